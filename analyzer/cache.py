@@ -1,0 +1,144 @@
+"""Per-file facts cached by content hash in one SQLite file.
+
+Lives in the user's cache folder (``$XDG_CACHE_HOME/msa-analyzer`` or ``~/.cache/...``),
+never inside the analyzed repository unless asked. The key is the source hash plus what
+else the facts depend on (module name, package flag, path, parser version), so an unchanged
+file is never parsed twice. A corrupted or foreign cache file is detected, moved aside and
+rebuilt; the cache is an optimisation and never a reason to fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from pathlib import Path
+
+from analyzer.facts import ModuleFacts
+
+# Bump when the facts a parse produces change shape or meaning.
+FACTS_VERSION = "facts-3"
+_APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "msa-analyzer" if base else Path.home() / ".cache" / "msa-analyzer"
+
+
+class FactsCache:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder else default_cache_dir()
+        self.path = self.folder / "facts.sqlite"
+        self.db: sqlite3.Connection | None = None
+        self.rebuilt = False
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, OSError):
+            self._discard()
+            try:
+                self.db = self._connect()
+            except (sqlite3.DatabaseError, OSError):
+                self.db = None  # run without a cache
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id not in (0, _APP_ID) or (app_id == 0 and tables):
+            db.close()
+            raise sqlite3.DatabaseError("foreign cache file")
+        db.execute(f"PRAGMA application_id = {_APP_ID}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        db.execute("PRAGMA integrity_check(1)").fetchone()
+        return db
+
+    def _discard(self) -> None:
+        """Move a broken cache aside (kept for inspection) so a fresh one can be built."""
+        self.rebuilt = True
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                try:
+                    os.replace(p, Path(str(p) + ".corrupt"))
+                except OSError:
+                    pass
+
+    @staticmethod
+    def key(sha: str, module: str, is_package: bool, relpath: str) -> str:
+        return f"{FACTS_VERSION}|{sha}|{module}|{int(is_package)}|{relpath}"
+
+    def get_many(self, keys: list[str]) -> dict[str, ModuleFacts]:
+        out: dict[str, ModuleFacts] = {}
+        if self.db is None or not keys:
+            return out
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                q = f"SELECT key, data FROM facts WHERE key IN ({','.join('?' * len(chunk))})"
+                for k, data in self.db.execute(q, chunk):
+                    try:
+                        out[k] = ModuleFacts.from_json(json.loads(zlib.decompress(data)))
+                    except (zlib.error, ValueError, KeyError, TypeError):
+                        continue  # a damaged row is simply parsed again
+        except sqlite3.DatabaseError:
+            self._reset()
+        return out
+
+    def put_many(self, items: list[tuple[str, ModuleFacts]]) -> None:
+        if self.db is None or not items:
+            return
+        rows = [(k, zlib.compress(json.dumps(f.to_json(), separators=(",", ":")).encode(), 1)) for k, f in items]
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO facts (key, data) VALUES (?, ?)", rows)
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def get_blob(self, key: str) -> bytes | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT data FROM blobs WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return None
+        return row[0] if row else None
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO blobs (key, data) VALUES (?, ?)", (key, data))
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def _reset(self) -> None:
+        try:
+            if self.db is not None:
+                self.db.close()
+        except sqlite3.Error:
+            pass
+        self.db = None
+        self._discard()
+        try:
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, OSError):
+            self.db = None
+
+    def close(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None

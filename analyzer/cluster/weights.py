@@ -1,0 +1,154 @@
+"""Edge-kind weights and the weak structural priors of the clustering graph.
+
+Clustering sees one weighted undirected graph whose nodes are *units* (module top level,
+class, top-level function) and entities. An edge's weight is the sum over the dependency
+edges between two units of ``kind weight × number of sites``. Writes weigh more than reads
+because a table written from two services is the costlier cut (a distributed transaction);
+imports weigh little because an import alone says "uses something", not how much.
+
+Three priors add edges that the call graph does not contain:
+
+``contain``  a module's top-level code and each class/function defined in it — a module
+             stays together unless calls pull its parts apart;
+``model``    an entity and its ORM model class — data and its model live together;
+``package``  a module and the first sibling module of its package (a star, so the cost is
+             linear) — a *weak* hint only: a layered ``admin/`` folder whose modules serve
+             different capabilities must still follow its calls. Modules directly under the
+             root package are not linked, since top-level packages are usually capabilities
+             of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from analyzer.errors import ConfigError
+from analyzer.model import CALL, ENTITY, IMPORT, INHERIT, MODULE, READ, REFERENCE, RELATION, ROUTE, WRITE
+
+CONTAIN, MODEL, PACKAGE = "contain", "model", "package"
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    CALL: 1.0,
+    IMPORT: 0.25,
+    INHERIT: 1.0,
+    READ: 1.0,
+    WRITE: 2.0,
+    REFERENCE: 0.5,
+    RELATION: 0.5,
+    ROUTE: 0.0,  # entry points follow their handler; they are not clustered
+    CONTAIN: 0.5,
+    MODEL: 3.0,
+    PACKAGE: 0.2,
+}
+
+
+def resolve_weights(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The default weights with ``overrides`` applied; unknown kinds or negative values fail."""
+    out = dict(DEFAULT_WEIGHTS)
+    problems = []
+    for kind, value in sorted((overrides or {}).items()):
+        if kind not in DEFAULT_WEIGHTS:
+            problems.append(f"unknown edge kind {kind!r} (known: {', '.join(sorted(DEFAULT_WEIGHTS))})")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.append(f"weight of {kind!r} must be a number >= 0 (got {value!r})")
+        else:
+            out[kind] = float(value)
+    if problems:
+        raise ConfigError("weights: " + "; ".join(problems))
+    return out
+
+
+def common_root(modules: Iterable[str]) -> str:
+    """The longest dotted prefix shared by every module ('' when there is none)."""
+    names = sorted(modules)
+    if not names:
+        return ""
+    first, last = names[0].split("."), names[-1].split(".")
+    common = []
+    for a, b in zip(first, last):
+        if a != b:
+            break
+        common.append(a)
+    root = ".".join(common)
+    # a root equal to a whole module name that is the only module has no package below it
+    if root == names[-1] and len(names) == 1:
+        return root.rsplit(".", 1)[0] if "." in root else ""
+    return root
+
+
+def package_segment(module: str, root: str) -> str:
+    """The first name below the root package: ``shop.orders.models`` -> ``orders``."""
+    rest = module[len(root) + 1:] if root and module.startswith(root + ".") else module
+    if root and module == root:
+        return module.rsplit(".", 1)[-1]
+    return rest.split(".", 1)[0]
+
+
+def clustering_edges(
+    symbols: Iterable,
+    edges: Iterable,
+    units: Mapping[str, str],
+    weights: Mapping[str, float],
+    root: str,
+    models: Mapping[str, str] | None = None,
+) -> dict[tuple[str, str], float]:
+    """``{(a, b): weight}`` with ``a < b`` between units / entities, priors included.
+
+    ``models`` maps entity ids to their model class ids (from the analysis' entities).
+    """
+    agg: dict[tuple[str, str], float] = defaultdict(float)
+    symbols = list(symbols)
+
+    def add(a: str, b: str, w: float) -> None:
+        if a == b or w <= 0:
+            return
+        agg[(a, b) if a < b else (b, a)] += w
+
+    for e in edges:
+        w = weights.get(e.kind, 0.0)
+        if w <= 0:
+            continue
+        a, b = units.get(e.source), units.get(e.target)
+        if a is None or b is None:
+            continue  # an external (unresolved or third-party) end
+        add(a, b, w * max(1, e.weight))
+
+    modules = sorted({s.module for s in symbols if s.kind == MODULE})
+    module_set = set(modules)
+    contain = weights.get(CONTAIN, 0.0)
+    model = weights.get(MODEL, 0.0)
+    for s in symbols:
+        if s.kind == ENTITY:
+            continue
+        if units.get(s.id) == s.id and s.kind != MODULE and s.module in module_set:
+            add(s.module, s.id, contain)
+    for entity, cls in sorted((models or {}).items()):
+        if entity in units and cls in units:
+            add(entity, units[cls], model)
+
+    package_w = weights.get(PACKAGE, 0.0)
+    if package_w > 0:
+        by_package: dict[str, list[str]] = defaultdict(list)
+        for m in modules:
+            parent = m.rsplit(".", 1)[0] if "." in m else ""
+            by_package[parent].append(m)
+        for parent, members in by_package.items():
+            if not parent or parent == root or len(parent) < len(root):
+                continue
+            hub = parent if parent in module_set else members[0]
+            for m in members:
+                add(hub, m, package_w)
+    return dict(agg)
+
+
+__all__ = [
+    "CONTAIN",
+    "DEFAULT_WEIGHTS",
+    "MODEL",
+    "PACKAGE",
+    "clustering_edges",
+    "common_root",
+    "package_segment",
+    "resolve_weights",
+]

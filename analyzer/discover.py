@@ -1,0 +1,180 @@
+"""Find the modules of a repository and give each its dotted name.
+
+Handles flat and ``src/`` layouts, packages and namespace packages, several roots in one
+repository (a folder holding ``pyproject.toml``/``setup.py`` starts a root), and skips
+virtualenvs, build output, VCS folders, ``.gitignore``d paths and, by default, tests and
+migrations. Symbolic links to folders are not followed (no loops); dangling links and
+unreadable folders are recorded, not fatal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", "env", ".env",
+    "node_modules", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    "site-packages", ".idea", ".vscode", "htmlcov", ".hypothesis", "__pypackages__",
+}
+TEST_DIRS = {"tests", "test", "testing", "__tests__"}
+MIGRATION_DIRS = {"migrations", "alembic"}
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute
+    relpath: str  # POSIX, relative to the analyzed root
+    module: str
+    is_package: bool
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relpath, reason)
+
+
+def is_test_path(parts: tuple[str, ...]) -> bool:
+    name = parts[-1]
+    if any(p in TEST_DIRS for p in parts[:-1]):
+        return True
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or name == "tests.py"
+
+
+def is_migration_path(parts: tuple[str, ...]) -> bool:
+    return any(p in MIGRATION_DIRS for p in parts[:-1])
+
+
+def _gitignore(root: Path):
+    """A matcher for the root's ``.gitignore`` (gitignore semantics via pathspec)."""
+    gi = root / ".gitignore"
+    if not gi.is_file():
+        return None
+    try:
+        import pathspec
+
+        lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # a malformed .gitignore must not stop the analysis
+        return None
+
+
+def discover(
+    root: Path,
+    *,
+    include_tests: bool = False,
+    include_migrations: bool = False,
+    exclude: tuple[str, ...] = (),
+) -> Discovery:
+    root = Path(root).resolve()
+    spec = _gitignore(root)
+    found: list[tuple[Path, str]] = []
+    skipped: list[tuple[str, str]] = []
+    has_init: dict[Path, bool] = {}
+    dir_has_py: dict[Path, bool] = {}
+    dir_is_project: dict[Path, bool] = {}
+
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((_rel(folder, root), f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        names = {e.name for e in entries}
+        has_init[folder] = "__init__.py" in names
+        dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
+        dir_has_py[folder] = False
+        if folder != root and "pyvenv.cfg" in names:
+            continue  # a virtualenv
+        for entry in entries:
+            rel = _rel(Path(entry.path), root)
+            try:
+                is_link = entry.is_symlink()
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or entry.name.startswith("."):
+                        continue
+                    if spec is not None and spec.match_file(rel + "/"):
+                        continue
+                    if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in exclude):
+                        continue
+                    stack.append(Path(entry.path))
+                    continue
+                if not entry.name.endswith(".py"):
+                    continue
+                if is_link:
+                    target = Path(entry.path)
+                    if not target.exists():
+                        skipped.append((rel, "dangling symbolic link"))
+                        continue
+                    if target.resolve().is_dir():
+                        continue
+                if not entry.is_file():
+                    continue
+            except OSError as exc:
+                skipped.append((rel, f"cannot stat: {exc.strerror or exc}"))
+                continue
+            parts = tuple(rel.split("/"))
+            if spec is not None and spec.match_file(rel):
+                continue
+            if any(fnmatch.fnmatch(rel, pat) for pat in exclude):
+                continue
+            if not include_tests and is_test_path(parts):
+                continue
+            if not include_migrations and is_migration_path(parts):
+                continue
+            dir_has_py[folder] = True
+            found.append((Path(entry.path), rel))
+
+    files: list[SourceFile] = []
+    seen: dict[str, str] = {}
+    for path, rel in sorted(found, key=lambda x: x[1]):
+        module, is_package = _module_name(path, root, has_init, dir_has_py, dir_is_project)
+        if not module:
+            skipped.append((rel, "not importable as a module name"))
+            continue
+        if module in seen:
+            skipped.append((rel, f"module name {module!r} is already taken by {seen[module]}"))
+            continue
+        seen[module] = rel
+        files.append(SourceFile(path, rel, module, is_package))
+    return Discovery(files=files, skipped=sorted(skipped))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _module_name(path: Path, root: Path, has_init, dir_has_py, dir_is_project) -> tuple[str, bool]:
+    """Climb from the file through packages (and namespace packages) to its import root."""
+    is_package = path.name == "__init__.py"
+    parts: list[str] = [] if is_package else [path.stem]
+    folder = path.parent
+    while folder != root and has_init.get(folder, False):
+        parts.append(folder.name)
+        folder = folder.parent
+    # namespace packages: folders without __init__.py that hold only packages
+    while (
+        folder != root
+        and folder.name.isidentifier()
+        and folder.name not in ("src", "lib", "python")
+        and not dir_is_project.get(folder, False)
+        and not dir_has_py.get(folder, False)
+        and parts
+    ):
+        parts.append(folder.name)
+        folder = folder.parent
+    if folder == root and has_init.get(root, False) and root.name.isidentifier():
+        parts.append(root.name)  # the analyzed folder is itself a package
+    parts.reverse()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return "", is_package
+    return ".".join(parts), is_package

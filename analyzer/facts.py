@@ -1,0 +1,232 @@
+"""Per-module facts: what one lean libcst pass extracts from one file.
+
+Facts are plain frozen dataclasses (no libcst, no networkx) so they can cross a process
+boundary, be cached as JSON, and be read by the whole-program stages (resolve, frameworks).
+
+Expressions are kept as small *reference strings* instead of syntax trees, which is what
+makes cross-module resolution cheap:
+
+``a.b.c``      attribute chain on a name
+``f().x``      ``()`` marks the result of a call
+``d[].y``      ``[]`` marks an element of a container (subscript, iteration)
+``super().m``  ``super()`` is kept as written
+``"text"``     never: literals go to ``Arg.value`` / ``Binding.value`` instead
+
+An expression that is none of these (an operator, a comprehension...) is ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Literal = str | int | float | bool | None | tuple  # tuple of literals (list/tuple/set literal)
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a call or decorator.
+
+    ``expr`` is the reference string of the argument (``views.index``), ``value`` its literal
+    value (``"/orders"``, ``("GET", "POST")``), ``call`` the index in ``ModuleFacts.calls`` of
+    the call the argument *is* (``include("a.urls")`` inside ``path(...)``), ``star`` is 1 for
+    ``*args`` and 2 for ``**kwargs``.
+    """
+
+    keyword: str | None = None
+    expr: str | None = None
+    value: Literal = None
+    call: int | None = None
+    star: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call site. ``scope`` is the qualified name of the enclosing def (the module name for
+    top-level code, the class name for a class body)."""
+
+    scope: str
+    callee: str | None
+    args: tuple[Arg, ...]
+    line: int
+    result_used: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Decorator:
+    expr: str | None
+    args: tuple[Arg, ...] | None  # None: used without call (``@task``); () : ``@task()``
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    annotation: str | None = None  # source text of the annotation
+    annotation_expr: str | None = None  # reference string of the annotated type, if simple
+    default: str | None = None  # source text of the default, if any
+    kind: str = "positional"  # positional | keyword_only | var_positional | var_keyword | positional_only
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A module, class, function or method, with its line span and size in lines."""
+
+    qualname: str
+    kind: str  # module | class | function | method
+    name: str
+    line: int
+    end_line: int
+    decorators: tuple[Decorator, ...] = ()
+    bases: tuple[str | None, ...] = ()  # reference strings of base classes (class only)
+    keywords: tuple[Arg, ...] = ()  # class keywords, e.g. metaclass=...
+    params: tuple[Param, ...] = ()
+    returns: str | None = None  # source text of the return annotation
+    returns_expr: str | None = None
+    is_async: bool = False
+    docstring: str | None = None  # first line only
+
+    @property
+    def lines(self) -> int:
+        return self.end_line - self.line + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """``import module [as asname]`` (name is None) or ``from module import name [as asname]``.
+
+    ``module`` is absolute: relative imports are resolved against the importing module.
+    """
+
+    scope: str
+    module: str
+    name: str | None
+    asname: str | None
+    line: int
+
+    @property
+    def bound_name(self) -> str:
+        if self.asname:
+            return self.asname
+        if self.name is not None:
+            return self.name
+        return self.module.split(".")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """``name = expr`` in a scope (also ``with ... as name``, ``for name in``, annotated
+    assignments, ``self.name = ...`` recorded on the class scope).
+
+    ``name`` may end in ``[]`` for the elements of a container literal:
+    ``HANDLERS = {"a": f}`` gives ``HANDLERS -> None (value container)`` and ``HANDLERS[] -> f``.
+    ``annotation`` holds the reference string of an annotated type (``x: Foo = ...``).
+    ``<return>`` is the name used for the expressions a function returns.
+    """
+
+    scope: str
+    name: str
+    expr: str | None
+    line: int
+    value: Literal = None
+    annotation: str | None = None
+    call: int | None = None  # index of the call the right-hand side is, if it is one
+    origin: str | None = None  # scope the expression is evaluated in, when not ``scope``
+
+
+@dataclass(frozen=True, slots=True)
+class With:
+    """A ``with`` statement: its context managers and the line span of its body."""
+
+    scope: str
+    items: tuple[Arg, ...]  # expr/call of each context manager; keyword holds the ``as`` name
+    line: int
+    end_line: int
+    first_call: int = 0  # calls[first_call:end_call] are the call sites inside the body
+    end_call: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StringRef:
+    """A string literal that looks like SQL or a dotted path, with where it stands."""
+
+    scope: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A file that could not be read or parsed; recorded, never raised."""
+
+    path: str
+    line: int | None
+    message: str
+    kind: str = "syntax"  # syntax | decode | read | size
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    module: str
+    path: str
+    is_package: bool
+    lines: int
+    sha: str
+    definitions: tuple[Definition, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[Call, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    withs: tuple[With, ...] = ()
+    strings: tuple[StringRef, ...] = ()
+    error: ParseFailure | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ModuleFacts":
+        return _module_from_json(data)
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def _args(items: list[dict]) -> tuple[Arg, ...]:
+    return tuple(Arg(**{**a, "value": _tupled(a["value"])}) for a in items)
+
+
+def _module_from_json(d: dict[str, Any]) -> ModuleFacts:
+    defs = tuple(
+        Definition(
+            **{
+                **x,
+                "decorators": tuple(
+                    Decorator(dec["expr"], None if dec["args"] is None else _args(dec["args"]), dec["line"])
+                    for dec in x["decorators"]
+                ),
+                "bases": tuple(x["bases"]),
+                "keywords": _args(x["keywords"]),
+                "params": tuple(Param(**p) for p in x["params"]),
+            }
+        )
+        for x in d["definitions"]
+    )
+    return ModuleFacts(
+        module=d["module"],
+        path=d["path"],
+        is_package=d["is_package"],
+        lines=d["lines"],
+        sha=d["sha"],
+        definitions=defs,
+        imports=tuple(Import(**i) for i in d["imports"]),
+        calls=tuple(Call(**{**c, "args": _args(c["args"])}) for c in d["calls"]),
+        bindings=tuple(Binding(**{**b, "value": _tupled(b["value"])}) for b in d["bindings"]),
+        withs=tuple(With(**{**w, "items": _args(w["items"])}) for w in d["withs"]),
+        strings=tuple(StringRef(**s) for s in d["strings"]),
+        error=ParseFailure(**d["error"]) if d.get("error") else None,
+        extra=d.get("extra") or {},
+    )

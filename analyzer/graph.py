@@ -1,0 +1,99 @@
+"""The dependency graph and its projections.
+
+Symbols become nodes of a ``networkx.MultiDiGraph``; edges are keyed by kind so that one
+``(source, target, kind)`` triple is one edge carrying the number of sites as ``weight``.
+Clustering works on *units* (module top level, class, top-level function): a method goes
+with its class and a nested function with its enclosing definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+
+from analyzer.model import CLASS, ENTITY, ENTRY, FUNCTION, METHOD, MODULE, Edge, Symbol
+
+UNIT_KINDS = (MODULE, CLASS, FUNCTION)
+
+
+def build_graph(symbols: Iterable[Symbol], edges: Iterable[Edge]) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for s in sorted(symbols, key=lambda s: s.id):
+        g.add_node(s.id, kind=s.kind, module=s.module, name=s.name, line=s.line, end_line=s.end_line,
+                   lines=s.lines)
+    for e in sorted(edges, key=lambda e: (e.source, e.target, e.kind)):
+        for node in (e.source, e.target):
+            if node not in g:
+                g.add_node(node, kind="external", module="", name=node, line=0, end_line=0, lines=0)
+        if g.has_edge(e.source, e.target, key=e.kind):
+            data = g.edges[e.source, e.target, e.kind]
+            data["weight"] += e.weight
+            data["used"] += e.used
+            data["ignored"] += e.ignored
+        else:
+            g.add_edge(e.source, e.target, key=e.kind, kind=e.kind, weight=e.weight, used=e.used,
+                       ignored=e.ignored)
+    return g
+
+
+def parent_id(symbol_id: str) -> str:
+    return symbol_id.rsplit(".", 1)[0] if "." in symbol_id else symbol_id
+
+
+def unit_map(symbols: Iterable[Symbol]) -> dict[str, str]:
+    """symbol id -> id of the unit it belongs to.
+
+    Units are module top levels, classes and top-level functions. Walking up the qualified
+    name, the outermost class or function directly under the module is the unit; entities and
+    entries are their own units (ownership and routing are decided after clustering).
+    """
+    by_id: dict[str, Symbol] = {s.id: s for s in symbols}
+    out: dict[str, str] = {}
+    for s in by_id.values():
+        if s.kind in (ENTITY, ENTRY, MODULE):
+            out[s.id] = s.id
+            continue
+        # the unit is the symbol right below the module in the qualname chain
+        rest = s.id[len(s.module) + 1:] if s.id.startswith(s.module + ".") else s.id
+        head = rest.split(".", 1)[0]
+        unit = f"{s.module}.{head}" if s.id.startswith(s.module + ".") else s.id
+        out[s.id] = unit if unit in by_id else s.module
+    return out
+
+
+def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str] | None = None,
+               weights: Mapping[str, float] | None = None) -> nx.Graph:
+    """Undirected weighted graph of units: edge weight = sum of kind weight × site count.
+
+    Edges inside one unit vanish; entity/entry nodes are kept (they are units of their own)
+    so that two functions writing one table are pulled together through it.
+    """
+    wanted = set(kinds) if kinds is not None else None
+    ug = nx.Graph()
+    for n, data in g.nodes(data=True):
+        u = units.get(n, n)
+        if u not in ug:
+            ug.add_node(u, kind=g.nodes[u]["kind"] if u in g else data.get("kind"), lines=0)
+        ug.nodes[u]["lines"] = ug.nodes[u].get("lines", 0) + (data.get("lines", 0) if n == u else 0)
+    for a, b, kind, data in g.edges(keys=True, data=True):
+        if wanted is not None and kind not in wanted:
+            continue
+        ua, ub = units.get(a, a), units.get(b, b)
+        if ua == ub:
+            continue
+        w = data.get("weight", 1) * (weights.get(kind, 1.0) if weights else 1.0)
+        if w <= 0:
+            continue
+        if ug.has_edge(ua, ub):
+            ug[ua][ub]["weight"] += w
+        else:
+            ug.add_edge(ua, ub, weight=w)
+    return ug
+
+
+def module_of(symbol: Symbol) -> str:
+    return symbol.module
+
+
+__all__ = ["build_graph", "unit_map", "unit_graph", "parent_id", "UNIT_KINDS", "METHOD"]

@@ -1,0 +1,279 @@
+"""The analyze pipeline: discover -> parse (parallel, cached) -> resolve -> frameworks ->
+graph -> cluster -> score. Each stage lives in its own module; this one only wires them."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__
+from analyzer.errors import UsageError
+from analyzer.facts import ModuleFacts
+
+PARALLEL_THRESHOLD = 64  # below this many files, a process pool costs more than it saves
+
+
+@dataclass
+class AnalyzeOptions:
+    include_tests: bool = False
+    include_migrations: bool = False
+    exclude: tuple[str, ...] = ()
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    jobs: int | None = None
+    services: int | None = None
+    algorithm: str | None = None
+    seed: int = 0
+    progress: bool = True
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class FrontEnd:
+    """What the front end knows: facts per module, the resolution, skipped files."""
+
+    root: Path
+    facts: list[ModuleFacts]
+    resolution: Any
+    skipped: list[tuple[str, str]]
+    timings: dict[str, float]
+    cache_hits: int = 0
+
+
+def _parse_task(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
+    from analyzer.parse import parse_module_facts
+
+    relpath, module, is_package, source = task
+    return parse_module_facts(relpath, module, source, is_package)
+
+
+def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[ModuleFacts]:
+    return [_parse_task(t) for t in tasks]
+
+
+def _progress(enabled: bool):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not enabled or not console.is_terminal,
+    )
+
+
+def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool) -> list[ModuleFacts]:
+    """Parse in a local process pool (or in-process for small inputs), keeping task order."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+        with _progress(progress) as bar:
+            t = bar.add_task("parsing", total=len(tasks))
+            out = []
+            for task in tasks:
+                out.append(_parse_task(task))
+                bar.advance(t)
+            return out
+    # balanced chunks, biggest files first so no worker is left with the tail
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][3]))
+    nchunks = max(jobs * 8, 1)
+    chunks: list[list[int]] = [[] for _ in range(nchunks)]
+    sizes = [0] * nchunks
+    for i in order:
+        k = sizes.index(min(sizes))
+        chunks[k].append(i)
+        sizes[k] += len(tasks[i][3]) + 1
+    chunks = [c for c in chunks if c]
+    results: list[ModuleFacts | None] = [None] * len(tasks)
+    with _progress(progress) as bar, ProcessPoolExecutor(max_workers=jobs) as pool:
+        t = bar.add_task("parsing", total=len(tasks))
+        for idxs, facts in zip(chunks, pool.map(_parse_chunk, [[tasks[i] for i in c] for c in chunks])):
+            for i, f in zip(idxs, facts):
+                results[i] = f
+            bar.advance(t, len(idxs))
+    return results  # type: ignore[return-value]
+
+
+def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:
+    from analyzer.discover import discover
+    from analyzer.parse import source_hash
+    from analyzer.resolve import resolve
+
+    root = Path(path)
+    if not root.exists():
+        raise UsageError(f"{path}: no such folder")
+    if not root.is_dir():
+        raise UsageError(f"{path}: not a folder (give the root folder of the repository)")
+    root = root.resolve()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    found = discover(root, include_tests=options.include_tests, include_migrations=options.include_migrations,
+                     exclude=options.exclude)
+    timings["discover"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    skipped = list(found.skipped)
+    tasks: list[tuple[str, str, bool, bytes]] = []
+    for f in found.files:
+        try:
+            tasks.append((f.relpath, f.module, f.is_package, f.path.read_bytes()))
+        except OSError as exc:
+            skipped.append((f.relpath, f"cannot read: {exc.strerror or exc}"))
+    cache = None
+    if options.use_cache:
+        from analyzer.cache import FactsCache
+
+        cache = FactsCache(options.cache_dir)
+    keys = []
+    hits: dict[str, ModuleFacts] = {}
+    if cache is not None:
+        from analyzer.cache import FactsCache as _FC
+
+        keys = [_FC.key(source_hash(src), mod, pkg, rel) for rel, mod, pkg, src in tasks]
+        hits = cache.get_many(keys)
+    todo = [i for i in range(len(tasks)) if not keys or keys[i] not in hits]
+    timings["read+cache"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    parsed = parse_all([tasks[i] for i in todo], options.jobs, options.progress)
+    timings["parse"] = time.perf_counter() - t0
+    facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
+    for i in range(len(tasks)):
+        if keys and keys[i] in hits:
+            facts[i] = hits[keys[i]]
+    for i, f in zip(todo, parsed):
+        facts[i] = f
+    if cache is not None:
+        cache.put_many([(keys[i], f) for i, f in zip(todo, parsed)])
+        cache.close()
+
+    t0 = time.perf_counter()
+    resolution = resolve(facts)
+    timings["resolve"] = time.perf_counter() - t0
+    return FrontEnd(root=root, facts=facts, resolution=resolution, skipped=skipped, timings=timings,
+                    cache_hits=len(hits))
+
+
+def run_analysis(path: Path, options: AnalyzeOptions):
+    """The whole ``msa analyze``: returns an :class:`analyzer.analysis.Analysis`."""
+    from analyzer.analysis import Analysis
+    from analyzer.model import ModuleInfo
+
+    front = run_front_end(path, options)
+    res = front.resolution
+    modules = [
+        ModuleInfo(f.module, f.path, f.lines, f.sha, f.is_package, f.error.message if f.error else None)
+        for f in front.facts
+    ]
+    parse_errors = [
+        {"path": f.error.path, "line": f.error.line, "message": f.error.message, "kind": f.error.kind}
+        for f in front.facts
+        if f.error is not None
+    ] + [{"path": rel, "line": None, "message": reason, "kind": "skipped"} for rel, reason in front.skipped]
+    symbols = list(res.symbols)
+    edges = list(res.edges)
+    analysis = Analysis(
+        root=str(front.root),
+        modules=modules,
+        symbols=symbols,
+        edges=edges,
+        parse_errors=parse_errors,
+        tool={"name": "msa-analyzer", "version": __version__},
+    )
+    t0 = time.perf_counter()
+    _apply_frameworks(analysis, front)
+    front.timings["frameworks"] = time.perf_counter() - t0
+    analysis.unresolved = {
+        "count": res.stats["unresolved"],
+        "top": [{"expr": e, "count": c} for e, c in sorted(res.unresolved.items(), key=lambda x: (-x[1], x[0]))[:50]],
+    }
+    analysis.counts = _counts(analysis, front)
+    t0 = time.perf_counter()
+    _apply_clustering(analysis, front.root, options)
+    front.timings["cluster"] = time.perf_counter() - t0
+    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items()}
+    options.timings.update(front.timings)
+    return analysis
+
+
+def _apply_frameworks(analysis, front: FrontEnd) -> None:
+    """ORM entities, reads/writes, transactions, routes, string references."""
+    try:
+        from analyzer.frameworks import extract
+    except ImportError:  # the frameworks stage is optional while it is being built
+        return
+    found = extract(front.facts, front.resolution)
+    analysis.symbols.extend(found.symbols)
+    analysis.edges.extend(found.edges)
+    analysis.entities = list(found.entities)
+    analysis.routes = list(found.routes)
+    analysis.transactions = list(found.transactions)
+    analysis.references = list(found.references)
+    analysis.counts.update(found.counts)
+
+
+def _apply_clustering(analysis, root: Path, options: AnalyzeOptions) -> None:
+    try:
+        from analyzer.cluster import ClusterOptions, decompose
+        from analyzer.config import load_config
+        from analyzer.metrics import baselines, score
+    except ImportError:
+        return
+    config = load_config(root)
+    cluster_options = ClusterOptions.from_config(config, services=options.services, algorithm=options.algorithm,
+                                                 seed=options.seed)
+    result = decompose(analysis, cluster_options)
+    analysis.decomposition = result.decomposition
+    analysis.clustering = result.info
+    analysis.metrics = score(analysis, result.decomposition)
+    analysis.baselines = baselines(analysis)
+
+
+def _counts(analysis, front: FrontEnd) -> dict[str, Any]:
+    from collections import Counter
+
+    kinds = Counter(s.kind for s in analysis.symbols)
+    edge_kinds = Counter()
+    for e in analysis.edges:
+        edge_kinds[e.kind] += e.weight
+    counts = dict(analysis.counts)
+    counts.update({
+        "files": len(front.facts),
+        "lines": sum(f.lines for f in front.facts),
+        "modules": sum(1 for f in front.facts if f.error is None),
+        "parse_errors": sum(1 for f in front.facts if f.error is not None),
+        "skipped": len(front.skipped),
+        "cache_hits": front.cache_hits,
+        "symbols": dict(sorted(kinds.items())),
+        "edges": dict(sorted(edge_kinds.items())),
+        "calls": front.resolution.stats,
+    })
+    return counts
+
+
+def print_summary(analysis, output: Path, console) -> None:
+    c = analysis.counts
+    calls = c.get("calls", {})
+    console.print(
+        f"[bold]msa analyze[/bold] {analysis.root}: {c.get('files', 0)} files, {c.get('lines', 0):,} lines, "
+        f"{c.get('parse_errors', 0)} parse errors, {c.get('skipped', 0)} skipped"
+    )
+    console.print(
+        f"  call sites {calls.get('call_sites', 0):,}: {calls.get('resolved_internal', 0):,} to project code, "
+        f"{calls.get('resolved_external', 0):,} to libraries, {calls.get('resolved_builtin', 0):,} builtins, "
+        f"{calls.get('unresolved', 0):,} unresolved ({calls.get('resolved_share', 0):.1%} resolved)"
+    )
+    edges = c.get("edges", {})
+    console.print("  edges: " + ", ".join(f"{k} {v:,}" for k, v in edges.items()))
+    for key in ("entities", "routes", "transactions", "references", "reads", "writes"):
+        if key in c:
+            console.print(f"  {key}: {c[key]}")
+    if analysis.decomposition is not None:
+        d = analysis.decomposition
+        console.print(
+            f"  decomposition ({d.algorithm}): {len(d.services)} services, {len(d.shared)} shared-library units"
+        )
+    console.print(f"  written to {output}")

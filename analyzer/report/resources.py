@@ -1,0 +1,64 @@
+"""Where the report's templates live, and the strict Jinja environment that renders them.
+
+An installed wheel carries ``templates/`` inside the package (pyproject's hatch
+force-include); a source checkout has it next to the package. Both are tried, in that order.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+from pathlib import Path
+
+import analyzer
+from analyzer.errors import MsaError
+
+
+def templates_root() -> Path:
+    """The top-level ``templates`` folder: the packaged copy first, else the repository's."""
+    try:
+        packaged = importlib.resources.files("analyzer") / "templates"
+        if packaged.is_dir():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - unusual installs
+        pass
+    repo = Path(analyzer.__file__).resolve().parent.parent / "templates"
+    if repo.is_dir():
+        return repo
+    raise MsaError(f"report templates not found (looked in the analyzer package and {repo})")
+
+
+def report_templates() -> Path:
+    return templates_root() / "report"
+
+
+def read_asset(relative: str) -> str:
+    """Text of a static file under ``templates/report`` (CSS, JS, vendored libraries)."""
+    path = report_templates() / relative
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MsaError(f"report asset missing: {path} ({exc.strerror})") from None
+
+
+@lru_cache(maxsize=None)
+def _environment(root: str):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        # HTML only: Markdown has its own escaping filter (see markdown.py)
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def environment():
+    """The shared Jinja environment for ``templates/report`` (strict, autoescape for HTML)."""
+    return _environment(str(report_templates()))
+
+
+__all__ = ["environment", "read_asset", "report_templates", "templates_root"]

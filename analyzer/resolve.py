@@ -1,0 +1,723 @@
+"""Whole-program resolution: bind every call site and name to qualified symbols.
+
+Works only on the small facts extracted per module, never on syntax trees. The analysis is
+flow-insensitive (every binding of a name in a scope counts) and context-insensitive, in the
+spirit of PyCG: names are looked up through function, module, import and builtin scopes;
+attributes through modules (with ``__init__`` re-exports and star imports) and classes
+(through the MRO); calls of classes reach ``__init__``; values flow from arguments into
+parameters, through returns, containers, ``with ... as`` and ``for`` targets, until a fixed
+point (bounded). What cannot be resolved is kept and counted, never guessed.
+
+Values are short strings:
+
+``d:Q``  the definition Q itself (function, class, method)
+``bd:Q`` method Q bound to an instance (or a classmethod bound to its class)
+``i:C``  an instance of project class C
+``s:C``  ``super()`` inside class C
+``m:M``  project module M
+``x:P``  something outside the project, by dotted path (``x:django.db.models.Model``)
+``xi:P`` the result of calling an outside thing P
+``b:N``  builtin N
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
+from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
+
+BUILTINS = frozenset(dir(builtins))
+MAX_ROUNDS = 4
+_EMPTY: frozenset[str] = frozenset()
+
+
+def parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
+    """``a.b()[].c`` -> (("name","a"), ("attr","b"), ("call",""), ("item",""), ("attr","c"))."""
+    ops: list[tuple[str, str]] = []
+    i, n = 0, len(expr)
+    start = 0
+    first = True
+    while i <= n:
+        c = expr[i] if i < n else "."
+        if c in ".([":
+            token = expr[start:i]
+            if token:
+                ops.append(("name" if first else "attr", token))
+                first = False
+            if c == "(":
+                ops.append(("call", ""))
+                i += 2
+            elif c == "[":
+                ops.append(("item", ""))
+                i += 2
+            else:
+                i += 1
+            start = i
+            continue
+        i += 1
+    # ``d.values()[]`` iterates the values of a container: same as ``d[]``
+    out: list[tuple[str, str]] = []
+    for op in ops:
+        out.append(op)
+        if (
+            op[0] == "item"
+            and len(out) >= 3
+            and out[-2][0] == "call"
+            and out[-3] == ("attr", "values")
+        ):
+            del out[-3:]
+            out.append(("item", ""))
+    return tuple(out)
+
+
+@dataclass
+class ResolvedCall:
+    call: Call
+    module: str
+    index: int  # index in the module's calls
+    targets: frozenset[str]  # values the callee evaluated to
+
+
+@dataclass
+class Resolution:
+    symbols: list[Symbol]
+    edges: list[Edge]
+    calls: list[ResolvedCall]
+    stats: dict
+    unresolved: Counter = field(default_factory=Counter)
+
+
+class Resolver:
+    """Indexes of the whole program plus the evaluator of reference strings."""
+
+    def __init__(self, modules: Iterable[ModuleFacts]) -> None:
+        self.facts: dict[str, ModuleFacts] = {m.module: m for m in modules if m.error is None}
+        self.defs: dict[str, Definition] = {}
+        self.def_module: dict[str, str] = {}
+        self.scope_bindings: dict[str, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
+        self.scope_imports: dict[str, dict[str, list[Import]]] = defaultdict(lambda: defaultdict(list))
+        self.star_imports: dict[str, list[str]] = defaultdict(list)
+        self.children: dict[str, dict[str, str]] = defaultdict(dict)
+        self.params: dict[str, dict[str, Param]] = {}
+        self.flows: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.class_of_scope: dict[str, str | None] = {}
+        self.self_param: dict[str, str] = {}
+        self.cls_param: dict[str, str] = {}
+        for m in self.facts.values():
+            for d in m.definitions:
+                self.defs[d.qualname] = d
+                self.def_module[d.qualname] = m.module
+                if d.kind != "module":
+                    parent = d.qualname.rsplit(".", 1)[0]
+                    self.children[parent][d.name] = d.qualname
+                if d.kind in ("function", "method"):
+                    self.params[d.qualname] = {p.name: p for p in d.params}
+            for b in m.bindings:
+                self.scope_bindings[b.scope][b.name].append(b)
+            for imp in m.imports:
+                if imp.name == "*":
+                    self.star_imports[imp.scope].append(imp.module)
+                else:
+                    self.scope_imports[imp.scope][imp.bound_name].append(imp)
+        for q, d in self.defs.items():
+            if d.kind == "method":
+                decos = {x.expr for x in d.decorators}
+                cls = q.rsplit(".", 1)[0]
+                if d.params and "staticmethod" not in decos and d.params[0].kind in ("positional", "positional_only"):
+                    if "classmethod" in decos:
+                        self.cls_param[q] = d.params[0].name
+                    else:
+                        self.self_param[q] = d.params[0].name
+                self.class_of_scope[q] = cls
+        self._memo: dict[tuple[str, str], frozenset[str]] = {}
+        self._busy: set[tuple[str, str]] = set()
+        self._mro: dict[str, tuple[str, ...]] = {}
+        self._bases: dict[str, tuple[str, ...]] = {}
+        self._flow_changed = False
+
+    # -- structure -------------------------------------------------------------------------
+    def module_of(self, qualname: str) -> str:
+        m = self.def_module.get(qualname)
+        if m is not None:
+            return m
+        while "." in qualname:
+            qualname = qualname.rsplit(".", 1)[0]
+            if qualname in self.facts:
+                return qualname
+        return qualname
+
+    def kind(self, qualname: str) -> str | None:
+        d = self.defs.get(qualname)
+        return d.kind if d else None
+
+    def enclosing_class(self, scope: str) -> str | None:
+        """The class a method (or a function nested in a method) belongs to."""
+        q = scope
+        while q in self.defs:
+            d = self.defs[q]
+            if d.kind == "method":
+                return q.rsplit(".", 1)[0]
+            if d.kind in ("module", "class"):
+                return None
+            q = q.rsplit(".", 1)[0]
+        return None
+
+    def bases(self, cls: str) -> tuple[str, ...]:
+        """Values of a class's bases, evaluated in the scope that defines the class."""
+        cached = self._bases.get(cls)
+        if cached is not None:
+            return cached
+        self._bases[cls] = ()
+        d = self.defs.get(cls)
+        out: list[str] = []
+        if d is not None:
+            parent = cls.rsplit(".", 1)[0]
+            for b in d.bases:
+                if b is None:
+                    continue
+                for v in sorted(self.eval(parent, b)):
+                    if v.startswith("d:") and self.kind(v[2:]) == "class" or v.startswith("x:"):
+                        out.append(v)
+        self._bases[cls] = tuple(out)
+        return self._bases[cls]
+
+    def mro(self, cls: str) -> tuple[str, ...]:
+        """Project classes in method resolution order (C3 where it applies, else DFS)."""
+        cached = self._mro.get(cls)
+        if cached is not None:
+            return cached
+        self._mro[cls] = (cls,)
+        seqs = [list(self.mro(b[2:])) for b in self.bases(cls) if b.startswith("d:")]
+        seqs.append([b[2:] for b in self.bases(cls) if b.startswith("d:")])
+        result = [cls]
+        seqs = [s for s in seqs if s]
+        while seqs:
+            for s in seqs:
+                head = s[0]
+                if not any(head in t[1:] for t in seqs):
+                    break
+            else:  # inconsistent hierarchy: fall back to depth-first order
+                for s in seqs:
+                    for c in s:
+                        if c not in result:
+                            result.append(c)
+                break
+            result.append(head)
+            seqs = [[c for c in s if c != head] for s in seqs]
+            seqs = [s for s in seqs if s]
+        self._mro[cls] = tuple(result)
+        return self._mro[cls]
+
+    def external_bases(self, cls: str) -> tuple[str, ...]:
+        """Outside base classes anywhere in the MRO (``x:django.db.models.Model``)."""
+        out: list[str] = []
+        for c in self.mro(cls):
+            for b in self.bases(c):
+                if b.startswith("x:") and b not in out:
+                    out.append(b)
+        return tuple(out)
+
+    # -- evaluation ------------------------------------------------------------------------
+    def eval(self, scope: str, expr: str | None) -> frozenset[str]:
+        if not expr:
+            return _EMPTY
+        key = (scope, expr)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            result = self._eval_ops(scope, parse_expr(expr))
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _eval_ops(self, scope: str, ops) -> frozenset[str]:
+        if not ops:
+            return _EMPTY
+        kind, name = ops[0]
+        i = 1
+        if name == "super" and len(ops) > 1 and ops[1][0] == "call":
+            cls = self.enclosing_class(scope)
+            values: set[str] | frozenset[str] = {f"s:{cls}"} if cls else set()
+            i = 2
+        elif len(ops) > 1 and ops[1][0] == "item":
+            values = self.lookup(scope, name + "[]")
+            i = 2
+            if not values:
+                values = _EMPTY
+        else:
+            values = self.lookup(scope, name)
+        while i < len(ops) and values:
+            op, arg = ops[i]
+            if op == "attr":
+                if i + 1 < len(ops) and ops[i + 1][0] == "item":
+                    nxt = self.attribute_all(values, arg + "[]")
+                    if nxt:
+                        values = nxt
+                        i += 2
+                        continue
+                values = self.attribute_all(values, arg)
+            elif op == "call":
+                values = self.call_result_all(values)
+            else:  # item of something that is not a known container
+                values = _EMPTY
+            i += 1
+        return frozenset(values)
+
+    def lookup(self, scope: str, name: str) -> frozenset[str]:
+        """A name in a scope: locals, parameters, nested defs, imports, then outward."""
+        key = (scope, "$" + name)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            result = frozenset(self._lookup(scope, name))
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _lookup(self, scope: str, name: str) -> set[str]:
+        q: str | None = scope
+        first = True
+        while q is not None:
+            d = self.defs.get(q)
+            kind = d.kind if d else ("module" if q in self.facts else None)
+            if kind is None:
+                break
+            if kind == "class" and not first:
+                q = q.rsplit(".", 1)[0]  # class bodies are not enclosing scopes
+                continue
+            found = self._local(q, kind, name)
+            if found:
+                return found
+            if kind == "module":
+                break
+            q = q.rsplit(".", 1)[0]
+            first = False
+        base = name[:-2] if name.endswith("[]") else name
+        if base in BUILTINS and not name.endswith("[]"):
+            return {f"b:{name}"}
+        return set()
+
+    def _local(self, scope: str, kind: str, name: str) -> set[str]:
+        out: set[str] = set()
+        for b in self.scope_bindings.get(scope, {}).get(name, ()):
+            out |= self.binding_values(scope, b)
+        if kind in ("function", "method"):
+            if self.self_param.get(scope) == name:
+                out.add(f"i:{scope.rsplit('.', 1)[0]}")
+            elif self.cls_param.get(scope) == name:
+                out.add(f"d:{scope.rsplit('.', 1)[0]}")
+            else:
+                p = self.params.get(scope, {}).get(name)
+                if p is not None:
+                    if p.annotation_expr:
+                        out |= self.instances_of(self.eval(scope.rsplit(".", 1)[0], p.annotation_expr))
+                    out |= self.flows.get((scope, name), set())
+        child = self.children.get(scope, {}).get(name)
+        if child is not None:
+            out.add(f"d:{child}")
+        for imp in self.scope_imports.get(scope, {}).get(name, ()):
+            out |= self.import_values(imp)
+        if not out and kind == "module":
+            for star in self.star_imports.get(scope, ()):
+                out |= self.member(star, name, via_star=True)
+        return out
+
+    def binding_values(self, scope: str, b: Binding) -> set[str]:
+        scope = b.origin or scope
+        out: set[str] = set()
+        if b.expr is not None:
+            out |= self.eval(scope, b.expr)
+        if b.annotation:
+            out |= self.instances_of(self.eval(scope, b.annotation))
+        return out
+
+    def instances_of(self, values: Iterable[str]) -> set[str]:
+        out = set()
+        for v in values:
+            if v.startswith("d:") and self.kind(v[2:]) == "class":
+                out.add(f"i:{v[2:]}")
+            elif v.startswith("x:"):
+                out.add(f"xi:{v[2:]}")
+        return out
+
+    def import_values(self, imp: Import) -> set[str]:
+        if imp.name is None:
+            if imp.asname:
+                return {self.module_value(imp.module)}
+            top = imp.module.split(".")[0]
+            return {self.module_value(top)}
+        return self.member(imp.module, imp.name)
+
+    def module_value(self, module: str) -> str:
+        return f"m:{module}" if module in self.facts else f"x:{module}"
+
+    def member(self, module: str, name: str, via_star: bool = False) -> frozenset[str]:
+        """``module.name``: definitions, submodules, bindings, re-exported imports."""
+        if module not in self.facts:
+            sub = f"{module}.{name}"
+            return frozenset({f"m:{sub}"}) if sub in self.facts else frozenset({f"x:{sub}"})
+        key = (module, "@" + name)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            out: set[str] = set()
+            if via_star and name.startswith("_"):
+                out = set()
+            else:
+                out = set(self._local(module, "module", name))
+                sub = f"{module}.{name}"
+                if sub in self.facts and not out:
+                    out.add(f"m:{sub}")
+        finally:
+            self._busy.discard(key)
+        result = frozenset(out)
+        self._memo[key] = result
+        return result
+
+    def attribute_all(self, values: Iterable[str], attr: str) -> set[str]:
+        out: set[str] = set()
+        for v in values:
+            out |= self.attribute(v, attr)
+        return out
+
+    def attribute(self, value: str, attr: str) -> set[str]:
+        tag, _, q = value.partition(":")
+        if tag == "m":
+            return set(self.member(q, attr))
+        if tag == "x":
+            return {f"x:{q}.{attr}"}
+        if tag == "xi":
+            return {f"x:{q}.{attr}"}
+        if tag == "d":
+            if self.kind(q) == "class":
+                return self.class_attribute(q, attr, instance=False)
+            return set()
+        if tag == "i":
+            return self.class_attribute(q, attr, instance=True)
+        if tag == "s":
+            return self.class_attribute(q, attr, instance=True, skip_self=True)
+        return set()
+
+    def class_attribute(self, cls: str, attr: str, instance: bool, skip_self: bool = False) -> set[str]:
+        mro = self.mro(cls)
+        for c in mro[1:] if skip_self else mro:
+            q = self.children.get(c, {}).get(attr)
+            if q is not None:
+                d = self.defs[q]
+                if d.kind == "method":
+                    decos = {x.expr for x in d.decorators}
+                    if "property" in decos or any(e and e.endswith(".setter") for e in decos):
+                        return set(self.returns(q)) if instance else {f"d:{q}"}
+                    if "staticmethod" in decos:
+                        return {f"d:{q}"}
+                    if "classmethod" in decos or instance:
+                        return {f"bd:{q}"}
+                    return {f"d:{q}"}
+                return {f"d:{q}"}
+            found: set[str] = set()
+            for b in self.scope_bindings.get(c, {}).get(attr, ()):
+                found |= self.binding_values(c, b)
+            if found:
+                return found
+        # an outside base class may provide it (``Model.objects``, ``Session.query``)
+        for c in mro:
+            for b in self.bases(c):
+                if b.startswith("x:"):
+                    return {f"x:{b[2:]}.{attr}"}
+        return set()
+
+    def call_result_all(self, values: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for v in values:
+            out |= self.call_result(v)
+        return out
+
+    def call_result(self, value: str) -> set[str]:
+        tag, _, q = value.partition(":")
+        if tag in ("d", "bd"):
+            kind = self.kind(q)
+            if kind == "class":
+                return {f"i:{q}"}
+            if kind in ("function", "method"):
+                return set(self.returns(q))
+            return set()
+        if tag == "i":
+            call = self.class_attribute(q, "__call__", instance=True)
+            return self.call_result_all(call)
+        if tag in ("x", "xi"):
+            return {f"xi:{q}"}
+        return set()
+
+    def returns(self, func: str) -> frozenset[str]:
+        key = (func, "<returns>")
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            out: set[str] = set()
+            for b in self.scope_bindings.get(func, {}).get("<return>", ()):
+                out |= self.binding_values(func, b)
+            d = self.defs.get(func)
+            if d is not None and d.returns_expr:
+                out |= self.instances_of(self.eval(func.rsplit(".", 1)[0], d.returns_expr))
+        finally:
+            self._busy.discard(key)
+        result = frozenset(out)
+        self._memo[key] = result
+        return result
+
+    def callees(self, values: Iterable[str]) -> set[str]:
+        """Definitions actually entered by calling these values (constructors -> __init__)."""
+        out: set[str] = set()
+        for v in values:
+            tag, _, q = v.partition(":")
+            if tag in ("d", "bd"):
+                kind = self.kind(q)
+                if kind == "class":
+                    init = self.class_attribute(q, "__init__", instance=True)
+                    inits = {x.partition(":")[2] for x in init if x.startswith(("bd:", "d:"))}
+                    out |= inits if inits else {q}
+                elif kind in ("function", "method"):
+                    out.add(q)
+            elif tag == "i":
+                for x in self.class_attribute(q, "__call__", instance=True):
+                    if x.startswith(("bd:", "d:")):
+                        out.add(x.partition(":")[2])
+        return out
+
+    # -- argument -> parameter flows -------------------------------------------------------
+    def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
+        for v in targets:
+            tag, _, q = v.partition(":")
+            if tag not in ("d", "bd"):
+                continue
+            kind = self.kind(q)
+            shift = 1 if tag == "bd" else 0
+            func = q
+            if kind == "class":
+                inits = [x for x in self.class_attribute(q, "__init__", instance=True) if x.startswith("bd:")]
+                if not inits:
+                    continue
+                func = inits[0][3:]
+                shift = 1
+            elif kind not in ("function", "method"):
+                continue
+            d = self.defs[func]
+            positional = [p for p in d.params if p.kind in ("positional", "positional_only")]
+            by_name = {p.name: p for p in d.params}
+            pos = shift
+            for a in call.args:
+                if a.star:
+                    continue
+                if a.keyword is not None:
+                    p = by_name.get(a.keyword)
+                else:
+                    p = positional[pos] if pos < len(positional) else None
+                    pos += 1
+                if p is None or a.expr is None:
+                    continue
+                vals = self.eval(scope, a.expr)
+                vals = {x for x in vals if x[0] in "dbis" and not x.startswith("b:")}
+                if vals:
+                    cur = self.flows[(func, p.name)]
+                    new = vals - cur
+                    if new:
+                        cur |= new
+                        self._flow_changed = True
+
+    def reset_memo(self) -> None:
+        self._memo.clear()
+        self._mro.clear()
+        self._bases.clear()
+
+
+def _signature(d: Definition) -> str:
+    parts = []
+    seen_star = False
+    for p in d.params:
+        text = p.name
+        if p.kind == "var_positional":
+            text = "*" + text
+            seen_star = True
+        elif p.kind == "var_keyword":
+            text = "**" + text
+        elif p.kind == "keyword_only" and not seen_star:
+            parts.append("*")
+            seen_star = True
+        if p.annotation:
+            text += f": {p.annotation}"
+        if p.default is not None:
+            text += f" = {p.default}" if p.annotation else f"={p.default}"
+        parts.append(text)
+    sig = f"({', '.join(parts)})"
+    if d.returns:
+        sig += f" -> {d.returns}"
+    return sig
+
+
+def synthesize_decorator_calls(m: ModuleFacts) -> list[tuple[Call, int]]:
+    """A bare ``@deco`` calls ``deco(func)`` in the enclosing scope: make that call explicit."""
+    out = []
+    for d in m.definitions:
+        for dec in d.decorators:
+            if dec.args is None and dec.expr and dec.expr not in ("property", "staticmethod", "classmethod"):
+                from analyzer.facts import Arg
+
+                parent = d.qualname.rsplit(".", 1)[0]
+                out.append((Call(parent, dec.expr, (Arg(expr=d.name),), dec.line, True), -1))
+    return out
+
+
+def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
+    """Resolve every call site; build symbols and call/import/inherit edges."""
+    modules = [m for m in modules if m.error is None]
+    r = Resolver(modules)
+    sites: list[tuple[str, int, Call]] = []
+    for m in sorted(modules, key=lambda m: m.module):
+        for i, c in enumerate(m.calls):
+            sites.append((m.module, i, c))
+        for c, i in synthesize_decorator_calls(m):
+            sites.append((m.module, i, c))
+
+    targets: list[frozenset[str]] = []
+    for _round in range(MAX_ROUNDS):
+        r._flow_changed = False
+        targets = []
+        for _module, _i, c in sites:
+            t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
+            targets.append(t)
+            if t:
+                r.add_flows(c.scope, c, t)
+        if not r._flow_changed:
+            break
+        r.reset_memo()
+
+    # -- edges ---------------------------------------------------------------------------
+    agg: dict[tuple[str, str, str], list] = {}
+
+    def add(source: str, target: str, kind: str, line: int, used: bool | None = None) -> None:
+        key = (source, target, kind)
+        e = agg.get(key)
+        if e is None:
+            e = agg[key] = [0, [], 0, 0]
+        e[0] += 1
+        if len(e[1]) < 50:
+            e[1].append(line)
+        if used is True:
+            e[2] += 1
+        elif used is False:
+            e[3] += 1
+
+    stats = Counter()
+    unresolved: Counter = Counter()
+    resolved_calls: list[ResolvedCall] = []
+    for (module, i, c), t in zip(sites, targets):
+        stats["call_sites"] += 1
+        entered = r.callees(t)
+        if i >= 0:
+            resolved_calls.append(ResolvedCall(c, module, i, t))
+        if entered:
+            stats["resolved_internal"] += 1
+            for q in entered:
+                add(c.scope, q, CALL, c.line, c.result_used)
+        elif t and all(v.startswith(("x:", "xi:")) for v in t):
+            stats["resolved_external"] += 1
+        elif t and all(v.startswith("b:") for v in t):
+            stats["resolved_builtin"] += 1
+        elif t:
+            stats["resolved_other"] += 1  # e.g. calling a module or an instance without __call__
+        else:
+            stats["unresolved"] += 1
+            unresolved[c.callee or "<expression>"] += 1
+
+    for m in modules:
+        for imp in m.imports:
+            target = _import_target(r, imp)
+            if target and target != m.module:
+                add(m.module, target, IMPORT, imp.line)
+        for d in m.definitions:
+            if d.kind == "class":
+                for b in r.bases(d.qualname):
+                    if b.startswith("d:"):
+                        add(d.qualname, b[2:], INHERIT, d.line)
+
+    edges = [
+        Edge(s, t, k, weight=v[0], lines=tuple(v[1]), used=v[2], ignored=v[3])
+        for (s, t, k), v in sorted(agg.items())
+    ]
+    symbols = []
+    for m in modules:
+        for d in m.definitions:
+            symbols.append(
+                Symbol(
+                    id=d.qualname,
+                    kind=d.kind,
+                    module=m.module,
+                    name=d.name,
+                    line=d.line,
+                    end_line=d.end_line,
+                    signature=_signature(d) if d.kind in ("function", "method") else None,
+                    params=tuple(
+                        {"name": p.name, "annotation": p.annotation, "default": p.default, "kind": p.kind}
+                        for p in d.params
+                    ),
+                    returns=d.returns,
+                    decorators=tuple(x.expr or "?" for x in d.decorators),
+                    docstring=d.docstring,
+                    is_async=d.is_async,
+                )
+            )
+    total = stats["call_sites"] or 1
+    summary = {
+        "call_sites": stats["call_sites"],
+        "resolved_internal": stats["resolved_internal"],
+        "resolved_external": stats["resolved_external"],
+        "resolved_builtin": stats["resolved_builtin"],
+        "resolved_other": stats["resolved_other"],
+        "unresolved": stats["unresolved"],
+        "resolved_share": round(1 - stats["unresolved"] / total, 4),
+    }
+    res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved)
+    res.resolver = r  # the frameworks stage evaluates names with it
+    return res
+
+
+def _import_target(r: Resolver, imp: Import) -> str | None:
+    """The project module an import statement depends on."""
+    if imp.name is None:
+        return imp.module if imp.module in r.facts else _project_prefix(r, imp.module)
+    sub = f"{imp.module}.{imp.name}"
+    if sub in r.facts:
+        return sub
+    if imp.module in r.facts:
+        return imp.module
+    return None
+
+
+def _project_prefix(r: Resolver, module: str) -> str | None:
+    while "." in module:
+        module = module.rsplit(".", 1)[0]
+        if module in r.facts:
+            return module
+    return None

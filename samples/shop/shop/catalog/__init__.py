@@ -1,0 +1,1 @@
+"""Product catalogue: categories, products and stock levels."""
