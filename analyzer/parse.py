@@ -72,6 +72,9 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, getattr(exc, "lineno", None), f"cannot decode: {exc}", "decode"))
+    too_deep = _too_deep(text)
+    if too_deep:
+        return _failed(path, module, is_package, nlines, sha, ParseFailure(path, too_deep[0], too_deep[1], "syntax"))
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -103,6 +106,33 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         withs=tuple(walker.withs),
         strings=tuple(walker.strings),
     )
+
+
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_CHAIN_OPS = re.compile(r"[.+\-*/%|&^@]")
+MAX_NESTING = 400  # libcst's native parser overflows its stack near 2,000; CPython stops at 200
+MAX_CHAIN = 2500  # operators in one line before an operator chain is too deep to parse safely
+
+
+def _too_deep(text: str) -> tuple[int | None, str] | None:
+    """Screen for inputs that would overflow the native parser's stack (a crash, not an error)."""
+    depth = 0
+    deepest = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    line = text.count("\n", 0, m.start()) + 1
+                    return line, f"brackets nested more than {MAX_NESTING} deep"
+        elif depth > 0:
+            depth -= 1
+    if len(text) > 6000:
+        for i, line in enumerate(text.split("\n")):
+            if len(line) > 6000 and len(_CHAIN_OPS.findall(line)) > MAX_CHAIN:
+                return i + 1, f"an expression chain of more than {MAX_CHAIN} operators on one line"
+    return None
 
 
 def _failed(path, module, is_package, nlines, sha, failure: ParseFailure) -> ModuleFacts:
@@ -145,7 +175,16 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
         return None if base is None else f"{base}[]"
     if t is cst.Await:
         return expr_str(node.expression)
-    return None
+    return _LITERAL_TYPES.get(t)
+
+
+# A literal stands for an instance of its builtin type, so ``"".join`` and ``{}.get`` resolve.
+_LITERAL_TYPES = {
+    cst.SimpleString: "str()", cst.ConcatenatedString: "str()", cst.FormattedString: "str()",
+    cst.Integer: "int()", cst.Float: "float()", cst.Dict: "dict()", cst.DictComp: "dict()",
+    cst.List: "list()", cst.ListComp: "list()", cst.Set: "set()", cst.SetComp: "set()",
+    cst.Tuple: "tuple()",
+}
 
 
 def annotation_ref(node: cst.BaseExpression | None) -> str | None:
@@ -156,8 +195,16 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
         return expr_str(node)
     if t is cst.SimpleString:
         inner = _string_text(node)
-        if inner and _DOTTED.match(inner) or (inner and inner.isidentifier()):
+        if not inner:
+            return None
+        inner = inner.strip()
+        if _DOTTED.match(inner) or inner.isidentifier():
             return inner
+        if len(inner) < 200:  # a forward reference such as "Repo | None" or "Optional[Repo]"
+            try:
+                return annotation_ref(cst.parse_expression(inner))
+            except Exception:
+                return None
         return None
     if t is cst.BinaryOperation and isinstance(node.operator, cst.BitOr):
         left, right = annotation_ref(node.left), annotation_ref(node.right)

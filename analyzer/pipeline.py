@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,13 +89,40 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
         sizes[k] += len(tasks[i][3]) + 1
     chunks = [c for c in chunks if c]
     results: list[ModuleFacts | None] = [None] * len(tasks)
-    with _progress(progress) as bar, ProcessPoolExecutor(max_workers=jobs) as pool:
+    failed: list[list[int]] = []
+    with _progress(progress) as bar:
         t = bar.add_task("parsing", total=len(tasks))
-        for idxs, facts in zip(chunks, pool.map(_parse_chunk, [[tasks[i] for i in c] for c in chunks])):
-            for i, f in zip(idxs, facts):
-                results[i] = f
-            bar.advance(t, len(idxs))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [(c, pool.submit(_parse_chunk, [tasks[i] for i in c])) for c in chunks]
+            for idxs, fut in futures:
+                try:
+                    facts = fut.result()
+                except BrokenProcessPool:
+                    failed.append(idxs)
+                    continue
+                for i, f in zip(idxs, facts):
+                    results[i] = f
+                bar.advance(t, len(idxs))
+        for idxs in failed:  # a worker died (a native crash): find the file, keep the rest
+            for i in idxs:
+                results[i] = _parse_isolated(tasks[i])
+                bar.advance(t)
     return results  # type: ignore[return-value]
+
+
+def _parse_isolated(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
+    """Parse one file in a process of its own; a crash becomes that file's parse failure."""
+    from analyzer.facts import ParseFailure
+    from analyzer.parse import source_hash
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_parse_task, task).result()
+    except BrokenProcessPool:
+        relpath, module, is_package, source = task
+        return ModuleFacts(module=module, path=relpath, is_package=is_package, lines=source.count(b"\n"),
+                           sha=source_hash(source),
+                           error=ParseFailure(relpath, None, "the parser crashed on this file", "crash"))
 
 
 def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:

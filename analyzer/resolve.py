@@ -17,7 +17,8 @@ Values are short strings:
 ``m:M``  project module M
 ``x:P``  something outside the project, by dotted path (``x:django.db.models.Model``)
 ``xi:P`` the result of calling an outside thing P
-``b:N``  builtin N
+``b:N``  builtin N (``b:str.join`` for a method of a builtin type)
+``bi:N`` an instance of builtin type N (the value of a literal, or of ``str(x)``)
 """
 
 from __future__ import annotations
@@ -406,6 +407,8 @@ class Resolver:
             return {f"x:{q}.{attr}"}
         if tag == "xi":
             return {f"x:{q}.{attr}"}
+        if tag in ("b", "bi"):
+            return {f"b:{q}.{attr}"}
         if tag == "d":
             if self.kind(q) == "class":
                 return self.class_attribute(q, attr, instance=False)
@@ -464,6 +467,8 @@ class Resolver:
             return self.call_result_all(call)
         if tag in ("x", "xi"):
             return {f"xi:{q}"}
+        if tag == "b" and "." not in q:
+            return {f"bi:{q}"}  # an instance of a builtin type (str(), dict(), ...)
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
@@ -643,7 +648,7 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
                 add(c.scope, q, CALL, c.line, c.result_used)
         elif t and all(v.startswith(("x:", "xi:")) for v in t):
             stats["resolved_external"] += 1
-        elif t and all(v.startswith("b:") for v in t):
+        elif t and all(v.startswith(("b:", "bi:")) for v in t):
             stats["resolved_builtin"] += 1
         elif t:
             stats["resolved_other"] += 1  # e.g. calling a module or an instance without __call__

@@ -1,0 +1,119 @@
+"""``msa analyze`` and ``msa callgraph`` through typer's CliRunner: document, schema, cache, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from helpers import build_tree
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "analyzer" / "schema" / "analysis.schema.json").read_text())
+
+runner = CliRunner()
+
+FILES = {
+    "shop/__init__.py": "",
+    "shop/orders.py": """
+        from shop.payments import charge
+
+        def place_order(total: int) -> bool:
+            return charge(total)
+    """,
+    "shop/payments.py": """
+        def charge(amount):
+            return amount > 0
+    """,
+    "shop/broken.py": "def broken(:\n    pass\n",
+}
+
+
+@pytest.fixture()
+def repo(tmp_path):
+    return build_tree(tmp_path / "repo", FILES)
+
+
+def analyze(repo: Path, tmp_path: Path, *extra: str):
+    out = tmp_path / "analysis.json"
+    result = runner.invoke(app, ["analyze", str(repo), "-o", str(out), "--cache-dir", str(tmp_path / "cache"),
+                                 *extra])
+    return result, out
+
+
+def test_analyze_writes_a_valid_versioned_document(repo, tmp_path):
+    result, out = analyze(repo, tmp_path)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["schema"] == "msa-analysis/1"
+    edges = {(e["source"], e["target"], e["kind"]) for e in doc["edges"]}
+    assert ("shop.orders.place_order", "shop.payments.charge", "call") in edges
+    assert ("shop.orders", "shop.payments", "import") in edges
+    # the file that does not parse is reported and skipped; the rest is analyzed
+    assert [e["path"] for e in doc["parse_errors"]] == ["shop/broken.py"]
+    assert doc["counts"]["parse_errors"] == 1
+    symbol = {s["id"]: s for s in doc["symbols"]}["shop.orders.place_order"]
+    assert symbol["signature"] == "(total: int) -> bool"
+    assert "1 parse errors" in result.output
+
+
+def test_second_run_hits_the_cache(repo, tmp_path):
+    analyze(repo, tmp_path)
+    result, out = analyze(repo, tmp_path)
+    assert result.exit_code == 0
+    doc = json.loads(out.read_text())
+    assert doc["counts"]["cache_hits"] == doc["counts"]["files"] == 4
+    (repo / "shop" / "payments.py").write_text("def charge(amount):\n    return True\n")
+    result, out = analyze(repo, tmp_path)
+    assert json.loads(out.read_text())["counts"]["cache_hits"] == 3
+
+
+def test_corrupted_cache_is_rebuilt(repo, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "facts.sqlite").write_bytes(b"this is not a database" * 100)
+    result, out = analyze(repo, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["counts"]["cache_hits"] == 0
+    result, out = analyze(repo, tmp_path)
+    assert json.loads(out.read_text())["counts"]["cache_hits"] == 4
+
+
+def test_missing_path_is_one_line_and_exit_2(tmp_path):
+    result = runner.invoke(app, ["analyze", str(tmp_path / "nope"), "-o", str(tmp_path / "a.json")])
+    assert result.exit_code == 2
+    assert "no such folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_services_zero_is_a_usage_error(repo, tmp_path):
+    result, _ = analyze(repo, tmp_path, "--services", "0")
+    assert result.exit_code == 2
+    assert "--services" in result.output
+
+
+def test_callgraph_in_pycg_format(repo):
+    result = runner.invoke(app, ["callgraph", str(repo), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    graph = json.loads(result.stdout)
+    assert graph["shop.orders.place_order"] == ["shop.payments.charge"]
+    assert graph["shop.payments.charge"] == []
+    assert "shop.orders" in graph  # module-level code is the module's own node
+
+
+@pytest.mark.parametrize("fmt", ["json", "dot", "graphml"])
+def test_callgraph_other_formats(repo, fmt):
+    result = runner.invoke(app, ["callgraph", str(repo), "--format", fmt, "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "shop.payments.charge" in result.stdout
+
+
+def test_help_is_available():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("analyze", "report", "scaffold", "score", "compare", "callgraph"):
+        assert command in result.output

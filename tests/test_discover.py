@@ -1,0 +1,88 @@
+"""Module discovery: layouts, namespace packages, several roots, what is skipped."""
+
+from __future__ import annotations
+
+import os
+
+from analyzer.discover import discover
+from helpers import build_tree
+
+
+def modules(root, **kw):
+    return {f.module: f.relpath for f in discover(root, **kw).files}
+
+
+def test_flat_and_src_layouts_and_several_roots(tmp_path):
+    build_tree(tmp_path, {
+        "manage.py": "",
+        "shop/__init__.py": "",
+        "shop/orders/__init__.py": "",
+        "shop/orders/views.py": "",
+        "services/billing/pyproject.toml": "",
+        "services/billing/src/billing/__init__.py": "",
+        "services/billing/src/billing/api.py": "",
+    })
+    assert modules(tmp_path) == {
+        "manage": "manage.py",
+        "shop": "shop/__init__.py",
+        "shop.orders": "shop/orders/__init__.py",
+        "shop.orders.views": "shop/orders/views.py",
+        "billing": "services/billing/src/billing/__init__.py",
+        "billing.api": "services/billing/src/billing/api.py",
+    }
+
+
+def test_namespace_packages(tmp_path):
+    build_tree(tmp_path, {
+        "src/company/orders/__init__.py": "",
+        "src/company/orders/models.py": "",
+        "src/company/payments/__init__.py": "",
+    })
+    assert set(modules(tmp_path)) == {"company.orders", "company.orders.models", "company.payments"}
+
+
+def test_skips_venvs_build_output_gitignored_tests_and_migrations(tmp_path):
+    build_tree(tmp_path, {
+        ".gitignore": "generated/\n*_pb2.py\n",
+        "app/__init__.py": "",
+        "app/models.py": "",
+        "app/models_pb2.py": "",
+        "app/migrations/0001_initial.py": "",
+        "app/tests/test_models.py": "",
+        "app/test_views.py": "",
+        "generated/thing.py": "",
+        "build/lib/app/models.py": "",
+        "env1/pyvenv.cfg": "",
+        "env1/lib/site.py": "",
+        "node_modules/x/y.py": "",
+    })
+    assert set(modules(tmp_path)) == {"app", "app.models"}
+    with_all = set(modules(tmp_path, include_tests=True, include_migrations=True))
+    assert {"app.migrations.0001_initial"} - with_all  # not a valid module name: skipped
+    assert {"test_models", "app.test_views"} <= with_all  # tests/ has no __init__.py: its own root
+
+
+def test_symlink_loops_and_dangling_links_do_not_stop_discovery(tmp_path):
+    build_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": ""})
+    os.symlink(tmp_path / "pkg", tmp_path / "pkg" / "loop")
+    os.symlink(tmp_path / "missing.py", tmp_path / "pkg" / "dangling.py")
+    found = discover(tmp_path)
+    assert {f.module for f in found.files} == {"pkg", "pkg.a"}
+    assert ("pkg/dangling.py", "dangling symbolic link") in found.skipped
+
+
+def test_same_module_name_under_two_roots_is_reported(tmp_path):
+    build_tree(tmp_path, {
+        "a/pyproject.toml": "",
+        "a/util.py": "",
+        "b/pyproject.toml": "",
+        "b/util.py": "",
+    })
+    found = discover(tmp_path)
+    assert [f.relpath for f in found.files] == ["a/util.py"]
+    assert found.skipped == [("b/util.py", "module name 'util' is already taken by a/util.py")]
+
+
+def test_analyzing_a_package_folder_itself(tmp_path):
+    build_tree(tmp_path, {"shop/__init__.py": "", "shop/cart.py": ""})
+    assert set(modules(tmp_path / "shop")) == {"shop", "shop.cart"}

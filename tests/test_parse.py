@@ -1,0 +1,140 @@
+"""The lean libcst pass: facts, line numbers, and tolerance of files that do not parse."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from analyzer.parse import parse_module_facts
+
+SOURCE = dedent('''
+    """Module doc."""
+    import os
+    from .models import Order as O
+
+    RATE = 3
+
+    class Service(Base, metaclass=Meta):
+        """Does things."""
+
+        def __init__(self, repo: "Repo | None" = None):
+            self.repo = repo
+
+        @property
+        def total(self) -> int:
+            with transaction.atomic():
+                O.objects.create(a=1)
+                self.repo.save()
+            return 1
+
+    @app.route("/orders/<int:id>", methods=["GET", "POST"])
+    async def view(id: int, *args, flag: bool = False, **kw) -> dict:
+        q = "SELECT id FROM orders WHERE id = %s"
+        cursor.execute(q, [id])
+        return {"id": id}
+''').lstrip("\n")
+
+
+def facts():
+    return parse_module_facts("pkg/mod.py", "pkg.mod", SOURCE.encode())
+
+
+def test_definitions_with_exact_spans():
+    f = facts()
+    spans = {d.qualname: (d.kind, d.line, d.end_line) for d in f.definitions}
+    assert spans == {
+        "pkg.mod": ("module", 1, 24),
+        "pkg.mod.Service": ("class", 7, 18),
+        "pkg.mod.Service.__init__": ("method", 10, 11),
+        "pkg.mod.Service.total": ("method", 14, 18),
+        "pkg.mod.view": ("function", 21, 24),
+    }
+    by = {d.qualname: d for d in f.definitions}
+    assert by["pkg.mod.Service"].bases == ("Base",)
+    assert by["pkg.mod.Service"].docstring == "Does things."
+    assert by["pkg.mod"].docstring == "Module doc."
+    view = by["pkg.mod.view"]
+    assert view.is_async and view.returns == "dict"
+    assert [(p.name, p.annotation, p.kind) for p in view.params] == [
+        ("id", "int", "positional"), ("args", None, "var_positional"),
+        ("flag", "bool", "keyword_only"), ("kw", None, "var_keyword"),
+    ]
+    assert by["pkg.mod.Service.__init__"].params[1].annotation_expr == "Repo"
+    (deco,) = view.decorators
+    assert deco.expr == "app.route"
+    assert [(a.keyword, a.value) for a in deco.args] == [(None, "/orders/<int:id>"), ("methods", ("GET", "POST"))]
+
+
+def test_imports_are_absolute_with_lines():
+    f = facts()
+    assert [(i.module, i.name, i.asname, i.line) for i in f.imports] == [
+        ("os", None, None, 2),
+        ("pkg.models", "Order", "O", 3),
+    ]
+
+
+def test_calls_with_scope_line_and_result_use():
+    f = facts()
+    calls = [(c.scope, c.callee, c.line, c.result_used) for c in f.calls]
+    assert calls == [
+        ("pkg.mod.Service.total", "transaction.atomic", 15, True),
+        ("pkg.mod.Service.total", "O.objects.create", 16, False),
+        ("pkg.mod.Service.total", "self.repo.save", 17, False),
+        ("pkg.mod", "app.route", 20, True),
+        ("pkg.mod.view", "cursor.execute", 23, False),
+    ]
+    (w,) = f.withs
+    assert (w.scope, w.line, w.first_call, w.end_call) == ("pkg.mod.Service.total", 15, 1, 3)
+
+
+def test_bindings_strings_and_self_attributes():
+    f = facts()
+    b = {(x.scope, x.name): x for x in f.bindings}
+    assert b[("pkg.mod", "RATE")].value == 3
+    repo = b[("pkg.mod.Service", "repo")]
+    assert repo.expr == "repo" and repo.origin == "pkg.mod.Service.__init__"
+    assert b[("pkg.mod.view", "q")].value.startswith("SELECT")
+    assert [s.value for s in f.strings] == ["SELECT id FROM orders WHERE id = %s"]
+
+
+def test_python_312_syntax_is_parsed():
+    src = b"def first[T](xs: list[T]) -> T:\n    return xs[0]\n\ntype Alias = list[int]\n"
+    f = parse_module_facts("a.py", "a", src)
+    assert f.error is None
+    assert [d.qualname for d in f.definitions] == ["a", "a.first"]
+
+
+def test_syntax_error_is_a_value_with_line():
+    f = parse_module_facts("bad.py", "bad", b"def ok():\n    pass\n\ndef broken(:\n    pass\n")
+    assert f.error is not None and f.error.kind == "syntax" and f.error.line in (4, 5)
+    assert f.definitions == ()
+
+
+def test_python2_code_is_reported():
+    f = parse_module_facts("py2.py", "py2", b'print "hello"\nexec "x = 1"\n')
+    assert f.error is not None and f.error.kind == "syntax"
+
+
+def test_undecodable_bytes_and_cookies_and_bom():
+    bad = parse_module_facts("l.py", "l", b"x = '\xff\xfe'\n")
+    assert bad.error is not None and bad.error.kind == "decode"
+    latin = parse_module_facts("c.py", "c", "# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"))
+    assert latin.error is None
+    assert [b.value for b in latin.bindings] == ["café"]
+    bom = parse_module_facts("b.py", "b", b"\xef\xbb\xbfdef f():\n    pass\n")
+    assert bom.error is None and [d.name for d in bom.definitions] == ["b", "f"]
+    nul = parse_module_facts("n.py", "n", b"x = 1\x00\n")
+    assert nul.error is not None
+
+
+def test_inputs_that_would_crash_the_native_parser_are_failures():
+    deep = ("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n").encode()
+    chain = ("x = " + "+".join(["1"] * 20000) + "\n").encode()
+    attrs = ("x = a" + ".b" * 20000 + "\n").encode()
+    for src in (deep, chain, attrs):
+        f = parse_module_facts("deep.py", "deep", src)
+        assert f.error is not None and f.error.kind == "syntax" and f.error.line == 1
+
+
+def test_moderate_nesting_is_parsed():
+    src = ("x = " + "(" * 100 + "1" + ")" * 100 + "\n").encode()
+    assert parse_module_facts("ok.py", "ok", src).error is None

@@ -1,0 +1,318 @@
+"""One small fixture per resolution feature, each asserting the exact call-edge set."""
+
+from __future__ import annotations
+
+from helpers import build_tree, call_edges, front_end
+
+
+def edges_of(tmp_path, files, prefix=""):
+    build_tree(tmp_path, files)
+    _, res = front_end(tmp_path)
+    return call_edges(res, prefix), res
+
+
+def test_aliases_and_module_attributes(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/util.py": "def helper():\n    pass\n",
+        "pkg/sub/__init__.py": "",
+        "pkg/sub/deep.py": "def f():\n    pass\n",
+        "app.py": """
+            import pkg.util
+            import pkg.sub.deep as d
+            from pkg.util import helper as h
+            from pkg import util as u
+
+            def main():
+                pkg.util.helper()
+                d.f()
+                h()
+                u.helper()
+        """,
+    })
+    assert edges == {("app.main", "pkg.util.helper"), ("app.main", "pkg.sub.deep.f")}
+
+
+def test_relative_star_and_reexport(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/orders/__init__.py": "from .services import place_order\n",
+        "shop/orders/services.py": """
+            from ..common.money import *
+            from . import models
+
+            def place_order():
+                total()
+                models.Order()
+        """,
+        "shop/orders/models.py": "class Order:\n    pass\n",
+        "shop/common/__init__.py": "",
+        "shop/common/money.py": """
+            __all__ = ["total"]
+            def total():
+                pass
+            def _private():
+                pass
+        """,
+        "main.py": """
+            from shop.orders import place_order
+            def run():
+                place_order()
+        """,
+    })
+    assert edges == {
+        ("shop.orders.services.place_order", "shop.common.money.total"),
+        ("shop.orders.services.place_order", "shop.orders.models.Order"),
+        ("main.run", "shop.orders.services.place_order"),
+    }
+
+
+def test_self_mro_super_and_constructors(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            class Base:
+                def __init__(self, x):
+                    self.x = x
+                def save(self):
+                    self.validate()
+                def validate(self):
+                    pass
+
+            class Child(Base):
+                def __init__(self):
+                    super().__init__(1)
+                def validate(self):
+                    super().validate()
+
+            def make():
+                c = Child()
+                c.save()
+        """,
+    })
+    assert edges == {
+        ("m.Base.save", "m.Base.validate"),
+        ("m.Child.__init__", "m.Base.__init__"),
+        ("m.Child.validate", "m.Base.validate"),
+        ("m.make", "m.Child.__init__"),
+        ("m.make", "m.Base.save"),
+    }
+
+
+def test_decorators_are_calls_from_the_enclosing_scope(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "deco.py": """
+            def logged(fn):
+                return fn
+            def route(path):
+                def wrap(fn):
+                    return fn
+                return wrap
+        """,
+        "views.py": """
+            from deco import logged, route
+
+            @logged
+            def a():
+                pass
+
+            @route("/x")
+            def b():
+                pass
+        """,
+    })
+    assert edges == {("views", "deco.logged"), ("views", "deco.route")}
+
+
+def test_callbacks_variables_containers_and_lambdas(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            def on_done(x):
+                pass
+            def pay_card():
+                pass
+            def pay_cash():
+                pass
+            def run(callback, value):
+                callback(value)
+
+            HANDLERS = {"card": pay_card, "cash": pay_cash}
+            STEPS = [pay_card]
+
+            def main(method):
+                run(on_done, 1)
+                fn = on_done
+                fn(2)
+                HANDLERS[method]()
+                for step in STEPS:
+                    step()
+                later = lambda: on_done(3)
+        """,
+    })
+    assert edges == {
+        ("m.main", "m.run"),
+        ("m.run", "m.on_done"),
+        ("m.main", "m.on_done"),
+        ("m.main", "m.pay_card"),
+        ("m.main", "m.pay_cash"),
+    }
+
+
+def test_returned_functions_and_instances(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            class Repo:
+                def get(self):
+                    pass
+
+            def handler():
+                pass
+
+            def pick():
+                return handler
+
+            def make_repo() -> "Repo":
+                return build()
+
+            def build():
+                return Repo()
+
+            def main():
+                pick()()
+                make_repo().get()
+        """,
+    })
+    assert edges == {
+        ("m.main", "m.pick"),
+        ("m.main", "m.handler"),
+        ("m.main", "m.make_repo"),
+        ("m.make_repo", "m.build"),
+        ("m.build", "m.Repo"),
+        ("m.main", "m.Repo.get"),
+    }
+
+
+def test_instances_known_from_annotations_and_attributes(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "repo.py": """
+            class ProductRepository:
+                def __init__(self, session):
+                    self.session = session
+                def get(self, pk):
+                    pass
+        """,
+        "svc.py": """
+            from typing import Optional
+            from repo import ProductRepository
+
+            class Catalog:
+                def __init__(self, session):
+                    self.repo = ProductRepository(session)
+                def find(self, pk):
+                    return self.repo.get(pk)
+
+            def use(repo: Optional[ProductRepository], other: "ProductRepository | None"):
+                repo.get(1)
+                other.get(2)
+
+            def factory() -> ProductRepository:
+                ...
+
+            def main():
+                factory().get(3)
+        """,
+    })
+    assert edges == {
+        ("svc.Catalog.__init__", "repo.ProductRepository.__init__"),
+        ("svc.Catalog.find", "repo.ProductRepository.get"),
+        ("svc.use", "repo.ProductRepository.get"),
+        ("svc.main", "svc.factory"),
+        ("svc.main", "repo.ProductRepository.get"),
+    }
+
+
+def test_classmethod_factories_properties_and_nested_functions(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            class Gateway:
+                @classmethod
+                def create(cls):
+                    return cls()
+                @staticmethod
+                def fee():
+                    pass
+                @property
+                def client(self) -> "Client":
+                    return Client()
+                def charge(self):
+                    self.client.send()
+                    Gateway.fee()
+
+            class Client:
+                def send(self):
+                    pass
+
+            def outer():
+                def inner():
+                    pass
+                inner()
+                Gateway.create().charge()
+        """,
+    })
+    assert edges == {
+        ("m.Gateway.charge", "m.Client.send"),
+        ("m.Gateway.charge", "m.Gateway.fee"),
+        ("m.Gateway.client", "m.Client"),
+        ("m.Gateway.create", "m.Gateway"),
+        ("m.outer", "m.outer.inner"),
+        ("m.outer", "m.Gateway.create"),
+        ("m.outer", "m.Gateway.charge"),
+    }
+
+
+def test_unresolved_calls_are_counted_not_guessed(tmp_path):
+    edges, res = edges_of(tmp_path, {
+        "m.py": """
+            import json
+            def f(x):
+                x.frobnicate()
+                json.dumps({})
+                len([])
+                "".join([])
+                mystery()
+        """,
+    })
+    assert edges == set()
+    assert res.stats["unresolved"] == 2
+    assert res.stats["resolved_external"] == 1
+    assert res.stats["resolved_builtin"] == 2
+    assert set(res.unresolved) == {"x.frobnicate", "mystery"}
+
+
+def test_inherit_and_import_edges(tmp_path):
+    build_tree(tmp_path, {
+        "a.py": "class A:\n    pass\n",
+        "b.py": "from a import A\nclass B(A):\n    pass\n",
+    })
+    _, res = front_end(tmp_path)
+    kinds = {(e.source, e.target, e.kind) for e in res.edges}
+    assert ("b.B", "a.A", "inherit") in kinds
+    assert ("b", "a", "import") in kinds
+
+
+def test_result_used_and_ignored_are_counted(tmp_path):
+    build_tree(tmp_path, {
+        "m.py": """
+            def notify():
+                pass
+            def total():
+                return 1
+            def main():
+                notify()
+                x = total()
+                return total() + x
+        """,
+    })
+    _, res = front_end(tmp_path)
+    by_target = {e.target: e for e in res.edges if e.kind == "call"}
+    assert (by_target["m.notify"].used, by_target["m.notify"].ignored) == (0, 1)
+    assert (by_target["m.total"].used, by_target["m.total"].ignored) == (2, 0)
