@@ -23,6 +23,7 @@ import libcst as cst
 
 from analyzer.facts import (
     Arg,
+    AttrStore,
     Binding,
     Call,
     Decorator,
@@ -105,6 +106,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         bindings=tuple(walker.bindings),
         withs=tuple(walker.withs),
         strings=tuple(walker.strings),
+        stores=tuple(walker.stores),
     )
 
 
@@ -175,6 +177,10 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
         return None if base is None else f"{base}[]"
     if t is cst.Await:
         return expr_str(node.expression)
+    if t is cst.BooleanOperation:
+        # ``(name or "")`` is the idiom for a default: the literal tells the type
+        right = _LITERAL_TYPES.get(type(node.right))
+        return right if right is not None else expr_str(node.left)
     return _LITERAL_TYPES.get(t)
 
 
@@ -330,6 +336,7 @@ class _Walker:
         self.bindings: list[Binding] = []
         self.withs: list[With] = []
         self.strings: list[StringRef] = []
+        self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
         self.cursor = 0
         self._line_starts: list[int] | None = None
@@ -525,7 +532,7 @@ class _Walker:
         pat = _STMT_START.get(t)
         if pat is not None:
             self._seek(pat, 4000)
-        elif t is cst.Assign or t is cst.AnnAssign:
+        elif t is cst.Assign or t is cst.AnnAssign or t is cst.AugAssign:
             target = node.targets[0].target if t is cst.Assign else node.target
             head = target
             while type(head) in (cst.Attribute, cst.Subscript):
@@ -552,6 +559,8 @@ class _Walker:
                              node.value, call_index, annotation=ann)
         elif t is cst.AugAssign:
             self.expr(node.value)
+            if type(node.target) is cst.Attribute:
+                self.store(node.target)
         elif t is cst.Return:
             if node.value is not None:
                 call_index = self.expr_call(node.value)
@@ -750,6 +759,7 @@ class _Walker:
         if t is cst.Name:
             self.add_binding(target.value, expr, value_node, call_index, annotation)
         elif t is cst.Attribute:
+            self.store(target)
             base = target.value
             frame = self.frame
             if type(base) is cst.Name and frame.self_name and base.value == frame.self_name and frame.cls:
@@ -775,6 +785,12 @@ class _Walker:
                 self.bind_target(el.value, None, None, None)
         elif t is cst.StarredElement:
             self.bind_target(target.value, None, None, None)
+
+    def store(self, target: cst.Attribute) -> None:
+        """Record ``obj.attr = ...`` (ORM instance writes are attribute stores)."""
+        base = expr_str(target.value)
+        if base is not None:
+            self.stores.append(AttrStore(self.frame.qualname, base, target.attr.value, self.current_line()))
 
     # -- with ------------------------------------------------------------------------------
     def with_stmt(self, node: cst.With) -> None:
@@ -817,6 +833,7 @@ class _Walker:
         return Arg(keyword, expr_str(value), literal(value), call_index, star)
 
     def call(self, node: cst.Call, used: bool) -> int:
+        first = len(self.calls)
         callee = expr_str(node.func)
         # locate the call by the last name of its callee, before walking the arguments
         line = None
@@ -834,7 +851,7 @@ class _Walker:
         if line is None:
             line = self.current_line()
         args = tuple(self.arg(a) for a in node.args)
-        self.calls.append(Call(self.frame.qualname, callee, args, line, used))
+        self.calls.append(Call(self.frame.qualname, callee, args, line, used, first))
         return len(self.calls) - 1
 
     def _inner_calls(self, node) -> None:

@@ -36,7 +36,17 @@ MAX_ROUNDS = 4
 _EMPTY: frozenset[str] = frozenset()
 
 
+_PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
 def parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
+    hit = _PARSED.get(expr)
+    if hit is None:
+        hit = _PARSED[expr] = _parse_expr(expr)
+    return hit
+
+
+def _parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
     """``a.b()[].c`` -> (("name","a"), ("attr","b"), ("call",""), ("item",""), ("attr","c"))."""
     ops: list[tuple[str, str]] = []
     i, n = 0, len(expr)

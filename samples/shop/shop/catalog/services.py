@@ -132,6 +132,15 @@ class CatalogService:
         self.session.flush()
         return stock
 
+    def fulfil(self, product_id: int, quantity: int) -> StockLevel:
+        """Reserved units left the warehouse."""
+        stock = self.stock_for(product_id)
+        shipped = min(quantity, stock.reserved)
+        stock.reserved -= shipped
+        stock.on_hand = max(0, stock.on_hand - quantity)
+        self.session.flush()
+        return stock
+
     def release(self, product_id: int, quantity: int) -> StockLevel:
         stock = self.stock_for(product_id)
         stock.reserved = max(0, stock.reserved - quantity)
@@ -196,6 +205,10 @@ def reserve_stock(session: Session, product_id: int, quantity: int) -> StockLeve
 
 def release_stock(session: Session, product_id: int, quantity: int) -> StockLevel:
     return CatalogService(session).release(product_id, quantity)
+
+
+def fulfil_stock(session: Session, product_id: int, quantity: int) -> StockLevel:
+    return CatalogService(session).fulfil(product_id, quantity)
 
 
 def available_quantity(session: Session, product_id: int) -> int:

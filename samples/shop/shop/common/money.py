@@ -7,7 +7,7 @@ with a currency for the few places where currencies can differ (gateways, report
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
 CENT = Decimal("0.01")
@@ -78,7 +78,7 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     weight_sum = sum(weights, Decimal(0))
     if weight_sum == 0:
         return [ZERO for _ in weights]
-    shares = [quantize(amount * w / weight_sum).quantize(CENT, rounding="ROUND_DOWN") for w in weights]
+    shares = [(amount * w / weight_sum).quantize(CENT, rounding=ROUND_DOWN) for w in weights]
     remainder = quantize(amount - sum(shares, ZERO))
     i = 0
     while remainder > ZERO:

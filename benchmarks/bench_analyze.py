@@ -1,0 +1,99 @@
+"""Analyze-time benchmark: our analysis against bare ``libcst.parse_module`` on the same files.
+
+Usage::
+
+    python benchmarks/bench_analyze.py TREE [TREE ...] [--jobs N] [--include-tests]
+
+For each tree it prints files, lines, the bare single-process parse time, and the cold,
+warm (nothing changed) and one-file-changed ``msa analyze`` times with their ratios to the
+bare parse, plus the peak memory of the analysis. All figures come from one run on this
+machine; compare ratios, not seconds (machines here are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def bare_parse(paths: list[Path]) -> tuple[float, int]:
+    import libcst
+
+    from analyzer.parse import _decode
+
+    failures = 0
+    start = time.perf_counter()
+    for p in paths:
+        try:
+            libcst.parse_module(_decode(p.read_bytes()))
+        except Exception:
+            failures += 1
+    return time.perf_counter() - start, failures
+
+
+def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB, the largest process of the run) of one ``msa analyze``."""
+    cmd = [sys.executable, "-m", "analyzer.cli", "analyze", str(tree), "-o", str(out), "--cache-dir", str(cache),
+           "--quiet", *extra]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"msa analyze failed on {tree} (status {status})")
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("trees", nargs="+", type=Path)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--include-tests", action="store_true")
+    args = ap.parse_args()
+    from analyzer.discover import discover
+
+    extra = []
+    if args.jobs:
+        extra += ["--jobs", str(args.jobs)]
+    if args.include_tests:
+        extra += ["--include-tests"]
+    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    for tree in args.trees:
+        files = discover(tree, include_tests=args.include_tests).files
+        paths = [f.path for f in files]
+        lines = sum(p.read_bytes().count(b"\n") for p in paths)
+        bare, failures = bare_parse(paths)
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = Path(tmp) / "cache"
+            out = Path(tmp) / "analysis.json"
+            cold, cold_rss = run_analyze(tree, cache, out, extra)
+            warm, warm_rss = run_analyze(tree, cache, out, extra)
+            # one file changed: copy the tree, touch one file's content
+            copy = Path(tmp) / "tree"
+            shutil.copytree(tree, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+            changed_cache = Path(tmp) / "cache2"
+            run_analyze(copy, changed_cache, out, extra)
+            victim = copy / files[len(files) // 2].relpath
+            victim.write_bytes(victim.read_bytes() + b"\n# changed\n")
+            one, _ = run_analyze(copy, changed_cache, out, extra)
+        print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
+        print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
+        print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
+        print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
+        print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
+        print(f"  peak memory (largest process)       : {max(cold_rss, warm_rss) / 1024:8.0f} MiB")
+    resource.getrusage(resource.RUSAGE_SELF)
+
+
+if __name__ == "__main__":
+    main()

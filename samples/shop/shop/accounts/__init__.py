@@ -1,0 +1,1 @@
+"""Customer accounts: registration, login, address book."""

@@ -1,0 +1,1 @@
+"""Back-office endpoints, one module per area (all behind the admin key)."""

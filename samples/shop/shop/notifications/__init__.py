@@ -1,0 +1,1 @@
+"""Customer notifications (e-mail, SMS) sent from an in-process task queue."""

@@ -1,0 +1,1 @@
+"""Payments: authorisation, capture and refunds through pluggable gateways."""

@@ -1,0 +1,1 @@
+"""Sales and stock reports (read-only SQL over the operational tables, plus one fix-up)."""

@@ -1,0 +1,1 @@
+"""Shipping: rate quotes, shipments and tracking."""
