@@ -92,8 +92,10 @@ def analyze(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Analyze a repository: parse, resolve, cluster, score; write the analysis JSON."""
-    from analyzer.pipeline import AnalyzeOptions, run_analysis, print_summary
+    from analyzer.pipeline import AnalyzeOptions, analyze_to_file, print_summary
 
+    if services is not None and services < 1:
+        raise _usage("--services must be at least 1")
     options = AnalyzeOptions(
         include_tests=include_tests,
         include_migrations=include_migrations,
@@ -105,18 +107,20 @@ def analyze(
         seed=seed,
         progress=not quiet,
     )
-    if services is not None and services < 1:
-        raise _usage("--services must be at least 1")
-    result = run_analysis(path, options)
-    from analyzer.analysis import save
+    result, counts = analyze_to_file(path, options, output)
+    if result is None:
+        counts["from_cache"] = True
+    if plan_out is not None:
+        if result is None:
+            from analyzer.analysis import load
 
-    save(result, output)
-    if plan_out is not None and result.decomposition is not None:
-        from analyzer.plan import write_plan
+            result = load(output)
+        if result.decomposition is not None:
+            from analyzer.plan import write_plan
 
-        write_plan(result.decomposition, plan_out)
+            write_plan(result.decomposition, plan_out)
     if not quiet:
-        print_summary(result, output, _err_console())
+        print_summary(counts, output, _err_console())
 
 
 def _usage(message: str) -> MsaError:

@@ -130,10 +130,21 @@ def _parse_isolated(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
                            error=ParseFailure(relpath, None, "the parser crashed on this file", "crash"))
 
 
-def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:
+@dataclass
+class Inputs:
+    """The files of one run, read once: what every later step (and every cache key) uses."""
+
+    root: Path
+    tasks: list[tuple[str, str, bool, bytes]]  # (relpath, module, is_package, source)
+    keys: list[str]  # facts-cache key per task
+    skipped: list[tuple[str, str]]
+    timings: dict[str, float]
+
+
+def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
+    from analyzer.cache import FactsCache
     from analyzer.discover import discover
     from analyzer.parse import source_hash
-    from analyzer.resolve import resolve
 
     root = Path(path)
     if not root.exists():
@@ -146,7 +157,6 @@ def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:
     found = discover(root, include_tests=options.include_tests, include_migrations=options.include_migrations,
                      exclude=options.exclude)
     timings["discover"] = time.perf_counter() - t0
-
     t0 = time.perf_counter()
     skipped = list(found.skipped)
     tasks: list[tuple[str, str, bool, bytes]] = []
@@ -155,27 +165,33 @@ def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:
             tasks.append((f.relpath, f.module, f.is_package, f.path.read_bytes()))
         except OSError as exc:
             skipped.append((f.relpath, f"cannot read: {exc.strerror or exc}"))
+    keys = [FactsCache.key(source_hash(src), mod, pkg, rel) for rel, mod, pkg, src in tasks]
+    timings["read"] = time.perf_counter() - t0
+    return Inputs(root, tasks, keys, sorted(skipped), timings)
+
+
+def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None) -> FrontEnd:
+    from analyzer.resolve import resolve
+
+    inputs = inputs or collect_inputs(path, options)
+    tasks, keys, timings = inputs.tasks, inputs.keys, dict(inputs.timings)
     cache = None
+    hits: dict[str, ModuleFacts] = {}
+    t0 = time.perf_counter()
     if options.use_cache:
         from analyzer.cache import FactsCache
 
         cache = FactsCache(options.cache_dir)
-    keys = []
-    hits: dict[str, ModuleFacts] = {}
-    if cache is not None:
-        from analyzer.cache import FactsCache as _FC
-
-        keys = [_FC.key(source_hash(src), mod, pkg, rel) for rel, mod, pkg, src in tasks]
         hits = cache.get_many(keys)
-    todo = [i for i in range(len(tasks)) if not keys or keys[i] not in hits]
-    timings["read+cache"] = time.perf_counter() - t0
+    todo = [i for i in range(len(tasks)) if keys[i] not in hits]
+    timings["cache"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     parsed = parse_all([tasks[i] for i in todo], options.jobs, options.progress)
     timings["parse"] = time.perf_counter() - t0
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
     for i in range(len(tasks)):
-        if keys and keys[i] in hits:
+        if keys[i] in hits:
             facts[i] = hits[keys[i]]
     for i, f in zip(todo, parsed):
         facts[i] = f
@@ -186,16 +202,97 @@ def run_front_end(path: Path, options: AnalyzeOptions) -> FrontEnd:
     t0 = time.perf_counter()
     resolution = resolve(facts)
     timings["resolve"] = time.perf_counter() - t0
-    return FrontEnd(root=root, facts=facts, resolution=resolution, skipped=skipped, timings=timings,
-                    cache_hits=len(hits))
+    return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
+                    timings=timings, cache_hits=len(hits))
 
 
-def run_analysis(path: Path, options: AnalyzeOptions):
+def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
+    """Everything an analysis result depends on: file contents, options, configuration, version."""
+    import hashlib
+
+    from analyzer.cache import FACTS_VERSION
+
+    h = hashlib.blake2b(digest_size=20)
+    for part in (__version__, FACTS_VERSION, str(inputs.root), repr(options.include_tests),
+                 repr(options.include_migrations), repr(options.exclude), repr(options.services),
+                 repr(options.algorithm), repr(options.seed)):
+        h.update(part.encode() + b"\0")
+    for name in ("pyproject.toml", "msa.toml"):
+        cfg = inputs.root / name
+        if cfg.is_file():
+            h.update(cfg.read_bytes())
+    for key in inputs.keys:
+        h.update(key.encode() + b"\0")
+    for rel, reason in inputs.skipped:
+        h.update(f"{rel}|{reason}".encode() + b"\0")
+    return h.hexdigest()
+
+
+def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
+    """Analyze and write the document; an unchanged tree is answered from the result cache.
+
+    Returns the :class:`~analyzer.analysis.Analysis` when it was computed, else ``None`` with
+    the summary counts of the cached document.
+    """
+    import json
+    import shutil
+
+    from analyzer.analysis import save
+
+    inputs = collect_inputs(path, options)
+    results = None
+    key = ""
+    if options.use_cache:
+        from analyzer.cache import default_cache_dir
+
+        results = Path(options.cache_dir or default_cache_dir()) / "results"
+        key = result_key(inputs, options)
+        doc, meta = results / f"{key}.json", results / f"{key}.counts.json"
+        if doc.is_file() and meta.is_file():
+            try:
+                counts = json.loads(meta.read_text(encoding="utf-8"))
+                output = Path(output)
+                output.parent.mkdir(parents=True, exist_ok=True)
+                tmp = output.with_name(f".{output.name}.tmp")
+                shutil.copyfile(doc, tmp)
+                tmp.replace(output)
+                return None, counts
+            except (OSError, ValueError):
+                pass  # a damaged result cache entry: compute afresh
+    analysis = run_analysis(path, options, inputs=inputs)
+    save(analysis, output)
+    if results is not None:
+        try:
+            results.mkdir(parents=True, exist_ok=True)
+            for old in sorted(results.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-16]:
+                old.unlink(missing_ok=True)  # keep the cache bounded: the newest results only
+            tmp = results / f".{key}.tmp"
+            shutil.copyfile(output, tmp)
+            tmp.replace(results / f"{key}.json")
+            from analyzer.fsutil import write_text_atomic
+
+            write_text_atomic(results / f"{key}.counts.json", json.dumps(summary_counts(analysis)))
+        except OSError:
+            pass
+    return analysis, summary_counts(analysis)
+
+
+def summary_counts(analysis) -> dict[str, Any]:
+    counts = dict(analysis.counts)
+    counts["root"] = analysis.root
+    if analysis.decomposition is not None:
+        counts["decomposition"] = {"algorithm": analysis.decomposition.algorithm,
+                                   "services": len(analysis.decomposition.services),
+                                   "shared": len(analysis.decomposition.shared)}
+    return counts
+
+
+def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None):
     """The whole ``msa analyze``: returns an :class:`analyzer.analysis.Analysis`."""
     from analyzer.analysis import Analysis
     from analyzer.model import ModuleInfo
 
-    front = run_front_end(path, options)
+    front = run_front_end(path, options, inputs)
     res = front.resolution
     modules = [
         ModuleInfo(f.module, f.path, f.lines, f.sha, f.is_package, f.error.message if f.error else None)
@@ -287,12 +384,13 @@ def _counts(analysis, front: FrontEnd) -> dict[str, Any]:
     return counts
 
 
-def print_summary(analysis, output: Path, console) -> None:
-    c = analysis.counts
+def print_summary(counts: dict[str, Any], output: Path, console) -> None:
+    c = counts
     calls = c.get("calls", {})
     console.print(
-        f"[bold]msa analyze[/bold] {analysis.root}: {c.get('files', 0)} files, {c.get('lines', 0):,} lines, "
+        f"[bold]msa analyze[/bold] {c.get('root', '')}: {c.get('files', 0)} files, {c.get('lines', 0):,} lines, "
         f"{c.get('parse_errors', 0)} parse errors, {c.get('skipped', 0)} skipped"
+        + (" (unchanged: result from cache)" if c.get("from_cache") else "")
     )
     console.print(
         f"  call sites {calls.get('call_sites', 0):,}: {calls.get('resolved_internal', 0):,} to project code, "
@@ -304,9 +402,8 @@ def print_summary(analysis, output: Path, console) -> None:
     for key in ("entities", "routes", "transactions", "references", "reads", "writes"):
         if key in c:
             console.print(f"  {key}: {c[key]}")
-    if analysis.decomposition is not None:
-        d = analysis.decomposition
-        console.print(
-            f"  decomposition ({d.algorithm}): {len(d.services)} services, {len(d.shared)} shared-library units"
-        )
+    d = c.get("decomposition")
+    if d:
+        console.print(f"  decomposition ({d['algorithm']}): {d['services']} services, "
+                      f"{d['shared']} shared-library units")
     console.print(f"  written to {output}")

@@ -62,13 +62,17 @@ def test_analyze_writes_a_valid_versioned_document(repo, tmp_path):
 
 
 def test_second_run_hits_the_cache(repo, tmp_path):
-    analyze(repo, tmp_path)
-    result, out = analyze(repo, tmp_path)
+    _, out = analyze(repo, tmp_path)
+    first = out.read_bytes()
+    assert json.loads(first)["counts"]["cache_hits"] == 0
+    out.unlink()
+    result, out = analyze(repo, tmp_path)  # nothing changed: the whole result comes from the cache
     assert result.exit_code == 0
-    doc = json.loads(out.read_text())
-    assert doc["counts"]["cache_hits"] == doc["counts"]["files"] == 4
+    assert "result from cache" in result.output
+    assert out.read_bytes() == first
     (repo / "shop" / "payments.py").write_text("def charge(amount):\n    return True\n")
-    result, out = analyze(repo, tmp_path)
+    result, out = analyze(repo, tmp_path)  # one file changed: the other three facts are reused
+    assert "result from cache" not in result.output
     assert json.loads(out.read_text())["counts"]["cache_hits"] == 3
 
 
@@ -79,8 +83,18 @@ def test_corrupted_cache_is_rebuilt(repo, tmp_path):
     result, out = analyze(repo, tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["counts"]["cache_hits"] == 0
+    (repo / "shop" / "payments.py").write_text("def charge(amount):\n    return 1\n")
     result, out = analyze(repo, tmp_path)
-    assert json.loads(out.read_text())["counts"]["cache_hits"] == 4
+    assert json.loads(out.read_text())["counts"]["cache_hits"] == 3
+
+
+def test_damaged_result_cache_entry_is_recomputed(repo, tmp_path):
+    analyze(repo, tmp_path)
+    for meta in (tmp_path / "cache" / "results").glob("*.counts.json"):
+        meta.write_text("{not json")
+    result, out = analyze(repo, tmp_path)
+    assert result.exit_code == 0 and "result from cache" not in result.output
+    assert json.loads(out.read_text())["schema"] == "msa-analysis/1"
 
 
 def test_missing_path_is_one_line_and_exit_2(tmp_path):
