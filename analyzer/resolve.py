@@ -32,7 +32,7 @@ from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -149,6 +149,7 @@ class Resolver:
         self._mro: dict[str, tuple[str, ...]] = {}
         self._bases: dict[str, tuple[str, ...]] = {}
         self._flow_changed = False
+        self.changed_funcs: set[str] = set()
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -560,6 +561,7 @@ class Resolver:
                     if new:
                         cur |= new
                         self._flow_changed = True
+                        self.changed_funcs.add(func)
 
     def reset_memo(self) -> None:
         self._memo.clear()
@@ -615,18 +617,28 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         for c, i in synthesize_decorator_calls(m):
             sites.append((m.module, i, c))
 
-    targets: list[frozenset[str]] = []
+    # Round 1 evaluates every site. Later rounds only revisit the sites that new argument
+    # flows can change: sites inside a function whose parameters gained values (and its
+    # nested defs), and sites that call such a function (its return value may follow).
+    targets: list[frozenset[str]] = [_EMPTY] * len(sites)
+    todo = range(len(sites))
     for _round in range(MAX_ROUNDS):
         r._flow_changed = False
-        targets = []
-        for _module, _i, c in sites:
+        r.changed_funcs = set()
+        for k in todo:
+            c = sites[k][2]
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
-            targets.append(t)
+            targets[k] = t
             if t:
                 r.add_flows(c.scope, c, t)
         if not r._flow_changed:
             break
+        affected = set(r.changed_funcs)
+        for k, (_m, _i, c) in enumerate(sites):
+            if any(v.partition(":")[2] in r.changed_funcs for v in targets[k]):
+                affected.add(c.scope)
         r.reset_memo()
+        todo = [k for k, (_m, _i, c) in enumerate(sites) if _in_scopes(c.scope, affected)]
 
     # -- edges ---------------------------------------------------------------------------
     agg: dict[tuple[str, str, str], list] = {}
@@ -716,6 +728,17 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
     res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved)
     res.resolver = r  # the frameworks stage evaluates names with it
     return res
+
+
+def _in_scopes(scope: str, funcs: set[str]) -> bool:
+    """Is ``scope`` one of ``funcs`` or nested inside one of them?"""
+    q = scope
+    while True:
+        if q in funcs:
+            return True
+        if "." not in q:
+            return False
+        q = q.rsplit(".", 1)[0]
 
 
 def _import_target(r: Resolver, imp: Import) -> str | None:
