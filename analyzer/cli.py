@@ -88,6 +88,9 @@ def analyze(
         Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: the user cache folder).")
     ] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel parsing processes.")] = None,
+    executor: Annotated[
+        Optional[str], typer.Option("--executor", help="Where parsing runs: local (default) or dask://HOST:PORT.")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the clustering algorithms.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
@@ -106,6 +109,7 @@ def analyze(
         algorithm=algorithm,
         seed=seed,
         progress=not quiet,
+        executor=executor,
     )
     result, counts = analyze_to_file(path, options, output)
     if result is None:

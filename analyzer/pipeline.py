@@ -30,6 +30,7 @@ class AnalyzeOptions:
     algorithm: str | None = None
     seed: int = 0
     progress: bool = True
+    executor: str | None = None  # None/"local" or "dask://host:port"
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -72,10 +73,13 @@ def _progress(enabled: bool):
     )
 
 
-def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool) -> list[ModuleFacts]:
-    """Parse in a local process pool (or in-process for small inputs), keeping task order."""
+def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
+              executor=None) -> list[ModuleFacts]:
+    """Parse through an executor (or in-process for small inputs), keeping task order."""
+    from analyzer.executor import LocalExecutor, WorkerCrashed
+
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+    if executor is None and (jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD):
         with _progress(progress) as bar:
             t = bar.add_task("parsing", total=len(tasks))
             out = []
@@ -83,6 +87,7 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
                 out.append(_parse_task(task))
                 bar.advance(t)
             return out
+    executor = executor or LocalExecutor(jobs)
     # balanced chunks, biggest files first so no worker is left with the tail
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][3]))
     nchunks = max(jobs * 8, 1)
@@ -97,17 +102,13 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
     failed: list[list[int]] = []
     with _progress(progress) as bar:
         t = bar.add_task("parsing", total=len(tasks))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [(c, pool.submit(_parse_chunk, [tasks[i] for i in c])) for c in chunks]
-            for idxs, fut in futures:
-                try:
-                    facts = fut.result()
-                except BrokenProcessPool:
-                    failed.append(idxs)
-                    continue
-                for i, f in zip(idxs, facts):
-                    results[i] = f
-                bar.advance(t, len(idxs))
+        for k, facts in executor.map_chunks(_parse_chunk, [[tasks[i] for i in c] for c in chunks]):
+            if isinstance(facts, WorkerCrashed):
+                failed.append(chunks[k])
+                continue
+            for i, f in zip(chunks[k], facts):
+                results[i] = f
+            bar.advance(t, len(chunks[k]))
         for idxs in failed:  # a worker died (a native crash): find the file, keep the rest
             for i in idxs:
                 results[i] = _parse_isolated(tasks[i])
@@ -187,7 +188,10 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     timings["cache"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    parsed = parse_all([tasks[i] for i in todo], options.jobs, options.progress)
+    from analyzer.executor import make_executor
+
+    executor = make_executor(options.executor, options.jobs) if options.executor else None
+    parsed = parse_all([tasks[i] for i in todo], options.jobs, options.progress, executor)
     timings["parse"] = time.perf_counter() - t0
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
     for i in range(len(tasks)):

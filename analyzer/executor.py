@@ -1,0 +1,80 @@
+"""Where parsing runs: one interface, a local process pool by default, Dask as an option.
+
+Parsing is the only embarrassingly parallel stage, so it is the only one that fans out. An
+executor takes chunks of work and yields ``(chunk, result)`` as they finish; a chunk whose
+worker died (a native crash in the parser) yields an exception instead, so the caller can
+isolate the file that killed it and keep the rest. ``msa analyze --executor dask://HOST:PORT``
+sends the chunks to a Dask distributed scheduler for monorepos that outgrow one machine
+(``pip install 'msa-analyzer[dask]'``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from analyzer.errors import UsageError
+
+
+class WorkerCrashed(RuntimeError):
+    """The process that ran a chunk died before answering."""
+
+
+class Executor(Protocol):
+    def map_chunks(self, fn: Callable[[Any], Any], chunks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index of chunk, result or WorkerCrashed)`` for every chunk."""
+
+
+class LocalExecutor:
+    """A process pool on this machine (``jobs`` processes; default: all cores)."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+
+    def map_chunks(self, fn, chunks):
+        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(fn, c) for c in chunks]
+            for i, fut in enumerate(futures):
+                try:
+                    yield i, fut.result()
+                except BrokenProcessPool:
+                    yield i, WorkerCrashed("a parsing process died")
+
+
+class DaskExecutor:
+    """Chunks sent to a Dask distributed cluster (an address, or an existing ``Client``)."""
+
+    def __init__(self, address: str | None = None, client: Any = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("the Dask executor needs the 'dask' extra: pip install 'msa-analyzer[dask]'") from None
+        self._own = client is None
+        self.client = client if client is not None else Client(address)
+
+    def map_chunks(self, fn, chunks):
+        from distributed import as_completed
+
+        futures = self.client.map(fn, list(chunks), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for fut in as_completed(futures):
+                try:
+                    yield index[fut.key], fut.result()
+                except Exception as exc:  # KilledWorker and friends: isolate the chunk locally
+                    yield index[fut.key], WorkerCrashed(f"dask worker failed: {type(exc).__name__}")
+        finally:
+            if self._own:
+                self.client.close()
+
+
+def make_executor(spec: str | None, jobs: int | None) -> Executor:
+    """``None``/``local`` -> :class:`LocalExecutor`; ``dask://host:port`` -> :class:`DaskExecutor`."""
+    if spec in (None, "", "local"):
+        return LocalExecutor(jobs)
+    if spec.startswith("dask://"):
+        return DaskExecutor("tcp://" + spec[len("dask://"):])
+    raise UsageError(f"--executor must be 'local' or 'dask://HOST:PORT' (got {spec!r})")

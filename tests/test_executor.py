@@ -1,0 +1,51 @@
+"""Parsing fans out through an executor: the local pool, a Dask cluster, and a crashed worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.executor import DaskExecutor, LocalExecutor, WorkerCrashed, make_executor
+from analyzer.errors import UsageError
+from analyzer.pipeline import parse_all
+
+
+def _tasks(n: int):
+    return [(f"m{i}.py", f"m{i}", False, f"def f{i}():\n    return g{i}()\n".encode()) for i in range(n)]
+
+
+def _crash_on_bomb(chunk):
+    import os
+
+    if any(t[1] == "bomb" for t in chunk):
+        os._exit(1)  # what a native stack overflow in the parser looks like from outside
+    from analyzer.pipeline import _parse_chunk
+
+    return _parse_chunk(chunk)
+
+
+def test_local_pool_keeps_task_order():
+    tasks = _tasks(100)
+    facts = parse_all(tasks, jobs=2, progress=False, executor=LocalExecutor(2))
+    assert [f.module for f in facts] == [t[1] for t in tasks]
+    assert all(f.error is None and f.definitions[1].name == f"f{i}" for i, f in enumerate(facts))
+
+
+def test_a_crashed_worker_is_reported_not_fatal():
+    results = dict(LocalExecutor(2).map_chunks(_crash_on_bomb, [[("a.py", "a", False, b"x = 1\n")],
+                                                                [("b.py", "bomb", False, b"y = 2\n")]]))
+    assert isinstance(results[1], WorkerCrashed) or isinstance(results[0], WorkerCrashed)
+
+
+def test_unknown_executor_is_a_usage_error():
+    with pytest.raises(UsageError):
+        make_executor("ftp://nowhere", None)
+
+
+def test_dask_local_cluster_parses_like_the_pool():
+    distributed = pytest.importorskip("distributed")
+    tasks = _tasks(80)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster, distributed.Client(cluster) as client:
+        facts = parse_all(tasks, jobs=2, progress=False, executor=DaskExecutor(client=client))
+    local = parse_all(tasks, jobs=1, progress=False)
+    assert facts == local
