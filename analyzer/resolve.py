@@ -666,7 +666,11 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
             resolved_calls.append(ResolvedCall(c, module, i, t))
         if entered:
             stats["resolved_internal"] += 1
+            wrapped = _decorated_targets(r, c, entered)
             for q in entered:
+                if q in wrapped:
+                    stats["decorator_wrapper_calls"] += 1
+                    continue  # a wrapper calling the function it decorates is not coupling
                 add(c.scope, q, CALL, c.line, c.result_used)
         elif t and all(v.startswith(("x:", "xi:")) for v in t):
             stats["resolved_external"] += 1
@@ -724,10 +728,35 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         "resolved_other": stats["resolved_other"],
         "unresolved": stats["unresolved"],
         "resolved_share": round(1 - stats["unresolved"] / total, 4),
+        "decorator_wrapper_calls": stats["decorator_wrapper_calls"],
     }
     res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved)
     res.resolver = r  # the frameworks stage evaluates names with it
     return res
+
+
+def _decorated_targets(r: Resolver, c: Call, entered: set[str]) -> set[str]:
+    """Targets a decorator's wrapper reaches through the parameter holding the decorated
+    function (``def deco(fn): def wrapper(): return fn()``). The call graph keeps them; the
+    dependency graph does not, or every decorated view would look coupled to its decorator."""
+    if not c.callee or "." in c.callee or "(" in c.callee or "[" in c.callee:
+        return set()
+    q = c.scope
+    while q in r.defs and r.defs[q].kind in ("function", "method"):
+        if c.callee in r.params.get(q, {}):
+            break
+        q = q.rsplit(".", 1)[0]
+    else:
+        return set()
+    if q == c.scope and c.scope not in r.defs:
+        return set()
+    decorated = set()
+    for target in entered:
+        d = r.defs.get(target)
+        if d is not None and any(dec.expr and r.eval(target.rsplit(".", 1)[0], dec.expr) & {f"d:{q}", f"bd:{q}"}
+                                 for dec in d.decorators):
+            decorated.add(target)
+    return decorated
 
 
 def _in_scopes(scope: str, funcs: set[str]) -> bool:

@@ -316,3 +316,27 @@ def test_result_used_and_ignored_are_counted(tmp_path):
     by_target = {e.target: e for e in res.edges if e.kind == "call"}
     assert (by_target["m.notify"].used, by_target["m.notify"].ignored) == (0, 1)
     assert (by_target["m.total"].used, by_target["m.total"].ignored) == (2, 0)
+
+
+def test_decorator_wrappers_are_in_the_call_graph_but_not_coupling(tmp_path):
+    build_tree(tmp_path, {
+        "auth.py": """
+            import functools
+            def login_required(fn):
+                @functools.wraps(fn)
+                def wrapper(*args):
+                    return fn(*args)
+                return wrapper
+        """,
+        "views.py": """
+            from auth import login_required
+            @login_required
+            def index():
+                pass
+        """,
+    })
+    _, res = front_end(tmp_path)
+    assert ("auth.login_required.wrapper", "views.index") not in call_edges(res)
+    assert res.stats["decorator_wrapper_calls"] == 1
+    reached = {t for rc in res.calls if rc.call.scope == "auth.login_required.wrapper" for t in rc.targets}
+    assert "d:views.index" in reached
