@@ -7,7 +7,7 @@ force-include); a source checkout has it next to the package. Both are tried, in
 from __future__ import annotations
 
 import importlib.resources
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import analyzer
@@ -41,11 +41,13 @@ def read_asset(relative: str) -> str:
         raise MsaError(f"report asset missing: {path} ({exc.strerror})") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment(root: str):
     import jinja2
 
-    return jinja2.Environment(
+    from analyzer.report import text
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -54,6 +56,23 @@ def _environment(root: str):
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(
+        wbr=_breakable,
+        num=text.fmt_number,
+        detail=text.fmt_detail,
+        md=text.md_escape,
+        code=text.md_code,
+        mermaid=text.mermaid_label,
+        plural=text.plural,
+    )
+    return env
+
+
+def _breakable(value):
+    """Escaped text with a line-break opportunity after every dot, for long dotted names."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(str(value))).replace(".", ".<wbr>"))
 
 
 def environment():

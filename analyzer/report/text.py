@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-_MD_SPECIAL = set("\\`*_{}[]()#+!|~")
+_MD_SPECIAL = set("\\`*_{}[]#|~")
 
 
 def fmt_number(value: Any, digits: int = 3) -> str:
@@ -24,10 +24,21 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return str(value)
-        if value.is_integer() and abs(value) >= 1000:
+        if value.is_integer() and abs(value) >= 10:
             return f"{int(value):,}"
         return f"{value:.{digits}f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {fmt_number(v, digits)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_number(v, digits) for v in value)
     return str(value)
+
+
+def fmt_detail(value: Any) -> str:
+    """A list or mapping on one line; "none" when empty."""
+    if isinstance(value, (list, tuple, dict)) and not value:
+        return "none"
+    return fmt_number(value)
 
 
 def md_escape(value: Any) -> str:
@@ -65,8 +76,15 @@ def md_code(value: Any) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def mermaid_label(value: Any) -> str:
+    """A quoted Mermaid node label: quotes, ``#`` and angle brackets as Mermaid entity codes."""
+    codes = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+    text = " ".join(str(value).split())
+    return '"' + "".join(codes.get(ch, ch) for ch in text) + '"'
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-__all__ = ["fmt_number", "md_code", "md_escape", "plural"]
+__all__ = ["fmt_detail", "fmt_number", "md_code", "md_escape", "mermaid_label", "plural"]

@@ -1,0 +1,322 @@
+"""The terminal report (rich): tables for the whole cut, a tree for one service.
+
+Every name from the analyzed source goes into a ``rich.text.Text``, never into markup, so
+``[bold]`` or ``[/]`` in a symbol name prints as itself.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from analyzer.interfaces import OutgoingCall
+from analyzer.report.content import Report, ServiceReport
+from analyzer.report.scores import Scores
+from analyzer.report.text import fmt_detail, fmt_number, plural
+
+MAX_ROWS = 10  # rows per diagnostic list before "and N more"
+EXPLAIN_WIDTH = 140  # console width from which the scores table carries explanations
+
+
+def _t(value, style: str = "") -> Text:
+    return Text(str(value), style=style)
+
+
+def _num(value) -> Text:
+    return Text(fmt_number(value), justify="right")
+
+
+def _mode(call: OutgoingCall) -> Text:
+    if call.mode == "sync":
+        return Text("sync", style="bold cyan")
+    return Text("event", style="bold magenta")
+
+
+def _short(symbol: str, module: str | None = None) -> str:
+    """A symbol id without its module prefix when the module is obvious from the context."""
+    if module and symbol.startswith(module + "."):
+        return symbol[len(module) + 1:]
+    return symbol
+
+
+# -- whole report ------------------------------------------------------------------------------
+
+
+def header(report: Report) -> Text:
+    counts = dict(report.counts)
+    bits = []
+    for key, word in (("files", "file"), ("lines", "line"), ("symbols", "symbol")):
+        if isinstance(counts.get(key), int):
+            bits.append(plural(counts[key], word))
+    bits.append(plural(len(report.services), "service"))
+    if report.algorithm:
+        bits.append(f"algorithm {report.algorithm}")
+    text = Text()
+    text.append("Decomposition of ", style="bold")
+    text.append(report.title, style="bold")
+    if report.root:
+        text.append(f"  {report.root}", style="dim")
+    text.append("\n" + " · ".join(bits), style="dim")
+    return text
+
+
+def services_table(report: Report) -> Table:
+    table = Table(title="Services", title_justify="left", box=box.SIMPLE_HEAVY, show_footer=False)
+    table.add_column("service")
+    for col in ("units", "lines", "entities", "interface", "calls in", "calls out", "routes"):
+        table.add_column(col, justify="right")
+    for s in report.services:
+        v = s.view
+        assert v is not None
+        table.add_row(
+            Text("● ", style=s.color) + _t(s.name, "bold"),
+            _num(s.units),
+            _num(s.lines),
+            _num(len(v.entities)),
+            _num(len(v.interface)),
+            _num(s.calls_in),
+            _num(s.calls_out),
+            _num(len(v.routes)),
+        )
+    if report.shared is not None:
+        sh = report.shared
+        table.add_row(
+            Text("● ", style=sh.color) + _t("shared library", "dim"),
+            _num(sh.units), _num(sh.lines), *(Text("–", justify="right", style="dim") for _ in range(5)),
+            style="dim",
+        )
+    if not report.services:
+        table.add_row(_t("no decomposition in this analysis", "yellow"), *("" for _ in range(7)))
+    return table
+
+
+def scores_table(scores: Scores, *, explain: bool) -> Table:
+    table = Table(title="Scores", title_justify="left", box=box.SIMPLE_HEAVY)
+    table.add_column("metric")
+    table.add_column("this cut", justify="right", style="bold")
+    for name in scores.baseline_names:
+        table.add_column(scores.baseline_label(name), justify="right")
+    table.add_column("better")
+    if explain:
+        table.add_column("meaning", style="dim", overflow="fold")
+    for row in scores.rows:
+        cells: list[Text] = [_t(row.label), _num(row.value)]
+        for other, beats in zip(row.baselines, row.beats):
+            mark = " ✓" if beats else (" ✗" if beats is False else "")
+            style = "green" if beats else ("red" if beats is False else "")
+            cells.append(Text(fmt_number(other), justify="right") + Text(mark, style=style))
+        cells.append(_t({"higher": "↑ higher", "lower": "↓ lower"}.get(row.better or "", ""), "dim"))
+        if explain:
+            cells.append(_t(row.explanation))
+        table.add_row(*cells)
+    if not scores.rows:
+        table.add_row(_t("no scores in this analysis", "yellow"))
+    table.caption = "✓ this cut beats the baseline, ✗ it does not" if scores.baseline_names else None
+    return table
+
+
+def scores_group(scores: Scores, *, explain: bool) -> Group:
+    """The scores table and, under it, the list- or mapping-valued figures."""
+    parts: list = [scores_table(scores, explain=explain)]
+    for d in scores.details:
+        parts.append(Text.assemble((f"{d.label}: ", "bold"), (fmt_detail(d.value), "")))
+    return Group(*parts)
+
+
+def curve_line(report: Report) -> Text | None:
+    """One line on how the number of services was chosen, with the score of every k."""
+    curve = report.curve
+    if curve.chosen is None and not curve.points:
+        return None
+    params = dict(curve.params)
+    text = Text("Number of services: ", style="bold")
+    text.append(str(curve.chosen if curve.chosen is not None else len(report.services)), style="bold")
+    how = [f"{k.replace('_', ' ')} {v}" for k, v in (("algorithm", params.get("algorithm") or report.algorithm),
+                                                  ("chosen_by", params.get("chosen_by"))) if v]
+    if how:
+        text.append(f"  ({', '.join(how)})", style="dim")
+    if curve.points:
+        text.append("\nscore by k: ", style="dim")
+        for i, p in enumerate(curve.points):
+            if i:
+                text.append(" · ", style="dim")
+            style = "bold green" if p.k == curve.chosen else ""
+            text.append(f"{p.k}: {fmt_number(p.score)}", style=style)
+    return text
+
+
+def calls_table(report: Report) -> Table:
+    table = Table(title="Heaviest cross-service calls", title_justify="left", box=box.SIMPLE_HEAVY)
+    table.add_column("from → to")
+    table.add_column("caller → callee", overflow="fold")
+    table.add_column("sites", justify="right")
+    table.add_column("mode")
+    for c in report.heaviest:
+        table.add_row(
+            _t(f"{c.source_service} → {c.target_service}"),
+            _t(f"{c.caller} → {c.callee}"),
+            _num(c.weight),
+            _mode(c),
+        )
+    return table
+
+
+def risks_group(report: Report) -> Group:
+    r = report.risks
+    parts = []
+    writes = Table(title="Entities written by several services", title_justify="left", box=box.SIMPLE)
+    writes.add_column("entity")
+    writes.add_column("services")
+    writes.add_column("writers", overflow="fold")
+    for w in r.shared_writes:
+        writes.add_row(_t(w.entity, "bold"), _t(", ".join(w.services)), _t("\n".join(w.functions)))
+    parts.append(writes if r.shared_writes else _t("No entity is written by more than one service.", "green"))
+    tx = Table(title="Transactions that would span services", title_justify="left", box=box.SIMPLE)
+    tx.add_column("function", overflow="fold")
+    tx.add_column("services")
+    tx.add_column("entities", overflow="fold")
+    for t in r.transactions:
+        tx.add_row(_t(f"{t.function}  ({t.module}:{t.line})"), _t(", ".join(t.services)),
+                   _t("\n".join(t.entities)))
+    parts.append(tx if r.transactions else _t("No transaction writes entities of two services.", "green"))
+    chatty = Table(title="Chatty service pairs", title_justify="left", box=box.SIMPLE)
+    chatty.add_column("from → to")
+    chatty.add_column("call sites", justify="right")
+    chatty.add_column("distinct calls", justify="right")
+    for c in r.chatty[:MAX_ROWS]:
+        chatty.add_row(_t(f"{c.source} → {c.target}"), _num(c.weight), _num(c.calls))
+    if r.chatty:
+        parts.append(chatty)
+    return Group(*parts)
+
+
+def diagnostics(report: Report) -> Group:
+    parts = []
+    if report.parse_errors:
+        table = Table(title=f"Files that did not parse ({len(report.parse_errors)})", title_justify="left",
+                      box=box.SIMPLE)
+        table.add_column("file", overflow="fold")
+        table.add_column("line", justify="right")
+        table.add_column("problem", overflow="fold")
+        for e in report.parse_errors[:MAX_ROWS]:
+            table.add_row(_t(e.get("path", "?")), _num(e.get("line")), _t(e.get("message", "")))
+        if len(report.parse_errors) > MAX_ROWS:
+            table.add_row(_t(f"… and {len(report.parse_errors) - MAX_ROWS} more", "dim"), "", "")
+        parts.append(table)
+    else:
+        parts.append(_t("Every file parsed.", "green"))
+    line = Text(f"Unresolved calls: {report.unresolved_count:,}", style="bold" if report.unresolved_count else "")
+    if report.unresolved_top:
+        line.append("  most frequent: ", style="dim")
+        line.append(", ".join(f"{expr} ×{n}" for expr, n in report.unresolved_top[:5]))
+    parts.append(line)
+    return Group(*parts)
+
+
+def _print(console: Console, *renderables, **kwargs) -> None:
+    # the CLI's console soft-wraps (good for plain lines); trees and long names must wrap
+    # at the console width instead of being cut off
+    console.print(*renderables, soft_wrap=False, **kwargs)
+
+
+def render_terminal(report: Report, console: Console) -> None:
+    _print(console, header(report))
+    _print(console, services_table(report))
+    _print(console, scores_group(report.scores, explain=console.width >= EXPLAIN_WIDTH))
+    line = curve_line(report)
+    if line is not None:
+        _print(console, line)
+    if report.heaviest:
+        _print(console, calls_table(report))
+    _print(console, risks_group(report))
+    _print(console, diagnostics(report))
+
+
+def render_scores(report: Report, console: Console) -> None:
+    """Only the scores, for ``msa score``."""
+    _print(console, scores_group(report.scores, explain=console.width >= EXPLAIN_WIDTH))
+
+
+# -- one service --------------------------------------------------------------------------------
+
+
+def service_tree(report: Report, service: ServiceReport) -> Tree:
+    v = service.view
+    assert v is not None
+    label = Text("● ", style=service.color) + _t(service.name, "bold")
+    label.append(
+        f"  {plural(service.units, 'unit')} · {plural(service.lines, 'line')} · "
+        f"{plural(len(v.entities), 'entity', 'entities')} · {plural(len(v.interface), 'interface function')}",
+        style="dim",
+    )
+    tree = Tree(label)
+
+    modules = tree.add(_t(f"Modules ({len(service.groups)})", "bold"))
+    for g in service.groups:
+        branch = modules.add(_t(g.module, "cyan"))
+        for u in g.units:
+            if u.kind == "module":
+                branch.add(_t(f"top-level code · {plural(u.lines, 'line')}", "dim"))
+            else:
+                branch.add(Text.assemble((u.kind + " ", "dim"), (u.name, ""),
+                                         (f"  line {u.line} · {plural(u.lines, 'line')}", "dim")))
+
+    iface = tree.add(_t(f"Interface ({len(v.interface)})", "bold"))
+    for f in v.interface:
+        text = Text()
+        if f.is_async:
+            text.append("async ", style="dim")
+        text.append(_short(f.symbol), style="bold")
+        text.append(f.signature or "(…)")
+        text.append(f"  ← {', '.join(f.caller_services)} · {plural(f.weight, 'site')}", style="dim")
+        if f.untyped:
+            text.append("  untyped: permissive model", style="yellow")
+        iface.add(text)
+    if not v.interface:
+        iface.add(_t("nothing is called from other services", "dim"))
+
+    data = tree.add(_t("Entities", "bold"))
+    for e in v.entities:
+        data.add(Text.assemble(("owns ", "dim"), (e, "")))
+    for e in v.reads_foreign:
+        data.add(Text.assemble(("reads foreign ", "yellow"), (e, "")))
+    for e in v.writes_foreign:
+        data.add(Text.assemble(("writes foreign ", "red"), (e, "")))
+    if not (v.entities or v.reads_foreign or v.writes_foreign):
+        data.add(_t("none", "dim"))
+
+    routes = tree.add(_t(f"Entry points ({len(v.routes)})", "bold"))
+    for r in v.routes:
+        what = f"{' '.join(r.methods)} {r.path}".strip() if r.kind == "http" else f"{r.kind} {r.name or r.id}"
+        routes.add(Text.assemble((what, ""), (f"  → {r.handler or '?'}", "dim")))
+    if not v.routes:
+        routes.add(_t("none", "dim"))
+
+    out = tree.add(_t(f"Outgoing calls ({len(v.outgoing)})", "bold"))
+    for c in sorted(v.outgoing, key=lambda c: (c.target_service, c.callee, c.caller)):
+        out.add(_mode(c) + Text.assemble(
+            (f"  {c.caller} → ", ""), (c.callee, "bold"), (f"  [{c.target_service}] ×{c.weight}", "dim")))
+    if not v.outgoing:
+        out.add(_t("none", "dim"))
+
+    inc = tree.add(_t(f"Incoming calls ({len(v.incoming)})", "bold"))
+    for c in v.incoming:
+        inc.add(_mode(c) + Text.assemble(
+            (f"  {c.caller}", ""), (f" [{c.source_service}]", "dim"), (" → ", ""), (c.callee, "bold"),
+            (f" ×{c.weight}", "dim")))
+    if not v.incoming:
+        inc.add(_t("none", "dim"))
+    return tree
+
+
+def render_service(report: Report, name: str, console: Console) -> None:
+    _print(console, service_tree(report, report.service(name)))
+    legend = Text.assemble(("sync", "bold cyan"), " the caller uses the result: an HTTP call.  ",
+                           ("event", "bold magenta"), " every call site ignores it: an event candidate.")
+    _print(console, legend, style="dim")
+
+
+__all__ = ["render_scores", "render_service", "render_terminal", "service_tree"]
