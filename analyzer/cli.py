@@ -169,12 +169,17 @@ def scaffold(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the services into.")],
     plan: Annotated[Optional[Path], typer.Option("--plan", help="Scaffold this plan instead of the analysis' own.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    base_port: Annotated[int, typer.Option("--base-port", help="Port of the first service on 127.0.0.1.")] = 8001,
+    gateway_port: Annotated[int, typer.Option("--gateway-port", help="Port the nginx gateway listens on.")] = 8080,
+    namespace: Annotated[str, typer.Option("--namespace", help="Kubernetes namespace of the manifests.")] = "default",
 ) -> None:
     """Write one runnable service per cluster, an API gateway and deployment manifests."""
     from analyzer.scaffold import scaffold as run_scaffold
+    from analyzer.scaffold.context import ScaffoldOptions
 
     doc = _load_with_plan(analysis, plan)
-    summary = run_scaffold(doc, output, force=force)
+    options = ScaffoldOptions(base_port=base_port, gateway_port=gateway_port, namespace=namespace)
+    summary = run_scaffold(doc, output, force=force, options=options)
     _err_console().print(summary)
 
 

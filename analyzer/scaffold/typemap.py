@@ -15,6 +15,7 @@ imported.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +154,7 @@ def _map(node: ast.expr, reasons: list[str], depth: int) -> PyType:
                 return PyType(LIST, (union(*arms) if arms else ANY_T,))
             return PyType(LIST, (_map(items[0], reasons, depth + 1),))
         if head in _DICTS and len(items) == 2:
-            key = _map(items[0], reasons, depth + 1)
+            key = _map(items[0], [], depth + 1)
             if key.kind not in (STR, INT):
                 reasons.append(f"dict keys of type `{_short(ast.unparse(items[0]))}` are not JSON keys")
                 key = PyType(STR)
@@ -220,9 +221,9 @@ def python_type(t: PyType) -> str:
 
 
 def imports(t: PyType) -> set[str]:
-    """Import lines the type's source text needs."""
-    need = {DECIMAL: "from decimal import Decimal", DATETIME: "from datetime import datetime",
-            DATE: "from datetime import date", UUID: "from uuid import UUID", ANY: "from typing import Any"}
+    """What the type's source text needs imported, as ``module:name`` items."""
+    need = {DECIMAL: "decimal:Decimal", DATETIME: "datetime:datetime", DATE: "datetime:date", UUID: "uuid:UUID",
+            ANY: "typing:Any"}
     out = {need[t.kind]} if t.kind in need else set()
     for a in t.args:
         out |= imports(a)
@@ -281,12 +282,10 @@ def example(t: PyType) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Default:
-    """How a parameter default is written in a model: a literal, a factory, or not at all."""
+    """How a parameter default is written in a model: a plain value, or an empty container."""
 
-    literal: str | None = None  # Python source of a plain literal default
+    value: Any = None  # the default as JSON (``None`` also stands for defaults that are not literals)
     factory: str | None = None  # ``list`` / ``dict`` for empty containers
-    value: Any = None  # the default as JSON, for the OpenAPI document
-    has_value: bool = False
     reason: str | None = None  # why the default could not be kept
 
 
@@ -297,16 +296,15 @@ def map_default(text: str | None) -> Default | None:
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return Default(literal="None", value=None, has_value=True,
-                       reason=f"default `{_short(text)}` is not a literal; None stands for it")
-    if value is None or isinstance(value, (bool, int, float, str)):
-        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
-            return Default(literal="None", value=None, has_value=True,
-                           reason=f"default `{_short(text)}` is not valid JSON; None stands for it")
-        return Default(literal=repr(value), value=value, has_value=True)
+        return Default(reason=f"default `{_short(text)}` is not a literal; None stands for it")
+    if value is None or isinstance(value, (bool, int, str)):
+        return Default(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return Default(value)
+        return Default(reason=f"default `{_short(text)}` is not valid JSON; None stands for it")
     if isinstance(value, (list, tuple, set, frozenset)) and not value:
-        return Default(factory="list", value=[], has_value=True)
+        return Default([], factory="list")
     if isinstance(value, dict) and not value:
-        return Default(factory="dict", value={}, has_value=True)
-    return Default(literal="None", value=None, has_value=True,
-                   reason=f"default `{_short(text)}` is a container; None stands for it")
+        return Default({}, factory="dict")
+    return Default(reason=f"default `{_short(text)}` is a container; None stands for it")
