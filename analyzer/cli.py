@@ -91,7 +91,9 @@ def analyze(
     executor: Annotated[
         Optional[str], typer.Option("--executor", help="Where parsing runs: local (default) or dask://HOST:PORT.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the clustering algorithms.")] = 0,
+    seed: Annotated[
+        Optional[int], typer.Option("--seed", help="Seed for the clustering algorithms (default: config, else 0).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Analyze a repository: parse, resolve, cluster, score; write the analysis JSON."""

@@ -67,7 +67,8 @@ def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str
     """Undirected weighted graph of units: edge weight = sum of kind weight × site count.
 
     Edges inside one unit vanish; entity/entry nodes are kept (they are units of their own)
-    so that two functions writing one table are pulled together through it.
+    so that two functions writing one table are pulled together through it. Node ``lines`` are
+    counted once: a module's node keeps only its top-level code.
     """
     wanted = set(kinds) if kinds is not None else None
     ug = nx.Graph()
@@ -76,6 +77,12 @@ def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str
         if u not in ug:
             ug.add_node(u, kind=g.nodes[u]["kind"] if u in g else data.get("kind"), lines=0)
         ug.nodes[u]["lines"] = ug.nodes[u].get("lines", 0) + (data.get("lines", 0) if n == u else 0)
+    # a module unit stands for its top-level code only: its classes and functions count once
+    for u, data in list(ug.nodes(data=True)):
+        if data.get("kind") in (CLASS, FUNCTION) and u in g:
+            module = g.nodes[u].get("module")
+            if module in ug and module != u and ug.nodes[module].get("kind") == MODULE:
+                ug.nodes[module]["lines"] = max(0, ug.nodes[module]["lines"] - data.get("lines", 0))
     for a, b, kind, data in g.edges(keys=True, data=True):
         if wanted is not None and kind not in wanted:
             continue
@@ -96,4 +103,4 @@ def module_of(symbol: Symbol) -> str:
     return symbol.module
 
 
-__all__ = ["build_graph", "unit_map", "unit_graph", "parent_id", "UNIT_KINDS", "METHOD"]
+__all__ = ["METHOD", "UNIT_KINDS", "build_graph", "parent_id", "unit_graph", "unit_map"]

@@ -28,7 +28,7 @@ class AnalyzeOptions:
     jobs: int | None = None
     services: int | None = None
     algorithm: str | None = None
-    seed: int = 0
+    seed: int | None = None  # None: [tool.msa] seed, else 0
     progress: bool = True
     executor: str | None = None  # None/"local" or "dask://host:port"
     timings: dict[str, float] = field(default_factory=dict)
@@ -153,10 +153,14 @@ def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
     if not root.is_dir():
         raise UsageError(f"{path}: not a folder (give the root folder of the repository)")
     root = root.resolve()
+    from analyzer.config import load_config
+
+    config = load_config(root)  # [tool.msa] / msa.toml; flags add to it
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    found = discover(root, include_tests=options.include_tests, include_migrations=options.include_migrations,
-                     exclude=options.exclude)
+    found = discover(root, include_tests=options.include_tests or config.include_tests,
+                     include_migrations=options.include_migrations or config.include_migrations,
+                     exclude=tuple(options.exclude) + tuple(config.exclude))
     timings["discover"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     skipped = list(found.skipped)

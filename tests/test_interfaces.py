@@ -112,3 +112,14 @@ def test_no_decomposition_gives_empty_views():
     assert service_views(a) == []
     assert dependency_matrix(a) == ([], [])
     assert risks(a).chatty == ()
+
+
+def test_unit_graph_counts_lines_once():
+    from analyzer.graph import build_graph, unit_graph, unit_map
+
+    a = minishop.analysis()
+    ug = unit_graph(build_graph(a.symbols, a.edges), unit_map(a.symbols))
+    assert ug.nodes["shop.catalog.services"]["lines"] == 13  # 30 - get_product 8 - reserve 9
+    assert ug.nodes["shop.orders.services.OrderService"]["lines"] == 36
+    # the method's call to get_product is an edge of its class
+    assert ug.has_edge("shop.orders.services.OrderService", "shop.catalog.services.get_product")

@@ -28,7 +28,7 @@ class MemberIndex:
     prefixes: frozenset[str]  # every dotted prefix of a unit id (packages included)
 
     @classmethod
-    def build(cls, symbols: Iterable[Symbol], entity_ids: Iterable[str] = ()) -> "MemberIndex":
+    def build(cls, symbols: Iterable[Symbol], entity_ids: Iterable[str] = ()) -> MemberIndex:
         from analyzer.graph import unit_map
 
         symbols = list(symbols)

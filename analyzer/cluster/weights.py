@@ -6,13 +6,18 @@ edges between two units of ``kind weight × number of sites``. Writes weigh more
 because a table written from two services is the costlier cut (a distributed transaction);
 imports weigh little because an import alone says "uses something", not how much.
 
+Edges into a unit or entity used from other modules in ``n > 1`` package segments (the name
+below the root package: ``orders`` for ``shop.orders.views``) are divided by ``sqrt(n)``: a
+helper, an API or a table used from everywhere says little about where each user belongs, and
+undamped it drags its users (a ``login_required`` used by every view, an ``orders`` table whose
+status every capability updates) into its own service.
+
 Three priors add edges that the call graph does not contain:
 
 ``contain``  a module's top-level code and each class/function defined in it — a module
              stays together unless calls pull its parts apart;
 ``model``    an entity and its ORM model class — data and its model live together;
-``package``  a module and the first sibling module of its package (a star, so the cost is
-             linear) — a *weak* hint only: a layered ``admin/`` folder whose modules serve
+``package``  a module and the largest module of its package (a star, so the cost is linear) — a *weak* hint only: a layered ``admin/`` folder whose modules serve
              different capabilities must still follow its calls. Modules directly under the
              root package are not linked, since top-level packages are usually capabilities
              of their own.
@@ -20,6 +25,7 @@ Three priors add edges that the call graph does not contain:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -41,6 +47,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     MODEL: 3.0,
     PACKAGE: 0.2,
 }
+
+
+SPREAD_KINDS = (CALL, IMPORT, INHERIT, REFERENCE, READ, WRITE)
 
 
 def resolve_weights(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -105,6 +114,17 @@ def clustering_edges(
             return
         agg[(a, b) if a < b else (b, a)] += w
 
+    edges = list(edges)
+    module_of = {s.id: s.module for s in symbols}
+    # from how many package segments each unit is used: edges into a unit used from everywhere
+    # say little about where its users belong (an "omnipresent supplier" in Bunch's words)
+    users: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.kind in SPREAD_KINDS:
+            b = units.get(e.target)
+            src = module_of.get(e.source)
+            if b is not None and src is not None and src != module_of.get(b):
+                users[b].add(package_segment(src, root))
     for e in edges:
         w = weights.get(e.kind, 0.0)
         if w <= 0:
@@ -112,6 +132,8 @@ def clustering_edges(
         a, b = units.get(e.source), units.get(e.target)
         if a is None or b is None:
             continue  # an external (unresolved or third-party) end
+        if e.kind in SPREAD_KINDS and len(users.get(b, ())) > 1:
+            w /= math.sqrt(len(users[b]))
         add(a, b, w * max(1, e.weight))
 
     modules = sorted({s.module for s in symbols if s.kind == MODULE})
@@ -128,6 +150,7 @@ def clustering_edges(
             add(entity, units[cls], model)
 
     package_w = weights.get(PACKAGE, 0.0)
+    module_lines = {s.id: s.lines for s in symbols if s.kind == MODULE}
     if package_w > 0:
         by_package: dict[str, list[str]] = defaultdict(list)
         for m in modules:
@@ -136,7 +159,7 @@ def clustering_edges(
         for parent, members in by_package.items():
             if not parent or parent == root or len(parent) < len(root):
                 continue
-            hub = parent if parent in module_set else members[0]
+            hub = min(members, key=lambda m: (-module_lines.get(m, 0), m))
             for m in members:
                 add(hub, m, package_w)
     return dict(agg)

@@ -1,0 +1,447 @@
+"""Cluster the unit graph into candidate services.
+
+``decompose(analysis, options)`` is the whole stage: build the weighted unit graph
+(``weights``), set the shared library aside (``shared``), apply the user's constraints
+(pins, together, apart, shared; ``members``), run one algorithm (``louvain`` — multilevel on
+large graphs, ``coarsen`` —, ``agglomerative`` or ``refine``), choose the number of services
+from the modularity curve (``quality``), fold split-off package fragments back
+(``fragments``), polish with Kernighan–Lin moves (``refine``), name the services
+(``naming``) and give every entity one owner (``ownership``). See ``docs/clustering.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.errors import ConfigError
+from analyzer.model import SHARED, Decomposition, Service
+
+ALGORITHMS = ("louvain", "agglomerative", "refine")
+DEFAULT_ALGORITHM = "louvain"
+LARGE_GRAPH = 5000  # above this, agglomerative starts from Louvain's first level
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """What the user can steer; members are module names, symbol ids or entity ids."""
+
+    services: int | None = None
+    algorithm: str | None = None
+    seed: int = 0
+    weights: Mapping[str, float] = field(default_factory=dict)
+    pins: Mapping[str, str] = field(default_factory=dict)  # member -> service name
+    together: Sequence[Sequence[str]] = ()
+    apart: Sequence[Sequence[str]] = ()
+    shared: Sequence[str] = ()
+    resolution: float = 1.0
+    refine: bool = True
+    detect_shared: bool = True
+    fold_fragments: bool = True
+
+    @classmethod
+    def from_config(
+        cls,
+        config,
+        *,
+        services: int | None = None,
+        algorithm: str | None = None,
+        seed: int | None = None,
+        resolution: float | None = None,
+    ) -> ClusterOptions:
+        """Options from an ``MsaConfig``; every argument that is not ``None`` (a flag) wins."""
+        return cls(
+            services=services if services is not None else config.services,
+            algorithm=algorithm if algorithm is not None else config.algorithm,
+            seed=seed if seed is not None else (config.seed if config.seed is not None else 0),
+            weights=dict(config.weights),
+            pins=config.pin_map(),
+            together=tuple(config.together),
+            apart=tuple(config.apart),
+            shared=tuple(config.shared),
+            resolution=resolution if resolution is not None else (config.resolution or 1.0),
+        )
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    decomposition: Decomposition
+    info: dict[str, Any]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = (ra, rb) if ra < rb else (rb, ra)
+            self.parent[hi] = lo
+
+
+def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
+    """Cut ``analysis`` into services; deterministic for a given ``options.seed``."""
+    import networkx as nx
+
+    from analyzer.cluster import agglomerative, louvain, quality, refine
+    from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
+    from analyzer.cluster.fragments import merge_fragments
+    from analyzer.cluster.members import MemberIndex
+    from analyzer.cluster.naming import name_services
+    from analyzer.cluster.ownership import own_entities
+    from analyzer.cluster.shared import detect_shared
+    from analyzer.cluster.weights import clustering_edges, common_root, package_segment, resolve_weights
+    from analyzer.interfaces import unit_lines
+
+    options = options or ClusterOptions()
+    algorithm = options.algorithm or DEFAULT_ALGORITHM
+    weights = resolve_weights(options.weights)
+    index = MemberIndex.build(analysis.symbols, (e.id for e in analysis.entities))
+    _check_options(options, algorithm, index)
+
+    symbols = analysis.symbols
+    module_of = {s.id: s.module for s in symbols}
+    for e in analysis.entities:
+        module_of.setdefault(e.id, e.module or "")
+    root = common_root({s.module for s in symbols if s.module})
+    lines = unit_lines(analysis, dict(index.unit_of))
+    nodes = sorted(index.units | index.entities)
+    node_size = {n: float(lines.get(n, 0)) + 1.0 for n in nodes}
+
+    # -- the user's placements: one table, most specific member wins ------------------------
+    table: dict[str, str] = {}
+    for member in options.shared:
+        table[index.normalize(member)] = SHARED
+    for member, service in options.pins.items():
+        table[index.normalize(member)] = service
+    placed = index.expand(table)
+    user_shared = {n for n, s in placed.items() if s == SHARED}
+    pinned = {n: s for n, s in placed.items() if s != SHARED}
+
+    uf = _UnionFind()
+    for group in options.together:
+        covered = sorted({n for m in group for n in _covered(index, m)} - user_shared)
+        for n in covered[1:]:
+            uf.union(covered[0], n)
+    by_pin: dict[str, list[str]] = defaultdict(list)
+    for n, s in sorted(pinned.items()):
+        by_pin[s].append(n)
+    for members in by_pin.values():
+        for n in members[1:]:
+            uf.union(members[0], n)
+
+    tokens: dict[str, dict[str, str]] = defaultdict(dict)
+    for n, s in pinned.items():
+        tokens[n]["pin"] = s
+    for gi, group in enumerate(options.apart):
+        for mi, member in enumerate(group):
+            for n in _covered(index, member):
+                tokens[n][f"apart-{gi}"] = str(mi)
+
+    # -- shared library --------------------------------------------------------------------
+    protected = {module_of.get(n, "") for n in pinned} | {
+        module_of.get(n, "") for g in options.together for m in g for n in _covered(index, m)
+    }
+    auto_shared = (
+        detect_shared(analysis, root, weights, protected=protected) if options.detect_shared else []
+    )
+    shared_modules = {s.module for s in auto_shared}
+    shared_nodes = set(user_shared) | {
+        n for n in index.units if module_of.get(n) in shared_modules and n not in pinned
+    }
+
+    # -- contracted graph ------------------------------------------------------------------
+    edges = clustering_edges(symbols, analysis.edges, index.unit_of, weights, root,
+                             {e.id: e.model for e in analysis.entities if e.model})
+    free = [n for n in nodes if n not in shared_nodes]
+    rep = {n: uf.find(n) for n in free}
+    rep_tokens: dict[str, dict[str, str]] = defaultdict(dict)
+    for n in free:
+        for key, value in tokens.get(n, {}).items():
+            held = rep_tokens[rep[n]].get(key)
+            if held is not None and held != value:
+                raise ConfigError(f"constraints clash: {n!r} is kept together with members that must be "
+                                  f"apart or pinned elsewhere ({key}: {held} vs {value})")
+            rep_tokens[rep[n]][key] = value
+    graph = nx.Graph()
+    for n in free:
+        r = rep[n]
+        if r not in graph:
+            graph.add_node(r, size=0.0)
+        graph.nodes[r]["size"] += node_size[n]
+    agg: dict[tuple[str, str], float] = defaultdict(float)
+    for (a, b), w in edges.items():
+        ra, rb = rep.get(a), rep.get(b)
+        if ra is None or rb is None:
+            continue
+        agg[(ra, rb) if ra <= rb else (rb, ra)] += w
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(agg.items()))
+    isolated = sorted(n for n in graph if graph.degree(n) == 0 and n not in rep_tokens)
+    graph.remove_nodes_from(isolated)
+    core = graph
+
+    # -- base partition, number of services, refinement ------------------------------------
+    seed = options.seed
+    fixed = {r for r, t in rep_tokens.items() if "pin" in t}
+    params: dict[str, Any] = {"seed": seed, "resolution": options.resolution}
+    if core.number_of_nodes() == 0:
+        base: list[set[str]] = []
+    elif algorithm == "louvain":
+        if core.number_of_nodes() > COARSEN_ABOVE:
+            # large graph: Louvain on a coarsened graph, units move in the refinement (coarsen.py)
+            restarts = 1
+            base = multilevel(core, louvain.cluster, seed=seed, module_of=module_of,
+                              resolution=options.resolution)
+            params["coarsened"] = "label-propagation"
+        else:
+            restarts = louvain.restarts_for(core.number_of_nodes())
+            base = louvain.cluster(core, seed=seed, resolution=options.resolution, restarts=restarts)
+        params["restarts"] = restarts
+        if options.services and len(base) < options.services:
+            base, params["resolution"] = _finer(core, seed, options.resolution, options.services)
+    elif algorithm == "agglomerative":
+        base = (
+            louvain.levels(core, seed=seed, resolution=options.resolution)[0]
+            if core.number_of_nodes() > LARGE_GRAPH
+            else [{n} for n in sorted(core)]
+        )
+    else:  # refine: start from one service per package
+        groups: dict[str, set[str]] = defaultdict(set)
+        for n in core:
+            groups[package_segment(module_of.get(n, n), root)].add(n)
+        base = sorted(groups.values(), key=min)
+        if options.services and len(base) < options.services:
+            base, params["resolution"] = _finer(core, seed, options.resolution, options.services)
+    base = _repair(core, base, rep_tokens)
+
+    trace = agglomerative.merge_trace(core, base, resolution=options.resolution, tokens=rep_tokens)
+    points = quality.score_curve(trace, dict(core.nodes(data="size")))
+    minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
+    if options.services:
+        k = max(options.services, min(p["k"] for p in points) if points else 0)
+        chosen_by = "requested"
+    else:
+        k = quality.choose_k(points, minimum=max(1, minimum)) if points else 0
+        chosen_by = "curve"
+    partition = trace.partition(k) if points else []
+    folded: list[str] = []
+    if options.fold_fragments and not options.services and partition:
+        packages = {m.name for m in analysis.modules if m.is_package}
+
+        def package_of(node: str) -> str:
+            module = module_of.get(node, node)
+            return module if module in packages else module.rsplit(".", 1)[0]
+
+        partition, folded = merge_fragments(core, partition, package_of, rep_tokens)
+    if options.refine and partition:
+        partition = refine.cluster(core, seed=seed, partition=partition, fixed=fixed, tokens=rep_tokens)
+    partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)
+    shared_nodes |= to_shared
+
+    # -- back to units, names, owners ------------------------------------------------------
+    members_of_rep: dict[str, list[str]] = defaultdict(list)
+    for n in free:
+        members_of_rep[rep[n]].append(n)
+    groups_out = [sorted(n for r in part for n in members_of_rep[r]) for part in partition]
+    # a community of entities alone (no code) is no service: its entities are owned by rule
+    groups_out = [g for g in groups_out if any(n in index.units for n in g)]
+    reserved = {}
+    for i, g in enumerate(groups_out):
+        pins_here = sorted({pinned[n] for n in g if n in pinned})
+        if pins_here:
+            reserved[i] = pins_here[0]
+    names = name_services(groups_out, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, root)
+
+    placement: dict[str, str] = {n: SHARED for n in shared_nodes}
+    services_members: dict[str, list[str]] = {}
+    for name, g in zip(names, groups_out, strict=True):
+        services_members[name] = [n for n in g if n in index.units]
+        for n in g:
+            placement[n] = name
+    for sid, unit in index.unit_of.items():
+        if sid not in placement and unit in placement:
+            placement[sid] = placement[unit]
+    entity_pins = {n: s for n, s in pinned.items() if n in index.entities}
+    owner = own_entities(analysis, placement, names, entity_pins)
+    owned: dict[str, list[str]] = defaultdict(list)
+    for ent, svc in owner.items():
+        owned[svc].append(ent)
+    services = tuple(
+        Service(
+            name=name,
+            members=tuple(sorted(members)),
+            entities=tuple(sorted(owned.get(name, ()))),
+            pinned=tuple(sorted(n for n in members if n in pinned)),
+        )
+        for name, members in sorted(services_members.items())
+    )
+    shared_units = tuple(sorted(n for n in shared_nodes if n in index.units))
+    params["k"] = len(services)
+    decomposition = Decomposition(services=services, shared=shared_units, algorithm=algorithm, params=params)
+    info = {
+        "algorithm": algorithm,
+        "k": len(services),
+        "chosen_by": chosen_by,
+        "curve_k": k,
+        "folded": folded,
+        "curve": quality.trim_curve(points, k),
+        "weights": weights,
+        "seed": seed,
+        "resolution": params["resolution"],
+        "base_communities": len(base),
+        "nodes": core.number_of_nodes() + len(isolated),
+        "edges": core.number_of_edges(),
+        "shared": [
+            {"module": s.module, "rule": s.rule, "groups": list(s.groups), "fan_in": s.fan_in,
+             "fan_out": s.fan_out}
+            for s in auto_shared
+        ],
+        "rule": f"max score(k) = modularity - {quality.TINY_PENALTY} x share of code in services "
+        f"under min({quality.TINY_SHARE:.0%} of the code, {quality.TINY_LINES} lines)",
+    }
+    return ClusterResult(decomposition=decomposition, info=info)
+
+
+def _covered(index, member: str) -> list[str]:
+    """Every unit / entity a member covers (for together / apart, where any cover counts)."""
+    key = index.normalize(member)
+    if key is None:
+        return []
+    if key in index.entities:
+        return [key]
+    return sorted(n for n in index.units | index.entities if n == key or n.startswith(key + "."))
+
+
+def _check_options(options: ClusterOptions, algorithm: str, index) -> None:
+    problems = []
+    if algorithm not in ALGORITHMS:
+        problems.append(f"unknown algorithm {algorithm!r} (choose from {', '.join(ALGORITHMS)})")
+    if options.services is not None and options.services < 1:
+        problems.append(f"services must be at least 1 (got {options.services})")
+    seen: dict[str, str] = {}
+    for where, members in (
+        [("pins", list(options.pins)), ("shared", list(options.shared))]
+        + [(f"together[{i}]", list(g)) for i, g in enumerate(options.together)]
+        + [(f"apart[{i}]", list(g)) for i, g in enumerate(options.apart)]
+    ):
+        for m in members:
+            if index.normalize(m) is None:
+                problems.append(f"{where}: {m!r} matches no module, symbol or entity")
+    for m in options.shared:
+        key = index.normalize(m)
+        if key is not None:
+            seen[key] = "shared"
+    for m, s in options.pins.items():
+        key = index.normalize(m)
+        if key is not None and key in seen:
+            problems.append(f"pins: {m!r} is also listed as shared")
+        if not isinstance(s, str) or not s.strip():
+            problems.append(f"pins: {m!r} needs a service name")
+        elif s == SHARED:
+            problems.append(f"pins: {SHARED!r} is the shared library; list {m!r} under shared instead")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def _finer(graph, seed: int, resolution: float, k: int) -> tuple[list[set[str]], float]:
+    """Raise Louvain's resolution until it yields at least ``k`` communities (or give up)."""
+    from analyzer.cluster import louvain
+
+    restarts = louvain.restarts_for(graph.number_of_nodes())
+    best = louvain.cluster(graph, seed=seed, resolution=resolution, restarts=restarts)
+    r = resolution
+    for _ in range(12):
+        if len(best) >= k:
+            break
+        r *= 1.6
+        best = louvain.cluster(graph, seed=seed, resolution=r, restarts=restarts)
+    if len(best) < k:  # still too coarse: singletons always allow k
+        best = [{n} for n in sorted(graph)]
+    return best, round(r, 4)
+
+
+def _repair(graph, partition: list[set[str]], tokens: Mapping[str, Mapping[str, str]]) -> list[set[str]]:
+    """Split communities whose members' tokens clash (two pins, two ``apart`` members).
+
+    The member with most weight inside the community keeps it; every clashing member starts a
+    community of its own, and the free members follow whichever of those they are tied to
+    most.
+    """
+    out: list[set[str]] = []
+    for part in partition:
+        anchors = sorted((n for n in part if tokens.get(n)), key=lambda n: (-_inside(graph, n, part), n))
+        seeds: list[tuple[dict[str, str], set[str]]] = []
+        for n in anchors:
+            for held, members in seeds:
+                if not any(k in held and held[k] != v for k, v in tokens[n].items()):
+                    held.update(tokens[n])
+                    members.add(n)
+                    break
+            else:
+                seeds.append((dict(tokens[n]), {n}))
+        if len(seeds) <= 1:
+            out.append(set(part))
+            continue
+        groups = [members for _, members in seeds]
+        for n in sorted(part - set(anchors)):
+            ties = [sum(graph[n][m].get("weight", 1.0) for m in g if m in graph[n]) for g in groups]
+            best = max(range(len(groups)), key=lambda i: (ties[i], -i))
+            groups[best].add(n)
+        out.extend(groups)
+    return sorted(out, key=min)
+
+
+def _inside(graph, n: str, part: set[str]) -> float:
+    return sum(d.get("weight", 1.0) for m, d in graph[n].items() if m in part)
+
+
+def _place_isolated(
+    partition: list[set[str]], isolated: list[str], module_of: Mapping[str, str], shared: set[str]
+) -> tuple[list[set[str]], set[str]]:
+    """Units with no edge at all go where most of their module is, else their closest
+    package (the shared library counts as a place; a package no place holds a majority of
+    goes to the shared library), else the largest service; with no service at all they form
+    one. Returns the partition and the units that joined the shared library."""
+    if not isolated:
+        return partition, set()
+    if not partition:
+        return [set(isolated)], set()
+    holder: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for i, part in [*enumerate(partition), (-1, shared)]:
+        for n in part:
+            parts = module_of.get(n, "").split(".")
+            for depth in range(1, len(parts) + 1):
+                holder[".".join(parts[:depth])][i] += 1
+    largest = max(range(len(partition)), key=lambda i: (len(partition[i]), -i))
+    out = [set(p) for p in partition]
+    to_shared: set[str] = set()
+    for n in isolated:
+        parts = module_of.get(n, "").split(".")
+        target = largest
+        for depth in range(len(parts), 0, -1):
+            tally = holder.get(".".join(parts[:depth]))
+            if tally:
+                target, count = min(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+                if 2 * count <= sum(tally.values()):
+                    target = -1  # a package split between services: its empty init is library
+                break
+        if target == -1:
+            to_shared.add(n)
+        else:
+            out[target].add(n)
+    return out, to_shared
+
+
+__all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "ClusterOptions", "ClusterResult", "decompose"]

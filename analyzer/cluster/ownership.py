@@ -1,0 +1,73 @@
+"""Data ownership: every entity gets exactly one owning service.
+
+Rule, in order: the service that writes it most (sum of write sites), then the one that
+reads it most, then the service holding its model class (or its defining module), then the
+service owning most of the entities it is related to (foreign keys), then the first service
+by name. Ties are broken by service name, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from analyzer.model import ENTITY, READ, RELATION, SHARED, WRITE
+
+
+def own_entities(
+    analysis, placement: Mapping[str, str], services: Iterable[str], pinned: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """entity id -> owning service; ``placement`` maps symbol ids to services (or SHARED).
+
+    ``pinned`` (entity -> service) overrides the rule.
+    """
+    names = sorted(set(services) - {SHARED})
+    entity_ids = sorted({e.id for e in analysis.entities} | {s.id for s in analysis.symbols if s.kind == ENTITY})
+    if not names:
+        return {}
+    writes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reads: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    related: dict[str, set[str]] = defaultdict(set)
+    for e in analysis.edges:
+        if e.kind == RELATION:
+            related[e.source].add(e.target)
+            related[e.target].add(e.source)
+            continue
+        if e.kind not in (READ, WRITE):
+            continue
+        svc = placement.get(e.source)
+        if svc is None or svc == SHARED:
+            continue
+        (writes if e.kind == WRITE else reads)[e.target][svc] += max(1, e.weight)
+    home: dict[str, str] = {}
+    for ent in analysis.entities:
+        for key in (ent.model, ent.module):
+            svc = placement.get(key) if key else None
+            if svc and svc != SHARED:
+                home[ent.id] = svc
+                break
+
+    def top(tally: Mapping[str, int]) -> str | None:
+        return min(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0] if tally else None
+
+    owner: dict[str, str] = {}
+    pending = []
+    for ent in entity_ids:
+        if pinned and ent in pinned:
+            owner[ent] = pinned[ent]
+            continue
+        svc = top(writes.get(ent, {})) or top(reads.get(ent, {})) or home.get(ent)
+        if svc is None:
+            pending.append(ent)
+        else:
+            owner[ent] = svc
+    for ent in pending:  # neither touched nor homed: follow the related entities
+        tally: dict[str, int] = defaultdict(int)
+        for other in related.get(ent, ()):
+            if other in owner:
+                tally[owner[other]] += 1
+        owner[ent] = top(tally) or names[0]
+    return owner
+
+
+__all__ = ["own_entities"]

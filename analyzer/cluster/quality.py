@@ -1,0 +1,92 @@
+"""How the number of services is chosen: modularity with a small-service penalty.
+
+Merging greedily from the communities of the first algorithm gives a partition for every
+``k`` between that count and one, each with its Newman modularity ``Q``. Raw ``Q`` happily
+keeps two-unit "services" (a stray script, a helper used by one caller), so each ``k`` is
+scored as
+
+    score(k) = Q(k) − TINY_PENALTY × (share of code in tiny services)
+
+where a service is *tiny* below ``min(TINY_SHARE × all code, TINY_LINES)`` — relative for a
+small monolith, absolute for a large one, so a 100,000-unit system may keep hundreds of
+services. The ``k`` with the highest score wins (ties: fewer services). Sizes are lines
+plus one per unit, so empty modules still weigh something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+
+from analyzer.cluster.agglomerative import MergeTrace
+
+TINY_SHARE = 0.02
+TINY_LINES = 150
+TINY_PENALTY = 0.5
+CURVE_POINTS = 60  # the stored curve keeps k <= this (plus the chosen k)
+
+
+def modularity(graph: nx.Graph, partition: Iterable[Iterable[str]], resolution: float = 1.0) -> float:
+    """Newman modularity of a partition of a weighted undirected graph (self-loops allowed).
+
+    Examples
+    --------
+    >>> g = nx.Graph([("a", "b"), ("c", "d")])
+    >>> modularity(g, [{"a", "b"}, {"c", "d"}])
+    0.5
+    """
+    comm = {n: i for i, c in enumerate(partition) for n in c}
+    m = 0.0
+    inner: dict[int, float] = {}
+    tot: dict[int, float] = {}
+    for a, b, d in graph.edges(data=True):
+        w = float(d.get("weight", 1.0))
+        m += w
+        ca, cb = comm.get(a), comm.get(b)
+        tot[ca] = tot.get(ca, 0.0) + w
+        tot[cb] = tot.get(cb, 0.0) + w
+        if ca == cb:
+            inner[ca] = inner.get(ca, 0.0) + w
+    if m == 0:
+        return 0.0
+    return sum(inner.get(c, 0.0) / m - resolution * (t / (2 * m)) ** 2 for c, t in tot.items())
+
+
+def score_curve(trace: MergeTrace, size: Mapping[str, float]) -> list[dict[str, float]]:
+    """One point per ``k`` along the merge trace: ``{k, score, modularity, tiny_share}``."""
+    sizes = [sum(size.get(trace.nodes[i], 1.0) for i in members) for members in trace.start]
+    total = sum(sizes) or 1.0
+    limit = min(TINY_SHARE * total, TINY_LINES)
+    tiny = sum(s for s in sizes if s < limit)
+    points = []
+    for step, (k, q) in enumerate(trace.curve):
+        if step > 0:
+            kept, gone = trace.merges[step - 1]
+            before = sizes[kept], sizes[gone]
+            sizes[kept] += sizes[gone]
+            sizes[gone] = 0.0
+            tiny -= sum(s for s in before if s < limit)
+            if sizes[kept] < limit:
+                tiny += sizes[kept]
+        share = tiny / total
+        points.append(
+            {"k": k, "score": round(q - TINY_PENALTY * share, 6), "modularity": round(q, 6),
+             "tiny_share": round(share, 6)}
+        )
+    return points
+
+
+def choose_k(points: list[dict[str, float]], minimum: int = 1) -> int:
+    """The ``k`` with the best score (ties: fewer services), at least ``minimum``."""
+    allowed = [p for p in points if p["k"] >= minimum] or points
+    return min(allowed, key=lambda p: (-p["score"], p["k"]))["k"]
+
+
+def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, float]]:
+    """The curve as stored: small ``k`` first, and the chosen point even if beyond the cut."""
+    kept = [p for p in points if p["k"] <= CURVE_POINTS or p["k"] == chosen]
+    return sorted(kept, key=lambda p: p["k"])
+
+
+__all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve", "trim_curve"]

@@ -1,0 +1,141 @@
+"""Shared-library detection: helpers every capability uses are a library, not a service.
+
+Only modules without data logic qualify: none of their symbols reads or writes an entity and
+they define no (non-abstract) entity. Among those, a module joins the shared library by one
+of four rules, applied together until nothing changes (the three library rules also require
+that the module handles no entry point — an API is not a library; a wiring module may, e.g.
+the ``/health`` route of an application factory):
+
+``library``   used (called, imported, inherited, referenced) from at least ``T`` package
+              segments other than its own, with a small fan-out: the weight of its calls into
+              code that is not shared is at most half the weight of its fan-in;
+``library package``  the same with only two segments, when most other modules of its package
+              are already shared (the rest of a ``common/`` folder);
+``wiring``    it reaches at least ``T`` other segments and is used by nothing but entry scripts
+              (modules nobody uses) or the library: an application factory registering every
+              capability belongs to no single service;
+``library client``  it depends only on the shared library and is used by nothing outside it
+              (an entry script such as ``app.py``).
+
+``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of packages directly below the root
+package. A capability's API used everywhere does not qualify: it touches its entities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from analyzer.cluster.weights import package_segment
+from analyzer.model import CALL, IMPORT, INHERIT, READ, REFERENCE, WRITE
+
+MIN_GROUPS, MAX_GROUPS = 3, 6
+GROUP_DIVISOR = 3
+FAN_OUT_RATIO = 0.5
+_USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
+_OUT_KINDS = (CALL, INHERIT, REFERENCE)
+
+
+@dataclass(frozen=True)
+class SharedModule:
+    module: str
+    rule: str  # library | library package | wiring | library client
+    groups: tuple[str, ...]  # package segments using it (library) or used by it (wiring)
+    fan_in: float
+    fan_out: float
+
+
+def group_threshold(modules: Iterable[str], root: str) -> int:
+    """``T``: how many other package segments must use a module for it to be a library."""
+    packages = {package_segment(m, root) for m in modules if m.count(".") > root.count(".") + (1 if root else 0)}
+    return min(MAX_GROUPS, max(MIN_GROUPS, math.ceil(len(packages) / GROUP_DIVISOR)))
+
+
+def detect_shared(
+    analysis,
+    root: str,
+    weights: Mapping[str, float],
+    *,
+    protected: Iterable[str] = (),
+) -> list[SharedModule]:
+    """Modules of the shared library, sorted by name. ``protected`` modules never qualify."""
+    module_of = {s.id: s.module for s in analysis.symbols}
+    modules = sorted({m for m in module_of.values() if m})
+    segments = {m: package_segment(m, root) for m in modules}
+    threshold = group_threshold(modules, root)
+
+    domain: set[str] = set(protected)  # modules holding data logic (or placed by the user)
+    for ent in analysis.entities:
+        if ent.module and not ent.abstract:
+            domain.add(ent.module)
+    handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
+    users: dict[str, set[str]] = defaultdict(set)
+    targets: dict[str, set[str]] = defaultdict(set)
+    fan_in: dict[str, float] = defaultdict(float)
+    out_edges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for e in analysis.edges:
+        if e.kind in (READ, WRITE):
+            if e.source in module_of:
+                domain.add(module_of[e.source])
+            continue
+        if e.kind not in _USE_KINDS:
+            continue
+        src, dst = module_of.get(e.source), module_of.get(e.target)
+        if not src or not dst or src == dst:
+            continue
+        w = weights.get(e.kind, 1.0) * max(1, e.weight)
+        users[dst].add(src)
+        targets[src].add(dst)
+        fan_in[dst] += w
+        if e.kind in _OUT_KINDS:
+            out_edges[src][dst] += w
+
+    siblings: dict[str, list[str]] = defaultdict(list)
+    for m in modules:
+        siblings[m.rsplit(".", 1)[0] if "." in m else ""].append(m)
+
+    def fan_out(m: str, shared: Mapping[str, object]) -> float:
+        return sum(w for dst, w in out_edges.get(m, {}).items() if dst not in shared)
+
+    def in_groups(m: str) -> tuple[str, ...]:
+        return tuple(sorted({segments[u] for u in users.get(m, ())} - {segments[m]}))
+
+    shared: dict[str, SharedModule] = {}
+
+    def add(m: str, rule: str, groups: tuple[str, ...]) -> None:
+        shared[m] = SharedModule(m, rule, groups, round(fan_in[m], 3), round(fan_out(m, shared), 3))
+
+    candidates = [m for m in modules if m not in domain]
+    changed = True
+    while changed:
+        changed = False
+        for m in candidates:
+            if m in shared:
+                continue
+            groups = in_groups(m)
+            light = fan_in[m] > 0 and fan_out(m, shared) <= FAN_OUT_RATIO * fan_in[m]
+            parent = m.rsplit(".", 1)[0] if "." in m else ""
+            others = [s for s in siblings[parent] if s != m]
+            library_package = bool(others) and 2 * sum(1 for s in others if s in shared) > len(others)
+            reached = tuple(sorted({segments[t] for t in targets.get(m, ()) if t not in shared} - {segments[m]}))
+            outside_users = [u for u in users.get(m, ()) if u not in shared]
+            serves = m in handlers  # an entry point makes it API, not library (but may be wiring)
+            if light and not serves and len(groups) >= threshold:
+                add(m, "library", groups)
+            elif light and not serves and library_package and len(groups) >= 2:
+                add(m, "library package", groups)
+            elif len(reached) >= threshold and all(not users.get(u) for u in outside_users):
+                add(m, "wiring", reached)
+            elif (not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
+                  and not outside_users):
+                add(m, "library client", ())
+            else:
+                continue
+            changed = True
+    return [shared[m] for m in sorted(shared)]
+
+
+__all__ = ["FAN_OUT_RATIO", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SharedModule", "detect_shared",
+           "group_threshold"]

@@ -1,0 +1,244 @@
+"""Scores of a decomposition, and of the trivial baselines it must beat.
+
+Every structural metric works on the *static call graph at unit level* (module top level,
+class, top-level function) restricted to units placed in a service: calls into the shared
+library are dependencies every service may have, not coupling between services. Formulas and
+sources are in ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from analyzer.model import CALL, READ, SHARED, WRITE, Decomposition, Service
+
+NED_MIN, NED_MAX = 5, 60  # units per service counted as "non-extreme" (see docs/metrics.md)
+_DIGITS = 4
+
+
+def _r(x: float) -> float:
+    return round(float(x), _DIGITS)
+
+
+def _unit_calls(analysis, placement: Mapping[str, str]) -> tuple[dict[tuple[str, str], int], dict[str, str]]:
+    """Directed call weight between units placed in services, and unit -> service."""
+    from analyzer.graph import UNIT_KINDS, unit_map
+
+    units = unit_map(analysis.symbols)
+    code_units = {s.id for s in analysis.symbols if s.kind in UNIT_KINDS and units.get(s.id) == s.id}
+    unit_service = {u: placement[u] for u in code_units if placement.get(u, SHARED) != SHARED}
+    calls: dict[tuple[str, str], int] = defaultdict(int)
+    for e in analysis.edges:
+        if e.kind != CALL:
+            continue
+        a, b = units.get(e.source), units.get(e.target)
+        if a is None or b is None or a == b or a not in unit_service or b not in unit_service:
+            continue
+        calls[(a, b)] += max(1, e.weight)
+    return dict(calls), unit_service
+
+
+def modularity_q(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
+    """Newman modularity of the services on the undirected weighted call graph."""
+    m = sum(calls.values())
+    if m == 0:
+        return 0.0
+    inner: dict[str, float] = defaultdict(float)
+    tot: dict[str, float] = defaultdict(float)
+    for (a, b), w in calls.items():
+        sa, sb = unit_service[a], unit_service[b]
+        tot[sa] += w
+        tot[sb] += w
+        if sa == sb:
+            inner[sa] += w
+    return sum(inner[s] / m - (tot[s] / (2 * m)) ** 2 for s in tot)
+
+
+def turbo_mq(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
+    """Bunch TurboMQ: sum over services of 2μ / (2μ + Σ inter-edge weight in and out)."""
+    mu: dict[str, float] = defaultdict(float)
+    eps: dict[str, float] = defaultdict(float)
+    for (a, b), w in calls.items():
+        sa, sb = unit_service[a], unit_service[b]
+        if sa == sb:
+            mu[sa] += w
+        else:
+            eps[sa] += w
+            eps[sb] += w
+    return sum(2 * mu[s] / (2 * mu[s] + eps[s]) for s in set(unit_service.values()) if mu[s] > 0)
+
+
+def structural_modularity(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
+    """SM = mean cohesion μᵢ/mᵢ² − mean coupling σᵢⱼ/(2mᵢmⱼ) over service pairs (distinct edges)."""
+    sizes: dict[str, int] = defaultdict(int)
+    for s in unit_service.values():
+        sizes[s] += 1
+    names = sorted(sizes)
+    k = len(names)
+    if k == 0:
+        return 0.0
+    mu: dict[str, int] = defaultdict(int)
+    sigma: dict[tuple[str, str], int] = defaultdict(int)
+    for a, b in calls:
+        sa, sb = unit_service[a], unit_service[b]
+        if sa == sb:
+            mu[sa] += 1
+        else:
+            sigma[(sa, sb) if sa < sb else (sb, sa)] += 1
+    cohesion = sum(mu[s] / sizes[s] ** 2 for s in names) / k
+    if k == 1:
+        return cohesion
+    coupling = sum(w / (2 * sizes[a] * sizes[b]) for (a, b), w in sigma.items())
+    return cohesion - coupling / (k * (k - 1) / 2)
+
+
+def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
+    """All metrics of one decomposition (keys are stable; floats rounded to 4 digits)."""
+    from analyzer.graph import unit_map
+    from analyzer.interfaces import cross_calls, service_of, unit_lines
+
+    placement = service_of(analysis, decomposition)
+    calls, unit_service = _unit_calls(analysis, placement)
+    names = sorted(s.name for s in decomposition.services)
+    k = len(names)
+
+    total = sum(calls.values())
+    inter = sum(w for (a, b), w in calls.items() if unit_service[a] != unit_service[b])
+    interface_units: dict[str, set[str]] = defaultdict(set)
+    for (a, b) in calls:
+        if unit_service[a] != unit_service[b]:
+            interface_units[unit_service[b]].add(b)
+    ifn = sum(len(v) for v in interface_units.values()) / k if k else 0.0
+
+    unit_count: dict[str, int] = defaultdict(int)
+    for s in unit_service.values():
+        unit_count[s] += 1
+    n_units = sum(unit_count.values())
+    non_extreme = sum(c for c in unit_count.values() if NED_MIN <= c <= NED_MAX)
+    ned = 1 - non_extreme / n_units if n_units else 0.0
+
+    crossing = cross_calls(analysis, placement)
+
+    # transactional purity: per entity, 1 - normalized entropy of the services touching it
+    touch: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    writers: dict[str, set[str]] = defaultdict(set)
+    for e in analysis.edges:
+        if e.kind not in (READ, WRITE):
+            continue
+        svc = placement.get(e.source, SHARED)
+        if svc == SHARED:
+            continue
+        touch[e.target][svc] += max(1, e.weight)
+        if e.kind == WRITE:
+            writers[e.target].add(svc)
+    purities = []
+    for ent in sorted(touch):
+        tally = touch[ent]
+        if k <= 1 or len(tally) <= 1:
+            purities.append(1.0)
+            continue
+        tw = sum(tally.values())
+        h = -sum((w / tw) * math.log(w / tw) for w in tally.values() if w > 0)
+        purities.append(1 - h / math.log(k))
+    multi_writes = sorted(e for e, s in writers.items() if len(s) > 1)
+
+    units = unit_map(analysis.symbols)
+    lines = unit_lines(analysis, units)
+    per_service: dict[str, int] = {n: 0 for n in names}
+    shared_lines = 0
+    for u, n in lines.items():
+        svc = placement.get(u, SHARED)
+        if svc in per_service:
+            per_service[svc] += n
+        elif svc == SHARED:
+            shared_lines += n
+    sizes = sorted(per_service.values())
+
+    return {
+        "services": k,
+        "modularity": _r(modularity_q(calls, unit_service)),
+        "mq": _r(turbo_mq(calls, unit_service)),
+        "sm": _r(structural_modularity(calls, unit_service)),
+        "icp": _r(inter / total if total else 0.0),
+        "ifn": _r(ifn),
+        "ned": _r(ned),
+        "cross_calls": len(crossing),
+        "cross_call_weight": sum(c.weight for c in crossing),
+        "transactional_purity": _r(sum(purities) / len(purities) if purities else 1.0),
+        "entities_multi_writer": len(multi_writes),
+        "multi_writer_entities": multi_writes,
+        "units": n_units,
+        "shared_units": sum(1 for u in set(units.values()) if placement.get(u) == SHARED and u in lines),
+        "shared_lines": shared_lines,
+        "lines": {
+            "min": sizes[0] if sizes else 0,
+            "median": _r(statistics.median(sizes)) if sizes else 0,
+            "max": sizes[-1] if sizes else 0,
+        },
+        "service_lines": dict(sorted(per_service.items())),
+    }
+
+
+def _package_decomposition(analysis) -> Decomposition:
+    from analyzer.cluster.members import MemberIndex
+    from analyzer.cluster.weights import common_root, package_segment
+
+    index = MemberIndex.build(analysis.symbols)
+    module_of = {s.id: s.module for s in analysis.symbols}
+    root = common_root({s.module for s in analysis.symbols if s.module})
+    groups: dict[str, list[str]] = defaultdict(list)
+    for u in sorted(index.units):
+        groups[package_segment(module_of.get(u, u), root)].append(u)
+    return Decomposition(
+        services=tuple(Service(name=name, members=tuple(m)) for name, m in sorted(groups.items())),
+        algorithm="one-per-package",
+    )
+
+
+def _monolith(analysis) -> Decomposition:
+    from analyzer.cluster.members import MemberIndex
+
+    units = sorted(MemberIndex.build(analysis.symbols).units)
+    return Decomposition(services=(Service(name="monolith", members=tuple(units)),), algorithm="monolith")
+
+
+def baseline_decompositions(analysis) -> dict[str, Decomposition]:
+    """The trivial cuts: one service per package below the root, and everything in one."""
+    return {"one-per-package": _package_decomposition(analysis), "monolith": _monolith(analysis)}
+
+
+def baselines(analysis) -> dict[str, dict[str, Any]]:
+    """Scores of the trivial cuts (no shared library, entities owned by the usual rule)."""
+    from analyzer.cluster.ownership import own_entities
+    from analyzer.interfaces import service_of
+
+    out = {}
+    for name, d in baseline_decompositions(analysis).items():
+        owner = own_entities(analysis, service_of(analysis, d), [s.name for s in d.services])
+        by_svc: dict[str, list[str]] = defaultdict(list)
+        for ent, svc in owner.items():
+            by_svc[svc].append(ent)
+        d = Decomposition(
+            services=tuple(
+                Service(s.name, s.members, entities=tuple(sorted(by_svc.get(s.name, ())))) for s in d.services
+            ),
+            algorithm=d.algorithm,
+        )
+        out[name] = score(analysis, d)
+    return out
+
+
+__all__ = [
+    "NED_MAX",
+    "NED_MIN",
+    "baseline_decompositions",
+    "baselines",
+    "modularity_q",
+    "score",
+    "structural_modularity",
+    "turbo_mq",
+]

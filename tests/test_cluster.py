@@ -1,0 +1,289 @@
+"""``decompose`` end to end on synthetic monoliths with planted services."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from analyzer.analysis import Analysis
+from analyzer.cluster import ClusterOptions, decompose
+from analyzer.cluster.members import MemberIndex
+from analyzer.cluster.ownership import own_entities
+from analyzer.cluster.weights import (
+    DEFAULT_WEIGHTS,
+    clustering_edges,
+    common_root,
+    package_segment,
+    resolve_weights,
+)
+from analyzer.compare import mojofm
+from analyzer.config import MsaConfig
+from analyzer.errors import ConfigError
+from analyzer.model import SHARED
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _load("synth")
+minishop = _load("minishop")
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return synth.generate(services=6, modules=3, units=5, cross=0.05, seed=3)
+
+
+def units_of(analysis):
+    return MemberIndex.build(analysis.symbols).units
+
+
+def test_recovers_planted_services_without_pins(planted):
+    analysis, truth = planted
+    result = decompose(analysis, ClusterOptions(seed=0))
+    found = result.decomposition.assignment()
+    assert mojofm(found, truth) >= 95
+    assert result.info["k"] == 6 and result.info["chosen_by"] == "curve"
+    # names follow the dominant package, not set order
+    assert sorted(s.name for s in result.decomposition.services) == sorted(synth.cap_name(i) for i in range(6))
+
+
+def test_layered_admin_modules_follow_their_capability(planted):
+    analysis, _ = planted
+    placed = decompose(analysis).decomposition.assignment()
+    for i in range(6):
+        cap = synth.cap_name(i)
+        assert placed[f"mono.admin.{cap}_admin.admin0"] == cap
+        assert placed[f"mono.admin.{cap}_admin"] == cap
+
+
+def test_helpers_db_and_config_become_the_shared_library(planted):
+    analysis, _ = planted
+    result = decompose(analysis)
+    shared = set(result.decomposition.shared)
+    assert {"mono.common.utils", "mono.common.utils.util0", "mono.db", "mono.db.Base", "mono.config"} <= shared
+    rules = {s["module"]: s["rule"] for s in result.info["shared"]}
+    assert rules["mono.common.utils"] == "library"
+    assert "mono.alpha.models" not in rules  # defines entities: domain, never library
+
+
+def test_result_is_a_partition_with_one_owner_per_entity(planted):
+    analysis, _ = planted
+    d = decompose(analysis).decomposition
+    placed = [m for s in d.services for m in s.members] + list(d.shared)
+    assert sorted(placed) == sorted(units_of(analysis))
+    owned = [e for s in d.services for e in s.entities]
+    assert sorted(owned) == sorted(e.id for e in analysis.entities)
+    # each capability owns its own models
+    for s in d.services:
+        assert all(e.startswith(f"entity:mono.{s.name}.models.") for e in s.entities)
+
+
+def test_deterministic_for_a_seed(planted):
+    analysis, _ = planted
+    assert decompose(analysis, ClusterOptions(seed=5)) == decompose(analysis, ClusterOptions(seed=5))
+
+
+def test_info_explains_the_number_of_services(planted):
+    analysis, _ = planted
+    info = decompose(analysis).info
+    assert set(info) >= {"algorithm", "k", "curve", "weights", "shared", "rule"}
+    best = max(info["curve"], key=lambda p: (p["score"], -p["k"]))
+    assert best["k"] == info["curve_k"] == info["k"] and info["folded"] == []
+    assert info["weights"] == DEFAULT_WEIGHTS
+
+
+@pytest.mark.parametrize("algorithm", ["louvain", "agglomerative", "refine"])
+def test_every_algorithm_honours_a_requested_k(planted, algorithm):
+    analysis, _ = planted
+    result = decompose(analysis, ClusterOptions(services=4, algorithm=algorithm))
+    assert len(result.decomposition.services) == 4
+    assert result.info["chosen_by"] == "requested"
+    assert result.decomposition.algorithm == algorithm
+
+
+@pytest.mark.parametrize("algorithm", ["agglomerative", "refine"])
+def test_other_algorithms_also_recover_the_planted_services(planted, algorithm):
+    analysis, truth = planted
+    found = decompose(analysis, ClusterOptions(algorithm=algorithm)).decomposition.assignment()
+    assert mojofm(found, truth) >= 90
+
+
+def test_more_services_than_louvain_finds(planted):
+    analysis, _ = planted
+    result = decompose(analysis, ClusterOptions(services=9))
+    assert len(result.decomposition.services) == 9
+
+
+def test_pins_place_members_and_name_services(planted):
+    analysis, _ = planted
+    opts = ClusterOptions(pins={"mono.alpha.m0": "checkout", "mono.bravo.m1.f0": "checkout",
+                                "entity:mono.charlie.models.Model0": "checkout"})
+    d = decompose(analysis, opts).decomposition
+    placed = d.assignment()
+    assert placed["mono.alpha.m0"] == placed["mono.alpha.m0.f3"] == "checkout"
+    assert placed["mono.bravo.m1.f0"] == "checkout"
+    assert d.owner()["entity:mono.charlie.models.Model0"] == "checkout"
+    assert "mono.alpha.m0" in d.service("checkout").pinned
+
+
+def test_pins_to_different_services_stay_apart(planted):
+    analysis, _ = planted
+    opts = ClusterOptions(pins={"mono.alpha.m0": "one", "mono.alpha.m1": "two"})
+    placed = decompose(analysis, opts).decomposition.assignment()
+    assert placed["mono.alpha.m0"] == "one" and placed["mono.alpha.m1"] == "two"
+
+
+def test_together_apart_and_shared_constraints(planted):
+    analysis, _ = planted
+    opts = ClusterOptions(
+        together=[["mono.alpha.m0", "mono.delta.m0"]],
+        apart=[["mono.bravo.m0", "mono.bravo.m1"]],
+        shared=["mono.echo.m2"],
+    )
+    d = decompose(analysis, opts).decomposition
+    placed = d.assignment()
+    assert placed["mono.alpha.m0"] == placed["mono.delta.m0"]
+    assert placed["mono.bravo.m0"] != placed["mono.bravo.m1"]
+    assert placed["mono.echo.m2"] == SHARED and placed["mono.echo.m2.f1"] == SHARED
+
+
+def test_bad_options_report_every_problem_at_once(planted):
+    analysis, _ = planted
+    with pytest.raises(ConfigError) as err:
+        decompose(analysis, ClusterOptions(algorithm="kmeans", services=0, pins={"nowhere.x": "a"},
+                                           apart=[["mono.alpha", "ghost"]]))
+    message = str(err.value)
+    for part in ("kmeans", "services must be at least 1", "'nowhere.x'", "'ghost'"):
+        assert part in message
+    with pytest.raises(ConfigError, match="weights"):
+        decompose(analysis, ClusterOptions(weights={"telepathy": 1.0}))
+
+
+def test_pinned_and_shared_at_once_is_an_error(planted):
+    analysis, _ = planted
+    with pytest.raises(ConfigError, match="also listed as shared"):
+        decompose(analysis, ClusterOptions(pins={"mono.alpha.m0": "x"}, shared=["mono.alpha.m0"]))
+
+
+def test_options_from_config_with_flags_overriding():
+    config = MsaConfig(services=3, algorithm="refine", seed=9, pins={"orders": ("shop.orders",)},
+                       weights={"call": 2.0}, shared=("shop.common",))
+    opts = ClusterOptions.from_config(config, services=5)
+    assert (opts.services, opts.algorithm, opts.seed) == (5, "refine", 9)
+    assert opts.pins == {"shop.orders": "orders"} and opts.weights == {"call": 2.0}
+    assert ClusterOptions.from_config(MsaConfig()).seed == 0
+
+
+def test_empty_and_tiny_analyses():
+    a = minishop.analysis(with_decomposition=False)
+    d = decompose(a).decomposition
+    placed = [m for s in d.services for m in s.members] + list(d.shared)
+    assert sorted(placed) == sorted(units_of(a))
+    empty = decompose(Analysis(root="/empty", modules=[], symbols=[], edges=[]))
+    assert empty.decomposition.services == () and empty.info["k"] == 0
+    # helpers alone, no capability: still a decomposition covering every unit
+    helpers = synth.generate(services=0)[0]
+    d = decompose(helpers).decomposition
+    assert sorted([m for s in d.services for m in s.members] + list(d.shared)) == sorted(units_of(helpers))
+
+
+def test_member_index_most_specific_wins():
+    a = minishop.analysis()
+    index = MemberIndex.build(a.symbols, [e.id for e in a.entities])
+    assert index.normalize("shop.orders.services.OrderService.place") == "shop.orders.services.OrderService"
+    assert index.normalize("shop.catalog.models.Product") == "shop.catalog.models.Product"
+    assert index.normalize("shop.catalog") == "shop.catalog"  # a package prefix
+    assert index.normalize("entity:shop.orders.models.Order") == "entity:shop.orders.models.Order"
+    assert index.normalize("nope.nothing") is None
+    table = {"shop.catalog": "catalog", "shop.catalog.services.reserve": "orders"}
+    placed = index.expand(table)
+    assert placed["shop.catalog.services.get_product"] == "catalog"
+    assert placed["shop.catalog.services.reserve"] == "orders"
+    assert "shop.orders.services" not in placed
+
+
+def test_weights_and_priors():
+    assert resolve_weights({"write": 3})["write"] == 3.0
+    assert DEFAULT_WEIGHTS["write"] > DEFAULT_WEIGHTS["read"]
+    with pytest.raises(ConfigError, match="must be a number >= 0"):
+        resolve_weights({"call": -1})
+    assert common_root(["shop.a", "shop.b.c"]) == "shop"
+    assert common_root(["a.x", "b.y"]) == ""
+    assert package_segment("shop.orders.models", "shop") == "orders"
+    a = minishop.analysis()
+    index = MemberIndex.build(a.symbols)
+    edges = clustering_edges(a.symbols, a.edges, index.unit_of, DEFAULT_WEIGHTS, "shop",
+                             {e.id: e.model for e in a.entities})
+    # get_product is used from three package segments (orders, notify, admin): damped by sqrt(3)
+    key = ("shop.catalog.services.get_product", "shop.orders.services.OrderService")
+    assert edges[key] == pytest.approx(2 / 3 ** 0.5)
+    # writes weigh double (2 sites x 2), damped as Order is touched from two segments; the model
+    # prior ties an entity to its class; contain ties a module to its definitions
+    assert edges[("entity:shop.orders.models.Order", "shop.orders.services.OrderService")] == pytest.approx(
+        4 / 2 ** 0.5)
+    assert edges[("entity:shop.catalog.models.Product", "shop.catalog.models.Product")] == DEFAULT_WEIGHTS["model"]
+    assert edges[("shop.catalog.models", "shop.catalog.models.Product")] == DEFAULT_WEIGHTS["contain"]
+
+
+def test_entity_ownership_rule():
+    a = minishop.analysis()
+    placement = {"shop.catalog.services.reserve": "catalog", "shop.orders.services.OrderService.place": "orders",
+                 "shop.notify.email.send": "notify", "shop.catalog.services.get_product": "catalog",
+                 "shop.catalog.models.Product": "catalog", "shop.orders.models.Order": "orders"}
+    owner = own_entities(a, placement, ["catalog", "notify", "orders"])
+    # Order: written by orders twice; Product: written once by catalog and once by orders, read by
+    # catalog: writes tie, reads decide
+    assert owner == {"entity:shop.orders.models.Order": "orders", "entity:shop.catalog.models.Product": "catalog"}
+    pinned = own_entities(a, placement, ["catalog", "notify", "orders"],
+                          {"entity:shop.orders.models.Order": "notify"})
+    assert pinned["entity:shop.orders.models.Order"] == "notify"
+    # nobody touches it: the service of its model class
+    untouched = own_entities(a, {"shop.catalog.models.Product": "catalog", "shop.orders.models.Order": "x"},
+                             ["catalog", "x"])
+    assert untouched == {"entity:shop.orders.models.Order": "x", "entity:shop.catalog.models.Product": "catalog"}
+
+
+def test_refine_algorithm_with_more_services_than_packages(planted):
+    analysis, _ = planted
+    result = decompose(analysis, ClusterOptions(algorithm="refine", services=10))
+    assert len(result.decomposition.services) == 10
+
+
+def test_functions_written_in_the_wrong_module_follow_their_calls():
+    analysis, truth = synth.generate(services=6, modules=3, units=6, misplaced=0.1, seed=4)
+    moved = [u for u in truth if ".moved_" in u]
+    assert moved
+    found = decompose(analysis).decomposition.assignment()
+    assert mojofm(found, truth) >= 95
+    assert sum(found[u] == truth[u] for u in moved) >= 0.8 * len(moved)
+
+
+def test_large_graphs_are_coarsened_first(monkeypatch):
+    from analyzer.cluster import coarsen
+
+    monkeypatch.setattr(coarsen, "COARSEN_ABOVE", 10)
+    analysis, truth = synth.generate(services=8, modules=3, units=6, misplaced=0.1, seed=2)
+    result = decompose(analysis, ClusterOptions(seed=1))
+    assert result.decomposition.params["coarsened"] == "label-propagation"
+    assert mojofm(result.decomposition.assignment(), truth) >= 95
+
+
+def test_coarsening_never_makes_a_giant_group():
+    import networkx as nx
+
+    from analyzer.cluster.coarsen import contract, groups
+
+    g = nx.complete_graph([f"m{i // 10}.u{i}" for i in range(200)])
+    nx.set_edge_attributes(g, 1.0, "weight")
+    group_of = groups(g, seed=0, module_of={n: n.split(".")[0] for n in g})
+    assert max(list(group_of.values()).count(x) for x in set(group_of.values())) <= 10
+    coarse = contract(g, group_of)
+    # degrees are kept: total weight of the coarse graph equals the fine one's
+    assert coarse.size(weight="weight") == g.size(weight="weight")

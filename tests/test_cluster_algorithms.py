@@ -1,0 +1,178 @@
+"""The clustering algorithms alone, on tiny graphs: invariants plus exact expected results."""
+
+import networkx as nx
+import pytest
+
+from analyzer.cluster import agglomerative, louvain, quality, refine
+from analyzer.cluster.fragments import merge_fragments
+from analyzer.cluster.naming import name_services, slug
+
+
+def two_cliques(bridge=1.0):
+    g = nx.Graph()
+    for group in ("abcd", "wxyz"):
+        for i, u in enumerate(group):
+            for v in group[i + 1:]:
+                g.add_edge(u, v, weight=3.0)
+    g.add_edge("d", "w", weight=bridge)
+    return g
+
+
+def as_sorted(partition):
+    return sorted(sorted(c) for c in partition)
+
+
+def assert_partition(partition, nodes):
+    seen = [n for c in partition for n in c]
+    assert sorted(seen) == sorted(nodes) and len(seen) == len(set(seen))
+
+
+def test_louvain_finds_the_two_cliques_and_is_seeded():
+    g = two_cliques()
+    first = louvain.cluster(g, seed=7)
+    assert as_sorted(first) == [list("abcd"), list("wxyz")]
+    assert louvain.cluster(g, seed=7) == first
+    assert louvain.cluster(g, seed=3, restarts=4) == first
+
+
+def test_louvain_edge_cases():
+    assert louvain.cluster(nx.Graph()) == []
+    g = nx.Graph()
+    g.add_nodes_from(["b", "a"])
+    assert louvain.cluster(g) == [{"a"}, {"b"}]
+    assert louvain.restarts_for(100) > louvain.restarts_for(100_000) == 1
+
+
+def test_agglomerative_merges_to_k_and_records_the_curve():
+    g = two_cliques()
+    assert as_sorted(agglomerative.cluster(g, k=2)) == [list("abcd"), list("wxyz")]
+    trace = agglomerative.merge_trace(g)
+    ks = [k for k, _ in trace.curve]
+    assert ks == list(range(8, 0, -1))
+    # the curve's own modularity agrees with a direct computation at every k
+    for k, q in trace.curve:
+        assert q == pytest.approx(quality.modularity(g, trace.partition(k)))
+    best = max(trace.curve, key=lambda p: p[1])
+    assert best[0] == 2
+
+
+def test_agglomerative_respects_tokens_and_merges_disconnected_last():
+    g = two_cliques(bridge=0.0)  # weight 0 bridge: still an edge, no pull
+    g.add_node("lonely")
+    tokens = {"a": {"pin": "one"}, "w": {"pin": "two"}}
+    parts = agglomerative.cluster(g, k=1, tokens=tokens)
+    # the two pinned communities can never merge, so k=1 is unreachable: 2 remain
+    assert len(parts) == 2
+    assert not any({"a", "w"} <= p for p in parts)
+    assert_partition(parts, g.nodes)
+
+
+def test_agglomerative_from_a_start_partition():
+    g = two_cliques()
+    start = [{"a", "b"}, {"c", "d"}, {"w", "x", "y", "z"}]
+    assert as_sorted(agglomerative.cluster(g, k=2, start=start)) == [list("abcd"), list("wxyz")]
+
+
+def test_refine_moves_a_misplaced_node_and_lowers_the_cut():
+    g = two_cliques()
+    bad = [{"a", "b", "c"}, {"d", "w", "x", "y", "z"}]
+    better = refine.cluster(g, partition=bad)
+    assert as_sorted(better) == [list("abcd"), list("wxyz")]
+    assert refine.cut_weight(g, better) < refine.cut_weight(g, bad)
+    assert refine.cluster(g, partition=bad) == better  # deterministic
+
+
+def test_refine_honours_fixed_nodes_tokens_and_balance():
+    g = two_cliques()
+    bad = [{"a", "b", "c"}, {"d", "w", "x", "y", "z"}]
+    assert as_sorted(refine.cluster(g, partition=bad, fixed={"d"})) == as_sorted(bad)
+    tokens = {"d": {"apart-0": "0"}, "a": {"apart-0": "1"}}
+    assert as_sorted(refine.cluster(g, partition=bad, tokens=tokens)) == as_sorted(bad)
+    # no community may grow past max(balance * mean, largest start) = max(8.5, 12)
+    for n in g:
+        g.nodes[n]["size"] = 4 if n in "abc" else 1
+    assert as_sorted(refine.cluster(g, partition=bad, balance=1.0)) == as_sorted(bad)
+
+
+def test_refine_never_empties_a_community():
+    g = nx.Graph()
+    g.add_edge("a", "b", weight=5)
+    parts = refine.cluster(g, partition=[{"a"}, {"b"}])
+    assert len(parts) == 2
+
+
+def test_modularity_matches_networkx():
+    g = two_cliques()
+    parts = [{"a", "b", "c"}, {"d", "w", "x", "y", "z"}]
+    assert quality.modularity(g, parts) == pytest.approx(nx.community.modularity(g, parts))
+
+
+def test_choose_k_prefers_the_best_score_then_fewer_services():
+    points = [{"k": 1, "score": 0.0}, {"k": 2, "score": 0.5}, {"k": 3, "score": 0.5}, {"k": 4, "score": 0.4}]
+    assert quality.choose_k(points) == 2
+    assert quality.choose_k(points, minimum=3) == 3
+
+
+def test_score_curve_penalises_tiny_services():
+    g = two_cliques()
+    g.add_edge("d", "t", weight=0.5)
+    for n in g:
+        g.nodes[n]["size"] = 100.0
+    g.nodes["t"]["size"] = 1.0  # far below 2% of the code
+    trace = agglomerative.merge_trace(g, [set("abcd"), set("wxyz"), {"t"}])
+    points = {p["k"]: p for p in quality.score_curve(trace, dict(g.nodes(data="size")))}
+    assert points[3]["tiny_share"] > 0 and points[2]["tiny_share"] == 0
+    assert points[3]["score"] < points[3]["modularity"]
+    assert quality.choose_k(list(points.values())) == 2
+
+
+def test_names_come_from_the_dominant_package_and_are_unique():
+    module_of = {
+        "shop.orders.a": "shop.orders.a", "shop.orders.b": "shop.orders.b",
+        "shop.orders.admin.x": "shop.orders.admin", "shop.admin.orders_admin": "shop.admin.orders_admin",
+        "shop.catalog.m": "shop.catalog.m",
+    }
+    size = dict.fromkeys(module_of, 10.0)
+    groups = [{"shop.orders.a", "shop.orders.b"}, {"shop.orders.admin.x"}, {"shop.catalog.m"},
+              {"shop.admin.orders_admin"}]
+    names = name_services(groups, module_of, size, root="shop")
+    assert names == ["orders", "orders-admin", "catalog", "admin"]
+    assert name_services(groups, module_of, size, reserved={2: "Checkout"}, root="shop")[2] == "Checkout"
+    assert slug("Catalog_Admin!") == "catalog-admin" and slug("__") == "service"
+
+
+def fragment_graph(tie):
+    """Package p split into a big part (a, b, c) and a fragment (f1, f2); package q apart."""
+    g = nx.Graph()
+    g.add_weighted_edges_from([("p.a", "p.b", 4), ("p.b", "p.c", 4), ("p.a", "p.c", 4), ("p.f1", "p.f2", 4),
+                               ("q.x", "q.y", 4), ("q.y", "q.z", 4), ("p.c", "q.x", 1)])
+    g.add_edge("p.a", "p.f1", weight=tie)
+    for n in g:
+        g.nodes[n]["size"] = 10
+    return g
+
+
+def package_of(node):
+    return node.split(".")[0]
+
+
+def test_a_tied_package_fragment_is_folded_back():
+    g = fragment_graph(tie=3.0)  # 3 >= 0.5 x (28 x 11) / 56: no real seam
+    parts = [{"p.a", "p.b", "p.c"}, {"p.f1", "p.f2"}, {"q.x", "q.y", "q.z"}]
+    merged, folded = merge_fragments(g, parts, package_of)
+    assert as_sorted(merged) == [["p.a", "p.b", "p.c", "p.f1", "p.f2"], ["q.x", "q.y", "q.z"]]
+    assert folded == ["p"]
+
+
+def test_fragments_stay_apart_when_weakly_tied_pinned_or_of_another_package():
+    parts = [{"p.a", "p.b", "p.c"}, {"p.f1", "p.f2"}, {"q.x", "q.y", "q.z"}]
+    weak = fragment_graph(tie=0.1)
+    assert merge_fragments(weak, parts, package_of)[1] == []
+    tied = fragment_graph(tie=3.0)
+    tokens = {"p.a": {"pin": "one"}, "p.f1": {"pin": "two"}}
+    assert merge_fragments(tied, parts, package_of, tokens)[1] == []
+    # the package is spread over a third service too: calls draw the line, not the folder
+    spread = [{"p.a", "p.b"}, {"p.c"}, {"p.f1", "p.f2"}, {"q.x", "q.y", "q.z"}]
+    assert merge_fragments(tied, spread, package_of)[1] == []
+    assert merge_fragments(tied, [{"p.a", "p.b", "p.c", "q.x", "q.y", "q.z"}, {"p.f1", "p.f2"}],
+                           package_of)[1] == []
