@@ -115,6 +115,7 @@ def discover(
                     if target.resolve().is_dir():
                         continue
                 if not entry.is_file():
+                    skipped.append((rel, "not a regular file (a pipe, socket or device)"))
                     continue
             except OSError as exc:
                 skipped.append((rel, f"cannot stat: {exc.strerror or exc}"))
@@ -148,9 +149,19 @@ def discover(
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        rel = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        rel = path.as_posix()
+    return _printable(rel)
+
+
+def _printable(name: str) -> str:
+    """A file name that is not valid UTF-8 (``caf\\xe9.py``) in a form JSON and terminals take."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _module_name(path: Path, root: Path, has_init, dir_has_py, dir_is_project) -> tuple[str, bool]:

@@ -80,8 +80,8 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        return _failed(path, module, is_package, nlines, sha,
-                       ParseFailure(path, exc.raw_line, message, "syntax"))
+        line, message = _cpython_location(text, exc.raw_line, message)
+        return _failed(path, module, is_package, nlines, sha, ParseFailure(path, line, message, "syntax"))
     except RecursionError:
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, "expression nesting too deep to parse", "syntax"))
@@ -111,30 +111,105 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
 
 
 _BRACKETS = re.compile(r"[()\[\]{}]")
-_CHAIN_OPS = re.compile(r"[.+\-*/%|&^@]")
 MAX_NESTING = 400  # libcst's native parser overflows its stack near 2,000; CPython stops at 200
-MAX_CHAIN = 2500  # operators in one line before an operator chain is too deep to parse safely
+MAX_CHAIN = 2000  # chained operators in one expression before the tree is too deep to build safely
+_LONG_REGION = 100_000  # a bracketed region or a line this long is screened token by token
+
+# One token of the precise screen: strings and comments (skipped), brackets, commas,
+# newlines, and what chains an expression deeper (operators, attribute dots, keywords).
+_TOKENS = re.compile(
+    r"(?P<triple>[rRbBuUfF]{0,2}(?:\"\"\"|'''))"
+    r"|(?P<string>[rRbBuUfF]{0,2}(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'))"
+    r"|(?P<comment>\#[^\n]*)"
+    r"|(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<sep>[,;])|(?P<nl>\n)"
+    r"|(?P<op>\.(?=[A-Za-z_])|[-+*/%|&^@~]|\b(?:and|or|not|if|lambda|await)\b)"
+)
 
 
 def _too_deep(text: str) -> tuple[int | None, str] | None:
-    """Screen for inputs that would overflow the native parser's stack (a crash, not an error)."""
-    depth = 0
-    deepest = 0
+    """Screen for inputs that would overflow the native parser's stack (a crash, not an error).
+
+    A cheap pass over the brackets flags the suspects (deep nesting, a huge bracketed region,
+    a huge line); only those get the precise, string-aware token scan, so brackets inside a
+    string or a long table of numbers are never mistaken for deep code.
+    """
+    depth = deepest = 0
+    opened = 0
+    suspect = False
     for m in _BRACKETS.finditer(text):
         if m.group() in "([{":
+            if depth == 0:
+                opened = m.start()
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_NESTING:
-                    line = text.count("\n", 0, m.start()) + 1
-                    return line, f"brackets nested more than {MAX_NESTING} deep"
+                    suspect = True
+                    break
         elif depth > 0:
             depth -= 1
-    if len(text) > 6000:
-        for i, line in enumerate(text.split("\n")):
-            if len(line) > 6000 and len(_CHAIN_OPS.findall(line)) > MAX_CHAIN:
-                return i + 1, f"an expression chain of more than {MAX_CHAIN} operators on one line"
+            if depth == 0 and m.start() - opened > _LONG_REGION:
+                suspect = True
+                break
+    if not suspect and len(text) > 6000:
+        suspect = any(len(line) > 6000 for line in text.split("\n"))
+    return _precise_depth(text) if suspect else None
+
+
+def _precise_depth(text: str) -> tuple[int | None, str] | None:
+    depth = chain = 0
+    pos, n = 0, len(text)
+    search = _TOKENS.search
+    while pos < n:
+        m = search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        pos = m.end()
+        if kind == "triple":
+            quote = m.group()[-3:]
+            close = text.find(quote, pos)
+            pos = n if close == -1 else close + 3
+        elif kind == "open":
+            depth += 1
+            prev = text[m.start() - 1] if m.start() else ""
+            if prev.isalnum() or prev in "_)]":
+                chain += 1  # a call or subscript trailer: f()()() nests as deep as it is long
+            if depth > MAX_NESTING:
+                return text.count("\n", 0, m.start()) + 1, f"brackets nested more than {MAX_NESTING} deep"
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "sep":
+            chain = 0
+        elif kind == "nl":
+            if depth == 0:
+                chain = 0
+        elif kind == "op":
+            chain += 1
+        if chain > MAX_CHAIN:
+            return (text.count("\n", 0, m.start()) + 1,
+                    f"an expression chaining more than {MAX_CHAIN} operators (too deep to parse safely)")
     return None
+
+
+def _cpython_location(text: str, line: int | None, message: str) -> tuple[int | None, str]:
+    """CPython's own parser points at the mistake more precisely than libcst's error recovery
+    does (libcst often names the next token's line); ask it, only for files that failed.
+    ``ast.parse`` compiles nothing and runs nothing."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        if exc.lineno:
+            detail = f"{exc.msg} (line {exc.lineno})" if exc.msg else message
+            return exc.lineno, detail
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    return line, message
 
 
 def _failed(path, module, is_package, nlines, sha, failure: ParseFailure) -> ModuleFacts:
@@ -931,12 +1006,12 @@ class _Walker:
                     self.expr(p.default)
             self.expr(node.body)
         elif t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+            self.expr(node.elt)  # in source order, so call lines are found in step with the text
             self.comp_for(node.for_in)
-            self.expr(node.elt)
         elif t is cst.DictComp:
-            self.comp_for(node.for_in)
             self.expr(node.key)
             self.expr(node.value)
+            self.comp_for(node.for_in)
         elif t is cst.NamedExpr:
             call_index = self.expr_call(node.value)
             if type(node.target) is cst.Name:

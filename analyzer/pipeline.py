@@ -15,7 +15,7 @@ from analyzer import __version__
 from analyzer.errors import UsageError
 from analyzer.facts import ModuleFacts
 
-PARALLEL_THRESHOLD = 64  # below this many files, a process pool costs more than it saves
+PARALLEL_THRESHOLD = 64  # below this many files, one worker process is enough
 
 
 @dataclass
@@ -78,8 +78,10 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
     """Parse through an executor (or in-process for small inputs), keeping task order."""
     from analyzer.executor import LocalExecutor, WorkerCrashed
 
-    jobs = jobs or os.cpu_count() or 1
-    if executor is None and (jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD):
+    # Parsing runs in worker processes even for a few files: a native parser crash on a
+    # hostile file must cost that file, not the whole run. Only an explicit ``jobs=1``
+    # parses in-process (tests, debugging).
+    if executor is None and (jobs == 1 or not tasks):
         with _progress(progress) as bar:
             t = bar.add_task("parsing", total=len(tasks))
             out = []
@@ -87,10 +89,13 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
                 out.append(_parse_task(task))
                 bar.advance(t)
             return out
+    jobs = jobs or os.cpu_count() or 1
+    if executor is None and len(tasks) < PARALLEL_THRESHOLD:
+        jobs = min(jobs, 1 + len(tasks) // 16)
     executor = executor or LocalExecutor(jobs)
     # balanced chunks, biggest files first so no worker is left with the tail
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][3]))
-    nchunks = max(jobs * 8, 1)
+    nchunks = max(min(jobs * 8, len(tasks)), 1)
     chunks: list[list[int]] = [[] for _ in range(nchunks)]
     sizes = [0] * nchunks
     for i in order:
@@ -162,6 +167,8 @@ def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
                      include_migrations=options.include_migrations or config.include_migrations,
                      exclude=tuple(options.exclude) + tuple(config.exclude))
     timings["discover"] = time.perf_counter() - t0
+    if not found.files:
+        _nothing_to_analyze(root, path, options, found)
     t0 = time.perf_counter()
     skipped = list(found.skipped)
     tasks: list[tuple[str, str, bool, bytes]] = []
@@ -173,6 +180,22 @@ def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
     keys = [FactsCache.key(source_hash(src), mod, pkg, rel) for rel, mod, pkg, src in tasks]
     timings["read"] = time.perf_counter() - t0
     return Inputs(root, tasks, keys, sorted(skipped), timings)
+
+
+def _nothing_to_analyze(root: Path, path: Path, options: AnalyzeOptions, found) -> None:
+    """Stop with one line (exit 1) instead of writing an empty analysis over a good one."""
+    from analyzer.discover import discover
+    from analyzer.errors import MsaError
+
+    if not options.include_tests or not options.include_migrations:
+        more = discover(root, include_tests=True, include_migrations=True).files
+        if more:
+            flags = [f for f, on in (("--include-tests", not options.include_tests),
+                                     ("--include-migrations", not options.include_migrations)) if on]
+            raise MsaError(f"{path}: no Python modules to analyze: the {len(more)} Python files here are tests "
+                           f"or migrations (add {' or '.join(flags)} to analyze them)")
+    detail = f" ({len(found.skipped)} skipped: {found.skipped[0][1]})" if found.skipped else ""
+    raise MsaError(f"{path}: no Python files to analyze{detail}")
 
 
 def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None) -> FrontEnd:
