@@ -50,6 +50,7 @@ class Call:
     args: tuple[Arg, ...]
     line: int
     result_used: bool = True
+    first: int | None = None  # calls[first:index] are the calls nested in this one (receiver, args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,20 @@ class StringRef:
 
 
 @dataclass(frozen=True, slots=True)
+class AttrStore:
+    """``obj.attr = ...`` or ``obj.attr += ...``: an attribute written on an object.
+
+    Kept because writing a loaded ORM instance's attribute is a database write in
+    SQLAlchemy's unit of work. ``base`` is the reference string of the object.
+    """
+
+    scope: str
+    base: str
+    attr: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ParseFailure:
     """A file that could not be read or parsed; recorded, never raised."""
 
@@ -180,6 +195,7 @@ class ModuleFacts:
     strings: tuple[StringRef, ...] = ()
     error: ParseFailure | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    stores: tuple[AttrStore, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,4 +245,5 @@ def _module_from_json(d: dict[str, Any]) -> ModuleFacts:
         strings=tuple(StringRef(**s) for s in d["strings"]),
         error=ParseFailure(**d["error"]) if d.get("error") else None,
         extra=d.get("extra") or {},
+        stores=tuple(AttrStore(**s) for s in d.get("stores") or ()),
     )

@@ -683,7 +683,7 @@ class _Walker:
         decorators = self.decorators(node)
         name = node.name.value
         line = self._find_def("def", name)
-        end_line = self.block_end(line)
+        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else line
         parent = self.frame
         kind = "method" if parent.kind == "class" else "function"
         qualname = f"{parent.qualname}.{name}"
@@ -752,7 +752,7 @@ class _Walker:
         decorators = self.decorators(node)
         name = node.name.value
         line = self._find_def("class", name)
-        end_line = self.block_end(line)
+        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else line
         parent = self.frame
         qualname = f"{parent.qualname}.{name}"
         bases, keywords = [], []

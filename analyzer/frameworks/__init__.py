@@ -1,0 +1,226 @@
+"""Framework awareness: entities, data access, transactions, entry points, string references.
+
+The pipeline calls :func:`extract` after resolution. Everything is read from the facts and
+the resolution (nothing is imported or run); what cannot be resolved is counted in
+``FrameworkFacts.counts``. One module per concept:
+
+``program``        indexes shared by every detector (nesting of calls, constants, bindings)
+``registry``       the entities and what leads from one to another
+``orm_django``     Django models, tables, relations, managers
+``orm_sqlalchemy`` SQLAlchemy declarative models, ``Table`` objects, foreign keys, relationships
+``sql``            tables read / written by a raw SQL string
+``values``         what an expression holds in ORM terms (rows, classes, statements, sessions)
+``access``         reads and writes per function
+``transactions``   transaction scopes and what they write
+``routing``        endpoints and router prefixes shared by the web frameworks
+``routes_flask`` / ``routes_fastapi`` / ``routes_django`` / ``routes_drf``   HTTP entry points
+``tasks``          tasks, commands, signal receivers
+``references``     string references
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.facts import ModuleFacts
+from analyzer.model import (
+    ENTITY,
+    ENTRY,
+    READ,
+    REFERENCE,
+    RELATION,
+    ROUTE,
+    WRITE,
+    Edge,
+    Entity,
+    Route,
+    Symbol,
+    Transaction,
+)
+
+MAX_LINES = 50  # lines kept per edge, like the resolver's call edges
+TOP = 20  # unresolved items listed in the counts
+RECURSION_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class FrameworkFacts:
+    symbols: list[Symbol] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    references: list[dict] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
+    """Entities, accesses, transactions, entry points and string references of a program."""
+    # The stage allocates many small objects next to millions of long-lived facts; the
+    # cyclic collector would rescan those facts again and again (half the time on netbox).
+    enabled = gc.isenabled()
+    limit = sys.getrecursionlimit()
+    gc.disable()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))  # values flow through nested calls and returns
+    try:
+        return _extract(facts, resolution)
+    finally:
+        sys.setrecursionlimit(limit)
+        if enabled:
+            gc.enable()
+
+
+def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
+    from analyzer.frameworks.access import AccessAnalysis
+    from analyzer.frameworks.orm_django import DjangoModels
+    from analyzer.frameworks.orm_sqlalchemy import SqlAlchemyModels
+    from analyzer.frameworks.program import Program
+    from analyzer.frameworks.references import References
+    from analyzer.frameworks.registry import Registry
+    from analyzer.frameworks.routes_django import DjangoUrls
+    from analyzer.frameworks.routes_drf import DrfRouters
+    from analyzer.frameworks.routes_fastapi import FASTAPI
+    from analyzer.frameworks.routes_flask import FLASK
+    from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
+    from analyzer.frameworks.tasks import NonHttpEntries
+    from analyzer.frameworks.transactions import Transactions
+    from analyzer.frameworks.values import EXTERNAL, Values
+
+    prog = Program(facts, resolution)
+    reg = Registry()
+    django = DjangoModels(prog, reg)
+    sqla = SqlAlchemyModels(prog, reg)
+    django.collect()
+    sqla.collect()
+    django.link()
+    sqla.link()
+
+    def model_ref(raw: str) -> str | None:
+        return django.resolve_ref(raw, None) or sqla.resolve_ref(raw)
+
+    values = Values(prog, reg, model_ref=model_ref)
+    analysis = AccessAnalysis(prog, reg, values)
+    accesses = analysis.run()
+    transactions = Transactions(prog, values, accesses, analysis.by_site, analysis.extra).run()
+
+    # -- entry points ------------------------------------------------------------------
+    mounts = Mounts()
+    uses_flask, uses_fastapi = prog.uses(*FLASK.roots), prog.uses(*FASTAPI.roots)
+    flask = DecoratorRouting(prog, FLASK, mounts, fallback=uses_flask and not uses_fastapi)
+    fastapi = DecoratorRouting(prog, FASTAPI, mounts, fallback=uses_fastapi and not uses_flask)
+    endpoints = flask.run() + fastapi.run()
+    urls = DjangoUrls(prog)
+    endpoints += urls.run()
+    drf = DrfRouters(prog)
+    drf.collect()
+    endpoints += drf.endpoints(urls.router_mounts, urls.module_prefixes)
+    routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run()
+    routes = _unique_routes(routes)
+
+    # -- string references -------------------------------------------------------------
+    entity_classes = {m.id: m.cls for m in reg.models.values() if m.cls}
+    refs = References(prog, model_ref=model_ref)
+    for eid, cls, f in django.raw_fields + sqla.raw_fields:
+        if f.raw and (f.raw != "self"):
+            model = reg.models.get(eid)
+            target = model.fields.get(f.name).target if model and f.name in model.fields else None
+            if target in entity_classes:
+                refs.add(cls, entity_classes[target], "model", f.raw, f.line)
+    for source, module, line, value in urls.includes:
+        refs.add(source, module, "urlconf", value, line)
+    references = refs.run(entity_classes)
+
+    entities = reg.entities()
+    symbols = _symbols(entities, routes)
+    symbol_ids = {s.id for s in resolution.symbols} | {s.id for s in symbols}
+    edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
+        _reference_edges(references, symbol_ids)
+
+    unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved
+    unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
+    external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
+                                 if k.startswith(EXTERNAL)})
+    counts = {
+        "entities": sum(1 for e in entities if not e.abstract),
+        "entities_by_framework": dict(sorted(Counter(e.framework for e in entities if not e.abstract).items())),
+        "abstract_entities": sum(1 for e in entities if e.abstract),
+        "reads": sum(1 for a in accesses if a.kind == READ),
+        "writes": sum(1 for a in accesses if a.kind == WRITE),
+        "read_edges": sum(1 for e in edges if e.kind == READ),
+        "write_edges": sum(1 for e in edges if e.kind == WRITE),
+        "relations": sum(1 for e in edges if e.kind == RELATION),
+        "routes": len(routes),
+        "routes_by_kind": dict(sorted(Counter(r.kind for r in routes).items())),
+        "transactions": len(transactions),
+        "references": len(references),
+        "unresolved_references": sum(refs.unresolved.values()),
+        "unresolved_references_top": _top(refs.unresolved),
+        "dynamic_references": refs.dynamic,
+        "unresolved_accesses": sum(unresolved_accesses.values()),
+        "unresolved_accesses_top": _top(unresolved_accesses),
+        "outside_model_accesses": sum(external_accesses.values()),
+        "outside_model_accesses_top": _top(external_accesses),
+        "unresolved_relations": len(reg.unresolved_relations),
+        "unresolved_relations_top": _top(Counter(raw for _, raw in reg.unresolved_relations)),
+        "outside_relations": len(reg.outside_relations),
+        "unresolved_routes": len(unresolved_routes),
+        "unresolved_routes_top": sorted(unresolved_routes)[:TOP],
+        "unreached_urlconfs": len(urls.unreached),
+        "sql_unattributed": analysis.sql_unattributed,
+    }
+    return FrameworkFacts(symbols=symbols, edges=edges, entities=entities, routes=routes,
+                          transactions=transactions, references=references, counts=counts)
+
+
+def _top(counter: Counter) -> list[dict[str, Any]]:
+    return [{"expr": k, "count": v} for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
+
+
+def _unique_routes(routes: list[Route]) -> list[Route]:
+    out: dict[str, Route] = {}
+    for r in routes:
+        out.setdefault(r.id, r)
+    return sorted(out.values(), key=lambda r: r.id)
+
+
+def _symbols(entities: list[Entity], routes: list[Route]) -> list[Symbol]:
+    out = [Symbol(id=e.id, kind=ENTITY, module=e.module or "", name=e.name, line=e.line, end_line=e.line)
+           for e in entities]
+    for r in routes:
+        name = f"{' '.join(r.methods)} {r.path}" if r.kind == "http" else (r.name or r.handler or r.id)
+        out.append(Symbol(id=r.id, kind=ENTRY, module=r.module or "", name=name, line=r.line, end_line=r.line))
+    return sorted(out, key=lambda s: s.id)
+
+
+def _aggregate(items: Iterable[tuple[str, str, str, int]]) -> list[Edge]:
+    agg: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for source, target, kind, line in items:
+        agg[(source, target, kind)].append(line)
+    return [Edge(s, t, k, weight=len(lines), lines=tuple(sorted(set(lines))[:MAX_LINES]))
+            for (s, t, k), lines in sorted(agg.items())]
+
+
+def _access_edges(accesses) -> list[Edge]:
+    return _aggregate((a.source, a.entity, a.kind, a.line) for a in accesses)
+
+
+def _relation_edges(reg) -> list[Edge]:
+    return _aggregate((s, t, RELATION, line) for s, t, line, _ in reg.relations
+                      if s in reg.models and t in reg.models and s != t)
+
+
+def _route_edges(routes: list[Route], symbol_ids: set[str]) -> list[Edge]:
+    return _aggregate((r.id, r.handler, ROUTE, r.line) for r in routes if r.handler in symbol_ids)
+
+
+def _reference_edges(references: list[dict], symbol_ids: set[str]) -> list[Edge]:
+    return _aggregate((r["source"], r["target"], REFERENCE, r["line"]) for r in references
+                      if r["source"] in symbol_ids and r["target"] in symbol_ids)
+
+
+__all__ = ["FrameworkFacts", "extract"]

@@ -1,0 +1,543 @@
+"""Whole-program indexes the framework detectors share.
+
+Every detector asks the same questions of the facts: which call is nested in which, which
+call a chained call was made on, what literal a name stands for, which binding an object
+expression comes from, which project symbol a dotted string names. They are answered here
+once, with per-module indexes built lazily and memoized, so the framework stage stays
+linear in the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts
+from analyzer.resolve import Resolution, Resolver
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def tail(callee: str | None) -> str | None:
+    """Last name of a callee: ``Order.objects.filter`` -> ``filter``; ``f()`` -> None."""
+    if not callee or callee.endswith((")", "]")):
+        return None
+    return callee.rsplit(".", 1)[-1]
+
+
+def receiver_expr(callee: str | None) -> str | None:
+    """What a method is called on: ``a.b().c`` -> ``a.b()``; a plain name has none."""
+    if not callee or "." not in callee or callee.endswith((")", "]")):
+        return None
+    return callee.rsplit(".", 1)[0]
+
+
+def outside(value: str) -> str | None:
+    """The dotted path of an outside value (``x:P`` or ``xi:P``), else None."""
+    if value.startswith("x:"):
+        return value[2:]
+    if value.startswith("xi:"):
+        return value[3:]
+    return None
+
+
+def matches(values: Iterable[str], roots: frozenset[str] | set[str], lasts: Iterable[str] | None = None,
+            instances: bool | None = None) -> bool:
+    """Does any outside value come from one of ``roots`` and end in one of ``lasts``?
+
+    ``instances`` restricts to ``xi:`` (True) or ``x:`` (False) values.
+    """
+    wanted = None if lasts is None else set(lasts)
+    for v in values:
+        if instances is True and not v.startswith("xi:"):
+            continue
+        if instances is False and not v.startswith("x:"):
+            continue
+        path = outside(v)
+        if path is None:
+            continue
+        root, _, _ = path.partition(".")
+        if root in roots and (wanted is None or path.rsplit(".", 1)[-1] in wanted):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One call site addressed by module and index."""
+
+    module: str
+    index: int
+    call: Call
+
+
+class Program:
+    """Facts, resolution and the indexes built over them."""
+
+    def __init__(self, facts: Iterable[ModuleFacts], resolution: Resolution) -> None:
+        self.resolution = resolution
+        self.r: Resolver = resolution.resolver
+        self.facts: dict[str, ModuleFacts] = {m.module: m for m in facts if m.error is None}
+        self.modules: list[str] = sorted(self.facts)
+        self._targets: dict[tuple[str, int], frozenset[str]] = {
+            (rc.module, rc.index): rc.targets for rc in resolution.calls
+        }
+        self._receivers: dict[str, list[int | None]] = {}
+        self._parents: dict[str, list[int | None]] = {}
+        self._const_memo: dict[tuple[str, str], object] = {}
+        self._locate_memo: dict[tuple[str, str], str | None] = {}
+        self._busy: set[tuple[str, str]] = set()
+        self.imported_roots: frozenset[str] = frozenset(
+            imp.module.split(".")[0] for m in self.facts.values() for imp in m.imports
+        )
+        self.top_packages: frozenset[str] = frozenset(name.split(".")[0] for name in self.facts)
+        self._callees: dict[str, set[str]] | None = None
+        self._settings: dict[str, list[Binding]] | None = None
+        self._by_name: dict[str, list[Site]] | None = None
+
+    # -- definitions -------------------------------------------------------------------
+    @property
+    def defs(self) -> dict[str, Definition]:
+        return self.r.defs
+
+    def module_of(self, qualname: str) -> str:
+        return self.r.module_of(qualname)
+
+    def kind(self, qualname: str) -> str | None:
+        return self.r.kind(qualname)
+
+    def parent_scope(self, qualname: str) -> str:
+        return qualname.rsplit(".", 1)[0] if "." in qualname else qualname
+
+    def uses(self, *roots: str) -> bool:
+        """Does the project import anything from one of these top-level packages?"""
+        return any(r in self.imported_roots for r in roots)
+
+    def bindings(self, scope: str, name: str) -> list[Binding]:
+        return self.r.scope_bindings.get(scope, {}).get(name, [])
+
+    def class_bindings(self, cls: str, name: str) -> list[Binding]:
+        """Bindings of ``name`` in the body of ``cls`` or the first class of its MRO having one."""
+        for c in self.r.mro(cls):
+            found = self.r.scope_bindings.get(c, {}).get(name)
+            if found:
+                return found
+        return []
+
+    def class_literal(self, cls: str, name: str, inherit: bool = True) -> object:
+        bindings = self.class_bindings(cls, name) if inherit else self.bindings(cls, name)
+        for b in bindings:
+            if b.value is not None:
+                return b.value
+        return None
+
+    def methods_in_mro(self, cls: str) -> dict[str, str]:
+        """method name -> qualname of the first definition in the project MRO."""
+        out: dict[str, str] = {}
+        for c in self.r.mro(cls):
+            for name, q in self.r.children.get(c, {}).items():
+                if name not in out and self.kind(q) == "method":
+                    out[name] = q
+        return out
+
+    def all_bases(self, cls: str) -> frozenset[str]:
+        """Every value the bases of the classes in ``cls``'s MRO evaluate to, including
+        instances of outside things (``Base = declarative_base()`` gives ``xi:...``) which
+        the resolver's ``bases`` leaves out."""
+        key = (cls, "<all-bases>")
+        hit = self._const_memo.get(key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        out: set[str] = set()
+        for c in self.r.mro(cls):
+            d = self.defs.get(c)
+            if d is None:
+                continue
+            parent = self.parent_scope(c)
+            for b in d.bases:
+                if b:
+                    out |= self.r.eval(parent, b)
+        result = frozenset(out)
+        self._const_memo[key] = result
+        return result
+
+    # -- call sites --------------------------------------------------------------------
+    def call(self, module: str, index: int) -> Call:
+        return self.facts[module].calls[index]
+
+    def targets(self, module: str, index: int) -> frozenset[str]:
+        """What the callee of a call site evaluates to (from the resolution)."""
+        t = self._targets.get((module, index))
+        if t is None:
+            c = self.facts[module].calls[index]
+            t = self.r.eval(c.scope, c.callee) if c.callee else _EMPTY
+            self._targets[(module, index)] = t
+        return t
+
+    def sites(self) -> Iterable[Site]:
+        for module in self.modules:
+            for i, c in enumerate(self.facts[module].calls):
+                yield Site(module, i, c)
+
+    def named(self, names: Iterable[str]) -> list[Site]:
+        """Call sites whose callee's last name is one of ``names`` (``a.b.add(...)`` and
+        ``add(...)`` for ``add``), in program order. One index serves every detector, so each
+        looks only at the few sites it cares about."""
+        if self._by_name is None:
+            index: dict[str, list[Site]] = {}
+            for site in self.sites():
+                callee = site.call.callee
+                if callee:
+                    index.setdefault(tail(callee) or callee, []).append(site)
+            self._by_name = index
+        out: list[Site] = []
+        for name in set(names):
+            out.extend(self._by_name.get(name, ()))
+        out.sort(key=lambda s: (s.module, s.index))
+        return out
+
+    def receiver_site(self, module: str, index: int) -> int | None:
+        """The call a chained call is made on: in ``a.f().g()`` the site of ``a.f()`` for
+        the site of ``.g()``."""
+        links = self._receivers.get(module)
+        if links is None:
+            links = self._receivers[module] = self._link_receivers(self.facts[module].calls)
+        return links[index]
+
+    @staticmethod
+    def _link_receivers(calls: tuple[Call, ...]) -> list[int | None]:
+        # The receiver call is walked first, so it starts the same nested range (``first``)
+        # as the call made on it; without ``first`` fall back to the latest call in the scope.
+        out: list[int | None] = [None] * len(calls)
+        last: dict[tuple, int] = {}
+        for j, c in enumerate(calls):
+            group = c.first if c.first is not None else c.scope
+            callee = c.callee
+            if callee:
+                recv = receiver_expr(callee)
+                if recv is not None and recv.endswith("()"):
+                    out[j] = last.get((group, recv[:-2]))
+                last[(group, callee)] = j
+        return out
+
+    def parent(self, module: str, index: int) -> int | None:
+        """The call whose arguments (or receiver) contain this call, if any."""
+        parents = self._parents.get(module)
+        if parents is None:
+            parents = self._parents[module] = self._link_parents(self.facts[module].calls)
+        return parents[index]
+
+    @staticmethod
+    def _link_parents(calls: tuple[Call, ...]) -> list[int | None]:
+        out: list[int | None] = [None] * len(calls)
+        for k, c in enumerate(calls):
+            if c.first is None:
+                continue
+            i = k - 1
+            while i >= c.first:
+                out[i] = k
+                f = calls[i].first
+                if f is None or f > i:
+                    break
+                i = f - 1
+        return out
+
+    def children(self, module: str, index: int) -> list[int]:
+        """Calls directly nested in this call (receiver chain and arguments), in order."""
+        calls = self.facts[module].calls
+        first = calls[index].first
+        if first is None:
+            return []
+        out = []
+        i = index - 1
+        while i >= first:
+            out.append(i)
+            f = calls[i].first
+            if f is None or f > i:
+                break
+            i = f - 1
+        out.reverse()
+        return out
+
+    def callees(self) -> dict[str, set[str]]:
+        """scope -> project definitions it calls (the resolved call graph)."""
+        if self._callees is None:
+            out: dict[str, set[str]] = {}
+            for e in self.resolution.edges:
+                if e.kind == "call":
+                    out.setdefault(e.source, set()).add(e.target)
+            self._callees = out
+        return self._callees
+
+    def entered(self, module: str, index: int) -> set[str]:
+        """Project definitions entered by one call site."""
+        return self.r.callees(self.targets(module, index))
+
+    # -- arguments ---------------------------------------------------------------------
+    @staticmethod
+    def arg(call: Call, position: int | None, keyword: str | None = None) -> Arg | None:
+        """The argument passed at ``position`` (counting positional ones) or as ``keyword``."""
+        if keyword is not None:
+            for a in call.args:
+                if a.keyword == keyword and not a.star:
+                    return a
+        if position is not None:
+            n = 0
+            for a in call.args:
+                if a.keyword is None and not a.star:
+                    if n == position:
+                        return a
+                    n += 1
+        return None
+
+    @staticmethod
+    def positional(call: Call) -> list[Arg]:
+        return [a for a in call.args if a.keyword is None and not a.star]
+
+    def literal(self, module: str, scope: str, arg: Arg | None) -> object:
+        """The literal an argument stands for: written in place, a named constant, or the
+        literal argument of a wrapping call (``_("orders/")``, ``text("SELECT ...")``)."""
+        if arg is None:
+            return None
+        if arg.value is not None:
+            return arg.value
+        if arg.call is not None:
+            inner = self.call(module, arg.call)
+            wrapper = tail(inner.callee) or inner.callee
+            if wrapper in _LITERAL_WRAPPERS and inner.args:
+                return self.literal(module, scope, inner.args[0])
+            return None
+        if arg.expr:
+            return self.constant(scope, arg.expr)
+        return None
+
+    def literal_str(self, module: str, scope: str, arg: Arg | None) -> str | None:
+        v = self.literal(module, scope, arg)
+        return v if isinstance(v, str) else None
+
+    # -- constants ---------------------------------------------------------------------
+    def constant(self, scope: str, expr: str) -> object:
+        """The literal a name or attribute chain is bound to (``QUERY``, ``Config.SQL``,
+        ``settings.ROOT_URLCONF``); None when unknown or bound to several values."""
+        if not expr or "(" in expr or "[" in expr:
+            return None
+        key = (scope, expr)
+        if key in self._const_memo:
+            return self._const_memo[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            value = self._constant(scope, expr)
+        finally:
+            self._busy.discard(key)
+        self._const_memo[key] = value
+        return value
+
+    def _constant(self, scope: str, expr: str) -> object:
+        if "." not in expr:
+            found = self._name_site(scope, expr)
+            if found is None:
+                return None
+            where, bindings, imports = found
+            if len(bindings) == 1 and bindings[0].call is not None:  # ``q = text("SELECT ...")``
+                b = bindings[0]
+                module = self.module_of(b.origin or where)
+                inner = self.call(module, b.call)
+                if (tail(inner.callee) or inner.callee) in _LITERAL_WRAPPERS and inner.args:
+                    return self.literal(module, inner.scope, inner.args[0])
+                return None
+            if bindings:
+                return _single({b.value for b in bindings if b.value is not None}
+                               if all(b.value is not None for b in bindings) else set())
+            for imp in imports:
+                if imp.name is not None and imp.name != "*" and imp.module in self.facts:
+                    return self.constant(imp.module, imp.name)
+            return None
+        head, _, name = expr.rpartition(".")
+        values = self.r.eval(scope, head)
+        out = set()
+        for v in values:
+            if v.startswith("m:"):
+                out.add(self.constant(v[2:], name))
+            elif v.startswith("d:") and self.kind(v[2:]) == "class":
+                val = self.class_literal(v[2:], name)
+                out.add(val)
+            elif v.startswith("x:") and v[2:] in _SETTINGS_OBJECTS:
+                out.add(self.setting(name))
+        out.discard(None)
+        return _single(out)
+
+    def _name_site(self, scope: str, name: str):
+        """(scope, bindings, imports) of the innermost scope that binds ``name``."""
+        r = self.r
+        q: str | None = scope
+        first = True
+        while q is not None:
+            d = r.defs.get(q)
+            kind = d.kind if d else ("module" if q in self.facts else None)
+            if kind is None:
+                return None
+            if kind == "class" and not first:
+                q = self.parent_scope(q)
+                continue
+            bindings = r.scope_bindings.get(q, {}).get(name, [])
+            imports = r.scope_imports.get(q, {}).get(name, [])
+            params = r.params.get(q, {})
+            if bindings or imports or name in params or name in r.children.get(q, {}):
+                return q, bindings, imports
+            if kind == "module":
+                return None
+            q = self.parent_scope(q)
+            first = False
+        return None
+
+    def setting(self, name: str) -> object:
+        """A Django-style setting: a module-level literal ``NAME`` in a settings module."""
+        if self._settings is None:
+            found: dict[str, list[Binding]] = {}
+            for module in self.modules:
+                if not is_settings_module(module):
+                    continue
+                for b in self.facts[module].bindings:
+                    if b.scope == module and b.name.isupper() and b.value is not None:
+                        found.setdefault(b.name, []).append(b)
+            self._settings = found
+        values = {b.value for b in self._settings.get(name, ())}
+        return _single(values)
+
+    def setting_values(self, name: str) -> list[tuple[str, Binding]]:
+        """Every literal binding of a setting, with its module (several settings modules)."""
+        self.setting(name)
+        assert self._settings is not None
+        return sorted(((self.module_of(b.scope), b) for b in self._settings.get(name, ())),
+                      key=lambda mb: (mb[0], mb[1].line))
+
+    # -- where an object comes from ----------------------------------------------------
+    def locate(self, scope: str, expr: str | None) -> str | None:
+        """The binding an object expression names, as ``scope:name``.
+
+        ``bp`` imported from ``shop.catalog.views`` and ``views.bp`` both give
+        ``shop.catalog.views:bp``, so a blueprint or a router is one object wherever it is used.
+        """
+        if not expr or "(" in expr or "[" in expr:
+            return None
+        key = (scope, expr)
+        if key in self._locate_memo:
+            return self._locate_memo[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            found = self._locate(scope, expr)
+        finally:
+            self._busy.discard(key)
+        self._locate_memo[key] = found
+        return found
+
+    def _locate(self, scope: str, expr: str) -> str | None:
+        if "." not in expr:
+            site = self._name_site(scope, expr)
+            if site is None:
+                return None
+            where, bindings, imports = site
+            if bindings:
+                simple = [b for b in bindings if b.expr and "(" not in b.expr and "[" not in b.expr
+                          and b.call is None and b.value is None]
+                if simple and len(simple) == len(bindings):  # ``app = current_app`` style alias
+                    alias = self.locate(simple[0].origin or where, simple[0].expr)
+                    if alias is not None:
+                        return alias
+                return f"{where}:{expr}"
+            for imp in imports:
+                if imp.name is not None and imp.name != "*":
+                    if imp.module in self.facts:
+                        return self.locate(imp.module, imp.name)
+                    return None
+                if imp.name is None:
+                    return None
+            return None
+        head, _, name = expr.rpartition(".")
+        for v in sorted(self.r.eval(scope, head)):
+            if v.startswith("m:"):
+                return self.locate(v[2:], name)
+            if v.startswith("d:") and self.kind(v[2:]) == "class":
+                for c in self.r.mro(v[2:]):
+                    if self.bindings(c, name):
+                        return f"{c}:{name}"
+            if v.startswith("i:"):
+                for c in self.r.mro(v[2:]):
+                    if self.bindings(c, name):
+                        return f"{c}:{name}"
+        return None
+
+    def binding_call(self, key: str) -> tuple[str, int] | None:
+        """(module, call index) of the call a located binding was made from, if one."""
+        scope, _, name = key.rpartition(":")
+        for b in self.bindings(scope, name):
+            if b.call is not None:
+                return self.module_of(b.origin or scope), b.call
+        return None
+
+    # -- dotted strings ----------------------------------------------------------------
+    def resolve_dotted(self, path: str) -> str | None:
+        """The project module or symbol a dotted string names (``pkg.mod.Class``,
+        ``pkg.mod:attr``), following re-exports; None when it names nothing in the project."""
+        path = path.strip()
+        if not path:
+            return None
+        if ":" in path:
+            mod, _, attr = path.partition(":")
+            path = f"{mod}.{attr}" if attr else mod
+        parts = path.split(".")
+        if any(not p.isidentifier() for p in parts):
+            return None
+        for k in range(len(parts), 0, -1):
+            mod = ".".join(parts[:k])
+            if mod in self.facts:
+                return self._walk(mod, parts[k:])
+        return None
+
+    def _walk(self, module: str, rest: list[str]) -> str | None:
+        cur = module
+        cur_is_module = True
+        for name in rest:
+            q = f"{cur}.{name}"
+            if cur_is_module:
+                if q in self.facts:
+                    cur = q
+                    continue
+                if q in self.defs:
+                    cur, cur_is_module = q, False
+                    continue
+                values = self.r.member(cur, name)
+                nxt = sorted(v for v in values if v.startswith(("d:", "m:")))
+                if not nxt:
+                    # a module-level variable: the module is the closest symbol
+                    return cur if self.bindings(cur, name) else None
+                v = nxt[0]
+                cur, cur_is_module = v[2:], v.startswith("m:")
+                continue
+            if q in self.defs:
+                cur = q
+                continue
+            return cur if self.bindings(cur, name) else None
+        return cur
+
+
+_LITERAL_WRAPPERS = frozenset({
+    "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext_lazy", "lazy_gettext",
+    "text", "literal_column", "SQL", "RawSQL", "str", "dedent", "strip",
+})
+_SETTINGS_OBJECTS = frozenset({"django.conf.settings"})
+
+
+def is_settings_module(module: str) -> bool:
+    parts = module.split(".")
+    return any(p == "settings" or p.startswith("settings_") or p.endswith("_settings") for p in parts)
+
+
+def _single(values: set) -> object:
+    if len(values) == 1:
+        return next(iter(values))
+    return None

@@ -1,0 +1,270 @@
+"""Django URL configuration: ``path`` / ``re_path`` / ``url`` patterns, ``include(...)`` of a
+module (by dotted string or by reference), of an inline list or of a named pattern list,
+nested includes with their prefixes, class-based views (``View.as_view()``) and views
+wrapped in decorators (``login_required(view)``).
+
+The walk starts at every ``ROOT_URLCONF`` found in a settings module; URL modules that no
+walk reaches are walked too, from the root, so that their routes are not lost (their paths
+may then lack a prefix; they are counted). DRF routers mounted on the way are handed to
+:mod:`analyzer.frameworks.routes_drf`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analyzer.frameworks.program import Program, matches, outside, tail
+from analyzer.frameworks.routing import Endpoint, class_verbs
+
+PATTERNS = frozenset({"path", "re_path", "url"})
+_MAX_DEPTH = 12
+_GET = ("GET",)
+_GET_POST = ("GET", "POST")
+_DECORATOR_METHODS = {"require_GET": ("GET",), "require_POST": ("POST",), "require_safe": ("GET", "HEAD")}
+
+
+def join_pattern(prefix: str, route: str, regex: bool) -> str:
+    """Django concatenates patterns: ``/api/`` + ``orders/<int:pk>/``; regex anchors go."""
+    if regex:
+        route = route.removeprefix("^")
+        route = route[:-1] if route.endswith("$") and not route.endswith("\\$") else route
+        route = route.replace("\\/", "/").replace("\\.", ".").replace("\\-", "-")
+    base = prefix or "/"
+    return base + route.lstrip("/") if base.endswith("/") else base + route
+
+
+class DjangoUrls:
+    def __init__(self, prog: Program) -> None:
+        self.prog = prog
+        self.endpoints: list[Endpoint] = []
+        self.includes: list[tuple[str, str, int, str]] = []  # (source scope, target module, line, value)
+        self.router_mounts: dict[str, list[str]] = {}  # DRF router key -> prefixes
+        self.module_prefixes: dict[str, list[str]] = {}
+        self.unreached: list[str] = []
+        self.unresolved: list[str] = []
+        self._patterns: dict[str, list[int]] = {}  # module -> pattern call indices
+        self._includes: dict[str, list[int]] = {}
+        self._include_site: dict[tuple[str, int], bool] = {}
+
+    def run(self) -> list[Endpoint]:
+        prog = self.prog
+        if not prog.uses("django"):
+            return []
+        for site in prog.named(PATTERNS | {"include"}):
+            name = tail(site.call.callee) or site.call.callee
+            if matches(prog.targets(site.module, site.index), {"django"}, PATTERNS | {"include"}):
+                bucket = self._includes if name == "include" else self._patterns
+                bucket.setdefault(site.module, []).append(site.index)
+                if name == "include":
+                    self._include_site[(site.module, site.index)] = True
+        url_modules = sorted(set(self._patterns) | set(self._includes) |
+                             {m for m in prog.modules if prog.bindings(m, "urlpatterns")})
+        roots = []
+        for _module, b in prog.setting_values("ROOT_URLCONF"):
+            if isinstance(b.value, str) and b.value in prog.facts and b.value not in roots:
+                roots.append(b.value)
+        for root in roots:
+            self._walk(root, "/", 0, ())
+        for module in url_modules:
+            if module not in self.module_prefixes:
+                if roots:
+                    self.unreached.append(module)
+                self._walk(module, "/", 0, ())
+        return self.endpoints
+
+    # -- a URL module ------------------------------------------------------------------
+    def _groups(self, module: str) -> tuple[list[int], dict[str, list[int]]]:
+        """Top-level pattern calls of a module, and the named pattern lists (``name -> calls``)
+        that only an ``include(name)`` reaches."""
+        prog = self.prog
+        calls = prog.facts[module].calls
+        roots = [i for i in self._patterns.get(module, ()) if self._pattern_parent(module, i) is None
+                 and calls[i].scope == module]
+        # Which list each top-level pattern belongs to: the module's ``name[] = path(...)``
+        # element bindings are in source order like the calls; when their counts differ
+        # (``urlpatterns += [...]`` binds nothing) a call goes with the first list binding
+        # recorded at or after its line.
+        elements = [b for b in prog.facts[module].bindings if b.scope == module and b.name.endswith("[]")
+                    and (tail((b.expr or "")[:-2]) or (b.expr or "")[:-2]) in PATTERNS and b.expr.endswith("()")]
+        grouped: dict[str, list[int]] = {}
+        if len(elements) == len(roots):
+            for b, i in zip(elements, roots):
+                grouped.setdefault(b.name[:-2], []).append(i)
+        else:
+            lists = sorted({(b.line, b.name[:-2]) for b in elements})
+            for i in roots:
+                owner = next((n for line, n in lists if line >= calls[i].line), "urlpatterns")
+                grouped.setdefault(owner, []).append(i)
+        included_names = set()
+        for i in self._includes.get(module, ()):
+            a = prog.arg(calls[i], 0, "arg")
+            if a is not None and a.expr and a.expr.isidentifier():
+                included_names.add(a.expr)
+        top = [i for name, idx in grouped.items() if name not in included_names for i in idx]
+        return sorted(top), {n: grouped[n] for n in included_names if n in grouped}
+
+    def _pattern_parent(self, module: str, index: int) -> int | None:
+        """The nearest enclosing pattern or include call."""
+        prog = self.prog
+        p = prog.parent(module, index)
+        while p is not None:
+            name = tail(prog.call(module, p).callee) or prog.call(module, p).callee
+            if name in PATTERNS or name == "include":
+                return p
+            p = prog.parent(module, p)
+        return None
+
+    def _walk(self, module: str, prefix: str, depth: int, stack: tuple[str, ...]) -> None:
+        if depth > _MAX_DEPTH or module in stack:
+            return
+        found = self.module_prefixes.setdefault(module, [])
+        if prefix in found:
+            return
+        found.append(prefix)
+        top, named = self._groups(module)
+        for i in top:
+            self._pattern(module, i, prefix, depth, stack + (module,), named)
+        # ``urlpatterns = router.urls`` and the like: a DRF router mounted here
+        for b in self.prog.bindings(module, "urlpatterns"):
+            if b.expr and b.expr.endswith(".urls") and b.call is None:
+                self._router(module, b.expr, prefix)
+
+    def _router(self, scope: str, expr: str, prefix: str) -> bool:
+        key = self.prog.locate(scope, expr[: -len(".urls")])
+        if key is None:
+            return False
+        mounts = self.router_mounts.setdefault(key, [])
+        if prefix not in mounts:
+            mounts.append(prefix)
+        return True
+
+    def _pattern(self, module: str, index: int, prefix: str, depth: int, stack, named) -> None:
+        prog = self.prog
+        c = prog.call(module, index)
+        name = tail(c.callee) or c.callee
+        route = prog.literal_str(module, c.scope, prog.arg(c, 0, "route") or prog.arg(c, None, "regex"))
+        if route is None:  # ``path(settings.BASE_PATH, ...)``: keep what is below, without it
+            self.unresolved.append(f"{module}:{c.line}")
+            route = ""
+        full = join_pattern(prefix, route, regex=name != "path")
+        view = prog.arg(c, 1, "view")
+        if view is None:
+            return
+        url_name = prog.literal_str(module, c.scope, prog.arg(c, None, "name"))
+        if view.call is not None:
+            inner = prog.call(module, view.call)
+            inner_name = tail(inner.callee) or inner.callee
+            if inner_name == "include" and (module, view.call) in self._include_site:
+                self._include(module, view.call, full, depth, stack, named)
+                return
+        handler, methods = self._view(module, c.scope, view)
+        if handler is None:
+            return
+        self.endpoints.append(Endpoint(None, full, methods, handler, module, c.line, "django", url_name))
+
+    def _include(self, module: str, index: int, prefix: str, depth: int, stack, named) -> None:
+        prog = self.prog
+        c = prog.call(module, index)
+        arg = prog.arg(c, 0, "arg")
+        if arg is None:
+            return
+        value = prog.literal(module, c.scope, arg)
+        if isinstance(value, tuple) and value and isinstance(value[0], str):
+            value = value[0]
+        if isinstance(value, str):
+            if value in prog.facts:
+                self.includes.append((c.scope, value, c.line, value))
+                self._walk(value, prefix, depth + 1, stack)
+            return
+        # inline lists: the pattern calls nested right under this include
+        inner = [i for i in self._patterns.get(module, ()) if self._pattern_parent(module, i) == index]
+        if inner:
+            for i in inner:
+                self._pattern(module, i, prefix, depth + 1, stack, named)
+            return
+        expr = arg.expr or ""
+        if expr in named:
+            for i in named[expr]:
+                self._pattern(module, i, prefix, depth + 1, stack, named)
+            return
+        if expr.endswith(".urls") and self._router(c.scope, expr, prefix):
+            return
+        for v in sorted(prog.r.eval(c.scope, expr)) if expr else ():
+            if v.startswith("m:"):
+                self.includes.append((c.scope, v[2:], c.line, expr))
+                self._walk(v[2:], prefix, depth + 1, stack)
+                return
+
+    # -- views -------------------------------------------------------------------------
+    def _view(self, module: str, scope: str, arg) -> tuple[str | None, tuple[str, ...]]:
+        prog = self.prog
+        if arg.call is not None:
+            inner = prog.call(module, arg.call)
+            callee = inner.callee or ""
+            if callee.endswith(".as_view"):
+                for v in sorted(prog.r.eval(scope, callee[: -len(".as_view")])):
+                    if v.startswith("d:") and prog.kind(v[2:]) == "class":
+                        return v[2:], view_class_methods(prog, v[2:])
+                return None, ()
+            # a decorated view: ``login_required(views.index)``, ``cache_page(60)(views.index)``
+            for a in inner.args:
+                handler, methods = self._view(module, scope, a)
+                if handler is not None:
+                    return handler, methods
+            return None, ()
+        if arg.value is not None and isinstance(arg.value, str):
+            q = prog.resolve_dotted(arg.value)  # old-style ``url(r"^$", "app.views.index")``
+            return (q, function_methods(prog, q)) if q else (None, ())
+        for v in sorted(prog.r.eval(scope, arg.expr)) if arg.expr else ():
+            if v.startswith(("d:", "bd:")):
+                q = v.split(":", 1)[1]
+                if prog.kind(q) == "class":
+                    return q, view_class_methods(prog, q)
+                return q, function_methods(prog, q)
+        return None, ()
+
+
+def view_class_methods(prog: Program, cls: str) -> tuple[str, ...]:
+    """Verbs of a class-based view: those it defines, else those its generic base implies."""
+    own = class_verbs(prog, cls)
+    if own:
+        return own
+    for b in prog.r.external_bases(cls):
+        path = outside(b) or ""
+        last = path.rsplit(".", 1)[-1]
+        if path.startswith("rest_framework."):
+            verbs = []
+            for token, vs in (("List", ("GET",)), ("Retrieve", ("GET",)), ("Create", ("POST",)),
+                              ("Update", ("PUT", "PATCH")), ("Destroy", ("DELETE",))):
+                if token in last:
+                    verbs.extend(v for v in vs if v not in verbs)
+            if verbs:
+                return tuple(verbs)
+        elif path.startswith("django."):
+            if re.search(r"Create|Update|Delete|Form|Login|Logout|Password", last):
+                return _GET_POST
+            if last.endswith("View") and last != "View":
+                return _GET
+    return ("ANY",)
+
+
+def function_methods(prog: Program, func: str) -> tuple[str, ...]:
+    """Verbs a function view admits, from ``require_http_methods`` / ``api_view`` decorators."""
+    d = prog.defs.get(func)
+    if d is None:
+        return ("ANY",)
+    module = prog.module_of(func)
+    parent = prog.parent_scope(func)
+    for dec in d.decorators:
+        last = (dec.expr or "").rsplit(".", 1)[-1]
+        if last in _DECORATOR_METHODS:
+            return _DECORATOR_METHODS[last]
+        if last in ("require_http_methods", "api_view") and dec.args:
+            value = prog.literal(module, parent, dec.args[0])
+            if isinstance(value, tuple) and value:
+                return tuple(sorted({str(v).upper() for v in value}))
+            if last == "api_view":
+                return _GET
+        if last == "api_view":
+            return _GET
+    return ("ANY",)

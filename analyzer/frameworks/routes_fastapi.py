@@ -1,0 +1,19 @@
+"""FastAPI / Starlette entry points: ``@app.get(...)`` / ``@router.post(...)`` /
+``@router.api_route(..., methods=[...])``, ``add_api_route``, ``APIRouter(prefix=...)``
+included with ``include_router(r, prefix=...)`` (both prefixes apply, nested routers too)
+and sub-applications mounted with ``app.mount("/path", sub)``."""
+
+from __future__ import annotations
+
+from analyzer.frameworks.routing import HTTP_VERBS, RouterSpec
+
+FASTAPI = RouterSpec(
+    name="fastapi",
+    roots=frozenset({"fastapi", "starlette"}),
+    routers={"FastAPI": None, "Starlette": None, "APIRouter": "prefix"},
+    wrappers=frozenset(),
+    decorators=frozenset({"api_route", *HTTP_VERBS}),
+    any_verb=frozenset({"api_route"}),
+    mounts={"include_router": (0, "router", "prefix", False), "mount": (1, "app", "path", True)},
+    rules={"add_api_route": (0, "path", 1, "endpoint")},
+)

@@ -1,0 +1,439 @@
+"""What every HTTP detector shares: endpoints, router objects mounted under prefixes, and
+the decorator pattern ``@<router>.<verb>(path)``.
+
+A router object (a Flask app or blueprint, a FastAPI app or ``APIRouter``, a DRF router) is
+identified by the binding it comes from (``shop.catalog.views:bp``), so the object used in
+``app.register_blueprint(views.bp, url_prefix="/catalog")`` and in ``@bp.route(...)`` is the
+same one wherever it was imported. Each framework says what a mount adds to the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analyzer.frameworks.program import Program, outside
+from analyzer.model import Route
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+MAX_PREFIXES = 16  # one router mounted in many places: keep the first few
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A route before its router's prefixes are known."""
+
+    router: str | None
+    path: str
+    methods: tuple[str, ...]
+    handler: str | None
+    module: str
+    line: int
+    framework: str
+    name: str | None = None
+
+
+def join_url(prefix: str, path: str) -> str:
+    """``/catalog`` + ``/products`` -> ``/catalog/products``; an empty path is the prefix."""
+    if not path:
+        return prefix or "/"
+    if not prefix:
+        return path if path.startswith("/") else "/" + path
+    return prefix.rstrip("/") + "/" + path.lstrip("/")
+
+
+class Mounts:
+    """Router objects, their own prefixes and where they are mounted."""
+
+    def __init__(self) -> None:
+        self.own: dict[str, str] = {}
+        self.framework: dict[str, str] = {}
+        self.parents: dict[str, list[tuple[str | None, str]]] = {}
+        self._memo: dict[str, list[str]] = {}
+
+    def router(self, key: str, prefix: str, framework: str) -> None:
+        self.own.setdefault(key, prefix)
+        self.framework.setdefault(key, framework)
+
+    def mount(self, parent: str | None, child: str, adds: str) -> None:
+        """``child`` is reachable under ``parent``'s prefixes followed by ``adds``."""
+        entry = (parent, adds)
+        found = self.parents.setdefault(child, [])
+        if entry not in found:
+            found.append(entry)
+
+    def prefixes(self, key: str | None, stack: tuple[str, ...] = ()) -> list[str]:
+        if key is None:
+            return [""]
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in stack:
+            return []
+        mounts = self.parents.get(key)
+        if not mounts:
+            out = [self.own.get(key, "")]
+        else:
+            out = []
+            for parent, adds in mounts:
+                for p in self.prefixes(parent, stack + (key,)):
+                    full = join_url(p, adds) if adds else p
+                    if full not in out:
+                        out.append(full)
+            out = out[:MAX_PREFIXES] or [self.own.get(key, "")]
+        self._memo[key] = out
+        return out
+
+    def mounted(self, key: str) -> bool:
+        return key in self.parents
+
+
+def routes_of(endpoints: Iterable[Endpoint], mounts: Mounts) -> list[Route]:
+    """One :class:`Route` per (method, full path), handlers in a stable order."""
+    out: dict[str, Route] = {}
+    for ep in sorted(endpoints, key=lambda e: (e.module, e.line, e.path, e.handler or "")):
+        for prefix in mounts.prefixes(ep.router):
+            path = join_url(prefix, ep.path)
+            for method in ep.methods:
+                rid = f"entry:http:{method} {path}"
+                if rid not in out:
+                    out[rid] = Route(id=rid, kind="http", handler=ep.handler, path=path, methods=(method,),
+                                     name=ep.name, module=ep.module, line=ep.line, framework=ep.framework)
+    return list(out.values())
+
+
+def framework_of(values: Iterable[str], roots: dict[str, str], prog: Program) -> str | None:
+    """The framework an object belongs to, from its values: an outside object
+    (``xi:flask.Blueprint``) or an instance of a project subclass of one."""
+    for v in sorted(values):
+        path = outside(v)
+        if path is not None:
+            fw = roots.get(path.split(".")[0])
+            if fw:
+                return fw
+        elif v.startswith("i:") and v[2:] in prog.defs:
+            for b in prog.r.external_bases(v[2:]):
+                p = outside(b)
+                fw = roots.get(p.split(".")[0]) if p else None
+                if fw:
+                    return fw
+    return None
+
+
+def class_verbs(prog: Program, cls: str) -> tuple[str, ...]:
+    """HTTP methods a class-based view answers: the verb methods its project MRO defines."""
+    methods = prog.methods_in_mro(cls)
+    return tuple(v.upper() for v in HTTP_VERBS if v in methods and v not in ("head", "options"))
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSpec:
+    """How one decorator-style web framework declares routers, routes and mounts."""
+
+    name: str
+    roots: frozenset[str]
+    routers: dict[str, str | None]  # router class name -> keyword of its own prefix (None: none)
+    wrappers: frozenset[str]  # router classes built on another router (``Api(bp)``)
+    decorators: frozenset[str]  # ``route`` and the verbs
+    any_verb: frozenset[str]  # decorators taking ``methods=[...]`` (``route``, ``api_route``)
+    mounts: dict[str, tuple[int, str, str, bool]]  # method -> (child pos, child kw, prefix kw, replaces own)
+    rules: dict[str, tuple[int, str, int, str]]  # method -> (path pos, path kw, view pos, view kw)
+    resources: frozenset[str] = frozenset()  # ``api.add_resource(Resource, "/a", "/b")``
+
+
+class DecoratorRouting:
+    """Routers, mounts and routes of one :class:`RouterSpec` framework."""
+
+    def __init__(self, prog: Program, spec: RouterSpec, mounts: Mounts, fallback: bool) -> None:
+        self.prog = prog
+        self.spec = spec
+        self.mounts = mounts
+        self.fallback = fallback  # claim unresolved ``@x.route("/path")`` decorators
+        self.roots = {r: spec.name for r in spec.roots}
+        self.unresolved: list[str] = []
+
+    def run(self) -> list[Endpoint]:
+        if not self.prog.uses(*self.spec.roots):
+            return []
+        self._routers()
+        self._mounts()
+        return self._decorated() + self._rules()
+
+    # -- routers and mounts ------------------------------------------------------------
+    def _is(self, values, names) -> str | None:
+        for v in values:
+            path = outside(v)
+            if path and path.split(".")[0] in self.spec.roots and path.rsplit(".", 1)[-1] in names:
+                return path.rsplit(".", 1)[-1]
+            if v.startswith("d:") and self.prog.kind(v[2:]) == "class":
+                for b in self.prog.r.external_bases(v[2:]):
+                    p = outside(b)
+                    if p and p.split(".")[0] in self.spec.roots and p.rsplit(".", 1)[-1] in names:
+                        return p.rsplit(".", 1)[-1]
+        return None
+
+    def _routers(self) -> None:
+        prog = self.prog
+        spec = self.spec
+        for module in prog.modules:
+            facts = prog.facts[module]
+            for b in facts.bindings:
+                if b.call is None:
+                    continue
+                c = facts.calls[b.call]
+                cls = self._is(prog.targets(module, b.call), spec.routers)
+                if cls is None:
+                    continue
+                key = f"{b.scope}:{b.name}"
+                kw = spec.routers[cls]
+                own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
+                self.mounts.router(key, own or "", spec.name)
+                if cls in spec.wrappers:
+                    first = prog.arg(c, 0, "app")
+                    parent = prog.locate(c.scope, first.expr) if first is not None and first.expr else None
+                    if parent is not None:
+                        self.mounts.mount(parent, key, own or "")
+
+    def _mounts(self) -> None:
+        prog = self.prog
+        for site in prog.named(self.spec.mounts):
+            c = site.call
+            method = (c.callee or "").rsplit(".", 1)[-1]
+            rule = self.spec.mounts.get(method)
+            if rule is None or "." not in (c.callee or ""):
+                continue
+            pos, kw, prefix_kw, replaces = rule
+            child_arg = prog.arg(c, pos, kw)
+            if child_arg is None or not child_arg.expr:
+                continue
+            child = prog.locate(c.scope, child_arg.expr)
+            if child is None or child not in self.mounts.own:
+                continue
+            parent = prog.locate(c.scope, c.callee.rsplit(".", 1)[0])
+            prefix_arg = prog.arg(c, None, prefix_kw)
+            prefix = prog.literal_str(site.module, c.scope, prefix_arg)
+            if prefix is None and prefix_arg is not None:
+                self.unresolved.append(f"{c.scope}: {prefix_kw}={prefix_arg.expr or '...'}")
+            if method == "mount":  # Starlette: app.mount("/path", sub_app)
+                prefix = prog.literal_str(site.module, c.scope, prog.arg(c, 0, "path"))
+            own = self.mounts.own.get(child, "")
+            if replaces:
+                adds = prefix if prefix is not None else own
+            else:
+                adds = join_url(prefix, own) if prefix and own else (prefix or "") + own
+            self.mounts.mount(parent, child, adds)
+
+    # -- routes ------------------------------------------------------------------------
+    def _decorated(self) -> list[Endpoint]:
+        prog = self.prog
+        spec = self.spec
+        out: list[Endpoint] = []
+        for q, d in sorted(prog.defs.items()):
+            if not d.decorators or d.kind == "module":
+                continue
+            parent = prog.parent_scope(q)
+            module = prog.module_of(q)
+            for dec in d.decorators:
+                if dec.args is None or not dec.expr or "." not in dec.expr:
+                    continue
+                recv, _, verb = dec.expr.rpartition(".")
+                if verb not in spec.decorators:
+                    continue
+                values = prog.r.eval(parent, recv)
+                fw = framework_of(values, self.roots, prog)
+                path_arg = _path_arg(dec.args)
+                path = self._path(module, parent, path_arg)
+                if fw != spec.name:
+                    known = any(not v.startswith(("b:", "bi:")) for v in values)
+                    if known or not self.fallback or not (path or "").startswith("/"):
+                        continue
+                if path is None:
+                    self.unresolved.append(f"{q}: {dec.expr}(...)")
+                    continue
+                methods = self._methods(verb, dec.args, module, parent)
+                if d.kind == "class":
+                    methods = class_verbs(prog, q) or methods
+                router = prog.locate(parent, recv) or f"{parent}:{recv}"
+                name = prog.literal_str(module, parent, _kw(dec.args, "endpoint") or _kw(dec.args, "name"))
+                out.append(Endpoint(router, path, methods, q, module, dec.line, spec.name, name))
+        return out
+
+    def _path(self, module: str, scope: str, arg) -> str | None:
+        """A literal path, or the literal given to a project helper that builds one
+        (``org_scoped_rule("/login")``)."""
+        prog = self.prog
+        path = prog.literal_str(module, scope, arg)
+        if path is None and arg is not None and arg.call is not None:
+            inner = prog.call(module, arg.call)
+            if any(v.startswith("d:") and prog.kind(v[2:]) == "function" for v in prog.targets(module, arg.call)):
+                first = prog.arg(inner, 0)
+                path = prog.literal_str(module, scope, first)
+                if path is not None and not path.startswith("/"):
+                    path = None
+        return path
+
+    def _methods(self, verb: str, args, module: str, scope: str) -> tuple[str, ...]:
+        if verb in self.spec.any_verb:
+            value = self.prog.literal(module, scope, _kw(args, "methods"))
+            if isinstance(value, str):
+                value = (value,)
+            if isinstance(value, tuple) and value:
+                return tuple(sorted({str(m).upper() for m in value}))
+            return ("GET",)
+        return (verb.upper(),)
+
+    def _rules(self) -> list[Endpoint]:
+        prog = self.prog
+        out: list[Endpoint] = []
+        helpers = self._rule_helpers()
+        names = set(self.spec.rules) | set(self.spec.resources) | {h.rsplit(".", 1)[-1] for h in helpers}
+        for site in prog.named(names):
+            c = site.call
+            if not c.callee:
+                continue
+            recv, _, method = c.callee.rpartition(".")
+            if not recv:
+                if helpers:
+                    out.extend(self._helper_call(site, helpers))
+                continue
+            if method in self.spec.resources:
+                out.extend(self._resource(site.module, c, recv))
+                continue
+            rule = self.spec.rules.get(method)
+            if rule is None:
+                if helpers:
+                    out.extend(self._helper_call(site, helpers))
+                continue
+            if framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
+                continue
+            path_pos, path_kw, view_pos, view_kw = rule
+            path = prog.literal_str(site.module, c.scope, prog.arg(c, path_pos, path_kw))
+            if path is None:
+                self.unresolved.append(f"{c.scope}: {c.callee}(...)")
+                continue
+            handler, verbs = self._view(site.module, c.scope, prog.arg(c, view_pos, view_kw))
+            methods = self._methods(min(self.spec.any_verb), c.args, site.module, c.scope)
+            if verbs and _kw(c.args, "methods") is None:
+                methods = verbs
+            router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
+            out.append(Endpoint(router, path, methods, handler or c.scope, site.module, c.line, self.spec.name,
+                                prog.literal_str(site.module, c.scope, prog.arg(c, 1, "endpoint"))))
+        return out
+
+    def _rule_helpers(self) -> dict[str, tuple[str, str, bool, str | None, str]]:
+        """Project functions that register a rule on a router they are given:
+        ``def register_view(bp, routes, view_func): for r in routes: bp.add_url_rule(r, view_func=view_func)``.
+
+        function -> (router param, path param, path is a list, view param, rule method)
+        """
+        prog = self.prog
+        out = {}
+        for site in prog.named(self.spec.rules):
+            c = site.call
+            if not c.callee or "." not in c.callee:
+                continue
+            recv, _, method = c.callee.rpartition(".")
+            rule = self.spec.rules.get(method)
+            func = c.scope
+            if rule is None or prog.kind(func) != "function" or "." in recv:
+                continue
+            params = {p.name for p in prog.defs[func].params}
+            if recv not in params:
+                continue
+            path_pos, path_kw, view_pos, view_kw = rule
+            path_arg = prog.arg(c, path_pos, path_kw)
+            view_arg = prog.arg(c, view_pos, view_kw)
+            if path_arg is None or not path_arg.expr or not path_arg.expr.isidentifier():
+                continue
+            many = False
+            path_param = path_arg.expr
+            if path_param not in params:
+                loops = [b.expr for b in prog.bindings(func, path_param) if b.expr and b.expr.endswith("[]")]
+                if len(loops) != 1 or loops[0][:-2] not in params:
+                    continue
+                path_param, many = loops[0][:-2], True
+            view_param = view_arg.expr if view_arg is not None and view_arg.expr in params else None
+            out[func] = (recv, path_param, many, view_param, method)
+        return out
+
+    def _helper_call(self, site, helpers) -> list[Endpoint]:
+        prog = self.prog
+        c = site.call
+        out: list[Endpoint] = []
+        for func in sorted(prog.entered(site.module, site.index)):
+            helper = helpers.get(func)
+            if helper is None:
+                continue
+            recv_param, path_param, many, view_param, _method = helper
+            params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
+            recv_arg = _given(prog, c, params, recv_param)
+            if recv_arg is None or not recv_arg.expr:
+                continue
+            if framework_of(prog.r.eval(c.scope, recv_arg.expr), self.roots, prog) != self.spec.name:
+                continue
+            value = prog.literal(site.module, c.scope, _given(prog, c, params, path_param))
+            paths = [value] if isinstance(value, str) and not many else \
+                [v for v in value if isinstance(v, str)] if isinstance(value, tuple) else []
+            view = _given(prog, c, params, view_param) if view_param else None
+            handler, verbs = self._view(site.module, c.scope, view)
+            router = prog.locate(c.scope, recv_arg.expr) or f"{c.scope}:{recv_arg.expr}"
+            for path in paths:
+                out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, site.module, c.line,
+                                    self.spec.name))
+        return out
+
+    def _resource(self, module: str, c, recv: str) -> list[Endpoint]:
+        prog = self.prog
+        router = prog.locate(c.scope, recv)
+        if router is None or router not in self.mounts.own:
+            return []
+        handler, verbs = self._view(module, c.scope, prog.arg(c, 0, "resource"))
+        out = []
+        for a in prog.positional(c)[1:]:
+            path = prog.literal_str(module, c.scope, a)
+            if path is not None:
+                out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, module, c.line,
+                                    self.spec.name))
+        return out
+
+    def _view(self, module: str, scope: str, arg) -> tuple[str | None, tuple[str, ...]]:
+        """The handler a view argument names, and the verbs of a class-based view."""
+        prog = self.prog
+        if arg is None:
+            return None, ()
+        expr = arg.expr
+        if arg.call is not None:
+            inner = prog.call(module, arg.call)
+            if inner.callee and inner.callee.endswith(".as_view"):
+                expr = inner.callee[: -len(".as_view")]
+            else:
+                return None, ()
+        for v in sorted(prog.r.eval(scope, expr)) if expr else ():
+            if v.startswith("d:"):
+                q = v[2:]
+                if prog.kind(q) == "class":
+                    return q, class_verbs(prog, q)
+                return q, ()
+        return None, ()
+
+
+def _given(prog: Program, call, params: list[str], name: str):
+    """The argument a call passes for parameter ``name`` (by keyword or position)."""
+    for a in call.args:
+        if a.keyword == name:
+            return a
+    return prog.arg(call, params.index(name)) if name in params else None
+
+
+def _kw(args, name: str):
+    for a in args or ():
+        if a.keyword == name:
+            return a
+    return None
+
+
+def _path_arg(args):
+    for a in args or ():
+        if a.keyword is None and not a.star:
+            return a
+    return _kw(args, "rule") or _kw(args, "path")

@@ -1,0 +1,548 @@
+"""What an expression holds in ORM terms: a model class, rows of an entity, a statement,
+a session.
+
+The resolver knows classes, instances and outside things but loses track of data at the
+first ORM call (``Order.objects.get(...)`` is just "the result of calling an outside
+thing"). This evaluator runs on top of it: it keeps every resolver value (so project code
+still resolves through returns, attributes and parameters) and adds tagged values:
+
+``@c:E``      the model class (or ``Table`` object) of entity E
+``@o:E``      rows of E: an instance, a queryset, a manager, a related collection, a query
+``@col:E``    a column or attribute of E's class (``Order.id``)
+``@st:r:E``   a SQLAlchemy statement reading E (``select(E)``); ``@st:w:E`` writing E
+``@sess``     a SQLAlchemy session
+``@m:N:E`` / ``@b:K:E`` / ``@k:N:E`` / ``@sm:N``  a method N looked up on one of the above,
+              waiting to be called
+
+Call sites are evaluated with their arguments (:meth:`Values.site`), and a chained call sees
+the value of the call it is made on, so ``session.query(Order).filter(...).first()`` holds
+rows of Order. Everything is memoized by (scope, expression) or (module, call index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzer.facts import Arg, Binding
+from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
+from analyzer.frameworks.program import Program, outside, receiver_expr, tail
+from analyzer.frameworks.registry import Registry
+from analyzer.resolve import parse_expr
+
+READ, WRITE, BOTH = "read", "write", "both"
+MAX_EXPR = 2000  # longer reference strings are generated code: not evaluated
+EXTERNAL = "outside model: "  # marks accesses to models that are not in the project (``auth.User``)
+_EMPTY: frozenset[str] = frozenset()
+
+# Methods of Django querysets / managers / related managers / instances and of SQLAlchemy
+# queries and relationship collections: name -> (access, returns rows of the same entity).
+_QUERY_API: dict[str, tuple[str | None, bool]] = {}
+for _names, _kind, _rows in (
+    (("all filter exclude get first last earliest latest order_by distinct select_related prefetch_related "
+      "annotate alias only defer using select_for_update reverse none iterator union intersection difference "
+      "extra raw complex_filter get_queryset filter_by join outerjoin options limit offset group_by having "
+      "with_for_update populate_existing execution_options params one one_or_none paginate get_or_404 "
+      "first_or_404 one_or_404 with_entities"), READ, True),
+    ("count exists values values_list aggregate in_bulk dates datetimes contains explain refresh_from_db scalar",
+     READ, False),
+    ("create", WRITE, True),
+    ("update delete bulk_create bulk_update save add remove clear set append extend insert discard pop",
+     WRITE, False),
+    ("get_or_create update_or_create", BOTH, False),
+):
+    for _n in _names.split():
+        _QUERY_API[_n] = (_kind, _rows)
+for _n, _v in list(_QUERY_API.items()):  # Django's async twins: aget, acreate, asave, ...
+    _QUERY_API.setdefault("a" + _n, _v)
+QUERY_API = _QUERY_API
+
+# SQLAlchemy session methods: name -> (access, what the first argument is)
+SESSION_API: dict[str, tuple[str | None, str]] = {
+    "get": (READ, "class"), "get_one": (READ, "class"), "query": (READ, "classes"),
+    "add": (WRITE, "object"), "add_all": (WRITE, "objects"), "delete": (WRITE, "object"),
+    "merge": (WRITE, "object"), "refresh": (READ, "object"), "bulk_save_objects": (WRITE, "objects"),
+    "bulk_insert_mappings": (WRITE, "class"), "bulk_update_mappings": (WRITE, "class"),
+    "execute": (None, "statement"), "scalars": (None, "statement"), "scalar": (None, "statement"),
+    "exec": (None, "statement"),
+}
+_SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncSession", "async_sessionmaker",
+                            "async_scoped_session", "session"})
+_ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
+_STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
+_JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
+_MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
+_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(_STATEMENT_CTORS) | _JOINS | _SHORTCUTS
+
+
+def _split3(value: str) -> tuple[str, str]:
+    """``@m:NAME:E`` -> (NAME, E)."""
+    _, name, rest = value.split(":", 2)
+    return name, rest
+
+
+@dataclass(frozen=True, slots=True)
+class SiteValue:
+    """A call site's result and the accesses it makes: ((entity, read|write), ...)."""
+
+    result: frozenset[str]
+    accesses: tuple[tuple[str, str], ...] = ()
+    unresolved: str | None = None  # an ORM-looking call whose entity is unknown
+
+
+_NOTHING = SiteValue(_EMPTY)
+
+
+class Values:
+    def __init__(self, prog: Program, reg: Registry, model_ref=None) -> None:
+        self.prog = prog
+        self.reg = reg
+        self.r = prog.r
+        self.model_ref = model_ref  # "app.Model" -> entity id (Django's apps.get_model)
+        self._memo: dict[tuple, frozenset[str]] = {}
+        self._sites: dict[tuple[str, int], SiteValue] = {}
+        self._busy: set[tuple] = set()
+        self._rel: dict[tuple[str, str], str | None] = {}
+        self._custom: dict[str, frozenset[str]] = {}
+        self._methods: dict[str, frozenset[str]] = {}
+        self._managers: dict[str, frozenset[str]] = {}
+        self._manager_entities: dict[str, set[str]] = reg.manager_classes
+
+    # -- resolver values -> tagged values ----------------------------------------------
+    def lift(self, values) -> set[str]:
+        out = set(values)
+        reg = self.reg
+        for v in values:
+            tag, _, q = v.partition(":")
+            if tag == "d":
+                e = reg.by_class.get(q)
+                if e is not None:
+                    out.add(f"@c:{e}")
+            elif tag in ("i", "s"):
+                e = reg.by_class.get(q)
+                if e is not None:
+                    out.add(f"@o:{e}")
+                for c in self.r.mro(q) if q in self.r.defs else ():
+                    for m in self._manager_entities.get(c, ()):
+                        out.add(f"@o:{m}")
+            elif tag in ("x", "xi"):
+                root = q.split(".", 1)[0]
+                if root in _ORM_ROOTS and q.rsplit(".", 1)[-1] in _SESSION_WORDS:
+                    out.add("@sess")
+        return out
+
+    # -- expressions -------------------------------------------------------------------
+    def types(self, scope: str, expr: str | None) -> frozenset[str]:
+        if not expr:
+            return _EMPTY
+        key = (scope, expr)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            result = frozenset(self._types(scope, expr))
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _types(self, scope: str, expr: str) -> set[str]:
+        if len(expr) > MAX_EXPR:
+            return set()
+        ops = parse_expr(expr)
+        if not ops:
+            return set()
+        name = ops[0][1]
+        if name == "super" and len(ops) > 1 and ops[1][0] == "call":
+            values = self.lift(self.r.eval(scope, "super()"))
+            i = 2
+        elif len(ops) > 1 and ops[1][0] == "item":
+            values = set(self.names(scope, name + "[]")) | self.item(self.names(scope, name))
+            i = 2
+        else:
+            values = set(self.names(scope, name))
+            i = 1
+        while i < len(ops) and values:
+            op, arg = ops[i]
+            if op == "attr":
+                values = self.attr(values, arg)
+            elif op == "call":
+                values = self.call(values)
+            else:
+                values = self.item(values)
+            i += 1
+        return values
+
+    def names(self, scope: str, name: str) -> frozenset[str]:
+        key = (scope, "$", name)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            out = self.lift(self.r.lookup(scope, name))
+            found = self.prog._name_site(scope, name)
+            if found is not None:
+                where, bindings, imports = found
+                for b in bindings:
+                    out |= self.binding(where, b)
+                for imp in imports:
+                    if imp.name and imp.name != "*" and imp.module in self.prog.facts:
+                        out |= self.names(imp.module, imp.name)
+        finally:
+            self._busy.discard(key)
+        result = frozenset(out)
+        self._memo[key] = result
+        return result
+
+    def binding(self, where: str, b: Binding) -> frozenset[str]:
+        scope = b.origin or where
+        if b.call is not None:
+            return self.site(self.prog.module_of(scope), b.call).result
+        if b.expr and b.value is None:
+            return self.types(scope, b.expr)
+        return _EMPTY
+
+    def returns(self, func: str) -> frozenset[str]:
+        key = (func, "<returns>")
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _EMPTY
+        self._busy.add(key)
+        try:
+            out: set[str] = set()
+            for b in self.prog.bindings(func, "<return>"):
+                out |= self.binding(func, b)
+        finally:
+            self._busy.discard(key)
+        result = frozenset(v for v in out if v.startswith("@"))
+        self._memo[key] = result
+        return result
+
+    # -- operations --------------------------------------------------------------------
+    def attr(self, values, name: str) -> set[str]:
+        out: set[str] = set()
+        for v in values:
+            if v[0] != "@":
+                out |= self.lift(self.r.attribute(v, name))
+                tag, _, q = v.partition(":")
+                if tag in ("i", "s", "d") and q in self.r.defs and self.r.kind(q) == "class":
+                    for c in self.r.mro(q):
+                        bs = self.prog.bindings(c, name)
+                        if bs:
+                            for b in bs:
+                                out |= self.binding(c, b)
+                            break
+                elif tag == "m":
+                    out |= self.names(q, name)
+                continue
+            if v.startswith("@c:"):
+                e = v[3:]
+                if name in self.managers(e):
+                    out.add(f"@o:{e}")
+                elif name == "_meta":
+                    out.add(f"@meta:{e}")
+                elif name in _STATEMENT_CTORS:
+                    out.add(f"@k:{name}:{e}")
+                elif name == "__table__":
+                    out.add(v)
+                else:
+                    out.add(f"@col:{e}")
+            elif v.startswith("@o:"):
+                e = v[3:]
+                target = self.relation(e, name)
+                if target is not None:
+                    out.add(f"@o:{target}")
+                elif name in ("model", "__class__"):  # ``qs.model``, ``self.__class__``
+                    out.add(f"@c:{e}")
+                elif name == "_meta":
+                    out.add(f"@meta:{e}")
+                elif name in QUERY_API or name in self.custom_methods(e):
+                    out.add(f"@m:{name}:{e}")
+            elif v.startswith("@st:"):
+                _, k, e = v.split(":", 2)
+                out.add(f"@b:{k}:{e}")
+            elif v.startswith("@meta:") and name in ("model", "concrete_model", "proxy_for_model"):
+                out.add(f"@c:{v[6:]}")
+            elif v == "@sess":
+                out.add(f"@sm:{name}")
+        return out
+
+    def call(self, values) -> set[str]:
+        out: set[str] = set()
+        for v in values:
+            if v[0] != "@":
+                tag, _, q = v.partition(":")
+                out |= self.lift(self.r.call_result(v))
+                if tag in ("d", "bd") and self.r.kind(q) in ("function", "method"):
+                    out |= self.returns(q)
+                continue
+            if v.startswith("@c:"):
+                out.add(f"@o:{v[3:]}")
+            elif v.startswith("@m:"):
+                name, e = _split3(v)
+                api = QUERY_API.get(name)
+                if api is None or api[1]:
+                    out.add(f"@o:{e}")
+            elif v.startswith("@b:"):
+                _, k, e = v.split(":", 2)
+                out.add(f"@st:{k}:{e}")
+            elif v.startswith("@k:"):
+                name, e = _split3(v)
+                out.add(f"@st:{_STATEMENT_CTORS[name]}:{e}")
+            elif v in ("@sm:begin", "@sm:begin_nested", "@sm:__enter__"):
+                out.add("@sess")
+        return out
+
+    def item(self, values) -> set[str]:
+        return {v for v in values if v.startswith("@o:")}
+
+    # -- entity knowledge --------------------------------------------------------------
+    def managers(self, entity: str) -> frozenset[str]:
+        hit = self._managers.get(entity)
+        if hit is not None:
+            return hit
+        out: set[str] = set()
+        m = self.reg.model(entity)
+        if m is not None:
+            out |= m.managers
+            if m.cls:
+                for c in self.r.mro(m.cls):
+                    e = self.reg.by_class.get(c)
+                    if e is not None and e in self.reg.models:
+                        out |= self.reg.models[e].managers
+        result = frozenset(out)
+        self._managers[entity] = result
+        return result
+
+    def relation(self, entity: str, name: str) -> str | None:
+        key = (entity, name)
+        if key in self._rel:
+            return self._rel[key]
+        found = None
+        m = self.reg.model(entity)
+        if m is not None:
+            classes = self.r.mro(m.cls) if m.cls else ()
+            owners = [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]
+            for owner in owners:
+                om = self.reg.models.get(owner)
+                if om is None:
+                    continue
+                f = om.fields.get(name)
+                if f is not None and f.target is not None:
+                    found = f.target
+                    break
+                if name in om.reverse:
+                    found = om.reverse[name]
+                    break
+        self._rel[key] = found
+        return found
+
+    def custom_methods(self, entity: str) -> frozenset[str]:
+        """Methods of the project manager / queryset classes serving ``entity``."""
+        hit = self._custom.get(entity)
+        if hit is not None:
+            return hit
+        out: set[str] = set()
+        for cls, entities in self.reg.manager_classes.items():
+            if entity in entities and cls in self.r.defs:
+                out |= set(self.prog.methods_in_mro(cls))
+        result = frozenset(out)
+        self._custom[entity] = result
+        return result
+
+    def model_methods(self, entity: str) -> frozenset[str]:
+        hit = self._methods.get(entity)
+        if hit is not None:
+            return hit
+        m = self.reg.model(entity)
+        result = frozenset(self.prog.methods_in_mro(m.cls)) if m is not None and m.cls in self.r.defs else _EMPTY
+        self._methods[entity] = result
+        return result
+
+    def api(self, entity: str, name: str) -> str | None:
+        """The access a method call on rows of ``entity`` makes (None: none or project code)."""
+        if name in self.model_methods(entity) and name not in ("save", "delete", "asave", "adelete"):
+            return None
+        if name in self.custom_methods(entity) and name not in QUERY_API:
+            return None
+        api = QUERY_API.get(name)
+        return api[0] if api else None
+
+    # -- call sites --------------------------------------------------------------------
+    def arg_values(self, module: str, scope: str, arg: Arg | None) -> frozenset[str]:
+        if arg is None:
+            return _EMPTY
+        if arg.call is not None:
+            return self.site(module, arg.call).result
+        return self.types(scope, arg.expr)
+
+    def site(self, module: str, index: int) -> SiteValue:
+        key = (module, index)
+        hit = self._sites.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return _NOTHING
+        # a long chain (``select(M).where(...).where(...)...``) is evaluated from its first
+        # call up, so the recursion stays shallow however long the chain is
+        below = self.prog.receiver_site(module, index)
+        if below is not None and (module, below) not in self._sites:
+            chain = []
+            while below is not None and (module, below) not in self._sites and (module, below) not in self._busy:
+                chain.append(below)
+                below = self.prog.receiver_site(module, below)
+            for j in reversed(chain):
+                self.site(module, j)
+        self._busy.add(key)
+        try:
+            value = self._site(module, index)
+        finally:
+            self._busy.discard(key)
+        self._sites[key] = value
+        return value
+
+    def _site(self, module: str, index: int) -> SiteValue:
+        prog = self.prog
+        c = prog.call(module, index)
+        callee = c.callee
+        if not callee or len(callee) > MAX_EXPR:
+            return _NOTHING
+        scope = c.scope
+        result: set[str] = set()
+        accesses: list[tuple[str, str]] = []
+        unresolved = None
+        name = tail(callee)
+        if name is not None and "." in callee:
+            recv = receiver_expr(callee)
+            rvals = set(self.types(scope, recv))
+            rs = prog.receiver_site(module, index)
+            if rs is not None:
+                rvals |= self.site(module, rs).result
+            result |= self.call(self.attr(rvals, name))
+            for v in sorted(rvals):
+                if v.startswith("@o:"):
+                    e = v[3:]
+                    kind = self.api(e, name)
+                    if kind is not None:
+                        accesses.extend(_expand(e, kind))
+                    if name in _JOINS:
+                        accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+                elif v.startswith("@c:") and name in _STATEMENT_CTORS:
+                    accesses.append((v[3:], READ if name == "select" else WRITE))
+                elif v.startswith("@st:") and name in _JOINS:
+                    accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+            session = "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
+            if session and name in SESSION_API:
+                r, a, u = self._session_call(module, index, name)
+                result |= r
+                accesses.extend(a)
+                unresolved = unresolved or u
+            elif not accesses and name in QUERY_API and recv and "." in recv \
+                    and recv.rsplit(".", 1)[-1] in ("objects", "query") and not any(v.startswith("@o:") for v in rvals):
+                outside_model = any(outside(v) for v in rvals)
+                unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
+        else:
+            result |= self.call(self.types(scope, callee))
+        targets = prog.targets(module, index)
+        if name in _STATEMENT_CTORS or callee in _STATEMENT_CTORS:
+            ctor = tail(callee) or callee
+            if is_sqla_callable(targets, {ctor}):
+                args = prog.positional(c)
+                if ctor != "select":
+                    args = args[:1]
+                kind = _STATEMENT_CTORS[ctor]
+                for e in sorted(self._entities([self.arg_values(module, scope, a) for a in args])):
+                    result.add(f"@st:{kind}:{e}")
+                    accesses.append((e, READ if kind == "r" else WRITE))
+        elif (name or callee) in _SHORTCUTS and any((outside(v) or "").startswith("django.") for v in targets):
+            vals = self.arg_values(module, scope, prog.arg(c, 0, "klass"))
+            for e in sorted(self._entities([vals], rows=True)):
+                result.add(f"@o:{e}")
+                accesses.append((e, READ))
+        elif (name or callee) == "Table":
+            e = self.reg.table_sites.get((module, index))
+            if e is not None:
+                result.add(f"@c:{e}")
+        elif (name or callee) in _MODEL_LOADERS and self.model_ref is not None:
+            e = self._get_model(module, scope, c)
+            if e is not None:
+                result.add(f"@c:{e}")
+        return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _get_model(self, module: str, scope: str, c) -> str | None:
+        args = self.prog.positional(c)
+        parts = [self.prog.literal_str(module, scope, a) for a in args[:2]]
+        if not parts or parts[0] is None:
+            return None
+        raw = parts[0] if len(parts) == 1 or parts[1] is None else f"{parts[0]}.{parts[1]}"
+        return self.model_ref(raw)
+
+    def _all_args(self, module: str, c) -> list[frozenset[str]]:
+        return [self.arg_values(module, c.scope, a) for a in c.args if not a.star]
+
+    @staticmethod
+    def _entities(values_list, rows: bool = False) -> set[str]:
+        out = set()
+        for values in values_list:
+            for v in values:
+                if v.startswith(("@c:", "@col:")) or (rows and v.startswith("@o:")):
+                    out.add(v.split(":", 1)[1])
+        return out
+
+    def _named_session(self, recv: str | None, rvals) -> bool:
+        """An unresolved receiver whose name says it is a session (``session``, ``db_session``)."""
+        if not recv or "(" in recv or not self.prog.uses(*_ORM_ROOTS):
+            return False  # without SQLAlchemy, ``request.session`` is a web session
+        if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
+            return False  # project code: the resolver knows better
+        return "session" in recv.rsplit(".", 1)[-1].lower()
+
+    def _session_call(self, module: str, index: int, name: str):
+        prog = self.prog
+        c = prog.call(module, index)
+        kind, role = SESSION_API[name]
+        result: set[str] = set()
+        accesses: list[tuple[str, str]] = []
+        first = prog.arg(c, 0, None)
+        if role == "class":
+            ents = self._entities([self.arg_values(module, c.scope, first)])
+        elif role == "classes":
+            ents = self._entities([self.arg_values(module, c.scope, a) for a in prog.positional(c)])
+        elif role == "statement":
+            vals = self.arg_values(module, c.scope, first)
+            ents = {v.split(":", 2)[2] for v in vals if v.startswith("@st:")}
+            for e in ents:
+                result.add(f"@o:{e}")
+            return result, [], None
+        else:
+            vals = set(self.arg_values(module, c.scope, first))
+            if role == "objects" and first is not None:
+                if first.expr and first.call is None:
+                    vals |= self.types(c.scope, first.expr + "[]")
+                rs = prog.receiver_site(module, index)
+                for child in prog.children(module, index):
+                    if child != rs:
+                        vals |= self.site(module, child).result
+            ents = {v[3:] for v in vals if v.startswith("@o:")}
+        if name in ("get", "get_one", "query"):
+            result |= {f"@o:{e}" for e in ents}
+        if kind is not None:
+            accesses.extend((e, kind) for e in sorted(ents))
+        unresolved = None
+        if kind is not None and not ents:
+            unresolved = f"session.{name}({(first.expr if first else '') or '...'})"
+        return result, accesses, unresolved
+
+
+def _expand(entity: str, kind: str) -> list[tuple[str, str]]:
+    if kind == BOTH:
+        return [(entity, READ), (entity, WRITE)]
+    return [(entity, kind)]

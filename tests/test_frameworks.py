@@ -1,0 +1,300 @@
+"""One fixture folder per framework pattern (tests/fixtures/frameworks/<pattern>/), each run
+through discover + parse + resolve + extract, asserting the exact entities and edges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import front_end
+
+from analyzer.frameworks import extract
+
+FIXTURES = Path(__file__).parent / "fixtures" / "frameworks"
+
+
+def run(pattern: str):
+    facts, resolution = front_end(FIXTURES / pattern)
+    return extract(facts, resolution)
+
+
+def entities(found) -> set[tuple[str, str | None, bool]]:
+    return {(e.id, e.table, e.abstract) for e in found.entities}
+
+
+def edges(found, kind: str) -> set[tuple[str, str, int]]:
+    return {(e.source, e.target, e.weight) for e in found.edges if e.kind == kind}
+
+
+def routes(found) -> set[tuple[str, str | None]]:
+    return {(r.id, r.handler) for r in found.routes}
+
+
+def transactions(found) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {(t.function, t.kind, t.writes) for t in found.transactions}
+
+
+def references(found) -> set[tuple[str, str, str]]:
+    return {(r["source"], r["target"], r["kind"]) for r in found.references}
+
+
+# -- Django -----------------------------------------------------------------------------------
+
+def test_django_models_tables_inheritance_and_relations():
+    found = run("django_models")
+    E = "entity:djshop."
+    assert entities(found) == {
+        (E + "accounts.models.Customer", "accounts_customer", False),  # AbstractUser subclass
+        (E + "catalog.models.Category", "catalog_categories", False),  # Meta.db_table
+        (E + "catalog.models.Product", "catalog_product", False),
+        (E + "catalog.models.Tag", "catalog_tag", False),
+        (E + "catalog.models.DigitalProduct", "catalog_digitalproduct", False),  # multi-table child
+        (E + "common.models.TimeStamped", None, True),  # abstract: no table
+        (E + "orders.models.Order", "sales_order", False),  # app label from the AppConfig
+        (E + "orders.models.OrderLine", "sales_orderline", False),
+        (E + "orders.models.Invoice", "sales_invoice", False),
+    }  # FeaturedProduct is a proxy: no entity of its own
+    assert edges(found, "relation") == {
+        (E + "catalog.models.Product", E + "catalog.models.Category", 1),  # ForeignKey(Category)
+        (E + "catalog.models.Product", E + "catalog.models.Tag", 1),  # ManyToManyField("Tag"), same app
+        (E + "catalog.models.DigitalProduct", E + "catalog.models.Product", 1),  # parent link
+        (E + "orders.models.Order", E + "accounts.models.Customer", 2),  # AUTH_USER_MODEL + inherited owner
+        (E + "orders.models.OrderLine", E + "accounts.models.Customer", 1),  # inherited from the abstract base
+        (E + "orders.models.OrderLine", E + "orders.models.Order", 1),
+        (E + "orders.models.OrderLine", E + "catalog.models.Product", 1),  # "catalog.Product"
+        (E + "orders.models.Invoice", E + "orders.models.Order", 1),  # OneToOneField("sales.Order")
+    }
+    # custom managers and querysets read their model
+    assert edges(found, "read") == {
+        ("djshop.catalog.models.ProductQuerySet.active", E + "catalog.models.Product", 1),
+        ("djshop.orders.models.OrderManager.open", E + "orders.models.Order", 1),
+    }
+    assert ("djshop.orders.models.Invoice", "djshop.orders.models.Order", "model") in references(found)
+    assert ("djshop.settings", "djshop.orders.apps.OrdersConfig", "installed-app") in references(found)
+    assert found.counts["unresolved_relations"] == 0
+
+
+def test_django_reads_writes_and_transactions():
+    found = run("django_access")
+    S, E = "app.store.services.", "entity:app.store.models."
+    assert edges(found, "read") == {
+        (S + "list_books", E + "Book", 1),  # filter().order_by(): one chain, one read
+        (S + "ensure_author", E + "Author", 1),  # get_or_create reads and writes
+        (S + "retitle", E + "Book", 1),
+        (S + "find", E + "Book", 1),  # get_object_or_404(Book, ...)
+        (S + "reviews_of", E + "Author", 1),
+        (S + "reviews_of", E + "Book", 1),  # author.books.all(): related manager (related_name)
+        (S + "by_name", E + "Author", 1),  # apps.get_model("store", "Author").objects.count()
+        (S + "stats", E + "Book", 1),  # raw SQL through a cursor, table store_book
+        (S + "stats", "entity:table:audit_log", 1),  # a table no model maps
+    }
+    assert edges(found, "write") == {
+        (S + "rename_all", E + "Book", 1),  # filter().update(): one write, no read
+        (S + "ensure_author", E + "Author", 1),
+        (S + "retitle", E + "Book", 1),  # book = Book.objects.get(...); book.save()
+        (S + "drop", E + "Book", 1),  # parameter annotated Book
+        (S + "touch", E + "Book", 1),  # find() -> Book (return annotation)
+        (S + "reviews_of", E + "Review", 1),  # book.review_set.create(): default reverse name
+        (S + "checkout", E + "Review", 1),
+    }
+    assert transactions(found) == {
+        (S + "checkout", "atomic-decorator", (E + "Book", E + "Review")),  # Book through retitle()
+        (S + "archive", "atomic-with", (E + "Book",)),  # through rename_all()
+    }
+    assert found.counts["unresolved_accesses"] == 0
+
+
+def test_django_urls_includes_class_views_and_drf_routers():
+    found = run("django_urls")
+    V, A = "mysite.blog.views.", "mysite.api."
+    assert routes(found) == {
+        ("entry:http:ANY /", V + "home"),
+        ("entry:http:GET /blog/", V + "PostList"),  # ListView: GET
+        ("entry:http:GET /blog/<int:pk>/edit/", V + "PostEdit"),  # include(extra): a named list
+        ("entry:http:POST /blog/<int:pk>/edit/", V + "PostEdit"),  # the verbs PostEdit defines
+        ("entry:http:POST /blog/<int:pk>/publish/", V + "publish"),  # include([...]); @require_POST
+        ("entry:http:ANY /blog/<int:pk>/secret/", V + "secret"),  # login_required(views.secret)
+        ("entry:http:ANY /legacy/(?P<year>[0-9]{4})/", V + "archive"),  # re_path, anchors dropped
+        ("entry:http:GET /api/v1/posts/", A + "PostViewSet"),  # include(module) + include(router.urls)
+        ("entry:http:POST /api/v1/posts/", A + "PostViewSet"),
+        ("entry:http:GET /api/v1/posts/<pk>/", A + "PostViewSet"),
+        ("entry:http:PUT /api/v1/posts/<pk>/", A + "PostViewSet"),
+        ("entry:http:PATCH /api/v1/posts/<pk>/", A + "PostViewSet"),
+        ("entry:http:DELETE /api/v1/posts/<pk>/", A + "PostViewSet"),
+        ("entry:http:POST /api/v1/posts/<pk>/like/", A + "PostViewSet.like"),  # @action(detail=True)
+        ("entry:http:GET /api/v1/stats/", A + "StatsViewSet.list"),  # only the actions it has
+    }
+    assert {(e.source, e.target) for e in found.edges if e.kind == "route"} == \
+        {(rid, handler) for rid, handler in routes(found)}
+    assert {("mysite.urls", "mysite.blog.urls", "urlconf"), ("mysite.urls", "mysite.api", "urlconf"),
+            ("mysite.settings", "mysite.urls", "setting")} <= references(found)
+    assert found.counts["unreached_urlconfs"] == 0
+
+
+# -- SQLAlchemy -------------------------------------------------------------------------------
+
+def test_sqlalchemy_models_tables_and_relations():
+    found = run("sqlalchemy_models")
+    E = "entity:inv."
+    assert entities(found) == {
+        (E + "models.Warehouse", "warehouses", False),
+        (E + "models.Item", "items", False),
+        (E + "models.Tag", "tags", False),
+        (E + "models.Perishable", "perishables", False),  # joined-table inheritance
+        (E + "models.Audited", None, True),  # __abstract__
+        (E + "legacy.Supplier", "suppliers", False),  # declarative_base()
+        (E + "legacy.Contract", "contracts", False),
+        (E + "flaskmodels.StockMove", "stock_move", False),  # Flask-SQLAlchemy default name
+        ("entity:table:item_tags", "item_tags", False),  # Table("item_tags", ...)
+    }  # Gadget (single-table inheritance) shares Item's entity
+    assert edges(found, "relation") == {
+        (E + "models.Item", E + "models.Warehouse", 1),  # ForeignKey("warehouses.id")
+        (E + "models.Item", "entity:table:item_tags", 1),  # relationship(secondary=item_tags)
+        ("entity:table:item_tags", E + "models.Item", 1),
+        ("entity:table:item_tags", E + "models.Tag", 1),
+        (E + "models.Perishable", E + "models.Item", 2),  # parent link and its key
+        (E + "legacy.Contract", E + "legacy.Supplier", 1),  # ForeignKey(Supplier.id)
+        (E + "flaskmodels.StockMove", E + "models.Item", 1),  # db.ForeignKey("items.id")
+    }  # relationship()s along a foreign key add no second edge
+
+
+def test_sqlalchemy_reads_writes_and_transactions():
+    found = run("sqlalchemy_access")
+    R, E = "ledger.repo.", "entity:ledger.models."
+    assert edges(found, "read") == {
+        (R + "get_account", E + "Account", 1),  # session.get(Account, id)
+        (R + "entries_of", E + "Entry", 1),  # select(Entry).where().order_by(): one read
+        (R + "open_count", E + "Account", 1),  # session.query(Account).filter().count()
+        (R + "balance", E + "Entry", 1),  # text(BALANCE_SQL): a module constant
+        ("ledger.notes.first_note", "entity:ledger.notes.Note", 1),  # Note.query.filter_by().first()
+    }
+    assert edges(found, "write") == {
+        (R + "open_account", E + "Account", 1),  # session.add(account)
+        (R + "post", E + "Account", 1),  # account.balance += amount (unit of work)
+        (R + "post", E + "Entry", 1),  # account.entries.append(Entry(...))
+        (R + "close", E + "Entry", 1),  # delete(Entry)
+        (R + "close", E + "Account", 1),  # update(Account)
+        (R + "nightly", E + "Entry", 1),  # insert(Entry) on an engine connection
+        ("ledger.notes.add_note", "entity:ledger.notes.Note", 1),  # db.session.add(note)
+    }
+    assert transactions(found) == {
+        (R + "transfer", "session-begin", (E + "Account", E + "Entry")),  # through post()
+        (R + "nightly", "session-begin", (E + "Entry",)),  # engine.begin()
+        (R + "signup", "session-commit", (E + "Account",)),  # with Session() as s: ... s.commit()
+        ("ledger.notes.add_note", "session-commit", ("entity:ledger.notes.Note",)),  # commits itself
+    }
+    assert edges(found, "relation") == {(E + "Entry", E + "Account", 1)}
+    assert found.counts["unresolved_accesses"] == 0
+
+
+# -- Flask and FastAPI ------------------------------------------------------------------------
+
+def test_flask_routes_blueprints_prefixes_and_rule_helpers():
+    found = run("flask_routes")
+    assert routes(found) == {
+        ("entry:http:GET /", "web.create_app.index"),  # @app.route inside the factory
+        ("entry:http:GET /ping", "web.ping"),  # app.add_url_rule
+        ("entry:http:GET /shop/items", "web.shop.items"),  # register_blueprint's prefix wins
+        ("entry:http:POST /shop/items", "web.shop.items"),
+        ("entry:http:GET /shop/items/<int:item_id>", "web.shop.item"),  # @bp.get
+        ("entry:http:GET /shop/cart", "web.shop.CartView"),  # MethodView.as_view: its verbs
+        ("entry:http:POST /shop/cart", "web.shop.CartView"),
+        ("entry:http:GET /shop/a", "web.shop.CartView"),  # through the register_view helper
+        ("entry:http:POST /shop/a", "web.shop.CartView"),
+        ("entry:http:GET /shop/b", "web.shop.CartView"),
+        ("entry:http:POST /shop/b", "web.shop.CartView"),
+        ("entry:http:DELETE /admin/users/<int:uid>", "web.admin.delete_user"),  # Blueprint(url_prefix=)
+        ("entry:http:GET /admin/reports/daily", "web.admin.daily"),  # nested blueprint
+    }
+    assert all(r.framework == "flask" and r.kind == "http" for r in found.routes)
+    kinds = {s.kind for s in found.symbols}
+    assert kinds == {"entry"}
+
+
+def test_fastapi_routers_and_prefixes():
+    found = run("fastapi_routes")
+    assert routes(found) == {
+        ("entry:http:GET /health", "api.main.health"),
+        ("entry:http:POST /legacy", "api.main.legacy"),  # add_api_route
+        ("entry:http:GET /api/v1/accounts/users/", "api.users.list_users"),  # three prefixes
+        ("entry:http:PUT /api/v1/accounts/users/{uid}", "api.users.update_user"),  # api_route
+        ("entry:http:PATCH /api/v1/accounts/users/{uid}", "api.users.update_user"),
+    }
+
+
+# -- other entry points and string references ---------------------------------------------------
+
+def test_tasks_commands_and_signal_receivers():
+    found = run("tasks_commands_signals")
+    J = "jobs."
+    assert {(r.id, r.handler, r.name) for r in found.routes} == {
+        ("entry:task:jobs.tasks.sync_catalog", J + "tasks.sync_catalog", J + "tasks.sync_catalog"),
+        ("entry:task:jobs.tasks.cleanup", J + "tasks.cleanup", "jobs.cleanup"),  # @app.task(name=...)
+        ("entry:task:jobs.tasks.Reindex", J + "tasks.Reindex.run", "jobs.reindex"),  # Task subclass
+        ("entry:command:rebuild_index", J + "management.commands.rebuild_index.Command.handle",
+         "rebuild_index"),
+        ("entry:command:cli", J + "cli.cli", "cli"),  # click group
+        ("entry:command:import-data", J + "cli.import_data", "import-data"),  # @cli.command()
+        ("entry:command:export", J + "cli.export_data", "export"),
+        ("entry:signal:jobs.signals.on_save", J + "signals.on_save", "post_save(Order)"),  # @receiver
+        ("entry:signal:jobs.signals.on_delete", J + "signals.on_delete", "pre_delete(Order)"),  # .connect
+        ("entry:signal:jobs.signals.on_paid", J + "signals.on_paid", "order_paid"),  # project Signal()
+    }
+    assert {r.kind for r in found.routes} == {"task", "command", "signal"}
+
+
+def test_string_references_and_unresolved_counts():
+    found = run("references")
+    L = "plug.loader.load"
+    assert references(found) == {
+        (L, "plug.billing.backends", "import"),  # importlib.import_module
+        (L, "plug.billing.backends.StripeBackend", "import"),  # import_string
+        (L, "plug.billing.models.Invoice", "model"),  # apps.get_model, both forms
+        (L, "plug.billing.backends.StripeBackend", "class-loader"),  # get_class by module suffix
+        ("plug.settings", "plug.billing", "installed-app"),
+        ("plug.settings", "plug.urls", "setting"),  # ROOT_URLCONF
+        ("plug.settings", "plug.billing.backends.StripeBackend", "setting"),
+        ("plug.urls", "plug.billing.urls", "urlconf"),  # include("plug.billing.urls")
+    }
+    assert edges(found, "reference") == {
+        (L, "plug.billing.backends", 1),
+        (L, "plug.billing.backends.StripeBackend", 2),
+        (L, "plug.billing.models.Invoice", 2),
+        ("plug.settings", "plug.billing", 1),
+        ("plug.settings", "plug.urls", 1),
+        ("plug.settings", "plug.billing.backends.StripeBackend", 1),
+        ("plug.urls", "plug.billing.urls", 1),
+    }
+    assert found.counts["unresolved_references"] == 2
+    assert {x["expr"] for x in found.counts["unresolved_references_top"]} == {
+        "plug.billing.backends.PaypalBackend", "plug.nowhere"}
+    assert found.counts["dynamic_references"] == 1  # import_module(f"plug.{label}") in get_class
+
+
+# -- invariants over every fixture --------------------------------------------------------------
+
+PATTERNS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_output_is_consistent_and_deterministic(pattern):
+    first, second = run(pattern), run(pattern)
+    assert first == second
+    ids = {s.id for s in first.symbols}
+    assert len(ids) == len(first.symbols)
+    assert {e.id for e in first.entities} <= ids
+    assert {r.id for r in first.routes} <= ids
+    for e in first.edges:
+        if e.kind in ("read", "write"):
+            assert e.target in ids and e.target.startswith("entity:")
+        elif e.kind == "relation":
+            assert e.source in ids and e.target in ids
+        elif e.kind == "route":
+            assert e.source in ids and e.source.startswith("entry:")
+        assert e.weight >= 1 and list(e.lines) == sorted(e.lines)
+    assert first.counts["reads"] == sum(e.weight for e in first.edges if e.kind == "read")
+    assert first.counts["writes"] == sum(e.weight for e in first.edges if e.kind == "write")
+    written = {e.target for e in first.edges if e.kind == "write"}
+    for t in first.transactions:
+        assert list(t.writes) == sorted(set(t.writes)) and set(t.writes) <= written | ids
+    assert [e.id for e in first.entities] == sorted(e.id for e in first.entities)
