@@ -37,6 +37,10 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
+_STR_TO_STR = frozenset(
+    "capitalize casefold center expandtabs format format_map join ljust lower lstrip removeprefix "
+    "removesuffix replace rjust rstrip strip swapcase title translate upper zfill".split()
+)
 
 
 def parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
@@ -480,6 +484,8 @@ class Resolver:
             return {f"xi:{q}"}
         if tag == "b" and "." not in q:
             return {f"bi:{q}"}  # an instance of a builtin type (str(), dict(), ...)
+        if tag == "b" and q.startswith("str.") and q[4:] in _STR_TO_STR:
+            return {"bi:str"}  # "x".strip().upper() stays a string
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
