@@ -109,10 +109,19 @@ def discover(
                     continue
                 if is_link:
                     target = Path(entry.path)
-                    if not target.exists():
-                        skipped.append((rel, "dangling symbolic link"))
+                    try:
+                        real = target.resolve(strict=True)
+                    except RuntimeError:
+                        skipped.append((rel, "symbolic link loop"))
                         continue
-                    if target.resolve().is_dir():
+                    except OSError as exc:
+                        reason = "symbolic link loop" if exc.errno == 40 else "dangling symbolic link"
+                        skipped.append((rel, reason))
+                        continue
+                    if real.is_dir():
+                        continue
+                    if not real.is_relative_to(root):
+                        skipped.append((rel, "symbolic link to a file outside the repository"))
                         continue
                 if not entry.is_file():
                     skipped.append((rel, "not a regular file (a pipe, socket or device)"))

@@ -4,6 +4,7 @@ graph -> cluster -> score. Each stage lives in its own module; this one only wir
 from __future__ import annotations
 
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -59,6 +60,9 @@ def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[ModuleFacts]
     # libcst allocates many short-lived objects and no cycles worth collecting mid-chunk:
     # a lazier collector saves about 15 % of the parse.
     gc.set_threshold(100_000, 50, 100)
+    # Long (valid) expression chains recurse deeply in the walker; pure-Python recursion does
+    # not grow the C stack on 3.11+, so a worker can afford a deeper limit than the default.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     return [_parse_task(t) for t in tasks]
 
 

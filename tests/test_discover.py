@@ -86,3 +86,16 @@ def test_same_module_name_under_two_roots_is_reported(tmp_path):
 def test_analyzing_a_package_folder_itself(tmp_path):
     build_tree(tmp_path, {"shop/__init__.py": "", "shop/cart.py": ""})
     assert set(modules(tmp_path / "shop")) == {"shop", "shop.cart"}
+
+
+def test_links_to_files_outside_the_repository_are_not_read(tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET = 1\n")
+    repo = build_tree(tmp_path / "repo", {"pkg/__init__.py": ""})
+    os.symlink(outside, repo / "pkg" / "leak.py")
+    os.symlink(repo / "pkg" / "a.py", repo / "pkg" / "b.py")
+    os.symlink(repo / "pkg" / "b.py", repo / "pkg" / "a.py")
+    found = discover(repo)
+    assert {f.module for f in found.files} == {"pkg"}
+    assert ("pkg/leak.py", "symbolic link to a file outside the repository") in found.skipped
+    assert ("pkg/a.py", "symbolic link loop") in found.skipped
