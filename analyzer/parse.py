@@ -48,9 +48,6 @@ _STMT_START = {
 }
 _WITH = re.compile(r"\b(with)\b")
 _FOR = re.compile(r"\b(for)\b")
-_DEF = {}  # regex cache: (keyword, name) -> compiled pattern
-_NAME_CALL = {}
-_NAME = {}
 
 
 def source_hash(source: bytes) -> str:
@@ -437,13 +434,34 @@ class _Walker:
         self.cursor = m.end()
         return self.line_at(m.start(1) if m.lastindex else m.start())
 
+    def _find_word(self, word: str, start: int, end: int, call: bool = False) -> int | None:
+        """Offset of ``word`` as a whole identifier (followed by ``(`` when ``call``).
+
+        Plain ``str.find`` plus boundary checks: compiling a regular expression for every
+        distinct name cost more than the rest of the walk on large trees."""
+        text = self.text
+        size = len(text)
+        n = len(word)
+        i = text.find(word, start, end)
+        while i != -1:
+            before = text[i - 1] if i else " "
+            j = i + n
+            after = text[j] if j < size else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                if not call:
+                    return i
+                while j < size and text[j] in " \t\r\n\\":
+                    j += 1
+                if j < size and text[j] == "(":
+                    return i
+            i = text.find(word, i + 1, end)
+        return None
+
     def _seek_name(self, name: str) -> None:
-        pat = _NAME.get(name)
-        if pat is None:
-            pat = _NAME[name] = re.compile(rf"\b({re.escape(name)})\b")
-        line = self._seek(pat, 4000)
-        if line is not None:
-            self.cursor = self._line_starts[line - 1]  # stay before the value's calls
+        end = min(len(self.text), self.cursor + 4000)
+        i = self._find_word(name, self.cursor, end)
+        if i is not None:
+            self.cursor = self.text.rfind("\n", 0, i) + 1  # stay before the value's calls
 
     def current_line(self) -> int:
         return self.line_at(self.cursor)
@@ -668,16 +686,19 @@ class _Walker:
         return tuple(out)
 
     def _find_def(self, keyword: str, name: str) -> int:
-        key = (keyword, name)
-        pat = _DEF.get(key)
-        if pat is None:
-            if keyword == "def":
-                pat = re.compile(rf"(?m)^[ \t]*(?:async[ \t]+)?(def)[ \t]+{re.escape(name)}\b")
-            else:
-                pat = re.compile(rf"(?m)^[ \t]*(class)[ \t]+{re.escape(name)}\b")
-            _DEF[key] = pat
-        line = self._seek(pat)
-        return line if line is not None else self.current_line()
+        """Line of ``def name`` / ``class name`` at the start of a line, from the cursor."""
+        text = self.text
+        i = self._find_word(name, self.cursor, len(text))
+        while i is not None:
+            line_start = text.rfind("\n", 0, i) + 1
+            prefix = text[line_start:i].split()
+            if (keyword == "class" and prefix == ["class"]) or (
+                keyword == "def" and prefix in (["def"], ["async", "def"])
+            ):
+                self.cursor = i + len(name)
+                return self.line_at(i)
+            i = self._find_word(name, i + 1, len(text))
+        return self.current_line()
 
     def function(self, node: cst.FunctionDef) -> None:
         decorators = self.decorators(node)
@@ -919,10 +940,10 @@ class _Walker:
         elif type(func) is cst.Attribute:
             self._inner_calls(func.value)
         if tail is not None:
-            pat = _NAME_CALL.get(tail)
-            if pat is None:
-                pat = _NAME_CALL[tail] = re.compile(rf"\b{re.escape(tail)}\s*\(")
-            line = self._seek(pat, 4000)
+            i = self._find_word(tail, self.cursor, min(len(self.text), self.cursor + 4000), call=True)
+            if i is not None:
+                self.cursor = i + len(tail)
+                line = self.line_at(i)
         if line is None:
             line = self.current_line()
         args = tuple(self.arg(a) for a in node.args)
