@@ -18,7 +18,7 @@ from pathlib import Path
 from analyzer.facts import ModuleFacts
 
 # Bump when the facts a parse produces change shape or meaning.
-FACTS_VERSION = "facts-5"
+FACTS_VERSION = "facts-6"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 

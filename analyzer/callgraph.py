@@ -19,11 +19,18 @@ def call_map(front) -> dict[str, list[str]]:
     for s in res.symbols:
         if s.kind in ("module", "function", "method"):
             graph[s.id]
-    for rc in res.calls:
+    for rc in [*res.calls, *getattr(res, "implicit_calls", [])]:
         caller = rc.call.scope
         if r.kind(caller) == "class":
             caller = r.module_of(caller)  # class bodies run as part of the module
         for q in r.callees(rc.targets):
+            if r.kind(q) == "class":
+                # a class without __init__ in the project: the call enters an outside base's
+                # __init__ if there is one, else nothing that has a node of its own
+                outside = r.external_bases(q)
+                if outside:
+                    graph[caller].add(f"{outside[0][2:]}.__init__")
+                continue
             graph[caller].add(q)
         for v in rc.targets:
             tag, _, name = v.partition(":")

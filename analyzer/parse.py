@@ -663,8 +663,13 @@ class _Walker:
         elif t is cst.ImportFrom:
             self.import_from(node)
         elif t is cst.Raise:
-            if node.exc is not None:
-                self.expr(node.exc)
+            exc = node.exc
+            if exc is not None and type(exc) in (cst.Name, cst.Attribute):
+                # ``raise Error`` instantiates the class: the same as ``raise Error()``
+                self.calls.append(Call(self.frame.qualname, expr_str(exc), (), self.current_line(), True,
+                                       len(self.calls)))
+            elif exc is not None:
+                self.expr(exc)
         elif t is cst.Assert:
             self.expr(node.test)
         elif t is cst.Del:
@@ -877,8 +882,14 @@ class _Walker:
                     self.bindings.append(Binding(frame.cls, f"{attr}[]", expr, self.current_line(),
                                                  origin=frame.qualname))
         elif t is cst.Tuple or t is cst.List:
-            for el in target.elements:
-                self.bind_target(el.value, None, None, None)
+            values = value_node.elements if type(value_node) in (cst.Tuple, cst.List) else None
+            if values is not None and len(values) == len(target.elements) and not any(
+                    isinstance(e, cst.StarredElement) for e in (*values, *target.elements)):
+                for el, val in zip(target.elements, values):  # a, b = f1, f2
+                    self.bind_target(el.value, expr_str(val.value), val.value, None)
+            else:
+                for el in target.elements:
+                    self.bind_target(el.value, None, None, None)
         elif t is cst.StarredElement:
             self.bind_target(target.value, None, None, None)
 

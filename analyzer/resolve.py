@@ -24,6 +24,7 @@ Values are short strings:
 from __future__ import annotations
 
 import builtins
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
+_CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
+_REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _STR_TO_STR = frozenset(
     "capitalize casefold center expandtabs format format_map join ljust lower lstrip removeprefix "
     "removesuffix replace rjust rstrip strip swapcase title translate upper zfill".split()
@@ -101,9 +104,10 @@ class ResolvedCall:
 class Resolution:
     symbols: list[Symbol]
     edges: list[Edge]
-    calls: list[ResolvedCall]
+    calls: list[ResolvedCall]  # the call sites of the facts (``index`` into the module's calls)
     stats: dict
     unresolved: Counter = field(default_factory=Counter)
+    implicit_calls: list[ResolvedCall] = field(default_factory=list)  # decorator applications
 
 
 class Resolver:
@@ -323,7 +327,7 @@ class Resolver:
             q = q.rsplit(".", 1)[0]
             first = False
         base = name[:-2] if name.endswith("[]") else name
-        if base in BUILTINS and not name.endswith("[]"):
+        if base in BUILTINS and not name.endswith("[]") and base not in _CONSTANTS:
             return {f"b:{name}"}
         return set()
 
@@ -339,8 +343,11 @@ class Resolver:
             else:
                 p = self.params.get(scope, {}).get(name)
                 if p is not None:
+                    outer = scope.rsplit(".", 1)[0]
                     if p.annotation_expr:
-                        out |= self.instances_of(self.eval(scope.rsplit(".", 1)[0], p.annotation_expr))
+                        out |= self.instances_of(self.eval(outer, p.annotation_expr))
+                    if p.default and _REFERENCE.match(p.default) and p.default not in _CONSTANTS:
+                        out |= self.eval(outer, p.default)  # ``def f(callback=handler)``
                     out |= self.flows.get((scope, name), set())
         child = self.children.get(scope, {}).get(name)
         if child is not None:
@@ -560,7 +567,7 @@ class Resolver:
                 if p is None or a.expr is None:
                     continue
                 vals = self.eval(scope, a.expr)
-                vals = {x for x in vals if x[0] in "dbis" and not x.startswith("b:")}
+                vals = {x for x in vals if not x.startswith(("b:", "bi:", "m:"))}
                 if vals:
                     cur = self.flows[(func, p.name)]
                     new = vals - cur
@@ -640,6 +647,9 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         if not r._flow_changed:
             break
         affected = set(r.changed_funcs)
+        for f in r.changed_funcs:  # a method's new argument may be stored on self: revisit its class
+            if r.kind(f) == "method":
+                affected.add(f.rsplit(".", 1)[0])
         for k, (_m, _i, c) in enumerate(sites):
             if any(v.partition(":")[2] in r.changed_funcs for v in targets[k]):
                 affected.add(c.scope)
@@ -665,11 +675,14 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
     stats = Counter()
     unresolved: Counter = Counter()
     resolved_calls: list[ResolvedCall] = []
+    implicit_calls: list[ResolvedCall] = []
     for (module, i, c), t in zip(sites, targets):
         stats["call_sites"] += 1
         entered = r.callees(t)
         if i >= 0:
             resolved_calls.append(ResolvedCall(c, module, i, t))
+        else:
+            implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
             stats["resolved_internal"] += 1
             wrapped = _decorated_targets(r, c, entered)
@@ -736,7 +749,8 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         "resolved_share": round(1 - stats["unresolved"] / total, 4),
         "decorator_wrapper_calls": stats["decorator_wrapper_calls"],
     }
-    res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved)
+    res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved,
+                     implicit_calls=implicit_calls)
     res.resolver = r  # the frameworks stage evaluates names with it
     return res
 
