@@ -85,7 +85,7 @@ class Analysis:
         }
 
     @classmethod
-    def from_json(cls, data: Any, source: str = "<document>") -> "Analysis":
+    def from_json(cls, data: Any, source: str = "<document>") -> Analysis:
         if not isinstance(data, dict) or "schema" not in data:
             raise AnalysisFileError(f"{source}: not an msa analysis document (no 'schema' field)")
         if data["schema"] != ANALYSIS_SCHEMA:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -71,13 +71,13 @@ def analyze(
         "msa-analysis.json"
     ),
     plan_out: Annotated[
-        Optional[Path], typer.Option("--plan", help="Also write the decomposition as an editable plan (TOML).")
+        Path | None, typer.Option("--plan", help="Also write the decomposition as an editable plan (TOML).")
     ] = None,
     services: Annotated[
-        Optional[int], typer.Option("--services", "-k", help="Number of services (default: chosen by the tool).")
+        int | None, typer.Option("--services", "-k", help="Number of services (default: chosen by the tool).")
     ] = None,
     algorithm: Annotated[
-        Optional[str], typer.Option("--algorithm", help="Clustering algorithm (louvain, agglomerative, ...).")
+        str | None, typer.Option("--algorithm", help="Clustering algorithm (louvain, agglomerative, ...).")
     ] = None,
     include_tests: Annotated[bool, typer.Option("--include-tests", help="Analyze test modules too.")] = False,
     include_migrations: Annotated[
@@ -85,14 +85,14 @@ def analyze(
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the facts cache.")] = False,
     cache_dir: Annotated[
-        Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: the user cache folder).")
+        Path | None, typer.Option("--cache-dir", help="Cache folder (default: the user cache folder).")
     ] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Parallel parsing processes.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel parsing processes.")] = None,
     executor: Annotated[
-        Optional[str], typer.Option("--executor", help="Where parsing runs: local (default) or dask://HOST:PORT.")
+        str | None, typer.Option("--executor", help="Where parsing runs: local (default) or dask://HOST:PORT.")
     ] = None,
     seed: Annotated[
-        Optional[int], typer.Option("--seed", help="Seed for the clustering algorithms (default: config, else 0).")
+        int | None, typer.Option("--seed", help="Seed for the clustering algorithms (default: config, else 0).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
@@ -140,9 +140,9 @@ def _usage(message: str) -> MsaError:
 def report(
     analysis: Annotated[Path, typer.Argument(help="Analysis JSON written by 'msa analyze'.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="term, html, md or json.")] = "term",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file.")] = None,
-    plan: Annotated[Optional[Path], typer.Option("--plan", help="Report this plan instead of the analysis' own.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="Show one service in detail.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="Report this plan instead of the analysis' own.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Show one service in detail.")] = None,
 ) -> None:
     """Show the decomposition: services, scores, interfaces and risks."""
     from analyzer.report import render_report
@@ -153,7 +153,7 @@ def report(
     render_report(doc, fmt=fmt, output=output, service=service, console=_out_console())
 
 
-def _load_with_plan(analysis_path: Path, plan_path: Optional[Path]):
+def _load_with_plan(analysis_path: Path, plan_path: Path | None):
     from analyzer.analysis import load
 
     doc = load(analysis_path)
@@ -169,7 +169,7 @@ def _load_with_plan(analysis_path: Path, plan_path: Optional[Path]):
 def scaffold(
     analysis: Annotated[Path, typer.Argument(help="Analysis JSON written by 'msa analyze'.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the services into.")],
-    plan: Annotated[Optional[Path], typer.Option("--plan", help="Scaffold this plan instead of the analysis' own.")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="Scaffold this plan instead of the analysis' own.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
     base_port: Annotated[int, typer.Option("--base-port", help="Port of the first service on 127.0.0.1.")] = 8001,
     gateway_port: Annotated[int, typer.Option("--gateway-port", help="Port the nginx gateway listens on.")] = 8080,
@@ -206,7 +206,7 @@ def compare(
     first: Annotated[Path, typer.Argument(help="A plan file or analysis JSON.")],
     second: Annotated[Path, typer.Argument(help="The reference plan file or analysis JSON.")],
     analysis: Annotated[
-        Optional[Path], typer.Option("--analysis", "-a", help="Analysis JSON to resolve plan members against.")
+        Path | None, typer.Option("--analysis", "-a", help="Analysis JSON to resolve plan members against.")
     ] = None,
 ) -> None:
     """Compare two decompositions: MoJoFM and adjusted Rand index."""
@@ -223,9 +223,12 @@ def compare(
 def callgraph(
     path: Annotated[Path, typer.Argument(help="Root folder to analyze.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="pycg, json, dot or graphml.")] = "pycg",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file.")] = None,
-    include_tests: Annotated[bool, typer.Option("--include-tests")] = True,
-    no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    include_tests: Annotated[
+        bool, typer.Option("--include-tests/--exclude-tests", help="Analyze test modules too.")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the facts cache.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel parsing processes.")] = None,
 ) -> None:
     """Print the resolved call graph (PyCG's JSON format by default)."""
     from analyzer.callgraph import render_callgraph
@@ -235,7 +238,7 @@ def callgraph(
         raise _usage(f"--format must be one of pycg, json, dot, graphml (got {fmt!r})")
     front = run_front_end(
         path, AnalyzeOptions(include_tests=include_tests, include_migrations=True, use_cache=not no_cache,
-                             progress=False)
+                             progress=False, jobs=jobs)
     )
     text = render_callgraph(front, fmt)
     if output is None:

@@ -201,7 +201,7 @@ class ModuleFacts:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ModuleFacts":
+    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
         return _module_from_json(data)
 
 

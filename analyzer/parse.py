@@ -994,10 +994,7 @@ class _Walker:
             for p in node.parts:
                 if type(p) is cst.FormattedStringExpression:
                     self.expr(p.expression)
-        elif t is cst.BinaryOperation:
-            self.expr(node.left)
-            self.expr(node.right)
-        elif t is cst.BooleanOperation:
+        elif t is cst.BinaryOperation or t is cst.BooleanOperation:
             self.expr(node.left)
             self.expr(node.right)
         elif t is cst.Comparison:
@@ -1053,9 +1050,7 @@ class _Walker:
                 self.expr(node.value)
             elif node.value is not None:
                 self.expr(node.value.item)
-        elif t is cst.StarredElement:
-            self.expr(node.value)
-        elif t is cst.Element or t is cst.Arg:
+        elif t is cst.StarredElement or t is cst.Element or t is cst.Arg:
             self.expr(node.value)
         elif node is not None and isinstance(node, cst.CSTNode):
             for child in node.children:

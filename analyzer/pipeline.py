@@ -80,19 +80,35 @@ def _progress(enabled: bool):
 def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
               executor=None) -> list[ModuleFacts]:
     """Parse through an executor (or in-process for small inputs), keeping task order."""
-    from analyzer.executor import LocalExecutor, WorkerCrashed
 
     # Parsing runs in worker processes even for a few files: a native parser crash on a
     # hostile file must cost that file, not the whole run. Only an explicit ``jobs=1``
     # parses in-process (tests, debugging).
     if executor is None and (jobs == 1 or not tasks):
-        with _progress(progress) as bar:
-            t = bar.add_task("parsing", total=len(tasks))
-            out = []
-            for task in tasks:
-                out.append(_parse_task(task))
-                bar.advance(t)
-            return out
+        import gc
+
+        old = gc.get_threshold()
+        gc.set_threshold(100_000, 50, 100)  # as in the workers: see _parse_chunk
+        try:
+            return _parse_in_process(tasks, progress)
+        finally:
+            gc.set_threshold(*old)
+    return _parse_in_workers(tasks, jobs, progress, executor)
+
+
+def _parse_in_process(tasks, progress: bool) -> list[ModuleFacts]:
+    with _progress(progress) as bar:
+        t = bar.add_task("parsing", total=len(tasks))
+        out = []
+        for task in tasks:
+            out.append(_parse_task(task))
+            bar.advance(t)
+        return out
+
+
+def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list[ModuleFacts]:
+    from analyzer.executor import LocalExecutor, WorkerCrashed
+
     jobs = jobs or os.cpu_count() or 1
     if executor is None and len(tasks) < PARALLEL_THRESHOLD:
         jobs = min(jobs, 1 + len(tasks) // 16)

@@ -41,8 +41,7 @@ _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
 _CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
 _REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _STR_TO_STR = frozenset(
-    "capitalize casefold center expandtabs format format_map join ljust lower lstrip removeprefix "
-    "removesuffix replace rjust rstrip strip swapcase title translate upper zfill".split()
+    ["capitalize", "casefold", "center", "expandtabs", "format", "format_map", "join", "ljust", "lower", "lstrip", "removeprefix", "removesuffix", "replace", "rjust", "rstrip", "strip", "swapcase", "title", "translate", "upper", "zfill"]
 )
 
 
@@ -326,7 +325,7 @@ class Resolver:
                 break
             q = q.rsplit(".", 1)[0]
             first = False
-        base = name[:-2] if name.endswith("[]") else name
+        base = name.removesuffix("[]")
         if base in BUILTINS and not name.endswith("[]") and base not in _CONSTANTS:
             return {f"b:{name}"}
         return set()
