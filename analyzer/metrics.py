@@ -184,15 +184,15 @@ def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
 
 
 def _package_decomposition(analysis) -> Decomposition:
+    from analyzer.cluster.layout import build_layout
     from analyzer.cluster.members import MemberIndex
-    from analyzer.cluster.weights import common_root, package_segment
 
     index = MemberIndex.build(analysis.symbols)
     module_of = {s.id: s.module for s in analysis.symbols}
-    root = common_root({s.module for s in analysis.symbols if s.module})
+    layout = build_layout({s.module for s in analysis.symbols if s.module})
     groups: dict[str, list[str]] = defaultdict(list)
     for u in sorted(index.units):
-        groups[package_segment(module_of.get(u, u), root)].append(u)
+        groups[layout.app_of(module_of.get(u, u))].append(u)
     return Decomposition(
         services=tuple(Service(name=name, members=tuple(m)) for name, m in sorted(groups.items())),
         algorithm="one-per-package",

@@ -1,12 +1,15 @@
 """Cluster the unit graph into candidate services.
 
-``decompose(analysis, options)`` is the whole stage: build the weighted unit graph
+``decompose(analysis, options)`` is the whole stage: read the tree's layout (root package,
+apps, layered folders; ``layout``), build the weighted unit graph with its priors
 (``weights``), set the shared library aside (``shared``), apply the user's constraints
 (pins, together, apart, shared; ``members``), run one algorithm (``louvain`` — multilevel on
 large graphs, ``coarsen`` —, ``agglomerative`` or ``refine``), choose the number of services
 from the modularity curve (``quality``), fold split-off package fragments back
-(``fragments``), polish with Kernighan–Lin moves (``refine``), name the services
-(``naming``) and give every entity one owner (``ownership``). See ``docs/clustering.md``.
+(``fragments``), split oversized services along their seams (``balance``), polish with
+Kernighan–Lin moves (``refine``), move writers to their data (``writers``), name the
+services (``naming``) and give every entity one owner (``ownership``). See
+``docs/clustering.md``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.model import SHARED, Decomposition, Service
+from analyzer.model import SHARED, WRITE, Decomposition, Service
 
 ALGORITHMS = ("louvain", "agglomerative", "refine")
 DEFAULT_ALGORITHM = "louvain"
@@ -40,6 +43,8 @@ class ClusterOptions:
     refine: bool = True
     detect_shared: bool = True
     fold_fragments: bool = True
+    balance: bool = True
+    follow_writes: bool = True
 
     @classmethod
     def from_config(
@@ -96,13 +101,16 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     import networkx as nx
 
     from analyzer.cluster import agglomerative, louvain, quality, refine
+    from analyzer.cluster.balance import split_oversized
     from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
     from analyzer.cluster.fragments import merge_fragments
+    from analyzer.cluster.layout import build_layout
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import own_entities
     from analyzer.cluster.shared import detect_shared
-    from analyzer.cluster.weights import clustering_edges, common_root, package_segment, resolve_weights
+    from analyzer.cluster.weights import ANCHOR_PREFIX, clustering_edges, resolve_weights
+    from analyzer.cluster.writers import follow_writes
     from analyzer.interfaces import unit_lines
 
     options = options or ClusterOptions()
@@ -115,7 +123,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     module_of = {s.id: s.module for s in symbols}
     for e in analysis.entities:
         module_of.setdefault(e.id, e.module or "")
-    root = common_root({s.module for s in symbols if s.module})
+    layout = build_layout({s.module for s in symbols if s.module})
     lines = unit_lines(analysis, dict(index.unit_of))
     nodes = sorted(index.units | index.entities)
     node_size = {n: float(lines.get(n, 0)) + 1.0 for n in nodes}
@@ -155,7 +163,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         module_of.get(n, "") for g in options.together for m in g for n in _covered(index, m)
     }
     auto_shared = (
-        detect_shared(analysis, root, weights, protected=protected) if options.detect_shared else []
+        detect_shared(analysis, layout, weights, protected=protected) if options.detect_shared else []
     )
     shared_modules = {s.module for s in auto_shared}
     shared_nodes = set(user_shared) | {
@@ -163,9 +171,14 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     }
 
     # -- contracted graph ------------------------------------------------------------------
-    edges = clustering_edges(symbols, analysis.edges, index.unit_of, weights, root,
+    edges = clustering_edges(symbols, analysis.edges, index.unit_of, weights, layout,
                              {e.id: e.model for e in analysis.entities if e.model})
-    free = [n for n in nodes if n not in shared_nodes]
+    anchors = sorted({n for pair in edges for n in pair if n.startswith(ANCHOR_PREFIX)})
+    for n in anchors:  # an app's anchor sits in the app's own package
+        node_size[n] = 0.0
+        app = n[len(ANCHOR_PREFIX):]
+        module_of[n] = f"{layout.root}.{app}" if layout.root else app
+    free = [n for n in nodes if n not in shared_nodes] + anchors
     rep = {n: uf.find(n) for n in free}
     rep_tokens: dict[str, dict[str, str]] = defaultdict(dict)
     for n in free:
@@ -188,6 +201,8 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
             continue
         agg[(ra, rb) if ra <= rb else (rb, ra)] += w
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(agg.items()))
+    # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
+    graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])
     isolated = sorted(n for n in graph if graph.degree(n) == 0 and n not in rep_tokens)
     graph.remove_nodes_from(isolated)
     core = graph
@@ -220,7 +235,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     else:  # refine: start from one service per package
         groups: dict[str, set[str]] = defaultdict(set)
         for n in core:
-            groups[package_segment(module_of.get(n, n), root)].add(n)
+            groups[layout.app_of(module_of.get(n, n))].add(n)
         base = sorted(groups.values(), key=min)
         if options.services and len(base) < options.services:
             base, params["resolution"] = _finer(core, seed, options.resolution, options.services)
@@ -245,8 +260,20 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
             return module if module in packages else module.rsplit(".", 1)[0]
 
         partition, folded = merge_fragments(core, partition, package_of, rep_tokens)
+    splits: list[dict[str, float]] = []
+    if options.balance and not options.services and partition:
+        partition, splits = split_oversized(core, partition, seed=seed, fixed=fixed)
     if options.refine and partition:
         partition = refine.cluster(core, seed=seed, partition=partition, fixed=fixed, tokens=rep_tokens)
+    moved: list[str] = []
+    if options.follow_writes and partition:
+        partition, moved = follow_writes(core, partition, _writes(analysis, index.unit_of, rep), fixed=fixed,
+                                         tokens=rep_tokens)
+    # tiny services tied to nothing (a setup.py, a template folder) are placed like isolated units
+    stray = quality.strays(core, partition, keep=rep_tokens) if partition else []
+    stray = stray if len(stray) < len(partition) else []
+    isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
+    partition = [p for i, p in enumerate(partition) if i not in set(stray)]
     partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)
     shared_nodes |= to_shared
 
@@ -262,7 +289,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         pins_here = sorted({pinned[n] for n in g if n in pinned})
         if pins_here:
             reserved[i] = pins_here[0]
-    names = name_services(groups_out, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, root)
+    names = name_services(groups_out, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, layout)
 
     placement: dict[str, str] = {n: SHARED for n in shared_nodes}
     services_members: dict[str, list[str]] = {}
@@ -296,6 +323,11 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         "chosen_by": chosen_by,
         "curve_k": k,
         "folded": folded,
+        "split": splits,
+        "writers_moved": len(moved),
+        "strays": len(stray),
+        "root_package": layout.root,
+        "layers": sorted(layout.layers),
         "curve": quality.trim_curve(points, k),
         "weights": weights,
         "seed": seed,
@@ -312,6 +344,18 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         f"under min({quality.TINY_SHARE:.0%} of the code, {quality.TINY_LINES} lines)",
     }
     return ClusterResult(decomposition=decomposition, info=info)
+
+
+def _writes(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:
+    """node of the contracted graph -> {entity node: write sites}."""
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for e in analysis.edges:
+        if e.kind != WRITE:
+            continue
+        a, b = rep.get(unit_of.get(e.source, "")), rep.get(e.target)
+        if a is not None and b is not None and a != b:
+            out[a][b] += max(1, e.weight)
+    return {n: dict(t) for n, t in out.items()}
 
 
 def _covered(index, member: str) -> list[str]:
@@ -412,8 +456,9 @@ def _place_isolated(
 ) -> tuple[list[set[str]], set[str]]:
     """Units with no edge at all go where most of their module is, else their closest
     package (the shared library counts as a place; a package no place holds a majority of
-    goes to the shared library), else the largest service; with no service at all they form
-    one. Returns the partition and the units that joined the shared library."""
+    goes to the shared library); a module outside every package held by a place (a lone
+    script) joins the shared library too. With no service at all they form one. Returns the
+    partition and the units that joined the shared library."""
     if not isolated:
         return partition, set()
     if not partition:
@@ -424,12 +469,11 @@ def _place_isolated(
             parts = module_of.get(n, "").split(".")
             for depth in range(1, len(parts) + 1):
                 holder[".".join(parts[:depth])][i] += 1
-    largest = max(range(len(partition)), key=lambda i: (len(partition[i]), -i))
     out = [set(p) for p in partition]
     to_shared: set[str] = set()
     for n in isolated:
         parts = module_of.get(n, "").split(".")
-        target = largest
+        target = -1
         for depth in range(len(parts), 0, -1):
             tally = holder.get(".".join(parts[:depth]))
             if tally:

@@ -1,22 +1,27 @@
-"""Stable, meaningful service names from the packages of their members.
+"""Stable, meaningful service names from the paths of their members.
 
-A service is named after the package segment below the root package that holds most of its
-lines (``shop.orders.services`` -> ``orders``). When two services would share a name, the
-larger keeps it and the other takes its dominant second-level segment (``admin-reports``),
-then a number. Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use them
-for folders, containers and Kubernetes objects. Nothing depends on set order.
+A service is named after the app (``analyzer.cluster.layout``: the package below the root
+package, or the app a layered folder's segment names — ``saleor.graphql.order`` -> ``order``)
+holding most of its lines; the root package's own name is never used while another choice
+exists. When two services would share a name, the larger keeps it and the other is told apart
+by its dominant next segment: the layer for a layered module (``order-graphql``), else the
+segment below the app (``orders-admin``), then the one below that; a number only when every
+such name is taken. Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
+them for folders, containers and Kubernetes objects. Nothing depends on set order.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from analyzer.cluster.weights import common_root
+from analyzer.cluster.layout import Layout, as_layout, build_layout, segments
 from analyzer.model import SHARED
 
 _BAD = re.compile(r"[^a-z0-9]+")
+DETAIL_DEPTH = 2  # how many further segments may tell two services of one app apart
 
 
 def slug(text: str) -> str:
@@ -25,11 +30,18 @@ def slug(text: str) -> str:
     return out[:50].rstrip("-") or "service"
 
 
-def _segments(module: str, root: str) -> list[str]:
-    rest = module[len(root) + 1:] if root and module.startswith(root + ".") else module
-    if root and module == root:
-        rest = module.rsplit(".", 1)[-1]
-    return rest.split(".")
+def _candidates(module: str, layout: Layout) -> list[str]:
+    """Names a module argues for, most general first: app, app-next, app-next-next."""
+    segs = segments(module, layout.root)
+    app = layout.app_of(module)
+    layer = layout.layer_of(module)
+    if layer:
+        rest = [layer, *segs[2:]]  # graphql/order/types -> order-graphql-types
+    elif len(segs) > 1 and segs[0] in layout.namespaces:
+        rest = segs[2:]  # contrib/forms/models -> forms-models
+    else:
+        rest = segs[1:]
+    return ["-".join([app, *rest[:depth]]) for depth in range(min(DETAIL_DEPTH, len(rest)) + 1)]
 
 
 def name_services(
@@ -37,34 +49,36 @@ def name_services(
     module_of: Mapping[str, str],
     size_of: Mapping[str, float],
     reserved: Mapping[int, str] | None = None,
-    root: str | None = None,
+    root: Layout | str | None = None,
 ) -> list[str]:
     """One name per group (same order). ``reserved`` fixes names by group index (pinned
-    services keep the name the user gave)."""
+    services keep the name the user gave); ``root`` is the tree's layout (or root package),
+    derived from the modules when ``None``."""
     reserved = dict(reserved or {})
-    if root is None:
-        root = common_root({m for m in module_of.values() if m})
-    tallies: list[tuple[dict[str, float], dict[str, float]]] = []
+    layout = build_layout({m for m in module_of.values() if m}) if root is None else as_layout(root)
+    root_name = layout.root.rsplit(".", 1)[-1] if layout.root else ""
+    groups = [list(g) for g in groups]
+    candidates_of = functools.cache(lambda module: _candidates(module, layout))
+    tallies: list[list[dict[str, float]]] = []
     weights = []
     for g in groups:
-        first: dict[str, float] = defaultdict(float)
-        second: dict[str, float] = defaultdict(float)
+        levels: list[dict[str, float]] = [defaultdict(float) for _ in range(DETAIL_DEPTH + 1)]
         total = 0.0
         for node in g:
             module = module_of.get(node)
             if not module:
                 continue
             w = float(size_of.get(node, 1.0)) + 1.0
-            segs = _segments(module, root)
-            first[segs[0]] += w
-            if len(segs) > 1:
-                second[f"{segs[0]}-{segs[1]}"] += w
             total += w
-        tallies.append((first, second))
+            if module == layout.root and root_name:
+                continue  # the root package's own code names nothing
+            for depth, name in enumerate(candidates_of(module)):
+                levels[depth][name] += w
+        tallies.append(levels)
         weights.append(total)
 
-    def best(tally: Mapping[str, float]) -> str | None:
-        return slug(min(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0]) if tally else None
+    def ranked(tally: Mapping[str, float]) -> list[str]:
+        return [slug(name) for name, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     taken = set(reserved.values()) | {slug(SHARED)}
     names: dict[int, str] = dict(reserved)
@@ -74,11 +88,16 @@ def name_services(
         key=lambda i: (-weights[i], min(groups[i], default="")),
     )
     for i in order:
-        first, second = tallies[i]
-        candidates = [best(first), best(second)]
-        name = next((c for c in candidates if c and c not in taken), None)
+        levels = tallies[i]
+        app = ranked(levels[0])[:1] or [slug(root_name or "service")]
+        candidates = list(app)
+        for depth, tally in enumerate(levels[1:], start=1):
+            # the dominant detail of each depth, and at the deepest every one in turn
+            best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
+            candidates.extend(best if depth == len(levels) - 1 else best[:1])
+        name = next((c for c in candidates if c not in taken), None)
         if name is None:
-            base = candidates[0] or "service"
+            base = candidates[0]
             n = 2
             while f"{base}-{n}" in taken:
                 n += 1

@@ -22,7 +22,7 @@ import networkx as nx
 from analyzer.cluster.agglomerative import MergeTrace
 
 TINY_SHARE = 0.02
-TINY_LINES = 150
+TINY_LINES = 300
 TINY_PENALTY = 0.5
 CURVE_POINTS = 60  # the stored curve keeps k <= this (plus the chosen k)
 
@@ -57,7 +57,7 @@ def score_curve(trace: MergeTrace, size: Mapping[str, float]) -> list[dict[str, 
     """One point per ``k`` along the merge trace: ``{k, score, modularity, tiny_share}``."""
     sizes = [sum(size.get(trace.nodes[i], 1.0) for i in members) for members in trace.start]
     total = sum(sizes) or 1.0
-    limit = min(TINY_SHARE * total, TINY_LINES)
+    limit = tiny_limit(total)
     tiny = sum(s for s in sizes if s < limit)
     points = []
     for step, (k, q) in enumerate(trace.curve):
@@ -77,6 +77,35 @@ def score_curve(trace: MergeTrace, size: Mapping[str, float]) -> list[dict[str, 
     return points
 
 
+def tiny_limit(total: float) -> float:
+    """The size below which a service is tiny: ``min(TINY_SHARE × total, TINY_LINES)``."""
+    return min(TINY_SHARE * total, TINY_LINES)
+
+
+def strays(graph: nx.Graph, partition: list[set[str]], keep: Iterable[str] = ()) -> list[int]:
+    """Indices of tiny services with no edge to any other service: a ``setup.py`` or a
+    template folder the curve kept apart only because nothing ties it to anything. Services
+    holding a ``keep`` node (a pin) are never strays.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("s", "t")])
+    >>> nx.set_node_attributes(g, 100.0, "size"); g.nodes["s"]["size"] = g.nodes["t"]["size"] = 1.0
+    >>> strays(g, [{"a", "b", "c"}, {"s", "t"}])
+    [1]
+    """
+    size = [sum(float(graph.nodes[n].get("size", 1.0)) for n in part if n in graph) for part in partition]
+    limit = tiny_limit(sum(size))
+    comm = {n: i for i, part in enumerate(partition) for n in part}
+    tied = set()
+    for a, b in graph.edges():
+        if comm.get(a) != comm.get(b):
+            tied.update((comm.get(a), comm.get(b)))
+    kept = set(keep)
+    return [i for i, part in enumerate(partition)
+            if size[i] < limit and i not in tied and not part & kept and len(partition) > 1]
+
+
 def choose_k(points: list[dict[str, float]], minimum: int = 1) -> int:
     """The ``k`` with the best score (ties: fewer services), at least ``minimum``."""
     allowed = [p for p in points if p["k"] >= minimum] or points
@@ -89,4 +118,5 @@ def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, fl
     return sorted(kept, key=lambda p: p["k"])
 
 
-__all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve", "trim_curve"]
+__all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
+           "strays", "tiny_limit", "trim_curve"]

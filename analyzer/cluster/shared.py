@@ -1,24 +1,30 @@
 """Shared-library detection: helpers every capability uses are a library, not a service.
 
-Only modules without data logic qualify: none of their symbols reads or writes an entity and
-they define no (non-abstract) entity. Among those, a module joins the shared library by one
-of four rules, applied together until nothing changes (the three library rules also require
-that the module handles no entry point — an API is not a library; a wiring module may, e.g.
-the ``/health`` route of an application factory):
+A module that defines a (non-abstract) entity never qualifies: it is some capability's data.
+Among the others, a module joins the shared library by one of four rules, applied together
+until nothing changes (the two library rules also require that the module handles no entry
+point — an API is not a library; a wiring module may, e.g. the ``/health`` route of an
+application factory):
 
-``library``   used (called, imported, inherited, referenced) from at least ``T`` package
-              segments other than its own, with a small fan-out: the weight of its calls into
-              code that is not shared is at most half the weight of its fan-in;
-``library package``  the same with only two segments, when most other modules of its package
+``library``   used (called, imported, inherited, referenced) from at least ``T`` apps other
+              than its own (``analyzer.cluster.layout``: ``saleor.graphql.order`` counts as
+              ``order``), with a small fan-out — the weight of its calls into code that is not
+              shared is at most half the weight of its fan-in — and only *incidental* data
+              access: none at all, or entities of at least ``GENERIC_DATA_APPS`` apps (a base
+              mutation saving whatever model it is handed, a slug helper querying the table
+              it is given), or at most ``DATA_SHARE`` read/write sites per unit of fan-in
+              weight (an enum module with one permission lookup, used by every app);
+``library package``  the same with only two apps, when most other modules of its package
               are already shared (the rest of a ``common/`` folder);
-``wiring``    it reaches at least ``T`` other segments and is used by nothing but entry scripts
-              (modules nobody uses) or the library: an application factory registering every
-              capability belongs to no single service;
-``library client``  it depends only on the shared library and is used by nothing outside it
-              (an entry script such as ``app.py``).
+``wiring``    it touches no data, reaches at least ``T`` other apps and is used by nothing but
+              entry scripts (modules nobody uses) or the library: an application factory
+              registering every capability belongs to no single service;
+``library client``  it touches no data, depends only on the shared library and is used by
+              nothing outside it (an entry script such as ``app.py``).
 
-``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of packages directly below the root
-package. A capability's API used everywhere does not qualify: it touches its entities.
+``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
+the root package). A capability's API used everywhere does not qualify: it reads and writes
+its own entities far more than incidentally.
 """
 
 from __future__ import annotations
@@ -28,12 +34,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from analyzer.cluster.weights import package_segment
+from analyzer.cluster.layout import Layout, as_layout, segments
 from analyzer.model import CALL, IMPORT, INHERIT, READ, REFERENCE, WRITE
 
 MIN_GROUPS, MAX_GROUPS = 3, 6
 GROUP_DIVISOR = 3
 FAN_OUT_RATIO = 0.5
+GENERIC_DATA_APPS = 3  # touching the entities of this many apps is generic data code ...
+DATA_SHARE = 0.02  # ... and so is touching data at most this often per unit of fan-in
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
 
@@ -47,15 +55,16 @@ class SharedModule:
     fan_out: float
 
 
-def group_threshold(modules: Iterable[str], root: str) -> int:
+def group_threshold(modules: Iterable[str], layout: Layout | str) -> int:
     """``T``: how many other package segments must use a module for it to be a library."""
-    packages = {package_segment(m, root) for m in modules if m.count(".") > root.count(".") + (1 if root else 0)}
+    layout = as_layout(layout)
+    packages = {layout.app_of(m) for m in modules if len(segments(m, layout.root)) > 1}
     return min(MAX_GROUPS, max(MIN_GROUPS, math.ceil(len(packages) / GROUP_DIVISOR)))
 
 
 def detect_shared(
     analysis,
-    root: str,
+    layout: Layout | str,
     weights: Mapping[str, float],
     *,
     protected: Iterable[str] = (),
@@ -63,13 +72,17 @@ def detect_shared(
     """Modules of the shared library, sorted by name. ``protected`` modules never qualify."""
     module_of = {s.id: s.module for s in analysis.symbols}
     modules = sorted({m for m in module_of.values() if m})
-    segments = {m: package_segment(m, root) for m in modules}
-    threshold = group_threshold(modules, root)
+    layout = as_layout(layout)
+    app_of = {m: layout.app_of(m) for m in modules}
+    threshold = group_threshold(modules, layout)
 
-    domain: set[str] = set(protected)  # modules holding data logic (or placed by the user)
+    domain: set[str] = set(protected)  # modules defining data (or placed by the user)
     for ent in analysis.entities:
         if ent.module and not ent.abstract:
             domain.add(ent.module)
+    entity_app = {ent.id: layout.app_of(ent.module) for ent in analysis.entities if ent.module}
+    data_sites: dict[str, float] = defaultdict(float)  # read / write sites of each module
+    data_apps: dict[str, set[str]] = defaultdict(set)  # apps owning the entities it touches
     handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
     users: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, set[str]] = defaultdict(set)
@@ -78,7 +91,8 @@ def detect_shared(
     for e in analysis.edges:
         if e.kind in (READ, WRITE):
             if e.source in module_of:
-                domain.add(module_of[e.source])
+                data_sites[module_of[e.source]] += max(1, e.weight)
+                data_apps[module_of[e.source]].add(entity_app.get(e.target, e.target))
             continue
         if e.kind not in _USE_KINDS:
             continue
@@ -100,12 +114,18 @@ def detect_shared(
         return sum(w for dst, w in out_edges.get(m, {}).items() if dst not in shared)
 
     def in_groups(m: str) -> tuple[str, ...]:
-        return tuple(sorted({segments[u] for u in users.get(m, ())} - {segments[m]}))
+        return tuple(sorted({app_of[u] for u in users.get(m, ())} - {app_of[m]}))
 
     shared: dict[str, SharedModule] = {}
 
     def add(m: str, rule: str, groups: tuple[str, ...]) -> None:
         shared[m] = SharedModule(m, rule, groups, round(fan_in[m], 3), round(fan_out(m, shared), 3))
+
+    def incidental_data(m: str) -> bool:
+        """Its entity accesses are generic (the entities of many apps: a base class saving
+        whatever model it is handed) or negligible next to how much it is used."""
+        return (len(data_apps.get(m, ())) >= GENERIC_DATA_APPS
+                or data_sites.get(m, 0.0) <= DATA_SHARE * fan_in[m])
 
     candidates = [m for m in modules if m not in domain]
     changed = True
@@ -119,16 +139,18 @@ def detect_shared(
             parent = m.rsplit(".", 1)[0] if "." in m else ""
             others = [s for s in siblings[parent] if s != m]
             library_package = bool(others) and 2 * sum(1 for s in others if s in shared) > len(others)
-            reached = tuple(sorted({segments[t] for t in targets.get(m, ()) if t not in shared} - {segments[m]}))
+            reached = tuple(sorted({app_of[t] for t in targets.get(m, ()) if t not in shared} - {app_of[m]}))
             outside_users = [u for u in users.get(m, ()) if u not in shared]
             serves = m in handlers  # an entry point makes it API, not library (but may be wiring)
-            if light and not serves and len(groups) >= threshold:
+            library = light and not serves and incidental_data(m)
+            pure = m not in data_sites  # wiring and entry scripts must not touch data at all
+            if library and len(groups) >= threshold:
                 add(m, "library", groups)
-            elif light and not serves and library_package and len(groups) >= 2:
+            elif library and library_package and len(groups) >= 2:
                 add(m, "library package", groups)
-            elif len(reached) >= threshold and all(not users.get(u) for u in outside_users):
+            elif pure and len(reached) >= threshold and all(not users.get(u) for u in outside_users):
                 add(m, "wiring", reached)
-            elif (not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
+            elif (pure and not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
                   and not outside_users):
                 add(m, "library client", ())
             else:
@@ -137,5 +159,5 @@ def detect_shared(
     return [shared[m] for m in sorted(shared)]
 
 
-__all__ = ["FAN_OUT_RATIO", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SharedModule", "detect_shared",
+__all__ = ["DATA_SHARE", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SharedModule", "detect_shared",
            "group_threshold"]

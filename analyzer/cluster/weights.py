@@ -6,33 +6,44 @@ edges between two units of ``kind weight × number of sites``. Writes weigh more
 because a table written from two services is the costlier cut (a distributed transaction);
 imports weigh little because an import alone says "uses something", not how much.
 
-Edges into a unit or entity used from other modules in ``n > 1`` package segments (the name
-below the root package: ``orders`` for ``shop.orders.views``) are divided by ``sqrt(n)``: a
-helper, an API or a table used from everywhere says little about where each user belongs, and
-undamped it drags its users (a ``login_required`` used by every view, an ``orders`` table whose
-status every capability updates) into its own service.
+Edges into a unit or entity used from other modules of ``n > 1`` apps (``layout.app_of``:
+``orders`` for ``shop.orders.views``, ``order`` for ``saleor.graphql.order.types``) are
+divided by ``sqrt(n)``: a helper, an API or a table used from everywhere says little about
+where each user belongs, and undamped it drags its users (a ``login_required`` used by every
+view, an ``orders`` table whose status every capability updates) into its own service.
 
-Three priors add edges that the call graph does not contain:
+Four priors add edges that the call graph does not contain:
 
 ``contain``  a module's top-level code and each class/function defined in it — a module
              stays together unless calls pull its parts apart;
 ``model``    an entity and its ORM model class — data and its model live together;
-``package``  a module and the largest module of its package (a star, so the cost is linear) — a *weak* hint only: a layered ``admin/`` folder whose modules serve
-             different capabilities must still follow its calls. Modules directly under the
-             root package are not linked, since top-level packages are usually capabilities
-             of their own.
+``package``  a module and the largest module of its package (a star, so the cost is
+             linear); modules directly under the root package are not linked, since
+             top-level packages are usually capabilities of their own;
+``app``      every unit and an *anchor* node of its app (``app:order``), an app being a
+             package below the root or, for a module in a layered folder, the app its next
+             segment names (``graphql/order/`` -> ``order``, ``admin/orders_admin.py`` ->
+             ``orders``). The anchor is no unit: it only holds an app's weakly tied pieces
+             (GraphQL types, forms, admin classes) together, and a unit whose calls clearly
+             point elsewhere still follows them. The weight (0.5 per unit) was chosen on
+             saleor and netbox, where it recovers most of the maintainers' app boundaries
+             while modularity and inter-call share stay near the prior-free optimum
+             (``docs/clustering.md``).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from analyzer.cluster.layout import Layout, as_layout, common_root, package_segment
 from analyzer.errors import ConfigError
 from analyzer.model import CALL, ENTITY, IMPORT, INHERIT, MODULE, READ, REFERENCE, RELATION, ROUTE, WRITE
 
-CONTAIN, MODEL, PACKAGE = "contain", "model", "package"
+CONTAIN, MODEL, PACKAGE, APP = "contain", "model", "package", "app"
+ANCHOR_PREFIX = "app:"  # anchor nodes of the app prior: not units, dropped after clustering
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     CALL: 1.0,
@@ -46,6 +57,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     CONTAIN: 0.5,
     MODEL: 3.0,
     PACKAGE: 0.2,
+    APP: 0.5,
 }
 
 
@@ -68,38 +80,12 @@ def resolve_weights(overrides: Mapping[str, float] | None = None) -> dict[str, f
     return out
 
 
-def common_root(modules: Iterable[str]) -> str:
-    """The longest dotted prefix shared by every module ('' when there is none)."""
-    names = sorted(modules)
-    if not names:
-        return ""
-    first, last = names[0].split("."), names[-1].split(".")
-    common = []
-    for a, b in zip(first, last):
-        if a != b:
-            break
-        common.append(a)
-    root = ".".join(common)
-    # a root equal to a whole module name that is the only module has no package below it
-    if root == names[-1] and len(names) == 1:
-        return root.rsplit(".", 1)[0] if "." in root else ""
-    return root
-
-
-def package_segment(module: str, root: str) -> str:
-    """The first name below the root package: ``shop.orders.models`` -> ``orders``."""
-    rest = module[len(root) + 1:] if root and module.startswith(root + ".") else module
-    if root and module == root:
-        return module.rsplit(".", 1)[-1]
-    return rest.split(".", 1)[0]
-
-
 def clustering_edges(
     symbols: Iterable,
     edges: Iterable,
     units: Mapping[str, str],
     weights: Mapping[str, float],
-    root: str,
+    layout: Layout | str,
     models: Mapping[str, str] | None = None,
 ) -> dict[tuple[str, str], float]:
     """``{(a, b): weight}`` with ``a < b`` between units / entities, priors included.
@@ -108,6 +94,9 @@ def clustering_edges(
     """
     agg: dict[tuple[str, str], float] = defaultdict(float)
     symbols = list(symbols)
+    layout = as_layout(layout)
+    root = layout.root
+    app_of = functools.cache(layout.app_of)
 
     def add(a: str, b: str, w: float) -> None:
         if a == b or w <= 0:
@@ -124,7 +113,7 @@ def clustering_edges(
             b = units.get(e.target)
             src = module_of.get(e.source)
             if b is not None and src is not None and src != module_of.get(b):
-                users[b].add(package_segment(src, root))
+                users[b].add(app_of(src))
     for e in edges:
         w = weights.get(e.kind, 0.0)
         if w <= 0:
@@ -162,6 +151,14 @@ def clustering_edges(
             hub = min(members, key=lambda m: (-module_lines.get(m, 0), m))
             for m in members:
                 add(hub, m, package_w)
+    app_w = weights.get(APP, 0.0)
+    if app_w > 0 and layout.apps:
+        for s in symbols:
+            if s.kind == ENTITY or units.get(s.id) != s.id or s.module not in module_set:
+                continue
+            app = app_of(s.module)
+            if app in layout.apps:
+                add(ANCHOR_PREFIX + app, s.id, app_w)
     return dict(agg)
 
 

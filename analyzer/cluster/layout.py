@@ -1,0 +1,221 @@
+"""The package layout of a monolith: its root package, its apps and its layered folders.
+
+Clustering, naming and the shared-library rules all ask "which capability does this module's
+path point to?". Four facts about the tree answer it, all derived from module names alone:
+
+``root``        the package nearly everything lives in. It is the common prefix of all
+                modules, extended while one package below it holds at least ``ROOT_SHARE``
+                of the modules below and has sub-packages: a ``manage.py`` or a
+                ``conftest.py`` beside ``saleor/`` must not turn every module's first segment
+                into ``saleor``.
+``namespaces``  folders directly below the root holding nothing but (at least
+                ``NAMESPACE_MIN_APPS``) packages, like Django's ``contrib/`` or an ``apps/``
+                folder: each of their packages is an app of its own.
+``apps``        the other packages directly below the root (``order``, ``product``), and
+                the packages of the namespaces (``contrib/forms`` -> ``forms``).
+``layers``      folders whose children are mostly named after *other* apps: a technical
+                layer such as ``graphql/order/``, ``api/product/`` or
+                ``admin/catalog_admin.py``. A module there belongs to the app its next segment
+                names. Child names that ``CONVENTIONAL_USES`` or more folders share
+                (``models``, ``api``, ``utils``) are conventions, not references to an app of
+                that name, so ``images/api/`` never makes ``images`` a layer.
+
+A child segment names an app when it equals the app's name, a ``_``-separated token of it
+does (``catalog_admin`` -> ``catalog``), or either differs from the other by a final ``s``
+(``orders_admin`` -> ``order``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
+LAYER_MIN_APPS = 2  # a layer names at least this many other apps ...
+LAYER_SHARE = 1 / 3  # ... and they are at least this share of its child segments
+NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps, not one app
+CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
+
+
+def common_root(modules: Iterable[str]) -> str:
+    """The longest dotted prefix shared by every module ('' when there is none)."""
+    names = sorted(modules)
+    if not names:
+        return ""
+    first, last = names[0].split("."), names[-1].split(".")
+    common = []
+    for a, b in zip(first, last):
+        if a != b:
+            break
+        common.append(a)
+    root = ".".join(common)
+    # a root equal to a whole module name that is the only module has no package below it
+    if root == names[-1] and len(names) == 1:
+        return root.rsplit(".", 1)[0] if "." in root else ""
+    return root
+
+
+def project_root(modules: Iterable[str]) -> str:
+    """The root package: the common prefix, extended into a package holding nearly all modules.
+
+    Examples
+    --------
+    >>> shop = ["shop"] + [f"shop.{app}.{m}" for app in ("cart", "orders") for m in ("models", "views", "api")]
+    >>> project_root(["manage", *shop, "shop.cart", "shop.orders"])
+    'shop'
+    >>> project_root(["dcim.models", "ipam.models", "netbox.settings"])
+    ''
+    """
+    names = sorted(set(modules))
+    root = common_root(names)
+    while True:
+        depth = len(root.split(".")) if root else 0
+        below: dict[str, list[str]] = defaultdict(list)
+        for m in names:
+            parts = m.split(".")
+            if len(parts) > depth and (not root or parts[:depth] == root.split(".")):
+                below[parts[depth]].append(m)
+        if not below:
+            return root
+        head, members = min(below.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        candidate = f"{root}.{head}" if root else head
+        children = {m.split(".")[depth + 1] for m in members if m.count(".") > depth}
+        if len(members) < ROOT_SHARE * sum(len(v) for v in below.values()) or len(children) < 2:
+            return root
+        root = candidate
+
+
+def segments(module: str, root: str) -> list[str]:
+    """The names of ``module`` below ``root`` (the module's own last name when it is the root)."""
+    if root and module == root:
+        return [module.rsplit(".", 1)[-1]]
+    if root and module.startswith(root + "."):
+        return module[len(root) + 1:].split(".")
+    return module.split(".")
+
+
+def package_segment(module: str, root: str) -> str:
+    """The first name below the root package: ``shop.orders.models`` -> ``orders``."""
+    return segments(module, root)[0]
+
+
+def _variants(word: str) -> list[str]:
+    out = [word]
+    out.append(word[:-1] if word.endswith("s") and len(word) > 3 else word + "s")
+    return out
+
+
+def names_app(segment: str, apps: Iterable[str], *, exclude: str = "") -> str | None:
+    """The app a path segment names (``catalog_admin`` -> ``catalog``), or ``None``.
+
+    Examples
+    --------
+    >>> names_app("orders_admin", {"order", "cart"})
+    'order'
+    >>> names_app("meta", {"order"}) is None
+    True
+    """
+    app_set = set(apps) - {exclude}
+    for word in [segment, *[t for t in segment.split("_") if t and t != segment]]:
+        for v in _variants(word):
+            if v in app_set:
+                return v
+    return None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Root package, apps, layered folders and namespaces of one tree (see the module
+    docstring)."""
+
+    root: str
+    apps: frozenset[str]
+    layers: frozenset[str]
+    namespaces: frozenset[str] = frozenset()
+    conventional: frozenset[str] = frozenset()  # child names many apps share (models, api, utils)
+
+    def _named(self, top: str, child: str) -> str | None:
+        if top not in self.layers or child in self.conventional:
+            return None
+        return names_app(child, self.apps, exclude=top)
+
+    def app_of(self, module: str) -> str:
+        """The app a module belongs to by its path: ``saleor.graphql.order.types`` -> ``order``
+        when ``graphql`` is a layer and ``order`` an app, ``wagtail.contrib.forms.models`` ->
+        ``forms`` when ``contrib`` is a namespace; else the first segment below the root."""
+        segs = segments(module, self.root)
+        if len(segs) > 1:
+            if segs[0] in self.namespaces:
+                return segs[1]
+            named = self._named(segs[0], segs[1])
+            if named is not None:
+                return named
+        return segs[0]
+
+    def layer_of(self, module: str) -> str | None:
+        """The layer folder a module sits in when its path names another app, else ``None``."""
+        segs = segments(module, self.root)
+        if len(segs) > 1 and self._named(segs[0], segs[1]) is not None:
+            return segs[0]
+        return None
+
+
+def as_layout(value: Layout | str) -> Layout:
+    """A ``Layout`` as is; a bare root package name as a layout without layers."""
+    if isinstance(value, Layout):
+        return value
+    return Layout(root=value, apps=frozenset(), layers=frozenset())
+
+
+def build_layout(modules: Iterable[str]) -> Layout:
+    """The layout of a tree from its module names."""
+    names = sorted(set(modules))
+    root = project_root(names)
+    children: dict[str, set[str]] = defaultdict(set)
+    packages: set[tuple[str, str]] = set()  # (top, child) pairs that are packages with modules
+    for m in names:
+        if root and not m.startswith(root + "."):
+            continue
+        segs = segments(m, root)
+        if len(segs) > 1:
+            children[segs[0]].add(segs[1])
+        if len(segs) > 2:
+            packages.add((segs[0], segs[1]))
+    namespaces = {
+        top for top, kids in children.items()
+        if len(kids) >= NAMESPACE_MIN_APPS and all((top, k) in packages for k in kids)
+    }
+    apps = frozenset((set(children) - namespaces) | {k for top in namespaces for k in children[top]})
+    used_by: dict[str, int] = defaultdict(int)
+    for kids in children.values():
+        for k in kids:
+            used_by[k] += 1
+    conventional = frozenset(k for k, n in used_by.items() if n >= CONVENTIONAL_USES)
+    layers = set()
+    for top, kids in children.items():
+        if top in namespaces:
+            continue
+        named = {k: names_app(k, apps, exclude=top) for k in kids - conventional}
+        named = {k: a for k, a in named.items() if a is not None}
+        if len(set(named.values())) >= LAYER_MIN_APPS and len(named) >= LAYER_SHARE * len(kids):
+            layers.add(top)
+    return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
+                  conventional=conventional)
+
+
+__all__ = [
+    "CONVENTIONAL_USES",
+    "LAYER_MIN_APPS",
+    "LAYER_SHARE",
+    "NAMESPACE_MIN_APPS",
+    "ROOT_SHARE",
+    "Layout",
+    "as_layout",
+    "build_layout",
+    "common_root",
+    "names_app",
+    "package_segment",
+    "project_root",
+    "segments",
+]

@@ -1,0 +1,175 @@
+"""The tree's layout (root package, apps, layered folders), the names it gives services and the
+app prior it adds to the clustering graph."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from analyzer.cluster.layout import Layout, build_layout, names_app, project_root
+from analyzer.cluster.members import MemberIndex
+from analyzer.cluster.naming import name_services
+from analyzer.cluster.weights import ANCHOR_PREFIX, DEFAULT_WEIGHTS, clustering_edges, resolve_weights
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+layered = _load("layered")
+
+SALEOR_LIKE = [
+    "manage", "storage", "saleor", "saleor.settings", "saleor.urls",
+    *[f"saleor.{app}.{m}" for app in ("order", "product", "account", "core") for m in ("models", "utils", "tasks")],
+    *[f"saleor.graphql.{app}.{m}" for app in ("order", "product", "account", "core") for m in ("types", "mutations")],
+    "saleor.graphql.api", "saleor.graphql.meta.types", "saleor.graphql.utils.filters",
+    "saleor.plugins.manager", "saleor.plugins.webhook.plugin",
+]
+FLAT = [f"{app}.{m}" for app in ("dcim", "ipam", "netbox", "utilities") for m in ("models", "views", "api.views")]
+
+
+def test_the_root_package_ignores_scripts_beside_it():
+    # 'manage' and 'storage' beside saleor/ must not make every module's app 'saleor'
+    assert project_root(SALEOR_LIKE) == "saleor"
+    assert project_root(["shop.a", "shop.b.c"]) == "shop"  # the plain common prefix
+
+
+def test_a_flat_tree_of_apps_has_no_root():
+    assert project_root(FLAT) == ""
+    layout = build_layout(FLAT)
+    assert layout.apps == {"dcim", "ipam", "netbox", "utilities"} and not layout.layers
+    assert layout.app_of("dcim.api.views") == "dcim"
+
+
+def test_the_root_descends_only_into_a_package_with_several_children():
+    # one package holding every module but with a single child: its child is no app set
+    assert project_root(["lib", "lib.core", "lib.core.a", "lib.core.b", "lib.core.c"]) == "lib.core"
+    # nearly every module in one package, but the rest is more than a tenth: no descent
+    many = [f"big.m{i}.x" for i in range(8)] + ["other.a.x", "other.b.x"]
+    assert project_root(many) == ""
+
+
+def test_a_layer_is_a_folder_whose_children_name_other_apps():
+    layout = build_layout(SALEOR_LIKE)
+    assert layout.root == "saleor"
+    assert layout.layers == {"graphql"}
+    # plugins/webhook names one app only: not a layer
+    assert "plugins" in layout.apps and "plugins" not in layout.layers
+    assert layout.app_of("saleor.graphql.order.types") == "order"
+    assert layout.app_of("saleor.graphql.core.types") == "core"
+    assert layout.app_of("saleor.graphql.meta.types") == "graphql"  # no 'meta' app
+    assert layout.app_of("saleor.plugins.webhook.plugin") == "plugins"
+    assert layout.layer_of("saleor.graphql.order.types") == "graphql"
+    assert layout.layer_of("saleor.graphql.meta.types") is None
+    assert layout.layer_of("saleor.order.models") is None
+    assert layout.app_of("saleor") == "saleor" and layout.app_of("manage") == "manage"
+
+
+def test_an_admin_folder_of_app_named_modules_is_a_layer():
+    modules = ["shop.orders.models", "shop.orders.views", "shop.catalog.models", "shop.catalog.views",
+               "shop.admin.orders_admin", "shop.admin.catalog_admin", "shop.admin.site"]
+    layout = build_layout(modules)
+    assert layout.layers == {"admin"}
+    assert layout.app_of("shop.admin.orders_admin") == "orders"
+    assert layout.app_of("shop.admin.site") == "admin"
+
+
+def test_names_app_matches_tokens_and_plurals_but_never_itself():
+    apps = {"order", "catalog", "accounts", "graphql"}
+    assert names_app("order", apps) == "order"
+    assert names_app("orders", apps) == "order"
+    assert names_app("catalog_admin", apps) == "catalog"
+    assert names_app("account", apps) == "accounts"
+    assert names_app("graphql", apps, exclude="graphql") is None
+    assert names_app("meta", apps) is None
+    assert names_app("bus", {"bu"}) is None  # a short word is not stripped of its 's'
+
+
+def test_service_names_come_from_the_app_and_layers_tell_twins_apart():
+    layout = build_layout(SALEOR_LIKE)
+    module_of = {m: m for m in SALEOR_LIKE}
+    size = dict.fromkeys(SALEOR_LIKE, 10.0)
+    groups = [
+        {"saleor.order.models", "saleor.order.utils", "saleor.order.tasks"},
+        {"saleor.graphql.order.types", "saleor.graphql.order.mutations"},
+        {"saleor.product.models", "saleor.product.utils"},
+        {"saleor.product.tasks"},
+        {"saleor", "saleor.account.models"},
+    ]
+    names = name_services(groups, module_of, size, root=layout)
+    # never 'saleor' (the root package), never a number while a path segment can tell them apart
+    assert names == ["order", "order-graphql", "product", "product-tasks", "account"]
+
+
+def test_numbers_only_when_every_segment_is_taken():
+    layout = Layout(root="shop", apps=frozenset({"orders"}), layers=frozenset())
+    module_of = {"a": "shop.orders", "b": "shop.orders", "c": "shop.orders"}
+    names = name_services([{"a"}, {"b"}, {"c"}], module_of, {"a": 3.0, "b": 2.0, "c": 1.0}, root=layout)
+    assert names == ["orders", "orders-2", "orders-3"]
+
+
+def test_the_app_prior_ties_layered_units_to_the_app_they_serve():
+    analysis, _ = layered.generate()
+    index = MemberIndex.build(analysis.symbols)
+    layout = build_layout({s.module for s in analysis.symbols})
+    edges = clustering_edges(analysis.symbols, analysis.edges, index.unit_of, DEFAULT_WEIGHTS, layout,
+                             {e.id: e.model for e in analysis.entities})
+    app = DEFAULT_WEIGHTS["app"]
+    assert edges[(f"{ANCHOR_PREFIX}order", "mall.graphql.order.types.OrderType")] == app
+    assert edges[(f"{ANCHOR_PREFIX}order", "mall.order.actions.create")] == app
+    assert edges[(f"{ANCHOR_PREFIX}order", "mall.order")] == app  # the package's own init too
+    # modules directly under the root are no app: no anchor; the layer's own modules keep theirs
+    anchored = {b for (a, b) in edges if a.startswith(ANCHOR_PREFIX)}
+    assert "mall.settings" not in anchored and "manage" not in anchored
+    assert edges[(f"{ANCHOR_PREFIX}graphql", "mall.graphql.api")] == app
+    # a weight of 0 switches the prior off
+    off = clustering_edges(analysis.symbols, analysis.edges, index.unit_of, resolve_weights({"app": 0}), layout)
+    assert not any(a.startswith(ANCHOR_PREFIX) for a, _ in off)
+
+
+def test_spread_damping_counts_apps_not_folders():
+    analysis, _ = layered.generate()
+    index = MemberIndex.build(analysis.symbols)
+    layout = build_layout({s.module for s in analysis.symbols})
+    edges = clustering_edges(analysis.symbols, analysis.edges, index.unit_of, DEFAULT_WEIGHTS, layout)
+    # create() is used from its own actions module and from graphql/order: one app, no damping
+    assert edges[("mall.graphql.order.mutations.CreateOrder", "mall.order.actions.create")] == pytest.approx(2.0)
+    # the next app's type is used from two apps (its own mutation, the order type): damped by sqrt(2)
+    assert edges[("mall.graphql.order.types.OrderType", "mall.graphql.product.types.ProductType")] == (
+        pytest.approx(2 / 2 ** 0.5))
+
+
+def test_a_folder_of_nothing_but_packages_is_a_namespace_of_apps():
+    modules = ["cms", "cms.contrib", "cms.contrib.forms.models", "cms.contrib.forms.views",
+               "cms.contrib.redirects.models", "cms.contrib.redirects.middleware",
+               "cms.pages.models", "cms.pages.views", "cms.images.models", "cms.images.views"]
+    layout = build_layout(modules)
+    assert layout.namespaces == {"contrib"}
+    assert {"forms", "redirects", "pages", "images"} <= layout.apps and "contrib" not in layout.apps
+    assert layout.app_of("cms.contrib.forms.views") == "forms"
+    assert layout.app_of("cms.contrib") == "contrib"  # the namespace's own init belongs to no app
+
+
+def test_conventional_child_names_never_make_a_layer():
+    # 'api', 'models' and 'blocks' are apps here, but also the usual module names of every app
+    modules = [f"cms.{app}.{child}" for app in ("images", "documents", "snippets", "api", "models", "blocks")
+               for child in ("models", "api", "blocks", "views")]
+    layout = build_layout(modules)
+    assert {"models", "api", "blocks"} <= layout.conventional
+    assert layout.layers == frozenset()
+    assert layout.app_of("cms.images.api") == "images"
+
+
+def test_a_namespace_app_is_named_without_its_folder():
+    modules = ["cms.contrib.forms.models", "cms.contrib.forms.views", "cms.contrib.redirects.models",
+               "cms.contrib.redirects.views", "cms.pages.models", "cms.pages.views"]
+    layout = build_layout(modules)
+    module_of = {m: m for m in modules}
+    groups = [{"cms.contrib.forms.models"}, {"cms.contrib.forms.views"}, {"cms.pages.models", "cms.pages.views"}]
+    names = name_services(groups, module_of, {"cms.contrib.forms.models": 5.0}, root=layout)
+    assert names == ["forms", "forms-views", "pages"]

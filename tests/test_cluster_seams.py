@@ -1,0 +1,220 @@
+"""Mechanisms for real monoliths: a layered GraphQL app, generic data code in the shared
+library, writers following their data, and oversized services split along their seams."""
+
+import importlib.util
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from analyzer.analysis import Analysis
+from analyzer.cluster import ClusterOptions, decompose
+from analyzer.cluster import shared as shared_module
+from analyzer.cluster.balance import split_oversized
+from analyzer.cluster.layout import build_layout
+from analyzer.cluster.shared import detect_shared
+from analyzer.cluster.weights import DEFAULT_WEIGHTS
+from analyzer.cluster.writers import follow_writes
+from analyzer.compare import mojofm
+from analyzer.metrics import baseline_decompositions
+from analyzer.model import SHARED, Edge, Entity, ModuleInfo, Symbol
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+layered = _load("layered")
+synth = _load("synth")
+
+
+def as_sorted(partition):
+    return sorted(sorted(c) for c in partition)
+
+
+def services_of(decomposition):
+    return {s.name: set(s.members) for s in decomposition.services}
+
+
+# -- a layered monolith ------------------------------------------------------------------------
+
+
+def test_a_layered_monolith_gives_one_service_per_app():
+    analysis, truth = layered.generate()
+    result = decompose(analysis)
+    d = result.decomposition
+    assert d.assignment() == truth
+    assert sorted(services_of(d)) == ["account", "order", "product"]
+    assert d.service("order").entities == ("entity:mall.order.models.Order",)
+    assert result.info["root_package"] == "mall" and result.info["layers"] == ["graphql"]
+    rules = {s["module"]: s["rule"] for s in result.info["shared"]}
+    assert rules == {"mall.core.mutations": "library", "mall.core.utils": "library", "mall.graphql.api": "wiring",
+                     "mall.settings": "library", "manage": "library client"}
+
+
+def test_without_the_app_prior_the_graphql_types_form_a_service_of_their_own():
+    analysis, truth = layered.generate()
+    d = decompose(analysis, ClusterOptions(weights={"app": 0})).decomposition
+    types = {f"mall.graphql.{app}.types{suffix}" for app, model in (("order", "Order"), ("product", "Product"),
+                                                                     ("account", "User"))
+             for suffix in ("", f".{model}Type")}
+    assert services_of(d)["account-graphql"] == types
+    assert mojofm(d.assignment(), truth) < 80
+
+
+def test_the_one_per_package_baseline_uses_the_apps_below_the_root():
+    analysis, _ = layered.generate()
+    baseline = baseline_decompositions(analysis)["one-per-package"]
+    groups = services_of(baseline)
+    assert {"account", "order", "product", "core", "graphql", "manage", "mall", "settings"} == set(groups)
+    assert "mall.graphql.order.types.OrderType" in groups["order"]
+
+
+# -- the shared library: generic and incidental data access ------------------------------------
+
+
+def test_generic_data_code_can_be_a_library(monkeypatch):
+    analysis, _ = layered.generate()
+    layout = build_layout({s.module for s in analysis.symbols})
+    found = {s.module for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)}
+    assert "mall.core.mutations" in found  # it saves the models of three apps: generic
+    monkeypatch.setattr(shared_module, "GENERIC_DATA_APPS", 4)
+    found = {s.module for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)}
+    assert "mall.core.mutations" not in found and "mall.core.utils" in found
+
+
+def helper_analysis(reads: int) -> Analysis:
+    """``lib.perms`` is used by four apps (fan-in 100) and reads one app's table ``reads`` times."""
+    symbols = [Symbol("lib.perms", "module", "lib.perms", "perms", 1, 20),
+               Symbol("lib.perms.check", "function", "lib.perms", "check", 2, 10)]
+    modules = [ModuleInfo("lib.perms", "lib/perms.py", 20, "0")]
+    edges = []
+    for app in ("a", "b", "c", "d"):
+        mod = f"lib.{app}.views"
+        symbols += [Symbol(mod, "module", mod, "views", 1, 20), Symbol(f"{mod}.view", "function", mod, "view", 2, 9)]
+        modules.append(ModuleInfo(mod, f"lib/{app}/views.py", 20, "0"))
+        edges.append(Edge(f"{mod}.view", "lib.perms.check", "call", 25))
+    symbols += [Symbol("lib.a.models", "module", "lib.a.models", "models", 1, 9),
+                Symbol("lib.a.models.Perm", "class", "lib.a.models", "Perm", 2, 8),
+                Symbol("entity:lib.a.models.Perm", "entity", "lib.a.models", "Perm")]
+    modules.append(ModuleInfo("lib.a.models", "lib/a/models.py", 9, "0"))
+    entities = [Entity("entity:lib.a.models.Perm", "Perm", "perm", "lib.a.models.Perm", "lib.a.models", "django", 2)]
+    edges.append(Edge("lib.perms.check", "entity:lib.a.models.Perm", "read", reads))
+    return Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges, entities=entities)
+
+
+def test_a_lookup_now_and_then_does_not_stop_a_library_but_data_logic_does():
+    layout = build_layout(["lib.perms", "lib.a.views", "lib.b.views", "lib.c.views", "lib.d.views", "lib.a.models"])
+    rare = detect_shared(helper_analysis(reads=2), layout, DEFAULT_WEIGHTS)  # 2 sites <= 2% of 100
+    assert {s.module: s.rule for s in rare}["lib.perms"] == "library"
+    assert "lib.perms" not in {s.module for s in detect_shared(helper_analysis(reads=10), layout, DEFAULT_WEIGHTS)}
+
+
+# -- writers follow their data -----------------------------------------------------------------
+
+
+def writer_graph(tie_home, tie_there):
+    g = nx.Graph()
+    g.add_weighted_edges_from([("a", "b", 3), ("x", "y", 3), ("x", "e", 3), ("w", "e", 2)])
+    g.add_edge("w", "a", weight=tie_home)
+    g.add_edge("w", "y", weight=tie_there)
+    return g
+
+
+def test_a_unit_writing_only_another_services_table_moves_there():
+    parts, moved = follow_writes(writer_graph(3, 0), [{"a", "b", "w"}, {"e", "x", "y"}], {"w": {"e": 1}})
+    # ties: home 3, there 2 (the write itself) >= 0.5 x 3
+    assert as_sorted(parts) == [["a", "b"], ["e", "w", "x", "y"]] and moved == ["w"]
+
+
+def test_writers_stay_when_tied_home_pinned_split_or_alone():
+    start = [{"a", "b", "w"}, {"e", "x", "y"}]
+    # far more tied at home than to its data: stays
+    assert follow_writes(writer_graph(6, 0), start, {"w": {"e": 1}})[1] == []
+    # pinned: never moves
+    assert follow_writes(writer_graph(3, 0), start, {"w": {"e": 1}}, fixed={"w"})[1] == []
+    # writes to tables of two services: the transaction crosses services whatever we do
+    assert follow_writes(writer_graph(3, 0), start, {"w": {"e": 1, "b": 1}})[1] == []
+    # a token of another value in the target (an ``apart`` group): stays
+    tokens = {"w": {"apart-0": "0"}, "x": {"apart-0": "1"}}
+    assert follow_writes(writer_graph(3, 0), start, {"w": {"e": 1}}, tokens=tokens)[1] == []
+    # never empties a service
+    assert follow_writes(writer_graph(3, 0), [{"w"}, {"a", "b", "e", "x", "y"}], {"w": {"e": 1}})[1] == []
+
+
+def test_decompose_records_the_writers_it_moved():
+    analysis, _ = layered.generate()
+    info = decompose(analysis).info
+    assert info["writers_moved"] == 0  # every writer already sits with its data
+    assert decompose(analysis, ClusterOptions(follow_writes=False)).decomposition == decompose(analysis).decomposition
+
+
+# -- balance -----------------------------------------------------------------------------------
+
+
+def two_blocks_and_a_pair():
+    g = nx.Graph()
+    for block in ("abcd", "wxyz"):
+        for i, u in enumerate(block):
+            for v in block[i + 1:]:
+                g.add_edge(u, v, weight=2.0)
+    g.add_edge("d", "w", weight=1.0)
+    g.add_edge("p", "q", weight=2.0)
+    for n in g:
+        g.nodes[n]["size"] = 10.0
+    return g
+
+
+def test_an_oversized_service_is_split_along_its_seam():
+    g = two_blocks_and_a_pair()
+    # "s" is no node of the graph (it had no edge): it stays with the first of the largest pieces
+    parts, splits = split_oversized(g, [set("abcdwxyzs"), {"p", "q"}], max_share=0.5)
+    assert as_sorted(parts) == [list("abcds"), ["p", "q"], list("wxyz")]
+    assert splits == [{"size": pytest.approx(81 / 101, abs=1e-4), "pieces": 2, "seam": pytest.approx(0.46)}]
+
+
+def test_no_split_without_a_seam_for_pinned_services_or_below_the_bound():
+    g = two_blocks_and_a_pair()
+    block = nx.complete_graph(list("abcdefgh"))
+    nx.set_edge_attributes(block, 1.0, "weight")
+    whole, splits = split_oversized(block, [set("abcdefgh")], max_share=0.5)
+    assert as_sorted(whole) == [list("abcdefgh")] and splits == []  # one tight block: no seam
+    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.5, fixed={"a"})[1] == []
+    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.9)[1] == []
+
+
+def test_decompose_splits_a_service_above_the_bound(monkeypatch):
+    from analyzer.cluster import balance
+
+    analysis, truth = synth.generate(services=3, modules=4, units=6, cross=0.0, seed=1)
+    monkeypatch.setattr(balance, "MAX_SHARE", 0.2)
+    monkeypatch.setattr(balance, "MIN_SEAM", 0.0)  # a random call graph inside has no clear seam
+    result = decompose(analysis)
+    assert result.info["split"] and all(s["pieces"] >= 2 for s in result.info["split"])
+    assert len(result.decomposition.services) > 3
+    # every piece stays inside one planted capability
+    for s in result.decomposition.services:
+        assert len({truth[m] for m in s.members if truth.get(m, SHARED) != SHARED}) == 1
+
+
+# -- strays ------------------------------------------------------------------------------------
+
+
+def test_a_tiny_service_tied_to_nothing_is_no_service():
+    analysis, truth = layered.generate()
+    # a setup script beside the package: its function and module hang together, nothing else
+    # (7 lines, below 2 % of the fixture's code)
+    analysis.symbols += [Symbol("setup", "module", "setup", "setup", 1, 5),
+                         Symbol("setup.main", "function", "setup", "main", 2, 4)]
+    analysis.modules.append(ModuleInfo("setup", "setup.py", 5, "0"))
+    result = decompose(analysis)
+    d = result.decomposition
+    assert result.info["strays"] == 1
+    assert {"setup", "setup.main"} <= set(d.shared)
+    assert sorted(services_of(d)) == ["account", "order", "product"]
+    assert all(d.assignment()[u] == label for u, label in truth.items())
