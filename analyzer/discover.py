@@ -178,7 +178,10 @@ def _module_name(path: Path, root: Path, has_init, dir_has_py, dir_is_project) -
     is_package = path.name == "__init__.py"
     parts: list[str] = [] if is_package else [path.stem]
     folder = path.parent
-    while folder != root and has_init.get(folder, False):
+    # A folder without __init__.py inside a regular package is still part of it (an implicit
+    # namespace portion: ``pkg/sub/mod.py`` imports as ``pkg.sub.mod`` when ``pkg`` is a package).
+    while folder != root and (has_init.get(folder, False) or (
+            folder.parent != folder and has_init.get(folder.parent, False) and folder.name.isidentifier())):
         parts.append(folder.name)
         folder = folder.parent
     # namespace packages: folders without __init__.py that hold only packages

@@ -59,7 +59,7 @@ def test_skips_venvs_build_output_gitignored_tests_and_migrations(tmp_path):
     assert set(modules(tmp_path)) == {"app", "app.models"}
     with_all = set(modules(tmp_path, include_tests=True, include_migrations=True))
     assert {"app.migrations.0001_initial"} - with_all  # not a valid module name: skipped
-    assert {"test_models", "app.test_views"} <= with_all  # tests/ has no __init__.py: its own root
+    assert {"app.tests.test_models", "app.test_views"} <= with_all  # a folder inside a package
 
 
 def test_symlink_loops_and_dangling_links_do_not_stop_discovery(tmp_path):
@@ -99,3 +99,12 @@ def test_links_to_files_outside_the_repository_are_not_read(tmp_path):
     assert {f.module for f in found.files} == {"pkg"}
     assert ("pkg/leak.py", "symbolic link to a file outside the repository") in found.skipped
     assert ("pkg/a.py", "symbolic link loop") in found.skipped
+
+
+def test_folder_without_init_inside_a_package_keeps_the_prefix(tmp_path):
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/webhook/__init__.py": "",
+        "shop/webhook/breaker/board.py": "",
+    })
+    assert "shop.webhook.breaker.board" in modules(tmp_path)
