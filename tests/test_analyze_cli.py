@@ -131,3 +131,19 @@ def test_help_is_available():
     assert result.exit_code == 0
     for command in ("analyze", "report", "scaffold", "score", "compare", "callgraph"):
         assert command in result.output
+
+
+def test_documents_of_an_older_schema_or_not_ours_are_refused_in_one_line(repo, tmp_path):
+    _, out = analyze(repo, tmp_path)
+    doc = json.loads(out.read_text())
+    doc["schema"] = "msa-analysis/0"
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    for path in (old, repo / "shop" / "orders.py", tmp_path / "missing.json"):
+        for command in (["report", str(path)], ["scaffold", str(path), "-o", str(tmp_path / "svc")]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 1, (command, result.output)
+            assert "Traceback" not in result.output
+            assert len(result.output.strip().splitlines()) == 1
+    assert "run 'msa analyze' again" in runner.invoke(app, ["report", str(old)]).output
+    assert not (tmp_path / "svc").exists()
