@@ -157,6 +157,7 @@ class Resolver:
         self._bases: dict[str, tuple[str, ...]] = {}
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
+        self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -536,6 +537,8 @@ class Resolver:
 
     # -- argument -> parameter flows -------------------------------------------------------
     def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
+        if not call.args or not any(a.expr for a in call.args):
+            return  # nothing can flow: the common case, kept cheap
         for v in targets:
             tag, _, q = v.partition(":")
             if tag not in ("d", "bd"):
@@ -551,9 +554,7 @@ class Resolver:
                 shift = 1
             elif kind not in ("function", "method"):
                 continue
-            d = self.defs[func]
-            positional = [p for p in d.params if p.kind in ("positional", "positional_only")]
-            by_name = {p.name: p for p in d.params}
+            positional, by_name = self._signature_index(func)
             pos = shift
             for a in call.args:
                 if a.star:
@@ -574,6 +575,16 @@ class Resolver:
                         cur |= new
                         self._flow_changed = True
                         self.changed_funcs.add(func)
+
+    def _signature_index(self, func: str) -> tuple[list[Param], dict[str, Param]]:
+        hit = self._sig.get(func)
+        if hit is None:
+            params = self.defs[func].params
+            hit = self._sig[func] = (
+                [p for p in params if p.kind in ("positional", "positional_only")],
+                {p.name: p for p in params},
+            )
+        return hit
 
     def reset_memo(self) -> None:
         self._memo.clear()

@@ -55,7 +55,7 @@ def levels(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[l
 
 def restarts_for(nodes: int) -> int:
     """How many Louvain runs a graph of this size affords (small graphs: several)."""
-    return 10 if nodes <= 5_000 else 3 if nodes <= 20_000 else 1
+    return 10 if nodes <= 2_000 else 3 if nodes <= 20_000 else 1
 
 
 __all__ = ["cluster", "levels", "restarts_for"]
