@@ -645,6 +645,19 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
     # nested defs), and sites that call such a function (its return value may follow).
     targets: list[frozenset[str]] = [_EMPTY] * len(sites)
     todo = range(len(sites))
+    callers: dict[str, set[int]] = defaultdict(set)  # definition -> sites whose callee may be it
+    scope_sites: dict[str, list[int]] = defaultdict(list)
+    for k, (_m, _i, c) in enumerate(sites):
+        scope_sites[c.scope].append(k)
+    # every scope that has sites, under each of its enclosing scopes (for "nested in")
+    nested: dict[str, list[str]] = defaultdict(list)
+    for scope in scope_sites:
+        q = scope
+        while True:
+            nested[q].append(scope)
+            if "." not in q:
+                break
+            q = q.rsplit(".", 1)[0]
     for _round in range(MAX_ROUNDS):
         r._flow_changed = False
         r.changed_funcs = set()
@@ -652,6 +665,8 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
             c = sites[k][2]
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
             targets[k] = t
+            for v in t:
+                callers[v.partition(":")[2]].add(k)
             if t:
                 r.add_flows(c.scope, c, t)
         if not r._flow_changed:
@@ -660,11 +675,9 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         for f in r.changed_funcs:  # a method's new argument may be stored on self: revisit its class
             if r.kind(f) == "method":
                 affected.add(f.rsplit(".", 1)[0])
-        for k, (_m, _i, c) in enumerate(sites):
-            if any(v.partition(":")[2] in r.changed_funcs for v in targets[k]):
-                affected.add(c.scope)
+            affected.update(sites[k][2].scope for k in callers.get(f, ()))
         r.reset_memo()
-        todo = [k for k, (_m, _i, c) in enumerate(sites) if _in_scopes(c.scope, affected)]
+        todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]})
 
     # -- edges ---------------------------------------------------------------------------
     agg: dict[tuple[str, str, str], list] = {}
