@@ -174,13 +174,17 @@ def scaffold(
     base_port: Annotated[int, typer.Option("--base-port", help="Port of the first service on 127.0.0.1.")] = 8001,
     gateway_port: Annotated[int, typer.Option("--gateway-port", help="Port the nginx gateway listens on.")] = 8080,
     namespace: Annotated[str, typer.Option("--namespace", help="Kubernetes namespace of the manifests.")] = "default",
+    extract: Annotated[
+        bool, typer.Option("--extract", help="Also move each service's code in from the analyzed repository and "
+                                             "rewire the calls between services.")
+    ] = False,
 ) -> None:
     """Write one runnable service per cluster, an API gateway and deployment manifests."""
     from analyzer.scaffold import scaffold as run_scaffold
     from analyzer.scaffold.context import ScaffoldOptions
 
     doc = _load_with_plan(analysis, plan)
-    options = ScaffoldOptions(base_port=base_port, gateway_port=gateway_port, namespace=namespace)
+    options = ScaffoldOptions(base_port=base_port, gateway_port=gateway_port, namespace=namespace, extract=extract)
     summary = run_scaffold(doc, output, force=force, options=options)
     _err_console().print(summary)
 

@@ -46,6 +46,14 @@ def scaffold(doc: Analysis, out: Path, *, force: bool = False, options: Scaffold
     """
     ctx = build_context(doc, options)
     files = render_files(ctx)
+    extracted = ""
+    if ctx.options.extract:
+        from analyzer.extract import extract_files
+
+        files, extraction = extract_files(doc, ctx, files)
+        x = extraction.summary()
+        extracted = (f"; extracted the code: {x['rewired']} of {x['cross_service_call_sites']} cross-service call "
+                     f"sites rewired, {x['replicated']} replicated, {x['stubbed']} stubbed (see MIGRATION.md)")
     protected = [Path(doc.root)] if doc.root else []
     write_tree(files, Path(out), force=force, protected=protected)
     ops = sum(len(s.operations) for s in ctx.services)
@@ -53,7 +61,7 @@ def scaffold(doc: Analysis, out: Path, *, force: bool = False, options: Scaffold
     clients = sum(len(s.clients) for s in ctx.services)
     return (
         f"scaffolded {len(ctx.services)} service{'s' if len(ctx.services) != 1 else ''} "
-        f"({ops} interface operations, {routes} monolith URLs, {clients} clients) into {out}"
+        f"({ops} interface operations, {routes} monolith URLs, {clients} clients) into {out}{extracted}"
     )
 
 

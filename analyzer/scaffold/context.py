@@ -38,6 +38,7 @@ class ScaffoldOptions:
     connect_timeout: float = 2.0
     read_timeout: float = 5.0
     proxy_timeout: int = 15  # seconds: the gateway waits a little longer than the services
+    extract: bool = False  # also move each service's code in and rewire its calls (analyzer.extract)
 
 
 @dataclass(frozen=True, slots=True)

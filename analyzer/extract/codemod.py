@@ -1,0 +1,500 @@
+"""The libcst codemods that turn a monolith module into its copy inside one service.
+
+One transformer pass over the statements the plan keeps:
+
+- imports (absolute, relative, star, inside functions) are rewritten to the service's
+  layout: ``shop.orders.services`` -> ``orders_service.ported.shop.orders.services``, shared
+  modules -> ``orders_service.vendor.shop.common.helpers``;
+- in the vendored shared library, statements that use another service's code (and the names
+  they bind, transitively) are pruned;
+- SQLAlchemy models drop foreign keys to tables other services own and relationships to
+  their entities (the data lives in another database now);
+- strings that name code (dotted paths in settings) point at the copy when the code is here,
+  and entries of a literal list/tuple that name another service's code are dropped;
+- classes and functions copied from another service are marked with a comment.
+
+Every change is reported as a :class:`~analyzer.extract.model.Removal` with its line.
+Nothing is executed or imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from analyzer.extract.inventory import NameUse, Parsed, absolute, dotted, is_type_checking
+from analyzer.extract.model import ModulePlan, Removal
+
+_ORM_RELATION = frozenset({"relationship", "relation"})
+_TYPING_WORDS = frozenset({"Mapped", "Optional", "List", "list", "Set", "set", "Union", "DynamicMapped",
+                           "WriteOnlyMapped", "dict", "Dict", "None"})
+
+
+@dataclass(frozen=True, slots=True)
+class CopyContext:
+    """What the codemod needs to know beyond the module itself."""
+
+    service: str  # slug
+    package: str  # ``orders_service``
+    source_path: str  # path of the module in the monolith (for reports)
+    local: Callable[[str], str]  # monolith dotted module -> dotted module inside the service
+    is_monolith: Callable[[str], bool]
+    strings: dict[str, str | None]  # code-naming string -> replacement (None: another service's)
+    foreign_tables: frozenset[str]  # tables owned by other services
+    foreign_entities: frozenset[str]  # model class names owned by other services only
+    entity_classes: frozenset[str]  # names of the kept classes that are entities
+    replica_note: dict[str, str]  # replicated unit -> owning service slug
+
+
+def one_line(node: cst.CSTNode, limit: int = 140) -> str:
+    text = " ".join(cst.Module(body=[]).code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _module_expr(name: str) -> cst.Attribute | cst.Name:
+    parts = name.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(parts[0])
+    for p in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(p))
+    return node
+
+
+def _loads(node: cst.CSTNode, module: str, is_package: bool) -> set[str]:
+    use = NameUse(module, is_package)
+    node.visit(use)
+    return use.loads
+
+
+def _header_loads(node: cst.CSTNode, module: str, is_package: bool) -> set[str]:
+    """Names a compound statement needs before running its body (test, iterable, decorators...)."""
+    parts: list[cst.CSTNode] = []
+    if isinstance(node, (cst.If, cst.While)):
+        parts = [node.test]
+    elif isinstance(node, cst.For):
+        parts = [node.iter]
+    elif isinstance(node, cst.With):
+        parts = [i.item for i in node.items]
+    elif isinstance(node, cst.FunctionDef):
+        parts = [*(d.decorator for d in node.decorators), node.params]
+        if node.returns is not None:
+            parts.append(node.returns)
+    elif isinstance(node, cst.ClassDef):
+        parts = [*(d.decorator for d in node.decorators), *(a.value for a in (*node.bases, *node.keywords))]
+    out: set[str] = set()
+    for p in parts:
+        out |= _loads(p, module, is_package)
+    return out
+
+
+class ModuleCopy(cst.CSTTransformer):
+    """One pass of every rewrite over a module whose top-level statements are already chosen."""
+
+    def __init__(self, parsed: Parsed, plan: ModulePlan, cc: CopyContext) -> None:
+        super().__init__()
+        self.parsed = parsed
+        self.module = parsed.inventory.module
+        self.is_package = parsed.inventory.is_package
+        self.plan = plan
+        self.cc = cc
+        self.pruned = set(plan.pruned)
+        self.removals: list[Removal] = []
+        self.depth = 0
+        self.classes: list[str] = []
+        self.changed_names = False
+        self.doomed: set[int] = set()
+
+    # -- reporting --------------------------------------------------------------------------------
+    def _removed(self, original: cst.CSTNode, what: str, reason: str) -> None:
+        line = self.parsed.line(original)
+        self.removals.append(Removal(self.cc.service, self.module, f"{self.cc.source_path}:{line}", what, reason))
+
+    # -- scopes -----------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return self._enter(node)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.depth += 1
+        self.classes.append(node.name.value)
+        return self._enter(node)
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef):
+        self.depth -= 1
+        return self._compound(original, self._mark(updated))
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
+        self.depth -= 1
+        self.classes.pop()
+        return self._compound(original, self._mark(updated))
+
+    def _mark(self, node):
+        owner = self.cc.replica_note.get(node.name.value) if self.depth == 0 else None
+        if owner is None:
+            return node
+        comment = cst.EmptyLine(comment=cst.Comment(
+            f"# Replicated from the {owner} service by msa-analyzer: no database access, no module state."))
+        return node.with_changes(leading_lines=[*node.leading_lines, comment])
+
+    # -- pruning in the shared library -----------------------------------------------------------------
+    def _enter(self, node: cst.CSTNode) -> bool:
+        """A compound statement whose header uses a pruned name goes whole: its body is not visited."""
+        if self.pruned and _header_loads(node, self.module, self.is_package) & self.pruned:
+            self.doomed.add(id(node))
+            self._prune(node)
+            return False
+        return True
+
+    def _compound(self, original, updated):
+        if id(original) in self.doomed:
+            return cst.RemoveFromParent()
+        return updated
+
+    def visit_If(self, node: cst.If) -> bool:
+        return self._enter(node)
+
+    def visit_While(self, node: cst.While) -> bool:
+        return self._enter(node)
+
+    def visit_For(self, node: cst.For) -> bool:
+        return self._enter(node)
+
+    def visit_With(self, node: cst.With) -> bool:
+        return self._enter(node)
+
+    def _prune(self, original: cst.CSTNode) -> None:
+        use = NameUse(self.module, self.is_package)
+        original.visit(use)
+        fresh = use.stores - self.pruned
+        if fresh:
+            self.pruned |= fresh
+            self.changed_names = True
+        self._removed(original, one_line(original), "uses code of another service (shared library copy)")
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        return self._compound(original, updated)
+
+    def leave_While(self, original: cst.While, updated: cst.While):
+        return self._compound(original, updated)
+
+    def leave_For(self, original: cst.For, updated: cst.For):
+        return self._compound(original, updated)
+
+    def leave_With(self, original: cst.With, updated: cst.With):
+        return self._compound(original, updated)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if len(updated.body) == 1 and isinstance(updated.body[0], cst.ImportFrom):
+            split = self._import_from(original.body[0], updated.body[0])
+            if split is not None:
+                if not split:
+                    return cst.RemoveFromParent()
+                if len(split) == 1:
+                    return updated.with_changes(body=[split[0]])
+                return cst.FlattenSentinel([updated.with_changes(body=[s]) if i == 0 else cst.SimpleStatementLine(
+                    body=[s]) for i, s in enumerate(split)])
+        if (self.pruned and not any(isinstance(b, (cst.Import, cst.ImportFrom)) for b in updated.body)
+                and _loads(original, self.module, self.is_package) & self.pruned):
+            self._prune(original)
+            return cst.RemoveFromParent()
+        return updated
+
+    # -- imports ------------------------------------------------------------------------------------
+    def _import_from(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> list[cst.ImportFrom] | None:
+        level = len(updated.relative)
+        target = dotted(updated.module) if updated.module is not None else None
+        module = absolute(self.module, self.is_package, level, target)
+        if module == "__future__":
+            return None
+        if level == 0 and not self.cc.is_monolith(module):
+            if isinstance(updated.names, cst.ImportStar):
+                return None
+            kept = [a for a in updated.names if _bound(a) not in self.pruned]
+            if len(kept) == len(updated.names):
+                return None
+            for a in updated.names:
+                if _bound(a) in self.pruned:
+                    self._removed(original, f"import of {module}.{dotted(a.name)}",
+                                  "another service's code (shared library copy)")
+            if not kept:
+                return []
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return [updated.with_changes(names=kept)]
+        if isinstance(updated.names, cst.ImportStar):
+            return [updated.with_changes(module=_module_expr(self.cc.local(module)), relative=())]
+        groups: dict[str, list[cst.ImportAlias]] = {}
+        for alias in updated.names:
+            name = dotted(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            if bound in self.pruned:
+                self._removed(original, f"import of {module}.{name}", "another service's code (shared library copy)")
+                continue
+            full = f"{module}.{name}"
+            parent = self.cc.local(full).rpartition(".")[0] if self.cc.is_monolith(full) else self.cc.local(module)
+            groups.setdefault(parent, []).append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        out = []
+        for parent, aliases in groups.items():
+            aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            out.append(cst.ImportFrom(module=_module_expr(parent), names=aliases, relative=()))
+        return out
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):
+        names = []
+        for alias in updated.names:
+            name = dotted(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+            if (bound or name.split(".")[0]) in self.pruned:
+                self._removed(original, f"import {name}", "another service's code (shared library copy)")
+                continue
+            if self.cc.is_monolith(name):
+                local = self.cc.local(name)
+                if bound is None and "." in name:
+                    self._removed(original, f"import {name}", "rewritten as an import of the copy: code that "
+                                                              f"reaches it as `{name}` must use the new name")
+                alias = alias.with_changes(name=_module_expr(local),
+                                           asname=alias.asname if bound else cst.AsName(name=cst.Name(name.split(".")[0]))
+                                           if "." not in name else None)
+            names.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        if not names:
+            return cst.RemoveFromParent()
+        return updated.with_changes(names=names)
+
+    # -- strings that name code -----------------------------------------------------------------------
+    def leave_Element(self, original: cst.Element, updated: cst.Element):
+        value = original.value
+        if isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            if isinstance(text, str) and text in self.cc.strings and self.cc.strings[text] is None:
+                self._removed(original, text, "names another service's code: dropped from the list")
+                return cst.RemoveFromParent()
+        return updated
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
+        text = original.evaluated_value
+        if not isinstance(text, str) or text not in self.cc.strings:
+            return updated
+        new = self.cc.strings[text]
+        if new is None or new == text:
+            return updated
+        quote = original.quote
+        return updated.with_changes(value=f"{original.prefix}{quote}{new}{quote}")
+
+    # -- ORM models ----------------------------------------------------------------------------------
+    def _in_entity(self) -> bool:
+        return bool(self.classes) and self.classes[-1] in self.cc.entity_classes
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        if not self._in_entity():
+            return updated
+        keep = []
+        for arg in updated.args:
+            table = _foreign_key_table(arg.value)
+            if table is not None and table in self.cc.foreign_tables:
+                self._removed(original, one_line(arg.value), f"a foreign key to `{table}`, which another service "
+                                                             "owns: the column stays, the constraint goes")
+                continue
+            keep.append(arg)
+        if len(keep) == len(updated.args):
+            return updated
+        if keep:
+            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=keep)
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return dotted(alias.name) or ""
+
+
+def _foreign_key_table(node: cst.BaseExpression) -> str | None:
+    if not isinstance(node, cst.Call) or (dotted(node.func) or "").rsplit(".", 1)[-1] != "ForeignKey":
+        return None
+    if not node.args or not isinstance(node.args[0].value, cst.SimpleString):
+        return None
+    text = node.args[0].value.evaluated_value
+    if not isinstance(text, str) or "." not in text:
+        return None
+    return text.rsplit(".", 1)[0]
+
+
+def _relationship_targets(stmt: cst.BaseSmallStatement) -> tuple[str | None, set[str]]:
+    """(attribute name, class names it relates to) for ``x: Mapped[...] = relationship(...)``."""
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, cst.Call) or (dotted(value.func) or "").rsplit(".", 1)[-1] not in _ORM_RELATION:
+        return None, set()
+    names: set[str] = set()
+    if value.args and value.args[0].keyword is None:
+        first = value.args[0].value
+        if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
+            names.add(first.evaluated_value.split(".")[-1])
+        elif isinstance(first, (cst.Name, cst.Attribute)):
+            names.add((dotted(first) or "").rsplit(".", 1)[-1])
+    target = None
+    if isinstance(stmt, cst.AnnAssign):
+        target = stmt.target.value if isinstance(stmt.target, cst.Name) else None
+        names |= _annotation_classes(stmt.annotation.annotation)
+    elif isinstance(stmt, cst.Assign) and isinstance(stmt.targets[0].target, cst.Name):
+        target = stmt.targets[0].target.value
+    return target, names
+
+
+def _annotation_classes(node: cst.BaseExpression) -> set[str]:
+    out: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> bool:
+            if n.value not in _TYPING_WORDS:
+                out.add(n.value)
+            return False
+
+        def visit_SimpleString(self, n: cst.SimpleString) -> bool:
+            text = n.evaluated_value
+            if isinstance(text, str):
+                try:
+                    inner = cst.parse_expression(text)
+                except cst.ParserSyntaxError:
+                    return False
+                inner.visit(self)
+            return False
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            out.add(n.attr.value)
+            return False
+
+    node.visit(Collect())
+    return out
+
+
+class DropRelations(cst.CSTTransformer):
+    """Removes, from the bodies of entity classes, relationships to entities of other services."""
+
+    def __init__(self, copy: ModuleCopy) -> None:
+        super().__init__()
+        self.copy = copy
+        self.classes: list[str] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.classes.append(node.name.value)
+        return True
+
+    def leave_ClassDef(self, original, updated):
+        self.classes.pop()
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if not self.classes or self.classes[-1] not in self.copy.cc.entity_classes or len(original.body) != 1:
+            return updated
+        attr, names = _relationship_targets(original.body[0])
+        foreign = sorted(names & self.copy.cc.foreign_entities)
+        if attr is None or not foreign:
+            return updated
+        self.copy._removed(original, one_line(original), f"a relationship to `{foreign[0]}`, an entity of another "
+                                                         "service: load it through that service instead")
+        return cst.RemoveFromParent()
+
+
+def keep_statements(parsed: Parsed, plan: ModulePlan) -> list[cst.BaseStatement]:
+    """The top-level statements of the copy, in their original order."""
+    inv = parsed.inventory
+    out = []
+    for st, node in zip(inv.statements, parsed.tree.body, strict=True):
+        if st.kind in ("docstring", "future"):
+            out.append(node)
+        elif st.kind in ("def", "class"):
+            if st.binds[0] in plan.units:
+                out.append(node)
+        elif plan.full or st.index in plan.statements:
+            out.append(node)
+    return out
+
+
+def prune_unused_imports(module: cst.Module, keep: set[str], name: str, is_package: bool) -> cst.Module:
+    """Drops top-level import aliases nothing in a partial copy uses."""
+    used: set[str] = set(keep)
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom))
+                                                             for b in stmt.body):
+            continue
+        use = NameUse(name, is_package)
+        stmt.visit(use)
+        used |= use.loads
+        used |= {a for a, _ in use.attrs}
+    body = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.If) and is_type_checking(stmt):
+            stmt = _prune_block_imports(stmt, used)
+            if stmt is None:
+                continue
+        elif isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom))
+                                                               for b in stmt.body):
+            stmt = _prune_line(stmt, used)
+            if stmt is None:
+                continue
+        body.append(stmt)
+    return module.with_changes(body=body)
+
+
+def _prune_line(stmt: cst.SimpleStatementLine, used: set[str]) -> cst.SimpleStatementLine | None:
+    small = []
+    for b in stmt.body:
+        if isinstance(b, cst.ImportFrom) and dotted(b.module) == "__future__":
+            small.append(b)
+            continue
+        if isinstance(b.names, cst.ImportStar):
+            small.append(b)
+            continue
+        names = []
+        for alias in b.names:
+            bound = (alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name)
+                     else (dotted(alias.name) or "").split(".")[0])
+            if bound in used:
+                names.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        if names:
+            small.append(b.with_changes(names=names))
+    return stmt.with_changes(body=small) if small else None
+
+
+def _prune_block_imports(stmt: cst.If, used: set[str]) -> cst.If | None:
+    if not isinstance(stmt.body, cst.IndentedBlock):
+        return stmt
+    body = []
+    for s in stmt.body.body:
+        if isinstance(s, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom)) for b in s.body):
+            s = _prune_line(s, used)
+            if s is None:
+                continue
+        body.append(s)
+    if not body:
+        return None
+    return stmt.with_changes(body=stmt.body.with_changes(body=body))
+
+
+def copy_module(parsed: Parsed, plan: ModulePlan, cc: CopyContext, header: str,
+                facade: str = "") -> tuple[str, list[Removal]]:
+    """The text of the service's copy of one module, and what the copy changed or left out."""
+    tree = parsed.tree.with_changes(body=keep_statements(parsed, plan))
+    transformer = ModuleCopy(parsed, plan, cc)
+    for _ in range(4):  # names bound by pruned statements are pruned too: repeat until stable
+        transformer.changed_names = False
+        transformer.removals = []
+        out = tree.visit(transformer)
+        if not transformer.changed_names:
+            break
+    if cc.entity_classes:
+        out = out.visit(DropRelations(transformer))
+    if not plan.full:
+        out = prune_unused_imports(out, set(plan.exports) | set(plan.facade), parsed.inventory.module,
+                                   parsed.inventory.is_package)
+    lines = [cst.EmptyLine(comment=cst.Comment(f"# {line}")) for line in header.splitlines()]
+    out = out.with_changes(header=[*lines, *out.header])
+    text = out.code
+    if facade:
+        text = text.rstrip("\n") + "\n\n\n" + facade
+    return text, transformer.removals

@@ -1,0 +1,644 @@
+"""Which code goes into each service, and what becomes of each name it uses from another one.
+
+A service's copy starts from the units the decomposition places in it and the whole shared
+library. Every name that code uses is followed to its definition (re-exports and star imports
+included); a definition owned by another service gets one decision:
+
+- **rewired**: a function the owner serves as an interface operation, whose arguments and
+  result can cross the wire (plain data; an entity the owner reloads by primary key; an
+  entity the callee only reads, sent as a snapshot; a dataclass), becomes a proxy that calls
+  the generated client;
+- **replicated**: code a remote call cannot serve (it reads the request being served, takes a
+  callback, is a decorator, an exception or a constant class) and that touches neither the
+  database nor module state is copied in;
+- **stubbed**: anything else is bound to a stub that raises with the reason, and listed in
+  MIGRATION.md; an entity class used here is direct ORM access to another service's data.
+
+Code of the shared library that uses another service's code cannot call it (there is no
+operation for it) and must not fail on import: those statements are **pruned** from that
+service's vendored copy, and listed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from pathlib import PurePosixPath
+
+from analyzer.extract.model import (
+    PORTED,
+    PRUNED,
+    REPLICATED,
+    REWIRED,
+    STUBBED,
+    VENDOR,
+    CallSite,
+    Decision,
+    FacadeEntry,
+    ForeignAccess,
+    ModulePlan,
+    OperationPort,
+    Proxy,
+    RoutePort,
+    WireParam,
+)
+from analyzer.extract.program import Program, Target
+from analyzer.interfaces import cross_calls
+from analyzer.model import CLASS, FUNCTION, METHOD, READ, SHARED, WRITE
+from analyzer.scaffold.context import Client, ClientCall, Operation, ScaffoldContext, ServiceContext
+from analyzer.scaffold.typemap import ANY, PyType, map_annotation
+
+CALLABLE_NAMES = frozenset({"Callable", "Awaitable", "Coroutine"})
+IO_NAMES = frozenset({"IO", "TextIO", "BinaryIO", "TextIOWrapper", "BufferedReader", "BufferedWriter", "IOBase",
+                      "RawIOBase", "BufferedIOBase", "TextIOBase", "FileIO", "SpooledTemporaryFile"})
+ITERATOR_NAMES = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator"})
+PLUMBING = {"Session": "a database session", "AsyncSession": "a database session",
+            "scoped_session": "a database session", "Connection": "a database connection",
+            "AsyncConnection": "a database connection", "Engine": "a database engine",
+            "HttpRequest": "the HTTP request", "WSGIRequest": "the HTTP request", "Request": "the HTTP request"}
+SESSION_NAMES = frozenset({"Session", "AsyncSession", "scoped_session", "OrmSession"})
+
+
+def plain(t: PyType) -> bool:
+    """Typed exactly all the way down: pydantic carries such a value as it is."""
+    return t.kind != ANY and all(plain(a) for a in t.args)
+
+
+def annotation_head(text: str | None) -> str:
+    """The outer type name of an annotation: ``Optional['x.Session']`` -> ``Session``."""
+    if not text:
+        return ""
+    names = annotation_names(text)
+    wrappers = {"Optional", "Union", "Annotated", "None"}
+    for n in names:
+        last = n.rsplit(".", 1)[-1]
+        if last not in wrappers:
+            return last
+    return ""
+
+
+def annotation_names(text: str) -> list[str]:
+    """Dotted names an annotation mentions, outermost first (string forward references read)."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return []
+    out: list[str] = []
+
+    def walk(n: ast.AST) -> None:
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            out.extend(annotation_names(n.value))
+            return
+        if isinstance(n, (ast.Name, ast.Attribute)):
+            parts = []
+            cur: ast.AST = n
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name):
+                parts.append(cur.id)
+                out.append(".".join(reversed(parts)))
+            return
+        for child in ast.iter_child_nodes(n):
+            walk(child)
+
+    walk(node)
+    return out
+
+
+def _all_optional(params: tuple[dict, ...]) -> bool:
+    return all(p.get("default") is not None or p.get("kind") in ("var_positional", "var_keyword") for p in params)
+
+
+class Globals:
+    """Facts every service's plan shares: slugs, operations, the app and session factories."""
+
+    def __init__(self, prog: Program, ctx: ScaffoldContext) -> None:
+        self.prog = prog
+        self.ctx = ctx
+        self.slugs = {s.name: s.slug for s in ctx.services}
+        self.operations: dict[str, tuple[ServiceContext, Operation]] = {
+            op.symbol: (s, op) for s in ctx.services for op in s.operations
+        }
+        self.unit_homes: set[tuple[str, str]] = set()  # (module, service) holding one of its units
+        for sid, svc in prog.placement.items():
+            sym = prog.index.get(sid)
+            if sym is not None and sym.kind in (CLASS, FUNCTION) and sid == f"{sym.module}.{sym.name}":
+                self.unit_homes.add((sym.module, svc))
+        self.app_factory = self._factory(lambda head: head == "Flask")
+        self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
+                                             prefer="session")
+
+    def slug(self, service: str) -> str:
+        return self.slugs.get(service, "shared" if service == SHARED else service)
+
+    def _factory(self, wanted, prefer: str = "") -> str | None:
+        """A function of the shared library (else of a service) that builds the thing without
+        arguments: the monolith's app factory or its session factory."""
+        found = []
+        for s in self.prog.doc.symbols:
+            if s.kind != FUNCTION or s.module not in self.prog.modules or f"{s.module}.{s.name}" != s.id:
+                continue
+            if not wanted(annotation_head(s.returns)) or not _all_optional(s.params):
+                continue
+            shared = self.prog.placement.get(s.id, SHARED) == SHARED
+            found.append((not shared, prefer not in s.name.lower(), s.id.count("."), s.id))
+        return min(found)[3] if found else None
+
+    def local_to(self, qualname: str | None, service: str) -> bool:
+        return qualname is not None and self.prog.placement.get(qualname, SHARED) in (SHARED, service)
+
+
+class Planner:
+    """The plan of one service: module copies, facades, decisions."""
+
+    def __init__(self, g: Globals, svc: ServiceContext) -> None:
+        self.g = g
+        self.prog = g.prog
+        self.svc = svc
+        self.name = svc.name
+        self.plans: dict[str, ModulePlan] = {}
+        self.decisions: dict[tuple[str, str], Decision] = {}  # (target, "use" | "pruned") -> applied decision
+        self.memo: dict[str, Decision] = {}
+        self.module_imports: set[str] = set()  # modules some kept code imports as modules
+        self.todo: deque[tuple[str, int]] = deque()
+        self.scanned: set[tuple[str, int]] = set()
+        self.clients: dict[str, tuple[Client, ClientCall]] = {
+            call.operation.symbol: (c, call) for c in svc.clients for call in c.calls
+        }
+
+    # -- the fixpoint ----------------------------------------------------------------------------
+    def run(self) -> dict[str, ModulePlan]:
+        for module in sorted(self.prog.modules):
+            top = self.prog.top(module)
+            if top in (self.name, SHARED) or self._has_units_here(module):
+                self.materialize(module)
+        while self.todo:
+            module, index = self.todo.popleft()
+            self.scan(module, index)
+        for module, plan in list(self.plans.items()):
+            if (not plan.full and not plan.units and not plan.statements and not plan.facade and not plan.exports
+                    and module not in self.module_imports):
+                del self.plans[module]  # only reached from pruned code
+        return self.plans
+
+    def _has_units_here(self, module: str) -> bool:
+        return (module, self.name) in self.g.unit_homes
+
+    def materialize(self, module: str) -> ModulePlan:
+        plan = self.plans.get(module)
+        if plan is not None:
+            return plan
+        top = self.prog.top(module)
+        full = top in (self.name, SHARED)
+        plan = ModulePlan(module=module, tree=VENDOR if top == SHARED else PORTED, full=full)
+        self.plans[module] = plan
+        inv = self.prog.inventory(module)
+        for name, st in sorted(inv.units().items()):
+            if self.prog.place(module, name) in (self.name, SHARED):
+                plan.units.add(name)
+                self._enqueue(module, st.index)
+        if full:
+            for st in inv.statements:
+                if st.kind not in ("def", "class"):
+                    self._enqueue(module, st.index)
+        return plan
+
+    def _enqueue(self, module: str, index: int) -> None:
+        if (module, index) not in self.scanned:
+            self.scanned.add((module, index))
+            self.todo.append((module, index))
+
+    def scan(self, module: str, index: int) -> None:
+        inv = self.prog.inventory(module)
+        st = inv.statements[index]
+        if st.type_checking:
+            return
+        shared = self.plans[module].tree == VENDOR
+        nested = {b.name: b for b in st.imports} if st.kind != "import" else {}
+        for b in st.imports:
+            if not b.type_checking:
+                self.require_import(module, b.name, b.module, b.attr, shared)
+        for n in sorted(st.refs):
+            if n in nested:
+                continue
+            if inv.binders(n):
+                self.require_name(module, n, shared)
+        for n, attr in sorted(st.attrs):
+            if n in nested:
+                t = self.prog.import_target(nested[n].module, nested[n].attr)
+            elif inv.binders(n):
+                t = self.prog.resolve(module, n)
+            else:
+                continue
+            if t.kind == "module":
+                self.require_import(module, n, t.module, attr, shared, attribute=True)
+
+    # -- requirements ---------------------------------------------------------------------------------
+    def require_name(self, module: str, name: str, shared: bool) -> None:
+        """``name`` bound at the top of ``module`` is used by code the copy keeps."""
+        inv = self.prog.inventory(module)
+        plan = self.materialize(module)
+        for st in inv.binders(name):
+            if st.kind in ("def", "class"):
+                self.require_unit(module, name, module, name, shared)
+            elif st.imports and any(b.name == name for b in st.imports):
+                if not plan.full:
+                    plan.statements.add(st.index)
+                for b in st.imports:
+                    if b.name == name and not b.type_checking:
+                        self.require_import(module, name, b.module, b.attr, shared)
+            elif not plan.full:
+                self.require_var(module, name, module, name, shared)
+
+    def require_import(self, origin: str, local: str, module: str, attr: str | None, shared: bool,
+                       attribute: bool = False) -> None:
+        """An import in ``origin`` (or ``local.attr`` on an imported module) needs its target."""
+        if attr is None:
+            if self.prog.is_monolith(module):
+                self._materialize_path(module)
+            return
+        if not self.prog.is_monolith(module) and not self.prog.is_monolith(f"{module}.{attr}"):
+            return
+        if self.prog.is_monolith(f"{module}.{attr}"):
+            self._materialize_path(f"{module}.{attr}")
+            return
+        if not self.prog.is_module(module):
+            return
+        hops = self.prog.chain(module, attr)
+        target = hops[-1][1]
+        self._materialize_path(module, imported=False)
+        for i, ((hm, hn), _) in enumerate(hops[:-1]):
+            self._provide(hm, hn, hops[i + 1][0])
+        if target.kind == "module":
+            self._materialize_path(target.module)
+        elif target.kind == "unit":
+            self.require_unit(target.module, target.name or "", origin, local, shared and not attribute)
+        elif target.kind == "var":
+            self.require_var(target.module, target.name or "", origin, local, shared and not attribute)
+
+    def _materialize_path(self, module: str, imported: bool = True) -> None:
+        if self.prog.is_module(module):
+            self.materialize(module)
+            if imported:
+                self.module_imports.add(module)
+
+    def _provide(self, module: str, name: str, following: tuple[str, str]) -> None:
+        """A module on a re-export chain must keep binding ``name``: a full copy does anyway; a
+        partial copy keeps its import of it; a star import becomes an explicit re-export."""
+        if not self.prog.is_module(module):
+            return
+        plan = self.materialize(module)
+        plan.exports.add(name)
+        if plan.full:
+            return
+        binders = self.prog.inventory(module).binders(name)
+        if binders:
+            plan.statements.update(st.index for st in binders)
+            return
+        nm, nn = following
+        if nm != module:
+            plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
+
+    def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
+        plan = self.materialize(module)
+        if name in plan.units:
+            return
+        owner = self.prog.place(module, name)
+        if owner in (self.name, SHARED):
+            plan.units.add(name)
+            st = self.prog.inventory(module).units().get(name)
+            if st is not None:
+                self._enqueue(module, st.index)
+            return
+        d = self.decide_unit(module, name)
+        if d.action == REPLICATED:
+            self._apply(d)
+            plan.units.add(name)
+            plan.replicas.add(name)
+            st = self.prog.inventory(module).units().get(name)
+            if st is not None:
+                self._enqueue(module, st.index)
+        elif d.action == REWIRED:
+            self._apply(d)
+            plan.facade[name] = FacadeEntry(name, "proxy", d.target, d.owner, d.reason, d.proxy, notes=d.notes)
+        elif shared:
+            self._prune(origin, local, d)
+        else:
+            self._apply(d)
+            plan.facade[name] = FacadeEntry(name, "stub", d.target, d.owner, d.reason)
+
+    def require_var(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
+        plan = self.materialize(module)
+        if plan.full:
+            return
+        binders = self.prog.inventory(module).binders(name)
+        owner = self.g.slug(self.prog.top(module))
+        target = f"{module}.{name}"
+        if binders and all(st.constant for st in binders):
+            for st in binders:
+                if st.index not in plan.statements:
+                    plan.statements.add(st.index)
+                    self._enqueue(module, st.index)
+            self._apply(Decision(self.svc.slug, target, owner, "variable", REPLICATED,
+                                 "a module-level constant: copied"))
+            return
+        d = Decision(self.svc.slug, target, owner, "variable", STUBBED,
+                     f"a module-level value of the {owner} service that is not a constant")
+        if shared:
+            self._prune(origin, local, d)
+        else:
+            self._apply(d)
+            plan.facade[name] = FacadeEntry(name, "stub", target, owner, d.reason)
+
+    def _prune(self, origin: str, local: str, d: Decision) -> None:
+        self.materialize(origin).pruned.add(local)
+        self.decisions.setdefault((d.target, PRUNED), Decision(
+            d.service, d.target, d.owner, d.kind, PRUNED, f"the shared library ({origin}) uses it; {d.reason}"))
+
+    def _apply(self, d: Decision) -> None:
+        self.decisions.setdefault((d.target, "use"), d)
+
+    def _record(self, d: Decision) -> Decision:
+        return self.memo.setdefault(d.target, d)
+
+    # -- decisions -------------------------------------------------------------------------------------
+    def decide_unit(self, module: str, name: str) -> Decision:
+        target = f"{module}.{name}"
+        known = self.memo.get(target)
+        if known is not None:
+            return known
+        prog = self.prog
+        owner = self.g.slug(prog.place(module, name))
+        st = prog.inventory(module).units()[name]
+        if target in prog.models:
+            return self._record(Decision(
+                self.svc.slug, target, owner, "entity", STUBBED,
+                f"the {owner} service's entity `{name}`: using its ORM class here is direct database access, "
+                "not a call"))
+        copyable, why_not = self.replicable(module, name)
+        if st.kind == "class":
+            if copyable:
+                what = "a dataclass" if st.dataclass else "an enum" if st.enum else "a class"
+                return self._record(Decision(self.svc.slug, target, owner, "class", REPLICATED,
+                                             f"{what} with no database access or module state: copied"))
+            return self._record(Decision(self.svc.slug, target, owner, "class", STUBBED,
+                                         f"a class of the {owner} service that {why_not}: its instances cannot cross"))
+        hit = self.clients.get(target)
+        notes: tuple[str, ...] = ()
+        if hit is not None:
+            ok, notes, why, proxy = self.crossable(target, module, hit)
+            bound = prog.request_bound(target)
+            if bound is not None:
+                ok, why = False, f"reads the HTTP request being served (through `{bound}`)"
+            if ok:
+                return self._record(Decision(self.svc.slug, target, owner, "function", REWIRED,
+                                             f"through {hit[0].class_name}.{hit[1].operation.func}", notes, proxy))
+        else:
+            why = "no client operation for it (the analysis saw no call to it from this service)"
+        if copyable:
+            return self._record(Decision(self.svc.slug, target, owner, "function", REPLICATED,
+                                         f"{why}; copied instead (no database access, no module state)", notes))
+        return self._record(Decision(self.svc.slug, target, owner, "function", STUBBED,
+                                     f"{why}; cannot be copied: it {why_not}", notes))
+
+    def replicable(self, module: str, name: str) -> tuple[bool, str]:
+        inv = self.prog.inventory(module)
+        st = inv.units()[name]
+        state = sorted(st.refs & inv.mutated)
+        if state:
+            return False, f"uses the module state `{state[0]}`"
+        touching = self.prog.touches(f"{module}.{name}")
+        if touching is not None:
+            return False, f"reaches the database (`{touching}`)"
+        return True, ""
+
+    def crossable(self, target: str, module: str, hit: tuple[Client, ClientCall],
+                  ) -> tuple[bool, tuple[str, ...], str, Proxy | None]:
+        client, call = hit
+        op = call.operation
+        sym = self.prog.index[target]
+        owner_service = self.prog.placement.get(target, SHARED)
+        owner = self.g.slug(owner_service)
+        fields = {f.wire_name: f for f in op.request.fields}
+        notes: list[str] = []
+        problems: list[str] = []
+        params: list[WireParam] = []
+        for p in (p for p in sym.params if isinstance(p, dict) and p.get("name")):
+            name = str(p["name"])
+            kind = p.get("kind") or "positional"
+            ann = p.get("annotation")
+            has_default = p.get("default") is not None
+            if kind == "var_keyword":
+                params.append(WireParam(name, kind, False, None, False))
+                continue
+            if name not in fields:
+                head = annotation_head(ann)
+                if head in SESSION_NAMES or head.endswith("Session"):
+                    if not self.g.local_to(self.g.session_factory, owner_service):
+                        problems.append(f"`{name}` is a database session and the {owner} service has no session "
+                                        "factory")
+                    else:
+                        notes.append(f"`{name}`: stays here, the {owner} service opens its own session")
+                    params.append(WireParam(name, kind, has_default, None, False))
+                    continue
+                what = PLUMBING.get(head, f"`{head or 'untyped'}`")
+                problems.append(f"`{name}` is {what} of the caller: it cannot cross")
+                continue
+            f = fields[name]
+            ok, note = self.classify(module, ann, target, owner_service)
+            refused = ""
+            if not ok and has_default:  # the caller may leave it out: the proxy refuses it when given
+                refused, ok = f"`{name}`: {note}", True
+                note = f"{note}; the proxy refuses it when a caller passes it"
+            if note:
+                (notes if ok else problems).append(f"`{name}`: {note}")
+            params.append(WireParam(name, kind, has_default, f.wire_name, plain(f.type), refused))
+        result = next((f for f in op.response.fields if f.name == "result"), None)
+        ok, note = self.classify(module, sym.returns, target, owner_service, result=True)
+        if note:
+            (notes if ok else problems).append(f"result: {note}")
+        proxy = Proxy(client.module, client.class_name, op.func, op.request.name, tuple(params),
+                      plain(result.type) if result is not None else False, op.path)
+        if problems:
+            return False, tuple(notes), "; ".join(problems), None
+        return True, tuple(notes), "", proxy
+
+    def classify(self, module: str, annotation: str | None, target: str, owner_service: str,
+                 result: bool = False) -> tuple[bool, str | None]:
+        """Can a value of this annotation cross the wire, and how (a note for the report)."""
+        if not annotation:
+            return True, None if result else "untyped: the wire codec checks the value at run time"
+        if map_annotation(annotation).exact:
+            return True, None
+        owner = self.g.slug(owner_service)
+        notes = []
+        for dotted_name in annotation_names(annotation):
+            last = dotted_name.rsplit(".", 1)[-1]
+            if last in CALLABLE_NAMES:
+                return False, f"a callback (`{annotation}`) cannot cross"
+            if last in IO_NAMES:
+                return False, f"an open file (`{annotation}`) cannot cross"
+            if last in ITERATOR_NAMES:
+                return False, f"an iterator (`{annotation}`) cannot cross"
+            if last in PLUMBING:
+                return False, f"{PLUMBING[last]} (`{annotation}`) cannot cross"
+            t = self._resolve_dotted(module, dotted_name)
+            if t is None or t.kind != "unit":
+                continue
+            q = t.qualname
+            entity = self.prog.models.get(q)
+            if entity is not None:
+                ent_owner = self.prog.entity_owner.get(entity.id, SHARED)
+                if result:
+                    notes.append(f"`{entity.name}` comes back as a read-only snapshot")
+                elif ent_owner == owner_service:
+                    notes.append(f"`{entity.name}` crosses as its primary key; {owner} reloads it")
+                elif entity.id in self.prog.writes_reach(target):
+                    return False, (f"`{entity.name}` is written there but owned by {self.g.slug(ent_owner)}: a copy "
+                                   "would lose the writes")
+                else:
+                    notes.append(f"`{entity.name}` (owned by {self.g.slug(ent_owner)}) crosses as a read-only "
+                                 "snapshot")
+                continue
+            st = self.prog.inventory(t.module).units().get(t.name or "")
+            if st is not None and st.kind == "class":
+                if st.dataclass or st.enum:
+                    notes.append(f"`{t.name}` crosses field by field")
+                else:
+                    return False, f"`{t.name}` instances cannot cross (neither plain data, an entity nor a dataclass)"
+        return True, "; ".join(notes) or None
+
+    def _resolve_dotted(self, module: str, dotted_name: str) -> Target | None:
+        parts = dotted_name.split(".")
+        if not self.prog.is_module(module):
+            return None
+        t = self.prog.resolve(module, parts[0])
+        for part in parts[1:]:
+            if t.kind != "module" or not self.prog.is_module(t.module):
+                return None
+            t = self.prog.resolve(t.module, part)
+        return t
+
+    # -- what the service serves ---------------------------------------------------------------------
+    def operations(self) -> tuple[OperationPort, ...]:
+        out = []
+        for op in self.svc.operations:
+            out.append(self._operation(op))
+        return tuple(out)
+
+    def _operation(self, op: Operation) -> OperationPort:
+        prog = self.prog
+        sym = prog.index.get(op.symbol)
+        if sym is None or sym.module not in self.plans:
+            return OperationPort(op.func, op.symbol, False, "its code is not in this service")
+        if sym.kind == METHOD:
+            return OperationPort(op.func, op.symbol, False, "a method: the service cannot build the object it is "
+                                                          "called on")
+        unit = op.symbol[len(sym.module) + 1:]
+        if "." in unit or unit not in self.plans[sym.module].units:
+            return OperationPort(op.func, op.symbol, False, "not a top-level function or class of a module here")
+        params = sym.params
+        if sym.kind == CLASS:
+            init = prog.index.get(f"{op.symbol}.__init__")
+            params = tuple(init.params[1:]) if init is not None else ()
+        wire = {f.wire_name for f in op.request.fields}
+        session = star = None
+        positional = []
+        for p in (p for p in params if isinstance(p, dict) and p.get("name")):
+            name, kind = str(p["name"]), p.get("kind") or "positional"
+            if kind == "var_positional":
+                star = name
+            elif kind == "positional_only":
+                positional.append(name)
+            if kind in ("var_keyword", "var_positional") or name in wire:
+                continue
+            head = annotation_head(p.get("annotation"))
+            if (head in SESSION_NAMES or head.endswith("Session")) and session is None:
+                if not self.g.local_to(self.g.session_factory, self.name):
+                    return OperationPort(op.func, op.symbol, False, "needs a database session and the monolith has "
+                                                                  "no session factory here")
+                session = name
+                continue
+            if p.get("default") is not None:
+                continue
+            return OperationPort(op.func, op.symbol, False,
+                                 f"needs `{name}` ({PLUMBING.get(head, head or 'untyped')}) from its caller")
+        result = next((f for f in op.response.fields if f.name == "result"), None)
+        tree = self.plans[sym.module].tree
+        return OperationPort(op.func, op.symbol, True, "", f"{self.svc.package}.{tree}.{sym.module}:{unit}",
+                             session, star, tuple(positional), plain(result.type) if result is not None else False)
+
+    def routes(self) -> tuple[RoutePort, ...]:
+        frameworks = {(r.handler, r.path): r.framework for r in self.prog.doc.routes}
+        local_app = self.g.local_to(self.g.app_factory, self.name)
+        out = []
+        for r in self.svc.routes:
+            framework = frameworks.get((r.handler, r.original))
+            placed = self.prog.placement.get(r.handler, SHARED)
+            if framework != "flask":
+                reason = f"a {framework or 'non-Flask'} view: only Flask views are dispatched to moved code"
+            elif not local_app:
+                reason = "no Flask app factory in the shared library or this service to serve it"
+            elif placed != self.name:
+                reason = f"its handler is placed in {self.g.slug(placed)}"
+            else:
+                reason = ""
+            out.append(RoutePort(r.func, r.handler, not reason, reason))
+        return tuple(out)
+
+    # -- counting -----------------------------------------------------------------------------------
+    def call_sites(self) -> tuple[CallSite, ...]:
+        out = []
+        for c in cross_calls(self.prog.doc, self.prog.placement):
+            if c.source_service != self.name:
+                continue
+            action, reason = self._fate(c.callee)
+            out.append(CallSite(self.svc.slug, c.caller, c.callee, self.g.slug(c.target_service), c.weight, action,
+                                reason))
+        return tuple(out)
+
+    def _fate(self, callee: str) -> tuple[str, str]:
+        d = self.decisions.get((callee, "use"))
+        if d is not None:
+            return d.action, d.reason
+        head = callee
+        while "." in head:
+            head = head.rsplit(".", 1)[0]
+            d = self.decisions.get((head, "use"))
+            if d is not None:
+                if d.action == REPLICATED:
+                    return REPLICATED, f"a method of `{head.rsplit('.', 1)[-1]}`, which is copied"
+                return STUBBED, f"a method of `{head.rsplit('.', 1)[-1]}`: {d.reason}"
+        sym = self.prog.index.get(callee)
+        if sym is not None and sym.kind == METHOD:
+            return STUBBED, ("a method of another service's class, called on an object this code holds: "
+                             "left as it is")
+        return STUBBED, "not reached through a name this code imports (an indirect call): left as it is"
+
+    def foreign_accesses(self) -> tuple[ForeignAccess, ...]:
+        prog = self.prog
+        paths = {m: info.path for m, info in prog.modules.items()}
+        out = []
+        for e in sorted(prog.doc.edges, key=lambda e: (e.source, e.target, e.kind)):
+            if e.kind not in (READ, WRITE) or prog.placement.get(e.source) != self.name:
+                continue
+            entity = prog.entities.get(e.target)
+            owner = prog.entity_owner.get(e.target)
+            if entity is not None and owner is None and entity.table:
+                owner = prog.table_owner.get(entity.table)
+            if owner == self.name:
+                continue
+            sym = prog.index.get(e.source)
+            module = sym.module if sym is not None else ""
+            line = e.lines[0] if e.lines else (sym.line if sym is not None else 0)
+            name = entity.name if entity is not None else e.target.removeprefix("entity:")
+            out.append(ForeignAccess(self.svc.slug, e.source, name,
+                                     self.g.slug(owner) if owner and owner != SHARED else "nobody", e.kind,
+                                     f"{paths.get(module, module)}:{line}"))
+        return tuple(out)
+
+
+def module_path(module: str, is_package: bool) -> str:
+    parts = module.split(".")
+    return str(PurePosixPath(*parts, "__init__.py")) if is_package else str(PurePosixPath(*parts[:-1], parts[-1] + ".py"))

@@ -1,0 +1,363 @@
+"""Assemble the extracted tree: module copies, facades, runtime, API and route handlers,
+tests, READMEs, MIGRATION.md and the counts in scaffold.json.
+
+It starts from the files the scaffold rendered (``render_files``) and adds or replaces the
+ones extraction changes; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import libcst as cst
+
+from analyzer.analysis import Analysis
+from analyzer.extract.codemod import CopyContext, copy_module
+from analyzer.extract.decide import Globals, Planner, module_path
+from analyzer.extract.model import (
+    PORTED,
+    VENDOR,
+    Extraction,
+    FacadeEntry,
+    ModulePlan,
+    Removal,
+    ServiceExtraction,
+)
+from analyzer.extract.program import Program
+from analyzer.model import SHARED
+from analyzer.scaffold import MANIFEST
+from analyzer.scaffold.context import ScaffoldContext, ServiceContext
+from analyzer.scaffold.render import render
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeView:
+    """What the runtime template needs about the monolith's factories, as local names."""
+
+    app_factory: str | None
+    app_factory_module: str
+    app_factory_name: str
+    session_factory: str | None
+    session_factory_module: str
+    session_factory_name: str
+
+
+def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) -> tuple[dict[str, str], Extraction]:
+    """The scaffold's files with the monolith's code moved in; and what the extraction did."""
+    prog = Program(doc)
+    g = Globals(prog, ctx)
+    out = dict(files)
+    services = []
+    requirements = monolith_requirements(Path(doc.root))
+    cache: dict[tuple, tuple[str, list[Removal]]] = {}
+    for svc in ctx.services:
+        planner = Planner(g, svc)
+        plans = planner.run()
+        modules, removals = _module_files(prog, g, svc, plans, ctx.project, cache)
+        base = f"services/{svc.slug}"
+        for rel, text in modules.items():
+            out[f"{base}/{svc.package}/{rel}"] = text
+        operations = planner.operations()
+        routes = planner.routes()
+        decisions = tuple(sorted(planner.decisions.values(), key=lambda d: (d.target, d.action)))
+        ex = ServiceExtraction(
+            slug=svc.slug,
+            package=svc.package,
+            modules=tuple(sorted((m, p.tree) for m, p in plans.items())),
+            replicas=tuple(sorted(f"{m}.{u}" for m, p in plans.items() for u in p.replicas)),
+            decisions=decisions,
+            calls=planner.call_sites(),
+            foreign=planner.foreign_accesses(),
+            removals=tuple(sorted(removals, key=lambda r: (r.module, r.source, r.what))),
+            operations=operations,
+            routes=routes,
+            app_factory=g.app_factory if g.local_to(g.app_factory, svc.name) else None,
+            session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
+            dependencies=requirements,
+        )
+        services.append(ex)
+        _service_files(out, ctx, svc, ex, plans, prog)
+    extraction = Extraction(tuple(services), tuple(prog.moved_models))
+    out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
+        "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
+    out[MANIFEST] = _manifest(out, extraction)
+    return dict(sorted(out.items())), extraction
+
+
+# -- module copies ------------------------------------------------------------------------------------
+
+
+def _local(prog: Program, plans: dict[str, ModulePlan], package: str):
+    def local(dotted: str) -> str:
+        if dotted in plans:
+            tree = plans[dotted].tree
+        elif prog.is_module(dotted):
+            tree = VENDOR if prog.top(dotted) == SHARED else PORTED
+        else:
+            tree = PORTED
+        return f"{package}.{tree}.{dotted}"
+
+    return local
+
+
+def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: str, local) -> dict[str, str | None]:
+    """Strings of ``module`` that name code: their replacement here (None: another service's code)."""
+    out: dict[str, str | None] = {}
+    for ref in prog.doc.references:
+        source = str(ref.get("source") or "")
+        sym = prog.index.get(source)
+        if (sym.module if sym is not None else source) != module:
+            continue
+        value = ref.get("value")
+        if not isinstance(value, str) or "." not in value:
+            continue
+        if prog.is_module(value):
+            here = value in plans and prog.top(value) in (service, SHARED)
+            out[value] = local(value) if here else None
+            continue
+        head, _, name = value.rpartition(".")
+        if not prog.is_module(head):
+            continue
+        plan = plans.get(head)
+        here = plan is not None and (name in plan.units or (plan.full and prog.place(head, name) in (service, SHARED)
+                                                              and not prog.inventory(head).units().get(name)))
+        out[value] = f"{local(head)}.{name}" if here else None
+    return out
+
+
+# stands for the service's package while a module is copied, so one copy serves every service
+# that needs the same code (the shared library is copied into each of them)
+_PACKAGE = "__msa_service_package__"
+
+
+def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[str, ModulePlan], project: str,
+                  cache: dict[tuple, tuple[str, list[Removal]]]) -> tuple[dict[str, str], list[Removal]]:
+    files: dict[str, str] = {}
+    removals: list[Removal] = []
+    local = _local(prog, plans, svc.package)
+    generic = _local(prog, plans, _PACKAGE)
+    owned_names: dict[str, set[str]] = {}
+    for e in prog.doc.entities:
+        if e.model:
+            owned_names.setdefault(e.name, set()).add(prog.entity_owner.get(e.id, SHARED))
+    foreign_entities = frozenset(n for n, owners in owned_names.items() if svc.name not in owners)
+    foreign_tables = frozenset(t for t, o in prog.table_owner.items() if o not in (svc.name, SHARED))
+    for module in sorted(plans):
+        plan = plans[module]
+        info = prog.modules[module]
+        rel = f"{plan.tree}/{module_path(module, info.is_package)}"
+        entries = sorted(plan.facade.values(), key=lambda e: e.name)
+        if plan.units or plan.statements or plan.full:
+            entity_classes = frozenset(u for u in plan.units if f"{module}.{u}" in prog.models)
+            strings = _strings(prog, module, plans, svc.name, generic)
+            replicas = {u: g.slug(prog.place(module, u)) for u in plan.replicas}
+            key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
+                   frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
+                   tuple(sorted(strings.items())), tuple(sorted(replicas.items())), entity_classes,
+                   (foreign_tables, foreign_entities) if entity_classes else None)
+            hit = cache.get(key)
+            if hit is None:
+                cc = CopyContext(
+                    service="", package=_PACKAGE, source_path=info.path, local=generic,
+                    is_monolith=prog.is_monolith, strings=strings, foreign_tables=foreign_tables,
+                    foreign_entities=foreign_entities, entity_classes=entity_classes, replica_note=replicas,
+                )
+                hit = cache[key] = copy_module(prog.parsed(module), plan, cc, header="")
+            body, removed = hit
+            header = (f"Copied from the {project} monolith ({info.path}) by msa-analyzer: imports rewritten to the "
+                      f"{svc.slug} service's layout" + ("." if plan.full else
+                                                         "; only the code this service owns or uses is kept."))
+            text = f"# {header}\n" + body.replace(_PACKAGE, svc.package)
+            if entries:
+                facade = _facade(svc, module, entries, project, local, standalone=False)
+                _check_syntax(facade, f"{svc.package}/{rel}")
+                text = text.rstrip("\n") + "\n\n\n" + facade
+            removals.extend(dataclasses.replace(r, service=svc.slug) for r in removed)
+        else:
+            text = _facade(svc, module, entries, project, local, standalone=True)
+            _check_syntax(text, f"{svc.package}/{rel}")
+        files[rel] = text
+    for tree in (PORTED, VENDOR):
+        files.setdefault(f"{tree}/__init__.py", _package_doc(svc, tree, project))
+    for rel in list(files):
+        parts = PurePosixPath(rel).parts
+        for i in range(2, len(parts)):
+            init = "/".join(parts[:i]) + "/__init__.py"
+            files.setdefault(init, _package_doc(svc, parts[0], project))
+    return dict(sorted(files.items())), removals
+
+
+def _package_doc(svc: ServiceContext, tree: str, project: str) -> str:
+    what = ("code the " + svc.slug + " service owns, or uses from other services") if tree == PORTED else \
+        "the shared library, vendored"
+    return f'"""Package of the {project} monolith\'s {what} (msa-analyzer extract)."""\n'
+
+
+def _check_syntax(text: str, where: str) -> None:
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:  # pragma: no cover - a bug of the extraction, not of the input
+        raise RuntimeError(f"extraction produced invalid Python in {where}: {exc}") from None
+
+
+def _signature(params) -> str:
+    parts: list[str] = []
+    star = False
+    last_posonly = max((i for i, p in enumerate(params) if p.kind == "positional_only"), default=-1)
+    for i, p in enumerate(params):
+        default = "=_msa_wire.UNSET" if p.has_default else ""
+        if p.kind == "var_positional":
+            parts.append(f"*{p.name}")
+            star = True
+        elif p.kind == "var_keyword":
+            parts.append(f"**{p.name}")
+        elif p.kind == "keyword_only":
+            if not star:
+                parts.append("*")
+                star = True
+            parts.append(f"{p.name}{default}")
+        else:
+            parts.append(f"{p.name}{default}")
+        if i == last_posonly:
+            parts.append("/")
+    return ", ".join(parts)
+
+
+def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], project: str, local,
+            standalone: bool) -> str:
+    proxies, stubs, reexports = [], [], []
+    clients: set[str] = set()
+    for e in entries:
+        if e.kind == "proxy" and e.proxy is not None:
+            p = e.proxy
+            clients.add(p.client_module)
+            payload = []
+            for w in p.params:
+                if w.field is None:
+                    continue
+                value = f"list({w.name})" if w.kind == "var_positional" else w.name
+                payload.append(f"{json.dumps(w.field)}: {value}")
+            spread = next((w.name for w in p.params if w.kind == "var_keyword"), None)
+            proxies.append({
+                "name": e.name, "signature": _signature(p.params), "owner": e.owner, "target": e.target,
+                "path": p.path, "client_class": p.client_class, "client_module": p.client_module, "method": p.method,
+                "request_model": p.request_model, "payload": "{" + ", ".join(payload) + "}",
+                "plain": sorted(w.field for w in p.params if w.field and w.plain), "result_plain": p.result_plain,
+                "spread": spread, "refused": {w.field: w.refused for w in p.params if w.refused and w.field},
+                "notes": list(e.notes),
+            })
+        elif e.kind == "stub":
+            stubs.append(e)
+        elif e.kind == "reexport" and e.source_module:
+            reexports.append({"module": local(e.source_module), "source": e.target.rsplit(".", 1)[-1],
+                              "name": e.name})
+    return render("extract/facade.py.j2", s=svc, module=module, project=project, standalone=standalone,
+                  wire=bool(proxies or stubs), client_modules=sorted(clients), proxies=proxies, stubs=stubs,
+                  reexports=reexports)
+
+
+# -- service files ------------------------------------------------------------------------------------
+
+
+def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContext, ex: ServiceExtraction,
+                   plans: dict[str, ModulePlan], prog: Program) -> None:
+    base = f"services/{svc.slug}"
+    pkg = f"{base}/{svc.package}"
+    local = _local(prog, plans, svc.package)
+    rt = RuntimeView(
+        app_factory=ex.app_factory,
+        app_factory_module=local(ex.app_factory.rpartition(".")[0]) if ex.app_factory else "",
+        app_factory_name=ex.app_factory.rpartition(".")[2] if ex.app_factory else "",
+        session_factory=ex.session_factory,
+        session_factory_module=local(ex.session_factory.rpartition(".")[0]) if ex.session_factory else "",
+        session_factory_name=ex.session_factory.rpartition(".")[2] if ex.session_factory else "",
+    )
+    env = {"ctx": ctx, "o": ctx.options, "s": svc, "x": rt, "ex": ex}
+    out[f"{pkg}/wire.py"] = render("extract/wire.py.j2", **env)
+    out[f"{pkg}/runtime.py"] = render("extract/runtime.py.j2", **env)
+    op_ports = {o.func: o for o in ex.operations}
+    out[f"{pkg}/api.py"] = render("extract/api.py.j2", ports=op_ports, ported=[o for o in ex.operations if o.ported],
+                                  stubs=any(not o.ported for o in ex.operations), **env)
+    route_ports = {r.func: r for r in ex.routes}
+    if svc.routes:
+        out[f"{pkg}/routes.py"] = render("extract/routes.py.j2", ports=route_ports,
+                                         stubs=any(not r.ported for r in ex.routes), **env)
+        out[f"{base}/tests/test_routes.py"] = render("extract/test_routes.py.j2", ports=route_ports, **env)
+    if svc.operations:
+        out[f"{base}/tests/test_api.py"] = render("extract/test_api.py.j2", ports=op_ports, **env)
+    copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules)
+    out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
+    out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
+        "extract/README.md.j2", **env)
+    out[f"{base}/pyproject.toml"] = add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies)
+
+
+def monolith_requirements(root: Path) -> tuple[str, ...]:
+    """The monolith's own runtime requirements (``pyproject.toml``, else ``requirements.txt``):
+    the copied code imports them."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = {}
+        deps = (data.get("project") or {}).get("dependencies")
+        if isinstance(deps, list):
+            return tuple(sorted({str(d) for d in deps}))
+    requirements = root / "requirements.txt"
+    if requirements.is_file():
+        try:
+            lines = requirements.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        return tuple(sorted({ln.split("#", 1)[0].strip() for ln in lines
+                             if ln.split("#", 1)[0].strip() and not ln.strip().startswith("-")}))
+    return ()
+
+
+def _requirement_name(spec: str) -> str:
+    name = spec
+    for sep in "<>=!~;[ (":
+        name = name.split(sep, 1)[0]
+    return name.strip().lower().replace("_", "-")
+
+
+def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
+    """The service's pyproject.toml with the monolith's requirements added to its dependencies."""
+    lines = pyproject.splitlines(keepends=True)
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.strip() == "dependencies = [")
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "]")
+    except StopIteration:
+        return pyproject
+    have = {_requirement_name(json.loads(ln.strip().rstrip(","))) for ln in lines[start + 1:end]
+            if ln.strip().startswith('"')}
+    new = [f"    {json.dumps(d)},  # the monolith's requirement: the copied code needs it\n"
+           for d in extra if _requirement_name(d) not in have]
+    return "".join(lines[:end] + new + lines[end:])
+
+
+def _manifest(files: dict[str, str], x: Extraction) -> str:
+    data = json.loads(files[MANIFEST])
+    summary = x.summary()
+    data["extract"] = {
+        **summary,
+        "services": [
+            {"slug": s.slug, "modules": len(s.modules), "replicas": len(s.replicas),
+             "rewired": s.count("rewired"), "replicated": s.count("replicated"), "stubbed": s.count("stubbed"),
+             "operations_ported": sum(1 for o in s.operations if o.ported),
+             "operations_stubbed": sum(1 for o in s.operations if not o.ported),
+             "routes_ported": sum(1 for r in s.routes if r.ported),
+             "routes_stubbed": sum(1 for r in s.routes if not r.ported),
+             "foreign_entity_accesses": len(s.foreign)}
+            for s in x.services
+        ],
+    }
+    data["files"] = {p: hashlib.sha256(t.encode("utf-8")).hexdigest() for p, t in sorted(files.items())
+                     if p != MANIFEST}
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

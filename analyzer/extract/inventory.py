@@ -1,0 +1,449 @@
+"""What one module of the monolith binds and uses, read from its source with libcst.
+
+Extraction needs more than the analysis document keeps: which top-level statement binds
+which name, which names each definition uses (so a copy can keep exactly what it needs),
+which module-level names are mutated (state that must not be duplicated), and every import
+with its absolute target. One lean visitor pass per module gives all of it; name scopes are
+approximated (a local variable that shadows a module-level name counts as a use of it), which
+can only keep an import too many, never lose one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+# method names that change the container they are called on
+MUTATORS = frozenset({
+    "append", "appendleft", "extend", "extendleft", "add", "update", "pop", "popleft", "popitem", "clear",
+    "remove", "discard", "insert", "setdefault", "sort", "reverse", "rotate",
+})
+# calls whose result is a plain value: an assignment made only of these is a constant
+PURE_CALLS = frozenset({
+    "Decimal", "decimal.Decimal", "frozenset", "tuple", "re.compile", "compile", "TypeVar", "typing.TypeVar",
+    "logging.getLogger", "getLogger", "timedelta", "datetime.timedelta", "Path", "namedtuple",
+})
+CONSTANT_NAMES = frozenset({"True", "False", "None", "__name__", "__file__"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBinding:
+    """One name bound by an import: ``import a.b as x`` (attr None) or ``from a import b as x``."""
+
+    name: str
+    module: str  # absolute module
+    attr: str | None
+    line: int
+    type_checking: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A top-level statement of a module and what it binds and uses."""
+
+    index: int
+    kind: str  # docstring | future | import | def | class | assign | other
+    binds: tuple[str, ...]
+    refs: frozenset[str]  # free names it loads
+    attrs: frozenset[tuple[str, str]]  # ``name.attr`` loads
+    imports: tuple[ImportBinding, ...]  # every import inside it (nested ones too)
+    constant: bool = False  # an assignment of a plain value (literal or pure call)
+    type_checking: bool = False  # ``if TYPE_CHECKING:`` block
+    dataclass: bool = False
+    enum: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleInventory:
+    module: str
+    is_package: bool
+    statements: tuple[Statement, ...]
+    mutated: frozenset[str]  # module-level names changed after import (state)
+    stars: tuple[str, ...]  # modules star-imported at top level
+    all_names: tuple[str, ...] | None  # ``__all__`` when it is a literal list/tuple
+
+    def binders(self, name: str) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if name in s.binds)
+
+    def units(self) -> dict[str, Statement]:
+        """Top-level classes and functions by name (the last definition wins)."""
+        return {s.binds[0]: s for s in self.statements if s.kind in ("def", "class")}
+
+
+def package_of(module: str, is_package: bool) -> str:
+    return module if is_package else module.rpartition(".")[0]
+
+
+def absolute(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """The absolute module a relative import names (``from ..x import y`` in ``a.b.c``)."""
+    if level == 0:
+        return target or ""
+    base = package_of(module, is_package).split(".") if package_of(module, is_package) else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+    parts = [*base, *(target.split(".") if target else [])]
+    return ".".join(p for p in parts if p)
+
+
+def dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+def is_type_checking(node: cst.If) -> bool:
+    return dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
+class NameUse(cst.CSTVisitor):
+    """Loads, stores, ``name.attr`` uses, imports and mutations inside one subtree."""
+
+    def __init__(self, module: str, is_package: bool, type_checking: bool = False) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.type_checking = type_checking
+        self.loads: set[str] = set()
+        self.stores: set[str] = set()
+        self.attrs: set[tuple[str, str]] = set()
+        self.imports: list[ImportBinding] = []
+        self.mutated: set[str] = set()
+        self.globals: set[str] = set()
+        self.stars: list[str] = []
+
+    # -- loads -------------------------------------------------------------------------------
+    def visit_Name(self, node: cst.Name) -> bool:
+        self.loads.add(node.value)
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name):
+            self.attrs.add((node.value.value, node.attr.value))
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATORS:
+            self.mutated.add(func.value.value)
+        elif isinstance(func, cst.Name) and func.value == "next" and node.args and isinstance(node.args[0].value,
+                                                                                              cst.Name):
+            self.mutated.add(node.args[0].value.value)
+        return True
+
+    # -- definitions ---------------------------------------------------------------------------
+    def visit_Param(self, node: cst.Param) -> bool:
+        self.stores.add(node.name.value)
+        if node.annotation is not None:
+            node.annotation.visit(self)
+        if node.default is not None:
+            node.default.visit(self)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.stores.add(node.name.value)
+        for d in node.decorators:
+            d.visit(self)
+        node.params.visit(self)
+        if node.returns is not None:
+            node.returns.visit(self)
+        node.body.visit(self)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.stores.add(node.name.value)
+        for d in node.decorators:
+            d.visit(self)
+        for a in (*node.bases, *node.keywords):
+            a.visit(self)
+        node.body.visit(self)
+        return False
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        for item in node.names:
+            self.globals.add(item.name.value)
+            self.mutated.add(item.name.value)
+        return False
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        return False
+
+    def visit_If(self, node: cst.If) -> bool:
+        if is_type_checking(node):
+            saved, self.type_checking = self.type_checking, True
+            node.body.visit(self)
+            self.type_checking = saved
+            if node.orelse is not None:
+                node.orelse.visit(self)
+            return False
+        return True
+
+    # -- stores ----------------------------------------------------------------------------------
+    def target(self, node: cst.BaseExpression, aug: bool = False) -> None:
+        if isinstance(node, cst.Name):
+            self.stores.add(node.value)
+            if aug:
+                self.loads.add(node.value)
+                self.mutated.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for el in node.elements:
+                self.target(el.value)
+        elif isinstance(node, cst.StarredElement):
+            self.target(node.value)
+        elif isinstance(node, cst.Subscript):
+            if isinstance(node.value, cst.Name):
+                self.mutated.add(node.value.value)
+            node.value.visit(self)
+            for s in node.slice:
+                s.visit(self)
+        else:
+            node.visit(self)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        self.target(node.target)
+        return False
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        self.target(node.target)
+        node.annotation.visit(self)
+        if node.value is not None:
+            node.value.visit(self)
+        return False
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> bool:
+        self.target(node.target, aug=True)
+        node.value.visit(self)
+        return False
+
+    def visit_Del(self, node: cst.Del) -> bool:
+        self.target(node.target)
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        self.target(node.target)
+        node.iter.visit(self)
+        node.body.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        self.target(node.target)
+        node.iter.visit(self)
+        for cond in node.ifs:
+            cond.visit(self)
+        if node.inner_for_in is not None:
+            node.inner_for_in.visit(self)
+        return False
+
+    def visit_WithItem(self, node: cst.WithItem) -> bool:
+        node.item.visit(self)
+        if node.asname is not None:
+            self.target(node.asname.name)
+        return False
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        if node.type is not None:
+            node.type.visit(self)
+        if node.name is not None:
+            self.target(node.name.name)
+        node.body.visit(self)
+        return False
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
+        self.target(node.target)
+        node.value.visit(self)
+        return False
+
+    # -- imports -----------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+            if bound:  # import a.b as x: x is the module a.b
+                self.imports.append(ImportBinding(bound, name, None, 0, self.type_checking))
+                self.stores.add(bound)
+            else:  # import a.b: binds a
+                head = name.split(".")[0]
+                self.imports.append(ImportBinding(head, head, None, 0, self.type_checking))
+                self.stores.add(head)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        level = len(node.relative)
+        target = dotted(node.module) if node.module is not None else None
+        module = absolute(self.module, self.is_package, level, target)
+        if module == "__future__":
+            return False
+        if isinstance(node.names, cst.ImportStar):
+            self.stars.append(module)
+            return False
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            self.imports.append(ImportBinding(bound, module, name, 0, self.type_checking))
+            self.stores.add(bound)
+        return False
+
+
+def _constant(value: cst.BaseExpression | None) -> bool:
+    """A literal, or containers / pure calls over literals: safe to copy into another service."""
+    if value is None:
+        return False
+
+    class Check(cst.CSTVisitor):
+        ok = True
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            self.ok = False
+            return False
+
+        def visit_Call(self, node: cst.Call) -> bool:
+            if dotted(node.func) not in PURE_CALLS:
+                self.ok = False
+                return False
+            for a in node.args:
+                a.value.visit(self)
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            self.ok = False
+            return False
+
+        def visit_Name(self, node: cst.Name) -> bool:
+            if node.value not in CONSTANT_NAMES:
+                self.ok = False
+            return False
+
+    check = Check()
+    value.visit(check)
+    return check.ok
+
+
+def _decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
+    out = set()
+    for d in node.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        name = dotted(expr)
+        if name:
+            out.add(name.rsplit(".", 1)[-1])
+    return out
+
+
+def _base_names(node: cst.ClassDef) -> set[str]:
+    return {(dotted(b.value) or "").rsplit(".", 1)[-1] for b in node.bases}
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    expr = stmt.body[0]
+    return isinstance(expr, cst.Expr) and isinstance(expr.value, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def _kind(stmt: cst.CSTNode, index: int) -> str:
+    if isinstance(stmt, cst.FunctionDef):
+        return "def"
+    if isinstance(stmt, cst.ClassDef):
+        return "class"
+    if isinstance(stmt, cst.SimpleStatementLine):
+        if index == 0 and _is_docstring(stmt):
+            return "docstring"
+        body = stmt.body
+        if all(isinstance(b, cst.ImportFrom) and dotted(b.module) == "__future__" and not b.relative for b in body):
+            return "future"
+        if all(isinstance(b, (cst.Import, cst.ImportFrom)) for b in body):
+            return "import"
+        if all(isinstance(b, (cst.Assign, cst.AnnAssign)) for b in body):
+            return "assign"
+    return "other"
+
+
+def _all_names(stmt: cst.CSTNode) -> tuple[str, ...] | None:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return None
+    for b in stmt.body:
+        if isinstance(b, cst.Assign) and isinstance(b.value, (cst.List, cst.Tuple)) and any(
+                isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in b.targets):
+            return tuple(str(el.value.evaluated_value) for el in b.value.elements
+                         if isinstance(el.value, cst.SimpleString))
+    return None
+
+
+def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventory:
+    """The inventory of a parsed module."""
+    statements: list[Statement] = []
+    mutated: set[str] = set()
+    stars: list[str] = []
+    all_names: tuple[str, ...] | None = None
+    for index, stmt in enumerate(tree.body):
+        kind = _kind(stmt, index)
+        use = NameUse(module, is_package)
+        stmt.visit(use)
+        mutated |= use.mutated
+        stars.extend(use.stars)
+        binds: set[str] = set()
+        dataclass_like = enum_like = False
+        constant = False
+        tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
+        if kind in ("def", "class"):
+            binds = {stmt.name.value}
+            refs = use.loads - (use.stores - binds)
+            refs.discard(stmt.name.value)
+            if kind == "class":
+                dataclass_like = "dataclass" in _decorator_names(stmt)
+                enum_like = bool(_base_names(stmt) & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+        else:
+            binds = set(use.stores)
+            refs = set(use.loads)
+            if kind == "assign":
+                values = [b.value for b in stmt.body]
+                constant = all(_constant(v) for v in values)
+            names = _all_names(stmt)
+            if names is not None:
+                all_names = names
+        statements.append(Statement(
+            index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
+            attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
+            dataclass=dataclass_like, enum=enum_like,
+        ))
+    module_level = {n for s in statements for n in s.binds}
+    return ModuleInventory(
+        module=module,
+        is_package=is_package,
+        statements=tuple(statements),
+        mutated=frozenset(mutated & module_level),
+        stars=tuple(stars),
+        all_names=all_names,
+    )
+
+
+class Parsed:
+    """A parsed module: the tree the codemods transform and its inventory. The line of a node
+    (for reports that name the place) is computed on first use: most copies never need one."""
+
+    def __init__(self, tree: cst.Module, inventory: ModuleInventory) -> None:
+        self.tree = tree
+        self.inventory = inventory
+        self._lines: dict[cst.CSTNode, int] | None = None
+
+    def line(self, node: cst.CSTNode) -> int:
+        if self._lines is None:
+            from libcst.metadata import PositionProvider
+
+            wrapper = cst.MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._lines = {n: p.start.line for n, p in wrapper.resolve(PositionProvider).items()}
+        return self._lines.get(node, 0)
+
+
+def parse(module: str, is_package: bool, source: str) -> Parsed:
+    """Parse ``source`` once (libcst); raises ``libcst.ParserSyntaxError`` on bad syntax."""
+    tree = cst.parse_module(source)
+    return Parsed(tree, inventory(module, is_package, tree))

@@ -1,0 +1,245 @@
+"""The analyzed program as extraction sees it: placements, names across modules, reach.
+
+The analysis document says where every unit goes and which function calls, reads and writes
+what; the sources (read again here, parsed once each) say which name a module binds to which
+definition. Together they answer the questions extraction asks about a name a service's code
+uses: what it really is (following re-exports and star imports), who owns it, whether it
+touches the database or per-request state, and what it writes, transitively.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from analyzer.analysis import Analysis
+from analyzer.errors import AnalysisFileError, PlanError
+from analyzer.extract.inventory import ModuleInventory, Parsed, parse
+from analyzer.extract.source import Sources
+from analyzer.interfaces import service_of
+from analyzer.model import CALL, READ, SHARED, WRITE, Entity
+
+# names that hold the state of the request being served: a function that reads them must run
+# in the process that serves that request
+REQUEST_LOCALS = frozenset({
+    "flask.g", "flask.request", "flask.session", "flask.globals.g", "flask.globals.request",
+    "flask.globals.session", "quart.g", "quart.request", "quart.session",
+})
+_MAX_HOPS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a name stands for: a monolith module, a unit (class or function) or a module-level
+    variable of one, something outside the monolith, or nothing found."""
+
+    kind: str  # module | unit | var | external | missing
+    module: str
+    name: str | None = None
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+class Program:
+    def __init__(self, doc: Analysis) -> None:
+        d = doc.decomposition
+        if d is None or not d.services:
+            raise PlanError("the analysis has no decomposition with services: nothing to extract")
+        self.doc = doc
+        self.sources = Sources(doc)
+        self.modules = {m.name: m for m in doc.modules if m.error is None}
+        self.packages = {".".join(m.split(".")[:i]) for m in self.modules for i in range(1, m.count(".") + 1)}
+        self.index = doc.symbol_index()
+        self.placement = service_of(doc, d)
+        self.entities: dict[str, Entity] = {e.id: e for e in doc.entities}
+        owner = d.owner()
+        self.entity_owner: dict[str, str] = {}
+        self.models: dict[str, Entity] = {}  # model class qualname -> entity
+        self.moved_models: list[tuple[str, str, str]] = []  # (model, decomposition's service, owner)
+        for e in sorted(doc.entities, key=lambda e: e.id):
+            o = owner.get(e.id) or (self.placement.get(e.model) if e.model else None) or SHARED
+            self.entity_owner[e.id] = o
+            if e.model:
+                self.models[e.model] = e
+                placed = self.placement.get(e.model)
+                if o != SHARED and placed != o:  # entities move with their owning service
+                    self.moved_models.append((e.model, placed or SHARED, o))
+                    self.placement[e.model] = o
+        self.table_owner = {e.table: self.entity_owner[e.id] for e in doc.entities if e.table}
+        self.calls: dict[str, set[str]] = defaultdict(set)
+        self.touch: dict[str, set[str]] = defaultdict(set)  # symbol -> entities read or written
+        self.writes: dict[str, set[str]] = defaultdict(set)
+        for e in doc.edges:
+            if e.kind == CALL:
+                self.calls[e.source].add(e.target)
+            elif e.kind in (READ, WRITE):
+                self.touch[e.source].add(e.target)
+                if e.kind == WRITE:
+                    self.writes[e.source].add(e.target)
+        self.members: dict[str, list[str]] = defaultdict(list)  # unit -> nested symbols
+        for s in sorted(self.index):
+            head, _, _ = s.rpartition(".")
+            while head and head not in self.modules:
+                self.members[head].append(s)
+                head = head.rpartition(".")[0]
+        self._parsed: dict[str, Parsed] = {}
+        self._reach: dict[str, frozenset[str]] = {}
+        self._request: dict[str, bool] = {}
+
+    # -- sources ---------------------------------------------------------------------------------
+    def parsed(self, module: str) -> Parsed:
+        if module not in self._parsed:
+            import libcst
+
+            info = self.modules[module]
+            try:
+                self._parsed[module] = parse(module, info.is_package, self.sources.text(module))
+            except libcst.ParserSyntaxError as exc:
+                raise AnalysisFileError(f"{info.path}: libcst cannot parse it ({str(exc).splitlines()[0]})") from None
+        return self._parsed[module]
+
+    def inventory(self, module: str) -> ModuleInventory:
+        return self.parsed(module).inventory
+
+    # -- placement -------------------------------------------------------------------------------
+    def top(self, module: str) -> str:
+        """Where a module's top-level code goes (a namespace package goes with nobody: shared)."""
+        return self.placement.get(module, SHARED)
+
+    def place(self, module: str, name: str) -> str:
+        return self.placement.get(f"{module}.{name}", self.top(module))
+
+    def is_module(self, name: str) -> bool:
+        return name in self.modules
+
+    def is_monolith(self, dotted: str) -> bool:
+        return dotted in self.modules or dotted in self.packages
+
+    def entity_of_model(self, qualname: str) -> Entity | None:
+        return self.models.get(qualname)
+
+    # -- names -------------------------------------------------------------------------------------
+    def resolve(self, module: str, name: str) -> Target:
+        """What ``name`` at the top level of ``module`` stands for (re-exports followed)."""
+        return self.chain(module, name)[-1][1]
+
+    def chain(self, module: str, name: str) -> list[tuple[tuple[str, str], Target]]:
+        """The hops ``(module, name)`` a name goes through to its definition, each with the
+        final target; the first hop is the one asked about."""
+        hops: list[tuple[str, str]] = []
+        target = self._follow(module, name, hops)
+        return [(h, target) for h in hops] or [((module, name), target)]
+
+    def _follow(self, module: str, name: str, hops: list[tuple[str, str]]) -> Target:
+        if len(hops) > _MAX_HOPS or (module, name) in hops:
+            return Target("missing", module, name)
+        hops.append((module, name))
+        if module not in self.modules:
+            sub = f"{module}.{name}"
+            if self.is_monolith(sub):
+                return Target("module", sub)
+            return Target("external", sub) if not self.is_monolith(module) else Target("missing", module, name)
+        inv = self.inventory(module)
+        binders = inv.binders(name)
+        if not binders:
+            sub = f"{module}.{name}"
+            if self.is_monolith(sub):
+                return Target("module", sub)
+            for star in inv.stars:
+                if self.is_module(star) and (star, name) not in hops:
+                    found = self._follow(star, name, hops)
+                    if found.kind != "missing":
+                        return found
+                    del hops[hops.index((star, name)):]
+            return Target("missing", module, name)
+        st = binders[-1]
+        if st.kind in ("def", "class"):
+            return Target("unit", module, name)
+        imp = next((b for b in reversed(st.imports) if b.name == name), None)
+        if imp is None:
+            return Target("var", module, name)
+        return self.import_target(imp.module, imp.attr, hops)
+
+    def import_target(self, module: str, attr: str | None, hops: list[tuple[str, str]] | None = None) -> Target:
+        """What an import statement binds: ``import module`` (attr None) or ``from module import attr``."""
+        hops = hops if hops is not None else []
+        if attr is None:
+            return Target("module", module) if self.is_monolith(module) else Target("external", module)
+        full = f"{module}.{attr}"
+        if self.is_monolith(full):
+            return Target("module", full)
+        if self.is_module(module):
+            return self._follow(module, attr, hops)
+        if self.is_monolith(module):
+            return Target("missing", module, attr)
+        return Target("external", full)
+
+    # -- reach over the call graph -------------------------------------------------------------------
+    def reach(self, symbol: str) -> frozenset[str]:
+        """Every symbol ``symbol`` (and what it nests) calls, transitively, itself included."""
+        if symbol in self._reach:
+            return self._reach[symbol]
+        seen = {symbol, *self.members.get(symbol, ())}
+        todo = list(seen)
+        while todo:
+            node = todo.pop()
+            for nxt in self.calls.get(node, ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+                    for m in self.members.get(nxt, ()):
+                        if m not in seen:
+                            seen.add(m)
+                            todo.append(m)
+        out = frozenset(seen)
+        self._reach[symbol] = out
+        return out
+
+    def touches(self, symbol: str) -> str | None:
+        """A function in reach of ``symbol`` that reads or writes an entity (the first by name)."""
+        hits = sorted(s for s in self.reach(symbol) if self.touch.get(s))
+        return hits[0] if hits else None
+
+    def writes_reach(self, symbol: str) -> set[str]:
+        out: set[str] = set()
+        for s in self.reach(symbol):
+            out |= self.writes.get(s, set())
+        return out
+
+    def request_bound(self, symbol: str) -> str | None:
+        """A function in reach of ``symbol`` that reads the request being served (``flask.g``...)."""
+        for s in sorted(self.reach(symbol)):
+            if self._reads_request(s):
+                return s
+        return None
+
+    def _reads_request(self, symbol: str) -> bool:
+        if symbol in self._request:
+            return self._request[symbol]
+        result = False
+        sym = self.index.get(symbol)
+        if sym is not None and sym.module in self.modules:
+            rel = symbol[len(sym.module) + 1:] if symbol.startswith(sym.module + ".") else ""
+            unit = rel.split(".", 1)[0]
+            st = self.inventory(sym.module).units().get(unit)
+            if st is not None:
+                names = set(st.refs) | {b.name for b in st.imports}
+                local = {b.name: b for b in st.imports}
+                for n in names:
+                    if n in local:
+                        t = self.import_target(local[n].module, local[n].attr)
+                    else:
+                        t = self.resolve(sym.module, n)
+                    if t.kind == "external" and t.module in REQUEST_LOCALS:
+                        result = True
+                        break
+                for n, attr in sorted(st.attrs):
+                    t = self.resolve(sym.module, n) if n not in local else self.import_target(local[n].module,
+                                                                                                local[n].attr)
+                    if t.kind == "external" and f"{t.module}.{attr}" in REQUEST_LOCALS:
+                        result = True
+                        break
+        self._request[symbol] = result
+        return result

@@ -1,0 +1,255 @@
+"""The libcst pieces of extraction on small sources: the inventory of a module and the codemods
+that turn it into a service's copy (imports, pruning, ORM models, code-naming strings)."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import libcst as cst
+import pytest
+
+from analyzer.extract.codemod import CopyContext, copy_module
+from analyzer.extract.inventory import absolute, parse
+from analyzer.extract.model import PORTED, VENDOR, ModulePlan
+
+MONOLITH = {"shop", "shop.orders", "shop.orders.models", "shop.orders.services", "shop.catalog",
+            "shop.catalog.models", "shop.common", "shop.common.helpers", "shop.config", "shop.db"}
+SHARED = {"shop", "shop.common", "shop.common.helpers", "shop.config", "shop.db"}
+
+
+def local(dotted: str) -> str:
+    tree = VENDOR if dotted in SHARED else PORTED
+    return f"orders_service.{tree}.{dotted}"
+
+
+def context(**changes) -> CopyContext:
+    base = {"service": "orders", "package": "orders_service", "source_path": "shop/orders/services.py",
+            "local": local, "is_monolith": lambda d: d in MONOLITH, "strings": {}, "foreign_tables": frozenset(),
+            "foreign_entities": frozenset(), "entity_classes": frozenset(), "replica_note": {}}
+    base.update(changes)
+    return CopyContext(**base)
+
+
+def copy(source: str, module: str = "shop.orders.services", plan: ModulePlan | None = None, **changes) -> tuple[str, list]:
+    parsed = parse(module, False, dedent(source))
+    plan = plan or ModulePlan(module, PORTED, full=True)
+    if plan.full:
+        plan.units |= set(parsed.inventory.units())
+    text, removals = copy_module(parsed, plan, context(**changes), "header line")
+    cst.parse_module(text)  # the copy is valid Python
+    return text, removals
+
+
+# -- inventory -----------------------------------------------------------------------------------------
+
+
+def test_relative_imports_resolve_against_the_module_or_package() -> None:
+    assert absolute("shop.orders.services", False, 1, "models") == "shop.orders.models"
+    assert absolute("shop.orders", True, 1, "services") == "shop.orders.services"
+    assert absolute("shop.orders.services", False, 2, "catalog.models") == "shop.catalog.models"
+    assert absolute("shop.orders.services", False, 0, "flask") == "flask"
+
+
+def test_the_inventory_knows_units_uses_state_and_constants() -> None:
+    inv = parse("shop.notifications.tasks", False, dedent("""
+        import itertools
+        from collections import deque
+        from shop.config import get_setting
+
+        TASKS = {}
+        LIMIT = 5
+        _queue = deque()
+        _ids = itertools.count(1)
+
+        def enqueue(name, *args):
+            _queue.append((next(_ids), name, args))
+            return get_setting("EAGER")
+
+        def register(fn):
+            TASKS[fn.__name__] = fn
+            return fn
+
+        def pure(x):
+            return x * LIMIT
+    """)).inventory
+    units = inv.units()
+    assert set(units) == {"enqueue", "register", "pure"}
+    assert {"_queue", "_ids", "get_setting"} <= units["enqueue"].refs
+    assert "x" not in units["pure"].refs and "LIMIT" in units["pure"].refs
+    assert inv.mutated == {"_queue", "_ids", "TASKS"}
+    constants = {st.binds[0]: st.constant for st in inv.statements if st.kind == "assign"}
+    assert constants == {"TASKS": True, "LIMIT": True, "_queue": False, "_ids": False}
+    [imp] = [b for st in inv.statements for b in st.imports if b.name == "get_setting"]
+    assert (imp.module, imp.attr) == ("shop.config", "get_setting")
+
+
+def test_function_level_imports_are_recorded_with_their_unit() -> None:
+    inv = parse("shop.payments.services", False, dedent("""
+        def capture(session, payment_id):
+            from shop.orders.services import mark_paid
+            return mark_paid(session, payment_id)
+    """)).inventory
+    unit = inv.units()["capture"]
+    assert [(b.name, b.module, b.attr) for b in unit.imports] == [("mark_paid", "shop.orders.services", "mark_paid")]
+
+
+# -- imports ---------------------------------------------------------------------------------------------
+
+
+def test_imports_follow_the_service_layout() -> None:
+    text, removals = copy("""
+        from __future__ import annotations
+        import logging
+        import shop.orders.models as order_models
+        from flask import g
+        from shop.common.helpers import utcnow
+        from shop.orders import models
+        from .models import Order
+        from shop import config, orders
+        from shop.catalog.models import *
+
+        def place(session):
+            from shop.orders.models import Order as O
+            return O, Order, utcnow, g, models, config, orders, order_models, logging
+    """)
+    assert "from __future__ import annotations" in text
+    assert "import logging\n" in text and "from flask import g\n" in text
+    assert "import orders_service.ported.shop.orders.models as order_models" in text
+    assert "from orders_service.vendor.shop.common.helpers import utcnow" in text
+    assert "from orders_service.ported.shop.orders import models" in text
+    assert "from orders_service.ported.shop.orders.models import Order\n" in text
+    # one import naming a shared and a service module becomes two
+    assert "from orders_service.vendor.shop import config" in text
+    assert "from orders_service.ported.shop import orders" in text
+    assert "from orders_service.ported.shop.catalog.models import *" in text
+    assert "    from orders_service.ported.shop.orders.models import Order as O" in text
+    assert text.startswith("# header line\n")
+    assert removals == []
+
+
+# -- the shared library's copy ---------------------------------------------------------------------------
+
+
+def test_statements_using_another_services_code_are_pruned_from_the_shared_copy() -> None:
+    plan = ModulePlan("shop", VENDOR, full=True, pruned={"catalog_bp", "run_pending"})
+    text, removals = copy("""
+        def register(app):
+            from shop.catalog.views import bp as catalog_bp
+            from shop.orders.views import bp as orders_bp
+            app.register_blueprint(catalog_bp, url_prefix="/catalog")
+            app.register_blueprint(orders_bp, url_prefix="/orders")
+
+        def after(response):
+            from shop.notifications.tasks import run_pending
+            done = run_pending()
+            if done:
+                print(done)
+            return response
+    """, module="shop", plan=plan)
+    assert "catalog_bp" not in text and "run_pending" not in text
+    assert 'app.register_blueprint(orders_bp, url_prefix="/orders")' in text
+    # `done` was bound by a pruned statement: what uses it goes too
+    assert "done" not in text and "return response" in text
+    lines = sorted(int(r.source.rsplit(":", 1)[1]) for r in removals)
+    assert lines == [3, 5, 9, 10, 11]  # the `if done:` block goes whole, reported once
+    assert all(r.reason for r in removals)
+
+
+def test_an_emptied_block_keeps_a_pass() -> None:
+    plan = ModulePlan("shop", VENDOR, full=True, pruned={"hook"})
+    text, _ = copy("""
+        from shop.x import hook
+
+        def start():
+            hook()
+    """, module="shop", plan=plan)
+    assert "def start():\n    pass\n" in text
+
+
+# -- ORM models -------------------------------------------------------------------------------------------
+
+
+def test_foreign_keys_and_relationships_to_other_services_go() -> None:
+    text, removals = copy("""
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+        from shop.db import Base
+
+        class Order(Base):
+            __tablename__ = "orders"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+            lines: Mapped[list["OrderLine"]] = relationship(back_populates="order")
+
+        class OrderLine(Base):
+            __tablename__ = "order_lines"
+            order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+            product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+            order: Mapped[Order] = relationship(back_populates="lines")
+            product: Mapped["Product"] = relationship("Product", viewonly=True)
+    """, module="shop.orders.models", foreign_tables=frozenset({"customers", "products"}),
+        foreign_entities=frozenset({"Product", "Customer"}), entity_classes=frozenset({"Order", "OrderLine"}))
+    assert 'mapped_column(index=True)' in text
+    assert 'ForeignKey("orders.id")' in text
+    assert "product_id: Mapped[int] = mapped_column()" in text
+    assert 'relationship(back_populates="order")' in text and 'relationship(back_populates="lines")' in text
+    assert '"Product"' not in text
+    reasons = sorted(r.reason.split(",")[0] for r in removals)
+    assert reasons == ["a foreign key to `customers`", "a foreign key to `products`",
+                       "a relationship to `Product`"]
+
+
+# -- strings that name code ---------------------------------------------------------------------------------
+
+
+def test_code_naming_strings_point_at_the_copy_or_leave_the_list() -> None:
+    text, removals = copy("""
+        class Config:
+            MODEL_MODULES = ("shop.orders.models", "shop.catalog.models")
+            GATEWAY = "shop.payments.gateways.FakeGateway"
+        CONFIGS = {"testing": "shop.config.TestingConfig"}
+    """, module="shop.config", strings={
+        "shop.orders.models": "orders_service.ported.shop.orders.models",
+        "shop.catalog.models": None,
+        "shop.payments.gateways.FakeGateway": None,
+        "shop.config.TestingConfig": "orders_service.vendor.shop.config.TestingConfig",
+    })
+    assert 'MODEL_MODULES = ("orders_service.ported.shop.orders.models", )' in text or \
+        'MODEL_MODULES = ("orders_service.ported.shop.orders.models",)' in text
+    assert '"shop.payments.gateways.FakeGateway"' in text  # another service's: left, unused here
+    assert '"orders_service.vendor.shop.config.TestingConfig"' in text
+    assert [r.what for r in removals] == ["shop.catalog.models"]
+
+
+# -- partial copies ------------------------------------------------------------------------------------------
+
+
+def test_a_partial_copy_keeps_its_units_marks_replicas_and_drops_unused_imports() -> None:
+    source = """
+        import hmac
+        from flask import g, request
+        from shop.common.helpers import utcnow
+
+        def current_customer_id():
+            return g.customer_id
+
+        def issue_token(customer_id):
+            return hmac.new(b"k", str(customer_id).encode(), "sha256").hexdigest() + str(utcnow())
+    """
+    parsed = parse("shop.accounts.auth", False, dedent(source))
+    plan = ModulePlan("shop.accounts.auth", PORTED, full=False, units={"current_customer_id"},
+                      replicas={"current_customer_id"}, statements={0, 1, 2})
+    text, _ = copy_module(parsed, plan, context(replica_note={"current_customer_id": "accounts"}), "partial copy",
+                          facade="# facade section\n")
+    assert "def current_customer_id" in text and "def issue_token" not in text
+    assert "# Replicated from the accounts service" in text
+    assert "from flask import g\n" in text
+    assert "hmac" not in text and "utcnow" not in text
+    assert text.rstrip().endswith("# facade section")
+
+
+@pytest.mark.parametrize("source", ["import shop.orders.models\n", "import shop.orders.models, os\n"])
+def test_a_bare_dotted_import_of_the_monolith_is_reported(source: str) -> None:
+    text, removals = copy(source)
+    assert "orders_service.ported.shop.orders.models" in text
+    assert len(removals) == 1 and "must use the new name" in removals[0].reason
