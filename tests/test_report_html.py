@@ -132,10 +132,12 @@ def test_vendored_library_and_licence():
 
 
 def test_templates_root_prefers_the_packaged_copy(tmp_path, monkeypatch):
+    from analyzer import templating
+
     assert resources.templates_root() == Path(__file__).resolve().parent.parent / "templates"
     packaged = tmp_path / "analyzer"
     (packaged / "templates" / "report").mkdir(parents=True)
-    monkeypatch.setattr(resources.importlib.resources, "files", lambda name: packaged)
+    monkeypatch.setattr(templating.importlib.resources, "files", lambda name: packaged)
     assert resources.templates_root() == packaged / "templates"
 
 

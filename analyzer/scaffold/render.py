@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -23,17 +21,12 @@ import jinja2
 from analyzer.scaffold.context import Field, Model
 from analyzer.scaffold.names import one_line
 from analyzer.scaffold.typemap import imports
+from analyzer.templating import templates_root
 
 
 def template_root() -> Traversable:
-    """The ``templates`` folder: inside the installed package (the wheel puts it there),
-    else at the top of the source checkout."""
-    packaged = files("analyzer") / "templates"
-    if packaged.is_dir():
-        return packaged
-    import analyzer
-
-    return Path(analyzer.__file__).resolve().parent.parent / "templates"
+    """The ``templates`` folder (see :mod:`analyzer.templating`)."""
+    return templates_root()
 
 
 def _loader(root: Traversable) -> jinja2.BaseLoader:
