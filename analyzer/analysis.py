@@ -177,11 +177,10 @@ def decomposition_from_json(d: dict[str, Any]) -> Decomposition:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON through a temporary file and a rename, so an interrupted run leaves the
-    old file (or none), never half a file."""
-    from analyzer.fsutil import write_text_atomic
+    """Compact JSON, streamed (a million-line repository's document is hundreds of MB)."""
+    from analyzer.fsutil import write_json_atomic as stream
 
-    write_text_atomic(path, json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n")
+    stream(path, data)
 
 
 def save(analysis: Analysis, path: Path) -> None:
