@@ -372,8 +372,19 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
         "top": [{"expr": e, "count": c} for e, c in sorted(res.unresolved.items(), key=lambda x: (-x[1], x[0]))[:50]],
     }
     analysis.counts = _counts(analysis, front)
+    # Clustering needs only the document: let the facts, the resolver and its memo go first
+    # (on a million lines they are most of the memory).
+    root = front.root
+    front.facts = []
+    res.resolver = None
+    res.calls = []
+    res.implicit_calls = []
+    del res
+    import gc
+
+    gc.collect()
     t0 = time.perf_counter()
-    _apply_clustering(analysis, front.root, options)
+    _apply_clustering(analysis, root, options)
     front.timings["cluster"] = time.perf_counter() - t0
     analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items()}
     options.timings.update(front.timings)
