@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from analyzer.model import CLASS, ENTITY, ENTRY, FUNCTION, METHOD, MODULE, Edge, Symbol
+from analyzer.model import CLASS, ENTITY, ENTRY, FUNCTION, MODULE, Edge, Symbol
 
 UNIT_KINDS = (MODULE, CLASS, FUNCTION)
 
@@ -99,8 +99,4 @@ def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str
     return ug
 
 
-def module_of(symbol: Symbol) -> str:
-    return symbol.module
-
-
-__all__ = ["METHOD", "UNIT_KINDS", "build_graph", "parent_id", "unit_graph", "unit_map"]
+__all__ = ["UNIT_KINDS", "build_graph", "parent_id", "unit_graph", "unit_map"]

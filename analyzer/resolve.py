@@ -242,10 +242,9 @@ class Resolver:
         return tuple(out)
 
     # -- evaluation ------------------------------------------------------------------------
-    def eval(self, scope: str, expr: str | None) -> frozenset[str]:
-        if not expr:
-            return _EMPTY
-        key = (scope, expr)
+    def _memoized(self, key: tuple[str, str], compute, *args) -> frozenset[str]:
+        """``compute(*args)`` once per key; a key met again while being computed (a cycle of
+        bindings, imports or returns) counts as empty instead of recursing forever."""
         hit = self._memo.get(key)
         if hit is not None:
             return hit
@@ -253,11 +252,19 @@ class Resolver:
             return _EMPTY
         self._busy.add(key)
         try:
-            result = self._eval_ops(scope, parse_expr(expr))
+            result = frozenset(compute(*args))
         finally:
             self._busy.discard(key)
         self._memo[key] = result
         return result
+
+    def eval(self, scope: str, expr: str | None) -> frozenset[str]:
+        if not expr:
+            return _EMPTY
+        hit = self._memo.get((scope, expr))  # the hot path, without a call
+        if hit is not None:
+            return hit
+        return self._memoized((scope, expr), self._eval_ops, scope, parse_expr(expr))
 
     def _eval_ops(self, scope: str, ops) -> frozenset[str]:
         if not ops:
@@ -294,19 +301,7 @@ class Resolver:
 
     def lookup(self, scope: str, name: str) -> frozenset[str]:
         """A name in a scope: locals, parameters, nested defs, imports, then outward."""
-        key = (scope, "$" + name)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            result = frozenset(self._lookup(scope, name))
-        finally:
-            self._busy.discard(key)
-        self._memo[key] = result
-        return result
+        return self._memoized((scope, "$" + name), self._lookup, scope, name)
 
     def _lookup(self, scope: str, name: str) -> set[str]:
         q: str | None = scope
@@ -393,27 +388,16 @@ class Resolver:
         if module not in self.facts:
             sub = f"{module}.{name}"
             return frozenset({f"m:{sub}"}) if sub in self.facts else frozenset({f"x:{sub}"})
-        key = (module, "@" + name)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            out: set[str] = set()
-            if via_star and name.startswith("_"):
-                out = set()
-            else:
-                out = set(self._local(module, "module", name))
-                sub = f"{module}.{name}"
-                if sub in self.facts and not out:
-                    out.add(f"m:{sub}")
-        finally:
-            self._busy.discard(key)
-        result = frozenset(out)
-        self._memo[key] = result
-        return result
+        if via_star and name.startswith("_"):
+            return _EMPTY  # star imports skip private names
+        return self._memoized((module, "@" + name), self._member, module, name)
+
+    def _member(self, module: str, name: str) -> set[str]:
+        out = set(self._local(module, "module", name))
+        sub = f"{module}.{name}"
+        if sub in self.facts and not out:
+            out.add(f"m:{sub}")
+        return out
 
     def attribute_all(self, values: Iterable[str], attr: str) -> set[str]:
         out: set[str] = set()
@@ -496,25 +480,16 @@ class Resolver:
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
-        key = (func, "<returns>")
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            out: set[str] = set()
-            for b in self.scope_bindings.get(func, {}).get("<return>", ()):
-                out |= self.binding_values(func, b)
-            d = self.defs.get(func)
-            if d is not None and d.returns_expr:
-                out |= self.instances_of(self.eval(func.rsplit(".", 1)[0], d.returns_expr))
-        finally:
-            self._busy.discard(key)
-        result = frozenset(out)
-        self._memo[key] = result
-        return result
+        return self._memoized((func, "<returns>"), self._returns, func)
+
+    def _returns(self, func: str) -> set[str]:
+        out: set[str] = set()
+        for b in self.scope_bindings.get(func, {}).get("<return>", ()):
+            out |= self.binding_values(func, b)
+        d = self.defs.get(func)
+        if d is not None and d.returns_expr:
+            out |= self.instances_of(self.eval(func.rsplit(".", 1)[0], d.returns_expr))
+        return out
 
     def callees(self, values: Iterable[str]) -> set[str]:
         """Definitions actually entered by calling these values (constructors -> __init__)."""

@@ -14,6 +14,7 @@ from rich.tree import Tree
 
 from analyzer.interfaces import OutgoingCall
 from analyzer.report.content import Report, ServiceReport
+from analyzer.report.markdown import summary_line
 from analyzer.report.scores import Scores
 from analyzer.report.text import fmt_detail, fmt_number, plural
 
@@ -46,20 +47,12 @@ def _short(symbol: str, module: str | None = None) -> str:
 
 
 def header(report: Report) -> Text:
-    counts = dict(report.counts)
-    bits = []
-    for key, word in (("files", "file"), ("lines", "line"), ("symbols", "symbol")):
-        if isinstance(counts.get(key), int):
-            bits.append(plural(counts[key], word))
-    bits.append(plural(len(report.services), "service"))
-    if report.algorithm:
-        bits.append(f"algorithm {report.algorithm}")
     text = Text()
     text.append("Decomposition of ", style="bold")
     text.append(report.title, style="bold")
     if report.root:
         text.append(f"  {report.root}", style="dim")
-    text.append("\n" + " · ".join(bits), style="dim")
+    text.append("\n" + summary_line(report), style="dim")
     return text
 
 
