@@ -8,7 +8,7 @@ Report and scaffold read only this document, never the analyzed source.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -56,25 +56,28 @@ class Analysis:
         return build_graph(self.symbols, self.edges)
 
     # -- JSON ------------------------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, lazy: bool = False) -> dict[str, Any]:
+        """The document as JSON-ready data. ``lazy`` gives iterators for the symbols and
+        edges (a million-line repository has about a million of them) so that a streaming
+        writer never holds all their rows at once."""
+        symbols = (_symbol_json(s) for s in sorted(self.symbols, key=lambda s: s.id))
+        edges = (_edge_json(e) for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind)))
         return {
             "schema": ANALYSIS_SCHEMA,
             "tool": self.tool,
             "root": self.root,
             "counts": self.counts,
-            "modules": [asdict(m) for m in sorted(self.modules, key=lambda m: m.name)],
+            "modules": [_row(m) for m in sorted(self.modules, key=lambda m: m.name)],
             "parse_errors": sorted(self.parse_errors, key=lambda e: (e["path"], e.get("line") or 0)),
-            "symbols": [_symbol_json(s) for s in sorted(self.symbols, key=lambda s: s.id)],
-            "edges": [
-                _edge_json(e) for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind))
-            ],
+            "symbols": symbols if lazy else list(symbols),
+            "edges": edges if lazy else list(edges),
             "unresolved": self.unresolved,
-            "entities": [asdict(e) for e in sorted(self.entities, key=lambda e: e.id)],
+            "entities": [_row(e) for e in sorted(self.entities, key=lambda e: e.id)],
             "routes": [
-                {**asdict(r), "methods": list(r.methods)} for r in sorted(self.routes, key=lambda r: r.id)
+                {**_row(r), "methods": list(r.methods)} for r in sorted(self.routes, key=lambda r: r.id)
             ],
             "transactions": [
-                {**asdict(t), "writes": list(t.writes)}
+                {**_row(t), "writes": list(t.writes)}
                 for t in sorted(self.transactions, key=lambda t: (t.module, t.line))
             ],
             "references": self.references,
@@ -129,15 +132,27 @@ class Analysis:
             raise AnalysisFileError(f"{source}: malformed analysis document ({exc})") from None
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """A record's fields as a dict, shallow: ``dataclasses.asdict`` deep-copies every value,
+    which made writing a million-line document take longer than parsing it."""
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    return {n: getattr(obj, n) for n in names}
+
+
 def _symbol_json(s: Symbol) -> dict[str, Any]:
-    d = asdict(s)
-    d["params"] = list(s.params)
+    d = _row(s)
+    d["params"] = [dict(p) for p in s.params]
     d["decorators"] = list(s.decorators)
     return d
 
 
 def _edge_json(e: Edge) -> dict[str, Any]:
-    d = asdict(e)
+    d = _row(e)
     d["lines"] = list(e.lines)
     return d
 
@@ -184,7 +199,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def save(analysis: Analysis, path: Path) -> None:
-    write_json_atomic(path, analysis.to_json())
+    write_json_atomic(path, analysis.to_json(lazy=True))
 
 
 def load(path: Path) -> Analysis:

@@ -9,16 +9,14 @@ rebuilt; the cache is an optimisation and never a reason to fail.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import zlib
 from pathlib import Path
 
-from analyzer.facts import ModuleFacts
+from analyzer.facts import ModuleFacts, decode
 
 # Bump when the facts a parse produces change shape or meaning.
-FACTS_VERSION = "facts-6"
+FACTS_VERSION = "facts-7"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 
@@ -86,17 +84,17 @@ class FactsCache:
                 q = f"SELECT key, data FROM facts WHERE key IN ({','.join('?' * len(chunk))})"
                 for k, data in self.db.execute(q, chunk):
                     try:
-                        out[k] = ModuleFacts.from_json(json.loads(zlib.decompress(data)))
-                    except (zlib.error, ValueError, KeyError, TypeError):
+                        out[k] = decode(data)
+                    except ValueError:
                         continue  # a damaged row is simply parsed again
         except sqlite3.DatabaseError:
             self._reset()
         return out
 
-    def put_many(self, items: list[tuple[str, ModuleFacts]]) -> None:
-        if self.db is None or not items:
+    def put_many(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store ``(key, facts.encode(...))`` rows: the bytes the parsing worker produced."""
+        if self.db is None or not rows:
             return
-        rows = [(k, zlib.compress(json.dumps(f.to_json(), separators=(",", ":")).encode(), 1)) for k, f in items]
         try:
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO facts (key, data) VALUES (?, ?)", rows)

@@ -1,7 +1,9 @@
 """Per-module facts: what one lean libcst pass extracts from one file.
 
 Facts are plain frozen dataclasses (no libcst, no networkx) so they can cross a process
-boundary, be cached as JSON, and be read by the whole-program stages (resolve, frameworks).
+boundary, be cached, and be read by the whole-program stages (resolve, frameworks). A
+worker encodes each module's facts once (:func:`encode`); the same bytes travel to the main
+process and go into the cache, so caching costs no second serialization.
 
 Expressions are kept as small *reference strings* instead of syntax trees, which is what
 makes cross-module resolution cheap:
@@ -17,7 +19,10 @@ An expression that is none of these (an operator, a comprehension...) is ``None`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import io
+import pickle
+import zlib
+from dataclasses import dataclass, field
 from typing import Any
 
 Literal = str | int | float | bool | None | tuple  # tuple of literals (list/tuple/set literal)
@@ -197,53 +202,31 @@ class ModuleFacts:
     extra: dict[str, Any] = field(default_factory=dict)
     stores: tuple[AttrStore, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
-        return _module_from_json(data)
+_FACT_CLASSES = {c.__name__: c for c in (Arg, Call, Decorator, Param, Definition, Import, Binding, With,
+                                        StringRef, AttrStore, ParseFailure, ModuleFacts)}
 
 
-def _tupled(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tupled(v) for v in value)
-    return value
+class _FactsUnpickler(pickle.Unpickler):
+    """Loads nothing but fact classes: a cache file someone else wrote cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name in _FACT_CLASSES:
+            return _FACT_CLASSES[name]
+        raise pickle.UnpicklingError(f"not a fact class: {module}.{name}")
 
 
-def _args(items: list[dict]) -> tuple[Arg, ...]:
-    return tuple(Arg(**{**a, "value": _tupled(a["value"])}) for a in items)
+def encode(facts: ModuleFacts) -> bytes:
+    """Compact bytes for one module's facts (pickle, lightly compressed)."""
+    return zlib.compress(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def _module_from_json(d: dict[str, Any]) -> ModuleFacts:
-    defs = tuple(
-        Definition(
-            **{
-                **x,
-                "decorators": tuple(
-                    Decorator(dec["expr"], None if dec["args"] is None else _args(dec["args"]), dec["line"])
-                    for dec in x["decorators"]
-                ),
-                "bases": tuple(x["bases"]),
-                "keywords": _args(x["keywords"]),
-                "params": tuple(Param(**p) for p in x["params"]),
-            }
-        )
-        for x in d["definitions"]
-    )
-    return ModuleFacts(
-        module=d["module"],
-        path=d["path"],
-        is_package=d["is_package"],
-        lines=d["lines"],
-        sha=d["sha"],
-        definitions=defs,
-        imports=tuple(Import(**i) for i in d["imports"]),
-        calls=tuple(Call(**{**c, "args": _args(c["args"])}) for c in d["calls"]),
-        bindings=tuple(Binding(**{**b, "value": _tupled(b["value"])}) for b in d["bindings"]),
-        withs=tuple(With(**{**w, "items": _args(w["items"])}) for w in d["withs"]),
-        strings=tuple(StringRef(**s) for s in d["strings"]),
-        error=ParseFailure(**d["error"]) if d.get("error") else None,
-        extra=d.get("extra") or {},
-        stores=tuple(AttrStore(**s) for s in d.get("stores") or ()),
-    )
+def decode(data: bytes) -> ModuleFacts:
+    """The facts :func:`encode` wrote; raises ``ValueError`` on anything else."""
+    try:
+        facts = _FactsUnpickler(io.BytesIO(zlib.decompress(data))).load()
+    except Exception as exc:  # any damage: the caller parses the file again
+        raise ValueError(f"not encoded facts: {exc}") from None
+    if not isinstance(facts, ModuleFacts):
+        raise ValueError("not encoded facts")
+    return facts

@@ -42,10 +42,42 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_json_atomic(path: Path, data: Any, *, indent: int | None = None) -> None:
-    """Stream JSON to disk: a large document is never built as one string in memory."""
+    """Write JSON atomically. Compact documents are streamed: a large one is never built as
+    one string in memory (see :func:`dump_compact`)."""
     import json
 
     with atomic_text_file(path) as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=indent,
-                  separators=(",", ":") if indent is None else None)
+        if indent is None:
+            dump_compact(data, fh)
+        else:
+            json.dump(data, fh, ensure_ascii=False, indent=indent)
         fh.write("\n")
+
+
+def dump_compact(data: Any, fh: IO[str], batch: int = 2000) -> None:
+    """Compact JSON of ``data`` to ``fh``. The values of a top-level dict that are lists or
+    iterators are written ``batch`` items at a time through ``json.dumps``: ``json.dump``
+    to a file uses the pure-Python encoder, several times slower than the C one."""
+    import json
+    from itertools import islice
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    if not isinstance(data, dict):
+        fh.write(dumps(data))
+        return
+    fh.write("{")
+    for n, (key, value) in enumerate(data.items()):
+        fh.write(("," if n else "") + dumps(str(key)) + ":")
+        if isinstance(value, (dict, str, int, float, bool, type(None), tuple)):
+            fh.write(dumps(value))
+            continue
+        items = iter(value)
+        fh.write("[")
+        first = True
+        while chunk := list(islice(items, batch)):
+            fh.write(("" if first else ",") + dumps(chunk)[1:-1])
+            first = False
+        fh.write("]")
+    fh.write("}")

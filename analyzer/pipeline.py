@@ -47,14 +47,17 @@ class FrontEnd:
     cache_hits: int = 0
 
 
-def _parse_task(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
+def _parse_task(task: tuple[str, str, bool, bytes]) -> bytes:
+    """One file's facts, encoded where they are made: the main process stores these very
+    bytes in the cache and decodes them once (what receiving the objects would cost anyway)."""
+    from analyzer.facts import encode
     from analyzer.parse import parse_module_facts
 
     relpath, module, is_package, source = task
-    return parse_module_facts(relpath, module, source, is_package)
+    return encode(parse_module_facts(relpath, module, source, is_package))
 
 
-def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[ModuleFacts]:
+def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[bytes]:
     import gc
 
     # libcst allocates many short-lived objects and no cycles worth collecting mid-chunk:
@@ -64,6 +67,17 @@ def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[ModuleFacts]
     # not grow the C stack on 3.11+, so a worker can afford a deeper limit than the default.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     return [_parse_task(t) for t in tasks]
+
+
+def _peak_mib() -> float:
+    """Peak resident memory of this process so far (MiB): which stage sets the peak."""
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        return 0.0
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _progress(enabled: bool):
@@ -79,7 +93,15 @@ def _progress(enabled: bool):
 
 def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
               executor=None) -> list[ModuleFacts]:
-    """Parse through an executor (or in-process for small inputs), keeping task order."""
+    """The facts of every task, in task order (see :func:`parse_encoded`)."""
+    from analyzer.facts import decode
+
+    return [decode(b) for b in parse_encoded(tasks, jobs, progress, executor)]
+
+
+def parse_encoded(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
+                  executor=None) -> list[bytes]:
+    """Parse through an executor (or in-process for small inputs); encoded facts in task order."""
 
     # Parsing runs in worker processes even for a few files: a native parser crash on a
     # hostile file must cost that file, not the whole run. Only an explicit ``jobs=1``
@@ -96,7 +118,7 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
     return _parse_in_workers(tasks, jobs, progress, executor)
 
 
-def _parse_in_process(tasks, progress: bool) -> list[ModuleFacts]:
+def _parse_in_process(tasks, progress: bool) -> list[bytes]:
     with _progress(progress) as bar:
         t = bar.add_task("parsing", total=len(tasks))
         out = []
@@ -106,7 +128,7 @@ def _parse_in_process(tasks, progress: bool) -> list[ModuleFacts]:
         return out
 
 
-def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list[ModuleFacts]:
+def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list[bytes]:
     from analyzer.executor import LocalExecutor, WorkerCrashed
 
     jobs = jobs or os.cpu_count() or 1
@@ -123,7 +145,7 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list
         chunks[k].append(i)
         sizes[k] += len(tasks[i][3]) + 1
     chunks = [c for c in chunks if c]
-    results: list[ModuleFacts | None] = [None] * len(tasks)
+    results: list[bytes | None] = [None] * len(tasks)
     failed: list[list[int]] = []
     with _progress(progress) as bar:
         t = bar.add_task("parsing", total=len(tasks))
@@ -141,9 +163,9 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list
     return results  # type: ignore[return-value]
 
 
-def _parse_isolated(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
+def _parse_isolated(task: tuple[str, str, bool, bytes]) -> bytes:
     """Parse one file in a process of its own; a crash becomes that file's parse failure."""
-    from analyzer.facts import ParseFailure
+    from analyzer.facts import ParseFailure, encode
     from analyzer.parse import source_hash
 
     try:
@@ -151,9 +173,9 @@ def _parse_isolated(task: tuple[str, str, bool, bytes]) -> ModuleFacts:
             return pool.submit(_parse_task, task).result()
     except BrokenProcessPool:
         relpath, module, is_package, source = task
-        return ModuleFacts(module=module, path=relpath, is_package=is_package, lines=source.count(b"\n"),
-                           sha=source_hash(source),
-                           error=ParseFailure(relpath, None, "the parser crashed on this file", "crash"))
+        return encode(ModuleFacts(module=module, path=relpath, is_package=is_package, lines=source.count(b"\n"),
+                                  sha=source_hash(source),
+                                  error=ParseFailure(relpath, None, "the parser crashed on this file", "crash")))
 
 
 @dataclass
@@ -236,10 +258,13 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
 
     t0 = time.perf_counter()
     from analyzer.executor import make_executor
+    from analyzer.facts import decode
 
     executor = make_executor(options.executor, options.jobs) if options.executor else None
-    parsed = parse_all([tasks[i] for i in todo], options.jobs, options.progress, executor)
+    encoded = parse_encoded([tasks[i] for i in todo], options.jobs, options.progress, executor)
+    parsed = [decode(b) for b in encoded]
     timings["parse"] = time.perf_counter() - t0
+    timings["peak_mib_after_parse"] = _peak_mib()
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
     for i in range(len(tasks)):
         if keys[i] in hits:
@@ -247,12 +272,16 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     for i, f in zip(todo, parsed):
         facts[i] = f
     if cache is not None:
-        cache.put_many([(keys[i], f) for i, f in zip(todo, parsed)])
+        t0 = time.perf_counter()
+        cache.put_many([(keys[i], b) for i, b in zip(todo, encoded)])
         cache.close()
+        timings["cache_write"] = time.perf_counter() - t0
+    del encoded, parsed
 
     t0 = time.perf_counter()
     resolution = resolve(facts)
     timings["resolve"] = time.perf_counter() - t0
+    timings["peak_mib_after_resolve"] = _peak_mib()
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
                     timings=timings, cache_hits=len(hits))
 
@@ -367,6 +396,7 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
     t0 = time.perf_counter()
     _apply_frameworks(analysis, front)
     front.timings["frameworks"] = time.perf_counter() - t0
+    front.timings["peak_mib_after_frameworks"] = _peak_mib()
     analysis.unresolved = {
         "count": res.stats["unresolved"],
         "top": [{"expr": e, "count": c} for e, c in sorted(res.unresolved.items(), key=lambda x: (-x[1], x[0]))[:50]],
@@ -386,7 +416,10 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
     t0 = time.perf_counter()
     _apply_clustering(analysis, root, options)
     front.timings["cluster"] = time.perf_counter() - t0
-    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items()}
+    front.timings["peak_mib_after_cluster"] = _peak_mib()
+    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items() if not k.startswith("peak_")}
+    analysis.counts["peak_mib"] = {k[len("peak_mib_after_"):]: round(v) for k, v in front.timings.items()
+                                   if k.startswith("peak_mib_after_")}
     options.timings.update(front.timings)
     return analysis
 

@@ -151,8 +151,13 @@ class Resolver:
                     else:
                         self.self_param[q] = d.params[0].name
                 self.class_of_scope[q] = cls
+        # memos: expressions, names in scopes, module members, function returns
         self._memo: dict[tuple[str, str], frozenset[str]] = {}
-        self._busy: set[tuple[str, str]] = set()
+        self._lookups: dict[tuple[str, str], frozenset[str]] = {}
+        self._members: dict[tuple[str, str], frozenset[str]] = {}
+        self._returned: dict[tuple[str, str], frozenset[str]] = {}
+        self._shared_sets: dict[frozenset[str], frozenset[str]] = {_EMPTY: _EMPTY}
+        self._busy: set[tuple[int, tuple[str, str]]] = set()
         self._mro: dict[str, tuple[str, ...]] = {}
         self._bases: dict[str, tuple[str, ...]] = {}
         self._flow_changed = False
@@ -242,20 +247,23 @@ class Resolver:
         return tuple(out)
 
     # -- evaluation ------------------------------------------------------------------------
-    def _memoized(self, key: tuple[str, str], compute, *args) -> frozenset[str]:
+    def _memoized(self, memo: dict, key: tuple[str, str], compute, *args) -> frozenset[str]:
         """``compute(*args)`` once per key; a key met again while being computed (a cycle of
-        bindings, imports or returns) counts as empty instead of recursing forever."""
-        hit = self._memo.get(key)
+        bindings, imports or returns) counts as empty instead of recursing forever. Equal
+        results share one frozenset: on a large tree most memo entries repeat a few values."""
+        hit = memo.get(key)
         if hit is not None:
             return hit
-        if key in self._busy:
+        busy = (id(memo), key)
+        if busy in self._busy:
             return _EMPTY
-        self._busy.add(key)
+        self._busy.add(busy)
         try:
             result = frozenset(compute(*args))
         finally:
-            self._busy.discard(key)
-        self._memo[key] = result
+            self._busy.discard(busy)
+        result = self._shared_sets.setdefault(result, result)
+        memo[key] = result
         return result
 
     def eval(self, scope: str, expr: str | None) -> frozenset[str]:
@@ -264,7 +272,7 @@ class Resolver:
         hit = self._memo.get((scope, expr))  # the hot path, without a call
         if hit is not None:
             return hit
-        return self._memoized((scope, expr), self._eval_ops, scope, parse_expr(expr))
+        return self._memoized(self._memo, (scope, expr), self._eval_ops, scope, parse_expr(expr))
 
     def _eval_ops(self, scope: str, ops) -> frozenset[str]:
         if not ops:
@@ -301,7 +309,7 @@ class Resolver:
 
     def lookup(self, scope: str, name: str) -> frozenset[str]:
         """A name in a scope: locals, parameters, nested defs, imports, then outward."""
-        return self._memoized((scope, "$" + name), self._lookup, scope, name)
+        return self._memoized(self._lookups, (scope, name), self._lookup, scope, name)
 
     def _lookup(self, scope: str, name: str) -> set[str]:
         q: str | None = scope
@@ -390,7 +398,7 @@ class Resolver:
             return frozenset({f"m:{sub}"}) if sub in self.facts else frozenset({f"x:{sub}"})
         if via_star and name.startswith("_"):
             return _EMPTY  # star imports skip private names
-        return self._memoized((module, "@" + name), self._member, module, name)
+        return self._memoized(self._members, (module, name), self._member, module, name)
 
     def _member(self, module: str, name: str) -> set[str]:
         out = set(self._local(module, "module", name))
@@ -480,7 +488,7 @@ class Resolver:
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
-        return self._memoized((func, "<returns>"), self._returns, func)
+        return self._memoized(self._returned, (func, ""), self._returns, func)
 
     def _returns(self, func: str) -> set[str]:
         out: set[str] = set()
@@ -562,7 +570,9 @@ class Resolver:
         return hit
 
     def reset_memo(self) -> None:
-        self._memo.clear()
+        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets):
+            memo.clear()
+        self._shared_sets[_EMPTY] = _EMPTY
         self._mro.clear()
         self._bases.clear()
 
@@ -749,6 +759,9 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
     }
     res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved,
                      implicit_calls=implicit_calls)
+    # The memo is most of the resolver's memory on a large tree; the frameworks stage needs
+    # only a small part of it again and recomputes that part on demand.
+    r.reset_memo()
     res.resolver = r  # the frameworks stage evaluates names with it
     return res
 

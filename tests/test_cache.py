@@ -1,0 +1,43 @@
+"""The facts cache: the bytes a worker encodes are stored as they are, and only fact
+classes can come back out of them."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zlib
+
+import pytest
+
+from analyzer.cache import FactsCache
+from analyzer.facts import decode, encode
+from analyzer.parse import parse_module_facts
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def test_encoded_facts_round_trip():
+    facts = parse_module_facts("pkg/m.py", "pkg.m", b"import os\n\nclass A(B):\n    def f(self, x=1):\n        return g(x)\n")
+    assert decode(encode(facts)) == facts
+
+
+@pytest.mark.parametrize("blob", [
+    zlib.compress(pickle.dumps(_Evil())),  # would run a command with plain pickle.loads
+    zlib.compress(pickle.dumps({"module": "x"})),  # not facts
+    b"not even zlib",
+    zlib.compress(b"\x80\x05garbage"),
+])
+def test_anything_but_facts_is_refused(blob):
+    with pytest.raises(ValueError):
+        decode(blob)
+
+
+def test_a_poisoned_row_is_parsed_again_not_loaded(tmp_path):
+    facts = parse_module_facts("m.py", "m", b"def f():\n    pass\n")
+    cache = FactsCache(tmp_path)
+    cache.put_many([("good", encode(facts)), ("evil", zlib.compress(pickle.dumps(_Evil())))])
+    assert cache.get_many(["good", "evil"]) == {"good": facts}
+    cache.close()
