@@ -12,6 +12,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from analyzer.model import CALL, READ, SHARED, WRITE, Decomposition, Service
@@ -24,22 +25,45 @@ def _r(x: float) -> float:
     return round(float(x), _DIGITS)
 
 
-def _unit_calls(analysis, placement: Mapping[str, str]) -> tuple[dict[tuple[str, str], int], dict[str, str]]:
-    """Directed call weight between units placed in services, and unit -> service."""
-    from analyzer.graph import UNIT_KINDS, unit_map
+@dataclass
+class ScoringBase:
+    """What every score of one analysis shares, computed once: the pipeline scores the
+    chosen decomposition and two baselines, and on a million lines each pass over the
+    edges costs seconds. Only the placement differs between decompositions."""
 
-    units = unit_map(analysis.symbols)
-    code_units = {s.id for s in analysis.symbols if s.kind in UNIT_KINDS and units.get(s.id) == s.id}
-    unit_service = {u: placement[u] for u in code_units if placement.get(u, SHARED) != SHARED}
-    calls: dict[tuple[str, str], int] = defaultdict(int)
-    for e in analysis.edges:
-        if e.kind != CALL:
-            continue
-        a, b = units.get(e.source), units.get(e.target)
-        if a is None or b is None or a == b or a not in unit_service or b not in unit_service:
-            continue
-        calls[(a, b)] += max(1, e.weight)
-    return dict(calls), unit_service
+    units: dict[str, str]  # symbol id -> unit id
+    code_units: set[str]  # module top levels, classes, top-level functions
+    unit_calls: dict[tuple[str, str], int]  # call weight between two different code units
+    call_pairs: dict[tuple[str, str], int]  # call weight per (caller, callee) symbol pair
+    data_edges: list[tuple[str, str, str, int]]  # (source, entity, read|write, weight)
+    lines: dict[str, int]  # unit -> lines counted once
+
+    @classmethod
+    def of(cls, analysis) -> ScoringBase:
+        from analyzer.graph import UNIT_KINDS, unit_map
+        from analyzer.interfaces import unit_lines
+
+        units = unit_map(analysis.symbols)
+        code_units = {s.id for s in analysis.symbols if s.kind in UNIT_KINDS and units.get(s.id) == s.id}
+        unit_calls: dict[tuple[str, str], int] = defaultdict(int)
+        call_pairs: dict[tuple[str, str], int] = defaultdict(int)
+        data_edges = []
+        for e in analysis.edges:
+            if e.kind == CALL:
+                call_pairs[(e.source, e.target)] += e.weight
+                a, b = units.get(e.source), units.get(e.target)
+                if a is not None and b is not None and a != b and a in code_units and b in code_units:
+                    unit_calls[(a, b)] += max(1, e.weight)
+            elif e.kind in (READ, WRITE):
+                data_edges.append((e.source, e.target, e.kind, max(1, e.weight)))
+        return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, unit_lines(analysis, units))
+
+
+def _unit_calls(base: ScoringBase, placement: Mapping[str, str]) -> tuple[dict[tuple[str, str], int], dict[str, str]]:
+    """Directed call weight between units placed in services, and unit -> service."""
+    unit_service = {u: placement[u] for u in base.code_units if placement.get(u, SHARED) != SHARED}
+    calls = {(a, b): w for (a, b), w in base.unit_calls.items() if a in unit_service and b in unit_service}
+    return calls, unit_service
 
 
 def modularity_q(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
@@ -96,13 +120,13 @@ def structural_modularity(calls: Mapping[tuple[str, str], float], unit_service: 
     return cohesion - coupling / (k * (k - 1) / 2)
 
 
-def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
+def score(analysis, decomposition: Decomposition, base: ScoringBase | None = None) -> dict[str, Any]:
     """All metrics of one decomposition (keys are stable; floats rounded to 4 digits)."""
-    from analyzer.graph import unit_map
-    from analyzer.interfaces import cross_calls, service_of, unit_lines
+    from analyzer.interfaces import service_of
 
+    base = base or ScoringBase.of(analysis)
     placement = service_of(analysis, decomposition)
-    calls, unit_service = _unit_calls(analysis, placement)
+    calls, unit_service = _unit_calls(base, placement)
     names = sorted(s.name for s in decomposition.services)
     k = len(names)
 
@@ -121,20 +145,24 @@ def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
     non_extreme = sum(c for c in unit_count.values() if NED_MIN <= c <= NED_MAX)
     ned = 1 - non_extreme / n_units if n_units else 0.0
 
-    crossing = cross_calls(analysis, placement)
+    # calls between two different services (the shared library is not a service)
+    cross_pairs = cross_weight = 0
+    for (caller, callee), w in base.call_pairs.items():
+        a, b = placement.get(caller), placement.get(callee)
+        if a is not None and b is not None and a != b and a != SHARED and b != SHARED:
+            cross_pairs += 1
+            cross_weight += w
 
     # transactional purity: per entity, 1 - normalized entropy of the services touching it
     touch: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     writers: dict[str, set[str]] = defaultdict(set)
-    for e in analysis.edges:
-        if e.kind not in (READ, WRITE):
-            continue
-        svc = placement.get(e.source, SHARED)
+    for source, entity, kind, weight in base.data_edges:
+        svc = placement.get(source, SHARED)
         if svc == SHARED:
             continue
-        touch[e.target][svc] += max(1, e.weight)
-        if e.kind == WRITE:
-            writers[e.target].add(svc)
+        touch[entity][svc] += weight
+        if kind == WRITE:
+            writers[entity].add(svc)
     purities = []
     for ent in sorted(touch):
         tally = touch[ent]
@@ -146,8 +174,7 @@ def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
         purities.append(1 - h / math.log(k))
     multi_writes = sorted(e for e, s in writers.items() if len(s) > 1)
 
-    units = unit_map(analysis.symbols)
-    lines = unit_lines(analysis, units)
+    units, lines = base.units, base.lines
     per_service: dict[str, int] = {n: 0 for n in names}
     shared_lines = 0
     for u, n in lines.items():
@@ -166,8 +193,8 @@ def score(analysis, decomposition: Decomposition) -> dict[str, Any]:
         "icp": _r(inter / total if total else 0.0),
         "ifn": _r(ifn),
         "ned": _r(ned),
-        "cross_calls": len(crossing),
-        "cross_call_weight": sum(c.weight for c in crossing),
+        "cross_calls": cross_pairs,
+        "cross_call_weight": cross_weight,
         "transactional_purity": _r(sum(purities) / len(purities) if purities else 1.0),
         "entities_multi_writer": len(multi_writes),
         "multi_writer_entities": multi_writes,
@@ -211,11 +238,12 @@ def baseline_decompositions(analysis) -> dict[str, Decomposition]:
     return {"one-per-package": _package_decomposition(analysis), "monolith": _monolith(analysis)}
 
 
-def baselines(analysis) -> dict[str, dict[str, Any]]:
+def baselines(analysis, base: ScoringBase | None = None) -> dict[str, dict[str, Any]]:
     """Scores of the trivial cuts (no shared library, entities owned by the usual rule)."""
     from analyzer.cluster.ownership import own_entities
     from analyzer.interfaces import service_of
 
+    base = base or ScoringBase.of(analysis)
     out = {}
     for name, d in baseline_decompositions(analysis).items():
         owner = own_entities(analysis, service_of(analysis, d), [s.name for s in d.services])
@@ -228,13 +256,14 @@ def baselines(analysis) -> dict[str, dict[str, Any]]:
             ),
             algorithm=d.algorithm,
         )
-        out[name] = score(analysis, d)
+        out[name] = score(analysis, d, base)
     return out
 
 
 __all__ = [
     "NED_MAX",
     "NED_MIN",
+    "ScoringBase",
     "baseline_decompositions",
     "baselines",
     "modularity_q",

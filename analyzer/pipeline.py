@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -472,7 +472,7 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions) -> None:
     try:
         from analyzer.cluster import ClusterOptions, decompose
         from analyzer.config import load_config
-        from analyzer.metrics import baselines, score
+        from analyzer.metrics import ScoringBase, baselines, score
     except ImportError:
         return
     config = load_config(root)
@@ -481,8 +481,9 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions) -> None:
     result = decompose(analysis, cluster_options)
     analysis.decomposition = result.decomposition
     analysis.clustering = result.info
-    analysis.metrics = score(analysis, result.decomposition)
-    analysis.baselines = baselines(analysis)
+    base = ScoringBase.of(analysis)
+    analysis.metrics = score(analysis, result.decomposition, base)
+    analysis.baselines = baselines(analysis, base)
 
 
 def _counts(analysis, front: FrontEnd) -> dict[str, Any]:
