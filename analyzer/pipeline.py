@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -101,8 +102,12 @@ def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progr
 
 
 def parse_encoded(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
-                  executor=None) -> list[bytes]:
-    """Parse through an executor (or in-process for small inputs); encoded facts in task order."""
+                  executor=None, on_parsed: Callable[[int, bytes], None] | None = None) -> list[bytes]:
+    """Parse through an executor (or in-process for small inputs); encoded facts in task order.
+
+    ``on_parsed(task index, encoded facts)`` is called as each result arrives, so that the
+    caller can decode a chunk while the workers are still parsing the next ones.
+    """
 
     # Parsing runs in worker processes even for a few files: a native parser crash on a
     # hostile file must cost that file, not the whole run. Only an explicit ``jobs=1``
@@ -113,23 +118,25 @@ def parse_encoded(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, p
         old = gc.get_threshold()
         gc.set_threshold(100_000, 50, 100)  # as in the workers: see _parse_chunk
         try:
-            return _parse_in_process(tasks, progress)
+            return _parse_in_process(tasks, progress, on_parsed)
         finally:
             gc.set_threshold(*old)
-    return _parse_in_workers(tasks, jobs, progress, executor)
+    return _parse_in_workers(tasks, jobs, progress, executor, on_parsed)
 
 
-def _parse_in_process(tasks, progress: bool) -> list[bytes]:
+def _parse_in_process(tasks, progress: bool, on_parsed) -> list[bytes]:
     with _progress(progress) as bar:
         t = bar.add_task("parsing", total=len(tasks))
         out = []
-        for task in tasks:
+        for i, task in enumerate(tasks):
             out.append(_parse_task(task))
+            if on_parsed is not None:
+                on_parsed(i, out[-1])
             bar.advance(t)
         return out
 
 
-def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list[bytes]:
+def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_parsed) -> list[bytes]:
     from analyzer.executor import LocalExecutor, WorkerCrashed
 
     jobs = jobs or os.cpu_count() or 1
@@ -156,10 +163,14 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor) -> list
                 continue
             for i, f in zip(chunks[k], facts):
                 results[i] = f
+                if on_parsed is not None:
+                    on_parsed(i, f)
             bar.advance(t, len(chunks[k]))
         for idxs in failed:  # a worker died (a native crash): find the file, keep the rest
             for i in idxs:
                 results[i] = _parse_isolated(tasks[i])
+                if on_parsed is not None:
+                    on_parsed(i, results[i])
                 bar.advance(t)
     return results  # type: ignore[return-value]
 
@@ -262,8 +273,12 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     from analyzer.facts import decode
 
     executor = make_executor(options.executor, options.jobs) if options.executor else None
-    encoded = parse_encoded([tasks[i] for i in todo], options.jobs, options.progress, executor)
-    parsed = [decode(b) for b in encoded]
+    parsed: list[ModuleFacts] = [None] * len(todo)  # type: ignore[list-item]
+
+    def received(i: int, blob: bytes) -> None:
+        parsed[i] = decode(blob)
+
+    encoded = parse_encoded([tasks[i] for i in todo], options.jobs, options.progress, executor, received)
     timings["parse"] = time.perf_counter() - t0
     timings["peak_mib_after_parse"] = _peak_mib()
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
@@ -277,7 +292,7 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
         cache.put_many([(keys[i], b) for i, b in zip(todo, encoded)])
         cache.close()
         timings["cache_write"] = time.perf_counter() - t0
-    del encoded, parsed
+    del encoded
 
     t0 = time.perf_counter()
     with _long_lived_heap() as freeze:
