@@ -53,6 +53,17 @@ def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[f
     return elapsed, usage.ru_maxrss
 
 
+def stages(document: Path) -> tuple[str, str]:
+    """Seconds per stage and the main process's peak memory after each, as the run
+    recorded them in its document (``counts.timings``, ``counts.peak_mib``)."""
+    import json
+
+    counts = json.loads(document.read_text(encoding="utf-8")).get("counts", {})
+    timings = ", ".join(f"{k} {v:.1f}" for k, v in counts.get("timings", {}).items() if v >= 0.05)
+    peaks = ", ".join(f"{k} {v}" for k, v in counts.get("peak_mib", {}).items())
+    return timings, peaks
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("trees", nargs="+", type=Path)
@@ -76,6 +87,7 @@ def main() -> None:
             cache = Path(tmp) / "cache"
             out = Path(tmp) / "analysis.json"
             cold, cold_rss = run_analyze(tree, cache, out, extra)
+            cold_stages = stages(out)
             warm, warm_rss = run_analyze(tree, cache, out, extra)
             # one file changed: copy the tree, touch one file's content
             copy = Path(tmp) / "tree"
@@ -85,12 +97,16 @@ def main() -> None:
             victim = copy / files[len(files) // 2].relpath
             victim.write_bytes(victim.read_bytes() + b"\n# changed\n")
             one, _ = run_analyze(copy, changed_cache, out, extra)
+            one_stages = stages(out)
         print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
         print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
         print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
         print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
         print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
         print(f"  peak memory (largest process)       : {max(cold_rss, warm_rss) / 1024:8.0f} MiB")
+        print(f"  cold, by stage (s)                  : {cold_stages[0]}")
+        print(f"  cold, peak after each stage (MiB)   : {cold_stages[1]}")
+        print(f"  one file changed, by stage (s)      : {one_stages[0]}")
 
 
 if __name__ == "__main__":
