@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_analyze.py TREE [TREE ...] [--jobs N] [--include-tests]
+    python benchmarks/bench_analyze.py TREE [TREE ...] [--jobs N] [--include-tests] [--include-migrations]
 
 For each tree it prints files, lines, the bare single-process parse time, and the cold,
 warm (nothing changed) and one-file-changed ``msa analyze`` times with their ratios to the
@@ -69,6 +69,7 @@ def main() -> None:
     ap.add_argument("trees", nargs="+", type=Path)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--include-tests", action="store_true")
+    ap.add_argument("--include-migrations", action="store_true")
     args = ap.parse_args()
     from analyzer.discover import discover
 
@@ -77,9 +78,11 @@ def main() -> None:
         extra += ["--jobs", str(args.jobs)]
     if args.include_tests:
         extra += ["--include-tests"]
+    if args.include_migrations:
+        extra += ["--include-migrations"]
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
     for tree in args.trees:
-        files = discover(tree, include_tests=args.include_tests).files
+        files = discover(tree, include_tests=args.include_tests, include_migrations=args.include_migrations).files
         paths = [f.path for f in files]
         lines = sum(p.read_bytes().count(b"\n") for p in paths)
         bare, failures = bare_parse(paths)

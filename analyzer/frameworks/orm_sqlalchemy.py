@@ -264,23 +264,20 @@ class SqlAlchemyModels:
         """``Table("name", metadata, Column(..., ForeignKey("t.id")))`` objects."""
         prog = self.prog
         reg = self.reg
-        for module in prog.modules:
-            calls = prog.facts[module].calls
-            for i, c in enumerate(calls):
-                if tail(c.callee) != "Table" and c.callee != "Table":
-                    continue
-                if not is_sqla_callable(prog.targets(module, i), {"Table"}):
-                    continue
-                name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
-                if not name:
-                    continue
-                owner = reg.by_table.get(name.lower())
-                eid = owner or reg.table_entity(name, module, c.line, framework=FRAMEWORK)
-                reg.table_sites[(module, i)] = eid
-                first = c.first if c.first is not None else i
-                for j in range(first, i):
-                    if is_sqla_callable(prog.targets(module, j), {"ForeignKey"}):
-                        self.fk_sites.append((eid, module, j, c.scope))
+        for site in prog.named(["Table"]):
+            module, i, c = site.module, site.index, site.call
+            if not is_sqla_callable(prog.targets(module, i), {"Table"}):
+                continue
+            name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
+            if not name:
+                continue
+            owner = reg.by_table.get(name.lower())
+            eid = owner or reg.table_entity(name, module, c.line, framework=FRAMEWORK)
+            reg.table_sites[(module, i)] = eid
+            first = c.first if c.first is not None else i
+            for j in range(first, i):
+                if is_sqla_callable(prog.targets(module, j), {"ForeignKey"}):
+                    self.fk_sites.append((eid, module, j, c.scope))
 
     # -- linking -----------------------------------------------------------------------
     def link(self) -> None:

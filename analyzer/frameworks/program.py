@@ -16,6 +16,7 @@ from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts
 from analyzer.resolve import Resolution, Resolver
 
 _EMPTY: frozenset[str] = frozenset()
+_NO_NAMES: dict = {}  # never written: the default of per-scope lookups
 
 
 def tail(callee: str | None) -> str | None:
@@ -86,6 +87,7 @@ class Program:
         self._parents: dict[str, list[int | None]] = {}
         self._const_memo: dict[tuple[str, str], object] = {}
         self._locate_memo: dict[tuple[str, str], str | None] = {}
+        self._enclosing_memo: dict[tuple[str, str], tuple | None] = {}
         self._busy: set[tuple[str, str]] = set()
         self.imported_roots: frozenset[str] = frozenset(
             imp.module.split(".")[0] for m in self.facts.values() for imp in m.imports
@@ -93,7 +95,7 @@ class Program:
         self.top_packages: frozenset[str] = frozenset(name.split(".")[0] for name in self.facts)
         self._callees: dict[str, set[str]] | None = None
         self._settings: dict[str, list[Binding]] | None = None
-        self._by_name: dict[str, list[Site]] | None = None
+        self._by_name: dict[str, list[tuple[str, int]]] | None = None
 
     # -- definitions -------------------------------------------------------------------
     @property
@@ -174,27 +176,25 @@ class Program:
             self._targets[(module, index)] = t
         return t
 
-    def sites(self) -> Iterable[Site]:
-        for module in self.modules:
-            for i, c in enumerate(self.facts[module].calls):
-                yield Site(module, i, c)
-
     def named(self, names: Iterable[str]) -> list[Site]:
         """Call sites whose callee's last name is one of ``names`` (``a.b.add(...)`` and
         ``add(...)`` for ``add``), in program order. One index serves every detector, so each
         looks only at the few sites it cares about."""
         if self._by_name is None:
-            index: dict[str, list[Site]] = {}
-            for site in self.sites():
-                callee = site.call.callee
-                if callee:
-                    index.setdefault(tail(callee) or callee, []).append(site)
+            index: dict[str, list[tuple[str, int]]] = {}
+            for module in self.modules:
+                for i, c in enumerate(self.facts[module].calls):
+                    callee = c.callee
+                    if callee:  # keyed by ``tail(callee) or callee``, inlined: this sees every call
+                        key = callee if callee.endswith((")", "]")) else callee.rpartition(".")[2]
+                        index.setdefault(key, []).append((module, i))
             self._by_name = index
-        out: list[Site] = []
+        found: list[tuple[str, int]] = []
         for name in set(names):
-            out.extend(self._by_name.get(name, ()))
-        out.sort(key=lambda s: (s.module, s.index))
-        return out
+            found.extend(self._by_name.get(name, ()))
+        found.sort()
+        facts = self.facts
+        return [Site(module, i, facts[module].calls[i]) for module, i in found]
 
     def receiver_site(self, module: str, index: int) -> int | None:
         """The call a chained call is made on: in ``a.f().g()`` the site of ``a.f()`` for
@@ -211,12 +211,14 @@ class Program:
         out: list[int | None] = [None] * len(calls)
         last: dict[tuple, int] = {}
         for j, c in enumerate(calls):
-            group = c.first if c.first is not None else c.scope
             callee = c.callee
             if callee:
-                recv = receiver_expr(callee)
-                if recv is not None and recv.endswith("()"):
-                    out[j] = last.get((group, recv[:-2]))
+                group = c.first if c.first is not None else c.scope
+                # ``receiver_expr(callee)`` ends in ``()``, inlined: this sees every call
+                if "()." in callee and not callee.endswith((")", "]")):
+                    recv = callee.rpartition(".")[0]
+                    if recv.endswith("()"):
+                        out[j] = last.get((group, recv[:-2]))
                 last[(group, callee)] = j
         return out
 
@@ -370,26 +372,45 @@ class Program:
 
     def _name_site(self, scope: str, name: str):
         """(scope, bindings, imports) of the innermost scope that binds ``name``."""
+        d = self.r.defs.get(scope)
+        kind = d.kind if d else ("module" if scope in self.facts else None)
+        if kind is None:
+            return None
+        found = self._bound_in(scope, name)
+        if found is not None or kind == "module":
+            return found
+        return self._enclosing_site(self.parent_scope(scope), name)
+
+    def _enclosing_site(self, scope: str, name: str):
+        """:meth:`_name_site` as seen from a scope nested in ``scope`` (class bodies do not
+        enclose). Memoized: every function of a module asks for the same module-level names."""
+        key = (scope, name)
+        memo = self._enclosing_memo
+        if key in memo:
+            return memo[key]
         r = self.r
+        found = None
         q: str | None = scope
-        first = True
         while q is not None:
             d = r.defs.get(q)
             kind = d.kind if d else ("module" if q in self.facts else None)
             if kind is None:
-                return None
-            if kind == "class" and not first:
-                q = self.parent_scope(q)
-                continue
-            bindings = r.scope_bindings.get(q, {}).get(name, [])
-            imports = r.scope_imports.get(q, {}).get(name, [])
-            params = r.params.get(q, {})
-            if bindings or imports or name in params or name in r.children.get(q, {}):
-                return q, bindings, imports
-            if kind == "module":
-                return None
+                break
+            if kind != "class":
+                found = self._bound_in(q, name)
+                if found is not None or kind == "module":
+                    break
             q = self.parent_scope(q)
-            first = False
+        memo[key] = found
+        return found
+
+    def _bound_in(self, q: str, name: str):
+        """(q, bindings, imports) when scope ``q`` itself binds ``name``, else None."""
+        r = self.r
+        bindings = r.scope_bindings.get(q, _NO_NAMES).get(name, [])
+        imports = r.scope_imports.get(q, _NO_NAMES).get(name, [])
+        if bindings or imports or name in r.params.get(q, _NO_NAMES) or name in r.children.get(q, _NO_NAMES):
+            return q, bindings, imports
         return None
 
     def setting(self, name: str) -> object:

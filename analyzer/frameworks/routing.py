@@ -151,6 +151,7 @@ class DecoratorRouting:
         self.fallback = fallback  # claim unresolved ``@x.route("/path")`` decorators
         self.roots = {r: spec.name for r in spec.roots}
         self.unresolved: list[str] = []
+        self._router_memo: dict[str, str | None] = {}
 
     def run(self) -> list[Endpoint]:
         if not self.prog.uses(*self.spec.roots):
@@ -160,16 +161,29 @@ class DecoratorRouting:
         return self._decorated() + self._rules()
 
     # -- routers and mounts ------------------------------------------------------------
-    def _is(self, values, names) -> str | None:
+    def _router_class(self, values) -> str | None:
+        """The router class (a key of ``spec.routers``) the first matching value is or
+        subclasses. Asked for every binding made by a call, so answered once per value."""
+        memo = self._router_memo
         for v in values:
-            path = outside(v)
-            if path and path.split(".")[0] in self.spec.roots and path.rsplit(".", 1)[-1] in names:
-                return path.rsplit(".", 1)[-1]
-            if v.startswith("d:") and self.prog.kind(v[2:]) == "class":
-                for b in self.prog.r.external_bases(v[2:]):
-                    p = outside(b)
-                    if p and p.split(".")[0] in self.spec.roots and p.rsplit(".", 1)[-1] in names:
-                        return p.rsplit(".", 1)[-1]
+            if v in memo:
+                found = memo[v]
+            else:
+                found = memo[v] = self._is(v, self.spec.routers)
+            if found is not None:
+                return found
+        return None
+
+    def _is(self, v: str, names) -> str | None:
+        """Which of ``names`` the value is, as a framework class or a subclass of one."""
+        path = outside(v)
+        if path and path.split(".")[0] in self.spec.roots and path.rsplit(".", 1)[-1] in names:
+            return path.rsplit(".", 1)[-1]
+        if v.startswith("d:") and self.prog.kind(v[2:]) == "class":
+            for b in self.prog.r.external_bases(v[2:]):
+                p = outside(b)
+                if p and p.split(".")[0] in self.spec.roots and p.rsplit(".", 1)[-1] in names:
+                    return p.rsplit(".", 1)[-1]
         return None
 
     def _routers(self) -> None:
@@ -181,7 +195,7 @@ class DecoratorRouting:
                 if b.call is None:
                     continue
                 c = facts.calls[b.call]
-                cls = self._is(prog.targets(module, b.call), spec.routers)
+                cls = self._router_class(prog.targets(module, b.call))
                 if cls is None:
                     continue
                 key = f"{b.scope}:{b.name}"

@@ -16,7 +16,9 @@ still resolves through returns, attributes and parameters) and adds tagged value
 
 Call sites are evaluated with their arguments (:meth:`Values.site`), and a chained call sees
 the value of the call it is made on, so ``session.query(Order).filter(...).first()`` holds
-rows of Order. Everything is memoized by (scope, expression) or (module, call index).
+rows of Order. Everything is memoized by (scope, expression) or (module, call index), and
+what a value with no project code behind it stands for (its tagged twins, its attributes,
+its calls) is worked out once per value, whatever the scope.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ READ, WRITE, BOTH = "read", "write", "both"
 MAX_EXPR = 2000  # longer reference strings are generated code: not evaluated
 EXTERNAL = "outside model: "  # marks accesses to models that are not in the project (``auth.User``)
 _EMPTY: frozenset[str] = frozenset()
+_PLAIN = ("x:", "xi:", "b:", "bi:")  # outside and builtin values: no project code behind them
 
 # Methods of Django querysets / managers / related managers / instances and of SQLAlchemy
 # queries and relationship collections: name -> (access, returns rows of the same entity).
@@ -102,6 +105,9 @@ class Values:
         self._memo: dict[tuple, frozenset[str]] = {}
         self._sites: dict[tuple[str, int], SiteValue] = {}
         self._busy: set[tuple] = set()
+        self._lifted: dict[str, tuple[str, ...]] = {}
+        self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._plain_call: dict[str, tuple[str, ...]] = {}
         self._rel: dict[tuple[str, str], str | None] = {}
         self._custom: dict[str, frozenset[str]] = {}
         self._methods: dict[str, frozenset[str]] = {}
@@ -110,32 +116,44 @@ class Values:
 
     # -- resolver values -> tagged values ----------------------------------------------
     def lift(self, values) -> set[str]:
+        """The resolver values and the tagged values they stand for."""
         out = set(values)
-        reg = self.reg
+        lifted = self._lifted
         for v in values:
-            tag, _, q = v.partition(":")
-            if tag == "d":
-                e = reg.by_class.get(q)
-                if e is not None:
-                    out.add(f"@c:{e}")
-            elif tag in ("i", "s"):
-                e = reg.by_class.get(q)
-                if e is not None:
-                    out.add(f"@o:{e}")
-                for c in self.r.mro(q) if q in self.r.defs else ():
-                    for m in self._manager_entities.get(c, ()):
-                        out.add(f"@o:{m}")
-            elif tag in ("x", "xi"):
-                root = q.split(".", 1)[0]
-                if root in _ORM_ROOTS and q.rsplit(".", 1)[-1] in _SESSION_WORDS:
-                    out.add("@sess")
+            more = lifted.get(v)
+            if more is None:
+                more = lifted[v] = self._lift_one(v)
+            if more:
+                out.update(more)
         return out
 
+    def _lift_one(self, v: str) -> tuple[str, ...]:
+        """The tagged values one resolver value stands for (the same in every scope, so
+        :meth:`lift` computes them once per value)."""
+        out: list[str] = []
+        reg = self.reg
+        tag, _, q = v.partition(":")
+        if tag == "d":
+            e = reg.by_class.get(q)
+            if e is not None:
+                out.append(f"@c:{e}")
+        elif tag in ("i", "s"):
+            e = reg.by_class.get(q)
+            if e is not None:
+                out.append(f"@o:{e}")
+            for c in self.r.mro(q) if q in self.r.defs else ():
+                for m in self._manager_entities.get(c, ()):
+                    out.append(f"@o:{m}")
+        elif tag in ("x", "xi"):
+            root = q.split(".", 1)[0]
+            if root in _ORM_ROOTS and q.rsplit(".", 1)[-1] in _SESSION_WORDS:
+                out.append("@sess")
+        return tuple(out)
+
     # -- expressions -------------------------------------------------------------------
-    def types(self, scope: str, expr: str | None) -> frozenset[str]:
-        if not expr:
-            return _EMPTY
-        key = (scope, expr)
+    def _memoized(self, key: tuple, compute, *args) -> frozenset[str]:
+        """``compute(*args)`` once per key; a key met again while being computed (a cycle of
+        bindings, imports, returns or call sites) counts as empty instead of recursing forever."""
         hit = self._memo.get(key)
         if hit is not None:
             return hit
@@ -143,19 +161,29 @@ class Values:
             return _EMPTY
         self._busy.add(key)
         try:
-            result = frozenset(self._types(scope, expr))
+            result = frozenset(compute(*args))
         finally:
             self._busy.discard(key)
         self._memo[key] = result
         return result
 
-    def _types(self, scope: str, expr: str) -> set[str]:
+    def types(self, scope: str, expr: str | None) -> frozenset[str]:
+        if not expr:
+            return _EMPTY
+        hit = self._memo.get((scope, expr))  # the hot path, without a call
+        if hit is not None:
+            return hit
+        return self._memoized((scope, expr), self._types, scope, expr)
+
+    def _types(self, scope: str, expr: str):
         if len(expr) > MAX_EXPR:
-            return set()
+            return _EMPTY
         ops = parse_expr(expr)
         if not ops:
-            return set()
+            return _EMPTY
         name = ops[0][1]
+        if len(ops) == 1:  # a plain name: no copy of its value
+            return self.names(scope, name)
         if name == "super" and len(ops) > 1 and ops[1][0] == "call":
             values = self.lift(self.r.eval(scope, "super()"))
             i = 2
@@ -177,28 +205,22 @@ class Values:
         return values
 
     def names(self, scope: str, name: str) -> frozenset[str]:
-        key = (scope, "$", name)
-        hit = self._memo.get(key)
+        hit = self._memo.get((scope, "$", name))
         if hit is not None:
             return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            out = self.lift(self.r.lookup(scope, name))
-            found = self.prog._name_site(scope, name)
-            if found is not None:
-                where, bindings, imports = found
-                for b in bindings:
-                    out |= self.binding(where, b)
-                for imp in imports:
-                    if imp.name and imp.name != "*" and imp.module in self.prog.facts:
-                        out |= self.names(imp.module, imp.name)
-        finally:
-            self._busy.discard(key)
-        result = frozenset(out)
-        self._memo[key] = result
-        return result
+        return self._memoized((scope, "$", name), self._names, scope, name)
+
+    def _names(self, scope: str, name: str) -> set[str]:
+        out = self.lift(self.r.lookup(scope, name))
+        found = self.prog._name_site(scope, name)
+        if found is not None:
+            where, bindings, imports = found
+            for b in bindings:
+                out |= self.binding(where, b)
+            for imp in imports:
+                if imp.name and imp.name != "*" and imp.module in self.prog.facts:
+                    out |= self.names(imp.module, imp.name)
+        return out
 
     def binding(self, where: str, b: Binding) -> frozenset[str]:
         scope = b.origin or where
@@ -209,97 +231,114 @@ class Values:
         return _EMPTY
 
     def returns(self, func: str) -> frozenset[str]:
-        key = (func, "<returns>")
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            out: set[str] = set()
-            for b in self.prog.bindings(func, "<return>"):
-                out |= self.binding(func, b)
-        finally:
-            self._busy.discard(key)
-        result = frozenset(v for v in out if v.startswith("@"))
-        self._memo[key] = result
-        return result
+        return self._memoized((func, "<returns>"), self._returns, func)
+
+    def _returns(self, func: str) -> set[str]:
+        out: set[str] = set()
+        for b in self.prog.bindings(func, "<return>"):
+            out |= self.binding(func, b)
+        return {v for v in out if v.startswith("@")}
 
     # -- operations --------------------------------------------------------------------
+    # A tagged value, an outside value or a builtin one has no project code behind it: what
+    # an attribute or a call of it gives is the same in every scope, so it is worked out once
+    # per value (large programs pass the same few values through thousands of sites).
+
     def attr(self, values, name: str) -> set[str]:
         out: set[str] = set()
+        plain = self._plain_attr
         for v in values:
-            if v[0] != "@":
-                out |= self.lift(self.r.attribute(v, name))
-                tag, _, q = v.partition(":")
-                if tag in ("i", "s", "d") and q in self.r.defs and self.r.kind(q) == "class":
-                    for c in self.r.mro(q):
-                        bs = self.prog.bindings(c, name)
-                        if bs:
-                            for b in bs:
-                                out |= self.binding(c, b)
-                            break
-                elif tag == "m":
-                    out |= self.names(q, name)
+            if v[0] == "@" or v.startswith(_PLAIN):
+                key = (v, name)
+                more = plain.get(key)
+                if more is None:
+                    more = plain[key] = self._attr_of(v, name)
+                out.update(more)
                 continue
-            if v.startswith("@c:"):
-                e = v[3:]
-                if name in self.managers(e):
-                    out.add(f"@o:{e}")
-                elif name == "_meta":
-                    out.add(f"@meta:{e}")
-                elif name in _STATEMENT_CTORS:
-                    out.add(f"@k:{name}:{e}")
-                elif name == "__table__":
-                    out.add(v)
-                else:
-                    out.add(f"@col:{e}")
-            elif v.startswith("@o:"):
-                e = v[3:]
-                target = self.relation(e, name)
-                if target is not None:
-                    out.add(f"@o:{target}")
-                elif name in ("model", "__class__"):  # ``qs.model``, ``self.__class__``
-                    out.add(f"@c:{e}")
-                elif name == "_meta":
-                    out.add(f"@meta:{e}")
-                elif name in QUERY_API or name in self.custom_methods(e):
-                    out.add(f"@m:{name}:{e}")
-            elif v.startswith("@st:"):
-                _, k, e = v.split(":", 2)
-                out.add(f"@b:{k}:{e}")
-            elif v.startswith("@meta:") and name in ("model", "concrete_model", "proxy_for_model"):
-                out.add(f"@c:{v[6:]}")
-            elif v == "@sess":
-                out.add(f"@sm:{name}")
+            out |= self.lift(self.r.attribute(v, name))
+            tag, _, q = v.partition(":")
+            if tag in ("i", "s", "d") and q in self.r.defs and self.r.kind(q) == "class":
+                for c in self.r.mro(q):
+                    bs = self.prog.bindings(c, name)
+                    if bs:
+                        for b in bs:
+                            out |= self.binding(c, b)
+                        break
+            elif tag == "m":
+                out |= self.names(q, name)
         return out
+
+    def _attr_of(self, v: str, name: str) -> tuple[str, ...]:
+        """``v.name`` for a value with no project code behind it."""
+        if v[0] != "@":
+            return tuple(self.lift(self.r.attribute(v, name)))
+        if v.startswith("@c:"):
+            e = v[3:]
+            if name in self.managers(e):
+                return (f"@o:{e}",)
+            if name == "_meta":
+                return (f"@meta:{e}",)
+            if name in _STATEMENT_CTORS:
+                return (f"@k:{name}:{e}",)
+            if name == "__table__":
+                return (v,)
+            return (f"@col:{e}",)
+        if v.startswith("@o:"):
+            e = v[3:]
+            target = self.relation(e, name)
+            if target is not None:
+                return (f"@o:{target}",)
+            if name in ("model", "__class__"):  # ``qs.model``, ``self.__class__``
+                return (f"@c:{e}",)
+            if name == "_meta":
+                return (f"@meta:{e}",)
+            if name in QUERY_API or name in self.custom_methods(e):
+                return (f"@m:{name}:{e}",)
+        elif v.startswith("@st:"):
+            _, k, e = v.split(":", 2)
+            return (f"@b:{k}:{e}",)
+        elif v.startswith("@meta:") and name in ("model", "concrete_model", "proxy_for_model"):
+            return (f"@c:{v[6:]}",)
+        elif v == "@sess":
+            return (f"@sm:{name}",)
+        return ()
 
     def call(self, values) -> set[str]:
         out: set[str] = set()
+        plain = self._plain_call
         for v in values:
-            if v[0] != "@":
-                tag, _, q = v.partition(":")
-                out |= self.lift(self.r.call_result(v))
-                if tag in ("d", "bd") and self.r.kind(q) in ("function", "method"):
-                    out |= self.returns(q)
+            if v[0] == "@" or v.startswith(_PLAIN):
+                more = plain.get(v)
+                if more is None:
+                    more = plain[v] = self._call_of(v)
+                out.update(more)
                 continue
-            if v.startswith("@c:"):
-                out.add(f"@o:{v[3:]}")
-            elif v.startswith("@m:"):
-                name, e = _split3(v)
-                api = QUERY_API.get(name)
-                if api is None or api[1]:
-                    out.add(f"@o:{e}")
-            elif v.startswith("@b:"):
-                _, k, e = v.split(":", 2)
-                out.add(f"@st:{k}:{e}")
-            elif v.startswith("@k:"):
-                name, e = _split3(v)
-                out.add(f"@st:{_STATEMENT_CTORS[name]}:{e}")
-            elif v in ("@sm:begin", "@sm:begin_nested", "@sm:__enter__"):
-                out.add("@sess")
+            tag, _, q = v.partition(":")
+            out |= self.lift(self.r.call_result(v))
+            if tag in ("d", "bd") and self.r.kind(q) in ("function", "method"):
+                out |= self.returns(q)
         return out
+
+    def _call_of(self, v: str) -> tuple[str, ...]:
+        """``v()`` for a value with no project code behind it."""
+        if v[0] != "@":
+            return tuple(self.lift(self.r.call_result(v)))
+        if v.startswith("@c:"):
+            return (f"@o:{v[3:]}",)
+        if v.startswith("@m:"):
+            name, e = _split3(v)
+            api = QUERY_API.get(name)
+            if api is None or api[1]:
+                return (f"@o:{e}",)
+        elif v.startswith("@b:"):
+            _, k, e = v.split(":", 2)
+            return (f"@st:{k}:{e}",)
+        elif v.startswith("@k:"):
+            name, e = _split3(v)
+            return (f"@st:{_STATEMENT_CTORS[name]}:{e}",)
+        elif v in ("@sm:begin", "@sm:begin_nested", "@sm:__enter__"):
+            return ("@sess",)
+        return ()
 
     def item(self, values) -> set[str]:
         return {v for v in values if v.startswith("@o:")}
@@ -401,6 +440,8 @@ class Values:
                 below = self.prog.receiver_site(module, below)
             for j in reversed(chain):
                 self.site(module, j)
+        # not ``_memoized``: a value the chain gave this site (cut short by the cycle) is
+        # replaced by this evaluation, made once the chain is known
         self._busy.add(key)
         try:
             value = self._site(module, index)
@@ -422,10 +463,10 @@ class Values:
         name = tail(callee)
         if name is not None and "." in callee:
             recv = receiver_expr(callee)
-            rvals = set(self.types(scope, recv))
+            rvals = self.types(scope, recv)
             rs = prog.receiver_site(module, index)
             if rs is not None:
-                rvals |= self.site(module, rs).result
+                rvals = rvals | self.site(module, rs).result
             result |= self.call(self.attr(rvals, name))
             for v in sorted(rvals):
                 if v.startswith("@o:"):
@@ -441,7 +482,7 @@ class Values:
                     accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
             session = "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
             if session and name in SESSION_API:
-                r, a, u = self._session_call(module, index, name)
+                r, a, u = self._session_call(module, index, c, name)
                 result |= r
                 accesses.extend(a)
                 unresolved = unresolved or u
@@ -451,10 +492,9 @@ class Values:
                 unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
         else:
             result |= self.call(self.types(scope, callee))
-        targets = prog.targets(module, index)
         if name in _STATEMENT_CTORS or callee in _STATEMENT_CTORS:
             ctor = tail(callee) or callee
-            if is_sqla_callable(targets, {ctor}):
+            if is_sqla_callable(prog.targets(module, index), {ctor}):
                 args = prog.positional(c)
                 if ctor != "select":
                     args = args[:1]
@@ -462,7 +502,8 @@ class Values:
                 for e in sorted(self._entities([self.arg_values(module, scope, a) for a in args])):
                     result.add(f"@st:{kind}:{e}")
                     accesses.append((e, READ if kind == "r" else WRITE))
-        elif (name or callee) in _SHORTCUTS and any((outside(v) or "").startswith("django.") for v in targets):
+        elif (name or callee) in _SHORTCUTS and any((outside(v) or "").startswith("django.")
+                                                     for v in prog.targets(module, index)):
             vals = self.arg_values(module, scope, prog.arg(c, 0, "klass"))
             for e in sorted(self._entities([vals], rows=True)):
                 result.add(f"@o:{e}")
@@ -505,9 +546,8 @@ class Values:
             return False  # project code: the resolver knows better
         return "session" in recv.rsplit(".", 1)[-1].lower()
 
-    def _session_call(self, module: str, index: int, name: str):
+    def _session_call(self, module: str, index: int, c, name: str):
         prog = self.prog
-        c = prog.call(module, index)
         kind, role = SESSION_API[name]
         result: set[str] = set()
         accesses: list[tuple[str, str]] = []
