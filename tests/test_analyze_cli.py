@@ -59,6 +59,11 @@ def test_analyze_writes_a_valid_versioned_document(repo, tmp_path):
     symbol = {s["id"]: s for s in doc["symbols"]}["shop.orders.place_order"]
     assert symbol["signature"] == "(total: int) -> bool"
     assert "1 parse errors" in result.output
+    # where the time and the memory went, per stage (what bench_analyze prints)
+    assert {"parse", "resolve", "frameworks", "cluster"} <= set(doc["counts"]["timings"])
+    peaks = doc["counts"]["peak_mib"]
+    assert list(peaks) == ["parse", "resolve", "frameworks", "cluster"]
+    assert 0 < peaks["parse"] <= peaks["resolve"] <= peaks["cluster"]
 
 
 def test_second_run_hits_the_cache(repo, tmp_path):
