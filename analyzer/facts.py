@@ -19,6 +19,7 @@ An expression that is none of these (an operator, a comprehension...) is ``None`
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import zlib
@@ -201,6 +202,12 @@ class ModuleFacts:
     error: ParseFailure | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     stores: tuple[AttrStore, ...] = ()
+
+
+def source_hash(source: bytes) -> str:
+    """The content hash of a file (``ModuleFacts.sha``, cache keys). Here, not in the parser,
+    so that a warm run can key its cache without importing libcst."""
+    return hashlib.blake2b(source, digest_size=16).hexdigest()
 
 
 _FACT_CLASSES = {c.__name__: c for c in (Arg, Call, Decorator, Param, Definition, Import, Binding, With,

@@ -13,7 +13,6 @@ analyzed code, and a file that does not parse becomes a ``ParseFailure``, never 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 from bisect import bisect_right
@@ -34,6 +33,7 @@ from analyzer.facts import (
     ParseFailure,
     StringRef,
     With,
+    source_hash,
 )
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # bigger files are generated code: recorded and skipped
@@ -48,10 +48,6 @@ _STMT_START = {
 }
 _WITH = re.compile(r"\b(with)\b")
 _FOR = re.compile(r"\b(for)\b")
-
-
-def source_hash(source: bytes) -> str:
-    return hashlib.blake2b(source, digest_size=16).hexdigest()
 
 
 def parse_module_facts(path: str, module: str, source: bytes, is_package: bool = False) -> ModuleFacts:

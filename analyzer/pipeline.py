@@ -177,8 +177,7 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_pars
 
 def _parse_isolated(task: tuple[str, str, bool, bytes]) -> bytes:
     """Parse one file in a process of its own; a crash becomes that file's parse failure."""
-    from analyzer.facts import ParseFailure, encode
-    from analyzer.parse import source_hash
+    from analyzer.facts import ParseFailure, encode, source_hash
 
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
@@ -204,7 +203,7 @@ class Inputs:
 def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
     from analyzer.cache import FactsCache
     from analyzer.discover import discover
-    from analyzer.parse import source_hash
+    from analyzer.facts import source_hash
 
     root = Path(path)
     if not root.exists():

@@ -29,7 +29,7 @@ class Sources:
     def text(self, module: str) -> str:
         if module in self._text:
             return self._text[module]
-        from analyzer.parse import source_hash
+        from analyzer.facts import source_hash
 
         info = self.modules[module]
         path = self.root / info.path
