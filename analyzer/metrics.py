@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,15 +210,13 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
     }
 
 
-def _package_decomposition(analysis) -> Decomposition:
+def _package_decomposition(analysis, units: Iterable[str]) -> Decomposition:
     from analyzer.cluster.layout import build_layout
-    from analyzer.cluster.members import MemberIndex
 
-    index = MemberIndex.build(analysis.symbols)
     module_of = {s.id: s.module for s in analysis.symbols}
     layout = build_layout({s.module for s in analysis.symbols if s.module})
     groups: dict[str, list[str]] = defaultdict(list)
-    for u in sorted(index.units):
+    for u in sorted(units):
         groups[layout.app_of(module_of.get(u, u))].append(u)
     return Decomposition(
         services=tuple(Service(name=name, members=tuple(m)) for name, m in sorted(groups.items())),
@@ -226,16 +224,16 @@ def _package_decomposition(analysis) -> Decomposition:
     )
 
 
-def _monolith(analysis) -> Decomposition:
-    from analyzer.cluster.members import MemberIndex
-
-    units = sorted(MemberIndex.build(analysis.symbols).units)
-    return Decomposition(services=(Service(name="monolith", members=tuple(units)),), algorithm="monolith")
+def _monolith(units: Iterable[str]) -> Decomposition:
+    return Decomposition(services=(Service(name="monolith", members=tuple(sorted(units))),), algorithm="monolith")
 
 
 def baseline_decompositions(analysis) -> dict[str, Decomposition]:
     """The trivial cuts: one service per package below the root, and everything in one."""
-    return {"one-per-package": _package_decomposition(analysis), "monolith": _monolith(analysis)}
+    from analyzer.cluster.members import MemberIndex
+
+    units = MemberIndex.build(analysis.symbols).units
+    return {"one-per-package": _package_decomposition(analysis, units), "monolith": _monolith(units)}
 
 
 def baselines(analysis, base: ScoringBase | None = None) -> dict[str, dict[str, Any]]:

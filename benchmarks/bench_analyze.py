@@ -93,7 +93,9 @@ def main() -> None:
             cold_stages = stages(out)
             warm, warm_rss = run_analyze(tree, cache, out, extra)
             # one file changed: copy the tree, touch one file's content
-            copy = Path(tmp) / "tree"
+            # the copy keeps the tree's folder name: when the tree is itself a package
+            # (django/), its absolute imports name that folder
+            copy = Path(tmp) / "copy" / tree.resolve().name
             shutil.copytree(tree, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
             changed_cache = Path(tmp) / "cache2"
             run_analyze(copy, changed_cache, out, extra)
