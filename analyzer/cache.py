@@ -16,7 +16,7 @@ from pathlib import Path
 from analyzer.facts import ModuleFacts, decode
 
 # Bump when the facts a parse produces change shape or meaning.
-FACTS_VERSION = "facts-7"
+FACTS_VERSION = "facts-8"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 
