@@ -356,8 +356,10 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
                 return None, counts
             except (OSError, ValueError):
                 pass  # a damaged result cache entry: compute afresh
-    analysis = run_analysis(path, options, inputs=inputs)
-    save(analysis, output)
+    with _long_lived_heap() as freeze:
+        analysis = run_analysis(path, options, inputs=inputs)
+        freeze()  # writing makes a million short-lived rows: leave the document out of the scans
+        save(analysis, output)
     if results is not None:
         try:
             results.mkdir(parents=True, exist_ok=True)
