@@ -99,4 +99,15 @@ def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str
     return ug
 
 
-__all__ = ["UNIT_KINDS", "build_graph", "parent_id", "unit_graph", "unit_map"]
+def weighted_edges(graph: nx.Graph, default: float = 1.0) -> list[tuple[str, str, float]]:
+    """``list(graph.edges(data="weight", default=default))`` of an undirected graph, same order,
+    read from the adjacency dicts: on a million edges the edge view costs a second more."""
+    out: list[tuple[str, str, float]] = []
+    seen: set[str] = set()
+    for a, nbrs in graph.adjacency():
+        out.extend([(a, b, data.get("weight", default)) for b, data in nbrs.items() if b not in seen])
+        seen.add(a)
+    return out
+
+
+__all__ = ["UNIT_KINDS", "build_graph", "parent_id", "unit_graph", "unit_map", "weighted_edges"]

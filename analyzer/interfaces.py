@@ -139,12 +139,24 @@ def _lookup(symbol_id: str, assignment: dict[str, str]) -> str | None:
         key = key.rsplit(".", 1)[0]
 
 
-def service_of(analysis: Analysis, decomposition: Decomposition | None = None) -> dict[str, str]:
+def entry_handlers(analysis: Analysis) -> dict[str, str]:
+    """entry point id -> its handler: the routes, then ``route`` edges for the others."""
+    handlers = {r.id: r.handler for r in analysis.routes}
+    for edge in analysis.edges:
+        if edge.kind == ROUTE and edge.source not in handlers:
+            handlers[edge.source] = edge.target
+    return handlers
+
+
+def service_of(
+    analysis: Analysis, decomposition: Decomposition | None = None, handlers: dict[str, str] | None = None
+) -> dict[str, str]:
     """Every symbol id -> the service it lands in (or ``SHARED``).
 
     Methods and nested definitions follow their unit, entities their owner (else the service
     of their model class), entry points their handler. Symbols the decomposition does not
-    cover go to the shared library, so every id gets a placement.
+    cover go to the shared library, so every id gets a placement. ``handlers`` is
+    ``entry_handlers(analysis)`` when the caller places several decompositions.
     """
     d = _decomposition(analysis, decomposition)
     assignment = d.assignment()
@@ -169,10 +181,8 @@ def service_of(analysis: Analysis, decomposition: Decomposition | None = None) -
     for e in analysis.entities:  # entities without a symbol of their own
         if e.id not in out:
             out[e.id] = owner.get(e.id) or (out.get(e.model, SHARED) if e.model else SHARED)
-    handlers = {r.id: r.handler for r in analysis.routes}
-    for edge in analysis.edges:
-        if edge.kind == ROUTE and edge.source not in handlers:
-            handlers[edge.source] = edge.target
+    if handlers is None:
+        handlers = entry_handlers(analysis)
     for s in deferred_entries:
         handler = handlers.get(s.id)
         out[s.id] = out.get(handler, SHARED) if handler else SHARED
@@ -421,6 +431,7 @@ __all__ = [
     "TransactionRisk",
     "cross_calls",
     "dependency_matrix",
+    "entry_handlers",
     "risks",
     "service_of",
     "service_views",

@@ -12,10 +12,10 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.model import CALL, READ, SHARED, WRITE, Decomposition, Service
+from analyzer.model import CALL, READ, RELATION, SHARED, WRITE, Decomposition, Service
 
 NED_MIN, NED_MAX = 5, 60  # units per service counted as "non-extreme" (see docs/metrics.md)
 _DIGITS = 4
@@ -37,17 +37,20 @@ class ScoringBase:
     call_pairs: dict[tuple[str, str], int]  # call weight per (caller, callee) symbol pair
     data_edges: list[tuple[str, str, str, int]]  # (source, entity, read|write, weight)
     lines: dict[str, int]  # unit -> lines counted once
+    relations: list[tuple[str, str]] = field(default_factory=list)  # (entity, entity): for ownership
+    handlers: dict[str, str] = field(default_factory=dict)  # entry point -> handler: for placement
 
     @classmethod
     def of(cls, analysis) -> ScoringBase:
         from analyzer.graph import UNIT_KINDS, unit_map
-        from analyzer.interfaces import unit_lines
+        from analyzer.interfaces import entry_handlers, unit_lines
 
         units = unit_map(analysis.symbols)
         code_units = {s.id for s in analysis.symbols if s.kind in UNIT_KINDS and units.get(s.id) == s.id}
         unit_calls: dict[tuple[str, str], int] = defaultdict(int)
         call_pairs: dict[tuple[str, str], int] = defaultdict(int)
         data_edges = []
+        relations = []
         for e in analysis.edges:
             if e.kind == CALL:
                 call_pairs[(e.source, e.target)] += e.weight
@@ -56,25 +59,66 @@ class ScoringBase:
                     unit_calls[(a, b)] += max(1, e.weight)
             elif e.kind in (READ, WRITE):
                 data_edges.append((e.source, e.target, e.kind, max(1, e.weight)))
-        return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, unit_lines(analysis, units))
+            elif e.kind == RELATION:
+                relations.append((e.source, e.target))
+        return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, unit_lines(analysis, units),
+                   relations, entry_handlers(analysis))
 
 
-def _unit_calls(base: ScoringBase, placement: Mapping[str, str]) -> tuple[dict[tuple[str, str], int], dict[str, str]]:
-    """Directed call weight between units placed in services, and unit -> service."""
-    unit_service = {u: placement[u] for u in base.code_units if placement.get(u, SHARED) != SHARED}
-    calls = {(a, b): w for (a, b), w in base.unit_calls.items() if a in unit_service and b in unit_service}
-    return calls, unit_service
+Flows = Mapping[tuple[str, str], list]  # (service, service) -> [call weight, unit pairs]
+
+
+def service_flows(
+    calls: Mapping[tuple[str, str], float],
+    unit_service: Mapping[str, str],
+    interface: dict[str, set[str]] | None = None,
+) -> dict[tuple[str, str], list]:
+    """``(caller's service, callee's service) -> [call weight, unit pairs]`` over the calls
+    between placed units, in order of first appearance; ``interface`` (when given) collects
+    per service its units called from another service.
+
+    The structural metrics need only these totals, and a decomposition has far fewer service
+    pairs than unit calls: one pass over the calls serves them all. With the integer weights of
+    the call graph the sums are exact, so the scores are those of one pass per metric.
+    """
+    flows: dict[tuple[str, str], list] = {}
+    for (a, b), w in calls.items():
+        sa, sb = unit_service.get(a), unit_service.get(b)
+        if sa is None or sb is None:
+            continue
+        if interface is not None and sa != sb:
+            interface[sb].add(b)
+        flow = flows.get((sa, sb))
+        if flow is None:
+            flows[(sa, sb)] = [w, 1]
+        else:
+            flow[0] += w
+            flow[1] += 1
+    return flows
 
 
 def modularity_q(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
     """Newman modularity of the services on the undirected weighted call graph."""
-    m = sum(calls.values())
+    return _modularity(service_flows(calls, unit_service))
+
+
+def turbo_mq(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
+    """Bunch TurboMQ: sum over services of 2μ / (2μ + Σ inter-edge weight in and out)."""
+    return _turbo_mq(service_flows(calls, unit_service), unit_service)
+
+
+def structural_modularity(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
+    """SM = mean cohesion μᵢ/mᵢ² − mean coupling σᵢⱼ/(2mᵢmⱼ) over service pairs (distinct edges)."""
+    return _structural_modularity(service_flows(calls, unit_service), unit_service)
+
+
+def _modularity(flows: Flows) -> float:
+    m = sum(w for w, _ in flows.values())
     if m == 0:
         return 0.0
     inner: dict[str, float] = defaultdict(float)
     tot: dict[str, float] = defaultdict(float)
-    for (a, b), w in calls.items():
-        sa, sb = unit_service[a], unit_service[b]
+    for (sa, sb), (w, _) in flows.items():
         tot[sa] += w
         tot[sb] += w
         if sa == sb:
@@ -82,12 +126,10 @@ def modularity_q(calls: Mapping[tuple[str, str], float], unit_service: Mapping[s
     return sum(inner[s] / m - (tot[s] / (2 * m)) ** 2 for s in tot)
 
 
-def turbo_mq(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
-    """Bunch TurboMQ: sum over services of 2μ / (2μ + Σ inter-edge weight in and out)."""
+def _turbo_mq(flows: Flows, unit_service: Mapping[str, str]) -> float:
     mu: dict[str, float] = defaultdict(float)
     eps: dict[str, float] = defaultdict(float)
-    for (a, b), w in calls.items():
-        sa, sb = unit_service[a], unit_service[b]
+    for (sa, sb), (w, _) in flows.items():
         if sa == sb:
             mu[sa] += w
         else:
@@ -96,8 +138,7 @@ def turbo_mq(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, 
     return sum(2 * mu[s] / (2 * mu[s] + eps[s]) for s in set(unit_service.values()) if mu[s] > 0)
 
 
-def structural_modularity(calls: Mapping[tuple[str, str], float], unit_service: Mapping[str, str]) -> float:
-    """SM = mean cohesion μᵢ/mᵢ² − mean coupling σᵢⱼ/(2mᵢmⱼ) over service pairs (distinct edges)."""
+def _structural_modularity(flows: Flows, unit_service: Mapping[str, str]) -> float:
     sizes: dict[str, int] = defaultdict(int)
     for s in unit_service.values():
         sizes[s] += 1
@@ -107,12 +148,11 @@ def structural_modularity(calls: Mapping[tuple[str, str], float], unit_service: 
         return 0.0
     mu: dict[str, int] = defaultdict(int)
     sigma: dict[tuple[str, str], int] = defaultdict(int)
-    for a, b in calls:
-        sa, sb = unit_service[a], unit_service[b]
+    for (sa, sb), (_, pairs) in flows.items():
         if sa == sb:
-            mu[sa] += 1
+            mu[sa] += pairs
         else:
-            sigma[(sa, sb) if sa < sb else (sb, sa)] += 1
+            sigma[(sa, sb) if sa < sb else (sb, sa)] += pairs
     cohesion = sum(mu[s] / sizes[s] ** 2 for s in names) / k
     if k == 1:
         return cohesion
@@ -125,17 +165,15 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
     from analyzer.interfaces import service_of
 
     base = base or ScoringBase.of(analysis)
-    placement = service_of(analysis, decomposition)
-    calls, unit_service = _unit_calls(base, placement)
+    placement = service_of(analysis, decomposition, base.handlers)
+    unit_service = {u: placement[u] for u in base.code_units if placement.get(u, SHARED) != SHARED}
     names = sorted(s.name for s in decomposition.services)
     k = len(names)
 
-    total = sum(calls.values())
-    inter = sum(w for (a, b), w in calls.items() if unit_service[a] != unit_service[b])
     interface_units: dict[str, set[str]] = defaultdict(set)
-    for (a, b) in calls:
-        if unit_service[a] != unit_service[b]:
-            interface_units[unit_service[b]].add(b)
+    flows = service_flows(base.unit_calls, unit_service, interface_units)
+    total = sum(w for w, _ in flows.values())
+    inter = sum(w for (sa, sb), (w, _) in flows.items() if sa != sb)
     ifn = sum(len(v) for v in interface_units.values()) / k if k else 0.0
 
     unit_count: dict[str, int] = defaultdict(int)
@@ -187,9 +225,9 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
 
     return {
         "services": k,
-        "modularity": _r(modularity_q(calls, unit_service)),
-        "mq": _r(turbo_mq(calls, unit_service)),
-        "sm": _r(structural_modularity(calls, unit_service)),
+        "modularity": _r(_modularity(flows)),
+        "mq": _r(_turbo_mq(flows, unit_service)),
+        "sm": _r(_structural_modularity(flows, unit_service)),
         "icp": _r(inter / total if total else 0.0),
         "ifn": _r(ifn),
         "ned": _r(ned),
@@ -228,11 +266,12 @@ def _monolith(units: Iterable[str]) -> Decomposition:
     return Decomposition(services=(Service(name="monolith", members=tuple(sorted(units))),), algorithm="monolith")
 
 
-def baseline_decompositions(analysis) -> dict[str, Decomposition]:
-    """The trivial cuts: one service per package below the root, and everything in one."""
-    from analyzer.cluster.members import MemberIndex
+def baseline_decompositions(analysis, unit_of: Mapping[str, str] | None = None) -> dict[str, Decomposition]:
+    """The trivial cuts: one service per package below the root, and everything in one.
+    ``unit_of`` is ``unit_map(analysis.symbols)`` when the caller has it."""
+    from analyzer.cluster.members import MemberIndex, unit_ids
 
-    units = MemberIndex.build(analysis.symbols).units
+    units = MemberIndex.build(analysis.symbols).units if unit_of is None else unit_ids(analysis.symbols, unit_of)
     return {"one-per-package": _package_decomposition(analysis, units), "monolith": _monolith(units)}
 
 
@@ -243,8 +282,9 @@ def baselines(analysis, base: ScoringBase | None = None) -> dict[str, dict[str, 
 
     base = base or ScoringBase.of(analysis)
     out = {}
-    for name, d in baseline_decompositions(analysis).items():
-        owner = own_entities(analysis, service_of(analysis, d), [s.name for s in d.services])
+    for name, d in baseline_decompositions(analysis, base.units).items():
+        owner = own_entities(analysis, service_of(analysis, d, base.handlers), [s.name for s in d.services],
+                             edges=(base.data_edges, base.relations))
         by_svc: dict[str, list[str]] = defaultdict(list)
         for ent, svc in owner.items():
             by_svc[svc].append(ent)
@@ -266,6 +306,7 @@ __all__ = [
     "baselines",
     "modularity_q",
     "score",
+    "service_flows",
     "structural_modularity",
     "turbo_mq",
 ]

@@ -107,10 +107,11 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     from analyzer.cluster.layout import build_layout
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
-    from analyzer.cluster.ownership import own_entities
+    from analyzer.cluster.ownership import data_edges, own_entities
     from analyzer.cluster.shared import detect_shared
     from analyzer.cluster.weights import ANCHOR_PREFIX, clustering_edges, resolve_weights
     from analyzer.cluster.writers import follow_writes
+    from analyzer.graph import weighted_edges
     from analyzer.interfaces import unit_lines
 
     options = options or ClusterOptions()
@@ -173,7 +174,8 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     # -- contracted graph ------------------------------------------------------------------
     edges = clustering_edges(symbols, analysis.edges, index.unit_of, weights, layout,
                              {e.id: e.model for e in analysis.entities if e.model})
-    anchors = sorted({n for pair in edges for n in pair if n.startswith(ANCHOR_PREFIX)})
+    anchors = sorted({a for a, _ in edges if a.startswith(ANCHOR_PREFIX)}
+                     | {b for _, b in edges if b.startswith(ANCHOR_PREFIX)})
     for n in anchors:  # an app's anchor sits in the app's own package
         node_size[n] = 0.0
         app = n[len(ANCHOR_PREFIX):]
@@ -188,19 +190,22 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
                 raise ConfigError(f"constraints clash: {n!r} is kept together with members that must be "
                                   f"apart or pinned elsewhere ({key}: {held} vs {value})")
             rep_tokens[rep[n]][key] = value
-    graph = nx.Graph()
+    rep_size: dict[str, float] = {}  # in order of first appearance: the graph's node order
     for n in free:
         r = rep[n]
-        if r not in graph:
-            graph.add_node(r, size=0.0)
-        graph.nodes[r]["size"] += node_size[n]
-    agg: dict[tuple[str, str], float] = defaultdict(float)
-    for (a, b), w in edges.items():
-        ra, rb = rep.get(a), rep.get(b)
-        if ra is None or rb is None:
-            continue
-        agg[(ra, rb) if ra <= rb else (rb, ra)] += w
-    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(agg.items()))
+        rep_size[r] = rep_size.get(r, 0.0) + node_size[n]
+    graph = nx.Graph()
+    graph.add_nodes_from((r, {"size": size}) for r, size in rep_size.items())
+    if all(r == n for n, r in rep.items()):  # no constraint merged nodes: edges are keyed already
+        agg = {pair: w for pair, w in edges.items() if pair[0] in rep and pair[1] in rep}
+    else:
+        agg = defaultdict(float)
+        for (a, b), w in edges.items():
+            ra, rb = rep.get(a), rep.get(b)
+            if ra is None or rb is None:
+                continue
+            agg[(ra, rb) if ra <= rb else (rb, ra)] += w
+    graph.add_edges_from([(a, b, {"weight": w}) for (a, b), w in sorted(agg.items())])
     # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
     graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])
     isolated = sorted(n for n in graph if graph.degree(n) == 0 and n not in rep_tokens)
@@ -241,7 +246,9 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
             base, params["resolution"] = _finer(core, seed, options.resolution, options.services)
     base = _repair(core, base, rep_tokens)
 
-    trace = agglomerative.merge_trace(core, base, resolution=options.resolution, tokens=rep_tokens)
+    core_edges = weighted_edges(core)  # read once for the merge trace and the fragment folds
+    trace = agglomerative.merge_trace(core, base, resolution=options.resolution, tokens=rep_tokens,
+                                      edges=core_edges)
     points = quality.score_curve(trace, dict(core.nodes(data="size")))
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
     if options.services:
@@ -259,15 +266,16 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
             module = module_of.get(node, node)
             return module if module in packages else module.rsplit(".", 1)[0]
 
-        partition, folded = merge_fragments(core, partition, package_of, rep_tokens)
+        partition, folded = merge_fragments(core, partition, package_of, rep_tokens, core_edges)
     splits: list[dict[str, float]] = []
     if options.balance and not options.services and partition:
         partition, splits = split_oversized(core, partition, seed=seed, fixed=fixed)
     if options.refine and partition:
         partition = refine.cluster(core, seed=seed, partition=partition, fixed=fixed, tokens=rep_tokens)
     moved: list[str] = []
+    accesses, relations = data_edges(analysis.edges)  # reads and writes, for writers and owners
     if options.follow_writes and partition:
-        partition, moved = follow_writes(core, partition, _writes(analysis, index.unit_of, rep), fixed=fixed,
+        partition, moved = follow_writes(core, partition, _writes(accesses, index.unit_of, rep), fixed=fixed,
                                          tokens=rep_tokens)
     # tiny services tied to nothing (a setup.py, a template folder) are placed like isolated units
     stray = quality.strays(core, partition, keep=rep_tokens) if partition else []
@@ -301,7 +309,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         if sid not in placement and unit in placement:
             placement[sid] = placement[unit]
     entity_pins = {n: s for n, s in pinned.items() if n in index.entities}
-    owner = own_entities(analysis, placement, names, entity_pins)
+    owner = own_entities(analysis, placement, names, entity_pins, (accesses, relations))
     owned: dict[str, list[str]] = defaultdict(list)
     for ent, svc in owner.items():
         owned[svc].append(ent)
@@ -346,15 +354,16 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
     return ClusterResult(decomposition=decomposition, info=info)
 
 
-def _writes(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:
-    """node of the contracted graph -> {entity node: write sites}."""
+def _writes(accesses, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:
+    """node of the contracted graph -> {entity node: write sites}; ``accesses`` as from
+    ``ownership.data_edges``."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for e in analysis.edges:
-        if e.kind != WRITE:
+    for source, entity, kind, sites in accesses:
+        if kind != WRITE:
             continue
-        a, b = rep.get(unit_of.get(e.source, "")), rep.get(e.target)
+        a, b = rep.get(unit_of.get(source, "")), rep.get(entity)
         if a is not None and b is not None and a != b:
-            out[a][b] += max(1, e.weight)
+            out[a][b] += sites
     return {n: dict(t) for n, t in out.items()}
 
 

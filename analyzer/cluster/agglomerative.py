@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from analyzer.graph import weighted_edges
+
 
 @dataclass(frozen=True)
 class MergeTrace:
@@ -59,8 +61,11 @@ def merge_trace(
     resolution: float = 1.0,
     tokens: Mapping[str, Mapping[str, str]] | None = None,
     stop_at: int = 1,
+    edges: list[tuple[str, str, float]] | None = None,
 ) -> MergeTrace:
-    """Merge greedily from ``start`` down to ``stop_at`` communities, recording each step."""
+    """Merge greedily from ``start`` down to ``stop_at`` communities, recording each step.
+
+    ``edges`` is ``weighted_edges(graph)`` when the caller has it already."""
     nodes = tuple(sorted(graph))
     index = {n: i for i, n in enumerate(nodes)}
     if start is None:
@@ -77,8 +82,8 @@ def merge_trace(
     tot = [0.0] * n_comm
     inner = [0.0] * n_comm
     adj: list[dict[int, float]] = [{} for _ in range(n_comm)]
-    for a, b, data in graph.edges(data=True):
-        w = float(data.get("weight", 1.0))
+    for a, b, weight in weighted_edges(graph) if edges is None else edges:
+        w = float(weight)
         m += w
         ca, cb = comm_of[index[a]], comm_of[index[b]]
         tot[ca] += w

@@ -48,8 +48,10 @@ def split_oversized(
     min_seam = MIN_SEAM if min_seam is None else min_seam
     parts = [set(p) for p in partition if p]
 
+    node_size = {n: float(s) for n, s in graph.nodes(data="size", default=1.0)}
+
     def size(nodes: Iterable[str]) -> float:
-        return sum(float(graph.nodes[n].get("size", 1.0)) if n in graph else 1.0 for n in nodes)
+        return sum(node_size.get(n, 1.0) for n in nodes)
 
     total = size(n for p in parts for n in p)
     limit = max_share * total

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 
 import networkx as nx
 
+from analyzer.graph import weighted_edges
+
 DOMINANCE = 2 / 3
 CONCENTRATION = 0.9
 MIN_TIE = 0.5
@@ -33,13 +35,20 @@ def merge_fragments(
     partition: list[set[str]],
     package_of: Callable[[str], str],
     tokens: Mapping[str, Mapping[str, str]] | None = None,
+    edges: list[tuple[str, str, float]] | None = None,
 ) -> tuple[list[set[str]], list[str]]:
-    """The partition with fragments folded in, and the package of each fold (in order)."""
+    """The partition with fragments folded in, and the package of each fold (in order).
+
+    ``edges`` is ``weighted_edges(graph)`` when the caller has it already."""
     parts = [set(p) for p in partition]
     tokens = tokens or {}
     merged: list[str] = []
+    # what does not change between rounds is read once: node sizes and packages, the edges
+    size_of = {n: float(graph.nodes[n].get("size", 1.0)) if n in graph else 1.0 for p in parts for n in p}
+    package_at = {n: package_of(n) for n in size_of}
+    edges = weighted_edges(graph) if edges is None else edges
     while True:
-        steps = _merges(graph, parts, package_of, tokens)
+        steps = _merges(edges, parts, size_of, package_at, tokens)
         if not steps:
             return sorted(parts, key=min), merged
         gone = set()
@@ -50,7 +59,7 @@ def merge_fragments(
         parts = [p for i, p in enumerate(parts) if i not in gone]
 
 
-def _merges(graph, parts, package_of, tokens) -> list[tuple[int, int, str]]:
+def _merges(edges, parts, size_of, package_of, tokens) -> list[tuple[int, int, str]]:
     """One round of folds; each service takes part in at most one, so a round costs one pass
     over the edges however many fragments there are."""
     comm = {n: i for i, p in enumerate(parts) for n in p}
@@ -58,16 +67,16 @@ def _merges(graph, parts, package_of, tokens) -> list[tuple[int, int, str]]:
     by_package: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     package_total: dict[str, float] = defaultdict(float)
     for n, i in comm.items():
-        s = float(graph.nodes[n].get("size", 1.0)) if n in graph else 1.0
+        s = size_of[n]
         size[i] += s
-        p = package_of(n)
+        p = package_of[n]
         by_package[i][p] += s
         package_total[p] += s
     degree = defaultdict(float)
     ties: dict[tuple[int, int], float] = defaultdict(float)
     m = 0.0
-    for x, y, d in graph.edges(data=True):
-        w = float(d.get("weight", 1.0))
+    for x, y, w in edges:
+        w = float(w)
         m += w
         cx, cy = comm.get(x), comm.get(y)
         if cx is None or cy is None:

@@ -33,8 +33,7 @@ class MemberIndex:
 
         symbols = list(symbols)
         unit_of = unit_map(symbols)
-        kinds = {s.id: s.kind for s in symbols}
-        units = frozenset(u for s, u in unit_of.items() if s == u and kinds[s] not in (ENTITY, ENTRY))
+        units = unit_ids(symbols, unit_of)
         entities = frozenset({s.id for s in symbols if s.kind == ENTITY} | set(entity_ids))
         prefixes = set()
         for u in units:
@@ -81,4 +80,10 @@ class MemberIndex:
         return out
 
 
-__all__ = ["ENTITY_PREFIX", "MemberIndex"]
+def unit_ids(symbols: Iterable[Symbol], unit_of: Mapping[str, str]) -> frozenset[str]:
+    """The units (``MemberIndex.units``) from a ``unit_map`` already at hand."""
+    kinds = {s.id: s.kind for s in symbols}
+    return frozenset(u for s, u in unit_of.items() if s == u and kinds[s] not in (ENTITY, ENTRY))
+
+
+__all__ = ["ENTITY_PREFIX", "MemberIndex", "unit_ids"]

@@ -14,31 +14,48 @@ from collections.abc import Iterable, Mapping
 from analyzer.model import ENTITY, READ, RELATION, SHARED, WRITE
 
 
+def data_edges(edges: Iterable) -> tuple[list[tuple[str, str, str, int]], list[tuple[str, str]]]:
+    """What ownership reads of the dependency edges: ``(source, entity, read|write, sites)``
+    accesses and ``(entity, entity)`` relations. Callers owning entities for several
+    placements of one analysis collect them once (a pass over a million edges each time
+    adds up)."""
+    accesses, relations = [], []
+    for e in edges:
+        if e.kind == RELATION:
+            relations.append((e.source, e.target))
+        elif e.kind in (READ, WRITE):
+            accesses.append((e.source, e.target, e.kind, max(1, e.weight)))
+    return accesses, relations
+
+
 def own_entities(
-    analysis, placement: Mapping[str, str], services: Iterable[str], pinned: Mapping[str, str] | None = None
+    analysis,
+    placement: Mapping[str, str],
+    services: Iterable[str],
+    pinned: Mapping[str, str] | None = None,
+    edges: tuple[Iterable[tuple[str, str, str, int]], Iterable[tuple[str, str]]] | None = None,
 ) -> dict[str, str]:
     """entity id -> owning service; ``placement`` maps symbol ids to services (or SHARED).
 
-    ``pinned`` (entity -> service) overrides the rule.
+    ``pinned`` (entity -> service) overrides the rule; ``edges`` is ``data_edges(analysis.edges)``
+    when the caller has it already.
     """
     names = sorted(set(services) - {SHARED})
     entity_ids = sorted({e.id for e in analysis.entities} | {s.id for s in analysis.symbols if s.kind == ENTITY})
     if not names:
         return {}
+    accesses, relations = edges if edges is not None else data_edges(analysis.edges)
     writes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reads: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     related: dict[str, set[str]] = defaultdict(set)
-    for e in analysis.edges:
-        if e.kind == RELATION:
-            related[e.source].add(e.target)
-            related[e.target].add(e.source)
-            continue
-        if e.kind not in (READ, WRITE):
-            continue
-        svc = placement.get(e.source)
+    for source, target in relations:
+        related[source].add(target)
+        related[target].add(source)
+    for source, entity, kind, sites in accesses:
+        svc = placement.get(source)
         if svc is None or svc == SHARED:
             continue
-        (writes if e.kind == WRITE else reads)[e.target][svc] += max(1, e.weight)
+        (writes if kind == WRITE else reads)[entity][svc] += sites
     home: dict[str, str] = {}
     for ent in analysis.entities:
         for key in (ent.model, ent.module):
@@ -70,4 +87,4 @@ def own_entities(
     return owner
 
 
-__all__ = ["own_entities"]
+__all__ = ["data_edges", "own_entities"]

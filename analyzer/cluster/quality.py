@@ -94,13 +94,17 @@ def strays(graph: nx.Graph, partition: list[set[str]], keep: Iterable[str] = ())
     >>> strays(g, [{"a", "b", "c"}, {"s", "t"}])
     [1]
     """
-    size = [sum(float(graph.nodes[n].get("size", 1.0)) for n in part if n in graph) for part in partition]
+    node_size = dict(graph.nodes(data="size", default=1.0))
+    size = [sum(float(node_size[n]) for n in part if n in node_size) for part in partition]
     limit = tiny_limit(sum(size))
     comm = {n: i for i, part in enumerate(partition) for n in part}
     tied = set()
-    for a, b in graph.edges():
-        if comm.get(a) != comm.get(b):
-            tied.update((comm.get(a), comm.get(b)))
+    for a, nbrs in graph.adjacency():  # each edge seen from both ends: same set, plain dicts
+        ca = comm.get(a)
+        for b in nbrs:
+            cb = comm.get(b)
+            if ca != cb:
+                tied.update((ca, cb))
     kept = set(keep)
     return [i for i, part in enumerate(partition)
             if size[i] < limit and i not in tied and not part & kept and len(partition) > 1]

@@ -78,19 +78,27 @@ def cluster(
         return False
 
     order = sorted(n for n in comm if n in graph and n not in fixed_set)
-    adj = graph.adj
+    adj = dict(graph.adjacency())  # plain dicts: graph.adj[n] wraps each visit in a view
+    # nodes tied to their own community only, none of whose neighbours moved since: they cannot
+    # move, so later passes skip them (most nodes, after the first pass)
+    settled: set[str] = set()
     for _pass in range(max_passes):
         moved = 0
         for n in order:
+            if n in settled:
+                continue
             here = comm[n]
             if counts[here] <= 1:
                 continue
             ties: dict[int, float] = {}
             for nbr, data in adj[n].items():
-                if nbr == n or nbr not in comm:
+                c = comm.get(nbr)
+                if c is None or nbr == n:
                     continue
-                c = comm[nbr]
                 ties[c] = ties.get(c, 0.0) + float(data.get("weight", 1.0))
+            if not ties or (len(ties) == 1 and here in ties):
+                settled.add(n)  # nowhere to go (the common case)
+                continue
             own = ties.get(here, 0.0)
             best, best_gain = here, EPSILON
             for c, w in sorted(ties.items()):
@@ -114,6 +122,7 @@ def cluster(
                     comm_tokens[here][key][value] -= 1
                     slot = comm_tokens[best].setdefault(key, {})
                     slot[value] = slot.get(value, 0) + 1
+                settled.difference_update(adj[n])
                 moved += 1
         if not moved:
             break

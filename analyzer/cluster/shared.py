@@ -88,22 +88,25 @@ def detect_shared(
     targets: dict[str, set[str]] = defaultdict(set)
     fan_in: dict[str, float] = defaultdict(float)
     out_edges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for e in analysis.edges:
-        if e.kind in (READ, WRITE):
+    data_kinds, use_kinds, out_kinds = frozenset((READ, WRITE)), frozenset(_USE_KINDS), frozenset(_OUT_KINDS)
+    for e in analysis.edges:  # one visit per dependency edge: kept lean
+        kind = e.kind
+        if kind in data_kinds:
             if e.source in module_of:
-                data_sites[module_of[e.source]] += max(1, e.weight)
-                data_apps[module_of[e.source]].add(entity_app.get(e.target, e.target))
+                src = module_of[e.source]
+                data_sites[src] += max(1, e.weight)
+                data_apps[src].add(entity_app.get(e.target, e.target))
             continue
-        if e.kind not in _USE_KINDS:
+        if kind not in use_kinds:
             continue
         src, dst = module_of.get(e.source), module_of.get(e.target)
         if not src or not dst or src == dst:
             continue
-        w = weights.get(e.kind, 1.0) * max(1, e.weight)
+        w = weights.get(kind, 1.0) * max(1, e.weight)
         users[dst].add(src)
         targets[src].add(dst)
         fan_in[dst] += w
-        if e.kind in _OUT_KINDS:
+        if kind in out_kinds:
             out_edges[src][dst] += w
 
     siblings: dict[str, list[str]] = defaultdict(list)

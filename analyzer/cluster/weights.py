@@ -103,27 +103,32 @@ def clustering_edges(
             return
         agg[(a, b) if a < b else (b, a)] += w
 
-    edges = list(edges)
     module_of = {s.id: s.module for s in symbols}
+    spread_kinds = frozenset(SPREAD_KINDS)
+    edges = list(edges)
     # from how many package segments each unit is used: edges into a unit used from everywhere
     # say little about where its users belong (an "omnipresent supplier" in Bunch's words)
     users: dict[str, set[str]] = defaultdict(set)
     for e in edges:
-        if e.kind in SPREAD_KINDS:
+        if e.kind in spread_kinds:
             b = units.get(e.target)
             src = module_of.get(e.source)
             if b is not None and src is not None and src != module_of.get(b):
                 users[b].add(app_of(src))
+    damping = {b: math.sqrt(len(apps)) for b, apps in users.items() if len(apps) > 1}
+    # the hot loop (one visit per dependency edge): ``add`` inlined, sums in edge order
     for e in edges:
         w = weights.get(e.kind, 0.0)
         if w <= 0:
             continue
         a, b = units.get(e.source), units.get(e.target)
-        if a is None or b is None:
-            continue  # an external (unresolved or third-party) end
-        if e.kind in SPREAD_KINDS and len(users.get(b, ())) > 1:
-            w /= math.sqrt(len(users[b]))
-        add(a, b, w * max(1, e.weight))
+        if a is None or b is None or a == b:
+            continue  # an external (unresolved or third-party) end, or inside one unit
+        if b in damping and e.kind in spread_kinds:
+            w /= damping[b]
+        w *= max(1, e.weight)
+        if w > 0:
+            agg[(a, b) if a < b else (b, a)] += w
 
     modules = sorted({s.module for s in symbols if s.kind == MODULE})
     module_set = set(modules)
