@@ -157,6 +157,7 @@ class Resolver:
         self._members: dict[tuple[str, str], frozenset[str]] = {}
         self._returned: dict[tuple[str, str], frozenset[str]] = {}
         self._shared_sets: dict[frozenset[str], frozenset[str]] = {_EMPTY: _EMPTY}
+        self._entered: dict[frozenset[str], frozenset[str]] = {}
         self._busy: set[tuple[int, tuple[str, str]]] = set()
         self._mro: dict[str, tuple[str, ...]] = {}
         self._bases: dict[str, tuple[str, ...]] = {}
@@ -499,8 +500,17 @@ class Resolver:
             out |= self.instances_of(self.eval(func.rsplit(".", 1)[0], d.returns_expr))
         return out
 
-    def callees(self, values: Iterable[str]) -> set[str]:
-        """Definitions actually entered by calling these values (constructors -> __init__)."""
+    def callees(self, values: Iterable[str]) -> frozenset[str]:
+        """Definitions actually entered by calling these values (constructors -> __init__).
+        Memoized per value set: the evaluator shares equal sets, and most call sites of a
+        large tree reach one of a few thousand of them."""
+        key = values if isinstance(values, frozenset) else frozenset(values)
+        hit = self._entered.get(key)
+        if hit is None:
+            hit = self._entered[key] = frozenset(self._callees(key))
+        return hit
+
+    def _callees(self, values: frozenset[str]) -> set[str]:
         out: set[str] = set()
         for v in values:
             tag, _, q = v.partition(":")
@@ -570,7 +580,7 @@ class Resolver:
         return hit
 
     def reset_memo(self) -> None:
-        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets):
+        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets, self._entered):
             memo.clear()
         self._shared_sets[_EMPTY] = _EMPTY
         self._mro.clear()
