@@ -310,6 +310,9 @@ class Resolver:
 
     def lookup(self, scope: str, name: str) -> frozenset[str]:
         """A name in a scope: locals, parameters, nested defs, imports, then outward."""
+        hit = self._lookups.get((scope, name))  # the hot path, without a call
+        if hit is not None:
+            return hit
         return self._memoized(self._lookups, (scope, name), self._lookup, scope, name)
 
     def _lookup(self, scope: str, name: str) -> set[str]:
