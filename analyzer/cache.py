@@ -13,10 +13,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-from analyzer.facts import ModuleFacts, decode
+from analyzer.facts import ModuleFacts, decode, layout_fingerprint
 
-# Bump when the facts a parse produces change shape or meaning.
-FACTS_VERSION = "facts-8"
+# Bump when the facts a parse produces change meaning; a change of shape (the fields of a
+# fact class) changes the key by itself.
+FACTS_VERSION = f"facts-8-{layout_fingerprint()}"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 

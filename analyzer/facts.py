@@ -216,6 +216,19 @@ class _FactsUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"not a fact class: {module}.{name}")
 
 
+def layout_fingerprint() -> str:
+    """A short hash of every fact class's field names, in order. Cached rows are pickles
+    that name fields by position, so the cache keys include this: a changed record layout
+    can never be read back into the wrong fields, even if nobody bumps the facts version."""
+    from dataclasses import fields
+
+    parts = []
+    for name, cls in sorted(_FACT_CLASSES.items()):
+        names = cls._fields if hasattr(cls, "_fields") else tuple(f.name for f in fields(cls))
+        parts.append(f"{name}({','.join(names)})")
+    return hashlib.blake2b(";".join(parts).encode(), digest_size=4).hexdigest()
+
+
 def encode(facts: ModuleFacts) -> bytes:
     """Compact bytes for one module's facts (pickle, lightly compressed)."""
     return zlib.compress(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), 1)

@@ -41,3 +41,23 @@ def test_a_poisoned_row_is_parsed_again_not_loaded(tmp_path):
     cache.put_many([("good", encode(facts)), ("evil", zlib.compress(pickle.dumps(_Evil())))])
     assert cache.get_many(["good", "evil"]) == {"good": facts}
     cache.close()
+
+
+def test_a_changed_record_layout_changes_the_cache_keys(monkeypatch):
+    from typing import NamedTuple
+
+    import analyzer.facts as facts_module
+
+    before = facts_module.layout_fingerprint()
+    assert FactsCache.key("abc", "m", False, "m.py").startswith("facts-")
+
+    class Arg(NamedTuple):  # one field more than the real Arg
+        keyword: str | None = None
+        expr: str | None = None
+        value: object = None
+        call: int | None = None
+        star: int = 0
+        extra: int = 0
+
+    monkeypatch.setitem(facts_module._FACT_CLASSES, "Arg", Arg)
+    assert facts_module.layout_fingerprint() != before
