@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
+from analyzer.memo import memoized
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
@@ -248,32 +249,14 @@ class Resolver:
         return tuple(out)
 
     # -- evaluation ------------------------------------------------------------------------
-    def _memoized(self, memo: dict, key: tuple[str, str], compute, *args) -> frozenset[str]:
-        """``compute(*args)`` once per key; a key met again while being computed (a cycle of
-        bindings, imports or returns) counts as empty instead of recursing forever. Equal
-        results share one frozenset: on a large tree most memo entries repeat a few values."""
-        hit = memo.get(key)
-        if hit is not None:
-            return hit
-        busy = (id(memo), key)
-        if busy in self._busy:
-            return _EMPTY
-        self._busy.add(busy)
-        try:
-            result = frozenset(compute(*args))
-        finally:
-            self._busy.discard(busy)
-        result = self._shared_sets.setdefault(result, result)
-        memo[key] = result
-        return result
-
     def eval(self, scope: str, expr: str | None) -> frozenset[str]:
         if not expr:
             return _EMPTY
         hit = self._memo.get((scope, expr))  # the hot path, without a call
         if hit is not None:
             return hit
-        return self._memoized(self._memo, (scope, expr), self._eval_ops, scope, parse_expr(expr))
+        return memoized(self._memo, self._busy, (scope, expr), self._eval_ops, scope, parse_expr(expr),
+                        shared=self._shared_sets)
 
     def _eval_ops(self, scope: str, ops) -> frozenset[str]:
         if not ops:
@@ -313,7 +296,8 @@ class Resolver:
         hit = self._lookups.get((scope, name))  # the hot path, without a call
         if hit is not None:
             return hit
-        return self._memoized(self._lookups, (scope, name), self._lookup, scope, name)
+        return memoized(self._lookups, self._busy, (scope, name), self._lookup, scope, name,
+                        shared=self._shared_sets)
 
     def _lookup(self, scope: str, name: str) -> set[str]:
         q: str | None = scope
@@ -402,7 +386,8 @@ class Resolver:
             return frozenset({f"m:{sub}"}) if sub in self.facts else frozenset({f"x:{sub}"})
         if via_star and name.startswith("_"):
             return _EMPTY  # star imports skip private names
-        return self._memoized(self._members, (module, name), self._member, module, name)
+        return memoized(self._members, self._busy, (module, name), self._member, module, name,
+                        shared=self._shared_sets)
 
     def _member(self, module: str, name: str) -> set[str]:
         out = set(self._local(module, "module", name))
@@ -492,7 +477,7 @@ class Resolver:
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
-        return self._memoized(self._returned, (func, ""), self._returns, func)
+        return memoized(self._returned, self._busy, (func, ""), self._returns, func, shared=self._shared_sets)
 
     def _returns(self, func: str) -> set[str]:
         out: set[str] = set()

@@ -29,6 +29,7 @@ from analyzer.facts import Arg, Binding
 from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
+from analyzer.memo import memoized
 from analyzer.resolve import parse_expr
 
 READ, WRITE, BOTH = "read", "write", "both"
@@ -151,29 +152,13 @@ class Values:
         return tuple(out)
 
     # -- expressions -------------------------------------------------------------------
-    def _memoized(self, key: tuple, compute, *args) -> frozenset[str]:
-        """``compute(*args)`` once per key; a key met again while being computed (a cycle of
-        bindings, imports, returns or call sites) counts as empty instead of recursing forever."""
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        if key in self._busy:
-            return _EMPTY
-        self._busy.add(key)
-        try:
-            result = frozenset(compute(*args))
-        finally:
-            self._busy.discard(key)
-        self._memo[key] = result
-        return result
-
     def types(self, scope: str, expr: str | None) -> frozenset[str]:
         if not expr:
             return _EMPTY
         hit = self._memo.get((scope, expr))  # the hot path, without a call
         if hit is not None:
             return hit
-        return self._memoized((scope, expr), self._types, scope, expr)
+        return memoized(self._memo, self._busy, (scope, expr), self._types, scope, expr)
 
     def _types(self, scope: str, expr: str):
         if len(expr) > MAX_EXPR:
@@ -208,7 +193,7 @@ class Values:
         hit = self._memo.get((scope, "$", name))
         if hit is not None:
             return hit
-        return self._memoized((scope, "$", name), self._names, scope, name)
+        return memoized(self._memo, self._busy, (scope, "$", name), self._names, scope, name)
 
     def _names(self, scope: str, name: str) -> set[str]:
         out = self.lift(self.r.lookup(scope, name))
@@ -231,7 +216,7 @@ class Values:
         return _EMPTY
 
     def returns(self, func: str) -> frozenset[str]:
-        return self._memoized((func, "<returns>"), self._returns, func)
+        return memoized(self._memo, self._busy, (func, "<returns>"), self._returns, func)
 
     def _returns(self, func: str) -> set[str]:
         out: set[str] = set()
@@ -440,7 +425,7 @@ class Values:
                 below = self.prog.receiver_site(module, below)
             for j in reversed(chain):
                 self.site(module, j)
-        # not ``_memoized``: a value the chain gave this site (cut short by the cycle) is
+        # not ``memoized``: a value the chain gave this site (cut short by the cycle) is
         # replaced by this evaluation, made once the chain is known
         self._busy.add(key)
         try:
