@@ -50,6 +50,31 @@ _WITH = re.compile(r"\b(with)\b")
 _FOR = re.compile(r"\b(for)\b")
 
 
+def _skip_validation(self) -> None:
+    """Stands in for ``CSTNode.__post_init__`` while the parser builds a tree."""
+
+
+def _parse_trusted(text: str) -> cst.Module:
+    """``libcst.parse_module`` without re-validating the nodes the parser builds.
+
+    Every libcst node checks its own fields when it is constructed (``CSTNode.__post_init__``
+    calls ``_validate``: whitespace, parentheses, operator spacing). A tree that the parser
+    has just built from source is valid by construction, and those checks are about a fifth
+    of the parse (libcst's own comment there says as much). They are skipped here, only for
+    the duration of the parse: nodes built by hand elsewhere (the extract codemods) are still
+    checked. If libcst ever moves the hook, the plain parse runs.
+    """
+    base = getattr(cst, "CSTNode", None)
+    original = base.__dict__.get("__post_init__") if base is not None else None
+    if original is None:
+        return cst.parse_module(text)
+    base.__post_init__ = _skip_validation
+    try:
+        return cst.parse_module(text)
+    finally:
+        base.__post_init__ = original
+
+
 def parse_module_facts(path: str, module: str, source: bytes, is_package: bool = False) -> ModuleFacts:
     """Parse one file into facts; failures become ``ModuleFacts.error``."""
     sha = source_hash(source)
@@ -70,7 +95,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
     if too_deep:
         return _failed(path, module, is_package, nlines, sha, ParseFailure(path, too_deep[0], too_deep[1], "syntax"))
     try:
-        tree = cst.parse_module(text)
+        tree = _parse_trusted(text)
     except cst.ParserSyntaxError as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         line, message = _cpython_location(text, exc.raw_line, message)
