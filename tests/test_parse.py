@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+import pytest
+
 from analyzer.parse import parse_module_facts
 
 SOURCE = dedent('''
@@ -138,3 +140,17 @@ def test_inputs_that_would_crash_the_native_parser_are_failures():
 def test_moderate_nesting_is_parsed():
     src = ("x = " + "(" * 100 + "1" + ")" * 100 + "\n").encode()
     assert parse_module_facts("ok.py", "ok", src).error is None
+
+
+def test_validation_is_skipped_only_while_parsing():
+    import libcst as cst
+
+    from analyzer.parse import _parse_trusted
+
+    hook = cst.CSTNode.__dict__["__post_init__"]
+    assert _parse_trusted("x = f(1)\n").code == "x = f(1)\n"
+    with pytest.raises(cst.ParserSyntaxError):
+        _parse_trusted("def broken(:\n")
+    assert cst.CSTNode.__dict__["__post_init__"] is hook  # restored, also after an error
+    with pytest.raises(cst.CSTValidationError):  # nodes built by hand are still checked
+        cst.Name("not a name")
