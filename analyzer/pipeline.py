@@ -47,6 +47,7 @@ class FrontEnd:
     skipped: list[tuple[str, str]]
     timings: dict[str, float]
     cache_hits: int = 0
+    peak_mib: dict[str, float] = field(default_factory=dict)  # after each stage, this process
 
 
 def _parse_task(task: tuple[str, str, bool, bytes]) -> bytes:
@@ -279,7 +280,7 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
 
     encoded = parse_encoded([tasks[i] for i in todo], options.jobs, options.progress, executor, received)
     timings["parse"] = time.perf_counter() - t0
-    timings["peak_mib_after_parse"] = _peak_mib()
+    peaks = {"parse": _peak_mib()}
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
     for i in range(len(tasks)):
         if keys[i] in hits:
@@ -298,9 +299,9 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
         freeze()  # the facts live to the end: the collector need not scan them while resolving
         resolution = resolve(facts)
     timings["resolve"] = time.perf_counter() - t0
-    timings["peak_mib_after_resolve"] = _peak_mib()
+    peaks["resolve"] = _peak_mib()
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
-                    timings=timings, cache_hits=len(hits))
+                    timings=timings, cache_hits=len(hits), peak_mib=peaks)
 
 
 def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
@@ -438,7 +439,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     t0 = time.perf_counter()
     _apply_frameworks(analysis, front)
     front.timings["frameworks"] = time.perf_counter() - t0
-    front.timings["peak_mib_after_frameworks"] = _peak_mib()
+    front.peak_mib["frameworks"] = _peak_mib()
     analysis.unresolved = {
         "count": res.stats["unresolved"],
         "top": [{"expr": e, "count": c} for e, c in sorted(res.unresolved.items(), key=lambda x: (-x[1], x[0]))[:50]],
@@ -460,10 +461,9 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     t0 = time.perf_counter()
     _apply_clustering(analysis, root, options)
     front.timings["cluster"] = time.perf_counter() - t0
-    front.timings["peak_mib_after_cluster"] = _peak_mib()
-    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items() if not k.startswith("peak_")}
-    analysis.counts["peak_mib"] = {k[len("peak_mib_after_"):]: round(v) for k, v in front.timings.items()
-                                   if k.startswith("peak_mib_after_")}
+    front.peak_mib["cluster"] = _peak_mib()
+    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items()}
+    analysis.counts["peak_mib"] = {k: round(v) for k, v in front.peak_mib.items()}
     options.timings.update(front.timings)
     return analysis
 

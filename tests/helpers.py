@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from textwrap import dedent
 
@@ -30,3 +31,11 @@ def call_edges(resolution, prefix: str = "") -> set[tuple[str, str]]:
         for e in resolution.edges
         if e.kind == "call" and (not prefix or e.source.startswith(prefix))
     }
+
+
+def load_module(path: Path, name: str | None = None):
+    """A fixture module loaded from its file (fixture folders are not packages)."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

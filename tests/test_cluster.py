@@ -1,9 +1,9 @@
 """``decompose`` end to end on synthetic monoliths with planted services."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from helpers import load_module
 
 from analyzer.analysis import Analysis
 from analyzer.cluster import ClusterOptions, decompose
@@ -25,10 +25,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(FIXTURES / f"{name}.py")
 
 
 synth = _load("synth")

@@ -1,10 +1,10 @@
 """The tree's layout (root package, apps, layered folders), the names it gives services and the
 app prior it adds to the clustering graph."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from helpers import load_module
 
 from analyzer.cluster.layout import Layout, build_layout, names_app, project_root
 from analyzer.cluster.members import MemberIndex
@@ -15,10 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(FIXTURES / f"{name}.py")
 
 
 layered = _load("layered")

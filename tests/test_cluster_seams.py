@@ -1,11 +1,11 @@
 """Mechanisms for real monoliths: a layered GraphQL app, generic data code in the shared
 library, writers following their data, and oversized services split along their seams."""
 
-import importlib.util
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from helpers import load_module
 
 from analyzer.analysis import Analysis
 from analyzer.cluster import ClusterOptions, decompose
@@ -23,10 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cluster"
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(FIXTURES / f"{name}.py")
 
 
 layered = _load("layered")
