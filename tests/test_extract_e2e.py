@@ -11,7 +11,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,30 +40,6 @@ SAMPLE = HERE.parent / "samples" / "shop"
 STARTUP_SECONDS = 60
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{what} exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not answer at {url} within {STARTUP_SECONDS}s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     nginx = support.nginx_binary()
@@ -89,7 +64,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process = subprocess.Popen([support.PYTHON, "-m", s.package], cwd=out / "services" / s.slug, env=env,
                                        stdout=log, stderr=subprocess.STDOUT)
             processes.append(process)
-            _wait(f"http://127.0.0.1:{s.port}/livez", process, f"service {s.slug}", log_path)
+            support.wait_until_up(f"http://127.0.0.1:{s.port}/livez", process, f"service {s.slug}",
+                                  STARTUP_SECONDS, log_path)
         prefix = out / "gateway" / "run"
         prefix.mkdir(parents=True, exist_ok=True)
         os.chmod(prefix, 0o755)
@@ -100,11 +76,11 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                     "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=glog)
         processes.append(process)
         url = f"http://127.0.0.1:{options.gateway_port}"
-        _wait(f"{url}/healthz", process, "nginx", glog_path)
+        support.wait_until_up(f"{url}/healthz", process, "nginx", STARTUP_SECONDS, glog_path)
         yield url
     finally:
         for process in processes:
-            _stop(process)
+            support.stop(process)
         for log in logs:
             log.close()
 

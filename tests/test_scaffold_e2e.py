@@ -12,7 +12,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -28,31 +27,6 @@ support = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(support)
 
 pytestmark = pytest.mark.e2e
-STARTUP_SECONDS = 30
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{what} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not answer at {url} within {STARTUP_SECONDS}s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class Stack:
@@ -75,7 +49,7 @@ class Stack:
         self.logs.append(log)
         self.processes[slug] = subprocess.Popen([support.PYTHON, "-m", package], cwd=self.out / "services" / slug,
                                                 env=env, stdout=log, stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{port}/livez", self.processes[slug], f"service {slug}")
+        support.wait_until_up(f"http://127.0.0.1:{port}/livez", self.processes[slug], f"service {slug}")
 
     def start_gateway(self, nginx: str) -> None:
         prefix = self.out / "gateway" / "run"
@@ -88,11 +62,11 @@ class Stack:
              "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=log,
         )
-        wait_until_up(f"{self.gateway}/healthz", self.processes["gateway"], "nginx")
+        support.wait_until_up(f"{self.gateway}/healthz", self.processes["gateway"], "nginx")
 
     def stop_all(self) -> None:
         for process in self.processes.values():
-            stop(process)
+            support.stop(process)
         for log in self.logs:
             log.close()
 
@@ -144,7 +118,7 @@ def test_gateway_routes_to_the_services_and_clients_fail_cleanly(stack: Stack) -
         assert through.status_code == 200, through.text
         assert through.json()["answer"] == {"status": "ok", "service": "payments"}
 
-        stop(stack.processes["payments"])
+        support.stop(stack.processes["payments"])
         failures = [http.get("/api/orders/deps/payments") for _ in range(4)]
         assert [f.status_code for f in failures] == [503] * 4
         assert all(f.json()["dependency"] == "payments" for f in failures)
