@@ -309,9 +309,10 @@ def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
     import hashlib
 
     from analyzer.cache import FACTS_VERSION
+    from analyzer.stage_cache import code_fingerprint
 
     h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, FACTS_VERSION, str(inputs.root), repr(options.include_tests),
+    for part in (__version__, code_fingerprint(), FACTS_VERSION, str(inputs.root), repr(options.include_tests),
                  repr(options.include_migrations), repr(options.exclude), repr(options.services),
                  repr(options.algorithm), repr(options.seed)):
         h.update(part.encode() + b"\0")
@@ -411,6 +412,79 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
 
 
 def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, freeze):
+    inputs = inputs or collect_inputs(path, options)
+    stages = None
+    if options.use_cache:
+        from analyzer.cache import default_cache_dir
+        from analyzer.stage_cache import StageCache
+
+        stages = StageCache(options.cache_dir or default_cache_dir())
+    front_key = _front_key(inputs, options)
+    reused: list[str] = []
+    got = _front_from_cache(stages, front_key, inputs) if stages is not None else None
+    if got is not None:
+        analysis, timings, peaks = got
+        reused.append("front")
+    else:
+        analysis, timings, peaks = _front(path, options, inputs, freeze)
+        if stages is not None:
+            from analyzer.stage_cache import pack_front
+
+            t0 = time.perf_counter()
+            stages.put("front", front_key, pack_front(analysis))
+            timings["front_cache_write"] = time.perf_counter() - t0
+    freeze()
+    t0 = time.perf_counter()
+    if _apply_clustering(analysis, inputs.root, options, stages):
+        reused.append("cluster")
+    timings["cluster"] = time.perf_counter() - t0
+    peaks["cluster"] = _peak_mib()
+    analysis.counts["reused"] = reused
+    analysis.counts["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    analysis.counts["peak_mib"] = {k: round(v) for k, v in peaks.items()}
+    options.timings.update(timings)
+    return analysis
+
+
+def _front_key(inputs: Inputs, options: AnalyzeOptions) -> str:
+    """Everything resolution and the frameworks stage read: the files (their cache keys name
+    content, module and path), what was skipped, and the analyzer's own code."""
+    import hashlib
+
+    from analyzer.cache import FACTS_VERSION
+    from analyzer.stage_cache import code_fingerprint
+
+    h = hashlib.blake2b(digest_size=20)
+    for part in (__version__, code_fingerprint(), FACTS_VERSION, *inputs.keys):
+        h.update(part.encode() + b"\0")
+    for rel, reason in inputs.skipped:
+        h.update(f"{rel}|{reason}".encode() + b"\0")
+    return h.hexdigest()
+
+
+def _front_from_cache(stages, key: str, inputs: Inputs):
+    """The analysis up to clustering from the stage cache, or ``None``: nothing is parsed,
+    resolved or extracted again when no file changed since it was stored."""
+    from analyzer.analysis import Analysis
+    from analyzer.stage_cache import unpack_front
+
+    t0 = time.perf_counter()
+    data = stages.get("front", key)
+    if data is None:
+        return None
+    try:
+        parts = unpack_front(data)
+    except (KeyError, ValueError, TypeError):
+        return None  # written by another layout: compute afresh
+    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
+    analysis.counts["cache_hits"] = len(inputs.tasks)  # every file's facts are unchanged
+    timings = dict(inputs.timings)
+    timings["front_cache"] = time.perf_counter() - t0
+    return analysis, timings, {"front_cache": _peak_mib()}
+
+
+def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
+    """Parse, resolve and extract: the analysis up to clustering, its timings and peaks."""
     from analyzer.analysis import Analysis
     from analyzer.model import ModuleInfo
 
@@ -447,7 +521,6 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     analysis.counts = _counts(analysis, front)
     # Clustering needs only the document: let the facts, the resolver and its memo go first
     # (on a million lines they are most of the memory).
-    root = front.root
     front.facts = []
     res.resolver = None
     res.calls = []
@@ -457,15 +530,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
 
     gc.unfreeze()
     gc.collect()
-    freeze()
-    t0 = time.perf_counter()
-    _apply_clustering(analysis, root, options)
-    front.timings["cluster"] = time.perf_counter() - t0
-    front.peak_mib["cluster"] = _peak_mib()
-    analysis.counts["timings"] = {k: round(v, 3) for k, v in front.timings.items()}
-    analysis.counts["peak_mib"] = {k: round(v) for k, v in front.peak_mib.items()}
-    options.timings.update(front.timings)
-    return analysis
+    return analysis, front.timings, front.peak_mib
 
 
 def _apply_frameworks(analysis, front: FrontEnd) -> None:
@@ -484,22 +549,41 @@ def _apply_frameworks(analysis, front: FrontEnd) -> None:
     analysis.counts.update(found.counts)
 
 
-def _apply_clustering(analysis, root: Path, options: AnalyzeOptions) -> None:
+def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None) -> bool:
+    """Decompose and score; ``True`` when the result came from the stage cache (the same
+    clustering inputs and options were clustered before)."""
     try:
         from analyzer.cluster import ClusterOptions, decompose
         from analyzer.config import load_config
         from analyzer.metrics import ScoringBase, baselines, score
     except ImportError:
-        return
+        return False
     config = load_config(root)
     cluster_options = ClusterOptions.from_config(config, services=options.services, algorithm=options.algorithm,
                                                  seed=options.seed)
+    key = ""
+    if stages is not None:
+        from analyzer.cluster.digest import clustering_key
+        from analyzer.stage_cache import code_fingerprint, pack_cluster, unpack_cluster
+
+        key = f"{clustering_key(analysis, cluster_options)}-{code_fingerprint()}"
+        data = stages.get("cluster", key)
+        if data is not None:
+            try:
+                for name, value in unpack_cluster(data).items():
+                    setattr(analysis, name, value)
+                return True
+            except (KeyError, ValueError, TypeError):
+                pass  # written by another layout: cluster afresh
     result = decompose(analysis, cluster_options)
     analysis.decomposition = result.decomposition
     analysis.clustering = result.info
     base = ScoringBase.of(analysis)
     analysis.metrics = score(analysis, result.decomposition, base)
     analysis.baselines = baselines(analysis, base)
+    if stages is not None:
+        stages.put("cluster", key, pack_cluster(analysis))
+    return False
 
 
 def _counts(analysis, front: FrontEnd) -> dict[str, Any]:
@@ -542,6 +626,10 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
     for key in ("entities", "routes", "transactions", "references", "reads", "writes"):
         if key in c:
             console.print(f"  {key}: {c[key]}")
+    reused = c.get("reused")
+    if reused and not c.get("from_cache"):
+        names = {"front": "parsing, resolution and frameworks", "cluster": "clustering"}
+        console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:
         console.print(f"  decomposition ({d['algorithm']}): {d['services']} services, "

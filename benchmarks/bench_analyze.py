@@ -4,10 +4,12 @@ Usage::
 
     python benchmarks/bench_analyze.py TREE [TREE ...] [--jobs N] [--include-tests] [--include-migrations]
 
-For each tree it prints files, lines, the bare single-process parse time, and the cold,
-warm (nothing changed) and one-file-changed ``msa analyze`` times with their ratios to the
-bare parse, plus the peak memory of the analysis. All figures come from one run on this
-machine; compare ratios, not seconds (machines here are noisy).
+For each tree it prints files, lines and the bare single-process parse time; the cold
+``msa analyze`` time as a ratio to that; then warm runs as ratios to cold: nothing changed,
+options changed (``--services 5``), one file changed (a comment appended) and one literal
+changed inside a function (an edit the dependency graph does not show); the peak memory of
+the analysis and the seconds of each stage. All figures come from one run on this machine;
+compare ratios, not seconds (machines here are noisy).
 """
 
 from __future__ import annotations
@@ -53,6 +55,30 @@ def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[f
     return elapsed, usage.ru_maxrss
 
 
+def change_a_literal(tree: Path, relpaths: list[str]) -> str | None:
+    """Change one number inside a function of one file, keeping every line's length: the
+    kind of edit the dependency graph does not show. Returns the file's path, or ``None``."""
+    import io
+    import tokenize
+
+    for rel in relpaths[len(relpaths) // 2:] + relpaths[:len(relpaths) // 2]:
+        path = tree / rel
+        source = path.read_bytes()
+        try:
+            tokens = list(tokenize.tokenize(io.BytesIO(source).readline))
+        except (tokenize.TokenError, SyntaxError):
+            continue
+        for tok in tokens:
+            if tok.type == tokenize.NUMBER and tok.start[1] > 0 and tok.string.isdigit() and tok.line.startswith(" "):
+                lines = source.decode("utf-8").splitlines(keepends=True)
+                row, col = tok.start[0] - 1, tok.start[1]
+                digit = "1" if tok.string[0] != "1" else "2"
+                lines[row] = lines[row][:col] + digit + lines[row][col + 1:]
+                path.write_text("".join(lines), encoding="utf-8")
+                return rel
+    return None
+
+
 def stages(document: Path) -> tuple[str, str]:
     """Seconds per stage and the main process's peak memory after each, as the run
     recorded them in its document (``counts.timings``, ``counts.peak_mib``)."""
@@ -92,6 +118,8 @@ def main() -> None:
             cold, cold_rss = run_analyze(tree, cache, out, extra)
             cold_stages = stages(out)
             warm, warm_rss = run_analyze(tree, cache, out, extra)
+            options, _ = run_analyze(tree, cache, out, [*extra, "--services", "5"])
+            options_stages = stages(out)
             # one file changed: copy the tree, touch one file's content
             # the copy keeps the tree's folder name: when the tree is itself a package
             # (django/), its absolute imports name that folder
@@ -103,15 +131,22 @@ def main() -> None:
             victim.write_bytes(victim.read_bytes() + b"\n# changed\n")
             one, _ = run_analyze(copy, changed_cache, out, extra)
             one_stages = stages(out)
+            literal_file = change_a_literal(copy, [f.relpath for f in files])
+            literal, _ = run_analyze(copy, changed_cache, out, extra)
+            literal_stages = stages(out)
         print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
         print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
         print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
         print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
         print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
+        print(f"  one literal changed ({literal_file or 'none found'}): {literal:8.2f} s   ({literal / cold:.1%} of cold)")
+        print(f"  options changed (--services 5)      : {options:8.2f} s   ({options / cold:.1%} of cold)")
         print(f"  peak memory (largest process)       : {max(cold_rss, warm_rss) / 1024:8.0f} MiB")
         print(f"  cold, by stage (s)                  : {cold_stages[0]}")
         print(f"  cold, peak after each stage (MiB)   : {cold_stages[1]}")
         print(f"  one file changed, by stage (s)      : {one_stages[0]}")
+        print(f"  one literal changed, by stage (s)   : {literal_stages[0]}")
+        print(f"  options changed, by stage (s)       : {options_stages[0]}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,32 @@
+"""The digest of everything clustering and its scores read: equal digests, equal results.
+
+``decompose``, ``score`` and ``baselines`` read the graph (symbol ids, kinds, modules and
+sizes in lines; edge ends, kinds and weights), the entities' ids, modules, model classes and
+abstractness, the routes' handlers, which modules are packages, and the options. They never
+read where a symbol starts, its signature or docstring, or the lines of an edge's sites: an
+edit that changes only those (or nothing the graph shows: a literal, a condition) leaves the
+digest as it was, and the stage cache (``analyzer.stage_cache``) skips clustering.
+
+Whoever makes clustering read another field adds it here; ``tests/test_stage_cache.py``
+checks both directions on the sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def clustering_key(analysis, options) -> str:
+    """Hex digest of the clustering inputs of ``analysis`` under ``ClusterOptions`` ``options``."""
+    graph = (
+        [(s.id, s.kind, s.module, s.lines) for s in analysis.symbols],
+        [(e.source, e.target, e.kind, e.weight) for e in analysis.edges],
+        [(e.id, e.module, e.model, e.abstract) for e in analysis.entities],
+        [(r.id, r.kind, r.handler) for r in analysis.routes],
+        [(m.name, m.is_package) for m in analysis.modules],
+    )
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr(options).encode())
+    for part in graph:  # repr, not pickle: pickle's bytes depend on which equal strings are one object
+        h.update(repr(part).encode())
+    return h.hexdigest()

@@ -1,0 +1,147 @@
+"""Whole-program stage results kept between runs: a stage whose inputs are unchanged is skipped.
+
+The facts cache makes parsing incremental file by file; resolution, the frameworks stage and
+clustering read the whole program. This cache keeps the result of the two expensive halves
+under a digest of exactly what each reads (early cutoff, as build systems do it):
+
+- ``front``: symbols, edges, entities, routes, ... as resolution and the frameworks stage
+  made them, keyed by the contents of every file. A run that changes only options or
+  configuration (``--services``, a pin, the weights) skips parsing, resolution and the
+  frameworks stage and clusters again.
+- ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
+  graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
+  leaves the dependency graph and every unit's size as they were (a changed literal, a
+  fixed condition) is clustered once, not again.
+
+Entries are plain rows (tuples of field values) pickled with no class allowed on load: a
+cache file somebody else wrote cannot run code, and rows load about twice as fast as
+pickled dataclasses. A damaged or foreign entry is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import zlib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from analyzer.model import Decomposition, Edge, Entity, ModuleInfo, Route, Service, Symbol, Transaction
+
+KEEP = 4  # newest entries kept per stage
+_RECORDS = {c.__name__: c for c in (Symbol, Edge, Entity, Route, Transaction, ModuleInfo, Service)}
+
+
+def code_fingerprint() -> str:
+    """A hash of the analyzer's own source: a result made by other code is never reused,
+    even when nobody bumped the version (a development checkout, a patched install)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        package = Path(__file__).resolve().parent
+        h = hashlib.blake2b(digest_size=12)
+        for p in sorted(package.rglob("*.py")):
+            h.update(p.relative_to(package).as_posix().encode() + b"\0")
+            h.update(p.read_bytes())
+        _FINGERPRINT = h.hexdigest()
+    return _FINGERPRINT
+
+
+_FINGERPRINT: str | None = None
+
+
+class _NoClassUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"a stage cache entry names a class: {module}.{name}")
+
+
+def _rows(records: list) -> tuple[str, tuple[str, ...], list[tuple]]:
+    """(class name, field names, one tuple per record); records of one class."""
+    if not records:
+        return ("", (), [])
+    cls = type(records[0])
+    names = tuple(f.name for f in fields(cls))
+    return (cls.__name__, names, [tuple([getattr(r, n) for n in names]) for r in records])
+
+
+def _records(packed: tuple[str, tuple[str, ...], list[tuple]]) -> list:
+    name, names, rows = packed
+    if not name:
+        return []
+    cls = _RECORDS[name]
+    if names != tuple(f.name for f in fields(cls)):
+        raise ValueError(f"{name} has other fields now")
+    return [cls(*r) for r in rows]
+
+
+FRONT_LISTS = ("modules", "symbols", "edges", "entities", "routes", "transactions")
+FRONT_PLAIN = ("parse_errors", "references", "unresolved", "counts")
+
+
+def pack_front(analysis) -> dict[str, Any]:
+    """What resolution and the frameworks stage put in the document, as plain rows."""
+    out: dict[str, Any] = {k: _rows(getattr(analysis, k)) for k in FRONT_LISTS}
+    out.update({k: getattr(analysis, k) for k in FRONT_PLAIN})
+    return out
+
+
+def unpack_front(data: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for :class:`~analyzer.analysis.Analysis` (less root and tool)."""
+    out: dict[str, Any] = {k: _records(data[k]) for k in FRONT_LISTS}
+    out.update({k: data[k] for k in FRONT_PLAIN})
+    return out
+
+
+def pack_cluster(analysis) -> dict[str, Any]:
+    d = analysis.decomposition
+    return {
+        "decomposition": None if d is None else (_rows(list(d.services)), d.shared, d.algorithm, d.params),
+        "clustering": analysis.clustering, "metrics": analysis.metrics, "baselines": analysis.baselines,
+    }
+
+
+def unpack_cluster(data: dict[str, Any]) -> dict[str, Any]:
+    d = data["decomposition"]
+    decomposition = None
+    if d is not None:
+        services, shared, algorithm, params = d
+        decomposition = Decomposition(services=tuple(_records(services)), shared=tuple(shared),
+                                      algorithm=algorithm, params=params)
+    return {"decomposition": decomposition, "clustering": data["clustering"], "metrics": data["metrics"],
+            "baselines": data["baselines"]}
+
+
+class StageCache:
+    """``<cache folder>/stages/<stage>-<key>.bin``: zlib-compressed pickles of plain rows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder) / "stages"
+
+    def _path(self, stage: str, key: str) -> Path:
+        return self.folder / f"{stage}-{key}.bin"
+
+    def get(self, stage: str, key: str) -> Any | None:
+        try:
+            data = self._path(stage, key).read_bytes()
+            return _NoClassUnpickler(io.BytesIO(zlib.decompress(data))).load()
+        except FileNotFoundError:
+            return None
+        except Exception:  # damaged, truncated or foreign: compute afresh
+            return None
+
+    def put(self, stage: str, key: str, value: Any) -> None:
+        """Store ``value`` (plain data only); drops the oldest entries of the stage beyond
+        :data:`KEEP`. Failing to write is not an error: the cache is an optimisation."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            tmp = self.folder / f".{stage}-{key}.{os.getpid()}.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(self._path(stage, key))
+            old = sorted(self.folder.glob(f"{stage}-*.bin"), key=lambda p: p.stat().st_mtime)
+            for p in old[:-KEEP]:
+                p.unlink(missing_ok=True)
+        except (OSError, pickle.PicklingError):
+            pass

@@ -1,0 +1,161 @@
+"""The stage cache: a stage whose inputs are unchanged is skipped, and what a reused stage
+gives is exactly what computing it again gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.cluster import ClusterOptions
+from analyzer.cluster.digest import clustering_key
+from analyzer.stage_cache import StageCache, pack_front, unpack_front
+
+SHOP = Path(__file__).parent.parent / "samples" / "shop"
+RUN_SPECIFIC = ("timings", "peak_mib", "cache_hits", "reused")
+runner = CliRunner()
+
+
+@pytest.fixture()
+def shop(tmp_path):
+    tree = tmp_path / "shop"
+    shutil.copytree(SHOP, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    return tree
+
+
+def analyze(tree: Path, out: Path, *extra: str) -> dict:
+    result = runner.invoke(app, ["analyze", str(tree), "-o", str(out), "--quiet", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text())
+
+
+def comparable(doc: dict) -> dict:
+    doc = dict(doc, counts={k: v for k, v in doc["counts"].items() if k not in RUN_SPECIFIC})
+    return doc
+
+
+def fresh(tree: Path, tmp_path: Path, *extra: str) -> dict:
+    return comparable(analyze(tree, tmp_path / "fresh.json", "--no-cache", *extra))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+GATEWAYS = Path("shop") / "payments" / "gateways.py"
+
+
+def test_changed_options_reuse_the_front_end(shop, tmp_path):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = analyze(shop, tmp_path / "a.json", *cache)
+    assert first["counts"]["reused"] == []
+    again = analyze(shop, tmp_path / "b.json", *cache, "--services", "3")
+    assert again["counts"]["reused"] == ["front"]  # parsing, resolution and frameworks skipped
+    assert "resolve" not in again["counts"]["timings"]
+    assert len(again["decomposition"]["services"]) == 3
+    assert comparable(again) == fresh(shop, tmp_path, "--services", "3")
+
+
+def test_an_edit_the_graph_does_not_show_reuses_the_clustering(shop, tmp_path):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    analyze(shop, tmp_path / "a.json", *cache)
+    edit(shop / GATEWAYS, '"CURRENCY", "EUR"', '"CURRENCY", "USD"')  # a literal: same graph, same sizes
+    doc = analyze(shop, tmp_path / "b.json", *cache)
+    assert doc["counts"]["reused"] == ["cluster"]
+    assert doc["counts"]["cache_hits"] == len(doc["modules"]) - 1  # the edited file was parsed again
+    assert comparable(doc) == fresh(shop, tmp_path)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("        return result\n", "        # a new line makes the function longer\n        return result\n"),
+    ("        return result\n", "        return new_reference(result)\n"),  # a new call, same length
+])
+def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old, new):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    analyze(shop, tmp_path / "a.json", *cache)
+    edit(shop / GATEWAYS, old, new)
+    doc = analyze(shop, tmp_path / "b.json", *cache)
+    assert doc["counts"]["reused"] == []
+    assert comparable(doc) == fresh(shop, tmp_path)
+
+
+def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
+    cache = tmp_path / "cache"
+    first = analyze(shop, tmp_path / "a.json", "--cache-dir", str(cache))
+    (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
+    entries = sorted((cache / "stages").glob("*.bin"))
+    assert {p.name.split("-")[0] for p in entries} == {"front", "cluster"}
+    for p in entries:
+        if p.name.startswith("front"):
+            p.write_bytes(p.read_bytes()[:100])  # truncated
+        else:
+            p.write_bytes(zlib.compress(pickle.dumps(_Evil())))  # would run a command if loaded
+    doc = analyze(shop, tmp_path / "b.json", "--cache-dir", str(cache))
+    assert doc["counts"]["reused"] == []
+    assert comparable(doc) == comparable(first)
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def test_entries_hold_plain_rows_only(tmp_path):
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    analysis = run_analysis(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    stages = StageCache(tmp_path)
+    stages.put("front", "k", pack_front(analysis))
+    parts = unpack_front(stages.get("front", "k"))
+    assert parts["symbols"] == analysis.symbols and parts["edges"] == analysis.edges
+    assert parts["entities"] == analysis.entities and parts["routes"] == analysis.routes
+    assert stages.get("front", "missing") is None
+
+
+def test_old_entries_are_dropped(tmp_path):
+    stages = StageCache(tmp_path)
+    for i in range(8):
+        stages.put("cluster", f"k{i}", {"i": i})
+        os.utime(stages._path("cluster", f"k{i}"), (i, i))
+    stages.put("cluster", "last", {})
+    assert len(list((tmp_path / "stages").glob("cluster-*.bin"))) == 4
+
+
+def test_the_clustering_digest_sees_what_clustering_reads_and_nothing_else():
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    analysis = run_analysis(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    options = ClusterOptions()
+    key = clustering_key(analysis, options)
+
+    def changed(**parts) -> str:
+        return clustering_key(dataclasses.replace(analysis, **parts), options)
+
+    sym = next(i for i, s in enumerate(analysis.symbols) if s.kind == "function" and s.end_line > s.line)
+    s = analysis.symbols[sym]
+    edge = next(i for i, e in enumerate(analysis.edges) if e.kind == "call")
+    e = analysis.edges[edge]
+
+    def with_symbol(new):
+        return changed(symbols=analysis.symbols[:sym] + [new] + analysis.symbols[sym + 1:])
+
+    def with_edge(new):
+        return changed(edges=analysis.edges[:edge] + [new] + analysis.edges[edge + 1:])
+
+    # moved down the file, other docstring, other site lines: clustering cannot tell
+    assert with_symbol(dataclasses.replace(s, line=s.line + 5, end_line=s.end_line + 5, docstring="new")) == key
+    assert with_edge(dataclasses.replace(e, lines=(1, 2, 3), used=0, ignored=e.weight)) == key
+    # a longer function, a heavier edge, other options: another clustering
+    assert with_symbol(dataclasses.replace(s, end_line=s.end_line + 1)) != key
+    assert with_edge(dataclasses.replace(e, weight=e.weight + 1)) != key
+    assert clustering_key(analysis, ClusterOptions(services=3)) != key
