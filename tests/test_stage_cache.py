@@ -159,3 +159,31 @@ def test_the_clustering_digest_sees_what_clustering_reads_and_nothing_else():
     assert with_symbol(dataclasses.replace(s, end_line=s.end_line + 1)) != key
     assert with_edge(dataclasses.replace(e, weight=e.weight + 1)) != key
     assert clustering_key(analysis, ClusterOptions(services=3)) != key
+
+
+def test_clustering_results_do_not_depend_on_what_the_digest_leaves_out():
+    """The other half of the digest's promise: fields it leaves out do not change the result."""
+    from analyzer.metrics import ScoringBase, baselines, score
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    analysis = run_analysis(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    blurred = dataclasses.replace(
+        analysis,
+        symbols=[dataclasses.replace(s, line=s.line + 7 if s.line else 0, end_line=s.end_line + 7 if s.line else 0,
+                                     docstring="other", signature=None, params=(), returns=None, decorators=())
+                 for s in analysis.symbols],
+        edges=[dataclasses.replace(e, lines=(), used=0, ignored=0) for e in analysis.edges],
+        entities=[dataclasses.replace(e, line=e.line + 3, table="other", framework="other") for e in analysis.entities],
+        routes=[dataclasses.replace(r, line=r.line + 3, path="/other", methods=(), name=None) for r in analysis.routes],
+        transactions=[], references=[], parse_errors=[],
+    )
+    assert clustering_key(blurred, ClusterOptions()) == clustering_key(analysis, ClusterOptions())
+
+    def clustered(a):
+        from analyzer.cluster import decompose
+
+        result = decompose(a, ClusterOptions())
+        base = ScoringBase.of(a)
+        return result.decomposition, result.info, score(a, result.decomposition, base), baselines(a, base)
+
+    assert clustered(blurred) == clustered(analysis)
