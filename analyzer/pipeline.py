@@ -561,12 +561,13 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     config = load_config(root)
     cluster_options = ClusterOptions.from_config(config, services=options.services, algorithm=options.algorithm,
                                                  seed=options.seed)
-    key = ""
+    key = graph = ""
     if stages is not None:
-        from analyzer.cluster.digest import clustering_key
+        from analyzer.cluster.digest import clustering_key, graph_digest
         from analyzer.stage_cache import code_fingerprint, pack_cluster, unpack_cluster
 
-        key = f"{clustering_key(analysis, cluster_options)}-{code_fingerprint()}"
+        graph = f"{graph_digest(analysis)}-{code_fingerprint()}"
+        key = clustering_key(analysis, cluster_options, graph)
         data = stages.get("cluster", key)
         if data is not None:
             try:
@@ -580,8 +581,12 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     analysis.clustering = result.info
     base = ScoringBase.of(analysis)
     analysis.metrics = score(analysis, result.decomposition, base)
-    analysis.baselines = baselines(analysis, base)
+    # the baselines take no options: a run with other options reuses them
+    known = stages.get("baselines", graph) if stages is not None else None
+    analysis.baselines = known if isinstance(known, dict) else baselines(analysis, base)
     if stages is not None:
+        if known is None:
+            stages.put("baselines", graph, analysis.baselines)
         stages.put("cluster", key, pack_cluster(analysis))
     return False
 

@@ -12,6 +12,8 @@ under a digest of exactly what each reads (early cutoff, as build systems do it)
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a
   fixed condition) is clustered once, not again.
+- ``baselines``: the scores of the trivial cuts, keyed by the graph alone (they take no
+  options).
 
 Entries are plain rows (tuples of field values) pickled with no class allowed on load: a
 cache file somebody else wrote cannot run code, and rows load about twice as fast as

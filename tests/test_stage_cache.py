@@ -62,6 +62,7 @@ def test_changed_options_reuse_the_front_end(shop, tmp_path):
     again = analyze(shop, tmp_path / "b.json", *cache, "--services", "3")
     assert again["counts"]["reused"] == ["front"]  # parsing, resolution and frameworks skipped
     assert "resolve" not in again["counts"]["timings"]
+    assert again["baselines"] == first["baselines"]  # they take no options: reused as well
     assert len(again["decomposition"]["services"]) == 3
     assert comparable(again) == fresh(shop, tmp_path, "--services", "3")
 
@@ -94,7 +95,7 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     first = analyze(shop, tmp_path / "a.json", "--cache-dir", str(cache))
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
-    assert {p.name.split("-")[0] for p in entries} == {"front", "cluster"}
+    assert {p.name.split("-")[0] for p in entries} == {"front", "cluster", "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 
 
-def clustering_key(analysis, options) -> str:
-    """Hex digest of the clustering inputs of ``analysis`` under ``ClusterOptions`` ``options``."""
+def graph_digest(analysis) -> str:
+    """Hex digest of the graph clustering and scoring read (options aside): the baselines,
+    which take no options, are keyed by this alone."""
     graph = (
         [(s.id, s.kind, s.module, s.lines) for s in analysis.symbols],
         [(e.source, e.target, e.kind, e.weight) for e in analysis.edges],
@@ -26,7 +27,15 @@ def clustering_key(analysis, options) -> str:
         [(m.name, m.is_package) for m in analysis.modules],
     )
     h = hashlib.blake2b(digest_size=20)
-    h.update(repr(options).encode())
     for part in graph:  # repr, not pickle: pickle's bytes depend on which equal strings are one object
         h.update(repr(part).encode())
+    return h.hexdigest()
+
+
+def clustering_key(analysis, options, graph: str | None = None) -> str:
+    """Hex digest of the clustering inputs of ``analysis`` under ``ClusterOptions`` ``options``
+    (``graph``: its :func:`graph_digest`, when the caller has it)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr(options).encode() + b"\0")
+    h.update((graph or graph_digest(analysis)).encode())
     return h.hexdigest()
