@@ -1,7 +1,7 @@
 """Whole-program stage results kept between runs: a stage whose inputs are unchanged is skipped.
 
 The facts cache makes parsing incremental file by file; resolution, the frameworks stage and
-clustering read the whole program. This cache keeps the result of the two expensive halves
+clustering read the whole program. This cache keeps what they produce
 under a digest of exactly what each reads (early cutoff, as build systems do it):
 
 - ``front``: symbols, edges, entities, routes, ... as resolution and the frameworks stage
