@@ -1,8 +1,8 @@
 """Whole-program stage results kept between runs: a stage whose inputs are unchanged is skipped.
 
 The facts cache makes parsing incremental file by file; resolution, the frameworks stage and
-clustering read the whole program. This cache keeps what they produce
-under a digest of exactly what each reads (early cutoff, as build systems do it):
+clustering read the whole program. This cache keeps what they produce under a digest of
+exactly what each reads (early cutoff, as build systems do it):
 
 - ``front``: symbols, edges, entities, routes, ... as resolution and the frameworks stage
   made them, keyed by the contents of every file. A run that changes only options or
