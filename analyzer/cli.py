@@ -83,7 +83,9 @@ def analyze(
     include_migrations: Annotated[
         bool, typer.Option("--include-migrations", help="Analyze migrations too.")
     ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the facts cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the caches (facts, stages, results).")
+    ] = False,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Cache folder (default: the user cache folder).")
     ] = None,
