@@ -195,6 +195,7 @@ class ModuleFacts:
     error: ParseFailure | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     stores: tuple[AttrStore, ...] = ()
+    shape: str = ""  # resolve.resolution_shape of these facts, set where they are made
 
 
 def source_hash(source: bytes) -> str:

@@ -48,16 +48,23 @@ class FrontEnd:
     timings: dict[str, float]
     cache_hits: int = 0
     peak_mib: dict[str, float] = field(default_factory=dict)  # after each stage, this process
+    reused: list[str] = field(default_factory=list)  # stages taken from the stage cache
 
 
 def _parse_task(task: tuple[str, str, bool, bytes]) -> bytes:
     """One file's facts, encoded where they are made: the main process stores these very
     bytes in the cache and decodes them once (what receiving the objects would cost anyway)."""
+    from dataclasses import replace
+
     from analyzer.facts import encode
     from analyzer.parse import parse_module_facts
+    from analyzer.resolve import resolution_shape
 
     relpath, module, is_package, source = task
-    return encode(parse_module_facts(relpath, module, source, is_package))
+    facts = parse_module_facts(relpath, module, source, is_package)
+    if facts.error is None:
+        facts = replace(facts, shape=resolution_shape(facts))
+    return encode(facts)
 
 
 def _parse_chunk(tasks: list[tuple[str, str, bool, bytes]]) -> list[bytes]:
@@ -297,11 +304,45 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     t0 = time.perf_counter()
     with _long_lived_heap() as freeze:
         freeze()  # the facts live to the end: the collector need not scan them while resolving
-        resolution = resolve(facts)
+        resolution, reused = _resolve(facts, options, timings)
     timings["resolve"] = time.perf_counter() - t0
     peaks["resolve"] = _peak_mib()
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
-                    timings=timings, cache_hits=len(hits), peak_mib=peaks)
+                    timings=timings, cache_hits=len(hits), peak_mib=peaks,
+                    reused=["resolve"] if reused else [])
+
+
+def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[str, float]):
+    """Resolution, and whether its evaluation came from the stage cache: it is evaluated
+    again only when some module's resolution shape changed, so an edit that moves lines or
+    changes literals reuses the stored one."""
+    from analyzer.resolve import Evaluation, resolution_shape, resolve
+
+    if not options.use_cache:
+        return resolve(facts), False
+    import hashlib
+
+    from analyzer.cache import default_cache_dir
+    from analyzer.stage_cache import StageCache, code_fingerprint
+
+    stages = StageCache(options.cache_dir or default_cache_dir())
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}|{code_fingerprint()}".encode())
+    for m in facts:
+        if m.error is None:
+            h.update(f"|{m.module}={m.shape or resolution_shape(m)}".encode())
+    key = h.hexdigest()
+    data = stages.get("resolve", key)
+    if data is not None:
+        try:
+            return resolve(facts, known=Evaluation.unpack(data)), True
+        except (ValueError, TypeError, KeyError, StopIteration):
+            pass  # damaged or of other modules: evaluate afresh
+    resolution = resolve(facts)
+    t0 = time.perf_counter()
+    stages.put("resolve", key, resolution.evaluation.pack())
+    timings["resolve_cache_write"] = time.perf_counter() - t0
+    return resolution, False
 
 
 def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
@@ -426,7 +467,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
         analysis, timings, peaks = got
         reused.append("front")
     else:
-        analysis, timings, peaks = _front(path, options, inputs, freeze)
+        analysis, timings, peaks, reused = _front(path, options, inputs, freeze)
         if stages is not None:
             from analyzer.stage_cache import pack_front
 
@@ -530,7 +571,7 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
 
     gc.unfreeze()
     gc.collect()
-    return analysis, front.timings, front.peak_mib
+    return analysis, front.timings, front.peak_mib, front.reused
 
 
 def _apply_frameworks(analysis, front: FrontEnd) -> None:
@@ -633,7 +674,7 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
             console.print(f"  {key}: {c[key]}")
     reused = c.get("reused")
     if reused and not c.get("from_cache"):
-        names = {"front": "parsing, resolution and frameworks", "cluster": "clustering"}
+        names = {"front": "parsing, resolution and frameworks", "resolve": "resolution", "cluster": "clustering"}
         console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:

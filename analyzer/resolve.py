@@ -24,6 +24,7 @@ Values are short strings:
 from __future__ import annotations
 
 import builtins
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -108,6 +109,8 @@ class Resolution:
     stats: dict
     unresolved: Counter = field(default_factory=Counter)
     implicit_calls: list[ResolvedCall] = field(default_factory=list)  # decorator applications
+    resolver: Resolver | None = None  # for the frameworks stage, which evaluates names with it
+    evaluation: Evaluation | None = None  # what the stage cache keeps
 
 
 class Resolver:
@@ -612,8 +615,60 @@ def synthesize_decorator_calls(m: ModuleFacts) -> list[tuple[Call, int]]:
     return out
 
 
-def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
-    """Resolve every call site; build symbols and call/import/inherit edges."""
+@dataclass
+class Evaluation:
+    """What evaluating the sites found, apart from where they are: kept between runs by the
+    stage cache, so that a run whose modules all have the resolution shape they had
+    (:func:`resolution_shape`) assembles the same edges without evaluating anything."""
+
+    targets: list[frozenset[str]]  # per site: the values its callee evaluated to
+    entered: list[frozenset[str]]  # per site: the definitions calling it enters
+    wrapped: list[frozenset[str]]  # per site: entered definitions the caller decorates
+    imports: list[str | None]  # per import statement, in module order: the project module
+    bases: dict[str, tuple[str, ...]]  # project class -> its bases
+    flows: dict[tuple[str, str], set[str]]  # (function, parameter) -> argument values
+
+    def pack(self) -> tuple:
+        """Plain data (lists, dicts, frozensets), for the stage cache."""
+        return (self.targets, self.entered, self.wrapped, self.imports, self.bases, dict(self.flows))
+
+    @classmethod
+    def unpack(cls, data: tuple) -> Evaluation:
+        targets, entered, wrapped, imports, bases, flows = data
+        if not (len(targets) == len(entered) == len(wrapped)):
+            raise ValueError("a damaged evaluation")
+        return cls(targets, entered, wrapped, imports, bases, flows)
+
+
+def resolution_shape(m: ModuleFacts) -> str:
+    """A digest of what resolution reads of one module's facts: names, scopes, expressions,
+    signatures and the order of the call sites, but no position, docstring or literal
+    value, nor what only the frameworks stage reads (``with`` blocks, strings, attribute
+    stores). Computed where the facts are made and cached with them."""
+    if m.error is not None:
+        return ""
+
+    def args(xs):
+        return None if xs is None else tuple((a.keyword, a.expr, a.star) for a in xs)
+
+    parts = (
+        m.module, m.is_package,
+        tuple((d.qualname, d.kind, d.name, tuple((x.expr, args(x.args)) for x in d.decorators), d.bases,
+               args(d.keywords), d.params, d.returns, d.returns_expr, d.is_async) for d in m.definitions),
+        tuple((i.scope, i.module, i.name, i.asname) for i in m.imports),
+        tuple((c.scope, c.callee, args(c.args), c.result_used) for c in m.calls),
+        tuple((b.scope, b.name, b.expr, b.annotation, b.origin) for b in m.bindings),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> Resolution:
+    """Resolve every call site; build symbols and call/import/inherit edges.
+
+    ``known``: the evaluation of an earlier run over modules of the same resolution shapes,
+    in the same order. It is used as it is and only the edges and symbols are assembled
+    from the current facts (their lines). The resolver then starts from its flows, as the
+    frameworks stage expects."""
     modules = [m for m in modules if m.error is None]
     r = Resolver(modules)
     sites: list[tuple[str, int, Call]] = []
@@ -622,7 +677,26 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
             sites.append((m.module, i, c))
         for c, i in synthesize_decorator_calls(m):
             sites.append((m.module, i, c))
+    if known is None:
+        evaluation = _evaluate(r, modules, sites)
+    else:
+        if len(known.targets) != len(sites):
+            raise ValueError("the evaluation is of other modules")
+        evaluation = known
+        r.flows = defaultdict(set, {k: set(v) for k, v in known.flows.items()})
+    res = _assemble(modules, sites, evaluation)
+    # The memo is most of the resolver's memory on a large tree; the frameworks stage needs
+    # only a small part of it again and recomputes that part on demand.
+    r.reset_memo()
+    res.resolver = r
+    res.evaluation = evaluation
+    return res
 
+
+def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]]) -> Evaluation:
+    """Evaluate every site to a fixed point of the argument flows, then ask what the edges
+    need. The memo's cycle guard makes values inside cycles depend on the order of the
+    questions, so this order is fixed: the same modules always give the same evaluation."""
     # Round 1 evaluates every site. Later rounds only revisit the sites that new argument
     # flows can change: sites inside a function whose parameters gained values (and its
     # nested defs), and sites that call such a function (its return value may follow).
@@ -662,6 +736,26 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         r.reset_memo()
         todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]})
 
+    # what the edges need, asked in the order the edges are built (memo state included)
+    entered: list[frozenset[str]] = []
+    wrapped: list[frozenset[str]] = []
+    for (_module, _i, c), t in zip(sites, targets):
+        e = r.callees(t)
+        entered.append(e)
+        w = _decorated_targets(r, c, e) if e else None
+        wrapped.append(frozenset(w) if w else _EMPTY)
+    imports: list[str | None] = []
+    bases: dict[str, tuple[str, ...]] = {}
+    for m in modules:
+        imports.extend(_import_target(r, imp) for imp in m.imports)
+        for d in m.definitions:
+            if d.kind == "class":
+                bases[d.qualname] = r.bases(d.qualname)
+    return Evaluation(targets, entered, wrapped, imports, bases, r.flows)
+
+
+def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev: Evaluation) -> Resolution:
+    """Edges (with the lines of the current facts), symbols and counts from an evaluation."""
     # -- edges ---------------------------------------------------------------------------
     agg: dict[tuple[str, str, str], list] = {}
 
@@ -682,16 +776,14 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
     unresolved: Counter = Counter()
     resolved_calls: list[ResolvedCall] = []
     implicit_calls: list[ResolvedCall] = []
-    for (module, i, c), t in zip(sites, targets):
+    for (module, i, c), t, entered, wrapped in zip(sites, ev.targets, ev.entered, ev.wrapped):
         stats["call_sites"] += 1
-        entered = r.callees(t)
         if i >= 0:
             resolved_calls.append(ResolvedCall(c, module, i, t))
         else:
             implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
             stats["resolved_internal"] += 1
-            wrapped = _decorated_targets(r, c, entered)
             for q in entered:
                 if q in wrapped:
                     stats["decorator_wrapper_calls"] += 1
@@ -707,14 +799,15 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
             stats["unresolved"] += 1
             unresolved[c.callee or "<expression>"] += 1
 
+    import_targets = iter(ev.imports)
     for m in modules:
         for imp in m.imports:
-            target = _import_target(r, imp)
+            target = next(import_targets)
             if target and target != m.module:
                 add(m.module, target, IMPORT, imp.line)
         for d in m.definitions:
             if d.kind == "class":
-                for b in r.bases(d.qualname):
+                for b in ev.bases.get(d.qualname, ()):
                     if b.startswith("d:"):
                         add(d.qualname, b[2:], INHERIT, d.line)
 
@@ -755,13 +848,8 @@ def resolve(modules: Iterable[ModuleFacts]) -> Resolution:
         "resolved_share": round(1 - stats["unresolved"] / total, 4),
         "decorator_wrapper_calls": stats["decorator_wrapper_calls"],
     }
-    res = Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved,
-                     implicit_calls=implicit_calls)
-    # The memo is most of the resolver's memory on a large tree; the frameworks stage needs
-    # only a small part of it again and recomputes that part on demand.
-    r.reset_memo()
-    res.resolver = r  # the frameworks stage evaluates names with it
-    return res
+    return Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved,
+                      implicit_calls=implicit_calls)
 
 
 def _decorated_targets(r: Resolver, c: Call, entered: set[str]) -> set[str]:

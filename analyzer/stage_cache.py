@@ -8,6 +8,9 @@ exactly what each reads (early cutoff, as build systems do it):
   made them, keyed by the contents of every file. A run that changes only options or
   configuration (``--services``, a pin, the weights) skips parsing, resolution and the
   frameworks stage and clusters again.
+- ``resolve``: the evaluation of every call site (``resolve.Evaluation``), keyed by each
+  module's resolution shape. An edit that moves lines or changes literals evaluates nothing
+  again; edges and symbols are assembled with the new lines.
 - ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a

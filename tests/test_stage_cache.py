@@ -72,21 +72,24 @@ def test_an_edit_the_graph_does_not_show_reuses_the_clustering(shop, tmp_path):
     analyze(shop, tmp_path / "a.json", *cache)
     edit(shop / GATEWAYS, '"CURRENCY", "EUR"', '"CURRENCY", "USD"')  # a literal: same graph, same sizes
     doc = analyze(shop, tmp_path / "b.json", *cache)
-    assert doc["counts"]["reused"] == ["cluster"]
+    # the literal is no name, expression or signature resolution reads: its evaluation is reused
+    assert doc["counts"]["reused"] == ["resolve", "cluster"]
     assert doc["counts"]["cache_hits"] == len(doc["modules"]) - 1  # the edited file was parsed again
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
-@pytest.mark.parametrize("old, new", [
-    ("        return result\n", "        # a new line makes the function longer\n        return result\n"),
-    ("        return result\n", "        return new_reference(result)\n"),  # a new call, same length
+@pytest.mark.parametrize("old, new, reused", [
+    # lines move, the resolver reads no line: its evaluation is reused, the sizes are not
+    ("        return result\n", "        # a new line makes the function longer\n        return result\n",
+     ["resolve"]),
+    ("        return result\n", "        return new_reference(result)\n", []),  # a new call, same length
 ])
-def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old, new):
+def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old, new, reused):
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)
     edit(shop / GATEWAYS, old, new)
     doc = analyze(shop, tmp_path / "b.json", *cache)
-    assert doc["counts"]["reused"] == []
+    assert doc["counts"]["reused"] == reused
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
@@ -95,7 +98,7 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     first = analyze(shop, tmp_path / "a.json", "--cache-dir", str(cache))
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
-    assert {p.name.split("-")[0] for p in entries} == {"front", "cluster", "baselines"}
+    assert {p.name.split("-")[0] for p in entries} == {"front", "resolve", "cluster", "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated
@@ -188,3 +191,37 @@ def test_clustering_results_do_not_depend_on_what_the_digest_leaves_out():
         return result.decomposition, result.info, score(a, result.decomposition, base), baselines(a, base)
 
     assert clustered(blurred) == clustered(analysis)
+
+
+def test_the_resolution_shape_ignores_positions_and_literals_only():
+    from analyzer.parse import parse_module_facts
+    from analyzer.resolve import resolution_shape
+
+    def shape(source: str) -> str:
+        return resolution_shape(parse_module_facts("m.py", "m", source.encode()))
+
+    base = shape("import os\n\ndef f(x=1):\n    y = 'a'\n    return g(x, 2)\n")
+    assert shape("import os\n\n\n# moved\ndef f(x=1):\n    y = 'b'\n    return g(x, 3)\n") == base
+    assert shape("import os\n\ndef f(x=1):\n    y = 'a'\n    return h(x, 2)\n") != base  # another callee
+    assert shape("import os\n\ndef f(x=1):\n    y = os\n    return g(x, 2)\n") != base  # a name bound
+    assert shape("import sys\n\ndef f(x=1):\n    y = 'a'\n    return g(x, 2)\n") != base  # an import
+    assert shape("import os\n\ndef f(x=2):\n    y = 'a'\n    return g(x, 2)\n") != base  # a signature
+
+
+def test_a_reused_evaluation_assembles_what_evaluating_gives(tmp_path):
+    """Same edges, symbols, counts and flows whether the evaluation is new or reused on facts
+    whose lines moved."""
+    from analyzer.pipeline import AnalyzeOptions, run_front_end
+    from analyzer.resolve import Evaluation, resolve
+
+    facts = run_front_end(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1)).facts
+    first = resolve(facts)
+    stored = pickle.loads(pickle.dumps(first.evaluation.pack()))
+    moved = [dataclasses.replace(m, calls=tuple(c._replace(line=c.line + 1) for c in m.calls)) for m in facts]
+    again = resolve(moved, known=Evaluation.unpack(stored))
+    fresh_run = resolve(moved)
+    assert again.edges == fresh_run.edges and again.edges != first.edges  # the lines moved with the calls
+    assert again.symbols == fresh_run.symbols and again.stats == fresh_run.stats
+    assert again.unresolved == fresh_run.unresolved
+    assert dict(again.resolver.flows) == dict(fresh_run.resolver.flows)
+    assert [c.targets for c in again.calls] == [c.targets for c in fresh_run.calls]
