@@ -260,8 +260,6 @@ def _nothing_to_analyze(root: Path, path: Path, options: AnalyzeOptions, found) 
 
 
 def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None) -> FrontEnd:
-    from analyzer.resolve import resolve
-
     inputs = inputs or collect_inputs(path, options)
     tasks, keys, timings = inputs.tasks, inputs.keys, dict(inputs.timings)
     cache = None
@@ -316,22 +314,15 @@ def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[st
     """Resolution, and whether its evaluation came from the stage cache: it is evaluated
     again only when some module's resolution shape changed, so an edit that moves lines or
     changes literals reuses the stored one."""
-    from analyzer.resolve import Evaluation, resolution_shape, resolve
+    from analyzer.resolve import Evaluation, resolve
 
     if not options.use_cache:
         return resolve(facts), False
-    import hashlib
-
     from analyzer.cache import default_cache_dir
-    from analyzer.stage_cache import StageCache, code_fingerprint
+    from analyzer.stage_cache import StageCache, resolution_key
 
     stages = StageCache(options.cache_dir or default_cache_dir())
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{__version__}|{code_fingerprint()}".encode())
-    for m in facts:
-        if m.error is None:
-            h.update(f"|{m.module}={m.shape or resolution_shape(m)}".encode())
-    key = h.hexdigest()
+    key = resolution_key(facts)
     data = stages.get("resolve", key)
     if data is not None:
         try:
@@ -341,6 +332,7 @@ def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[st
     resolution = resolve(facts)
     t0 = time.perf_counter()
     stages.put("resolve", key, resolution.evaluation.pack())
+    resolution.evaluation = None  # stored: not kept in memory through the frameworks stage
     timings["resolve_cache_write"] = time.perf_counter() - t0
     return resolution, False
 
@@ -353,9 +345,9 @@ def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
     from analyzer.stage_cache import code_fingerprint
 
     h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, code_fingerprint(), FACTS_VERSION, str(inputs.root), repr(options.include_tests),
-                 repr(options.include_migrations), repr(options.exclude), repr(options.services),
-                 repr(options.algorithm), repr(options.seed)):
+    for part in (__version__, code_fingerprint(), FACTS_VERSION, str(inputs.root),
+                 repr(options.include_tests), repr(options.include_migrations), repr(options.exclude),
+                 repr(options.services), repr(options.algorithm), repr(options.seed)):
         h.update(part.encode() + b"\0")
     for name in ("pyproject.toml", "msa.toml"):
         cfg = inputs.root / name
@@ -453,16 +445,17 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
 
 
 def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, freeze):
+    from analyzer.stage_cache import StageCache, front_key
+
     inputs = inputs or collect_inputs(path, options)
     stages = None
     if options.use_cache:
         from analyzer.cache import default_cache_dir
-        from analyzer.stage_cache import StageCache
 
         stages = StageCache(options.cache_dir or default_cache_dir())
-    front_key = _front_key(inputs, options)
+    key = front_key(inputs.keys, inputs.skipped)
     reused: list[str] = []
-    got = _front_from_cache(stages, front_key, inputs) if stages is not None else None
+    got = _front_from_cache(stages, key, inputs) if stages is not None else None
     if got is not None:
         analysis, timings, peaks = got
         reused.append("front")
@@ -472,7 +465,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
             from analyzer.stage_cache import pack_front
 
             t0 = time.perf_counter()
-            stages.put("front", front_key, pack_front(analysis))
+            stages.put("front", key, pack_front(analysis))
             timings["front_cache_write"] = time.perf_counter() - t0
     freeze()
     t0 = time.perf_counter()
@@ -485,22 +478,6 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     analysis.counts["peak_mib"] = {k: round(v) for k, v in peaks.items()}
     options.timings.update(timings)
     return analysis
-
-
-def _front_key(inputs: Inputs, options: AnalyzeOptions) -> str:
-    """Everything resolution and the frameworks stage read: the files (their cache keys name
-    content, module and path), what was skipped, and the analyzer's own code."""
-    import hashlib
-
-    from analyzer.cache import FACTS_VERSION
-    from analyzer.stage_cache import code_fingerprint
-
-    h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, code_fingerprint(), FACTS_VERSION, *inputs.keys):
-        h.update(part.encode() + b"\0")
-    for rel, reason in inputs.skipped:
-        h.update(f"{rel}|{reason}".encode() + b"\0")
-    return h.hexdigest()
 
 
 def _front_from_cache(stages, key: str, inputs: Inputs):

@@ -57,6 +57,33 @@ def code_fingerprint() -> str:
 _FINGERPRINT: str | None = None
 
 
+def front_key(facts_keys: list[str], skipped: list[tuple[str, str]]) -> str:
+    """What resolution and the frameworks stage read: every file (its facts-cache key names
+    content, module and path) and what was skipped, with the analyzer's own code."""
+    from analyzer import __version__
+    from analyzer.cache import FACTS_VERSION
+
+    h = hashlib.blake2b(digest_size=20)
+    for part in (__version__, code_fingerprint(), FACTS_VERSION, *facts_keys):
+        h.update(part.encode() + b"\0")
+    for rel, reason in skipped:
+        h.update(f"{rel}|{reason}".encode() + b"\0")
+    return h.hexdigest()
+
+
+def resolution_key(facts) -> str:
+    """What resolution reads: the resolution shape of every module that parsed, in order."""
+    from analyzer import __version__
+    from analyzer.resolve import resolution_shape
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}|{code_fingerprint()}".encode())
+    for m in facts:
+        if m.error is None:
+            h.update(f"|{m.module}={m.shape or resolution_shape(m)}".encode())
+    return h.hexdigest()
+
+
 class _NoClassUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         raise pickle.UnpicklingError(f"a stage cache entry names a class: {module}.{name}")
