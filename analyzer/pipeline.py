@@ -469,7 +469,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
             timings["front_cache_write"] = time.perf_counter() - t0
     freeze()
     t0 = time.perf_counter()
-    if _apply_clustering(analysis, inputs.root, options, stages):
+    if _apply_clustering(analysis, inputs.root, options, stages, reused):
         reused.append("cluster")
     timings["cluster"] = time.perf_counter() - t0
     peaks["cluster"] = _peak_mib()
@@ -567,9 +567,12 @@ def _apply_frameworks(analysis, front: FrontEnd) -> None:
     analysis.counts.update(found.counts)
 
 
-def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None) -> bool:
+def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None,
+                      reused: list[str] | None = None) -> bool:
     """Decompose and score; ``True`` when the result came from the stage cache (the same
-    clustering inputs and options were clustered before)."""
+    clustering inputs and options were clustered before). ``reused`` gets ``"partition"``
+    when only the base partition came from it."""
+    reused = [] if reused is None else reused
     try:
         from analyzer.cluster import ClusterOptions, decompose
         from analyzer.config import load_config
@@ -594,7 +597,9 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
                 return True
             except (KeyError, ValueError, TypeError):
                 pass  # written by another layout: cluster afresh
-    result = decompose(analysis, cluster_options)
+    result = decompose(analysis, cluster_options, store=stages)
+    if result.partition_reused:
+        reused.append("partition")
     analysis.decomposition = result.decomposition
     analysis.clustering = result.info
     base = ScoringBase.of(analysis)
@@ -651,7 +656,8 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
             console.print(f"  {key}: {c[key]}")
     reused = c.get("reused")
     if reused and not c.get("from_cache"):
-        names = {"front": "parsing, resolution and frameworks", "resolve": "resolution", "cluster": "clustering"}
+        names = {"front": "parsing, resolution and frameworks", "resolve": "resolution", "cluster": "clustering",
+                 "partition": "the base partition"}
         console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:

@@ -60,7 +60,8 @@ def test_changed_options_reuse_the_front_end(shop, tmp_path):
     first = analyze(shop, tmp_path / "a.json", *cache)
     assert first["counts"]["reused"] == []
     again = analyze(shop, tmp_path / "b.json", *cache, "--services", "3")
-    assert again["counts"]["reused"] == ["front"]  # parsing, resolution and frameworks skipped
+    # parsing, resolution and frameworks skipped; Louvain's base partition is the same
+    assert again["counts"]["reused"] == ["front", "partition"]
     assert "resolve" not in again["counts"]["timings"]
     assert again["baselines"] == first["baselines"]  # they take no options: reused as well
     assert len(again["decomposition"]["services"]) == 3
@@ -79,10 +80,13 @@ def test_an_edit_the_graph_does_not_show_reuses_the_clustering(shop, tmp_path):
 
 
 @pytest.mark.parametrize("old, new, reused", [
-    # lines move, the resolver reads no line: its evaluation is reused, the sizes are not
+    # lines move, the resolver reads no line: its evaluation is reused; sizes changed, so
+    # clustering runs again, from the same base partition (Louvain reads no size)
     ("        return result\n", "        # a new line makes the function longer\n        return result\n",
-     ["resolve"]),
-    ("        return result\n", "        return new_reference(result)\n", []),  # a new call, same length
+     ["resolve", "partition"]),
+    # a new call, same length: clustering runs again; the callee is in shop.common, which is
+    # set aside as shared library, so the graph Louvain partitions is the same
+    ("        return result\n", "        return new_reference(result)\n", ["partition"]),
 ])
 def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old, new, reused):
     cache = ["--cache-dir", str(tmp_path / "cache")]
@@ -98,7 +102,7 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     first = analyze(shop, tmp_path / "a.json", "--cache-dir", str(cache))
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
-    assert {p.name.split("-")[0] for p in entries} == {"front", "resolve", "cluster", "baselines"}
+    assert {p.name.split("-")[0] for p in entries} == {"front", "resolve", "partition", "cluster", "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated
@@ -225,3 +229,22 @@ def test_a_reused_evaluation_assembles_what_evaluating_gives(tmp_path):
     assert again.unresolved == fresh_run.unresolved
     assert dict(again.resolver.flows) == dict(fresh_run.resolver.flows)
     assert [c.targets for c in again.calls] == [c.targets for c in fresh_run.calls]
+
+
+def test_the_partition_key_reads_the_graph_but_not_the_sizes():
+    import networkx as nx
+
+    from analyzer.cluster.digest import partition_key
+
+    def key(edges, sizes=None, seed=0):
+        g = nx.Graph()
+        g.add_nodes_from((n, {"size": (sizes or {}).get(n, 1.0)}) for n in "abcd")
+        listed = sorted(edges.items())
+        g.add_edges_from((a, b, {"weight": w}) for (a, b), w in listed)
+        return partition_key(g, listed, {n: "m" for n in "abcd"}, "louvain", seed, 1.0)
+
+    edges = {("a", "b"): 2.0, ("b", "c"): 1.0, ("c", "d"): 3.0}
+    assert key(edges) == key(edges, sizes={"a": 50.0})
+    assert key(edges) != key({**edges, ("a", "b"): 3.0})
+    assert key(edges) != key({**edges, ("a", "d"): 1.0})
+    assert key(edges) != key(edges, seed=1)

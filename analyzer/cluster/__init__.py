@@ -74,6 +74,7 @@ class ClusterOptions:
 class ClusterResult:
     decomposition: Decomposition
     info: dict[str, Any]
+    partition_reused: bool = False  # the base partition came from the store (not in the document)
 
 
 class _UnionFind:
@@ -96,8 +97,12 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
-def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
-    """Cut ``analysis`` into services; deterministic for a given ``options.seed``."""
+def decompose(analysis, options: ClusterOptions | None = None, *, store=None) -> ClusterResult:
+    """Cut ``analysis`` into services; deterministic for a given ``options.seed``.
+
+    ``store`` (a :class:`~analyzer.stage_cache.StageCache`) keeps the Louvain base partition
+    under :func:`~analyzer.cluster.digest.partition_key`: a run on the same graph with other
+    sizes or another number of services starts from it instead of running Louvain again."""
     import networkx as nx
 
     from analyzer.cluster import agglomerative, louvain, quality, refine
@@ -205,7 +210,8 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
             if ra is None or rb is None:
                 continue
             agg[(ra, rb) if ra <= rb else (rb, ra)] += w
-    graph.add_edges_from([(a, b, {"weight": w}) for (a, b), w in sorted(agg.items())])
+    edge_list = sorted(agg.items())
+    graph.add_edges_from([(a, b, {"weight": w}) for (a, b), w in edge_list])
     # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
     graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])
     isolated = sorted(n for n in graph if graph.degree(n) == 0 and n not in rep_tokens)
@@ -214,20 +220,33 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
 
     # -- base partition, number of services, refinement ------------------------------------
     seed = options.seed
+    known = None  # the base partition, when the store has it
     fixed = {r for r, t in rep_tokens.items() if "pin" in t}
     params: dict[str, Any] = {"seed": seed, "resolution": options.resolution}
     if core.number_of_nodes() == 0:
         base: list[set[str]] = []
     elif algorithm == "louvain":
+        key = None
+        if store is not None:
+            from analyzer.cluster.digest import partition_key
+
+            key = partition_key(core, edge_list, module_of, algorithm, seed, options.resolution)
+            known = store.get("partition", key)
         if core.number_of_nodes() > COARSEN_ABOVE:
             # large graph: Louvain on a coarsened graph, units move in the refinement (coarsen.py)
             restarts = 1
-            base = multilevel(core, louvain.cluster, seed=seed, module_of=module_of,
-                              resolution=options.resolution)
             params["coarsened"] = "label-propagation"
         else:
             restarts = louvain.restarts_for(core.number_of_nodes())
+        if isinstance(known, list):
+            base = [set(p) for p in known]
+        elif core.number_of_nodes() > COARSEN_ABOVE:
+            base = multilevel(core, louvain.cluster, seed=seed, module_of=module_of,
+                              resolution=options.resolution)
+        else:
             base = louvain.cluster(core, seed=seed, resolution=options.resolution, restarts=restarts)
+        if key is not None and not isinstance(known, list):
+            store.put("partition", key, [sorted(p) for p in base])
         params["restarts"] = restarts
         if options.services and len(base) < options.services:
             base, params["resolution"] = _finer(core, seed, options.resolution, options.services)
@@ -351,7 +370,7 @@ def decompose(analysis, options: ClusterOptions | None = None) -> ClusterResult:
         "rule": f"max score(k) = modularity - {quality.TINY_PENALTY} x share of code in services "
         f"under min({quality.TINY_SHARE:.0%} of the code, {quality.TINY_LINES} lines)",
     }
-    return ClusterResult(decomposition=decomposition, info=info)
+    return ClusterResult(decomposition=decomposition, info=info, partition_reused=isinstance(known, list))
 
 
 def _writes(accesses, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:

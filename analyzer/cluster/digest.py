@@ -39,3 +39,18 @@ def clustering_key(analysis, options, graph: str | None = None) -> str:
     h.update(repr(options).encode() + b"\0")
     h.update((graph or graph_digest(analysis)).encode())
     return h.hexdigest()
+
+
+def partition_key(graph, edges, module_of, algorithm: str, seed: int, resolution: float) -> str:
+    """Hex digest of what the base partition reads: the contracted graph's nodes in their
+    order, its ``edges`` in the order they were added (with the node order, that fixes the
+    order Louvain and label propagation visit them in) with their weights, the modules of
+    the nodes (coarsening splits by module), the algorithm, its seed and its resolution.
+    Node sizes are not read: an edit that only makes a unit longer reuses the partition."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{algorithm}|{seed}|{resolution!r}|".encode())
+    nodes = list(graph)
+    h.update(repr(nodes).encode())
+    h.update(repr([module_of.get(n) for n in nodes]).encode())
+    h.update(repr(edges).encode())
+    return h.hexdigest()
