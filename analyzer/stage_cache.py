@@ -15,6 +15,9 @@ exactly what each reads (early cutoff, as build systems do it):
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a
   fixed condition) is clustered once, not again.
+- ``partition``: Louvain's base partition, keyed by the graph it partitions without sizes
+  (``cluster.digest.partition_key``): an edit that only makes units longer clusters again
+  from it.
 - ``baselines``: the scores of the trivial cuts, keyed by the graph alone (they take no
   options).
 
