@@ -47,8 +47,10 @@ def partition_key(graph, edges, module_of, algorithm: str, seed: int, resolution
     order Louvain and label propagation visit them in) with their weights, the modules of
     the nodes (coarsening splits by module), the algorithm, its seed and its resolution.
     Node sizes are not read: an edit that only makes a unit longer reuses the partition."""
+    from analyzer.stage_cache import code_fingerprint
+
     h = hashlib.blake2b(digest_size=20)
-    h.update(f"{algorithm}|{seed}|{resolution!r}|".encode())
+    h.update(f"{code_fingerprint()}|{algorithm}|{seed}|{resolution!r}|".encode())  # other code, other partition
     nodes = list(graph)
     h.update(repr(nodes).encode())
     h.update(repr([module_of.get(n) for n in nodes]).encode())
