@@ -686,7 +686,9 @@ def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> 
         r.flows = defaultdict(set, {k: set(v) for k, v in known.flows.items()})
     res = _assemble(modules, sites, evaluation)
     # The memo is most of the resolver's memory on a large tree; the frameworks stage needs
-    # only a small part of it again and recomputes that part on demand.
+    # only a small part of it again and recomputes that part on demand. It must start from
+    # an empty memo in both cases: values inside cycles depend on what the memo holds, and a
+    # reused evaluation leaves it empty.
     r.reset_memo()
     res.resolver = r
     res.evaluation = evaluation
