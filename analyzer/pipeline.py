@@ -19,6 +19,7 @@ from analyzer.errors import UsageError
 from analyzer.facts import ModuleFacts
 
 PARALLEL_THRESHOLD = 64  # below this many files, one worker process is enough
+KEEP_RESULTS = 4  # whole documents kept in the result cache, newest first
 
 
 @dataclass
@@ -398,8 +399,12 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
     if results is not None:
         try:
             results.mkdir(parents=True, exist_ok=True)
-            for old in sorted(results.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-16]:
-                old.unlink(missing_ok=True)  # keep the cache bounded: the newest results only
+            # keep the cache bounded: a million-line tree's document is 170 MB
+            docs = sorted((p for p in results.glob("*.json") if not p.name.endswith(".counts.json")),
+                          key=lambda p: p.stat().st_mtime)
+            for old in docs[:-(KEEP_RESULTS - 1)]:
+                old.unlink(missing_ok=True)
+                old.with_name(old.name.removesuffix(".json") + ".counts.json").unlink(missing_ok=True)
             tmp = results / f".{key}.tmp"
             shutil.copyfile(output, tmp)
             tmp.replace(results / f"{key}.json")

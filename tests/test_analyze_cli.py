@@ -152,3 +152,13 @@ def test_documents_of_an_older_schema_or_not_ours_are_refused_in_one_line(repo, 
             assert len(result.output.strip().splitlines()) == 1
     assert "run 'msa analyze' again" in runner.invoke(app, ["report", str(old)]).output
     assert not (tmp_path / "svc").exists()
+
+
+def test_the_result_cache_keeps_the_newest_four_documents(repo, tmp_path):
+    for services in range(1, 7):
+        result, _ = analyze(repo, tmp_path, "--services", str(services))
+        assert result.exit_code == 0, result.output
+    kept = sorted(p.name for p in (tmp_path / "cache" / "results").iterdir())
+    documents = [n for n in kept if not n.endswith(".counts.json")]
+    assert len(documents) == 4
+    assert sorted(n.removesuffix(".counts.json") + ".json" for n in kept if n.endswith(".counts.json")) == documents
