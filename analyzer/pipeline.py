@@ -102,6 +102,23 @@ def _progress(enabled: bool):
     )
 
 
+@contextmanager
+def _status(enabled: bool, text: str):
+    """A spinner on stderr while a serial stage runs, in a terminal only: on a million lines,
+    resolution, the frameworks stage and clustering take a minute after the parse bar ends."""
+    if not enabled:
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(text):
+        yield
+
+
 def parse_all(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool,
               executor=None) -> list[ModuleFacts]:
     """The facts of every task, in task order (see :func:`parse_encoded`)."""
@@ -303,7 +320,8 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     t0 = time.perf_counter()
     with _long_lived_heap() as freeze:
         freeze()  # the facts live to the end: the collector need not scan them while resolving
-        resolution, reused = _resolve(facts, options, timings)
+        with _status(options.progress, f"resolving the calls of {len(facts):,} modules"):
+            resolution, reused = _resolve(facts, options, timings)
     timings["resolve"] = time.perf_counter() - t0
     peaks["resolve"] = _peak_mib()
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
@@ -395,7 +413,8 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
     with _long_lived_heap() as freeze:
         analysis = run_analysis(path, options, inputs=inputs)
         freeze()  # writing makes a million short-lived rows: leave the document out of the scans
-        save(analysis, output)
+        with _status(options.progress, f"writing {output}"):
+            save(analysis, output)
     if results is not None:
         try:
             results.mkdir(parents=True, exist_ok=True)
@@ -474,7 +493,9 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
             timings["front_cache_write"] = time.perf_counter() - t0
     freeze()
     t0 = time.perf_counter()
-    if _apply_clustering(analysis, inputs.root, options, stages, reused):
+    with _status(options.progress, f"clustering {len(analysis.symbols):,} symbols into services"):
+        clustered_before = _apply_clustering(analysis, inputs.root, options, stages, reused)
+    if clustered_before:
         reused.append("cluster")
     timings["cluster"] = time.perf_counter() - t0
     peaks["cluster"] = _peak_mib()
@@ -534,7 +555,8 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
         tool={"name": "msa-analyzer", "version": __version__},
     )
     t0 = time.perf_counter()
-    _apply_frameworks(analysis, front)
+    with _status(options.progress, "finding ORM entities, data access, routes and transactions"):
+        _apply_frameworks(analysis, front)
     front.timings["frameworks"] = time.perf_counter() - t0
     front.peak_mib["frameworks"] = _peak_mib()
     analysis.unresolved = {
