@@ -248,3 +248,40 @@ def test_the_partition_key_reads_the_graph_but_not_the_sizes():
     assert key(edges) != key({**edges, ("a", "b"): 3.0})
     assert key(edges) != key({**edges, ("a", "d"): 1.0})
     assert key(edges) != key(edges, seed=1)
+
+
+def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
+    """The other half of the shape's promise, on the sample: lines, docstrings, literal
+    values, ``with`` blocks, strings and attribute stores changed everywhere give the same
+    shapes and the same evaluation."""
+    from analyzer.pipeline import AnalyzeOptions, run_front_end
+    from analyzer.resolve import resolution_shape, resolve
+
+    facts = [m for m in run_front_end(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1)).facts
+             if m.error is None]
+
+    def other(value):
+        return None if value is None else ("other", value)
+
+    def blur(m, k):
+        def arg(a):
+            return a._replace(value=other(a.value))
+
+        return dataclasses.replace(
+            m, lines=m.lines + k, withs=(), strings=(), stores=(),
+            definitions=tuple(
+                d._replace(line=d.line + k, end_line=d.end_line + 2 * k, docstring="other",
+                           keywords=tuple(arg(a) for a in d.keywords),
+                           decorators=tuple(x._replace(line=x.line + k, args=None if x.args is None else
+                                                       tuple(arg(a) for a in x.args)) for x in d.decorators))
+                for d in m.definitions),
+            imports=tuple(i._replace(line=i.line + k) for i in m.imports),
+            calls=tuple(c._replace(line=c.line + k, args=tuple(arg(a) for a in c.args)) for c in m.calls),
+            bindings=tuple(b._replace(line=b.line + k, value=other(b.value)) for b in m.bindings),
+        )
+
+    blurred = [blur(m, k + 1) for k, m in enumerate(facts)]
+    assert [resolution_shape(m) for m in blurred] == [resolution_shape(m) for m in facts]
+    first, again = resolve(facts).evaluation, resolve(blurred).evaluation
+    assert (first.targets, first.entered, first.wrapped) == (again.targets, again.entered, again.wrapped)
+    assert (first.imports, first.bases, dict(first.flows)) == (again.imports, again.bases, dict(again.flows))
