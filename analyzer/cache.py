@@ -15,9 +15,18 @@ from pathlib import Path
 
 from analyzer.facts import ModuleFacts, decode, layout_fingerprint
 
+
+def _parser_stamp() -> str:
+    import hashlib
+
+    from analyzer.stage_cache import library_stamp
+
+    return hashlib.blake2b(library_stamp("libcst").encode(), digest_size=4).hexdigest()
+
+
 # Bump when the facts a parse produces change meaning; a change of shape (the fields of a
-# fact class) changes the key by itself.
-FACTS_VERSION = f"facts-8-{layout_fingerprint()}"
+# fact class) or another install of libcst changes the key by itself.
+FACTS_VERSION = f"facts-8-{layout_fingerprint()}-{_parser_stamp()}"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 

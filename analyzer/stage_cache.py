@@ -44,12 +44,16 @@ _RECORDS = {c.__name__: c for c in (Symbol, Edge, Entity, Route, Transaction, Mo
 
 
 def code_fingerprint() -> str:
-    """A hash of the analyzer's own source: a result made by other code is never reused,
-    even when nobody bumped the version (a development checkout, a patched install)."""
+    """A hash of the analyzer's own source and of the versions of the libraries whose
+    results it keeps (libcst parses, networkx clusters): a result made by other code is
+    never reused, even when nobody bumped the version (a development checkout, a patched
+    install, an upgraded dependency)."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
         package = Path(__file__).resolve().parent
         h = hashlib.blake2b(digest_size=12)
+        for library in ("libcst", "networkx"):
+            h.update(f"{library}={library_stamp(library)}\0".encode())
         for p in sorted(package.rglob("*.py")):
             h.update(p.relative_to(package).as_posix().encode() + b"\0")
             h.update(p.read_bytes())
@@ -58,6 +62,21 @@ def code_fingerprint() -> str:
 
 
 _FINGERPRINT: str | None = None
+
+
+def library_stamp(name: str) -> str:
+    """Where an installed library is and when it was written (its ``__init__``): another
+    install or an upgrade gives another stamp. A stat, not an import: a warm run must not
+    pay for importing libcst or networkx, nor ``importlib.metadata`` (25 ms)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        st = origin.stat() if origin is not None else None
+    except (ImportError, ValueError, OSError):
+        return "?"
+    return f"{origin}:{st.st_size}:{st.st_mtime_ns}" if st is not None else "?"
 
 
 def front_key(facts_keys: list[str], skipped: list[tuple[str, str]]) -> str:

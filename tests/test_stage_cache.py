@@ -285,3 +285,16 @@ def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
     first, again = resolve(facts).evaluation, resolve(blurred).evaluation
     assert (first.targets, first.entered, first.wrapped) == (again.targets, again.entered, again.wrapped)
     assert (first.imports, first.bases, dict(first.flows)) == (again.imports, again.bases, dict(again.flows))
+
+
+def test_the_keys_change_with_another_install_of_a_library(monkeypatch):
+    import analyzer.stage_cache as stage_cache
+
+    first = stage_cache.code_fingerprint()
+    monkeypatch.setattr(stage_cache, "_FINGERPRINT", None)
+    monkeypatch.setattr(stage_cache, "library_stamp", lambda name: f"{name}-upgraded")
+    assert stage_cache.code_fingerprint() != first
+    assert stage_cache.library_stamp("libcst") == "libcst-upgraded"
+    monkeypatch.undo()
+    assert stage_cache.library_stamp("no_such_library_here") == "?"
+    assert stage_cache.library_stamp("networkx") != "?"
