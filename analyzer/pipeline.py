@@ -50,6 +50,8 @@ class FrontEnd:
     cache_hits: int = 0
     peak_mib: dict[str, float] = field(default_factory=dict)  # after each stage, this process
     reused: list[str] = field(default_factory=list)  # stages taken from the stage cache
+    keys: list[str] = field(default_factory=list)  # facts-cache key of each module, in order
+    resolution_key: str = ""  # what resolution read (stage_cache.resolution_key); "" without a cache
 
 
 def _parse_task(task: tuple[str, str, bool, bytes]) -> bytes:
@@ -321,22 +323,22 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     with _long_lived_heap() as freeze:
         freeze()  # the facts live to the end: the collector need not scan them while resolving
         with _status(options.progress, f"resolving the calls of {len(facts):,} modules"):
-            resolution, reused = _resolve(facts, options, timings)
+            resolution, reused, resolution_key = _resolve(facts, options, timings)
     timings["resolve"] = time.perf_counter() - t0
     peaks["resolve"] = _peak_mib()
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
                     timings=timings, cache_hits=len(hits), peak_mib=peaks,
-                    reused=["resolve"] if reused else [])
+                    reused=["resolve"] if reused else [], keys=list(keys), resolution_key=resolution_key)
 
 
 def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[str, float]):
-    """Resolution, and whether its evaluation came from the stage cache: it is evaluated
+    """Resolution, whether its evaluation came from the stage cache, and its key: it is evaluated
     again only when some module's resolution shape changed, so an edit that moves lines or
     changes literals reuses the stored one."""
     from analyzer.resolve import Evaluation, resolve
 
     if not options.use_cache:
-        return resolve(facts), False
+        return resolve(facts), False, ""
     from analyzer.cache import default_cache_dir
     from analyzer.stage_cache import StageCache, resolution_key
 
@@ -345,7 +347,7 @@ def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[st
     data = stages.get("resolve", key)
     if data is not None:
         try:
-            return resolve(facts, known=Evaluation.unpack(data)), True
+            return resolve(facts, known=Evaluation.unpack(data)), True, key
         except (ValueError, TypeError, KeyError, StopIteration):
             pass  # damaged or of other modules: evaluate afresh
     resolution = resolve(facts)
@@ -353,7 +355,7 @@ def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[st
     stages.put("resolve", key, resolution.evaluation.pack())
     resolution.evaluation = None  # stored: not kept in memory through the frameworks stage
     timings["resolve_cache_write"] = time.perf_counter() - t0
-    return resolution, False
+    return resolution, False, key
 
 
 def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
@@ -556,7 +558,7 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
     )
     t0 = time.perf_counter()
     with _status(options.progress, "finding ORM entities, data access, routes and transactions"):
-        _apply_frameworks(analysis, front)
+        _apply_frameworks(analysis, front, options)
     front.timings["frameworks"] = time.perf_counter() - t0
     front.peak_mib["frameworks"] = _peak_mib()
     analysis.unresolved = {
@@ -578,13 +580,25 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
     return analysis, front.timings, front.peak_mib, front.reused
 
 
-def _apply_frameworks(analysis, front: FrontEnd) -> None:
+def _apply_frameworks(analysis, front: FrontEnd, options: AnalyzeOptions) -> None:
     """ORM entities, reads/writes, transactions, routes, string references."""
     try:
         from analyzer.frameworks import extract
     except ImportError:  # the frameworks stage is optional while it is being built
         return
-    found = extract(front.facts, front.resolution)
+    found = _frameworks_from_cache(front, options)
+    if found is not None:
+        front.reused.append("frameworks")
+    else:
+        found = extract(front.facts, front.resolution)
+        if front.resolution_key:
+            from analyzer.cache import default_cache_dir
+            from analyzer.stage_cache import StageCache, pack_frameworks
+
+            t0 = time.perf_counter()
+            StageCache(options.cache_dir or default_cache_dir()).put(
+                "frameworks", front.resolution_key, {"keys": front.keys, "found": pack_frameworks(found)})
+            front.timings["frameworks_cache_write"] = time.perf_counter() - t0
     analysis.symbols.extend(found.symbols)
     analysis.edges.extend(found.edges)
     analysis.entities = list(found.entities)
@@ -592,6 +606,41 @@ def _apply_frameworks(analysis, front: FrontEnd) -> None:
     analysis.transactions = list(found.transactions)
     analysis.references = list(found.references)
     analysis.counts.update(found.counts)
+
+
+MAX_COMPARED = 64  # changed modules compared with their earlier facts before the stage just runs
+
+
+def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
+    """The frameworks stage's earlier output, when resolution read the same as then and
+    every module that changed since looks the same to the stage (``frameworks_view``): the
+    earlier facts of those modules come back from the facts cache to be compared."""
+    if not front.resolution_key:
+        return None
+    from analyzer.cache import FactsCache, default_cache_dir
+    from analyzer.frameworks import frameworks_view
+    from analyzer.stage_cache import StageCache, unpack_frameworks
+
+    data = StageCache(options.cache_dir or default_cache_dir()).get("frameworks", front.resolution_key)
+    if not isinstance(data, dict) or data.get("keys") is None or len(data["keys"]) != len(front.facts):
+        return None
+    changed = [i for i, (old, new) in enumerate(zip(data["keys"], front.keys)) if old != new]
+    if len(changed) > MAX_COMPARED:
+        return None
+    if changed:
+        cache = FactsCache(options.cache_dir)
+        try:
+            earlier = cache.get_many([data["keys"][i] for i in changed])
+        finally:
+            cache.close()
+        for i in changed:
+            old = earlier.get(data["keys"][i])
+            if old is None or frameworks_view(old) != frameworks_view(front.facts[i]):
+                return None
+    try:
+        return unpack_frameworks(data["found"])
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None,
@@ -683,8 +732,8 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
             console.print(f"  {key}: {c[key]}")
     reused = c.get("reused")
     if reused and not c.get("from_cache"):
-        names = {"front": "parsing, resolution and frameworks", "resolve": "resolution", "cluster": "clustering",
-                 "partition": "the base partition"}
+        names = {"front": "parsing, resolution and frameworks", "resolve": "resolution",
+                 "frameworks": "the frameworks stage", "cluster": "clustering", "partition": "the base partition"}
         console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:

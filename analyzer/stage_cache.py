@@ -15,6 +15,9 @@ exactly what each reads (early cutoff, as build systems do it):
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a
   fixed condition) is clustered once, not again.
+- ``frameworks``: the frameworks stage's output, keyed by the resolution's key, with the
+  facts key of every module: it is reused when every module that changed since has the
+  same facts as far as that stage reads them (``frameworks.frameworks_view``).
 - ``partition``: Louvain's base partition, keyed by the graph it partitions without sizes
   (``cluster.digest.partition_key``): an edit that only makes units longer clusters again
   from it.
@@ -165,6 +168,23 @@ def unpack_cluster(data: dict[str, Any]) -> dict[str, Any]:
                                       algorithm=algorithm, params=params)
     return {"decomposition": decomposition, "clustering": data["clustering"], "metrics": data["metrics"],
             "baselines": data["baselines"]}
+
+
+FRAMEWORK_LISTS = ("symbols", "edges", "entities", "routes", "transactions")
+
+
+def pack_frameworks(found) -> dict[str, Any]:
+    """The frameworks stage's output (``FrameworkFacts``) as plain rows."""
+    out: dict[str, Any] = {k: _rows(list(getattr(found, k))) for k in FRAMEWORK_LISTS}
+    out.update(references=list(found.references), counts=dict(found.counts))
+    return out
+
+
+def unpack_frameworks(data: dict[str, Any]):
+    from analyzer.frameworks import FrameworkFacts
+
+    return FrameworkFacts(**{k: _records(data[k]) for k in FRAMEWORK_LISTS},
+                          references=data["references"], counts=data["counts"])
 
 
 class StageCache:

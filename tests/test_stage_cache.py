@@ -97,12 +97,31 @@ def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old,
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
+@pytest.mark.parametrize("change, reused", [
+    # the file grows at its end: no fact the resolver or the frameworks stage reads moved;
+    # the module's size did, so clustering runs again from the same base partition
+    (lambda text: text + "\n# a comment at the end\n", ["resolve", "frameworks", "partition"]),
+    # a docstring fixed in place: nothing clustering reads changed either
+    (lambda text: text.replace('"""Payment gateways.', '"""Payment gateways, fixed.', 1),
+     ["resolve", "frameworks", "cluster"]),
+])
+def test_an_edit_no_stage_reads_reuses_the_frameworks_stage(shop, tmp_path, change, reused):
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    analyze(shop, tmp_path / "a.json", *cache)
+    path = shop / GATEWAYS
+    path.write_text(change(path.read_text()))
+    doc = analyze(shop, tmp_path / "b.json", *cache)
+    assert doc["counts"]["reused"] == reused
+    assert comparable(doc) == fresh(shop, tmp_path)
+
+
 def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     cache = tmp_path / "cache"
     first = analyze(shop, tmp_path / "a.json", "--cache-dir", str(cache))
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
-    assert {p.name.split("-")[0] for p in entries} == {"front", "resolve", "partition", "cluster", "baselines"}
+    assert {p.name.split("-")[0] for p in entries} == {"front", "resolve", "frameworks", "partition", "cluster",
+                                                      "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated
@@ -298,3 +317,15 @@ def test_the_keys_change_with_another_install_of_a_library(monkeypatch):
     monkeypatch.undo()
     assert stage_cache.library_stamp("no_such_library_here") == "?"
     assert stage_cache.library_stamp("networkx") != "?"
+
+
+def test_what_the_frameworks_view_leaves_out_does_not_change_the_stage():
+    from analyzer.frameworks import extract, frameworks_view
+    from analyzer.pipeline import AnalyzeOptions, run_front_end
+
+    front = run_front_end(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    blurred = [dataclasses.replace(m, sha="other", lines=m.lines + 100, definitions=tuple(
+        d._replace(docstring="other", end_line=d.end_line + 100 if d.kind == "module" else d.end_line)
+        for d in m.definitions)) for m in front.facts]
+    assert [frameworks_view(m) for m in blurred] == [frameworks_view(m) for m in front.facts]
+    assert extract(blurred, front.resolution) == extract(front.facts, front.resolution)

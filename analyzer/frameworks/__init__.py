@@ -24,7 +24,7 @@ import gc
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analyzer.facts import ModuleFacts
@@ -57,6 +57,15 @@ class FrameworkFacts:
     transactions: list[Transaction] = field(default_factory=list)
     references: list[dict] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)
+
+
+def frameworks_view(m: ModuleFacts) -> ModuleFacts:
+    """The facts as this stage sees them: without the fields it never reads (the content
+    hash, the file's length, where the module ends, docstrings). Two modules with equal
+    views give equal results here, given the same resolution: a comment appended to a file,
+    or a typo fixed in a docstring, leaves the stage's output as it was."""
+    return replace(m, sha="", lines=0, definitions=tuple(
+        d._replace(docstring=None, end_line=0 if d.kind == "module" else d.end_line) for d in m.definitions))
 
 
 def extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
