@@ -307,7 +307,7 @@ def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
 
 
 def test_the_keys_change_with_another_install_of_a_library(monkeypatch):
-    import analyzer.stage_cache as stage_cache
+    from analyzer import stage_cache
 
     first = stage_cache.code_fingerprint()
     monkeypatch.setattr(stage_cache, "_FINGERPRINT", None)
