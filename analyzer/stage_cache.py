@@ -11,16 +11,16 @@ exactly what each reads (early cutoff, as build systems do it):
 - ``resolve``: the evaluation of every call site (``resolve.Evaluation``), keyed by each
   module's resolution shape. An edit that moves lines or changes literals evaluates nothing
   again; edges and symbols are assembled with the new lines.
-- ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
-  graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
-  leaves the dependency graph and every unit's size as they were (a changed literal, a
-  fixed condition) is clustered once, not again.
 - ``frameworks``: the frameworks stage's output, keyed by the resolution's key, with the
   facts key of every module: it is reused when every module that changed since has the
   same facts as far as that stage reads them (``frameworks.frameworks_view``).
 - ``partition``: Louvain's base partition, keyed by the graph it partitions without sizes
   (``cluster.digest.partition_key``): an edit that only makes units longer clusters again
   from it.
+- ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
+  graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
+  leaves the dependency graph and every unit's size as they were (a changed literal, a
+  fixed condition) is clustered once, not again.
 - ``baselines``: the scores of the trivial cuts, keyed by the graph alone (they take no
   options).
 
@@ -47,10 +47,10 @@ _RECORDS = {c.__name__: c for c in (Symbol, Edge, Entity, Route, Transaction, Mo
 
 
 def code_fingerprint() -> str:
-    """A hash of the analyzer's own source and of the versions of the libraries whose
-    results it keeps (libcst parses, networkx clusters): a result made by other code is
-    never reused, even when nobody bumped the version (a development checkout, a patched
-    install, an upgraded dependency)."""
+    """A hash of the analyzer's own source and a stamp of the libraries whose results it
+    keeps (libcst parses, networkx clusters): a result made by other code is never reused,
+    even when nobody bumped the version (a development checkout, a patched install, an
+    upgraded dependency)."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
         package = Path(__file__).resolve().parent
