@@ -331,18 +331,27 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
                     reused=["resolve"] if reused else [], keys=list(keys), resolution_key=resolution_key)
 
 
+def _stage_cache(options: AnalyzeOptions):
+    """The stage cache of this run's cache folder, or ``None`` with ``--no-cache``."""
+    if not options.use_cache:
+        return None
+    from analyzer.cache import default_cache_dir
+    from analyzer.stage_cache import StageCache
+
+    return StageCache(options.cache_dir or default_cache_dir())
+
+
 def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[str, float]):
     """Resolution, whether its evaluation came from the stage cache, and its key: it is evaluated
     again only when some module's resolution shape changed, so an edit that moves lines or
     changes literals reuses the stored one."""
     from analyzer.resolve import Evaluation, resolve
 
-    if not options.use_cache:
+    stages = _stage_cache(options)
+    if stages is None:
         return resolve(facts), False, ""
-    from analyzer.cache import default_cache_dir
-    from analyzer.stage_cache import StageCache, resolution_key
+    from analyzer.stage_cache import resolution_key
 
-    stages = StageCache(options.cache_dir or default_cache_dir())
     key = resolution_key(facts)
     data = stages.get("resolve", key)
     if data is not None:
@@ -413,7 +422,7 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
             except (OSError, ValueError):
                 pass  # a damaged result cache entry: compute afresh
     with _long_lived_heap() as freeze:
-        analysis = run_analysis(path, options, inputs=inputs)
+        analysis = _run_analysis(path, options, inputs, freeze)
         freeze()  # writing makes a million short-lived rows: leave the document out of the scans
         with _status(options.progress, f"writing {output}"):
             save(analysis, output)
@@ -471,14 +480,10 @@ def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = No
 
 
 def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, freeze):
-    from analyzer.stage_cache import StageCache, front_key
+    from analyzer.stage_cache import front_key
 
     inputs = inputs or collect_inputs(path, options)
-    stages = None
-    if options.use_cache:
-        from analyzer.cache import default_cache_dir
-
-        stages = StageCache(options.cache_dir or default_cache_dir())
+    stages = _stage_cache(options)
     key = front_key(inputs.keys, inputs.skipped)
     reused: list[str] = []
     got = _front_from_cache(stages, key, inputs) if stages is not None else None
@@ -496,9 +501,7 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     freeze()
     t0 = time.perf_counter()
     with _status(options.progress, f"clustering {len(analysis.symbols):,} symbols into services"):
-        clustered_before = _apply_clustering(analysis, inputs.root, options, stages, reused)
-    if clustered_before:
-        reused.append("cluster")
+        _apply_clustering(analysis, inputs.root, options, stages, reused)
     timings["cluster"] = time.perf_counter() - t0
     peaks["cluster"] = _peak_mib()
     analysis.counts["reused"] = reused
@@ -592,11 +595,10 @@ def _apply_frameworks(analysis, front: FrontEnd, options: AnalyzeOptions) -> Non
     else:
         found = extract(front.facts, front.resolution)
         if front.resolution_key:
-            from analyzer.cache import default_cache_dir
-            from analyzer.stage_cache import StageCache, pack_frameworks
+            from analyzer.stage_cache import pack_frameworks
 
             t0 = time.perf_counter()
-            StageCache(options.cache_dir or default_cache_dir()).put(
+            _stage_cache(options).put(
                 "frameworks", front.resolution_key, {"keys": front.keys, "found": pack_frameworks(found)})
             front.timings["frameworks_cache_write"] = time.perf_counter() - t0
     analysis.symbols.extend(found.symbols)
@@ -617,11 +619,11 @@ def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
     earlier facts of those modules come back from the facts cache to be compared."""
     if not front.resolution_key:
         return None
-    from analyzer.cache import FactsCache, default_cache_dir
+    from analyzer.cache import FactsCache
     from analyzer.frameworks import frameworks_view
-    from analyzer.stage_cache import StageCache, unpack_frameworks
+    from analyzer.stage_cache import unpack_frameworks
 
-    data = StageCache(options.cache_dir or default_cache_dir()).get("frameworks", front.resolution_key)
+    data = _stage_cache(options).get("frameworks", front.resolution_key)
     if not isinstance(data, dict) or data.get("keys") is None or len(data["keys"]) != len(front.facts):
         return None
     changed = [i for i, (old, new) in enumerate(zip(data["keys"], front.keys)) if old != new]
@@ -644,17 +646,17 @@ def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
 
 
 def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None,
-                      reused: list[str] | None = None) -> bool:
-    """Decompose and score; ``True`` when the result came from the stage cache (the same
-    clustering inputs and options were clustered before). ``reused`` gets ``"partition"``
-    when only the base partition came from it."""
+                      reused: list[str] | None = None) -> None:
+    """Decompose and score. ``reused`` gets ``"cluster"`` when the whole result came from the
+    stage cache (the same clustering inputs and options were clustered before), or
+    ``"partition"`` when only the base partition did."""
     reused = [] if reused is None else reused
     try:
         from analyzer.cluster import ClusterOptions, decompose
         from analyzer.config import load_config
         from analyzer.metrics import ScoringBase, baselines, score
     except ImportError:
-        return False
+        return
     config = load_config(root)
     cluster_options = ClusterOptions.from_config(config, services=options.services, algorithm=options.algorithm,
                                                  seed=options.seed)
@@ -670,7 +672,8 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
             try:
                 for name, value in unpack_cluster(data).items():
                     setattr(analysis, name, value)
-                return True
+                reused.append("cluster")
+                return
             except (KeyError, ValueError, TypeError):
                 pass  # written by another layout: cluster afresh
     result = decompose(analysis, cluster_options, store=stages)
@@ -687,7 +690,6 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
         if known is None:
             stages.put("baselines", graph, analysis.baselines)
         stages.put("cluster", key, pack_cluster(analysis))
-    return False
 
 
 def _counts(analysis, front: FrontEnd) -> dict[str, Any]:

@@ -133,22 +133,32 @@ def _records(packed: tuple[str, tuple[str, ...], list[tuple]]) -> list:
     return [cls(*r) for r in rows]
 
 
+def _pack(obj, lists: tuple[str, ...], plain: tuple[str, ...]) -> dict[str, Any]:
+    """The record lists ``lists`` of ``obj`` as rows, its ``plain`` attributes as they are."""
+    out: dict[str, Any] = {k: _rows(list(getattr(obj, k))) for k in lists}
+    out.update({k: getattr(obj, k) for k in plain})
+    return out
+
+
+def _unpack(data: dict[str, Any], lists: tuple[str, ...], plain: tuple[str, ...]) -> dict[str, Any]:
+    """Keyword arguments rebuilding what :func:`_pack` packed."""
+    out: dict[str, Any] = {k: _records(data[k]) for k in lists}
+    out.update({k: data[k] for k in plain})
+    return out
+
+
 FRONT_LISTS = ("modules", "symbols", "edges", "entities", "routes", "transactions")
 FRONT_PLAIN = ("parse_errors", "references", "unresolved", "counts")
 
 
 def pack_front(analysis) -> dict[str, Any]:
     """What resolution and the frameworks stage put in the document, as plain rows."""
-    out: dict[str, Any] = {k: _rows(getattr(analysis, k)) for k in FRONT_LISTS}
-    out.update({k: getattr(analysis, k) for k in FRONT_PLAIN})
-    return out
+    return _pack(analysis, FRONT_LISTS, FRONT_PLAIN)
 
 
 def unpack_front(data: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for :class:`~analyzer.analysis.Analysis` (less root and tool)."""
-    out: dict[str, Any] = {k: _records(data[k]) for k in FRONT_LISTS}
-    out.update({k: data[k] for k in FRONT_PLAIN})
-    return out
+    return _unpack(data, FRONT_LISTS, FRONT_PLAIN)
 
 
 def pack_cluster(analysis) -> dict[str, Any]:
@@ -171,20 +181,18 @@ def unpack_cluster(data: dict[str, Any]) -> dict[str, Any]:
 
 
 FRAMEWORK_LISTS = ("symbols", "edges", "entities", "routes", "transactions")
+FRAMEWORK_PLAIN = ("references", "counts")
 
 
 def pack_frameworks(found) -> dict[str, Any]:
     """The frameworks stage's output (``FrameworkFacts``) as plain rows."""
-    out: dict[str, Any] = {k: _rows(list(getattr(found, k))) for k in FRAMEWORK_LISTS}
-    out.update(references=list(found.references), counts=dict(found.counts))
-    return out
+    return _pack(found, FRAMEWORK_LISTS, FRAMEWORK_PLAIN)
 
 
 def unpack_frameworks(data: dict[str, Any]):
     from analyzer.frameworks import FrameworkFacts
 
-    return FrameworkFacts(**{k: _records(data[k]) for k in FRAMEWORK_LISTS},
-                          references=data["references"], counts=data["counts"])
+    return FrameworkFacts(**_unpack(data, FRAMEWORK_LISTS, FRAMEWORK_PLAIN))
 
 
 class StageCache:
@@ -200,9 +208,7 @@ class StageCache:
         try:
             data = self._path(stage, key).read_bytes()
             return _NoClassUnpickler(io.BytesIO(zlib.decompress(data))).load()
-        except FileNotFoundError:
-            return None
-        except Exception:  # damaged, truncated or foreign: compute afresh
+        except Exception:  # missing, damaged, truncated or foreign: compute afresh
             return None
 
     def put(self, stage: str, key: str, value: Any) -> None:
