@@ -27,12 +27,12 @@ def test_iterators_are_written_in_batches_as_lists(tmp_path):
         def __init__(self):
             self.parts = []
 
-        def write(self, text):
-            self.parts.append(text)
+        def write(self, data):
+            self.parts.append(data)
 
     sink = Sink()
     dump_compact({"edges": (i for i in range(10)), "n": 10}, sink, batch=3)
-    assert json.loads("".join(sink.parts)) == {"edges": list(range(10)), "n": 10}
+    assert json.loads(b"".join(sink.parts)) == {"edges": list(range(10)), "n": 10}
     assert len(sink.parts) > 5  # written piece by piece, never as one string
 
 
