@@ -149,6 +149,17 @@ def test_entries_hold_plain_rows_only(tmp_path):
     assert stages.get("front", "missing") is None
 
 
+@pytest.mark.parametrize("value", [
+    [("a.b", "c.d", "call", 1, (3, 4), 1, 0)] * 500,  # rows sharing one tuple: written each time
+    [frozenset({i}) for i in range(200)] + [frozenset()] * 100,  # what fast pickling fails on
+    {"targets": [frozenset({"x"})] * 60, "rows": [[1, "x"]] * 3},
+])
+def test_every_plain_value_comes_back_equal(tmp_path, value):
+    stages = StageCache(tmp_path)
+    stages.put("resolve", "k", value)
+    assert stages.get("resolve", "k") == value
+
+
 def test_old_entries_are_dropped(tmp_path):
     stages = StageCache(tmp_path)
     for i in range(8):
