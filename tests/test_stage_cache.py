@@ -340,3 +340,17 @@ def test_what_the_frameworks_view_leaves_out_does_not_change_the_stage():
         for d in m.definitions)) for m in front.facts]
     assert [frameworks_view(m) for m in blurred] == [frameworks_view(m) for m in front.facts]
     assert extract(blurred, front.resolution) == extract(front.facts, front.resolution)
+
+
+def test_digests_read_values_not_which_equal_strings_are_one_object():
+    from analyzer.cluster.digest import canonical_bytes
+
+    one = "unit." + "a"
+    other = "".join(["unit.", "a"])
+    assert one is not other
+    shared = [(one, one, 1.5), (one, "b", 2)]
+    copied = [(other, "unit.a", 1.5), ("".join(["unit.", "a"]), "b", 2)]
+    assert canonical_bytes(shared) == canonical_bytes(copied)
+    assert canonical_bytes(shared) != canonical_bytes([(one, one, 1.5), (one, "b", 3)])
+    many = [frozenset({i}) for i in range(100)]  # what the fast pickle cannot take
+    assert canonical_bytes(many) == canonical_bytes([frozenset({i}) for i in range(100)])
