@@ -491,12 +491,20 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
         analysis, timings, peaks = got
         reused.append("front")
     else:
-        analysis, timings, peaks, reused = _front(path, options, inputs, freeze)
+        got = _patched_front(stages, inputs, options) if stages is not None else None
+        if got is not None:
+            analysis, timings, peaks, layout = got
+            reused.append("patched-front")
+        else:
+            analysis, timings, peaks, reused, layout = _front(path, options, inputs, freeze)
         if stages is not None:
+            from analyzer.front_patch import LAYOUT, layout_key
             from analyzer.stage_cache import pack_front
 
             t0 = time.perf_counter()
             stages.put("front", key, pack_front(analysis))
+            if layout is not None:
+                stages.put(LAYOUT, layout_key(inputs), dict(layout, front=key))
             timings["front_cache_write"] = time.perf_counter() - t0
     freeze()
     t0 = time.perf_counter()
@@ -532,8 +540,55 @@ def _front_from_cache(stages, key: str, inputs: Inputs):
     return analysis, timings, {"front_cache": _peak_mib()}
 
 
+def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions):
+    """The analysis up to clustering patched from the previous run's, its timings, peaks and
+    ``layout`` record, or ``None`` (see :mod:`analyzer.front_patch`)."""
+    from analyzer.analysis import Analysis
+    from analyzer.front_patch import patch_front
+    from analyzer.stage_cache import unpack_front
+
+    t0 = time.perf_counter()
+    timings = dict(inputs.timings)
+    parsed = 0
+
+    def facts_of(keys: list[str], indices: list[int]) -> dict[str, ModuleFacts]:
+        nonlocal parsed
+        from analyzer.cache import FactsCache
+        from analyzer.facts import decode
+
+        cache = FactsCache(options.cache_dir)
+        try:
+            found = cache.get_many(keys)
+            todo = [i for k, i in zip(keys, indices) if k not in found]
+            if todo:
+                encoded = parse_encoded([inputs.tasks[i] for i in todo], options.jobs, False)
+                cache.put_many([(inputs.keys[i], b) for i, b in zip(todo, encoded)])
+                found.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
+                parsed += len(todo)
+        finally:
+            cache.close()
+        return found
+
+    def front(key: str):
+        data = stages.get("front", key)
+        try:
+            return unpack_front(data) if data is not None else None
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    got = patch_front(stages, inputs, facts_of, front)
+    if got is None:
+        return None
+    parts, layout = got
+    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
+    analysis.counts["cache_hits"] = len(inputs.tasks) - parsed
+    timings["patched_front"] = time.perf_counter() - t0
+    return analysis, timings, {"patched_front": _peak_mib()}, layout
+
+
 def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
-    """Parse, resolve and extract: the analysis up to clustering, its timings and peaks."""
+    """Parse, resolve and extract: the analysis up to clustering, its timings, peaks, the
+    stages it reused and its ``layout`` record (``None`` without a stage cache)."""
     from analyzer.analysis import Analysis
     from analyzer.model import ModuleInfo
 
@@ -569,6 +624,11 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
         "top": [{"expr": e, "count": c} for e, c in sorted(res.unresolved.items(), key=lambda x: (-x[1], x[0]))[:50]],
     }
     analysis.counts = _counts(analysis, front)
+    layout = None
+    if front.resolution_key:
+        from analyzer.front_patch import layout_record
+
+        layout = layout_record("", front.keys, front.facts, res, front.resolution_key)
     # Clustering needs only the document: let the facts, the resolver and its memo go first
     # (on a million lines they are most of the memory).
     front.facts = []
@@ -580,7 +640,7 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
 
     gc.unfreeze()
     gc.collect()
-    return analysis, front.timings, front.peak_mib, front.reused
+    return analysis, front.timings, front.peak_mib, front.reused, layout
 
 
 def _apply_frameworks(analysis, front: FrontEnd, options: AnalyzeOptions) -> None:

@@ -111,6 +111,7 @@ class Resolution:
     implicit_calls: list[ResolvedCall] = field(default_factory=list)  # decorator applications
     resolver: Resolver | None = None  # for the frameworks stage, which evaluates names with it
     evaluation: Evaluation | None = None  # what the stage cache keeps
+    site_counts: dict[str, int] = field(default_factory=dict)  # module -> its call sites
 
 
 class Resolver:
@@ -672,11 +673,11 @@ def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> 
     modules = [m for m in modules if m.error is None]
     r = Resolver(modules)
     sites: list[tuple[str, int, Call]] = []
+    site_counts: dict[str, int] = {}
     for m in sorted(modules, key=lambda m: m.module):
-        for i, c in enumerate(m.calls):
-            sites.append((m.module, i, c))
-        for c, i in synthesize_decorator_calls(m):
-            sites.append((m.module, i, c))
+        own = module_sites(m)
+        site_counts[m.module] = len(own)
+        sites.extend(own)
     if known is None:
         evaluation = _evaluate(r, modules, sites)
     else:
@@ -685,6 +686,7 @@ def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> 
         evaluation = known
         r.flows = defaultdict(set, {k: set(v) for k, v in known.flows.items()})
     res = _assemble(modules, sites, evaluation)
+    res.site_counts = site_counts
     # The memo is most of the resolver's memory on a large tree; the frameworks stage needs
     # only a small part of it again and recomputes that part on demand. It must start from
     # an empty memo in both cases: values inside cycles depend on what the memo holds, and a
@@ -693,6 +695,27 @@ def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> 
     res.resolver = r
     res.evaluation = evaluation
     return res
+
+
+def module_sites(m: ModuleFacts) -> list[tuple[str, int, Call]]:
+    """The call sites of one module, in evaluation order: its calls, then the calls its bare
+    decorators make. The program's sites are these, module by module in name order."""
+    sites = [(m.module, i, c) for i, c in enumerate(m.calls)]
+    sites.extend((m.module, i, c) for c, i in synthesize_decorator_calls(m))
+    return sites
+
+
+def assemble_module(m: ModuleFacts, ev: Evaluation, first_site: int, first_import: int) -> Resolution:
+    """The symbols and edges of one module from the evaluation of the whole program, whose
+    sites ``first_site``… and import statements ``first_import``… are this module's: what
+    :func:`resolve` gives for it, without assembling the rest again."""
+    sites = module_sites(m)
+    end, stop = first_site + len(sites), first_import + len(m.imports)
+    if end > len(ev.targets) or stop > len(ev.imports):
+        raise ValueError("the evaluation is of other modules")
+    part = Evaluation(ev.targets[first_site:end], ev.entered[first_site:end], ev.wrapped[first_site:end],
+                      ev.imports[first_import:stop], ev.bases, {})
+    return _assemble([m], sites, part)
 
 
 def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]]) -> Evaluation:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
 from pathlib import Path
 from textwrap import dedent
 
@@ -39,3 +41,40 @@ def load_module(path: Path, name: str | None = None):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# -- whole runs of ``msa analyze`` on a copy of the sample (the stage-cache tests) ----------
+
+SHOP = Path(__file__).parent.parent / "samples" / "shop"
+RUN_SPECIFIC = ("timings", "peak_mib", "cache_hits", "reused")  # what differs between equal runs
+
+
+def copy_shop(tmp_path: Path) -> Path:
+    tree = tmp_path / "shop"
+    shutil.copytree(SHOP, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    return tree
+
+
+def analyze(tree: Path, out: Path, *extra: str) -> dict:
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    result = CliRunner().invoke(app, ["analyze", str(tree), "-o", str(out), "--quiet", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text())
+
+
+def comparable(doc: dict) -> dict:
+    """The document without what differs between two runs that give the same result."""
+    return dict(doc, counts={k: v for k, v in doc["counts"].items() if k not in RUN_SPECIFIC})
+
+
+def fresh(tree: Path, tmp_path: Path, *extra: str) -> dict:
+    return comparable(analyze(tree, tmp_path / "fresh.json", "--no-cache", *extra))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
