@@ -213,16 +213,6 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
     multi_writes = sorted(e for e, s in writers.items() if len(s) > 1)
 
     units, lines = base.units, base.lines
-    per_service: dict[str, int] = {n: 0 for n in names}
-    shared_lines = 0
-    for u, n in lines.items():
-        svc = placement.get(u, SHARED)
-        if svc in per_service:
-            per_service[svc] += n
-        elif svc == SHARED:
-            shared_lines += n
-    sizes = sorted(per_service.values())
-
     return {
         "services": k,
         "modularity": _r(_modularity(flows)),
@@ -238,6 +228,25 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
         "multi_writer_entities": multi_writes,
         "units": n_units,
         "shared_units": sum(1 for u in set(units.values()) if placement.get(u) == SHARED and u in lines),
+        **_size_scores(names, placement, lines),
+    }
+
+
+SIZE_KEYS = ("shared_lines", "lines", "service_lines")  # the only scores that read unit sizes
+
+
+def _size_scores(names: Iterable[str], placement: Mapping[str, str], lines: Mapping[str, int]) -> dict[str, Any]:
+    """The scores that read sizes (:data:`SIZE_KEYS`): lines per service and shared."""
+    per_service: dict[str, int] = {n: 0 for n in names}
+    shared_lines = 0
+    for u, n in lines.items():
+        svc = placement.get(u, SHARED)
+        if svc in per_service:
+            per_service[svc] += n
+        elif svc == SHARED:
+            shared_lines += n
+    sizes = sorted(per_service.values())
+    return {
         "shared_lines": shared_lines,
         "lines": {
             "min": sizes[0] if sizes else 0,
@@ -275,14 +284,24 @@ def baseline_decompositions(analysis, unit_of: Mapping[str, str] | None = None) 
     return {"one-per-package": _package_decomposition(analysis, units), "monolith": _monolith(units)}
 
 
-def baselines(analysis, base: ScoringBase | None = None) -> dict[str, dict[str, Any]]:
-    """Scores of the trivial cuts (no shared library, entities owned by the usual rule)."""
+def baselines(analysis, base: ScoringBase | None = None,
+              known: Mapping[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Scores of the trivial cuts (no shared library, entities owned by the usual rule).
+
+    The cuts themselves never read a size, so ``known``, the baselines of the same graph
+    with other sizes (``cluster.digest.graph_digest(..., sizes=False)``), keeps every score
+    but the few that count lines (:data:`SIZE_KEYS`), which are counted again."""
     from analyzer.cluster.ownership import own_entities
     from analyzer.interfaces import service_of
 
     base = base or ScoringBase.of(analysis)
+    cuts = baseline_decompositions(analysis, base.units)
+    if known is not None and set(known) == set(cuts):
+        return {name: {**known[name], **_size_scores(sorted(s.name for s in d.services),
+                                                     service_of(analysis, d, base.handlers), base.lines)}
+                for name, d in cuts.items()}
     out = {}
-    for name, d in baseline_decompositions(analysis, base.units).items():
+    for name, d in cuts.items():
         owner = own_entities(analysis, service_of(analysis, d, base.handlers), [s.name for s in d.services],
                              edges=(base.data_edges, base.relations))
         by_svc: dict[str, list[str]] = defaultdict(list)

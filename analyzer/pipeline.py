@@ -743,12 +743,15 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     analysis.clustering = result.info
     base = ScoringBase.of(analysis)
     analysis.metrics = score(analysis, result.decomposition, base)
-    # the baselines take no options: a run with other options reuses them
-    known = stages.get("baselines", graph) if stages is not None else None
-    analysis.baselines = known if isinstance(known, dict) else baselines(analysis, base)
+    # the baselines take no options and their cuts read no size: a run with other options,
+    # or after an edit that only changed sizes, counts their lines again and reuses the rest
+    plain = f"{graph_digest(analysis, sizes=False)}-{code_fingerprint()}" if stages is not None else ""
+    known = stages.get("baselines", plain) if stages is not None else None
+    known = known if isinstance(known, dict) else None
+    analysis.baselines = baselines(analysis, base, known=known)
     if stages is not None:
         if known is None:
-            stages.put("baselines", graph, analysis.baselines)
+            stages.put("baselines", plain, analysis.baselines)
         stages.put("cluster", key, pack_cluster(analysis))
 
 

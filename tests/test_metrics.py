@@ -106,6 +106,21 @@ def test_baselines():
     assert b["monolith"]["modularity"] == 0.0 and b["monolith"]["transactional_purity"] == 1.0
 
 
+
+def test_baselines_of_other_sizes_count_only_the_lines_again():
+    import dataclasses
+
+    before = baselines(tiny())
+    grown = tiny()
+    grown.symbols = [dataclasses.replace(s, end_line=s.end_line + 40) if s.id == "p.b.g2" else s
+                     for s in grown.symbols]
+    computed = baselines(grown)
+    assert computed != before  # p.b grew: its lines differ
+    assert baselines(grown, known=before) == computed
+    for name in computed:
+        assert {k for k in computed[name] if computed[name][k] != before[name][k]} <= {
+            "shared_lines", "lines", "service_lines"}
+
 def test_score_is_deterministic_and_json_friendly():
     import json
 

@@ -27,11 +27,12 @@ def canonical_bytes(value: Any) -> bytes:
     return fast if fast is not None else repr(value).encode()
 
 
-def graph_digest(analysis) -> str:
-    """Hex digest of the graph clustering and scoring read (options aside): the baselines,
-    which take no options, are keyed by this alone."""
+def graph_digest(analysis, *, sizes: bool = True) -> str:
+    """Hex digest of the graph clustering and scoring read (options aside). Without
+    ``sizes`` it leaves the symbols' lengths out: the baselines, which take no options and
+    whose cuts read no size, are keyed by that (their few line counts are counted again)."""
     graph = (
-        [(s.id, s.kind, s.module, s.lines) for s in analysis.symbols],
+        [(s.id, s.kind, s.module, s.lines if sizes else 0) for s in analysis.symbols],
         [(e.source, e.target, e.kind, e.weight) for e in analysis.edges],
         [(e.id, e.module, e.model, e.abstract) for e in analysis.entities],
         [(r.id, r.kind, r.handler) for r in analysis.routes],
