@@ -289,7 +289,7 @@ def baselines(analysis, base: ScoringBase | None = None,
     """Scores of the trivial cuts (no shared library, entities owned by the usual rule).
 
     The cuts themselves never read a size, so ``known``, the baselines of the same graph
-    with other sizes (``cluster.digest.graph_digest(..., sizes=False)``), keeps every score
+    with other sizes (keyed by the second of ``cluster.digest.graph_digests``), keeps every score
     but the few that count lines (:data:`SIZE_KEYS`), which are counted again."""
     from analyzer.cluster.ownership import own_entities
     from analyzer.interfaces import service_of

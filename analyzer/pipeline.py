@@ -720,12 +720,13 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     config = load_config(root)
     cluster_options = ClusterOptions.from_config(config, services=options.services, algorithm=options.algorithm,
                                                  seed=options.seed)
-    key = graph = ""
+    key = graph = plain = ""
     if stages is not None:
-        from analyzer.cluster.digest import clustering_key, graph_digest
+        from analyzer.cluster.digest import clustering_key, graph_digests
         from analyzer.stage_cache import code_fingerprint, pack_cluster, unpack_cluster
 
-        graph = f"{graph_digest(analysis)}-{code_fingerprint()}"
+        sized, plain = graph_digests(analysis)
+        graph, plain = f"{sized}-{code_fingerprint()}", f"{plain}-{code_fingerprint()}"
         key = clustering_key(analysis, cluster_options, graph)
         data = stages.get("cluster", key)
         if data is not None:
@@ -745,7 +746,6 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     analysis.metrics = score(analysis, result.decomposition, base)
     # the baselines take no options and their cuts read no size: a run with other options,
     # or after an edit that only changed sizes, counts their lines again and reuses the rest
-    plain = f"{graph_digest(analysis, sizes=False)}-{code_fingerprint()}" if stages is not None else ""
     known = stages.get("baselines", plain) if stages is not None else None
     known = known if isinstance(known, dict) else None
     analysis.baselines = baselines(analysis, base, known=known)

@@ -27,21 +27,28 @@ def canonical_bytes(value: Any) -> bytes:
     return fast if fast is not None else repr(value).encode()
 
 
-def graph_digest(analysis, *, sizes: bool = True) -> str:
-    """Hex digest of the graph clustering and scoring read (options aside). Without
-    ``sizes`` it leaves the symbols' lengths out: the baselines, which take no options and
-    whose cuts read no size, are keyed by that (their few line counts are counted again)."""
-    graph = (
-        [(s.id, s.kind, s.module, s.lines if sizes else 0) for s in analysis.symbols],
+def graph_digests(analysis) -> tuple[str, str]:
+    """Hex digests of the graph clustering and scoring read (options aside): with the
+    symbols' sizes, and without them. The baselines, which take no options and whose cuts
+    read no size, are keyed by the second (their few line counts are counted again). The
+    edges, most of the work, are hashed once for both."""
+    common = hashlib.blake2b(digest_size=20)
+    for part in (
         [(e.source, e.target, e.kind, e.weight) for e in analysis.edges],
         [(e.id, e.module, e.model, e.abstract) for e in analysis.entities],
         [(r.id, r.kind, r.handler) for r in analysis.routes],
         [(m.name, m.is_package) for m in analysis.modules],
-    )
-    h = hashlib.blake2b(digest_size=20)
-    for part in graph:
-        h.update(canonical_bytes(part))
-    return h.hexdigest()
+    ):
+        common.update(canonical_bytes(part))
+    sized, plain = common.copy(), common
+    sized.update(canonical_bytes([(s.id, s.kind, s.module, s.lines) for s in analysis.symbols]))
+    plain.update(canonical_bytes([(s.id, s.kind, s.module) for s in analysis.symbols]))
+    return sized.hexdigest(), plain.hexdigest()
+
+
+def graph_digest(analysis) -> str:
+    """The digest of the graph with sizes (see :func:`graph_digests`)."""
+    return graph_digests(analysis)[0]
 
 
 def clustering_key(analysis, options, graph: str | None = None) -> str:
