@@ -279,9 +279,13 @@ def _nothing_to_analyze(root: Path, path: Path, options: AnalyzeOptions, found) 
     raise MsaError(f"{path}: no Python files to analyze{detail}")
 
 
-def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None) -> FrontEnd:
+def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None,
+                  preparsed: dict[str, ModuleFacts] | None = None) -> FrontEnd:
+    """Parse (what the facts cache lacks), resolve: ``preparsed`` holds facts this run
+    already parsed (by facts key), which count as parsed, not as cache hits."""
     inputs = inputs or collect_inputs(path, options)
     tasks, keys, timings = inputs.tasks, inputs.keys, dict(inputs.timings)
+    preparsed = preparsed or {}
     cache = None
     hits: dict[str, ModuleFacts] = {}
     t0 = time.perf_counter()
@@ -289,8 +293,8 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
         from analyzer.cache import FactsCache
 
         cache = FactsCache(options.cache_dir)
-        hits = cache.get_many(keys)
-    todo = [i for i in range(len(tasks)) if keys[i] not in hits]
+        hits = cache.get_many([k for k in keys if k not in preparsed])
+    todo = [i for i in range(len(tasks)) if keys[i] not in hits and keys[i] not in preparsed]
     timings["cache"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -310,6 +314,8 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     for i in range(len(tasks)):
         if keys[i] in hits:
             facts[i] = hits[keys[i]]
+        elif keys[i] in preparsed:
+            facts[i] = preparsed[keys[i]]
     for i, f in zip(todo, parsed):
         facts[i] = f
     if cache is not None:
@@ -491,12 +497,13 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
         analysis, timings, peaks = got
         reused.append("front")
     else:
-        got = _patched_front(stages, inputs, options) if stages is not None else None
+        parsed: dict[str, ModuleFacts] = {}  # files a patch attempt parsed: not parsed twice
+        got = _patched_front(stages, inputs, options, parsed) if stages is not None else None
         if got is not None:
             analysis, timings, peaks, layout = got
             reused.append("patched-front")
         else:
-            analysis, timings, peaks, reused, layout = _front(path, options, inputs, freeze)
+            analysis, timings, peaks, reused, layout = _front(path, options, inputs, freeze, parsed)
         if stages is not None:
             from analyzer.front_patch import LAYOUT, layout_key
             from analyzer.stage_cache import pack_front
@@ -540,19 +547,18 @@ def _front_from_cache(stages, key: str, inputs: Inputs):
     return analysis, timings, {"front_cache": _peak_mib()}
 
 
-def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions):
+def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict[str, ModuleFacts]):
     """The analysis up to clustering patched from the previous run's, its timings, peaks and
-    ``layout`` record, or ``None`` (see :mod:`analyzer.front_patch`)."""
+    ``layout`` record, or ``None`` (see :mod:`analyzer.front_patch`). The facts of the files
+    it parsed are left in ``parsed`` (by facts key) for the full front end."""
     from analyzer.analysis import Analysis
     from analyzer.front_patch import patch_front
     from analyzer.stage_cache import unpack_front
 
     t0 = time.perf_counter()
     timings = dict(inputs.timings)
-    parsed = 0
 
     def facts_of(keys: list[str], indices: list[int]) -> dict[str, ModuleFacts]:
-        nonlocal parsed
         from analyzer.cache import FactsCache
         from analyzer.facts import decode
 
@@ -563,8 +569,8 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions):
             if todo:
                 encoded = parse_encoded([inputs.tasks[i] for i in todo], options.jobs, False)
                 cache.put_many([(inputs.keys[i], b) for i, b in zip(todo, encoded)])
-                found.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
-                parsed += len(todo)
+                parsed.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
+                found.update((k, parsed[k]) for k in (inputs.keys[i] for i in todo))
         finally:
             cache.close()
         return found
@@ -581,18 +587,19 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions):
         return None
     parts, layout = got
     analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
-    analysis.counts["cache_hits"] = len(inputs.tasks) - parsed
+    analysis.counts["cache_hits"] = len(inputs.tasks) - len(parsed)
     timings["patched_front"] = time.perf_counter() - t0
     return analysis, timings, {"patched_front": _peak_mib()}, layout
 
 
-def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze):
+def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,
+           parsed: dict[str, ModuleFacts] | None = None):
     """Parse, resolve and extract: the analysis up to clustering, its timings, peaks, the
     stages it reused and its ``layout`` record (``None`` without a stage cache)."""
     from analyzer.analysis import Analysis
     from analyzer.model import ModuleInfo
 
-    front = run_front_end(path, options, inputs)
+    front = run_front_end(path, options, inputs, parsed)
     freeze()
     res = front.resolution
     modules = [
