@@ -14,10 +14,13 @@ compares the two documents); whenever a condition does not hold, :func:`patch_fr
 returns ``None`` and the run computes the front end in full.
 
 The stage cache holds, per file layout (the paths, modules and skipped files of a tree), a
-``layout`` entry naming the last front end of that layout, with what a patch needs to find
-its way in it: every file's facts key and resolution shape, how many call sites and import
-statements each module has (to slice the evaluation), and how many symbols and edges at
-the head of the front end came from resolution (the frameworks stage's follow).
+``layout`` entry naming the last front end of that layout computed in full, with what a
+patch needs to find its way in it: every file's facts key and resolution shape, how many
+call sites and import statements each module has (to slice the evaluation), and how many
+symbols and edges at the head of the front end came from resolution (the frameworks
+stage's follow). A patched front end is not stored: the next run patches the same base
+again, with every file changed since (up to :data:`MAX_CHANGED`), which costs less than
+writing a front end of a million-line tree each time.
 """
 
 from __future__ import annotations
@@ -74,9 +77,9 @@ def _shape(m: ModuleFacts) -> str:
 
 
 def patch_front(stages, inputs, facts_of: Callable[[list[str], list[int]], dict[str, ModuleFacts]],
-                front: Callable[[str], dict[str, Any] | None]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+                front: Callable[[str], dict[str, Any] | None]) -> dict[str, Any] | None:
     """The front end of ``inputs`` as keyword arguments for ``Analysis`` (less root and
-    tool), and its new ``layout`` record; ``None`` when it cannot be patched.
+    tool), patched from the one the ``layout`` entry names; ``None`` when it cannot be.
 
     ``facts_of(keys, indices)`` gives the facts under those facts-cache keys (parsing the
     files at ``indices`` of ``inputs.tasks`` that are not cached); ``front(key)`` the
@@ -107,19 +110,13 @@ def patch_front(stages, inputs, facts_of: Callable[[list[str], list[int]], dict[
     if parts is None or packed is None:
         return None
     try:
-        evaluation = Evaluation.unpack(packed)
-        spliced = _splice(parts, layout, inputs, pairs, evaluation)
+        return _splice(parts, layout, inputs, pairs, Evaluation.unpack(packed))
     except (ValueError, TypeError, KeyError, IndexError):
         return None
-    if spliced is None:
-        return None
-    out, n_symbols, n_edges = spliced
-    return out, dict(layout, front="", keys=list(inputs.keys), symbols=n_symbols, edges=n_edges)
 
 
-def _splice(parts, layout, inputs, pairs, evaluation) -> tuple[dict[str, Any], int, int] | None:
-    """``parts`` with the changed modules' symbols, edges and module records replaced, and
-    how many symbols and edges at its head now come from resolution."""
+def _splice(parts, layout, inputs, pairs, evaluation) -> dict[str, Any] | None:
+    """``parts`` with the changed modules' symbols, edges and module records replaced."""
     from analyzer.resolve import assemble_module, module_sites
 
     symbols, edges = parts["symbols"], parts["edges"]
@@ -188,4 +185,4 @@ def _splice(parts, layout, inputs, pairs, evaluation) -> tuple[dict[str, Any], i
         edge_kinds[e.kind] += e.weight
     counts["edges"] = dict(sorted(edge_kinds.items()))
     out["counts"] = counts
-    return out, len(new_res_symbols), len(new_res_edges)
+    return out

@@ -499,20 +499,20 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     else:
         parsed: dict[str, ModuleFacts] = {}  # files a patch attempt parsed: not parsed twice
         got = _patched_front(stages, inputs, options, parsed) if stages is not None else None
-        if got is not None:
-            analysis, timings, peaks, layout = got
+        if got is not None:  # nothing is stored: the next run patches the same front end again
+            analysis, timings, peaks = got
             reused.append("patched-front")
         else:
             analysis, timings, peaks, reused, layout = _front(path, options, inputs, freeze, parsed)
-        if stages is not None:
-            from analyzer.front_patch import LAYOUT, layout_key
-            from analyzer.stage_cache import pack_front
+            if stages is not None:
+                from analyzer.front_patch import LAYOUT, layout_key
+                from analyzer.stage_cache import pack_front
 
-            t0 = time.perf_counter()
-            stages.put("front", key, pack_front(analysis))
-            if layout is not None:
-                stages.put(LAYOUT, layout_key(inputs), dict(layout, front=key))
-            timings["front_cache_write"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                stages.put("front", key, pack_front(analysis))
+                if layout is not None:
+                    stages.put(LAYOUT, layout_key(inputs), dict(layout, front=key))
+                timings["front_cache_write"] = time.perf_counter() - t0
     freeze()
     t0 = time.perf_counter()
     with _status(options.progress, f"clustering {len(analysis.symbols):,} symbols into services"):
@@ -548,9 +548,9 @@ def _front_from_cache(stages, key: str, inputs: Inputs):
 
 
 def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict[str, ModuleFacts]):
-    """The analysis up to clustering patched from the previous run's, its timings, peaks and
-    ``layout`` record, or ``None`` (see :mod:`analyzer.front_patch`). The facts of the files
-    it parsed are left in ``parsed`` (by facts key) for the full front end."""
+    """The analysis up to clustering patched from the last one computed in full, its timings
+    and peaks, or ``None`` (see :mod:`analyzer.front_patch`). The facts of the files it
+    parsed are left in ``parsed`` (by facts key) for the full front end."""
     from analyzer.analysis import Analysis
     from analyzer.front_patch import patch_front
     from analyzer.stage_cache import unpack_front
@@ -585,11 +585,10 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict
     got = patch_front(stages, inputs, facts_of, front)
     if got is None:
         return None
-    parts, layout = got
-    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
+    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **got)
     analysis.counts["cache_hits"] = len(inputs.tasks) - len(parsed)
     timings["patched_front"] = time.perf_counter() - t0
-    return analysis, timings, {"patched_front": _peak_mib()}, layout
+    return analysis, timings, {"patched_front": _peak_mib()}
 
 
 def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,

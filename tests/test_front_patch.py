@@ -36,16 +36,18 @@ def test_a_comment_appended_patches_the_front_end(shop, tmp_path):
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
-def test_patches_chain_over_edits_in_several_files(shop, tmp_path):
+def test_every_file_changed_since_the_stored_front_end_is_patched(shop, tmp_path):
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)
     append(shop / GATEWAYS, "\n# one\n")
     assert analyze(shop, tmp_path / "b.json", *cache)["counts"]["reused"][0] == "patched-front"
     append(shop / GATEWAYS, "# two\n")
-    append(shop / ORDERS, "\n\n# three\n")  # the second patch starts from the first one's front end
+    append(shop / ORDERS, "\n\n# three\n")  # patched from the first front end again, both files
     doc = analyze(shop, tmp_path / "c.json", *cache)
     assert doc["counts"]["reused"][0] == "patched-front"
     assert comparable(doc) == fresh(shop, tmp_path)
+    # a patched front end is not stored: writing it would cost more than patching again
+    assert len(list((tmp_path / "cache" / "stages").glob("front-*.bin"))) == 1
 
 
 def test_a_docstring_fixed_in_place_reuses_everything(shop, tmp_path):
