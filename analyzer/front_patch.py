@@ -54,12 +54,11 @@ def layout_key(inputs) -> str:
     return h.hexdigest()
 
 
-def layout_record(front_key: str, keys: list[str], facts: list[ModuleFacts], resolution, resolution_key: str
-                  ) -> dict[str, Any]:
-    """The ``layout`` entry of a front end just computed (``resolution``: its
-    :class:`~analyzer.resolve.Resolution`, whose symbols and edges head the document's)."""
+def layout_record(keys: list[str], facts: list[ModuleFacts], resolution, resolution_key: str) -> dict[str, Any]:
+    """The ``layout`` entry of a front end just computed, less the key of its ``front``
+    entry (``resolution``: its :class:`~analyzer.resolve.Resolution`, whose symbols and
+    edges head the document's)."""
     return {
-        "front": front_key,
         "keys": list(keys),
         "shapes": [_shape(f) if f.error is None else None for f in facts],
         "sites": [resolution.site_counts.get(f.module, 0) if f.error is None else 0 for f in facts],
@@ -147,8 +146,8 @@ def _splice(parts, layout, inputs, pairs, evaluation) -> dict[str, Any] | None:
             return None
         was = assemble_module(old, evaluation, first_site[i], first_import[i])
         now = assemble_module(new, evaluation, first_site[i], first_import[i])
-        if any(owner.get(e.source) != old.module for e in was.edges) or any(
-                e.source not in {s.id for s in now.symbols} for e in now.edges):
+        own = {s.id for s in now.symbols}
+        if any(owner.get(e.source) != old.module for e in was.edges) or any(e.source not in own for e in now.edges):
             return None  # an edge whose source is not the module's own: splice would be unsound
         drop.update((e.source, e.target, e.kind) for e in was.edges)
         added.extend(now.edges)

@@ -634,7 +634,7 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,
     if front.resolution_key:
         from analyzer.front_patch import layout_record
 
-        layout = layout_record("", front.keys, front.facts, res, front.resolution_key)
+        layout = layout_record(front.keys, front.facts, res, front.resolution_key)
     # Clustering needs only the document: let the facts, the resolver and its memo go first
     # (on a million lines they are most of the memory).
     front.facts = []
