@@ -59,21 +59,6 @@ def test_a_docstring_fixed_in_place_reuses_everything(shop, tmp_path):
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
-@pytest.mark.parametrize("old, new, reused", [
-    # a new call: the module's resolution shape changed, so resolution runs
-    ("        return result\n", "        return new_reference(result)\n", ["partition"]),
-    # lines moved inside the module: the frameworks stage reads lines, so it runs again
-    ("        return result\n", "        # longer\n        return result\n", ["resolve", "partition"]),
-])
-def test_what_resolution_or_the_frameworks_stage_reads_is_not_patched(shop, tmp_path, old, new, reused):
-    cache = ["--cache-dir", str(tmp_path / "cache")]
-    analyze(shop, tmp_path / "a.json", *cache)
-    edit(shop / GATEWAYS, old, new)
-    doc = analyze(shop, tmp_path / "b.json", *cache)
-    assert doc["counts"]["reused"] == reused
-    assert comparable(doc) == fresh(shop, tmp_path)
-
-
 def test_a_file_that_stops_parsing_is_not_patched(shop, tmp_path):
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)

@@ -58,6 +58,8 @@ def test_an_edit_the_graph_does_not_show_reuses_the_clustering(shop, tmp_path):
     ("        return result\n", "        return new_reference(result)\n", ["partition"]),
 ])
 def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old, new, reused):
+    # neither is patched (tests/test_front_patch.py): the first moves lines the frameworks
+    # stage reads, the second changes the module's resolution shape
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)
     edit(shop / GATEWAYS, old, new)
