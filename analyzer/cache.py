@@ -65,7 +65,6 @@ class FactsCache:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
-        db.execute("CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
         db.execute("PRAGMA integrity_check(1)").fetchone()
         return db
 
@@ -108,25 +107,6 @@ class FactsCache:
         try:
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO facts (key, data) VALUES (?, ?)", rows)
-        except sqlite3.DatabaseError:
-            self._reset()
-
-    def get_blob(self, key: str) -> bytes | None:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT data FROM blobs WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:
-            self._reset()
-            return None
-        return row[0] if row else None
-
-    def put_blob(self, key: str, data: bytes) -> None:
-        if self.db is None:
-            return
-        try:
-            with self.db:
-                self.db.execute("INSERT OR REPLACE INTO blobs (key, data) VALUES (?, ?)", (key, data))
         except sqlite3.DatabaseError:
             self._reset()
 
