@@ -743,7 +743,7 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
                 return
             except (KeyError, ValueError, TypeError):
                 pass  # written by another layout: cluster afresh
-    result = decompose(analysis, cluster_options, store=stages)
+    result = decompose(analysis, cluster_options, store=stages, plain_graph=plain)
     if result.partition_reused:
         reused.append("partition")
     analysis.decomposition = result.decomposition

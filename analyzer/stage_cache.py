@@ -14,15 +14,19 @@ exactly what each reads (early cutoff, as build systems do it):
 - ``frameworks``: the frameworks stage's output, keyed by the resolution's key, with the
   facts key of every module: it is reused when every module that changed since has the
   same facts as far as that stage reads them (``frameworks.frameworks_view``).
+- ``layout``: per file layout, the last front end computed in full and where each module
+  sits in it, for the patched front end (``analyzer.front_patch``).
 - ``partition``: Louvain's base partition, keyed by the graph it partitions without sizes
   (``cluster.digest.partition_key``): an edit that only makes units longer clusters again
   from it.
+- ``shared``: the shared library clustering sets aside, keyed by the graph without sizes,
+  the weights and the user's placements.
 - ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a
   fixed condition) is clustered once, not again.
-- ``baselines``: the scores of the trivial cuts, keyed by the graph alone (they take no
-  options).
+- ``baselines``: the scores of the trivial cuts, keyed by the graph without sizes (they
+  take no options; their line counts are counted again).
 
 Entries are plain rows (tuples of field values) pickled with no class allowed on load: a
 cache file somebody else wrote cannot run code, and rows load about twice as fast as

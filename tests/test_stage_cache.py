@@ -94,7 +94,7 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
     assert {p.name.split("-")[0] for p in entries} == {"front", "layout", "resolve", "frameworks", "partition",
-                                                      "cluster", "baselines"}
+                                                      "shared", "cluster", "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated

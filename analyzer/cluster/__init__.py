@@ -97,12 +97,16 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
-def decompose(analysis, options: ClusterOptions | None = None, *, store=None) -> ClusterResult:
+def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
+              plain_graph: str = "") -> ClusterResult:
     """Cut ``analysis`` into services; deterministic for a given ``options.seed``.
 
     ``store`` (a :class:`~analyzer.stage_cache.StageCache`) keeps the Louvain base partition
     under :func:`~analyzer.cluster.digest.partition_key`: a run on the same graph with other
-    sizes or another number of services starts from it instead of running Louvain again."""
+    sizes or another number of services starts from it instead of running Louvain again.
+    With ``plain_graph``, the digest of the graph without sizes
+    (:func:`~analyzer.cluster.digest.graph_digests`), it keeps the shared library too, which
+    reads no size."""
     import networkx as nx
 
     from analyzer.cluster import agglomerative, louvain, quality, refine
@@ -113,7 +117,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None) ->
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import data_edges, own_entities
-    from analyzer.cluster.shared import detect_shared
     from analyzer.cluster.weights import ANCHOR_PREFIX, clustering_edges, resolve_weights
     from analyzer.cluster.writers import follow_writes
     from analyzer.graph import weighted_edges
@@ -169,7 +172,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None) ->
         module_of.get(n, "") for g in options.together for m in g for n in _covered(index, m)
     }
     auto_shared = (
-        detect_shared(analysis, layout, weights, protected=protected) if options.detect_shared else []
+        _shared_library(analysis, layout, weights, protected, store, plain_graph) if options.detect_shared else []
     )
     shared_modules = {s.module for s in auto_shared}
     shared_nodes = set(user_shared) | {
@@ -371,6 +374,32 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None) ->
         f"under min({quality.TINY_SHARE:.0%} of the code, {quality.TINY_LINES} lines)",
     }
     return ClusterResult(decomposition=decomposition, info=info, partition_reused=isinstance(known, list))
+
+
+def _shared_library(analysis, layout, weights: Mapping[str, float], protected: set[str], store, plain_graph: str):
+    """``shared.detect_shared``, kept in ``store`` under the graph without sizes (it reads
+    none), the weights and the modules the user's placements protect: an edit that only
+    makes units longer, or another number of services, does not detect it again."""
+    import hashlib
+
+    from analyzer.cluster.shared import SharedModule, detect_shared
+
+    key = ""
+    if store is not None and plain_graph:
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{plain_graph}|{sorted(weights.items())!r}|{sorted(protected)!r}".encode())
+        key = h.hexdigest()
+        known = store.get("shared", key)
+        if isinstance(known, list):
+            try:
+                return [SharedModule(m, rule, tuple(groups), fan_in, fan_out)
+                        for m, rule, groups, fan_in, fan_out in known]
+            except (TypeError, ValueError):
+                pass  # written by another layout: detect afresh
+    found = detect_shared(analysis, layout, weights, protected=protected)
+    if key:
+        store.put("shared", key, [(s.module, s.rule, tuple(s.groups), s.fan_in, s.fan_out) for s in found])
+    return found
 
 
 def _writes(accesses, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:
