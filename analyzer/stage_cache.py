@@ -20,7 +20,8 @@ exactly what each reads (early cutoff, as build systems do it):
   (``cluster.digest.partition_key``): an edit that only makes units longer clusters again
   from it.
 - ``shared``: the shared library clustering sets aside, keyed by the graph without sizes,
-  the weights and the user's placements.
+  the weights and the user's placements; ``unit_edges``: the weighted unit graph, keyed by
+  the graph without sizes, the weights and each package's hub.
 - ``cluster``: the decomposition, its scores and the baselines, keyed by the digest of the
   graph clustering reads (:func:`analyzer.cluster.digest.clustering_key`). An edit that
   leaves the dependency graph and every unit's size as they were (a changed literal, a

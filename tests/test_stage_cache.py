@@ -94,7 +94,7 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
     assert {p.name.split("-")[0] for p in entries} == {"front", "layout", "resolve", "frameworks", "partition",
-                                                      "shared", "cluster", "baselines"}
+                                                      "shared", "unit_edges", "cluster", "baselines"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated
@@ -327,3 +327,32 @@ def test_digests_read_values_not_which_equal_strings_are_one_object():
     assert canonical_bytes(shared) != canonical_bytes([(one, one, 1.5), (one, "b", 3)])
     many = [frozenset({i}) for i in range(100)]  # what the fast pickle cannot take
     assert canonical_bytes(many) == canonical_bytes([frozenset({i}) for i in range(100)])
+
+
+def test_stored_unit_edges_are_used_only_while_every_package_hub_stays(tmp_path):
+    from analyzer.cluster import _unit_edges
+    from analyzer.cluster.layout import build_layout
+    from analyzer.cluster.members import MemberIndex
+    from analyzer.cluster.weights import DEFAULT_WEIGHTS, clustering_edges, package_hubs
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    analysis = run_analysis(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    layout = build_layout({s.module for s in analysis.symbols if s.module})
+    units = MemberIndex.build(analysis.symbols).unit_of
+    stages = StageCache(tmp_path)
+
+    def fresh_edges(a):
+        return clustering_edges(a.symbols, a.edges, units, DEFAULT_WEIGHTS, layout,
+                                {e.id: e.model for e in a.entities if e.model})
+
+    first = _unit_edges(analysis, units, DEFAULT_WEIGHTS, layout, stages, "graph")
+    assert first == fresh_edges(analysis)
+    assert _unit_edges(analysis, units, DEFAULT_WEIGHTS, layout, stages, "graph") == first  # from the store
+    # a module that grows past its package's largest becomes the hub: the stored edges are not used
+    hub, members = next((h, ms) for h, ms in package_hubs(analysis.symbols, layout.root) if len(ms) > 2)
+    other = next(m for m in members if m != hub)
+    grown = dataclasses.replace(analysis, symbols=[
+        dataclasses.replace(s, end_line=s.end_line + 10_000) if s.id == other else s for s in analysis.symbols])
+    hubs = [h for h, _ in package_hubs(analysis.symbols, layout.root)]
+    assert [h for h, _ in package_hubs(grown.symbols, layout.root)] != hubs
+    assert _unit_edges(grown, units, DEFAULT_WEIGHTS, layout, stages, "graph") == fresh_edges(grown) != first

@@ -117,7 +117,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import data_edges, own_entities
-    from analyzer.cluster.weights import ANCHOR_PREFIX, clustering_edges, resolve_weights
+    from analyzer.cluster.weights import ANCHOR_PREFIX, resolve_weights
     from analyzer.cluster.writers import follow_writes
     from analyzer.graph import weighted_edges
     from analyzer.interfaces import unit_lines
@@ -180,8 +180,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     }
 
     # -- contracted graph ------------------------------------------------------------------
-    edges = clustering_edges(symbols, analysis.edges, index.unit_of, weights, layout,
-                             {e.id: e.model for e in analysis.entities if e.model})
+    edges = _unit_edges(analysis, index.unit_of, weights, layout, store, plain_graph)
     anchors = sorted({a for a, _ in edges if a.startswith(ANCHOR_PREFIX)}
                      | {b for _, b in edges if b.startswith(ANCHOR_PREFIX)})
     for n in anchors:  # an app's anchor sits in the app's own package
@@ -400,6 +399,35 @@ def _shared_library(analysis, layout, weights: Mapping[str, float], protected: s
     if key:
         store.put("shared", key, [(s.module, s.rule, tuple(s.groups), s.fan_in, s.fan_out) for s in found])
     return found
+
+
+def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, float], layout, store,
+                plain_graph: str) -> dict[tuple[str, str], float]:
+    """``weights.clustering_edges``, kept in ``store`` under the graph without sizes, the
+    weights and each package's hub (the one thing it reads sizes for): an edit that makes a
+    unit longer without changing a hub does not build them again."""
+    import hashlib
+
+    from analyzer.cluster.weights import clustering_edges, package_hubs
+
+    def build() -> dict[tuple[str, str], float]:
+        return clustering_edges(analysis.symbols, analysis.edges, unit_of, weights, layout,
+                                {e.id: e.model for e in analysis.entities if e.model})
+
+    if store is None or not plain_graph:
+        return build()
+    from analyzer.stage_cache import fast_pickle
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{plain_graph}|{sorted(weights.items())!r}|".encode())
+    h.update(fast_pickle([hub for hub, _ in package_hubs(analysis.symbols, layout.root)]) or b"")
+    key = h.hexdigest()
+    known = store.get("unit_edges", key)
+    if isinstance(known, tuple) and len(known) == 2 and len(known[0]) == len(known[1]):
+        return dict(zip(known[0], known[1]))
+    edges = build()
+    store.put("unit_edges", key, (list(edges), list(edges.values())))
+    return edges
 
 
 def _writes(accesses, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:

@@ -144,16 +144,8 @@ def clustering_edges(
             add(entity, units[cls], model)
 
     package_w = weights.get(PACKAGE, 0.0)
-    module_lines = {s.id: s.lines for s in symbols if s.kind == MODULE}
     if package_w > 0:
-        by_package: dict[str, list[str]] = defaultdict(list)
-        for m in modules:
-            parent = m.rsplit(".", 1)[0] if "." in m else ""
-            by_package[parent].append(m)
-        for parent, members in by_package.items():
-            if not parent or parent == root or len(parent) < len(root):
-                continue
-            hub = min(members, key=lambda m: (-module_lines.get(m, 0), m))
+        for hub, members in package_hubs(symbols, root):
             for m in members:
                 add(hub, m, package_w)
     app_w = weights.get(APP, 0.0)
@@ -167,6 +159,23 @@ def clustering_edges(
     return dict(agg)
 
 
+def package_hubs(symbols: Iterable, root: str) -> list[tuple[str, list[str]]]:
+    """``(hub, modules)`` of every package below the root package, in order of its first
+    module: the hub of the ``package`` prior's star is the package's largest module. This is
+    the only thing :func:`clustering_edges` reads sizes for."""
+    symbols = list(symbols)
+    module_lines = {s.id: s.lines for s in symbols if s.kind == MODULE}
+    by_package: dict[str, list[str]] = defaultdict(list)
+    for m in sorted({s.module for s in symbols if s.kind == MODULE}):
+        parent = m.rsplit(".", 1)[0] if "." in m else ""
+        by_package[parent].append(m)
+    return [
+        (min(members, key=lambda m: (-module_lines.get(m, 0), m)), members)
+        for parent, members in by_package.items()
+        if parent and parent != root and len(parent) >= len(root)
+    ]
+
+
 __all__ = [
     "CONTAIN",
     "DEFAULT_WEIGHTS",
@@ -174,6 +183,7 @@ __all__ = [
     "PACKAGE",
     "clustering_edges",
     "common_root",
+    "package_hubs",
     "package_segment",
     "resolve_weights",
 ]
