@@ -176,3 +176,21 @@ def test_fragments_stay_apart_when_weakly_tied_pinned_or_of_another_package():
     assert merge_fragments(tied, spread, package_of)[1] == []
     assert merge_fragments(tied, [{"p.a", "p.b", "p.c", "q.x", "q.y", "q.z"}, {"p.f1", "p.f2"}],
                            package_of)[1] == []
+
+
+def test_the_weighted_graph_is_the_one_networkx_builds_adjacency_order_included():
+    from analyzer.graph import weighted_graph
+
+    sizes = {"m.b": 3.0, "m.a": 1.0, "m.c": 0.0, "lonely": 2.0}
+    edges = [(("m.a", "m.b"), 1.5), (("m.a", "m.c"), 0.25), (("m.b", "m.c"), 2.0), (("m.c", "m.c"), 1.0),
+             (("m.a", "stray"), 0.5)]  # an end that is no node becomes one, as with add_edges_from
+    expected = nx.Graph()
+    expected.add_nodes_from((n, {"size": s}) for n, s in sizes.items())
+    expected.add_edges_from([(a, b, {"weight": w}) for (a, b), w in edges])
+    built = weighted_graph(sizes, edges)
+    assert list(built.nodes(data=True)) == list(expected.nodes(data=True))
+    assert [(n, list(nbrs.items())) for n, nbrs in built.adjacency()] == [
+        (n, list(nbrs.items())) for n, nbrs in expected.adjacency()]
+    assert built["m.a"]["m.b"] is built["m.b"]["m.a"]  # one data dict per edge, as networkx keeps it
+    built["m.a"]["m.b"]["weight"] = 9.0  # and the graph stays a working networkx graph
+    assert built.size(weight="weight") == pytest.approx(9.0 + 0.25 + 2.0 + 1.0 + 0.5)

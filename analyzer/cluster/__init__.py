@@ -107,8 +107,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     With ``plain_graph``, the digest of the graph without sizes
     (:func:`~analyzer.cluster.digest.graph_digests`), it keeps the shared library too, which
     reads no size."""
-    import networkx as nx
-
     from analyzer.cluster import agglomerative, louvain, quality, refine
     from analyzer.cluster.balance import split_oversized
     from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
@@ -119,7 +117,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.ownership import data_edges, own_entities
     from analyzer.cluster.weights import ANCHOR_PREFIX, resolve_weights
     from analyzer.cluster.writers import follow_writes
-    from analyzer.graph import weighted_edges
+    from analyzer.graph import weighted_edges, weighted_graph
     from analyzer.interfaces import unit_lines
 
     options = options or ClusterOptions()
@@ -201,8 +199,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     for n in free:
         r = rep[n]
         rep_size[r] = rep_size.get(r, 0.0) + node_size[n]
-    graph = nx.Graph()
-    graph.add_nodes_from((r, {"size": size}) for r, size in rep_size.items())
     if all(r == n for n, r in rep.items()):  # no constraint merged nodes: edges are keyed already
         agg = {pair: w for pair, w in edges.items() if pair[0] in rep and pair[1] in rep}
     else:
@@ -213,7 +209,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
                 continue
             agg[(ra, rb) if ra <= rb else (rb, ra)] += w
     edge_list = sorted(agg.items())
-    graph.add_edges_from([(a, b, {"weight": w}) for (a, b), w in edge_list])
+    graph = weighted_graph(rep_size, edge_list)
     # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
     graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])
     isolated = sorted(n for n in graph if graph.degree(n) == 0 and n not in rep_tokens)
