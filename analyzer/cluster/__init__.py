@@ -105,8 +105,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     under :func:`~analyzer.cluster.digest.partition_key`: a run on the same graph with other
     sizes or another number of services starts from it instead of running Louvain again.
     With ``plain_graph``, the digest of the graph without sizes
-    (:func:`~analyzer.cluster.digest.graph_digests`), it keeps the shared library too, which
-    reads no size."""
+    (:func:`~analyzer.cluster.digest.graph_digests`), it also keeps the shared library and
+    the weighted unit graph, which read no size (but the package hubs, in the latter's key)."""
     from analyzer.cluster import agglomerative, louvain, quality, refine
     from analyzer.cluster.balance import split_oversized
     from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
