@@ -1,11 +1,11 @@
-"""The front end of a run where a few files changed, patched from the previous run's.
+"""The front end of a run where a few files changed, patched from the last one computed.
 
 When no module's resolution shape changed (``resolve.resolution_shape``), the stored
 evaluation of every call site still holds; when no changed module looks different to the
 frameworks stage (``frameworks.frameworks_view``), that stage's output still holds too.
-What differs from the previous front end is then only what is assembled from the changed
+What differs from the stored front end is then only what is assembled from the changed
 modules' own facts: their symbols, the edges leaving them (with their lines) and their
-module records. This module takes the previous front end from the stage cache, assembles
+module records. This module takes the stored front end from the stage cache, assembles
 those few modules again from the stored evaluation and splices them in. The unchanged
 modules' facts are not even read, and nothing is resolved or extracted.
 
