@@ -19,13 +19,12 @@ patch needs to find its way in it: every file's facts key and resolution shape, 
 call sites and import statements each module has (to slice the evaluation), and how many
 symbols and edges at the head of the front end came from resolution (the frameworks
 stage's follow). A patched front end is not stored: the next run patches the same base
-again, with every file changed since (up to :data:`MAX_CHANGED`), which costs less than
-writing a front end of a million-line tree each time.
+again, with every file changed since (up to ``stage_cache.MAX_CHANGED``), which costs
+less than writing a front end of a million-line tree each time.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -34,24 +33,15 @@ from analyzer.facts import ModuleFacts
 from analyzer.model import ModuleInfo
 
 LAYOUT = "layout"  # the stage-cache entry of a file layout
-MAX_CHANGED = 64  # more changed files than this: the full front end is about as quick
 
 
 def layout_key(inputs) -> str:
     """What makes two runs' files line up one to one: paths, modules, packages and skipped
     files, in order, with the analyzer's own code."""
-    from analyzer import __version__
-    from analyzer.cache import FACTS_VERSION
-    from analyzer.stage_cache import code_fingerprint
+    from analyzer.stage_cache import code_key, digest
 
-    h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, code_fingerprint(), FACTS_VERSION):
-        h.update(part.encode() + b"\0")
-    for rel, module, is_package, _source in inputs.tasks:
-        h.update(f"{rel}|{module}|{int(is_package)}".encode() + b"\0")
-    for rel, reason in inputs.skipped:
-        h.update(f"skipped|{rel}|{reason}".encode() + b"\0")
-    return h.hexdigest()
+    files = (f"{rel}|{module}|{int(is_package)}" for rel, module, is_package, _source in inputs.tasks)
+    return digest(*code_key(), *files, *(f"skipped|{rel}|{reason}" for rel, reason in inputs.skipped))
 
 
 def layout_record(keys: list[str], facts: list[ModuleFacts], resolution, resolution_key: str) -> dict[str, Any]:
@@ -75,28 +65,27 @@ def _shape(m: ModuleFacts) -> str:
     return m.shape or resolution_shape(m)
 
 
-def patch_front(stages, inputs, facts_of: Callable[[list[str], list[int]], dict[str, ModuleFacts]],
+def patch_front(stages, inputs, facts_of: Callable[[list[int], list[str]], dict[str, ModuleFacts]],
                 front: Callable[[str], dict[str, Any] | None]) -> dict[str, Any] | None:
     """The front end of ``inputs`` as keyword arguments for ``Analysis`` (less root and
     tool), patched from the one the ``layout`` entry names; ``None`` when it cannot be.
 
-    ``facts_of(keys, indices)`` gives the facts under those facts-cache keys (parsing the
-    files at ``indices`` of ``inputs.tasks`` that are not cached); ``front(key)`` the
-    unpacked ``front`` entry under ``key``, or ``None``."""
+    ``facts_of(indices, earlier)`` gives, by facts-cache key, the facts of the files at
+    ``indices`` of ``inputs.tasks`` (parsing those not cached) and the cached facts under
+    the ``earlier`` keys; ``front(key)`` the unpacked ``front`` entry under ``key``, or
+    ``None``."""
     from analyzer.frameworks import frameworks_view
     from analyzer.resolve import Evaluation
+    from analyzer.stage_cache import changed_since
 
     layout = stages.get(LAYOUT, layout_key(inputs))
-    if not isinstance(layout, dict) or len(layout.get("keys", ())) != len(inputs.keys):
+    changed = changed_since(layout.get("keys"), inputs.keys) if isinstance(layout, dict) else None
+    if not changed:
         return None
-    changed = [i for i, (old, new) in enumerate(zip(layout["keys"], inputs.keys)) if old != new]
-    if not changed or len(changed) > MAX_CHANGED:
-        return None
-    new_facts = facts_of([inputs.keys[i] for i in changed], changed)
-    old_facts = facts_of([layout["keys"][i] for i in changed], [])
+    facts = facts_of(changed, [layout["keys"][i] for i in changed])
     pairs = []
     for i in changed:
-        old, new = old_facts.get(layout["keys"][i]), new_facts.get(inputs.keys[i])
+        old, new = facts.get(layout["keys"][i]), facts.get(inputs.keys[i])
         if old is None or new is None or old.error is not None or new.error is not None:
             return None  # a module that does not parse has no symbols to splice
         if _shape(new) != layout["shapes"][i] or _shape(old) != layout["shapes"][i]:

@@ -526,21 +526,32 @@ def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, fr
     return analysis
 
 
+def _stored_front(stages, key: str) -> dict[str, Any] | None:
+    """The ``front`` entry under ``key`` as keyword arguments for ``Analysis`` (less root and
+    tool), or ``None`` when it is missing or of another layout."""
+    from analyzer.stage_cache import unpack_front
+
+    data = stages.get("front", key)
+    try:
+        return unpack_front(data) if data is not None else None
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _document(inputs: Inputs, parts: dict[str, Any]):
+    from analyzer.analysis import Analysis
+
+    return Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
+
+
 def _front_from_cache(stages, key: str, inputs: Inputs):
     """The analysis up to clustering from the stage cache, or ``None``: nothing is parsed,
     resolved or extracted again when no file changed since it was stored."""
-    from analyzer.analysis import Analysis
-    from analyzer.stage_cache import unpack_front
-
     t0 = time.perf_counter()
-    data = stages.get("front", key)
-    if data is None:
+    parts = _stored_front(stages, key)
+    if parts is None:
         return None
-    try:
-        parts = unpack_front(data)
-    except (KeyError, ValueError, TypeError):
-        return None  # written by another layout: compute afresh
-    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **parts)
+    analysis = _document(inputs, parts)
     analysis.counts["cache_hits"] = len(inputs.tasks)  # every file's facts are unchanged
     timings = dict(inputs.timings)
     timings["front_cache"] = time.perf_counter() - t0
@@ -551,41 +562,32 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict
     """The analysis up to clustering patched from the last one computed in full, its timings
     and peaks, or ``None`` (see :mod:`analyzer.front_patch`). The facts of the files it
     parsed are left in ``parsed`` (by facts key) for the full front end."""
-    from analyzer.analysis import Analysis
     from analyzer.front_patch import patch_front
-    from analyzer.stage_cache import unpack_front
 
     t0 = time.perf_counter()
     timings = dict(inputs.timings)
 
-    def facts_of(keys: list[str], indices: list[int]) -> dict[str, ModuleFacts]:
+    def facts_of(indices: list[int], earlier: list[str]) -> dict[str, ModuleFacts]:
         from analyzer.cache import FactsCache
         from analyzer.facts import decode
 
         cache = FactsCache(options.cache_dir)
         try:
-            found = cache.get_many(keys)
-            todo = [i for k, i in zip(keys, indices) if k not in found]
+            found = cache.get_many([inputs.keys[i] for i in indices] + earlier)
+            todo = [i for i in indices if inputs.keys[i] not in found]
             if todo:
                 encoded = parse_encoded([inputs.tasks[i] for i in todo], options.jobs, False)
                 cache.put_many([(inputs.keys[i], b) for i, b in zip(todo, encoded)])
                 parsed.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
-                found.update((k, parsed[k]) for k in (inputs.keys[i] for i in todo))
+                found.update(parsed)
         finally:
             cache.close()
         return found
 
-    def front(key: str):
-        data = stages.get("front", key)
-        try:
-            return unpack_front(data) if data is not None else None
-        except (KeyError, ValueError, TypeError):
-            return None
-
-    got = patch_front(stages, inputs, facts_of, front)
+    got = patch_front(stages, inputs, facts_of, lambda key: _stored_front(stages, key))
     if got is None:
         return None
-    analysis = Analysis(root=str(inputs.root), tool={"name": "msa-analyzer", "version": __version__}, **got)
+    analysis = _document(inputs, got)
     analysis.counts["cache_hits"] = len(inputs.tasks) - len(parsed)
     timings["patched_front"] = time.perf_counter() - t0
     return analysis, timings, {"patched_front": _peak_mib()}
@@ -676,9 +678,6 @@ def _apply_frameworks(analysis, front: FrontEnd, options: AnalyzeOptions) -> Non
     analysis.counts.update(found.counts)
 
 
-MAX_COMPARED = 64  # changed modules compared with their earlier facts before the stage just runs
-
-
 def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
     """The frameworks stage's earlier output, when resolution read the same as then and
     every module that changed since looks the same to the stage (``frameworks_view``): the
@@ -687,13 +686,11 @@ def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
         return None
     from analyzer.cache import FactsCache
     from analyzer.frameworks import frameworks_view
-    from analyzer.stage_cache import unpack_frameworks
+    from analyzer.stage_cache import changed_since, unpack_frameworks
 
     data = _stage_cache(options).get("frameworks", front.resolution_key)
-    if not isinstance(data, dict) or data.get("keys") is None or len(data["keys"]) != len(front.facts):
-        return None
-    changed = [i for i, (old, new) in enumerate(zip(data["keys"], front.keys)) if old != new]
-    if len(changed) > MAX_COMPARED:
+    changed = changed_since(data.get("keys"), front.keys) if isinstance(data, dict) else None
+    if changed is None:
         return None
     if changed:
         cache = FactsCache(options.cache_dir)

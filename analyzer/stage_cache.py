@@ -88,18 +88,42 @@ def library_stamp(name: str) -> str:
     return f"{origin}:{st.st_size}:{st.st_mtime_ns}" if st is not None else "?"
 
 
-def front_key(facts_keys: list[str], skipped: list[tuple[str, str]]) -> str:
-    """What resolution and the frameworks stage read: every file (its facts-cache key names
-    content, module and path) and what was skipped, with the analyzer's own code."""
+def digest(*parts: str | bytes) -> str:
+    """The hex key of ``parts``, each hashed apart from the next (``"ab", "c"`` is not
+    ``"a", "bc"``): every stage key is one of these."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_key() -> tuple[str, str, str]:
+    """What every key of facts-derived results starts with: the version, the analyzer's own
+    code and the facts version."""
     from analyzer import __version__
     from analyzer.cache import FACTS_VERSION
 
-    h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, code_fingerprint(), FACTS_VERSION, *facts_keys):
-        h.update(part.encode() + b"\0")
-    for rel, reason in skipped:
-        h.update(f"{rel}|{reason}".encode() + b"\0")
-    return h.hexdigest()
+    return __version__, code_fingerprint(), FACTS_VERSION
+
+
+def front_key(facts_keys: list[str], skipped: list[tuple[str, str]]) -> str:
+    """What resolution and the frameworks stage read: every file (its facts-cache key names
+    content, module and path) and what was skipped, with the analyzer's own code."""
+    return digest(*code_key(), *facts_keys, *(f"{rel}|{reason}" for rel, reason in skipped))
+
+
+MAX_CHANGED = 64  # changed files beyond which comparing them with their earlier facts does not pay
+
+
+def changed_since(stored: list[str], keys: list[str]) -> list[int] | None:
+    """The indices whose facts keys differ from the ``stored`` ones of an earlier run over
+    the same files, or ``None`` when the files do not line up or more than
+    :data:`MAX_CHANGED` changed (a stage then just runs)."""
+    if stored is None or len(stored) != len(keys):
+        return None
+    changed = [i for i, (old, new) in enumerate(zip(stored, keys)) if old != new]
+    return changed if len(changed) <= MAX_CHANGED else None
 
 
 def resolution_key(facts) -> str:

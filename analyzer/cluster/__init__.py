@@ -375,15 +375,12 @@ def _shared_library(analysis, layout, weights: Mapping[str, float], protected: s
     """``shared.detect_shared``, kept in ``store`` under the graph without sizes (it reads
     none), the weights and the modules the user's placements protect: an edit that only
     makes units longer, or another number of services, does not detect it again."""
-    import hashlib
-
     from analyzer.cluster.shared import SharedModule, detect_shared
+    from analyzer.stage_cache import digest
 
     key = ""
     if store is not None and plain_graph:
-        h = hashlib.blake2b(digest_size=20)
-        h.update(f"{plain_graph}|{sorted(weights.items())!r}|{sorted(protected)!r}".encode())
-        key = h.hexdigest()
+        key = digest(plain_graph, repr(sorted(weights.items())), repr(sorted(protected)))
         known = store.get("shared", key)
         if isinstance(known, list):
             try:
@@ -402,8 +399,6 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
     """``weights.clustering_edges``, kept in ``store`` under the graph without sizes, the
     weights and each package's hub (the one thing it reads sizes for): an edit that makes a
     unit longer without changing a hub does not build them again."""
-    import hashlib
-
     from analyzer.cluster.weights import clustering_edges, package_hubs
 
     def build() -> dict[tuple[str, str], float]:
@@ -412,12 +407,11 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
 
     if store is None or not plain_graph:
         return build()
-    from analyzer.stage_cache import fast_pickle
+    from analyzer.cluster.digest import canonical_bytes
+    from analyzer.stage_cache import digest
 
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{plain_graph}|{sorted(weights.items())!r}|".encode())
-    h.update(fast_pickle([hub for hub, _ in package_hubs(analysis.symbols, layout.root)]) or b"")
-    key = h.hexdigest()
+    hubs = [hub for hub, _ in package_hubs(analysis.symbols, layout.root)]
+    key = digest(plain_graph, repr(sorted(weights.items())), canonical_bytes(hubs))
     known = store.get("unit_edges", key)
     if isinstance(known, tuple) and len(known) == 2 and len(known[0]) == len(known[1]):
         return dict(zip(known[0], known[1]))
