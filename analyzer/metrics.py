@@ -65,6 +65,34 @@ class ScoringBase:
                    relations, entry_handlers(analysis))
 
 
+@dataclass
+class SizeBase:
+    """What the size scores (:data:`SIZE_KEYS`) read: the units, their lines and the
+    handlers placement follows. A fraction of :class:`ScoringBase`'s pass over the edges:
+    enough when the other scores are known."""
+
+    units: dict[str, str]
+    lines: dict[str, int]
+    handlers: dict[str, str]
+
+    @classmethod
+    def of(cls, analysis) -> SizeBase:
+        from analyzer.graph import unit_map
+        from analyzer.interfaces import entry_handlers, unit_lines
+
+        units = unit_map(analysis.symbols)
+        return cls(units, unit_lines(analysis, units), entry_handlers(analysis))
+
+
+def resized(analysis, decomposition: Decomposition, known: Mapping[str, Any], base: SizeBase) -> dict[str, Any]:
+    """The scores of ``decomposition``: ``known``, its scores on the same graph under other
+    sizes, with the size scores counted again (the others read no size)."""
+    from analyzer.interfaces import service_of
+
+    names = sorted(s.name for s in decomposition.services)
+    return {**known, **_size_scores(names, service_of(analysis, decomposition, base.handlers), base.lines)}
+
+
 Flows = Mapping[tuple[str, str], list]  # (service, service) -> [call weight, unit pairs]
 
 
@@ -284,22 +312,23 @@ def baseline_decompositions(analysis, unit_of: Mapping[str, str] | None = None) 
     return {"one-per-package": _package_decomposition(analysis, units), "monolith": _monolith(units)}
 
 
-def baselines(analysis, base: ScoringBase | None = None,
+def baselines(analysis, base: ScoringBase | SizeBase | None = None,
               known: Mapping[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Scores of the trivial cuts (no shared library, entities owned by the usual rule).
 
     The cuts themselves never read a size, so ``known``, the baselines of the same graph
     with other sizes (keyed by the second of ``cluster.digest.graph_digests``), keeps every score
-    but the few that count lines (:data:`SIZE_KEYS`), which are counted again."""
+    but the few that count lines (:data:`SIZE_KEYS`), which are counted again: then a
+    :class:`SizeBase` is base enough."""
     from analyzer.cluster.ownership import own_entities
     from analyzer.interfaces import service_of
 
+    if known is not None and isinstance(base, SizeBase):
+        return resized_baselines(analysis, known, base)
     base = base or ScoringBase.of(analysis)
+    if known is not None:
+        return resized_baselines(analysis, known, SizeBase(base.units, base.lines, base.handlers))
     cuts = baseline_decompositions(analysis, base.units)
-    if known is not None and set(known) == set(cuts):
-        return {name: {**known[name], **_size_scores(sorted(s.name for s in d.services),
-                                                     service_of(analysis, d, base.handlers), base.lines)}
-                for name, d in cuts.items()}
     out = {}
     for name, d in cuts.items():
         owner = own_entities(analysis, service_of(analysis, d, base.handlers), [s.name for s in d.services],
@@ -317,13 +346,24 @@ def baselines(analysis, base: ScoringBase | None = None,
     return out
 
 
+def resized_baselines(analysis, known: Mapping[str, dict[str, Any]], base: SizeBase) -> dict[str, dict[str, Any]]:
+    """:func:`baselines` from ``known``, the baselines of the same graph under other sizes."""
+    cuts = baseline_decompositions(analysis, base.units)
+    if set(known) != set(cuts):
+        return baselines(analysis)
+    return {name: resized(analysis, d, known[name], base) for name, d in cuts.items()}
+
+
 __all__ = [
     "NED_MAX",
     "NED_MIN",
     "ScoringBase",
+    "SizeBase",
     "baseline_decompositions",
     "baselines",
     "modularity_q",
+    "resized",
+    "resized_baselines",
     "score",
     "service_flows",
     "structural_modularity",

@@ -711,13 +711,14 @@ def _frameworks_from_cache(front: FrontEnd, options: AnalyzeOptions):
 def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None,
                       reused: list[str] | None = None) -> None:
     """Decompose and score. ``reused`` gets ``"cluster"`` when the whole result came from the
-    stage cache (the same clustering inputs and options were clustered before), or
-    ``"partition"`` when only the base partition did."""
+    stage cache (the same clustering inputs and options were clustered before),
+    ``"replayed"`` when a stored run on the same graph held under new sizes
+    (``cluster/replay.py``), or ``"partition"`` when only the base partition did."""
     reused = [] if reused is None else reused
     try:
         from analyzer.cluster import ClusterOptions, decompose
         from analyzer.config import load_config
-        from analyzer.metrics import ScoringBase, baselines, score
+        from analyzer.metrics import ScoringBase, SizeBase, baselines, resized, resized_baselines, score
     except ImportError:
         return
     config = load_config(root)
@@ -741,20 +742,40 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
             except (KeyError, ValueError, TypeError):
                 pass  # written by another layout: cluster afresh
     result = decompose(analysis, cluster_options, store=stages, plain_graph=plain)
-    if result.partition_reused:
+    if result.replayed:
+        reused.append("replayed")
+    elif result.partition_reused:
         reused.append("partition")
     analysis.decomposition = result.decomposition
     analysis.clustering = result.info
-    base = ScoringBase.of(analysis)
-    analysis.metrics = score(analysis, result.decomposition, base)
-    # the baselines take no options and their cuts read no size: a run with other options,
-    # or after an edit that only changed sizes, counts their lines again and reuses the rest
-    known = stages.get("baselines", plain) if stages is not None else None
-    known = known if isinstance(known, dict) else None
-    analysis.baselines = baselines(analysis, base, known=known)
+    # Scores read sizes only to count lines (metrics.SIZE_KEYS). The baselines take no options
+    # and their cuts read no size: a run with other options, or after an edit that only
+    # changed sizes, counts their lines again and reuses the rest. So does a decomposition
+    # scored before on the same graph (an edit that changed sizes and no decision).
+    known = known_scores = None
+    scores_key = ""
+    if stages is not None:
+        from analyzer.cluster.digest import canonical_bytes
+        from analyzer.stage_cache import digest, pack_decomposition
+
+        known = stages.get("baselines", plain)
+        known = known if isinstance(known, dict) else None
+        scores_key = digest(plain, canonical_bytes(pack_decomposition(result.decomposition)))
+        known_scores = stages.get("scores", scores_key)
+        known_scores = known_scores if isinstance(known_scores, dict) else None
+    if known is not None and known_scores is not None:
+        sizes = SizeBase.of(analysis)
+        analysis.metrics = resized(analysis, result.decomposition, known_scores, sizes)
+        analysis.baselines = resized_baselines(analysis, known, sizes)
+    else:
+        base = ScoringBase.of(analysis)
+        analysis.metrics = score(analysis, result.decomposition, base)
+        analysis.baselines = baselines(analysis, base, known=known)
     if stages is not None:
         if known is None:
             stages.put("baselines", plain, analysis.baselines)
+        if known_scores is None:
+            stages.put("scores", scores_key, analysis.metrics)
         stages.put("cluster", key, pack_cluster(analysis))
 
 

@@ -220,23 +220,28 @@ def unpack_front(data: dict[str, Any]) -> dict[str, Any]:
     return _unpack(data, FRONT_LISTS, FRONT_PLAIN)
 
 
+def pack_decomposition(d: Decomposition | None) -> tuple | None:
+    return None if d is None else (_rows(list(d.services)), d.shared, d.algorithm, d.params)
+
+
+def unpack_decomposition(data: tuple | None) -> Decomposition | None:
+    if data is None:
+        return None
+    services, shared, algorithm, params = data
+    return Decomposition(services=tuple(_records(services)), shared=tuple(shared), algorithm=algorithm,
+                         params=params)
+
+
 def pack_cluster(analysis) -> dict[str, Any]:
-    d = analysis.decomposition
     return {
-        "decomposition": None if d is None else (_rows(list(d.services)), d.shared, d.algorithm, d.params),
+        "decomposition": pack_decomposition(analysis.decomposition),
         "clustering": analysis.clustering, "metrics": analysis.metrics, "baselines": analysis.baselines,
     }
 
 
 def unpack_cluster(data: dict[str, Any]) -> dict[str, Any]:
-    d = data["decomposition"]
-    decomposition = None
-    if d is not None:
-        services, shared, algorithm, params = d
-        decomposition = Decomposition(services=tuple(_records(services)), shared=tuple(shared),
-                                      algorithm=algorithm, params=params)
-    return {"decomposition": decomposition, "clustering": data["clustering"], "metrics": data["metrics"],
-            "baselines": data["baselines"]}
+    return {"decomposition": unpack_decomposition(data["decomposition"]), "clustering": data["clustering"],
+            "metrics": data["metrics"], "baselines": data["baselines"]}
 
 
 FRAMEWORK_LISTS = ("symbols", "edges", "entities", "routes", "transactions")

@@ -29,7 +29,7 @@ def test_a_comment_appended_patches_the_front_end(shop, tmp_path):
     analyze(shop, tmp_path / "a.json", *cache)
     append(shop / GATEWAYS, "\n# a comment at the end\n")
     doc = analyze(shop, tmp_path / "b.json", *cache)
-    assert doc["counts"]["reused"] == ["patched-front", "partition"]
+    assert doc["counts"]["reused"] == ["patched-front", "replayed"]
     # nothing was resolved or extracted, and only the edited file was parsed
     assert not {"parse", "resolve", "frameworks"} & set(doc["counts"]["timings"])
     assert doc["counts"]["cache_hits"] == len(doc["modules"]) - 1

@@ -49,10 +49,10 @@ def test_an_edit_the_graph_does_not_show_reuses_the_clustering(shop, tmp_path):
 
 
 @pytest.mark.parametrize("old, new, reused", [
-    # lines move, the resolver reads no line: its evaluation is reused; sizes changed, so
-    # clustering runs again, from the same base partition (Louvain reads no size)
+    # lines move, the resolver reads no line: its evaluation is reused; only sizes changed, and
+    # every decision they make comes out as before: the stored clustering is replayed
     ("        return result\n", "        # a new line makes the function longer\n        return result\n",
-     ["resolve", "partition"]),
+     ["resolve", "replayed"]),
     # a new call, same length: clustering runs again; the callee is in shop.common, which is
     # set aside as shared library, so the graph Louvain partitions is the same
     ("        return result\n", "        return new_reference(result)\n", ["partition"]),
@@ -70,8 +70,8 @@ def test_an_edit_that_changes_sizes_or_calls_clusters_again(shop, tmp_path, old,
 
 @pytest.mark.parametrize("change, reused", [
     # the file grows at its end: no fact the resolver or the frameworks stage reads moved;
-    # the module's size did, so clustering runs again from the same base partition
-    (lambda text: text + "\n# a comment at the end\n", ["resolve", "frameworks", "partition"]),
+    # the module's size did, and the stored clustering is replayed under the new sizes
+    (lambda text: text + "\n# a comment at the end\n", ["resolve", "frameworks", "replayed"]),
     # a docstring fixed in place: nothing clustering reads changed either
     (lambda text: text.replace('"""Payment gateways.', '"""Payment gateways, fixed.', 1),
      ["resolve", "frameworks", "cluster"]),
@@ -94,7 +94,8 @@ def test_damaged_or_foreign_entries_are_computed_again(shop, tmp_path):
     (cache / "results").rename(tmp_path / "no-results")  # make the next run go through the stages
     entries = sorted((cache / "stages").glob("*.bin"))
     assert {p.name.split("-")[0] for p in entries} == {"front", "layout", "resolve", "frameworks", "partition",
-                                                      "shared", "unit_edges", "cluster", "baselines"}
+                                                      "shared", "unit_edges", "cluster", "baselines", "replay",
+                                                      "scores"}
     for p in entries:
         if p.name.startswith("front"):
             p.write_bytes(p.read_bytes()[:100])  # truncated

@@ -75,6 +75,7 @@ class ClusterResult:
     decomposition: Decomposition
     info: dict[str, Any]
     partition_reused: bool = False  # the base partition came from the store (not in the document)
+    replayed: bool = False  # a stored run's decisions held under the new sizes (cluster/replay.py)
 
 
 class _UnionFind:
@@ -115,6 +116,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import data_edges, own_entities
+    from analyzer.cluster.replay import Record, replay
     from analyzer.cluster.weights import ANCHOR_PREFIX, resolve_weights
     from analyzer.cluster.writers import follow_writes
     from analyzer.graph import weighted_edges, weighted_graph
@@ -165,6 +167,31 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
             for n in _covered(index, member):
                 tokens[n][f"apart-{gi}"] = str(mi)
 
+    packages = {m.name for m in analysis.modules if m.is_package}
+
+    def package_of(node: str) -> str:  # the package a fragment is folded by
+        module = module_of.get(node, node)
+        return module if module in packages else module.rsplit(".", 1)[0]
+
+    def name(groups: list[list[str]], reserved: dict[int, str]) -> list[str]:
+        return name_services(groups, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, layout)
+
+    # -- a stored run on the same graph, sizes aside (cluster/replay.py) -------------------
+    record_key = ""
+    if store is not None and plain_graph:
+        from analyzer.stage_cache import digest, unpack_decomposition
+
+        record_key = digest(plain_graph, repr(options))
+        stored = Record.unpack(store.get("replay", record_key))
+        if stored is not None:
+            for n in stored.zero:
+                module_of[n] = _anchor_module(n, layout)
+            replayed = replay(stored, node_size, package_of, name)
+            if replayed is not None:
+                rows, info = replayed
+                return ClusterResult(decomposition=unpack_decomposition(rows), info=info, partition_reused=True,
+                                     replayed=True)
+
     # -- shared library --------------------------------------------------------------------
     protected = {module_of.get(n, "") for n in pinned} | {
         module_of.get(n, "") for g in options.together for m in g for n in _covered(index, m)
@@ -183,8 +210,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
                      | {b for _, b in edges if b.startswith(ANCHOR_PREFIX)})
     for n in anchors:  # an app's anchor sits in the app's own package
         node_size[n] = 0.0
-        app = n[len(ANCHOR_PREFIX):]
-        module_of[n] = f"{layout.root}.{app}" if layout.root else app
+        module_of[n] = _anchor_module(n, layout)
     free = [n for n in nodes if n not in shared_nodes] + anchors
     rep = {n: uf.find(n) for n in free}
     rep_tokens: dict[str, dict[str, str]] = defaultdict(dict)
@@ -266,7 +292,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     core_edges = weighted_edges(core)  # read once for the merge trace and the fragment folds
     trace = agglomerative.merge_trace(core, base, resolution=options.resolution, tokens=rep_tokens,
                                       edges=core_edges)
-    points = quality.score_curve(trace, dict(core.nodes(data="size")))
+    core_size = {n: float(size) for n, size in core.nodes(data="size", default=1.0)}
+    points = quality.score_curve(trace, core_size)
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
     if options.services:
         k = max(options.services, min(p["k"] for p in points) if points else 0)
@@ -275,27 +302,39 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         k = quality.choose_k(points, minimum=max(1, minimum)) if points else 0
         chosen_by = "curve"
     partition = trace.partition(k) if points else []
+    record = Record(core=list(core), tokens={n: dict(t) for n, t in rep_tokens.items()},
+                    trace=(trace.nodes, trace.start, trace.merges, trace.curve), services=options.services,
+                    minimum=max(1, minimum), k=k) if record_key else None
     folded: list[str] = []
     if options.fold_fragments and not options.services and partition:
-        packages = {m.name for m in analysis.modules if m.is_package}
-
-        def package_of(node: str) -> str:
-            module = module_of.get(node, node)
-            return module if module in packages else module.rsplit(".", 1)[0]
-
-        partition, folded = merge_fragments(core, partition, package_of, rep_tokens, core_edges)
+        fold_log: list | None = [] if record is not None else None
+        partition, folded = merge_fragments(core, partition, package_of, rep_tokens, core_edges, log=fold_log)
+        if record is not None:
+            record.fragments = fold_log
     splits: list[dict[str, float]] = []
     if options.balance and not options.services and partition:
         partition, splits = split_oversized(core, partition, seed=seed, fixed=fixed)
+        if record is not None:
+            record.balance = True
     if options.refine and partition:
-        partition = refine.cluster(core, seed=seed, partition=partition, fixed=fixed, tokens=rep_tokens)
+        refine_log: list | None = [] if record is not None else None
+        partition = refine.cluster(core, seed=seed, partition=partition, fixed=fixed, tokens=rep_tokens,
+                                   log=refine_log)
+        if record is not None:
+            record.refine = refine_log
     moved: list[str] = []
     accesses, relations = data_edges(analysis.edges)  # reads and writes, for writers and owners
     if options.follow_writes and partition:
         partition, moved = follow_writes(core, partition, _writes(accesses, index.unit_of, rep), fixed=fixed,
                                          tokens=rep_tokens)
     # tiny services tied to nothing (a setup.py, a template folder) are placed like isolated units
-    stray = quality.strays(core, partition, keep=rep_tokens) if partition else []
+    stray: list[int] = []
+    if partition:
+        tied = quality.tied(core, partition)
+        stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens)
+        if record is not None:
+            record.after = [sorted(p) for p in partition]
+            record.tied = sorted(i for i in tied if i is not None)
     stray = stray if len(stray) < len(partition) else []
     isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
     partition = [p for i, p in enumerate(partition) if i not in set(stray)]
@@ -314,7 +353,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         pins_here = sorted({pinned[n] for n in g if n in pinned})
         if pins_here:
             reserved[i] = pins_here[0]
-    names = name_services(groups_out, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, layout)
+    names = name(groups_out, reserved)
 
     placement: dict[str, str] = {n: SHARED for n in shared_nodes}
     services_members: dict[str, list[str]] = {}
@@ -368,7 +407,24 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         "rule": f"max score(k) = modularity - {quality.TINY_PENALTY} x share of code in services "
         f"under min({quality.TINY_SHARE:.0%} of the code, {quality.TINY_LINES} lines)",
     }
+    if record is not None and not splits:  # a split reads sizes all through: no replay after one
+        from analyzer.stage_cache import pack_decomposition
+
+        record.members = {r: list(ms) for r, ms in members_of_rep.items() if r in core and ms != [r]}
+        record.zero = [n for n in anchors if n in core]
+        record.strays = list(stray)
+        record.groups, record.reserved, record.names = groups_out, reserved, names
+        record.result = (pack_decomposition(decomposition), {k: v for k, v in info.items() if k != "curve"})
+        store.put("replay", record_key, record.pack())
     return ClusterResult(decomposition=decomposition, info=info, partition_reused=isinstance(known, list))
+
+
+def _anchor_module(anchor: str, layout) -> str:
+    """An app's anchor sits in the app's own package."""
+    from analyzer.cluster.weights import ANCHOR_PREFIX
+
+    app = anchor[len(ANCHOR_PREFIX):]
+    return f"{layout.root}.{app}" if layout.root else app
 
 
 def _shared_library(analysis, layout, weights: Mapping[str, float], protected: set[str], store, plain_graph: str):

@@ -12,7 +12,7 @@ whose members carry clashing tokens are never split apart from their pins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
@@ -54,13 +54,13 @@ def split_oversized(
         return sum(node_size.get(n, 1.0) for n in nodes)
 
     total = size(n for p in parts for n in p)
-    limit = max_share * total
-    fixed_set = set(fixed)
+    candidates = {min(p) for p in oversized(parts, node_size, fixed, max_share)}
     out: list[set[str]] = []
     splits: list[dict[str, float]] = []
+    limit = max_share * total
     for part in sorted(parts, key=min):
         whole = size(part)
-        if whole <= limit or len(part) < 2 or part & fixed_set:
+        if min(part) not in candidates:
             out.append(part)
             continue
         sub = graph.subgraph(sorted(n for n in part if n in graph))
@@ -88,4 +88,18 @@ def split_oversized(
     return sorted(out, key=min), splits
 
 
-__all__ = ["MAX_SHARE", "MIN_SEAM", "split_oversized"]
+def oversized(partition: Iterable[set[str]], size_of: Mapping[str, float], fixed: Iterable[str] = (),
+              max_share: float | None = None) -> list[set[str]]:
+    """The services :func:`split_oversized` tries to split, in order of their smallest
+    member: above ``max_share`` of all code, of two nodes or more, and holding no fixed node.
+    With none, the partition stays as it is: sizes decide nothing else here."""
+    max_share = MAX_SHARE if max_share is None else max_share
+    parts = sorted((p for p in partition if p), key=min)
+    total = sum((size_of.get(n, 1.0) for p in parts for n in p), 0.0)
+    limit = max_share * total
+    fixed_set = set(fixed)
+    return [p for p in parts
+            if sum((size_of.get(n, 1.0) for n in p), 0.0) > limit and len(p) >= 2 and not p & fixed_set]
+
+
+__all__ = ["MAX_SHARE", "MIN_SEAM", "oversized", "split_oversized"]

@@ -36,10 +36,13 @@ def merge_fragments(
     package_of: Callable[[str], str],
     tokens: Mapping[str, Mapping[str, str]] | None = None,
     edges: list[tuple[str, str, float]] | None = None,
+    log: list | None = None,
 ) -> tuple[list[set[str]], list[str]]:
     """The partition with fragments folded in, and the package of each fold (in order).
 
-    ``edges`` is ``weighted_edges(graph)`` when the caller has it already."""
+    ``edges`` is ``weighted_edges(graph)`` when the caller has it already. ``log`` (a list)
+    receives each round's ties (:func:`round_ties`) and folds, all :func:`replay_sizes`
+    needs to fold again under other sizes without the graph."""
     parts = [set(p) for p in partition]
     tokens = tokens or {}
     merged: list[str] = []
@@ -48,31 +51,49 @@ def merge_fragments(
     package_at = {n: package_of(n) for n in size_of}
     edges = weighted_edges(graph) if edges is None else edges
     while True:
-        steps = _merges(edges, parts, size_of, package_at, tokens)
+        ties = round_ties(edges, parts)
+        steps = folds(parts, size_of, package_at, tokens, ties)
+        if log is not None:
+            log.append((ties, steps))
         if not steps:
             return sorted(parts, key=min), merged
-        gone = set()
-        for a, b, package in steps:
-            parts[b] |= parts[a]
-            gone.add(a)
-            merged.append(package)
-        parts = [p for i, p in enumerate(parts) if i not in gone]
+        parts, packages = _apply(parts, steps)
+        merged.extend(packages)
 
 
-def _merges(edges, parts, size_of, package_of, tokens) -> list[tuple[int, int, str]]:
-    """One round of folds; each service takes part in at most one, so a round costs one pass
-    over the edges however many fragments there are."""
+def replay_sizes(partition: list[set[str]], size_of: Mapping[str, float], package_of: Callable[[str], str],
+                 tokens: Mapping[str, Mapping[str, str]] | None, log: list) -> tuple[list[set[str]], list[str]] | None:
+    """:func:`merge_fragments` again under the sizes ``size_of``, from the rounds it logged:
+    the folded partition, or ``None`` when a round folds otherwise (the ties of the rounds
+    after it were never seen). The ties of a round follow from its parts alone."""
+    parts = [set(p) for p in partition]
+    tokens = tokens or {}
+    merged: list[str] = []
+    package_at = {n: package_of(n) for p in parts for n in p}
+    for ties, logged in log:
+        steps = folds(parts, size_of, package_at, tokens, ties)
+        if steps != logged:
+            return None
+        if not steps:
+            return sorted(parts, key=min), merged
+        parts, packages = _apply(parts, steps)
+        merged.extend(packages)
+    return None
+
+
+def _apply(parts: list[set[str]], steps: list[tuple[int, int, str]]) -> tuple[list[set[str]], list[str]]:
+    gone = set()
+    for a, b, _ in steps:
+        parts[b] |= parts[a]
+        gone.add(a)
+    return [p for i, p in enumerate(parts) if i not in gone], [package for _, _, package in steps]
+
+
+def round_ties(edges, parts) -> tuple[dict[int, float], dict[int, tuple[float, int]], float]:
+    """What a round reads of the graph, sizes aside: each part's weighted degree, the part
+    it is most tied to ``(weight, part)``, and the total weight ``m``."""
     comm = {n: i for i, p in enumerate(parts) for n in p}
-    size = defaultdict(float)
-    by_package: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    package_total: dict[str, float] = defaultdict(float)
-    for n, i in comm.items():
-        s = size_of[n]
-        size[i] += s
-        p = package_of[n]
-        by_package[i][p] += s
-        package_total[p] += s
-    degree = defaultdict(float)
+    degree: dict[int, float] = defaultdict(float)
     ties: dict[tuple[int, int], float] = defaultdict(float)
     m = 0.0
     for x, y, w in edges:
@@ -86,8 +107,29 @@ def _merges(edges, parts, size_of, package_of, tokens) -> list[tuple[int, int, s
         if cx != cy:
             ties[(cx, cy)] += w
             ties[(cy, cx)] += w
+    strongest: dict[int, tuple[float, int]] = {}
+    for (x, j), w in ties.items():
+        if x not in strongest or (w, -j) > (strongest[x][0], -strongest[x][1]):
+            strongest[x] = (w, j)
+    return dict(degree), strongest, m
+
+
+def folds(parts, size_of, package_of, tokens, ties) -> list[tuple[int, int, str]]:
+    """One round of folds given the round's :func:`round_ties`; each service takes part in at
+    most one, so a round costs one pass over the edges however many fragments there are."""
+    degree, strongest, m = ties
     if m == 0:
         return []
+    size = defaultdict(float)
+    by_package: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    package_total: dict[str, float] = defaultdict(float)
+    for i, p in enumerate(parts):
+        for n in p:
+            s = size_of[n]
+            size[i] += s
+            pkg = package_of[n]
+            by_package[i][pkg] += s
+            package_total[pkg] += s
     dominant = {}
     for i in range(len(parts)):
         if not by_package[i]:
@@ -95,10 +137,6 @@ def _merges(edges, parts, size_of, package_of, tokens) -> list[tuple[int, int, s
         p, s = min(by_package[i].items(), key=lambda kv: (-kv[1], kv[0]))
         if s >= DOMINANCE * size[i]:
             dominant[i] = p
-    strongest: dict[int, tuple[float, int]] = {}
-    for (x, j), w in ties.items():
-        if x not in strongest or (w, -j) > (strongest[x][0], -strongest[x][1]):
-            strongest[x] = (w, j)
     steps: list[tuple[int, int, str]] = []
     busy: set[int] = set()
     # smallest fragments first, so a chain of pieces folds into the main part
@@ -113,7 +151,7 @@ def _merges(edges, parts, size_of, package_of, tokens) -> list[tuple[int, int, s
             continue
         if by_package[a][p] + by_package[b][p] < CONCENTRATION * package_total[p]:
             continue
-        if w_ab < MIN_TIE * degree[a] * degree[b] / (2 * m):
+        if w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m):
             continue
         if _clash(parts[a], parts[b], tokens):
             continue
@@ -130,4 +168,4 @@ def _clash(first: set[str], second: set[str], tokens) -> bool:
     return any(len(values) > 1 for values in held.values())
 
 
-__all__ = ["merge_fragments"]
+__all__ = ["folds", "merge_fragments", "replay_sizes", "round_ties"]

@@ -95,19 +95,32 @@ def strays(graph: nx.Graph, partition: list[set[str]], keep: Iterable[str] = ())
     [1]
     """
     node_size = dict(graph.nodes(data="size", default=1.0))
-    size = [sum(float(node_size[n]) for n in part if n in node_size) for part in partition]
-    limit = tiny_limit(sum(size))
+    return stray_indices(partition, {n: float(node_size[n]) for part in partition for n in part if n in node_size},
+                         tied(graph, partition), keep)
+
+
+def tied(graph: nx.Graph, partition: list[set[str]]) -> set[int]:
+    """Indices of the services with an edge to another service (or to no service)."""
     comm = {n: i for i, part in enumerate(partition) for n in part}
-    tied = set()
+    out = set()
     for a, nbrs in graph.adjacency():  # each edge seen from both ends: same set, plain dicts
         ca = comm.get(a)
         for b in nbrs:
             cb = comm.get(b)
             if ca != cb:
-                tied.update((ca, cb))
+                out.update((ca, cb))
+    return out
+
+
+def stray_indices(partition: list[set[str]], size_of: Mapping[str, float], tied_to: set[int],
+                  keep: Iterable[str] = ()) -> list[int]:
+    """:func:`strays` given which services are :func:`tied` (nodes missing from ``size_of``
+    weigh nothing)."""
+    size = [sum((size_of[n] for n in part if n in size_of), 0.0) for part in partition]
+    limit = tiny_limit(sum(size))
     kept = set(keep)
     return [i for i, part in enumerate(partition)
-            if size[i] < limit and i not in tied and not part & kept and len(partition) > 1]
+            if size[i] < limit and i not in tied_to and not part & kept and len(partition) > 1]
 
 
 def choose_k(points: list[dict[str, float]], minimum: int = 1) -> int:
@@ -123,4 +136,4 @@ def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, fl
 
 
 __all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
-           "strays", "tiny_limit", "trim_curve"]
+           "stray_indices", "strays", "tied", "tiny_limit", "trim_curve"]

@@ -33,9 +33,14 @@ def cluster(
     tokens: Mapping[str, Mapping[str, str]] | None = None,
     balance: float = 1.5,
     max_passes: int = 10,
+    log: list | None = None,
     **_: object,
 ) -> list[set[str]]:
     """Refine ``partition`` (default: one community per connected component).
+
+    ``log`` (a list) receives every visit whose move could depend on sizes, in order:
+    ``(node, its community, candidates as (community, gain), clashing communities, chosen)``.
+    Those are the only visits sizes decide; :func:`replay_sizes` checks them under new sizes.
 
     Examples
     --------
@@ -61,7 +66,7 @@ def cluster(
     for n, ci in comm.items():
         sizes[ci] += size_of[n]
         counts[ci] += 1
-    limit = max(balance * sum(sizes) / k, max(sizes))
+    limit = size_limit(sizes, k, balance)
     fixed_set = set(fixed)
     node_tokens = {n: dict(ts) for n, ts in (tokens or {}).items() if n in comm and ts}
     # community -> key -> value -> number of its nodes carrying it
@@ -100,18 +105,16 @@ def cluster(
                 settled.add(n)  # nowhere to go (the common case)
                 continue
             own = ties.get(here, 0.0)
-            best, best_gain = here, EPSILON
-            for c, w in sorted(ties.items()):
-                if c == here:
-                    continue
-                gain = w - own
-                if gain <= best_gain:
-                    continue
-                if sizes[c] + size_of[n] > limit:
-                    continue
-                if clashes(n, c):
-                    continue
-                best, best_gain = c, gain
+            candidates = [(c, w - own) for c, w in sorted(ties.items()) if c != here and w - own > EPSILON]
+            if not candidates:
+                continue
+            if node_tokens.get(n):
+                clashing = frozenset(c for c, _ in candidates if clashes(n, c))
+            else:
+                clashing = frozenset()
+            best = best_move(here, candidates, sizes, size_of[n], limit, clashing)
+            if log is not None:
+                log.append((n, here, tuple(candidates), clashing, best))
             if best != here:
                 comm[n] = best
                 sizes[here] -= size_of[n]
@@ -132,6 +135,51 @@ def cluster(
     return sorted((c for c in out if c), key=min)
 
 
+def size_limit(sizes: list[float], k: int, balance: float) -> float:
+    """No community grows past this: ``max(balance × total / k, largest start community)``."""
+    return max(balance * sum(sizes) / k, max(sizes))
+
+
+def best_move(here: int, candidates, sizes: list[float], size: float, limit: float, clashing) -> int:
+    """Where a node of ``size`` in community ``here`` goes: the first candidate, in order, with
+    a strictly higher gain than the one before it that stays under ``limit`` and does not
+    clash (``here`` when none does). ``candidates`` are ``(community, gain)`` with gains
+    above :data:`EPSILON`."""
+    best, best_gain = here, EPSILON
+    for c, gain in candidates:
+        if gain <= best_gain or sizes[c] + size > limit or c in clashing:
+            continue
+        best, best_gain = c, gain
+    return best
+
+
+def start_sizes(partition: Iterable[Iterable[str]], size_of: Mapping[str, float]) -> list[float]:
+    """Each start community's size, communities ordered by their smallest member (as
+    :func:`cluster` numbers them)."""
+    return [sum((float(size_of.get(n, 1.0)) for n in members), 0.0) for members in sorted(
+        (set(c) for c in partition if c), key=min)]
+
+
+def replay_sizes(partition: Iterable[Iterable[str]], size_of: Mapping[str, float], log: list,
+                 balance: float = 1.5) -> bool:
+    """Whether :func:`cluster`, which wrote ``log`` starting from ``partition``, makes the
+    same moves when the nodes weigh ``size_of``. Every other input of a move (ties, gains,
+    clashes) follows from the moves before it, so the same choice at every logged visit is
+    the same run, and the same result."""
+    sizes = start_sizes(partition, size_of)
+    if not sizes:
+        return not log
+    limit = size_limit(sizes, len(sizes), balance)
+    for n, here, candidates, clashing, chosen in log:
+        size = float(size_of.get(n, 1.0))
+        if best_move(here, candidates, sizes, size, limit, clashing) != chosen:
+            return False
+        if chosen != here:
+            sizes[here] -= size
+            sizes[chosen] += size
+    return True
+
+
 def cut_weight(graph: nx.Graph, partition: Iterable[Iterable[str]]) -> float:
     """Total weight of edges between different communities."""
     comm = {n: i for i, c in enumerate(partition) for n in c}
@@ -140,4 +188,4 @@ def cut_weight(graph: nx.Graph, partition: Iterable[Iterable[str]]) -> float:
     )
 
 
-__all__ = ["cluster", "cut_weight"]
+__all__ = ["best_move", "cluster", "cut_weight", "replay_sizes", "size_limit", "start_sizes"]
