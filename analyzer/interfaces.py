@@ -139,6 +139,13 @@ def _lookup(symbol_id: str, assignment: dict[str, str]) -> str | None:
         key = key.rsplit(".", 1)[0]
 
 
+def unit_placement(decomposition: Decomposition, units: Iterable[str]) -> dict[str, str]:
+    """:func:`service_of` for code ``units`` alone (no entity, no entry point): the rule for
+    them reads nothing but the decomposition, so the size scores need not place the rest."""
+    assignment = decomposition.assignment()
+    return {u: _lookup(u, assignment) or SHARED for u in units}
+
+
 def entry_handlers(analysis: Analysis) -> dict[str, str]:
     """entry point id -> its handler: the routes, then ``route`` edges for the others."""
     handlers = {r.id: r.handler for r in analysis.routes}

@@ -67,30 +67,31 @@ class ScoringBase:
 
 @dataclass
 class SizeBase:
-    """What the size scores (:data:`SIZE_KEYS`) read: the units, their lines and the
-    handlers placement follows. A fraction of :class:`ScoringBase`'s pass over the edges:
-    enough when the other scores are known."""
+    """What the size scores (:data:`SIZE_KEYS`) read: the units and their lines. A fraction
+    of :class:`ScoringBase`'s pass over the edges: enough when the other scores are known."""
 
-    units: dict[str, str]
-    lines: dict[str, int]
-    handlers: dict[str, str]
+    units: dict[str, str]  # symbol id -> unit id
+    lines: dict[str, int]  # code unit -> lines counted once
 
     @classmethod
-    def of(cls, analysis) -> SizeBase:
+    def of(cls, analysis, units: Mapping[str, str] | None = None,
+           lines: Mapping[str, int] | None = None) -> SizeBase:
+        """``units`` and ``lines`` when the caller has them (``ClusterResult`` does)."""
         from analyzer.graph import unit_map
-        from analyzer.interfaces import entry_handlers, unit_lines
+        from analyzer.interfaces import unit_lines
 
-        units = unit_map(analysis.symbols)
-        return cls(units, unit_lines(analysis, units), entry_handlers(analysis))
+        units = dict(units) if units is not None else unit_map(analysis.symbols)
+        lines = dict(lines) if lines is not None else unit_lines(analysis, units)
+        return cls(units, lines)
 
 
-def resized(analysis, decomposition: Decomposition, known: Mapping[str, Any], base: SizeBase) -> dict[str, Any]:
+def resized(decomposition: Decomposition, known: Mapping[str, Any], base: SizeBase) -> dict[str, Any]:
     """The scores of ``decomposition``: ``known``, its scores on the same graph under other
     sizes, with the size scores counted again (the others read no size)."""
-    from analyzer.interfaces import service_of
+    from analyzer.interfaces import unit_placement
 
     names = sorted(s.name for s in decomposition.services)
-    return {**known, **_size_scores(names, service_of(analysis, decomposition, base.handlers), base.lines)}
+    return {**known, **_size_scores(names, unit_placement(decomposition, base.lines), base.lines)}
 
 
 Flows = Mapping[tuple[str, str], list]  # (service, service) -> [call weight, unit pairs]
@@ -327,7 +328,7 @@ def baselines(analysis, base: ScoringBase | SizeBase | None = None,
         return resized_baselines(analysis, known, base)
     base = base or ScoringBase.of(analysis)
     if known is not None:
-        return resized_baselines(analysis, known, SizeBase(base.units, base.lines, base.handlers))
+        return resized_baselines(analysis, known, SizeBase(base.units, base.lines))
     cuts = baseline_decompositions(analysis, base.units)
     out = {}
     for name, d in cuts.items():
@@ -351,7 +352,7 @@ def resized_baselines(analysis, known: Mapping[str, dict[str, Any]], base: SizeB
     cuts = baseline_decompositions(analysis, base.units)
     if set(known) != set(cuts):
         return baselines(analysis)
-    return {name: resized(analysis, d, known[name], base) for name, d in cuts.items()}
+    return {name: resized(d, known[name], base) for name, d in cuts.items()}
 
 
 __all__ = [

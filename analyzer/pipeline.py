@@ -764,8 +764,8 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
         known_scores = stages.get("scores", scores_key)
         known_scores = known_scores if isinstance(known_scores, dict) else None
     if known is not None and known_scores is not None:
-        sizes = SizeBase.of(analysis)
-        analysis.metrics = resized(analysis, result.decomposition, known_scores, sizes)
+        sizes = SizeBase.of(analysis, result.unit_of, result.unit_lines)
+        analysis.metrics = resized(result.decomposition, known_scores, sizes)
         analysis.baselines = resized_baselines(analysis, known, sizes)
     else:
         base = ScoringBase.of(analysis)

@@ -121,6 +121,25 @@ def test_baselines_of_other_sizes_count_only_the_lines_again():
         assert {k for k in computed[name] if computed[name][k] != before[name][k]} <= {
             "shared_lines", "lines", "service_lines"}
 
+def test_a_decomposition_scored_before_counts_only_its_lines_again():
+    import dataclasses
+
+    from analyzer.interfaces import service_of, unit_lines, unit_placement
+    from analyzer.metrics import SizeBase, resized
+
+    # a plan naming a module covers its functions too: placement walks up the dotted names
+    plan = Decomposition(services=(Service("a", ("p.a",)), Service("b", ("p.b", "p.b.g1", "p.b.g2"))),
+                         shared=("p",))
+    grown = tiny()
+    grown.symbols = [dataclasses.replace(s, end_line=s.end_line + 40) if s.id == "p.a.f1" else s
+                     for s in grown.symbols]
+    base = SizeBase.of(grown)
+    assert set(base.lines) == set(unit_lines(grown, base.units))
+    placed = service_of(grown, plan)
+    assert unit_placement(plan, base.lines) == {u: placed[u] for u in base.lines}
+    assert resized(plan, score(tiny(), plan), base) == score(grown, plan)
+
+
 def test_score_is_deterministic_and_json_friendly():
     import json
 

@@ -76,6 +76,8 @@ class ClusterResult:
     info: dict[str, Any]
     partition_reused: bool = False  # the base partition came from the store (not in the document)
     replayed: bool = False  # a stored run's decisions held under the new sizes (cluster/replay.py)
+    unit_of: Mapping[str, str] | None = None  # graph.unit_map of the symbols, for the scores
+    unit_lines: Mapping[str, int] | None = None  # interfaces.unit_lines under it
 
 
 class _UnionFind:
@@ -190,7 +192,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
             if replayed is not None:
                 rows, info = replayed
                 return ClusterResult(decomposition=unpack_decomposition(rows), info=info, partition_reused=True,
-                                     replayed=True)
+                                     replayed=True, unit_of=index.unit_of, unit_lines=lines)
 
     # -- shared library --------------------------------------------------------------------
     protected = {module_of.get(n, "") for n in pinned} | {
@@ -416,7 +418,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         record.groups, record.reserved, record.names = groups_out, reserved, names
         record.result = (pack_decomposition(decomposition), {k: v for k, v in info.items() if k != "curve"})
         store.put("replay", record_key, record.pack())
-    return ClusterResult(decomposition=decomposition, info=info, partition_reused=isinstance(known, list))
+    return ClusterResult(decomposition=decomposition, info=info, partition_reused=isinstance(known, list),
+                         unit_of=index.unit_of, unit_lines=lines)
 
 
 def _anchor_module(anchor: str, layout) -> str:

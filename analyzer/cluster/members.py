@@ -73,6 +73,8 @@ class MemberIndex:
         ``table`` maps normalized members to labels (service names).
         """
         out: dict[str, str] = {}
+        if not table:
+            return out
         for node in sorted(self.units | self.entities if nodes is None else nodes):
             hit = self.lookup(node, table)
             if hit is not None:
