@@ -78,6 +78,7 @@ def discover(
     dir_has_py: dict[Path, bool] = {}
     dir_is_project: dict[Path, bool] = {}
 
+    prefix = str(root).rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -93,7 +94,8 @@ def discover(
         if folder != root and "pyvenv.cfg" in names:
             continue  # a virtualenv
         for entry in entries:
-            rel = _rel(Path(entry.path), root)
+            rel = _printable(entry.path[len(prefix):].replace(os.sep, "/")) if entry.path.startswith(prefix) \
+                else _rel(Path(entry.path), root)
             try:
                 is_link = entry.is_symlink()
                 if entry.is_dir(follow_symlinks=False):
