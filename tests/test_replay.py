@@ -72,6 +72,24 @@ def test_a_growth_that_changes_a_decision_runs_in_full(planted):
     assert again.decomposition == fresh.decomposition and again.info == fresh.info
 
 
+def test_a_growth_that_changes_a_package_hub_runs_in_full(planted):
+    from analyzer.cluster.layout import build_layout
+    from analyzer.cluster.weights import package_hubs
+
+    store = Store()
+    decompose(planted, ClusterOptions(), store=store, plain_graph="g")
+    root = build_layout({s.module for s in planted.symbols if s.module}).root
+    hub, members = next((h, m) for h, m in package_hubs(planted.symbols, root) if len(m) > 1)
+    other = next(m for m in members if m != hub)
+    lines = {s.id: s.lines for s in planted.symbols}
+    edited = resized(planted, {other: lines[hub] - lines[other] + 1})  # now the largest of its package
+    assert [h for h, _ in package_hubs(edited.symbols, root)] != [h for h, _ in package_hubs(planted.symbols, root)]
+    again = decompose(edited, ClusterOptions(), store=store, plain_graph="g")
+    fresh = decompose(edited, ClusterOptions())
+    assert not again.replayed
+    assert again.decomposition == fresh.decomposition and again.info == fresh.info
+
+
 def test_other_options_or_another_graph_find_no_record(planted):
     store = Store()
     decompose(planted, ClusterOptions(), store=store, plain_graph="g")

@@ -181,9 +181,13 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     # -- a stored run on the same graph, sizes aside (cluster/replay.py) -------------------
     record_key = ""
     if store is not None and plain_graph:
+        from analyzer.cluster.digest import canonical_bytes
+        from analyzer.cluster.weights import package_hubs
         from analyzer.stage_cache import digest, unpack_decomposition
 
-        record_key = digest(plain_graph, repr(options))
+        # the package hubs are the one size the weighted unit graph reads (_unit_edges)
+        hubs = [hub for hub, _ in package_hubs(analysis.symbols, layout.root)]
+        record_key = digest(plain_graph, repr(options), canonical_bytes(hubs))
         stored = Record.unpack(store.get("replay", record_key))
         if stored is not None:
             for n in stored.zero:

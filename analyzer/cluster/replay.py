@@ -20,8 +20,9 @@ too (each follows from the decisions before it), so the stored result is the res
 from scratch gives; only the curve, which shows sizes, is computed again. When one comes out
 otherwise, :func:`replay` answers ``None`` and ``decompose`` runs in full.
 
-A :class:`Record` is plain data, kept in the stage cache under the graph without sizes and
-the options.
+A :class:`Record` is plain data, kept in the stage cache under the graph without sizes, the
+options and each package's hub (its largest module, the one size the weighted unit graph
+reads: another hub is another graph).
 """
 
 from __future__ import annotations
