@@ -35,8 +35,19 @@ class LocalExecutor:
         self.jobs = jobs or os.cpu_count() or 1
 
     def map_chunks(self, fn, chunks):
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        """Every chunk is submitted before this returns: the workers start at once, and the
+        caller may do other work before it reads the first result."""
+        pool = ProcessPoolExecutor(max_workers=self.jobs)
+        try:
             futures = [pool.submit(fn, c) for c in chunks]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        return self._results(pool, futures)
+
+    @staticmethod
+    def _results(pool: ProcessPoolExecutor, futures) -> Iterator[tuple[int, Any]]:
+        with pool:
             for i, fut in enumerate(futures):
                 try:
                     yield i, fut.result()

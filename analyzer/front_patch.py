@@ -65,24 +65,29 @@ def _shape(m: ModuleFacts) -> str:
     return m.shape or resolution_shape(m)
 
 
-def patch_front(stages, inputs, facts_of: Callable[[list[int], list[str]], dict[str, ModuleFacts]],
+def patch_front(stages, inputs,
+                facts_of: Callable[[list[int], list[str]], tuple[Callable[[], dict[str, ModuleFacts]], bool]],
                 front: Callable[[str], dict[str, Any] | None]) -> dict[str, Any] | None:
     """The front end of ``inputs`` as keyword arguments for ``Analysis`` (less root and
     tool), patched from the one the ``layout`` entry names; ``None`` when it cannot be.
 
-    ``facts_of(indices, earlier)`` gives, by facts-cache key, the facts of the files at
-    ``indices`` of ``inputs.tasks`` (parsing those not cached) and the cached facts under
-    the ``earlier`` keys; ``front(key)`` the unpacked ``front`` entry under ``key``, or
-    ``None``."""
+    ``facts_of(indices, earlier)`` starts getting, by facts-cache key, the facts of the
+    files at ``indices`` of ``inputs.tasks`` (parsing those not cached) and the cached facts
+    under the ``earlier`` keys: it answers ``(wait, parsing)``, where ``wait()`` gives them
+    and ``parsing`` says whether workers are parsing meanwhile. ``front(key)`` is the
+    unpacked ``front`` entry under ``key``, or ``None``."""
     from analyzer.frameworks import frameworks_view
-    from analyzer.resolve import Evaluation
     from analyzer.stage_cache import changed_since
 
     layout = stages.get(LAYOUT, layout_key(inputs))
     changed = changed_since(layout.get("keys"), inputs.keys) if isinstance(layout, dict) else None
     if not changed:
         return None
-    facts = facts_of(changed, [layout["keys"][i] for i in changed])
+    wait, parsing = facts_of(changed, [layout["keys"][i] for i in changed])
+    # the stored parts load while the workers parse (on a refused patch, that load is lost:
+    # a fraction of the full front end that follows)
+    stored = _stored_parts(stages, layout, front) if parsing else None
+    facts = wait()
     pairs = []
     for i in changed:
         old, new = facts.get(layout["keys"][i]), facts.get(inputs.keys[i])
@@ -93,14 +98,20 @@ def patch_front(stages, inputs, facts_of: Callable[[list[int], list[str]], dict[
         if frameworks_view(old) != frameworks_view(new):
             return None  # the frameworks stage reads something else now: run it again
         pairs.append((i, old, new))
-    parts = front(layout["front"])
-    packed = stages.get("resolve", layout["resolution"])
+    parts, packed = stored or _stored_parts(stages, layout, front)
     if parts is None or packed is None:
         return None
+    from analyzer.resolve import Evaluation
+
     try:
         return _splice(parts, layout, inputs, pairs, Evaluation.unpack(packed))
     except (ValueError, TypeError, KeyError, IndexError):
         return None
+
+
+def _stored_parts(stages, layout, front) -> tuple[dict[str, Any] | None, Any]:
+    """The front end the ``layout`` entry names, and the stored evaluation it was resolved with."""
+    return front(layout["front"]), stages.get("resolve", layout["resolution"])
 
 
 def _splice(parts, layout, inputs, pairs, evaluation) -> dict[str, Any] | None:

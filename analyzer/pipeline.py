@@ -136,19 +136,30 @@ def parse_encoded(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, p
     ``on_parsed(task index, encoded facts)`` is called as each result arrives, so that the
     caller can decode a chunk while the workers are still parsing the next ones.
     """
+    return start_parsing(tasks, jobs, progress, executor, on_parsed)()
+
+
+def start_parsing(tasks: list[tuple[str, str, bool, bytes]], jobs: int | None, progress: bool = False,
+                  executor=None, on_parsed: Callable[[int, bytes], None] | None = None) -> Callable[[], list[bytes]]:
+    """:func:`parse_encoded`, started now: the call returned waits for the encoded facts.
+    The local workers parse while the caller does other work in between (a patched run
+    loads the stored front end meanwhile)."""
 
     # Parsing runs in worker processes even for a few files: a native parser crash on a
     # hostile file must cost that file, not the whole run. Only an explicit ``jobs=1``
     # parses in-process (tests, debugging).
     if executor is None and (jobs == 1 or not tasks):
-        import gc
+        def in_process() -> list[bytes]:
+            import gc
 
-        old = gc.get_threshold()
-        gc.set_threshold(100_000, 50, 100)  # as in the workers: see _parse_chunk
-        try:
-            return _parse_in_process(tasks, progress, on_parsed)
-        finally:
-            gc.set_threshold(*old)
+            old = gc.get_threshold()
+            gc.set_threshold(100_000, 50, 100)  # as in the workers: see _parse_chunk
+            try:
+                return _parse_in_process(tasks, progress, on_parsed)
+            finally:
+                gc.set_threshold(*old)
+
+        return in_process
     return _parse_in_workers(tasks, jobs, progress, executor, on_parsed)
 
 
@@ -164,7 +175,7 @@ def _parse_in_process(tasks, progress: bool, on_parsed) -> list[bytes]:
         return out
 
 
-def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_parsed) -> list[bytes]:
+def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_parsed) -> Callable[[], list[bytes]]:
     from analyzer.executor import LocalExecutor, WorkerCrashed
 
     jobs = jobs or os.cpu_count() or 1
@@ -181,26 +192,31 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_pars
         chunks[k].append(i)
         sizes[k] += len(tasks[i][3]) + 1
     chunks = [c for c in chunks if c]
-    results: list[bytes | None] = [None] * len(tasks)
-    failed: list[list[int]] = []
-    with _progress(progress) as bar:
-        t = bar.add_task("parsing", total=len(tasks))
-        for k, facts in executor.map_chunks(_parse_chunk, [[tasks[i] for i in c] for c in chunks]):
-            if isinstance(facts, WorkerCrashed):
-                failed.append(chunks[k])
-                continue
-            for i, f in zip(chunks[k], facts):
-                results[i] = f
-                if on_parsed is not None:
-                    on_parsed(i, f)
-            bar.advance(t, len(chunks[k]))
-        for idxs in failed:  # a worker died (a native crash): find the file, keep the rest
-            for i in idxs:
-                results[i] = _parse_isolated(tasks[i])
-                if on_parsed is not None:
-                    on_parsed(i, results[i])
-                bar.advance(t)
-    return results  # type: ignore[return-value]
+    answers = executor.map_chunks(_parse_chunk, [[tasks[i] for i in c] for c in chunks])
+
+    def finish() -> list[bytes]:
+        results: list[bytes | None] = [None] * len(tasks)
+        failed: list[list[int]] = []
+        with _progress(progress) as bar:
+            t = bar.add_task("parsing", total=len(tasks))
+            for k, facts in answers:
+                if isinstance(facts, WorkerCrashed):
+                    failed.append(chunks[k])
+                    continue
+                for i, f in zip(chunks[k], facts):
+                    results[i] = f
+                    if on_parsed is not None:
+                        on_parsed(i, f)
+                bar.advance(t, len(chunks[k]))
+            for idxs in failed:  # a worker died (a native crash): find the file, keep the rest
+                for i in idxs:
+                    results[i] = _parse_isolated(tasks[i])
+                    if on_parsed is not None:
+                        on_parsed(i, results[i])
+                    bar.advance(t)
+        return results  # type: ignore[return-value]
+
+    return finish
 
 
 def _parse_isolated(task: tuple[str, str, bool, bytes]) -> bytes:
@@ -567,22 +583,34 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict
     t0 = time.perf_counter()
     timings = dict(inputs.timings)
 
-    def facts_of(indices: list[int], earlier: list[str]) -> dict[str, ModuleFacts]:
+    def facts_of(indices: list[int], earlier: list[str]):
         from analyzer.cache import FactsCache
-        from analyzer.facts import decode
 
         cache = FactsCache(options.cache_dir)
         try:
             found = cache.get_many([inputs.keys[i] for i in indices] + earlier)
             todo = [i for i in indices if inputs.keys[i] not in found]
-            if todo:
-                encoded = parse_encoded([inputs.tasks[i] for i in todo], options.jobs, False)
-                cache.put_many([(inputs.keys[i], b) for i, b in zip(todo, encoded)])
-                parsed.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
-                found.update(parsed)
-        finally:
+            finish = start_parsing([inputs.tasks[i] for i in todo], options.jobs) if todo else None
+        except BaseException:
             cache.close()
-        return found
+            raise
+        if finish is None:
+            cache.close()
+            return (lambda: found), False
+
+        def wait() -> dict[str, ModuleFacts]:
+            from analyzer.facts import decode
+
+            try:
+                encoded = finish()
+                cache.put_many([(inputs.keys[i], b) for i, b in zip(todo, encoded)])
+            finally:
+                cache.close()
+            parsed.update((inputs.keys[i], decode(b)) for i, b in zip(todo, encoded))
+            found.update(parsed)
+            return found
+
+        return wait, True
 
     got = patch_front(stages, inputs, facts_of, lambda key: _stored_front(stages, key))
     if got is None:
