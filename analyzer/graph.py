@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
+    import networkx as nx
 
 from analyzer.model import CLASS, ENTITY, ENTRY, FUNCTION, MODULE, Edge, Symbol
 
@@ -18,6 +21,8 @@ UNIT_KINDS = (MODULE, CLASS, FUNCTION)
 
 
 def build_graph(symbols: Iterable[Symbol], edges: Iterable[Edge]) -> nx.MultiDiGraph:
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for s in sorted(symbols, key=lambda s: s.id):
         g.add_node(s.id, kind=s.kind, module=s.module, name=s.name, line=s.line, end_line=s.end_line,
@@ -70,6 +75,8 @@ def unit_graph(g: nx.MultiDiGraph, units: Mapping[str, str], kinds: Iterable[str
     so that two functions writing one table are pulled together through it. Node ``lines`` are
     counted once: a module's node keeps only its top-level code.
     """
+    import networkx as nx
+
     wanted = set(kinds) if kinds is not None else None
     ug = nx.Graph()
     for n, data in g.nodes(data=True):
@@ -119,6 +126,8 @@ def weighted_graph(sizes: Mapping[str, float], edges: Iterable[tuple[tuple[str, 
     data structure for subclasses), which on 700 k edges saves a second of the checks
     ``add_edges_from`` makes per edge. Should the structure ever differ, the public calls
     build it."""
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from((n, {"size": size}) for n, size in sizes.items())
     adj = getattr(graph, "_adj", None)

@@ -145,3 +145,27 @@ def test_fold_rounds_replay_from_their_ties_and_refuse_when_dominance_changes():
     assert fragments.replay_sizes(start, heavy, package_of, None, log) is None
     nx.set_node_attributes(g, heavy, "size")
     assert fragments.merge_fragments(g, start, package_of)[1] == []
+
+
+def test_random_size_edits_always_give_what_a_full_run_gives():
+    """Growth and shrinking, small and large, one to three units at a time, with and without
+    a number of services: replayed or not, the result is a full run's."""
+    import random
+
+    analysis, _ = synth.generate(services=8, modules=4, units=6, cross=0.15, seed=11)
+    rng = random.Random(5)
+    options = [ClusterOptions(), ClusterOptions(services=5)]
+    stores = [Store() for _ in options]
+    units = [s.id for s in analysis.symbols if s.line]
+    replayed = 0
+    for _ in range(25):
+        grow = {rng.choice(units): rng.choice([-4, -1, 1, 3, 30, 400, 5000]) for _ in range(rng.randint(1, 3))}
+        analysis = dataclasses.replace(analysis, symbols=[
+            dataclasses.replace(s, end_line=max(s.line, s.end_line + grow[s.id])) if s.id in grow else s
+            for s in analysis.symbols])
+        for o, store in zip(options, stores, strict=True):
+            got = decompose(analysis, o, store=store, plain_graph="g")
+            fresh = decompose(analysis, o)
+            assert (got.decomposition, got.info) == (fresh.decomposition, fresh.info)
+            replayed += got.replayed
+    assert 0 < replayed < 50  # both ways were taken

@@ -109,10 +109,11 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     sizes or another number of services starts from it instead of running Louvain again.
     With ``plain_graph``, the digest of the graph without sizes
     (:func:`~analyzer.cluster.digest.graph_digests`), it also keeps the shared library and
-    the weighted unit graph, which read no size (but the package hubs, in the latter's key)."""
-    from analyzer.cluster import agglomerative, louvain, quality, refine
+    the weighted unit graph, which read no size (but the package hubs, in the latter's key),
+    and a record of the run (``cluster/replay.py``) that an edit changing only sizes replays."""
+    # what a replayed run needs imports no networkx (a tenth of a second of a small warm run)
+    from analyzer.cluster import agglomerative, quality, refine
     from analyzer.cluster.balance import split_oversized
-    from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
     from analyzer.cluster.fragments import merge_fragments
     from analyzer.cluster.layout import build_layout
     from analyzer.cluster.members import MemberIndex
@@ -120,7 +121,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.ownership import data_edges, own_entities
     from analyzer.cluster.replay import Record, replay
     from analyzer.cluster.weights import ANCHOR_PREFIX, resolve_weights
-    from analyzer.cluster.writers import follow_writes
     from analyzer.graph import weighted_edges, weighted_graph
     from analyzer.interfaces import unit_lines
 
@@ -197,6 +197,10 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
                 rows, info = replayed
                 return ClusterResult(decomposition=unpack_decomposition(rows), info=info, partition_reused=True,
                                      replayed=True, unit_of=index.unit_of, unit_lines=lines)
+
+    from analyzer.cluster import louvain
+    from analyzer.cluster.coarsen import COARSEN_ABOVE, multilevel
+    from analyzer.cluster.writers import follow_writes
 
     # -- shared library --------------------------------------------------------------------
     protected = {module_of.get(n, "") for n in pinned} | {

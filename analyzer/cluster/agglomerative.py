@@ -18,7 +18,10 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
+    import networkx as nx
 
 from analyzer.graph import weighted_edges
 
@@ -205,6 +208,7 @@ def cluster(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f"), ("f", "d")])
     >>> [sorted(c) for c in cluster(g, k=2)]
     [['a', 'b', 'c'], ['d', 'e', 'f']]

@@ -21,7 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
+    import networkx as nx
 
 from analyzer.graph import weighted_edges
 

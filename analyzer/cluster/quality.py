@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
+    import networkx as nx
 
 from analyzer.cluster.agglomerative import MergeTrace
 
@@ -32,6 +35,7 @@ def modularity(graph: nx.Graph, partition: Iterable[Iterable[str]], resolution: 
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.Graph([("a", "b"), ("c", "d")])
     >>> modularity(g, [{"a", "b"}, {"c", "d"}])
     0.5
@@ -89,6 +93,7 @@ def strays(graph: nx.Graph, partition: list[set[str]], keep: Iterable[str] = ())
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("s", "t")])
     >>> nx.set_node_attributes(g, 100.0, "size"); g.nodes["s"]["size"] = g.nodes["t"]["size"] = 1.0
     >>> strays(g, [{"a", "b", "c"}, {"s", "t"}])
