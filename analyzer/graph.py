@@ -9,7 +9,6 @@ with its class and a nested function with its enclosing definition.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none

@@ -16,7 +16,6 @@ plus one per unit, so empty modules still weigh something.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none

@@ -18,7 +18,6 @@ and the start partition: no randomness.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
