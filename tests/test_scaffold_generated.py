@@ -54,6 +54,16 @@ def test_generated_code_passes_ruff(out: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_service_named_like_a_client_base_passes_ruff(tmp_path: Path) -> None:
+    # "service" would make its client ServiceClient, the name of every client's base class
+    target = tmp_path / "out"
+    scaffold(support.renamed(support.shop(), {"catalog": "service"}), target)
+    orders = target / "services" / "orders"
+    result = support.run([support.tool("ruff"), "check", "--no-cache", "--output-format", "concise", str(orders)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "class ServiceApiClient(ServiceClient)" in (orders / "orders_service" / "clients" / "service.py").read_text()
+
+
 # the sample's eleven services take a while: their own tests run with the end-to-end tests
 @pytest.mark.parametrize("out", ["hostile", pytest.param("sample", marks=pytest.mark.e2e), "shop"], indirect=True)
 def test_generated_services_pass_their_own_tests(out: Path) -> None:

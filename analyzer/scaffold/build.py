@@ -66,6 +66,8 @@ _SHADOWED = frozenset({
     "schema_json", "update_forward_refs", "validate", "fields", "Any", "Decimal", "UUID", "date", "datetime",
     "int", "str", "float", "bool", "list", "None", "Field", "BaseModel", "ConfigDict",
 })
+# names the generated clients package and tests import next to the client classes
+RESERVED_CLIENT_NAMES = ("ServiceClient", "CircuitOpen", "ServiceUnavailable", "Settings")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # first words of function names that read without writing, when the analysis agrees
 READ_VERBS = frozenset({"get", "list", "find", "fetch", "search", "count", "lookup", "load", "read", "query",
@@ -506,7 +508,7 @@ def _clients(outgoing: Iterable[OutgoingCall], slugs: dict[str, str], ports: dic
                 target=tslug,
                 target_name=target,
                 module=tident,
-                class_name=f"{pascal(tslug)}Client",
+                class_name=_client_class(tslug),
                 setting=f"{tident}_url",
                 env=f"{env_prefix}{tident.upper()}_URL",
                 port=ports[target],
@@ -515,6 +517,13 @@ def _clients(outgoing: Iterable[OutgoingCall], slugs: dict[str, str], ports: dic
             )
         )
     return tuple(out)
+
+
+def _client_class(slug: str) -> str:
+    """``PaymentsClient``; a service called ``service`` gets ``ServiceApiClient``, since
+    ``ServiceClient`` is the clients' base class."""
+    name = f"{pascal(slug)}Client"
+    return f"{pascal(slug)}ApiClient" if name in RESERVED_CLIENT_NAMES else name
 
 
 # -- gateway -------------------------------------------------------------------------------------
