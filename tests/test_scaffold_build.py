@@ -208,3 +208,19 @@ def test_openapi_matches_what_fastapi_publishes(ctx: ScaffoldContext, tmp_path: 
             assert set(schema["properties"]) == set(theirs["properties"]), name
             assert schema.get("required", []) == theirs.get("required", []), name
             assert schema.get("additionalProperties") == theirs.get("additionalProperties"), name
+
+
+def test_a_route_of_the_same_shape_as_one_served_is_refused() -> None:
+    # FastAPI answers /orders/1 with whichever of /orders/{order_id} and /orders/{slug} comes
+    # first: the second would be a stub nobody reaches
+    import dataclasses
+
+    from analyzer.model import Route
+
+    doc = support.shop()
+    alike = Route("entry:http:GET /orders/<slug>", "http", "shop.orders.views.create_order", "/orders/<slug>",
+                  ("GET",), module="shop.orders.views")
+    orders = build_context(dataclasses.replace(doc, routes=[*doc.routes, alike])).service("orders")
+    assert [r.original for r in orders.routes if r.methods == ("GET",)] == ["/orders/<int:order_id>"]
+    assert ("GET /orders/<slug>", "already served by shop.orders.views.show_order") in [
+        (r.what, r.reason) for r in orders.refusals]

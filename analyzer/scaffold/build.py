@@ -66,6 +66,8 @@ _SHADOWED = frozenset({
     "schema_json", "update_forward_refs", "validate", "fields", "Any", "Decimal", "UUID", "date", "datetime",
     "int", "str", "float", "bool", "list", "None", "Field", "BaseModel", "ConfigDict",
 })
+# a FastAPI path parameter's name, its converter kept: ``{order_id}`` -> ``{}``, ``{p:path}`` -> ``{:path}``
+_PARAM_NAME = re.compile(r"\{[^{}:]*(:[^{}]*)?\}")
 # names the generated clients package and tests import next to the client classes
 RESERVED_CLIENT_NAMES = ("ServiceClient", "CircuitOpen", "ServiceUnavailable", "Settings")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -439,14 +441,17 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
         if conv.fastapi == prefix or conv.fastapi.startswith(prefix + "/") or conv.fastapi in ("/livez", "/readyz"):
             refusals.append(Refusal(what, "the path collides with the service's own API"))
             continue
-        fresh = tuple(m for m in methods if (conv.fastapi, m) not in served)
+        # FastAPI matches a template's parameters whatever their names and types: two paths
+        # of one shape (/api/v1/{audience_id}, /api/v1/{module_id}) answer the same URLs
+        shape = _PARAM_NAME.sub(r"{\1}", conv.fastapi)
+        fresh = tuple(m for m in methods if (shape, m) not in served)
         for m in methods:
-            if (conv.fastapi, m) in served:
-                refusals.append(Refusal(f"{m} {one_line(r.path)}", f"already served by {served[(conv.fastapi, m)]}"))
+            if (shape, m) in served:
+                refusals.append(Refusal(f"{m} {one_line(r.path)}", f"already served by {served[(shape, m)]}"))
         if not fresh:
             continue
         for m in fresh:
-            served[(conv.fastapi, m)] = handler
+            served[(shape, m)] = handler
         out.append((r, conv, fresh))
     keys = {f"{r.id}|{','.join(ms)}": r for r, _, ms in out}
     names = unique(keys, lambda k: snake("route " + _short_name(keys[k])), sep="_", taken=(*RESERVED_FUNCS, *op_funcs))

@@ -42,9 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(health.router, prefix="/api/catalog", include_in_schema=False)
     app.include_router(api.router)
-    app.include_router(routes.router)
     app.include_router(deps.router)
     app.add_exception_handler(DependencyError, dependency_error)
+    # the monolith's URLs last: a catch-all among them (/<path:page>) must not shadow our own API
+    app.include_router(routes.router)
 
     @app.middleware("http")
     async def name_the_service(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
