@@ -211,6 +211,21 @@ def test_flask_routes_blueprints_prefixes_and_rule_helpers():
     assert kinds == {"entry"}
 
 
+def test_flask_restx_namespaces_mounted_on_an_api():
+    found = run("flask_restx")
+    V1 = "board.api.v1."
+    assert routes(found) == {
+        ("entry:http:GET /api/v1/notes", V1 + "notes.NoteList"),  # add_namespace(ns, "/notes")
+        ("entry:http:POST /api/v1/notes", V1 + "notes.NoteList"),
+        ("entry:http:GET /api/v1/notes/<int:note_id>", V1 + "notes.Note"),
+        ("entry:http:DELETE /api/v1/notes/<int:note_id>", V1 + "notes.Note"),
+        ("entry:http:GET /api/v1/tags/<tag_id>", V1 + "tags.Tag"),  # the namespace's name as its path
+        ("entry:http:PUT /api/v1/ballots/<int:vote_id>", V1 + "votes.Vote"),  # path= wins over its own
+        ("entry:http:GET /api/v2/todos/<int:todo_id>", "board.api.v2.Todo"),  # api.namespace("todos")
+        ("entry:http:GET /api/v2/todo-lists", "board.api.v2.TodoLists"),  # api.namespace(..., path=)
+    }
+
+
 def test_fastapi_routers_and_prefixes():
     found = run("fastapi_routes")
     assert routes(found) == {

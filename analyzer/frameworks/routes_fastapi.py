@@ -14,6 +14,6 @@ FASTAPI = RouterSpec(
     wrappers=frozenset(),
     decorators=frozenset({"api_route", *HTTP_VERBS}),
     any_verb=frozenset({"api_route"}),
-    mounts={"include_router": (0, "router", "prefix", False), "mount": (1, "app", "path", True)},
+    mounts={"include_router": (0, "router", None, "prefix", False), "mount": (1, "app", None, "path", True)},
     rules={"add_api_route": (0, "path", 1, "endpoint")},
 )

@@ -1,7 +1,8 @@
 """Flask entry points: ``@app.route`` / ``@bp.route`` / ``@bp.get`` ..., ``add_url_rule``
 (functions and ``MethodView.as_view``), blueprints with ``url_prefix`` (given to
 ``Blueprint(...)`` or, overriding it, to ``register_blueprint``), nested blueprints, and
-Flask-RESTful / Flask-RESTX resources (``api.add_resource``, ``@ns.route`` on a class)."""
+Flask-RESTful / Flask-RESTX resources (``api.add_resource``, ``@ns.route`` on a class) with
+their namespaces (``api.add_namespace(ns, "/path")``, ``api.namespace("name")``)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ FLASK = RouterSpec(
     wrappers=frozenset({"Api"}),
     decorators=frozenset({"route", *HTTP_VERBS}),
     any_verb=frozenset({"route"}),
-    mounts={"register_blueprint": (0, "blueprint", "url_prefix", True),
-            "add_namespace": (0, "ns", "path", True)},
+    mounts={"register_blueprint": (0, "blueprint", None, "url_prefix", True),
+            "add_namespace": (0, "ns", 1, "path", True)},
     rules={"add_url_rule": (0, "rule", 2, "view_func")},
     resources=frozenset({"add_resource"}),
+    named=frozenset({"Namespace"}),
+    factories={"namespace": "path"},
 )

@@ -10,7 +10,7 @@ same one wherever it was imported. Each framework says what a mount adds to the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer.frameworks.program import Program, outside
 from analyzer.model import Route
@@ -136,9 +136,16 @@ class RouterSpec:
     wrappers: frozenset[str]  # router classes built on another router (``Api(bp)``)
     decorators: frozenset[str]  # ``route`` and the verbs
     any_verb: frozenset[str]  # decorators taking ``methods=[...]`` (``route``, ``api_route``)
-    mounts: dict[str, tuple[int, str, str, bool]]  # method -> (child pos, child kw, prefix kw, replaces own)
+    # method -> (child pos, child kw, prefix pos (None: keyword only), prefix kw, replaces own)
+    mounts: dict[str, tuple[int, str, int | None, str, bool]]
     rules: dict[str, tuple[int, str, int, str]]  # method -> (path pos, path kw, view pos, view kw)
     resources: frozenset[str] = frozenset()  # ``api.add_resource(Resource, "/a", "/b")``
+    # routers whose own path, when none is given, is "/" + their first argument (a Flask-RESTX
+    # ``Namespace("notes")`` serves under ``/notes``)
+    named: frozenset[str] = frozenset()
+    # router methods that make a router mounted on themselves: method -> keyword of its path
+    # (``api.namespace("todos")``: a namespace under the Api, at "/" + its name by default)
+    factories: dict[str, str] = field(default_factory=dict)
 
 
 class DecoratorRouting:
@@ -201,12 +208,42 @@ class DecoratorRouting:
                 key = f"{b.scope}:{b.name}"
                 kw = spec.routers[cls]
                 own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
+                if own is None and cls in spec.named:
+                    name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
+                    own = "/" + name.strip("/") if name else None
                 self.mounts.router(key, own or "", spec.name)
                 if cls in spec.wrappers:
                     first = prog.arg(c, 0, "app")
                     parent = prog.locate(c.scope, first.expr) if first is not None and first.expr else None
                     if parent is not None:
                         self.mounts.mount(parent, key, own or "")
+        if spec.factories:
+            self._made_routers()
+
+    def _made_routers(self) -> None:
+        """Routers a router makes on itself (``todos = api.namespace("todos")``)."""
+        prog = self.prog
+        sites = {(site.module, site.index) for site in prog.named(self.spec.factories)}
+        for module in sorted({m for m, _ in sites}):
+            facts = prog.facts[module]
+            for b in facts.bindings:
+                if b.call is None or (module, b.call) not in sites:
+                    continue
+                c = facts.calls[b.call]
+                callee = c.callee or ""
+                method = callee.rsplit(".", 1)[-1]
+                if "." not in callee or method not in self.spec.factories:
+                    continue
+                parent = prog.locate(c.scope, callee.rsplit(".", 1)[0])
+                if parent is None or parent not in self.mounts.own:
+                    continue
+                own = prog.literal_str(module, c.scope, prog.arg(c, None, self.spec.factories[method]))
+                if own is None:
+                    name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
+                    own = "/" + name.strip("/") if name else ""
+                key = f"{b.scope}:{b.name}"
+                self.mounts.router(key, own, self.spec.name)
+                self.mounts.mount(parent, key, own)
 
     def _mounts(self) -> None:
         prog = self.prog
@@ -216,7 +253,7 @@ class DecoratorRouting:
             rule = self.spec.mounts.get(method)
             if rule is None or "." not in (c.callee or ""):
                 continue
-            pos, kw, prefix_kw, replaces = rule
+            pos, kw, prefix_pos, prefix_kw, replaces = rule
             child_arg = prog.arg(c, pos, kw)
             if child_arg is None or not child_arg.expr:
                 continue
@@ -224,7 +261,7 @@ class DecoratorRouting:
             if child is None or child not in self.mounts.own:
                 continue
             parent = prog.locate(c.scope, c.callee.rsplit(".", 1)[0])
-            prefix_arg = prog.arg(c, None, prefix_kw)
+            prefix_arg = prog.arg(c, prefix_pos, prefix_kw)
             prefix = prog.literal_str(site.module, c.scope, prefix_arg)
             if prefix is None and prefix_arg is not None:
                 self.unresolved.append(f"{c.scope}: {prefix_kw}={prefix_arg.expr or '...'}")
