@@ -224,3 +224,18 @@ def test_a_route_of_the_same_shape_as_one_served_is_refused() -> None:
     assert [r.original for r in orders.routes if r.methods == ("GET",)] == ["/orders/<int:order_id>"]
     assert ("GET /orders/<slug>", "already served by shop.orders.views.show_order") in [
         (r.what, r.reason) for r in orders.refusals]
+
+
+def test_routes_are_mounted_most_specific_first() -> None:
+    # /orders/{order_id} answers /orders/1-x too: the longer template must come first
+    import dataclasses
+
+    from analyzer.model import Route
+
+    doc = support.shop()
+    slugged = Route("entry:http:GET /orders/<int:order_id>-<slug>", "http", "shop.orders.views.create_order",
+                    "/orders/<int:order_id>-<slug>", ("GET",), module="shop.orders.views")
+    orders = build_context(dataclasses.replace(doc, routes=[*doc.routes, slugged])).service("orders")
+    paths = [r.path for r in orders.routes if r.methods == ("GET",)]
+    assert paths.index("/orders/{order_id}-{slug}") < paths.index("/orders/{order_id}")
+    assert not orders.refusals

@@ -66,7 +66,7 @@ _SHADOWED = frozenset({
     "schema_json", "update_forward_refs", "validate", "fields", "Any", "Decimal", "UUID", "date", "datetime",
     "int", "str", "float", "bool", "list", "None", "Field", "BaseModel", "ConfigDict",
 })
-# a FastAPI path parameter's name, its converter kept: ``{order_id}`` -> ``{}``, ``{p:path}`` -> ``{:path}``
+# a FastAPI path parameter, its converter (``:path``) in group 1
 _PARAM_NAME = re.compile(r"\{[^{}:]*(:[^{}]*)?\}")
 # names the generated clients package and tests import next to the client classes
 RESERVED_CLIENT_NAMES = ("ServiceClient", "CircuitOpen", "ServiceUnavailable", "Settings")
@@ -425,7 +425,6 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
     out: list[tuple[Route, RoutePath, tuple[str, ...]]] = []
     entries: list[EntryPoint] = []
     refusals: list[Refusal] = []
-    served: dict[tuple[str, str], str] = {}
     for r in sorted(routes, key=lambda r: r.id):
         handler = r.handler or r.id
         source = facts.source_of(handler, r.module, r.line) if r.module else facts.source_of(handler)
@@ -441,18 +440,8 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
         if conv.fastapi == prefix or conv.fastapi.startswith(prefix + "/") or conv.fastapi in ("/livez", "/readyz"):
             refusals.append(Refusal(what, "the path collides with the service's own API"))
             continue
-        # FastAPI matches a template's parameters whatever their names and types: two paths
-        # of one shape (/api/v1/{audience_id}, /api/v1/{module_id}) answer the same URLs
-        shape = _PARAM_NAME.sub(r"{\1}", conv.fastapi)
-        fresh = tuple(m for m in methods if (shape, m) not in served)
-        for m in methods:
-            if (shape, m) in served:
-                refusals.append(Refusal(f"{m} {one_line(r.path)}", f"already served by {served[(shape, m)]}"))
-        if not fresh:
-            continue
-        for m in fresh:
-            served[(shape, m)] = handler
-        out.append((r, conv, fresh))
+        out.append((r, conv, methods))
+    out = _reachable(out, refusals)
     keys = {f"{r.id}|{','.join(ms)}": r for r, _, ms in out}
     names = unique(keys, lambda k: snake("route " + _short_name(keys[k])), sep="_", taken=(*RESERVED_FUNCS, *op_funcs))
     owned = []
@@ -473,7 +462,7 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
                 name=r.name,
             )
         )
-    owned.sort(key=lambda o: (o.path, o.methods))
+    # in the order the service mounts them (_reachable)
     return tuple(owned), tuple(sorted(entries, key=lambda e: (e.kind, e.name, e.handler))), tuple(refusals)
 
 
@@ -522,6 +511,48 @@ def _clients(outgoing: Iterable[OutgoingCall], slugs: dict[str, str], ports: dic
             )
         )
     return tuple(out)
+
+
+def _reachable(routes: list[tuple[Route, RoutePath, tuple[str, ...]]], refusals: list[Refusal],
+               ) -> list[tuple[Route, RoutePath, tuple[str, ...]]]:
+    """The routes in the order the service mounts them, each method only where a request
+    can reach it.
+
+    FastAPI tries its routes in order, and a template's parameter takes any segment whatever
+    its name or type: ``/forum/{forum_id}`` answers ``/forum/1-x``, meant for
+    ``/forum/{forum_id}-{slug}``. Fixed paths go first, then templates with more fixed text
+    (no template answers a path with less fixed text than its own), then a method whose example URL
+    an earlier route of that method still answers is refused (``/api/v1/{audience_id}`` and
+    ``/api/v1/{module_id}``: the second is never reached)."""
+    ordered = sorted(routes, key=lambda t: (not t[1].is_static, -t[1].literal_length, t[1].fastapi, t[0].id))
+    served: list[tuple[re.Pattern[str], str, frozenset[str]]] = []
+    out = []
+    for r, conv, methods in ordered:
+        kept = []
+        for m in methods:
+            earlier = next((handler for pattern, handler, ms in served if m in ms and pattern.match(conv.example)),
+                           None)
+            if earlier is None:
+                kept.append(m)
+            else:
+                refusals.append(Refusal(f"{m} {one_line(r.path)}", f"already served by {earlier}"))
+        if kept:
+            out.append((r, conv, tuple(kept)))
+            served.append((_starlette_pattern(conv.fastapi), r.handler or r.id, frozenset(kept)))
+    return out
+
+
+def _starlette_pattern(template: str) -> re.Pattern[str]:
+    """What Starlette matches for a path template: any segment for ``{name}``, anything for
+    ``{name:path}``."""
+    parts = []
+    last = 0
+    for m in _PARAM_NAME.finditer(template):
+        parts.append(re.escape(template[last:m.start()]))
+        parts.append(".*" if m.group(1) == ":path" else "[^/]+")
+        last = m.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("^" + "".join(parts) + "$")
 
 
 def _client_class(slug: str) -> str:
