@@ -36,6 +36,12 @@ from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
+# Outside values (``x:``, ``xi:``) one parameter may receive. A recursive walk over an outside
+# structure (``walk(ref.items)``, ``walk(ref.inner)``...) passes ever longer attribute chains
+# round after round: 185,000 values for one parameter of Polar's SDK generator, and most of
+# its resolution time and memory. Outside values resolve to nothing in the project; the
+# first ones (in sorted order, so that runs agree) are kept.
+MAX_OUTSIDE_FLOWS = 64
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -127,6 +133,7 @@ class Resolver:
         self.children: dict[str, dict[str, str]] = defaultdict(dict)
         self.params: dict[str, dict[str, Param]] = {}
         self.flows: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._outside_flows: dict[tuple[str, str], int] = {}  # outside values held per flow
         self.class_of_scope: dict[str, str | None] = {}
         self.self_param: dict[str, str] = {}
         self.cls_param: dict[str, str] = {}
@@ -554,8 +561,19 @@ class Resolver:
                 vals = self.eval(scope, a.expr)
                 vals = {x for x in vals if not x.startswith(("b:", "bi:", "m:"))}
                 if vals:
-                    cur = self.flows[(func, p.name)]
+                    key = (func, p.name)
+                    cur = self.flows[key]
                     new = vals - cur
+                    if new:
+                        outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
+                        if outside:
+                            held = self._outside_flows.get(key)
+                            if held is None:
+                                held = sum(1 for x in cur if x.startswith(("x:", "xi:")))
+                            room = max(0, MAX_OUTSIDE_FLOWS - held)
+                            if len(outside) > room:
+                                new.difference_update(outside[room:])
+                            self._outside_flows[key] = held + min(room, len(outside))
                     if new:
                         cur |= new
                         self._flow_changed = True
