@@ -42,6 +42,14 @@ def planted():
     return analysis
 
 
+def assert_runs_in_full(edited, store) -> None:
+    """Clustering ``edited`` with ``store`` replays nothing and gives a fresh run's result."""
+    again = decompose(edited, ClusterOptions(), store=store, plain_graph="g")
+    fresh = decompose(edited, ClusterOptions())
+    assert not again.replayed
+    assert again.decomposition == fresh.decomposition and again.info == fresh.info
+
+
 def in_a_service(result) -> str:
     """A unit the clustering placed (not in the shared library): its size counts."""
     return result.decomposition.services[0].members[0]
@@ -65,11 +73,7 @@ def test_a_growth_that_changes_a_decision_runs_in_full(planted):
     first = decompose(planted, ClusterOptions(), store=store, plain_graph="g")
     # one unit as large as all the rest: the number of services, the folds or the balance
     # bound come out otherwise
-    edited = resized(planted, {in_a_service(first): 50_000})
-    again = decompose(edited, ClusterOptions(), store=store, plain_graph="g")
-    fresh = decompose(edited, ClusterOptions())
-    assert not again.replayed
-    assert again.decomposition == fresh.decomposition and again.info == fresh.info
+    assert_runs_in_full(resized(planted, {in_a_service(first): 50_000}), store)
 
 
 def test_a_growth_that_changes_a_package_hub_runs_in_full(planted):
@@ -84,10 +88,7 @@ def test_a_growth_that_changes_a_package_hub_runs_in_full(planted):
     lines = {s.id: s.lines for s in planted.symbols}
     edited = resized(planted, {other: lines[hub] - lines[other] + 1})  # now the largest of its package
     assert [h for h, _ in package_hubs(edited.symbols, root)] != [h for h, _ in package_hubs(planted.symbols, root)]
-    again = decompose(edited, ClusterOptions(), store=store, plain_graph="g")
-    fresh = decompose(edited, ClusterOptions())
-    assert not again.replayed
-    assert again.decomposition == fresh.decomposition and again.info == fresh.info
+    assert_runs_in_full(edited, store)
 
 
 def test_other_options_or_another_graph_find_no_record(planted):
