@@ -226,6 +226,18 @@ def test_flask_restx_namespaces_mounted_on_an_api():
     }
 
 
+def test_a_router_kept_in_the_project_is_a_rest_router():
+    # no rest_framework import: the router classes are the project's own copy
+    found = run("drf_vendored")
+    assert routes(found) == {
+        ("entry:http:GET /api/v1/notes", "board.base.viewsets.ListMixin.list"),
+        ("entry:http:GET /api/v1/notes/<pk>", "board.base.viewsets.RetrieveMixin.retrieve"),
+        ("entry:http:DELETE /api/v1/notes/<pk>", "board.base.viewsets.DestroyMixin.destroy"),
+        ("entry:http:GET /api/v1/tags", "board.base.viewsets.ListMixin.list"),
+        ("entry:http:GET /api/v1/tags/<slug>", "board.base.viewsets.RetrieveMixin.retrieve"),
+    }
+
+
 def test_fastapi_routers_and_prefixes():
     found = run("fastapi_routes")
     assert routes(found) == {

@@ -5,7 +5,9 @@ actions the viewset has — defined in the project or inherited from ``ModelView
 ``ReadOnlyModelViewSet`` or the ``*ModelMixin`` classes — plus one route per ``@action``.
 
 A router is mounted where the URL configuration includes ``router.urls``; a router never
-seen mounted is placed under the prefixes of the URL module that defines it.
+seen mounted is placed under the prefixes of the URL module that defines it. A project that
+vendors DRF's routers (taiga-back's ``taiga.base.routers``) has its own router classes: a
+``*Router`` class whose MRO defines ``register`` and ``get_urls`` counts as one.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ class DrfRouters:
         self.routers: dict[str, str] = {}  # router key -> trailing slash
         self.registrations: list[tuple[str, str, str, str, int]] = []  # (router, prefix, viewset, module, line)
         self.unresolved: list[str] = []
+        self.vendored: frozenset[str] = frozenset()  # project router classes (_vendored_routers)
 
     def collect(self) -> None:
         prog = self.prog
-        if not prog.uses(*_ROOTS):
+        self.vendored = self._vendored_routers()
+        if not prog.uses(*_ROOTS) and not self.vendored:
             return
         for module in prog.modules:
             facts = prog.facts[module]
@@ -66,9 +70,23 @@ class DrfRouters:
                 continue
             self.registrations.append((key, prefix, cls, site.module, c.line))
 
+    def _vendored_routers(self) -> frozenset[str]:
+        """Project classes that are DRF-style routers by their shape (see the module doc)."""
+        prog = self.prog
+        found = set()
+        for q, d in prog.defs.items():
+            if d.kind == "class" and q.rsplit(".", 1)[-1].endswith("Router"):
+                methods = prog.methods_in_mro(q)
+                if "register" in methods and "get_urls" in methods:
+                    found.add(q)
+        return frozenset(found)
+
     def _is_router(self, targets) -> bool:
-        """``DefaultRouter()`` / ``SimpleRouter()``, or a project subclass of one."""
+        """``DefaultRouter()`` / ``SimpleRouter()``, a project subclass of one, or a vendored
+        router class."""
         for v in targets:
+            if v.startswith("d:") and v[2:] in self.vendored:
+                return True
             paths = [outside(v)]
             if v.startswith("d:") and self.prog.kind(v[2:]) == "class":
                 paths = [outside(b) for b in self.prog.r.external_bases(v[2:])]
