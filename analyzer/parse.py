@@ -347,7 +347,9 @@ def ann_text(node: cst.BaseExpression | None) -> str | None:
         return f"{ann_text(node.left)} | {ann_text(node.right)}"
     if t is cst.List or t is cst.Tuple:
         inner = ", ".join(ann_text(e.value) or "..." for e in node.elements)
-        return f"[{inner}]" if t is cst.List else f"({inner})"
+        if t is cst.List:
+            return f"[{inner}]"
+        return f"({inner},)" if len(node.elements) == 1 else f"({inner})"  # ("x",) is no string
     if t is cst.Ellipsis:
         return "..."
     if t is cst.UnaryOperation and isinstance(node.operator, cst.Minus):

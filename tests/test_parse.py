@@ -154,3 +154,13 @@ def test_validation_is_skipped_only_while_parsing():
     assert cst.CSTNode.__dict__["__post_init__"] is hook  # restored, also after an error
     with pytest.raises(cst.CSTValidationError):  # nodes built by hand are still checked
         cst.Name("not a name")
+
+
+def test_defaults_keep_a_one_element_tuple_a_tuple():
+    # ("_cost.amount",) written as ("_cost.amount") would read back as a string
+    facts = parse_module_facts("m.py", "m", dedent('''
+        def stats(fields=("_cost.amount",), pair=(1, 2), empty=(), items=["a"]):
+            return fields
+    ''').encode(), False)
+    (stats,) = [d for d in facts.definitions if d.name == "stats"]
+    assert [p.default for p in stats.params] == ['("_cost.amount",)', "(1, 2)", "()", '["a"]']
