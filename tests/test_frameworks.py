@@ -233,6 +233,8 @@ def test_a_router_kept_in_the_project_is_a_rest_router():
         ("entry:http:GET /api/v1/notes", "board.base.viewsets.ListMixin.list"),
         ("entry:http:GET /api/v1/notes/<pk>", "board.base.viewsets.RetrieveMixin.retrieve"),
         ("entry:http:DELETE /api/v1/notes/<pk>", "board.base.viewsets.DestroyMixin.destroy"),
+        ("entry:http:POST /api/v1/notes/<pk>/pin", "board.views.NoteViewSet.pin"),  # @detail_route
+        ("entry:http:GET /api/v1/notes/by-author", "board.views.NoteViewSet.by_author"),  # @list_route
         ("entry:http:GET /api/v1/tags", "board.base.viewsets.ListMixin.list"),
         ("entry:http:GET /api/v1/tags/<slug>", "board.base.viewsets.RetrieveMixin.retrieve"),
     }

@@ -2,7 +2,8 @@
 route ``orders/`` (``list`` GET, ``create`` POST) and the detail route ``orders/<pk>/``
 (``retrieve`` GET, ``update`` PUT, ``partial_update`` PATCH, ``destroy`` DELETE) for the
 actions the viewset has — defined in the project or inherited from ``ModelViewSet``,
-``ReadOnlyModelViewSet`` or the ``*ModelMixin`` classes — plus one route per ``@action``.
+``ReadOnlyModelViewSet`` or the ``*ModelMixin`` classes — plus one route per ``@action``
+(``@list_route`` / ``@detail_route`` before DRF 3.8).
 
 A router is mounted where the URL configuration includes ``router.urls``; a router never
 seen mounted is placed under the prefixes of the URL module that defines it. A project that
@@ -27,6 +28,11 @@ _INHERITED = {
     "UpdateModelMixin": ("update", "partial_update"),
     "DestroyModelMixin": ("destroy",),
 }
+
+
+# extra-action decorators -> whether they route a detail URL (None: their ``detail=`` says);
+# ``list_route`` / ``detail_route`` are DRF's names before 3.8
+_ACTIONS = {"action": None, "list_route": False, "detail_route": True}
 
 
 class DrfRouters:
@@ -69,6 +75,14 @@ class DrfRouters:
                 self.unresolved.append(f"{c.scope}: {c.callee}(...)")
                 continue
             self.registrations.append((key, prefix, cls, site.module, c.line))
+
+    def _is_action(self, cls: str, expr: str) -> bool:
+        """DRF's decorator, or (in a project with its own copy of the routers) the project's."""
+        values = self.prog.r.eval(cls, expr)
+        if matches(values, _ROOTS):
+            return True
+        return bool(self.vendored) and any(v.startswith("d:") and self.prog.kind(v[2:]) == "function"
+                                           for v in values)
 
     def _vendored_routers(self) -> frozenset[str]:
         """Project classes that are DRF-style routers by their shape (see the module doc)."""
@@ -123,12 +137,12 @@ class DrfRouters:
         for name, q in sorted(methods.items()):
             d = prog.defs[q]
             for dec in d.decorators:
-                if (dec.expr or "").rsplit(".", 1)[-1] != "action":
-                    continue
-                if not matches(prog.r.eval(cls, dec.expr), _ROOTS):
+                kind = (dec.expr or "").rsplit(".", 1)[-1]
+                if kind not in _ACTIONS or not self._is_action(cls, dec.expr):
                     continue
                 args = dec.args or ()
-                detail = next((a.value for a in args if a.keyword == "detail"), False)
+                detail = _ACTIONS[kind] if _ACTIONS[kind] is not None else next(
+                    (a.value for a in args if a.keyword == "detail"), False)
                 verbs = next((a.value for a in args if a.keyword == "methods"), None) or ("get",)
                 url_path = next((a.value for a in args if a.keyword == "url_path"), None) or name
                 where = f"{root}/<{lookup}>/{url_path}" if detail is True else f"{root}/{url_path}"
