@@ -240,6 +240,20 @@ def test_a_router_kept_in_the_project_is_a_rest_router():
     }
 
 
+def test_pyramid_routes_and_view_configs():
+    found = run("pyramid_routes")
+    V = "store.views."
+    assert routes(found) == {
+        ("entry:http:GET /", V + "home"),  # no request_method: listed as GET
+        ("entry:http:GET /products/{product_id}", V + "show_product"),
+        ("entry:http:PATCH /products/{product_id}", V + "update_product"),
+        ("entry:http:PUT /products/{product_id}", V + "update_product"),
+        ("entry:http:POST /cart/", V + "CartViews.add"),  # the route from @view_defaults
+        ("entry:http:DELETE /cart/", V + "CartViews.clear"),
+    }
+    assert all(r.framework == "pyramid" for r in found.routes)
+
+
 def test_fastapi_routers_and_prefixes():
     found = run("fastapi_routes")
     assert routes(found) == {

@@ -95,6 +95,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_fastapi import FASTAPI
     from analyzer.frameworks.routes_flask import FLASK
+    from analyzer.frameworks.routes_pyramid import PyramidRoutes
     from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
     from analyzer.frameworks.tasks import NonHttpEntries
     from analyzer.frameworks.transactions import Transactions
@@ -128,6 +129,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     drf = DrfRouters(prog)
     drf.collect()
     endpoints += drf.endpoints(urls.router_mounts, urls.module_prefixes)
+    pyramid = PyramidRoutes(prog)
+    endpoints += pyramid.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -150,7 +153,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
         _reference_edges(references, symbol_ids)
 
-    unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved
+    unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved + pyramid.unresolved
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})
