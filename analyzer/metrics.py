@@ -70,8 +70,8 @@ class SizeBase:
     """What the size scores (:data:`SIZE_KEYS`) read: the units and their lines. A fraction
     of :class:`ScoringBase`'s pass over the edges: enough when the other scores are known."""
 
-    units: dict[str, str]  # symbol id -> unit id
-    lines: dict[str, int]  # code unit -> lines counted once
+    units: Mapping[str, str]  # symbol id -> unit id
+    lines: Mapping[str, int]  # code unit -> lines counted once
 
     @classmethod
     def of(cls, analysis, units: Mapping[str, str] | None = None,
@@ -80,9 +80,8 @@ class SizeBase:
         from analyzer.graph import unit_map
         from analyzer.interfaces import unit_lines
 
-        units = dict(units) if units is not None else unit_map(analysis.symbols)
-        lines = dict(lines) if lines is not None else unit_lines(analysis, units)
-        return cls(units, lines)
+        units = units if units is not None else unit_map(analysis.symbols)
+        return cls(units, lines if lines is not None else unit_lines(analysis, dict(units)))
 
 
 def resized(decomposition: Decomposition, known: Mapping[str, Any], base: SizeBase) -> dict[str, Any]:
@@ -313,19 +312,17 @@ def baseline_decompositions(analysis, unit_of: Mapping[str, str] | None = None) 
     return {"one-per-package": _package_decomposition(analysis, units), "monolith": _monolith(units)}
 
 
-def baselines(analysis, base: ScoringBase | SizeBase | None = None,
+def baselines(analysis, base: ScoringBase | None = None,
               known: Mapping[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Scores of the trivial cuts (no shared library, entities owned by the usual rule).
 
     The cuts themselves never read a size, so ``known``, the baselines of the same graph
     with other sizes (keyed by the second of ``cluster.digest.graph_digests``), keeps every score
-    but the few that count lines (:data:`SIZE_KEYS`), which are counted again: then a
-    :class:`SizeBase` is base enough."""
+    but the few that count lines (:data:`SIZE_KEYS`), which are counted again
+    (:func:`resized_baselines`, which needs only a :class:`SizeBase`)."""
     from analyzer.cluster.ownership import own_entities
     from analyzer.interfaces import service_of
 
-    if known is not None and isinstance(base, SizeBase):
-        return resized_baselines(analysis, known, base)
     base = base or ScoringBase.of(analysis)
     if known is not None:
         return resized_baselines(analysis, known, SizeBase(base.units, base.lines))

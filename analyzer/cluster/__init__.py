@@ -179,15 +179,15 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         return name_services(groups, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, layout)
 
     # -- a stored run on the same graph, sizes aside (cluster/replay.py) -------------------
-    record_key = ""
+    record_key, hubs = "", None
     if store is not None and plain_graph:
         from analyzer.cluster.digest import canonical_bytes
         from analyzer.cluster.weights import package_hubs
         from analyzer.stage_cache import digest, unpack_decomposition
 
         # the package hubs are the one size the weighted unit graph reads (_unit_edges)
-        hubs = [hub for hub, _ in package_hubs(analysis.symbols, layout.root)]
-        record_key = digest(plain_graph, repr(options), canonical_bytes(hubs))
+        hubs = canonical_bytes([hub for hub, _ in package_hubs(analysis.symbols, layout.root)])
+        record_key = digest(plain_graph, repr(options), hubs)
         stored = Record.unpack(store.get("replay", record_key))
         if stored is not None:
             for n in stored.zero:
@@ -215,7 +215,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     }
 
     # -- contracted graph ------------------------------------------------------------------
-    edges = _unit_edges(analysis, index.unit_of, weights, layout, store, plain_graph)
+    edges = _unit_edges(analysis, index.unit_of, weights, layout, store, plain_graph, hubs)
     anchors = sorted({a for a, _ in edges if a.startswith(ANCHOR_PREFIX)}
                      | {b for _, b in edges if b.startswith(ANCHOR_PREFIX)})
     for n in anchors:  # an app's anchor sits in the app's own package
@@ -462,10 +462,12 @@ def _shared_library(analysis, layout, weights: Mapping[str, float], protected: s
 
 
 def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, float], layout, store,
-                plain_graph: str) -> dict[tuple[str, str], float]:
+                plain_graph: str, hubs: bytes | None = None) -> dict[tuple[str, str], float]:
     """``weights.clustering_edges``, kept in ``store`` under the graph without sizes, the
-    weights and each package's hub (the one thing it reads sizes for): an edit that makes a
-    unit longer without changing a hub does not build them again."""
+    weights and each package's hub (the one thing it reads sizes for; ``hubs`` as
+    ``canonical_bytes`` when the caller has them): an edit that makes a unit longer without
+    changing a hub does not build them again."""
+    from analyzer.cluster.digest import canonical_bytes
     from analyzer.cluster.weights import clustering_edges, package_hubs
 
     def build() -> dict[tuple[str, str], float]:
@@ -474,11 +476,11 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
 
     if store is None or not plain_graph:
         return build()
-    from analyzer.cluster.digest import canonical_bytes
     from analyzer.stage_cache import digest
 
-    hubs = [hub for hub, _ in package_hubs(analysis.symbols, layout.root)]
-    key = digest(plain_graph, repr(sorted(weights.items())), canonical_bytes(hubs))
+    if hubs is None:
+        hubs = canonical_bytes([hub for hub, _ in package_hubs(analysis.symbols, layout.root)])
+    key = digest(plain_graph, repr(sorted(weights.items())), hubs)
     known = store.get("unit_edges", key)
     if isinstance(known, tuple) and len(known) == 2 and len(known[0]) == len(known[1]):
         return dict(zip(known[0], known[1]))

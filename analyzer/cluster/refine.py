@@ -66,10 +66,9 @@ def cluster(
             comm[n] = ci
     k = len(groups)
     size_of = {n: float(graph.nodes[n].get("size", 1)) if n in graph else 1.0 for n in comm}
-    sizes = [0.0] * k
+    sizes = start_sizes(groups, size_of)  # as replay_sizes starts from them
     counts = [0] * k
-    for n, ci in comm.items():
-        sizes[ci] += size_of[n]
+    for ci in comm.values():
         counts[ci] += 1
     limit = size_limit(sizes, k, balance)
     fixed_set = set(fixed)

@@ -209,8 +209,7 @@ class DecoratorRouting:
                 kw = spec.routers[cls]
                 own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
                 if own is None and cls in spec.named:
-                    name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
-                    own = "/" + name.strip("/") if name else None
+                    own = self._named_path(module, c)
                 self.mounts.router(key, own or "", spec.name)
                 if cls in spec.wrappers:
                     first = prog.arg(c, 0, "app")
@@ -239,11 +238,15 @@ class DecoratorRouting:
                     continue
                 own = prog.literal_str(module, c.scope, prog.arg(c, None, self.spec.factories[method]))
                 if own is None:
-                    name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
-                    own = "/" + name.strip("/") if name else ""
+                    own = self._named_path(module, c) or ""
                 key = f"{b.scope}:{b.name}"
                 self.mounts.router(key, own, self.spec.name)
                 self.mounts.mount(parent, key, own)
+
+    def _named_path(self, module: str, c) -> str | None:
+        """``"/" + name`` for a router made as ``Namespace("name")`` / ``api.namespace("name")``."""
+        name = self.prog.literal_str(module, c.scope, self.prog.arg(c, 0, "name"))
+        return "/" + name.strip("/") if name else None
 
     def _mounts(self) -> None:
         prog = self.prog

@@ -66,8 +66,6 @@ _SHADOWED = frozenset({
     "schema_json", "update_forward_refs", "validate", "fields", "Any", "Decimal", "UUID", "date", "datetime",
     "int", "str", "float", "bool", "list", "None", "Field", "BaseModel", "ConfigDict",
 })
-# a FastAPI path parameter, its converter (``:path``) in group 1
-_PARAM_NAME = re.compile(r"\{[^{}:]*(:[^{}]*)?\}")
 # names the generated clients package and tests import next to the client classes
 RESERVED_CLIENT_NAMES = ("ServiceClient", "CircuitOpen", "ServiceUnavailable", "Settings")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -538,21 +536,8 @@ def _reachable(routes: list[tuple[Route, RoutePath, tuple[str, ...]]], refusals:
                 refusals.append(Refusal(f"{m} {one_line(r.path)}", f"already served by {earlier}"))
         if kept:
             out.append((r, conv, tuple(kept)))
-            served.append((_starlette_pattern(conv.fastapi), r.handler or r.id, frozenset(kept)))
+            served.append((conv.starlette_pattern(), r.handler or r.id, frozenset(kept)))
     return out
-
-
-def _starlette_pattern(template: str) -> re.Pattern[str]:
-    """What Starlette matches for a path template: any segment for ``{name}``, anything for
-    ``{name:path}``."""
-    parts = []
-    last = 0
-    for m in _PARAM_NAME.finditer(template):
-        parts.append(re.escape(template[last:m.start()]))
-        parts.append(".*" if m.group(1) == ":path" else "[^/]+")
-        last = m.end()
-    parts.append(re.escape(template[last:]))
-    return re.compile("^" + "".join(parts) + "$")
 
 
 def _client_class(slug: str) -> str:

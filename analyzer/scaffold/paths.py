@@ -59,6 +59,18 @@ class RoutePath:
         """Characters of fixed text: more specific patterns go first in the gateway."""
         return len(_FASTAPI_PARAM.sub("", self.fastapi))
 
+    def starlette_pattern(self) -> re.Pattern[str]:
+        """What Starlette matches for the template: any segment for ``{name}``, anything for
+        ``{name:path}``, whatever the parameter's name or type."""
+        parts = []
+        last = 0
+        for m in _FASTAPI_PARAM.finditer(self.fastapi):
+            parts.append(re.escape(self.fastapi[last:m.start()]))
+            parts.append(".*" if m.group(0).endswith(":path}") else "[^/]+")
+            last = m.end()
+        parts.append(re.escape(self.fastapi[last:]))
+        return re.compile("^" + "".join(parts) + "$")
+
 
 @dataclass(frozen=True, slots=True)
 class Refused:
