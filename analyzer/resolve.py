@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
-from analyzer.memo import memoized
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
@@ -163,16 +162,25 @@ class Resolver:
                     else:
                         self.self_param[q] = d.params[0].name
                 self.class_of_scope[q] = cls
-        # memos: expressions, names in scopes, module members, function returns
+        # Memos: expressions, names in scopes, module members, function returns. Each has a
+        # stable half (values that read no argument flow and met no cycle: they hold across
+        # the rounds of the fixed point) and a volatile one (emptied between rounds).
         self._memo: dict[tuple[str, str], frozenset[str]] = {}
         self._lookups: dict[tuple[str, str], frozenset[str]] = {}
         self._members: dict[tuple[str, str], frozenset[str]] = {}
         self._returned: dict[tuple[str, str], frozenset[str]] = {}
+        self._memo_v: dict[tuple[str, str], frozenset[str]] = {}
+        self._lookups_v: dict[tuple[str, str], frozenset[str]] = {}
+        self._members_v: dict[tuple[str, str], frozenset[str]] = {}
+        self._returned_v: dict[tuple[str, str], frozenset[str]] = {}
+        self._flow_read = False  # the value being computed read a flow (or met a cycle)
         self._shared_sets: dict[frozenset[str], frozenset[str]] = {_EMPTY: _EMPTY}
         self._entered: dict[frozenset[str], frozenset[str]] = {}
         self._busy: set[tuple[int, tuple[str, str]]] = set()
         self._mro: dict[str, tuple[str, ...]] = {}
         self._bases: dict[str, tuple[str, ...]] = {}
+        self._bases_v: dict[str, tuple[str, ...]] = {}
+        self._mro_v: dict[str, tuple[str, ...]] = {}
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
         self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
@@ -209,7 +217,12 @@ class Resolver:
         cached = self._bases.get(cls)
         if cached is not None:
             return cached
-        self._bases[cls] = ()
+        cached = self._bases_v.get(cls)
+        if cached is not None:
+            self._flow_read = True
+            return cached
+        outer, self._flow_read = self._flow_read, False
+        self._bases_v[cls] = ()  # a class among its own bases: none, and volatile
         d = self.defs.get(cls)
         out: list[str] = []
         if d is not None:
@@ -220,15 +233,21 @@ class Resolver:
                 for v in sorted(self.eval(parent, b)):
                     if v.startswith("d:") and self.kind(v[2:]) == "class" or v.startswith("x:"):
                         out.append(v)
-        self._bases[cls] = tuple(out)
-        return self._bases[cls]
+        result = tuple(out)
+        self._keep(self._bases, self._bases_v, cls, result, outer)
+        return result
 
     def mro(self, cls: str) -> tuple[str, ...]:
         """Project classes in method resolution order (C3 where it applies, else DFS)."""
         cached = self._mro.get(cls)
         if cached is not None:
             return cached
-        self._mro[cls] = (cls,)
+        cached = self._mro_v.get(cls)
+        if cached is not None:
+            self._flow_read = True
+            return cached
+        outer, self._flow_read = self._flow_read, False
+        self._mro_v[cls] = (cls,)  # a class among its own ancestors: volatile
         seqs = [list(self.mro(b[2:])) for b in self.bases(cls) if b.startswith("d:")]
         seqs.append([b[2:] for b in self.bases(cls) if b.startswith("d:")])
         result = [cls]
@@ -247,8 +266,44 @@ class Resolver:
             result.append(head)
             seqs = [[c for c in s if c != head] for s in seqs]
             seqs = [s for s in seqs if s]
-        self._mro[cls] = tuple(result)
-        return self._mro[cls]
+        order = tuple(result)
+        self._keep(self._mro, self._mro_v, cls, order, outer)
+        return order
+
+    def _keep(self, stable: dict, volatile: dict, key, value, outer: bool) -> None:
+        """Store a value computed since ``outer`` was saved, in the stable memo unless it
+        read a flow, and pass that on to the value that asked for it."""
+        volatile.pop(key, None)
+        if self._flow_read:
+            volatile[key] = value
+        else:
+            stable[key] = value
+            self._flow_read = outer
+
+    def _remember(self, stable: dict, volatile: dict, key: tuple[str, str], compute, *args) -> frozenset[str]:
+        """:func:`analyzer.memo.memoized` with the two halves: a value that read a flow, a
+        volatile value or a key still being computed (a cycle) is volatile itself, since the
+        next round of the fixed point may give it more."""
+        hit = stable.get(key)
+        if hit is not None:
+            return hit
+        hit = volatile.get(key)
+        if hit is not None:
+            self._flow_read = True
+            return hit
+        mark = (id(stable), key)
+        if mark in self._busy:
+            self._flow_read = True
+            return _EMPTY
+        outer, self._flow_read = self._flow_read, False
+        self._busy.add(mark)
+        try:
+            result = frozenset(compute(*args))
+        finally:
+            self._busy.discard(mark)
+        result = self._shared_sets.setdefault(result, result)
+        self._keep(stable, volatile, key, result, outer)
+        return result
 
     def external_bases(self, cls: str) -> tuple[str, ...]:
         """Outside base classes anywhere in the MRO (``x:django.db.models.Model``)."""
@@ -266,8 +321,7 @@ class Resolver:
         hit = self._memo.get((scope, expr))  # the hot path, without a call
         if hit is not None:
             return hit
-        return memoized(self._memo, self._busy, (scope, expr), self._eval_ops, scope, parse_expr(expr),
-                        shared=self._shared_sets)
+        return self._remember(self._memo, self._memo_v, (scope, expr), self._eval_ops, scope, parse_expr(expr))
 
     def _eval_ops(self, scope: str, ops) -> frozenset[str]:
         if not ops:
@@ -307,8 +361,7 @@ class Resolver:
         hit = self._lookups.get((scope, name))  # the hot path, without a call
         if hit is not None:
             return hit
-        return memoized(self._lookups, self._busy, (scope, name), self._lookup, scope, name,
-                        shared=self._shared_sets)
+        return self._remember(self._lookups, self._lookups_v, (scope, name), self._lookup, scope, name)
 
     def _lookup(self, scope: str, name: str) -> set[str]:
         q: str | None = scope
@@ -350,6 +403,7 @@ class Resolver:
                         out |= self.instances_of(self.eval(outer, p.annotation_expr))
                     if p.default and _REFERENCE.match(p.default) and p.default not in _CONSTANTS:
                         out |= self.eval(outer, p.default)  # ``def f(callback=handler)``
+                    self._flow_read = True  # the flows may grow in the next round
                     out |= self.flows.get((scope, name), set())
         child = self.children.get(scope, {}).get(name)
         if child is not None:
@@ -397,8 +451,7 @@ class Resolver:
             return frozenset({f"m:{sub}"}) if sub in self.facts else frozenset({f"x:{sub}"})
         if via_star and name.startswith("_"):
             return _EMPTY  # star imports skip private names
-        return memoized(self._members, self._busy, (module, name), self._member, module, name,
-                        shared=self._shared_sets)
+        return self._remember(self._members, self._members_v, (module, name), self._member, module, name)
 
     def _member(self, module: str, name: str) -> set[str]:
         out = set(self._local(module, "module", name))
@@ -488,7 +541,7 @@ class Resolver:
         return set()
 
     def returns(self, func: str) -> frozenset[str]:
-        return memoized(self._returned, self._busy, (func, ""), self._returns, func, shared=self._shared_sets)
+        return self._remember(self._returned, self._returned_v, (func, ""), self._returns, func)
 
     def _returns(self, func: str) -> set[str]:
         out: set[str] = set()
@@ -590,11 +643,19 @@ class Resolver:
         return hit
 
     def reset_memo(self) -> None:
-        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets, self._entered):
+        """Forget every value: what the frameworks stage starts from."""
+        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets, self._mro,
+                     self._bases):
             memo.clear()
         self._shared_sets[_EMPTY] = _EMPTY
-        self._mro.clear()
-        self._bases.clear()
+        self.next_round()
+
+    def next_round(self) -> None:
+        """Forget the values that read an argument flow: the flows grew since."""
+        for memo in (self._memo_v, self._lookups_v, self._members_v, self._returned_v, self._entered,
+                     self._mro_v, self._bases_v):
+            memo.clear()
+        self._flow_read = False
 
 
 def _signature(d: Definition) -> str:
@@ -745,7 +806,9 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # nested defs), and sites that call such a function (its return value may follow).
     targets: list[frozenset[str]] = [_EMPTY] * len(sites)
     todo = range(len(sites))
-    callers: dict[str, set[int]] = defaultdict(set)  # definition -> sites whose callee may be it
+    # sites by the values their callee evaluated to, in any round: the evaluator shares equal
+    # sets, so "which sites may call f" is asked of a few thousand sets, not of every site
+    sites_of: dict[frozenset[str], set[int]] = defaultdict(set)
     scope_sites: dict[str, list[int]] = defaultdict(list)
     for k, (_m, _i, c) in enumerate(sites):
         scope_sites[c.scope].append(k)
@@ -765,18 +828,22 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             c = sites[k][2]
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
             targets[k] = t
-            for v in t:
-                callers[v.partition(":")[2]].add(k)
             if t:
+                sites_of[t].add(k)
                 r.add_flows(c.scope, c, t)
         if not r._flow_changed:
             break
+        sets_with: dict[str, list[frozenset[str]]] = defaultdict(list)  # definition -> sets naming it
+        for values in sites_of:
+            for v in values:
+                sets_with[v.partition(":")[2]].append(values)
         affected = set(r.changed_funcs)
         for f in r.changed_funcs:  # a method's new argument may be stored on self: revisit its class
             if r.kind(f) == "method":
                 affected.add(f.rsplit(".", 1)[0])
-            affected.update(sites[k][2].scope for k in callers.get(f, ()))
-        r.reset_memo()
+            for values in sets_with.get(f, ()):
+                affected.update(sites[k][2].scope for k in sites_of[values])
+        r.next_round()
         todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]})
 
     # what the edges need, asked in the order the edges are built (memo state included)
