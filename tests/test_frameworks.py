@@ -211,7 +211,7 @@ def test_flask_routes_blueprints_prefixes_and_rule_helpers():
     assert kinds == {"entry"}
 
 
-def test_flask_restx_namespaces_mounted_on_an_api():
+def test_flask_restx_namespaces_and_restful_resource_helpers():
     found = run("flask_restx")
     V1 = "board.api.v1."
     assert routes(found) == {
@@ -223,6 +223,14 @@ def test_flask_restx_namespaces_mounted_on_an_api():
         ("entry:http:PUT /api/v1/ballots/<int:vote_id>", V1 + "votes.Vote"),  # path= wins over its own
         ("entry:http:GET /api/v2/todos/<int:todo_id>", "board.api.v2.Todo"),  # api.namespace("todos")
         ("entry:http:GET /api/v2/todo-lists", "board.api.v2.TodoLists"),  # api.namespace(..., path=)
+        # flask_restful, through a method of the project's Api subclass that registers on self
+        ("entry:http:GET /api/v3/cards", "board.api.v3.CardList"),
+        ("entry:http:POST /api/v3/cards", "board.api.v3.CardList"),
+        ("entry:http:GET /api/v3/cards/<int:card_id>", "board.api.v3.Card"),  # *urls: every path
+        ("entry:http:DELETE /api/v3/cards/<int:card_id>", "board.api.v3.Card"),
+        ("entry:http:GET /api/v3/c/<int:card_id>", "board.api.v3.Card"),
+        ("entry:http:DELETE /api/v3/c/<int:card_id>", "board.api.v3.Card"),
+        ("entry:http:PUT /api/v3/lanes/<int:lane_id>", "board.api.v3.Lane"),  # a function given the Api
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analyzer.frameworks.program import Program, outside
 from analyzer.model import Route
@@ -374,43 +375,56 @@ class DecoratorRouting:
                                 prog.literal_str(site.module, c.scope, prog.arg(c, 1, "endpoint"))))
         return out
 
-    def _rule_helpers(self) -> dict[str, tuple[str, str, bool, str | None, str]]:
-        """Project functions that register a rule on a router they are given:
-        ``def register_view(bp, routes, view_func): for r in routes: bp.add_url_rule(r, view_func=view_func)``.
-
-        function -> (router param, path param, path is a list, view param, rule method)
-        """
+    def _rule_helpers(self) -> dict[str, RuleHelper]:
+        """Project functions that register a rule or a resource on a router they are given:
+        ``def register_view(bp, routes, view_func): for r in routes: bp.add_url_rule(r, view_func=view_func)``,
+        ``def register(api, resource, *urls): api.add_resource(resource, *urls)``; and methods
+        of a project router class that do it on ``self`` (``class OrgApi(Api): def
+        add_org_resource(self, resource, *urls): ... self.add_resource(resource, *urls)``)."""
         prog = self.prog
-        out = {}
-        for site in prog.named(self.spec.rules):
+        out: dict[str, RuleHelper] = {}
+        for site in prog.named(set(self.spec.rules) | set(self.spec.resources)):
             c = site.call
             if not c.callee or "." not in c.callee:
                 continue
             recv, _, method = c.callee.rpartition(".")
-            rule = self.spec.rules.get(method)
             func = c.scope
-            if rule is None or prog.kind(func) != "function" or "." in recv:
+            kind = prog.kind(func)
+            if "." in recv or kind not in ("function", "method"):
                 continue
-            params = {p.name for p in prog.defs[func].params}
+            signature = prog.defs[func].params
+            params = {p.name for p in signature}
             if recv not in params:
                 continue
-            path_pos, path_kw, view_pos, view_kw = rule
-            path_arg = prog.arg(c, path_pos, path_kw)
-            view_arg = prog.arg(c, view_pos, view_kw)
+            bound = kind == "method" and recv == signature[0].name
+            if kind == "method" and (not bound or self._is(f"d:{func.rsplit('.', 1)[0]}", self.spec.routers) is None):
+                continue  # a method registers on ``self``, of a router class
+            if method in self.spec.resources:  # add_resource(resource, *urls)
+                given = [a for a in c.args if a.keyword is None]
+                view_arg = given[0] if given and not given[0].star else None
+                path_arg = given[1] if len(given) > 1 else None
+            elif method in self.spec.rules:
+                path_pos, path_kw, view_pos, view_kw = self.spec.rules[method]
+                path_arg, view_arg = prog.arg(c, path_pos, path_kw), prog.arg(c, view_pos, view_kw)
+            else:
+                continue
             if path_arg is None or not path_arg.expr or not path_arg.expr.isidentifier():
                 continue
             many = False
             path_param = path_arg.expr
+            star = path_arg.star == 1 and any(p.name == path_param and p.kind == "var_positional" for p in signature)
+            if path_arg.star and not star:
+                continue
             if path_param not in params:
                 loops = [b.expr for b in prog.bindings(func, path_param) if b.expr and b.expr.endswith("[]")]
                 if len(loops) != 1 or loops[0][:-2] not in params:
                     continue
                 path_param, many = loops[0][:-2], True
             view_param = view_arg.expr if view_arg is not None and view_arg.expr in params else None
-            out[func] = (recv, path_param, many, view_param, method)
+            out[func] = RuleHelper(recv, path_param, many, star, view_param, bound)
         return out
 
-    def _helper_call(self, site, helpers) -> list[Endpoint]:
+    def _helper_call(self, site, helpers: dict[str, RuleHelper]) -> list[Endpoint]:
         prog = self.prog
         c = site.call
         out: list[Endpoint] = []
@@ -418,19 +432,27 @@ class DecoratorRouting:
             helper = helpers.get(func)
             if helper is None:
                 continue
-            recv_param, path_param, many, view_param, _method = helper
             params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
-            recv_arg = _given(prog, c, params, recv_param)
-            if recv_arg is None or not recv_arg.expr:
+            if helper.bound:  # ``api.add_org_resource(...)``: the router is the receiver
+                params = params[1:]
+                recv = (c.callee or "").rpartition(".")[0]
+            else:
+                recv_arg = _given(prog, c, params, helper.router)
+                recv = recv_arg.expr if recv_arg is not None else None
+            if not recv:
                 continue
-            if framework_of(prog.r.eval(c.scope, recv_arg.expr), self.roots, prog) != self.spec.name:
+            if framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
                 continue
-            value = prog.literal(site.module, c.scope, _given(prog, c, params, path_param))
-            paths = [value] if isinstance(value, str) and not many else \
-                [v for v in value if isinstance(v, str)] if isinstance(value, tuple) else []
-            view = _given(prog, c, params, view_param) if view_param else None
+            if helper.star:  # the positional arguments past the named parameters
+                given = prog.positional(c)[len(params):]
+                paths = [p for p in (prog.literal_str(site.module, c.scope, a) for a in given) if p is not None]
+            else:
+                value = prog.literal(site.module, c.scope, _given(prog, c, params, helper.path))
+                paths = [value] if isinstance(value, str) and not helper.many else \
+                    [v for v in value if isinstance(v, str)] if isinstance(value, tuple) else []
+            view = _given(prog, c, params, helper.view) if helper.view else None
             handler, verbs = self._view(site.module, c.scope, view)
-            router = prog.locate(c.scope, recv_arg.expr) or f"{c.scope}:{recv_arg.expr}"
+            router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
             for path in paths:
                 out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, site.module, c.line,
                                     self.spec.name))
@@ -469,6 +491,17 @@ class DecoratorRouting:
                     return q, class_verbs(prog, q)
                 return q, ()
         return None, ()
+
+
+class RuleHelper(NamedTuple):
+    """A project function (or router method) that registers a rule with its parameters."""
+
+    router: str  # the parameter holding the router (``self`` when ``bound``)
+    path: str  # the parameter holding the path, or the paths
+    many: bool  # a list of paths, one rule each (``for r in routes: ...``)
+    star: bool  # ``*urls``: every positional argument past the named ones is a path
+    view: str | None  # the parameter holding the view or resource
+    bound: bool  # a method of a router class, registering on ``self``
 
 
 def _given(prog: Program, call, params: list[str], name: str):
