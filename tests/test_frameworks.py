@@ -258,6 +258,12 @@ def test_pyramid_routes_and_view_configs():
         ("entry:http:PUT /products/{product_id}", V + "update_product"),
         ("entry:http:POST /cart/", V + "CartViews.add"),  # the route from @view_defaults
         ("entry:http:DELETE /cart/", V + "CartViews.clear"),
+        # config.include("store.api", route_prefix="/api/v1"): its includeme's routes
+        ("entry:http:GET /api/v1/products", "store.api.list_products"),
+        ("entry:http:GET /api/v1/", "store.api.api_root"),
+        ("entry:http:GET /api/v1/reports/daily", "store.reports.daily"),  # a nested include's prefix
+        ("entry:http:GET /api/v1/legacy/orders/{order_id}", "store.api.legacy_order"),  # route_prefix_context
+        ("entry:http:DELETE /admin/users/{user_id}", "store.admin.delete_user"),  # a function included
     }
     assert all(r.framework == "pyramid" for r in found.routes)
 
