@@ -200,16 +200,7 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_pars
     if executor is None and len(tasks) < PARALLEL_THRESHOLD:
         jobs = min(jobs, 1 + len(tasks) // 16)
     executor = executor or LocalExecutor(jobs)
-    # balanced chunks, biggest files first so no worker is left with the tail
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][3]))
-    nchunks = max(min(jobs * 8, len(tasks)), 1)
-    chunks: list[list[int]] = [[] for _ in range(nchunks)]
-    sizes = [0] * nchunks
-    for i in order:
-        k = sizes.index(min(sizes))
-        chunks[k].append(i)
-        sizes[k] += len(tasks[i][3]) + 1
-    chunks = [c for c in chunks if c]
+    chunks = _guided_chunks([len(t[3]) for t in tasks], jobs)
     answers = executor.map_chunks(_parse_chunk, [[tasks[i] for i in c] for c in chunks])
 
     def finish() -> list[bytes]:
@@ -235,6 +226,30 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_pars
         return results  # type: ignore[return-value]
 
     return finish
+
+
+def _guided_chunks(sizes: list[int], jobs: int) -> list[list[int]]:
+    """Task indices in chunks of shrinking size (guided self-scheduling): biggest files first,
+    each chunk an equal share of what is left, so the workers finish on small chunks
+    together and the main process has little left to decode after the last one."""
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
+    left = sum(sizes) + len(sizes)
+    floor = max(left // (jobs * 64), 1)
+    chunks: list[list[int]] = []
+    chunk: list[int] = []
+    budget = 0
+    for i in order:
+        if not chunk:
+            budget = max(left // (jobs * 4), floor)
+        chunk.append(i)
+        budget -= sizes[i] + 1
+        left -= sizes[i] + 1
+        if budget <= 0:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return chunks
 
 
 def _parse_isolated(task: tuple[str, str, bool, bytes]) -> bytes:

@@ -49,3 +49,18 @@ def test_dask_local_cluster_parses_like_the_pool():
         facts = parse_all(tasks, jobs=2, progress=False, executor=DaskExecutor(client=client))
     local = parse_all(tasks, jobs=1, progress=False)
     assert facts == local
+
+
+def test_guided_chunks_cover_every_file_once_and_shrink():
+    import random
+
+    from analyzer.pipeline import _guided_chunks
+
+    rng = random.Random(7)
+    sizes = [int(rng.expovariate(1 / 8000)) for _ in range(2000)]
+    chunks = _guided_chunks(sizes, 2)
+    assert sorted(i for c in chunks for i in c) == list(range(len(sizes)))
+    weight = [sum(sizes[i] + 1 for i in c) for c in chunks]
+    assert weight[0] > 4 * weight[-2]  # the workers end on small chunks
+    assert max(sizes) == sizes[chunks[0][0]]  # the biggest file is parsed first
+    assert _guided_chunks([], 2) == [] and _guided_chunks([10], 4) == [[0]]
