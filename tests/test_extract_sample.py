@@ -142,6 +142,16 @@ def test_the_generated_services_own_tests_pass(tree) -> None:
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"
 
 
+def test_the_code_extraction_writes_passes_ruff(tree) -> None:
+    # each service's own configuration: what the scaffold wrote is checked, the copied
+    # monolith code (ported/, vendor/) keeps its own style
+    out, _ = tree
+    result = support.run([support.tool("ruff"), "check", "--no-cache", "--output-format", "concise",
+                          str(out / "services")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert all("extend-exclude" in p.read_text() for p in (out / "services").glob("*/pyproject.toml"))
+
+
 def test_the_cli_flag(doc, tmp_path: Path) -> None:
     analysis = tmp_path / "shop.json"
     save(doc, analysis)

@@ -294,7 +294,18 @@ def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContex
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
     out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
         "extract/README.md.j2", **env)
-    out[f"{base}/pyproject.toml"] = add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies)
+    out[f"{base}/pyproject.toml"] = _lint_own_code_only(
+        add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies), svc.package)
+
+
+def _lint_own_code_only(pyproject: str, pkg: str) -> str:
+    """The code moved in keeps the monolith's style: ruff checks what the scaffold wrote."""
+    anchor = 'target-version = "py311"\n'
+    if anchor not in pyproject:
+        return pyproject
+    exclude = (f'# the code copied from the monolith keeps its own style\n'
+               f'extend-exclude = ["{pkg}/ported", "{pkg}/vendor"]\n')
+    return pyproject.replace(anchor, anchor + exclude, 1)
 
 
 def monolith_requirements(root: Path) -> tuple[str, ...]:

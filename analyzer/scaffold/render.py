@@ -204,26 +204,35 @@ GENERATED_LINE_LENGTH = 120  # the line-length of the generated services' ruff c
 def import_block(*groups: Iterable[str]) -> str:
     """isort-ordered import lines: one group per argument (stdlib, third party, first party).
 
-    Each item is ``"module"`` (``import module``) or ``"module:name"``; names of one module
-    are merged on one line, constants first, then classes, then the rest (ruff's isort order).
+    Each item is ``"module"`` (``import module``), ``"module as alias"``, ``"module:name"``
+    or ``"module:name as alias"``; names of one module are merged on one line, constants
+    first, then classes, then the rest, and a name imported under an alias has a line of
+    its own after them (ruff's isort order, ``combine-as-imports`` off).
     """
     blocks = []
     for group in groups:
         plain: set[str] = set()
         names: dict[str, set[str]] = {}
+        aliased: dict[str, set[str]] = {}
         for item in group:
             module, _, name = item.partition(":")
-            if name:
+            if " as " in name:
+                aliased.setdefault(module, set()).add(name)
+            elif name:
                 names.setdefault(module, set()).add(name)
             else:
                 plain.add(module)
         lines = [f"import {m}" for m in sorted(plain, key=_module_key)]
-        for module in sorted(names, key=_module_key):
-            members = sorted(names[module], key=_name_key)
-            line = f"from {module} import {', '.join(members)}"
-            if len(line) > GENERATED_LINE_LENGTH:
-                line = f"from {module} import (\n" + "".join(f"    {m},\n" for m in members) + ")"
-            lines.append(line)
+        for module in sorted(set(names) | set(aliased), key=_module_key):
+            members = sorted(names.get(module, ()), key=_name_key)
+            if members:
+                line = f"from {module} import {', '.join(members)}"
+                if len(line) > GENERATED_LINE_LENGTH:
+                    line = f"from {module} import (\n" + "".join(f"    {m},\n" for m in members) + ")"
+                lines.append(line)
+            for n in sorted(aliased.get(module, ()), key=_name_key):
+                line = f"from {module} import {n}"
+                lines.append(line if len(line) <= GENERATED_LINE_LENGTH else f"from {module} import (\n    {n},\n)")
         if lines:
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
