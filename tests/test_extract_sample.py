@@ -191,3 +191,16 @@ def test_hostile_service_names_give_safe_paths_and_valid_code(doc) -> None:
         if path.endswith(".py"):
             compile(text, path, "exec")
     assert x.summary()["rewired"] == 32
+
+
+def test_a_monolith_exact_pin_becomes_a_lower_bound() -> None:
+    from analyzer.extract.emit import add_dependencies, loosen_pin
+
+    assert loosen_pin("python-dotenv==0.19.2") == "python-dotenv>=0.19.2"
+    assert loosen_pin("Django==4.2.*") == "Django>=4.2"
+    assert loosen_pin('foo==1.0; python_version<"3.12"') == 'foo>=1.0 ; python_version<"3.12"'
+    for kept in ("flask>=3.0", "a==1,<2", "b===1", "c~=1.0", "requests"):
+        assert loosen_pin(kept) == kept
+    pyproject = 'dependencies = [\n    "pydantic-settings>=2.2",\n]\n'
+    out = add_dependencies(pyproject, ("python-dotenv==0.19.2", "pydantic-settings==2.0"))
+    assert '"python-dotenv>=0.19.2",' in out and out.count("pydantic-settings") == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -348,9 +349,30 @@ def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
         return pyproject
     have = {_requirement_name(json.loads(ln.strip().rstrip(","))) for ln in lines[start + 1:end]
             if ln.strip().startswith('"')}
-    new = [f"    {json.dumps(d)},  # the monolith's requirement: the copied code needs it\n"
-           for d in extra if _requirement_name(d) not in have]
+    new = []
+    for d in extra:
+        if _requirement_name(d) in have:
+            continue
+        loose = loosen_pin(d)
+        why = "the monolith's requirement: the copied code needs it" if loose == d else \
+            "the monolith pins ==; at least that version, so the service's own dependencies resolve"
+        new.append(f"    {json.dumps(loose)},  # {why}\n")
     return "".join(lines[:end] + new + lines[end:])
+
+
+_EXACT_PIN = re.compile(r"(?<![=<>!~])==\s*([A-Za-z0-9_.+-]+?)(?:\.\*)?\s*(?=;|$)")
+
+
+def loosen_pin(spec: str) -> str:
+    """``python-dotenv==0.19.2`` -> ``python-dotenv>=0.19.2``: a monolith's exact pin would clash
+    with what the generated service itself needs (``pydantic-settings`` wants a newer
+    python-dotenv than redash pins), and a pip that cannot resolve installs nothing. Other
+    specifiers, compound ones and markers stay as written."""
+    head, sep, marker = spec.partition(";")
+    if head.count("==") != 1 or "," in head or "===" in head:
+        return spec
+    loose = _EXACT_PIN.sub(lambda m: ">=" + m.group(1), head.rstrip())
+    return loose + (" ;" + marker if sep else "") if loose != head.rstrip() else spec
 
 
 def _manifest(files: dict[str, str], x: Extraction) -> str:
