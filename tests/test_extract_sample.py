@@ -204,3 +204,15 @@ def test_a_monolith_exact_pin_becomes_a_lower_bound() -> None:
     pyproject = 'dependencies = [\n    "pydantic-settings>=2.2",\n]\n'
     out = add_dependencies(pyproject, ("python-dotenv==0.19.2", "pydantic-settings==2.0"))
     assert '"python-dotenv>=0.19.2",' in out and out.count("pydantic-settings") == 1
+
+
+def test_a_facade_comes_before_the_code_that_uses_it() -> None:
+    from analyzer.extract.emit import _after_imports
+
+    module = ('"""Forms."""\nfrom __future__ import annotations\n\nimport os\n\n\n'
+              '@decorate\nclass OrderForm:\n    class Meta:\n        model = Order  # provided by the facade\n')
+    facade = "Order = _msa_wire.Stub('shop.orders.Order', 'orders', 'an entity of another service')\n"
+    out = _after_imports(module, facade)
+    assert out.index("Order = _msa_wire.Stub") < out.index("@decorate") and out.index("import os") < out.index("Order =")
+    compile(out, "forms.py", "exec")
+    assert _after_imports("import os\n", facade).endswith(facade)  # imports only: at the end

@@ -7,6 +7,7 @@ ones extraction changes; nothing is written here.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
@@ -177,7 +178,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             if entries:
                 facade = _facade(svc, module, entries, project, local, standalone=False)
                 _check_syntax(facade, f"{svc.package}/{rel}")
-                text = text.rstrip("\n") + "\n\n\n" + facade
+                text = _after_imports(text, facade)
             removals.extend(dataclasses.replace(r, service=svc.slug) for r in removed)
         else:
             text = _facade(svc, module, entries, project, local, standalone=True)
@@ -191,6 +192,34 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             init = "/".join(parts[:i]) + "/__init__.py"
             files.setdefault(init, _package_doc(svc, parts[0], project))
     return dict(sorted(files.items())), removals
+
+
+# Modules whose import runs a program (packaging, a server, a management command): copied,
+# but not imported by the service's import test.
+ENTRY_SCRIPTS = frozenset({"setup", "manage", "conftest", "wsgi", "asgi", "__main__"})
+
+
+def _after_imports(text: str, facade: str) -> str:
+    """The module with its facade placed after its leading imports, before the first other
+    statement: the module's own top-level code (a class body's ``model = Order``, a
+    ``Dispatcher = get_class(...)``) may use what the facade provides."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        tree = None
+    first = None
+    for i, stmt in enumerate(tree.body if tree is not None else ()):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # the docstring
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        break
+    if first is None:
+        return text.rstrip("\n") + "\n\n\n" + facade
+    lines = text.splitlines(keepends=True)
+    head, rest = "".join(lines[: first - 1]).rstrip("\n"), "".join(lines[first - 1:])
+    return head + "\n\n\n" + facade.rstrip("\n") + "\n\n\n" + rest
 
 
 def _package_doc(svc: ServiceContext, tree: str, project: str) -> str:
@@ -291,7 +320,8 @@ def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContex
         out[f"{base}/tests/test_routes.py"] = render("extract/test_routes.py.j2", ports=route_ports, **env)
     if svc.operations:
         out[f"{base}/tests/test_api.py"] = render("extract/test_api.py.j2", ports=op_ports, **env)
-    copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules)
+    copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules
+                    if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
     out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
         "extract/README.md.j2", **env)
