@@ -230,7 +230,7 @@ def _parse_in_workers(tasks, jobs: int | None, progress: bool, executor, on_pars
 
 def _guided_chunks(sizes: list[int], jobs: int) -> list[list[int]]:
     """Task indices in chunks of shrinking size (guided self-scheduling): biggest files first,
-    each chunk an equal share of what is left, so the workers finish on small chunks
+    each chunk a quarter of what is left per worker, so the workers finish on small chunks
     together and the main process has little left to decode after the last one."""
     order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
     left = sum(sizes) + len(sizes)
