@@ -141,7 +141,8 @@ def _usage(message: str) -> MsaError:
 @handle_errors
 def report(
     analysis: Annotated[Path, typer.Argument(help="Analysis JSON written by 'msa analyze'.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="term, html, md or json.")] = "term",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="term, html, md or json (default: from the --output suffix, else term).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
     plan: Annotated[Path | None, typer.Option("--plan", help="Report this plan instead of the analysis' own.")] = None,
     service: Annotated[str | None, typer.Option("--service", help="Show one service in detail.")] = None,
@@ -149,6 +150,9 @@ def report(
     """Show the decomposition: services, scores, interfaces and risks."""
     from analyzer.report import render_report
 
+    if fmt is None:  # ``-o report.html`` means HTML
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}.get(suffix, "term")
     doc = _load_with_plan(analysis, plan)
     if fmt not in ("term", "html", "md", "json"):
         raise _usage(f"--format must be one of term, html, md, json (got {fmt!r})")

@@ -386,6 +386,18 @@ def test_cli_report_formats(analysis_file, tmp_path):
     assert "Outgoing calls (7)" in result.stdout
 
 
+def test_cli_report_format_follows_the_output_suffix(analysis_file, tmp_path):
+    runner = CliRunner()
+    for name, start in (("r.html", "<!DOCTYPE html>"), ("r.md", "#"), ("r.json", "{")):
+        out = tmp_path / name
+        result = runner.invoke(app, ["report", str(analysis_file), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.read_text(encoding="utf-8").lstrip().startswith(start), name
+    out = tmp_path / "forced.html"
+    result = runner.invoke(app, ["report", str(analysis_file), "--format", "md", "-o", str(out)])
+    assert result.exit_code == 0 and not out.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
 def test_cli_unknown_service_is_a_usage_error(analysis_file):
     result = CliRunner().invoke(app, ["report", str(analysis_file), "--service", "billing"])
     assert result.exit_code == 2
