@@ -198,6 +198,24 @@ class ModuleFacts:
     shape: str = ""  # resolve.resolution_shape of these facts, set where they are made
 
 
+def package_of(module: str, is_package: bool) -> str:
+    """The package a module's relative imports start from: itself for a package."""
+    return module if is_package else module.rpartition(".")[0]
+
+
+def absolute(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """The absolute module a relative import names (``from ..x import y`` in ``a.b.c``); with
+    ``level`` 0, ``target`` as it is. Facts hold absolute names only, so the parser, the
+    extraction and the frameworks stage (``config.include(".views")``) all resolve here."""
+    if level == 0:
+        return target or ""
+    base = package_of(module, is_package).split(".") if package_of(module, is_package) else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+    parts = [*base, *(target.split(".") if target else [])]
+    return ".".join(p for p in parts if p)
+
+
 def source_hash(source: bytes) -> str:
     """The content hash of a file (``ModuleFacts.sha``, cache keys). Here, not in the parser,
     so that a warm run can key its cache without importing libcst."""

@@ -33,6 +33,7 @@ from analyzer.facts import (
     ParseFailure,
     StringRef,
     With,
+    absolute,
     source_hash,
 )
 
@@ -555,17 +556,7 @@ class _Walker:
         return self.frames[-1]
 
     def _resolve_relative(self, level: int, module: str | None) -> str:
-        if level == 0:
-            return module or ""
-        parts = self.module.split(".")
-        if not self.is_package:
-            parts = parts[:-1]
-        if level > 1:
-            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
-        base = ".".join(parts)
-        if module:
-            return f"{base}.{module}" if base else module
-        return base
+        return absolute(self.module, self.is_package, level, module)
 
     # -- module ----------------------------------------------------------------------------
     def walk_module(self, tree: cst.Module) -> None:

@@ -9,8 +9,9 @@ import libcst as cst
 import pytest
 
 from analyzer.extract.codemod import CopyContext, copy_module
-from analyzer.extract.inventory import absolute, parse
+from analyzer.extract.inventory import parse
 from analyzer.extract.model import PORTED, VENDOR, ModulePlan
+from analyzer.facts import absolute
 
 MONOLITH = {"shop", "shop.orders", "shop.orders.models", "shop.orders.services", "shop.catalog",
             "shop.catalog.models", "shop.common", "shop.common.helpers", "shop.config", "shop.db"}

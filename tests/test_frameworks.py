@@ -264,6 +264,8 @@ def test_pyramid_routes_and_view_configs():
         ("entry:http:GET /api/v1/reports/daily", "store.reports.daily"),  # a nested include's prefix
         ("entry:http:GET /api/v1/legacy/orders/{order_id}", "store.api.legacy_order"),  # route_prefix_context
         ("entry:http:DELETE /admin/users/{user_id}", "store.admin.delete_user"),  # a function included
+        # "module:function" included inside a route_prefix_context block: the block's prefix first
+        ("entry:http:POST /api/v1/legacy/hooks/ping", "store.hooks.ping"),
     }
     assert all(r.framework == "pyramid" for r in found.routes)
 

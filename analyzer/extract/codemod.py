@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from analyzer.extract.inventory import NameUse, Parsed, absolute, dotted, is_type_checking
+from analyzer.extract.inventory import NameUse, Parsed, dotted, is_type_checking
 from analyzer.extract.model import ModulePlan, Removal
+from analyzer.facts import absolute
 
 _ORM_RELATION = frozenset({"relationship", "relation"})
 _TYPING_WORDS = frozenset({"Mapped", "Optional", "List", "list", "Set", "set", "Union", "DynamicMapped",

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from analyzer.facts import absolute
+
 # method names that change the container they are called on
 MUTATORS = frozenset({
     "append", "appendleft", "extend", "extendleft", "add", "update", "pop", "popleft", "popitem", "clear",
@@ -69,21 +71,6 @@ class ModuleInventory:
     def units(self) -> dict[str, Statement]:
         """Top-level classes and functions by name (the last definition wins)."""
         return {s.binds[0]: s for s in self.statements if s.kind in ("def", "class")}
-
-
-def package_of(module: str, is_package: bool) -> str:
-    return module if is_package else module.rpartition(".")[0]
-
-
-def absolute(module: str, is_package: bool, level: int, target: str | None) -> str:
-    """The absolute module a relative import names (``from ..x import y`` in ``a.b.c``)."""
-    if level == 0:
-        return target or ""
-    base = package_of(module, is_package).split(".") if package_of(module, is_package) else []
-    if level > 1:
-        base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
-    parts = [*base, *(target.split(".") if target else [])]
-    return ".".join(p for p in parts if p)
 
 
 def dotted(node: cst.BaseExpression | None) -> str | None:

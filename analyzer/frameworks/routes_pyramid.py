@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from analyzer.facts import absolute
 from analyzer.frameworks.program import Program, matches
-from analyzer.frameworks.routing import HTTP_VERBS, Endpoint
+from analyzer.frameworks.routing import HTTP_VERBS, Endpoint, join_url
 
 _ROOTS = frozenset({"pyramid"})
 
@@ -22,6 +23,8 @@ class PyramidRoutes:
     def __init__(self, prog: Program) -> None:
         self.prog = prog
         self.unresolved: list[str] = []
+        self._class_defaults: dict[str, dict[str, object]] = {}
+        self._prefix_blocks: dict[str, list[tuple[int, int, str]]] = {}
 
     def run(self) -> list[Endpoint]:
         prog = self.prog
@@ -32,12 +35,12 @@ class PyramidRoutes:
         for q, d in sorted(prog.defs.items()):
             if d.kind == "module" or not d.decorators:
                 continue
-            defaults = self._defaults(prog.parent_scope(q)) if d.kind == "method" else {}
             for dec in d.decorators:
                 if (dec.expr or "").rsplit(".", 1)[-1] != "view_config" or dec.args is None:
                     continue
                 if not matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
                     continue
+                defaults = self._defaults(prog.parent_scope(q)) if d.kind == "method" else {}
                 given = {a.keyword: a for a in dec.args if a.keyword}
                 route = _text(given.get("route_name")) or defaults.get("route_name")
                 if route is None:
@@ -65,58 +68,65 @@ class PyramidRoutes:
             if name is None or pattern is None:
                 self.unresolved.append(f"{c.scope}: {c.callee}(...)")
                 continue
-            prefix = self._prefix(c.scope, included, set()) + self._context_prefix(site.module, site.index)
-            found.setdefault(name, _join(prefix, pattern))
+            prefix = join_url(self._prefix(c.scope, included, set()), self._context_prefix(site.module, site.index))
+            # Pyramid: the prefix, one slash, the pattern (an empty pattern keeps the slash)
+            found.setdefault(name, join_url(prefix, pattern or "/") if prefix.strip("/") else join_url("", pattern))
         return found
 
-    def _included(self) -> dict[str, list[tuple[str, str]]]:
-        """Included function -> (the scope that includes it, the ``route_prefix`` given).
-        ``config.include("pkg.mod")`` includes ``pkg.mod.includeme``; a relative name is
-        read from the including module's package, as Pyramid does."""
+    def _included(self) -> dict[str, tuple[str, str]]:
+        """Included function -> (the scope that first includes it, the route prefix it is
+        given there). ``config.include("pkg.mod")`` includes ``pkg.mod.includeme``; a
+        relative name is read from the including module's package, as Pyramid does."""
         prog = self.prog
-        out: dict[str, list[tuple[str, str]]] = {}
+        out: dict[str, tuple[str, str]] = {}
         for site in prog.named(["include"]):
             c = site.call
-            if "." not in (c.callee or ""):
-                continue
-            prefix = prog.literal_str(site.module, c.scope, prog.arg(c, None, "route_prefix")) or ""
             target = prog.arg(c, 0, "callable")
-            if target is None:
+            if "." not in (c.callee or "") or target is None:
                 continue
-            func = None
             text = prog.literal_str(site.module, c.scope, target)
             if text is not None:
-                module = _absolute(text, site.module, prog.facts[site.module].is_package)
-                func = f"{module}.includeme" if f"{module}.includeme" in prog.defs else (
-                    text if prog.kind(text) == "function" else None)
-            elif target.expr:
-                for v in sorted(prog.r.eval(c.scope, target.expr)):
-                    if v.startswith("m:") and f"{v[2:]}.includeme" in prog.defs:
-                        func = f"{v[2:]}.includeme"
-                    elif v.startswith("d:") and prog.kind(v[2:]) == "function":
-                        func = v[2:]
+                dots = len(text) - len(text.lstrip("."))
+                found = prog.resolve_dotted(absolute(site.module, prog.facts[site.module].is_package, dots,
+                                                     text[dots:]))
+                values = [f"m:{found}" if found in prog.facts else f"d:{found}"] if found else []
+            else:
+                values = sorted(prog.r.eval(c.scope, target.expr)) if target.expr else []
+            func = None
+            for v in values:
+                if v.startswith("m:") and f"{v[2:]}.includeme" in prog.defs:
+                    func = f"{v[2:]}.includeme"
+                elif v.startswith("d:") and prog.kind(v[2:]) == "function":
+                    func = v[2:]
             if func is not None:
-                out.setdefault(func, []).append((c.scope, prefix + self._context_prefix(site.module, site.index)))
+                given = prog.literal_str(site.module, c.scope, prog.arg(c, None, "route_prefix")) or ""
+                out.setdefault(func, (c.scope, join_url(self._context_prefix(site.module, site.index), given)))
         return out
 
-    def _prefix(self, scope: str, included: dict[str, list[tuple[str, str]]], seen: set[str]) -> str:
-        """The route prefix in force in ``scope``: its includers' prefixes, outermost first
-        (the first includer where there are several)."""
-        if scope in seen:
+    def _prefix(self, scope: str, included: dict[str, tuple[str, str]], seen: set[str]) -> str:
+        """The route prefix in force in ``scope``: its includers' prefixes, outermost first."""
+        if scope in seen or scope not in included:
             return ""
         seen.add(scope)
-        for includer, prefix in included.get(scope, ())[:1]:
-            outer = self._prefix(includer, included, seen)
-            return _join(outer, prefix) if prefix else outer
-        return ""
+        includer, prefix = included[scope]
+        return join_url(self._prefix(includer, included, seen), prefix)
 
     def _context_prefix(self, module: str, index: int) -> str:
-        """``with config.route_prefix_context("/p"):`` blocks around a call site."""
-        prog = self.prog
+        """The prefix of the ``with config.route_prefix_context("/p"):`` blocks around a call site."""
+        blocks = self._prefix_blocks.get(module)
+        if blocks is None:
+            blocks = self._prefix_blocks[module] = self._context_blocks(module)
         prefix = ""
+        for first, end, given in blocks:
+            if first <= index < end:
+                prefix = join_url(prefix, given)
+        return prefix
+
+    def _context_blocks(self, module: str) -> list[tuple[int, int, str]]:
+        """``(first call, end call, prefix)`` of each ``route_prefix_context`` block of a module."""
+        prog = self.prog
+        out = []
         for w in prog.facts[module].withs:
-            if not w.first_call <= index < w.end_call:
-                continue
             for item in w.items:
                 if item.call is None:
                     continue
@@ -124,11 +134,14 @@ class PyramidRoutes:
                 if (inner.callee or "").rsplit(".", 1)[-1] == "route_prefix_context":
                     given = prog.literal_str(module, inner.scope, prog.arg(inner, 0, "route_prefix"))
                     if given:
-                        prefix = _join(prefix, given)
-        return prefix
+                        out.append((w.first_call, w.end_call, given))
+        return out
 
     def _defaults(self, cls: str) -> dict[str, object]:
         """``@view_defaults(...)`` of a class: the route and methods its views inherit."""
+        hit = self._class_defaults.get(cls)
+        if hit is not None:
+            return hit
         d = self.prog.defs.get(cls)
         out: dict[str, object] = {}
         for dec in d.decorators if d is not None and d.kind == "class" else ():
@@ -141,26 +154,8 @@ class PyramidRoutes:
             methods = _methods(given.get("request_method"))
             if methods:
                 out["request_method"] = methods
+        self._class_defaults[cls] = out
         return out
-
-
-def _join(prefix: str, pattern: str) -> str:
-    """Pyramid's joining of a route prefix and a pattern: one slash between them (an empty
-    pattern under a prefix is the prefix with its slash, ``/api/``)."""
-    if not prefix.strip("/"):
-        return pattern if pattern.startswith("/") else "/" + pattern
-    return "/" + prefix.strip("/") + "/" + pattern.lstrip("/")
-
-
-def _absolute(name: str, module: str, is_package: bool) -> str:
-    """A dotted name as ``config.include`` reads it: ``.views`` from the including package."""
-    if not name.startswith("."):
-        return name.replace(":", ".")
-    level = len(name) - len(name.lstrip("."))
-    base = module.split(".") if is_package else module.split(".")[:-1]
-    base = base[: len(base) - (level - 1)] if level > 1 else base
-    rest = name.lstrip(".")
-    return ".".join([*base, rest] if rest else base)
 
 
 def _text(arg) -> str | None:
