@@ -1,8 +1,9 @@
-"""Memoization with a cycle guard, shared by the two evaluators of values.
+"""Memoization with a cycle guard, for the frameworks stage's evaluator of values.
 
-The resolver (names and expressions to definitions) and the frameworks stage (expressions
-to ORM types) both follow bindings, imports, returns and calls that can lead back to
-themselves. Each result is computed once per key; a key met again while it is still being
+The frameworks stage (expressions to ORM types) follows bindings, imports, returns and
+calls that can lead back to themselves; so does the resolver, whose own variant
+(``Resolver._remember``) also tells values that may change between the rounds of its flow
+fixed point from those that cannot. Each result is computed once per key; a key met again while it is still being
 computed counts as empty instead of recursing forever, which is the usual fixed-point
 approximation of flow-insensitive analyses.
 """

@@ -324,9 +324,9 @@ def baselines(analysis, base: ScoringBase | None = None,
     from analyzer.interfaces import service_of
 
     base = base or ScoringBase.of(analysis)
-    if known is not None:
-        return resized_baselines(analysis, known, SizeBase(base.units, base.lines))
     cuts = baseline_decompositions(analysis, base.units)
+    if known is not None and set(known) == set(cuts):
+        return _resized_cuts(cuts, known, SizeBase(base.units, base.lines))
     out = {}
     for name, d in cuts.items():
         owner = own_entities(analysis, service_of(analysis, d, base.handlers), [s.name for s in d.services],
@@ -349,6 +349,11 @@ def resized_baselines(analysis, known: Mapping[str, dict[str, Any]], base: SizeB
     cuts = baseline_decompositions(analysis, base.units)
     if set(known) != set(cuts):
         return baselines(analysis)
+    return _resized_cuts(cuts, known, base)
+
+
+def _resized_cuts(cuts: Mapping[str, Decomposition], known: Mapping[str, dict[str, Any]],
+                  base: SizeBase) -> dict[str, dict[str, Any]]:
     return {name: resized(d, known[name], base) for name, d in cuts.items()}
 
 

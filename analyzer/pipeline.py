@@ -118,7 +118,7 @@ def _progress(enabled: bool):
     console = Console(stderr=True)
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not enabled or not console.is_terminal,
+        console=console, transient=True, disable=not console.is_terminal,
     )
 
 
@@ -423,26 +423,15 @@ def _resolve(facts: list[ModuleFacts], options: AnalyzeOptions, timings: dict[st
 
 
 def result_key(inputs: Inputs, options: AnalyzeOptions) -> str:
-    """Everything an analysis result depends on: file contents, options, configuration, version."""
-    import hashlib
+    """Everything an analysis result depends on: what the front end reads (file contents,
+    skipped files, version), the root, the options and the configuration files."""
+    from analyzer.stage_cache import digest, front_key
 
-    from analyzer.cache import FACTS_VERSION
-    from analyzer.stage_cache import code_fingerprint
-
-    h = hashlib.blake2b(digest_size=20)
-    for part in (__version__, code_fingerprint(), FACTS_VERSION, str(inputs.root),
-                 repr(options.include_tests), repr(options.include_migrations), repr(options.exclude),
-                 repr(options.services), repr(options.algorithm), repr(options.seed)):
-        h.update(part.encode() + b"\0")
-    for name in ("pyproject.toml", "msa.toml"):
-        cfg = inputs.root / name
-        if cfg.is_file():
-            h.update(cfg.read_bytes())
-    for key in inputs.keys:
-        h.update(key.encode() + b"\0")
-    for rel, reason in inputs.skipped:
-        h.update(f"{rel}|{reason}".encode() + b"\0")
-    return h.hexdigest()
+    configs = [name.encode() + b"=" + (inputs.root / name).read_bytes()
+               for name in ("pyproject.toml", "msa.toml") if (inputs.root / name).is_file()]
+    chosen = (options.include_tests, options.include_migrations, options.exclude, options.services,
+              options.algorithm, options.seed)
+    return digest(front_key(inputs.keys, inputs.skipped), str(inputs.root), repr(chosen), *configs)
 
 
 def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):

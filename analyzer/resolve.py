@@ -808,7 +808,8 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     todo = range(len(sites))
     # sites by the values their callee evaluated to, in any round: the evaluator shares equal
     # sets, so "which sites may call f" is asked of a few thousand sets, not of every site
-    sites_of: dict[frozenset[str], set[int]] = defaultdict(set)
+    sites_of: dict[frozenset[str], set[int]] = {}
+    sets_with: dict[str, list[frozenset[str]]] = defaultdict(list)  # definition -> the sets naming it
     scope_sites: dict[str, list[int]] = defaultdict(list)
     for k, (_m, _i, c) in enumerate(sites):
         scope_sites[c.scope].append(k)
@@ -829,14 +830,15 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
             targets[k] = t
             if t:
-                sites_of[t].add(k)
+                at = sites_of.get(t)
+                if at is None:
+                    at = sites_of[t] = set()
+                    for v in t:
+                        sets_with[v.partition(":")[2]].append(t)
+                at.add(k)
                 r.add_flows(c.scope, c, t)
         if not r._flow_changed:
             break
-        sets_with: dict[str, list[frozenset[str]]] = defaultdict(list)  # definition -> sets naming it
-        for values in sites_of:
-            for v in values:
-                sets_with[v.partition(":")[2]].append(values)
         affected = set(r.changed_funcs)
         for f in r.changed_funcs:  # a method's new argument may be stored on self: revisit its class
             if r.kind(f) == "method":

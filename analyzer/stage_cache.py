@@ -132,12 +132,8 @@ def resolution_key(facts) -> str:
     from analyzer import __version__
     from analyzer.resolve import resolution_shape
 
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{__version__}|{code_fingerprint()}".encode())
-    for m in facts:
-        if m.error is None:
-            h.update(f"|{m.module}={m.shape or resolution_shape(m)}".encode())
-    return h.hexdigest()
+    return digest(__version__, code_fingerprint(),
+                  *(f"{m.module}={m.shape or resolution_shape(m)}" for m in facts if m.error is None))
 
 
 def fast_pickle(value: Any) -> bytes | None:

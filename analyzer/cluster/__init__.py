@@ -181,12 +181,9 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     # -- a stored run on the same graph, sizes aside (cluster/replay.py) -------------------
     record_key, hubs = "", None
     if store is not None and plain_graph:
-        from analyzer.cluster.digest import canonical_bytes
-        from analyzer.cluster.weights import package_hubs
         from analyzer.stage_cache import digest, unpack_decomposition
 
-        # the package hubs are the one size the weighted unit graph reads (_unit_edges)
-        hubs = canonical_bytes([hub for hub, _ in package_hubs(analysis.symbols, layout.root)])
+        hubs = _hub_bytes(analysis, layout)
         record_key = digest(plain_graph, repr(options), hubs)
         stored = Record.unpack(store.get("replay", record_key))
         if stored is not None:
@@ -305,16 +302,12 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     core_size = {n: float(size) for n, size in core.nodes(data="size", default=1.0)}
     points = quality.score_curve(trace, core_size)
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
-    if options.services:
-        k = max(options.services, min(p["k"] for p in points) if points else 0)
-        chosen_by = "requested"
-    else:
-        k = quality.choose_k(points, minimum=max(1, minimum)) if points else 0
-        chosen_by = "curve"
+    k = quality.pick_k(points, options.services, minimum)
+    chosen_by = "requested" if options.services else "curve"
     partition = trace.partition(k) if points else []
-    record = Record(core=list(core), tokens={n: dict(t) for n, t in rep_tokens.items()},
+    record = Record(tokens={n: dict(t) for n, t in rep_tokens.items()},
                     trace=(trace.nodes, trace.start, trace.merges, trace.curve), services=options.services,
-                    minimum=max(1, minimum), k=k) if record_key else None
+                    minimum=minimum, k=k) if record_key else None
     folded: list[str] = []
     if options.fold_fragments and not options.services and partition:
         fold_log: list | None = [] if record is not None else None
@@ -345,7 +338,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         if record is not None:
             record.after = [sorted(p) for p in partition]
             record.tied = sorted(i for i in tied if i is not None)
-    stray = stray if len(stray) < len(partition) else []
     isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
     partition = [p for i, p in enumerate(partition) if i not in set(stray)]
     partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)
@@ -465,10 +457,9 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
                 plain_graph: str, hubs: bytes | None = None) -> dict[tuple[str, str], float]:
     """``weights.clustering_edges``, kept in ``store`` under the graph without sizes, the
     weights and each package's hub (the one thing it reads sizes for; ``hubs`` as
-    ``canonical_bytes`` when the caller has them): an edit that makes a unit longer without
+    :func:`_hub_bytes` when the caller has them): an edit that makes a unit longer without
     changing a hub does not build them again."""
-    from analyzer.cluster.digest import canonical_bytes
-    from analyzer.cluster.weights import clustering_edges, package_hubs
+    from analyzer.cluster.weights import clustering_edges
 
     def build() -> dict[tuple[str, str], float]:
         return clustering_edges(analysis.symbols, analysis.edges, unit_of, weights, layout,
@@ -479,7 +470,7 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
     from analyzer.stage_cache import digest
 
     if hubs is None:
-        hubs = canonical_bytes([hub for hub, _ in package_hubs(analysis.symbols, layout.root)])
+        hubs = _hub_bytes(analysis, layout)
     key = digest(plain_graph, repr(sorted(weights.items())), hubs)
     known = store.get("unit_edges", key)
     if isinstance(known, tuple) and len(known) == 2 and len(known[0]) == len(known[1]):
@@ -487,6 +478,15 @@ def _unit_edges(analysis, unit_of: Mapping[str, str], weights: Mapping[str, floa
     edges = build()
     store.put("unit_edges", key, (list(edges), list(edges.values())))
     return edges
+
+
+def _hub_bytes(analysis, layout) -> bytes:
+    """The package hubs, the one size the weighted unit graph reads (``_unit_edges``): part of
+    the keys of what is stored under the graph without sizes."""
+    from analyzer.cluster.digest import canonical_bytes
+    from analyzer.cluster.weights import package_hubs
+
+    return canonical_bytes([hub for hub, _ in package_hubs(analysis.symbols, layout.root)])
 
 
 def _writes(accesses, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> dict[str, dict[str, float]]:

@@ -54,10 +54,9 @@ def graph_digest(analysis) -> str:
 def clustering_key(analysis, options, graph: str | None = None) -> str:
     """Hex digest of the clustering inputs of ``analysis`` under ``ClusterOptions`` ``options``
     (``graph``: its :func:`graph_digest`, when the caller has it)."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(repr(options).encode() + b"\0")
-    h.update((graph or graph_digest(analysis)).encode())
-    return h.hexdigest()
+    from analyzer.stage_cache import digest
+
+    return digest(repr(options), graph or graph_digest(analysis))
 
 
 def partition_key(graph, edges, module_of, algorithm: str, seed: int, resolution: float) -> str:
@@ -66,12 +65,8 @@ def partition_key(graph, edges, module_of, algorithm: str, seed: int, resolution
     order Louvain and label propagation visit them in) with their weights, the modules of
     the nodes (coarsening splits by module), the algorithm, its seed and its resolution.
     Node sizes are not read: an edit that only makes a unit longer reuses the partition."""
-    from analyzer.stage_cache import code_fingerprint
+    from analyzer.stage_cache import code_fingerprint, digest
 
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{code_fingerprint()}|{algorithm}|{seed}|{resolution!r}|".encode())  # other code, other partition
     nodes = list(graph)
-    h.update(canonical_bytes(nodes))
-    h.update(canonical_bytes([module_of.get(n) for n in nodes]))
-    h.update(canonical_bytes(edges))
-    return h.hexdigest()
+    return digest(code_fingerprint(), algorithm, str(seed), repr(resolution),  # other code, other partition
+                  canonical_bytes(nodes), canonical_bytes([module_of.get(n) for n in nodes]), canonical_bytes(edges))

@@ -85,24 +85,6 @@ def tiny_limit(total: float) -> float:
     return min(TINY_SHARE * total, TINY_LINES)
 
 
-def strays(graph: nx.Graph, partition: list[set[str]], keep: Iterable[str] = ()) -> list[int]:
-    """Indices of tiny services with no edge to any other service: a ``setup.py`` or a
-    template folder the curve kept apart only because nothing ties it to anything. Services
-    holding a ``keep`` node (a pin) are never strays.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("s", "t")])
-    >>> nx.set_node_attributes(g, 100.0, "size"); g.nodes["s"]["size"] = g.nodes["t"]["size"] = 1.0
-    >>> strays(g, [{"a", "b", "c"}, {"s", "t"}])
-    [1]
-    """
-    node_size = dict(graph.nodes(data="size", default=1.0))
-    return stray_indices(partition, {n: float(node_size[n]) for part in partition for n in part if n in node_size},
-                         tied(graph, partition), keep)
-
-
 def tied(graph: nx.Graph, partition: list[set[str]]) -> set[int]:
     """Indices of the services with an edge to another service (or to no service)."""
     comm = {n: i for i, part in enumerate(partition) for n in part}
@@ -118,13 +100,33 @@ def tied(graph: nx.Graph, partition: list[set[str]]) -> set[int]:
 
 def stray_indices(partition: list[set[str]], size_of: Mapping[str, float], tied_to: set[int],
                   keep: Iterable[str] = ()) -> list[int]:
-    """:func:`strays` given which services are :func:`tied` (nodes missing from ``size_of``
-    weigh nothing)."""
+    """Indices of tiny services with no edge to any other service (not in ``tied_to``, see
+    :func:`tied`): a ``setup.py`` or a template folder the curve kept apart only because
+    nothing ties it to anything. Services holding a ``keep`` node (a pin) are never strays,
+    and when every service would be one, none is. Nodes missing from ``size_of`` weigh nothing.
+
+    Examples
+    --------
+    >>> stray_indices([{"a", "b", "c"}, {"s", "t"}], {"a": 100.0, "b": 100.0, "c": 100.0, "s": 1.0, "t": 1.0},
+    ...               tied_to=set())
+    [1]
+    """
     size = [sum((size_of[n] for n in part if n in size_of), 0.0) for part in partition]
     limit = tiny_limit(sum(size))
     kept = set(keep)
-    return [i for i, part in enumerate(partition)
-            if size[i] < limit and i not in tied_to and not part & kept and len(partition) > 1]
+    out = [i for i, part in enumerate(partition)
+           if size[i] < limit and i not in tied_to and not part & kept and len(partition) > 1]
+    return out if len(out) < len(partition) else []
+
+
+def pick_k(points: list[dict[str, float]], services: int | None, minimum: int) -> int:
+    """The number of services: the one asked for (no fewer than the curve's smallest), else
+    :func:`choose_k` at least ``minimum``; 0 without a curve."""
+    if not points:
+        return 0
+    if services:
+        return max(services, min(p["k"] for p in points))
+    return choose_k(points, minimum=max(1, minimum))
 
 
 def choose_k(points: list[dict[str, float]], minimum: int = 1) -> int:
@@ -140,4 +142,4 @@ def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, fl
 
 
 __all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
-           "stray_indices", "strays", "tied", "tiny_limit", "trim_curve"]
+           "stray_indices", "tied", "tiny_limit", "trim_curve"]

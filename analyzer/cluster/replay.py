@@ -31,14 +31,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-VERSION = 1
+VERSION = 2  # 2: no stored node list (the trace's is the same)
 
 
 @dataclass
 class Record:
     """What one full ``decompose`` run decided, and what sizes went into each decision."""
 
-    core: list[str] = field(default_factory=list)  # nodes of the clustering graph, in order
     members: dict[str, list[str]] = field(default_factory=dict)  # node -> its units, when not just itself
     zero: list[str] = field(default_factory=list)  # nodes that weigh nothing (app anchors)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)  # the contracted nodes' tokens
@@ -75,7 +74,7 @@ def core_sizes(record: Record, node_size: Mapping[str, float]) -> dict[str, floa
     zero = set(record.zero)
     out: dict[str, float] = {}
     try:
-        for n in record.core:
+        for n in record.trace[0] if record.trace is not None else ():  # the clustering graph's nodes
             if n in zero:
                 out[n] = 0.0
             elif n in record.members:
@@ -98,22 +97,17 @@ def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[
     from analyzer.cluster.agglomerative import MergeTrace
     from analyzer.cluster.balance import oversized
 
+    if record.trace is None:
+        return None
     sizes = core_sizes(record, node_size)
     if sizes is None:
         return None
-    if record.trace is None:
-        return None
-    nodes, start, merges, curve = record.trace
-    trace = MergeTrace(nodes=tuple(nodes), start=tuple(tuple(s) for s in start),
-                       merges=tuple(tuple(m) for m in merges), curve=tuple(tuple(c) for c in curve))
+    trace = MergeTrace(*record.trace)
     points = quality.score_curve(trace, sizes)
-    if record.services:
-        k = max(record.services, min(p["k"] for p in points) if points else 0)
-    else:
-        k = quality.choose_k(points, minimum=max(1, record.minimum)) if points else 0
-    partition = trace.partition(k) if points else []
+    k = quality.pick_k(points, record.services, record.minimum)
     if k != record.k:
         return None
+    partition = trace.partition(k) if points else []
     if record.fragments is not None:
         folded = fragments.replay_sizes(partition, sizes, package_of, record.tokens, record.fragments)
         if folded is None:
@@ -127,11 +121,8 @@ def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[
     if record.refine is not None and not refine.replay_sizes(partition, sizes, record.refine):
         return None
     after = [set(p) for p in record.after]
-    if after:
-        stray = quality.stray_indices(after, sizes, set(record.tied), keep=record.tokens)
-        stray = stray if len(stray) < len(after) else []
-        if stray != record.strays:
-            return None
+    if after and quality.stray_indices(after, sizes, set(record.tied), keep=record.tokens) != record.strays:
+        return None
     if name(record.groups, record.reserved) != record.names:
         return None
     rows, info = record.result

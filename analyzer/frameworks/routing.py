@@ -232,7 +232,7 @@ class DecoratorRouting:
                 c = facts.calls[b.call]
                 callee = c.callee or ""
                 method = callee.rsplit(".", 1)[-1]
-                if "." not in callee or method not in self.spec.factories:
+                if "." not in callee:  # prog.named: the method is one of the factories
                     continue
                 parent = prog.locate(c.scope, callee.rsplit(".", 1)[0])
                 if parent is None or parent not in self.mounts.own:
@@ -397,7 +397,7 @@ class DecoratorRouting:
             if recv not in params:
                 continue
             bound = kind == "method" and recv == signature[0].name
-            if kind == "method" and (not bound or self._is(f"d:{func.rsplit('.', 1)[0]}", self.spec.routers) is None):
+            if kind == "method" and (not bound or self._router_class((f"d:{func.rsplit('.', 1)[0]}",)) is None):
                 continue  # a method registers on ``self``, of a router class
             if method in self.spec.resources:  # add_resource(resource, *urls)
                 given = [a for a in c.args if a.keyword is None]

@@ -66,8 +66,6 @@ _SHADOWED = frozenset({
     "schema_json", "update_forward_refs", "validate", "fields", "Any", "Decimal", "UUID", "date", "datetime",
     "int", "str", "float", "bool", "list", "None", "Field", "BaseModel", "ConfigDict",
 })
-# names the generated clients package and tests import next to the client classes
-RESERVED_CLIENT_NAMES = ("ServiceClient", "CircuitOpen", "ServiceUnavailable", "Settings")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # first words of function names that read without writing, when the analysis agrees
 READ_VERBS = frozenset({"get", "list", "find", "fetch", "search", "count", "lookup", "load", "read", "query",
@@ -544,7 +542,7 @@ def _client_class(slug: str) -> str:
     """``PaymentsClient``; a service called ``service`` gets ``ServiceApiClient``, since
     ``ServiceClient`` is the clients' base class."""
     name = f"{pascal(slug)}Client"
-    return f"{pascal(slug)}ApiClient" if name in RESERVED_CLIENT_NAMES else name
+    return f"{pascal(slug)}ApiClient" if name == "ServiceClient" else name
 
 
 # -- gateway -------------------------------------------------------------------------------------
