@@ -20,6 +20,9 @@ from analyzer.facts import ModuleFacts
 
 PARALLEL_THRESHOLD = 64  # below this many files, one worker process is enough
 KEEP_RESULTS = 4  # whole documents kept in the result cache, newest first
+# symbols from which a forked child scores the baselines while clustering runs: below this,
+# the baselines take less than a fork costs
+FORK_SYMBOLS = 20_000
 
 
 @dataclass
@@ -791,25 +794,34 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
                 return
             except (KeyError, ValueError, TypeError):
                 pass  # written by another layout: cluster afresh
-    result = decompose(analysis, cluster_options, store=stages, plain_graph=plain)
+    # Scores read sizes only to count lines (metrics.SIZE_KEYS). The baselines take no options
+    # and their cuts read no size: a run with other options, or after an edit that only
+    # changed sizes, counts their lines again and reuses the rest. So does a decomposition
+    # scored before on the same graph (an edit that changed sizes and no decision).
+    known = stages.get("baselines", plain) if stages is not None else None
+    known = known if isinstance(known, dict) else None
+    fresh_baselines = None
+    if known is None and len(analysis.symbols) >= FORK_SYMBOLS:
+        # the baselines read the graph, not the decomposition: a forked child scores them
+        # while this process clusters (analyzer/forked.py)
+        from analyzer.forked import shares
+
+        result, fresh_baselines = shares(lambda part: baselines(analysis, ScoringBase.of(analysis)) if part else
+                                         decompose(analysis, cluster_options, store=stages, plain_graph=plain))
+    else:
+        result = decompose(analysis, cluster_options, store=stages, plain_graph=plain)
     if result.replayed:
         reused.append("replayed")
     elif result.partition_reused:
         reused.append("partition")
     analysis.decomposition = result.decomposition
     analysis.clustering = result.info
-    # Scores read sizes only to count lines (metrics.SIZE_KEYS). The baselines take no options
-    # and their cuts read no size: a run with other options, or after an edit that only
-    # changed sizes, counts their lines again and reuses the rest. So does a decomposition
-    # scored before on the same graph (an edit that changed sizes and no decision).
-    known = known_scores = None
+    known_scores = None
     scores_key = ""
     if stages is not None:
         from analyzer.cluster.digest import canonical_bytes
         from analyzer.stage_cache import digest, pack_decomposition
 
-        known = stages.get("baselines", plain)
-        known = known if isinstance(known, dict) else None
         scores_key = digest(plain, canonical_bytes(pack_decomposition(result.decomposition)))
         known_scores = stages.get("scores", scores_key)
         known_scores = known_scores if isinstance(known_scores, dict) else None
@@ -820,7 +832,8 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
     else:
         base = ScoringBase.of(analysis)
         analysis.metrics = score(analysis, result.decomposition, base)
-        analysis.baselines = baselines(analysis, base, known=known)
+        analysis.baselines = (fresh_baselines if fresh_baselines is not None
+                              else baselines(analysis, base, known=known))
     if stages is not None:
         if known is None:
             stages.put("baselines", plain, analysis.baselines)

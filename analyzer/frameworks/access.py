@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from analyzer.forked import shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
@@ -25,6 +26,9 @@ from analyzer.frameworks.values import READ, RELEVANT_TAILS, WRITE, Values
 
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "raw", "read_sql",
                        "read_sql_query", "aexecute", "fetch", "fetchrow", "fetchval"})
+# ORM-looking sites from which the second half is evaluated in a forked child: below this a
+# fork (and the child's copies of the pages it touches) costs more than half the loop
+FORK_SITES = 20_000
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
 
 
@@ -57,19 +61,35 @@ class AccessAnalysis:
 
     # -- ORM ---------------------------------------------------------------------------
     def _orm_sites(self) -> None:
+        sites = self.prog.named(RELEVANT_TAILS)
+        if len(sites) < FORK_SITES:
+            found = [self._evaluate(sites)]
+        else:  # two halves at once, each from the state before either (see analyzer.forked)
+            half = _module_boundary(sites, len(sites) // 2)
+            found = list(shares(lambda part: self._evaluate(sites[half:] if part else sites[:half])))
+        for rows, unresolved in found:
+            for module, index, scope, line, accesses in rows:
+                self.by_site[(module, index)] = [Access(scope, e, k, line, module) for e, k in accesses]
+            self.unresolved.update(unresolved)
+
+    def _evaluate(self, sites) -> tuple[list[tuple], Counter]:
+        """``(module, index, scope, line, ((entity, kind), ...))`` for every site that
+        accesses an entity (plain rows: a forked share sends them back), and the counts of
+        the unresolved ones."""
         values = self.values
         prog = self.prog
-        for site in prog.named(RELEVANT_TAILS):
+        rows: list[tuple] = []
+        unresolved: Counter = Counter()
+        for site in sites:
             targets = prog.targets(site.module, site.index)
             if targets and all(v.startswith(("b:", "bi:")) for v in targets):
                 continue  # a method of a builtin type: ``d.get``, ``items.append``
             sv = values.site(site.module, site.index)
             if sv.accesses:
-                self.by_site[(site.module, site.index)] = [
-                    Access(site.call.scope, e, k, site.call.line, site.module) for e, k in sv.accesses
-                ]
+                rows.append((site.module, site.index, site.call.scope, site.call.line, tuple(sv.accesses)))
             elif sv.unresolved:
-                self.unresolved[sv.unresolved] += 1
+                unresolved[sv.unresolved] += 1
+        return rows, unresolved
 
     def _absorb_chains(self) -> None:
         """Drop the accesses of a call whose result is only the receiver of another ORM call."""
@@ -175,6 +195,14 @@ class AccessAnalysis:
             target = self.values.relation(e, attr) if attr else None
             if target is not None:
                 self.extra.append(Access(scope, target, WRITE, line, module))
+
+
+def _module_boundary(sites, at: int) -> int:
+    """The first index at or after ``at`` where a new module's sites begin (a module's
+    sites share much of what they evaluate, so they stay in one share)."""
+    while 0 < at < len(sites) and sites[at].module == sites[at - 1].module:
+        at += 1
+    return at
 
 
 def _one_line(text: str, limit: int = 60) -> str:

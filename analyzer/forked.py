@@ -1,0 +1,88 @@
+"""Two shares of one CPU-bound loop at once: the second in a forked copy of this process.
+
+Parsing is the only stage that fans out to a worker pool; what follows it (resolution, the
+frameworks stage, clustering) runs on one core while the other waits. Some of its loops
+evaluate many independent items against a large read-only state (the resolver, the
+frameworks evaluator), too large to send to a worker. A forked child already has that
+state: it evaluates the second share and sends back only its answers, while this process
+evaluates the first.
+
+The answer must not depend on whether the child ran: the caller's shares start from the
+state at the fork in both cases (:func:`shares` forks whenever it can, on one core too),
+and a child that fails is replaced by a second fork, then by the share run here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def shares(job: Callable[[int], T]) -> tuple[T, T]:
+    """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when this platform
+    forks; its answer comes back pickled. ``job(1)`` must not rely on what ``job(0)``
+    leaves behind."""
+    if not can_fork():
+        return job(0), job(1)
+    pid, read_end = _start(job)
+    try:
+        mine = job(0)
+    except BaseException:
+        _stop(pid, read_end)
+        raise
+    theirs = _answer(pid, read_end)
+    if theirs is None:  # the child died (memory, a signal): once more, else here
+        pid, read_end = _start(job)
+        theirs = _answer(pid, read_end)
+    return mine, (theirs[0] if theirs is not None else job(1))
+
+
+def _start(job: Callable[[int], Any]) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, leave without running the parent's exit code
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps((job(1),), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _answer(pid: int, read_end: int) -> tuple[Any] | None:
+    """The child's pickled answer, or ``None`` when it failed."""
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        while block := pipe.read(1 << 20):
+            chunks.append(block)
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not chunks:
+        return None
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:
+        return None
+
+
+def _stop(pid: int, read_end: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.close(read_end)
+    os.waitpid(pid, 0)

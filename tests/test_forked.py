@@ -1,0 +1,83 @@
+"""Shares of a loop run at once, the second in a forked child (analyzer/forked.py), and the
+frameworks stage that uses them: the same answers whether or not a child ran."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer import forked
+from analyzer.frameworks import access, extract
+from analyzer.stage_cache import pack_frameworks
+from tests.helpers import front_end
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="this platform does not fork")
+
+
+@needs_fork
+def test_second_share_runs_in_a_child_from_the_state_at_the_fork():
+    state = {"seen": []}
+
+    def job(part: int):
+        state["seen"].append(part)  # what the child does stays in the child
+        return part, os.getpid(), list(state["seen"])
+
+    mine, theirs = forked.shares(job)
+    assert mine == (0, os.getpid(), [0])
+    assert theirs[0] == 1 and theirs[1] != os.getpid()
+    assert theirs[2] == [1]  # the child did not see the parent's share
+    assert state["seen"] == [0]
+
+
+@needs_fork
+def test_a_child_that_dies_is_replaced_then_its_share_runs_here(monkeypatch):
+    parent = os.getpid()
+
+    def job(part: int):
+        if part == 1 and os.getpid() != parent:
+            os._exit(3)  # a child killed before answering (memory, a signal)
+        return part * 10
+
+    assert forked.shares(job) == (0, 10)
+
+
+@needs_fork
+def test_an_error_in_the_first_share_stops_the_child():
+    def job(part: int):
+        if part == 0:
+            raise ValueError("boom")
+        import time
+
+        time.sleep(30)
+        return 1
+
+    with pytest.raises(ValueError, match="boom"):
+        forked.shares(job)
+
+
+def test_without_fork_both_shares_run_here(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    assert forked.shares(lambda part: (part, os.getpid())) == ((0, os.getpid()), (1, os.getpid()))
+
+
+@needs_fork
+def test_frameworks_stage_gives_the_same_answer_split_in_two(monkeypatch):
+    facts, resolution = front_end(ROOT / "samples" / "shop")
+    whole = pack_frameworks(extract(facts, resolution))
+    facts, resolution = front_end(ROOT / "samples" / "shop")  # a fresh resolver and memo
+    monkeypatch.setattr(access, "FORK_SITES", 1)
+    calls = []
+    real = forked.shares
+
+    def counted(job):
+        calls.append(job)
+        return real(job)
+
+    monkeypatch.setattr(access, "shares", counted)
+    split = pack_frameworks(extract(facts, resolution))
+    assert calls, "the ORM sites were not split"
+    assert split == whole
+    assert whole["edges"]  # reads and writes were found at all
