@@ -73,8 +73,8 @@ def _answer(pid: int, read_end: int) -> tuple[Any] | None:
         return None
     try:
         return pickle.loads(b"".join(chunks))
-    except Exception:
-        return None
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None  # a truncated or garbled answer
 
 
 def _stop(pid: int, read_end: int) -> None:
