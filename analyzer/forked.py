@@ -7,9 +7,12 @@ frameworks evaluator), too large to send to a worker. A forked child already has
 state: it evaluates the second share and sends back only its answers, while this process
 evaluates the first.
 
-The answer must not depend on whether the child ran: the caller's shares start from the
-state at the fork in both cases (:func:`shares` forks whenever it can, on one core too),
-and a child that fails is replaced by a second fork, then by the share run here.
+Both shares start from the state at the fork. Without a fork (no ``os.fork``, or too little
+free memory for the pages the child may copy: up to all of this process's), they run here
+one after the other, the second seeing what the first left behind; callers whose answers
+could differ (memos of values cut short by a cycle) accept that rare difference. The number
+of cores plays no part: the child is forked on one core too. A child that fails is replaced
+by a second fork, then by the share run here.
 """
 
 from __future__ import annotations
@@ -23,7 +26,19 @@ T = TypeVar("T")
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork")
+    """``os.fork`` exists and the machine has room for a child that copies every page."""
+    return hasattr(os, "fork") and _room_for_a_copy()
+
+
+def _room_for_a_copy() -> bool:
+    try:
+        with open("/proc/self/status", "rb") as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:"))
+        with open("/proc/meminfo", "rb") as f:
+            available = next(int(line.split()[1]) for line in f if line.startswith(b"MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True  # no /proc (macOS): fork, as the platform allows
+    return available > 2 * rss
 
 
 def shares(job: Callable[[int], T]) -> tuple[T, T]:
