@@ -125,6 +125,7 @@ class Globals:
             sym = prog.index.get(sid)
             if sym is not None and sym.kind in (CLASS, FUNCTION) and sid == f"{sym.module}.{sym.name}":
                 self.unit_homes.add((sym.module, svc))
+        self.django_settings, self.django_apps = self._django()
         self.app_factory = self._factory(lambda head: head == "Flask")
         self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
                                              prefer="session")
@@ -144,6 +145,37 @@ class Globals:
             shared = self.prog.placement.get(s.id, SHARED) == SHARED
             found.append((not shared, prefer not in s.name.lower(), s.id.count("."), s.id))
         return min(found)[3] if found else None
+
+    def _django(self) -> tuple[str | None, tuple[str, ...]]:
+        """The monolith's Django settings module (the module naming most of its
+        INSTALLED_APPS) and the project packages those name: every service copies the
+        settings, since the code moved in reads them and Django sets up its apps from them."""
+        settings: dict[str, int] = {}
+        apps: list[str] = []
+        for ref in self.prog.doc.references:
+            if ref.get("kind") != "installed-app":
+                continue
+            source = str(ref.get("source") or "")
+            sym = self.prog.index.get(source)
+            module = sym.module if sym is not None else source
+            if self.prog.is_module(module):
+                settings[module] = settings.get(module, 0) + 1
+            app = self._app_package(str(ref.get("value") or ""))
+            if app is not None and app not in apps:
+                apps.append(app)
+        if not settings:
+            return None, ()
+        return min(settings, key=lambda m: (-settings[m], len(m), m)), tuple(apps)
+
+    def _app_package(self, entry: str) -> str | None:
+        """The project package an INSTALLED_APPS entry names: the package itself, or the
+        package of the module holding the AppConfig class a dotted class path names."""
+        if self.prog.is_module(entry) or entry in self.prog.packages:
+            return entry
+        head = entry.rpartition(".")[0]
+        if not self.prog.is_module(head):
+            return None
+        return head if self.prog.modules[head].is_package else head.rpartition(".")[0] or None
 
     def local_to(self, qualname: str | None, service: str) -> bool:
         return qualname is not None and self.prog.placement.get(qualname, SHARED) in (SHARED, service)
@@ -173,6 +205,8 @@ class Planner:
             top = self.prog.top(module)
             if top in (self.name, SHARED) or self._has_units_here(module):
                 self.materialize(module)
+        if self.g.django_settings is not None:
+            self._whole(self.g.django_settings)
         while self.todo:
             module, index = self.todo.popleft()
             self.scan(module, index)
@@ -203,6 +237,18 @@ class Planner:
                 if st.kind not in ("def", "class"):
                     self._enqueue(module, st.index)
         return plan
+
+    def _whole(self, module: str) -> None:
+        """Every statement of ``module`` in this service's copy (a vendored copy unless the
+        module is this service's own): the Django settings, which no import reaches."""
+        plan = self.plans.get(module)
+        if plan is None:
+            plan = self.plans[module] = ModulePlan(module=module, tree=VENDOR, full=True)
+        plan.full = True
+        inv = self.prog.inventory(module)
+        plan.units.update(inv.units())
+        for st in inv.statements:
+            self._enqueue(module, st.index)
 
     def _enqueue(self, module: str, index: int) -> None:
         if (module, index) not in self.scanned:

@@ -83,7 +83,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) ->
             dependencies=requirements,
         )
         services.append(ex)
-        _service_files(out, ctx, svc, ex, plans, prog)
+        _service_files(out, ctx, svc, ex, plans, prog, g)
     extraction = Extraction(tuple(services), tuple(prog.moved_models))
     out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
@@ -107,8 +107,28 @@ def _local(prog: Program, plans: dict[str, ModulePlan], package: str):
     return local
 
 
-def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: str, local) -> dict[str, str | None]:
-    """Strings of ``module`` that name code: their replacement here (None: another service's code)."""
+def _django_apps(g: Globals, plans: dict[str, ModulePlan], package: str) -> dict[str, str | None]:
+    """Each Django app of the monolith (a project package INSTALLED_APPS names) as this
+    service's copy of it, or ``None`` when no module of it is copied here. Django finds a
+    model's app by the longest installed name its module starts with, so an app whose
+    modules are copied goes where its models are (else where most of its modules are)."""
+    out: dict[str, str | None] = {}
+    for app in g.django_apps:
+        trees = [p.tree for m, p in plans.items() if m == app or m.startswith(app + ".")]
+        if not trees:
+            out[app] = None
+            continue
+        models = plans.get(f"{app}.models")
+        tree = models.tree if models is not None else max(sorted(set(trees)), key=trees.count)
+        out[app] = f"{package}.{tree}.{app}"
+    return out
+
+
+def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: str, local,
+             apps: dict[str, str | None], settings: str | None) -> dict[str, str | None]:
+    """Strings of ``module`` that name code: their replacement here (None: another service's code).
+    A Django app's name (INSTALLED_APPS, an AppConfig's ``name``) becomes its copy here; a
+    one-word app name only in the settings, where it cannot be anything else."""
     out: dict[str, str | None] = {}
     for ref in prog.doc.references:
         source = str(ref.get("source") or "")
@@ -116,7 +136,12 @@ def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: 
         if (sym.module if sym is not None else source) != module:
             continue
         value = ref.get("value")
-        if not isinstance(value, str) or "." not in value:
+        if not isinstance(value, str):
+            continue
+        if value in apps and ("." in value or module == settings):
+            out[value] = apps[value]
+            continue
+        if "." not in value:
             continue
         if prog.is_module(value):
             here = value in plans and prog.top(value) in (service, SHARED)
@@ -149,6 +174,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             owned_names.setdefault(e.name, set()).add(prog.entity_owner.get(e.id, SHARED))
     foreign_entities = frozenset(n for n, owners in owned_names.items() if svc.name not in owners)
     foreign_tables = frozenset(t for t, o in prog.table_owner.items() if o not in (svc.name, SHARED))
+    apps = _django_apps(g, plans, _PACKAGE)
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -156,7 +182,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
         entries = sorted(plan.facade.values(), key=lambda e: e.name)
         if plan.units or plan.statements or plan.full:
             entity_classes = frozenset(u for u in plan.units if f"{module}.{u}" in prog.models)
-            strings = _strings(prog, module, plans, svc.name, generic)
+            strings = _strings(prog, module, plans, svc.name, generic, apps, g.django_settings)
             replicas = {u: g.slug(prog.place(module, u)) for u in plan.replicas}
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
                    frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
@@ -185,7 +211,8 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             _check_syntax(text, f"{svc.package}/{rel}")
         files[rel] = text
     for tree in (PORTED, VENDOR):
-        files.setdefault(f"{tree}/__init__.py", _package_doc(svc, tree, project))
+        files.setdefault(f"{tree}/__init__.py", _package_doc(svc, tree, project)
+                         + (_DJANGO_FIRST.format(package=svc.package) if g.django_settings else ""))
     for rel in list(files):
         parts = PurePosixPath(rel).parts
         for i in range(2, len(parts)):
@@ -220,6 +247,15 @@ def _after_imports(text: str, facade: str) -> str:
     lines = text.splitlines(keepends=True)
     head, rest = "".join(lines[: first - 1]).rstrip("\n"), "".join(lines[first - 1:])
     return head + "\n\n\n" + facade.rstrip("\n") + "\n\n\n" + rest
+
+
+# the roots of the copied trees set Django up before any moved module is imported: models,
+# admin and views need the app registry, and the service's own code (health, clients) need not
+_DJANGO_FIRST = """
+from {package}.django_setup import configure
+
+configure()
+"""
 
 
 def _package_doc(svc: ServiceContext, tree: str, project: str) -> str:
@@ -295,7 +331,7 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
 
 
 def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContext, ex: ServiceExtraction,
-                   plans: dict[str, ModulePlan], prog: Program) -> None:
+                   plans: dict[str, ModulePlan], prog: Program, g: Globals) -> None:
     base = f"services/{svc.slug}"
     pkg = f"{base}/{svc.package}"
     local = _local(prog, plans, svc.package)
@@ -323,6 +359,11 @@ def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContex
     copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules
                     if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
+    settings = dict(ex.modules).get(g.django_settings) if g.django_settings else None
+    if settings is not None:
+        out[f"{pkg}/django_setup.py"] = render("extract/django_setup.py.j2", settings=g.django_settings,
+                                               settings_copy=f"{svc.package}.{settings}.{g.django_settings}",
+                                               **env)
     out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
         "extract/README.md.j2", **env)
     out[f"{base}/pyproject.toml"] = _lint_own_code_only(

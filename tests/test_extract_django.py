@@ -1,0 +1,99 @@
+"""``msa scaffold --extract`` on a Django monolith of our own (tests/fixtures/extract/bookshop):
+every service gets the monolith's settings with INSTALLED_APPS naming its own copies, the
+copied AppConfig classes name their copy, Django is set up before any moved module is
+imported, and each generated service's own tests (importing every moved module, models
+included) pass."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from analyzer.analysis import Analysis
+from analyzer.pipeline import AnalyzeOptions, run_analysis
+from analyzer.plan import apply_plan
+from analyzer.scaffold import scaffold
+from analyzer.scaffold.context import ScaffoldOptions
+
+pytest.importorskip("django")
+
+HERE = Path(__file__).resolve().parent
+BOOKSHOP = HERE / "fixtures" / "extract" / "bookshop"
+_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
+support = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(support)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    doc: Analysis = run_analysis(BOOKSHOP, AnalyzeOptions(use_cache=False, progress=False))
+    doc = apply_plan(doc, BOOKSHOP / "plan.toml")
+    folder = tmp_path_factory.mktemp("bookshop") / "out"
+    scaffold(doc, folder, options=ScaffoldOptions(extract=True))
+    return folder
+
+
+def _list(path: Path, name: str) -> list[str]:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return [e.value for e in node.value.elts]
+    raise AssertionError(f"{name} not bound in {path}")
+
+
+def test_every_service_has_the_settings_with_its_own_apps(out: Path) -> None:
+    services = {p.name: p for p in (out / "services").iterdir()}
+    assert set(services) == {"accounts", "catalog", "orders"}
+    # the settings belong to accounts (plan.toml): the other two get a vendored copy
+    copies = {"accounts": "accounts_service/ported/bookshop/settings.py",
+              "catalog": "catalog_service/vendor/bookshop/settings.py",
+              "orders": "orders_service/vendor/bookshop/settings.py"}
+    for name, rel in copies.items():
+        apps = _list(services[name] / rel, "INSTALLED_APPS")
+        assert apps[:2] == ["django.contrib.contenttypes", "django.contrib.auth"]  # outside apps stay
+        project = [a for a in apps[2:]]
+        assert project and all(a.startswith(f"{name}_service.") for a in project), apps
+    catalog_apps = _list(services["catalog"] / copies["catalog"], "INSTALLED_APPS")
+    assert "catalog_service.ported.bookshop.catalog.apps.CatalogConfig" in catalog_apps
+    assert not any(a.endswith("bookshop.accounts") for a in catalog_apps)  # another service's app
+    # the middleware of another service is left out of the list, this service's points at its copy
+    assert _list(services["catalog"] / copies["catalog"], "MIDDLEWARE") == ["django.middleware.common.CommonMiddleware"]
+    assert "accounts_service.ported.bookshop.accounts.middleware.customer_header" in _list(
+        services["accounts"] / copies["accounts"], "MIDDLEWARE")
+
+
+def test_app_configs_name_their_copy_and_keep_their_label(out: Path) -> None:
+    catalog = (out / "services/catalog/catalog_service/ported/bookshop/catalog/apps.py").read_text()
+    assert 'name = "catalog_service.ported.bookshop.catalog"' in catalog
+    orders = (out / "services/orders/orders_service/ported/bookshop/orders/apps.py").read_text()
+    assert 'name = "orders_service.ported.bookshop.orders"' in orders
+    assert 'label = "sales"' in orders  # the tables keep their names
+
+
+def test_django_is_set_up_before_moved_code(out: Path) -> None:
+    service = out / "services/orders/orders_service"
+    setup = (service / "django_setup.py").read_text()
+    assert 'SETTINGS_MODULE = "orders_service.vendor.bookshop.settings"' in setup
+    for tree in ("ported", "vendor"):
+        assert "configure()" in (service / tree / "__init__.py").read_text()
+    assert "django" not in (service / "main.py").read_text()  # the service's own code does not need it
+
+
+def test_the_generated_services_own_tests_pass(out: Path) -> None:
+    jobs = [([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
+            for service in sorted((out / "services").iterdir())]
+    results = support.run_parallel(jobs, env=support.clean_env(), limit=3, timeout=300)
+    for (_, folder), result in zip(jobs, results, strict=True):
+        assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"
+        moved = _list(folder / "tests" / "test_extracted.py", "MODULES")
+        assert any(m.endswith(".models") for m in moved), moved  # models imported, so Django was set up
+        assert int(result.stdout.split(" passed")[0].split()[-1]) >= len(moved)
+
+
+def test_a_non_django_monolith_gets_no_django_setup(tmp_path: Path) -> None:
+    doc = apply_plan(support.sample(), HERE.parent / "samples" / "shop" / "intended.toml")
+    scaffold(doc, tmp_path / "out", options=ScaffoldOptions(extract=True))
+    assert not list((tmp_path / "out").rglob("django_setup.py"))
+    assert "configure" not in (tmp_path / "out/services/catalog/catalog_service/ported/__init__.py").read_text()
