@@ -31,14 +31,49 @@ def can_fork() -> bool:
 
 
 def _room_for_a_copy() -> bool:
+    """Free memory (the machine's, and the memory cgroup's when it sets a limit: in a
+    container, /proc/meminfo shows the host) exceeds twice this process's resident size."""
     try:
         with open("/proc/self/status", "rb") as f:
-            rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:"))
+            rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:")) * 1024
         with open("/proc/meminfo", "rb") as f:
-            available = next(int(line.split()[1]) for line in f if line.startswith(b"MemAvailable:"))
+            available = next(int(line.split()[1]) for line in f if line.startswith(b"MemAvailable:")) * 1024
     except (OSError, StopIteration, ValueError, IndexError):
         return True  # no /proc (macOS): fork, as the platform allows
+    limit = _cgroup_room()
+    if limit is not None:
+        available = min(available, limit)
     return available > 2 * rss
+
+
+def _cgroup_room() -> int | None:
+    """Bytes the memory cgroup of this process may still use, if it has a limit (v2 or v1)."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            entries = [line.rstrip("\n").split(":", 2) for line in f]
+    except OSError:
+        return None
+    places = []
+    for _, controllers, path in entries:
+        if controllers == "":
+            places += [(f"/sys/fs/cgroup{path}/memory.max", f"/sys/fs/cgroup{path}/memory.current")]
+        elif "memory" in controllers.split(","):
+            places += [(f"/sys/fs/cgroup/memory{path}/memory.limit_in_bytes",
+                        f"/sys/fs/cgroup/memory{path}/memory.usage_in_bytes")]
+    places += [("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+               ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")]
+    for limit_file, usage_file in places:
+        try:
+            with open(limit_file) as f:
+                limit = f.read().strip()
+            with open(usage_file) as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or not limit.isdigit() or int(limit) >= 1 << 60:
+            return None  # no limit
+        return int(limit) - usage
+    return None
 
 
 def shares(job: Callable[[int], T]) -> tuple[T, T]:

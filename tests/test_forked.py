@@ -81,3 +81,25 @@ def test_frameworks_stage_gives_the_same_answer_split_in_two(monkeypatch):
     assert calls, "the ORM sites were not split"
     assert split == whole
     assert whole["edges"]  # reads and writes were found at all
+
+
+def test_no_fork_without_room_in_the_memory_cgroup(monkeypatch, tmp_path):
+    limit, usage = tmp_path / "memory.max", tmp_path / "memory.current"
+    limit.write_text("1073741824\n")  # 1 GiB, of which 1 GiB - 1 MiB used
+    usage.write_text(str((1 << 30) - (1 << 20)) + "\n")
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if str(path) == "/sys/fs/cgroup/memory.max":
+            return real_open(limit, *args, **kwargs)
+        if str(path) == "/sys/fs/cgroup/memory.current":
+            return real_open(usage, *args, **kwargs)
+        if str(path).startswith("/sys/fs/cgroup"):
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    assert forked._cgroup_room() == 1 << 20
+    assert not forked._room_for_a_copy()
+    limit.write_text("max\n")  # no limit: the machine's free memory decides
+    assert forked._cgroup_room() is None
