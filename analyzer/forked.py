@@ -7,12 +7,16 @@ frameworks evaluator), too large to send to a worker. A forked child already has
 state: it evaluates the second share and sends back only its answers, while this process
 evaluates the first.
 
-Both shares start from the state at the fork. Without a fork (no ``os.fork``, or too little
-free memory for the pages the child may copy: up to all of this process's), they run here
-one after the other, the second seeing what the first left behind; callers whose answers
-could differ (memos of values cut short by a cycle) accept that rare difference. The number
-of cores plays no part: the child is forked on one core too. A child that fails is replaced
-by a second fork, then by the share run here.
+Both shares start from the state at the fork. The child copies the pages whose objects it
+touches (their reference counts change): the caller says what share of this process's
+resident memory that may come to. There is no fork when the two together could exceed
+:data:`MEMORY_BUDGET` (a million-line tree stays within it: time is traded for memory only
+below it), when the free memory (the machine's, or the memory cgroup's) is short, or when
+the platform has no ``os.fork``. Then the shares run here one after the other, the second
+seeing what the first left behind; callers whose answers could differ (memos of values
+cut short by a cycle) accept that rare difference. The number of cores plays no part: the
+child is forked on one core too. A child that fails is replaced by a second fork, then by
+the share run here.
 """
 
 from __future__ import annotations
@@ -24,15 +28,19 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-
-def can_fork() -> bool:
-    """``os.fork`` exists and the machine has room for a child that copies every page."""
-    return hasattr(os, "fork") and _room_for_a_copy()
+MEMORY_BUDGET = 2 << 30  # bytes, this process and its forked child together
 
 
-def _room_for_a_copy() -> bool:
-    """Free memory (the machine's, and the memory cgroup's when it sets a limit: in a
-    container, /proc/meminfo shows the host) exceeds twice this process's resident size."""
+def can_fork(copies: float = 1.0) -> bool:
+    """``os.fork`` exists and there is room for a child that copies ``copies`` of this
+    process's resident memory."""
+    return hasattr(os, "fork") and _room_for_a_copy(copies)
+
+
+def _room_for_a_copy(copies: float = 1.0) -> bool:
+    """The copy keeps both processes within :data:`MEMORY_BUDGET`, and free memory (the
+    machine's, and the memory cgroup's when it sets a limit: in a container,
+    /proc/meminfo shows the host) exceeds twice the copy."""
     try:
         with open("/proc/self/status", "rb") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:")) * 1024
@@ -43,7 +51,8 @@ def _room_for_a_copy() -> bool:
     limit = _cgroup_room()
     if limit is not None:
         available = min(available, limit)
-    return available > 2 * rss
+    copy = rss * copies
+    return rss + copy <= MEMORY_BUDGET and available > 2 * copy
 
 
 def _cgroup_room() -> int | None:
@@ -76,11 +85,11 @@ def _cgroup_room() -> int | None:
     return None
 
 
-def shares(job: Callable[[int], T]) -> tuple[T, T]:
-    """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when this platform
-    forks; its answer comes back pickled. ``job(1)`` must not rely on what ``job(0)``
-    leaves behind."""
-    if not can_fork():
+def shares(job: Callable[[int], T], copies: float = 1.0) -> tuple[T, T]:
+    """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when there is room
+    for one that copies ``copies`` of this process's memory; its answer comes back pickled.
+    ``job(1)`` must not rely on what ``job(0)`` leaves behind."""
+    if not can_fork(copies):
         return job(0), job(1)
     pid, read_end = _start(job)
     try:

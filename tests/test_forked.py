@@ -59,7 +59,7 @@ def test_an_error_in_the_first_share_stops_the_child():
 
 
 def test_without_fork_both_shares_run_here(monkeypatch):
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)
     assert forked.shares(lambda part: (part, os.getpid())) == ((0, os.getpid()), (1, os.getpid()))
 
 
@@ -72,9 +72,9 @@ def test_frameworks_stage_gives_the_same_answer_split_in_two(monkeypatch):
     calls = []
     real = forked.shares
 
-    def counted(job):
+    def counted(job, copies=1.0):
         calls.append(job)
-        return real(job)
+        return real(job, copies)
 
     monkeypatch.setattr(access, "shares", counted)
     split = pack_frameworks(extract(facts, resolution))
@@ -103,3 +103,12 @@ def test_no_fork_without_room_in_the_memory_cgroup(monkeypatch, tmp_path):
     assert not forked._room_for_a_copy()
     limit.write_text("max\n")  # no limit: the machine's free memory decides
     assert forked._cgroup_room() is None
+
+
+def test_no_fork_beyond_the_memory_budget(monkeypatch):
+    if not forked.can_fork(0.5):
+        pytest.skip("no room to fork here")
+    monkeypatch.setattr(forked, "MEMORY_BUDGET", 1 << 20)  # 1 MiB: less than this process
+    assert not forked.can_fork(0.5)
+    parent = os.getpid()
+    assert forked.shares(lambda part: os.getpid(), copies=0.5) == (parent, parent)

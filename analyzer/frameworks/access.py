@@ -29,6 +29,8 @@ SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_s
 # ORM-looking sites from which the second half is evaluated in a forked child: below this a
 # fork (and the child's copies of the pages it touches) costs more than half the loop
 FORK_SITES = 20_000
+# the child evaluating the second half copied half of the parent's resident memory (1.2 M lines)
+CHILD_COPIES = 0.5
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
 
 
@@ -66,7 +68,8 @@ class AccessAnalysis:
             found = [self._evaluate(sites)]
         else:  # two halves at once, each from the state before either (see analyzer.forked)
             half = _module_boundary(sites, len(sites) // 2)
-            found = list(shares(lambda part: self._evaluate(sites[half:] if part else sites[:half])))
+            found = list(shares(lambda part: self._evaluate(sites[half:] if part else sites[:half]),
+                                copies=CHILD_COPIES))
         for rows, unresolved in found:
             for module, index, scope, line, accesses in rows:
                 self.by_site[(module, index)] = [Access(scope, e, k, line, module) for e, k in accesses]
