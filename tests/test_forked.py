@@ -112,3 +112,25 @@ def test_no_fork_beyond_the_memory_budget(monkeypatch):
     assert not forked.can_fork(0.5)
     parent = os.getpid()
     assert forked.shares(lambda part: os.getpid(), copies=0.5) == (parent, parent)
+
+
+@needs_fork
+def test_baselines_scored_in_a_child_while_clustering_are_the_same(monkeypatch):
+    from analyzer import pipeline
+    from analyzer.pipeline import AnalyzeOptions, _apply_clustering, run_analysis
+
+    doc = run_analysis(ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
+    expected = (doc.metrics, doc.baselines, doc.decomposition)
+    calls = []
+    real = forked.shares
+
+    def counted(job, copies=1.0):
+        calls.append(copies)
+        return real(job, copies)
+
+    monkeypatch.setattr(forked, "shares", counted)
+    monkeypatch.setattr(pipeline, "FORK_SYMBOLS", 1)
+    doc.decomposition = doc.metrics = doc.baselines = None
+    _apply_clustering(doc, ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
+    assert calls == [0.15]
+    assert (doc.metrics, doc.baselines, doc.decomposition) == expected
