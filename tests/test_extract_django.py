@@ -22,18 +22,27 @@ pytest.importorskip("django")
 
 HERE = Path(__file__).resolve().parent
 BOOKSHOP = HERE / "fixtures" / "extract" / "bookshop"
+FLATSHOP = HERE / "fixtures" / "extract" / "flatshop"  # apps at the root: one-word app names
 _spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
 support = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(support)
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    doc: Analysis = run_analysis(BOOKSHOP, AnalyzeOptions(use_cache=False, progress=False))
-    doc = apply_plan(doc, BOOKSHOP / "plan.toml")
-    folder = tmp_path_factory.mktemp("bookshop") / "out"
+def _extract(monolith: Path, folder: Path) -> Path:
+    doc: Analysis = run_analysis(monolith, AnalyzeOptions(use_cache=False, progress=False))
+    doc = apply_plan(doc, monolith / "plan.toml")
     scaffold(doc, folder, options=ScaffoldOptions(extract=True))
     return folder
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return _extract(BOOKSHOP, tmp_path_factory.mktemp("bookshop") / "out")
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory) -> Path:
+    return _extract(FLATSHOP, tmp_path_factory.mktemp("flatshop") / "out")
 
 
 def _list(path: Path, name: str) -> list[str]:
@@ -81,7 +90,17 @@ def test_django_is_set_up_before_moved_code(out: Path) -> None:
     assert "django" not in (service / "main.py").read_text()  # the service's own code does not need it
 
 
-def test_the_generated_services_own_tests_pass(out: Path) -> None:
+def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:
+    apps = (flat / "services/catalog/catalog_service/ported/catalog/apps.py").read_text()
+    assert 'name = "catalog_service.ported.catalog"' in apps
+    assert 'label = "catalog"' in apps  # the same string, not an app name: unchanged
+    settings = flat / "services/catalog/catalog_service/vendor/site_config/settings.py"
+    assert _list(settings, "INSTALLED_APPS") == ["django.contrib.contenttypes", "catalog_service.ported.catalog"]
+
+
+@pytest.mark.parametrize("monolith", ["out", "flat"])
+def test_the_generated_services_own_tests_pass(monolith: str, request) -> None:
+    out = request.getfixturevalue(monolith)
     jobs = [([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
             for service in sorted((out / "services").iterdir())]
     results = support.run_parallel(jobs, env=support.clean_env(), limit=3, timeout=300)

@@ -20,7 +20,7 @@ Nothing is executed or imported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -47,6 +47,8 @@ class CopyContext:
     foreign_entities: frozenset[str]  # model class names owned by other services only
     entity_classes: frozenset[str]  # names of the kept classes that are entities
     replica_note: dict[str, str]  # replicated unit -> owning service slug
+    # one-word Django app names (``name = "catalog"`` of an AppConfig) -> the copy here
+    app_names: dict[str, str] = field(default_factory=dict)
 
 
 def one_line(node: cst.CSTNode, limit: int = 140) -> str:
@@ -285,6 +287,20 @@ class ModuleCopy(cst.CSTTransformer):
             return updated
         quote = original.quote
         return updated.with_changes(value=f"{original.prefix}{quote}{new}{quote}")
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign):
+        """``name = "catalog"`` in a class body: a one-word app name, which a plain string
+        replacement would also change in ``label = "catalog"``."""
+        value = updated.value
+        if (not self.cc.app_names or not self.classes or self.depth != len(self.classes)
+                or not (self.module.rpartition(".")[2] == "apps" or self.module in self.cc.app_names)
+                or len(updated.targets) != 1 or not isinstance(value, cst.SimpleString)):
+            return updated
+        target = updated.targets[0].target
+        new = self.cc.app_names.get(value.evaluated_value) if isinstance(value.evaluated_value, str) else None
+        if not isinstance(target, cst.Name) or target.value != "name" or new is None:
+            return updated
+        return updated.with_changes(value=value.with_changes(value=f"{value.prefix}{value.quote}{new}{value.quote}"))
 
     # -- ORM models ----------------------------------------------------------------------------------
     def _in_entity(self) -> bool:

@@ -175,6 +175,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
     foreign_entities = frozenset(n for n, owners in owned_names.items() if svc.name not in owners)
     foreign_tables = frozenset(t for t, o in prog.table_owner.items() if o not in (svc.name, SHARED))
     apps = _django_apps(g, plans, _PACKAGE)
+    app_names = {a: copy for a, copy in apps.items() if copy is not None and "." not in a}
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -187,6 +188,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
                    frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
                    tuple(sorted(strings.items())), tuple(sorted(replicas.items())), entity_classes,
+                   tuple(sorted(app_names.items())),
                    (foreign_tables, foreign_entities) if entity_classes else None)
             hit = cache.get(key)
             if hit is None:
@@ -194,6 +196,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                     service="", package=_PACKAGE, source_path=info.path, local=generic,
                     is_monolith=prog.is_monolith, strings=strings, foreign_tables=foreign_tables,
                     foreign_entities=foreign_entities, entity_classes=entity_classes, replica_note=replicas,
+                    app_names=app_names,
                 )
                 hit = cache[key] = copy_module(prog.parsed(module), plan, cc, header="")
             body, removed = hit
