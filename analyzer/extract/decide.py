@@ -147,9 +147,10 @@ class Globals:
         return min(found)[3] if found else None
 
     def _django(self) -> tuple[str | None, tuple[str, ...]]:
-        """The monolith's Django settings module (the module naming most of its
-        INSTALLED_APPS) and the project packages those name: every service copies the
-        settings, since the code moved in reads them and Django sets up its apps from them."""
+        """The monolith's Django settings module (of the modules binding INSTALLED_APPS, the one
+        a string names, as DJANGO_SETTINGS_MODULE in manage.py, else the one naming most apps)
+        and the project packages those name: every service copies the settings, since the
+        code moved in reads them and Django sets up its apps from them."""
         settings: dict[str, int] = {}
         apps: list[str] = []
         for ref in self.prog.doc.references:
@@ -165,7 +166,10 @@ class Globals:
                 apps.append(app)
         if not settings:
             return None, ()
-        return min(settings, key=lambda m: (-settings[m], len(m), m)), tuple(apps)
+        # the module manage.py, wsgi.py... name (DJANGO_SETTINGS_MODULE) first, then the one
+        # naming the most apps
+        named = {ref.get("value") for ref in self.prog.doc.references} & set(settings)
+        return min(settings, key=lambda m: (m not in named, -settings[m], len(m), m)), tuple(apps)
 
     def _app_package(self, entry: str) -> str | None:
         """The project package an INSTALLED_APPS entry names: the package itself, or the
