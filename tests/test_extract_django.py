@@ -116,3 +116,34 @@ def test_a_non_django_monolith_gets_no_django_setup(tmp_path: Path) -> None:
     scaffold(doc, tmp_path / "out", options=ScaffoldOptions(extract=True))
     assert not list((tmp_path / "out").rglob("django_setup.py"))
     assert "configure" not in (tmp_path / "out/services/catalog/catalog_service/ported/__init__.py").read_text()
+
+
+def test_the_settings_module_manage_py_names_is_the_one_copied(tmp_path: Path) -> None:
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.live")
+        """,
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        # names more apps, but nothing points Django at it
+        "proj/settings/old.py": 'INSTALLED_APPS = ["proj.shop", "proj.blog", "django.contrib.auth"]\n',
+        "proj/settings/live.py": 'INSTALLED_APPS = ["proj.shop"]\nSECRET_KEY = "x"\n',
+        "proj/shop/__init__.py": "",
+        "proj/shop/models.py": """
+            from django.db import models
+
+
+            class Item(models.Model):
+                title = models.CharField(max_length=10)
+        """,
+        "proj/blog/__init__.py": "",
+        "proj/blog/views.py": "def index(request):\n    return None\n",
+    })
+    out = tmp_path / "out"
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    scaffold(doc, out, options=ScaffoldOptions(extract=True))
+    setups = sorted(out.rglob("django_setup.py"))
+    assert setups and all(".proj.settings.live" in p.read_text() for p in setups)
