@@ -114,6 +114,8 @@ def test_django_urls_includes_class_views_and_drf_routers():
         ("entry:http:POST /blog/<int:pk>/edit/", V + "PostEdit"),  # the verbs PostEdit defines
         ("entry:http:POST /blog/<int:pk>/publish/", V + "publish"),  # include([...]); @require_POST
         ("entry:http:ANY /blog/<int:pk>/secret/", V + "secret"),  # login_required(views.secret)
+        ("entry:http:GET /blog/drafts/", V + "Drafts"),  # drafts = Drafts.as_view() in views.py
+        ("entry:http:GET /blog/drafts/mine/", V + "Drafts"),  # ... = login_required(Drafts.as_view())
         ("entry:http:ANY /legacy/(?P<year>[0-9]{4})/", V + "archive"),  # re_path, anchors dropped
         ("entry:http:GET /api/v1/posts/", A + "PostViewSet"),  # include(module) + include(router.urls)
         ("entry:http:POST /api/v1/posts/", A + "PostViewSet"),

@@ -196,22 +196,10 @@ class DjangoUrls:
                 return
 
     # -- views -------------------------------------------------------------------------
-    def _view(self, module: str, scope: str, arg) -> tuple[str | None, tuple[str, ...]]:
+    def _view(self, module: str, scope: str, arg, depth: int = 0) -> tuple[str | None, tuple[str, ...]]:
         prog = self.prog
         if arg.call is not None:
-            inner = prog.call(module, arg.call)
-            callee = inner.callee or ""
-            if callee.endswith(".as_view"):
-                for v in sorted(prog.r.eval(scope, callee[: -len(".as_view")])):
-                    if v.startswith("d:") and prog.kind(v[2:]) == "class":
-                        return v[2:], view_class_methods(prog, v[2:])
-                return None, ()
-            # a decorated view: ``login_required(views.index)``, ``cache_page(60)(views.index)``
-            for a in inner.args:
-                handler, methods = self._view(module, scope, a)
-                if handler is not None:
-                    return handler, methods
-            return None, ()
+            return self._view_call(module, scope, arg.call, depth)
         if arg.value is not None and isinstance(arg.value, str):
             q = prog.resolve_dotted(arg.value)  # old-style ``url(r"^$", "app.views.index")``
             return (q, function_methods(prog, q)) if q else (None, ())
@@ -221,6 +209,30 @@ class DjangoUrls:
                 if prog.kind(q) == "class":
                     return q, view_class_methods(prog, q)
                 return q, function_methods(prog, q)
+        # a view made once at the top of a module (``login = LoginView.as_view()``, maybe
+        # decorated) and named here (``views.login``): the call that made it says the class
+        key = prog.locate(scope, arg.expr) if arg.expr and depth < _MAX_DEPTH else None
+        made = prog.binding_call(key) if key else None
+        if made is not None:
+            where, index = made
+            return self._view_call(where, prog.call(where, index).scope, index, depth + 1)
+        return None, ()
+
+    def _view_call(self, module: str, scope: str, index: int, depth: int) -> tuple[str | None, tuple[str, ...]]:
+        """The view a call makes: ``View.as_view(...)``, or a decorator applied to a view."""
+        prog = self.prog
+        inner = prog.call(module, index)
+        callee = inner.callee or ""
+        if callee.endswith(".as_view"):
+            for v in sorted(prog.r.eval(scope, callee[: -len(".as_view")])):
+                if v.startswith("d:") and prog.kind(v[2:]) == "class":
+                    return v[2:], view_class_methods(prog, v[2:])
+            return None, ()
+        # a decorated view: ``login_required(views.index)``, ``cache_page(60)(views.index)``
+        for a in inner.args:
+            handler, methods = self._view(module, scope, a, depth)
+            if handler is not None:
+                return handler, methods
         return None, ()
 
 
