@@ -186,13 +186,15 @@ def _module_name(path: Path, root: Path, has_init, dir_has_py, dir_is_project) -
             folder.parent != folder and has_init.get(folder.parent, False) and folder.name.isidentifier())):
         parts.append(folder.name)
         folder = folder.parent
-    # namespace packages: folders without __init__.py that hold only packages
+    # namespace packages: folders without __init__.py that hold only packages, and any folder
+    # right inside ``src/`` (``src/poetry/factory.py`` imports as ``poetry.factory``, whether or
+    # not ``src/poetry`` has an __init__.py: a PEP 420 package may hold modules of its own)
     while (
         folder != root
         and folder.name.isidentifier()
         and folder.name not in ("src", "lib", "python")
         and not dir_is_project.get(folder, False)
-        and not dir_has_py.get(folder, False)
+        and (not dir_has_py.get(folder, False) or folder.parent.name == "src")
         and parts
     ):
         parts.append(folder.name)

@@ -41,6 +41,21 @@ def test_namespace_packages(tmp_path):
     assert set(modules(tmp_path)) == {"company.orders", "company.orders.models", "company.payments"}
 
 
+def test_a_namespace_package_with_modules_of_its_own_under_src(tmp_path):
+    # poetry's layout: src/poetry has no __init__.py, holds modules and packages, and its code
+    # imports ``poetry.config.config``
+    build_tree(tmp_path, {
+        "pyproject.toml": "",
+        "src/poetry/__main__.py": "",
+        "src/poetry/factory.py": "",
+        "src/poetry/config/__init__.py": "",
+        "src/poetry/config/config.py": "",
+        "src/tool.py": "",
+    })
+    assert set(modules(tmp_path)) == {"poetry.__main__", "poetry.factory", "poetry.config",
+                                      "poetry.config.config", "tool"}
+
+
 def test_skips_venvs_build_output_gitignored_tests_and_migrations(tmp_path):
     build_tree(tmp_path, {
         ".gitignore": "generated/\n*_pb2.py\n",
