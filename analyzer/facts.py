@@ -209,7 +209,8 @@ def absolute(module: str, is_package: bool, level: int, target: str | None) -> s
     extraction and the frameworks stage (``config.include(".views")``) all resolve here."""
     if level == 0:
         return target or ""
-    base = package_of(module, is_package).split(".") if package_of(module, is_package) else []
+    package = package_of(module, is_package)
+    base = package.split(".") if package else []
     if level > 1:
         base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
     parts = [*base, *(target.split(".") if target else [])]

@@ -214,15 +214,9 @@ class Resolver:
 
     def bases(self, cls: str) -> tuple[str, ...]:
         """Values of a class's bases, evaluated in the scope that defines the class."""
-        cached = self._bases.get(cls)
-        if cached is not None:
-            return cached
-        cached = self._bases_v.get(cls)
-        if cached is not None:
-            self._flow_read = True
-            return cached
-        outer, self._flow_read = self._flow_read, False
-        self._bases_v[cls] = ()  # a class among its own bases: none, and volatile
+        return self._class_memo(self._bases, self._bases_v, cls, (), self._bases_of)
+
+    def _bases_of(self, cls: str) -> tuple[str, ...]:
         d = self.defs.get(cls)
         out: list[str] = []
         if d is not None:
@@ -233,21 +227,13 @@ class Resolver:
                 for v in sorted(self.eval(parent, b)):
                     if v.startswith("d:") and self.kind(v[2:]) == "class" or v.startswith("x:"):
                         out.append(v)
-        result = tuple(out)
-        self._keep(self._bases, self._bases_v, cls, result, outer)
-        return result
+        return tuple(out)
 
     def mro(self, cls: str) -> tuple[str, ...]:
         """Project classes in method resolution order (C3 where it applies, else DFS)."""
-        cached = self._mro.get(cls)
-        if cached is not None:
-            return cached
-        cached = self._mro_v.get(cls)
-        if cached is not None:
-            self._flow_read = True
-            return cached
-        outer, self._flow_read = self._flow_read, False
-        self._mro_v[cls] = (cls,)  # a class among its own ancestors: volatile
+        return self._class_memo(self._mro, self._mro_v, cls, (cls,), self._mro_of)
+
+    def _mro_of(self, cls: str) -> tuple[str, ...]:
         seqs = [list(self.mro(b[2:])) for b in self.bases(cls) if b.startswith("d:")]
         seqs.append([b[2:] for b in self.bases(cls) if b.startswith("d:")])
         result = [cls]
@@ -266,9 +252,25 @@ class Resolver:
             result.append(head)
             seqs = [[c for c in s if c != head] for s in seqs]
             seqs = [s for s in seqs if s]
-        order = tuple(result)
-        self._keep(self._mro, self._mro_v, cls, order, outer)
-        return order
+        return tuple(result)
+
+    def _class_memo(self, stable: dict, volatile: dict, cls: str, cycle: tuple[str, ...],
+                    compute) -> tuple[str, ...]:
+        """``compute(cls)`` memoized in two halves like :meth:`_remember`; ``cycle`` answers a
+        class met again while its own value is computed (its own base or ancestor), as a
+        volatile value."""
+        hit = stable.get(cls)
+        if hit is not None:
+            return hit
+        hit = volatile.get(cls)
+        if hit is not None:
+            self._flow_read = True
+            return hit
+        outer, self._flow_read = self._flow_read, False
+        volatile[cls] = cycle
+        result = compute(cls)
+        self._keep(stable, volatile, cls, result, outer)
+        return result
 
     def _keep(self, stable: dict, volatile: dict, key, value, outer: bool) -> None:
         """Store a value computed since ``outer`` was saved, in the stable memo unless it

@@ -17,6 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="this platform does not fork")
 
 
+def _count_shares(monkeypatch, module) -> list[float]:
+    """``module.shares`` replaced by the real one that also records each call's ``copies``."""
+    calls: list[float] = []
+    real = forked.shares
+
+    def counted(job, copies=1.0):
+        calls.append(copies)
+        return real(job, copies)
+
+    monkeypatch.setattr(module, "shares", counted)
+    return calls
+
+
 @needs_fork
 def test_second_share_runs_in_a_child_from_the_state_at_the_fork():
     state = {"seen": []}
@@ -69,14 +82,7 @@ def test_frameworks_stage_gives_the_same_answer_split_in_two(monkeypatch):
     whole = pack_frameworks(extract(facts, resolution))
     facts, resolution = front_end(ROOT / "samples" / "shop")  # a fresh resolver and memo
     monkeypatch.setattr(access, "FORK_SITES", 1)
-    calls = []
-    real = forked.shares
-
-    def counted(job, copies=1.0):
-        calls.append(job)
-        return real(job, copies)
-
-    monkeypatch.setattr(access, "shares", counted)
+    calls = _count_shares(monkeypatch, access)
     split = pack_frameworks(extract(facts, resolution))
     assert calls, "the ORM sites were not split"
     assert split == whole
@@ -121,14 +127,7 @@ def test_baselines_scored_in_a_child_while_clustering_are_the_same(monkeypatch):
 
     doc = run_analysis(ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
     expected = (doc.metrics, doc.baselines, doc.decomposition)
-    calls = []
-    real = forked.shares
-
-    def counted(job, copies=1.0):
-        calls.append(copies)
-        return real(job, copies)
-
-    monkeypatch.setattr(forked, "shares", counted)
+    calls = _count_shares(monkeypatch, forked)
     monkeypatch.setattr(pipeline, "FORK_SYMBOLS", 1)
     doc.decomposition = doc.metrics = doc.baselines = None
     _apply_clustering(doc, ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
