@@ -36,9 +36,11 @@ def default_cache_dir() -> Path:
 
 
 class FactsCache:
+    FILE = "facts.sqlite"
+
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder else default_cache_dir()
-        self.path = self.folder / "facts.sqlite"
+        self.path = self.folder / self.FILE
         self.db: sqlite3.Connection | None = None
         self.rebuilt = False
         self._open()

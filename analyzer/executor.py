@@ -36,8 +36,9 @@ class LocalExecutor:
 
     def map_chunks(self, fn, chunks):
         """Every chunk is submitted before this returns: the workers start at once, and the
-        caller may do other work before it reads the first result."""
-        pool = ProcessPoolExecutor(max_workers=self.jobs)
+        caller may do other work before it reads the first result. The pool :func:`prestart`
+        started is used when it has enough workers."""
+        pool = _take_prestarted(self.jobs) or ProcessPoolExecutor(max_workers=self.jobs)
         try:
             futures = [pool.submit(fn, c) for c in chunks]
         except BaseException:
@@ -53,6 +54,48 @@ class LocalExecutor:
                     yield i, fut.result()
                 except BrokenProcessPool:
                     yield i, WorkerCrashed("a parsing process died")
+
+
+_prestarted: list[tuple[ProcessPoolExecutor, int]] = []  # at most one pool, not yet used
+
+
+def _ready() -> None:
+    """A prestarted worker's start: import the parser (libcst's import alone is about 0.1 s)."""
+    import analyzer.facts  # noqa: F401
+    import analyzer.parse  # noqa: F401
+    import analyzer.resolve  # noqa: F401
+
+
+def prestart(jobs: int | None = None) -> None:
+    """Start the local pool's workers now, importing the parser, while this process discovers,
+    reads and hashes the files and loads the cache: an edit of one file then waits for its
+    parse only. The first :class:`LocalExecutor` with at most ``jobs`` workers takes the pool;
+    :func:`release` stops it if none did (nothing needed parsing)."""
+    if _prestarted:
+        return
+    jobs = jobs or os.cpu_count() or 1
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ready)
+    try:
+        pool.submit(int)  # with fork, the first task starts every worker
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    _prestarted.append((pool, jobs))
+
+
+def release() -> None:
+    """Stop the prestarted pool if nothing took it; its workers exit once their imports end."""
+    while _prestarted:
+        pool = _prestarted.pop()[0]
+        for p in list((getattr(pool, "_processes", None) or {}).values()):
+            p.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:
+    if _prestarted and _prestarted[0][1] >= jobs:
+        return _prestarted.pop()[0]
+    return None
 
 
 class DaskExecutor:

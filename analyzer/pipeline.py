@@ -443,6 +443,25 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
     Returns the :class:`~analyzer.analysis.Analysis` when it was computed, else ``None`` with
     the summary counts of the cached document.
     """
+    from analyzer import executor
+
+    if options.executor in (None, "", "local") and options.jobs != 1:
+        # a run with a facts cache usually parses a few edited files: one worker, which leaves
+        # the other core to this process; a run without one parses everything
+        executor.prestart(1 if _has_facts_cache(options) else options.jobs)
+    try:
+        return _analyze_to_file(path, options, output)
+    finally:
+        executor.release()
+
+
+def _has_facts_cache(options: AnalyzeOptions) -> bool:
+    from analyzer.cache import FactsCache, default_cache_dir
+
+    return options.use_cache and (Path(options.cache_dir or default_cache_dir()) / FactsCache.FILE).is_file()
+
+
+def _analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
     import json
     import shutil
 

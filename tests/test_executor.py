@@ -64,3 +64,34 @@ def test_guided_chunks_cover_every_file_once_and_shrink():
     assert weight[0] > 4 * weight[-2]  # the workers end on small chunks
     assert max(sizes) == sizes[chunks[0][0]]  # the biggest file is parsed first
     assert _guided_chunks([], 2) == [] and _guided_chunks([10], 4) == [[0]]
+
+
+def test_a_prestarted_pool_parses_the_next_chunks():
+    from analyzer import executor
+
+    executor.prestart(2)
+    try:
+        pool = executor._prestarted[0][0]
+        facts = parse_all(_tasks(40), jobs=2, progress=False)
+        assert not executor._prestarted  # taken by the parse, not started again
+        assert pool._shutdown_thread  # and shut down once the parse was read
+        assert [f.module for f in facts] == [f"m{i}" for i in range(40)]
+    finally:
+        executor.release()
+
+
+def test_a_prestarted_pool_too_small_or_unused_is_released():
+    from analyzer import executor
+
+    executor.prestart(1)
+    try:
+        pool = executor._prestarted[0][0]
+        workers = list(pool._processes.values())
+        parse_all(_tasks(40), jobs=2, progress=False)  # wants two workers: a pool of its own
+        assert executor._prestarted
+    finally:
+        executor.release()
+    assert not executor._prestarted
+    for p in workers:
+        p.join(timeout=10)
+        assert not p.is_alive()
