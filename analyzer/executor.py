@@ -62,8 +62,8 @@ _prestarted: list[tuple[ProcessPoolExecutor, int]] = []  # at most one pool, not
 def _ready() -> None:
     """A prestarted worker's start: import the parser (libcst's import alone is about 0.1 s)."""
     import analyzer.facts  # noqa: F401
-    import analyzer.parse  # noqa: F401
-    import analyzer.resolve  # noqa: F401
+    import analyzer.parse
+    import analyzer.resolve
 
 
 def prestart(jobs: int | None = None) -> None:
