@@ -178,6 +178,42 @@ def test_fragments_stay_apart_when_weakly_tied_pinned_or_of_another_package():
                            package_of)[1] == []
 
 
+def plugin_graph(satellite_size=2):
+    """App ``tools``: a core service and two plugin packages tied only to it; app ``q`` apart."""
+    g = nx.Graph()
+    g.add_weighted_edges_from([("tools.core.a", "tools.core.b", 5), ("tools.core.b", "tools.core.c", 5),
+                               ("tools.core.a", "tools.core.c", 5), ("tools.x.p1", "tools.x.p2", 3),
+                               ("tools.y.p1", "tools.y.p2", 3), ("tools.x.p1", "tools.core.a", 3),
+                               ("tools.y.p1", "tools.core.b", 3), ("q.a", "q.b", 5), ("q.b", "q.c", 5),
+                               ("tools.core.c", "q.a", 0.5)])
+    for n in g:
+        g.nodes[n]["size"] = satellite_size if n.startswith(("tools.x", "tools.y")) else 10
+    return g
+
+
+PLUGIN_PARTS = [{"tools.core.a", "tools.core.b", "tools.core.c"}, {"tools.x.p1", "tools.x.p2"},
+                {"tools.y.p1", "tools.y.p2"}, {"q.a", "q.b", "q.c"}]
+
+
+def parent_package(node):
+    return node.rsplit(".", 1)[0]
+
+
+def test_small_satellites_of_an_app_fold_into_the_service_holding_most_of_it():
+    # no package dominates both sides (tools.x vs tools.core): only the app ties them
+    assert merge_fragments(plugin_graph(), PLUGIN_PARTS, parent_package)[1] == []
+    merged, folded = merge_fragments(plugin_graph(), PLUGIN_PARTS, parent_package, app_of=package_of)
+    assert as_sorted(merged) == [["q.a", "q.b", "q.c"], sorted(set().union(*PLUGIN_PARTS[:3]))]
+    assert folded == ["tools", "tools"]  # one fold per service and round
+
+
+def test_a_sizable_or_separated_second_service_of_an_app_stays():
+    # each plugin holds 16 of the app's 62 lines, more than a quarter of the core's 30
+    assert merge_fragments(plugin_graph(satellite_size=8), PLUGIN_PARTS, parent_package, app_of=package_of)[1] == []
+    tokens = {"tools.core.a": {"apart-0": "0"}, "tools.x.p1": {"apart-0": "1"}, "tools.y.p1": {"apart-0": "2"}}
+    assert merge_fragments(plugin_graph(), PLUGIN_PARTS, parent_package, tokens, app_of=package_of)[1] == []
+
+
 def test_the_weighted_graph_is_the_one_networkx_builds_adjacency_order_included():
     from analyzer.graph import weighted_graph
 

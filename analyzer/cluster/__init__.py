@@ -175,6 +175,9 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         module = module_of.get(node, node)
         return module if module in packages else module.rsplit(".", 1)[0]
 
+    def app_of(node: str) -> str:  # the app a satellite service is folded by
+        return layout.app_of(module_of.get(node, node))
+
     def name(groups: list[list[str]], reserved: dict[int, str]) -> list[str]:
         return name_services(groups, module_of, {n: node_size.get(n, 1.0) for n in nodes}, reserved, layout)
 
@@ -189,7 +192,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         if stored is not None:
             for n in stored.zero:
                 module_of[n] = _anchor_module(n, layout)
-            replayed = replay(stored, node_size, package_of, name)
+            replayed = replay(stored, node_size, package_of, name, app_of)
             if replayed is not None:
                 rows, info = replayed
                 return ClusterResult(decomposition=unpack_decomposition(rows), info=info, partition_reused=True,
@@ -311,7 +314,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     folded: list[str] = []
     if options.fold_fragments and not options.services and partition:
         fold_log: list | None = [] if record is not None else None
-        partition, folded = merge_fragments(core, partition, package_of, rep_tokens, core_edges, log=fold_log)
+        partition, folded = merge_fragments(core, partition, package_of, rep_tokens, core_edges, log=fold_log,
+                                            app_of=app_of)
         if record is not None:
             record.fragments = fold_log
     splits: list[dict[str, float]] = []

@@ -14,6 +14,16 @@ the better guess. Service ``A`` is folded into service ``B`` when all of these h
 
 A flat package split between three or more services, or into two weakly tied halves, is left
 alone: there the calls, not the folder, draw the line.
+
+**Satellites of an app.** An app made of many independent parts (DefectDojo's ``dojo.tools``:
+two hundred scanner parsers that never call each other) comes out as one large service and
+a dozen small ones, each a parser or two tied only to the large one. No package dominates
+those, and the app is spread over too many services for the rule above. Service ``A`` is also
+folded into ``B`` when both are dominated (two thirds of their code) by the same app, ``B``
+holds the most of that app of any service and at least ``1 / SATELLITE`` times what ``A``
+holds, ``B`` is ``A``'s strongest tie at no less than half of chance, and nothing separates
+them. A second service of an app that stands on its own (its own strongest ties elsewhere, or
+a sizable share of the app) stays.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from analyzer.graph import weighted_edges
 DOMINANCE = 2 / 3
 CONCENTRATION = 0.9
 MIN_TIE = 0.5
+SATELLITE = 0.25
 
 
 def merge_fragments(
@@ -39,22 +50,25 @@ def merge_fragments(
     tokens: Mapping[str, Mapping[str, str]] | None = None,
     edges: list[tuple[str, str, float]] | None = None,
     log: list | None = None,
+    app_of: Callable[[str], str] | None = None,
 ) -> tuple[list[set[str]], list[str]]:
     """The partition with fragments folded in, and the package of each fold (in order).
 
     ``edges`` is ``weighted_edges(graph)`` when the caller has it already. ``log`` (a list)
     receives each round's ties (:func:`round_ties`) and folds, all :func:`replay_sizes`
-    needs to fold again under other sizes without the graph."""
+    needs to fold again under other sizes without the graph. ``app_of`` (a node's app)
+    turns on the satellite folds."""
     parts = [set(p) for p in partition]
     tokens = tokens or {}
     merged: list[str] = []
     # what does not change between rounds is read once: node sizes and packages, the edges
     size_of = {n: float(graph.nodes[n].get("size", 1.0)) if n in graph else 1.0 for p in parts for n in p}
     package_at = {n: package_of(n) for n in size_of}
+    app_at = {n: app_of(n) for n in size_of} if app_of is not None else None
     edges = weighted_edges(graph) if edges is None else edges
     while True:
         ties = round_ties(edges, parts)
-        steps = folds(parts, size_of, package_at, tokens, ties)
+        steps = folds(parts, size_of, package_at, tokens, ties, app_at)
         if log is not None:
             log.append((ties, steps))
         if not steps:
@@ -64,7 +78,8 @@ def merge_fragments(
 
 
 def replay_sizes(partition: list[set[str]], size_of: Mapping[str, float], package_of: Callable[[str], str],
-                 tokens: Mapping[str, Mapping[str, str]] | None, log: list) -> tuple[list[set[str]], list[str]] | None:
+                 tokens: Mapping[str, Mapping[str, str]] | None, log: list,
+                 app_of: Callable[[str], str] | None = None) -> tuple[list[set[str]], list[str]] | None:
     """:func:`merge_fragments` again under the sizes ``size_of``, from the rounds it logged:
     the folded partition, or ``None`` when a round folds otherwise (the ties of the rounds
     after it were never seen). The ties of a round follow from its parts alone."""
@@ -72,8 +87,9 @@ def replay_sizes(partition: list[set[str]], size_of: Mapping[str, float], packag
     tokens = tokens or {}
     merged: list[str] = []
     package_at = {n: package_of(n) for p in parts for n in p}
+    app_at = {n: app_of(n) for p in parts for n in p} if app_of is not None else None
     for ties, logged in log:
-        steps = folds(parts, size_of, package_at, tokens, ties)
+        steps = folds(parts, size_of, package_at, tokens, ties, app_at)
         if steps != logged:
             return None
         if not steps:
@@ -116,50 +132,73 @@ def round_ties(edges, parts) -> tuple[dict[int, float], dict[int, tuple[float, i
     return dict(degree), strongest, m
 
 
-def folds(parts, size_of, package_of, tokens, ties) -> list[tuple[int, int, str]]:
+def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[int, int, str]]:
     """One round of folds given the round's :func:`round_ties`; each service takes part in at
-    most one, so a round costs one pass over the edges however many fragments there are."""
+    most one, so a round costs one pass over the edges however many fragments there are.
+    ``package_of`` and ``app_of`` map nodes (``app_of`` may be ``None``: no satellite folds)."""
     degree, strongest, m = ties
     if m == 0:
         return []
     size = defaultdict(float)
-    by_package: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    by_package = _shares(parts, size_of, package_of, size)
+    by_app = _shares(parts, size_of, app_of, None) if app_of is not None else {}
     package_total: dict[str, float] = defaultdict(float)
-    for i, p in enumerate(parts):
-        for n in p:
-            s = size_of[n]
-            size[i] += s
-            pkg = package_of[n]
-            by_package[i][pkg] += s
+    for held in by_package.values():
+        for pkg, s in held.items():
             package_total[pkg] += s
-    dominant = {}
-    for i in range(len(parts)):
-        if not by_package[i]:
-            continue
-        p, s = min(by_package[i].items(), key=lambda kv: (-kv[1], kv[0]))
-        if s >= DOMINANCE * size[i]:
-            dominant[i] = p
+    dominant = _dominant(by_package, size)
+    dominant_app = _dominant(by_app, size)
+    main_holder: dict[str, tuple[float, int]] = {}  # app -> (its code in the service, service)
+    for i, held in by_app.items():
+        for app, s in held.items():
+            if app not in main_holder or (s, -i) > (main_holder[app][0], -main_holder[app][1]):
+                main_holder[app] = (s, i)
     steps: list[tuple[int, int, str]] = []
     busy: set[int] = set()
     # smallest fragments first, so a chain of pieces folds into the main part
-    for a in sorted(dominant, key=lambda i: (size[i], min(parts[i]))):
+    for a in sorted(set(dominant) | set(dominant_app), key=lambda i: (size[i], min(parts[i]))):
         if a not in strongest or a in busy:
             continue
         w_ab, b = strongest[a]
-        if b in busy:
+        if b in busy or w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m):
             continue
-        p = dominant[a]
-        if dominant.get(b) != p:
+        p, label = dominant.get(a), None
+        if p is not None and dominant.get(b) == p and by_package[a][p] + by_package[b][p] >= CONCENTRATION * package_total[p]:
+            label = p
+        else:
+            x = dominant_app.get(a)
+            if (x is not None and dominant_app.get(b) == x and main_holder[x][1] == b
+                    and by_app[a][x] <= SATELLITE * by_app[b][x]):
+                label = x
+        if label is None or _clash(parts[a], parts[b], tokens):
             continue
-        if by_package[a][p] + by_package[b][p] < CONCENTRATION * package_total[p]:
-            continue
-        if w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m):
-            continue
-        if _clash(parts[a], parts[b], tokens):
-            continue
-        steps.append((a, b, p))
+        steps.append((a, b, label))
         busy.update((a, b))
     return steps
+
+
+def _shares(parts, size_of, group_of, size) -> dict[int, dict[str, float]]:
+    """Per service, its code by group (package or app); ``size`` (if given) gets each total."""
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for i, p in enumerate(parts):
+        for n in p:
+            s = size_of[n]
+            if size is not None:
+                size[i] += s
+            out[i][group_of[n]] += s
+    return out
+
+
+def _dominant(by_group: dict[int, dict[str, float]], size) -> dict[int, str]:
+    """Services whose largest group holds at least ``DOMINANCE`` of their code -> that group."""
+    out = {}
+    for i, held in by_group.items():
+        if not held:
+            continue
+        g, s = min(held.items(), key=lambda kv: (-kv[1], kv[0]))
+        if s >= DOMINANCE * size[i]:
+            out[i] = g
+    return out
 
 
 def _clash(first: set[str], second: set[str], tokens) -> bool:

@@ -87,11 +87,12 @@ def core_sizes(record: Record, node_size: Mapping[str, float]) -> dict[str, floa
 
 
 def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[[str], str],
-           name: Callable[[list[list[str]], dict[int, str]], list[str]]) -> tuple[Any, dict[str, Any]] | None:
+           name: Callable[[list[list[str]], dict[int, str]], list[str]],
+           app_of: Callable[[str], str] | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The stored ``(decomposition rows, info)`` with the curve of the new sizes, when every
     decision sizes make comes out as stored under ``node_size``; else ``None``.
 
-    ``package_of`` is the fold rule's package of a node; ``name(groups, reserved)`` names the
+    ``package_of`` and ``app_of`` are the fold rules' package and app of a node; ``name(groups, reserved)`` names the
     services under the new sizes."""
     from analyzer.cluster import fragments, quality, refine
     from analyzer.cluster.agglomerative import MergeTrace
@@ -109,7 +110,7 @@ def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[
         return None
     partition = trace.partition(k) if points else []
     if record.fragments is not None:
-        folded = fragments.replay_sizes(partition, sizes, package_of, record.tokens, record.fragments)
+        folded = fragments.replay_sizes(partition, sizes, package_of, record.tokens, record.fragments, app_of)
         if folded is None:
             return None
         partition = folded[0]
