@@ -52,6 +52,9 @@ _STR_TO_STR = frozenset(
 )
 
 
+_PACKED = {"var_positional": "bi:tuple", "var_keyword": "bi:dict"}  # what a star parameter holds
+
+
 def parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
     hit = _PARSED.get(expr)
     if hit is None:
@@ -399,7 +402,9 @@ class Resolver:
                 out.add(f"d:{scope.rsplit('.', 1)[0]}")
             else:
                 p = self.params.get(scope, {}).get(name)
-                if p is not None:
+                if p is not None and p.kind in _PACKED:
+                    out.add(_PACKED[p.kind])  # ``*args`` is a tuple, ``**kwargs`` a dict, whatever flows
+                elif p is not None:
                     outer = scope.rsplit(".", 1)[0]
                     if p.annotation_expr:
                         out |= self.instances_of(self.eval(outer, p.annotation_expr))

@@ -288,6 +288,25 @@ def test_unresolved_calls_are_counted_not_guessed(tmp_path):
     assert set(res.unresolved) == {"x.frobnicate", "mystery"}
 
 
+def test_star_parameters_are_a_tuple_and_a_dict(tmp_path):
+    edges, res = edges_of(tmp_path, {
+        "m.py": """
+            class Handler:
+                def get(self): ...
+            def f(*args: Handler, **kwargs: Handler):
+                kwargs.pop("a")
+                kwargs.get("b")
+                args.index(1)
+                kwargs.frobnicate()
+            f(Handler(), key=Handler())
+        """,
+    })
+    # the annotations type the elements, not the packed parameter: no edge to Handler.get
+    assert edges == {("m", "m.Handler"), ("m", "m.f")}
+    assert res.stats["resolved_builtin"] == 4  # an unknown method of dict is still the builtin's
+    assert res.stats["unresolved"] == 0
+
+
 def test_inherit_and_import_edges(tmp_path):
     build_tree(tmp_path, {
         "a.py": "class A:\n    pass\n",
