@@ -410,6 +410,9 @@ def literal(node) -> object:
     return None
 
 
+_COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
+
+
 @dataclass(slots=True)
 class _Frame:
     qualname: str
@@ -430,6 +433,7 @@ class _Walker:
         self.imports: list[Import] = []
         self.calls: list[Call] = []
         self.bindings: list[Binding] = []
+        self._sequences: dict[str, tuple] = {}  # module-level names bound to literal sequences, so far
         self.withs: list[With] = []
         self.strings: list[StringRef] = []
         self.stores: list[AttrStore] = []
@@ -823,6 +827,42 @@ class _Walker:
             self.frames.pop()
         self.cursor = max(self.cursor, self._offset_of_line_end(end_line))
 
+    def _composed(self, node) -> tuple | None:
+        """A sequence built of literal sequences: ``DJANGO_APPS + LOCAL_APPS``, ``[*BASE, "x"]``,
+        where the names are module-level literal sequences bound above (cookiecutter-django's
+        settings); ``None`` when any part is not known."""
+        t = type(node)
+        if t is cst.Name:
+            return self._sequences.get(node.value)
+        if t is cst.Call:  # list(APPS), tuple(APPS)
+            if (type(node.func) is cst.Name and node.func.value in ("list", "tuple") and len(node.args) == 1
+                    and not node.args[0].star and node.args[0].keyword is None):
+                return self._composed(node.args[0].value)
+            return None
+        if t is cst.BinaryOperation:
+            if type(node.operator) is not cst.Add:
+                return None
+            left, right = self._composed(node.left), self._composed(node.right)
+            return left + right if left is not None and right is not None else None
+        if t is cst.List or t is cst.Tuple or t is cst.Set:
+            items: list = []
+            for el in node.elements:
+                if isinstance(el, cst.StarredElement):
+                    part = self._composed(el.value)
+                    if part is None:
+                        return None
+                    items.extend(part)
+                else:
+                    v = literal(el.value)
+                    if v is None:
+                        v = self._composed(el.value) if type(el.value) in _COMPOSED else None
+                        if v is None:
+                            return None
+                    items.append(v)
+            return tuple(items)
+        value = literal(node)
+        return value if isinstance(value, tuple) else None
+
     # -- imports ---------------------------------------------------------------------------
     def import_(self, node: cst.Import) -> None:
         line = self.current_line()
@@ -847,7 +887,14 @@ class _Walker:
     def add_binding(self, name: str, expr: str | None, value_node, call_index: int | None,
                     annotation: str | None = None, scope: str | None = None) -> None:
         value = literal(value_node) if value_node is not None else None
+        if value is None and type(value_node) in _COMPOSED and scope is None and self.frame.kind in ("module", "class"):
+            value = self._composed(value_node)  # names there are the module's (a function has locals)
         here = self.frame.qualname
+        if scope is None and self.frame.kind == "module" and not name.endswith("]"):
+            if isinstance(value, tuple):
+                self._sequences[name] = value
+            else:
+                self._sequences.pop(name, None)
         origin = here if scope is not None and scope != here else None
         self.bindings.append(
             Binding(scope or here, name, expr, self.current_line(), value, annotation, call_index, origin)

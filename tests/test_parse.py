@@ -164,3 +164,25 @@ def test_defaults_keep_a_one_element_tuple_a_tuple():
     ''').encode(), False)
     (stats,) = [d for d in facts.definitions if d.name == "stats"]
     assert [p.default for p in stats.params] == ['("_cost.amount",)', "(1, 2)", "()", '["a"]']
+
+
+def test_sequences_composed_of_literal_sequences_have_their_value():
+    src = dedent('''
+        BASE = ["django.contrib.admin", "django.contrib.auth"]
+        LOCAL = ("shop.orders",)
+        INSTALLED_APPS = BASE + ["rest_framework"] + list(LOCAL)
+        SPREAD = [*BASE, "x.y", *tuple(LOCAL)]
+        UNKNOWN = [*BASE, *env_apps]
+        class Meta:
+            fields = LOCAL + ("id",)
+        def f():
+            BASE = 1
+            local = BASE + []
+    ''').encode()
+    values = {(b.scope, b.name): b.value for b in parse_module_facts("s.py", "s", src, False).bindings}
+    assert values["s", "INSTALLED_APPS"] == ("django.contrib.admin", "django.contrib.auth", "rest_framework",
+                                              "shop.orders")
+    assert values["s", "SPREAD"] == ("django.contrib.admin", "django.contrib.auth", "x.y", "shop.orders")
+    assert values["s.Meta", "fields"] == ("shop.orders", "id")
+    assert values["s", "UNKNOWN"] is None  # a part not known: no value rather than part of one
+    assert values["s.f", "local"] is None  # names inside a function are its locals
