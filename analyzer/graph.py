@@ -116,6 +116,20 @@ def weighted_edges(graph: nx.Graph, default: float = 1.0) -> list[tuple[str, str
     return out
 
 
+def induced(graph: nx.Graph, nodes: Iterable[str]) -> nx.Graph:
+    """The subgraph on ``nodes`` as a graph of its own, in ``graph``'s node and edge order.
+    networkx's ``subgraph`` view iterates a node set smaller than half the graph in *set*
+    order, which changes with the hash seed between runs: a seeded Louvain on such a view
+    gave another decomposition on every run."""
+    import networkx as nx
+
+    kept = set(nodes)
+    sub = nx.Graph()
+    sub.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if n in kept)
+    sub.add_edges_from((a, b, d) for a, b, d in graph.edges(data=True) if a in kept and b in kept)
+    return sub
+
+
 def weighted_graph(sizes: Mapping[str, float], edges: Iterable[tuple[tuple[str, str], float]]) -> nx.Graph:
     """An undirected graph with the nodes of ``sizes`` (attribute ``size``, in that order)
     and ``((a, b), weight)`` edges between them (attribute ``weight``, in that order).

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from analyzer.graph import induced
+
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
     import networkx as nx
 
@@ -66,7 +68,7 @@ def split_oversized(
         if min(part) not in candidates:
             out.append(part)
             continue
-        sub = graph.subgraph(sorted(n for n in part if n in graph))
+        sub = induced(graph, part)
         pieces = louvain.cluster(sub, seed=seed, restarts=louvain.restarts_for(sub.number_of_nodes()))
         if len(pieces) < 2:
             out.append(part)
