@@ -170,3 +170,39 @@ def test_a_namespace_app_is_named_without_its_folder():
     groups = [{"cms.contrib.forms.models"}, {"cms.contrib.forms.views"}, {"cms.pages.models", "cms.pages.views"}]
     names = name_services(groups, module_of, {"cms.contrib.forms.models": 5.0}, root=layout)
     assert names == ["forms", "forms-views", "pages"]
+
+
+# laid out by technical layer: the capabilities are the data modules' names, found again below
+# other top-level folders (Plane's db/models/issue.py, app/views/issue/, bgtasks/issue_*_task.py)
+PLANE_LIKE = [
+    "plane", "plane.settings", "plane.urls",
+    *[f"plane.db.models.{f}" for f in ("issue", "cycle", "page", "base")], "plane.db.management.wait",
+    *[f"plane.app.views.{f}.base" for f in ("issue", "cycle", "page")], "plane.app.views.base",
+    *[f"plane.app.serializers.{f}" for f in ("issue", "cycle", "page", "base")], "plane.app.permissions",
+    "plane.bgtasks.issue_activities_task", "plane.bgtasks.page_sync_task", "plane.bgtasks.cleanup_task",
+    "plane.utils.dates", "plane.utils.paginator",
+]
+PLANE_DATA = [f"plane.db.models.{f}" for f in ("issue", "cycle", "page", "base")]
+
+
+def test_features_cut_across_the_layers_of_a_tree_laid_out_by_layer():
+    layout = build_layout(PLANE_LIKE, PLANE_DATA)
+    assert layout.features == {"issue", "cycle", "page"}  # 'base' is generic, not a capability
+    assert layout.sliced == {"db", "app", "bgtasks"}  # utils names no feature
+    assert layout.app_of("plane.app.views.issue.base") == "issue"
+    assert layout.app_of("plane.app.serializers.cycle") == "cycle"
+    assert layout.app_of("plane.db.models.page") == "page"
+    assert layout.app_of("plane.bgtasks.issue_activities_task") == "issue"  # a token of the name
+    assert layout.app_of("plane.app.permissions") == "app"  # names no feature: stays with its folder
+    assert layout.app_of("plane.bgtasks.cleanup_task") == "bgtasks"
+    assert layout.app_of("plane.utils.dates") == "utils"
+    # without knowing which modules define data, the same tree has no features
+    assert build_layout(PLANE_LIKE).features == frozenset()
+
+
+def test_an_app_laid_out_tree_has_no_features():
+    data = [f"saleor.{app}.models" for app in ("order", "product", "account")]
+    assert build_layout(SALEOR_LIKE, data).features == frozenset()
+    # split models named after nothing elsewhere are no features either
+    split = ["shop.orders.models.order", "shop.orders.models.item", "shop.orders.views", "shop.cart.views"]
+    assert build_layout(split, split[:2]).sliced == frozenset()

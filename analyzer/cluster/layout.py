@@ -20,6 +20,17 @@ path point to?". Four facts about the tree answer it, all derived from module na
                 (``models``, ``api``, ``utils``) are conventions, not references to an app of
                 that name, so ``images/api/`` never makes ``images`` a layer.
 
+``features``    capabilities that cut across technical top-level folders, in a tree laid out
+                by layer rather than by app (Plane: ``db/models/issue.py``,
+                ``app/views/issue/``, ``app/serializers/issue.py``, ``bgtasks/issue_*_task.py``).
+                A feature is the name of a module defining data in a models folder
+                (``db/models/issue.py``, not an app's ``models.py``) that modules of other
+                top-level folders are named after too. ``sliced`` are the top-level folders
+                where at least ``SLICED_SHARE`` of the modules name one of at least
+                ``LAYER_MIN_APPS`` features; a module there belongs to the feature its path
+                names first, below the folder. Features are only looked for when the caller
+                says which modules define data.
+
 A child segment names an app when it equals the app's name, a ``_``-separated token of it
 does (``catalog_admin`` -> ``catalog``), or either differs from the other by a final ``s``
 (``orders_admin`` -> ``order``).
@@ -36,6 +47,8 @@ LAYER_MIN_APPS = 2  # a layer names at least this many other apps ...
 LAYER_SHARE = 1 / 3  # ... and they are at least this share of its child segments
 NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps, not one app
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
+SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
+GENERIC = frozenset({"abstract", "base", "common", "core", "generic", "helpers", "mixins", "utils"})  # never features
 
 
 def common_root(modules: Iterable[str]) -> str:
@@ -134,6 +147,8 @@ class Layout:
     layers: frozenset[str]
     namespaces: frozenset[str] = frozenset()
     conventional: frozenset[str] = frozenset()  # child names many apps share (models, api, utils)
+    features: frozenset[str] = frozenset()
+    sliced: frozenset[str] = frozenset()  # top-level folders whose modules belong to features
 
     def _named(self, top: str, child: str) -> str | None:
         if top not in self.layers or child in self.conventional:
@@ -146,6 +161,10 @@ class Layout:
         ``forms`` when ``contrib`` is a namespace; else the first segment below the root."""
         segs = segments(module, self.root)
         if len(segs) > 1:
+            if segs[0] in self.sliced:  # before namespaces: db/ of nothing but models/ and management/
+                feature = _feature(segs, self.features, self.conventional)
+                if feature is not None:
+                    return feature
             if segs[0] in self.namespaces:
                 return segs[1]
             named = self._named(segs[0], segs[1])
@@ -161,6 +180,51 @@ class Layout:
         return None
 
 
+def _feature(segs: list[str], features: Iterable[str], conventional: frozenset[str]) -> str | None:
+    """The first feature a path names below its top-level folder (conventions skipped)."""
+    for seg in segs[1:]:
+        if seg not in conventional:
+            found = names_app(seg, features)
+            if found is not None:
+                return found
+    return None
+
+
+def _features(names: list[str], root: str, data_modules: Iterable[str], apps: frozenset[str],
+              conventional: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(features, sliced)`` of a tree (see the module docstring)."""
+    homes: dict[str, str] = {}  # feature candidate -> the top-level folder defining its data
+    for m in data_modules:
+        segs = segments(m, root)
+        name = segs[-1]
+        if len(segs) >= 3 and name not in conventional and name not in apps and name not in GENERIC \
+                and not name.startswith("_"):
+            homes.setdefault(name, segs[0])
+    if not homes:
+        return frozenset(), frozenset()
+    named_from: dict[str, set[str]] = defaultdict(set)  # candidate -> other top-level folders naming it
+    by_top: dict[str, list[str | None]] = defaultdict(list)  # top -> the candidate each module names
+    for m in names:
+        if root and not m.startswith(root + "."):
+            continue
+        segs = segments(m, root)
+        if len(segs) < 2:
+            continue
+        found = _feature(segs, homes, conventional)
+        by_top[segs[0]].append(found)
+        if found is not None and homes[found] != segs[0]:
+            named_from[found].add(segs[0])
+    features = {f for f in homes if named_from[f]}
+    sliced = set()
+    for top, found in by_top.items():
+        hits = [f for f in found if f in features]
+        if len(set(hits)) >= LAYER_MIN_APPS and len(hits) >= SLICED_SHARE * len(found):
+            sliced.add(top)
+    if not sliced:
+        return frozenset(), frozenset()
+    return frozenset(features), frozenset(sliced)
+
+
 def as_layout(value: Layout | str) -> Layout:
     """A ``Layout`` as is; a bare root package name as a layout without layers."""
     if isinstance(value, Layout):
@@ -168,8 +232,9 @@ def as_layout(value: Layout | str) -> Layout:
     return Layout(root=value, apps=frozenset(), layers=frozenset())
 
 
-def build_layout(modules: Iterable[str]) -> Layout:
-    """The layout of a tree from its module names."""
+def build_layout(modules: Iterable[str], data_modules: Iterable[str] = ()) -> Layout:
+    """The layout of a tree from its module names; ``data_modules`` (those defining entities)
+    let it find features across layers."""
     names = sorted(set(modules))
     root = project_root(names)
     children: dict[str, set[str]] = defaultdict(set)
@@ -200,8 +265,9 @@ def build_layout(modules: Iterable[str]) -> Layout:
         named = {k: a for k, a in named.items() if a is not None}
         if len(set(named.values())) >= LAYER_MIN_APPS and len(named) >= LAYER_SHARE * len(kids):
             layers.add(top)
+    features, sliced = _features(names, root, data_modules, apps, conventional)
     return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
-                  conventional=conventional)
+                  conventional=conventional, features=features, sliced=sliced - frozenset(layers))
 
 
 __all__ = [
@@ -210,6 +276,7 @@ __all__ = [
     "LAYER_SHARE",
     "NAMESPACE_MIN_APPS",
     "ROOT_SHARE",
+    "SLICED_SHARE",
     "Layout",
     "as_layout",
     "build_layout",
