@@ -133,3 +133,21 @@ def test_baselines_scored_in_a_child_while_clustering_are_the_same(monkeypatch):
     _apply_clustering(doc, ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
     assert calls == [0.15]
     assert (doc.metrics, doc.baselines, doc.decomposition) == expected
+
+
+@needs_fork
+def test_louvain_restarts_split_with_a_child_keep_the_same_best_run(monkeypatch):
+    import networkx as nx
+
+    from analyzer.cluster import louvain
+
+    g = nx.random_partition_graph([25] * 8, 0.4, 0.03, seed=5)
+    g = nx.relabel_nodes(g, {n: f"u{n:03d}" for n in g})
+    nx.set_edge_attributes(g, 1.0, "weight")
+    whole = louvain.cluster(g, seed=3, restarts=5)  # under FORK_NODES: every run here
+    calls = _count_shares(monkeypatch, forked)
+    monkeypatch.setattr(louvain, "FORK_NODES", 1)
+    split = louvain.cluster(g, seed=3, restarts=5)
+    assert calls == [0.3]
+    assert split == whole
+    assert louvain.cluster(g, seed=3, restarts=1) and calls == [0.3]  # one run: nothing to share

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+FORK_NODES = 1_000  # from this many nodes, a forked child makes half of the restarts
 
 def cluster(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0, threshold: float = 1e-7,
             restarts: int = 1, **_: object) -> list[set[str]]:
@@ -29,18 +30,38 @@ def cluster(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0, threshol
         return []
     if graph.number_of_edges() == 0:
         return [{n} for n in sorted(graph)]
-    best: list[set[str]] = []
+    if restarts <= 1:
+        parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution,
+                                                 threshold=threshold, seed=seed)
+        return sorted((set(p) for p in parts), key=min)
+    seeds = [seed + run for run in range(restarts)]
+    if graph.number_of_nodes() >= FORK_NODES:
+        # the runs are independent: a forked child makes the second half (analyzer/forked.py)
+        from analyzer.forked import shares
+
+        half = (len(seeds) + 1) // 2
+        first, second = shares(lambda part: _runs(graph, seeds[half:] if part else seeds[:half], resolution,
+                                                  threshold), copies=0.3)
+        runs = first + second
+    else:
+        runs = _runs(graph, seeds, resolution, threshold)
+    best: list[list[str]] = []
     best_q = float("-inf")
-    for run in range(max(1, restarts)):
-        parts = nx.community.louvain_communities(
-            graph, weight="weight", resolution=resolution, threshold=threshold, seed=seed + run
-        )
-        if restarts <= 1:
-            return sorted((set(p) for p in parts), key=min)
-        q = nx.community.modularity(graph, parts, weight="weight", resolution=resolution)
+    for q, parts in runs:  # in seed order, whichever process made them
         if q > best_q + 1e-12:
-            best, best_q = [set(p) for p in parts], q
-    return sorted(best, key=min)
+            best, best_q = parts, q
+    return sorted((set(p) for p in best), key=min)
+
+
+def _runs(graph: nx.Graph, seeds: list[int], resolution: float, threshold: float) -> list[tuple[float, list[list[str]]]]:
+    """Louvain once per seed: ``(modularity, communities)`` of each, as plain lists."""
+    out = []
+    for s in seeds:
+        parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, threshold=threshold,
+                                                 seed=s)
+        out.append((nx.community.modularity(graph, parts, weight="weight", resolution=resolution),
+                    [list(p) for p in parts]))
+    return out
 
 
 def levels(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[list[set[str]]]:
