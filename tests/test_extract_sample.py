@@ -206,6 +206,24 @@ def test_a_monolith_exact_pin_becomes_a_lower_bound() -> None:
     assert '"python-dotenv>=0.19.2",' in out and out.count("pydantic-settings") == 1
 
 
+def test_the_monolith_requirements_follow_included_files(tmp_path) -> None:
+    from analyzer.extract.emit import monolith_requirements
+
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements.txt").write_text("# for the PaaS\n-r requirements/production.txt\n")
+    (tmp_path / "requirements" / "production.txt").write_text(
+        "-r base.txt\ngunicorn==23.0.0  # server\n--requirement=extra.txt\n-e .\n--index-url https://x\n")
+    (tmp_path / "requirements" / "base.txt").write_text(
+        "Django==4.2.30\ncelery[redis]>=5.4 ; python_version >= '3.8'\n-r production.txt\n"
+        "git+https://example.org/lib.git#egg=lib\nlib2 @ https://example.org/lib2.whl\n")
+    (tmp_path / "requirements" / "extra.txt").write_text("PyJWT\n")
+    # a pyproject.toml without dependencies (Plane keeps only tool settings there) is passed over
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mono"\n\n[tool.ruff]\nline-length = 99\n')
+    assert monolith_requirements(tmp_path) == (
+        "Django==4.2.30", "PyJWT", "celery[redis]>=5.4 ; python_version >= '3.8'", "gunicorn==23.0.0",
+        "lib2 @ https://example.org/lib2.whl")
+
+
 def test_a_facade_comes_before_the_code_that_uses_it() -> None:
     from analyzer.extract.emit import _after_imports
 
