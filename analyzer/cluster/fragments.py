@@ -163,7 +163,8 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
         if b in busy or w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m):
             continue
         p, label = dominant.get(a), None
-        if p is not None and dominant.get(b) == p and by_package[a][p] + by_package[b][p] >= CONCENTRATION * package_total[p]:
+        if (p is not None and dominant.get(b) == p
+                and by_package[a][p] + by_package[b][p] >= CONCENTRATION * package_total[p]):
             label = p
         else:
             x = dominant_app.get(a)

@@ -53,7 +53,8 @@ def cluster(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0, threshol
     return sorted((set(p) for p in best), key=min)
 
 
-def _runs(graph: nx.Graph, seeds: list[int], resolution: float, threshold: float) -> list[tuple[float, list[list[str]]]]:
+def _runs(graph: nx.Graph, seeds: list[int], resolution: float,
+          threshold: float) -> list[tuple[float, list[list[str]]]]:
     """Louvain once per seed: ``(modularity, communities)`` of each, as plain lists."""
     out = []
     for s in seeds:
