@@ -178,7 +178,7 @@ def test_fragments_stay_apart_when_weakly_tied_pinned_or_of_another_package():
                            package_of)[1] == []
 
 
-def plugin_graph(satellite_size=2):
+def plugin_graph(satellite_size=2, other_size=10):
     """App ``tools``: a core service and two plugin packages tied only to it; app ``q`` apart."""
     g = nx.Graph()
     g.add_weighted_edges_from([("tools.core.a", "tools.core.b", 5), ("tools.core.b", "tools.core.c", 5),
@@ -187,7 +187,8 @@ def plugin_graph(satellite_size=2):
                                ("tools.y.p1", "tools.core.b", 3), ("q.a", "q.b", 5), ("q.b", "q.c", 5),
                                ("tools.core.c", "q.a", 0.5)])
     for n in g:
-        g.nodes[n]["size"] = satellite_size if n.startswith(("tools.x", "tools.y")) else 10
+        g.nodes[n]["size"] = (satellite_size if n.startswith(("tools.x", "tools.y")) else
+                              other_size if n.startswith("q.") else 10)
     return g
 
 
@@ -212,6 +213,8 @@ def test_a_sizable_or_separated_second_service_of_an_app_stays():
     assert merge_fragments(plugin_graph(satellite_size=8), PLUGIN_PARTS, parent_package, app_of=package_of)[1] == []
     tokens = {"tools.core.a": {"apart-0": "0"}, "tools.x.p1": {"apart-0": "1"}, "tools.y.p1": {"apart-0": "2"}}
     assert merge_fragments(plugin_graph(), PLUGIN_PARTS, parent_package, tokens, app_of=package_of)[1] == []
+    # the core holds 30 of 128 lines; a satellite would take it over the balance bound (32)
+    assert merge_fragments(plugin_graph(other_size=30), PLUGIN_PARTS, parent_package, app_of=package_of)[1] == []
 
 
 def test_the_weighted_graph_is_the_one_networkx_builds_adjacency_order_included():

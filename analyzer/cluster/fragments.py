@@ -21,9 +21,10 @@ a dozen small ones, each a parser or two tied only to the large one. No package 
 those, and the app is spread over too many services for the rule above. Service ``A`` is also
 folded into ``B`` when both are dominated (two thirds of their code) by the same app, ``B``
 holds the most of that app of any service and at least ``1 / SATELLITE`` times what ``A``
-holds, ``B`` is ``A``'s strongest tie at no less than half of chance, and nothing separates
-them. A second service of an app that stands on its own (its own strongest ties elsewhere, or
-a sizable share of the app) stays.
+holds, ``B`` is ``A``'s strongest tie at no less than half of chance, nothing separates
+them, and the fold does not take ``B`` over the balance bound (``balance.MAX_SHARE`` of all
+code), which would only have it split again. A second service of an app that stands on its
+own (its own strongest ties elsewhere, or a sizable share of the app) stays.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
     import networkx as nx
 
+from analyzer.cluster.balance import MAX_SHARE
 from analyzer.graph import weighted_edges
 
 DOMINANCE = 2 / 3
@@ -146,6 +148,7 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
     for held in by_package.values():
         for pkg, s in held.items():
             package_total[pkg] += s
+    total = sum(size.values())
     dominant = _dominant(by_package, size)
     dominant_app = _dominant(by_app, size)
     main_holder: dict[str, tuple[float, int]] = {}  # app -> (its code in the service, service)
@@ -169,8 +172,9 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
         else:
             x = dominant_app.get(a)
             if (x is not None and dominant_app.get(b) == x and main_holder[x][1] == b
-                    and by_app[a][x] <= SATELLITE * by_app[b][x]):
-                label = x
+                    and by_app[a][x] <= SATELLITE * by_app[b][x]
+                    and not size[b] <= MAX_SHARE * total < size[a] + size[b]):
+                label = x  # (never over the balance bound: the next step would split it again)
         if label is None or _clash(parts[a], parts[b], tokens):
             continue
         steps.append((a, b, label))
