@@ -105,6 +105,9 @@ def discover(
                         continue
                     if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in exclude):
                         continue
+                    if _is_sphinx_folder(entry.path):
+                        skipped.append((rel + "/", "documentation: a Sphinx folder (conf.py beside an index page)"))
+                        continue
                     stack.append(Path(entry.path))
                     continue
                 if not entry.name.endswith(".py"):
@@ -156,6 +159,16 @@ def discover(
         seen[module] = rel
         files.append(SourceFile(path, rel, module, is_package))
     return Discovery(files=files, skipped=sorted(skipped))
+
+
+SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")
+
+
+def _is_sphinx_folder(path: str) -> bool:
+    """A documentation folder: its Python (``conf.py``, extensions, themes) configures Sphinx
+    and is no part of the application, yet would come out as a service of its own."""
+    return os.path.isfile(os.path.join(path, "conf.py")) and any(
+        os.path.isfile(os.path.join(path, name)) for name in SPHINX_INDEXES)
 
 
 def _rel(path: Path, root: Path) -> str:

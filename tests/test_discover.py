@@ -123,3 +123,20 @@ def test_folder_without_init_inside_a_package_keeps_the_prefix(tmp_path):
         "shop/webhook/breaker/board.py": "",
     })
     assert "shop.webhook.breaker.board" in modules(tmp_path)
+
+
+def test_a_sphinx_documentation_folder_is_skipped_and_said(tmp_path):
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "",
+        "doc/__init__.py": "",  # pretalx's doc/ is even a package
+        "doc/conf.py": "project = 'app'\n",
+        "doc/index.rst": "App\n===\n",
+        "doc/_extensions/roles.py": "",
+        "app/docs/conf.py": "",  # a conf.py without an index page is code like any other
+    })
+    found = discover(tmp_path)
+    assert {f.module for f in found.files} == {"app", "app.models", "app.docs.conf"}
+    assert found.skipped == [("doc/", "documentation: a Sphinx folder (conf.py beside an index page)")]
+    # pointed at the documentation itself, it is analyzed
+    assert "doc.conf" in {f.module for f in discover(tmp_path / "doc").files}
