@@ -84,7 +84,9 @@ def prestart(jobs: int | None = None) -> None:
 
 
 def release() -> None:
-    """Stop the prestarted pool if nothing took it; its workers exit once their imports end."""
+    """Stop the prestarted pool if nothing took it: its workers only imported the parser, so
+    they are terminated rather than waited for (waiting would add their import to a run that
+    changed nothing)."""
     while _prestarted:
         pool = _prestarted.pop()[0]
         for p in list((getattr(pool, "_processes", None) or {}).values()):

@@ -1,7 +1,8 @@
 """The package layout of a monolith: its root package, its apps and its layered folders.
 
 Clustering, naming and the shared-library rules all ask "which capability does this module's
-path point to?". Four facts about the tree answer it, all derived from module names alone:
+path point to?". Five facts about the tree answer it, derived from module names (and, for features,
+from which modules define data):
 
 ``root``        the package nearly everything lives in. It is the common prefix of all
                 modules, extended while one package below it holds at least ``ROOT_SHARE``
