@@ -26,7 +26,7 @@ def _parser_stamp() -> str:
 
 # Bump when the facts a parse produces change meaning; a change of shape (the fields of a
 # fact class) or another install of libcst changes the key by itself.
-FACTS_VERSION = f"facts-9-{layout_fingerprint()}-{_parser_stamp()}"
+FACTS_VERSION = f"facts-10-{layout_fingerprint()}-{_parser_stamp()}"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 

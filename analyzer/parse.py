@@ -410,6 +410,7 @@ def literal(node) -> object:
     return None
 
 
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString)
 _COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
 
 
@@ -905,8 +906,11 @@ class _Walker:
                 if isinstance(el, cst.Element):
                     e = expr_str(el.value)
                     if e is not None:
+                        # the known strings of a list that is not all literal ([..., *env_apps]) keep
+                        # their text: such elements are still settings that name code
+                        text = literal(el.value) if value is None and type(el.value) in _STRINGS else None
                         self.bindings.append(Binding(scope or here, f"{name}[]", e, self.current_line(),
-                                                     origin=origin))
+                                                     text, origin=origin))
         elif t is cst.Dict:
             for el in value_node.elements:
                 if isinstance(el, cst.DictElement):

@@ -359,3 +359,20 @@ def test_output_is_consistent_and_deterministic(pattern):
     for t in first.transactions:
         assert list(t.writes) == sorted(set(t.writes)) and set(t.writes) <= written | ids
     assert [e.id for e in first.entities] == sorted(e.id for e in first.entities)
+
+
+def test_installed_apps_known_in_part_still_name_their_apps(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "paper/__init__.py": "",
+        "paper/settings.py": """
+            import os
+            env_apps = os.getenv("EXTRA_APPS", "").split(",")
+            INSTALLED_APPS = ["django.contrib.admin", "paper.documents", *env_apps]
+        """,
+        "paper/documents/__init__.py": "",
+        "paper/documents/models.py": "",
+    })
+    found = extract(*front_end(tmp_path))
+    assert ("paper.settings", "paper.documents", "installed-app") in references(found)

@@ -152,10 +152,10 @@ class References:
     # -- settings and other strings ----------------------------------------------------
     def _installed_apps(self) -> None:
         prog = self.prog
-        for module, b in prog.setting_values("INSTALLED_APPS"):
-            if not isinstance(b.value, tuple):
-                continue
-            for entry in b.value:
+        # a literal list, or the known entries of one that is not (INSTALLED_APPS[]: [..., *env_apps])
+        for module, b in prog.setting_values("INSTALLED_APPS") + prog.setting_values("INSTALLED_APPS[]"):
+            entries = b.value if isinstance(b.value, tuple) else (b.value,) if isinstance(b.value, str) else ()
+            for entry in entries:
                 if isinstance(entry, str):
                     target = prog.resolve_dotted(entry)
                     if target is not None:
