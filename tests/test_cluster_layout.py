@@ -200,6 +200,18 @@ def test_features_cut_across_the_layers_of_a_tree_laid_out_by_layer():
     assert build_layout(PLANE_LIKE).features == frozenset()
 
 
+def test_twins_of_a_feature_are_told_apart_by_their_top_level_folder():
+    layout = build_layout(PLANE_LIKE, PLANE_DATA)
+    module_of = {m: m for m in PLANE_LIKE}
+    size = dict.fromkeys(PLANE_LIKE, 10.0)
+    groups = [
+        {"plane.db.models.issue", "plane.app.views.issue.base", "plane.app.serializers.issue"},
+        {"plane.bgtasks.issue_activities_task"},
+        {"plane.db.models.cycle", "plane.app.views.cycle.base"},
+    ]
+    assert name_services(groups, module_of, size, root=layout) == ["issue", "issue-bgtasks", "cycle"]
+
+
 def test_an_app_laid_out_tree_has_no_features():
     data = [f"saleor.{app}.models" for app in ("order", "product", "account")]
     assert build_layout(SALEOR_LIKE, data).features == frozenset()

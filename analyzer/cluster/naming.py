@@ -4,7 +4,8 @@ A service is named after the app (``analyzer.cluster.layout``: the package below
 package, or the app a layered folder's segment names — ``saleor.graphql.order`` -> ``order``)
 holding most of its lines; the root package's own name is never used while another choice
 exists. When two services would share a name, the larger keeps it and the other is told apart
-by its dominant next segment: the layer for a layered module (``order-graphql``), else the
+by its dominant next segment: the layer for a layered module (``order-graphql``) or the
+top-level folder for a feature's module (``issue-bgtasks``), else the
 segment below the app (``orders-admin``), then the one below that; a number only when every
 such name is taken. Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
 them for folders, containers and Kubernetes objects. Nothing depends on set order.
@@ -17,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from analyzer.cluster.layout import Layout, as_layout, build_layout, segments
+from analyzer.cluster.layout import Layout, as_layout, build_layout, names_app, segments
 from analyzer.model import SHARED
 
 _BAD = re.compile(r"[^a-z0-9]+")
@@ -37,6 +38,12 @@ def _candidates(module: str, layout: Layout) -> list[str]:
     layer = layout.layer_of(module)
     if layer:
         rest = [layer, *segs[2:]]  # graphql/order/types -> order-graphql-types
+    elif len(segs) > 1 and segs[0] in layout.sliced and app != segs[0]:
+        # a feature's module: its top-level folder tells twins apart, then what follows the
+        # feature's segment (bgtasks/issue_activities_task -> issue-bgtasks, app/views/issue/base
+        # -> issue-app-base)
+        at = next((j for j in range(1, len(segs)) if names_app(segs[j], (app,)) == app), len(segs) - 1)
+        rest = [segs[0], *segs[at + 1:]]
     elif len(segs) > 1 and segs[0] in layout.namespaces:
         rest = segs[2:]  # contrib/forms/models -> forms-models
     else:
