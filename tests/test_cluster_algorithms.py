@@ -233,3 +233,14 @@ def test_the_weighted_graph_is_the_one_networkx_builds_adjacency_order_included(
     assert built["m.a"]["m.b"] is built["m.b"]["m.a"]  # one data dict per edge, as networkx keeps it
     built["m.a"]["m.b"]["weight"] = 9.0  # and the graph stays a working networkx graph
     assert built.size(weight="weight") == pytest.approx(9.0 + 0.25 + 2.0 + 1.0 + 0.5)
+
+
+def test_an_idle_service_tied_to_nothing_is_a_stray_whatever_its_size():
+    from analyzer.cluster.quality import stray_indices
+
+    parts = [{"app.a", "app.b"}, {"scripts.x", "scripts.y"}, {"app.c"}]
+    size = {"app.a": 400.0, "app.b": 400.0, "scripts.x": 400.0, "scripts.y": 300.0, "app.c": 500.0}
+    assert stray_indices(parts, size, tied_to={0, 2}) == []  # 700 lines: not tiny
+    assert stray_indices(parts, size, tied_to={0, 2}, idle=[1]) == [1]  # no entry point, no entity
+    assert stray_indices(parts, size, tied_to={0, 1, 2}, idle=[1]) == []  # tied: a real dependency
+    assert stray_indices(parts, size, tied_to={0, 2}, idle=[1], keep={"scripts.x"}) == []  # pinned

@@ -335,14 +335,19 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     if options.follow_writes and partition:
         partition, moved = follow_writes(core, partition, _writes(accesses, index.unit_of, rep), fixed=fixed,
                                          tokens=rep_tokens)
-    # tiny services tied to nothing (a setup.py, a template folder) are placed like isolated units
+    # services tied to nothing are placed like isolated units when tiny (a setup.py, a template
+    # folder) or idle, whatever their size (no entry point, no entity: a script, load tests)
     stray: list[int] = []
     if partition:
         tied = quality.tied(core, partition)
-        stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens)
+        holders = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes if r.handler}
+        holders |= {rep.get(e) for e in index.entities}
+        idle = [i for i, p in enumerate(partition) if not p & holders]
+        stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens, idle=idle)
         if record is not None:
             record.after = [sorted(p) for p in partition]
             record.tied = sorted(i for i in tied if i is not None)
+            record.idle = idle
     isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
     partition = [p for i, p in enumerate(partition) if i not in set(stray)]
     partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)

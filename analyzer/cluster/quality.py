@@ -99,11 +99,13 @@ def tied(graph: nx.Graph, partition: list[set[str]]) -> set[int]:
 
 
 def stray_indices(partition: list[set[str]], size_of: Mapping[str, float], tied_to: set[int],
-                  keep: Iterable[str] = ()) -> list[int]:
+                  keep: Iterable[str] = (), idle: Iterable[int] = ()) -> list[int]:
     """Indices of tiny services with no edge to any other service (not in ``tied_to``, see
     :func:`tied`): a ``setup.py`` or a template folder the curve kept apart only because
-    nothing ties it to anything. Services holding a ``keep`` node (a pin) are never strays,
-    and when every service would be one, none is. Nodes missing from ``size_of`` weigh nothing.
+    nothing ties it to anything. An ``idle`` service (no entry point, no entity) tied to
+    nothing is a stray whatever its size: a developer script or a load-test suite is no part
+    of the running system. Services holding a ``keep`` node (a pin) are never strays, and when
+    every service would be one, none is. Nodes missing from ``size_of`` weigh nothing.
 
     Examples
     --------
@@ -113,9 +115,9 @@ def stray_indices(partition: list[set[str]], size_of: Mapping[str, float], tied_
     """
     size = [sum((size_of[n] for n in part if n in size_of), 0.0) for part in partition]
     limit = tiny_limit(sum(size))
-    kept = set(keep)
+    kept, idle = set(keep), set(idle)
     out = [i for i, part in enumerate(partition)
-           if size[i] < limit and i not in tied_to and not part & kept and len(partition) > 1]
+           if (size[i] < limit or i in idle) and i not in tied_to and not part & kept and len(partition) > 1]
     return out if len(out) < len(partition) else []
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-VERSION = 2  # 2: no stored node list (the trace's is the same)
+VERSION = 3  # 2: no stored node list (the trace's is the same); 3: idle services
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Record:
     after: list[list[str]] = field(default_factory=list)  # the partition strays are looked for in
     tied: list[int] = field(default_factory=list)
     strays: list[int] = field(default_factory=list)
+    idle: list[int] = field(default_factory=list)  # services of ``after`` with no entry point and no entity
     groups: list[list[str]] = field(default_factory=list)  # the services' nodes, as named
     reserved: dict[int, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
@@ -122,7 +123,8 @@ def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[
     if record.refine is not None and not refine.replay_sizes(partition, sizes, record.refine):
         return None
     after = [set(p) for p in record.after]
-    if after and quality.stray_indices(after, sizes, set(record.tied), keep=record.tokens) != record.strays:
+    if after and quality.stray_indices(after, sizes, set(record.tied), keep=record.tokens,
+                                       idle=record.idle) != record.strays:
         return None
     if name(record.groups, record.reserved) != record.names:
         return None
