@@ -40,7 +40,7 @@ does (``catalog_admin`` -> ``catalog``), or either differs from the other by a f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
@@ -181,13 +181,17 @@ class Layout:
         return None
 
 
-def _feature(segs: list[str], features: Iterable[str], conventional: frozenset[str]) -> str | None:
-    """The first feature a path names below its top-level folder (conventions skipped)."""
+def _feature(segs: list[str], features: Mapping[str, object] | frozenset[str],
+             conventional: frozenset[str]) -> str | None:
+    """The first feature a path names below its top-level folder (conventions skipped); as
+    :func:`names_app`, with lookups only (a tree may have hundreds of features)."""
     for seg in segs[1:]:
-        if seg not in conventional:
-            found = names_app(seg, features)
-            if found is not None:
-                return found
+        if seg in conventional:
+            continue
+        for word in [seg, *[t for t in seg.split("_") if t and t != seg]]:
+            for v in _variants(word):
+                if v in features:
+                    return v
     return None
 
 
