@@ -430,3 +430,19 @@ def test_shared_is_not_a_service_name():
 def test_mermaid_edges_follow_the_matrix():
     report = build_report(shopdoc.shop())
     assert mermaid_edges(report) == [(1, 0, 1), (2, 0, 2), (2, 1, 6), (2, 3, 3), (3, 0, 1)]
+
+
+def test_a_tree_laid_out_by_layer_is_said_with_its_features():
+    doc = shopdoc.shop()
+    doc = dataclasses.replace(doc, clustering={**doc.clustering, "sliced": ["app", "db"],
+                                               "features": [f"f{i:02d}" for i in range(14)]})
+    note = ("Laid out by technical layer (app, db): the services follow the 14 features named across those "
+            "folders (f00, f01, f02, f03, f04, f05, f06, f07, f08, f09, f10, f11 and 2 more).")
+    assert build_report(doc).curve.layout_note == note
+    assert note in render_text(doc, fmt="md")
+    assert "Laid out by technical layer" in render_text(doc, fmt="html")
+    assert json.loads(render_text(doc, fmt="json"))["clustering"]["layout_note"] == note
+    console = record()
+    render_report(doc, fmt="term", output=None, service=None, console=console)
+    assert "Laid out by technical layer (app, db)" in console.export_text()
+    assert build_report(shopdoc.shop()).curve.layout_note is None  # laid out by app: nothing to say

@@ -86,6 +86,7 @@ class Curve:
     weights: tuple[tuple[str, Any], ...]
     params: tuple[tuple[str, Any], ...] = ()  # other scalar settings (algorithm, chosen_by, seed...)
     shared_rules: tuple[tuple[str, str], ...] = ()  # (module, why it went to the shared library)
+    layout_note: str | None = None  # what the layout told the clustering, when it matters to a reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,20 @@ def _curve(clustering: dict[str, Any]) -> Curve:
         weights=tuple(sorted(weights.items())) if isinstance(weights, dict) else (),
         params=params,
         shared_rules=tuple(sorted(rules)),
+        layout_note=_layout_note(clustering),
     )
+
+
+def _layout_note(clustering: dict[str, Any]) -> str | None:
+    """One sentence when the tree is laid out by technical layer and the services follow the
+    features found across the layers (``cluster/layout.py``)."""
+    features = [str(f) for f in clustering.get("features") or []]
+    sliced = [str(f) for f in clustering.get("sliced") or []]
+    if not features or not sliced:
+        return None
+    shown = ", ".join(features[:12]) + (f" and {len(features) - 12} more" if len(features) > 12 else "")
+    return (f"Laid out by technical layer ({', '.join(sliced)}): the services follow the {len(features)} "
+            f"features named across those folders ({shown}).")
 
 
 def check_service(analysis: Analysis, name: str | None) -> None:

@@ -130,6 +130,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "weights": dict(report.curve.weights),
             "params": dict(report.curve.params),
             "shared_rules": dict(report.curve.shared_rules),
+            "layout_note": report.curve.layout_note,
         },
         "diagnostics": {
             "parse_errors": [dict(e) for e in report.parse_errors],

@@ -131,6 +131,8 @@ def curve_line(report: Report) -> Text | None:
                                                   ("chosen_by", params.get("chosen_by"))) if v]
     if how:
         text.append(f"  ({', '.join(how)})", style="dim")
+    if curve.layout_note:
+        text.append(f"\n{curve.layout_note}", style="dim")
     if curve.points:
         text.append("\nscore by k: ", style="dim")
         for i, p in enumerate(curve.points):
