@@ -22,6 +22,7 @@ SKIP_DIRS = {
 TEST_DIRS = {"tests", "test", "testing", "__tests__"}
 MIGRATION_DIRS = {"migrations", "alembic"}
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # beside conf.py: a Sphinx folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,11 @@ def discover(
             skipped.append((_rel(folder, root), f"cannot read folder: {exc.strerror or exc}"))
             continue
         names = {e.name for e in entries}
+        if folder != root and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
+            # documentation: its Python (conf.py, extensions, themes) configures Sphinx and is no
+            # part of the application, yet would come out as a service of its own
+            skipped.append((_rel(folder, root) + "/", "documentation: a Sphinx folder (conf.py beside an index page)"))
+            continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
         dir_has_py[folder] = False
@@ -104,9 +110,6 @@ def discover(
                     if spec is not None and spec.match_file(rel + "/"):
                         continue
                     if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in exclude):
-                        continue
-                    if _is_sphinx_folder(entry.path):
-                        skipped.append((rel + "/", "documentation: a Sphinx folder (conf.py beside an index page)"))
                         continue
                     stack.append(Path(entry.path))
                     continue
@@ -159,16 +162,6 @@ def discover(
         seen[module] = rel
         files.append(SourceFile(path, rel, module, is_package))
     return Discovery(files=files, skipped=sorted(skipped))
-
-
-SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")
-
-
-def _is_sphinx_folder(path: str) -> bool:
-    """A documentation folder: its Python (``conf.py``, extensions, themes) configures Sphinx
-    and is no part of the application, yet would come out as a service of its own."""
-    return os.path.isfile(os.path.join(path, "conf.py")) and any(
-        os.path.isfile(os.path.join(path, name)) for name in SPHINX_INDEXES)
 
 
 def _rel(path: Path, root: Path) -> str:
