@@ -61,9 +61,10 @@ _prestarted: list[tuple[ProcessPoolExecutor, int]] = []  # at most one pool, not
 
 def _ready() -> None:
     """A prestarted worker's start: import the parser (libcst's import alone is about 0.1 s)."""
-    import analyzer.facts  # noqa: F401
-    import analyzer.parse
-    import analyzer.resolve
+    import importlib
+
+    for name in ("analyzer.facts", "analyzer.parse", "analyzer.resolve"):
+        importlib.import_module(name)
 
 
 def prestart(jobs: int | None = None) -> None:
