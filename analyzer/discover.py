@@ -73,31 +73,35 @@ def discover(
 ) -> Discovery:
     root = Path(root).resolve()
     spec = _gitignore(root)
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
-    has_init: dict[Path, bool] = {}
-    dir_has_py: dict[Path, bool] = {}
-    dir_is_project: dict[Path, bool] = {}
+    # folders are plain strings here: a Path per folder costs more than the scan of a folder
+    # of translations (Django has 2,400 folders, most of them locale/*/LC_MESSAGES)
+    has_init: dict[str, bool] = {}
+    dir_has_py: dict[str, bool] = {}
+    dir_is_project: dict[str, bool] = {}
 
-    prefix = str(root).rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
-    stack = [root]
+    top = str(root)
+    prefix = top.rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
+    stack = [top]
     while stack:
         folder = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append((_rel(folder, root), f"cannot read folder: {exc.strerror or exc}"))
+            skipped.append((_rel(Path(folder), root), f"cannot read folder: {exc.strerror or exc}"))
             continue
         names = {e.name for e in entries}
-        if folder != root and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
+        if folder != top and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
             # documentation: its Python (conf.py, extensions, themes) configures Sphinx and is no
             # part of the application, yet would come out as a service of its own
-            skipped.append((_rel(folder, root) + "/", "documentation: a Sphinx folder (conf.py beside an index page)"))
+            skipped.append((_rel(Path(folder), root) + "/",
+                            "documentation: a Sphinx folder (conf.py beside an index page)"))
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
         dir_has_py[folder] = False
-        if folder != root and "pyvenv.cfg" in names:
+        if folder != top and "pyvenv.cfg" in names:
             continue  # a virtualenv
         for entry in entries:
             rel = _printable(entry.path[len(prefix):].replace(os.sep, "/")) if entry.path.startswith(prefix) \
@@ -111,7 +115,7 @@ def discover(
                         continue
                     if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel + "/", pat) for pat in exclude):
                         continue
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                     continue
                 if not entry.name.endswith(".py"):
                     continue
@@ -147,12 +151,12 @@ def discover(
             if not include_migrations and is_migration_path(parts):
                 continue
             dir_has_py[folder] = True
-            found.append((Path(entry.path), rel))
+            found.append((entry.path, rel))
 
     files: list[SourceFile] = []
     seen: dict[str, str] = {}
     for path, rel in sorted(found, key=lambda x: x[1]):
-        module, is_package = _module_name(path, root, has_init, dir_has_py, dir_is_project)
+        module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project)
         if not module:
             skipped.append((rel, "not importable as a module name"))
             continue
@@ -160,7 +164,7 @@ def discover(
             skipped.append((rel, f"module name {module!r} is already taken by {seen[module]}"))
             continue
         seen[module] = rel
-        files.append(SourceFile(path, rel, module, is_package))
+        files.append(SourceFile(Path(path), rel, module, is_package))
     return Discovery(files=files, skipped=sorted(skipped))
 
 
@@ -181,32 +185,35 @@ def _printable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _module_name(path: Path, root: Path, has_init, dir_has_py, dir_is_project) -> tuple[str, bool]:
-    """Climb from the file through packages (and namespace packages) to its import root."""
-    is_package = path.name == "__init__.py"
-    parts: list[str] = [] if is_package else [path.stem]
-    folder = path.parent
+def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project) -> tuple[str, bool]:
+    """Climb from the file through packages (and namespace packages) to its import root
+    (plain string paths: see :func:`discover`)."""
+    base, parent = os.path.basename, os.path.dirname
+    name = base(path)
+    is_package = name == "__init__.py"
+    parts: list[str] = [] if is_package else [name.removesuffix(".py")]
+    folder = parent(path)
     # A folder without __init__.py inside a regular package is still part of it (an implicit
     # namespace portion: ``pkg/sub/mod.py`` imports as ``pkg.sub.mod`` when ``pkg`` is a package).
     while folder != root and (has_init.get(folder, False) or (
-            folder.parent != folder and has_init.get(folder.parent, False) and folder.name.isidentifier())):
-        parts.append(folder.name)
-        folder = folder.parent
+            parent(folder) != folder and has_init.get(parent(folder), False) and base(folder).isidentifier())):
+        parts.append(base(folder))
+        folder = parent(folder)
     # namespace packages: folders without __init__.py that hold only packages, and any folder
     # right inside ``src/`` (``src/poetry/factory.py`` imports as ``poetry.factory``, whether or
     # not ``src/poetry`` has an __init__.py: a PEP 420 package may hold modules of its own)
     while (
         folder != root
-        and folder.name.isidentifier()
-        and folder.name not in ("src", "lib", "python")
+        and base(folder).isidentifier()
+        and base(folder) not in ("src", "lib", "python")
         and not dir_is_project.get(folder, False)
-        and (not dir_has_py.get(folder, False) or folder.parent.name == "src")
+        and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src")
         and parts
     ):
-        parts.append(folder.name)
-        folder = folder.parent
-    if folder == root and has_init.get(root, False) and root.name.isidentifier():
-        parts.append(root.name)  # the analyzed folder is itself a package
+        parts.append(base(folder))
+        folder = parent(folder)
+    if folder == root and has_init.get(root, False) and base(root).isidentifier():
+        parts.append(base(root))  # the analyzed folder is itself a package
     parts.reverse()
     if not parts or not all(p.isidentifier() for p in parts):
         return "", is_package
