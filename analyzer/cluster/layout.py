@@ -40,7 +40,7 @@ does (``catalog_admin`` -> ``catalog``), or either differs from the other by a f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
@@ -120,8 +120,9 @@ def _variants(word: str) -> list[str]:
     return out
 
 
-def names_app(segment: str, apps: Iterable[str], *, exclude: str = "") -> str | None:
-    """The app a path segment names (``catalog_admin`` -> ``catalog``), or ``None``.
+def names_app(segment: str, apps: Collection[str], *, exclude: str = "") -> str | None:
+    """The app a path segment names (``catalog_admin`` -> ``catalog``), or ``None``. Only
+    membership is asked of ``apps`` (a set or a mapping: features may be hundreds).
 
     Examples
     --------
@@ -130,10 +131,9 @@ def names_app(segment: str, apps: Iterable[str], *, exclude: str = "") -> str | 
     >>> names_app("meta", {"order"}) is None
     True
     """
-    app_set = set(apps) - {exclude}
     for word in [segment, *[t for t in segment.split("_") if t and t != segment]]:
         for v in _variants(word):
-            if v in app_set:
+            if v != exclude and v in apps:
                 return v
     return None
 
@@ -181,17 +181,13 @@ class Layout:
         return None
 
 
-def _feature(segs: list[str], features: Mapping[str, object] | frozenset[str],
-             conventional: frozenset[str]) -> str | None:
-    """The first feature a path names below its top-level folder (conventions skipped); as
-    :func:`names_app`, with lookups only (a tree may have hundreds of features)."""
+def _feature(segs: list[str], features: Collection[str], conventional: frozenset[str]) -> str | None:
+    """The first feature a path names below its top-level folder (conventions skipped)."""
     for seg in segs[1:]:
-        if seg in conventional:
-            continue
-        for word in [seg, *[t for t in seg.split("_") if t and t != seg]]:
-            for v in _variants(word):
-                if v in features:
-                    return v
+        if seg not in conventional:
+            found = names_app(seg, features)
+            if found is not None:
+                return found
     return None
 
 
