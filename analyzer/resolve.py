@@ -829,11 +829,16 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             if "." not in q:
                 break
             q = q.rsplit(".", 1)[0]
+    # A site whose callee and arguments all came from the stable memo (no flow read, no
+    # cycle met) is settled: asked again, it would get the same values from the same memo
+    # and add no flow, so later rounds skip it. The answers are those of revisiting it.
+    settled: set[int] = set()
     for _round in range(MAX_ROUNDS):
         r._flow_changed = False
         r.changed_funcs = set()
         for k in todo:
             c = sites[k][2]
+            r._flow_read = False
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
             targets[k] = t
             if t:
@@ -844,6 +849,8 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                         sets_with[v.partition(":")[2]].append(t)
                 at.add(k)
                 r.add_flows(c.scope, c, t)
+            if not r._flow_read:
+                settled.add(k)
         if not r._flow_changed:
             break
         affected = set(r.changed_funcs)
@@ -853,7 +860,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             for values in sets_with.get(f, ()):
                 affected.update(sites[k][2].scope for k in sites_of[values])
         r.next_round()
-        todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]})
+        todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
 
     # what the edges need, asked in the order the edges are built (memo state included)
     entered: list[frozenset[str]] = []
