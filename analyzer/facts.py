@@ -195,7 +195,7 @@ class ModuleFacts:
     error: ParseFailure | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     stores: tuple[AttrStore, ...] = ()
-    shape: str = ""  # resolve.resolution_shape of these facts, set where they are made
+    shape: str = ""  # facts.resolution_shape of these facts, set where they are made
 
 
 def package_of(module: str, is_package: bool) -> str:
@@ -215,6 +215,29 @@ def absolute(module: str, is_package: bool, level: int, target: str | None) -> s
         base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
     parts = [*base, *(target.split(".") if target else [])]
     return ".".join(p for p in parts if p)
+
+
+def resolution_shape(m: ModuleFacts) -> str:
+    """A digest of what resolution reads of one module's facts: names, scopes, expressions,
+    signatures and the order of the call sites, but no position, docstring or literal
+    value, nor what only the frameworks stage reads (``with`` blocks, strings, attribute
+    stores). Computed where the facts are made and cached with them; here, beside the
+    records, so that the facts version covers it (``analyzer.cache.FACTS_VERSION``)."""
+    if m.error is not None:
+        return ""
+
+    def args(xs):
+        return None if xs is None else tuple((a.keyword, a.expr, a.star) for a in xs)
+
+    parts = (
+        m.module, m.is_package,
+        tuple((d.qualname, d.kind, d.name, tuple((x.expr, args(x.args)) for x in d.decorators), d.bases,
+               args(d.keywords), d.params, d.returns, d.returns_expr, d.is_async) for d in m.definitions),
+        tuple((i.scope, i.module, i.name, i.asname) for i in m.imports),
+        tuple((c.scope, c.callee, args(c.args), c.result_used) for c in m.calls),
+        tuple((b.scope, b.name, b.expr, b.annotation, b.origin) for b in m.bindings),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def source_hash(source: bytes) -> str:

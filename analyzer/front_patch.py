@@ -1,6 +1,6 @@
 """The front end of a run where a few files changed, patched from the last one computed.
 
-When no module's resolution shape changed (``resolve.resolution_shape``), the stored
+When no module's resolution shape changed (``facts.resolution_shape``), the stored
 evaluation of every call site still holds; when no changed module looks different to the
 frameworks stage (``frameworks.frameworks_view``), that stage's output still holds too.
 What differs from the stored front end is then only what is assembled from the changed
@@ -60,7 +60,7 @@ def layout_record(keys: list[str], facts: list[ModuleFacts], resolution, resolut
 
 
 def _shape(m: ModuleFacts) -> str:
-    from analyzer.resolve import resolution_shape
+    from analyzer.facts import resolution_shape
 
     return m.shape or resolution_shape(m)
 

@@ -62,9 +62,8 @@ def _parse_task(task: tuple[str, str, bool, bytes]) -> bytes:
     bytes in the cache and decodes them once (what receiving the objects would cost anyway)."""
     from dataclasses import replace
 
-    from analyzer.facts import encode
+    from analyzer.facts import encode, resolution_shape
     from analyzer.parse import parse_module_facts
-    from analyzer.resolve import resolution_shape
 
     relpath, module, is_package, source = task
     facts = parse_module_facts(relpath, module, source, is_package)

@@ -24,7 +24,6 @@ Values are short strings:
 from __future__ import annotations
 
 import builtins
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -706,7 +705,7 @@ def synthesize_decorator_calls(m: ModuleFacts) -> list[tuple[Call, int]]:
 class Evaluation:
     """What evaluating the sites found, apart from where they are: kept between runs by the
     stage cache, so that a run whose modules all have the resolution shape they had
-    (:func:`resolution_shape`) assembles the same edges without evaluating anything."""
+    (:func:`analyzer.facts.resolution_shape`) assembles the same edges without evaluating anything."""
 
     targets: list[frozenset[str]]  # per site: the values its callee evaluated to
     entered: list[frozenset[str]]  # per site: the definitions calling it enters
@@ -725,28 +724,6 @@ class Evaluation:
         if not (len(targets) == len(entered) == len(wrapped)):
             raise ValueError("a damaged evaluation")
         return cls(targets, entered, wrapped, imports, bases, flows)
-
-
-def resolution_shape(m: ModuleFacts) -> str:
-    """A digest of what resolution reads of one module's facts: names, scopes, expressions,
-    signatures and the order of the call sites, but no position, docstring or literal
-    value, nor what only the frameworks stage reads (``with`` blocks, strings, attribute
-    stores). Computed where the facts are made and cached with them."""
-    if m.error is not None:
-        return ""
-
-    def args(xs):
-        return None if xs is None else tuple((a.keyword, a.expr, a.star) for a in xs)
-
-    parts = (
-        m.module, m.is_package,
-        tuple((d.qualname, d.kind, d.name, tuple((x.expr, args(x.args)) for x in d.decorators), d.bases,
-               args(d.keywords), d.params, d.returns, d.returns_expr, d.is_async) for d in m.definitions),
-        tuple((i.scope, i.module, i.name, i.asname) for i in m.imports),
-        tuple((c.scope, c.callee, args(c.args), c.result_used) for c in m.calls),
-        tuple((b.scope, b.name, b.expr, b.annotation, b.origin) for b in m.bindings),
-    )
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> Resolution:

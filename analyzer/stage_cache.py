@@ -130,7 +130,7 @@ def changed_since(stored: list[str], keys: list[str]) -> list[int] | None:
 def resolution_key(facts) -> str:
     """What resolution reads: the resolution shape of every module that parsed, in order."""
     from analyzer import __version__
-    from analyzer.resolve import resolution_shape
+    from analyzer.facts import resolution_shape
 
     return digest(__version__, code_fingerprint(),
                   *(f"{m.module}={m.shape or resolution_shape(m)}" for m in facts if m.error is None))

@@ -61,3 +61,33 @@ def test_a_changed_record_layout_changes_the_cache_keys(monkeypatch):
 
     monkeypatch.setitem(facts_module._FACT_CLASSES, "Arg", Arg)
     assert facts_module.layout_fingerprint() != before
+
+
+def test_an_edited_parser_changes_the_cache_keys(tmp_path):
+    """Facts made by other parser code are never read back, even if nobody bumps the
+    number in ``FACTS_VERSION``: a copy of the package whose parser differs by one comment
+    keys its cache differently, and an identical copy keys it the same."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import analyzer
+
+    source = Path(analyzer.__file__).parent
+
+    def version_of(edit: bool) -> str:
+        root = tmp_path / ("edited" if edit else "same")
+        shutil.copytree(source, root / "analyzer", ignore=shutil.ignore_patterns("__pycache__"))
+        if edit:
+            with open(root / "analyzer" / "parse.py", "a", encoding="utf-8") as f:
+                f.write("\n# a change of the parser\n")
+        done = subprocess.run([sys.executable, "-c", "import analyzer.cache as c; print(c.FACTS_VERSION)"],
+                              cwd=root, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+        return done.stdout.strip()
+
+    from analyzer.cache import FACTS_VERSION
+
+    assert version_of(edit=False) == FACTS_VERSION
+    assert version_of(edit=True) != FACTS_VERSION

@@ -202,8 +202,8 @@ def test_clustering_results_do_not_depend_on_what_the_digest_leaves_out():
 
 
 def test_the_resolution_shape_ignores_positions_and_literals_only():
+    from analyzer.facts import resolution_shape
     from analyzer.parse import parse_module_facts
-    from analyzer.resolve import resolution_shape
 
     def shape(source: str) -> str:
         return resolution_shape(parse_module_facts("m.py", "m", source.encode()))
@@ -258,8 +258,9 @@ def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
     """The other half of the shape's promise, on the sample: lines, docstrings, literal
     values, ``with`` blocks, strings and attribute stores changed everywhere give the same
     shapes and the same evaluation."""
+    from analyzer.facts import resolution_shape
     from analyzer.pipeline import AnalyzeOptions, run_front_end
-    from analyzer.resolve import resolution_shape, resolve
+    from analyzer.resolve import resolve
 
     facts = [m for m in run_front_end(SHOP, AnalyzeOptions(use_cache=False, progress=False, jobs=1)).facts
              if m.error is None]
