@@ -712,7 +712,7 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,
     # (on a million lines they are most of the memory).
     front.facts = []
     res.resolver = None
-    res.calls = []
+    res.call_targets = {}
     res.implicit_calls = []
     del res
     import gc

@@ -28,6 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
@@ -100,8 +101,7 @@ def _parse_expr(expr: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@dataclass
-class ResolvedCall:
+class ResolvedCall(NamedTuple):
     call: Call
     module: str
     index: int  # index in the module's calls
@@ -112,13 +112,26 @@ class ResolvedCall:
 class Resolution:
     symbols: list[Symbol]
     edges: list[Edge]
-    calls: list[ResolvedCall]  # the call sites of the facts (``index`` into the module's calls)
     stats: dict
     unresolved: Counter = field(default_factory=Counter)
     implicit_calls: list[ResolvedCall] = field(default_factory=list)  # decorator applications
     resolver: Resolver | None = None  # for the frameworks stage, which evaluates names with it
     evaluation: Evaluation | None = None  # what the stage cache keeps
     site_counts: dict[str, int] = field(default_factory=dict)  # module -> its call sites
+    # module -> (its calls, what each callee evaluated to, by index): a list of shared sets
+    # per module, not an object per site (a million-line tree has 700 k sites)
+    call_targets: dict[str, tuple[tuple[Call, ...], list[frozenset[str]]]] = field(default_factory=dict)
+
+    def targets_of(self, module: str, index: int) -> frozenset[str] | None:
+        """What the callee of a module's call ``index`` evaluated to; ``None`` if unknown."""
+        held = self.call_targets.get(module)
+        return held[1][index] if held is not None and 0 <= index < len(held[1]) else None
+
+    @property
+    def calls(self) -> list[ResolvedCall]:
+        """The call sites of the facts (``index`` into the module's calls), built on demand."""
+        return [ResolvedCall(c, module, i, t) for module, (calls, targets) in self.call_targets.items()
+                for i, (c, t) in enumerate(zip(calls, targets))]
 
 
 class Resolver:
@@ -877,12 +890,16 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
 
     stats = Counter()
     unresolved: Counter = Counter()
-    resolved_calls: list[ResolvedCall] = []
+    call_targets: dict[str, tuple[tuple[Call, ...], list[frozenset[str]]]] = {
+        m.module: (m.calls, []) for m in modules}
     implicit_calls: list[ResolvedCall] = []
+    held = None
     for (module, i, c), t, entered, wrapped in zip(sites, ev.targets, ev.entered, ev.wrapped):
         stats["call_sites"] += 1
-        if i >= 0:
-            resolved_calls.append(ResolvedCall(c, module, i, t))
+        if i >= 0:  # a module's calls come first among its sites, in index order
+            if held is None or held[0] != module:
+                held = (module, call_targets[module][1])
+            held[1].append(t)
         else:
             implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
@@ -951,8 +968,8 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
         "resolved_share": round(1 - stats["unresolved"] / total, 4),
         "decorator_wrapper_calls": stats["decorator_wrapper_calls"],
     }
-    return Resolution(symbols=symbols, edges=edges, calls=resolved_calls, stats=summary, unresolved=unresolved,
-                      implicit_calls=implicit_calls)
+    return Resolution(symbols=symbols, edges=edges, stats=summary, unresolved=unresolved,
+                      implicit_calls=implicit_calls, call_targets=call_targets)
 
 
 def _decorated_targets(r: Resolver, c: Call, entered: set[str]) -> set[str]:

@@ -80,9 +80,7 @@ class Program:
         self.r: Resolver = resolution.resolver
         self.facts: dict[str, ModuleFacts] = {m.module: m for m in facts if m.error is None}
         self.modules: list[str] = sorted(self.facts)
-        self._targets: dict[tuple[str, int], frozenset[str]] = {
-            (rc.module, rc.index): rc.targets for rc in resolution.calls
-        }
+        self._targets: dict[tuple[str, int], frozenset[str]] = {}  # sites the resolution did not evaluate
         self._receivers: dict[str, list[int | None]] = {}
         self._parents: dict[str, list[int | None]] = {}
         self._const_memo: dict[tuple[str, str], object] = {}
@@ -169,7 +167,9 @@ class Program:
 
     def targets(self, module: str, index: int) -> frozenset[str]:
         """What the callee of a call site evaluates to (from the resolution)."""
-        t = self._targets.get((module, index))
+        t = self.resolution.targets_of(module, index)
+        if t is None:
+            t = self._targets.get((module, index))
         if t is None:
             c = self.facts[module].calls[index]
             t = self.r.eval(c.scope, c.callee) if c.callee else _EMPTY
