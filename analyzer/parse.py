@@ -130,6 +130,8 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
 
 
 _BRACKETS = re.compile(r"[()\[\]{}]")
+# what a header line's brackets are counted without: strings on the line, and its comment
+_HEADER_NOISE = re.compile(r"""[rRbBuUfF]{0,2}("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|#.*""")
 MAX_NESTING = 400  # libcst's native parser overflows its stack near 2,000; CPython stops at 200
 MAX_CHAIN = 2000  # chained operators in one expression before the tree is too deep to build safely
 _LONG_REGION = 100_000  # a bracketed region or a line this long is screened token by token
@@ -440,6 +442,7 @@ class _Walker:
         self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
         self.cursor = 0
+        self._def_floor = 0  # just after the last definition header found (see _find_def)
         self._line_starts: list[int] | None = None
         self._indents: list[int | None] | None = None
 
@@ -496,7 +499,9 @@ class _Walker:
         return self.line_at(self.cursor)
 
     def block_end(self, line: int) -> int:
-        """Last line of the indented block whose header is on ``line`` (1-based)."""
+        """Last line of the indented block whose header starts on ``line`` (1-based): the
+        header runs to the line where its brackets close (``def f(\\n    a,\\n):`` ends on
+        the ``):`` line, whatever its indentation), and the block is every deeper line after."""
         indents = self._indentation()
         n = len(indents)
         if line < 1 or line > n:
@@ -504,32 +509,31 @@ class _Walker:
         base = indents[line - 1]
         if base is None:
             return line
-        last = line
-        i = line  # index of the next line (0-based = line)
-        # skip the header's own continuation lines (open brackets) by requiring a deeper line
+        last = self._header_end(line)
+        i = last  # index of the line after the header (0-based = its 1-based number)
         while i < n:
             ind = indents[i]
             if ind is None or ind == -1:
                 i += 1
                 continue
             if ind <= base:
-                if i + 1 > last + 0 and last == line and self._header_continues(line, i):
-                    last = i + 1
-                    i += 1
-                    continue
                 break
             last = i + 1
             i += 1
         return last
 
-    def _header_continues(self, header: int, idx: int) -> bool:
-        """A line at the header's indentation that still belongs to a multi-line header
-        (``def f(\\n a,\\n):``) — recognised by the header not yet ending with ':'."""
+    def _header_end(self, header: int) -> int:
+        """The line (1-based) where a header starting on ``header`` ends: its brackets are
+        closed and it does not continue with a backslash. Strings and comments are skipped;
+        a header still open after 200 lines is taken to end where it starts."""
         lines = self._lines()
-        head = lines[header - 1].split("#", 1)[0].rstrip()
-        return not head.endswith(":") and idx + 1 - header <= 50 and not any(
-            lines[j].split("#", 1)[0].rstrip().endswith(":") for j in range(header, idx)
-        )
+        depth = 0
+        for j in range(header - 1, min(len(lines), header + 199)):
+            code = _HEADER_NOISE.sub("", lines[j]).rstrip()
+            depth += sum(1 for ch in code if ch in "([{") - sum(1 for ch in code if ch in ")]}")
+            if depth <= 0 and not code.endswith("\\"):
+                return j + 1
+        return header
 
     def _lines(self) -> list[str]:
         if not hasattr(self, "_split"):
@@ -660,9 +664,13 @@ class _Walker:
                 self.expr(value)
         elif t is cst.Assign:
             value = node.value
+            start = self.cursor
             call_index = self.expr_call(value)
+            after = self.cursor
             for target in node.targets:
+                self.cursor = start  # a target's calls (``d.setdefault(k, {})[x] = v``) precede the value
                 self.bind_target(target.target, expr_str(value), value, call_index)
+            self.cursor = max(self.cursor, after)
         elif t is cst.AnnAssign:
             call_index = self.expr_call(node.value) if node.value is not None else None
             ann = annotation_ref(node.annotation.annotation)
@@ -710,16 +718,20 @@ class _Walker:
         return tuple(out)
 
     def _find_def(self, keyword: str, name: str) -> int:
-        """Line of ``def name`` / ``class name`` at the start of a line, from the cursor."""
+        """Line of ``def name`` / ``class name`` at the start of a line, searched from the
+        previous definition's header, not from the cursor: definitions are met in source
+        order, while the cursor may have run ahead looking for a call's name (one found
+        further down would otherwise put this and every later definition too low). The
+        cursor comes back to the header, so the body's calls are found from there."""
         text = self.text
-        i = self._find_word(name, self.cursor, len(text))
+        i = self._find_word(name, self._def_floor, len(text))
         while i is not None:
             line_start = text.rfind("\n", 0, i) + 1
             prefix = text[line_start:i].split()
             if (keyword == "class" and prefix == ["class"]) or (
                 keyword == "def" and prefix in (["def"], ["async", "def"])
             ):
-                self.cursor = i + len(name)
+                self.cursor = self._def_floor = i + len(name)
                 return self.line_at(i)
             i = self._find_word(name, i + 1, len(text))
         return self.current_line()
@@ -728,7 +740,7 @@ class _Walker:
         decorators = self.decorators(node)
         name = node.name.value
         line = self._find_def("def", name)
-        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else line
+        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else self._header_end(line)
         parent = self.frame
         kind = "method" if parent.kind == "class" else "function"
         qualname = f"{parent.qualname}.{name}"
@@ -797,7 +809,7 @@ class _Walker:
         decorators = self.decorators(node)
         name = node.name.value
         line = self._find_def("class", name)
-        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else line
+        end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else self._header_end(line)
         parent = self.frame
         qualname = f"{parent.qualname}.{name}"
         bases, keywords = [], []
@@ -1090,9 +1102,9 @@ class _Walker:
                     self.expr(el.value)
         elif t is cst.Await:
             self.expr(node.expression)
-        elif t is cst.IfExp:
-            self.expr(node.test)
+        elif t is cst.IfExp:  # in source order: ``body if test else orelse``
             self.expr(node.body)
+            self.expr(node.test)
             self.expr(node.orelse)
         elif t is cst.Lambda:
             for p in node.params.params:

@@ -88,6 +88,60 @@ def test_calls_with_scope_line_and_result_use():
     assert (w.scope, w.line, w.first_call, w.end_call) == ("pkg.mod.Service.total", 15, 1, 3)
 
 
+def test_spans_of_headers_over_several_lines():
+    """Black's exploded signatures (``):`` back at the header's indentation), a class whose
+    bases run over lines, and a body on the header's last line (``) -> T: ...``)."""
+    source = dedent('''
+        def exploded(
+            a,
+            b="(",  # a bracket in a string and one in a comment: (
+        ) -> int:
+            """Doc."""
+            return a
+
+        class Model(
+            Base,
+        ):
+            x = 1
+
+            def stub(
+                self,
+                parser: "P",
+            ) -> list[int]: ...
+
+        def after():
+            return exploded(1)
+    ''')
+    f = parse_module_facts("m.py", "m", source.encode())
+    spans = {d.qualname: (d.line, d.end_line) for d in f.definitions if d.kind != "module"}
+    assert spans == {"m.exploded": (2, 7), "m.Model": (9, 17), "m.Model.stub": (14, 17), "m.after": (19, 20)}
+
+
+def test_a_call_found_ahead_of_its_place_does_not_move_later_definitions():
+    """The walker finds lines by searching the text forward; a call it meets out of source
+    order (a conditional expression's test, an assignment target's call) must not carry
+    the search past the next definitions."""
+    source = dedent('''
+        class A:
+            def f(self, element):
+                x = self.g(element) if isinstance(element, str) else element
+                self.cfg.setdefault("build", {})["apt"] = convert(x)
+                return x
+
+            def h(self):
+                return self.cfg.setdefault("x", 1)
+
+            def g(self, e):
+                return convert(e)
+    ''')
+    f = parse_module_facts("m.py", "m", source.encode())
+    assert {d.qualname: (d.line, d.end_line) for d in f.definitions if d.kind != "module"} == {
+        "m.A": (2, 12), "m.A.f": (3, 6), "m.A.h": (8, 9), "m.A.g": (11, 12)}
+    assert [(c.callee, c.line) for c in f.calls] == [
+        ("self.g", 4), ("isinstance", 4), ("convert", 5), ("self.cfg.setdefault", 5),
+        ("self.cfg.setdefault", 9), ("convert", 12)]
+
+
 def test_bindings_strings_and_self_attributes():
     f = facts()
     b = {(x.scope, x.name): x for x in f.bindings}
