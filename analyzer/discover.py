@@ -19,7 +19,7 @@ SKIP_DIRS = {
     "node_modules", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     "site-packages", ".idea", ".vscode", "htmlcov", ".hypothesis", "__pypackages__",
 }
-TEST_DIRS = {"tests", "test", "testing", "__tests__"}
+TEST_DIRS = {"tests", "test", "testing", "__tests__", "testutils", "e2e"}
 MIGRATION_DIRS = {"migrations", "alembic"}
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # beside conf.py: a Sphinx folder
@@ -41,8 +41,8 @@ class Discovery:
 
 def is_test_path(parts: tuple[str, ...]) -> bool:
     name = parts[-1]
-    if any(p in TEST_DIRS for p in parts[:-1]):
-        return True
+    if any(p in TEST_DIRS or p.endswith("_tests") or p.startswith(("tests_", "test_")) for p in parts[:-1]):
+        return True  # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or name == "tests.py"
 
 
@@ -155,8 +155,9 @@ def discover(
 
     files: list[SourceFile] = []
     seen: dict[str, str] = {}
+    holds_package = {os.path.dirname(f) for f, init in has_init.items() if init}
     for path, rel in sorted(found, key=lambda x: x[1]):
-        module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project)
+        module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package)
         if not module:
             skipped.append((rel, "not importable as a module name"))
             continue
@@ -185,7 +186,8 @@ def _printable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project) -> tuple[str, bool]:
+def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
+                 holds_package: set[str]) -> tuple[str, bool]:
     """Climb from the file through packages (and namespace packages) to its import root
     (plain string paths: see :func:`discover`)."""
     base, parent = os.path.basename, os.path.dirname
@@ -199,19 +201,26 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project) -> 
             parent(folder) != folder and has_init.get(parent(folder), False) and base(folder).isidentifier())):
         parts.append(base(folder))
         folder = parent(folder)
-    # namespace packages: folders without __init__.py that hold only packages, and any folder
-    # right inside ``src/`` (``src/poetry/factory.py`` imports as ``poetry.factory``, whether or
-    # not ``src/poetry`` has an __init__.py: a PEP 420 package may hold modules of its own)
+    # namespace packages: folders without __init__.py that hold no modules of their own, or
+    # only modules and no package (``e2e/pages/base.py`` imports as ``e2e.pages.base`` from the
+    # root: a bare ``base`` could even hide a library, as ``deploy/settings/celery.py`` would
+    # hide celery), and any folder right inside ``src/`` (``src/poetry/factory.py`` imports as
+    # ``poetry.factory``: a PEP 420 package may hold modules of its own). A folder holding
+    # modules beside a package is where they are run from (``backend/manage.py`` beside
+    # ``backend/shop/``): an import root. A package reached this way goes on climbing.
     while (
         folder != root
         and base(folder).isidentifier()
         and base(folder) not in ("src", "lib", "python")
         and not dir_is_project.get(folder, False)
-        and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src")
+        and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src" or folder not in holds_package)
         and parts
     ):
         parts.append(base(folder))
         folder = parent(folder)
+        while folder != root and has_init.get(folder, False):
+            parts.append(base(folder))
+            folder = parent(folder)
     if folder == root and has_init.get(root, False) and base(root).isidentifier():
         parts.append(base(root))  # the analyzed folder is itself a package
     parts.reverse()

@@ -140,3 +140,49 @@ def test_a_sphinx_documentation_folder_is_skipped_and_said(tmp_path):
     assert found.skipped == [("doc/", "documentation: a Sphinx folder (conf.py beside an index page)")]
     # pointed at the documentation itself, it is analyzed
     assert "doc.conf" in {f.module for f in discover(tmp_path / "doc").files}
+
+
+def test_modules_in_folders_without_init_are_named_from_their_import_root(tmp_path):
+    """A folder of modules without ``__init__.py`` is a namespace under the root it is
+    imported from: its modules keep the folder's path, so they cannot take a library's name
+    (``deploy/settings/celery.py`` is not ``celery``), and a package reached through such
+    folders keeps its own prefix. A folder holding modules beside a package is that root."""
+    build_tree(tmp_path, {
+        "manage.py": "",
+        "app/__init__.py": "",
+        "app/views.py": "",
+        "app/allauth/providers/gh/__init__.py": "",
+        "app/allauth/providers/gh/provider.py": "",
+        "deploy/settings/celery.py": "",
+        "pages/core/basepage.py": "",
+        "pages/flows/flow.py": "",
+        "backend/manage.py": "",
+        "backend/shop/__init__.py": "",
+        "backend/shop/models.py": "",
+        "backend/scripts/seed.py": "",
+    })
+    found = discover(tmp_path)
+    assert {f.module for f in found.files} == {
+        "manage", "app", "app.views", "app.allauth.providers.gh", "app.allauth.providers.gh.provider",
+        "deploy.settings.celery", "pages.core.basepage", "pages.flows.flow",
+        "shop", "shop.models", "scripts.seed",
+    }
+    # backend/ is an import root of its own, so its manage.py is ``manage`` too (sorted first)
+    assert ("manage.py", "module name 'manage' is already taken by backend/manage.py") in found.skipped
+
+
+def test_test_folders_are_known_by_their_names(tmp_path):
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": "",
+        "shop_tests/__init__.py": "",
+        "shop_tests/test_models.py": "",
+        "shop_tests/helpers.py": "",
+        "shop/testutils/__init__.py": "",
+        "shop/testutils/factories.py": "",
+        "e2e/flows/checkout.py": "",
+        "functional_tests/cart.py": "",
+    })
+    assert set(modules(tmp_path)) == {"shop", "shop.models"}
+    assert {"shop_tests.helpers", "shop.testutils.factories", "e2e.flows.checkout", "functional_tests.cart"} <= set(
+        modules(tmp_path, include_tests=True))
