@@ -376,3 +376,60 @@ def test_installed_apps_known_in_part_still_name_their_apps(tmp_path):
     })
     found = extract(*front_end(tmp_path))
     assert ("paper.settings", "paper.documents", "installed-app") in references(found)
+
+
+def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp_path):
+    """``profile.products.add(p)`` changes Profile's join table, not Product's rows (from
+    either side of the relation); ``append`` on a variable that is a list on one branch and
+    a queryset on another writes nothing (a Django queryset has no ``append``)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Product(models.Model):
+                slug = models.SlugField()
+
+
+            class Profile(models.Model):
+                products = models.ManyToManyField(Product, related_name="fans")
+                owner = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="owners")
+        """,
+        "shop/views.py": """
+            from django.shortcuts import get_object_or_404
+
+            from shop.models import Product, Profile
+
+
+            def subscribe(profile_id, slugs):
+                profile = Profile.objects.get(id=profile_id)
+                profile.products.add(*Product.objects.filter(slug__in=slugs))
+
+
+            def befriend(product_id, profile):
+                Product.objects.get(id=product_id).fans.remove(profile)
+
+
+            def adopt(product_id, profile):
+                Product.objects.get(id=product_id).owners.add(profile)
+
+
+            def listing(slugs):
+                products = []
+                if slugs:
+                    for slug in slugs:
+                        products.append(get_object_or_404(Product, slug=slug))
+                else:
+                    products = Product.objects.all()
+                return products
+        """,
+    })
+    writes = {(s, t) for s, t, _ in edges(extract(*front_end(tmp_path)), "write")}
+    assert writes == {
+        ("shop.views.subscribe", "entity:shop.models.Profile"),
+        ("shop.views.befriend", "entity:shop.models.Profile"),
+        ("shop.views.adopt", "entity:shop.models.Profile"),  # a reverse foreign key: the rows' key
+    }

@@ -59,6 +59,10 @@ for _names, _kind, _rows in (
 for _n, _v in list(_QUERY_API.items()):  # Django's async twins: aget, acreate, asave, ...
     _QUERY_API.setdefault("a" + _n, _v)
 QUERY_API = _QUERY_API
+# what only a SQLAlchemy relationship collection (a Python list or set) has, not a queryset
+_COLLECTION_ONLY = frozenset({"append", "extend", "insert", "discard", "pop"})
+# a Django many-to-many manager's writes: they change the join table
+_M2M_WRITES = frozenset({"add", "remove", "set", "clear", "aadd", "aremove", "aset", "aclear"})
 
 # SQLAlchemy session methods: name -> (access, what the first argument is)
 SESSION_API: dict[str, tuple[str | None, str]] = {
@@ -397,8 +401,45 @@ class Values:
             return None
         if name in self.custom_methods(entity) and name not in QUERY_API:
             return None
+        if name in _COLLECTION_ONLY and self.reg.framework(entity) == "django":
+            return None  # a list's method: a Django queryset has no ``append``
         api = QUERY_API.get(name)
         return api[0] if api else None
+
+    def _m2m_receiver(self, scope: str, recv: str) -> str | None:
+        """The owner of the many-to-many field a receiver (``profile.products``) names."""
+        head, _, attr = recv.rpartition(".")
+        if not head or not attr.isidentifier():
+            return None
+        for v in sorted(self.types(scope, head)):
+            if v.startswith("@o:"):
+                owner = self.m2m_owner(v[3:], attr)
+                if owner is not None:
+                    return owner
+        return None
+
+    def m2m_owner(self, entity: str, name: str) -> str | None:
+        """The model whose many-to-many field ``entity.name`` is (declared there, or reached
+        back through its accessor): ``add``/``remove``/``set``/``clear`` on it write that
+        model's join table, not the rows of the other side."""
+        m = self.reg.model(entity)
+        if m is None:
+            return None
+        classes = self.r.mro(m.cls) if m.cls else ()
+        for owner in [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]:
+            om = self.reg.models.get(owner)
+            if om is None:
+                continue
+            f = om.fields.get(name)
+            if f is not None:
+                return owner if f.kind == "m2m" else None
+            source = om.reverse.get(name)
+            if source is not None:
+                sm = self.reg.models.get(source)
+                if sm is not None and any(sf.kind == "m2m" and sf.target == owner for sf in sm.fields.values()):
+                    return source
+                return None
+        return None
 
     # -- call sites --------------------------------------------------------------------
     def arg_values(self, module: str, scope: str, arg: Arg | None) -> frozenset[str]:
@@ -457,7 +498,10 @@ class Values:
                 if v.startswith("@o:"):
                     e = v[3:]
                     kind = self.api(e, name)
-                    if kind is not None:
+                    owner = self._m2m_receiver(scope, recv) if name in _M2M_WRITES and kind is not None else None
+                    if owner is not None:
+                        accesses.append((owner, WRITE))  # ``profile.products.add(p)``: the join table
+                    elif kind is not None:
                         accesses.extend(_expand(e, kind))
                     if name in _JOINS:
                         accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
