@@ -815,8 +815,13 @@ class _Walker:
         bases, keywords = [], []
         for arg in node.bases:
             self.expr(arg.value)
-            bases.append(expr_str(arg.value) if type(arg.value) is not cst.Subscript
-                         else expr_str(arg.value.value))
+            value = arg.value
+            if type(value) is cst.Call and _dotted(value.func).rpartition(".")[2] == "with_metaclass":
+                # ``six.with_metaclass(Meta, Base, ...)`` (future, django.utils.six): the bases
+                # are the arguments after the metaclass
+                bases.extend(expr_str(a.value) for a in value.args[1:] if not a.star and a.keyword is None)
+                continue
+            bases.append(expr_str(value) if type(value) is not cst.Subscript else expr_str(value.value))
         for arg in node.keywords:
             self.expr(arg.value)
             keywords.append(self.arg(arg))

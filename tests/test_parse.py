@@ -240,3 +240,9 @@ def test_sequences_composed_of_literal_sequences_have_their_value():
     assert values["s.Meta", "fields"] == ("shop.orders", "id")
     assert values["s", "UNKNOWN"] is None  # a part not known: no value rather than part of one
     assert values["s.f", "local"] is None  # names inside a function are its locals
+
+
+def test_bases_given_through_with_metaclass():
+    source = "import six\n\nclass P(six.with_metaclass(Meta, Base, mixins.Named)):\n    pass\n"
+    (cls,) = [d for d in parse_module_facts("m.py", "m", source.encode()).definitions if d.kind == "class"]
+    assert cls.bases == ("Base", "mixins.Named")
