@@ -146,10 +146,15 @@ def report(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
     plan: Annotated[Path | None, typer.Option("--plan", help="Report this plan instead of the analysis' own.")] = None,
     service: Annotated[str | None, typer.Option("--service", help="Show one service in detail.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here (-o PATH -f html).")] = None,
 ) -> None:
     """Show the decomposition: services, scores, interfaces and risks."""
     from analyzer.report import render_report
 
+    if html is not None:
+        if output is not None or fmt not in (None, "html"):
+            raise _usage("--html writes the HTML report: give it alone, not with --output or another --format")
+        output, fmt = html, "html"
     if fmt is None:  # ``-o report.html`` means HTML
         suffix = output.suffix.lower() if output is not None else ""
         fmt = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}.get(suffix, "term")

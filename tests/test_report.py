@@ -398,6 +398,16 @@ def test_cli_report_format_follows_the_output_suffix(analysis_file, tmp_path):
     assert result.exit_code == 0 and not out.read_text(encoding="utf-8").startswith("<!DOCTYPE")
 
 
+def test_cli_report_html_shorthand(analysis_file, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "page"  # no suffix needed
+    result = runner.invoke(app, ["report", str(analysis_file), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    result = runner.invoke(app, ["report", str(analysis_file), "--html", str(out), "-o", str(tmp_path / "r.md")])
+    assert result.exit_code == 2 and "--html" in result.output
+
+
 def test_cli_unknown_service_is_a_usage_error(analysis_file):
     result = CliRunner().invoke(app, ["report", str(analysis_file), "--service", "billing"])
     assert result.exit_code == 2
