@@ -29,8 +29,10 @@ SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_s
 # ORM-looking sites from which the second half is evaluated in a forked child: below this a
 # fork (and the child's copies of the pages it touches) costs more than half the loop
 FORK_SITES = 20_000
-# the child evaluating the second half copied half of the parent's resident memory (1.2 M lines)
-CHILD_COPIES = 0.5
+# what the fork adds to the parent's resident memory at the fork: the child's copies plus what
+# both fill their memos with while evaluating (1.2 M lines: 1,276 MiB at the fork, the two
+# processes' proportional set sizes summed to 2,230 MiB at the end of the stage)
+CHILD_COPIES = 0.75
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
 
 
