@@ -433,3 +433,55 @@ def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp
         ("shop.views.befriend", "entity:shop.models.Profile"),
         ("shop.views.adopt", "entity:shop.models.Profile"),  # a reverse foreign key: the rows' key
     }
+
+
+def test_django_url_helpers_of_the_project_make_patterns(tmp_path):
+    """A project function returning a pattern built from two of its parameters is a URL
+    helper: its calls are routes, in ``urlpatterns`` and in a ``get_urls()`` that the
+    project mounts at run time (from the root then: the prefix is not known)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "portal/__init__.py": "",
+        "portal/settings.py": 'ROOT_URLCONF = "portal.urls"\n',
+        "portal/helpers.py": """
+            from django.urls import re_path
+            from django.urls.resolvers import URLPattern
+
+
+            class GuardedPattern(URLPattern):
+                pass
+
+
+            def guarded_url(regex, view, name=None, permissions=()):
+                return GuardedPattern(regex, view, name=name)
+
+
+            def plain_url(route, view, name=None):
+                return re_path(route, view, name=name)
+        """,
+        "portal/views.py": """
+            def index(request):
+                return None
+
+
+            def report(request):
+                return None
+        """,
+        "portal/urls.py": """
+            from portal import views
+            from portal.helpers import plain_url
+
+            urlpatterns = [plain_url(r"^$", views.index, name="index")]
+        """,
+        "portal/admin_module.py": """
+            from portal.helpers import guarded_url
+
+
+            class ReportModule:
+                def get_urls(self):
+                    return [guarded_url(r"^reports/$", "portal.views.report", name="reports")]
+        """,
+    })
+    assert routes(extract(*front_end(tmp_path))) >= {
+        ("entry:http:ANY /", "portal.views.index"), ("entry:http:ANY /reports/", "portal.views.report")}

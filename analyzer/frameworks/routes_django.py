@@ -45,6 +45,10 @@ class DjangoUrls:
         self._patterns: dict[str, list[int]] = {}  # module -> pattern call indices
         self._includes: dict[str, list[int]] = {}
         self._include_site: dict[tuple[str, int], bool] = {}
+        # calls of the project's URL helpers (``admin_url(regex, view, name=...)`` returning a
+        # pattern): site -> (the helper's route parameter, its view parameter, regex or not)
+        self._helper_site: dict[tuple[str, int], tuple[tuple[int | None, str], tuple[int | None, str], bool]] = {}
+        self._mounted_later: list[tuple[str, int]] = []
 
     def run(self) -> list[Endpoint]:
         prog = self.prog
@@ -57,6 +61,7 @@ class DjangoUrls:
                 bucket.setdefault(site.module, []).append(site.index)
                 if name == "include":
                     self._include_site[(site.module, site.index)] = True
+        self._helper_calls()
         url_modules = sorted(set(self._patterns) | set(self._includes) |
                              {m for m in prog.modules if prog.bindings(m, "urlpatterns")})
         roots = []
@@ -70,7 +75,60 @@ class DjangoUrls:
                 if roots:
                     self.unreached.append(module)
                 self._walk(module, "/", 0, ())
+        for module, index in self._mounted_later:  # where they are mounted is not known: from the root
+            self._pattern(module, index, "/", 0, (), {})
         return self.endpoints
+
+    def _helper_calls(self) -> None:
+        """A project function that returns a pattern made from two of its parameters
+        (``return re_path(regex, view, ...)``, or an instance of a project subclass of
+        Django's ``URLPattern``) is a URL helper: its calls are patterns, with its arguments
+        for those parameters as the route and the view."""
+        prog = self.prog
+        helpers: dict[str, tuple[tuple[int | None, str], tuple[int | None, str], bool]] = {}
+        params_of = prog.r.params
+        for module in prog.modules:
+            for c in prog.facts[module].calls:
+                if len(c.args) < 2 or not c.callee or c.scope not in params_of:
+                    continue
+                params = params_of[c.scope]
+                first, second = prog.arg(c, 0, "route") or prog.arg(c, None, "pattern"), prog.arg(c, 1, "view")
+                if first is None or second is None or first.expr not in params or second.expr not in params:
+                    continue
+                if prog.kind(c.scope) != "function" or not any(
+                        b.expr == f"{c.callee}()" for b in prog.bindings(c.scope, "<return>")):
+                    continue
+                name = tail(c.callee) or c.callee
+                if matches(prog.r.eval(c.scope, c.callee), {"django"}, PATTERNS):
+                    regex = name != "path"
+                elif self._pattern_class(c.scope, c.callee):
+                    regex = True  # URLPattern's own argument is a pattern object or a regex
+                else:
+                    continue
+                names = list(params)
+                helpers[c.scope] = ((names.index(first.expr), first.expr), (names.index(second.expr), second.expr),
+                                    regex)
+        if not helpers:
+            return
+        for site in prog.named({q.rsplit(".", 1)[-1] for q in helpers}):
+            for t in prog.targets(site.module, site.index):
+                found = helpers.get(t.partition(":")[2]) if t.startswith(("d:", "bd:")) else None
+                if found is not None:
+                    self._helper_site[(site.module, site.index)] = found
+                    if site.call.scope == site.module:
+                        self._patterns.setdefault(site.module, []).append(site.index)
+                    else:  # returned by a function (``AdminModule.get_urls()``) and mounted at run time
+                        self._mounted_later.append((site.module, site.index))
+                    break
+        for indices in self._patterns.values():
+            indices.sort()
+
+    def _pattern_class(self, scope: str, callee: str) -> bool:
+        """A project class whose ancestors include Django's ``URLPattern``."""
+        prog = self.prog
+        return any(v.startswith("d:") and prog.kind(v[2:]) == "class"
+                   and matches(prog.r.external_bases(v[2:]), {"django"}, {"URLPattern", "RegexURLPattern"})
+                   for v in prog.r.eval(scope, callee))
 
     # -- a URL module ------------------------------------------------------------------
     def _groups(self, module: str) -> tuple[list[int], dict[str, list[int]]]:
@@ -142,12 +200,18 @@ class DjangoUrls:
         prog = self.prog
         c = prog.call(module, index)
         name = tail(c.callee) or c.callee
-        route = prog.literal_str(module, c.scope, prog.arg(c, 0, "route") or prog.arg(c, None, "regex"))
+        helper = self._helper_site.get((module, index))
+        if helper is None:
+            route_arg, view, regex = prog.arg(c, 0, "route") or prog.arg(c, None, "regex"), prog.arg(c, 1, "view"), \
+                name != "path"
+        else:
+            (route_at, route_name), (view_at, view_name), regex = helper
+            route_arg, view = prog.arg(c, route_at, route_name), prog.arg(c, view_at, view_name)
+        route = prog.literal_str(module, c.scope, route_arg)
         if route is None:  # ``path(settings.BASE_PATH, ...)``: keep what is below, without it
             self.unresolved.append(f"{module}:{c.line}")
             route = ""
-        full = join_pattern(prefix, route, regex=name != "path")
-        view = prog.arg(c, 1, "view")
+        full = join_pattern(prefix, route, regex=regex)
         if view is None:
             return
         url_name = prog.literal_str(module, c.scope, prog.arg(c, None, "name"))
