@@ -272,11 +272,12 @@ def _interface(
 def unit_lines(analysis: Analysis, units: dict[str, str]) -> dict[str, int]:
     """Lines of each unit, counted once: a module unit keeps only its top-level code."""
     index = analysis.symbol_index()
+    empty = {m.name for m in analysis.modules if m.lines == 0}  # their module's span is still line 1
     out: dict[str, int] = {}
     inner: dict[str, int] = defaultdict(int)
     for s in analysis.symbols:
         if units.get(s.id) == s.id and s.kind not in (ENTITY, ENTRY):
-            out[s.id] = s.lines
+            out[s.id] = 0 if s.id in empty else s.lines
             if s.kind != MODULE and s.module in index:
                 inner[s.module] += s.lines
     for m, n in inner.items():

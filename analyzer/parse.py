@@ -572,7 +572,7 @@ class _Walker:
         doc = _docstring(tree.body)
         nlines = self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
         self.definitions.append(
-            Definition(self.module, "module", self.module.rsplit(".", 1)[-1], 1, nlines,  # 0: an empty file
+            Definition(self.module, "module", self.module.rsplit(".", 1)[-1], 1, max(1, nlines),
                        docstring=doc)
         )
         self.body(tree.body)

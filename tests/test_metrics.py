@@ -145,3 +145,20 @@ def test_score_is_deterministic_and_json_friendly():
 
     first = json.dumps(score(tiny(), SPLIT), sort_keys=True)
     assert first == json.dumps(score(tiny(), SPLIT), sort_keys=True)
+
+
+def test_the_code_counted_in_services_adds_up_to_the_tree(tmp_path):
+    """Units count each line once, an empty ``__init__.py`` none (its module spans line 1)."""
+    from helpers import build_tree
+
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/orders/__init__.py": "",
+        "shop/orders/api.py": "from shop.catalog.api import price\n\n\ndef total(ids):\n    return sum(price(i) for i in ids)\n",
+        "shop/catalog/__init__.py": "",
+        "shop/catalog/api.py": "PRICES = {}\n\n\ndef price(i):\n    return PRICES[i]\n",
+    })
+    doc = run_analysis(tmp_path, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    assert doc.baselines["monolith"]["lines"]["max"] == doc.counts["lines"] == 10

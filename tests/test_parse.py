@@ -247,7 +247,3 @@ def test_bases_given_through_with_metaclass():
     (cls,) = [d for d in parse_module_facts("m.py", "m", source.encode()).definitions if d.kind == "class"]
     assert cls.bases == ("Base", "mixins.Named")
 
-
-def test_an_empty_file_has_no_lines():
-    (module,) = parse_module_facts("pkg/__init__.py", "pkg", b"", True).definitions
-    assert module.end_line - module.line + 1 == 0  # the sizes of services add up to the tree's lines
