@@ -397,6 +397,16 @@ def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp
             class Profile(models.Model):
                 products = models.ManyToManyField(Product, related_name="fans")
                 owner = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="owners")
+                badges = models.ManyToManyField("shop.Badge", through="shop.Award")
+
+
+            class Badge(models.Model):
+                pass
+
+
+            class Award(models.Model):
+                profile = models.ForeignKey(Profile, on_delete=models.CASCADE)
+                badge = models.ForeignKey(Badge, on_delete=models.CASCADE)
         """,
         "shop/views.py": """
             from django.shortcuts import get_object_or_404
@@ -417,6 +427,10 @@ def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp
                 Product.objects.get(id=product_id).owners.add(profile)
 
 
+            def decorate(profile_id, badge):
+                Profile.objects.get(id=profile_id).badges.add(badge)  # the links live in Award
+
+
             def listing(slugs):
                 products = []
                 if slugs:
@@ -432,6 +446,7 @@ def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp
         ("shop.views.subscribe", "entity:shop.models.Profile"),
         ("shop.views.befriend", "entity:shop.models.Profile"),
         ("shop.views.adopt", "entity:shop.models.Profile"),  # a reverse foreign key: the rows' key
+        ("shop.views.decorate", "entity:shop.models.Award"),
     }
 
 

@@ -206,8 +206,24 @@ class DjangoModels:
                     raw = to.expr
         related = prog.literal(module, call.scope, prog.arg(call, None, "related_name"))
         field = RelationField(name=name, target=target, kind=kind, line=line, module=module,
-                              reverse=related if isinstance(related, str) else None, raw=raw)
+                              reverse=related if isinstance(related, str) else None, raw=raw,
+                              secondary=self._through(module, call) if kind == "m2m" else None)
         self.raw_fields.append((eid, cls, field))
+
+    def _through(self, module: str, call) -> str | None:
+        """A many-to-many field's ``through=`` model: its entity, or the reference as written
+        (``"extras.TaggedItem"``), resolved with the other references."""
+        prog = self.prog
+        through = prog.arg(call, None, "through")
+        if through is None:
+            return None
+        lit = prog.literal(module, call.scope, through)
+        if isinstance(lit, str):
+            return lit
+        for v in sorted(prog.r.eval(call.scope, through.expr)) if through.expr else ():
+            if v.startswith("d:") and self.is_model(v[2:]):
+                return self._entity(v[2:])
+        return None
 
     def _is_manager(self, module: str, index: int, targets, eid: str) -> bool:
         prog = self.prog
@@ -263,8 +279,11 @@ class DjangoModels:
                 elif f.raw:
                     reg.unresolved_relations.append((eid, f.raw))
                 continue
+            through = f.secondary
+            if through is not None and not through.startswith(model_entity_id("")):
+                through = self.resolve_ref(through, eid)
             declared.setdefault(cls, []).append(
-                RelationField(f.name, target, f.kind, f.line, f.module, f.reverse, f.raw))
+                RelationField(f.name, target, f.kind, f.line, f.module, f.reverse, f.raw, through))
         # concrete models get their own fields plus those of abstract ancestors
         for m in sorted(reg.models.values(), key=lambda m: m.id):
             if m.framework != FRAMEWORK or not m.cls:
@@ -278,7 +297,8 @@ class DjangoModels:
                         continue
                     target = m.id if f.raw == "self" else f.target
                     reverse = self._reverse_name(f, m)
-                    m.fields[f.name] = RelationField(f.name, target, f.kind, f.line, f.module, reverse, f.raw)
+                    m.fields[f.name] = RelationField(f.name, target, f.kind, f.line, f.module, reverse, f.raw,
+                                                     f.secondary)
                     if m.abstract or target is None:
                         continue
                     reg.relate(m.id, target, f.line, f.kind)

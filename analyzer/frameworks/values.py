@@ -419,9 +419,10 @@ class Values:
         return None
 
     def m2m_owner(self, entity: str, name: str) -> str | None:
-        """The model whose many-to-many field ``entity.name`` is (declared there, or reached
-        back through its accessor): ``add``/``remove``/``set``/``clear`` on it write that
-        model's join table, not the rows of the other side."""
+        """The entity whose table a many-to-many field ``entity.name`` keeps its links in: its
+        ``through=`` model, else the model declaring it (reached from there or back through
+        its accessor). ``add``/``remove``/``set``/``clear`` write that table, not the rows of
+        the other side."""
         m = self.reg.model(entity)
         if m is None:
             return None
@@ -432,12 +433,13 @@ class Values:
                 continue
             f = om.fields.get(name)
             if f is not None:
-                return owner if f.kind == "m2m" else None
+                return (f.secondary or owner) if f.kind == "m2m" else None
             source = om.reverse.get(name)
             if source is not None:
                 sm = self.reg.models.get(source)
-                if sm is not None and any(sf.kind == "m2m" and sf.target == owner for sf in sm.fields.values()):
-                    return source
+                for sf in sm.fields.values() if sm is not None else ():
+                    if sf.kind == "m2m" and sf.target == owner:
+                        return sf.secondary or source
                 return None
         return None
 
