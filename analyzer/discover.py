@@ -92,6 +92,10 @@ def discover(
             skipped.append((_rel(Path(folder), root), f"cannot read folder: {exc.strerror or exc}"))
             continue
         names = {e.name for e in entries}
+        if folder != top and ("{{" in folder or "{%" in folder):
+            # a project template (cookiecutter, copier): its files are made for other projects
+            skipped.append((_rel(Path(folder), root) + "/", "template: a folder named with {{ }} placeholders"))
+            continue
         if folder != top and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
             # documentation: its Python (conf.py, extensions, themes) configures Sphinx and is no
             # part of the application, yet would come out as a service of its own
@@ -154,17 +158,22 @@ def discover(
             found.append((entry.path, rel))
 
     files: list[SourceFile] = []
-    seen: dict[str, str] = {}
     holds_package = {os.path.dirname(f) for f, init in has_init.items() if init}
+    named: list[tuple[str, str, str, bool]] = []
+    owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
     for path, rel in sorted(found, key=lambda x: x[1]):
         module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package)
         if not module:
             skipped.append((rel, "not importable as a module name"))
             continue
-        if module in seen:
-            skipped.append((rel, f"module name {module!r} is already taken by {seen[module]}"))
+        named.append((path, rel, module, is_package))
+        held = owner.get(module)
+        if held is None or rel.count("/") < held.count("/"):
+            owner[module] = rel
+    for path, rel, module, is_package in named:
+        if owner[module] != rel:
+            skipped.append((rel, f"module name {module!r} is already taken by {owner[module]}"))
             continue
-        seen[module] = rel
         files.append(SourceFile(Path(path), rel, module, is_package))
     return Discovery(files=files, skipped=sorted(skipped))
 
@@ -221,8 +230,11 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
         while folder != root and has_init.get(folder, False):
             parts.append(base(folder))
             folder = parent(folder)
-    if folder == root and has_init.get(root, False) and base(root).isidentifier():
-        parts.append(base(root))  # the analyzed folder is itself a package
+    if folder == root and has_init.get(root, False) and base(root).isidentifier() \
+            and not dir_is_project.get(root, False):
+        # the analyzed folder is itself a package; not a checkout with a stray __init__.py
+        # beside its setup.py / pyproject.toml (Mayan EDMS)
+        parts.append(base(root))
     parts.reverse()
     if not parts or not all(p.isidentifier() for p in parts):
         return "", is_package

@@ -513,7 +513,11 @@ class _Walker:
         i = last  # index of the line after the header (0-based = its 1-based number)
         while i < n:
             ind = indents[i]
-            if ind is None or ind == -1:
+            if ind is None:  # inside a string that a line of the block opened
+                last = i + 1
+                i += 1
+                continue
+            if ind == -1:
                 i += 1
                 continue
             if ind <= base:

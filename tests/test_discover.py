@@ -167,8 +167,8 @@ def test_modules_in_folders_without_init_are_named_from_their_import_root(tmp_pa
         "deploy.settings.celery", "pages.core.basepage", "pages.flows.flow",
         "shop", "shop.models", "scripts.seed",
     }
-    # backend/ is an import root of its own, so its manage.py is ``manage`` too (sorted first)
-    assert ("manage.py", "module name 'manage' is already taken by backend/manage.py") in found.skipped
+    # backend/ is an import root of its own, so its manage.py is ``manage`` too: the shallower wins
+    assert ("backend/manage.py", "module name 'manage' is already taken by manage.py") in found.skipped
 
 
 def test_test_folders_are_known_by_their_names(tmp_path):
@@ -186,3 +186,19 @@ def test_test_folders_are_known_by_their_names(tmp_path):
     assert set(modules(tmp_path)) == {"shop", "shop.models"}
     assert {"shop_tests.helpers", "shop.testutils.factories", "e2e.flows.checkout", "functional_tests.cart"} <= set(
         modules(tmp_path, include_tests=True))
+
+
+def test_templates_are_skipped_and_a_checkout_root_is_no_package(tmp_path):
+    """A cookiecutter folder's setup.py is not the project's; an ``__init__.py`` beside the
+    checkout's setup.py does not prefix every module with the checkout's folder name."""
+    build_tree(tmp_path / "mayan", {
+        "__init__.py": "",
+        "setup.py": "",
+        "mayan/__init__.py": "",
+        "mayan/apps/__init__.py": "",
+        "mayan/apps/documents.py": "",
+        "contrib/tmpl/{{cookiecutter.name}}/setup.py": "",
+    })
+    found = discover(tmp_path / "mayan")
+    assert {f.module for f in found.files} == {"setup", "mayan", "mayan.apps", "mayan.apps.documents"}
+    assert ("contrib/tmpl/{{cookiecutter.name}}/", "template: a folder named with {{ }} placeholders") in found.skipped

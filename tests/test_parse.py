@@ -247,3 +247,12 @@ def test_bases_given_through_with_metaclass():
     (cls,) = [d for d in parse_module_facts("m.py", "m", source.encode()).definitions if d.kind == "class"]
     assert cls.bases == ("Base", "mixins.Named")
 
+
+
+def test_a_body_ending_in_a_multi_line_string_spans_it():
+    source = (
+        'class OnlyDoc:\n    """Doc.\n\n    More.\n    """\n\n\n'
+        "def ends_in_string(x):\n    return ('''\n        a %s\n        ''' % x)\n"
+    )
+    spans = {d.name: (d.line, d.end_line) for d in parse_module_facts("m.py", "m", source.encode()).definitions}
+    assert spans["OnlyDoc"] == (1, 5) and spans["ends_in_string"] == (8, 11)
