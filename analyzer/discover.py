@@ -96,6 +96,8 @@ def discover(
             # a project template (cookiecutter, copier): its files are made for other projects
             skipped.append((_rel(Path(folder), root) + "/", "template: a folder named with {{ }} placeholders"))
             continue
+        if not include_migrations and folder != top and "env.py" in names and "versions" in names:
+            continue  # an Alembic folder, whatever its name (ckan's ``migration/``): migrations
         if folder != top and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
             # documentation: its Python (conf.py, extensions, themes) configures Sphinx and is no
             # part of the application, yet would come out as a service of its own

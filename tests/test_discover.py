@@ -202,3 +202,14 @@ def test_templates_are_skipped_and_a_checkout_root_is_no_package(tmp_path):
     found = discover(tmp_path / "mayan")
     assert {f.module for f in found.files} == {"setup", "mayan", "mayan.apps", "mayan.apps.documents"}
     assert ("contrib/tmpl/{{cookiecutter.name}}/", "template: a folder named with {{ }} placeholders") in found.skipped
+
+
+def test_an_alembic_folder_is_migrations_whatever_its_name(tmp_path):
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "",
+        "app/migration/env.py": "",
+        "app/migration/versions/0001_init.py": "",
+    })
+    assert set(modules(tmp_path)) == {"app", "app.models"}
+    assert "app.migration.env" in modules(tmp_path, include_migrations=True)
