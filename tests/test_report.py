@@ -456,3 +456,9 @@ def test_a_tree_laid_out_by_layer_is_said_with_its_features():
     render_report(doc, fmt="term", output=None, service=None, console=console)
     assert "Laid out by technical layer (app, db)" in console.export_text()
     assert build_report(shopdoc.shop()).curve.layout_note is None  # laid out by app: nothing to say
+
+
+def test_numbers_never_show_a_negative_zero():
+    from analyzer.report.text import fmt_number
+
+    assert [fmt_number(v) for v in (-0.0, -0.0001, -0.5, 1234.0)] == ["0.000", "0.000", "-0.500", "1,234"]

@@ -57,9 +57,13 @@ def header(report: Report) -> Text:
 
 
 def services_table(report: Report) -> Table:
-    table = Table(title="Services", title_justify="left", box=box.SIMPLE_HEAVY, show_footer=False)
-    table.add_column("service")
-    for col in ("units", "lines", "entities", "interface", "calls in", "calls out", "routes"):
+    table = Table(title="Services", title_justify="left", box=box.SIMPLE_HEAVY, show_footer=False,
+                  padding=(0, 1), collapse_padding=True)
+    # names tell the rows apart: they keep their width and wrap rather than end in "…", and
+    # the numbers' headers wrap first (an 80-column pipe had "ckan-li…" three times)
+    longest = max([len(s.name) for s in report.services] + [len("shared library")]) + 2
+    table.add_column("service", min_width=min(longest, 20), overflow="fold")
+    for col in ("units", "lines", "entities", "interface", "calls\nin", "calls\nout", "routes"):
         table.add_column(col, justify="right")
     for s in report.services:
         v = s.view

@@ -26,7 +26,8 @@ def fmt_number(value: Any, digits: int = 3) -> str:
             return str(value)
         if value.is_integer() and abs(value) >= 10:
             return f"{int(value):,}"
-        return f"{value:.{digits}f}"
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
     if isinstance(value, dict):
         return ", ".join(f"{k}: {fmt_number(v, digits)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
     if isinstance(value, (list, tuple)):
