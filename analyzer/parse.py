@@ -291,7 +291,8 @@ _LITERAL_TYPES = {
 
 def annotation_ref(node: cst.BaseExpression | None) -> str | None:
     """The class an annotation names: ``Optional[Foo]``, ``Foo | None``, ``"Foo"``,
-    ``Annotated[Foo, ...]`` and ``Mapped[Foo]`` all give ``Foo``."""
+    ``Annotated[Foo, ...]`` and ``Mapped[Foo]`` all give ``Foo``; ``type[Foo]`` gives
+    ``type[Foo]`` (the class itself: :meth:`analyzer.resolve.Resolver.annotated`)."""
     t = type(node)
     if t is cst.Name or t is cst.Attribute:
         return expr_str(node)
@@ -321,7 +322,8 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
                 if isinstance(el.slice, cst.Index):
                     ref = annotation_ref(el.slice.value)
                     if ref not in (None, "None"):
-                        return ref
+                        # ``type[Foo]`` is the class itself, not an instance of it
+                        return f"type[{ref}]" if last in ("Type", "type") and not ref.startswith("type[") else ref
         return None
     return None
 

@@ -419,7 +419,7 @@ class Resolver:
                 elif p is not None:
                     outer = scope.rsplit(".", 1)[0]
                     if p.annotation_expr:
-                        out |= self.instances_of(self.eval(outer, p.annotation_expr))
+                        out |= self.annotated(outer, p.annotation_expr)
                     if p.default and _REFERENCE.match(p.default) and p.default not in _CONSTANTS:
                         out |= self.eval(outer, p.default)  # ``def f(callback=handler)``
                     self._flow_read = True  # the flows may grow in the next round
@@ -440,8 +440,15 @@ class Resolver:
         if b.expr is not None:
             out |= self.eval(scope, b.expr)
         if b.annotation:
-            out |= self.instances_of(self.eval(scope, b.annotation))
+            out |= self.annotated(scope, b.annotation)
         return out
+
+    def annotated(self, scope: str, annotation: str) -> set[str]:
+        """What a value annotated so holds: instances of the class it names, or the class
+        itself for ``type[Foo]``."""
+        if annotation.startswith("type[") and annotation.endswith("]"):
+            return set(self.eval(scope, annotation[5:-1]))
+        return self.instances_of(self.eval(scope, annotation))
 
     def instances_of(self, values: Iterable[str]) -> set[str]:
         out = set()
@@ -568,7 +575,7 @@ class Resolver:
             out |= self.binding_values(func, b)
         d = self.defs.get(func)
         if d is not None and d.returns_expr:
-            out |= self.instances_of(self.eval(func.rsplit(".", 1)[0], d.returns_expr))
+            out |= self.annotated(func.rsplit(".", 1)[0], d.returns_expr)
         return out
 
     def callees(self, values: Iterable[str]) -> frozenset[str]:

@@ -500,3 +500,49 @@ def test_django_url_helpers_of_the_project_make_patterns(tmp_path):
     })
     assert routes(extract(*front_end(tmp_path))) >= {
         ("entry:http:ANY /", "portal.views.index"), ("entry:http:ANY /reports/", "portal.views.report")}
+
+
+def test_a_project_flask_sqlalchemy_with_its_own_model_class(tmp_path):
+    """indico's layout: a SQLAlchemy subclass annotates ``Model: type[BaseModel]`` (the class,
+    not an instance) and passes BaseModel, a subclass of Flask-SQLAlchemy's plain Model, as
+    the model class: its models are entities, BaseModel is not."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from flask_sqlalchemy import SQLAlchemy
+            from flask_sqlalchemy.model import Model
+
+
+            class BaseModel(Model):
+                query_class = None
+
+
+            class MySQLAlchemy(SQLAlchemy):
+                Model: type[BaseModel]
+
+
+            db = MySQLAlchemy(model_class=BaseModel)
+        """,
+        "app/models.py": """
+            from app.db import db
+
+
+            class Event(db.Model):
+                __tablename__ = "events"
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            def create_event():
+                db.session.add(Event())
+
+
+            def list_events():
+                return Event.query.all()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id for e in found.entities} == {"entity:app.models.Event"}
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.models.create_event", "entity:app.models.Event")}
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.models.list_events", "entity:app.models.Event")}

@@ -42,6 +42,11 @@ def is_sqla_callable(values, lasts: frozenset[str] | set[str]) -> bool:
     return False
 
 
+# Flask-SQLAlchemy's plain model class: ``db.Model`` is made from it (or from a project
+# subclass given as ``model_class=`` / ``declarative_base(cls=...)``); subclassing it maps nothing
+_FLASK_MODEL_MIXINS = frozenset({"flask_sqlalchemy.model.Model", "flask_sqlalchemy.Model"})
+
+
 class SqlAlchemyModels:
     def __init__(self, prog: Program, reg: Registry) -> None:
         self.prog = prog
@@ -102,6 +107,8 @@ class SqlAlchemyModels:
                 path = outside(v)
                 if v.startswith("x:") and _sqla(path) and path.rsplit(".", 1)[-1] in _BASE_CLASSES:  # type: ignore
                     return True
+                if v.startswith("x:") and path in _FLASK_MODEL_MIXINS:
+                    return True  # the project's ``model_class=`` for db.Model, a mixin mapping nothing
         return self._decorated(cls, "as_declarative")
 
     # -- collection --------------------------------------------------------------------
