@@ -199,6 +199,7 @@ class Resolver:
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
         self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
+        self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -438,10 +439,57 @@ class Resolver:
         scope = b.origin or scope
         out: set[str] = set()
         if b.expr is not None:
-            out |= self.eval(scope, b.expr)
+            passed = self._passed_through(scope, b.call) if b.call is not None else None
+            out |= passed if passed is not None else self.eval(scope, b.expr)
         if b.annotation:
             out |= self.annotated(scope, b.annotation)
         return out
+
+    def _passed_through(self, scope: str, index: int) -> frozenset[str] | None:
+        """The value of a call to a function that returns one of its parameters unchanged
+        (``def update(model): ...; return model``): this call's argument for it, not what
+        every caller passed (``cert = database.update(cert)`` stays a certificate). ``None``
+        when the callee is no such function."""
+        m = self.facts.get(self.module_of(scope))
+        if m is None or not 0 <= index < len(m.calls):
+            return None
+        c = m.calls[index]
+        arg = self.passed_argument(c, self.eval(c.scope, c.callee) if c.callee else _EMPTY)
+        return self.eval(c.scope, arg.expr) if arg is not None else None
+
+    def passed_argument(self, c: Call, targets: Iterable[str]):
+        """The argument a call passes to the parameter its callees (``targets``) all return
+        unchanged, or ``None``."""
+        arg = None
+        for v in targets:
+            tag, _, func = v.partition(":")
+            param = self.returned_param(func) if tag in ("d", "bd") else None
+            if param is None:
+                return None
+            position, name = param
+            if tag == "bd" and position is not None:
+                position -= 1  # the instance is the first parameter
+            found = _argument(c, position, name)
+            if found is None or found.expr is None or (arg is not None and found != arg):
+                return None
+            arg = found
+        return arg
+
+    def returned_param(self, func: str) -> tuple[int | None, str] | None:
+        """(position among the positional parameters, name) of the parameter every return of
+        ``func`` gives back as it came, or ``None``."""
+        if func in self._returns_param:
+            return self._returns_param[func]
+        found = None
+        d = self.defs.get(func)
+        if d is not None and d.kind in ("function", "method"):
+            returned = {b.expr for b in self.scope_bindings.get(func, {}).get("<return>", ())}
+            name = next(iter(returned)) if len(returned) == 1 else None
+            if name and any(p.name == name and p.kind not in _PACKED for p in d.params):
+                positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+                found = (positional.index(name) if name in positional else None, name)
+        self._returns_param[func] = found
+        return found
 
     def annotated(self, scope: str, annotation: str) -> set[str]:
         """What a value annotated so holds: instances of the class it names, or the class
@@ -682,6 +730,24 @@ class Resolver:
                      self._mro_v, self._bases_v):
             memo.clear()
         self._flow_read = False
+
+
+def _argument(call: Call, position: int | None, keyword: str):
+    """The argument a call passes at ``position`` (positional ones only) or as ``keyword``."""
+    for a in call.args:
+        if a.keyword == keyword and not a.star:
+            return a
+    if position is None:
+        return None
+    n = 0
+    for a in call.args:
+        if a.star:
+            return None  # ``f(*args)``: which argument lands where is not known
+        if a.keyword is None:
+            if n == position:
+                return a
+            n += 1
+    return None
 
 
 def _signature(d: Definition) -> str:

@@ -307,6 +307,34 @@ def test_star_parameters_are_a_tuple_and_a_dict(tmp_path):
     assert res.stats["unresolved"] == 0
 
 
+def test_a_function_returning_its_parameter_gives_back_this_callers_argument(tmp_path):
+    """A generic helper (``def save(obj): ...; return obj``) called by two services: each
+    caller gets its own value back, not every value any caller passed."""
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            class Cert:
+                def touch(self): ...
+            class Key:
+                def touch(self): ...
+            class Repo:
+                def keep(self, item, note=None):
+                    return item
+            def save(obj, flush=True):
+                return obj
+            def certs():
+                cert = save(Cert())
+                cert.touch()
+                again = Repo().keep(item=cert)
+                again.touch()
+            def keys():
+                key = save(Key(), flush=False)
+                key.touch()
+        """,
+    })
+    assert ("m.certs", "m.Cert.touch") in edges and ("m.keys", "m.Key.touch") in edges
+    assert ("m.certs", "m.Key.touch") not in edges and ("m.keys", "m.Cert.touch") not in edges
+
+
 def test_inherit_and_import_edges(tmp_path):
     build_tree(tmp_path, {
         "a.py": "class A:\n    pass\n",

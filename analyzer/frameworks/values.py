@@ -547,7 +547,21 @@ class Values:
             e = self._get_model(module, scope, c)
             if e is not None:
                 result.add(f"@c:{e}")
+        passed = self._passed_through(module, index, c)
+        if passed is not None:
+            result = set(passed)
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _passed_through(self, module: str, index: int, c) -> frozenset[str] | None:
+        """What a call to a function returning one of its parameters unchanged gives here:
+        this site's argument for it (``cert = database.update(cert)`` is still a
+        certificate), not what every caller passed. ``None`` when the callee is no such
+        function."""
+        arg = self.r.passed_argument(c, self.prog.targets(module, index))
+        if arg is None:
+            return None
+        return self.arg_values(module, c.scope, arg)
+
 
     def _get_model(self, module: str, scope: str, c) -> str | None:
         args = self.prog.positional(c)
