@@ -546,3 +546,51 @@ def test_a_project_flask_sqlalchemy_with_its_own_model_class(tmp_path):
     assert {e.id for e in found.entities} == {"entity:app.models.Event"}
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.models.create_event", "entity:app.models.Event")}
     assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.models.list_events", "entity:app.models.Event")}
+
+
+def test_sqlalchemy_imperative_mapping_gives_the_table_its_class(tmp_path):
+    """ckan maps plain classes onto Table objects with ``registry.map_imperatively``."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/meta.py": """
+            from sqlalchemy import MetaData, orm
+
+            metadata = MetaData()
+            registry = orm.registry(metadata=metadata)
+            Session = orm.scoped_session(orm.sessionmaker())
+        """,
+        "app/package.py": """
+            from sqlalchemy import Column, Table, types
+
+            from app import meta
+
+            package_table = Table("package", meta.metadata, Column("id", types.UnicodeText, primary_key=True))
+
+
+            class Package:
+                pass
+
+
+            meta.registry.map_imperatively(Package, package_table)
+        """,
+        "app/logic.py": """
+            from app import meta
+            from app.package import Package
+
+
+            def package_show(pkg_id):
+                return meta.Session.query(Package).filter(Package.id == pkg_id).first()
+
+
+            def package_create(name):
+                pkg = Package()
+                pkg.name = name
+                meta.Session.add(pkg)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert [(e.id, e.model) for e in found.entities] == [("entity:table:package", "app.package.Package")]
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.logic.package_show", "entity:table:package")}
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.logic.package_create", "entity:table:package")}

@@ -129,6 +129,7 @@ class SqlAlchemyModels:
             self._fields(q)
         self._foreign_keys()
         self._tables()
+        self._imperative()
 
     def _foreign_keys(self) -> None:
         """``ForeignKey(...)`` calls in model class bodies (inside ``mapped_column``/``Column``)."""
@@ -285,6 +286,31 @@ class SqlAlchemyModels:
             for j in range(first, i):
                 if is_sqla_callable(prog.targets(module, j), {"ForeignKey"}):
                     self.fk_sites.append((eid, module, j, c.scope))
+
+    def _imperative(self) -> None:
+        """Classic (imperative) mappings, ``registry.map_imperatively(Package, package_table)``
+        and ``mapper(Package, package_table)`` (ckan): the class maps the table's entity, so
+        its rows and queries are that entity's."""
+        prog = self.prog
+        reg = self.reg
+        for site in prog.named(["map_imperatively", "mapper"]):
+            module, i, c = site.module, site.index, site.call
+            if not is_sqla_callable(prog.targets(module, i), {"map_imperatively", "mapper"}):
+                continue
+            cls_arg, table_arg = prog.arg(c, 0, "class_"), prog.arg(c, 1, "local_table")
+            if cls_arg is None or table_arg is None or not cls_arg.expr or not table_arg.expr:
+                continue
+            classes = sorted(v[2:] for v in prog.r.eval(c.scope, cls_arg.expr)
+                             if v.startswith("d:") and prog.kind(v[2:]) == "class")
+            key = prog.locate(c.scope, table_arg.expr)
+            made = prog.binding_call(key) if key else None
+            eid = reg.table_sites.get(made) if made is not None else None
+            if eid is None or len(classes) != 1 or classes[0] in reg.by_class:
+                continue
+            m = reg.models[eid]
+            if m.cls is None:
+                m.cls, m.name = classes[0], classes[0].rsplit(".", 1)[-1]
+            reg.alias(classes[0], eid)
 
     # -- linking -----------------------------------------------------------------------
     def link(self) -> None:
