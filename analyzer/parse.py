@@ -535,8 +535,12 @@ class _Walker:
         lines = self._lines()
         depth = 0
         for j in range(header - 1, min(len(lines), header + 199)):
-            code = _HEADER_NOISE.sub("", lines[j]).rstrip()
-            depth += sum(1 for ch in code if ch in "([{") - sum(1 for ch in code if ch in ")]}")
+            code = lines[j]
+            if "'" in code or '"' in code or "#" in code:
+                code = _HEADER_NOISE.sub("", code)
+            code = code.rstrip()
+            depth += code.count("(") + code.count("[") + code.count("{") \
+                - code.count(")") - code.count("]") - code.count("}")
             if depth <= 0 and not code.endswith("\\"):
                 return j + 1
         return header
@@ -730,7 +734,19 @@ class _Walker:
         further down would otherwise put this and every later definition too low). The
         cursor comes back to the header, so the body's calls are found from there."""
         text = self.text
-        i = self._find_word(name, self._def_floor, len(text))
+        # the header as usually written (``def name(``, one space): one find, not a visit to
+        # every use of a common name (``get``, ``save``) since the previous definition
+        probe = f"{keyword} {name}"
+        j = text.find(probe, self._def_floor)
+        while j != -1:
+            end = j + len(probe)
+            line_start = text.rfind("\n", 0, j) + 1
+            if (end >= len(text) or not (text[end].isalnum() or text[end] == "_")) \
+                    and text[line_start:j].strip() in ("", "async"):
+                self.cursor = self._def_floor = end
+                return self.line_at(j + len(keyword) + 1)
+            j = text.find(probe, j + 1)
+        i = self._find_word(name, self._def_floor, len(text))  # ``def  name``, ``class\tName``
         while i is not None:
             line_start = text.rfind("\n", 0, i) + 1
             prefix = text[line_start:i].split()
