@@ -200,6 +200,7 @@ class Resolver:
         self.changed_funcs: set[str] = set()
         self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
         self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
+        self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -508,12 +509,26 @@ class Resolver:
         return out
 
     def import_values(self, imp: Import) -> set[str]:
+        module = self.sibling(imp.scope, imp.module)
         if imp.name is None:
             if imp.asname:
-                return {self.module_value(imp.module)}
+                return {self.module_value(module)}
             top = imp.module.split(".")[0]
-            return {self.module_value(top)}
-        return self.member(imp.module, imp.name)
+            return {self.module_value(module[: len(module) - len(imp.module)] + top)}
+        return self.member(module, imp.name)
+
+    def sibling(self, scope: str, module: str) -> str:
+        """The module a bare import means in a script folder: a module in a folder without
+        ``__init__.py`` (named from its import root, ``tools.run``) that imports ``utils``
+        runs with its own folder on the path, so it gets ``tools.utils`` when the project
+        has no ``utils`` of its own. Elsewhere, ``module`` as written."""
+        top = module.partition(".")[0]
+        if top in self._top_names:
+            return module
+        package = self.module_of(scope).rpartition(".")[0]
+        if not package or package in self.facts or f"{package}.{top}" not in self.facts:
+            return module  # a regular package's imports are absolute
+        return f"{package}.{module}"
 
     def module_value(self, module: str) -> str:
         return f"m:{module}" if module in self.facts else f"x:{module}"
@@ -1082,13 +1097,14 @@ def _in_scopes(scope: str, funcs: set[str]) -> bool:
 
 def _import_target(r: Resolver, imp: Import) -> str | None:
     """The project module an import statement depends on."""
+    module = r.sibling(imp.scope, imp.module)
     if imp.name is None:
-        return imp.module if imp.module in r.facts else _project_prefix(r, imp.module)
-    sub = f"{imp.module}.{imp.name}"
+        return module if module in r.facts else _project_prefix(r, module)
+    sub = f"{module}.{imp.name}"
     if sub in r.facts:
         return sub
-    if imp.module in r.facts:
-        return imp.module
+    if module in r.facts:
+        return module
     return None
 
 

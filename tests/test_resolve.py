@@ -417,3 +417,25 @@ def test_a_recursive_walk_over_an_outside_structure_stays_bounded(tmp_path):
     held = res.resolver.flows[("gen.types.walk", "ref")]
     assert 0 < sum(1 for v in held if v.startswith(("x:", "xi:"))) <= 64
     assert {("gen.types.collect", "gen.types.walk"), ("gen.types.walk", "gen.types.walk")} <= call_edges(res)
+
+
+def test_a_script_folder_imports_its_siblings_bare(tmp_path):
+    """``tools/`` has no ``__init__.py``: its modules are ``tools.run`` and ``tools.utils``,
+    and ``run.py``, run from its folder, imports ``utils`` bare. A package's imports stay
+    absolute, and a bare name the project has at its root wins."""
+    edges, res = edges_of(tmp_path, {
+        "tools/run.py": """
+            import utils
+            from helpers import clean
+            def main():
+                utils.prepare()
+                clean()
+        """,
+        "tools/utils.py": "def prepare():\n    pass\n",
+        "tools/helpers.py": "def clean():\n    pass\n",
+        "shop/__init__.py": "",
+        "shop/views.py": "import utils\ndef index():\n    utils.prepare()\n",
+    })
+    assert ("tools.run.main", "tools.utils.prepare") in edges and ("tools.run.main", "tools.helpers.clean") in edges
+    assert not any(s == "shop.views.index" for s, _ in edges)  # shop is a package: ``utils`` is a library
+    assert ("tools.run", "tools.utils", "import") in {(e.source, e.target, e.kind) for e in res.edges}
