@@ -217,6 +217,27 @@ def absolute(module: str, is_package: bool, level: int, target: str | None) -> s
     return ".".join(p for p in parts if p)
 
 
+def argument(call: Call, position: int | None, keyword: str | None = None, *,
+             past_stars: bool = True) -> Arg | None:
+    """The argument a call passes at ``position`` (counting positional ones) or as
+    ``keyword``. With ``past_stars=False`` there is none at a position after ``*args``:
+    which value lands there is then not known."""
+    if keyword is not None:
+        for a in call.args:
+            if a.keyword == keyword and not a.star:
+                return a
+    if position is not None:
+        n = 0
+        for a in call.args:
+            if a.star and not past_stars:
+                return None
+            if a.keyword is None and not a.star:
+                if n == position:
+                    return a
+                n += 1
+    return None
+
+
 def resolution_shape(m: ModuleFacts) -> str:
     """A digest of what resolution reads of one module's facts: names, scopes, expressions,
     signatures and the order of the call sites, but no position, docstring or literal

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param
+from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param, argument
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
@@ -470,7 +470,7 @@ class Resolver:
             position, name = param
             if tag == "bd" and position is not None:
                 position -= 1  # the instance is the first parameter
-            found = _argument(c, position, name)
+            found = argument(c, position, name, past_stars=False)
             if found is None or found.expr is None or (arg is not None and found != arg):
                 return None
             arg = found
@@ -745,24 +745,6 @@ class Resolver:
                      self._mro_v, self._bases_v):
             memo.clear()
         self._flow_read = False
-
-
-def _argument(call: Call, position: int | None, keyword: str):
-    """The argument a call passes at ``position`` (positional ones only) or as ``keyword``."""
-    for a in call.args:
-        if a.keyword == keyword and not a.star:
-            return a
-    if position is None:
-        return None
-    n = 0
-    for a in call.args:
-        if a.star:
-            return None  # ``f(*args)``: which argument lands where is not known
-        if a.keyword is None:
-            if n == position:
-                return a
-            n += 1
-    return None
 
 
 def _signature(d: Definition) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts
+from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts, argument
 from analyzer.resolve import Resolution, Resolver
 
 _EMPTY: frozenset[str] = frozenset()
@@ -279,18 +279,7 @@ class Program:
     @staticmethod
     def arg(call: Call, position: int | None, keyword: str | None = None) -> Arg | None:
         """The argument passed at ``position`` (counting positional ones) or as ``keyword``."""
-        if keyword is not None:
-            for a in call.args:
-                if a.keyword == keyword and not a.star:
-                    return a
-        if position is not None:
-            n = 0
-            for a in call.args:
-                if a.keyword is None and not a.star:
-                    if n == position:
-                        return a
-                    n += 1
-        return None
+        return argument(call, position, keyword)
 
     @staticmethod
     def positional(call: Call) -> list[Arg]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from analyzer.facts import Arg, Binding
 from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
-from analyzer.frameworks.registry import Registry
+from analyzer.frameworks.registry import Model, Registry
 from analyzer.memo import memoized
 from analyzer.resolve import parse_expr
 
@@ -355,23 +355,26 @@ class Values:
         if key in self._rel:
             return self._rel[key]
         found = None
-        m = self.reg.model(entity)
-        if m is not None:
-            classes = self.r.mro(m.cls) if m.cls else ()
-            owners = [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]
-            for owner in owners:
-                om = self.reg.models.get(owner)
-                if om is None:
-                    continue
-                f = om.fields.get(name)
-                if f is not None and f.target is not None:
-                    found = f.target
-                    break
-                if name in om.reverse:
-                    found = om.reverse[name]
-                    break
+        for om in self._declaring(entity):
+            f = om.fields.get(name)
+            if f is not None and f.target is not None:
+                found = f.target
+                break
+            if name in om.reverse:
+                found = om.reverse[name]
+                break
         self._rel[key] = found
         return found
+
+    def _declaring(self, entity: str) -> list[Model]:
+        """The models whose fields ``entity``'s rows have: its own, then its ancestors' in
+        method resolution order."""
+        m = self.reg.model(entity)
+        if m is None:
+            return []
+        classes = self.r.mro(m.cls) if m.cls else ()
+        owners = [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]
+        return [self.reg.models[o] for o in owners if o in self.reg.models]
 
     def custom_methods(self, entity: str) -> frozenset[str]:
         """Methods of the project manager / queryset classes serving ``entity``."""
@@ -423,22 +426,15 @@ class Values:
         ``through=`` model, else the model declaring it (reached from there or back through
         its accessor). ``add``/``remove``/``set``/``clear`` write that table, not the rows of
         the other side."""
-        m = self.reg.model(entity)
-        if m is None:
-            return None
-        classes = self.r.mro(m.cls) if m.cls else ()
-        for owner in [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]:
-            om = self.reg.models.get(owner)
-            if om is None:
-                continue
+        for om in self._declaring(entity):
             f = om.fields.get(name)
             if f is not None:
-                return (f.secondary or owner) if f.kind == "m2m" else None
+                return (f.secondary or om.id) if f.kind == "m2m" else None
             source = om.reverse.get(name)
             if source is not None:
                 sm = self.reg.models.get(source)
                 for sf in sm.fields.values() if sm is not None else ():
-                    if sf.kind == "m2m" and sf.target == owner:
+                    if sf.kind == "m2m" and sf.target == om.id:
                         return sf.secondary or source
                 return None
         return None
@@ -561,7 +557,6 @@ class Values:
         if arg is None:
             return None
         return self.arg_values(module, c.scope, arg)
-
 
     def _get_model(self, module: str, scope: str, c) -> str | None:
         args = self.prog.positional(c)
