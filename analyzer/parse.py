@@ -328,6 +328,18 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def _alias_of(node: cst.BaseExpression) -> str | None:
+    """The class a type alias stands for: ``CurrentUser = Annotated[User, Depends(...)]``
+    (FastAPI's dependencies) and ``MaybeUser = Optional[User]`` are ``User``."""
+    if type(node) is not cst.Subscript:
+        return None
+    head = expr_str(node.value)
+    if not head or head.rsplit(".", 1)[-1] not in ("Annotated", "Optional"):
+        return None
+    ref = annotation_ref(node)
+    return ref if ref and not ref.startswith("type[") else None
+
+
 def ann_text(node: cst.BaseExpression | None) -> str | None:
     """Source text of an annotation or default (a cheap code generator for common shapes)."""
     if node is None:
@@ -677,9 +689,10 @@ class _Walker:
             start = self.cursor
             call_index = self.expr_call(value)
             after = self.cursor
+            expr = _alias_of(value) or expr_str(value)
             for target in node.targets:
                 self.cursor = start  # a target's calls (``d.setdefault(k, {})[x] = v``) precede the value
-                self.bind_target(target.target, expr_str(value), value, call_index)
+                self.bind_target(target.target, expr, value, call_index)
             self.cursor = max(self.cursor, after)
         elif t is cst.AnnAssign:
             call_index = self.expr_call(node.value) if node.value is not None else None

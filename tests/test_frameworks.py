@@ -594,3 +594,187 @@ def test_sqlalchemy_imperative_mapping_gives_the_table_its_class(tmp_path):
     assert [(e.id, e.model) for e in found.entities] == [("entity:table:package", "app.package.Package")]
     assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.logic.package_show", "entity:table:package")}
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.logic.package_create", "entity:table:package")}
+
+
+def test_a_generic_helper_hands_its_accesses_to_its_callers(tmp_path):
+    """``persist(obj)`` writes what each caller passes; a mixin's ``db.session.add(self)``
+    writes the model of whoever calls it, also through ``cls(**kw)``; a repository method
+    hands on to the service that calls it; a function always given one entity keeps it."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class CRUDMixin:
+                @classmethod
+                def create(cls, **kwargs):
+                    instance = cls(**kwargs)
+                    return instance.save()
+
+                def save(self):
+                    db.session.add(self)
+                    return self
+
+                @classmethod
+                def find(cls, key):
+                    return cls.query.get(key)
+
+
+            def persist(obj):
+                db.session.add(obj)
+                return obj
+
+
+            class Repository:
+                def add(self, obj):
+                    persist(obj)
+        """,
+        "app/models.py": """
+            from app.db import CRUDMixin, db
+
+
+            class User(CRUDMixin, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Order(CRUDMixin, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Stock(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app/users.py": """
+            from app.db import Repository, persist
+            from app.models import User
+
+
+            def register():
+                return persist(User())
+
+
+            def sign_up():
+                return User.create(name="x")
+
+
+            def look_up(key):
+                return User.find(key)
+
+
+            def enrol(repo: Repository):
+                repo.add(User())
+        """,
+        "app/orders.py": """
+            from app.db import Repository, persist
+            from app.models import Order, Stock
+
+
+            def place():
+                persist(Order())
+
+
+            def restock(stock):
+                db_write(stock)
+
+
+            def db_write(stock):
+                persist(stock)
+
+
+            def receive():
+                restock(Stock())
+
+
+            def archive(repo: Repository):
+                repo.add(Order())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.users.register", "entity:app.models.User"),
+        ("app.users.sign_up", "entity:app.models.User"),
+        ("app.users.enrol", "entity:app.models.User"),
+        ("app.orders.place", "entity:app.models.Order"),
+        ("app.orders.archive", "entity:app.models.Order"),
+        # handed from persist to db_write, then kept there: it is only ever given a Stock
+        ("app.orders.db_write", "entity:app.models.Stock"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.users.look_up", "entity:app.models.User")}
+
+
+def test_models_of_a_library_base_loops_over_queries_and_validated_rows(tmp_path):
+    """A declarative base a library makes (advanced-alchemy) is not seen, but a class below
+    it with a table name and columns is a model; ``for r in session.query(M).all():`` binds
+    rows of M; SQLModel's ``M.model_validate(data)`` makes a row; a FastAPI dependency alias
+    ``Current = Annotated[M, Depends(...)]`` annotates rows of M."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from advanced_alchemy.base import UUIDBase
+            from sqlalchemy import String
+            from sqlalchemy.orm import Mapped, mapped_column
+            from sqlmodel import Field, SQLModel
+
+
+            class Book(UUIDBase):
+                __tablename__ = "book"
+                title: Mapped[str] = mapped_column(String(100))
+
+
+            class Note(UUIDBase):
+                pass
+
+
+            class Item(SQLModel, table=True):
+                id: int | None = Field(default=None, primary_key=True)
+        """,
+        "app/deps.py": """
+            from typing import Annotated
+
+            from fastapi import Depends
+
+            from app.models import Item
+
+
+            def get_item():
+                return None
+
+
+            CurrentItem = Annotated[Item, Depends(get_item)]
+        """,
+        "app/jobs.py": """
+            from sqlalchemy.orm import Session
+
+            from app.deps import CurrentItem
+            from app.models import Book, Item
+
+
+            def purge(session: Session):
+                for book in session.query(Book).filter(Book.title.is_(None)).all():
+                    session.delete(book)
+
+
+            def create_item(session: Session, data):
+                item = Item.model_validate(data)
+                session.add(item)
+
+
+            def drop_item(session: Session, item: CurrentItem):
+                session.delete(item)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id for e in found.entities} == {"entity:app.models.Book", "entity:app.models.Item"}
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.jobs.purge", "entity:app.models.Book"),
+        ("app.jobs.create_item", "entity:app.models.Item"),
+        ("app.jobs.drop_item", "entity:app.models.Item"),
+    }
+

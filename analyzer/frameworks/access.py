@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from analyzer.facts import argument
 from analyzer.forked import shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
-from analyzer.frameworks.values import READ, RELEVANT_TAILS, WRITE, Values
+from analyzer.frameworks.values import BOTH, READ, RELEVANT_TAILS, SESSION_API, STATEMENT_CTORS, WRITE, Values
 
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "raw", "read_sql",
                        "read_sql_query", "aexecute", "fetch", "fetchrow", "fetchval"})
@@ -34,6 +36,13 @@ FORK_SITES = 20_000
 # processes' proportional set sizes summed to 2,230 MiB at the end of the stage)
 CHILD_COPIES = 0.75
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
+# how many callers up a generic helper's accesses are handed (a helper called by a helper ...)
+MAX_LIFTS = 3
+# one call passes one object, of one model or a few related ones: a caller whose argument
+# evaluates to more entities is imprecisely known, and hands nothing
+MAX_PASSED = 3
+# a model class's attributes that stand for its rows (``model.objects.filter``, ``model.query``)
+_MANAGERS = frozenset({"objects", "query", "_default_manager", "_base_manager"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +63,12 @@ class AccessAnalysis:
         self.by_site: dict[tuple[str, int], list[Access]] = {}
         self.extra: list[Access] = []  # stores and SQL strings (no call site)
         self.sql_unattributed = 0
+        self._params: dict[str, dict[str, int | None]] = {}
 
     def run(self) -> list[Access]:
         self._orm_sites()
         self._absorb_chains()
+        self._lift_generic()
         self._raw_sql()
         self._stores()
         out = [a for accesses in self.by_site.values() for a in accesses] + self.extra
@@ -105,6 +116,205 @@ class AccessAnalysis:
                 drop.append((module, rs))
         for key in drop:
             self.by_site.pop(key, None)
+
+    # -- accesses made through a parameter --------------------------------------------
+    def _lift_generic(self) -> None:
+        """Hand a generic helper's accesses to its callers.
+
+        A helper such as ``def save(obj): db.session.add(obj)`` touches whatever its callers
+        give it. Evaluated on its own, its parameter holds every caller's argument, so the
+        helper seemed to write every entity and its callers none: the data went to whichever
+        service got the helper. When the callers pass two or more entities between them,
+        each caller now gets the accesses for the entities it passes, at its call's line,
+        and the helper keeps only those no caller accounts for. A function always handed one
+        entity (``reserve(product)``) is that entity's code and keeps its accesses, and a
+        caller whose argument stands for more than ``MAX_PASSED`` entities is too vaguely
+        known to take any.
+
+        A mixin of models (``CRUDMixin.save``: ``db.session.add(self)``) has no entity of
+        its own, so its accesses on ``self`` or ``cls`` go to every caller that names one
+        (``user.save()``, ``User.create(...)``). A caller that passes on its own parameter,
+        or an object made from it (``instance = cls(**kw)``), is lifted in turn, up to
+        ``MAX_LIFTS`` levels."""
+        groups: dict[tuple[str, int | None, str], list[_Handed]] = {}
+        for key, accesses in self.by_site.items():
+            if len({a.entity for a in accesses}) < 2:
+                continue  # one entity whoever calls: nothing to hand (the test below is dearer)
+            subject = self._subject_param(*key)
+            if subject is not None:
+                groups.setdefault(subject, []).extend(_Handed(key, a.entity, a.kind, None, None) for a in accesses)
+        for subject, items in self._mixin_sites().items():
+            groups.setdefault(subject, []).extend(items)
+        for _ in range(MAX_LIFTS):
+            if not groups:
+                break
+            callers = self._call_sites_of({func for func, _, _ in groups})
+            lifted: dict[tuple[str, int | None, str], list[_Handed]] = {}
+            for (func, position, name), items in sorted(groups.items(), key=lambda kv: kv[0][0]):
+                touched = {h.entity for h in items if h.entity is not None}
+                handed = []
+                for module, index, tag in callers.get(func, ()):
+                    passed = self._entities_passed(module, index, tag, position, name)
+                    if not any(h.entity is None for h in items):
+                        passed &= touched
+                    if 0 < len(passed) <= MAX_PASSED:
+                        handed.append((module, index, tag, passed))
+                every = {e for *_, passed in handed for e in passed}
+                if not every or (touched and len(every) < 2):
+                    continue
+                for key in {h.key for h in items if h.entity in every}:
+                    self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
+                for h in items:
+                    if h.unresolved and self.unresolved[h.unresolved] > 0:
+                        self.unresolved[h.unresolved] -= 1  # resolved through its callers
+                        if not self.unresolved[h.unresolved]:
+                            del self.unresolved[h.unresolved]
+                for module, index, tag, passed in handed:
+                    c = self.prog.call(module, index)
+                    given = []
+                    for h in items:
+                        for e in sorted(passed) if h.entity is None else (h.entity,) if h.entity in passed else ():
+                            kind = h.kind or self.values.api(e, h.api)
+                            if kind is not None:
+                                given.extend(Access(c.scope, e, k, c.line, module) for k in _kinds(kind))
+                    held = self.by_site.setdefault((module, index), [])
+                    given = [a for a in dict.fromkeys(given) if a not in held]
+                    held.extend(given)
+                    onward = self._passed_param(module, index, tag, position, name)
+                    if onward is not None:
+                        lifted.setdefault(onward, []).extend(
+                            _Handed((module, index), a.entity, a.kind, None, None) for a in given)
+            groups = lifted
+
+    def _mixin_sites(self) -> dict[tuple[str, int | None, str], list[_Handed]]:
+        """ORM calls on ``self`` or ``cls`` in the methods of a project class that models
+        inherit but that is no model itself (a mixin)."""
+        prog = self.prog
+        reg = self.reg
+        mixins = set()
+        for cls in reg.by_class:
+            for base in prog.r.mro(cls)[1:] if cls in prog.defs else ():
+                if base not in reg.by_class and base in prog.defs:
+                    mixins.add(base)
+        out: dict[tuple[str, int | None, str], list[_Handed]] = {}
+        for module in sorted({prog.module_of(m) for m in mixins}):
+            for index, c in enumerate(prog.facts[module].calls):
+                if prog.parent_scope(c.scope) not in mixins or prog.receiver_site(module, index) is not None:
+                    continue
+                found = self._subject_param(module, index)
+                if found is None or found[1] != 0:
+                    continue
+                name = tail(c.callee)
+                if self.values.on_session(module, index):  # ``db.session.add(self)``
+                    if SESSION_API[name][0] is None:
+                        continue
+                    item = _Handed((module, index), None, SESSION_API[name][0], None,
+                                   self.values.site(module, index).unresolved)
+                elif name is not None and receiver_expr(c.callee) is not None:  # ``cls.query.get(k)``
+                    item = _Handed((module, index), None, None, name, None)
+                else:
+                    continue
+                out.setdefault(found, []).append(item)
+        return out
+
+    def _subject_param(self, module: str, index: int) -> tuple[str, int | None, str] | None:
+        """``(function, position, name)`` of the parameter whose rows or model class an ORM
+        site works on (``obj.save()``, ``session.add(obj)``, ``model.objects.filter(...)``,
+        ``select(model)``), or ``None`` when that is no parameter of the enclosing function."""
+        prog = self.prog
+        inner = prog.receiver_site(module, index)
+        while inner is not None:  # ``model.objects.filter(...).update(...)``: the chain's start
+            index, inner = inner, prog.receiver_site(module, inner)
+        c = prog.call(module, index)
+        first = prog.arg(c, 0)
+        first = first.expr if first is not None else None
+        recv = receiver_expr(c.callee)
+        head, _, rest = (recv or "").partition(".")
+        head = head if recv and (not rest or rest in _MANAGERS) else None
+        if self._param_named(c.scope, first) is None and self._param_named(c.scope, head) is None:
+            return None  # the cheap test first: most sites work on no parameter
+        if c.callee in STATEMENT_CTORS or self.values.on_session(module, index):
+            return self._param_named(c.scope, first)
+        return self._param_named(c.scope, head)
+
+    def _param_named(self, func: str, name: str | None) -> tuple[str, int | None, str] | None:
+        """The parameter ``name`` is, or the one it was made from (``obj = cls(**kw)``)."""
+        if name is None:
+            return None
+        params = self._params.get(func)
+        if params is None:
+            params = self._params[func] = self._signature(func)
+        if not params:
+            return None
+        found = params.get(name)
+        if found is not None:
+            return func, found, name
+        if name in params:
+            return func, None, name  # keyword-only
+        bound = self.prog.bindings(func, name)
+        if len(bound) == 1 and bound[0].call is not None and bound[0].origin is None:
+            made_by = self.prog.call(self.prog.module_of(func), bound[0].call).callee
+            if made_by in params:
+                return func, params[made_by], made_by
+        return None
+
+    def _signature(self, func: str) -> dict[str, int | None]:
+        """A function's parameters that can be handed an object: name -> position among the
+        positional ones (``None`` for keyword-only)."""
+        d = self.prog.defs.get(func)
+        if d is None or d.kind not in ("function", "method"):
+            return {}
+        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+        out: dict[str, int | None] = {name: i for i, name in enumerate(positional)}
+        out.update((p.name, None) for p in d.params if p.kind == "keyword_only")
+        return out
+
+    def _call_sites_of(self, funcs: set[str]) -> dict[str, list[tuple[str, int, str]]]:
+        """``func -> [(module, index, "d" or "bd"), ...]``: the project's calls of each."""
+        prog = self.prog
+        scopes = {e.source for e in prog.resolution.edges if e.kind == "call" and e.target in funcs}
+        out: dict[str, list[tuple[str, int, str]]] = {}
+        for module in sorted({prog.module_of(s) for s in scopes}):
+            for index, c in enumerate(prog.facts[module].calls):
+                if c.scope not in scopes:
+                    continue
+                for v in sorted(prog.targets(module, index)):
+                    tag, _, func = v.partition(":")
+                    if tag in ("d", "bd") and func in funcs:
+                        out.setdefault(func, []).append((module, index, tag))
+        return out
+
+    def _argument(self, module: str, index: int, tag: str, position: int | None, name: str):
+        """``(expression, argument)`` a call hands to a parameter: an argument, or for a
+        bound method's first parameter (``self``, ``cls``) the call's receiver."""
+        c = self.prog.call(module, index)
+        if tag == "bd" and position is not None:
+            if position == 0:
+                return receiver_expr(c.callee), None
+            position -= 1
+        arg = argument(c, position, name, past_stars=False)
+        return (arg.expr, arg) if arg is not None else (None, None)
+
+    def _entities_passed(self, module: str, index: int, tag: str, position: int | None, name: str) -> set[str]:
+        expr, arg = self._argument(module, index, tag, position, name)
+        c = self.prog.call(module, index)
+        if arg is not None:
+            values = self.values.arg_values(module, c.scope, arg)
+        elif expr is not None:
+            values = self.values.types(c.scope, expr)
+            below = self.prog.receiver_site(module, index)
+            if below is not None:
+                values = values | self.values.site(module, below).result
+        else:
+            return set()
+        return {v[3:] for v in values if v.startswith(("@o:", "@c:"))}
+
+    def _passed_param(self, module: str, index: int, tag: str, position: int | None, name: str):
+        """The caller's own parameter, when that is what it hands on."""
+        expr, arg = self._argument(module, index, tag, position, name)
+        if expr is None or (arg is not None and arg.call is not None):
+            return None
+        return self._param_named(self.prog.call(module, index).scope, expr)
 
     # -- raw SQL -----------------------------------------------------------------------
     def _raw_sql(self) -> None:
@@ -200,6 +410,22 @@ class AccessAnalysis:
             target = self.values.relation(e, attr) if attr else None
             if target is not None:
                 self.extra.append(Access(scope, target, WRITE, line, module))
+
+
+class _Handed(NamedTuple):
+    """An access a function makes on what a caller hands it: of ``entity`` when the
+    function's own evaluation found one, else (a mixin's ``self``) of whatever entity the
+    caller names, with ``kind`` or the access the ORM method ``api`` makes on it."""
+
+    key: tuple[str, int]
+    entity: str | None
+    kind: str | None
+    api: str | None
+    unresolved: str | None  # how the site counted among the unresolved accesses
+
+
+def _kinds(kind: str) -> tuple[str, ...]:
+    return (READ, WRITE) if kind == BOTH else (kind,)
 
 
 def _module_boundary(sites, at: int) -> int:

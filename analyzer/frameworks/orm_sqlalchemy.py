@@ -5,6 +5,8 @@ A declarative base is a class that directly extends ``DeclarativeBase`` (or is d
 with ``as_declarative``), the result of ``declarative_base()`` / ``registry().generate_base()``,
 Flask-SQLAlchemy's ``db.Model``, or SQLModel's ``SQLModel`` with ``table=True``. Every
 project class below a base is a model, except bases themselves and ``__abstract__`` classes.
+A base a library makes (advanced-alchemy, Flask-AppBuilder) is not seen: below an outside
+class, a class with a table name and SQLAlchemy columns (its own or its ancestors') is a model.
 A subclass without its own ``__tablename__`` below a mapped model is single-table
 inheritance and shares its parent's entity; with its own table it is joined inheritance
 and gets a relation to its parent.
@@ -22,6 +24,7 @@ _ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 _BASE_CLASSES = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta"})
 _BASE_FACTORIES = frozenset({"declarative_base", "generate_base"})
 _RELATIONSHIPS = frozenset({"relationship", "relation", "dynamic_loader", "Relationship"})
+_COLUMNS = frozenset({"Column", "mapped_column", "column_property", "Field"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -81,8 +84,34 @@ class SqlAlchemyModels:
                 if self._decorated(c, "as_declarative") or self._decorated(c, "mapped"):
                     found = "declarative"
                     break
+        if found is None and self._library_model(cls):
+            found = "declarative"
         self._kind[cls] = found
         return found
+
+    def _library_model(self, cls: str) -> bool:
+        """A model of a declarative base that a library makes and we cannot see into
+        (advanced-alchemy's ``UUIDBase``, Flask-AppBuilder's ``Model``): a class below an
+        outside class, with a table name and SQLAlchemy columns, its own or its project
+        ancestors'."""
+        prog = self.prog
+        if not any(v.startswith("x:") for v in prog.all_bases(cls)):
+            return False
+        mro = [c for c in prog.r.mro(cls) if c in prog.defs]
+        if not any(isinstance(prog.class_literal(c, "__tablename__", inherit=False), str)
+                   or prog.bindings(c, "__table__") for c in mro):
+            return False
+        return any(self._has_columns(c) for c in mro)
+
+    def _has_columns(self, cls: str) -> bool:
+        prog = self.prog
+        module = prog.module_of(cls)
+        for bindings in prog.r.scope_bindings.get(cls, {}).values():
+            for b in bindings:
+                if b.call is not None and not b.origin and \
+                        is_sqla_callable(prog.targets(module, b.call), _COLUMNS | _RELATIONSHIPS):
+                    return True
+        return False
 
     def _decorated(self, cls: str, name: str) -> bool:
         d = self.prog.defs.get(cls)

@@ -94,6 +94,7 @@ class Program:
         self._callees: dict[str, set[str]] | None = None
         self._settings: dict[str, list[Binding]] | None = None
         self._by_name: dict[str, list[tuple[str, int]]] | None = None
+        self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
 
     # -- definitions -------------------------------------------------------------------
     @property
@@ -479,6 +480,24 @@ class Program:
                 for c in self.r.mro(v[2:]):
                     if self.bindings(c, name):
                         return f"{c}:{name}"
+        return None
+
+    def element_site(self, scope: str, b: Binding) -> tuple[str, int] | None:
+        """The call whose elements a ``for`` binding takes (``for r in q.all():`` binds ``r``
+        to ``q.all()[]``, without the call's index): the first call of that callee in the
+        scope from the binding's line on."""
+        if not b.expr or not b.expr.endswith("()[]"):
+            return None
+        module = self.module_of(scope)
+        index = self._loop_calls.get(module)
+        if index is None:
+            index = self._loop_calls[module] = {}
+            for i, c in enumerate(self.facts[module].calls):
+                if c.callee:
+                    index.setdefault((c.scope, c.callee), []).append((c.line, i))
+        for line, i in index.get((scope, b.expr[:-4]), ()):
+            if line >= b.line:
+                return module, i
         return None
 
     def binding_call(self, key: str) -> tuple[str, int] | None:

@@ -76,11 +76,14 @@ SESSION_API: dict[str, tuple[str | None, str]] = {
 _SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncSession", "async_sessionmaker",
                             "async_scoped_session", "session"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
-_STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
+STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
+# pydantic's class methods that make an instance: a SQLModel table class makes its rows so
+_VALIDATING_CTORS = frozenset({"model_validate", "model_validate_json", "model_validate_strings",
+                               "model_construct", "parse_obj", "parse_raw", "from_orm", "construct"})
 _MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
-RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(_STATEMENT_CTORS) | _JOINS | _SHORTCUTS
+RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(STATEMENT_CTORS) | _JOINS | _SHORTCUTS
 
 
 def _split3(value: str) -> tuple[str, str]:
@@ -216,6 +219,9 @@ class Values:
         if b.call is not None:
             return self.site(self.prog.module_of(scope), b.call).result
         if b.expr and b.value is None:
+            looped = self.prog.element_site(scope, b) if b.expr.endswith("()[]") else None
+            if looped is not None:  # ``for r in session.query(M).all():``, with the call's arguments
+                return frozenset(self.item(self.site(*looped).result)) | self.types(scope, b.expr)
             return self.types(scope, b.expr)
         return _EMPTY
 
@@ -267,10 +273,10 @@ class Values:
                 return (f"@o:{e}",)
             if name == "_meta":
                 return (f"@meta:{e}",)
-            if name in _STATEMENT_CTORS:
+            if name in STATEMENT_CTORS:
                 return (f"@k:{name}:{e}",)
-            if name == "__table__":
-                return (v,)
+            if name == "__table__" or name in _VALIDATING_CTORS:
+                return (v,)  # ``User.model_validate(data)`` makes a row, as ``User(...)`` does
             return (f"@col:{e}",)
         if v.startswith("@o:"):
             e = v[3:]
@@ -324,7 +330,7 @@ class Values:
             return (f"@st:{k}:{e}",)
         elif v.startswith("@k:"):
             name, e = _split3(v)
-            return (f"@st:{_STATEMENT_CTORS[name]}:{e}",)
+            return (f"@st:{STATEMENT_CTORS[name]}:{e}",)
         elif v in ("@sm:begin", "@sm:begin_nested", "@sm:__enter__"):
             return ("@sess",)
         return ()
@@ -487,10 +493,7 @@ class Values:
         name = tail(callee)
         if name is not None and "." in callee:
             recv = receiver_expr(callee)
-            rvals = self.types(scope, recv)
-            rs = prog.receiver_site(module, index)
-            if rs is not None:
-                rvals = rvals | self.site(module, rs).result
+            rvals = self._receiver_values(module, index, scope, recv)
             result |= self.call(self.attr(rvals, name))
             for v in sorted(rvals):
                 if v.startswith("@o:"):
@@ -503,12 +506,11 @@ class Values:
                         accesses.extend(_expand(e, kind))
                     if name in _JOINS:
                         accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
-                elif v.startswith("@c:") and name in _STATEMENT_CTORS:
+                elif v.startswith("@c:") and name in STATEMENT_CTORS:
                     accesses.append((v[3:], READ if name == "select" else WRITE))
                 elif v.startswith("@st:") and name in _JOINS:
                     accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
-            session = "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
-            if session and name in SESSION_API:
+            if name in SESSION_API and self._is_session(name, recv, rvals):
                 r, a, u = self._session_call(module, index, c, name)
                 result |= r
                 accesses.extend(a)
@@ -519,13 +521,13 @@ class Values:
                 unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
         else:
             result |= self.call(self.types(scope, callee))
-        if name in _STATEMENT_CTORS or callee in _STATEMENT_CTORS:
+        if name in STATEMENT_CTORS or callee in STATEMENT_CTORS:
             ctor = tail(callee) or callee
             if is_sqla_callable(prog.targets(module, index), {ctor}):
                 args = prog.positional(c)
                 if ctor != "select":
                     args = args[:1]
-                kind = _STATEMENT_CTORS[ctor]
+                kind = STATEMENT_CTORS[ctor]
                 for e in sorted(self._entities([self.arg_values(module, scope, a) for a in args])):
                     result.add(f"@st:{kind}:{e}")
                     accesses.append((e, READ if kind == "r" else WRITE))
@@ -577,6 +579,23 @@ class Values:
                 if v.startswith(("@c:", "@col:")) or (rows and v.startswith("@o:")):
                     out.add(v.split(":", 1)[1])
         return out
+
+    def _receiver_values(self, module: str, index: int, scope: str, recv: str | None) -> frozenset[str]:
+        rvals = self.types(scope, recv)
+        rs = self.prog.receiver_site(module, index)
+        return rvals | self.site(module, rs).result if rs is not None else rvals
+
+    def on_session(self, module: str, index: int) -> bool:
+        """Whether a call site calls a method of a SQLAlchemy session (``db.session.add``)."""
+        c = self.prog.call(module, index)
+        name = tail(c.callee)
+        if name not in SESSION_API or "." not in c.callee:
+            return False
+        recv = receiver_expr(c.callee)
+        return self._is_session(name, recv, self._receiver_values(module, index, c.scope, recv))
+
+    def _is_session(self, name: str, recv: str | None, rvals) -> bool:
+        return "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
 
     def _named_session(self, recv: str | None, rvals) -> bool:
         """An unresolved receiver whose name says it is a session (``session``, ``db_session``)."""
