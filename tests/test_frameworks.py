@@ -778,3 +778,85 @@ def test_models_of_a_library_base_loops_over_queries_and_validated_rows(tmp_path
         ("app.jobs.drop_item", "entity:app.models.Item"),
     }
 
+
+def test_routers_made_by_project_factories_and_settings_prefixes(tmp_path):
+    """A blueprint or router a project function returns serves under the prefix its callers
+    mount it at (inline or through a variable), with the routes the caller adds to it; a
+    prefix may be the default of a settings object's attribute."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/admin.py": """
+            from flask import Blueprint
+
+
+            def make_blueprint():
+                view = Blueprint("admin", __name__)
+
+                @view.route("/", methods=("GET",))
+                def index():
+                    return "admin"
+
+                return view
+        """,
+        "app/web.py": """
+            from flask import Flask
+
+            from app import admin
+
+            app = Flask(__name__)
+            app.register_blueprint(admin.make_blueprint(), url_prefix="/admin")
+            api_bp = admin.make_blueprint()
+            app.register_blueprint(api_bp, url_prefix="/api/v1")
+        """,
+        "app/config.py": """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                API_V1_STR: str = "/api/v2"
+
+
+            settings = Settings()
+        """,
+        "app/routing.py": """
+            from fastapi import APIRouter
+
+
+            def create_crud_router():
+                router = APIRouter()
+
+                @router.get("/count")
+                def count():
+                    return 0
+
+                return router
+        """,
+        "app/stores.py": """
+            from app.routing import create_crud_router
+
+            router = create_crud_router()
+
+
+            @router.get("/{store_id}")
+            def get_store(store_id: str):
+                return {}
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+
+            from app.config import settings
+            from app.stores import router as stores_router
+
+            api = FastAPI()
+            api.include_router(stores_router, prefix=settings.API_V1_STR)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(r.methods[0], r.path, r.handler) for r in found.routes} == {
+        ("GET", "/admin/", "app.admin.make_blueprint.index"),
+        ("GET", "/api/v1/", "app.admin.make_blueprint.index"),
+        ("GET", "/api/v2/{store_id}", "app.stores.get_store"),
+        ("GET", "/api/v2/count", "app.routing.create_crud_router.count"),
+    }

@@ -352,9 +352,10 @@ class Program:
         for v in values:
             if v.startswith("m:"):
                 out.add(self.constant(v[2:], name))
-            elif v.startswith("d:") and self.kind(v[2:]) == "class":
-                val = self.class_literal(v[2:], name)
-                out.add(val)
+            elif v.startswith(("d:", "i:")) and self.kind(v[2:]) == "class":
+                # a class's attribute, or an instance's default (``settings.API_PREFIX`` of
+                # ``settings = Settings()``, pydantic's settings classes)
+                out.add(self.class_literal(v[2:], name))
             elif v.startswith("x:") and v[2:] in _SETTINGS_OBJECTS:
                 out.add(self.setting(name))
         out.discard(None)

@@ -160,6 +160,7 @@ class DecoratorRouting:
         self.roots = {r: spec.name for r in spec.roots}
         self.unresolved: list[str] = []
         self._router_memo: dict[str, str | None] = {}
+        self._made_memo: dict[str, str | None] = {}  # function value -> the router it returns
 
     def run(self) -> list[Endpoint]:
         if not self.prog.uses(*self.spec.roots):
@@ -219,6 +220,46 @@ class DecoratorRouting:
                         self.mounts.mount(parent, key, own or "")
         if spec.factories:
             self._made_routers()
+        self._factory_routers()
+
+    def _returned_router(self, values) -> str | None:
+        """The router a project function makes and returns (``def make_blueprint(): bp =
+        Blueprint(...); ...; return bp``), for the values a call's callee evaluates to."""
+        for v in sorted(values):
+            if not v.startswith("d:"):
+                continue
+            if v not in self._made_memo:
+                self._made_memo[v] = self._made_by(v[2:])
+            if self._made_memo[v] is not None:
+                return self._made_memo[v]
+        return None
+
+    def _made_by(self, func: str) -> str | None:
+        prog = self.prog
+        if prog.kind(func) != "function":
+            return None
+        for b in prog.bindings(func, "<return>"):
+            key = prog.locate(func, b.expr) if b.expr and b.expr.isidentifier() else None
+            if key is not None and key in self.mounts.own:
+                return key
+        return None
+
+    def _factory_routers(self) -> None:
+        """A router a project function returns is the router its callers bind: its routes
+        serve wherever the caller's router is mounted (``api = make_blueprint()`` then
+        ``app.register_blueprint(api, url_prefix="/api")``), beside those the caller adds."""
+        prog = self.prog
+        for module in prog.modules:
+            facts = prog.facts[module]
+            for b in facts.bindings:
+                if b.call is None:
+                    continue
+                made = self._returned_router(prog.targets(module, b.call))
+                key = f"{b.scope}:{b.name}"
+                if made is None or made == key:
+                    continue
+                self.mounts.router(key, "", self.spec.name)
+                self.mounts.mount(key, made, self.mounts.own.get(made, ""))
 
     def _made_routers(self) -> None:
         """Routers a router makes on itself (``todos = api.namespace("todos")``)."""
@@ -262,6 +303,8 @@ class DecoratorRouting:
             if child_arg is None or not child_arg.expr:
                 continue
             child = prog.locate(c.scope, child_arg.expr)
+            if (child is None or child not in self.mounts.own) and child_arg.call is not None:
+                child = self._returned_router(prog.targets(site.module, child_arg.call))  # ``make_bp()``
             if child is None or child not in self.mounts.own:
                 continue
             parent = prog.locate(c.scope, c.callee.rsplit(".", 1)[0])
