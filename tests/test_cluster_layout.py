@@ -51,6 +51,14 @@ def test_the_root_descends_only_into_a_package_with_several_children():
     assert project_root(many) == ""
 
 
+def test_a_package_far_larger_than_anything_beside_it_is_the_root():
+    # Polar's layout: polar/ holds 86 % of the modules, beside a scripts/ package and scripts
+    polar = [f"polar.app{i}.m{j}" for i in range(10) for j in range(8)] + [f"scripts.s{i}" for i in range(12)]
+    assert project_root(polar + ["manage", "cli"]) == "polar"
+    # most modules, but not five times the next package: no descent
+    assert project_root([f"big.m{i}.x" for i in range(16)] + [f"other.m{i}.x" for i in range(4)]) == ""
+
+
 def test_a_layer_is_a_folder_whose_children_name_other_apps():
     layout = build_layout(SALEOR_LIKE)
     assert layout.root == "saleor"

@@ -112,6 +112,25 @@ def test_a_lookup_now_and_then_does_not_stop_a_library_but_data_logic_does():
     assert "lib.perms" not in {s.module for s in detect_shared(helper_analysis(reads=10), layout, DEFAULT_WEIGHTS)}
 
 
+def test_an_unused_plugin_deep_in_a_feature_stays_with_it_and_entry_scripts_are_library_clients():
+    """Modules that use nothing but the library and that nobody uses: a top-level script, a
+    deep module under an entry script's name or among settings joins the library; a plugin
+    the framework loads from a feature package does not."""
+    symbols, modules, edges = [], [], []
+    for mod in ("lib.core.api", "lib.a.views", "lib.b.views", "lib.c.views", "run", "lib.a.cli",
+                "lib.conf.settings.prod", "lib.a.plugins.torrent"):
+        symbols += [Symbol(mod, "module", mod, mod.rsplit(".", 1)[-1], 1, 20), Symbol(f"{mod}.f", "function", mod, "f", 2, 9)]
+        modules.append(ModuleInfo(mod, mod.replace(".", "/") + ".py", 20, "0"))
+    for user in ("lib.a.views", "lib.b.views", "lib.c.views", "run", "lib.a.cli", "lib.conf.settings.prod",
+                 "lib.a.plugins.torrent"):
+        edges.append(Edge(f"{user}.f", "lib.core.api.f", "call", 5))
+    analysis = Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges)
+    layout = build_layout([m.name for m in modules])
+    rules = {s.module: s.rule for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)}
+    assert rules == {"lib.core.api": "library", "run": "library client", "lib.a.cli": "library client",
+                     "lib.conf.settings.prod": "library client"}
+
+
 # -- writers follow their data -----------------------------------------------------------------
 
 

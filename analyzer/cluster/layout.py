@@ -44,6 +44,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
+# ... or this share, when it is this many times the next largest beside it (Polar's ``polar``
+# beside its ``scripts``, mitmproxy's beside a folder of example scripts)
+DOMINANT_SHARE, DOMINANCE = 0.75, 5
 LAYER_MIN_APPS = 2  # a layer names at least this many other apps ...
 LAYER_SHARE = 1 / 3  # ... and they are at least this share of its child segments
 NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps, not one app
@@ -71,7 +74,8 @@ def common_root(modules: Iterable[str]) -> str:
 
 
 def project_root(modules: Iterable[str]) -> str:
-    """The root package: the common prefix, extended into a package holding nearly all modules.
+    """The root package: the common prefix, extended into a package holding nearly all
+    modules, or most of them and far more than anything beside it.
 
     Examples
     --------
@@ -92,12 +96,16 @@ def project_root(modules: Iterable[str]) -> str:
                 below[parts[depth]].append(m)
         if not below:
             return root
-        head, members = min(below.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        candidate = f"{root}.{head}" if root else head
+        ranked = sorted(below.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        head, members = ranked[0]
+        runner_up = len(ranked[1][1]) if len(ranked) > 1 else 0
+        total = sum(len(v) for v in below.values())
         children = {m.split(".")[depth + 1] for m in members if m.count(".") > depth}
-        if len(members) < ROOT_SHARE * sum(len(v) for v in below.values()) or len(children) < 2:
+        dominant = len(members) >= ROOT_SHARE * total or \
+            (len(members) >= DOMINANT_SHARE * total and len(members) >= DOMINANCE * runner_up)
+        if not dominant or len(children) < 2:
             return root
-        root = candidate
+        root = f"{root}.{head}" if root else head
 
 
 def segments(module: str, root: str) -> list[str]:

@@ -20,7 +20,9 @@ application factory):
               entry scripts (modules nobody uses) or the library: an application factory
               registering every capability belongs to no single service;
 ``library client``  it touches no data, depends only on the shared library and is used by
-              nothing outside it (an entry script such as ``app.py``).
+              nothing outside it, and it sits where entry scripts do: at the top of the tree
+              or under an entry script's name (``app.py``, ``wsgi.py``). A plugin deep in a
+              feature package that only the framework loads stays with its feature.
 
 ``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
 the root package). A capability's API used everywhere does not qualify: it reads and writes
@@ -42,6 +44,10 @@ GROUP_DIVISOR = 3
 FAN_OUT_RATIO = 0.5
 GENERIC_DATA_APPS = 3  # touching the entities of this many apps is generic data code ...
 DATA_SHARE = 0.02  # ... and so is touching data at most this often per unit of fan-in
+# the names entry scripts go by (``library client``, below the top of the tree)
+ENTRY_NAMES = frozenset({"__main__", "main", "app", "application", "wsgi", "asgi", "manage", "cli", "run",
+                         "server", "celery", "worker"})
+SETTINGS_NAMES = frozenset({"settings", "config", "conf"})  # ... and where their settings live
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
 
@@ -130,6 +136,13 @@ def detect_shared(
         return (len(data_apps.get(m, ())) >= GENERIC_DATA_APPS
                 or data_sites.get(m, 0.0) <= DATA_SHARE * fan_in[m])
 
+    def entry_like(m: str) -> bool:
+        """Where an entry script sits: at the top (``manage``, ``mall.wsgi``), under an
+        entry script's name, or among settings (``project.settings.production``). A plugin
+        deep in a feature package, which only the framework loads, is that feature's code."""
+        segs = segments(m, layout.root)
+        return len(segs) <= 1 or segs[-1] in ENTRY_NAMES or any(p in SETTINGS_NAMES for p in segs)
+
     candidates = [m for m in modules if m not in domain]
     changed = True
     while changed:
@@ -154,7 +167,7 @@ def detect_shared(
             elif pure and len(reached) >= threshold and all(not users.get(u) for u in outside_users):
                 add(m, "wiring", reached)
             elif (pure and not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
-                  and not outside_users):
+                  and not outside_users and entry_like(m)):
                 add(m, "library client", ())
             else:
                 continue
@@ -162,5 +175,5 @@ def detect_shared(
     return [shared[m] for m in sorted(shared)]
 
 
-__all__ = ["DATA_SHARE", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SharedModule", "detect_shared",
+__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "SharedModule", "detect_shared",
            "group_threshold"]
