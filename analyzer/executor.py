@@ -87,12 +87,13 @@ def prestart(jobs: int | None = None) -> None:
 def release() -> None:
     """Stop the prestarted pool if nothing took it: its workers only imported the parser, so
     they are terminated rather than waited for (waiting would add their import to a run that
-    changed nothing)."""
+    changed nothing). The pool's own thread is then joined: left running, it raced the
+    interpreter's exit on Python 3.11 (``OSError: Bad file descriptor`` printed at exit)."""
     while _prestarted:
         pool = _prestarted.pop()[0]
         for p in list((getattr(pool, "_processes", None) or {}).values()):
             p.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _take_prestarted(jobs: int) -> ProcessPoolExecutor | None:

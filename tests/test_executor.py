@@ -102,3 +102,16 @@ def test_a_prestarted_pool_too_small_or_unused_is_released():
         while p.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not p.is_alive()
+
+
+def test_a_released_pool_leaves_no_thread_to_race_the_exit():
+    """An unused prestarted pool is stopped with its management thread joined: a thread left
+    running raced the interpreter's exit on Python 3.11 ("Bad file descriptor" at exit)."""
+    from analyzer import executor
+
+    executor.prestart(1)
+    pool = executor._prestarted[0][0]
+    executor.release()
+    thread = getattr(pool, "_executor_manager_thread", None)
+    assert thread is None or not thread.is_alive()
+

@@ -860,3 +860,33 @@ def test_routers_made_by_project_factories_and_settings_prefixes(tmp_path):
         ("GET", "/api/v2/{store_id}", "app.stores.get_store"),
         ("GET", "/api/v2/count", "app.routing.create_crud_router.count"),
     }
+
+
+def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            from flask import session
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Note(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            def codenames():
+                return session.get("codenames")
+
+
+            def add():
+                db.session.add(Note())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.add", "entity:app.views.Note")}
+    assert found.counts["unresolved_accesses"] == 0
+

@@ -76,6 +76,7 @@ SESSION_API: dict[str, tuple[str | None, str]] = {
 _SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncSession", "async_sessionmaker",
                             "async_scoped_session", "session"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
+_WEB_ROOTS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp"})  # web sessions
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
 # pydantic's class methods that make an instance: a SQLModel table class makes its rows so
@@ -603,6 +604,8 @@ class Values:
             return False  # without SQLAlchemy, ``request.session`` is a web session
         if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
             return False  # project code: the resolver knows better
+        if any((outside(v) or "").split(".")[0] in _WEB_ROOTS for v in rvals):
+            return False  # ``from flask import session``: the user's cookie session
         return "session" in recv.rsplit(".", 1)[-1].lower()
 
     def _session_call(self, module: str, index: int, c, name: str):
