@@ -54,7 +54,10 @@ def test_a_layered_monolith_gives_one_service_per_app():
                      "mall.settings": "library", "manage": "library client"}
 
 
-def test_without_the_app_prior_the_graphql_types_form_a_service_of_their_own():
+def test_without_the_app_prior_the_graphql_types_form_a_service_of_their_own(monkeypatch):
+    from analyzer.cluster import quality
+
+    monkeypatch.setattr(quality, "TINY_FLOOR", 0)  # the fixture's apps are a few dozen lines each
     analysis, truth = layered.generate()
     d = decompose(analysis, ClusterOptions(weights={"app": 0})).decomposition
     types = {f"mall.graphql.{app}.types{suffix}" for app, model in (("order", "Order"), ("product", "Product"),
@@ -189,19 +192,21 @@ def two_blocks_and_a_pair():
 def test_an_oversized_service_is_split_along_its_seam():
     g = two_blocks_and_a_pair()
     # "s" is no node of the graph (it had no edge): it stays with the first of the largest pieces
-    parts, splits = split_oversized(g, [set("abcdwxyzs"), {"p", "q"}], max_share=0.5)
+    parts, splits = split_oversized(g, [set("abcdwxyzs"), {"p", "q"}], max_share=0.5, min_split=0)
     assert as_sorted(parts) == [list("abcds"), ["p", "q"], list("wxyz")]
     assert splits == [{"size": pytest.approx(81 / 101, abs=1e-4), "pieces": 2, "seam": pytest.approx(0.46)}]
+    # the same service is no larger than balance.MIN_SPLIT lines: a small app's service stays whole
+    assert split_oversized(g, [set("abcdwxyzs"), {"p", "q"}], max_share=0.5)[1] == []
 
 
 def test_no_split_without_a_seam_for_pinned_services_or_below_the_bound():
     g = two_blocks_and_a_pair()
     block = nx.complete_graph(list("abcdefgh"))
     nx.set_edge_attributes(block, 1.0, "weight")
-    whole, splits = split_oversized(block, [set("abcdefgh")], max_share=0.5)
+    whole, splits = split_oversized(block, [set("abcdefgh")], max_share=0.5, min_split=0)
     assert as_sorted(whole) == [list("abcdefgh")] and splits == []  # one tight block: no seam
-    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.5, fixed={"a"})[1] == []
-    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.9)[1] == []
+    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.5, fixed={"a"}, min_split=0)[1] == []
+    assert split_oversized(g, [set("abcdwxyz"), {"p", "q"}], max_share=0.9, min_split=0)[1] == []
 
 
 def test_decompose_splits_a_service_above_the_bound(monkeypatch):
@@ -209,6 +214,7 @@ def test_decompose_splits_a_service_above_the_bound(monkeypatch):
 
     analysis, truth = synth.generate(services=3, modules=4, units=6, cross=0.0, seed=1)
     monkeypatch.setattr(balance, "MAX_SHARE", 0.2)
+    monkeypatch.setattr(balance, "MIN_SPLIT", 0)  # the planted services are small
     monkeypatch.setattr(balance, "MIN_SEAM", 0.0)  # a random call graph inside has no clear seam
     result = decompose(analysis)
     assert result.info["split"] and all(s["pieces"] >= 2 for s in result.info["split"])

@@ -2,7 +2,8 @@
 
 Modularity has a resolution limit: on a large graph it happily keeps a giant community whose
 parts are each too small to be worth cutting at the global scale. A service holding more than
-``MAX_SHARE`` of the clustered code is therefore clustered again on its own: Louvain on its
+``MAX_SHARE`` of the clustered code (and more than ``MIN_SPLIT`` lines) is therefore clustered
+again on its own: Louvain on its
 induced subgraph, then greedy modularity merging of those pieces back to the fewest pieces
 that are each within the bound. The split is kept only when it follows a real seam — the
 pieces' modularity inside the subgraph is at least ``MIN_SEAM`` — so a service that is one
@@ -21,6 +22,9 @@ if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run
     import networkx as nx
 
 MAX_SHARE = 0.25
+# a service this small is not split whatever its share: a 500-line quarter of a small app is
+# one service, not two of 250 lines (the resolution limit this step mends is a large-graph one)
+MIN_SPLIT = 1_000
 MIN_SEAM = 0.3
 
 
@@ -32,6 +36,7 @@ def split_oversized(
     fixed: Iterable[str] = (),
     max_share: float | None = None,
     min_seam: float | None = None,
+    min_split: float | None = None,
 ) -> tuple[list[set[str]], list[dict[str, float]]]:
     """The partition with oversized services split, and one record per split service
     (``{"size", "pieces", "seam"}``). Sizes come from the node attribute ``size`` (1 by default).
@@ -42,7 +47,7 @@ def split_oversized(
     >>> g = nx.Graph()
     >>> g.add_weighted_edges_from([("a", "b", 3), ("b", "c", 3), ("c", "a", 3), ("x", "y", 3), ("y", "z", 3),
     ...                            ("z", "x", 3), ("a", "x", 1), ("p", "q", 3)])
-    >>> parts, splits = split_oversized(g, [{"a", "b", "c", "x", "y", "z"}, {"p", "q"}], max_share=0.5)
+    >>> parts, splits = split_oversized(g, [{"a", "b", "c", "x", "y", "z"}, {"p", "q"}], max_share=0.5, min_split=0)
     >>> [sorted(p) for p in parts]
     [['a', 'b', 'c'], ['p', 'q'], ['x', 'y', 'z']]
     """
@@ -59,7 +64,7 @@ def split_oversized(
         return sum(node_size.get(n, 1.0) for n in nodes)
 
     total = size(n for p in parts for n in p)
-    candidates = {min(p) for p in oversized(parts, node_size, fixed, max_share)}
+    candidates = {min(p) for p in oversized(parts, node_size, fixed, max_share, min_split)}
     out: list[set[str]] = []
     splits: list[dict[str, float]] = []
     limit = max_share * total
@@ -94,17 +99,18 @@ def split_oversized(
 
 
 def oversized(partition: Iterable[set[str]], size_of: Mapping[str, float], fixed: Iterable[str] = (),
-              max_share: float | None = None) -> list[set[str]]:
+              max_share: float | None = None, min_split: float | None = None) -> list[set[str]]:
     """The services :func:`split_oversized` tries to split, in order of their smallest
-    member: above ``max_share`` of all code, of two nodes or more, and holding no fixed node.
-    With none, the partition stays as it is: sizes decide nothing else here."""
+    member: above ``max_share`` of all code and above ``MIN_SPLIT`` lines, of two nodes or
+    more, and holding no fixed node. With none, the partition stays as it is: sizes decide
+    nothing else here."""
     max_share = MAX_SHARE if max_share is None else max_share
     parts = sorted((p for p in partition if p), key=min)
     total = sum((size_of.get(n, 1.0) for p in parts for n in p), 0.0)
-    limit = max_share * total
+    limit = max(max_share * total, MIN_SPLIT if min_split is None else min_split)
     fixed_set = set(fixed)
     return [p for p in parts
             if sum((size_of.get(n, 1.0) for n in p), 0.0) > limit and len(p) >= 2 and not p & fixed_set]
 
 
-__all__ = ["MAX_SHARE", "MIN_SEAM", "oversized", "split_oversized"]
+__all__ = ["MAX_SHARE", "MIN_SEAM", "MIN_SPLIT", "oversized", "split_oversized"]

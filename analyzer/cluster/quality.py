@@ -7,9 +7,9 @@ scored as
 
     score(k) = Q(k) − TINY_PENALTY × (share of code in tiny services)
 
-where a service is *tiny* below ``min(TINY_SHARE × all code, TINY_LINES)`` — relative for a
-small monolith, absolute for a large one, so a 100,000-unit system may keep hundreds of
-services. The ``k`` with the highest score wins (ties: fewer services). Sizes are lines
+where a service is *tiny* below ``min(max(TINY_SHARE × all code, TINY_FLOOR), TINY_LINES)``
+— relative for a small monolith (but never under 150 lines), absolute for a large one, so a
+100,000-unit system may keep hundreds of services. The ``k`` with the highest score wins (ties: fewer services). Sizes are lines
 plus one per unit, so empty modules still weigh something.
 """
 
@@ -25,6 +25,7 @@ from analyzer.cluster.agglomerative import MergeTrace
 
 TINY_SHARE = 0.02
 TINY_LINES = 300
+TINY_FLOOR = 150
 TINY_PENALTY = 0.5
 CURVE_POINTS = 60  # the stored curve keeps k <= this (plus the chosen k)
 
@@ -81,8 +82,9 @@ def score_curve(trace: MergeTrace, size: Mapping[str, float]) -> list[dict[str, 
 
 
 def tiny_limit(total: float) -> float:
-    """The size below which a service is tiny: ``min(TINY_SHARE × total, TINY_LINES)``."""
-    return min(TINY_SHARE * total, TINY_LINES)
+    """The size below which a service is tiny: ``min(TINY_SHARE × total, TINY_LINES)``, but
+    never below ``TINY_FLOOR`` lines: a 40-line "service" of a 1,200-line app is a module."""
+    return min(max(TINY_SHARE * total, TINY_FLOOR), TINY_LINES)
 
 
 def tied(graph: nx.Graph, partition: list[set[str]]) -> set[int]:
@@ -143,5 +145,5 @@ def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, fl
     return sorted(kept, key=lambda p: p["k"])
 
 
-__all__ = ["CURVE_POINTS", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
+__all__ = ["CURVE_POINTS", "TINY_FLOOR", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
            "stray_indices", "tied", "tiny_limit", "trim_curve"]
