@@ -1075,8 +1075,20 @@ class _Walker:
         if line is None:
             line = self.current_line()
         args = tuple(self.arg(a) for a in node.args)
+        if tail == "include" and args and args[0].expr == "tuple()":
+            args = (self._namespaced(node.args[0].value, args[0]),) + args[1:]
         self.calls.append(Call(self.frame.qualname, callee, args, line, used, first))
         return len(self.calls) - 1
+
+    @staticmethod
+    def _namespaced(value, arg: Arg) -> Arg:
+        """Django's ``include((patterns, "namespace"))``: the patterns are what is included
+        (``include((router.urls, "api"))``), so the argument stands for them."""
+        elements = value.elements if type(value) is cst.Tuple else ()
+        if len(elements) == 2 and type(elements[1].value) is cst.SimpleString and \
+                type(elements[0].value) in (cst.Name, cst.Attribute):
+            return arg._replace(expr=expr_str(elements[0].value))
+        return arg
 
     def _inner_calls(self, node) -> None:
         """Walk the receiver of an attribute chain for calls and subscripts inside it."""
@@ -1105,8 +1117,9 @@ class _Walker:
                 self.expr(node.left)
                 self.expr(node.right)
         elif t is cst.FormattedString:
-            static = "".join(p.value for p in node.parts if type(p) is cst.FormattedStringText)
-            if static:
+            # the text with ``{}`` where a value goes: ``FROM t_{name}`` names no table ``t_``
+            static = "".join(p.value if type(p) is cst.FormattedStringText else "{}" for p in node.parts)
+            if static.replace("{}", ""):
                 self._maybe_string(static)
             for p in node.parts:
                 if type(p) is cst.FormattedStringExpression:

@@ -890,3 +890,148 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.add", "entity:app.views.Note")}
     assert found.counts["unresolved_accesses"] == 0
 
+
+
+def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unreadable_routes(tmp_path):
+    """``include(organization_urls)`` of a list imported from another URL module (reached
+    through a package re-exporting ``urlpatterns``); ``urlpatterns = get_urls(views)`` built
+    by a function; ``include((router.urls, "api"))``; a view at a route we cannot read (an
+    f-string) is left out rather than put at its prefix, where it would hide another view."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["proj"]\n',
+        "proj/views.py": """
+            from django.views import View
+            from rest_framework import viewsets
+
+
+            class OrgList(View):
+                def get(self, request):
+                    return None
+
+
+            class HostDetail(View):
+                def get(self, request, pk):
+                    return None
+
+
+            class FoodViewSet(viewsets.ReadOnlyModelViewSet):
+                pass
+
+
+            def home(request):
+                return None
+
+
+            def inbox(request, username):
+                return None
+
+
+            def template_list(request):
+                return None
+        """,
+        "proj/urls.py": """
+            from django.urls import include, path, re_path
+            from rest_framework import routers
+
+            from proj import views
+
+            USER = r"^user/(?P<username>[^/]+)"
+            router = routers.DefaultRouter()
+            router.register(r"food", views.FoodViewSet)
+
+            urlpatterns = [
+                path("api/", include("proj.api.urls")),
+                path("rest/", include((router.urls, "rest"))),
+                path("config/", include("proj.config_urls")),
+                re_path(rf"{USER}/inbox/?$", views.inbox),
+                path("", views.home),
+            ]
+        """,
+        "proj/api/__init__.py": "",
+        "proj/api/urls/__init__.py": "from .urls import urlpatterns\n",
+        "proj/api/urls/urls.py": """
+            from django.urls import include, re_path
+
+            from .organization import urls as organization_urls
+            from . import host
+
+            urlpatterns = [
+                re_path(r"^organizations/", include(organization_urls)),
+                re_path(r"^hosts/", include(host.urls)),
+            ]
+        """,
+        "proj/api/urls/organization.py": """
+            from django.urls import re_path
+
+            from proj.views import OrgList
+
+            urls = [re_path(r"^$", OrgList.as_view())]
+        """,
+        "proj/api/urls/host.py": """
+            from django.urls import re_path
+
+            from proj.views import HostDetail
+
+            urls = [re_path(r"^(?P<pk>[0-9]+)/$", HostDetail.as_view())]
+        """,
+        "proj/config_urls.py": """
+            from django.urls import path
+
+            from proj import views
+
+
+            def get_urls(views):
+                return [path("template/", views.template_list)]
+
+
+            urlpatterns = get_urls(views)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {r for r in routes(found) if "Food" not in r[1]} == {
+        ("entry:http:GET /api/organizations/", "proj.views.OrgList"),
+        ("entry:http:GET /api/hosts/(?P<pk>[0-9]+)/", "proj.views.HostDetail"),
+        ("entry:http:ANY /config/template/", "proj.views.template_list"),
+        ("entry:http:ANY /", "proj.views.home"),
+    }
+    assert ("entry:http:GET /rest/food/", "proj.views.FoodViewSet") in routes(found)
+    assert found.counts["unreached_urlconfs"] == 0 and found.counts["unresolved_routes"] == 1
+
+
+def test_django_many_to_many_through_managers_write_the_declaring_model(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/models.py": """
+            from django.db import models
+
+
+            class Keyword(models.Model):
+                name = models.CharField(max_length=64)
+
+
+            class Recipe(models.Model):
+                keywords = models.ManyToManyField(Keyword, blank=True)
+        """,
+        "proj/services.py": """
+            from proj.models import Recipe
+
+
+            def tag_all(links):
+                Recipe.keywords.through.objects.bulk_create(links)
+
+
+            def untag_all(ids):
+                Recipe.keywords.through.objects.filter(recipe_id__in=ids).delete()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("proj.services.tag_all", "entity:proj.models.Recipe"),
+        ("proj.services.untag_all", "entity:proj.models.Recipe"),
+    }
+    assert found.counts["outside_model_accesses"] == 0

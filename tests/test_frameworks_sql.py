@@ -44,3 +44,11 @@ def test_statement_shape_and_dynamic_tables():
     assert dynamic_table("INSERT INTO %s VALUES (1)")
     assert not dynamic_table("SELECT * FROM orders WHERE id = %s")
     assert tables("SELECT * FROM {table}").empty
+
+
+def test_a_name_glued_to_a_placeholder_is_no_table():
+    # an f-string's text as the parser records it: ``{}`` where a value goes
+    assert tables("SELECT MAX(id) FROM _unpartitioned_{}").empty
+    assert dynamic_table("SELECT MAX(id) FROM _unpartitioned_{}")
+    assert tables("SELECT * FROM {schema}.orders JOIN lines l ON 1=1") == SqlTables(reads=("lines",), writes=())
+    assert tables("SELECT a FROM t WHERE j = {}") == SqlTables(reads=("t",), writes=())

@@ -106,6 +106,9 @@ def test_unique_is_one_to_one_and_independent_of_order() -> None:
         ("/a/<x>.json", "/a/{x}.json", "^/a/[^/]+[.]json$", "/a/x.json"),
         ("/p/<float:v>", "/p/{v}", "^/p/[0-9]+[.][0-9]+$", "/p/1.5"),
         ("/orders", "/orders", None, "/orders"),
+        # an optional trailing slash (Django's ``^about/?$``): served without, matched either way
+        ("/about/?", "/about", "^/about/?$", "/about"),
+        ("/user/(?P<username>[^/]+)/?", "/user/{username}", "^/user/[^/]+/?$", "/user/x"),
     ],
 )
 def test_convert_route_paths(path: str, fastapi: str, regex: str | None, example: str) -> None:

@@ -136,6 +136,19 @@ class DjangoUrls:
         that only an ``include(name)`` reaches."""
         prog = self.prog
         calls = prog.facts[module].calls
+        grouped = self._lists(module)
+        included_names = set()
+        for i in self._includes.get(module, ()):
+            a = prog.arg(calls[i], 0, "arg")
+            if a is not None and a.expr and a.expr.isidentifier():
+                included_names.add(a.expr)
+        top = [i for name, idx in grouped.items() if name not in included_names for i in idx]
+        return sorted(top), {n: grouped[n] for n in included_names if n in grouped}
+
+    def _lists(self, module: str) -> dict[str, list[int]]:
+        """The module's top-level pattern calls by the list they are in (``name -> calls``)."""
+        prog = self.prog
+        calls = prog.facts[module].calls
         roots = [i for i in self._patterns.get(module, ()) if self._pattern_parent(module, i) is None
                  and calls[i].scope == module]
         # Which list each top-level pattern belongs to: the module's ``name[] = path(...)``
@@ -153,13 +166,7 @@ class DjangoUrls:
             for i in roots:
                 owner = next((n for line, n in lists if line >= calls[i].line), "urlpatterns")
                 grouped.setdefault(owner, []).append(i)
-        included_names = set()
-        for i in self._includes.get(module, ()):
-            a = prog.arg(calls[i], 0, "arg")
-            if a is not None and a.expr and a.expr.isidentifier():
-                included_names.add(a.expr)
-        top = [i for name, idx in grouped.items() if name not in included_names for i in idx]
-        return sorted(top), {n: grouped[n] for n in included_names if n in grouped}
+        return grouped
 
     def _pattern_parent(self, module: str, index: int) -> int | None:
         """The nearest enclosing pattern or include call."""
@@ -186,6 +193,23 @@ class DjangoUrls:
         for b in self.prog.bindings(module, "urlpatterns"):
             if b.expr and b.expr.endswith(".urls") and b.call is None:
                 self._router(module, b.expr, prefix)
+        # ``urlpatterns = get_api_urls(views)``: the patterns the project function builds
+        for b in self.prog.bindings(module, "urlpatterns"):
+            if b.call is not None:
+                for func in self._pattern_functions(module, b.call):
+                    where = self.prog.module_of(func)
+                    for i in self._patterns.get(where, ()):
+                        if self.prog.call(where, i).scope == func and self._pattern_parent(where, i) is None:
+                            self._pattern(where, i, prefix, depth + 1, stack + (module,), {})
+        # a package's ``from .urls import urlpatterns``: the module it comes from
+        where = (self.prog.locate(module, "urlpatterns") or "").partition(":")[0]
+        if where and where != module and where in self.prog.facts:
+            self._walk(where, prefix, depth + 1, stack + (module,))
+
+    def _pattern_functions(self, module: str, index: int) -> list[str]:
+        """The project functions a call of ``module`` calls (their patterns are its value)."""
+        return [v[2:] for v in sorted(self.prog.targets(module, index))
+                if v.startswith("d:") and self.prog.kind(v[2:]) == "function"]
 
     def _router(self, scope: str, expr: str, prefix: str) -> bool:
         key = self.prog.locate(scope, expr[: -len(".urls")])
@@ -208,7 +232,8 @@ class DjangoUrls:
             (route_at, route_name), (view_at, view_name), regex = helper
             route_arg, view = prog.arg(c, route_at, route_name), prog.arg(c, view_at, view_name)
         route = prog.literal_str(module, c.scope, route_arg)
-        if route is None:  # ``path(settings.BASE_PATH, ...)``: keep what is below, without it
+        known = route is not None
+        if not known:  # ``path(settings.BASE_PATH, include(...))``: keep what is below, without it
             self.unresolved.append(f"{module}:{c.line}")
             route = ""
         full = join_pattern(prefix, route, regex=regex)
@@ -221,6 +246,8 @@ class DjangoUrls:
             if inner_name == "include" and (module, view.call) in self._include_site:
                 self._include(module, view.call, full, depth, stack, named)
                 return
+        if not known:
+            return  # a view at a route we cannot read (an f-string): not at its prefix, where it would hide another
         handler, methods = self._view(module, c.scope, view)
         if handler is None:
             return
@@ -251,6 +278,8 @@ class DjangoUrls:
             for i in named[expr]:
                 self._pattern(module, i, prefix, depth + 1, stack, named)
             return
+        if expr and self._imported_list(module, c.scope, expr, prefix, depth, stack):
+            return
         if expr.endswith(".urls") and self._router(c.scope, expr, prefix):
             return
         for v in sorted(prog.r.eval(c.scope, expr)) if expr else ():
@@ -260,6 +289,23 @@ class DjangoUrls:
                 return
 
     # -- views -------------------------------------------------------------------------
+    def _imported_list(self, module: str, scope: str, expr: str, prefix: str, depth: int, stack) -> bool:
+        """``include(organization_urls)`` of a list another URL module defines (``from
+        .organization import urls as organization_urls``, or ``include(organization.urls)``):
+        that list's patterns, under this prefix. The other module counts as reached."""
+        key = self.prog.locate(scope, expr)
+        where, _, name = (key or "").partition(":")
+        if not name or where == module or where not in self._patterns or where in stack:
+            return False
+        listed = self._lists(where).get(name)
+        if not listed:
+            return False
+        self.module_prefixes.setdefault(where, [])
+        _, named_there = self._groups(where)
+        for i in listed:
+            self._pattern(where, i, prefix, depth + 1, stack + (module,), named_there)
+        return True
+
     def _view(self, module: str, scope: str, arg, depth: int = 0) -> tuple[str | None, tuple[str, ...]]:
         prog = self.prog
         if arg.call is not None:

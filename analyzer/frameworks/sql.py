@@ -58,7 +58,13 @@ class SqlTables:
 
 
 def clean(sql: str) -> str:
-    return _STRINGS.sub("''", _COMMENTS.sub(" ", sql))
+    """Comments and string literals blanked; a name glued to a placeholder
+    (``_unpartitioned_{}``, ``{schema}.orders``: part of it filled in at run time) becomes
+    the bare placeholder, which names no table."""
+    return _GLUED.sub("{}", _STRINGS.sub("''", _COMMENTS.sub(" ", sql)))
+
+
+_GLUED = re.compile(r"[\w$.]*\{[^{}\s]*\}[\w$.{}]*")
 
 
 _DYNAMIC_TABLE = re.compile(r"\b(?:from|into|update|join|table)\s+(?:[{%]|:\w|\$\d|\?)", re.IGNORECASE)

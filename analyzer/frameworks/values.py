@@ -278,6 +278,8 @@ class Values:
                 return (f"@k:{name}:{e}",)
             if name == "__table__" or name in _VALIDATING_CTORS:
                 return (v,)  # ``User.model_validate(data)`` makes a row, as ``User(...)`` does
+            if self.m2m_owner(e, name) is not None:
+                return (f"@rel:{name}:{e}",)  # ``Recipe.keywords``: the field, whose ``through`` ...
             return (f"@col:{e}",)
         if v.startswith("@o:"):
             e = v[3:]
@@ -290,6 +292,12 @@ class Values:
                 return (f"@meta:{e}",)
             if name in QUERY_API or name in self.custom_methods(e):
                 return (f"@m:{name}:{e}",)
+        elif v.startswith("@rel:"):
+            name_, e = _split3(v)
+            if name == "through":  # ... is the join table's model (Django's ``Model.field.through``)
+                owner = self.m2m_owner(e, name_)
+                return (f"@c:{owner}",) if owner is not None else ()
+            return ()
         elif v.startswith("@st:"):
             _, k, e = v.split(":", 2)
             return (f"@b:{k}:{e}",)

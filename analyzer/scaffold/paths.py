@@ -47,7 +47,7 @@ class RoutePath:
     original: str
     fastapi: str  # ``/orders/{order_id}``
     params: tuple[PathParam, ...]
-    regex: str | None  # ``^/orders/[0-9]+$``; None for a path without parameters
+    regex: str | None  # ``^/orders/[0-9]+$``; None for a fixed path (``^/about/?$`` for an optional slash)
     example: str  # a concrete path that matches (``/orders/1``)
 
     @property
@@ -85,14 +85,19 @@ def convert(path: str | None) -> RoutePath | Refused:
     '/orders/{order_id}'
     >>> convert("^orders/(?P<pk>[0-9]+)/$").regex
     '^/orders/[0-9]+/$'
+    >>> convert("/about/?").fastapi, convert("/about/?").regex
+    ('/about', '^/about/?$')
     """
     if path is None or not path.strip():
         return Refused(str(path), "the route has no path")
     original = path
     text = path.strip()
+    optional_slash = False
     if text.startswith("^") or text.endswith("$") or "(?P<" in text:
         text = text.removeprefix("^").removesuffix("$")
         text = _REGEX_GROUP.sub(lambda m: _regex_param(m), text)
+    if text.endswith("/?"):  # ``^about/?$`` (Django's ``/about/?``): with or without the slash
+        text, optional_slash = text[:-2], True
     if not text.startswith("/"):
         text = "/" + text
 
@@ -124,8 +129,9 @@ def convert(path: str | None) -> RoutePath | Refused:
                       for k, v in tokens)
     params = tuple(PathParam(v, kinds[v]) for k, v in tokens if k == "param")
     regex = None
-    if params:
-        regex = "^" + "".join(_escape(v) if k == "lit" else _MATCH[kinds[v]] for k, v in tokens) + "$"
+    if params or optional_slash:
+        regex = "^" + "".join(_escape(v) if k == "lit" else _MATCH[kinds[v]] for k, v in tokens)
+        regex += "/?$" if optional_slash and not regex.endswith("/") else "$"
     example = "".join(v if k == "lit" else _EXAMPLE[kinds[v]] for k, v in tokens)
     return RoutePath(original, fastapi, params, regex, example)
 
