@@ -240,9 +240,20 @@ class DecoratorRouting:
             return None
         for b in prog.bindings(func, "<return>"):
             key = prog.locate(func, b.expr) if b.expr and b.expr.isidentifier() else None
-            if key is not None and key in self.mounts.own:
+            if key is None:
+                continue
+            if key not in self.mounts.own and key.startswith(func + ":") and self._builds_router(func):
+                self.mounts.router(key, "", self.spec.name)  # ``router = router or APIRouter(...)``
+            if key in self.mounts.own:
                 return key
         return None
+
+    def _builds_router(self, func: str) -> bool:
+        """Whether ``func`` makes a router of this framework (a call of a router class)."""
+        prog = self.prog
+        module = prog.module_of(func)
+        return any(c.scope == func and self._router_class(prog.targets(module, i)) is not None
+                   for i, c in enumerate(prog.facts[module].calls))
 
     def _factory_routers(self) -> None:
         """A router a project function returns is the router its callers bind: its routes
