@@ -39,6 +39,7 @@ class ScoringBase:
     lines: dict[str, int]  # unit -> lines counted once
     relations: list[tuple[str, str]] = field(default_factory=list)  # (entity, entity): for ownership
     handlers: dict[str, str] = field(default_factory=dict)  # entry point -> handler: for placement
+    abstract: frozenset[str] = frozenset()  # abstract models: no table, so no data scores
 
     @classmethod
     def of(cls, analysis) -> ScoringBase:
@@ -62,7 +63,7 @@ class ScoringBase:
             elif e.kind == RELATION:
                 relations.append((e.source, e.target))
         return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, unit_lines(analysis, units),
-                   relations, entry_handlers(analysis))
+                   relations, entry_handlers(analysis), frozenset(e.id for e in analysis.entities if e.abstract))
 
 
 @dataclass
@@ -224,8 +225,8 @@ def score(analysis, decomposition: Decomposition, base: ScoringBase | None = Non
     writers: dict[str, set[str]] = defaultdict(set)
     for source, entity, kind, weight in base.data_edges:
         svc = placement.get(source, SHARED)
-        if svc == SHARED:
-            continue
+        if svc == SHARED or entity in base.abstract:
+            continue  # an abstract model's "writes" are its concrete models', whose rows they are
         touch[entity][svc] += weight
         if kind == WRITE:
             writers[entity].add(svc)

@@ -1035,3 +1035,52 @@ def test_django_many_to_many_through_managers_write_the_declaring_model(tmp_path
         ("proj.services.untag_all", "entity:proj.models.Recipe"),
     }
     assert found.counts["outside_model_accesses"] == 0
+
+
+def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tmp_path):
+    """``self.save()`` in a method of an abstract model writes whichever model the caller
+    holds rows of (``Book.objects.get(...).touch()``), not the abstract one, which has no
+    table; the resolver, knowing no managers, does not link those calls: the rows' types do."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/models.py": """
+            from django.db import models
+
+
+            class Remote(models.Model):
+                remote_id = models.CharField(max_length=255)
+
+                class Meta:
+                    abstract = True
+
+                def touch(self):
+                    self.save()
+
+
+            class Book(Remote):
+                title = models.CharField(max_length=64)
+
+
+            class Shelf(Remote):
+                name = models.CharField(max_length=64)
+        """,
+        "proj/services.py": """
+            from proj.models import Book, Shelf
+
+
+            def refresh_book(pk):
+                book = Book.objects.get(pk=pk)
+                book.touch()
+
+
+            def refresh_shelf(pk):
+                Shelf.objects.get(pk=pk).touch()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("proj.services.refresh_book", "entity:proj.models.Book"),
+        ("proj.services.refresh_shelf", "entity:proj.models.Shelf"),
+    }

@@ -64,6 +64,7 @@ class AccessAnalysis:
         self.extra: list[Access] = []  # stores and SQL strings (no call site)
         self.sql_unattributed = 0
         self._params: dict[str, dict[str, int | None]] = {}
+        self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -133,7 +134,8 @@ class AccessAnalysis:
 
         A mixin of models (``CRUDMixin.save``: ``db.session.add(self)``) has no entity of
         its own, so its accesses on ``self`` or ``cls`` go to every caller that names one
-        (``user.save()``, ``User.create(...)``). A caller that passes on its own parameter,
+        (``user.save()``, ``User.create(...)``); so do an abstract model's, whose rows are
+        its concrete models'. A caller that passes on its own parameter,
         or an object made from it (``instance = cls(**kw)``), is lifted in turn, up to
         ``MAX_LIFTS`` levels."""
         groups: dict[tuple[str, int | None, str], list[_Handed]] = {}
@@ -149,6 +151,9 @@ class AccessAnalysis:
             if not groups:
                 break
             callers = self._call_sites_of({func for func, _, _ in groups})
+            for func, found in self._row_calls({f for f, position, _ in groups if position == 0}).items():
+                known = set(callers.get(func, ()))
+                callers.setdefault(func, []).extend(site for site in found if site not in known)
             lifted: dict[tuple[str, int | None, str], list[_Handed]] = {}
             for (func, position, name), items in sorted(groups.items(), key=lambda kv: kv[0][0]):
                 touched = {h.entity for h in items if h.entity is not None}
@@ -164,6 +169,9 @@ class AccessAnalysis:
                     continue
                 for key in {h.key for h in items if h.entity in every}:
                     self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
+                for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
+                    # an abstract model's method: its callers name the concrete model
+                    self.by_site[key] = [a for a in self.by_site[key] if not self._abstract(a.entity)]
                 for h in items:
                     if h.unresolved and self.unresolved[h.unresolved] > 0:
                         self.unresolved[h.unresolved] -= 1  # resolved through its callers
@@ -188,10 +196,10 @@ class AccessAnalysis:
 
     def _mixin_sites(self) -> dict[tuple[str, int | None, str], list[_Handed]]:
         """ORM calls on ``self`` or ``cls`` in the methods of a project class that models
-        inherit but that is no model itself (a mixin)."""
+        inherit but that is no model itself (a mixin), or of an abstract model."""
         prog = self.prog
         reg = self.reg
-        mixins = set()
+        mixins = self._mixins = {m.cls for m in reg.models.values() if m.abstract and m.cls in prog.defs}
         for cls in reg.by_class:
             for base in prog.r.mro(cls)[1:] if cls in prog.defs else ():
                 if base not in reg.by_class and base in prog.defs:
@@ -216,6 +224,10 @@ class AccessAnalysis:
                     continue
                 out.setdefault(found, []).append(item)
         return out
+
+    def _abstract(self, entity: str) -> bool:
+        m = self.reg.models.get(entity)
+        return m is not None and m.abstract
 
     def _subject_param(self, module: str, index: int) -> tuple[str, int | None, str] | None:
         """``(function, position, name)`` of the parameter whose rows or model class an ORM
@@ -282,6 +294,31 @@ class AccessAnalysis:
                     tag, _, func = v.partition(":")
                     if tag in ("d", "bd") and func in funcs:
                         out.setdefault(func, []).append((module, index, tag))
+        return out
+
+    def _row_calls(self, funcs: set[str]) -> dict[str, list[tuple[str, int, str]]]:
+        """Calls of the methods of a mixin or abstract model made on rows or classes of the
+        models below it, as the frameworks stage types them (``Book.objects.get(pk=k).touch()``):
+        the resolver, which knows no managers, leaves them unresolved."""
+        prog = self.prog
+        wanted: dict[str, list[str]] = {}
+        for func in sorted(funcs):
+            if prog.parent_scope(func) in self._mixins:
+                wanted.setdefault(func.rsplit(".", 1)[-1], []).append(func)
+        out: dict[str, list[tuple[str, int, str]]] = {}
+        for site in prog.named(wanted) if wanted else ():
+            name = tail(site.call.callee)
+            recv = receiver_expr(site.call.callee)
+            if name not in wanted or recv is None:
+                continue
+            classes = set()
+            for v in self.values.receiver_values(site.module, site.index, site.call.scope, recv):
+                model = self.reg.models.get(v[3:]) if v.startswith(("@o:", "@c:")) else None
+                if model is not None and model.cls in prog.defs:
+                    classes.update(prog.r.mro(model.cls))
+            for func in wanted[name]:
+                if prog.parent_scope(func) in classes:
+                    out.setdefault(func, []).append((site.module, site.index, "bd"))
         return out
 
     def _argument(self, module: str, index: int, tag: str, position: int | None, name: str):

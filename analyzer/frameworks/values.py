@@ -502,7 +502,7 @@ class Values:
         name = tail(callee)
         if name is not None and "." in callee:
             recv = receiver_expr(callee)
-            rvals = self._receiver_values(module, index, scope, recv)
+            rvals = self.receiver_values(module, index, scope, recv)
             result |= self.call(self.attr(rvals, name))
             for v in sorted(rvals):
                 if v.startswith("@o:"):
@@ -589,7 +589,8 @@ class Values:
                     out.add(v.split(":", 1)[1])
         return out
 
-    def _receiver_values(self, module: str, index: int, scope: str, recv: str | None) -> frozenset[str]:
+    def receiver_values(self, module: str, index: int, scope: str, recv: str | None) -> frozenset[str]:
+        """What a method call's receiver holds, with the value of a call it is made on."""
         rvals = self.types(scope, recv)
         rs = self.prog.receiver_site(module, index)
         return rvals | self.site(module, rs).result if rs is not None else rvals
@@ -601,7 +602,7 @@ class Values:
         if name not in SESSION_API or "." not in c.callee:
             return False
         recv = receiver_expr(c.callee)
-        return self._is_session(name, recv, self._receiver_values(module, index, c.scope, recv))
+        return self._is_session(name, recv, self.receiver_values(module, index, c.scope, recv))
 
     def _is_session(self, name: str, recv: str | None, rvals) -> bool:
         return "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
