@@ -1084,3 +1084,120 @@ def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tm
         ("proj.services.refresh_book", "entity:proj.models.Book"),
         ("proj.services.refresh_shelf", "entity:proj.models.Shelf"),
     }
+
+
+def test_a_helper_returning_work_on_its_parameter_gives_each_caller_its_own_rows(tmp_path):
+    """``fetch_one(Realm, ...)`` with ``return table.query.filter_by(**q).one()`` is a Realm
+    row at that call, not every caller's model; a mixin's ``cls.query.filter_by(...)`` is
+    the receiver's rows (``Process.for_user(u).delete()`` writes Process); SQLAlchemy 2.0
+    results (``execute(stmt).scalar_one()``, ``scalars(stmt).unique().all()``) are rows."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Scoped:
+                @classmethod
+                def for_user(cls, user_id):
+                    return cls.query.filter_by(user_id=user_id)
+
+
+            class Realm(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Policy(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Process(Scoped, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Setting(Scoped, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app/utils.py": """
+            def fetch_one(table, **query):
+                return table.query.filter_by(**query).one()
+        """,
+        "app/lib.py": """
+            from sqlalchemy import select
+
+            from app.models import Policy, Process, Realm, Setting, db
+            from app.utils import fetch_one
+
+
+            def delete_realm(name):
+                db.session.delete(fetch_one(Realm, name=name))
+
+
+            def delete_policy(name):
+                p = fetch_one(Policy, name=name)
+                db.session.delete(p)
+
+
+            def purge(uid):
+                Process.for_user(uid).delete()
+
+
+            def lookup(uid):
+                return Setting.for_user(uid).all()
+
+
+            def disable(name):
+                p = db.session.execute(select(Policy).where(Policy.id == name)).scalar_one()
+                db.session.delete(p)
+
+
+            def drop_all():
+                for p in db.session.scalars(select(Realm)).unique().all():
+                    db.session.delete(p)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.lib.delete_realm", "entity:app.models.Realm"),
+        ("app.lib.delete_policy", "entity:app.models.Policy"),
+        ("app.lib.purge", "entity:app.models.Process"),
+        ("app.lib.disable", "entity:app.models.Policy"),
+        ("app.lib.drop_all", "entity:app.models.Realm"),
+    }
+    assert ("app.lib.lookup", "entity:app.models.Setting") in {(s, t) for s, t, _ in edges(found, "read")}
+
+
+def test_two_handlers_at_one_method_and_path_both_stay_entry_points(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            from flask import Blueprint, Flask
+
+            app = Flask(__name__)
+            forum = Blueprint("forum", __name__)
+            user = Blueprint("user", __name__)
+
+
+            @forum.route("/")
+            def forum_index():
+                return ""
+
+
+            @user.route("/")
+            def user_index():
+                return ""
+
+
+            app.register_blueprint(forum, url_prefix=app.config["FORUM_URL_PREFIX"])
+            app.register_blueprint(user, url_prefix=app.config["USER_URL_PREFIX"])
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {("entry:http:GET /", "app.views.forum_index"),
+                             ("entry:http:GET / (app.views.user_index)", "app.views.user_index")}

@@ -338,10 +338,7 @@ class AccessAnalysis:
         if arg is not None:
             values = self.values.arg_values(module, c.scope, arg)
         elif expr is not None:
-            values = self.values.types(c.scope, expr)
-            below = self.prog.receiver_site(module, index)
-            if below is not None:
-                values = values | self.values.site(module, below).result
+            values = self.values.receiver_values(module, index, c.scope, expr)
         else:
             return set()
         return {v[3:] for v in values if v.startswith(("@o:", "@c:"))}

@@ -90,13 +90,19 @@ class Mounts:
 
 
 def routes_of(endpoints: Iterable[Endpoint], mounts: Mounts) -> list[Route]:
-    """One :class:`Route` per (method, full path), handlers in a stable order."""
+    """One :class:`Route` per (method, full path, handler): the first handler of a path
+    has the plain id, a second one for the same path its own (``... (handler)``)."""
     out: dict[str, Route] = {}
     for ep in sorted(endpoints, key=lambda e: (e.module, e.line, e.path, e.handler or "")):
         for prefix in mounts.prefixes(ep.router):
             path = join_url(prefix, ep.path)
             for method in ep.methods:
                 rid = f"entry:http:{method} {path}"
+                held = out.get(rid)
+                if held is not None and held.handler != ep.handler and ep.handler:
+                    # the same method and path for another handler: a prefix we could not read
+                    # (or a route the first shadows); both handlers stay entry points
+                    rid = f"{rid} ({ep.handler})"
                 if rid not in out:
                     out[rid] = Route(id=rid, kind="http", handler=ep.handler, path=path, methods=(method,),
                                      name=ep.name, module=ep.module, line=ep.line, framework=ep.framework)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.facts import Arg, Binding
+from analyzer.facts import Arg, Binding, argument
 from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Model, Registry
@@ -53,6 +53,8 @@ for _names, _kind, _rows in (
     ("update delete bulk_create bulk_update save add remove clear set append extend insert discard pop",
      WRITE, False),
     ("get_or_create update_or_create", BOTH, False),
+    # SQLAlchemy 2.0 results: rows of the statement's entity, read where it was built
+    ("scalar_one scalar_one_or_none scalars unique fetchall fetchone fetchmany partitions tuples", None, True),
 ):
     for _n in _names.split():
         _QUERY_API[_n] = (_kind, _rows)
@@ -117,6 +119,8 @@ class Values:
         self._lifted: dict[str, tuple[str, ...]] = {}
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
+        self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
+        self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
         self._rel: dict[tuple[str, str], str | None] = {}
         self._custom: dict[str, frozenset[str]] = {}
         self._methods: dict[str, frozenset[str]] = {}
@@ -555,9 +559,59 @@ class Values:
             if e is not None:
                 result.add(f"@c:{e}")
         passed = self._passed_through(module, index, c)
+        if passed is None:
+            passed = self._derived_return(module, index, c)
         if passed is not None:
             result = set(passed)
+            self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _derived_return(self, module: str, index: int, c) -> set[str] | None:
+        """What a call to a function whose returns are all worked out from one parameter
+        gives here: the same work on this call's argument (``fetch_one(Realm, ...)`` with
+        ``return table.query.filter_by(**q).one()`` is a Realm row, ``Process.for_user(u)``
+        with ``return cls.query.filter_by(...)`` Process rows), not on what every caller
+        passed. ``None`` when the callee is no such function or the argument is no model."""
+        out: set[str] = set()
+        for v in self.prog.targets(module, index):
+            tag, _, func = v.partition(":")
+            found = self._param_return(func) if tag in ("d", "bd") else None
+            if found is None:
+                return None
+            position, name, ops = found
+            if tag == "bd" and position == 0:  # ``cls`` / ``self``: the call's receiver
+                values = self.receiver_values(module, index, c.scope, receiver_expr(c.callee))
+            else:
+                at = position - 1 if tag == "bd" and position is not None else position
+                values = self.arg_values(module, c.scope, argument(c, at, name, past_stars=False))
+            if not any(x.startswith(("@c:", "@o:")) for x in values):
+                return None
+            for op, _arg in ops:
+                values = self.attr(values, _arg) if op == "attr" else self.call(values) if op == "call" \
+                    else self.item(values)
+            out |= values
+        return out or None
+
+    def _param_return(self, func: str) -> tuple[int | None, str, list] | None:
+        """``(position, name, operations)`` when every return of ``func`` is an expression on
+        the same parameter, never rebound (``return table.query.filter_by(**q).one()``)."""
+        if func in self._param_returns:
+            return self._param_returns[func]
+        found = None
+        d = self.r.defs.get(func)
+        returns = self.prog.bindings(func, "<return>") if d is not None and d.kind in ("function", "method") else []
+        chains = [parse_expr(b.expr) if b.expr and len(b.expr) <= MAX_EXPR else None for b in returns]
+        heads = {ops[0][1] for ops in chains if ops}
+        if returns and all(ops and len(ops) > 1 for ops in chains) and len(heads) == 1:
+            head = heads.pop()
+            positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+            if any(p.name == head and p.kind not in ("var_positional", "var_keyword") for p in d.params) \
+                    and not self.prog.bindings(func, head):
+                found = (positional.index(head) if head in positional else None, head, chains[0][1:])
+                if any(ops[1:] != found[2] for ops in chains):
+                    found = None  # several returns, several works: the flow's union stays
+        self._param_returns[func] = found
+        return found
 
     def _passed_through(self, module: str, index: int, c) -> frozenset[str] | None:
         """What a call to a function returning one of its parameters unchanged gives here:
@@ -591,8 +645,10 @@ class Values:
 
     def receiver_values(self, module: str, index: int, scope: str, recv: str | None) -> frozenset[str]:
         """What a method call's receiver holds, with the value of a call it is made on."""
-        rvals = self.types(scope, recv)
         rs = self.prog.receiver_site(module, index)
+        if rs is not None and self.site(module, rs).result and (module, rs) in self._contextual:
+            return self.site(module, rs).result  # this call's own value, not every caller's
+        rvals = self.types(scope, recv)
         return rvals | self.site(module, rs).result if rs is not None else rvals
 
     def on_session(self, module: str, index: int) -> bool:
