@@ -80,6 +80,7 @@ def discover(
     has_init: dict[str, bool] = {}
     dir_has_py: dict[str, bool] = {}
     dir_is_project: dict[str, bool] = {}
+    runs_from: set[str] = set()  # folders holding a Django manage.py: an import root (below)
 
     top = str(root)
     prefix = top.rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
@@ -106,6 +107,8 @@ def discover(
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
+        if "manage.py" in names:
+            runs_from.add(folder)
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:
             continue  # a virtualenv
@@ -161,10 +164,14 @@ def discover(
 
     files: list[SourceFile] = []
     holds_package = {os.path.dirname(f) for f, init in has_init.items() if init}
+    # a manage.py at the top of a package tree (not one inside a package: dispatch's
+    # ``database/manage.py``, Wagtail's test project) is where the project runs from
+    runs_from = {f for f in runs_from if not has_init.get(os.path.dirname(f), False)}
     named: list[tuple[str, str, str, bool]] = []
     owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
     for path, rel in sorted(found, key=lambda x: x[1]):
-        module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package)
+        module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package,
+                                          runs_from)
         if not module:
             skipped.append((rel, "not importable as a module name"))
             continue
@@ -198,9 +205,11 @@ def _printable(name: str) -> str:
 
 
 def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
-                 holds_package: set[str]) -> tuple[str, bool]:
+                 holds_package: set[str], runs_from: set[str] = frozenset()) -> tuple[str, bool]:
     """Climb from the file through packages (and namespace packages) to its import root
-    (plain string paths: see :func:`discover`)."""
+    (plain string paths: see :func:`discover`). A folder holding Django's ``manage.py`` is an
+    import root even with an ``__init__.py``: ``manage.py`` runs with its own folder on the
+    path, so tabbycat's ``tabbycat/draw/views.py`` imports as ``draw.views``."""
     base, parent = os.path.basename, os.path.dirname
     name = base(path)
     is_package = name == "__init__.py"
@@ -208,7 +217,7 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
     folder = parent(path)
     # A folder without __init__.py inside a regular package is still part of it (an implicit
     # namespace portion: ``pkg/sub/mod.py`` imports as ``pkg.sub.mod`` when ``pkg`` is a package).
-    while folder != root and (has_init.get(folder, False) or (
+    while folder != root and folder not in runs_from and (has_init.get(folder, False) or (
             parent(folder) != folder and has_init.get(parent(folder), False) and base(folder).isidentifier())):
         parts.append(base(folder))
         folder = parent(folder)
@@ -224,16 +233,17 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
         and base(folder).isidentifier()
         and base(folder) not in ("src", "lib", "python")
         and not dir_is_project.get(folder, False)
+        and folder not in runs_from
         and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src" or folder not in holds_package)
         and parts
     ):
         parts.append(base(folder))
         folder = parent(folder)
-        while folder != root and has_init.get(folder, False):
+        while folder != root and folder not in runs_from and has_init.get(folder, False):
             parts.append(base(folder))
             folder = parent(folder)
     if folder == root and has_init.get(root, False) and base(root).isidentifier() \
-            and not dir_is_project.get(root, False):
+            and not dir_is_project.get(root, False) and root not in runs_from:
         # the analyzed folder is itself a package; not a checkout with a stray __init__.py
         # beside its setup.py / pyproject.toml (Mayan EDMS)
         parts.append(base(root))

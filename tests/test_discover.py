@@ -213,3 +213,25 @@ def test_an_alembic_folder_is_migrations_whatever_its_name(tmp_path):
     })
     assert set(modules(tmp_path)) == {"app", "app.models"}
     assert "app.migration.env" in modules(tmp_path, include_migrations=True)
+
+
+def test_a_django_project_folder_with_an_init_runs_from_itself(tmp_path):
+    """``manage.py`` runs with its own folder on the path, so the apps beside it import top
+    level (tabbycat's ``tabbycat/draw/views.py`` is ``draw.views``) even when that folder has an
+    ``__init__.py``; a ``manage.py`` inside a package (dispatch's ``database/manage.py``, a
+    test project) changes nothing."""
+    build_tree(tmp_path, {
+        "tabbycat/__init__.py": "",
+        "tabbycat/manage.py": "",
+        "tabbycat/urls.py": "",
+        "tabbycat/draw/__init__.py": "",
+        "tabbycat/draw/views.py": "",
+        "src/dispatch/__init__.py": "",
+        "src/dispatch/database/__init__.py": "",
+        "src/dispatch/database/manage.py": "",
+    })
+    found = discover(tmp_path)
+    assert {f.module for f in found.files} == {
+        "manage", "urls", "draw", "draw.views",
+        "dispatch", "dispatch.database", "dispatch.database.manage",
+    }
