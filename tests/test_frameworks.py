@@ -1201,3 +1201,51 @@ def test_two_handlers_at_one_method_and_path_both_stay_entry_points(tmp_path):
     found = extract(*front_end(tmp_path))
     assert routes(found) == {("entry:http:GET /", "app.views.forum_index"),
                              ("entry:http:GET / (app.views.user_index)", "app.views.user_index")}
+
+
+def test_methods_called_on_queried_rows_are_calls_of_the_models_methods(tmp_path):
+    """The resolver, knowing no managers, leaves ``run.add_tag(t)`` on ``Run.objects.get(...)``
+    outside the project; the frameworks stage types the rows and links the call. ``super()``
+    and calls the resolver already linked are left alone."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Run(models.Model):
+                name = models.CharField(max_length=10)
+
+                def add_tag(self, tag):
+                    return tag
+
+                def clean(self):
+                    super().clean()
+        """,
+        "shop/api.py": """
+            from shop.models import Run
+
+
+            def add_tag(run_id, tag):
+                run = Run.objects.get(pk=run_id)
+                run.add_tag(tag)
+
+
+            def tag_all(tag):
+                for run in Run.objects.filter(name="x"):
+                    run.add_tag(tag)
+
+
+            def annotated(run_id, tag):
+                run: Run = Run.objects.get(pk=run_id)
+                run.add_tag(tag)
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    added = {(e.source, e.target) for e in found.edges if e.kind == "call"}
+    assert added == {("shop.api.add_tag", "shop.models.Run.add_tag"), ("shop.api.tag_all", "shop.models.Run.add_tag")}
+    assert ("shop.api.annotated", "shop.models.Run.add_tag") in {(e.source, e.target) for e in resolution.edges}
+    assert found.counts["row_method_calls"] == 2

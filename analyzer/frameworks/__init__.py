@@ -29,6 +29,7 @@ from typing import Any
 
 from analyzer.facts import ModuleFacts
 from analyzer.model import (
+    CALL,
     ENTITY,
     ENTRY,
     READ,
@@ -117,6 +118,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     analysis = AccessAnalysis(prog, reg, values)
     accesses = analysis.run()
     transactions = Transactions(prog, values, accesses, analysis.by_site, analysis.extra).run()
+    row_calls = _row_call_edges(prog, reg, values, resolution)
 
     # -- entry points ------------------------------------------------------------------
     mounts = Mounts()
@@ -151,7 +153,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     symbols = _symbols(entities, routes)
     symbol_ids = {s.id for s in resolution.symbols} | {s.id for s in symbols}
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
-        _reference_edges(references, symbol_ids)
+        _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved + pyramid.unresolved
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
@@ -184,6 +186,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         "unresolved_routes_top": sorted(unresolved_routes)[:TOP],
         "unreached_urlconfs": len(urls.unreached),
         "sql_unattributed": analysis.sql_unattributed,
+        "row_method_calls": sum(e.weight for e in row_calls),
     }
     return FrameworkFacts(symbols=symbols, edges=edges, entities=entities, routes=routes,
                           transactions=transactions, references=references, counts=counts)
@@ -215,6 +218,16 @@ def _aggregate(items: Iterable[tuple[str, str, str, int]]) -> list[Edge]:
         agg[(source, target, kind)].append(line)
     return [Edge(s, t, k, weight=len(lines), lines=tuple(sorted(set(lines))[:MAX_LINES]))
             for (s, t, k), lines in sorted(agg.items())]
+
+
+def _row_call_edges(prog, reg, values, resolution) -> list[Edge]:
+    """Calls of model methods on rows (``Order.objects.get(pk=k).cancel()``) that only this
+    stage can type (``row_calls``); a pair the resolution already links is not repeated."""
+    from analyzer.frameworks.row_calls import row_method_calls
+
+    linked = {(e.source, e.target) for e in resolution.edges if e.kind == CALL}
+    found = row_method_calls(prog, reg, values)
+    return _aggregate((s, t, CALL, line) for (s, t), lines in found.items() if (s, t) not in linked for line in lines)
 
 
 def _access_edges(accesses) -> list[Edge]:
