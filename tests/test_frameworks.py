@@ -1249,3 +1249,72 @@ def test_methods_called_on_queried_rows_are_calls_of_the_models_methods(tmp_path
     assert added == {("shop.api.add_tag", "shop.models.Run.add_tag"), ("shop.api.tag_all", "shop.models.Run.add_tag")}
     assert ("shop.api.annotated", "shop.models.Run.add_tag") in {(e.source, e.target) for e in resolution.edges}
     assert found.counts["row_method_calls"] == 2
+
+
+def test_generic_views_and_model_forms_work_on_the_model_they_are_declared_for(tmp_path):
+    """A Django generic view's ``self.get_object()`` reads its ``model`` (or ``queryset``) and
+    gives its rows; a model form's ``form.save()`` writes its ``Meta.model``; a DRF model
+    serializer's ``serializer.save()`` too."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Event(models.Model):
+                title = models.CharField(max_length=10)
+
+
+            class Shift(models.Model):
+                event = models.ForeignKey(Event, related_name="shifts", on_delete=models.CASCADE)
+        """,
+        "shop/views.py": """
+            from django import forms
+            from django.views.generic import DetailView
+            from rest_framework import serializers
+
+            from shop.models import Event, Shift
+
+
+            class EventForm(forms.ModelForm):
+                class Meta:
+                    model = Event
+                    fields = ["title"]
+
+
+            class ShiftSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Shift
+                    fields = ["event"]
+
+
+            class EventCopyView(DetailView):
+                queryset = Event.objects.all()
+
+                def post(self, request):
+                    event = self.get_object()
+                    shifts = list(event.shifts.all())
+                    event.save()
+                    return shifts
+
+
+            def create_event(data):
+                form = EventForm(data)
+                return form.save()
+
+
+            def create_shift(data):
+                serializer = ShiftSerializer(data=data)
+                serializer.save()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("shop.views.EventCopyView.post", "entity:shop.models.Event"),
+        ("shop.views.create_event", "entity:shop.models.Event"),
+        ("shop.views.create_shift", "entity:shop.models.Shift"),
+    }
+    assert {("shop.views.EventCopyView.post", "entity:shop.models.Event"),
+            ("shop.views.EventCopyView.post", "entity:shop.models.Shift")} <= {(s, t) for s, t, _ in edges(found, "read")}

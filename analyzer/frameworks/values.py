@@ -81,12 +81,18 @@ _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 _WEB_ROOTS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp"})  # web sessions
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
+# methods of a Django generic view (or a DRF view) and of a model form on the rows of the model
+# the class is declared for (``model = Event``, ``class Meta: model = Event``), and their access
+_HANDLED_ROWS = {"get_object": READ, "get_queryset": READ, "save": WRITE}
+_MODEL_INSTANCE_ATTRS = frozenset({"object", "instance"})  # ``self.object`` of a DetailView, ``form.instance``
+_HANDLER_ROOTS = frozenset({"django", "rest_framework"})
 # pydantic's class methods that make an instance: a SQLModel table class makes its rows so
 _VALIDATING_CTORS = frozenset({"model_validate", "model_validate_json", "model_validate_strings",
                                "model_construct", "parse_obj", "parse_raw", "from_orm", "construct"})
 _MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
-RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(STATEMENT_CTORS) | _JOINS | _SHORTCUTS
+RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(STATEMENT_CTORS) | _JOINS | _SHORTCUTS | \
+    frozenset(_HANDLED_ROWS)
 
 
 def _split3(value: str) -> tuple[str, str]:
@@ -121,6 +127,7 @@ class Values:
         self._plain_call: dict[str, tuple[str, ...]] = {}
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
+        self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
         self._rel: dict[tuple[str, str], str | None] = {}
         self._custom: dict[str, frozenset[str]] = {}
         self._methods: dict[str, frozenset[str]] = {}
@@ -264,6 +271,8 @@ class Values:
                         for b in bs:
                             out |= self.binding(c, b)
                         break
+                if tag in ("i", "s") and name in _MODEL_INSTANCE_ATTRS:  # a view's ``self.object``
+                    out.update(f"@o:{e}" for e in self.handled_models(q))
             elif tag == "m":
                 out |= self.names(q, name)
         return out
@@ -504,8 +513,8 @@ class Values:
         accesses: list[tuple[str, str]] = []
         unresolved = None
         name = tail(callee)
+        recv = receiver_expr(callee)
         if name is not None and "." in callee:
-            recv = receiver_expr(callee)
             rvals = self.receiver_values(module, index, scope, recv)
             result |= self.call(self.attr(rvals, name))
             for v in sorted(rvals):
@@ -558,6 +567,14 @@ class Values:
             e = self._get_model(module, scope, c)
             if e is not None:
                 result.add(f"@c:{e}")
+        if name in _HANDLED_ROWS and recv is not None:
+            # a generic view's ``self.get_object()`` / ``get_queryset()``, a model form's
+            # ``form.save()``: rows of the model the class is declared for
+            kind = _HANDLED_ROWS[name]
+            for v in sorted(self._receiver_classes(module, index, scope, recv)):
+                for e in sorted(self.handled_models(v)):
+                    result.add(f"@o:{e}")
+                    accesses.append((e, kind))
         passed = self._passed_through(module, index, c)
         if passed is None:
             passed = self._derived_return(module, index, c)
@@ -565,6 +582,35 @@ class Values:
             result = set(passed)
             self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _receiver_classes(self, module: str, index: int, scope: str, recv: str) -> set[str]:
+        """The project classes whose instances the receiver of a method call holds."""
+        out = set()
+        for v in self.receiver_values(module, index, scope, recv):
+            tag, _, q = v.partition(":")
+            if tag in ("i", "s") and q in self.r.defs and self.r.kind(q) == "class":
+                out.add(q)
+        return out
+
+    def handled_models(self, cls: str) -> frozenset[str]:
+        """The models a project class is declared for: a Django generic view's or a DRF
+        view's ``model = Event`` or ``queryset = Event.objects...``, a model form's
+        ``class Meta: model = Event``. Empty for any other class."""
+        hit = self._handled.get(cls)
+        if hit is not None:
+            return hit
+        found: set[str] = set()
+        external = {(outside(b) or "").split(".")[0] for b in self.r.external_bases(cls)}
+        if external & _HANDLER_ROOTS:
+            for c in self.r.mro(cls):
+                for scope, name in ((c, "model"), (c, "queryset"), (f"{c}.Meta", "model")):
+                    for b in self.prog.bindings(scope, name):
+                        values = self.binding(scope, b)
+                        found.update(v[3:] for v in values if v.startswith(("@c:", "@o:")))
+                if found:
+                    break
+        result = self._handled[cls] = frozenset(found)
+        return result
 
     def _derived_return(self, module: str, index: int, c) -> set[str] | None:
         """What a call to a function whose returns are all worked out from one parameter
