@@ -1318,3 +1318,26 @@ def test_generic_views_and_model_forms_work_on_the_model_they_are_declared_for(t
     }
     assert {("shop.views.EventCopyView.post", "entity:shop.models.Event"),
             ("shop.views.EventCopyView.post", "entity:shop.models.Shift")} <= {(s, t) for s, t, _ in edges(found, "read")}
+
+
+def test_relations_to_a_librarys_models_are_outside_and_generic_keys_no_relation(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.contrib.auth.models import Group
+            from django.contrib.contenttypes.fields import GenericForeignKey
+            from django.contrib.contenttypes.models import ContentType
+            from django.db import models
+
+
+            class LogEntry(models.Model):
+                content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+                object_id = models.PositiveIntegerField()
+                content_object = GenericForeignKey("content_type", "object_id")
+                groups = models.ManyToManyField(Group)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert found.counts["unresolved_relations"] == 0 and found.counts["outside_relations"] == 2

@@ -28,6 +28,8 @@ def relation_kind(path: str) -> str | None:
         return "m2m"
     if last.endswith("OneToOneField"):
         return "o2o"
+    if last == "GenericForeignKey":
+        return None  # names its content-type and id fields, not a model
     if last.endswith("ForeignKey") or last in ("ParentalKey", "ForeignObject"):
         return "fk"
     return None
@@ -193,6 +195,7 @@ class DjangoModels:
             if isinstance(lit, str):
                 raw = lit
             elif to.expr:
+                library = None
                 for v in sorted(prog.r.eval(call.scope, to.expr)):
                     if v.startswith("d:"):
                         target = self._entity(v[2:]) if self.is_model(v[2:]) else None
@@ -202,8 +205,10 @@ class DjangoModels:
                     if path == "django.conf.settings.AUTH_USER_MODEL":
                         setting = prog.setting("AUTH_USER_MODEL")
                         raw = setting if isinstance(setting, str) else "auth.User"
+                    elif path is not None and v.startswith("x:"):
+                        library = path  # ``ForeignKey(ContentType)``: a model of a library
                 if target is None and raw is None:
-                    raw = to.expr
+                    raw = library or to.expr
         related = prog.literal(module, call.scope, prog.arg(call, None, "related_name"))
         field = RelationField(name=name, target=target, kind=kind, line=line, module=module,
                               reverse=related if isinstance(related, str) else None, raw=raw,
