@@ -1341,3 +1341,26 @@ def test_relations_to_a_librarys_models_are_outside_and_generic_keys_no_relation
     })
     found = extract(*front_end(tmp_path))
     assert found.counts["unresolved_relations"] == 0 and found.counts["outside_relations"] == 2
+
+
+def test_only_strings_assigned_as_settings_count_as_broken_references(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/signals.py": """
+            from django.db.models.signals import post_save
+            from django.dispatch import receiver
+
+            GATEWAY = "pkg.payments.Missing"
+            CATEGORIES = {"pkg.documents.invoice": "Invoice"}
+
+
+            @receiver(post_save, dispatch_uid="pkg.signals.on_save_handler")
+            def on_save(sender, **kwargs):
+                pass
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert found.counts["unresolved_references"] == 1
+    assert found.counts["unresolved_references_top"] == [{"expr": "pkg.payments.Missing", "count": 1}]

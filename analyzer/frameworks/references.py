@@ -7,7 +7,9 @@ dependency.
 * ``"app.Model"`` targets of relations (collected by the ORM detectors), ``include("pkg.urls")``
   (collected by the URL walk) and ``INSTALLED_APPS`` entries;
 * any other dotted string literal that names a project module or symbol — settings such as
-  ``PAYMENT_GATEWAY = "shop.payments.gateways.FakeGateway"``, task names, plugin lists.
+  ``PAYMENT_GATEWAY = "shop.payments.gateways.FakeGateway"``, task names, plugin lists. Only a
+  string assigned at module or class level (a setting) counts as broken when it names
+  nothing: a ``dispatch_uid=`` or a dict key that looks like a path is no reference.
 
 Each becomes a ``reference`` from the scope holding the string (the module or class for
 settings) to the module or symbol it names. A string that looks like a project path (it
@@ -164,11 +166,28 @@ class References:
     def _strings(self) -> None:
         prog = self.prog
         for module in prog.modules:
+            assigned = None
             for s in prog.facts[module].strings:
                 value = s.value
                 if len(value) > 200 or " " in value or "/" in value:
                     continue
                 if (s.scope, value) in self.loaded:
                     continue  # already read as the argument of a loading call
-                kind = "setting" if prog.kind(s.scope) in ("module", "class") else "string"
+                if assigned is None:
+                    assigned = _assigned_strings(prog.facts[module])
+                # a setting is a string assigned at module or class level (``GATEWAY =
+                # "shop.pay.Fake"``, a list of them); a ``dispatch_uid=`` or a dict key is not
+                kind = "setting" if prog.kind(s.scope) in ("module", "class") and value in assigned else "string"
                 self._dotted(s.scope, value, kind, s.line)
+
+
+def _assigned_strings(facts) -> set[str]:
+    """The string values a module's bindings hold, alone or in a literal list or tuple."""
+    out: set[str] = set()
+    for b in facts.bindings:
+        if isinstance(b.value, str):
+            out.add(b.value)
+        elif isinstance(b.value, tuple):
+            out.update(v for v in b.value if isinstance(v, str))
+    return out
+
