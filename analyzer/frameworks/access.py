@@ -297,28 +297,16 @@ class AccessAnalysis:
         return out
 
     def _row_calls(self, funcs: set[str]) -> dict[str, list[tuple[str, int, str]]]:
-        """Calls of the methods of a mixin or abstract model made on rows or classes of the
-        models below it, as the frameworks stage types them (``Book.objects.get(pk=k).touch()``):
-        the resolver, which knows no managers, leaves them unresolved."""
-        prog = self.prog
-        wanted: dict[str, list[str]] = {}
-        for func in sorted(funcs):
-            if prog.parent_scope(func) in self._mixins:
-                wanted.setdefault(func.rsplit(".", 1)[-1], []).append(func)
+        """Calls of the methods of a mixin or abstract model made on rows of the models below
+        it, as the frameworks stage types them (``Book.objects.get(pk=k).touch()``): the
+        resolver, which knows no managers, leaves them unresolved (``row_calls``)."""
+        from analyzer.frameworks.row_calls import row_method_sites
+
+        wanted = {f for f in funcs if self.prog.parent_scope(f) in self._mixins}
         out: dict[str, list[tuple[str, int, str]]] = {}
-        for site in prog.named(wanted) if wanted else ():
-            name = tail(site.call.callee)
-            recv = receiver_expr(site.call.callee)
-            if name not in wanted or recv is None:
-                continue
-            classes = set()
-            for v in self.values.receiver_values(site.module, site.index, site.call.scope, recv):
-                model = self.reg.models.get(v[3:]) if v.startswith(("@o:", "@c:")) else None
-                if model is not None and model.cls in prog.defs:
-                    classes.update(prog.r.mro(model.cls))
-            for func in wanted[name]:
-                if prog.parent_scope(func) in classes:
-                    out.setdefault(func, []).append((site.module, site.index, "bd"))
+        for rc in row_method_sites(self.prog, self.reg, self.values) if wanted else ():
+            if rc.method in wanted:
+                out.setdefault(rc.method, []).append((rc.module, rc.index, "bd"))
         return out
 
     def _argument(self, module: str, index: int, tag: str, position: int | None, name: str):

@@ -4,21 +4,34 @@ The resolver knows no ORM: in ``order = Order.objects.get(pk=k); order.cancel()`
 call is an outside call to it, so ``cancel`` ends outside the project as well
 (``django.db.models.Model.objects.get.cancel``) and the call graph has no edge to
 ``Order.cancel``. The frameworks stage knows those are rows of ``Order``: a call on them to a
-method that the model's classes define is a call of that method.
+method that the model's classes define (its own, an abstract base's, a mixin's) is a call of
+that method. The call graph gets the edges (``row_method_calls``), and the accesses a mixin
+or an abstract model makes on ``self`` are handed to these callers
+(``AccessAnalysis._lift_generic``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from analyzer.frameworks.program import Program, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.values import Values
 
 
-def row_method_calls(prog: Program, reg: Registry, values: Values) -> dict[tuple[str, str], list[int]]:
-    """``(calling scope, method) -> lines`` for method calls on model rows that the resolution
-    left outside the project."""
+class RowCall(NamedTuple):
+    module: str
+    index: int  # the call site in the module
+    method: str  # the model method it calls
+    linked: bool  # the resolution already took the site into project code
+
+
+def row_method_sites(prog: Program, reg: Registry, values: Values) -> list[RowCall]:
+    """Every call of a model method on model rows, in program order (computed once per
+    stage: kept on ``values``)."""
+    if values.row_calls is not None:
+        return values.row_calls
     defining: dict[str, dict[str, str]] = {}  # model class -> method name -> first definition
     names: set[str] = set()
     for model in reg.models.values():
@@ -26,22 +39,33 @@ def row_method_calls(prog: Program, reg: Registry, values: Values) -> dict[tuple
         if cls in prog.defs and cls not in defining:
             defining[cls] = prog.methods_in_mro(cls)
             names.update(defining[cls])
-    out: dict[tuple[str, str], list[int]] = defaultdict(list)
-    if not names:
-        return out
-    for site in prog.named(names):
+    out: list[RowCall] = []
+    for site in prog.named(names) if names else ():
         c = site.call
         recv = receiver_expr(c.callee)
-        if recv is None or recv.startswith("super(") or \
-                any(t.startswith(("d:", "bd:")) for t in prog.targets(site.module, site.index)):
-            continue  # a plain call, ``super()`` (the resolver's MRO knows), or project code already
+        if recv is None or recv.startswith("super("):
+            continue  # a plain call, or ``super()``: the resolver's method resolution order knows
         name = tail(c.callee)
-        for v in sorted(values.receiver_values(site.module, site.index, c.scope, recv)):
+        linked = any(t.startswith(("d:", "bd:")) for t in prog.targets(site.module, site.index))
+        methods = set()
+        for v in values.receiver_values(site.module, site.index, c.scope, recv):
             model = reg.models.get(v[3:]) if v.startswith("@o:") else None
             method = defining.get(model.cls, {}).get(name) if model is not None else None
             if method is not None and method != c.scope:
-                out[(c.scope, method)].append(c.line)
+                methods.add(method)
+        out.extend(RowCall(site.module, site.index, m, linked) for m in sorted(methods))
+    values.row_calls = out
     return out
 
 
-__all__ = ["row_method_calls"]
+def row_method_calls(prog: Program, reg: Registry, values: Values) -> dict[tuple[str, str], list[int]]:
+    """``(calling scope, method) -> lines`` for the calls the resolution left outside."""
+    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for rc in row_method_sites(prog, reg, values):
+        if not rc.linked:
+            c = prog.call(rc.module, rc.index)
+            out[(c.scope, rc.method)].append(c.line)
+    return out
+
+
+__all__ = ["RowCall", "row_method_calls", "row_method_sites"]

@@ -128,6 +128,7 @@ class Values:
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
         self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
+        self.row_calls: list | None = None  # model methods called on rows (``row_calls``), once
         self._rel: dict[tuple[str, str], str | None] = {}
         self._custom: dict[str, frozenset[str]] = {}
         self._methods: dict[str, frozenset[str]] = {}
