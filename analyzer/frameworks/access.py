@@ -135,9 +135,8 @@ class AccessAnalysis:
         A mixin of models (``CRUDMixin.save``: ``db.session.add(self)``) has no entity of
         its own, so its accesses on ``self`` or ``cls`` go to every caller that names one
         (``user.save()``, ``User.create(...)``); so do an abstract model's, whose rows are
-        its concrete models'. A caller that passes on its own parameter,
-        or an object made from it (``instance = cls(**kw)``), is lifted in turn, up to
-        ``MAX_LIFTS`` levels."""
+        its concrete models'. A caller that passes on its own parameter, or an object made
+        from it (``instance = cls(**kw)``), is lifted in turn, up to ``MAX_LIFTS`` levels."""
         groups: dict[tuple[str, int | None, str], list[_Handed]] = {}
         for key, accesses in self.by_site.items():
             if len({a.entity for a in accesses}) < 2:
@@ -155,44 +154,51 @@ class AccessAnalysis:
                 known = set(callers.get(func, ()))
                 callers.setdefault(func, []).extend(site for site in found if site not in known)
             lifted: dict[tuple[str, int | None, str], list[_Handed]] = {}
-            for (func, position, name), items in sorted(groups.items(), key=lambda kv: kv[0][0]):
-                touched = {h.entity for h in items if h.entity is not None}
-                handed = []
-                for module, index, tag in callers.get(func, ()):
-                    passed = self._entities_passed(module, index, tag, position, name)
-                    if not any(h.entity is None for h in items):
-                        passed &= touched
-                    if 0 < len(passed) <= MAX_PASSED:
-                        handed.append((module, index, tag, passed))
-                every = {e for *_, passed in handed for e in passed}
-                if not every or (touched and len(every) < 2):
-                    continue
-                for key in {h.key for h in items if h.entity in every}:
-                    self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
-                for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
-                    # an abstract model's method: its callers name the concrete model
-                    self.by_site[key] = [a for a in self.by_site[key] if not self._abstract(a.entity)]
-                for h in items:
-                    if h.unresolved and self.unresolved[h.unresolved] > 0:
-                        self.unresolved[h.unresolved] -= 1  # resolved through its callers
-                        if not self.unresolved[h.unresolved]:
-                            del self.unresolved[h.unresolved]
-                for module, index, tag, passed in handed:
-                    c = self.prog.call(module, index)
-                    given = []
-                    for h in items:
-                        for e in sorted(passed) if h.entity is None else (h.entity,) if h.entity in passed else ():
-                            kind = h.kind or self.values.api(e, h.api)
-                            if kind is not None:
-                                given.extend(Access(c.scope, e, k, c.line, module) for k in _kinds(kind))
-                    held = self.by_site.setdefault((module, index), [])
-                    given = [a for a in dict.fromkeys(given) if a not in held]
-                    held.extend(given)
-                    onward = self._passed_param(module, index, tag, position, name)
-                    if onward is not None:
-                        lifted.setdefault(onward, []).extend(
-                            _Handed((module, index), a.entity, a.kind, None, None) for a in given)
+            for subject, items in sorted(groups.items(), key=lambda kv: kv[0][0]):
+                for onward, given in self._hand(subject, items, callers.get(subject[0], ())):
+                    lifted.setdefault(onward, []).extend(given)
             groups = lifted
+
+    def _hand(self, subject: tuple[str, int | None, str], items: list[_Handed], callers):
+        """Hand one function's accesses on one parameter to the callers that pass entities
+        for it; yields ``(caller's own parameter, its new accesses)`` to lift further."""
+        _, position, name = subject
+        touched = {h.entity for h in items if h.entity is not None}
+        virtual = any(h.entity is None for h in items)
+        handed = []
+        for module, index, tag in callers:
+            passed = self._entities_passed(module, index, tag, position, name)
+            if not virtual:
+                passed &= touched
+            if 0 < len(passed) <= MAX_PASSED:
+                handed.append((module, index, tag, passed))
+        every = {e for *_, passed in handed for e in passed}
+        if not every or (touched and len(every) < 2):
+            return
+        for key in {h.key for h in items if h.entity in every}:
+            self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
+        for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
+            # an abstract model's method: its callers name the concrete model
+            self.by_site[key] = [a for a in self.by_site[key] if not self._abstract(a.entity)]
+        for h in items:
+            if h.unresolved and self.unresolved[h.unresolved] > 0:
+                self.unresolved[h.unresolved] -= 1  # resolved through its callers
+                if not self.unresolved[h.unresolved]:
+                    del self.unresolved[h.unresolved]
+        for module, index, tag, passed in handed:
+            c = self.prog.call(module, index)
+            given = []
+            for h in items:
+                for e in sorted(passed) if h.entity is None else (h.entity,) if h.entity in passed else ():
+                    kind = h.kind or self.values.api(e, h.api)
+                    if kind is not None:
+                        given.extend(Access(c.scope, e, k, c.line, module) for k in _kinds(kind))
+            held = self.by_site.setdefault((module, index), [])
+            given = [a for a in dict.fromkeys(given) if a not in held]
+            held.extend(given)
+            onward = self._passed_param(module, index, tag, position, name)
+            if onward is not None:
+                yield onward, [_Handed((module, index), a.entity, a.kind, None, None) for a in given]
 
     def _mixin_sites(self) -> dict[tuple[str, int | None, str], list[_Handed]]:
         """ORM calls on ``self`` or ``cls`` in the methods of a project class that models
