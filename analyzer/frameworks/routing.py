@@ -204,26 +204,22 @@ class DecoratorRouting:
     def _routers(self) -> None:
         prog = self.prog
         spec = self.spec
-        for module in prog.modules:
-            facts = prog.facts[module]
-            for b in facts.bindings:
-                if b.call is None:
-                    continue
-                c = facts.calls[b.call]
-                cls = self._router_class(prog.targets(module, b.call))
-                if cls is None:
-                    continue
-                key = f"{b.scope}:{b.name}"
-                kw = spec.routers[cls]
-                own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
-                if own is None and cls in spec.named:
-                    own = self._named_path(module, c)
-                self.mounts.router(key, own or "", spec.name)
-                if cls in spec.wrappers:
-                    first = prog.arg(c, 0, "app")
-                    parent = prog.locate(c.scope, first.expr) if first is not None and first.expr else None
-                    if parent is not None:
-                        self.mounts.mount(parent, key, own or "")
+        for module, b, targets in self._bound_calls():
+            c = prog.facts[module].calls[b.call]
+            cls = self._router_class(targets)
+            if cls is None:
+                continue
+            key = f"{b.scope}:{b.name}"
+            kw = spec.routers[cls]
+            own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
+            if own is None and cls in spec.named:
+                own = self._named_path(module, c)
+            self.mounts.router(key, own or "", spec.name)
+            if cls in spec.wrappers:
+                first = prog.arg(c, 0, "app")
+                parent = prog.locate(c.scope, first.expr) if first is not None and first.expr else None
+                if parent is not None:
+                    self.mounts.mount(parent, key, own or "")
         if spec.factories:
             self._made_routers()
         self._factory_routers()
@@ -261,22 +257,26 @@ class DecoratorRouting:
         return any(c.scope == func and self._router_class(prog.targets(module, i)) is not None
                    for i, c in enumerate(prog.facts[module].calls))
 
+    def _bound_calls(self):
+        """``(module, binding, what its call's callee evaluates to)`` for every name bound
+        to a call: where router objects come from."""
+        prog = self.prog
+        for module in prog.modules:
+            for b in prog.facts[module].bindings:
+                if b.call is not None:
+                    yield module, b, prog.targets(module, b.call)
+
     def _factory_routers(self) -> None:
         """A router a project function returns is the router its callers bind: its routes
         serve wherever the caller's router is mounted (``api = make_blueprint()`` then
         ``app.register_blueprint(api, url_prefix="/api")``), beside those the caller adds."""
-        prog = self.prog
-        for module in prog.modules:
-            facts = prog.facts[module]
-            for b in facts.bindings:
-                if b.call is None:
-                    continue
-                made = self._returned_router(prog.targets(module, b.call))
-                key = f"{b.scope}:{b.name}"
-                if made is None or made == key:
-                    continue
-                self.mounts.router(key, "", self.spec.name)
-                self.mounts.mount(key, made, self.mounts.own.get(made, ""))
+        for _module, b, targets in self._bound_calls():
+            made = self._returned_router(targets)
+            key = f"{b.scope}:{b.name}"
+            if made is None or made == key:
+                continue
+            self.mounts.router(key, "", self.spec.name)
+            self.mounts.mount(key, made, self.mounts.own.get(made, ""))
 
     def _made_routers(self) -> None:
         """Routers a router makes on itself (``todos = api.namespace("todos")``)."""

@@ -514,8 +514,9 @@ class Values:
         accesses: list[tuple[str, str]] = []
         unresolved = None
         name = tail(callee)
-        recv = receiver_expr(callee)
+        rvals = _EMPTY
         if name is not None and "." in callee:
+            recv = receiver_expr(callee)
             rvals = self.receiver_values(module, index, scope, recv)
             result |= self.call(self.attr(rvals, name))
             for v in sorted(rvals):
@@ -568,11 +569,11 @@ class Values:
             e = self._get_model(module, scope, c)
             if e is not None:
                 result.add(f"@c:{e}")
-        if name in _HANDLED_ROWS and recv is not None:
+        if name in _HANDLED_ROWS and rvals:
             # a generic view's ``self.get_object()`` / ``get_queryset()``, a model form's
             # ``form.save()``: rows of the model the class is declared for
             kind = _HANDLED_ROWS[name]
-            for v in sorted(self._receiver_classes(module, index, scope, recv)):
+            for v in sorted(self._classes(rvals)):
                 for e in sorted(self.handled_models(v)):
                     result.add(f"@o:{e}")
                     accesses.append((e, kind))
@@ -584,10 +585,10 @@ class Values:
             self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
 
-    def _receiver_classes(self, module: str, index: int, scope: str, recv: str) -> set[str]:
-        """The project classes whose instances the receiver of a method call holds."""
+    def _classes(self, values) -> set[str]:
+        """The project classes whose instances ``values`` hold."""
         out = set()
-        for v in self.receiver_values(module, index, scope, recv):
+        for v in values:
             tag, _, q = v.partition(":")
             if tag in ("i", "s") and q in self.r.defs and self.r.kind(q) == "class":
                 out.add(q)
