@@ -38,6 +38,8 @@ from analyzer.facts import (
 )
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # bigger files are generated code: recorded and skipped
+MAX_ROWS = 2000  # longer lists of tuples are data tables, not registrations: their rows are not kept
+MAX_ROW_ITEMS = 8
 
 _SQL = re.compile(r"(?is)\b(select\b.+\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from)\b")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -954,6 +956,8 @@ class _Walker:
         )
         t = type(value_node)
         if t is cst.List or t is cst.Tuple or t is cst.Set:
+            if t is not cst.Set:
+                self._rows(scope or here, name, value_node, origin)
             for el in value_node.elements:
                 if isinstance(el, cst.Element):
                     e = expr_str(el.value)
@@ -970,6 +974,24 @@ class _Walker:
                     if e is not None:
                         self.bindings.append(Binding(scope or here, f"{name}[]", e, self.current_line(),
                                                      origin=origin))
+
+    def _rows(self, scope: str, name: str, node, origin: str | None) -> None:
+        """The rows of a list of tuples that name code, ``ROUTES = [(Resource, "/a"), ...]``:
+        ``ROUTES[k][i]`` is the i-th item of row k, so a loop over the rows keeps each row's
+        items together (``for path, view in ROUTES: bp.add_url_rule(path, view_func=view)``).
+        Rows of literals only (choices) are not recorded: no code is named there."""
+        line = self.current_line()
+        rows = [el.value for el in node.elements if isinstance(el, cst.Element)]
+        if len(rows) > MAX_ROWS:
+            return
+        for k, row in enumerate(rows):
+            if type(row) not in (cst.Tuple, cst.List) or not 2 <= len(row.elements) <= MAX_ROW_ITEMS \
+                    or any(not isinstance(el, cst.Element) for el in row.elements) \
+                    or all(literal(el.value) is not None for el in row.elements):
+                continue
+            for i, el in enumerate(row.elements):
+                self.bindings.append(Binding(scope, f"{name}[{k}][{i}]", expr_str(el.value), line,
+                                             literal(el.value), origin=origin))
 
     def bind_target(self, target, expr: str | None, value_node, call_index: int | None,
                     annotation: str | None = None) -> None:
@@ -1004,6 +1026,10 @@ class _Walker:
                     isinstance(e, cst.StarredElement) for e in (*values, *target.elements)):
                 for el, val in zip(target.elements, values):  # a, b = f1, f2
                     self.bind_target(el.value, expr_str(val.value), val.value, None)
+            elif expr is not None and expr.endswith("[]") and not any(
+                    isinstance(e, cst.StarredElement) for e in target.elements):
+                for i, el in enumerate(target.elements):  # for path, view in ROUTES: the row's items
+                    self.bind_target(el.value, f"{expr}[{i}]", None, None)
             else:
                 for el in target.elements:
                     self.bind_target(el.value, None, None, None)

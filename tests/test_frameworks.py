@@ -1364,3 +1364,148 @@ def test_only_strings_assigned_as_settings_count_as_broken_references(tmp_path):
     found = extract(*front_end(tmp_path))
     assert found.counts["unresolved_references"] == 1
     assert found.counts["unresolved_references_top"] == [{"expr": "pkg.payments.Missing", "count": 1}]
+
+
+def test_rules_listed_as_rows_of_a_list_are_registered_row_by_row(tmp_path):
+    """zou registers ``(path, Resource)`` rows through a helper; timesketch loops
+    ``api.add_resource(*route)`` over imported ``(Resource, path)`` rows."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/api.py": """
+            def configure(blueprint, route_tuples):
+                views = {}
+                for path, resource in route_tuples:
+                    view = views.get(resource)
+                    if view is None:
+                        view = resource.as_view(resource.__name__)
+                    blueprint.add_url_rule(path, view_func=view)
+                return blueprint
+        """,
+        "app/persons.py": """
+            from flask import Blueprint
+            from flask.views import MethodView
+
+            from app.api import configure
+
+
+            class PersonsResource(MethodView):
+                def get(self):
+                    return []
+
+                def post(self):
+                    return {}
+
+
+            class PersonResource(MethodView):
+                def delete(self, person_id):
+                    return {}
+
+
+            routes = [("/data/persons", PersonsResource), ("/data/persons/<person_id>", PersonResource)]
+            CHOICES = [("a", "A"), ("b", "B")]
+            blueprint = configure(Blueprint("persons", __name__), routes)
+        """,
+        "app/sketches.py": """
+            from flask_restful import Resource
+
+
+            class SketchList(Resource):
+                def get(self):
+                    return []
+
+
+            class Sketch(Resource):
+                def put(self, sketch_id):
+                    return {}
+
+
+            API_ROUTES = [(SketchList, "/sketches/"), (Sketch, "/sketches/<int:sketch_id>/", "/s/<int:sketch_id>/")]
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from flask_restful import Api
+
+            from app.persons import blueprint
+            from app.sketches import API_ROUTES
+
+            app = Flask(__name__)
+            app.register_blueprint(blueprint)
+            api = Api(app, prefix="/api/v1")
+            for route in API_ROUTES:
+                api.add_resource(*route)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /data/persons", "app.persons.PersonsResource"),
+        ("entry:http:POST /data/persons", "app.persons.PersonsResource"),
+        ("entry:http:DELETE /data/persons/<person_id>", "app.persons.PersonResource"),
+        ("entry:http:GET /api/v1/sketches/", "app.sketches.SketchList"),
+        ("entry:http:PUT /api/v1/sketches/<int:sketch_id>/", "app.sketches.Sketch"),
+        ("entry:http:PUT /api/v1/s/<int:sketch_id>/", "app.sketches.Sketch"),
+    }
+    assert found.counts["unresolved_routes"] == 0  # the helper's own add_url_rule is no route
+
+
+def test_sqlalchemy_declared_table_names_and_inherited_class_methods(tmp_path):
+    """A base's ``@declared_attr __tablename__`` names each model's table; a base classmethod
+    ``return session.get(cls, id)`` called on a model gives that model's rows."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import Column, ForeignKey, Integer, String
+            from sqlalchemy.ext.declarative import as_declarative, declared_attr
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            db_session = scoped_session(sessionmaker())
+
+
+            @as_declarative()
+            class BaseModel:
+                @declared_attr
+                def __tablename__(cls):
+                    return cls.__name__.lower()
+
+                id = Column(Integer, primary_key=True)
+
+                @classmethod
+                def get_by_id(cls, model_id):
+                    return db_session.get(cls, model_id)
+
+                @classmethod
+                def named(cls, name):
+                    return db_session.query(cls).filter_by(name=name).first()
+
+
+            class User(BaseModel):
+                name = Column(String)
+
+
+            class Sketch(BaseModel):
+                user_id = Column(Integer, ForeignKey("user.id"))
+        """,
+        "app/views.py": """
+            from app.models import Sketch, User, db_session
+
+
+            def rename(sketch_id, name):
+                sketch = Sketch.get_by_id(sketch_id)
+                sketch.name = name
+                db_session.add(sketch)
+
+
+            def owner_of(name):
+                return User.named(name)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert entities(found) == {("entity:app.models.User", "user", False), ("entity:app.models.Sketch", "sketch", False)}
+    assert found.counts["unresolved_relations"] == 0
+    assert {(s, t) for s, t, _ in edges(found, "relation")} == {("entity:app.models.Sketch", "entity:app.models.User")}
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.rename", "entity:app.models.Sketch")}
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.views.rename", "entity:app.models.Sketch"), ("app.views.owner_of", "entity:app.models.User")}

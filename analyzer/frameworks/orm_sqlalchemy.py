@@ -7,7 +7,8 @@ Flask-SQLAlchemy's ``db.Model``, or SQLModel's ``SQLModel`` with ``table=True``.
 project class below a base is a model, except bases themselves and ``__abstract__`` classes.
 A base a library makes (advanced-alchemy, Flask-AppBuilder) is not seen: below an outside
 class, a class with a table name and SQLAlchemy columns (its own or its ancestors') is a model.
-A subclass without its own ``__tablename__`` below a mapped model is single-table
+A base's ``@declared_attr __tablename__`` returning ``cls.__name__[.lower()]`` names each
+model's table. A subclass without its own ``__tablename__`` below a mapped model is single-table
 inheritance and shares its parent's entity; with its own table it is joined inheritance
 and gets a relation to its parent.
 """
@@ -205,6 +206,8 @@ class SqlAlchemyModels:
             inherited = prog.class_literal(cls, "__tablename__")
             if isinstance(inherited, str):
                 table = inherited
+            elif (declared := self._declared_table(cls)) is not None:
+                table = declared
             elif self.flavour(cls) == "flask" and "__tablename__" not in prog.methods_in_mro(cls):
                 table = snake(d.name)
             elif self.flavour(cls) == "sqlmodel":
@@ -218,6 +221,26 @@ class SqlAlchemyModels:
                 if pe is not None and pe != eid and not reg.models[pe].abstract:
                     reg.relate(eid, pe, d.line, "parent")
         return eid
+
+    def _declared_table(self, cls: str) -> str | None:
+        """A base's ``@declared_attr def __tablename__(cls)`` run for ``cls``: it returns a
+        literal, ``cls.__name__`` or ``cls.__name__.lower()`` (SQLAlchemy calls it once per
+        mapped class, with that class)."""
+        prog = self.prog
+        method = prog.methods_in_mro(cls).get("__tablename__")
+        d = prog.defs.get(method) if method is not None else None
+        if d is None or not d.params:
+            return None
+        name = prog.defs[cls].name
+        own = f"{d.params[0].name}.__name__"
+        for b in prog.bindings(method, "<return>"):
+            if isinstance(b.value, str):
+                return b.value
+            if b.expr == own:
+                return name
+            if b.expr == f"{own}.lower()":
+                return name.lower()
+        return None
 
     def _table_of(self, cls: str) -> str | None:
         """``__table__ = Table("name", ...)`` in the class body."""

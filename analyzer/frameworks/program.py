@@ -95,6 +95,7 @@ class Program:
         self._settings: dict[str, list[Binding]] | None = None
         self._by_name: dict[str, list[tuple[str, int]]] | None = None
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
+        self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
 
     # -- definitions -------------------------------------------------------------------
     @property
@@ -446,6 +447,29 @@ class Program:
             self._busy.discard(key)
         self._locate_memo[key] = found
         return found
+
+    def rows(self, scope: str, name: str) -> list[tuple[str, tuple[Arg, ...]]]:
+        """The rows of the list of tuples ``name`` stands for in ``scope`` (written there or
+        imported: ``ROUTES = [(Resource, "/a"), ...]``), each with the scope it is written in
+        and its items as arguments, in order. Empty when ``name`` is no such list."""
+        key = self.locate(scope, name)
+        if key is None:
+            return []
+        hit = self._rows_memo.get(key)
+        if hit is not None:
+            return hit
+        where, _, listed = key.partition(":")
+        prefix = listed + "["
+        found: dict[int, dict[int, Arg]] = {}
+        for n, bindings in self.r.scope_bindings.get(where, _NO_NAMES).items():
+            if n.startswith(prefix) and n.endswith("]"):
+                k, _, i = n[len(prefix):-1].partition("][")
+                if k.isdigit() and i.isdigit():
+                    b = bindings[-1]
+                    found.setdefault(int(k), {})[int(i)] = Arg(None, b.expr, b.value)
+        rows = self._rows_memo[key] = [(where, tuple(items[i] for i in sorted(items)))
+                                       for _, items in sorted(found.items())]
+        return rows
 
     def _locate(self, scope: str, expr: str) -> str | None:
         if "." not in expr:

@@ -403,37 +403,100 @@ class DecoratorRouting:
         helpers = self._rule_helpers()
         names = set(self.spec.rules) | set(self.spec.resources) | {h.rsplit(".", 1)[-1] for h in helpers}
         for site in prog.named(names):
-            c = site.call
-            if not c.callee:
+            if not site.call.callee:
                 continue
-            recv, _, method = c.callee.rpartition(".")
+            recv, _, method = site.call.callee.rpartition(".")
+            if site.call.scope in helpers and recv == helpers[site.call.scope].router:
+                continue  # a helper's own rule: its callers' calls are the routes
             if not recv:
                 if helpers:
                     out.extend(self._helper_call(site, helpers))
                 continue
             if method in self.spec.resources:
-                out.extend(self._resource(site.module, c, recv))
+                for c in self._row_calls(site.module, site.call):
+                    out.extend(self._resource(site.module, c, recv))
                 continue
             rule = self.spec.rules.get(method)
             if rule is None:
                 if helpers:
                     out.extend(self._helper_call(site, helpers))
                 continue
-            if framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
+            if framework_of(prog.r.eval(site.call.scope, recv), self.roots, prog) != self.spec.name:
                 continue
-            path_pos, path_kw, view_pos, view_kw = rule
-            path = prog.literal_str(site.module, c.scope, prog.arg(c, path_pos, path_kw))
-            if path is None:
-                self.unresolved.append(f"{c.scope}: {c.callee}(...)")
-                continue
-            handler, verbs = self._view(site.module, c.scope, prog.arg(c, view_pos, view_kw))
-            methods = self._methods(min(self.spec.any_verb), c.args, site.module, c.scope)
-            if verbs and _kw(c.args, "methods") is None:
-                methods = verbs
-            router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
-            out.append(Endpoint(router, path, methods, handler or c.scope, site.module, c.line, self.spec.name,
-                                prog.literal_str(site.module, c.scope, prog.arg(c, 1, "endpoint"))))
+            for c in self._row_calls(site.module, site.call):
+                out.extend(self._rule(site.module, c, recv, rule))
         return out
+
+    def _rule(self, module: str, c, recv: str, rule: tuple[int, str, int, str]) -> list[Endpoint]:
+        """``bp.add_url_rule("/path", view_func=view)``."""
+        prog = self.prog
+        path_pos, path_kw, view_pos, view_kw = rule
+        path_arg = prog.arg(c, path_pos, path_kw)
+        path = prog.literal_str(module, _scope_of(path_arg, c.scope), path_arg)
+        if path is None:
+            self.unresolved.append(f"{c.scope}: {c.callee}(...)")
+            return []
+        view = prog.arg(c, view_pos, view_kw)
+        handler, verbs = self._view(module, _scope_of(view, c.scope), view)
+        methods = self._methods(min(self.spec.any_verb), c.args, module, c.scope)
+        if verbs and _kw(c.args, "methods") is None:
+            methods = verbs
+        router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
+        return [Endpoint(router, path, methods, handler or c.scope, module, c.line, self.spec.name,
+                         prog.literal_str(module, c.scope, prog.arg(c, 1, "endpoint")))]
+
+    def _row_calls(self, module: str, c) -> list:
+        """The call once per row when its arguments are loop variables over a list of tuples
+        (``for resource, path in ROUTES: api.add_resource(resource, path)``, ``for route in
+        ROUTES: api.add_resource(*route)``): each row's items stand in for them, read where
+        the list is written. The call itself otherwise."""
+        prog = self.prog
+        loops: dict[str, int | None] = {}  # loop variable -> its item of the row (None: the row)
+        listed = set()
+        for a in c.args:
+            var = self._loop_var(module, a)
+            head, item = self._row_source(c.scope, var) if var else (None, None)
+            if head is not None and (item is not None or a.star == 1):
+                loops[var] = item  # type: ignore[index]
+                listed.add(head)
+        if len(listed) != 1:
+            return [c]
+        rows = prog.rows(c.scope, listed.pop())
+        out = []
+        for where, items in rows:
+            args: list = []
+            for a in c.args:
+                var = self._loop_var(module, a)
+                if var not in loops:
+                    args.append(a)
+                elif loops[var] is None:
+                    args.extend(RowArg(None, i.expr, i.value, None, 0, where) for i in items)
+                elif loops[var] < len(items):
+                    i = items[loops[var]]
+                    args.append(RowArg(a.keyword, i.expr, i.value, None, 0, where))
+            out.append(c._replace(args=tuple(args)))
+        return out or [c]
+
+    def _row_source(self, scope: str, var: str) -> tuple[str | None, int | None]:
+        """The list a loop variable iterates and which item of each row it holds, also through
+        a view made of it (``view = resource.as_view(name)``): see :func:`_row_item`."""
+        for b in self.prog.bindings(scope, var):
+            head, item = _row_item(b.expr)
+            if head is None and b.expr and b.expr.endswith(".as_view()") and b.expr[:-10].isidentifier():
+                return self._row_source(scope, b.expr[:-10]) if b.expr[:-10] != var else (None, None)
+            if head is not None:
+                return head, item
+        return None, None
+
+    def _loop_var(self, module: str, a) -> str | None:
+        """The name an argument passes: ``view``, ``*route``, or the view class of
+        ``view.as_view(...)``."""
+        if a.call is not None:
+            inner = self.prog.call(module, a.call)
+            expr = inner.callee[: -len(".as_view")] if inner.callee and inner.callee.endswith(".as_view") else None
+        else:
+            expr = a.expr
+        return expr if expr and expr.isidentifier() else None
 
     def _rule_helpers(self) -> dict[str, RuleHelper]:
         """Project functions that register a rule or a resource on a router they are given:
@@ -475,13 +538,20 @@ class DecoratorRouting:
             star = path_arg.star == 1 and any(p.name == path_param and p.kind == "var_positional" for p in signature)
             if path_arg.star and not star:
                 continue
+            items = None
             if path_param not in params:
-                loops = [b.expr for b in prog.bindings(func, path_param) if b.expr and b.expr.endswith("[]")]
-                if len(loops) != 1 or loops[0][:-2] not in params:
+                loops = [_row_item(b.expr) for b in prog.bindings(func, path_param)]
+                loops = [(head, item) for head, item in loops if head is not None]
+                if len(loops) != 1 or loops[0][0] not in params:
                     continue
-                path_param, many = loops[0][:-2], True
+                path_param, path_item = loops[0]
+                many = path_item is None
+                if path_item is not None:  # for path, view in routes: rows given as one argument
+                    view_var = self._loop_var(site.module, view_arg) if view_arg is not None else None
+                    head, view_item = self._row_source(func, view_var) if view_var else (None, None)
+                    items = (path_item, view_item if head == path_param else None)
             view_param = view_arg.expr if view_arg is not None and view_arg.expr in params else None
-            out[func] = RuleHelper(recv, path_param, many, star, view_param, bound)
+            out[func] = RuleHelper(recv, path_param, many, star, view_param, bound, items)
         return out
 
     def _helper_call(self, site, helpers: dict[str, RuleHelper]) -> list[Endpoint]:
@@ -503,6 +573,9 @@ class DecoratorRouting:
                 continue
             if framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
                 continue
+            if helper.items is not None:  # rows of (path, view) given as one argument
+                out.extend(self._helper_rows(site.module, c, params, helper, recv))
+                continue
             if helper.star:  # the positional arguments past the named parameters
                 given = prog.positional(c)[len(params):]
                 paths = [p for p in (prog.literal_str(site.module, c.scope, a) for a in given) if p is not None]
@@ -518,15 +591,35 @@ class DecoratorRouting:
                                     self.spec.name))
         return out
 
+    def _helper_rows(self, module: str, c, params: list[str], helper: RuleHelper, recv: str) -> list[Endpoint]:
+        """``configure(bp, [("/persons", PersonsResource), ...])``: one rule per row."""
+        prog = self.prog
+        given = _given(prog, c, params, helper.path)
+        if given is None or not given.expr or not given.expr.isidentifier() or helper.items is None:
+            return []
+        path_item, view_item = helper.items
+        router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
+        out = []
+        for where, items in prog.rows(c.scope, given.expr):
+            path = prog.literal_str(module, where, items[path_item]) if path_item < len(items) else None
+            if path is None:
+                continue
+            view = items[view_item] if view_item is not None and view_item < len(items) else None
+            handler, verbs = self._view(module, where, view)
+            out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, module, c.line,
+                                self.spec.name))
+        return out
+
     def _resource(self, module: str, c, recv: str) -> list[Endpoint]:
         prog = self.prog
         router = prog.locate(c.scope, recv)
         if router is None or router not in self.mounts.own:
             return []
-        handler, verbs = self._view(module, c.scope, prog.arg(c, 0, "resource"))
+        view = prog.arg(c, 0, "resource")
+        handler, verbs = self._view(module, _scope_of(view, c.scope), view)
         out = []
         for a in prog.positional(c)[1:]:
-            path = prog.literal_str(module, c.scope, a)
+            path = prog.literal_str(module, _scope_of(a, c.scope), a)
             if path is not None:
                 out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, module, c.line,
                                     self.spec.name))
@@ -562,6 +655,39 @@ class RuleHelper(NamedTuple):
     star: bool  # ``*urls``: every positional argument past the named ones is a path
     view: str | None  # the parameter holding the view or resource
     bound: bool  # a method of a router class, registering on ``self``
+    items: tuple[int, int | None] | None = None  # rows given in ``path``: (path item, view item)
+
+
+class RowArg(NamedTuple):
+    """An item of a row of a list of tuples, standing in for the loop variable a call
+    passes; read in ``scope``, where the list is written."""
+
+    keyword: str | None
+    expr: str | None
+    value: object
+    call: None
+    star: int
+    scope: str
+
+
+def _scope_of(arg, scope: str) -> str:
+    """Where an argument is read: its row's scope for a :class:`RowArg`, else the call's."""
+    return arg.scope if isinstance(arg, RowArg) else scope
+
+
+def _row_item(expr: str | None) -> tuple[str | None, int | None]:
+    """``ROUTES[]`` -> (``ROUTES``, None): a loop over the rows; ``ROUTES[][1]`` -> (``ROUTES``,
+    1): the second item of each row. (None, None) for anything else."""
+    if not expr:
+        return None, None
+    head, sep, rest = expr.partition("[]")
+    if not sep or not head.isidentifier():
+        return None, None
+    if not rest:
+        return head, None
+    if rest.startswith("[") and rest.endswith("]") and rest[1:-1].isdigit():
+        return head, int(rest[1:-1])
+    return None, None
 
 
 def _given(prog: Program, call, params: list[str], name: str):

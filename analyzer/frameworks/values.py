@@ -126,6 +126,7 @@ class Values:
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
+        self._class_queries: dict[str, bool] = {}  # function -> its returns query its first parameter's rows
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
         self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
         self.row_calls: list | None = None  # model methods called on rows (``row_calls``), once
@@ -580,10 +581,75 @@ class Values:
         passed = self._passed_through(module, index, c)
         if passed is None:
             passed = self._derived_return(module, index, c)
+        if passed is None and rvals:
+            passed = self._for_subclass(module, index, result, rvals, accesses)
         if passed is not None:
             result = set(passed)
             self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _for_subclass(self, module: str, index: int, result: set[str], rvals,
+                      accesses: list[tuple[str, str]]) -> set[str] | None:
+        """A method inherited by the receiver's model: what it gives about its own class is
+        the receiver's (an abstract model's ``return db_session.get(cls, id)`` called as
+        ``Timeline.get_by_id(1)`` gives Timeline rows). On a base that is no model (a
+        declarative base, a mixin) such a query gives nothing there: here it reads the
+        receiver's model. ``None`` when nothing changes."""
+        swaps: dict[str, set[str]] = {}
+        queried: set[str] = set()
+        for v in self.prog.targets(module, index):
+            tag, _, func = v.partition(":")
+            if tag != "bd":
+                continue
+            own = self.reg.entity_of_class(self.prog.parent_scope(func))
+            mine = {x[3:] for x in rvals if x.startswith("@c:")} - {own}
+            if own is not None and (f"@o:{own}" in result or f"@c:{own}" in result):
+                swaps.setdefault(own, set()).update(mine)
+            elif own is None and mine and self._class_query(func):
+                queried |= mine
+        if queried:
+            accesses.extend((e, READ) for e in sorted(queried))
+            return {f"@o:{e}" for e in queried} | {v for v in result if not v.startswith("@")}
+        if not any(swaps.values()):
+            return None
+        out: set[str] = set()
+        for v in result:
+            kind, entity = v[:3], v[3:]
+            if kind in ("@o:", "@c:") and entity in swaps:
+                out.update(kind + e for e in swaps[entity])
+            else:
+                out.add(v)
+        return out
+
+    def _class_query(self, func: str) -> bool:
+        """Does every return of ``func`` query its first parameter's rows through a session
+        (``return db_session.get(cls, id)``, ``return session.query(cls).filter_by(...).first()``)?"""
+        hit = self._class_queries.get(func)
+        if hit is not None:
+            return hit
+        found = False
+        d = self.r.defs.get(func)
+        prog = self.prog
+        if d is not None and d.params:
+            module = prog.module_of(func)
+            first = d.params[0].name
+            returns = prog.bindings(func, "<return>")
+            found = bool(returns)
+            for b in returns:
+                index = b.call
+                while index is not None:
+                    c = prog.call(module, index)
+                    name = tail(c.callee)
+                    args = prog.positional(c)
+                    if name in SESSION_API and SESSION_API[name][1] in ("class", "classes") \
+                            and args and args[0].expr == first:
+                        break  # the session query on the class
+                    index = prog.receiver_site(module, index) if name in QUERY_API and QUERY_API[name][1] else None
+                if index is None:
+                    found = False
+                    break
+        self._class_queries[func] = found
+        return found
 
     def _classes(self, values) -> set[str]:
         """The project classes whose instances ``values`` hold."""
