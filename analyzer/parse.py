@@ -429,6 +429,21 @@ def literal(node) -> object:
 
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)
+MAX_PAIRS = 16
+
+
+def _string_pairs(node: cst.Dict) -> tuple | None:
+    """A small dict of strings as an argument, as ``(key, value)`` pairs: DRF's
+    ``ViewSet.as_view({"get": "list", "post": "create"})``. None for any other dict."""
+    pairs = []
+    for el in node.elements:
+        if not isinstance(el, cst.DictElement) or len(pairs) >= MAX_PAIRS:
+            return None
+        key, value = literal(el.key), literal(el.value)
+        if not isinstance(key, str) or not isinstance(value, str):
+            return None
+        pairs.append((key, value))
+    return tuple(pairs) if pairs else None
 _COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
 
 
@@ -1080,7 +1095,8 @@ class _Walker:
             self.expr(value)
         star = 1 if a.star == "*" else 2 if a.star == "**" else 0
         keyword = a.keyword.value if a.keyword is not None else None
-        return Arg(keyword, expr_str(value), literal(value), call_index, star)
+        return Arg(keyword, expr_str(value), _string_pairs(value) if type(value) is cst.Dict else literal(value),
+                   call_index, star)
 
     def call(self, node: cst.Call, used: bool) -> int:
         first = len(self.calls)

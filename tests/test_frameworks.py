@@ -1509,3 +1509,41 @@ def test_sqlalchemy_declared_table_names_and_inherited_class_methods(tmp_path):
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.rename", "entity:app.models.Sketch")}
     assert {(s, t) for s, t, _ in edges(found, "read")} == {
         ("app.views.rename", "entity:app.models.Sketch"), ("app.views.owner_of", "entity:app.models.User")}
+
+
+def test_a_viewset_given_its_actions_in_a_url_pattern_routes_each_verb_to_its_action(tmp_path):
+    """``path("items/", ItemViewSet.as_view({"get": "list", "post": "create"}))``: plane's
+    121 routes were "ANY" to the class."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": 'ROOT_URLCONF = "app.urls"\nINSTALLED_APPS = ["app", "rest_framework"]\n',
+        "app/views.py": """
+            from rest_framework import viewsets
+
+
+            class ItemViewSet(viewsets.ModelViewSet):
+                def list(self, request):
+                    return []
+
+                def destroy(self, request, pk):
+                    return None
+        """,
+        "app/urls.py": """
+            from django.urls import path
+
+            from app import views
+
+            urlpatterns = [
+                path("items/", views.ItemViewSet.as_view({"get": "list", "post": "create"}), name="items"),
+                path("items/<int:pk>/", views.ItemViewSet.as_view({"delete": "destroy"})),
+            ]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /items/", "app.views.ItemViewSet.list"),
+        ("entry:http:POST /items/", "app.views.ItemViewSet"),  # DRF's own create: the class stands for it
+        ("entry:http:DELETE /items/<int:pk>/", "app.views.ItemViewSet.destroy"),
+    }

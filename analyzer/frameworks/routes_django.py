@@ -20,6 +20,7 @@ PATTERNS = frozenset({"path", "re_path", "url"})
 _MAX_DEPTH = 12
 _GET = ("GET",)
 _GET_POST = ("GET", "POST")
+_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 _DECORATOR_METHODS = {"require_GET": ("GET",), "require_POST": ("POST",), "require_safe": ("GET", "HEAD")}
 
 
@@ -251,7 +252,24 @@ class DjangoUrls:
         handler, methods = self._view(module, c.scope, view)
         if handler is None:
             return
+        actions = self._actions(module, view)
+        if actions and prog.kind(handler) == "class":
+            defined = prog.methods_in_mro(handler)
+            for verb, action in actions:  # one handler per verb: the viewset's action
+                self.endpoints.append(Endpoint(None, full, (verb,), defined.get(action, handler), module, c.line,
+                                               "django", url_name))
+            return
         self.endpoints.append(Endpoint(None, full, methods, handler, module, c.line, "django", url_name))
+
+    def _actions(self, module: str, view) -> list[tuple[str, str]]:
+        """The verbs and actions of ``ViewSet.as_view({"get": "list", "post": "create"})``."""
+        if view.call is None:
+            return []
+        inner = self.prog.call(module, view.call)
+        given = self.prog.arg(inner, 0, "actions") if (inner.callee or "").endswith(".as_view") else None
+        pairs = given.value if given is not None and isinstance(given.value, tuple) else ()
+        return sorted({(verb.upper(), action) for verb, action in (p for p in pairs if isinstance(p, tuple))
+                       if verb.upper() in _VERBS})
 
     def _include(self, module: str, index: int, prefix: str, depth: int, stack, named) -> None:
         prog = self.prog
