@@ -1547,3 +1547,55 @@ def test_a_viewset_given_its_actions_in_a_url_pattern_routes_each_verb_to_its_ac
         ("entry:http:POST /items/", "app.views.ItemViewSet"),  # DRF's own create: the class stands for it
         ("entry:http:DELETE /items/<int:pk>/", "app.views.ItemViewSet.destroy"),
     }
+
+
+def test_a_loop_over_a_call_annotated_to_return_a_list_of_models_holds_their_rows(tmp_path):
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Item(Base):
+                __tablename__ = "item"
+                id = Column(Integer, primary_key=True)
+        """,
+        "app/logic.py": """
+            from typing import Iterator
+
+            from sqlalchemy.orm import Session
+
+            from app.models import Item
+
+
+            def fetch(session):
+                return []
+
+
+            def pending(session: Session) -> list[Item]:
+                return fetch(session)
+
+
+            def stale(session: Session) -> Iterator["Item"]:
+                yield from fetch(session)
+
+
+            def rename_all(session: Session):
+                for item in pending(session):
+                    session.add(item)
+
+
+            def purge(session: Session):
+                for item in stale(session):
+                    session.delete(item)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.logic.rename_all", "entity:app.models.Item"), ("app.logic.purge", "entity:app.models.Item")}
+    assert found.counts["unresolved_accesses"] == 0

@@ -23,6 +23,7 @@ its calls) is worked out once per value, whatever the scope.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from analyzer.facts import Arg, Binding, argument
@@ -91,6 +92,11 @@ _VALIDATING_CTORS = frozenset({"model_validate", "model_validate_json", "model_v
                                "model_construct", "parse_obj", "parse_raw", "from_orm", "construct"})
 _MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+# a return annotation of a collection of one class: ``list[Item]``, ``Iterator["Item"]``, ``QuerySet[Item]``
+_COLLECTION = re.compile(
+    r"^(?:typing\.|collections\.abc\.|t\.)?(?:list|List|Sequence|MutableSequence|Iterable|Iterator|Collection|set|Set"
+    r"|frozenset|FrozenSet|tuple|Tuple|Generator|AsyncIterator|AsyncIterable|AsyncGenerator|QuerySet)"
+    r"\[\s*[\"']?([A-Za-z_][\w.]*)[\"']?\s*(?:,[^\[\]]*)?\]$")
 RELEVANT_TAILS = frozenset(QUERY_API) | frozenset(SESSION_API) | frozenset(STATEMENT_CTORS) | _JOINS | _SHORTCUTS | \
     frozenset(_HANDLED_ROWS)
 
@@ -246,7 +252,18 @@ class Values:
         out: set[str] = set()
         for b in self.prog.bindings(func, "<return>"):
             out |= self.binding(func, b)
-        return {v for v in out if v.startswith("@")}
+        return {v for v in out if v.startswith("@")} | self._annotated_rows(func)
+
+    def _annotated_rows(self, func: str) -> set[str]:
+        """``-> list[Item]`` (``Sequence``, ``Iterator``, ``QuerySet``...): rows of Item, so a
+        ``for`` over the call holds Item rows."""
+        d = self.r.defs.get(func)
+        match = _COLLECTION.match(d.returns) if d is not None and d.returns and len(d.returns) < 200 else None
+        if match is None:
+            return set()
+        scope = self.prog.parent_scope(func)
+        return {f"@o:{e}" for v in self.r.eval(scope, match.group(1)) if v.startswith("d:")
+                and (e := self.reg.by_class.get(v[2:])) is not None}
 
     # -- operations --------------------------------------------------------------------
     # A tagged value, an outside value or a builtin one has no project code behind it: what
