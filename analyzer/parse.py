@@ -982,6 +982,11 @@ class _Walker:
                         text = literal(el.value) if value is None and type(el.value) in _STRINGS else None
                         self.bindings.append(Binding(scope or here, f"{name}[]", e, self.current_line(),
                                                      text, origin=origin))
+                elif isinstance(el, cst.StarredElement):
+                    e = expr_str(el.value)
+                    if e is not None and "(" not in e and "[" not in e:  # [*other_urls]: its items
+                        self.bindings.append(Binding(scope or here, f"{name}[]", f"{e}[]", self.current_line(),
+                                                     origin=origin))
         elif t is cst.Dict:
             for el in value_node.elements:
                 if isinstance(el, cst.DictElement):

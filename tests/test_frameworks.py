@@ -1599,3 +1599,54 @@ def test_a_loop_over_a_call_annotated_to_return_a_list_of_models_holds_their_row
     assert {(s, t) for s, t, _ in edges(found, "write")} == {
         ("app.logic.rename_all", "entity:app.models.Item"), ("app.logic.purge", "entity:app.models.Item")}
     assert found.counts["unresolved_accesses"] == 0
+
+
+def test_url_lists_spread_into_urlpatterns_serve_under_its_prefix(tmp_path):
+    """plane: ``urlpatterns = [*analytic_urls, *asset_urls, ...]`` of lists other URL modules
+    define (38 URL modules were unreached and served from "/")."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["proj.app"]\n',
+        "proj/urls.py": """
+            from django.urls import include, path
+
+            urlpatterns = [path("api/", include("proj.app.urls"))]
+        """,
+        "proj/app/__init__.py": "",
+        "proj/app/views.py": """
+            def report(request):
+                return None
+
+
+            def asset(request, pk):
+                return None
+        """,
+        "proj/app/urls/__init__.py": """
+            from .analytic import urlpatterns as analytic_urls
+            from .asset import urlpatterns as asset_urls
+
+            urlpatterns = [*analytic_urls, *asset_urls]
+        """,
+        "proj/app/urls/analytic.py": """
+            from django.urls import path
+
+            from proj.app import views
+
+            urlpatterns = [path("reports/", views.report)]
+        """,
+        "proj/app/urls/asset.py": """
+            from django.urls import path
+
+            from proj.app import views
+
+            urlpatterns = [path("assets/<int:pk>/", views.asset)]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:ANY /api/reports/", "proj.app.views.report"),
+        ("entry:http:ANY /api/assets/<int:pk>/", "proj.app.views.asset"),
+    }
+    assert found.counts["unreached_urlconfs"] == 0

@@ -190,6 +190,10 @@ class DjangoUrls:
         top, named = self._groups(module)
         for i in top:
             self._pattern(module, i, prefix, depth, stack + (module,), named)
+        # ``urlpatterns = [*analytic_urls, ...]``: lists of other URL modules spread into it
+        for b in self.prog.bindings(module, "urlpatterns[]"):
+            if b.expr and b.expr.endswith("[]") and b.call is None:
+                self._imported_list(module, module, b.expr[:-2], prefix, depth, stack + (module,))
         # ``urlpatterns = router.urls`` and the like: a DRF router mounted here
         for b in self.prog.bindings(module, "urlpatterns"):
             if b.expr and b.expr.endswith(".urls") and b.call is None:
