@@ -1650,3 +1650,66 @@ def test_url_lists_spread_into_urlpatterns_serve_under_its_prefix(tmp_path):
         ("entry:http:ANY /api/assets/<int:pk>/", "proj.app.views.asset"),
     }
     assert found.counts["unreached_urlconfs"] == 0
+
+
+def test_select_reads_the_models_inside_its_column_expressions(tmp_path):
+    """Polar counts and sums: 54 of 114 executed statements named no entity before."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id = Column(Integer, primary_key=True)
+                total = Column(Integer)
+
+
+            class Refund(Base):
+                __tablename__ = "refunds"
+                id = Column(Integer, primary_key=True)
+
+
+            class Payout(Base):
+                __tablename__ = "payouts"
+                id = Column(Integer, primary_key=True)
+
+
+            class Dispute(Base):
+                __tablename__ = "disputes"
+                id = Column(Integer, primary_key=True)
+        """,
+        "app/stats.py": """
+            from sqlalchemy import func, select
+            from sqlalchemy.orm import Session
+
+            from app.models import Dispute, Order, Payout, Refund
+
+
+            def orders(session: Session):
+                return session.execute(select(func.count(Order.id)).where(Order.total > 0)).scalar()
+
+
+            def refunds(session: Session):
+                return session.execute(select(func.count()).select_from(Refund)).scalar()
+
+
+            def payouts(session: Session):
+                return session.execute(select(func.sum(Payout.id).label("n"))).scalar()
+
+
+            def disputes(session: Session):
+                return session.execute(select(select(Dispute.id).exists())).scalar()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.stats.orders", "entity:app.models.Order"), ("app.stats.refunds", "entity:app.models.Refund"),
+        ("app.stats.payouts", "entity:app.models.Payout"), ("app.stats.disputes", "entity:app.models.Dispute")}
+    assert found.counts["unresolved_accesses"] == 0

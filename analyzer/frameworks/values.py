@@ -552,6 +552,12 @@ class Values:
                     accesses.append((v[3:], READ if name == "select" else WRITE))
                 elif v.startswith("@st:") and name in _JOINS:
                     accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+            if name in _JOINS and not any(v.startswith("@st:") for v in rvals) \
+                    and any((outside(v) or "").startswith("sqlalchemy.select") for v in rvals):
+                # ``select(func.count()).select_from(Event)``: the statement reads what it joins
+                for e in sorted(self._entities(self._all_args(module, c))):
+                    result.add(f"@st:r:{e}")
+                    accesses.append((e, READ))
             if name in SESSION_API and self._is_session(name, recv, rvals):
                 r, a, u = self._session_call(module, index, c, name)
                 result |= r
@@ -570,7 +576,10 @@ class Values:
                 if ctor != "select":
                     args = args[:1]
                 kind = STATEMENT_CTORS[ctor]
-                for e in sorted(self._entities([self.arg_values(module, scope, a) for a in args])):
+                found = self._entities([self.arg_values(module, scope, a) for a in args])
+                if ctor == "select":
+                    found |= self._selected(module, scope, args)
+                for e in sorted(found):
                     result.add(f"@st:{kind}:{e}")
                     accesses.append((e, READ if kind == "r" else WRITE))
         elif (name or callee) in _SHORTCUTS and any((outside(v) or "").startswith("django.")
@@ -604,6 +613,31 @@ class Values:
             result = set(passed)
             self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _selected(self, module: str, scope: str, args, depth: int = 0) -> set[str]:
+        """What ``select(...)`` reads through its columns' expressions: ``func.count(Order.id)``,
+        ``func.sum(Order.total).label("t")``, a subquery ``select(Order.id).exists()``."""
+        out: set[str] = set()
+        for a in args:
+            if a.call is not None:
+                out |= self._selected_call(module, scope, a.call, depth)
+        return out
+
+    def _selected_call(self, module: str, scope: str, index: int, depth: int) -> set[str]:
+        values = self.site(module, index).result
+        out = {v.split(":", 2)[2] for v in values if v.startswith("@st:r:")}
+        if out or depth >= 3 or any(v.startswith(("@c:", "@col:")) for v in values):
+            return out
+        inner = self.prog.call(module, index)
+        args = self.prog.positional(inner)
+        out = self._entities([self.arg_values(module, scope, a) for a in args]) | self._selected(
+            module, scope, args, depth + 1)
+        rs = self.prog.receiver_site(module, index)
+        if rs is not None:  # ``select(...).exists()``, ``func.sum(...).label("t")``
+            out |= self._selected_call(module, scope, rs, depth + 1)
+        elif receiver_expr(inner.callee):  # ``Order.total.label("t")``
+            out |= self._entities([self.types(scope, receiver_expr(inner.callee))])
+        return out
 
     def _for_subclass(self, module: str, index: int, result: set[str], rvals,
                       accesses: list[tuple[str, str]]) -> set[str] | None:
