@@ -200,6 +200,7 @@ class Resolver:
         self.changed_funcs: set[str] = set()
         self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
         self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
+        self._own_class: dict[str, bool] = {}  # see makes_own_class
         self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
 
     # -- structure -------------------------------------------------------------------------
@@ -358,6 +359,7 @@ class Resolver:
                 values = _EMPTY
         else:
             values = self.lookup(scope, name)
+        receivers = None  # what the attribute just looked up was looked up on
         while i < len(ops) and values:
             op, arg = ops[i]
             if op == "attr":
@@ -365,15 +367,48 @@ class Resolver:
                     nxt = self.attribute_all(values, arg + "[]")
                     if nxt:
                         values = nxt
+                        receivers = None
                         i += 2
                         continue
+                receivers = values
                 values = self.attribute_all(values, arg)
             elif op == "call":
-                values = self.call_result_all(values)
+                values = self.call_result_all(values) if receivers is None else self._call_on(receivers, values)
+                receivers = None
             else:  # item of something that is not a known container
                 values = _EMPTY
             i += 1
         return frozenset(values)
+
+    def _call_on(self, receivers, callees) -> set[str]:
+        """Calls of methods looked up on ``receivers``: a method that makes an instance of its
+        own class (``return cls(...)``, ``-> Self``) makes one of the receiver's class there,
+        so ``OrgRepo.from_session(s)`` is an OrgRepo, not the base that defines the method."""
+        out: set[str] = set()
+        for v in callees:
+            if v.startswith("bd:") and self.makes_own_class(v[3:]):
+                own = {f"i:{r[2:]}" for r in receivers if r.startswith(("d:", "i:")) and self.kind(r[2:]) == "class"}
+                if own:
+                    out |= own
+                    continue
+            out |= self.call_result(v)
+        return out
+
+    def makes_own_class(self, func: str) -> bool:
+        """Does every return of this method give an instance of the class it is called on
+        (``return cls(...)`` in a class method, or a ``-> Self`` annotation)?"""
+        hit = self._own_class.get(func)
+        if hit is None:
+            d = self.defs.get(func)
+            hit = False
+            if d is not None and d.kind == "method":
+                if d.returns_expr and d.returns_expr.rsplit(".", 1)[-1] == "Self":
+                    hit = True
+                elif func in self.cls_param:
+                    made = {b.expr for b in self.scope_bindings.get(func, {}).get("<return>", ())}
+                    hit = made == {f"{self.cls_param[func]}()"}
+            self._own_class[func] = hit
+        return hit
 
     def lookup(self, scope: str, name: str) -> frozenset[str]:
         """A name in a scope: locals, parameters, nested defs, imports, then outward."""
@@ -638,7 +673,10 @@ class Resolver:
             out |= self.binding_values(func, b)
         d = self.defs.get(func)
         if d is not None and d.returns_expr:
-            out |= self.annotated(func.rsplit(".", 1)[0], d.returns_expr)
+            if d.kind == "method" and self.makes_own_class(func) and d.returns_expr.rsplit(".", 1)[-1] == "Self":
+                out.add(f"i:{func.rsplit('.', 1)[0]}")  # ``-> Self``: its class, not ``typing.Self``
+            else:
+                out |= self.annotated(func.rsplit(".", 1)[0], d.returns_expr)
         return out
 
     def callees(self, values: Iterable[str]) -> frozenset[str]:

@@ -1713,3 +1713,59 @@ def test_select_reads_the_models_inside_its_column_expressions(tmp_path):
         ("app.stats.orders", "entity:app.models.Order"), ("app.stats.refunds", "entity:app.models.Refund"),
         ("app.stats.payouts", "entity:app.models.Payout"), ("app.stats.disputes", "entity:app.models.Dispute")}
     assert found.counts["unresolved_accesses"] == 0
+
+
+def test_a_generic_getter_through_a_mixin_class_method_gives_each_caller_its_model(tmp_path):
+    """zou: ``get_instance(Playlist, k)`` runs ``instance = model.get(k)`` (a mixin's
+    ``db.session.get(cls, id)``) and returns it; each caller holds its own model's rows."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class BaseMixin:
+                @classmethod
+                def get(cls, id):
+                    return db.session.get(cls, id)
+
+                def delete(self):
+                    db.session.delete(self)
+
+
+            class Playlist(db.Model, BaseMixin):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Person(db.Model, BaseMixin):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app/base_service.py": """
+            def get_instance(model, instance_id):
+                instance = model.get(instance_id)
+                if instance is None:
+                    raise KeyError(instance_id)
+                return instance
+        """,
+        "app/services.py": """
+            from app import base_service
+            from app.models import Person, Playlist
+
+
+            def remove_playlist(k):
+                base_service.get_instance(Playlist, k).delete()
+
+
+            def remove_person(k):
+                person = base_service.get_instance(Person, k)
+                person.delete()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.services.remove_playlist", "entity:app.models.Playlist"),
+        ("app.services.remove_person", "entity:app.models.Person")}

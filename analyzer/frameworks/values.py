@@ -751,11 +751,28 @@ class Values:
                 values = self.arg_values(module, c.scope, argument(c, at, name, past_stars=False))
             if not any(x.startswith(("@c:", "@o:")) for x in values):
                 return None
-            for op, _arg in ops:
-                values = self.attr(values, _arg) if op == "attr" else self.call(values) if op == "call" \
-                    else self.item(values)
-            out |= values
+            out |= self._worked(values, ops)
         return out or None
+
+    def _worked(self, values, ops) -> set[str]:
+        """``ops`` applied to ``values``; a class method that queries its own class
+        (:meth:`_class_query`) called on a model class gives that model's rows."""
+        i = 0
+        while i < len(ops):
+            op, name = ops[i]
+            if op == "attr" and i + 1 < len(ops) and ops[i + 1][0] == "call":
+                found = self.attr(values, name)
+                classes = {v[3:] for v in values if v.startswith("@c:")}
+                if classes and any(v.startswith("bd:") and self._class_query(v[3:]) for v in found):
+                    values = {f"@o:{e}" for e in classes}
+                else:
+                    values = self.call(found)
+                i += 2
+                continue
+            values = self.attr(values, name) if op == "attr" else self.call(values) if op == "call" \
+                else self.item(values)
+            i += 1
+        return set(values)
 
     def _param_return(self, func: str) -> tuple[int | None, str, list] | None:
         """``(position, name, operations)`` when every return of ``func`` is an expression on
@@ -766,6 +783,12 @@ class Values:
         d = self.r.defs.get(func)
         returns = self.prog.bindings(func, "<return>") if d is not None and d.kind in ("function", "method") else []
         chains = [parse_expr(b.expr) if b.expr and len(b.expr) <= MAX_EXPR else None for b in returns]
+        if len(chains) == 1 and chains[0] and len(chains[0]) == 1 and d is not None \
+                and not any(p.name == chains[0][0][1] for p in d.params):
+            # ``instance = model.get(k); ...; return instance``: the local's one work
+            local = self.prog.bindings(func, chains[0][0][1])
+            chains = [parse_expr(b.expr) if b.expr and len(b.expr) <= MAX_EXPR else None for b in local]
+            returns = local
         heads = {ops[0][1] for ops in chains if ops}
         if returns and all(ops and len(ops) > 1 for ops in chains) and len(heads) == 1:
             head = heads.pop()
