@@ -1769,3 +1769,65 @@ def test_a_generic_getter_through_a_mixin_class_method_gives_each_caller_its_mod
     assert {(s, t) for s, t, _ in edges(found, "write")} == {
         ("app.services.remove_playlist", "entity:app.models.Playlist"),
         ("app.services.remove_person", "entity:app.models.Person")}
+
+
+def test_a_generic_receiver_of_many_models_gives_no_rows_to_its_class_method(tmp_path):
+    """``self.model.get(k)`` in a CRUD base whose subclasses set four models: whose rows it
+    reads is each subclass's, too vague to pin on the base (zou's BaseModelResource)."""
+    from helpers import build_tree
+
+    models = "".join(f"""
+
+            class M{i}(db.Model, BaseMixin):
+                id = db.Column(db.Integer, primary_key=True)
+""" for i in range(4))
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class BaseMixin:
+                @classmethod
+                def get(cls, id):
+                    return db.session.get(cls, id)
+
+                def delete(self):
+                    db.session.delete(self)
+""" + models,
+        "app/crud.py": """
+            from app.models import M0, M1, M2, M3
+
+
+            class Resource:
+                def __init__(self, model):
+                    self.model = model
+
+                def delete(self, k):
+                    self.model.get(k).delete()
+
+
+            class R0(Resource):
+                def __init__(self):
+                    Resource.__init__(self, M0)
+
+
+            class R1(Resource):
+                def __init__(self):
+                    Resource.__init__(self, M1)
+
+
+            class R2(Resource):
+                def __init__(self):
+                    Resource.__init__(self, M2)
+
+
+            class R3(Resource):
+                def __init__(self):
+                    Resource.__init__(self, M3)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert edges(found, "write") == set()

@@ -35,6 +35,7 @@ from analyzer.resolve import parse_expr
 
 READ, WRITE, BOTH = "read", "write", "both"
 MAX_EXPR = 2000  # longer reference strings are generated code: not evaluated
+MAX_RECEIVERS = 3  # models a receiver may hold for an inherited method's rows to be the receiver's
 EXTERNAL = "outside model: "  # marks accesses to models that are not in the project (``auth.User``)
 _EMPTY: frozenset[str] = frozenset()
 _PLAIN = ("x:", "xi:", "b:", "bi:")  # outside and builtin values: no project code behind them
@@ -654,6 +655,8 @@ class Values:
                 continue
             own = self.reg.entity_of_class(self.prog.parent_scope(func))
             mine = {x[3:] for x in rvals if x.startswith("@c:")} - {own}
+            if len(mine) > MAX_RECEIVERS:
+                continue  # a generic receiver (``self.model.get(k)``): too vague to say whose rows
             if own is not None and (f"@o:{own}" in result or f"@c:{own}" in result):
                 swaps.setdefault(own, set()).update(mine)
             elif own is None and mine and self._class_query(func):
@@ -763,7 +766,7 @@ class Values:
             if op == "attr" and i + 1 < len(ops) and ops[i + 1][0] == "call":
                 found = self.attr(values, name)
                 classes = {v[3:] for v in values if v.startswith("@c:")}
-                if classes and any(v.startswith("bd:") and self._class_query(v[3:]) for v in found):
+                if 0 < len(classes) <= MAX_RECEIVERS and any(v.startswith("bd:") and self._class_query(v[3:]) for v in found):
                     values = {f"@o:{e}" for e in classes}
                 else:
                     values = self.call(found)
