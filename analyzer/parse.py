@@ -653,7 +653,12 @@ class _Walker:
             self._seek(_FOR, 4000)
             it = node.iter
             self.expr(it)
-            self.bind_target(node.target, _elem(expr_str(it)), None, None)
+            items = it.elements if type(it) in (cst.Tuple, cst.List) and type(node.target) is cst.Name else None
+            if items and all(isinstance(el, cst.Element) for el in items):
+                for el in items:  # ``for model in (Order, Refund):`` holds each in turn
+                    self.bind_target(node.target, expr_str(el.value), None, None)
+            else:
+                self.bind_target(node.target, _elem(expr_str(it)), None, None)
             self.suite(node.body)
             if node.orelse:
                 self.suite(node.orelse.body)

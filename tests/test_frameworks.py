@@ -1831,3 +1831,40 @@ def test_a_generic_receiver_of_many_models_gives_no_rows_to_its_class_method(tmp
     })
     found = extract(*front_end(tmp_path))
     assert edges(found, "write") == set()
+
+
+def test_a_call_touching_more_than_ten_models_is_generic_and_counted_unresolved(tmp_path):
+    """mealie's generic repository merged 34 models at one call: edges to every model from
+    one line say nothing about any of them and made every model shared."""
+    from helpers import build_tree
+
+    models = "".join(f"""
+
+            class M{i}(models.Model):
+                name = models.CharField(max_length=10)
+""" for i in range(11))
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "            from django.db import models\n" + models,
+        "app/admin_tasks.py": """
+            from app import models
+
+            EVERY_MODEL = [models.M0, models.M1, models.M2, models.M3, models.M4, models.M5, models.M6, models.M7,
+                           models.M8, models.M9, models.M10]
+
+
+            def purge():
+                for model in EVERY_MODEL:
+                    model.objects.all().delete()
+
+
+            def purge_some():
+                for model in (models.M0, models.M1):
+                    model.objects.all().delete()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.admin_tasks.purge_some", "entity:app.models.M0"), ("app.admin_tasks.purge_some", "entity:app.models.M1")}
+    assert found.counts["unresolved_accesses_top"] == [
+        {"expr": "generic, on any model: model.objects.all().delete(...)", "count": 1}]

@@ -41,6 +41,8 @@ MAX_LIFTS = 3
 # one call passes one object, of one model or a few related ones: a caller whose argument
 # evaluates to more entities is imprecisely known, and hands nothing
 MAX_PASSED = 3
+MAX_SITE_MODELS = 10  # a call touching more models than this is generic code (``_drop_generic``)
+GENERIC = "generic, on any model: "
 # a model class's attributes that stand for its rows (``model.objects.filter``, ``model.query``)
 _MANAGERS = frozenset({"objects", "query", "_default_manager", "_base_manager"})
 
@@ -70,6 +72,7 @@ class AccessAnalysis:
         self._orm_sites()
         self._absorb_chains()
         self._lift_generic()
+        self._drop_generic()
         self._raw_sql()
         self._stores()
         out = [a for accesses in self.by_site.values() for a in accesses] + self.extra
@@ -344,6 +347,17 @@ class AccessAnalysis:
             return None
         return self._param_named(self.prog.call(module, index).scope, expr)
 
+    def _drop_generic(self) -> None:
+        """A call left touching more than ``MAX_SITE_MODELS`` models is generic code whose
+        model is its caller's (``self.model.objects.filter(...)`` in a CRUD base, a
+        repository's ``session.add(obj)`` that no caller pins down): its accesses say nothing
+        about any one model and would make every model shared. They are counted among the
+        unresolved accesses instead."""
+        for key, accesses in list(self.by_site.items()):
+            if len({a.entity for a in accesses}) > MAX_SITE_MODELS:
+                del self.by_site[key]
+                self.unresolved[f"{GENERIC}{self.prog.call(*key).callee}(...)"] += 1
+
     # -- raw SQL -----------------------------------------------------------------------
     def _raw_sql(self) -> None:
         prog = self.prog
@@ -428,6 +442,9 @@ class AccessAnalysis:
                 self._store(site.module, c.scope, values.types(c.scope, c.args[0].expr), attr, c.line)
 
     def _store(self, module: str, scope: str, vals, attr: str | None, line: int) -> None:
+        if sum(1 for v in vals if v.startswith("@o:")) > MAX_SITE_MODELS:
+            self.unresolved[f"{GENERIC}.{attr} = ..."] += 1  # ``instance.x = v`` on any model
+            return
         for v in sorted(vals):
             if not v.startswith("@o:"):
                 continue
