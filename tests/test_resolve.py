@@ -439,3 +439,39 @@ def test_a_script_folder_imports_its_siblings_bare(tmp_path):
     assert ("tools.run.main", "tools.utils.prepare") in edges and ("tools.run.main", "tools.helpers.clean") in edges
     assert not any(s == "shop.views.index" for s, _ in edges)  # shop is a package: ``utils`` is a library
     assert ("tools.run", "tools.utils", "import") in {(e.source, e.target, e.kind) for e in res.edges}
+
+
+def test_a_method_making_its_own_class_gives_the_receivers_class(tmp_path):
+    """Polar's ``OrganizationRepository.from_session(s)`` (a base's class method, ``return
+    cls(s)`` or ``-> Self``) is an OrganizationRepository, so its own methods resolve."""
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            from typing import Self
+
+            class Base:
+                def __init__(self, session):
+                    self.session = session
+                @classmethod
+                def from_session(cls, session):
+                    return cls(session)
+                @classmethod
+                def typed(cls, session) -> Self:
+                    return make(cls, session)
+                def clone(self) -> Self:
+                    return make(type(self), self.session)
+            def make(kind, session):
+                return kind(session)
+            class OrgRepo(Base):
+                def by_slug(self, slug): ...
+            class UserRepo(Base):
+                def by_email(self, email): ...
+            def orgs(session):
+                OrgRepo.from_session(session).by_slug("x")
+                OrgRepo.typed(session).clone().by_slug("y")
+            def users(session):
+                repo = UserRepo.from_session(session)
+                repo.by_email("z")
+        """,
+    })
+    assert ("m.orgs", "m.OrgRepo.by_slug") in edges and ("m.users", "m.UserRepo.by_email") in edges
+    assert not {e for e in edges if e[1].startswith("typing.")}
