@@ -1868,3 +1868,61 @@ def test_a_call_touching_more_than_ten_models_is_generic_and_counted_unresolved(
         ("app.admin_tasks.purge_some", "entity:app.models.M0"), ("app.admin_tasks.purge_some", "entity:app.models.M1")}
     assert found.counts["unresolved_accesses_top"] == [
         {"expr": "generic, on any model: model.objects.all().delete(...)", "count": 1}]
+
+
+def test_a_helper_registering_on_its_modules_blueprint_makes_each_callers_rules(tmp_path):
+    """pybossa's ``register_api(view, endpoint, url)`` adds two rules (GET, POST) for each
+    API class on the ``api`` blueprint of its own module."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/api/__init__.py": """
+            from flask import Blueprint
+
+            from app.api.projects import ProjectAPI, TaskAPI
+
+            blueprint = Blueprint("api", __name__)
+
+
+            def register_api(view, endpoint, url):
+                view_func = view.as_view(endpoint)
+                blueprint.add_url_rule(url, view_func=view_func, methods=["GET"])
+                blueprint.add_url_rule(url, view_func=view_func, methods=["POST"])
+
+
+            register_api(ProjectAPI, "api_project", "/project")
+            register_api(TaskAPI, "api_task", "/task")
+        """,
+        "app/api/projects.py": """
+            from flask.views import MethodView
+
+
+            class ProjectAPI(MethodView):
+                def get(self):
+                    return []
+
+                def post(self):
+                    return {}
+
+
+            class TaskAPI(ProjectAPI):
+                pass
+        """,
+        "app/core.py": """
+            from flask import Flask
+
+            from app.api import blueprint as api
+
+            app = Flask(__name__)
+            app.register_blueprint(api, url_prefix="/api")
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /api/project", "app.api.projects.ProjectAPI"),
+        ("entry:http:POST /api/project", "app.api.projects.ProjectAPI"),
+        ("entry:http:GET /api/task", "app.api.projects.TaskAPI"),
+        ("entry:http:POST /api/task", "app.api.projects.TaskAPI"),
+    }
+    assert found.counts["unresolved_routes"] == 0

@@ -362,6 +362,7 @@ class AccessAnalysis:
     def _raw_sql(self) -> None:
         prog = self.prog
         consumed: set[str] = set()
+        unread: list[tuple[str, str]] = []  # raw SQL we could not read, by the function running it
         for site in prog.named(SQL_CALLS):
             c = site.call
             name = tail(c.callee)
@@ -370,21 +371,23 @@ class AccessAnalysis:
             first = prog.arg(c, 0, "sql") or prog.arg(c, None, "query")
             if first is None:
                 continue
-            text = prog.literal_str(site.module, c.scope, first)
-            if text is None:
+            texts = prog.literal_texts(site.module, c.scope, first)
+            if not texts:
                 if self._db_receiver(site.module, site.index, c):
                     statement = self._statement(site.module, c, first)
                     if statement is None:
-                        self.unresolved[f"{name}({first.expr or '...'})"] += 1
+                        unread.append((c.scope, f"{name}({first.expr or '...'})"))
                     elif not statement:
                         self.unresolved[f"{name}(<statement of an unknown entity>)"] += 1
                 continue
-            consumed.add(text[:2000])
-            found = self._sql_accesses(c.scope, site.module, c.line, text)
-            if found:
-                self.by_site.setdefault((site.module, site.index), []).extend(found)
-            elif dynamic_table(text):  # tables named at run time
-                self.unresolved[f"{name}({_one_line(text)})"] += 1
+            for text in texts:
+                consumed.add(text[:2000])
+                found = self._sql_accesses(c.scope, site.module, c.line, text)
+                if found:
+                    self.by_site.setdefault((site.module, site.index), []).extend(found)
+                elif dynamic_table(text):  # tables named at run time
+                    self.unresolved[f"{name}({_one_line(text)})"] += 1
+        read_here: set[str] = set()
         for module in prog.modules:
             for s in prog.facts[module].strings:
                 if s.value in consumed or not looks_like_statement(s.value):
@@ -392,7 +395,13 @@ class AccessAnalysis:
                 if prog.kind(s.scope) not in ("function", "method"):
                     self.sql_unattributed += 1
                     continue
-                self.extra.extend(self._sql_accesses(s.scope, module, s.line, s.value))
+                found = self._sql_accesses(s.scope, module, s.line, s.value)
+                self.extra.extend(found)
+                if found:
+                    read_here.add(s.scope)
+        for scope, expr in unread:  # ``sql = "UPDATE t ... %s" % (...)``: its text was read above
+            if scope not in read_here:
+                self.unresolved[expr] += 1
 
     def _sql_accesses(self, scope: str, module: str, line: int, text: str) -> list[Access]:
         found = tables(text)

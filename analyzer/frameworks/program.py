@@ -334,12 +334,7 @@ class Program:
                 return None
             where, bindings, imports = found
             if len(bindings) == 1 and bindings[0].call is not None:  # ``q = text("SELECT ...")``
-                b = bindings[0]
-                module = self.module_of(b.origin or where)
-                inner = self.call(module, b.call)
-                if (tail(inner.callee) or inner.callee) in _LITERAL_WRAPPERS and inner.args:
-                    return self.literal(module, inner.scope, inner.args[0])
-                return None
+                return self._wrapped(where, bindings[0])
             if bindings:
                 return _single({b.value for b in bindings if b.value is not None}
                                if all(b.value is not None for b in bindings) else set())
@@ -361,6 +356,39 @@ class Program:
                 out.add(self.setting(name))
         out.discard(None)
         return _single(out)
+
+    def _wrapped(self, where: str, b: Binding) -> object:
+        """The literal a binding made by a call wraps: ``text("SELECT ...")``, also under
+        the calls chained on it (``text("...").execution_options(stream=True)``)."""
+        module = self.module_of(b.origin or where)
+        index: int | None = b.call
+        while index is not None:
+            inner = self.call(module, index)
+            if (tail(inner.callee) or inner.callee) in _LITERAL_WRAPPERS and inner.args:
+                return self.literal(module, inner.scope, inner.args[0])
+            index = self.receiver_site(module, index)
+        return None
+
+    def literal_texts(self, module: str, scope: str, arg: Arg | None) -> list[str]:
+        """Every string an argument may be: its literal, or each binding's of the name it
+        passes (``sql = text("...")`` on one branch, another on the other). Empty when any
+        of them is unknown."""
+        text = self.literal_str(module, scope, arg)
+        if text is not None:
+            return [text]
+        if arg is None or not arg.expr or not arg.expr.isidentifier():
+            return []
+        found = self._name_site(scope, arg.expr)
+        if found is None or not found[1]:
+            return []
+        where, bindings, _ = found
+        out = []
+        for b in bindings:
+            value = b.value if b.value is not None else self._wrapped(where, b) if b.call is not None else None
+            if not isinstance(value, str):
+                return []
+            out.append(value)
+        return list(dict.fromkeys(out))
 
     def _name_site(self, scope: str, name: str):
         """(scope, bindings, imports) of the innermost scope that binds ``name``."""

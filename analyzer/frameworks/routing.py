@@ -406,7 +406,7 @@ class DecoratorRouting:
             if not site.call.callee:
                 continue
             recv, _, method = site.call.callee.rpartition(".")
-            if site.call.scope in helpers and recv == helpers[site.call.scope].router:
+            if any(h.router == recv for h in helpers.get(site.call.scope, ())):
                 continue  # a helper's own rule: its callers' calls are the routes
             if not recv:
                 if helpers:
@@ -498,14 +498,16 @@ class DecoratorRouting:
             expr = a.expr
         return expr if expr and expr.isidentifier() else None
 
-    def _rule_helpers(self) -> dict[str, RuleHelper]:
+    def _rule_helpers(self) -> dict[str, list[RuleHelper]]:
         """Project functions that register a rule or a resource on a router they are given:
         ``def register_view(bp, routes, view_func): for r in routes: bp.add_url_rule(r, view_func=view_func)``,
         ``def register(api, resource, *urls): api.add_resource(resource, *urls)``; and methods
         of a project router class that do it on ``self`` (``class OrgApi(Api): def
-        add_org_resource(self, resource, *urls): ... self.add_resource(resource, *urls)``)."""
+        add_org_resource(self, resource, *urls): ... self.add_resource(resource, *urls)``); and
+        functions that register what they are given on a router of their module (``def
+        register_api(view, url): blueprint.add_url_rule(url, view_func=view.as_view(...))``)."""
         prog = self.prog
-        out: dict[str, RuleHelper] = {}
+        out: dict[str, list[RuleHelper]] = {}
         for site in prog.named(set(self.spec.rules) | set(self.spec.resources)):
             c = site.call
             if not c.callee or "." not in c.callee:
@@ -517,8 +519,13 @@ class DecoratorRouting:
                 continue
             signature = prog.defs[func].params
             params = {p.name for p in signature}
+            fixed = None
             if recv not in params:
-                continue
+                if kind != "function" or framework_of(prog.r.eval(func, recv), self.roots, prog) != self.spec.name:
+                    continue
+                fixed = prog.locate(func, recv)  # a router of the module, not one it is given
+                if fixed is None:
+                    continue
             bound = kind == "method" and recv == signature[0].name
             if kind == "method" and (not bound or self._router_class((f"d:{func.rsplit('.', 1)[0]}",)) is None):
                 continue  # a method registers on ``self``, of a router class
@@ -550,55 +557,70 @@ class DecoratorRouting:
                     view_var = self._loop_var(site.module, view_arg) if view_arg is not None else None
                     head, view_item = self._row_source(func, view_var) if view_var else (None, None)
                     items = (path_item, view_item if head == path_param else None)
-            view_param = view_arg.expr if view_arg is not None and view_arg.expr in params else None
-            out[func] = RuleHelper(recv, path_param, many, star, view_param, bound, items)
+            view_param = self._view_param(func, view_arg, params)
+            methods = self._methods(min(self.spec.any_verb), c.args, site.module, func) \
+                if self.spec.any_verb and _kw(c.args, "methods") is not None else None
+            out.setdefault(func, []).append(RuleHelper(recv, path_param, many, star, view_param, bound, items,
+                                                       fixed, methods))
         return out
 
-    def _helper_call(self, site, helpers: dict[str, RuleHelper]) -> list[Endpoint]:
+    def _view_param(self, func: str, view_arg, params) -> str | None:
+        """The parameter holding the view: passed as it is, or made a view inside
+        (``view_func = view.as_view(endpoint)``)."""
+        if view_arg is None or not view_arg.expr:
+            return None
+        if view_arg.expr in params:
+            return view_arg.expr
+        for b in self.prog.bindings(func, view_arg.expr):
+            if b.expr and b.expr.endswith(".as_view()") and b.expr[:-10] in params:
+                return b.expr[:-10]
+        return None
+
+    def _helper_call(self, site, helpers: dict[str, list[RuleHelper]]) -> list[Endpoint]:
+        out: list[Endpoint] = []
+        for func in sorted(self.prog.entered(site.module, site.index)):
+            for helper in helpers.get(func, ()):
+                out.extend(self._helper_rules(site, func, helper))
+        return out
+
+    def _helper_rules(self, site, func: str, helper: RuleHelper) -> list[Endpoint]:
+        """The rules one call of a rule helper registers."""
         prog = self.prog
         c = site.call
-        out: list[Endpoint] = []
-        for func in sorted(prog.entered(site.module, site.index)):
-            helper = helpers.get(func)
-            if helper is None:
-                continue
-            params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
+        params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
+        if helper.fixed is not None:  # the helper's own module's router
+            router = helper.fixed
+        else:
             if helper.bound:  # ``api.add_org_resource(...)``: the router is the receiver
                 params = params[1:]
                 recv = (c.callee or "").rpartition(".")[0]
             else:
                 recv_arg = _given(prog, c, params, helper.router)
                 recv = recv_arg.expr if recv_arg is not None else None
-            if not recv:
-                continue
-            if framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
-                continue
-            if helper.items is not None:  # rows of (path, view) given as one argument
-                out.extend(self._helper_rows(site.module, c, params, helper, recv))
-                continue
-            if helper.star:  # the positional arguments past the named parameters
-                given = prog.positional(c)[len(params):]
-                paths = [p for p in (prog.literal_str(site.module, c.scope, a) for a in given) if p is not None]
-            else:
-                value = prog.literal(site.module, c.scope, _given(prog, c, params, helper.path))
-                paths = [value] if isinstance(value, str) and not helper.many else \
-                    [v for v in value if isinstance(v, str)] if isinstance(value, tuple) else []
-            view = _given(prog, c, params, helper.view) if helper.view else None
-            handler, verbs = self._view(site.module, c.scope, view)
+            if not recv or framework_of(prog.r.eval(c.scope, recv), self.roots, prog) != self.spec.name:
+                return []
             router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
-            for path in paths:
-                out.append(Endpoint(router, path, verbs or ("GET",), handler or c.scope, site.module, c.line,
-                                    self.spec.name))
-        return out
+        if helper.items is not None:  # rows of (path, view) given as one argument
+            return self._helper_rows(site.module, c, params, helper, router)
+        if helper.star:  # the positional arguments past the named parameters
+            given = prog.positional(c)[len(params):]
+            paths = [p for p in (prog.literal_str(site.module, c.scope, a) for a in given) if p is not None]
+        else:
+            value = prog.literal(site.module, c.scope, _given(prog, c, params, helper.path))
+            paths = [value] if isinstance(value, str) and not helper.many else \
+                [v for v in value if isinstance(v, str)] if isinstance(value, tuple) else []
+        view = _given(prog, c, params, helper.view) if helper.view else None
+        handler, verbs = self._view(site.module, c.scope, view)
+        return [Endpoint(router, path, helper.methods or verbs or ("GET",), handler or c.scope, site.module, c.line,
+                         self.spec.name) for path in paths]
 
-    def _helper_rows(self, module: str, c, params: list[str], helper: RuleHelper, recv: str) -> list[Endpoint]:
+    def _helper_rows(self, module: str, c, params: list[str], helper: RuleHelper, router: str) -> list[Endpoint]:
         """``configure(bp, [("/persons", PersonsResource), ...])``: one rule per row."""
         prog = self.prog
         given = _given(prog, c, params, helper.path)
         if given is None or not given.expr or not given.expr.isidentifier() or helper.items is None:
             return []
         path_item, view_item = helper.items
-        router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
         out = []
         for where, items in prog.rows(c.scope, given.expr):
             path = prog.literal_str(module, where, items[path_item]) if path_item < len(items) else None
@@ -656,6 +678,8 @@ class RuleHelper(NamedTuple):
     view: str | None  # the parameter holding the view or resource
     bound: bool  # a method of a router class, registering on ``self``
     items: tuple[int, int | None] | None = None  # rows given in ``path``: (path item, view item)
+    fixed: str | None = None  # a router of the helper's module (``router`` is then its name there)
+    methods: tuple[str, ...] | None = None  # the rule's own ``methods=[...]``
 
 
 class RowArg(NamedTuple):
