@@ -11,18 +11,37 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = {
-    ".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", "env", ".env",
-    "node_modules", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", ".env",
+    "node_modules", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     "site-packages", ".idea", ".vscode", "htmlcov", ".hypothesis", "__pypackages__",
 }
+# output and environment folders by name, unless they are packages (InvenTree's ``build`` app)
+SKIP_UNLESS_PACKAGE = {"build", "dist", "env"}
 TEST_DIRS = {"tests", "test", "testing", "__tests__", "testutils", "e2e"}
 MIGRATION_DIRS = {"migrations", "alembic"}
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # beside conf.py: a Sphinx folder
+
+
+_SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
+
+
+def _settings_in_package(folder: str) -> bool:
+    """Does the folder's ``manage.py`` name settings inside the folder's own package
+    (``khoj.app.settings`` from ``src/khoj/manage.py``)? Then the project imports through
+    that package, and the folder is no import root of its own."""
+    try:
+        with open(os.path.join(folder, "manage.py"), "rb") as f:
+            text = f.read(8192).decode("utf-8", "replace")
+    except OSError:
+        return False
+    found = _SETTINGS_MODULE.search(text)
+    return found is not None and found.group(1).split(".")[0] == os.path.basename(folder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +126,7 @@ def discover(
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
-        if "manage.py" in names:
+        if "manage.py" in names and not _settings_in_package(folder):
             runs_from.add(folder)
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:
@@ -119,6 +138,8 @@ def discover(
                 is_link = entry.is_symlink()
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or entry.name.startswith("."):
+                        continue
+                    if entry.name in SKIP_UNLESS_PACKAGE and not os.path.isfile(os.path.join(entry.path, "__init__.py")):
                         continue
                     if spec is not None and spec.match_file(rel + "/"):
                         continue

@@ -235,3 +235,31 @@ def test_a_django_project_folder_with_an_init_runs_from_itself(tmp_path):
         "manage", "urls", "draw", "draw.views",
         "dispatch", "dispatch.database", "dispatch.database.manage",
     }
+
+
+def test_a_manage_py_naming_settings_in_its_own_package_keeps_the_package_name(tmp_path):
+    """khoj: ``src/khoj/manage.py`` sets ``khoj.app.settings`` and the code imports
+    ``from khoj.database.models import ...``: the folder is no import root of its own."""
+    build_tree(tmp_path, {
+        "src/khoj/__init__.py": "",
+        "src/khoj/manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "khoj.app.settings")\n',
+        "src/khoj/app/__init__.py": "",
+        "src/khoj/app/settings.py": "",
+        "src/khoj/database/__init__.py": "",
+        "src/khoj/database/models.py": "",
+    })
+    assert {"khoj.manage", "khoj.app.settings", "khoj.database.models"} <= set(modules(tmp_path))
+
+
+def test_build_dist_and_env_packages_are_code_not_output(tmp_path):
+    """InvenTree's ``build`` app (a package) was skipped as if it were build output."""
+    build_tree(tmp_path, {
+        "build/__init__.py": "",
+        "build/models.py": "",
+        "env/__init__.py": "",
+        "env/models.py": "",
+        "orders/__init__.py": "",
+        "orders/models.py": "",
+        "dist/orders/models.py": "",
+    })
+    assert set(modules(tmp_path)) == {"build", "build.models", "env", "env.models", "orders", "orders.models"}
