@@ -430,6 +430,9 @@ def literal(node) -> object:
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)
 MAX_PAIRS = 16
+# translation calls: ``_("Select currency from available options")`` is prose, not SQL
+_TRANSLATIONS = frozenset({"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
+                           "ngettext", "ngettext_lazy", "lazy_gettext", "_l", "_lazy"})
 
 
 def _string_pairs(node: cst.Dict) -> tuple | None:
@@ -470,6 +473,7 @@ class _Walker:
         self._sequences: dict[str, tuple] = {}  # module-level names bound to literal sequences, so far
         self.withs: list[With] = []
         self.strings: list[StringRef] = []
+        self._prose = 0  # inside a translation call's arguments: its text is prose, not SQL
         self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
         self.cursor = 0
@@ -1126,7 +1130,10 @@ class _Walker:
                 line = self.line_at(i)
         if line is None:
             line = self.current_line()
+        prose = tail in _TRANSLATIONS
+        self._prose += prose
         args = tuple(self.arg(a) for a in node.args)
+        self._prose -= prose
         if tail == "include" and args and args[0].expr == "tuple()":
             args = (self._namespaced(node.args[0].value, args[0]),) + args[1:]
         self.calls.append(Call(self.frame.qualname, callee, args, line, used, first))
@@ -1258,7 +1265,7 @@ class _Walker:
     def _maybe_string(self, text: str) -> None:
         if len(text) > 200_000:
             text = text[:200_000]
-        if _SQL.search(text) or (len(text) < 200 and _DOTTED.match(text)):
+        if (_SQL.search(text) and not self._prose) or (len(text) < 200 and _DOTTED.match(text)):
             self.strings.append(StringRef(self.frame.qualname, text[:2000], self.current_line()))
 
 

@@ -1926,3 +1926,74 @@ def test_a_helper_registering_on_its_modules_blueprint_makes_each_callers_rules(
         ("entry:http:POST /api/task", "app.api.projects.TaskAPI"),
     }
     assert found.counts["unresolved_routes"] == 0
+
+
+def test_django_odds_verbs_of_all_mixins_instances_as_views_and_prose_is_no_sql(tmp_path):
+    """InvenTree and Weblate: a project mixin's ``delete`` adds to the verbs DRF's bases
+    imply; a ``Func`` subclass is no model; ``path("feed/", PostFeed())`` serves the class;
+    ``_("Select currency from available options")`` names no table."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": 'ROOT_URLCONF = "app.urls"\nINSTALLED_APPS = ["app"]\n',
+        "app/models.py": """
+            from django.db import models
+            from django.db.models import DateTimeField, Func
+
+
+            class Part(models.Model):
+                name = models.CharField(max_length=10)
+
+
+            class TimestampAdd(Func):
+                function = "TIMESTAMPADD"
+                output_field = DateTimeField()
+        """,
+        "app/views.py": """
+            from django.contrib.syndication.views import Feed
+            from django.utils.translation import gettext_lazy as _
+            from rest_framework import generics, mixins
+
+            from app.models import Part
+
+            HELP = _("Select currency from available options")
+
+
+            class BulkDeleteMixin:
+                def delete(self, request):
+                    return Part.objects.filter(pk__in=request.data).delete()
+
+
+            class PartList(BulkDeleteMixin, generics.ListCreateAPIView):
+                queryset = Part.objects.all()
+
+
+            class PartMixins(mixins.ListModelMixin, mixins.CreateModelMixin, generics.GenericAPIView):
+                queryset = Part.objects.all()
+
+
+            class PartFeed(Feed):
+                def items(self):
+                    return Part.objects.all()
+        """,
+        "app/urls.py": """
+            from django.urls import path
+
+            from app import views
+
+            urlpatterns = [
+                path("parts/", views.PartList.as_view()),
+                path("parts2/", views.PartMixins.as_view()),
+                path("feed/", views.PartFeed()),
+            ]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id for e in found.entities} == {"entity:app.models.Part"}
+    assert routes(found) == {
+        ("entry:http:GET /parts/", "app.views.PartList"), ("entry:http:POST /parts/", "app.views.PartList"),
+        ("entry:http:DELETE /parts/", "app.views.PartList"),
+        ("entry:http:GET /parts2/", "app.views.PartMixins"), ("entry:http:POST /parts2/", "app.views.PartMixins"),
+        ("entry:http:ANY /feed/", "app.views.PartFeed"),
+    }

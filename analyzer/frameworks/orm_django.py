@@ -76,7 +76,9 @@ class DjangoModels:
                                          (parts[-1].startswith("Abstract") and "models" in parts)):
                 result = True
                 break
-        if not result and ext and not any(_NOT_MODEL_SEGMENTS & set(p.split(".")) for p in ext):
+        # a base a library makes (not Django's own ``Func``, ``Aggregate``, ``Lookup``...)
+        if not result and ext and not any(_NOT_MODEL_SEGMENTS & set(p.split(".")) or p.startswith("django.")
+                                          for p in ext):
             result = any(self._declares_fields(c) for c in prog.r.mro(cls))
         self.flags[cls] = result
         return result

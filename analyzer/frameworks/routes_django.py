@@ -360,6 +360,9 @@ class DjangoUrls:
                 if v.startswith("d:") and prog.kind(v[2:]) == "class":
                     return v[2:], view_class_methods(prog, v[2:])
             return None, ()
+        for v in sorted(prog.targets(module, index)):  # an instance as the view: ``ChangesFeed()``
+            if v.startswith("d:") and prog.kind(v[2:]) == "class":
+                return v[2:], view_class_methods(prog, v[2:])
         # a decorated view: ``login_required(views.index)``, ``cache_page(60)(views.index)``
         for a in inner.args:
             handler, methods = self._view(module, scope, a, depth)
@@ -369,27 +372,26 @@ class DjangoUrls:
 
 
 def view_class_methods(prog: Program, cls: str) -> tuple[str, ...]:
-    """Verbs of a class-based view: those it defines, else those its generic base implies."""
-    own = class_verbs(prog, cls)
-    if own:
-        return own
+    """Verbs of a class-based view: those it defines and those its generic bases imply
+    (every DRF mixin's: ``ListModelMixin`` GET, ``CreateModelMixin`` POST; a project mixin's
+    ``delete`` adds DELETE to ``ListCreateAPIView``'s GET and POST)."""
+    verbs = list(class_verbs(prog, cls))
+    django: tuple[str, ...] = ()
     for b in prog.r.external_bases(cls):
         path = outside(b) or ""
         last = path.rsplit(".", 1)[-1]
         if path.startswith("rest_framework."):
-            verbs = []
             for token, vs in (("List", ("GET",)), ("Retrieve", ("GET",)), ("Create", ("POST",)),
                               ("Update", ("PUT", "PATCH")), ("Destroy", ("DELETE",))):
                 if token in last:
                     verbs.extend(v for v in vs if v not in verbs)
-            if verbs:
-                return tuple(verbs)
-        elif path.startswith("django."):
+        elif path.startswith("django.") and not django:
             if re.search(r"Create|Update|Delete|Form|Login|Logout|Password", last):
-                return _GET_POST
-            if last.endswith("View") and last != "View":
-                return _GET
-    return ("ANY",)
+                django = _GET_POST
+            elif last.endswith("View") and last != "View":
+                django = _GET
+    verbs.extend(v for v in django if v not in verbs)
+    return tuple(verbs) or ("ANY",)
 
 
 def function_methods(prog: Program, func: str) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ _DELETE_FROM = re.compile(r"\bdelete\s+from\b", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 _JOIN = re.compile(rf"\bjoin\s+(?:lateral\s+)?{_NAME}", re.IGNORECASE)
 _USING = re.compile(rf"\busing\s+{_NAME}", re.IGNORECASE)
+_INDEX = re.compile(r"\bcreate\s+(?:unique\s+)?index\b", re.IGNORECASE)
 _CTE = re.compile(r"(?:\bwith\s+(?:recursive\s+)?|,\s*)([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s+as\s*(?:not\s+)?(?:materialized\s+)?\(",
                   re.IGNORECASE)
 _FUNC_FROM = re.compile(r"\b(?:extract|substring|trim|position|overlay)\s*\([^()]*$", re.IGNORECASE)
@@ -101,9 +102,12 @@ def tables(sql: str) -> SqlTables:
         if _FUNC_FROM.search(before) or re.search(r"\bdistinct\s*$", before, re.IGNORECASE):
             continue
         reads |= _from_list(text[m.end():])
-    for pattern in (_JOIN, _USING):
-        for m in pattern.finditer(text):
-            reads.add(m.group(1))
+    for m in _JOIN.finditer(text):
+        reads.add(m.group(1))
+    if not _INDEX.search(text):  # ``CREATE INDEX i ON t USING gin (...)``: an index method
+        for m in _USING.finditer(text):
+            if not re.search(r"\btype\s+[\w.()]+\s*$", text[max(0, m.start() - 60):m.start()], re.IGNORECASE):
+                reads.add(m.group(1))  # not ``ALTER COLUMN c TYPE int USING c::int``
 
     def keep(names: set[str]) -> set[str]:
         out = set()
