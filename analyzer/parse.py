@@ -456,6 +456,7 @@ class _Frame:
     kind: str  # module | class | function | method
     cls: str | None = None  # class qualname for methods (and their nested defs)
     self_name: str | None = None
+    globals: set[str] | None = None  # names a function declares ``global``
 
 
 _FUNC_TYPES = (cst.FunctionDef,)
@@ -750,7 +751,11 @@ class _Walker:
             self.expr(node.test)
         elif t is cst.Del:
             pass
-        # pass, break, continue, global, nonlocal: nothing
+        elif t is cst.Global and self.frame.kind in ("function", "method"):
+            if self.frame.globals is None:
+                self.frame.globals = set()
+            self.frame.globals.update(n.name.value for n in node.names)
+        # pass, break, continue, nonlocal: nothing
 
     # -- definitions -----------------------------------------------------------------------
     def decorators(self, node) -> tuple[Decorator, ...]:
@@ -965,6 +970,8 @@ class _Walker:
     # -- bindings --------------------------------------------------------------------------
     def add_binding(self, name: str, expr: str | None, value_node, call_index: int | None,
                     annotation: str | None = None, scope: str | None = None) -> None:
+        if scope is None and self.frame.globals and name in self.frame.globals:
+            scope = self.module  # ``global project_repo; project_repo = Repo(db)``: the module's name
         value = literal(value_node) if value_node is not None else None
         if value is None and type(value_node) in _COMPOSED and scope is None and self.frame.kind in ("module", "class"):
             value = self._composed(value_node)  # names there are the module's (a function has locals)
