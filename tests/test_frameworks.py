@@ -1997,3 +1997,69 @@ def test_django_odds_verbs_of_all_mixins_instances_as_views_and_prose_is_no_sql(
         ("entry:http:GET /parts2/", "app.views.PartMixins"), ("entry:http:POST /parts2/", "app.views.PartMixins"),
         ("entry:http:ANY /feed/", "app.views.PartFeed"),
     }
+
+
+def test_routers_included_in_a_loop_and_a_global_repository(tmp_path):
+    """letta mounts its routers with ``for router in ROUTERS: app.include_router(router,
+    prefix="/v1")`` (261 of 271 routes had no prefix); pybossa sets its repositories with
+    ``global project_repo`` inside a setup function, and its views import them."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/routers.py": """
+            from fastapi import APIRouter
+
+            items = APIRouter(prefix="/items")
+            users = APIRouter(prefix="/users")
+
+
+            @items.get("/")
+            def list_items():
+                return []
+
+
+            @users.post("/")
+            def add_user():
+                return {}
+
+
+            ROUTERS = [items, users]
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+
+            from app.routers import ROUTERS
+
+            app = FastAPI()
+            for router in ROUTERS:
+                app.include_router(router, prefix="/v1")
+        """,
+        "app/core.py": """
+            from app.repo import Repository
+
+
+            def setup():
+                global repo
+                repo = Repository()
+        """,
+        "app/repo.py": """
+            class Repository:
+                def get(self, k):
+                    return k
+        """,
+        "app/views.py": """
+            from app.core import repo
+
+
+            def show(k):
+                return repo.get(k)
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert routes(found) == {("entry:http:GET /v1/items/", "app.routers.list_items"),
+                             ("entry:http:POST /v1/users/", "app.routers.add_user")}
+    from helpers import call_edges
+
+    assert ("app.views.show", "app.repo.Repository.get") in call_edges(resolution)

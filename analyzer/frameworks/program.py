@@ -499,6 +499,16 @@ class Program:
                                        for _, items in sorted(found.items())]
         return rows
 
+    def elements(self, scope: str, name: str) -> list[tuple[str, Arg]]:
+        """The elements of the list or tuple ``name`` stands for in ``scope`` (written there or
+        imported), each with the scope it is written in, as arguments."""
+        key = self.locate(scope, name)
+        if key is None:
+            return []
+        where, _, listed = key.partition(":")
+        return [(where, Arg(None, b.expr, b.value)) for b in self.bindings(where, listed + "[]")
+                if b.expr and not b.expr.endswith("[]")]
+
     def _locate(self, scope: str, expr: str) -> str | None:
         if "." not in expr:
             site = self._name_site(scope, expr)

@@ -308,35 +308,39 @@ class DecoratorRouting:
         return "/" + name.strip("/") if name else None
 
     def _mounts(self) -> None:
+        for site in self.prog.named(self.spec.mounts):
+            for c in self._row_calls(site.module, site.call):
+                self._mount(site, c)
+
+    def _mount(self, site, c) -> None:
+        """``app.include_router(router, prefix="/v1")``, ``app.register_blueprint(bp, url_prefix=...)``."""
         prog = self.prog
-        for site in prog.named(self.spec.mounts):
-            c = site.call
-            method = (c.callee or "").rsplit(".", 1)[-1]
-            rule = self.spec.mounts.get(method)
-            if rule is None or "." not in (c.callee or ""):
-                continue
-            pos, kw, prefix_pos, prefix_kw, replaces = rule
-            child_arg = prog.arg(c, pos, kw)
-            if child_arg is None or not child_arg.expr:
-                continue
-            child = prog.locate(c.scope, child_arg.expr)
-            if (child is None or child not in self.mounts.own) and child_arg.call is not None:
-                child = self._returned_router(prog.targets(site.module, child_arg.call))  # ``make_bp()``
-            if child is None or child not in self.mounts.own:
-                continue
-            parent = prog.locate(c.scope, c.callee.rsplit(".", 1)[0])
-            prefix_arg = prog.arg(c, prefix_pos, prefix_kw)
-            prefix = prog.literal_str(site.module, c.scope, prefix_arg)
-            if prefix is None and prefix_arg is not None:
-                self.unresolved.append(f"{c.scope}: {prefix_kw}={prefix_arg.expr or '...'}")
-            if method == "mount":  # Starlette: app.mount("/path", sub_app)
-                prefix = prog.literal_str(site.module, c.scope, prog.arg(c, 0, "path"))
-            own = self.mounts.own.get(child, "")
-            if replaces:
-                adds = prefix if prefix is not None else own
-            else:
-                adds = join_url(prefix, own) if prefix and own else (prefix or "") + own
-            self.mounts.mount(parent, child, adds)
+        method = (c.callee or "").rsplit(".", 1)[-1]
+        rule = self.spec.mounts.get(method)
+        if rule is None or "." not in (c.callee or ""):
+            return
+        pos, kw, prefix_pos, prefix_kw, replaces = rule
+        child_arg = prog.arg(c, pos, kw)
+        if child_arg is None or not child_arg.expr:
+            return
+        child = prog.locate(_scope_of(child_arg, c.scope), child_arg.expr)
+        if (child is None or child not in self.mounts.own) and child_arg.call is not None:
+            child = self._returned_router(prog.targets(site.module, child_arg.call))  # ``make_bp()``
+        if child is None or child not in self.mounts.own:
+            return
+        parent = prog.locate(c.scope, c.callee.rsplit(".", 1)[0])
+        prefix_arg = prog.arg(c, prefix_pos, prefix_kw)
+        prefix = prog.literal_str(site.module, _scope_of(prefix_arg, c.scope), prefix_arg)
+        if prefix is None and prefix_arg is not None:
+            self.unresolved.append(f"{c.scope}: {prefix_kw}={prefix_arg.expr or '...'}")
+        if method == "mount":  # Starlette: app.mount("/path", sub_app)
+            prefix = prog.literal_str(site.module, c.scope, prog.arg(c, 0, "path"))
+        own = self.mounts.own.get(child, "")
+        if replaces:
+            adds = prefix if prefix is not None else own
+        else:
+            adds = join_url(prefix, own) if prefix and own else (prefix or "") + own
+        self.mounts.mount(parent, child, adds)
 
     # -- routes ------------------------------------------------------------------------
     def _decorated(self) -> list[Endpoint]:
@@ -456,12 +460,18 @@ class DecoratorRouting:
         for a in c.args:
             var = self._loop_var(module, a)
             head, item = self._row_source(c.scope, var) if var else (None, None)
-            if head is not None and (item is not None or a.star == 1):
+            if head is not None:
                 loops[var] = item  # type: ignore[index]
                 listed.add(head)
         if len(listed) != 1:
             return [c]
-        rows = prog.rows(c.scope, listed.pop())
+        head = listed.pop()
+        if all(item is None for item in loops.values()) and not any(a.star for a in c.args):
+            # ``for router in ROUTERS: app.include_router(router, prefix="/v1")``: each element
+            return [c._replace(args=tuple(RowArg(a.keyword, e.expr, e.value, None, 0, where)
+                                          if self._loop_var(module, a) in loops else a for a in c.args))
+                    for where, e in prog.elements(c.scope, head)] or [c]
+        rows = prog.rows(c.scope, head)
         out = []
         for where, items in rows:
             args: list = []
