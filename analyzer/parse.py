@@ -429,6 +429,7 @@ def literal(node) -> object:
 
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)
+_COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
 MAX_PAIRS = 16
 # translation calls: ``_("Select currency from available options")`` is prose, not SQL
 _TRANSLATIONS = frozenset({"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
@@ -447,7 +448,6 @@ def _string_pairs(node: cst.Dict) -> tuple | None:
             return None
         pairs.append((key, value))
     return tuple(pairs) if pairs else None
-_COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
 
 
 @dataclass(slots=True)
