@@ -41,7 +41,54 @@ def _settings_in_package(folder: str) -> bool:
     except OSError:
         return False
     found = _SETTINGS_MODULE.search(text)
-    return found is not None and found.group(1).split(".")[0] == os.path.basename(folder)
+    first = found.group(1).split(".")[0] if found else ""
+    # not Django's own layout, ``mysite/manage.py`` beside ``mysite/mysite/settings.py``
+    return first == os.path.basename(folder) and not os.path.isfile(os.path.join(folder, first, "__init__.py"))
+
+
+SAMPLED_FILES = 20  # files of a package read to see how it imports itself
+
+
+def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str, bool],
+                          found: list[tuple[str, str]]) -> set[str]:
+    """Folders without ``__init__.py`` whose packages import themselves by their bare name
+    (open-webui's ``backend/open_webui/`` says ``from open_webui.config import ...``, never
+    ``backend.open_webui``): the folder is where the code runs from, an import root, whatever
+    its name. Read from a sample of each package's files."""
+    folders = {f for f in holds_package if f != top and not has_init.get(f, False)
+               and not has_init.get(os.path.dirname(f), False)}
+    sampled: dict[str, list[str]] = {os.path.join(f, n): [] for f in folders for n in _children(f)
+                                     if has_init.get(os.path.join(f, n), False)}
+    if not sampled:
+        return set()
+    for path, _ in found:
+        d = os.path.dirname(path)
+        while d not in sampled and len(d) > len(top):
+            d = os.path.dirname(d)
+        if d in sampled and len(sampled[d]) < SAMPLED_FILES:
+            sampled[d].append(path)
+    counts: dict[str, list[int]] = {}  # folder -> [bare, prefixed]
+    for package, paths in sampled.items():
+        folder, name = os.path.split(package)
+        own = re.compile(rf"^\s*(?:from|import)\s+({re.escape(os.path.basename(folder))}\.)?{re.escape(name)}\b",
+                         re.MULTILINE)
+        tally = counts.setdefault(folder, [0, 0])
+        for path in paths:
+            try:
+                with open(path, "rb") as f:
+                    text = f.read(16384).decode("utf-8", "replace")
+            except OSError:
+                continue
+            for m in own.finditer(text):
+                tally[1 if m.group(1) else 0] += 1
+    return {folder for folder, (bare, prefixed) in counts.items() if bare and not prefixed}
+
+
+def _children(folder: str) -> list[str]:
+    try:
+        return sorted(e.name for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +235,7 @@ def discover(
     # a manage.py at the top of a package tree (not one inside a package: dispatch's
     # ``database/manage.py``, Wagtail's test project) is where the project runs from
     runs_from = {f for f in runs_from if not has_init.get(os.path.dirname(f), False)}
+    runs_from |= _self_importing_roots(top, holds_package, has_init, found)
     named: list[tuple[str, str, str, bool]] = []
     owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
     for path, rel in sorted(found, key=lambda x: x[1]):

@@ -263,3 +263,22 @@ def test_build_dist_and_env_packages_are_code_not_output(tmp_path):
         "dist/orders/models.py": "",
     })
     assert set(modules(tmp_path)) == {"build", "build.models", "env", "env.models", "orders", "orders.models"}
+
+
+def test_a_folder_whose_package_imports_itself_bare_is_an_import_root(tmp_path):
+    """open-webui's ``backend/open_webui/`` imports ``from open_webui.config import ...``:
+    ``backend`` is where it runs from, not a namespace package. Django's own layout,
+    ``mysite/manage.py`` beside ``mysite/mysite/settings.py``, still runs from ``mysite``."""
+    build_tree(tmp_path, {
+        "backend/open_webui/__init__.py": "",
+        "backend/open_webui/config.py": "",
+        "backend/open_webui/main.py": "from open_webui.config import X\nimport open_webui.config\n",
+        "other/lib/__init__.py": "",
+        "other/lib/a.py": "from other.lib import b\n",
+        "other/lib/b.py": "",
+        "mysite/manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+        "mysite/mysite/__init__.py": "",
+        "mysite/mysite/settings.py": "",
+    })
+    found = set(modules(tmp_path))
+    assert {"open_webui.config", "open_webui.main", "other.lib.a", "mysite.settings", "manage"} <= found
