@@ -410,7 +410,7 @@ class DecoratorRouting:
             if not site.call.callee:
                 continue
             recv, _, method = site.call.callee.rpartition(".")
-            if any(h.router == recv for h in helpers.get(site.call.scope, ())):
+            if any(h.site == (site.module, site.index) for h in helpers.get(site.call.scope, ())):
                 continue  # a helper's own rule: its callers' calls are the routes
             if not recv:
                 if helpers:
@@ -571,7 +571,7 @@ class DecoratorRouting:
             methods = self._methods(min(self.spec.any_verb), c.args, site.module, func) \
                 if self.spec.any_verb and _kw(c.args, "methods") is not None else None
             out.setdefault(func, []).append(RuleHelper(recv, path_param, many, star, view_param, bound, items,
-                                                       fixed, methods))
+                                                       fixed, methods, (site.module, site.index)))
         return out
 
     def _view_param(self, func: str, view_arg, params) -> str | None:
@@ -690,6 +690,7 @@ class RuleHelper(NamedTuple):
     items: tuple[int, int | None] | None = None  # rows given in ``path``: (path item, view item)
     fixed: str | None = None  # a router of the helper's module (``router`` is then its name there)
     methods: tuple[str, ...] | None = None  # the rule's own ``methods=[...]``
+    site: tuple[str, int] | None = None  # the helper's own rule call
 
 
 class RowArg(NamedTuple):
