@@ -57,8 +57,7 @@ def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str,
     its name. Read from a sample of each package's files."""
     folders = {f for f in holds_package if f != top and not has_init.get(f, False)
                and not has_init.get(os.path.dirname(f), False)}
-    sampled: dict[str, list[str]] = {os.path.join(f, n): [] for f in folders for n in _children(f)
-                                     if has_init.get(os.path.join(f, n), False)}
+    sampled: dict[str, list[str]] = {p: [] for p, init in has_init.items() if init and os.path.dirname(p) in folders}
     if not sampled:
         return set()
     for path, _ in found:
@@ -82,13 +81,6 @@ def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str,
             for m in own.finditer(text):
                 tally[1 if m.group(1) else 0] += 1
     return {folder for folder, (bare, prefixed) in counts.items() if bare and not prefixed}
-
-
-def _children(folder: str) -> list[str]:
-    try:
-        return sorted(e.name for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
-    except OSError:
-        return []
 
 
 @dataclass(frozen=True, slots=True)

@@ -457,8 +457,8 @@ class DecoratorRouting:
         prog = self.prog
         loops: dict[str, int | None] = {}  # loop variable -> its item of the row (None: the row)
         listed = set()
-        for a in c.args:
-            var = self._loop_var(module, a)
+        passed = [self._loop_var(module, a) for a in c.args]
+        for var in passed:
             head, item = self._row_source(c.scope, var) if var else (None, None)
             if head is not None:
                 loops[var] = item  # type: ignore[index]
@@ -469,14 +469,13 @@ class DecoratorRouting:
         if all(item is None for item in loops.values()) and not any(a.star for a in c.args):
             # ``for router in ROUTERS: app.include_router(router, prefix="/v1")``: each element
             return [c._replace(args=tuple(RowArg(a.keyword, e.expr, e.value, None, 0, where)
-                                          if self._loop_var(module, a) in loops else a for a in c.args))
+                                          if var in loops else a for a, var in zip(c.args, passed)))
                     for where, e in prog.elements(c.scope, head)] or [c]
         rows = prog.rows(c.scope, head)
         out = []
         for where, items in rows:
             args: list = []
-            for a in c.args:
-                var = self._loop_var(module, a)
+            for a, var in zip(c.args, passed):
                 if var not in loops:
                     args.append(a)
                 elif loops[var] is None:
@@ -492,8 +491,9 @@ class DecoratorRouting:
         a view made of it (``view = resource.as_view(name)``): see :func:`_row_item`."""
         for b in self.prog.bindings(scope, var):
             head, item = _row_item(b.expr)
-            if head is None and b.expr and b.expr.endswith(".as_view()") and b.expr[:-10].isidentifier():
-                return self._row_source(scope, b.expr[:-10]) if b.expr[:-10] != var else (None, None)
+            made = _viewed_class(b.expr)
+            if head is None and made is not None:
+                return self._row_source(scope, made) if made != var else (None, None)
             if head is not None:
                 return head, item
         return None, None
@@ -582,8 +582,8 @@ class DecoratorRouting:
         if view_arg.expr in params:
             return view_arg.expr
         for b in self.prog.bindings(func, view_arg.expr):
-            if b.expr and b.expr.endswith(".as_view()") and b.expr[:-10] in params:
-                return b.expr[:-10]
+            if _viewed_class(b.expr) in params:
+                return _viewed_class(b.expr)
         return None
 
     def _helper_call(self, site, helpers: dict[str, list[RuleHelper]]) -> list[Endpoint]:
@@ -708,6 +708,13 @@ class RowArg(NamedTuple):
 def _scope_of(arg, scope: str) -> str:
     """Where an argument is read: its row's scope for a :class:`RowArg`, else the call's."""
     return arg.scope if isinstance(arg, RowArg) else scope
+
+
+def _viewed_class(expr: str | None) -> str | None:
+    """``Resource.as_view()`` (a binding's reference string) -> ``Resource``; None otherwise."""
+    if expr and expr.endswith(".as_view()") and expr[:-10].isidentifier():
+        return expr[:-10]
+    return None
 
 
 def _row_item(expr: str | None) -> tuple[str | None, int | None]:
