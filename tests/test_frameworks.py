@@ -2065,3 +2065,74 @@ def test_routers_included_in_a_loop_and_a_global_repository(tmp_path):
     from helpers import call_edges
 
     assert ("app.views.show", "app.repo.Repository.get") in call_edges(resolution)
+
+
+def test_methods_of_project_querysets_and_managers_are_called_through_the_manager(tmp_path):
+    """``objects = ArticleQuerySet.as_manager()`` and a manager made ``from_queryset`` in its
+    bases: the resolver sees an outside manager, so ``Article.objects.published()`` would end
+    outside; the frameworks stage links it to the queryset's method, and that method's
+    ``self`` holds the model's rows."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class ArticleQuerySet(models.QuerySet):
+                def published(self):
+                    return self.filter(state="p")
+
+                def archive(self):
+                    return self.update(state="a")
+
+
+            class Article(models.Model):
+                state = models.CharField(max_length=1)
+                objects = ArticleQuerySet.as_manager()
+
+
+            class CommentQuerySet(models.QuerySet):
+                def visible(self):
+                    return self.filter(hidden=False)
+
+
+            class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
+                def spam(self):
+                    return self.filter(hidden=True)
+
+
+            class Comment(models.Model):
+                hidden = models.BooleanField()
+                objects = CommentManager()
+        """,
+        "shop/views.py": """
+            from shop.models import Article, Comment
+
+
+            def front_page():
+                return list(Article.objects.published().filter(id__gt=1))
+
+
+            def archive_all():
+                Article.objects.all().archive()
+
+
+            def comments():
+                return Comment.objects.visible(), Comment.objects.spam()
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert {(e.source, e.target) for e in found.edges if e.kind == "call"} == {
+        ("shop.views.front_page", "shop.models.ArticleQuerySet.published"),
+        ("shop.views.archive_all", "shop.models.ArticleQuerySet.archive"),
+        ("shop.views.comments", "shop.models.CommentQuerySet.visible"),
+    }
+    assert ("shop.views.comments", "shop.models.CommentManager.spam") in {(e.source, e.target) for e in resolution.edges}
+    assert edges(found, "read") >= {("shop.models.CommentQuerySet.visible", "entity:shop.models.Comment", 1),
+                                    ("shop.models.ArticleQuerySet.published", "entity:shop.models.Article", 1),
+                                    ("shop.views.front_page", "entity:shop.models.Article", 1)}
+    assert ("shop.models.ArticleQuerySet.archive", "entity:shop.models.Article", 1) in edges(found, "write")
+    assert found.counts["row_method_calls"] == 3

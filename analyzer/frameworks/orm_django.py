@@ -253,8 +253,30 @@ class DjangoModels:
                 return True
             if v.startswith("d:") and prog.kind(v[2:]) == "class" and _is_manager_class(prog, v[2:]):
                 self.reg.manager_classes.setdefault(v[2:], set()).add(eid)
+                for qs in self._queryset_bases(v[2:]):
+                    self.reg.manager_classes.setdefault(qs, set()).add(eid)
                 return True
         return False
+
+    def _queryset_bases(self, cls: str) -> list[str]:
+        """The project querysets a manager class is made from in its bases
+        (``class CommentManager(models.Manager.from_queryset(CommentQuerySet))``): their
+        methods are the manager's, which the resolver cannot see through the call."""
+        prog = self.prog
+        out: list[str] = []
+        for c in prog.r.mro(cls):
+            d = prog.defs.get(c)
+            if d is None or not any(b and b.endswith(".from_queryset()") for b in d.bases):
+                continue
+            module, parent = prog.module_of(c), prog.parent_scope(c)
+            for index, call in enumerate(prog.facts[module].calls):
+                if (call.scope == parent and d.line <= call.line <= d.end_line
+                        and (call.callee or "").endswith(".from_queryset")):
+                    a = prog.arg(call, 0, "queryset_class")
+                    qs = self._project_class(parent, a.expr if a else None)
+                    if qs is not None:
+                        out.append(qs)
+        return out
 
     def _project_class(self, scope: str, expr: str | None) -> str | None:
         if not expr:

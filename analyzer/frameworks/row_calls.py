@@ -5,7 +5,8 @@ call is an outside call to it, so ``cancel`` ends outside the project as well
 (``django.db.models.Model.objects.get.cancel``) and the call graph has no edge to
 ``Order.cancel``. The frameworks stage knows those are rows of ``Order``: a call on them to a
 method that the model's classes define (its own, an abstract base's, a mixin's) is a call of
-that method. The call graph gets the edges (``row_method_calls``), and the accesses a mixin
+that method. So is a call on its manager or queryset (``Order.objects.open()``) of a method
+that a project manager or queryset class serving the model defines. The call graph gets the edges (``row_method_calls``), and the accesses a mixin
 or an abstract model makes on ``self`` are handed to these callers
 (``AccessAnalysis._lift_generic``).
 """
@@ -39,6 +40,9 @@ def row_method_sites(prog: Program, reg: Registry, values: Values) -> list[RowCa
         if cls in prog.defs and cls not in defining:
             defining[cls] = prog.methods_in_mro(cls)
             names.update(defining[cls])
+    custom = _custom_methods(reg, values)
+    for methods in custom.values():
+        names.update(methods)
     out: list[RowCall] = []
     for site in prog.named(names) if names else ():
         c = site.call
@@ -51,10 +55,28 @@ def row_method_sites(prog: Program, reg: Registry, values: Values) -> list[RowCa
         for v in values.receiver_values(site.module, site.index, c.scope, recv):
             model = reg.models.get(v[3:]) if v.startswith("@o:") else None
             method = defining.get(model.cls, {}).get(name) if model is not None else None
+            if method is None and model is not None:
+                method = custom.get(v[3:], {}).get(name)
             if method is not None and method != c.scope:
                 methods.add(method)
         out.extend(RowCall(site.module, site.index, m, linked) for m in sorted(methods))
     values.row_calls = out
+    return out
+
+
+def _custom_methods(reg: Registry, values: Values) -> dict[str, dict[str, str]]:
+    """entity -> method name -> definition, for the methods of the project manager and
+    queryset classes serving each entity (``objects = ArticleQuerySet.as_manager()``, also
+    declared on a base model): the resolver sees ``Article.objects`` as an outside manager, so
+    ``Article.objects.published()`` ends outside too."""
+    out: dict[str, dict[str, str]] = {}
+    for e in reg.models:
+        mine: dict[str, str] = {}
+        for cls in values.manager_classes(e):
+            for name, q in values.prog.methods_in_mro(cls).items():
+                mine.setdefault(name, q)
+        if mine:
+            out[e] = mine
     return out
 
 

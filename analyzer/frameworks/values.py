@@ -430,12 +430,21 @@ class Values:
         if hit is not None:
             return hit
         out: set[str] = set()
-        for cls, entities in self.reg.manager_classes.items():
-            if entity in entities and cls in self.r.defs:
-                out |= set(self.prog.methods_in_mro(cls))
+        for cls in self.manager_classes(entity):
+            out |= set(self.prog.methods_in_mro(cls))
         result = frozenset(out)
         self._custom[entity] = result
         return result
+
+    def manager_classes(self, entity: str) -> list[str]:
+        """The project manager / queryset classes serving ``entity``, its own first, then
+        those its models' bases declare (Django models inherit their bases' managers)."""
+        owners = [entity]
+        m = self.reg.model(entity)
+        if m is not None and m.cls:
+            owners += [self.reg.by_class[c] for c in self.r.mro(m.cls)[1:] if c in self.reg.by_class]
+        served = sorted(self.reg.manager_classes.items())
+        return [cls for owner in owners for cls, entities in served if owner in entities and cls in self.r.defs]
 
     def model_methods(self, entity: str) -> frozenset[str]:
         hit = self._methods.get(entity)
