@@ -2136,3 +2136,58 @@ def test_methods_of_project_querysets_and_managers_are_called_through_the_manage
                                     ("shop.views.front_page", "entity:shop.models.Article", 1)}
     assert ("shop.models.ArticleQuerySet.archive", "entity:shop.models.Article", 1) in edges(found, "write")
     assert found.counts["row_method_calls"] == 3
+
+
+def test_sqlalchemy_statements_made_by_functions_imported_under_another_name(tmp_path):
+    """``from sqlalchemy import delete as sa_delete`` (a route module's own ``delete`` would
+    clash): the statement is still a write of its model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Item(Base):
+                __tablename__ = "items"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                name: Mapped[str]
+        """,
+        "app/repo.py": """
+            from sqlalchemy import delete as sa_delete, select as sa_select, update as sa_update
+
+            from app.models import Item
+
+
+            def remove(session, k):
+                session.execute(sa_delete(Item).where(Item.id == k))
+
+
+            def names(session):
+                return session.scalars(sa_select(Item.name)).all()
+
+
+            def rename(session, k, n):
+                session.execute(sa_update(Item).where(Item.id == k).values(name=n))
+
+
+            def delete(model, k):
+                return sa_delete(model).where(model.id == k)
+
+
+            def drop_item(session, k):
+                session.execute(delete(Item, k))
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.repo.remove", "entity:app.models.Item"), ("app.repo.rename", "entity:app.models.Item"),
+        ("app.repo.delete", "entity:app.models.Item")}  # the helper, on its caller's model
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.repo.names", "entity:app.models.Item")}
+    assert found.counts["unresolved_accesses"] == 0

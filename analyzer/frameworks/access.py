@@ -254,7 +254,7 @@ class AccessAnalysis:
         head = head if recv and (not rest or rest in _MANAGERS) else None
         if self._param_named(c.scope, first) is None and self._param_named(c.scope, head) is None:
             return None  # the cheap test first: most sites work on no parameter
-        if c.callee in STATEMENT_CTORS or self.values.on_session(module, index):
+        if prog.plain_name(module, c.callee or "") in STATEMENT_CTORS or self.values.on_session(module, index):
             return self._param_named(c.scope, first)
         return self._param_named(c.scope, head)
 

@@ -94,6 +94,7 @@ class Program:
         self._callees: dict[str, set[str]] | None = None
         self._settings: dict[str, list[Binding]] | None = None
         self._by_name: dict[str, list[tuple[str, int]]] | None = None
+        self._aliases: dict[str, dict[str, str]] = {}
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
         self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
 
@@ -185,11 +186,12 @@ class Program:
         if self._by_name is None:
             index: dict[str, list[tuple[str, int]]] = {}
             for module in self.modules:
+                aliases = self.aliases(module)
                 for i, c in enumerate(self.facts[module].calls):
                     callee = c.callee
                     if callee:  # keyed by ``tail(callee) or callee``, inlined: this sees every call
                         key = callee if callee.endswith((")", "]")) else callee.rpartition(".")[2]
-                        index.setdefault(key, []).append((module, i))
+                        index.setdefault(aliases.get(key, key) if key is callee else key, []).append((module, i))
             self._by_name = index
         found: list[tuple[str, int]] = []
         for name in set(names):
@@ -197,6 +199,20 @@ class Program:
         found.sort()
         facts = self.facts
         return [Site(module, i, facts[module].calls[i]) for module, i in found]
+
+    def aliases(self, module: str) -> dict[str, str]:
+        """Names a module imports under another name (``from sqlalchemy import delete as
+        sa_delete``: ``sa_delete -> delete``), so a detector looking for ``delete(...)`` finds
+        ``sa_delete(...)`` too (:meth:`named`, :meth:`plain_name`)."""
+        found = self._aliases.get(module)
+        if found is None:
+            found = self._aliases[module] = {imp.asname: imp.name for imp in self.facts[module].imports
+                                             if imp.name and imp.asname and imp.asname != imp.name}
+        return found
+
+    def plain_name(self, module: str, callee: str) -> str:
+        """A bare callee under the name it was imported as (``sa_delete`` -> ``delete``)."""
+        return self.aliases(module).get(callee, callee)
 
     def receiver_site(self, module: str, index: int) -> int | None:
         """The call a chained call is made on: in ``a.f().g()`` the site of ``a.f()`` for

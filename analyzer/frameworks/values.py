@@ -579,6 +579,8 @@ class Values:
                 unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
         else:
             result |= self.call(self.types(scope, callee))
+        if name == callee:  # a bare name, perhaps imported under another (``delete as sa_delete``)
+            name = callee = prog.plain_name(module, callee)
         if name in STATEMENT_CTORS or callee in STATEMENT_CTORS:
             ctor = tail(callee) or callee
             if is_sqla_callable(prog.targets(module, index), {ctor}):
