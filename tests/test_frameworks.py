@@ -2191,3 +2191,59 @@ def test_sqlalchemy_statements_made_by_functions_imported_under_another_name(tmp
         ("app.repo.delete", "entity:app.models.Item")}  # the helper, on its caller's model
     assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.repo.names", "entity:app.models.Item")}
     assert found.counts["unresolved_accesses"] == 0
+
+
+def test_websocket_endpoints_are_entry_points_of_their_own_kind(tmp_path):
+    """FastAPI ``@router.websocket`` / ``add_api_websocket_route`` and Quart ``@app.websocket``:
+    routes of kind ``websocket`` under their router's prefixes, not HTTP routes."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "api/__init__.py": "",
+        "api/chat.py": """
+            from fastapi import APIRouter, FastAPI, WebSocket
+
+            router = APIRouter(prefix="/chat")
+
+
+            @router.websocket("/ws")
+            async def chat_socket(ws: WebSocket):
+                await ws.accept()
+
+
+            @router.get("/history")
+            def history():
+                return []
+
+
+            async def feed(ws: WebSocket):
+                await ws.accept()
+
+
+            app = FastAPI()
+            app.include_router(router, prefix="/api")
+            app.add_api_websocket_route("/feed", feed)
+        """,
+        "live/__init__.py": "",
+        "live/app.py": """
+            from quart import Quart
+
+            app = Quart(__name__)
+
+
+            @app.websocket("/live")
+            async def live():
+                return None
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert {(r.id, r.kind, r.handler, r.path, r.methods) for r in found.routes} == {
+        ("entry:websocket:/api/chat/ws", "websocket", "api.chat.chat_socket", "/api/chat/ws", ()),
+        ("entry:http:GET /api/chat/history", "http", "api.chat.history", "/api/chat/history", ("GET",)),
+        ("entry:websocket:/feed", "websocket", "api.chat.feed", "/feed", ()),
+        ("entry:websocket:/live", "websocket", "live.app.live", "/live", ()),
+    }
+    assert found.counts["routes_by_kind"] == {"http": 1, "websocket": 3}
+    names = {s.id: s.name for s in found.symbols}
+    assert names["entry:websocket:/api/chat/ws"] == "websocket /api/chat/ws"

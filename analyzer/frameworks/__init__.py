@@ -207,7 +207,12 @@ def _symbols(entities: list[Entity], routes: list[Route]) -> list[Symbol]:
     out = [Symbol(id=e.id, kind=ENTITY, module=e.module or "", name=e.name, line=e.line, end_line=e.line)
            for e in entities]
     for r in routes:
-        name = f"{' '.join(r.methods)} {r.path}" if r.kind == "http" else (r.name or r.handler or r.id)
+        if r.kind == "http":
+            name = f"{' '.join(r.methods)} {r.path}"
+        elif r.kind == "websocket":
+            name = f"websocket {r.path}"
+        else:
+            name = r.name or r.handler or r.id
         out.append(Symbol(id=r.id, kind=ENTRY, module=r.module or "", name=name, line=r.line, end_line=r.line))
     return sorted(out, key=lambda s: s.id)
 

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzer.frameworks.program import Program, outside
+from analyzer.frameworks.program import Program, outside, tail
 from analyzer.model import Route
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+WEBSOCKET = "WEBSOCKET"  # the method of an endpoint that is a WebSocket, routed as kind "websocket"
 MAX_PREFIXES = 16  # one router mounted in many places: keep the first few
 
 
@@ -97,14 +98,16 @@ def routes_of(endpoints: Iterable[Endpoint], mounts: Mounts) -> list[Route]:
         for prefix in mounts.prefixes(ep.router):
             path = join_url(prefix, ep.path)
             for method in ep.methods:
-                rid = f"entry:http:{method} {path}"
+                kind = "websocket" if method == WEBSOCKET else "http"
+                rid = f"entry:websocket:{path}" if kind == "websocket" else f"entry:http:{method} {path}"
                 held = out.get(rid)
                 if held is not None and held.handler != ep.handler and ep.handler:
                     # the same method and path for another handler: a prefix we could not read
                     # (or a route the first shadows); both handlers stay entry points
                     rid = f"{rid} ({ep.handler})"
                 if rid not in out:
-                    out[rid] = Route(id=rid, kind="http", handler=ep.handler, path=path, methods=(method,),
+                    out[rid] = Route(id=rid, kind=kind, handler=ep.handler, path=path,
+                                     methods=(method,) if kind == "http" else (),
                                      name=ep.name, module=ep.module, line=ep.line, framework=ep.framework)
     return list(out.values())
 
@@ -153,6 +156,8 @@ class RouterSpec:
     # router methods that make a router mounted on themselves: method -> keyword of its path
     # (``api.namespace("todos")``: a namespace under the Api, at "/" + its name by default)
     factories: dict[str, str] = field(default_factory=dict)
+    # decorators and rule methods whose endpoint is a WebSocket (``@router.websocket("/ws")``)
+    websockets: frozenset[str] = frozenset()
 
 
 class DecoratorRouting:
@@ -392,6 +397,8 @@ class DecoratorRouting:
         return path
 
     def _methods(self, verb: str, args, module: str, scope: str) -> tuple[str, ...]:
+        if verb in self.spec.websockets:
+            return (WEBSOCKET,)
         if verb in self.spec.any_verb:
             value = self.prog.literal(module, scope, _kw(args, "methods"))
             if isinstance(value, str):
@@ -442,8 +449,10 @@ class DecoratorRouting:
             return []
         view = prog.arg(c, view_pos, view_kw)
         handler, verbs = self._view(module, _scope_of(view, c.scope), view)
-        methods = self._methods(min(self.spec.any_verb), c.args, module, c.scope)
-        if verbs and _kw(c.args, "methods") is None:
+        verb = tail(c.callee) or ""
+        methods = self._methods(verb if verb in self.spec.websockets else min(self.spec.any_verb), c.args, module,
+                                c.scope)
+        if verbs and _kw(c.args, "methods") is None and methods != (WEBSOCKET,):
             methods = verbs
         router = prog.locate(c.scope, recv) or f"{c.scope}:{recv}"
         return [Endpoint(router, path, methods, handler or c.scope, module, c.line, self.spec.name,

@@ -289,7 +289,7 @@ def service_tree(report: Report, service: ServiceReport) -> Tree:
 
     routes = tree.add(_t(f"Entry points ({len(v.routes)})", "bold"))
     for r in v.routes:
-        what = f"{' '.join(r.methods)} {r.path}".strip() if r.kind == "http" else f"{r.kind} {r.name or r.id}"
+        what = f"{' '.join(r.methods)} {r.path}".strip() if r.kind == "http" else f"{r.kind} {r.path if r.kind == 'websocket' else r.name or r.id}"
         routes.add(Text.assemble((what, ""), (f"  → {r.handler or '?'}", "dim")))
     if not v.routes:
         routes.add(_t("none", "dim"))
