@@ -2247,3 +2247,31 @@ def test_websocket_endpoints_are_entry_points_of_their_own_kind(tmp_path):
     assert found.counts["routes_by_kind"] == {"http": 1, "websocket": 3}
     names = {s.id: s.name for s in found.symbols}
     assert names["entry:websocket:/api/chat/ws"] == "websocket /api/chat/ws"
+
+
+def test_a_handler_name_defined_again_keeps_the_route_its_first_definition_registered(tmp_path):
+    """Python rebinds ``handler``, but the first decorator already registered its route."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "api/__init__.py": "",
+        "api/r.py": """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            @router.get("/a")
+            def handler():
+                return 1
+
+
+            @router.post("/b")
+            def handler():
+                return 2
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert {(r.id, r.handler, r.line) for r in found.routes} == {
+        ("entry:http:GET /a", "api.r.handler", 6), ("entry:http:POST /b", "api.r.handler", 11)}

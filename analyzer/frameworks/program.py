@@ -95,6 +95,7 @@ class Program:
         self._settings: dict[str, list[Binding]] | None = None
         self._by_name: dict[str, list[tuple[str, int]]] | None = None
         self._aliases: dict[str, dict[str, str]] = {}
+        self._decorated: list[tuple[str, Definition]] | None = None
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
         self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
 
@@ -102,6 +103,15 @@ class Program:
     @property
     def defs(self) -> dict[str, Definition]:
         return self.r.defs
+
+    def decorated(self) -> list[tuple[str, Definition]]:
+        """Every decorated class and function, by qualname, also one a later definition of the
+        same name hides (``@router.get("/a") def handler`` then ``@router.post("/b") def
+        handler``): each decorator still registered its route."""
+        if self._decorated is None:
+            self._decorated = sorted(((d.qualname, d) for m in self.modules for d in self.facts[m].definitions
+                                      if d.decorators and d.kind != "module"), key=lambda qd: (qd[0], qd[1].line))
+        return self._decorated
 
     def module_of(self, qualname: str) -> str:
         return self.r.module_of(qualname)

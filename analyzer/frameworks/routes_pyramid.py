@@ -32,9 +32,7 @@ class PyramidRoutes:
             return []
         patterns = self._patterns()
         out: list[Endpoint] = []
-        for q, d in sorted(prog.defs.items()):
-            if d.kind == "module" or not d.decorators:
-                continue
+        for q, d in prog.decorated():
             for dec in d.decorators:
                 if (dec.expr or "").rsplit(".", 1)[-1] != "view_config" or dec.args is None:
                     continue

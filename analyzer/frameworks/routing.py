@@ -352,9 +352,7 @@ class DecoratorRouting:
         prog = self.prog
         spec = self.spec
         out: list[Endpoint] = []
-        for q, d in sorted(prog.defs.items()):
-            if not d.decorators or d.kind == "module":
-                continue
+        for q, d in prog.decorated():
             parent = prog.parent_scope(q)
             module = prog.module_of(q)
             for dec in d.decorators:
