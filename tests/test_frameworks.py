@@ -2275,3 +2275,61 @@ def test_a_handler_name_defined_again_keeps_the_route_its_first_definition_regis
     found = extract(facts, resolution)
     assert {(r.id, r.handler, r.line) for r in found.routes} == {
         ("entry:http:GET /a", "api.r.handler", 6), ("entry:http:POST /b", "api.r.handler", 11)}
+
+
+def test_flask_appbuilder_exposed_methods_serve_under_their_class_route_base(tmp_path):
+    """``@expose`` on a view's or API's methods, under ``route_base`` or the default one; a
+    project base class's exposed methods serve under each subclass, not on their own."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            from flask_appbuilder import BaseView, expose
+            from flask_appbuilder.api import BaseApi
+
+
+            class Reports(BaseView):
+                route_base = "/reports"
+
+                @expose("/list/")
+                def index(self):
+                    return "x"
+
+                @expose("/run/<int:pk>", methods=["GET", "POST"])
+                def run(self, pk):
+                    return "y"
+
+
+            class Exportable(BaseView):
+                @expose("/export/")
+                def export(self):
+                    return "z"
+
+
+            class Invoices(Exportable):
+                pass
+
+
+            class ChartApi(BaseApi):
+                resource_name = "chart"
+
+                @expose("/<pk>", methods=("DELETE",))
+                def delete(self, pk):
+                    return pk
+
+
+            def init(appbuilder):
+                appbuilder.add_view_no_menu(Reports)
+                appbuilder.add_api(ChartApi)
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert routes(found) == {
+        ("entry:http:GET /reports/list/", "app.views.Reports.index"),
+        ("entry:http:GET /reports/run/<int:pk>", "app.views.Reports.run"),
+        ("entry:http:POST /reports/run/<int:pk>", "app.views.Reports.run"),
+        ("entry:http:GET /invoices/export/", "app.views.Exportable.export"),
+        ("entry:http:DELETE /api/v1/chart/<pk>", "app.views.ChartApi.delete"),
+    }

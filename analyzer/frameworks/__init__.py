@@ -13,7 +13,8 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``access``         reads and writes per function
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
-``routes_flask`` / ``routes_fastapi`` / ``routes_django`` / ``routes_drf``   HTTP entry points
+``routes_flask`` / ``routes_fastapi`` / ``routes_django`` / ``routes_drf`` / ``routes_pyramid`` /
+``routes_appbuilder``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``references``     string references
 """
@@ -92,6 +93,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.program import Program
     from analyzer.frameworks.references import References
     from analyzer.frameworks.registry import Registry
+    from analyzer.frameworks.routes_appbuilder import AppBuilderViews
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_fastapi import FASTAPI
@@ -133,6 +135,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += drf.endpoints(urls.router_mounts, urls.module_prefixes)
     pyramid = PyramidRoutes(prog)
     endpoints += pyramid.run()
+    appbuilder = AppBuilderViews(prog)
+    endpoints += appbuilder.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -155,7 +159,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
-    unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved + pyramid.unresolved
+    unresolved_routes = flask.unresolved + fastapi.unresolved + urls.unresolved + drf.unresolved + pyramid.unresolved + \
+        appbuilder.unresolved
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})
