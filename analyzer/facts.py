@@ -26,6 +26,7 @@ import hashlib
 import io
 import pickle
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -196,6 +197,35 @@ class ModuleFacts:
     extra: dict[str, Any] = field(default_factory=dict)
     stores: tuple[AttrStore, ...] = ()
     shape: str = ""  # facts.resolution_shape of these facts, set where they are made
+
+
+# An f-string whose values are names (``rf"{USER_PATH}/inbox/?$"``) is kept as a literal
+# template: TEMPLATE, then its text with each name between TEMPLATE_OPEN and TEMPLATE_CLOSE.
+TEMPLATE = "\x00f"
+TEMPLATE_OPEN = "\x01"
+TEMPLATE_CLOSE = "\x02"
+TEMPLATE_MARKS = ("\x00", "\x01", "\x02")
+
+
+def is_template(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(TEMPLATE)
+
+
+def fill_template(template: str, value_of: Callable[[str], object]) -> str | None:
+    """The string a template stands for, each name's value given by ``value_of``; None
+    when one of them is no string or number."""
+    out: list[str] = []
+    for i, chunk in enumerate(template[len(TEMPLATE):].split(TEMPLATE_OPEN)):
+        if i == 0:
+            out.append(chunk)
+            continue
+        ref, _, text = chunk.partition(TEMPLATE_CLOSE)
+        value = value_of(ref)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return None
+        out.append(str(value))
+        out.append(text)
+    return "".join(out)
 
 
 def package_of(module: str, is_package: bool) -> str:

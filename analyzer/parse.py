@@ -21,6 +21,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from analyzer.facts import (
+    TEMPLATE,
+    TEMPLATE_CLOSE,
+    TEMPLATE_MARKS,
+    TEMPLATE_OPEN,
     Arg,
     AttrStore,
     Binding,
@@ -400,6 +404,26 @@ def _string_text(node) -> str | None:
     return text
 
 
+def _template(node: cst.FormattedString) -> str | None:
+    """An f-string whose values are all names (``rf"{USER_PATH}/inbox/?$"``), kept as a
+    template for :func:`analyzer.facts.fill_template` to fill from the constants those names
+    are bound to; None for any other f-string (a call, a format spec, an escape to evaluate)."""
+    raw = "r" in node.start.lower()
+    out = [TEMPLATE]
+    for p in node.parts:
+        if type(p) is cst.FormattedStringText:
+            text = p.value
+            if not raw and "\\" in text or any(c in text for c in TEMPLATE_MARKS):
+                return None
+            out.append(text.replace("{{", "{").replace("}}", "}"))
+        else:
+            ref = expr_str(p.expression) if p.conversion is None and p.format_spec is None and not p.equal else None
+            if ref is None or "(" in ref or "[" in ref or ref in _LITERAL_TYPES.values():
+                return None
+            out.append(f"{TEMPLATE_OPEN}{ref}{TEMPLATE_CLOSE}")
+    return "".join(out)
+
+
 def literal(node) -> object:
     """A JSON-able literal value, or None when the expression is not a plain literal."""
     t = type(node)
@@ -408,6 +432,8 @@ def literal(node) -> object:
     if t is cst.ConcatenatedString:
         left, right = literal(node.left), literal(node.right)
         return left + right if isinstance(left, str) and isinstance(right, str) else None
+    if t is cst.FormattedString:
+        return _template(node)
     if t is cst.Integer:
         try:
             return int(node.value.replace("_", ""), 0)

@@ -895,8 +895,9 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
 def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unreadable_routes(tmp_path):
     """``include(organization_urls)`` of a list imported from another URL module (reached
     through a package re-exporting ``urlpatterns``); ``urlpatterns = get_urls(views)`` built
-    by a function; ``include((router.urls, "api"))``; a view at a route we cannot read (an
-    f-string) is left out rather than put at its prefix, where it would hide another view."""
+    by a function; ``include((router.urls, "api"))``; an f-string of constants is read, and a
+    view at a route we cannot read (an f-string of a call) is left out rather than put at its
+    prefix, where it would hide another view."""
     from helpers import build_tree
 
     build_tree(tmp_path, {
@@ -947,6 +948,7 @@ def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unread
                 path("rest/", include((router.urls, "rest"))),
                 path("config/", include("proj.config_urls")),
                 re_path(rf"{USER}/inbox/?$", views.inbox),
+                re_path(f"{views.home.__name__.upper()}/outbox/?$", views.inbox),
                 path("", views.home),
             ]
         """,
@@ -996,6 +998,7 @@ def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unread
         ("entry:http:GET /api/hosts/(?P<pk>[0-9]+)/", "proj.views.HostDetail"),
         ("entry:http:ANY /config/template/", "proj.views.template_list"),
         ("entry:http:ANY /", "proj.views.home"),
+        ("entry:http:ANY /user/(?P<username>[^/]+)/inbox/?", "proj.views.inbox"),  # an f-string of constants
     }
     assert ("entry:http:GET /rest/food/", "proj.views.FoodViewSet") in routes(found)
     assert found.counts["unreached_urlconfs"] == 0 and found.counts["unresolved_routes"] == 1
@@ -2333,3 +2336,66 @@ def test_flask_appbuilder_exposed_methods_serve_under_their_class_route_base(tmp
         ("entry:http:GET /invoices/export/", "app.views.Exportable.export"),
         ("entry:http:DELETE /api/v1/chart/<pk>", "app.views.ChartApi.delete"),
     }
+
+
+def test_f_strings_of_constants_are_read_as_the_strings_they_make(tmp_path):
+    """``prefix=f"{API}/users"`` with ``API`` a constant (itself an f-string of another,
+    imported, or a settings default), ``f"SELECT ... FROM {TABLE}"``: the f-string is filled
+    from the constants; one holding a call stays unknown."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings
+
+            ROOT = "/api"
+            API = f"{ROOT}/v1"
+
+
+            class Settings(BaseSettings):
+                ADMIN: str = "/admin"
+
+
+            settings = Settings()
+        """,
+        "app/main.py": """
+            from fastapi import APIRouter, FastAPI
+
+            from app.config import API, settings
+
+            TABLE = "audit_log"
+            users = APIRouter()
+            admin = APIRouter()
+            other = APIRouter()
+
+
+            @users.get("/")
+            def list_users(db):
+                return db.execute(f"SELECT id FROM {TABLE} WHERE kind = 'user'")
+
+
+            @admin.get("/stats")
+            def stats():
+                return {}
+
+
+            @other.get("/x")
+            def x():
+                return {}
+
+
+            app = FastAPI()
+            app.include_router(users, prefix=f"{API}/users")
+            app.include_router(admin, prefix=f"{settings.ADMIN}/v2")
+            app.include_router(other, prefix=f"{API.lower()}/other")
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    assert routes(found) == {
+        ("entry:http:GET /api/v1/users/", "app.main.list_users"),
+        ("entry:http:GET /admin/v2/stats", "app.main.stats"),
+        ("entry:http:GET /x", "app.main.x"),  # the prefix is a call's: unknown
+    }
+    assert ("app.main.list_users", "entity:table:audit_log", 1) in edges(found, "read")

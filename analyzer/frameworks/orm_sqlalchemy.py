@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.facts import is_template
 from analyzer.frameworks.program import Program, outside, tail
 from analyzer.frameworks.registry import Model, Registry, RelationField, model_entity_id, table_entity_id
 
@@ -234,7 +235,7 @@ class SqlAlchemyModels:
         name = prog.defs[cls].name
         own = f"{d.params[0].name}.__name__"
         for b in prog.bindings(method, "<return>"):
-            if isinstance(b.value, str):
+            if isinstance(b.value, str) and not is_template(b.value):
                 return b.value
             if b.expr == own:
                 return name

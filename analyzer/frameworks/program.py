@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts, argument
+from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts, argument, fill_template, is_template
 from analyzer.resolve import Resolution, Resolver
 
 _EMPTY: frozenset[str] = frozenset()
@@ -141,7 +141,7 @@ class Program:
         bindings = self.class_bindings(cls, name) if inherit else self.bindings(cls, name)
         for b in bindings:
             if b.value is not None:
-                return b.value
+                return self._filled(cls, b.value) if is_template(b.value) else b.value
         return None
 
     def methods_in_mro(self, cls: str) -> dict[str, str]:
@@ -319,7 +319,7 @@ class Program:
         if arg is None:
             return None
         if arg.value is not None:
-            return arg.value
+            return self._filled(scope, arg.value) if is_template(arg.value) else arg.value
         if arg.call is not None:
             inner = self.call(module, arg.call)
             wrapper = tail(inner.callee) or inner.callee
@@ -362,8 +362,8 @@ class Program:
             if len(bindings) == 1 and bindings[0].call is not None:  # ``q = text("SELECT ...")``
                 return self._wrapped(where, bindings[0])
             if bindings:
-                return _single({b.value for b in bindings if b.value is not None}
-                               if all(b.value is not None for b in bindings) else set())
+                values = {self._filled(where, b.value) if is_template(b.value) else b.value for b in bindings}
+                return _single(values if None not in values else set())
             for imp in imports:
                 if imp.name is not None and imp.name != "*" and imp.module in self.facts:
                     return self.constant(imp.module, imp.name)
@@ -382,6 +382,10 @@ class Program:
                 out.add(self.setting(name))
         out.discard(None)
         return _single(out)
+
+    def _filled(self, scope: str, template: str) -> str | None:
+        """An f-string of names (``rf"{USER_PATH}/inbox/?$"``) filled with their constants."""
+        return fill_template(template, lambda ref: self.constant(scope, ref))
 
     def _wrapped(self, where: str, b: Binding) -> object:
         """The literal a binding made by a call wraps: ``text("SELECT ...")``, also under
@@ -411,6 +415,8 @@ class Program:
         out = []
         for b in bindings:
             value = b.value if b.value is not None else self._wrapped(where, b) if b.call is not None else None
+            if is_template(value):
+                value = self._filled(where, value)  # ``f"SELECT ... FROM {TABLE}"``
             if not isinstance(value, str):
                 return []
             out.append(value)
@@ -470,8 +476,9 @@ class Program:
                     if b.scope == module and b.name.isupper() and b.value is not None:
                         found.setdefault(b.name, []).append(b)
             self._settings = found
-        values = {b.value for b in self._settings.get(name, ())}
-        return _single(values)
+        values = {self._filled(b.scope, b.value) if is_template(b.value) else b.value
+                  for b in self._settings.get(name, ())}
+        return _single(values if None not in values else set())
 
     def setting_values(self, name: str) -> list[tuple[str, Binding]]:
         """Every literal binding of a setting, with its module (several settings modules)."""

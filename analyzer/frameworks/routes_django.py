@@ -27,7 +27,7 @@ _DECORATOR_METHODS = {"require_GET": ("GET",), "require_POST": ("POST",), "requi
 def join_pattern(prefix: str, route: str, regex: bool) -> str:
     """Django concatenates patterns: ``/api/`` + ``orders/<int:pk>/``; regex anchors go."""
     if regex:
-        route = route.removeprefix("^")
+        route = route.lstrip("^")  # ``rf"^{USER_PATH}"`` with a path that has its own
         route = route[:-1] if route.endswith("$") and not route.endswith("\\$") else route
         route = route.replace("\\/", "/").replace("\\.", ".").replace("\\-", "-")
     base = prefix or "/"

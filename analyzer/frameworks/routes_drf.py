@@ -144,7 +144,8 @@ class DrfRouters:
                 detail = _ACTIONS[kind] if _ACTIONS[kind] is not None else next(
                     (a.value for a in args if a.keyword == "detail"), False)
                 verbs = next((a.value for a in args if a.keyword == "methods"), None) or ("get",)
-                url_path = next((a.value for a in args if a.keyword == "url_path"), None) or name
+                url_path = prog.literal_str(prog.module_of(q), cls, next((a for a in args if a.keyword == "url_path"),
+                                                                          None)) or name
                 where = f"{root}/<{lookup}>/{url_path}" if detail is True else f"{root}/{url_path}"
                 for verb in sorted({str(v).upper() for v in verbs}):
                     out.append(Endpoint(None, where + slash, (verb,), q, module, line, "drf", f"{prefix}-{name}"))

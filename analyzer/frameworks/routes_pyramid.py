@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.facts import absolute
+from analyzer.facts import absolute, is_template
 from analyzer.frameworks.program import Program, matches
 from analyzer.frameworks.routing import HTTP_VERBS, Endpoint, join_url
 
@@ -157,7 +157,7 @@ class PyramidRoutes:
 
 
 def _text(arg) -> str | None:
-    return arg.value if arg is not None and isinstance(arg.value, str) else None
+    return arg.value if arg is not None and isinstance(arg.value, str) and not is_template(arg.value) else None
 
 
 def _methods(arg) -> tuple[str, ...]:

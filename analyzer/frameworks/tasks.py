@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from analyzer.facts import is_template
 from analyzer.frameworks.program import Program, matches, outside
 from analyzer.model import Route
 
@@ -188,7 +189,7 @@ def _sender(arg) -> str | None:
     if arg is None:
         return None
     if isinstance(arg.value, str):
-        return arg.value.rsplit(".", 1)[-1]
+        return None if is_template(arg.value) else arg.value.rsplit(".", 1)[-1]
     if arg.expr and not arg.expr.endswith(")"):
         return arg.expr.rsplit(".", 1)[-1]
     return None
