@@ -2399,3 +2399,69 @@ def test_f_strings_of_constants_are_read_as_the_strings_they_make(tmp_path):
         ("entry:http:GET /x", "app.main.x"),  # the prefix is a call's: unknown
     }
     assert ("app.main.list_users", "entity:table:audit_log", 1) in edges(found, "read")
+
+
+def test_django_queries_read_the_models_their_field_paths_join(tmp_path):
+    """``filter(customer__name=n)``, ``select_related("customer")``, ``prefetch_related(
+    "items")``, ``annotate(n=Count("orders"))`` and ``values_list("order__customer__name")``
+    read the models along the path; a foreign key's own column (``customer=c``,
+    ``customer__in=``, ``customer__id=``) joins nothing."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Customer(models.Model):
+                name = models.CharField(max_length=10)
+
+
+            class Order(models.Model):
+                customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+
+
+            class Item(models.Model):
+                order = models.ForeignKey(Order, on_delete=models.CASCADE)
+                sku = models.CharField(max_length=10)
+        """,
+        "shop/svc.py": """
+            from django.db.models import Count, Q
+            from shop.models import Customer, Item, Order
+
+
+            def by_name(n):
+                return Order.objects.filter(customer__name=n)
+
+
+            def joined():
+                return Order.objects.select_related("customer")
+
+
+            def counted():
+                return Customer.objects.annotate(n=Count("orders", filter=Q(orders__item__sku="x")))
+
+
+            def names():
+                return Item.objects.values_list("order__customer__name", flat=True)
+
+
+            def by_key(c):
+                return Order.objects.filter(customer=c), Order.objects.filter(customer__in=[c], customer__id=1)
+
+
+            def with_items():
+                return Order.objects.filter(item__sku="x")
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    reads = {(s.rsplit(".", 1)[-1], t.rsplit(".", 1)[-1]) for s, t, _ in edges(found, "read")}
+    assert reads == {
+        ("by_name", "Order"), ("by_name", "Customer"),
+        ("joined", "Order"), ("joined", "Customer"),
+        ("counted", "Customer"), ("counted", "Order"), ("counted", "Item"),
+        ("names", "Item"), ("names", "Order"), ("names", "Customer"),
+        ("by_key", "Order"),
+        ("with_items", "Order"), ("with_items", "Item"),
+    }

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analyzer.facts import Arg, Binding, argument
+from analyzer.facts import Arg, Binding, argument, is_template
 from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Model, Registry
@@ -91,6 +91,19 @@ _HANDLER_ROOTS = frozenset({"django", "rest_framework"})
 # pydantic's class methods that make an instance: a SQLModel table class makes its rows so
 _VALIDATING_CTORS = frozenset({"model_validate", "model_validate_json", "model_validate_strings",
                                "model_construct", "parse_obj", "parse_raw", "from_orm", "construct"})
+# Django queryset methods whose field paths (``customer__name=``, ``"customer"``,
+# ``Count("items")``) join the models along them, and the expressions that carry such paths
+_LOOKUPS = frozenset({
+    "filter", "exclude", "get", "select_related", "prefetch_related", "annotate", "alias", "aggregate",
+    "order_by", "values", "values_list", "only", "defer", "distinct", "get_or_create", "update_or_create",
+    "count", "exists", "first", "last", "earliest", "latest", "update", "delete", "in_bulk",
+})
+_LOOKUPS = _LOOKUPS | frozenset("a" + n for n in _LOOKUPS)
+_PATH_CARRIERS = frozenset({"Q", "F", "Count", "Sum", "Avg", "Min", "Max", "StdDev", "Variance", "Prefetch",
+                            "FilteredRelation", "ArrayAgg", "StringAgg", "JSONBAgg", "Coalesce", "Lower", "Upper"})
+MAX_PATH_DEPTH = 2  # carriers nested in carriers (``Count("items", filter=Q(items__sku=...))``)
+_JOINING = frozenset({"select_related", "prefetch_related", "aselect_related", "aprefetch_related"})
+_KEY_LOOKUPS = frozenset({"id", "pk", "in", "isnull", "exact"})  # on a foreign key: its own column
 _MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
 # a return annotation of a collection of one class: ``list[Item]``, ``Iterator["Item"]``, ``QuerySet[Item]``
@@ -556,6 +569,8 @@ class Values:
                         accesses.append((owner, WRITE))  # ``profile.products.add(p)``: the join table
                     elif kind is not None:
                         accesses.extend(_expand(e, kind))
+                        if name in _LOOKUPS and self.reg.framework(e) == "django":
+                            accesses.extend((x, READ) for x in self._looked_up(module, c, e))
                     if name in _JOINS:
                         accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
                 elif v.startswith("@c:") and name in STATEMENT_CTORS:
@@ -625,6 +640,45 @@ class Values:
             result = set(passed)
             self._contextual.add((module, index))
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    def _looked_up(self, module: str, c, entity: str) -> set[str]:
+        """The models a Django query joins along the field paths it names: ``filter(
+        customer__name=n)`` reads Customer, ``select_related("customer")`` too,
+        ``prefetch_related("items")`` and ``annotate(n=Count("items"))`` read Item."""
+        out: set[str] = set()
+        joins = tail(c.callee) in _JOINING
+        for path in self._paths(module, c, 0):
+            cur = entity
+            parts = path.lstrip("-").split("__")
+            for i, part in enumerate(parts):
+                nxt = self.relation(cur, part) or self.relation(cur, part + "_set")
+                if nxt is None:
+                    break  # a field or a lookup (``name``, ``gt``): the path ends here
+                if not joins and (i + 1 == len(parts) or parts[i + 1] in _KEY_LOOKUPS) and self._forward(cur, part):
+                    break  # ``customer=c``, ``customer__in=``, ``customer__id=``: the key column, no join
+                if nxt != entity:
+                    out.add(nxt)
+                cur = nxt
+        return out
+
+    def _forward(self, entity: str, name: str) -> bool:
+        """Is ``name`` a foreign key ``entity``'s rows hold (not a reverse accessor)?"""
+        return any(name in om.fields for om in self._declaring(entity))
+
+    def _paths(self, module: str, c, depth: int) -> list[str]:
+        """Field paths in a call's arguments: keywords (``customer__name=``), strings, and
+        the paths of ``Q``/``F``/``Count``/``Prefetch``... calls among them."""
+        out: list[str] = []
+        for a in c.args:
+            if a.keyword and "__" in a.keyword or a.keyword and depth:
+                out.append(a.keyword)
+            if isinstance(a.value, str) and not a.keyword and not is_template(a.value):
+                out.append(a.value)
+            if a.call is not None and depth < MAX_PATH_DEPTH:
+                inner = self.prog.call(module, a.call)
+                if (tail(inner.callee) or inner.callee) in _PATH_CARRIERS:
+                    out.extend(self._paths(module, inner, depth + 1))
+        return out
 
     def _selected(self, module: str, scope: str, args, depth: int = 0) -> set[str]:
         """What ``select(...)`` reads through its columns' expressions: ``func.count(Order.id)``,
