@@ -2436,7 +2436,7 @@ def test_django_queries_read_the_models_their_field_paths_join(tmp_path):
 
 
             def joined():
-                return Order.objects.select_related("customer")
+                return Order.objects.select_related("customer").filter(id__gt=1).first()
 
 
             def counted():
@@ -2465,3 +2465,56 @@ def test_django_queries_read_the_models_their_field_paths_join(tmp_path):
         ("by_key", "Order"),
         ("with_items", "Order"), ("with_items", "Item"),
     }
+
+
+def test_sqlalchemy_queries_read_the_models_their_relationships_join_or_load(tmp_path):
+    """``.join(Order.customer)`` and ``.options(joinedload(Order.customer))`` read Customer;
+    a join inside a chain is kept when the chain's outer call reads another model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Customer(Base):
+                __tablename__ = "customers"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                orders: Mapped[list["Order"]] = relationship(back_populates="customer")
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+                customer: Mapped[Customer] = relationship(back_populates="orders")
+        """,
+        "app/repo.py": """
+            from sqlalchemy import select
+            from sqlalchemy.orm import joinedload, selectinload
+
+            from app.models import Customer, Order
+
+
+            def with_customer(session):
+                return session.scalars(select(Order).options(joinedload(Order.customer))).all()
+
+
+            def with_orders(session):
+                return session.query(Customer).options(selectinload(Customer.orders)).all()
+
+
+            def joined(session):
+                return session.scalars(select(Order).join(Order.customer)).all()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    reads = {(s.rsplit(".", 1)[-1], t.rsplit(".", 1)[-1]) for s, t, _ in edges(found, "read")}
+    assert reads == {("with_customer", "Order"), ("with_customer", "Customer"), ("with_orders", "Customer"),
+                     ("with_orders", "Order"), ("joined", "Order"), ("joined", "Customer")}

@@ -112,14 +112,18 @@ class AccessAnalysis:
         return rows, unresolved
 
     def _absorb_chains(self) -> None:
-        """Drop the accesses of a call whose result is only the receiver of another ORM call."""
-        drop = []
-        for (module, index) in self.by_site:
+        """Drop the accesses of a call whose result is only the receiver of another ORM call,
+        except the reads of models the outer call does not touch: those the chain joins
+        (``Order.objects.select_related("customer").filter(...)`` reads Customer too)."""
+        for module, index in sorted(self.by_site):  # a receiver comes before the call made on it
             rs = self.prog.receiver_site(module, index)
-            if rs is not None and (module, rs) in self.by_site:
-                drop.append((module, rs))
-        for key in drop:
-            self.by_site.pop(key, None)
+            inner = self.by_site.get((module, rs)) if rs is not None else None
+            if inner is None:
+                continue
+            outer = self.by_site[(module, index)]
+            touched = {a.entity for a in outer}
+            outer.extend(a for a in inner if a.kind == READ and a.entity not in touched)
+            del self.by_site[(module, rs)]
 
     # -- accesses made through a parameter --------------------------------------------
     def _lift_generic(self) -> None:

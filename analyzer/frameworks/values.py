@@ -83,6 +83,8 @@ _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 _WEB_ROOTS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp"})  # web sessions
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
+# SQLAlchemy loader options that load a relationship's rows with the query's own
+_LOADERS = frozenset({"joinedload", "selectinload", "subqueryload", "contains_eager", "immediateload"})
 # methods of a Django generic view (or a DRF view) and of a model form on the rows of the model
 # the class is declared for (``model = Event``, ``class Meta: model = Event``), and their access
 _HANDLED_ROWS = {"get_object": READ, "get_queryset": READ, "save": WRITE}
@@ -573,10 +575,14 @@ class Values:
                             accesses.extend((x, READ) for x in self._looked_up(module, c, e))
                     if name in _JOINS:
                         accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+                    if name in _JOINS or name == "options":
+                        accesses.extend((x, READ) for x in self._related(module, c, name == "options"))
                 elif v.startswith("@c:") and name in STATEMENT_CTORS:
                     accesses.append((v[3:], READ if name == "select" else WRITE))
-                elif v.startswith("@st:") and name in _JOINS:
-                    accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+                elif v.startswith("@st:") and (name in _JOINS or name == "options"):
+                    if name in _JOINS:
+                        accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
+                    accesses.extend((x, READ) for x in self._related(module, c, name == "options"))
             if name in _JOINS and not any(v.startswith("@st:") for v in rvals) \
                     and any((outside(v) or "").startswith("sqlalchemy.select") for v in rvals):
                 # ``select(func.count()).select_from(Event)``: the statement reads what it joins
@@ -886,6 +892,26 @@ class Values:
             return None
         raw = parts[0] if len(parts) == 1 or parts[1] is None else f"{parts[0]}.{parts[1]}"
         return self.model_ref(raw)
+
+    def _related(self, module: str, c, loaders: bool) -> set[str]:
+        """The models a SQLAlchemy query joins or loads through relationships it names:
+        ``.join(Order.customer)``, ``.options(joinedload(Order.customer),
+        selectinload(Customer.orders))``."""
+        out: set[str] = set()
+        args = [a for a in c.args if not a.star]
+        if loaders:
+            calls = [self.prog.call(module, a.call) for a in args if a.call is not None]
+            args = [a for inner in calls if (tail(inner.callee) or inner.callee) in _LOADERS for a in inner.args]
+        for a in args:
+            head, _, attr = (a.expr or "").rpartition(".")
+            if not head or "(" in attr:
+                continue
+            for v in self.types(c.scope, head):
+                if v.startswith("@c:"):
+                    target = self.relation(v[3:], attr)
+                    if target is not None:
+                        out.add(target)
+        return out
 
     def _all_args(self, module: str, c) -> list[frozenset[str]]:
         return [self.arg_values(module, c.scope, a) for a in c.args if not a.star]
