@@ -2518,3 +2518,56 @@ def test_sqlalchemy_queries_read_the_models_their_relationships_join_or_load(tmp
     reads = {(s.rsplit(".", 1)[-1], t.rsplit(".", 1)[-1]) for s, t, _ in edges(found, "read")}
     assert reads == {("with_customer", "Order"), ("with_customer", "Customer"), ("with_orders", "Customer"),
                      ("with_orders", "Order"), ("joined", "Order"), ("joined", "Customer")}
+
+
+def test_django_ninja_routes_under_their_routers_and_the_url_that_mounts_the_api(tmp_path):
+    """``@router.get`` on a Ninja ``Router`` added with ``api.add_router("/events/", router)``,
+    the ``NinjaAPI`` mounted by ``path("api/", api.urls)``."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["proj", "events"]\n',
+        "proj/api.py": """
+            from ninja import NinjaAPI
+
+            from events.api import router as events_router
+
+            api = NinjaAPI()
+            api.add_router("/events/", events_router)
+
+
+            @api.get("/health")
+            def health(request):
+                return {"ok": True}
+        """,
+        "proj/urls.py": """
+            from django.urls import path
+
+            from proj.api import api
+
+            urlpatterns = [path("api/", api.urls)]
+        """,
+        "events/__init__.py": "",
+        "events/api.py": """
+            from ninja import Router
+
+            router = Router()
+
+
+            @router.get("/{event_id}")
+            def get_event(request, event_id: int):
+                return {}
+
+
+            @router.post("/")
+            def create_event(request):
+                return {}
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {r for r in routes(found)} == {
+        ("entry:http:GET /api/health", "proj.api.health"),
+        ("entry:http:GET /api/events/{event_id}", "events.api.get_event"),
+        ("entry:http:POST /api/events/", "events.api.create_event"),
+    }

@@ -39,7 +39,7 @@ class DjangoUrls:
         self.prog = prog
         self.endpoints: list[Endpoint] = []
         self.includes: list[tuple[str, str, int, str]] = []  # (source scope, target module, line, value)
-        self.router_mounts: dict[str, list[str]] = {}  # DRF router key -> prefixes
+        self.router_mounts: dict[str, list[str]] = {}  # DRF router or Ninja API key -> prefixes
         self.module_prefixes: dict[str, list[str]] = {}
         self.unreached: list[str] = []
         self.unresolved: list[str] = []
@@ -251,6 +251,8 @@ class DjangoUrls:
             if inner_name == "include" and (module, view.call) in self._include_site:
                 self._include(module, view.call, full, depth, stack, named)
                 return
+        if view.call is None and (view.expr or "").endswith(".urls") and self._router(c.scope, view.expr, full):
+            return  # ``path("api/", api.urls)``: a Django Ninja API (or a router) mounted here
         if not known:
             return  # a view at a route we cannot read (an f-string): not at its prefix, where it would hide another
         handler, methods = self._view(module, c.scope, view)
