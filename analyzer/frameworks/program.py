@@ -200,8 +200,13 @@ class Program:
                 for i, c in enumerate(self.facts[module].calls):
                     callee = c.callee
                     if callee:  # keyed by ``tail(callee) or callee``, inlined: this sees every call
-                        key = callee if callee.endswith((")", "]")) else callee.rpartition(".")[2]
-                        index.setdefault(aliases.get(key, key) if key is callee else key, []).append((module, i))
+                        if callee.endswith((")", "]")):
+                            key = callee
+                        elif "." in callee:
+                            key = callee.rpartition(".")[2]
+                        else:  # a bare name: under the name it was imported as (``sa_delete``: ``delete``)
+                            key = aliases.get(callee, callee)
+                        index.setdefault(key, []).append((module, i))
             self._by_name = index
         found: list[tuple[str, int]] = []
         for name in set(names):
