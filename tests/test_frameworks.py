@@ -2571,3 +2571,60 @@ def test_django_ninja_routes_under_their_routers_and_the_url_that_mounts_the_api
         ("entry:http:GET /api/events/{event_id}", "events.api.get_event"),
         ("entry:http:POST /api/events/", "events.api.create_event"),
     }
+
+
+def test_sanic_routes_blueprints_and_class_views(tmp_path):
+    """Sanic: decorators on the app and on blueprints (prefix from ``Blueprint`` or from
+    ``app.blueprint(bp, url_prefix=...)``), ``add_route`` of a class view, websockets."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/orders.py": """
+            from sanic import Blueprint
+            from sanic.views import HTTPMethodView
+
+            bp = Blueprint("orders", url_prefix="/orders")
+
+
+            @bp.get("/<oid:int>")
+            async def get_order(request, oid):
+                return None
+
+
+            class OrderList(HTTPMethodView):
+                async def get(self, request):
+                    return None
+
+                async def post(self, request):
+                    return None
+        """,
+        "svc/app.py": """
+            from sanic import Sanic
+
+            from svc.orders import OrderList, bp
+
+            app = Sanic("shop")
+            app.blueprint(bp, url_prefix="/v1/orders")
+            app.add_route(OrderList.as_view(), "/orders")
+
+
+            @app.route("/health", methods=["GET", "HEAD"])
+            async def health(request):
+                return None
+
+
+            @app.websocket("/feed")
+            async def feed(request, ws):
+                return None
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /v1/orders/<oid:int>", "svc.orders.get_order"),
+        ("entry:http:GET /orders", "svc.orders.OrderList"),
+        ("entry:http:POST /orders", "svc.orders.OrderList"),
+        ("entry:http:GET /health", "svc.app.health"),
+        ("entry:http:HEAD /health", "svc.app.health"),
+        ("entry:websocket:/feed", "svc.app.feed"),
+    }

@@ -13,7 +13,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``access``         reads and writes per function
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
-``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_django`` / ``routes_drf`` /
+``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
 ``routes_pyramid`` / ``routes_appbuilder``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``references``     string references
@@ -100,6 +100,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_flask import FLASK
     from analyzer.frameworks.routes_ninja import NINJA, mount_in_urls
     from analyzer.frameworks.routes_pyramid import PyramidRoutes
+    from analyzer.frameworks.routes_sanic import SANIC
     from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
     from analyzer.frameworks.tasks import NonHttpEntries
     from analyzer.frameworks.transactions import Transactions
@@ -129,7 +130,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     flask = DecoratorRouting(prog, FLASK, mounts, fallback=uses_flask and not uses_fastapi)
     fastapi = DecoratorRouting(prog, FASTAPI, mounts, fallback=uses_fastapi and not uses_flask)
     ninja = DecoratorRouting(prog, NINJA, mounts, fallback=False)
-    endpoints = flask.run() + fastapi.run() + ninja.run()
+    sanic = DecoratorRouting(prog, SANIC, mounts, fallback=False)
+    endpoints = flask.run() + fastapi.run() + ninja.run() + sanic.run()
     urls = DjangoUrls(prog)
     endpoints += urls.run()
     mount_in_urls(mounts, urls.router_mounts)
@@ -162,8 +164,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
-    unresolved_routes = flask.unresolved + fastapi.unresolved + ninja.unresolved + urls.unresolved + drf.unresolved + pyramid.unresolved + \
-        appbuilder.unresolved
+    unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})

@@ -38,7 +38,7 @@ class AppBuilderViews:
                 continue
             for dec in d.decorators:
                 if (dec.expr or "").rsplit(".", 1)[-1] in _EXPOSE and dec.args is not None \
-                        and matches(prog.r.eval(prog.parent_scope(prog.parent_scope(q)), dec.expr), _ROOTS):
+                        and matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
                     exposed.setdefault(prog.parent_scope(q), []).append((q, dec))
         if not exposed:
             return []

@@ -6,9 +6,9 @@ call is an outside call to it, so ``cancel`` ends outside the project as well
 ``Order.cancel``. The frameworks stage knows those are rows of ``Order``: a call on them to a
 method that the model's classes define (its own, an abstract base's, a mixin's) is a call of
 that method. So is a call on its manager or queryset (``Order.objects.open()``) of a method
-that a project manager or queryset class serving the model defines. The call graph gets the edges (``row_method_calls``), and the accesses a mixin
-or an abstract model makes on ``self`` are handed to these callers
-(``AccessAnalysis._lift_generic``).
+that a project manager or queryset class serving the model defines. The call graph gets the
+edges (``row_method_calls``), and the accesses a mixin or an abstract model makes on ``self``
+are handed to these callers (``AccessAnalysis._lift_generic``).
 """
 
 from __future__ import annotations
