@@ -2512,12 +2512,18 @@ def test_sqlalchemy_queries_read_the_models_their_relationships_join_or_load(tmp
 
             def joined(session):
                 return session.scalars(select(Order).join(Order.customer)).all()
+
+
+            def deep(session):
+                stmt = select(Customer).options(selectinload(Customer.orders).joinedload(Order.customer))
+                return session.scalars(stmt).all()
         """,
     })
     found = extract(*front_end(tmp_path))
     reads = {(s.rsplit(".", 1)[-1], t.rsplit(".", 1)[-1]) for s, t, _ in edges(found, "read")}
     assert reads == {("with_customer", "Order"), ("with_customer", "Customer"), ("with_orders", "Customer"),
-                     ("with_orders", "Order"), ("joined", "Order"), ("joined", "Customer")}
+                     ("with_orders", "Order"), ("joined", "Order"), ("joined", "Customer"),
+                     ("deep", "Customer"), ("deep", "Order")}  # each loader of a chain
 
 
 def test_django_ninja_routes_under_their_routers_and_the_url_that_mounts_the_api(tmp_path):

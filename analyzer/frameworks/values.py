@@ -899,9 +899,16 @@ class Values:
         selectinload(Customer.orders))``."""
         out: set[str] = set()
         args = [a for a in c.args if not a.star]
-        if loaders:
-            calls = [self.prog.call(module, a.call) for a in args if a.call is not None]
-            args = [a for inner in calls if (tail(inner.callee) or inner.callee) in _LOADERS for a in inner.args]
+        if loaders:  # each loader of a chain: ``joinedload(Order.customer).selectinload(Customer.tags)``
+            loaded = []
+            for a in args:
+                index = a.call
+                while index is not None:
+                    inner = self.prog.call(module, index)
+                    if (tail(inner.callee) or inner.callee) in _LOADERS:
+                        loaded.extend(inner.args)
+                    index = self.prog.receiver_site(module, index)
+            args = loaded
         for a in args:
             head, _, attr = (a.expr or "").rpartition(".")
             if not head or "(" in attr:
