@@ -98,10 +98,11 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """An entry point: an HTTP route, a task, a command or a signal receiver."""
+    """An entry point: an HTTP route, a WebSocket, a GraphQL query or mutation, a task, a
+    command or a signal receiver."""
 
     id: str  # ``entry:http:GET /orders/<id>`` ...
-    kind: str  # http | task | command | signal
+    kind: str  # http | websocket | graphql | task | command | signal
     handler: str | None  # qualified name of the handling symbol
     path: str | None = None  # full URL path for http
     methods: tuple[str, ...] = ()

@@ -2634,3 +2634,91 @@ def test_sanic_routes_blueprints_and_class_views(tmp_path):
         ("entry:http:HEAD /health", "svc.app.health"),
         ("entry:websocket:/feed", "svc.app.feed"),
     }
+
+
+def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
+    """Graphene: each ``resolve_*`` of the schema's root query and its project bases, each
+    concrete mutation (handled by its ``perform_mutation`` / ``mutate``); Strawberry:
+    ``@strawberry.mutation`` methods and the schema's query ``@strawberry.field`` methods."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "api/__init__.py": "",
+        "api/orders.py": """
+            import graphene
+
+
+            class OrderQueries(graphene.ObjectType):
+                orders = graphene.List(graphene.String)
+
+                def resolve_orders(self, info):
+                    return []
+
+
+            class BaseMutation(graphene.Mutation):
+                @classmethod
+                def mutate(cls, root, info, **data):
+                    return cls.perform_mutation(root, info, **data)
+
+
+            class CreateOrder(BaseMutation):
+                @classmethod
+                def perform_mutation(cls, root, info, **data):
+                    return None
+
+
+            class CancelOrder(graphene.Mutation):
+                def mutate(self, info, pk):
+                    return None
+        """,
+        "api/schema.py": """
+            import graphene
+
+            from api.orders import CancelOrder, CreateOrder, OrderQueries
+
+
+            class Query(OrderQueries):
+                me = graphene.String()
+
+                def resolve_me(self, info):
+                    return "me"
+
+
+            class Mutation(graphene.ObjectType):
+                create_order = CreateOrder.Field()
+                cancel_order = CancelOrder.Field()
+
+
+            schema = graphene.Schema(query=Query, mutation=Mutation)
+        """,
+        "chat/__init__.py": "",
+        "chat/schema.py": """
+            import strawberry
+
+
+            @strawberry.type
+            class Query:
+                @strawberry.field
+                def rooms(self) -> list[str]:
+                    return []
+
+
+            @strawberry.type
+            class Mutation:
+                @strawberry.mutation
+                def post(self, text: str) -> str:
+                    return text
+
+
+            schema = strawberry.Schema(query=Query, mutation=Mutation)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(r.id, r.handler) for r in found.routes if r.kind == "graphql"} == {
+        ("entry:graphql:query orders", "api.orders.OrderQueries.resolve_orders"),
+        ("entry:graphql:query me", "api.schema.Query.resolve_me"),
+        ("entry:graphql:mutation CreateOrder", "api.orders.CreateOrder.perform_mutation"),
+        ("entry:graphql:mutation CancelOrder", "api.orders.CancelOrder.mutate"),
+        ("entry:graphql:query rooms", "chat.schema.Query.rooms"),
+        ("entry:graphql:mutation post", "chat.schema.Mutation.post"),
+    }

@@ -16,6 +16,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
 ``routes_pyramid`` / ``routes_appbuilder``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
+``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
 """
 
@@ -88,6 +89,7 @@ def extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
 
 def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.access import AccessAnalysis
+    from analyzer.frameworks.graphql import GraphqlEntries
     from analyzer.frameworks.orm_django import DjangoModels
     from analyzer.frameworks.orm_sqlalchemy import SqlAlchemyModels
     from analyzer.frameworks.program import Program
@@ -142,7 +144,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += pyramid.run()
     appbuilder = AppBuilderViews(prog)
     endpoints += appbuilder.run()
-    routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run()
+    routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
     # -- string references -------------------------------------------------------------
