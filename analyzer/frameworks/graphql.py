@@ -52,8 +52,7 @@ class GraphqlEntries:
                     if name.startswith("resolve_") and name not in seen and prog.kind(q) == "method":
                         seen.add(name)
                         out.append(self._route("query", name.removeprefix("resolve_"), q, "graphene"))
-        extended = {b[2:] for q, d in prog.defs.items() if d.kind == "class" for b in prog.r.bases(q)
-                    if b.startswith("d:")}
+        extended = prog.extended()
         for q, d in sorted(prog.defs.items()):
             if d.kind != "class" or q in extended or not self._is_mutation(q):
                 continue

@@ -96,6 +96,7 @@ class Program:
         self._by_name: dict[str, list[tuple[str, int]]] | None = None
         self._aliases: dict[str, dict[str, str]] = {}
         self._decorated: list[tuple[str, Definition]] | None = None
+        self._extended: frozenset[str] | None = None
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
         self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
 
@@ -112,6 +113,14 @@ class Program:
             self._decorated = sorted(((d.qualname, d) for m in self.modules for d in self.facts[m].definitions
                                       if d.decorators and d.kind != "module"), key=lambda qd: (qd[0], qd[1].line))
         return self._decorated
+
+    def extended(self) -> frozenset[str]:
+        """Project classes some project class extends: a framework base the project shares
+        (an abstract view, a mutation base), not a concrete class of its own."""
+        if self._extended is None:
+            self._extended = frozenset(b[2:] for q, d in self.defs.items() if d.kind == "class"
+                                       for b in self.r.bases(q) if b.startswith("d:"))
+        return self._extended
 
     def module_of(self, qualname: str) -> str:
         return self.r.module_of(qualname)

@@ -67,8 +67,7 @@ class AppBuilderViews:
         """Classes that get a blueprint: registered ones, and those with exposed methods
         (their own or a project base's) that no project class extends."""
         prog = self.prog
-        extended = {b[2:] for q, d in prog.defs.items() if d.kind == "class" for b in prog.r.bases(q)
-                    if b.startswith("d:")}
+        extended = prog.extended()
         out = set()
         for q, d in prog.defs.items():
             if d.kind == "class" and q not in extended and any(c in exposed for c in prog.r.mro(q)):
