@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -129,6 +132,53 @@ def test_gateway_routes_to_the_services_and_clients_fail_cleanly(stack: Stack) -
         assert ready.json()["problems"] == {"payments": "circuit breaker open"}
         # the other dependency is unaffected
         assert http.get("/api/orders/deps/catalog").status_code == 200
+
+
+class _UpgradingMonolith(socketserver.BaseRequestHandler):
+    """A stand-in monolith: answers a WebSocket handshake with 101 and a greeting, any other
+    request with the ``Connection`` header it received."""
+
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (line.partition(":") for line in data.decode("latin-1").split("\r\n")[1:] if ":" in line)}
+        if headers.get("upgrade", "").lower() == "websocket":
+            self.request.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                 b"Connection: Upgrade\r\n\r\nhello")
+        else:
+            body = f"connection={headers.get('connection', '')}".encode()
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def test_gateway_passes_websocket_upgrades_to_the_monolith(stack: Stack) -> None:
+    """The monolith's WebSockets keep working behind the gateway; other requests keep their
+    upstream connection alive (no ``Connection: close``)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", stack.options.monolith_port), _UpgradingMonolith)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", stack.options.gateway_port), timeout=10) as sock:
+            sock.sendall(b"GET /ws/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         b"Sec-WebSocket-Version: 13\r\n\r\n")
+            answer = b""
+            while b"hello" not in answer:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 101"), answer[:200]
+        assert answer.endswith(b"hello")
+        plain = httpx.get(f"{stack.gateway}/not-extracted-yet", timeout=10.0)
+        assert plain.status_code == 200 and plain.text == "connection="
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_plain_install_can_scaffold(tmp_path: Path) -> None:
