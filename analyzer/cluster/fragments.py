@@ -20,11 +20,12 @@ two hundred scanner parsers that never call each other) comes out as one large s
 a dozen small ones, each a parser or two tied only to the large one. No package dominates
 those, and the app is spread over too many services for the rule above. Service ``A`` is also
 folded into ``B`` when both are dominated (two thirds of their code) by the same app, ``B``
-holds the most of that app of any service and at least ``1 / SATELLITE`` times what ``A``
-holds, ``B`` is ``A``'s strongest tie at no less than half of chance, nothing separates
-them, and the fold does not take ``B`` over the balance bound (``balance.MAX_SHARE`` of all
-code), which would only have it split again. A second service of an app that stands on its
-own (its own strongest ties elsewhere, or a sizable share of the app) stays.
+holds at least ``1 / SATELLITE`` times what ``A`` holds of it, ``B`` is ``A``'s strongest tie
+at no less than half of chance, nothing separates them, and the fold does not take ``B``
+over the balance bound (``balance.MAX_SHARE`` of all code), which would only have it split
+again. ``B`` need not hold the most of the app: an app cut into two halves keeps the pieces
+tied to either half with it (netbox's ``dcim``). A second service of an app that stands on
+its own (its own strongest ties elsewhere, or a sizable share of the app) stays.
 """
 
 from __future__ import annotations
@@ -151,11 +152,6 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
     total = sum(size.values())
     dominant = _dominant(by_package, size)
     dominant_app = _dominant(by_app, size)
-    main_holder: dict[str, tuple[float, int]] = {}  # app -> (its code in the service, service)
-    for i, held in by_app.items():
-        for app, s in held.items():
-            if app not in main_holder or (s, -i) > (main_holder[app][0], -main_holder[app][1]):
-                main_holder[app] = (s, i)
     steps: list[tuple[int, int, str]] = []
     busy: set[int] = set()
     # smallest fragments first, so a chain of pieces folds into the main part
@@ -171,7 +167,7 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
             label = p
         else:
             x = dominant_app.get(a)
-            if (x is not None and dominant_app.get(b) == x and main_holder[x][1] == b
+            if (x is not None and dominant_app.get(b) == x
                     and by_app[a][x] <= SATELLITE * by_app[b][x]
                     and not size[b] <= MAX_SHARE * total < size[a] + size[b]):
                 label = x  # (never over the balance bound: the next step would split it again)
