@@ -13,8 +13,9 @@ has no blueprint of its own).
 
 from __future__ import annotations
 
+from analyzer.facts import argument
 from analyzer.frameworks.program import Program, matches, outside
-from analyzer.frameworks.routing import Endpoint, join_url
+from analyzer.frameworks.routing import Endpoint, join_url, literal_verbs
 
 FRAMEWORK = "flask-appbuilder"
 _ROOTS = frozenset({"flask_appbuilder"})
@@ -52,7 +53,7 @@ class AppBuilderViews:
                     name = method.rsplit(".", 1)[-1]
                     if name in seen:
                         continue  # a subclass's own method of that name serves instead
-                    path_arg = _positional(dec.args, 0) or _keyword(dec.args, "url")
+                    path_arg = argument(dec, 0, "url")  # a decorator holds its arguments as a call does
                     path = prog.literal_str(prog.module_of(method), c, path_arg)
                     if path is None and path_arg is not None:
                         self.unresolved.append(f"{method}: {dec.expr}(...)")
@@ -94,22 +95,7 @@ class AppBuilderViews:
         return "/" + name
 
     def _methods(self, scope: str, dec) -> tuple[str, ...]:
-        arg = _positional(dec.args, 1) or _keyword(dec.args, "methods")
-        value = self.prog.literal(self.prog.module_of(scope), scope, arg)
-        if isinstance(value, str):
-            value = (value,)
-        if isinstance(value, (tuple, list)) and value:
-            return tuple(sorted({str(m).upper() for m in value}))
-        return ("GET",)
-
-
-def _positional(args, position: int):
-    given = [a for a in args or () if a.keyword is None and not a.star]
-    return given[position] if position < len(given) else None
-
-
-def _keyword(args, name: str):
-    return next((a for a in args or () if a.keyword == name), None)
+        return literal_verbs(self.prog.literal(self.prog.module_of(scope), scope, argument(dec, 1, "methods")))
 
 
 __all__ = ["AppBuilderViews"]

@@ -130,6 +130,16 @@ def framework_of(values: Iterable[str], roots: dict[str, str], prog: Program) ->
     return None
 
 
+def literal_verbs(value: object) -> tuple[str, ...]:
+    """``methods="POST"`` or ``methods=("GET", "POST")`` as sorted upper-case verbs; ``GET``
+    when the value is not known."""
+    if isinstance(value, str):
+        value = (value,)
+    if isinstance(value, tuple) and value:
+        return tuple(sorted({str(m).upper() for m in value}))
+    return ("GET",)
+
+
 def class_verbs(prog: Program, cls: str) -> tuple[str, ...]:
     """HTTP methods a class-based view answers: the verb methods its project MRO defines."""
     methods = prog.methods_in_mro(cls)
@@ -398,12 +408,7 @@ class DecoratorRouting:
         if verb in self.spec.websockets:
             return (WEBSOCKET,)
         if verb in self.spec.any_verb:
-            value = self.prog.literal(module, scope, _kw(args, "methods"))
-            if isinstance(value, str):
-                value = (value,)
-            if isinstance(value, tuple) and value:
-                return tuple(sorted({str(m).upper() for m in value}))
-            return ("GET",)
+            return literal_verbs(self.prog.literal(module, scope, _kw(args, "methods")))
         return (verb.upper(),)
 
     def _rules(self) -> list[Endpoint]:

@@ -40,9 +40,8 @@ def row_method_sites(prog: Program, reg: Registry, values: Values) -> list[RowCa
         if cls in prog.defs and cls not in defining:
             defining[cls] = prog.methods_in_mro(cls)
             names.update(defining[cls])
-    custom = _custom_methods(reg, values)
-    for methods in custom.values():
-        names.update(methods)
+    for e in reg.models:
+        names.update(values.custom_methods(e))
     out: list[RowCall] = []
     for site in prog.named(names) if names else ():
         c = site.call
@@ -56,27 +55,11 @@ def row_method_sites(prog: Program, reg: Registry, values: Values) -> list[RowCa
             model = reg.models.get(v[3:]) if v.startswith("@o:") else None
             method = defining.get(model.cls, {}).get(name) if model is not None else None
             if method is None and model is not None:
-                method = custom.get(v[3:], {}).get(name)
+                method = values.custom_methods(v[3:]).get(name)
             if method is not None and method != c.scope:
                 methods.add(method)
         out.extend(RowCall(site.module, site.index, m, linked) for m in sorted(methods))
     values.row_calls = out
-    return out
-
-
-def _custom_methods(reg: Registry, values: Values) -> dict[str, dict[str, str]]:
-    """entity -> method name -> definition, for the methods of the project manager and
-    queryset classes serving each entity (``objects = ArticleQuerySet.as_manager()``, also
-    declared on a base model): the resolver sees ``Article.objects`` as an outside manager, so
-    ``Article.objects.published()`` ends outside too."""
-    out: dict[str, dict[str, str]] = {}
-    for e in reg.models:
-        mine: dict[str, str] = {}
-        for cls in values.manager_classes(e):
-            for name, q in values.prog.methods_in_mro(cls).items():
-                mine.setdefault(name, q)
-        if mine:
-            out[e] = mine
     return out
 
 

@@ -153,7 +153,7 @@ class Values:
         self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
         self.row_calls: list | None = None  # model methods called on rows (``row_calls``), once
         self._rel: dict[tuple[str, str], str | None] = {}
-        self._custom: dict[str, frozenset[str]] = {}
+        self._custom: dict[str, dict[str, str]] = {}
         self._methods: dict[str, frozenset[str]] = {}
         self._managers: dict[str, frozenset[str]] = {}
         self._manager_entities: dict[str, set[str]] = reg.manager_classes
@@ -439,17 +439,18 @@ class Values:
         owners = [entity] + [self.reg.by_class[c] for c in classes if c in self.reg.by_class]
         return [self.reg.models[o] for o in owners if o in self.reg.models]
 
-    def custom_methods(self, entity: str) -> frozenset[str]:
-        """Methods of the project manager / queryset classes serving ``entity``."""
+    def custom_methods(self, entity: str) -> dict[str, str]:
+        """Methods of the project manager / queryset classes serving ``entity``: name ->
+        definition, the first class's (the model's own managers before its bases')."""
         hit = self._custom.get(entity)
         if hit is not None:
             return hit
-        out: set[str] = set()
+        out: dict[str, str] = {}
         for cls in self.manager_classes(entity):
-            out |= set(self.prog.methods_in_mro(cls))
-        result = frozenset(out)
-        self._custom[entity] = result
-        return result
+            for name, q in self.prog.methods_in_mro(cls).items():
+                out.setdefault(name, q)
+        self._custom[entity] = out
+        return out
 
     def manager_classes(self, entity: str) -> list[str]:
         """The project manager / queryset classes serving ``entity``, its own first, then
@@ -573,16 +574,10 @@ class Values:
                         accesses.extend(_expand(e, kind))
                         if name in _LOOKUPS and self.reg.framework(e) == "django":
                             accesses.extend((x, READ) for x in self._looked_up(module, c, e))
-                    if name in _JOINS:
-                        accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
-                    if name in _JOINS or name == "options":
-                        accesses.extend((x, READ) for x in self._related(module, c, name == "options"))
                 elif v.startswith("@c:") and name in STATEMENT_CTORS:
                     accesses.append((v[3:], READ if name == "select" else WRITE))
-                elif v.startswith("@st:") and (name in _JOINS or name == "options"):
-                    if name in _JOINS:
-                        accesses.extend((x, READ) for x in self._entities(self._all_args(module, c)))
-                    accesses.extend((x, READ) for x in self._related(module, c, name == "options"))
+            if (name in _JOINS or name == "options") and any(v.startswith(("@o:", "@st:")) for v in rvals):
+                accesses.extend(self._joined(module, c, name))  # on rows or a statement: once
             if name in _JOINS and not any(v.startswith("@st:") for v in rvals) \
                     and any((outside(v) or "").startswith("sqlalchemy.select") for v in rvals):
                 # ``select(func.count()).select_from(Event)``: the statement reads what it joins
@@ -676,7 +671,7 @@ class Values:
         the paths of ``Q``/``F``/``Count``/``Prefetch``... calls among them."""
         out: list[str] = []
         for a in c.args:
-            if a.keyword and "__" in a.keyword or a.keyword and depth:
+            if a.keyword and ("__" in a.keyword or depth):
                 out.append(a.keyword)
             if isinstance(a.value, str) and not a.keyword and not is_template(a.value):
                 out.append(a.value)
@@ -892,6 +887,12 @@ class Values:
             return None
         raw = parts[0] if len(parts) == 1 or parts[1] is None else f"{parts[0]}.{parts[1]}"
         return self.model_ref(raw)
+
+    def _joined(self, module: str, c, name: str) -> list[tuple[str, str]]:
+        """The reads of a query's ``.join(N)`` / ``.select_from(N)`` (the models named, and
+        those a named relationship leads to) or ``.options(joinedload(...))``."""
+        found = self._entities(self._all_args(module, c)) if name in _JOINS else set()
+        return [(x, READ) for x in (*found, *self._related(module, c, name == "options"))]
 
     def _related(self, module: str, c, loaders: bool) -> set[str]:
         """The models a SQLAlchemy query joins or loads through relationships it names:
