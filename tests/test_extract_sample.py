@@ -234,3 +234,20 @@ def test_a_facade_comes_before_the_code_that_uses_it() -> None:
     assert out.index("Order = _msa_wire.Stub") < out.index("@decorate") and out.index("import os") < out.index("Order =")
     compile(out, "forms.py", "exec")
     assert _after_imports("import os\n", facade).endswith(facade)  # imports only: at the end
+
+
+def test_a_websocket_endpoint_stays_a_stub_beside_the_moved_views(doc, tmp_path: Path) -> None:
+    """The monolith's app cannot dispatch a WebSocket: in a service whose Flask views moved,
+    the endpoint is still served, as a stub that names its handler, and tested."""
+    http = next(r for r in doc.routes if r.kind == "http" and r.handler.startswith("shop.catalog.views."))
+    socket = dataclasses.replace(http, id="entry:websocket:/catalog/live", kind="websocket", path="/catalog/live",
+                                 methods=())
+    out = tmp_path / "out"
+    scaffold(dataclasses.replace(doc, routes=[*doc.routes, socket]), out, options=ScaffoldOptions(extract=True))
+    service = out / "services" / "catalog"
+    routes = (service / "catalog_service" / "routes.py").read_text(encoding="utf-8")
+    assert "_msa_runtime.dispatch(request)" in routes and '@router.websocket("/catalog/live")' in routes
+    assert "test_socket_is_an_honest_stub" in (service / "tests" / "test_routes.py").read_text(encoding="utf-8")
+    result = support.run([support.PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-k", "socket"],
+                         cwd=service, env=support.clean_env(), timeout=300)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-3000:]

@@ -9,6 +9,7 @@ they fail.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import socketserver
@@ -132,6 +133,22 @@ def test_gateway_routes_to_the_services_and_clients_fail_cleanly(stack: Stack) -
         assert ready.json()["problems"] == {"payments": "circuit breaker open"}
         # the other dependency is unaffected
         assert http.get("/api/orders/deps/catalog").status_code == 200
+
+
+def test_gateway_sends_a_websocket_to_the_service_that_took_it_over(stack: Stack) -> None:
+    """A WebSocket endpoint of the monolith is served by the service that owns its handler:
+    the handshake goes through nginx to that service's uvicorn, whose stub names the handler
+    and closes with the "not ported" code."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{stack.options.gateway_port}/orders/7/live", open_timeout=10) as socket:
+        message = json.loads(socket.recv(timeout=10))
+        assert message["detail"]["service"] == "orders"
+        assert message["detail"]["function"] == "shop.orders.views.order_updates"
+        with pytest.raises(ConnectionClosed):
+            socket.recv(timeout=10)
+    assert socket.close_code == 4501
 
 
 class _UpgradingMonolith(socketserver.BaseRequestHandler):

@@ -32,7 +32,8 @@ def tree(root: Path) -> dict[str, str]:
 def test_scaffold_writes_the_tree_and_a_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
     summary = scaffold(support.shop(), out)
-    assert summary.startswith("scaffolded 3 services (8 interface operations, 8 monolith URLs, 4 clients)")
+    assert summary.startswith("scaffolded 3 services (8 interface operations, 8 monolith URLs, 1 WebSocket endpoint, "
+                              "4 clients)")
     written = tree(out)
     assert written == render_files(build_context(support.shop()))
     manifest = json.loads(written[MANIFEST])

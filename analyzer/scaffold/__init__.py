@@ -58,10 +58,12 @@ def scaffold(doc: Analysis, out: Path, *, force: bool = False, options: Scaffold
     write_tree(files, Path(out), force=force, protected=protected)
     ops = sum(len(s.operations) for s in ctx.services)
     routes = sum(len(s.routes) for s in ctx.services)
+    sockets = sum(len(s.sockets) for s in ctx.services)
     clients = sum(len(s.clients) for s in ctx.services)
+    served = f"{routes} monolith URLs" + (f", {sockets} WebSocket endpoint{'s' if sockets != 1 else ''}" if sockets else "")
     return (
         f"scaffolded {len(ctx.services)} service{'s' if len(ctx.services) != 1 else ''} "
-        f"({ops} interface operations, {routes} monolith URLs, {clients} clients) into {out}{extracted}"
+        f"({ops} interface operations, {served}, {clients} clients) into {out}{extracted}"
     )
 
 
@@ -92,7 +94,7 @@ def render_files(ctx: ScaffoldContext) -> dict[str, str]:
             put(f"{base}/tests/{name}.py", render(f"service/tests/{name}.py.j2", **env))
         if s.operations:
             put(f"{base}/tests/test_api.py", render("service/tests/test_api.py.j2", **env))
-        if s.routes:
+        if s.routes or s.sockets:
             put(f"{pkg}/routes.py", render("service/package/routes.py.j2", **env))
             put(f"{base}/tests/test_routes.py", render("service/tests/test_routes.py.j2", **env))
         if s.clients:

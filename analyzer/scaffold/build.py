@@ -31,6 +31,7 @@ from analyzer.scaffold.context import (
     Model,
     Operation,
     OwnedRoute,
+    OwnedSocket,
     Refusal,
     ScaffoldContext,
     ScaffoldOptions,
@@ -391,7 +392,7 @@ def _service(v: ServiceView, slugs: dict[str, str], ports: dict[str, int], opera
     slug = slugs[v.name]
     ident = snake(slug)
     env_prefix = ident.upper() + "_"
-    routes, entries, refusals = _owned_routes(v.routes, slug, ident, {op.func for op in operations}, facts)
+    routes, sockets, entries, refusals = _owned_routes(v.routes, slug, ident, {op.func for op in operations}, facts)
     clients = _clients(v.outgoing, slugs, ports, env_prefix, by_symbol)
     models = tuple(m for op in operations for m in (op.request, op.response))
     return ServiceContext(
@@ -404,6 +405,7 @@ def _service(v: ServiceView, slugs: dict[str, str], ports: dict[str, int], opera
         image=f"{options.image_prefix}/{slug}:{options.image_tag}",
         operations=operations,
         routes=routes,
+        sockets=sockets,
         entry_points=entries,
         refusals=refusals,
         clients=clients,
@@ -416,18 +418,24 @@ def _service(v: ServiceView, slugs: dict[str, str], ports: dict[str, int], opera
 
 
 def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[str], facts: _Facts,
-                  ) -> tuple[tuple[OwnedRoute, ...], tuple[EntryPoint, ...], tuple[Refusal, ...]]:
+                  ) -> tuple[tuple[OwnedRoute, ...], tuple[OwnedSocket, ...], tuple[EntryPoint, ...],
+                             tuple[Refusal, ...]]:
+    """The monolith's HTTP routes and WebSocket endpoints the service serves at their own
+    paths, its other entry points (tasks, commands, GraphQL fields: listed, not served), and
+    the routes it cannot serve, with the reason."""
     prefix = f"/api/{slug}"
     out: list[tuple[Route, RoutePath, tuple[str, ...]]] = []
+    sockets: list[tuple[Route, RoutePath]] = []
     entries: list[EntryPoint] = []
     refusals: list[Refusal] = []
     for r in sorted(routes, key=lambda r: r.id):
         handler = r.handler or r.id
         source = facts.source_of(handler, r.module, r.line) if r.module else facts.source_of(handler)
-        if r.kind != "http":
+        if r.kind not in ("http", "websocket"):
             entries.append(EntryPoint(r.kind, one_line(r.name or r.path or r.id), handler, source))
             continue
-        methods = tuple(sorted({m.upper() for m in r.methods} & set(HTTP_METHODS))) or ("GET",)
+        methods = (tuple(sorted({m.upper() for m in r.methods} & set(HTTP_METHODS))) or ("GET",)
+                   if r.kind == "http" else ("WEBSOCKET",))
         what = f"{' '.join(methods)} {one_line(r.path)}"
         conv = convert(r.path)
         if isinstance(conv, Refused):
@@ -436,10 +444,17 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
         if conv.fastapi == prefix or conv.fastapi.startswith(prefix + "/") or conv.fastapi in ("/livez", "/readyz"):
             refusals.append(Refusal(what, "the path collides with the service's own API"))
             continue
-        out.append((r, conv, methods))
+        if r.kind == "websocket":
+            sockets.append((r, conv))
+        else:
+            out.append((r, conv, methods))
     out = _reachable(out, refusals)
     keys = {f"{r.id}|{','.join(ms)}": r for r, _, ms in out}
-    names = unique(keys, lambda k: snake("route " + _short_name(keys[k])), sep="_", taken=(*RESERVED_FUNCS, *op_funcs))
+    socket_keys = {r.id: r for r, _ in sockets}
+    names = unique([*keys, *socket_keys],
+                   lambda k: snake(("socket " if k in socket_keys else "route ")
+                                   + _short_name(socket_keys.get(k) or keys[k])),
+                   sep="_", taken=(*RESERVED_FUNCS, *op_funcs))
     owned = []
     for key, (r, conv, methods) in zip(keys, out, strict=True):
         handler = r.handler or r.id
@@ -458,8 +473,15 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
                 name=r.name,
             )
         )
+    owned_sockets = tuple(
+        OwnedSocket(func=names[r.id], path=conv.fastapi, original=r.path or "", params=conv.params, regex=conv.regex,
+                    handler=r.handler or r.id, example=conv.example,
+                    source=facts.source_of(r.handler or r.id, r.module, r.line) if r.module
+                    else facts.source_of(r.handler or r.id))
+        for r, conv in sorted(sockets, key=lambda t: (not t[1].is_static, -t[1].literal_length, t[1].fastapi)))
     # in the order the service mounts them (_reachable)
-    return tuple(owned), tuple(sorted(entries, key=lambda e: (e.kind, e.name, e.handler))), tuple(refusals)
+    return (tuple(owned), owned_sockets, tuple(sorted(entries, key=lambda e: (e.kind, e.name, e.handler))),
+            tuple(refusals))
 
 
 def _short_name(r: Route) -> str:
@@ -555,11 +577,13 @@ def _gateway_routes(services: Iterable[ServiceContext]) -> tuple[tuple[GatewayRo
     specificity: dict[tuple[str | None, str | None], int] = {}
     refusals: list[Refusal] = []
     for s in sorted(services, key=lambda s: s.slug):
-        for r in s.routes:
+        # a WebSocket opens with a GET (the upgrade): the gateway sends that GET to the service
+        served = [(r, r.methods) for r in s.routes] + [(w, ("GET",)) for w in s.sockets]
+        for r, methods in served:
             key = (None, r.regex) if r.regex else (r.example, None)
             specificity[key] = len(_PARAM_TEXT.sub("", r.path))
             originals[key].add(r.original)
-            for m in r.methods:
+            for m in methods:
                 owner = groups[key].get(m)
                 if owner is not None and owner != s.slug:
                     refusals.append(Refusal(f"{m} {one_line(r.original)}",
@@ -626,7 +650,8 @@ def _extraction_order(views: list[ServiceView], slugs: dict[str, str],
                 lines=by_name[best].lines,
                 http_calls=tuple(line for mode, line in lines if mode == "sync"),
                 events=tuple(line for mode, line in lines if mode == "event"),
-                routes=tuple(f"{' '.join(r.methods)} {one_line(r.original)}" for r in ctx[best].routes),
+                routes=tuple(f"{' '.join(r.methods)} {one_line(r.original)}" for r in ctx[best].routes)
+                + tuple(f"WEBSOCKET {one_line(w.original)}" for w in ctx[best].sockets),
                 entities=ctx[best].entities,
             )
         )

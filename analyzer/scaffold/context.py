@@ -117,6 +117,24 @@ class OwnedRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnedSocket:
+    """A monolith WebSocket endpoint now served by the service, at the same path: the stub
+    accepts, says which monolith handler to port, and closes with :data:`SOCKET_NOT_PORTED`."""
+
+    func: str
+    path: str  # FastAPI form
+    original: str
+    params: tuple[PathParam, ...]
+    regex: str | None
+    handler: str
+    source: str
+    example: str  # a concrete path for the tests
+
+
+SOCKET_NOT_PORTED = 4501  # a WebSocket close code of the application range: "501, not ported"
+
+
+@dataclass(frozen=True, slots=True)
 class Refusal:
     """Something the scaffold could not generate, and why (listed in README/MIGRATION)."""
 
@@ -170,6 +188,7 @@ class ServiceContext:
     image: str
     operations: tuple[Operation, ...]
     routes: tuple[OwnedRoute, ...]
+    sockets: tuple[OwnedSocket, ...]  # WebSocket endpoints it took over
     entry_points: tuple[EntryPoint, ...]
     refusals: tuple[Refusal, ...]
     clients: tuple[Client, ...]

@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from analyzer.scaffold.context import Field, Model
+from analyzer.scaffold.context import SOCKET_NOT_PORTED, Field, Model
 from analyzer.scaffold.names import one_line
 from analyzer.scaffold.typemap import imports
 from analyzer.templating import templates_root
@@ -58,7 +58,8 @@ def environment() -> jinja2.Environment:
         md=markdown_text, md_code=markdown_with_code, code=code_span,
     )
     env.filters.update(field_decl=field_decl)
-    env.globals.update(import_block=import_block, model_imports=model_imports, model_config=model_config)
+    env.globals.update(import_block=import_block, model_imports=model_imports, model_config=model_config,
+                       socket_code=SOCKET_NOT_PORTED)
     return env
 
 

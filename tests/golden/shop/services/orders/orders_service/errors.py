@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request, WebSocket, status
 from fastapi.responses import JSONResponse
 
 from orders_service.clients._http import DependencyError
@@ -19,6 +19,17 @@ def not_ported(function: str, source: str) -> HTTPException:
         status_code=status.HTTP_501_NOT_IMPLEMENTED,
         detail={"error": "not implemented", "service": SERVICE, "function": function, "source": source},
     )
+
+
+SOCKET_NOT_PORTED = 4501  # a close code of the application range: "501, not ported"
+
+
+async def socket_not_ported(websocket: WebSocket, function: str, source: str) -> None:
+    """The answer of a WebSocket stub: accept, name the monolith function still to port, close."""
+    await websocket.accept()
+    await websocket.send_json(
+        {"detail": {"error": "not implemented", "service": SERVICE, "function": function, "source": source}})
+    await websocket.close(code=SOCKET_NOT_PORTED, reason="not ported")
 
 
 async def dependency_error(request: Request, exc: Exception) -> JSONResponse:
