@@ -39,7 +39,10 @@ class Arg(NamedTuple):
     ``expr`` is the reference string of the argument (``views.index``), ``value`` its literal
     value (``"/orders"``, ``("GET", "POST")``), ``call`` the index in ``ModuleFacts.calls`` of
     the call the argument *is* (``include("a.urls")`` inside ``path(...)``), ``star`` is 1 for
-    ``*args`` and 2 for ``**kwargs``.
+    ``*args`` and 2 for ``**kwargs``. ``items`` holds the reference strings of the elements of
+    a list, tuple or set written in place that is not all literal (``route_handlers=[UserController,
+    list_items, *more]`` gives ``("UserController", "list_items", "more[]")``): the names a
+    registration lists, which no binding records.
     """
 
     keyword: str | None = None
@@ -47,6 +50,7 @@ class Arg(NamedTuple):
     value: Literal = None
     call: int | None = None
     star: int = 0
+    items: tuple[str | None, ...] | None = None
 
 
 class Call(NamedTuple):

@@ -1142,8 +1142,10 @@ class _Walker:
             self.expr(value)
         star = 1 if a.star == "*" else 2 if a.star == "**" else 0
         keyword = a.keyword.value if a.keyword is not None else None
-        return Arg(keyword, expr_str(value), _string_pairs(value) if type(value) is cst.Dict else literal(value),
-                   call_index, star)
+        t = type(value)
+        known = _string_pairs(value) if t is cst.Dict else literal(value)
+        items = _items(value) if known is None and (t is cst.List or t is cst.Tuple or t is cst.Set) else None
+        return Arg(keyword, expr_str(value), known, call_index, star, items)
 
     def call(self, node: cst.Call, used: bool) -> int:
         first = len(self.calls)
@@ -1300,6 +1302,18 @@ class _Walker:
             text = text[:200_000]
         if (_SQL.search(text) and not self._prose) or (len(text) < 200 and _DOTTED.match(text)):
             self.strings.append(StringRef(self.frame.qualname, text[:2000], self.current_line()))
+
+
+def _items(node) -> tuple[str | None, ...] | None:
+    """The elements of a sequence argument as reference strings (``*more`` as ``more[]``, as
+    the element bindings of a list write it); None past MAX_ROWS elements."""
+    if len(node.elements) > MAX_ROWS:
+        return None
+    out = []
+    for el in node.elements:
+        e = expr_str(el.value)
+        out.append(f"{e}[]" if isinstance(el, cst.StarredElement) and e is not None else e)
+    return tuple(out)
 
 
 def _elem(expr: str | None) -> str | None:

@@ -57,6 +57,7 @@ def test_a_changed_record_layout_changes_the_cache_keys(monkeypatch):
         value: object = None
         call: int | None = None
         star: int = 0
+        items: tuple | None = None
         extra: int = 0
 
     monkeypatch.setitem(facts_module._FACT_CLASSES, "Arg", Arg)

@@ -2636,6 +2636,239 @@ def test_sanic_routes_blueprints_and_class_views(tmp_path):
     }
 
 
+def test_litestar_handlers_controllers_and_routers(tmp_path):
+    """Litestar: decorated functions (one path, a list of paths, none), a controller's path
+    before its methods', nested routers joining their paths, the app's list written in a
+    variable and spread, ``register``, ``route`` with several methods (strings or
+    ``HttpMethod``), a WebSocket; a handler a router lists serves only under it, one no
+    router lists at its own path."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/users.py": """
+            from litestar import Controller, HttpMethod, Router, delete, get, post, route, websocket
+
+
+            class BaseController(Controller):
+                @get("/count")
+                async def count(self) -> int: ...
+
+
+            class UserController(BaseController):
+                path = "/users"
+
+                @get()
+                async def list_users(self) -> list: ...
+
+                @get("/{user_id:int}")
+                async def get_user(self, user_id: int) -> dict: ...
+
+                @post(path="/")
+                async def create_user(self) -> dict: ...
+
+
+            @get(["/items", "/items/{item_id:int}"])
+            async def list_items() -> list: ...
+
+
+            @route("/sync", http_method=["GET", "POST"])
+            async def sync() -> None: ...
+
+
+            @route("/touch", http_method=[HttpMethod.PUT, HttpMethod.PATCH])
+            async def touch() -> None: ...
+
+
+            @websocket("/ws")
+            async def feed(socket) -> None: ...
+
+
+            @delete("/orphans/{orphan_id:int}")
+            async def orphan(orphan_id: int) -> None: ...
+
+
+            v2 = Router(path="/v2", route_handlers=[list_items])
+            api = Router(path="/api/v1", route_handlers=[UserController, list_items, v2])
+        """,
+        "svc/app.py": """
+            from litestar import Litestar
+
+            from svc.users import api, feed, sync, touch
+
+            handlers = [api, feed]
+            app = Litestar(route_handlers=[*handlers, sync])
+            app.register(touch)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /api/v1/users", "svc.users.UserController.list_users"),
+        ("entry:http:GET /api/v1/users/{user_id:int}", "svc.users.UserController.get_user"),
+        ("entry:http:POST /api/v1/users", "svc.users.UserController.create_user"),
+        ("entry:http:GET /api/v1/users/count", "svc.users.BaseController.count"),
+        ("entry:http:GET /api/v1/items", "svc.users.list_items"),
+        ("entry:http:GET /api/v1/items/{item_id:int}", "svc.users.list_items"),
+        ("entry:http:GET /api/v1/v2/items", "svc.users.list_items"),
+        ("entry:http:GET /api/v1/v2/items/{item_id:int}", "svc.users.list_items"),
+        ("entry:http:GET /sync", "svc.users.sync"),
+        ("entry:http:POST /sync", "svc.users.sync"),
+        ("entry:http:PUT /touch", "svc.users.touch"),
+        ("entry:http:PATCH /touch", "svc.users.touch"),
+        ("entry:websocket:/ws", "svc.users.feed"),
+        ("entry:http:DELETE /orphans/{orphan_id:int}", "svc.users.orphan"),
+    }
+    assert found.counts["unresolved_routes"] == 0
+
+
+def test_litestar_needs_litestar_decorators(tmp_path):
+    """A project decorator named ``get`` is no Litestar handler, even in a Litestar project;
+    a path that is no literal is counted, not guessed."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/cache.py": """
+            def get(key):
+                def wrap(func):
+                    return func
+                return wrap
+
+
+            @get("/not-a-route")
+            def cached():
+                return None
+        """,
+        "svc/app.py": """
+            from litestar import Litestar, post
+
+            from svc.config import prefix
+
+
+            @post(prefix() + "/x")
+            async def dynamic() -> None: ...
+
+
+            app = Litestar(route_handlers=[dynamic])
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == set()
+    assert found.counts["unresolved_routes"] == 1
+
+
+def test_starlette_route_lists(tmp_path):
+    """Starlette: ``Route`` / ``WebSocketRoute`` / ``Mount`` lists given to the app in place
+    or through a variable imported from another module, nested mounts (also a list in a
+    variable and a route bound to a name), a mount of a ``Router`` with its own list, an
+    ``HTTPEndpoint`` class's verbs, a mount of a static app (no routes), FastAPI's
+    ``routes=``; a route no list reaches serves at its own path."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/views.py": """
+            from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
+
+
+            async def homepage(request): ...
+            async def user(request): ...
+            async def items(request): ...
+            async def health(request): ...
+            async def stray(request): ...
+
+
+            class UserEndpoint(HTTPEndpoint):
+                async def get(self, request): ...
+
+                async def put(self, request): ...
+
+
+            class Echo(WebSocketEndpoint):
+                async def on_receive(self, websocket, data): ...
+        """,
+        "web/routes.py": """
+            from starlette.routing import Mount, Route, Router, WebSocketRoute
+            from starlette.staticfiles import StaticFiles
+
+            from web import views
+
+            item_routes = [
+                Route("/items", views.items, methods=["GET", "POST"]),
+                Route("/users/{id}", views.UserEndpoint),
+            ]
+            health = Route("/health", views.health)
+
+            routes = [
+                Route("/", endpoint=views.homepage),
+                Route("/users/{id:int}", views.user, methods=["GET", "POST"]),
+                WebSocketRoute("/ws", views.Echo),
+                Mount("/api", routes=[Mount("/v1", routes=item_routes), health]),
+                Mount("/static", app=StaticFiles(directory="static")),
+                Mount("/admin", app=Router(routes=[Route("/login", views.homepage)])),
+            ]
+            stray = Route("/stray", views.stray)
+        """,
+        "web/app.py": """
+            from starlette.applications import Starlette
+
+            from web.routes import routes
+
+            app = Starlette(debug=True, routes=routes)
+        """,
+        "web/fast.py": """
+            from fastapi import FastAPI
+            from fastapi.routing import APIRoute
+
+            from web import views
+
+            api = FastAPI(routes=[APIRoute("/fast", views.health)])
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /", "web.views.homepage"),
+        ("entry:http:GET /users/{id:int}", "web.views.user"),
+        ("entry:http:POST /users/{id:int}", "web.views.user"),
+        ("entry:websocket:/ws", "web.views.Echo"),
+        ("entry:http:GET /api/v1/items", "web.views.items"),
+        ("entry:http:POST /api/v1/items", "web.views.items"),
+        ("entry:http:GET /api/v1/users/{id}", "web.views.UserEndpoint"),
+        ("entry:http:PUT /api/v1/users/{id}", "web.views.UserEndpoint"),
+        ("entry:http:GET /api/health", "web.views.health"),
+        ("entry:http:GET /admin/login", "web.views.homepage"),
+        ("entry:http:GET /fast", "web.views.health"),
+        ("entry:http:GET /stray", "web.views.stray"),
+    }
+    assert {r.framework for r in found.routes} == {"starlette", "fastapi"}
+
+
+def test_starlette_route_lists_need_starlette_classes(tmp_path):
+    """A project class named ``Route`` in a Starlette project makes no route."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/app.py": """
+            from starlette.applications import Starlette
+
+
+            class Route:
+                def __init__(self, path, endpoint):
+                    self.path = path
+
+
+            async def home(request): ...
+
+
+            plan = [Route("/planned", home)]
+            app = Starlette(routes=plan)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == set()
+
+
 def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
     """Graphene: each ``resolve_*`` of the schema's root query and its project bases, each
     concrete mutation (handled by its ``perform_mutation`` / ``mutate``); Strawberry:

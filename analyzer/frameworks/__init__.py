@@ -14,7 +14,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
-``routes_pyramid`` / ``routes_appbuilder``   HTTP entry points
+``routes_pyramid`` / ``routes_appbuilder`` / ``routes_litestar`` / ``routes_starlette``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -100,9 +100,11 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_fastapi import FASTAPI
     from analyzer.frameworks.routes_flask import FLASK
+    from analyzer.frameworks.routes_litestar import LitestarRoutes
     from analyzer.frameworks.routes_ninja import NINJA, mount_in_urls
     from analyzer.frameworks.routes_pyramid import PyramidRoutes
     from analyzer.frameworks.routes_sanic import SANIC
+    from analyzer.frameworks.routes_starlette import StarletteRoutes
     from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
     from analyzer.frameworks.tasks import NonHttpEntries
     from analyzer.frameworks.transactions import Transactions
@@ -144,6 +146,10 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += pyramid.run()
     appbuilder = AppBuilderViews(prog)
     endpoints += appbuilder.run()
+    litestar = LitestarRoutes(prog, mounts)
+    endpoints += litestar.run()
+    starlette = StarletteRoutes(prog, mounts)
+    endpoints += starlette.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -167,7 +173,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
-                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved)
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + litestar.unresolved
+                         + starlette.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})

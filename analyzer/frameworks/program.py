@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts, argument, fill_template, is_template
 from analyzer.resolve import Resolution, Resolver
 
 _EMPTY: frozenset[str] = frozenset()
 _NO_NAMES: dict = {}  # never written: the default of per-scope lookups
+_MAX_LIST_DEPTH = 8  # lists spread into lists
 
 
 def tail(callee: str | None) -> str | None:
@@ -63,6 +65,16 @@ def matches(values: Iterable[str], roots: frozenset[str] | set[str], lasts: Iter
     return False
 
 
+class Listed(NamedTuple):
+    """One element of a list a registration is given: a call site (``call``, in ``module``) or
+    a reference string read in ``scope``."""
+
+    module: str
+    scope: str
+    expr: str
+    call: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """One call site addressed by module and index."""
@@ -99,6 +111,7 @@ class Program:
         self._extended: frozenset[str] | None = None
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
         self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
+        self._element_memo: dict[tuple[str, str], dict[tuple[str, int], int]] = {}
 
     # -- definitions -------------------------------------------------------------------
     @property
@@ -555,6 +568,94 @@ class Program:
         where, _, listed = key.partition(":")
         return [(where, Arg(None, b.expr, b.value)) for b in self.bindings(where, listed + "[]")
                 if b.expr and not b.expr.endswith("[]")]
+
+    def listed(self, module: str, scope: str, arg: Arg | None, owner: int | None = None,
+               depth: int = 0) -> list[Listed]:
+        """The elements of a list a registration is given (``routes=[Route(...), home]``,
+        ``route_handlers=handlers``): written in place in the call ``owner`` (its calls are the
+        owner's nested calls), a name bound to a list (written there or imported, with the
+        lists it spreads, ``[*api_routes, ...]``), or the list a project function returns
+        (``routes=get_routes()``). Empty for anything else."""
+        if arg is None or depth > _MAX_LIST_DEPTH:
+            return []
+        items = getattr(arg, "items", None)
+        if items is not None:
+            given = {a.call for a in self.call(module, owner).args} if owner is not None else set()
+            nested = [i for i in self.children(module, owner) if i not in given] if owner is not None else []
+            out: list[Listed] = []
+            at = 0
+            for e in items:
+                if e is None:
+                    continue
+                if e.endswith("()"):
+                    found = next((k for k in range(at, len(nested))
+                                  if f"{self.call(module, nested[k]).callee}()" == e), None)
+                    if found is not None:
+                        at = found + 1
+                    out.append(Listed(module, scope, e, nested[found] if found is not None else None))
+                elif e.endswith("[]") and "(" not in e:
+                    out.extend(self.listed(module, scope, Arg(None, e[:-2]), None, depth + 1))
+                else:
+                    out.append(Listed(module, scope, e, None))
+            return out
+        if arg.call is not None:
+            return [x for v in sorted(self.targets(module, arg.call))
+                    if v.startswith("d:") and self.kind(v[2:]) == "function"
+                    for x in self._bound_list(v[2:], "<return>", depth + 1)]
+        key = self.locate(scope, arg.expr)
+        if key is None:
+            return []
+        where, _, name = key.partition(":")
+        return self._bound_list(where, name, depth + 1)
+
+    def _bound_list(self, where: str, name: str, depth: int) -> list[Listed]:
+        """The elements of the list bound to ``name`` in scope ``where``."""
+        module = self.module_of(where) if where not in self.facts else where
+        if module not in self.facts:
+            return []
+        calls = self._element_calls(module, where)
+        out: list[Listed] = []
+        for k, b in enumerate(self.bindings(where, name + "[]")):
+            e = b.expr
+            read = b.origin or where
+            if e is None:
+                continue
+            if e.endswith("()"):
+                out.append(Listed(module, read, e, calls.get((name, k))))
+            elif e.endswith("[]") and "(" not in e:
+                out.extend(self.listed(module, read, Arg(None, e[:-2]), None, depth + 1))
+            else:
+                out.append(Listed(module, read, e, None))
+        return out
+
+    def _element_calls(self, module: str, where: str) -> dict[tuple[str, int], int]:
+        """(list name, element number) -> the call site an element of a list bound in scope
+        ``where`` is: the scope's calls nested in no other call, bound to no name, matched in
+        source order with the elements written as calls (``routes = [Route(...), Mount(...)]``)."""
+        key = (module, where)
+        hit = self._element_memo.get(key)
+        if hit is not None:
+            return hit
+        facts = self.facts[module]
+        bound = {b.call for b in facts.bindings if b.call is not None}
+        free = [i for i, c in enumerate(facts.calls) if c.scope == where and c.result_used and c.callee
+                and i not in bound and self.parent(module, i) is None]
+        out: dict[tuple[str, int], int] = {}
+        seen: dict[str, int] = {}
+        at = 0
+        for b in facts.bindings:
+            if b.scope != where or not b.name.endswith("[]"):
+                continue
+            k = seen[b.name] = seen.get(b.name, -1) + 1
+            if not b.expr or not b.expr.endswith("()") or b.origin is not None:
+                continue
+            found = next((j for j in range(at, len(free)) if facts.calls[free[j]].line >= b.line
+                          and f"{facts.calls[free[j]].callee}()" == b.expr), None)
+            if found is not None:
+                out[(b.name[:-2], k)] = free[found]
+                at = found + 1
+        self._element_memo[key] = out
+        return out
 
     def _locate(self, scope: str, expr: str) -> str | None:
         if "." not in expr:

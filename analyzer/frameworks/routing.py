@@ -112,6 +112,17 @@ def routes_of(endpoints: Iterable[Endpoint], mounts: Mounts) -> list[Route]:
     return list(out.values())
 
 
+def bound_sites(prog: Program) -> dict[tuple[str, int], str]:
+    """Call site -> the binding it makes (``scope:name``, a router's key for :class:`Mounts`):
+    ``api = Router(...)`` is the router ``pkg.app:api`` wherever it is listed or mounted."""
+    out: dict[tuple[str, int], str] = {}
+    for module in prog.modules:
+        for b in prog.facts[module].bindings:
+            if b.call is not None:
+                out.setdefault((module, b.call), f"{b.scope}:{b.name}")
+    return out
+
+
 def framework_of(values: Iterable[str], roots: dict[str, str], prog: Program) -> str | None:
     """The framework an object belongs to, from its values: an outside object
     (``xi:flask.Blueprint``) or an instance of a project subclass of one."""
