@@ -2722,3 +2722,124 @@ def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
         ("entry:graphql:query rooms", "chat.schema.Query.rooms"),
         ("entry:graphql:mutation post", "chat.schema.Mutation.post"),
     }
+
+
+def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
+    """Tornado: rows and ``url(...)`` in the list given to ``Application`` (in place, bound to
+    a name, spliced, returned by a function, as ``handlers=``), ``add_handlers`` and a
+    subclass's ``super().__init__``; verbs from the handler's project MRO, anchors dropped;
+    a list of tuples given to no Application is no route table."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/handlers.py": """
+            import tornado.web
+            import tornado.websocket
+
+
+            class BaseHandler(tornado.web.RequestHandler):
+                def get(self):
+                    pass
+
+
+            class MainHandler(BaseHandler):
+                pass
+
+
+            class StoryHandler(BaseHandler):
+                def post(self, story_id):
+                    pass
+
+
+            class XHandler(tornado.web.RequestHandler):
+                def put(self):
+                    pass
+
+                def delete(self):
+                    pass
+
+
+            class FeedSocket(tornado.websocket.WebSocketHandler):
+                def on_message(self, message):
+                    pass
+
+
+            class AdminHandler(tornado.web.RequestHandler):
+                def patch(self):
+                    pass
+
+
+            class AboutHandler(tornado.web.RequestHandler):
+                def get(self):
+                    pass
+
+
+            MENU = [("/about", AboutHandler), ("/help", AboutHandler)]  # no route table
+        """,
+        "web/app.py": """
+            import tornado.web
+            from tornado.web import Application, url
+
+            from web.handlers import AdminHandler, FeedSocket, MainHandler, StoryHandler, XHandler
+
+            API = "/api"
+            base_handlers = [(r"/feed", FeedSocket)]
+            handlers = [*base_handlers, (r"^/stories/?$", StoryHandler)]
+
+
+            def make_app(db, prefix):
+                app = tornado.web.Application([
+                    (r"/", MainHandler),
+                    (r"/story/([0-9]+)", StoryHandler, dict(db=db)),
+                    url(r"/x", XHandler, name="x"),
+                    (prefix + "/dynamic", MainHandler),
+                ], debug=True)
+                app.add_handlers(r".*$", [(r"/admin", AdminHandler)])
+                return app
+
+
+            def named_app():
+                return Application(handlers)
+
+
+            def api_handlers():
+                return [(API + "/v1", MainHandler), ("/api/v2", MainHandler)]
+
+
+            def returned_app():
+                return Application(handlers=api_handlers())
+
+
+            def local_app():
+                routes = [(r"/local", XHandler)]
+                return Application(routes, autoreload=False)
+
+
+            class ShopApp(tornado.web.Application):
+                def __init__(self):
+                    shop = [(r"/shop/(\\w+)", StoryHandler)]
+                    settings = {"debug": True}
+                    super().__init__(shop, **settings)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /", "web.handlers.MainHandler"),
+        ("entry:http:GET /story/([0-9]+)", "web.handlers.StoryHandler"),
+        ("entry:http:POST /story/([0-9]+)", "web.handlers.StoryHandler"),
+        ("entry:http:PUT /x", "web.handlers.XHandler"),
+        ("entry:http:DELETE /x", "web.handlers.XHandler"),
+        ("entry:http:PATCH /admin", "web.handlers.AdminHandler"),
+        ("entry:websocket:/feed", "web.handlers.FeedSocket"),
+        ("entry:http:GET /stories/?", "web.handlers.StoryHandler"),
+        ("entry:http:POST /stories/?", "web.handlers.StoryHandler"),
+        ("entry:http:GET /api/v2", "web.handlers.MainHandler"),
+        ("entry:http:PUT /local", "web.handlers.XHandler"),
+        ("entry:http:DELETE /local", "web.handlers.XHandler"),
+        ("entry:http:GET /shop/(\\w+)", "web.handlers.StoryHandler"),
+        ("entry:http:POST /shop/(\\w+)", "web.handlers.StoryHandler"),
+    }
+    names = {r.id: r.name for r in found.routes}
+    assert names["entry:http:PUT /x"] == "x"
+    assert found.counts["unresolved_routes"] == 2  # prefix + "/dynamic", API + "/v1"

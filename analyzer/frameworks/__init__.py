@@ -103,6 +103,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_ninja import NINJA, mount_in_urls
     from analyzer.frameworks.routes_pyramid import PyramidRoutes
     from analyzer.frameworks.routes_sanic import SANIC
+    from analyzer.frameworks.routes_tornado import TornadoRoutes
     from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
     from analyzer.frameworks.tasks import NonHttpEntries
     from analyzer.frameworks.transactions import Transactions
@@ -144,6 +145,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += pyramid.run()
     appbuilder = AppBuilderViews(prog)
     endpoints += appbuilder.run()
+    tornado = TornadoRoutes(prog)
+    endpoints += tornado.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -167,7 +170,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
-                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved)
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + tornado.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})
