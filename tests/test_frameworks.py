@@ -2843,3 +2843,103 @@ def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
     names = {r.id: r.name for r in found.routes}
     assert names["entry:http:PUT /x"] == "x"
     assert found.counts["unresolved_routes"] == 2  # prefix + "/dynamic", API + "/v1"
+
+
+def test_falcon_resources_responders_and_suffixes(tmp_path):
+    """Falcon: ``add_route`` on ``falcon.App`` / ``falcon.API`` / ``falcon.asgi.App`` and on a
+    project subclass, the resource in place or through a variable; verbs from its own and
+    inherited responders, ``suffix=`` responders, ``on_websocket``; ``add_route`` on an
+    object of another library is no route."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "api/__init__.py": "",
+        "api/things.py": """
+            class BaseResource:
+                def on_get(self, req, resp):
+                    pass
+
+
+            class ThingsResource(BaseResource):
+                def on_post(self, req, resp):
+                    pass
+
+                def on_get_detail(self, req, resp, thing_id):
+                    pass
+
+                def on_delete_detail(self, req, resp, thing_id):
+                    pass
+
+
+            class OrdersResource:
+                async def on_put(self, req, resp, oid):
+                    pass
+
+                async def on_patch(self, req, resp, oid):
+                    pass
+
+
+            class FeedResource:
+                async def on_websocket(self, req, ws):
+                    pass
+
+
+            class LegacyResource(BaseResource):
+                pass
+        """,
+        "api/app.py": """
+            import falcon
+            import falcon.asgi
+
+            from api.things import FeedResource, LegacyResource, OrdersResource, ThingsResource
+
+            app = falcon.App()
+            things = ThingsResource()
+            app.add_route("/things", things)
+            app.add_route("/things/{thing_id}", things, suffix="detail")
+
+            asgi_app = falcon.asgi.App()
+            asgi_app.add_route("/orders/{oid:int}", OrdersResource())
+            asgi_app.add_route("/feed", FeedResource())
+
+            legacy = falcon.API()
+            legacy.add_route("/legacy", LegacyResource())
+
+
+            class ShopApp(falcon.App):
+                pass
+
+
+            def make_shop(prefix):
+                shop = ShopApp()
+                shop.add_route("/shop", ThingsResource())
+                shop.add_route(prefix + "/x", ThingsResource())
+                return shop
+        """,
+        "api/other.py": """
+            from api.things import ThingsResource
+
+
+            class Registry:
+                def add_route(self, path, resource):
+                    pass
+
+
+            registry = Registry()
+            registry.add_route("/not-a-route", ThingsResource())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /things", "api.things.ThingsResource"),
+        ("entry:http:POST /things", "api.things.ThingsResource"),
+        ("entry:http:GET /things/{thing_id}", "api.things.ThingsResource"),
+        ("entry:http:DELETE /things/{thing_id}", "api.things.ThingsResource"),
+        ("entry:http:PUT /orders/{oid:int}", "api.things.OrdersResource"),
+        ("entry:http:PATCH /orders/{oid:int}", "api.things.OrdersResource"),
+        ("entry:websocket:/feed", "api.things.FeedResource"),
+        ("entry:http:GET /legacy", "api.things.LegacyResource"),
+        ("entry:http:GET /shop", "api.things.ThingsResource"),
+        ("entry:http:POST /shop", "api.things.ThingsResource"),
+    }
+    assert found.counts["unresolved_routes"] == 1  # prefix + "/x"

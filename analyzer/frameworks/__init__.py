@@ -14,7 +14,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
-``routes_pyramid`` / ``routes_appbuilder``   HTTP entry points
+``routes_pyramid`` / ``routes_appbuilder`` / ``routes_tornado`` / ``routes_falcon``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -98,6 +98,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_appbuilder import AppBuilderViews
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
+    from analyzer.frameworks.routes_falcon import FalconRoutes
     from analyzer.frameworks.routes_fastapi import FASTAPI
     from analyzer.frameworks.routes_flask import FLASK
     from analyzer.frameworks.routes_ninja import NINJA, mount_in_urls
@@ -147,6 +148,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += appbuilder.run()
     tornado = TornadoRoutes(prog)
     endpoints += tornado.run()
+    falcon = FalconRoutes(prog)
+    endpoints += falcon.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -170,7 +173,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
-                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + tornado.unresolved)
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + tornado.unresolved
+                         + falcon.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})

@@ -98,6 +98,8 @@ class TornadoRoutes:
         prog = self.prog
         c = site.call
         if arg is None:
+            if any(a.star for a in c.args):  # super().__init__(**kwargs): handlers not seen
+                self.unresolved.append(f"{c.scope}: {c.callee}(**...)")
             return []
         rows = self._rows(site.module, site.index, c.scope, arg, 0)
         if rows is None:
