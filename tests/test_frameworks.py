@@ -2821,6 +2821,16 @@ def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
                     shop = [(r"/shop/(\\w+)", StoryHandler)]
                     settings = {"debug": True}
                     super().__init__(shop, **settings)
+
+
+            class OldStyleApp(tornado.web.Application):
+                def __init__(self):
+                    tornado.web.Application.__init__(self, [(r"/old", MainHandler)])
+
+
+            class OptionsApp(tornado.web.Application):
+                def __init__(self, **kwargs):
+                    super().__init__(**kwargs)
         """,
     })
     found = extract(*front_end(tmp_path))
@@ -2839,10 +2849,11 @@ def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
         ("entry:http:DELETE /local", "web.handlers.XHandler"),
         ("entry:http:GET /shop/(\\w+)", "web.handlers.StoryHandler"),
         ("entry:http:POST /shop/(\\w+)", "web.handlers.StoryHandler"),
+        ("entry:http:GET /old", "web.handlers.MainHandler"),
     }
     names = {r.id: r.name for r in found.routes}
     assert names["entry:http:PUT /x"] == "x"
-    assert found.counts["unresolved_routes"] == 2  # prefix + "/dynamic", API + "/v1"
+    assert found.counts["unresolved_routes"] == 3  # prefix + "/dynamic", API + "/v1", **kwargs
 
 
 def test_falcon_resources_responders_and_suffixes(tmp_path):

@@ -3,10 +3,12 @@
 A Tornado route is a row ``(pattern, RequestHandler[, kwargs[, name]])`` or a
 ``url(pattern, Handler, ...)`` in the list given to ``tornado.web.Application(handlers)``
 (also ``handlers=``), to ``app.add_handlers(host, handlers)`` or, in a project subclass of
-``Application``, to ``super().__init__(handlers, ...)``. The list is written in place, bound
-to a name (in the module or a function, imported too; ``[*base, ...]`` brings another list's
-rows) or returned by a project function. A list of tuples given to nothing of Tornado's is
+``Application``, to ``super().__init__(handlers, ...)`` (or ``Application.__init__(self,
+handlers)``). The list is written in place, bound to a name (in the module or a function,
+imported too; ``[*base, ...]`` brings another list's rows) or returned by a project function. A list of tuples given to nothing of Tornado's is
 no route table. ``url(...)`` (``URLSpec``) makes only routing rules: every such call is a route.
+A list that cannot be read (a parameter, ``**kwargs``) or a pattern that is no literal is
+counted as unresolved.
 
 Patterns are regexes; their anchors (``^``, ``$``) go, the rest stays as written. The verbs
 are the verb methods the handler class's project MRO defines (``GET`` when it defines none:
@@ -45,16 +47,17 @@ class TornadoRoutes:
         subclasses = {q.rsplit(".", 1)[-1] for q, d in prog.defs.items() if d.kind == "class" and self._subclass(q)}
         out: list[Endpoint] = []
         for site in prog.named({"Application", "__init__", "add_handlers", "url", "URLSpec", *subclasses}):
-            handlers = self._handlers_arg(site)
-            if handlers is not None:
+            given, handlers = self._handlers_arg(site)
+            if given:
                 out.extend(self._table(site, handlers))
             elif self._is(prog.targets(site.module, site.index), _URLS):
                 out.extend(self._url(site))
         return out
 
     # -- where handler lists are given -------------------------------------------------
-    def _handlers_arg(self, site: Site) -> Arg | None:
-        """The handlers argument of an Application made, initialised or extended here."""
+    def _handlers_arg(self, site: Site) -> tuple[bool, Arg | None]:
+        """Whether an Application is made, initialised or extended here, and the handlers
+        argument it is given (None: none, or passed in ``**kwargs``)."""
         prog = self.prog
         c = site.call
         callee = c.callee or ""
@@ -62,22 +65,22 @@ class TornadoRoutes:
         if method == "add_handlers" and "." in callee:
             recv = callee.rsplit(".", 1)[0]
             if self._application(prog.r.eval(c.scope, recv)):
-                return prog.arg(c, 1, "host_handlers")
-            return None
+                return True, prog.arg(c, 1, "host_handlers")
+            return False, None
         if method == "__init__":
             recv = callee[: -len(".__init__")]
             if recv == "super()" and c.scope.endswith(".__init__") \
                     and self._subclass(prog.parent_scope(c.scope)):
-                return prog.arg(c, 0, "handlers")  # super().__init__(handlers, **settings)
+                return True, prog.arg(c, 0, "handlers")  # super().__init__(handlers, **settings)
             if recv != "super()" and self._is(prog.r.eval(c.scope, recv), {_APPLICATION}):
-                return prog.arg(c, 1, "handlers")  # web.Application.__init__(self, handlers)
-            return None
+                return True, prog.arg(c, 1, "handlers")  # web.Application.__init__(self, handlers)
+            return False, None
         for v in prog.targets(site.module, site.index):
             if outside(v) == _APPLICATION:
-                return prog.arg(c, 0, "handlers")
+                return True, prog.arg(c, 0, "handlers")
             if v.startswith("d:") and self._subclass(v[2:]) and "__init__" not in prog.methods_in_mro(v[2:]):
-                return prog.arg(c, 0, "handlers")  # a subclass that keeps Application's __init__
-        return None
+                return True, prog.arg(c, 0, "handlers")  # a subclass that keeps Application's __init__
+        return False, None
 
     def _application(self, values) -> bool:
         """An Application object: Tornado's, or an instance of a project subclass."""
