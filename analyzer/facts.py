@@ -272,6 +272,13 @@ def argument(call: Call, position: int | None, keyword: str | None = None, *,
     return None
 
 
+def argument_rows(index: int, position: int) -> str:
+    """The name the rows of a list of tuples given as an argument are bound under, in the
+    call's scope: ``<argument 3 of call 12>[k][i]`` is the i-th item of row k of the list
+    passed as the call's fourth argument (``Application([(r"/", MainHandler), ...])``)."""
+    return f"<argument {position} of call {index}>"
+
+
 def resolution_shape(m: ModuleFacts) -> str:
     """A digest of what resolution reads of one module's facts: names, scopes, expressions,
     signatures and the order of the call sites, but no position, docstring or literal

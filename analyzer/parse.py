@@ -38,6 +38,7 @@ from analyzer.facts import (
     StringRef,
     With,
     absolute,
+    argument_rows,
     source_hash,
 )
 
@@ -1169,6 +1170,10 @@ class _Walker:
         self._prose += prose
         args = tuple(self.arg(a) for a in node.args)
         self._prose -= prose
+        index = len(self.calls)
+        for position, a in enumerate(node.args):
+            if not a.star and type(a.value) in (cst.List, cst.Tuple):  # Application([(r"/", MainHandler)])
+                self._rows(self.frame.qualname, argument_rows(index, position), a.value, None)
         if tail == "include" and args and args[0].expr == "tuple()":
             args = (self._namespaced(node.args[0].value, args[0]),) + args[1:]
         self.calls.append(Call(self.frame.qualname, callee, args, line, used, first))

@@ -2955,3 +2955,235 @@ def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
         ("entry:graphql:query rooms", "chat.schema.Query.rooms"),
         ("entry:graphql:mutation post", "chat.schema.Mutation.post"),
     }
+
+
+def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
+    """Tornado: rows and ``url(...)`` in the list given to ``Application`` (in place, bound to
+    a name, spliced, returned by a function, as ``handlers=``), ``add_handlers`` and a
+    subclass's ``super().__init__``; verbs from the handler's project MRO, anchors dropped;
+    a list of tuples given to no Application is no route table."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/handlers.py": """
+            import tornado.web
+            import tornado.websocket
+
+
+            class BaseHandler(tornado.web.RequestHandler):
+                def get(self):
+                    pass
+
+
+            class MainHandler(BaseHandler):
+                pass
+
+
+            class StoryHandler(BaseHandler):
+                def post(self, story_id):
+                    pass
+
+
+            class XHandler(tornado.web.RequestHandler):
+                def put(self):
+                    pass
+
+                def delete(self):
+                    pass
+
+
+            class FeedSocket(tornado.websocket.WebSocketHandler):
+                def on_message(self, message):
+                    pass
+
+
+            class AdminHandler(tornado.web.RequestHandler):
+                def patch(self):
+                    pass
+
+
+            class AboutHandler(tornado.web.RequestHandler):
+                def get(self):
+                    pass
+
+
+            MENU = [("/about", AboutHandler), ("/help", AboutHandler)]  # no route table
+        """,
+        "web/app.py": """
+            import tornado.web
+            from tornado.web import Application, url
+
+            from web.handlers import AdminHandler, FeedSocket, MainHandler, StoryHandler, XHandler
+
+            API = "/api"
+            base_handlers = [(r"/feed", FeedSocket)]
+            handlers = [*base_handlers, (r"^/stories/?$", StoryHandler)]
+
+
+            def make_app(db, prefix):
+                app = tornado.web.Application([
+                    (r"/", MainHandler),
+                    (r"/story/([0-9]+)", StoryHandler, dict(db=db)),
+                    url(r"/x", XHandler, name="x"),
+                    (prefix + "/dynamic", MainHandler),
+                ], debug=True)
+                app.add_handlers(r".*$", [(r"/admin", AdminHandler)])
+                return app
+
+
+            def named_app():
+                return Application(handlers)
+
+
+            def api_handlers():
+                return [(API + "/v1", MainHandler), ("/api/v2", MainHandler)]
+
+
+            def returned_app():
+                return Application(handlers=api_handlers())
+
+
+            def local_app():
+                routes = [(r"/local", XHandler)]
+                return Application(routes, autoreload=False)
+
+
+            class ShopApp(tornado.web.Application):
+                def __init__(self):
+                    shop = [(r"/shop/(\\w+)", StoryHandler)]
+                    settings = {"debug": True}
+                    super().__init__(shop, **settings)
+
+
+            class OldStyleApp(tornado.web.Application):
+                def __init__(self):
+                    tornado.web.Application.__init__(self, [(r"/old", MainHandler)])
+
+
+            class OptionsApp(tornado.web.Application):
+                def __init__(self, **kwargs):
+                    super().__init__(**kwargs)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /", "web.handlers.MainHandler"),
+        ("entry:http:GET /story/([0-9]+)", "web.handlers.StoryHandler"),
+        ("entry:http:POST /story/([0-9]+)", "web.handlers.StoryHandler"),
+        ("entry:http:PUT /x", "web.handlers.XHandler"),
+        ("entry:http:DELETE /x", "web.handlers.XHandler"),
+        ("entry:http:PATCH /admin", "web.handlers.AdminHandler"),
+        ("entry:websocket:/feed", "web.handlers.FeedSocket"),
+        ("entry:http:GET /stories/?", "web.handlers.StoryHandler"),
+        ("entry:http:POST /stories/?", "web.handlers.StoryHandler"),
+        ("entry:http:GET /api/v2", "web.handlers.MainHandler"),
+        ("entry:http:PUT /local", "web.handlers.XHandler"),
+        ("entry:http:DELETE /local", "web.handlers.XHandler"),
+        ("entry:http:GET /shop/(\\w+)", "web.handlers.StoryHandler"),
+        ("entry:http:POST /shop/(\\w+)", "web.handlers.StoryHandler"),
+        ("entry:http:GET /old", "web.handlers.MainHandler"),
+    }
+    names = {r.id: r.name for r in found.routes}
+    assert names["entry:http:PUT /x"] == "x"
+    assert found.counts["unresolved_routes"] == 3  # prefix + "/dynamic", API + "/v1", **kwargs
+
+
+def test_falcon_resources_responders_and_suffixes(tmp_path):
+    """Falcon: ``add_route`` on ``falcon.App`` / ``falcon.API`` / ``falcon.asgi.App`` and on a
+    project subclass, the resource in place or through a variable; verbs from its own and
+    inherited responders, ``suffix=`` responders, ``on_websocket``; ``add_route`` on an
+    object of another library is no route."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "api/__init__.py": "",
+        "api/things.py": """
+            class BaseResource:
+                def on_get(self, req, resp):
+                    pass
+
+
+            class ThingsResource(BaseResource):
+                def on_post(self, req, resp):
+                    pass
+
+                def on_get_detail(self, req, resp, thing_id):
+                    pass
+
+                def on_delete_detail(self, req, resp, thing_id):
+                    pass
+
+
+            class OrdersResource:
+                async def on_put(self, req, resp, oid):
+                    pass
+
+                async def on_patch(self, req, resp, oid):
+                    pass
+
+
+            class FeedResource:
+                async def on_websocket(self, req, ws):
+                    pass
+
+
+            class LegacyResource(BaseResource):
+                pass
+        """,
+        "api/app.py": """
+            import falcon
+            import falcon.asgi
+
+            from api.things import FeedResource, LegacyResource, OrdersResource, ThingsResource
+
+            app = falcon.App()
+            things = ThingsResource()
+            app.add_route("/things", things)
+            app.add_route("/things/{thing_id}", things, suffix="detail")
+
+            asgi_app = falcon.asgi.App()
+            asgi_app.add_route("/orders/{oid:int}", OrdersResource())
+            asgi_app.add_route("/feed", FeedResource())
+
+            legacy = falcon.API()
+            legacy.add_route("/legacy", LegacyResource())
+
+
+            class ShopApp(falcon.App):
+                pass
+
+
+            def make_shop(prefix):
+                shop = ShopApp()
+                shop.add_route("/shop", ThingsResource())
+                shop.add_route(prefix + "/x", ThingsResource())
+                return shop
+        """,
+        "api/other.py": """
+            from api.things import ThingsResource
+
+
+            class Registry:
+                def add_route(self, path, resource):
+                    pass
+
+
+            registry = Registry()
+            registry.add_route("/not-a-route", ThingsResource())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /things", "api.things.ThingsResource"),
+        ("entry:http:POST /things", "api.things.ThingsResource"),
+        ("entry:http:GET /things/{thing_id}", "api.things.ThingsResource"),
+        ("entry:http:DELETE /things/{thing_id}", "api.things.ThingsResource"),
+        ("entry:http:PUT /orders/{oid:int}", "api.things.OrdersResource"),
+        ("entry:http:PATCH /orders/{oid:int}", "api.things.OrdersResource"),
+        ("entry:websocket:/feed", "api.things.FeedResource"),
+        ("entry:http:GET /legacy", "api.things.LegacyResource"),
+        ("entry:http:GET /shop", "api.things.ThingsResource"),
+        ("entry:http:POST /shop", "api.things.ThingsResource"),
+    }
+    assert found.counts["unresolved_routes"] == 1  # prefix + "/x"

@@ -256,3 +256,24 @@ def test_a_body_ending_in_a_multi_line_string_spans_it():
     )
     spans = {d.name: (d.line, d.end_line) for d in parse_module_facts("m.py", "m", source.encode()).definitions}
     assert spans["OnlyDoc"] == (1, 5) and spans["ends_in_string"] == (8, 11)
+
+
+def test_a_list_of_tuples_given_as_an_argument_keeps_its_rows():
+    """``Application([(r"/", MainHandler), ...])``: the rows of a list written as an
+    argument are kept in the call's scope, under the call's index and the argument's
+    position; rows of literals only (choices) are not."""
+    from analyzer.facts import argument_rows
+
+    source = dedent('''
+        def make(db):
+            return Application([(r"/", Main), (r"/s/([0-9]+)", Story, dict(db=db))], choices=[("a", "A")])
+    ''')
+    f = parse_module_facts("m.py", "m", source.encode())
+    index = next(i for i, c in enumerate(f.calls) if c.callee == "Application")
+    rows = {b.name: (b.expr, b.value) for b in f.bindings if b.scope == "m.make" and "[" in b.name}
+    first = argument_rows(index, 0)
+    assert rows == {
+        f"{first}[0][0]": ("str()", "/"), f"{first}[0][1]": ("Main", None),
+        f"{first}[1][0]": ("str()", "/s/([0-9]+)"), f"{first}[1][1]": ("Story", None),
+        f"{first}[1][2]": ("dict()", None),
+    }

@@ -14,7 +14,8 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
-``routes_pyramid`` / ``routes_appbuilder`` / ``routes_litestar`` / ``routes_starlette``   HTTP entry points
+``routes_pyramid`` / ``routes_appbuilder`` / ``routes_litestar`` / ``routes_starlette`` /
+``routes_tornado`` / ``routes_falcon``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -98,6 +99,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_appbuilder import AppBuilderViews
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
+    from analyzer.frameworks.routes_falcon import FalconRoutes
     from analyzer.frameworks.routes_fastapi import FASTAPI
     from analyzer.frameworks.routes_flask import FLASK
     from analyzer.frameworks.routes_litestar import LitestarRoutes
@@ -105,6 +107,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_pyramid import PyramidRoutes
     from analyzer.frameworks.routes_sanic import SANIC
     from analyzer.frameworks.routes_starlette import StarletteRoutes
+    from analyzer.frameworks.routes_tornado import TornadoRoutes
     from analyzer.frameworks.routing import DecoratorRouting, Mounts, routes_of
     from analyzer.frameworks.tasks import NonHttpEntries
     from analyzer.frameworks.transactions import Transactions
@@ -150,6 +153,10 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += litestar.run()
     starlette = StarletteRoutes(prog, mounts)
     endpoints += starlette.run()
+    tornado = TornadoRoutes(prog)
+    endpoints += tornado.run()
+    falcon = FalconRoutes(prog)
+    endpoints += falcon.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -174,7 +181,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
                          + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + litestar.unresolved
-                         + starlette.unresolved)
+                         + starlette.unresolved + tornado.unresolved + falcon.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})

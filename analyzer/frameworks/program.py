@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from analyzer.facts import Arg, Binding, Call, Definition, ModuleFacts, argument, fill_template, is_template
+from analyzer.facts import (
+    Arg,
+    Binding,
+    Call,
+    Definition,
+    ModuleFacts,
+    argument,
+    argument_rows,
+    fill_template,
+    is_template,
+)
 from analyzer.resolve import Resolution, Resolver
 
 _EMPTY: frozenset[str] = frozenset()
@@ -544,9 +554,21 @@ class Program:
         if key is None:
             return []
         hit = self._rows_memo.get(key)
-        if hit is not None:
-            return hit
-        where, _, listed = key.partition(":")
+        if hit is None:
+            where, _, listed = key.partition(":")
+            hit = self._rows_memo[key] = self._rows_in(where, listed)
+        return hit
+
+    def argument_rows(self, module: str, index: int, arg: Arg) -> list[tuple[str, tuple[Arg, ...]]]:
+        """The rows of the list of tuples written as an argument of call ``index``
+        (``Application([(r"/", MainHandler), ...])``), like :meth:`rows`."""
+        c = self.call(module, index)
+        for position, a in enumerate(c.args):
+            if a is arg:
+                return self._rows_in(c.scope, argument_rows(index, position))
+        return []
+
+    def _rows_in(self, where: str, listed: str) -> list[tuple[str, tuple[Arg, ...]]]:
         prefix = listed + "["
         found: dict[int, dict[int, Arg]] = {}
         for n, bindings in self.r.scope_bindings.get(where, _NO_NAMES).items():
@@ -555,9 +577,7 @@ class Program:
                 if k.isdigit() and i.isdigit():
                     b = bindings[-1]
                     found.setdefault(int(k), {})[int(i)] = Arg(None, b.expr, b.value)
-        rows = self._rows_memo[key] = [(where, tuple(items[i] for i in sorted(items)))
-                                       for _, items in sorted(found.items())]
-        return rows
+        return [(where, tuple(items[i] for i in sorted(items))) for _, items in sorted(found.items())]
 
     def elements(self, scope: str, name: str) -> list[tuple[str, Arg]]:
         """The elements of the list or tuple ``name`` stands for in ``scope`` (written there or
