@@ -14,7 +14,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``transactions``   transaction scopes and what they write
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
-``routes_pyramid`` / ``routes_appbuilder``   HTTP entry points
+``routes_pyramid`` / ``routes_appbuilder`` / ``routes_aiohttp`` / ``routes_bottle``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -95,7 +95,9 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.program import Program
     from analyzer.frameworks.references import References
     from analyzer.frameworks.registry import Registry
+    from analyzer.frameworks.routes_aiohttp import AiohttpRoutes
     from analyzer.frameworks.routes_appbuilder import AppBuilderViews
+    from analyzer.frameworks.routes_bottle import BottleRoutes
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_fastapi import FASTAPI
@@ -144,6 +146,9 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += pyramid.run()
     appbuilder = AppBuilderViews(prog)
     endpoints += appbuilder.run()
+    aiohttp = AiohttpRoutes(prog, mounts)
+    bottle = BottleRoutes(prog, mounts)
+    endpoints += aiohttp.run() + bottle.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -167,7 +172,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
-                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved)
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + aiohttp.unresolved
+                         + bottle.unresolved)
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})
