@@ -2869,6 +2869,338 @@ def test_starlette_route_lists_need_starlette_classes(tmp_path):
     assert routes(found) == set()
 
 
+def test_aiohttp_route_tables_router_calls_route_definitions_and_subapps(tmp_path):
+    """aiohttp: a ``RouteTableDef`` and its decorators (a class view under ``@routes.view``),
+    ``app.router.add_*`` (also through ``router = app.router``, a kept bound method, or
+    helpers given the application, and a handler's method read from what the helper is
+    given), ``add_route`` with a verb or ``"*"``, ``add_view``,
+    ``web.get(...)`` route definitions given to ``add_routes`` in place, through an
+    imported list (written or appended to) or a function returning them, and sub-applications nested under their prefixes (one made by a project
+    function)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/orders.py": """
+            from aiohttp import web
+
+            routes = web.RouteTableDef()
+
+
+            @routes.get("/orders")
+            async def list_orders(request):
+                return web.json_response([])
+
+
+            @routes.route("POST", "/orders")
+            async def create_order(request):
+                return web.json_response({})
+
+
+            @routes.view("/orders/{oid}")
+            class OrderView(web.View):
+                async def get(self):
+                    return web.json_response({})
+
+                async def delete(self):
+                    return web.json_response({})
+
+
+            class CartView(web.View):
+                async def get(self):
+                    return web.json_response({})
+
+                async def put(self):
+                    return web.json_response({})
+
+
+            async def health(request):
+                return web.Response(text="ok")
+
+
+            async def feed(request):
+                ws = web.WebSocketResponse()
+                await ws.prepare(request)
+                return ws
+
+
+            ROUTES = [web.get("/health", health), web.route("*", "/any", health)]
+        """,
+        "svc/extra.py": """
+            from aiohttp import web
+
+            from svc.orders import health
+
+            EXTRA = []
+            EXTRA.append(web.put("/put", health))
+
+
+            def made_routes():
+                return [web.delete("/gone", health)]
+
+
+            class Hook:
+                async def __call__(self, request):
+                    return None
+
+
+            class Handlers:
+                async def listing(self, request):
+                    return None
+
+
+            def setup_routes(app, handlers):
+                add_get = app.router.add_get
+                add_get("/hook", Hook())
+                h = handlers
+                add_get("/listing", h.listing)
+                more_routes(app)
+
+
+            def more_routes(application):
+                application.router.add_post("/helper", health)
+        """,
+        "svc/app.py": """
+            import aiohttp.web
+            from aiohttp import web
+
+            from svc import orders
+            from svc.extra import EXTRA, Handlers, made_routes, setup_routes
+            from svc.orders import CartView, ROUTES, health
+
+
+            def make_v1():
+                v1 = web.Application()
+                v1.add_routes(orders.routes)
+                return v1
+
+
+            api = web.Application()
+            api.add_subapp("/v1/", make_v1())
+            api.router.add_get("/ping", health)
+            api.router.add_post("/p", health)
+            api.router.add_put("/p", health)
+            api.router.add_patch("/p", health)
+            api.router.add_delete("/p", health)
+            api.router.add_head("/p", health)
+            router = api.router
+            router.add_route("GET", "/r", health)
+            router.add_route("*", "/cart", CartView)
+            router.add_view("/cart2", CartView)
+            api.add_routes([web.post("/d", health), web.route("PATCH", "/d", health), web.view("/cart3", CartView)])
+            setup_routes(api, Handlers())
+
+            app = aiohttp.web.Application()
+            app.add_subapp("/api", api)
+            app.add_routes(ROUTES)
+            app.router.add_get("/ws", orders.feed)
+            api.add_routes(EXTRA)
+            api.add_routes(made_routes())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /api/v1/orders", "svc.orders.list_orders"),
+        ("entry:http:POST /api/v1/orders", "svc.orders.create_order"),
+        ("entry:http:GET /api/v1/orders/{oid}", "svc.orders.OrderView"),
+        ("entry:http:DELETE /api/v1/orders/{oid}", "svc.orders.OrderView"),
+        ("entry:http:GET /api/ping", "svc.orders.health"),
+        ("entry:http:POST /api/p", "svc.orders.health"),
+        ("entry:http:PUT /api/p", "svc.orders.health"),
+        ("entry:http:PATCH /api/p", "svc.orders.health"),
+        ("entry:http:DELETE /api/p", "svc.orders.health"),
+        ("entry:http:HEAD /api/p", "svc.orders.health"),
+        ("entry:http:GET /api/r", "svc.orders.health"),
+        ("entry:http:GET /api/cart", "svc.orders.CartView"),
+        ("entry:http:PUT /api/cart", "svc.orders.CartView"),
+        ("entry:http:GET /api/cart2", "svc.orders.CartView"),
+        ("entry:http:PUT /api/cart2", "svc.orders.CartView"),
+        ("entry:http:POST /api/d", "svc.orders.health"),
+        ("entry:http:PATCH /api/d", "svc.orders.health"),
+        ("entry:http:GET /api/cart3", "svc.orders.CartView"),
+        ("entry:http:PUT /api/cart3", "svc.orders.CartView"),
+        ("entry:http:GET /health", "svc.orders.health"),
+        ("entry:http:GET /any", "svc.orders.health"),
+        ("entry:http:GET /ws", "svc.orders.feed"),
+        ("entry:http:GET /api/hook", "svc.extra.Hook.__call__"),
+        ("entry:http:GET /api/listing", "svc.extra.Handlers.listing"),
+        ("entry:http:PUT /api/put", "svc.orders.health"),
+        ("entry:http:DELETE /api/gone", "svc.orders.health"),
+        ("entry:http:POST /api/helper", "svc.orders.health"),
+    }
+    assert found.counts["unresolved_routes"] == 0
+
+
+def test_bottle_routes_default_app_apps_and_mounts(tmp_path):
+    """Bottle: route decorators imported from bottle (the default application) or on
+    ``bottle``, on ``Bottle()`` applications, the ``callback=`` call form, ``method=`` as a
+    verb or a list, a list of paths, paths made from the signature when none is given, and
+    applications mounted under prefixes (nested, and on the default application)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/site.py": """
+            import bottle
+            from bottle import get, mount, post, route
+
+            from svc.api import api
+
+
+            @route("/")
+            def index():
+                return "home"
+
+
+            @get("/items")
+            def items():
+                return []
+
+
+            @post("/items")
+            def add_item():
+                return {}
+
+
+            @route("/both", method=["GET", "POST"])
+            def both():
+                return {}
+
+
+            @route(["/a", "/b"], method="PUT")
+            def many():
+                return {}
+
+
+            @route()
+            def show(name, page=1):
+                return name
+
+
+            @bottle.delete("/items/<iid:int>")
+            def drop(iid):
+                return {}
+
+
+            mount("/api", api)
+        """,
+        "svc/api.py": """
+            from bottle import Bottle
+
+
+            def make_v2():
+                v2 = Bottle()
+
+                @v2.get("/status")
+                def status():
+                    return {}
+
+                return v2
+
+
+            api = Bottle()
+            api.mount("/v2", make_v2())
+
+
+            @api.route("/ping")
+            def ping():
+                return "pong"
+
+
+            @api.patch("/orders/<oid>")
+            def patch_order(oid):
+                return {}
+
+
+            def export():
+                return []
+
+
+            api.route("/export", method="POST", callback=export)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /", "svc.site.index"),
+        ("entry:http:GET /items", "svc.site.items"),
+        ("entry:http:POST /items", "svc.site.add_item"),
+        ("entry:http:GET /both", "svc.site.both"),
+        ("entry:http:POST /both", "svc.site.both"),
+        ("entry:http:PUT /a", "svc.site.many"),
+        ("entry:http:PUT /b", "svc.site.many"),
+        ("entry:http:GET /show/<name>", "svc.site.show"),
+        ("entry:http:GET /show/<name>/<page>", "svc.site.show"),
+        ("entry:http:DELETE /items/<iid:int>", "svc.site.drop"),
+        ("entry:http:GET /api/ping", "svc.api.ping"),
+        ("entry:http:PATCH /api/orders/<oid>", "svc.api.patch_order"),
+        ("entry:http:POST /api/export", "svc.api.export"),
+        ("entry:http:GET /api/v2/status", "svc.api.make_v2.status"),
+    }
+    assert found.counts["unresolved_routes"] == 0
+
+
+def test_aiohttp_and_bottle_lookalikes_are_not_routes(tmp_path):
+    """A project object with ``get`` / ``add_get`` / ``route`` methods, and a project
+    ``route`` decorator, in a project that uses aiohttp and bottle, route nothing."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/registry.py": """
+            class Registry:
+                def get(self, path):
+                    return lambda f: f
+
+                def add_get(self, path, handler):
+                    return None
+
+                def route(self, method, path):
+                    return lambda f: f
+
+
+            def route(path):
+                return lambda f: f
+        """,
+        "svc/app.py": """
+            import bottle
+            from aiohttp import web
+
+            from svc.registry import Registry, route
+
+            reg = Registry()
+            app = web.Application()
+
+
+            @reg.get("/x")
+            async def handler(request):
+                return web.Response()
+
+
+            @reg.route("GET", "/y")
+            async def other(request):
+                return web.Response()
+
+
+            @route("/z")
+            def plain():
+                return bottle.template("x")
+
+
+            reg.add_get("/w", handler)
+            reg.get("/x")
+
+
+            def register(target):
+                target.router.add_get("/v", handler)
+
+
+            register(reg)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == set()
+
+
 def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
     """Graphene: each ``resolve_*`` of the schema's root query and its project bases, each
     concrete mutation (handled by its ``perform_mutation`` / ``mutate``); Strawberry:

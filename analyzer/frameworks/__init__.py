@@ -15,7 +15,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
 ``routes_pyramid`` / ``routes_appbuilder`` / ``routes_litestar`` / ``routes_starlette`` /
-``routes_tornado`` / ``routes_falcon``   HTTP entry points
+``routes_tornado`` / ``routes_falcon`` / ``routes_aiohttp`` / ``routes_bottle``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -96,7 +96,9 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.program import Program
     from analyzer.frameworks.references import References
     from analyzer.frameworks.registry import Registry
+    from analyzer.frameworks.routes_aiohttp import AiohttpRoutes
     from analyzer.frameworks.routes_appbuilder import AppBuilderViews
+    from analyzer.frameworks.routes_bottle import BottleRoutes
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_falcon import FalconRoutes
@@ -149,14 +151,11 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += pyramid.run()
     appbuilder = AppBuilderViews(prog)
     endpoints += appbuilder.run()
-    litestar = LitestarRoutes(prog, mounts)
-    endpoints += litestar.run()
-    starlette = StarletteRoutes(prog, mounts)
-    endpoints += starlette.run()
-    tornado = TornadoRoutes(prog)
-    endpoints += tornado.run()
-    falcon = FalconRoutes(prog)
-    endpoints += falcon.run()
+    # the detectors that need nothing from the others: each gives endpoints and what it could not read
+    detectors = [LitestarRoutes(prog, mounts), StarletteRoutes(prog, mounts), TornadoRoutes(prog), FalconRoutes(prog),
+                 AiohttpRoutes(prog, mounts), BottleRoutes(prog, mounts)]
+    for detector in detectors:
+        endpoints += detector.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
     routes = _unique_routes(routes)
 
@@ -180,8 +179,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
-                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved + litestar.unresolved
-                         + starlette.unresolved + tornado.unresolved + falcon.unresolved)
+                         + drf.unresolved + pyramid.unresolved + appbuilder.unresolved
+                         + [u for detector in detectors for u in detector.unresolved])
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})
     external_accesses = Counter({k[len(EXTERNAL):]: v for k, v in analysis.unresolved.items()
                                  if k.startswith(EXTERNAL)})
