@@ -91,7 +91,7 @@ class StarletteRoutes:
         else:
             return ""
         path = prog.literal_str(module, c.scope, given)
-        if path is None and given is not None:
+        if path is None and given is not None and name == "Mount":  # an APIRouter's prefix is FastAPI's to read
             self.unresolved.append(f"{c.scope}: {c.callee}(...)")
         return path or ""
 
