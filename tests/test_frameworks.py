@@ -1089,6 +1089,104 @@ def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tm
     }
 
 
+def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp_path):
+    """``self.session.get(self.model, k)``, ``select(self.model)``, ``obj = self.model(...)``
+    then ``session.add(obj)``, and Django's ``self.model.objects.filter(...)`` in a base
+    repository: each subclass names its model (``model = User``), so the access goes to the
+    caller, for the model its receiver's class names, also through the base's own methods
+    and a service holding the repository; the base names none and keeps nothing. What a
+    method stores on ``self`` (shared by every instance) pins nothing down."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+        "app/repo.py": """
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+            from app.models import Order, User
+
+
+            class BaseRepository:
+                model = None
+
+                def __init__(self, session: Session) -> None:
+                    self.session = session
+
+                def get(self, key):
+                    return self.session.get(self.model, key)
+
+                def all(self):
+                    return list(self.session.scalars(select(self.model)))
+
+                def create(self, **data):
+                    obj = self.model(**data)
+                    self.session.add(obj)
+                    return obj
+
+                def get_or_fail(self, key):
+                    return self.get(key)
+
+
+            class UserRepository(BaseRepository):
+                model = User
+
+
+            class OrderRepository(BaseRepository):
+                model = Order
+
+                def recent(self):
+                    return self.all()
+        """,
+        "app/services.py": """
+            from sqlalchemy.orm import Session
+
+            from app.repo import OrderRepository, UserRepository
+
+
+            def show_user(session: Session, key: int):
+                return UserRepository(session).get_or_fail(key)
+
+
+            def sign_up(session: Session):
+                return UserRepository(session).create(name="x")
+
+
+            class OrderService:
+                def __init__(self, session: Session) -> None:
+                    self.orders = OrderRepository(session)
+
+                def recent(self):
+                    return self.orders.recent()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:app.models."
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.services.show_user", E + "User"),
+        ("app.repo.OrderRepository.recent", E + "Order"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.services.sign_up", E + "User")}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_helper_returning_work_on_its_parameter_gives_each_caller_its_own_rows(tmp_path):
     """``fetch_one(Realm, ...)`` with ``return table.query.filter_by(**q).one()`` is a Realm
     row at that call, not every caller's model; a mixin's ``cls.query.filter_by(...)`` is
@@ -3519,3 +3617,118 @@ def test_falcon_resources_responders_and_suffixes(tmp_path):
         ("entry:http:POST /shop", "api.things.ThingsResource"),
     }
     assert found.counts["unresolved_routes"] == 1  # prefix + "/x"
+
+
+def test_tortoise_models_relations_reads_and_writes(tmp_path):
+    """Tortoise: Django-like queries on the class itself, awaited; ``"models.Customer"``
+    names a model by class name; the accessor on the target is ``related_name``."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from tortoise import fields
+            from tortoise.models import Model
+
+
+            class TimestampMixin(Model):
+                created = fields.DatetimeField(auto_now_add=True)
+
+                class Meta:
+                    abstract = True
+
+
+            class Customer(TimestampMixin):
+                name = fields.CharField(max_length=50)
+
+                class Meta:
+                    table = "customers"
+
+
+            class Product(Model):
+                sku = fields.CharField(max_length=20)
+
+
+            class Order(TimestampMixin):
+                customer = fields.ForeignKeyField("models.Customer", related_name="orders")
+                products = fields.ManyToManyField("models.Product", related_name="orders")
+
+
+            class Invoice(Model):
+                order = fields.OneToOneField("models.Order", related_name="invoice")
+        """,
+        "shop/services.py": """
+            from shop.models import Customer, Invoice, Order, Product
+
+
+            async def sign_up(name):
+                return await Customer.create(name=name)
+
+
+            async def rename(customer_id, name):
+                customer = await Customer.get(id=customer_id)
+                customer.name = name
+                await customer.save()
+
+
+            async def orders_of(name):
+                return await Order.filter(customer__name=name).order_by("-created").all()
+
+
+            async def find(pk):
+                return await Product.get_or_none(id=pk)
+
+
+            async def cancel_all(customer: Customer):
+                await Order.filter(customer=customer).delete()
+
+
+            async def close(invoice_id):
+                invoice = await Invoice.get(id=invoice_id)
+                await invoice.delete()
+
+
+            async def reprice():
+                await Product.filter(sku="").update(sku="none")
+                return await Product.all().count()
+
+
+            async def ensure(sku):
+                product, _ = await Product.get_or_create(sku=sku)
+                return product
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:shop.models."
+    assert entities(found) == {
+        (E + "TimestampMixin", None, True),
+        (E + "Customer", "customers", False),
+        (E + "Product", "product", False),
+        (E + "Order", "order", False),
+        (E + "Invoice", "invoice", False),
+    }
+    assert found.counts["entities_by_framework"] == {"tortoise": 4}
+    assert edges(found, "relation") == {
+        (E + "Order", E + "Customer", 1),
+        (E + "Order", E + "Product", 1),
+        (E + "Invoice", E + "Order", 1),
+    }
+    S = "shop.services."
+    assert edges(found, "read") == {
+        (S + "rename", E + "Customer", 1),
+        (S + "orders_of", E + "Order", 1),
+        (S + "orders_of", E + "Customer", 1),  # customer__name= joins Customer
+        (S + "find", E + "Product", 1),
+        (S + "close", E + "Invoice", 1),
+        (S + "reprice", E + "Product", 1),
+        (S + "ensure", E + "Product", 1),
+    }
+    assert edges(found, "write") == {
+        (S + "sign_up", E + "Customer", 1),
+        (S + "rename", E + "Customer", 1),
+        (S + "cancel_all", E + "Order", 1),
+        (S + "close", E + "Invoice", 1),
+        (S + "reprice", E + "Product", 1),
+        (S + "ensure", E + "Product", 1),
+    }
+    assert found.counts["unresolved_relations"] == 0

@@ -153,6 +153,8 @@ class AccessAnalysis:
                 groups.setdefault(subject, []).extend(_Handed(key, a.entity, a.kind, None, None) for a in accesses)
         for subject, items in self._mixin_sites().items():
             groups.setdefault(subject, []).extend(items)
+        for subject, items in self._attribute_sites().items():
+            groups.setdefault(subject, []).extend(items)
         for _ in range(MAX_LIFTS):
             if not groups:
                 break
@@ -173,13 +175,21 @@ class AccessAnalysis:
         touched = {h.entity for h in items if h.entity is not None}
         virtual = any(h.entity is None for h in items)
         handed = []
+        relayed = []  # ``self.get(k)`` in the base: its own callers name the model
         for module, index, tag in callers:
             passed = self._entities_passed(module, index, tag, position, name)
             if not virtual:
                 passed &= touched
             if 0 < len(passed) <= MAX_PASSED:
                 handed.append((module, index, tag, passed))
+            elif not passed and "." in name:
+                onward = self._passed_param(module, index, tag, position, name)
+                if onward is not None:
+                    relayed.append(((module, index), onward))
         every = {e for *_, passed in handed for e in passed}
+        for n, (key, onward) in enumerate(relayed):  # the unresolved site is counted off once, further up
+            yield onward, [h._replace(key=key, unresolved=None if every or n else h.unresolved) for h in items
+                           if h.entity is None]
         if not every or (touched and len(every) < 2):
             return
         for key in {h.key for h in items if h.entity in every}:
@@ -236,6 +246,88 @@ class AccessAnalysis:
                 else:
                     continue
                 out.setdefault(found, []).append(item)
+        return out
+
+    def _attribute_sites(self) -> dict[tuple[str, int | None, str], list[_Handed]]:
+        """ORM calls in a method on a class attribute of ``self`` that names a model
+        (``self.session.get(self.model, k)``, ``select(self.model)``,
+        ``self.model.objects.filter(...)``, ``obj = self.model(**data)`` then
+        ``session.add(obj)``): a generic repository's, whose model each subclass names
+        (``class UserRepository(BaseRepository): model = User``). Evaluated in the base,
+        ``self`` is the base's own instance, which names no model; each caller's receiver
+        names one (``UserRepository(s).get(k)`` reads User), so the access goes to the
+        caller. The subject is ``(method, 0, "self.model")``: the attribute of the object
+        handed as ``self``."""
+        prog = self.prog
+        reg = self.reg
+        out: dict[tuple[str, int | None, str], list[_Handed]] = {}
+        for site in prog.named(RELEVANT_TAILS):
+            module, index, c = site.module, site.index, site.call
+            selfname = prog.r.self_param.get(c.scope)
+            if selfname is None or f"{selfname}." not in (c.callee or "") + "".join(a.expr or "" for a in c.args):
+                continue  # the cheap test first: most sites name no attribute of ``self``
+            cls = prog.parent_scope(c.scope)
+            if cls in reg.by_class or cls in self._mixins or prog.receiver_site(module, index) is not None:
+                continue  # a model's own methods and its mixins': ``_mixin_sites``
+            found = self._self_attribute(module, index, c, selfname)
+            if found is None:
+                continue
+            attr, how = found
+            name = tail(c.callee)
+            if how == "session":
+                kind = SESSION_API[name][0]
+                if kind is None:
+                    continue
+                item = _Handed((module, index), None, kind, None, self.values.site(module, index).unresolved)
+            elif how == "statement":
+                kind = READ if STATEMENT_CTORS[prog.plain_name(module, c.callee)] == "r" else WRITE
+                item = _Handed((module, index), None, kind, None, None)
+            else:
+                item = _Handed((module, index), None, None, name, self.values.site(module, index).unresolved)
+            out.setdefault((c.scope, 0, f"{selfname}.{attr}"), []).append(item)
+        return out
+
+    def _self_attribute(self, module: str, index: int, c, selfname: str) -> tuple[str, str] | None:
+        """``(attribute, how)`` when the site works on ``<self>.<attribute>``: as a session
+        call's first argument (or an object made by calling it), a statement's subject, or
+        the receiver (``self.model.objects``)."""
+        prog = self.prog
+        first = prog.arg(c, 0)
+        expr = first.expr if first is not None else None
+        if prog.plain_name(module, c.callee or "") in STATEMENT_CTORS:
+            attr = _attribute_of(selfname, expr)
+            return (attr, "statement") if attr else None
+        if tail(c.callee) in SESSION_API and self.values.on_session(module, index):
+            attr = _attribute_of(selfname, expr)
+            if attr is None and expr and expr.isidentifier():  # ``obj = self.model(**data)``
+                bound = prog.bindings(c.scope, expr)
+                if len(bound) == 1 and bound[0].call is not None and bound[0].origin is None:
+                    attr = _attribute_of(selfname, prog.call(module, bound[0].call).callee)
+            return (attr, "session") if attr else None
+        recv = receiver_expr(c.callee)
+        if recv is not None:
+            head, _, manager = recv.rpartition(".") if recv.count(".") == 2 else (recv, "", "")
+            attr = _attribute_of(selfname, head)
+            if attr and (not manager or manager in _MANAGERS):
+                return attr, "receiver"
+        return None
+
+    def _class_attribute_entities(self, values, attr: str) -> set[str]:
+        """The entities a class attribute names on the classes of ``values`` (instances or
+        classes): the first class-body binding of ``attr`` in each one's MRO (``model =
+        User``), not what methods store there, which every instance shares in the resolver."""
+        prog = self.prog
+        out: set[str] = set()
+        for v in values:
+            tag, _, q = v.partition(":")
+            if tag not in ("i", "d") or prog.kind(q) != "class":
+                continue
+            for c in prog.r.mro(q):
+                bound = [b for b in prog.bindings(c, attr) if b.origin is None]
+                if bound:
+                    for b in bound:
+                        out.update(x[3:] for x in self.values.binding(c, b) if x.startswith(("@c:", "@o:")))
+                    break
         return out
 
     def _abstract(self, entity: str) -> bool:
@@ -334,6 +426,7 @@ class AccessAnalysis:
         return (arg.expr, arg) if arg is not None else (None, None)
 
     def _entities_passed(self, module: str, index: int, tag: str, position: int | None, name: str) -> set[str]:
+        name, _, attr = name.partition(".")
         expr, arg = self._argument(module, index, tag, position, name)
         c = self.prog.call(module, index)
         if arg is not None:
@@ -342,14 +435,21 @@ class AccessAnalysis:
             values = self.values.receiver_values(module, index, c.scope, expr)
         else:
             return set()
+        if attr:  # ``self.model`` of the object handed as ``self``
+            return self._class_attribute_entities(values, attr)
         return {v[3:] for v in values if v.startswith(("@o:", "@c:"))}
 
     def _passed_param(self, module: str, index: int, tag: str, position: int | None, name: str):
-        """The caller's own parameter, when that is what it hands on."""
+        """The caller's own parameter, when that is what it hands on (with the attribute the
+        callee works on: ``self.get(k)`` inside the base hands on its own ``self.model``)."""
+        name, dot, attr = name.partition(".")
         expr, arg = self._argument(module, index, tag, position, name)
         if expr is None or (arg is not None and arg.call is not None):
             return None
-        return self._param_named(self.prog.call(module, index).scope, expr)
+        onward = self._param_named(self.prog.call(module, index).scope, expr)
+        if onward is None or not attr:
+            return onward
+        return onward[0], onward[1], f"{onward[2]}{dot}{attr}"
 
     def _drop_generic(self) -> None:
         """A call left touching more than ``MAX_SITE_MODELS`` models is generic code whose
@@ -480,6 +580,14 @@ class _Handed(NamedTuple):
     kind: str | None
     api: str | None
     unresolved: str | None  # how the site counted among the unresolved accesses
+
+
+def _attribute_of(selfname: str, expr: str | None) -> str | None:
+    """``model`` for ``self.model`` (the first parameter's plain attribute), else None."""
+    if not expr or not expr.startswith(selfname + "."):
+        return None
+    attr = expr[len(selfname) + 1:]
+    return attr if attr.isidentifier() else None
 
 
 def _kinds(kind: str) -> tuple[str, ...]:
