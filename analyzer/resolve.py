@@ -46,6 +46,9 @@ _EMPTY: frozenset[str] = frozenset()
 
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
 _CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
+# library functions that return a class, not an instance: ``User = get_user_model()`` is a
+# model class (a base of ``class Profile(User)``, the receiver of ``User.objects``)
+CLASS_FACTORIES = {"django.contrib.auth.get_user_model": "django.contrib.auth.models.User"}
 _REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _STR_TO_STR = frozenset(
     ["capitalize", "casefold", "center", "expandtabs", "format", "format_map", "join", "ljust", "lower", "lstrip", "removeprefix", "removesuffix", "replace", "rjust", "rstrip", "strip", "swapcase", "title", "translate", "upper", "zfill"]
@@ -657,7 +660,8 @@ class Resolver:
             call = self.class_attribute(q, "__call__", instance=True)
             return self.call_result_all(call)
         if tag in ("x", "xi"):
-            return {f"xi:{q}"}
+            made = CLASS_FACTORIES.get(q) if tag == "x" else None
+            return {f"x:{made}"} if made else {f"xi:{q}"}
         if tag == "b" and "." not in q:
             return {f"bi:{q}"}  # an instance of a builtin type (str(), dict(), ...)
         if tag == "b" and q.startswith("str.") and q[4:] in _STR_TO_STR:

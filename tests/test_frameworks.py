@@ -1089,6 +1089,69 @@ def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tm
     }
 
 
+def test_get_user_model_is_the_user_model_class(tmp_path):
+    """``User = get_user_model()`` is a class: a proxy of it is a model, and its manager's
+    queries are accesses. Where ``AUTH_USER_MODEL`` swaps Django's user out, Django's own
+    ``User`` cannot be used, so it stands for the project's model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "plain/__init__.py": "",
+        "plain/models.py": """
+            from django.contrib.auth import get_user_model
+            from django.db import models
+
+            User = get_user_model()
+
+
+            class StaffUser(User):
+                class Meta:
+                    proxy = True
+
+
+            class Note(models.Model):
+                author = models.ForeignKey(StaffUser, on_delete=models.CASCADE)
+
+
+            def staff():
+                return StaffUser.objects.filter(is_staff=True)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert ("entity:plain.models.StaffUser", "plain_staffuser", False) in entities(found)
+    assert ("plain.models.staff", "entity:plain.models.StaffUser", 1) in edges(found, "read")
+    assert found.counts["unresolved_accesses"] == 0
+
+    swapped = tmp_path / "swapped"
+    build_tree(swapped, {
+        "proj/__init__.py": "",
+        "proj/settings.py": """
+            AUTH_USER_MODEL = "acct.Member"
+        """,
+        "acct/__init__.py": "",
+        "acct/models.py": """
+            from django.contrib.auth import get_user_model
+            from django.contrib.auth.models import AbstractUser, User
+
+
+            class Member(AbstractUser):
+                pass
+
+
+            def members():
+                return get_user_model().objects.filter(is_active=True)
+
+
+            def legacy(pk):
+                return User.objects.get(pk=pk)
+        """,
+    })
+    found = extract(*front_end(swapped))
+    assert edges(found, "read") == {("acct.models.members", "entity:acct.models.Member", 1),
+                                    ("acct.models.legacy", "entity:acct.models.Member", 1)}
+    assert found.counts["outside_model_accesses"] == 0
+
+
 def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp_path):
     """``self.session.get(self.model, k)``, ``select(self.model)``, ``obj = self.model(...)``
     then ``session.add(obj)``, and Django's ``self.model.objects.filter(...)`` in a base

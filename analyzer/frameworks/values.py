@@ -80,6 +80,7 @@ SESSION_API: dict[str, tuple[str | None, str]] = {
 _SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncSession", "async_sessionmaker",
                             "async_scoped_session", "session"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
+AUTH_USER = "django.contrib.auth.models.User"  # Django's user model, unless AUTH_USER_MODEL swaps it
 _WEB_ROOTS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp"})  # web sessions
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
@@ -157,6 +158,7 @@ class Values:
         self._methods: dict[str, frozenset[str]] = {}
         self._managers: dict[str, frozenset[str]] = {}
         self._manager_entities: dict[str, set[str]] = reg.manager_classes
+        self._user_model: str | None | bool = False  # see swapped_user_model (False: not asked yet)
 
     # -- resolver values -> tagged values ----------------------------------------------
     def lift(self, values) -> set[str]:
@@ -192,7 +194,19 @@ class Values:
             root = q.split(".", 1)[0]
             if root in _ORM_ROOTS and q.rsplit(".", 1)[-1] in _SESSION_WORDS:
                 out.append("@sess")
+            elif q == AUTH_USER and self.swapped_user_model() is not None:
+                out.append(f"@{'c' if tag == 'x' else 'o'}:{self.swapped_user_model()}")
         return tuple(out)
+
+    def swapped_user_model(self) -> str | None:
+        """The project's user model when ``AUTH_USER_MODEL`` swaps Django's out: there, Django's
+        own ``User`` cannot be used at all (its manager raises), so ``get_user_model()`` and
+        any reference to ``auth.User`` stand for the project's model."""
+        if self._user_model is False:
+            setting = self.prog.setting("AUTH_USER_MODEL")
+            found = self.model_ref(setting) if isinstance(setting, str) and self.model_ref else None
+            self._user_model = found if found in self.reg.models else None
+        return self._user_model  # type: ignore[return-value]
 
     # -- expressions -------------------------------------------------------------------
     def types(self, scope: str, expr: str | None) -> frozenset[str]:
