@@ -3763,3 +3763,139 @@ def test_tortoise_models_relations_reads_and_writes(tmp_path):
         (S + "ensure", E + "Product", 1),
     }
     assert found.counts["unresolved_relations"] == 0
+
+
+def test_mongoengine_documents_references_reads_and_writes(tmp_path):
+    """MongoEngine: rows through the ``objects`` manager, called or not; an embedded
+    document is no entity; Flask-MongoEngine's ``db.Document`` counts too."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "wiki/__init__.py": "",
+        "wiki/models.py": """
+            from flask_mongoengine import MongoEngine
+            from mongoengine import Document, EmbeddedDocument, EmbeddedDocumentField, ListField, ReferenceField, StringField
+
+            db = MongoEngine()
+
+
+            class Author(db.Document):
+                name = db.StringField()
+
+
+            class Tag(Document):
+                label = StringField()
+
+
+            class Revision(EmbeddedDocument):
+                text = StringField()
+
+
+            class WikiPage(Document):
+                title = StringField()
+                author = ReferenceField(Author)
+                tags = ListField(ReferenceField(Tag))
+                current = EmbeddedDocumentField(Revision)
+        """,
+        "wiki/services.py": """
+            from wiki.models import Author, Tag, WikiPage
+
+
+            def by_title(title):
+                return WikiPage.objects(title=title).first()
+
+
+            def rename(page_id, title):
+                page = WikiPage.objects.get(id=page_id)
+                page.title = title
+                page.save()
+
+
+            def authors():
+                return [a.name for a in Author.objects.filter(name__ne="").order_by("name")]
+
+
+            def new_tag(label):
+                return Tag.objects.create(label=label)
+
+
+            def retitle_all(old, new):
+                WikiPage.objects(title=old).update(set__title=new)
+
+
+            def drop(tag: Tag):
+                tag.delete()
+
+
+            def count_tags():
+                return Tag.objects.count()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:wiki.models."
+    assert entities(found) == {
+        (E + "Author", "author", False),
+        (E + "Tag", "tag", False),
+        (E + "WikiPage", "wiki_page", False),
+    }
+    assert found.counts["entities_by_framework"] == {"mongoengine": 3}
+    assert edges(found, "relation") == {(E + "WikiPage", E + "Author", 1), (E + "WikiPage", E + "Tag", 1)}
+    S = "wiki.services."
+    assert edges(found, "read") == {
+        (S + "by_title", E + "WikiPage", 1),
+        (S + "rename", E + "WikiPage", 1),
+        (S + "authors", E + "Author", 1),
+        (S + "count_tags", E + "Tag", 1),
+    }
+    assert edges(found, "write") == {
+        (S + "rename", E + "WikiPage", 1),
+        (S + "new_tag", E + "Tag", 1),
+        (S + "retitle_all", E + "WikiPage", 1),
+        (S + "drop", E + "Tag", 1),
+    }
+
+
+def test_lookalikes_of_peewee_tortoise_and_mongoengine_models_are_no_entities(tmp_path):
+    """A class with ``select()``, ``objects`` and ``save()`` of its own, in a program that
+    imports the three libraries, is no model: no entity, no access."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/things.py": """
+            import mongoengine
+            import peewee
+            import tortoise
+
+
+            class Picker:
+                objects = []
+
+                @classmethod
+                def select(cls, *names):
+                    return [n for n in names]
+
+                def save(self):
+                    return None
+
+
+            class Document:
+                def delete(self):
+                    return None
+        """,
+        "app/use.py": """
+            from app.things import Document, Picker
+
+
+            def run():
+                Picker.select("a").where(1)
+                Picker.objects(x=1)
+                Picker().save()
+                Document().delete()
+                return Picker.get(1), Picker.create(), Picker.filter(x=1)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert found.entities == []
+    assert edges(found, "read") == edges(found, "write") == set()
+    assert found.counts["unresolved_accesses"] == 0

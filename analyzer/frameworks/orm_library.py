@@ -4,8 +4,8 @@ A model is a project class with the library's model base among the outside bases
 MRO (``peewee.Model``, ``tortoise.models.Model``, ``mongoengine.Document``). Its relation
 fields are calls of the library's relation field classes in the class body; the target is
 the first argument (``ForeignKeyField(User)``), or a string naming a model by class name
-(``"models.User"``, ``"User"``, ``"self"``), resolved by class name among the library's
-models once all are known. Each library module says which bases, which field classes, how
+(``"models.User"``, ``"User"``, ``"self"``), resolved once all are known: the model of that
+name in the same module, else the only one of that name among the library's models. Each library module says which bases, which field classes, how
 tables are named and which models are abstract.
 """
 
@@ -185,7 +185,13 @@ class LibraryModels:
         for eid, cls, f in self.raw_fields:
             target = f.target
             if target is None and f.raw:
-                target = eid if f.raw == "self" else self.resolve_ref(f.raw)
+                local = f"{self.prog.module_of(cls)}.{f.raw.strip().rsplit('.', 1)[-1]}"
+                if f.raw == "self":
+                    target = eid
+                elif local in self.model_classes:  # a model of the same module first
+                    target = self.reg.entity_of_class(local)
+                else:
+                    target = self.resolve_ref(f.raw)
                 if target is None:
                     reg.unresolved_relations.append((eid, f.raw))
                     continue
