@@ -3680,3 +3680,383 @@ def test_falcon_resources_responders_and_suffixes(tmp_path):
         ("entry:http:POST /shop", "api.things.ThingsResource"),
     }
     assert found.counts["unresolved_routes"] == 1  # prefix + "/x"
+
+
+# -- Peewee, Tortoise, MongoEngine ------------------------------------------------------------
+
+def test_peewee_models_relations_reads_and_writes(tmp_path):
+    """Peewee: the model class serves the queries (``User.select()``, ``User.create()``);
+    the project ``BaseModel`` declaring no field is abstract; tables are the class name
+    lower-cased unless ``Meta.table_name`` says otherwise."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "blog/__init__.py": "",
+        "blog/models.py": """
+            from peewee import (CharField, DeferredForeignKey, ForeignKeyField, ManyToManyField, Model,
+                                SqliteDatabase, TextField)
+
+            db = SqliteDatabase("blog.db")
+
+
+            class BaseModel(Model):
+                class Meta:
+                    database = db
+
+
+            class User(BaseModel):
+                username = CharField(unique=True)
+
+
+            class Tag(BaseModel):
+                name = CharField()
+
+                class Meta:
+                    table_name = "tags"
+
+
+            class BlogPost(BaseModel):
+                author = ForeignKeyField(User, backref="posts")
+                editor = DeferredForeignKey("User", null=True)
+                tags = ManyToManyField(Tag, backref="posts")
+                body = TextField()
+        """,
+        "blog/services.py": """
+            from blog.models import BlogPost, Tag, User, db
+
+
+            def register(name):
+                return User.create(username=name)
+
+
+            def rename(user_id, name):
+                user = User.get_by_id(user_id)
+                user.username = name
+                user.save()
+
+
+            def recent_posts(name):
+                return list(BlogPost.select().join(User).where(User.username == name).order_by(BlogPost.id))
+
+
+            def find(name):
+                return User.get_or_none(User.username == name)
+
+
+            def tag_names(post_id):
+                post = BlogPost[post_id]
+                return [t.name for t in post.tags]
+
+
+            def retag(post: BlogPost, tag: Tag):
+                post.tags.add(tag)
+
+
+            def purge(user: User):
+                BlogPost.delete().where(BlogPost.author == user).execute()
+                user.delete_instance()
+
+
+            def bulk(names):
+                with db.atomic():
+                    Tag.insert_many([{"name": n} for n in names]).execute()
+                    Tag.update(name="x").where(Tag.name == "").execute()
+
+
+            def ensure(name):
+                tag, created = Tag.get_or_create(name=name)
+                return tag
+
+
+            def count_posts(user: User):
+                return user.posts.count()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:blog.models."
+    assert entities(found) == {
+        (E + "BaseModel", None, True),
+        (E + "User", "user", False),
+        (E + "Tag", "tags", False),
+        (E + "BlogPost", "blogpost", False),
+    }
+    assert found.counts["entities_by_framework"] == {"peewee": 3}
+    assert edges(found, "relation") == {
+        (E + "BlogPost", E + "User", 2),  # author, editor ("User")
+        (E + "BlogPost", E + "Tag", 1),
+    }
+    S = "blog.services."
+    assert edges(found, "read") == {
+        (S + "rename", E + "User", 1),
+        (S + "recent_posts", E + "BlogPost", 1),
+        (S + "recent_posts", E + "User", 1),  # .join(User)
+        (S + "find", E + "User", 1),
+        (S + "ensure", E + "Tag", 1),
+        (S + "count_posts", E + "BlogPost", 1),  # the ``posts`` backref
+    }
+    assert edges(found, "write") == {
+        (S + "register", E + "User", 1),
+        (S + "rename", E + "User", 1),  # the row got by id, saved
+        (S + "retag", E + "BlogPost", 1),  # a many-to-many add: the declaring model's links
+        (S + "purge", E + "BlogPost", 1),
+        (S + "purge", E + "User", 1),
+        (S + "bulk", E + "Tag", 2),
+        (S + "ensure", E + "Tag", 1),
+    }
+    assert found.counts["unresolved_relations"] == 0
+
+
+def test_tortoise_models_relations_reads_and_writes(tmp_path):
+    """Tortoise: Django-like queries on the class itself, awaited; ``"models.Customer"``
+    names a model by class name; the accessor on the target is ``related_name``."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from tortoise import fields
+            from tortoise.models import Model
+
+
+            class TimestampMixin(Model):
+                created = fields.DatetimeField(auto_now_add=True)
+
+                class Meta:
+                    abstract = True
+
+
+            class Customer(TimestampMixin):
+                name = fields.CharField(max_length=50)
+
+                class Meta:
+                    table = "customers"
+
+
+            class Product(Model):
+                sku = fields.CharField(max_length=20)
+
+
+            class Order(TimestampMixin):
+                customer = fields.ForeignKeyField("models.Customer", related_name="orders")
+                products = fields.ManyToManyField("models.Product", related_name="orders")
+
+
+            class Invoice(Model):
+                order = fields.OneToOneField("models.Order", related_name="invoice")
+        """,
+        "shop/services.py": """
+            from shop.models import Customer, Invoice, Order, Product
+
+
+            async def sign_up(name):
+                return await Customer.create(name=name)
+
+
+            async def rename(customer_id, name):
+                customer = await Customer.get(id=customer_id)
+                customer.name = name
+                await customer.save()
+
+
+            async def orders_of(name):
+                return await Order.filter(customer__name=name).order_by("-created").all()
+
+
+            async def find(pk):
+                return await Product.get_or_none(id=pk)
+
+
+            async def cancel_all(customer: Customer):
+                await Order.filter(customer=customer).delete()
+
+
+            async def close(invoice_id):
+                invoice = await Invoice.get(id=invoice_id)
+                await invoice.delete()
+
+
+            async def reprice():
+                await Product.filter(sku="").update(sku="none")
+                return await Product.all().count()
+
+
+            async def ensure(sku):
+                product, _ = await Product.get_or_create(sku=sku)
+                return product
+
+
+            async def spent(customer: Customer):
+                return [o.id for o in await customer.orders.all()]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:shop.models."
+    assert entities(found) == {
+        (E + "TimestampMixin", None, True),
+        (E + "Customer", "customers", False),
+        (E + "Product", "product", False),
+        (E + "Order", "order", False),
+        (E + "Invoice", "invoice", False),
+    }
+    assert found.counts["entities_by_framework"] == {"tortoise": 4}
+    assert edges(found, "relation") == {
+        (E + "Order", E + "Customer", 1),
+        (E + "Order", E + "Product", 1),
+        (E + "Invoice", E + "Order", 1),
+    }
+    S = "shop.services."
+    assert edges(found, "read") == {
+        (S + "rename", E + "Customer", 1),
+        (S + "orders_of", E + "Order", 1),
+        (S + "orders_of", E + "Customer", 1),  # customer__name= joins Customer
+        (S + "find", E + "Product", 1),
+        (S + "close", E + "Invoice", 1),
+        (S + "reprice", E + "Product", 1),
+        (S + "ensure", E + "Product", 1),
+        (S + "spent", E + "Order", 1),  # the ``orders`` related_name
+    }
+    assert edges(found, "write") == {
+        (S + "sign_up", E + "Customer", 1),
+        (S + "rename", E + "Customer", 1),
+        (S + "cancel_all", E + "Order", 1),
+        (S + "close", E + "Invoice", 1),
+        (S + "reprice", E + "Product", 1),
+        (S + "ensure", E + "Product", 1),
+    }
+    assert found.counts["unresolved_relations"] == 0
+
+
+def test_mongoengine_documents_references_reads_and_writes(tmp_path):
+    """MongoEngine: rows through the ``objects`` manager, called or not; an embedded
+    document is no entity; Flask-MongoEngine's ``db.Document`` counts too."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "wiki/__init__.py": "",
+        "wiki/models.py": """
+            from flask_mongoengine import MongoEngine
+            from mongoengine import Document, EmbeddedDocument, EmbeddedDocumentField, ListField, ReferenceField, StringField
+
+            db = MongoEngine()
+
+
+            class Author(db.Document):
+                name = db.StringField()
+
+
+            class Tag(Document):
+                label = StringField()
+
+
+            class Revision(EmbeddedDocument):
+                text = StringField()
+
+
+            class WikiPage(Document):
+                title = StringField()
+                author = ReferenceField(Author)
+                tags = ListField(ReferenceField(Tag))
+                current = EmbeddedDocumentField(Revision)
+        """,
+        "wiki/services.py": """
+            from wiki.models import Author, Tag, WikiPage
+
+
+            def by_title(title):
+                return WikiPage.objects(title=title).first()
+
+
+            def rename(page_id, title):
+                page = WikiPage.objects.get(id=page_id)
+                page.title = title
+                page.save()
+
+
+            def authors():
+                return [a.name for a in Author.objects.filter(name__ne="").order_by("name")]
+
+
+            def new_tag(label):
+                return Tag.objects.create(label=label)
+
+
+            def retitle_all(old, new):
+                WikiPage.objects(title=old).update(set__title=new)
+
+
+            def drop(tag: Tag):
+                tag.delete()
+
+
+            def count_tags():
+                return Tag.objects.count()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:wiki.models."
+    assert entities(found) == {
+        (E + "Author", "author", False),
+        (E + "Tag", "tag", False),
+        (E + "WikiPage", "wiki_page", False),
+    }
+    assert found.counts["entities_by_framework"] == {"mongoengine": 3}
+    assert edges(found, "relation") == {(E + "WikiPage", E + "Author", 1), (E + "WikiPage", E + "Tag", 1)}
+    S = "wiki.services."
+    assert edges(found, "read") == {
+        (S + "by_title", E + "WikiPage", 1),
+        (S + "rename", E + "WikiPage", 1),
+        (S + "authors", E + "Author", 1),
+        (S + "count_tags", E + "Tag", 1),
+    }
+    assert edges(found, "write") == {
+        (S + "rename", E + "WikiPage", 1),
+        (S + "new_tag", E + "Tag", 1),
+        (S + "retitle_all", E + "WikiPage", 1),
+        (S + "drop", E + "Tag", 1),
+    }
+
+
+def test_lookalikes_of_peewee_tortoise_and_mongoengine_models_are_no_entities(tmp_path):
+    """A class with ``select()``, ``objects`` and ``save()`` of its own, in a program that
+    imports the three libraries, is no model: no entity, no access."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/things.py": """
+            import mongoengine
+            import peewee
+            import tortoise
+
+
+            class Picker:
+                objects = []
+
+                @classmethod
+                def select(cls, *names):
+                    return [n for n in names]
+
+                def save(self):
+                    return None
+
+
+            class Document:
+                def delete(self):
+                    return None
+        """,
+        "app/use.py": """
+            from app.things import Document, Picker
+
+
+            def run():
+                Picker.select("a").where(1)
+                Picker.objects(x=1)
+                Picker().save()
+                Document().delete()
+                return Picker.get(1), Picker.create(), Picker.filter(x=1)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert found.entities == []
+    assert edges(found, "read") == edges(found, "write") == set()
+    assert found.counts["unresolved_accesses"] == 0

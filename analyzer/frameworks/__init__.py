@@ -8,6 +8,8 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``registry``       the entities and what leads from one to another
 ``orm_django``     Django models, tables, relations, managers
 ``orm_sqlalchemy`` SQLAlchemy declarative models, ``Table`` objects, foreign keys, relationships
+``orm_library``    what Peewee, Tortoise and MongoEngine models share: model bases, relation fields
+``orm_peewee`` / ``orm_tortoise`` / ``orm_mongoengine``   their models, tables, relations
 ``sql``            tables read / written by a raw SQL string
 ``values``         what an expression holds in ORM terms (rows, classes, statements, sessions)
 ``access``         reads and writes per function
@@ -92,7 +94,10 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.access import AccessAnalysis
     from analyzer.frameworks.graphql import GraphqlEntries
     from analyzer.frameworks.orm_django import DjangoModels
+    from analyzer.frameworks.orm_mongoengine import MongoEngineModels
+    from analyzer.frameworks.orm_peewee import PeeweeModels
     from analyzer.frameworks.orm_sqlalchemy import SqlAlchemyModels
+    from analyzer.frameworks.orm_tortoise import TortoiseModels
     from analyzer.frameworks.program import Program
     from analyzer.frameworks.references import References
     from analyzer.frameworks.registry import Registry
@@ -119,13 +124,22 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     reg = Registry()
     django = DjangoModels(prog, reg)
     sqla = SqlAlchemyModels(prog, reg)
+    libraries = [PeeweeModels(prog, reg), TortoiseModels(prog, reg), MongoEngineModels(prog, reg)]
     django.collect()
     sqla.collect()
+    for library in libraries:
+        library.collect()
     django.link()
     sqla.link()
+    for library in libraries:
+        library.link()
 
     def model_ref(raw: str) -> str | None:
-        return django.resolve_ref(raw, None) or sqla.resolve_ref(raw)
+        found = django.resolve_ref(raw, None) or sqla.resolve_ref(raw)
+        for library in libraries:
+            if found is None and library.model_classes:
+                found = library.resolve_ref(raw)
+        return found
 
     values = Values(prog, reg, model_ref=model_ref)
     analysis = AccessAnalysis(prog, reg, values)
@@ -162,7 +176,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     # -- string references -------------------------------------------------------------
     entity_classes = {m.id: m.cls for m in reg.models.values() if m.cls}
     refs = References(prog, model_ref=model_ref)
-    for eid, cls, f in django.raw_fields + sqla.raw_fields:
+    for eid, cls, f in django.raw_fields + sqla.raw_fields + [r for library in libraries for r in library.raw_fields]:
         if f.raw and (f.raw != "self"):
             model = reg.models.get(eid)
             target = model.fields.get(f.name).target if model and f.name in model.fields else None

@@ -24,7 +24,7 @@ from analyzer.forked import shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
-from analyzer.frameworks.values import BOTH, READ, RELEVANT_TAILS, SESSION_API, STATEMENT_CTORS, WRITE, Values
+from analyzer.frameworks.values import BOTH, READ, SESSION_API, STATEMENT_CTORS, WRITE, Values
 
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "raw", "read_sql",
                        "read_sql_query", "aexecute", "fetch", "fetchrow", "fetchval"})
@@ -80,7 +80,7 @@ class AccessAnalysis:
 
     # -- ORM ---------------------------------------------------------------------------
     def _orm_sites(self) -> None:
-        sites = self.prog.named(RELEVANT_TAILS)
+        sites = self.prog.named(self.values.relevant_tails)
         if len(sites) < FORK_SITES:
             found = [self._evaluate(sites)]
         else:  # two halves at once, each from the state before either (see analyzer.forked)
@@ -261,7 +261,7 @@ class AccessAnalysis:
         prog = self.prog
         reg = self.reg
         out: dict[tuple[str, int | None, str], list[_Handed]] = {}
-        for site in prog.named(RELEVANT_TAILS):
+        for site in prog.named(self.values.relevant_tails):
             module, index, c = site.module, site.index, site.call
             selfname = prog.r.self_param.get(c.scope)
             if selfname is None or f"{selfname}." not in (c.callee or "") + "".join(a.expr or "" for a in c.args):

@@ -1,6 +1,6 @@
 """The entities found in a program, and what is known about each.
 
-Filled by the ORM detectors (Django, SQLAlchemy) and by the raw-SQL pass, read by the
+Filled by the ORM detectors (Django, SQLAlchemy, Peewee, Tortoise, MongoEngine) and by the raw-SQL pass, read by the
 access analysis: which class is which entity, which table belongs to which entity, which
 attribute of an entity leads to another entity (foreign keys, relationships, reverse
 accessors), and which manager / queryset classes serve which entities.
@@ -54,6 +54,7 @@ class Model:
     fields: dict[str, RelationField] = field(default_factory=dict)
     reverse: dict[str, str] = field(default_factory=dict)  # accessor -> source entity id
     managers: set[str] = field(default_factory=lambda: {"objects", "_default_manager", "_base_manager"})
+    class_queries: bool = False  # the class serves the query API itself (Peewee's ``User.select()``)
 
 
 class Registry:

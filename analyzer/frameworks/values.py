@@ -63,6 +63,26 @@ for _names, _kind, _rows in (
 for _n, _v in list(_QUERY_API.items()):  # Django's async twins: aget, acreate, asave, ...
     _QUERY_API.setdefault("a" + _n, _v)
 QUERY_API = _QUERY_API
+# What other libraries' rows, queries and (for Peewee and Tortoise) model classes add to
+# :data:`QUERY_API`, only for their own entities, so a name of theirs (``select``,
+# ``delete_instance``) changes nothing for Django or SQLAlchemy code. ``__call__``: a manager
+# called (MongoEngine's ``Page.objects(title=t)``); ``__getitem__``: ``User[pk]`` (Peewee).
+FRAMEWORK_API: dict[str, dict[str, tuple[str | None, bool]]] = {}
+for _framework, _names, _kind, _rows in (
+    ("peewee", ("select where switch get_or_none get_by_id dicts tuples namedtuples objects peek execute join_from "
+                "left_outer_join for_update __getitem__"), READ, True),
+    ("peewee", "insert_many insert_from replace replace_many delete_instance", WRITE, False),
+    ("tortoise", "get_or_none using_db force_index use_index", READ, True),
+    ("tortoise", "update_from_dict", None, True),
+    ("mongoengine", "__call__ skip no_dereference as_pymongo with_id search_text no_cache", READ, True),
+    ("mongoengine", "sum average item_frequencies reload", READ, False),
+    ("mongoengine", "update_one upsert_one", WRITE, False),
+    ("mongoengine", "modify", BOTH, False),
+):
+    for _n in _names.split():
+        FRAMEWORK_API.setdefault(_framework, {})[_n] = (_kind, _rows)
+# the libraries whose queries join the models along field paths (``customer__name=``)
+_PATH_LOOKUPS = frozenset({"django", "tortoise"})
 # what only a SQLAlchemy relationship collection (a Python list or set) has, not a queryset
 _COLLECTION_ONLY = frozenset({"append", "extend", "insert", "discard", "pop"})
 # a Django many-to-many manager's writes: they change the join table
@@ -159,6 +179,17 @@ class Values:
         self._managers: dict[str, frozenset[str]] = {}
         self._manager_entities: dict[str, set[str]] = reg.manager_classes
         self._user_model: str | None | bool = False  # see swapped_user_model (False: not asked yet)
+        # the model classes whose ``Model[pk]`` is a row (Peewee), and the call names to
+        # evaluate beyond :data:`RELEVANT_TAILS` for the libraries the program's entities use
+        self._subscripted = frozenset(m.id for m in reg.models.values()
+                                      if "__getitem__" in FRAMEWORK_API.get(m.framework, {}) and m.class_queries)
+        tails = set(RELEVANT_TAILS)
+        for m in reg.models.values():
+            extra = FRAMEWORK_API.get(m.framework, {})
+            tails.update(n for n in extra if not n.startswith("__"))
+            if "__call__" in extra:
+                tails.update(m.managers)
+        self.relevant_tails = frozenset(tails)
 
     # -- resolver values -> tagged values ----------------------------------------------
     def lift(self, values) -> set[str]:
@@ -334,6 +365,8 @@ class Values:
             e = v[3:]
             if name in self.managers(e):
                 return (f"@o:{e}",)
+            if self._class_api(e) and self._api_entry(e, name) is not None:
+                return (f"@m:{name}:{e}",)  # ``User.select()``: the class is the manager
             if name == "_meta":
                 return (f"@meta:{e}",)
             if name in STATEMENT_CTORS:
@@ -352,7 +385,7 @@ class Values:
                 return (f"@c:{e}",)
             if name == "_meta":
                 return (f"@meta:{e}",)
-            if name in QUERY_API or name in self.custom_methods(e):
+            if self._api_entry(e, name) is not None or name in self.custom_methods(e):
                 return (f"@m:{name}:{e}",)
         elif v.startswith("@rel:"):
             name_, e = _split3(v)
@@ -391,9 +424,11 @@ class Values:
             return tuple(self.lift(self.r.call_result(v)))
         if v.startswith("@c:"):
             return (f"@o:{v[3:]}",)
+        if v.startswith("@o:"):  # a manager called: ``Page.objects(title=t)``
+            return (v,) if self._api_entry(v[3:], "__call__") is not None else ()
         if v.startswith("@m:"):
             name, e = _split3(v)
-            api = QUERY_API.get(name)
+            api = self._api_entry(e, name)
             if api is None or api[1]:
                 return (f"@o:{e}",)
         elif v.startswith("@b:"):
@@ -407,7 +442,10 @@ class Values:
         return ()
 
     def item(self, values) -> set[str]:
-        return {v for v in values if v.startswith("@o:")}
+        out = {v for v in values if v.startswith("@o:")}
+        if self._subscripted:
+            out.update(f"@o:{v[3:]}" for v in values if v.startswith("@c:") and v[3:] in self._subscripted)
+        return out
 
     # -- entity knowledge --------------------------------------------------------------
     def managers(self, entity: str) -> frozenset[str]:
@@ -493,8 +531,22 @@ class Values:
             return None
         if name in _COLLECTION_ONLY and self.reg.framework(entity) == "django":
             return None  # a list's method: a Django queryset has no ``append``
-        api = QUERY_API.get(name)
+        api = self._api_entry(entity, name)
         return api[0] if api else None
+
+    def _api_entry(self, entity: str, name: str) -> tuple[str | None, bool] | None:
+        """The access and rows of method ``name`` on ``entity``'s rows, its library's own
+        entries (:data:`FRAMEWORK_API`) first."""
+        m = self.reg.models.get(entity)
+        extra = FRAMEWORK_API.get(m.framework) if m is not None else None
+        if extra is not None and name in extra:
+            return extra[name]
+        return QUERY_API.get(name)
+
+    def _class_api(self, entity: str) -> bool:
+        """Does ``entity``'s model class serve the query API itself (Peewee, Tortoise)?"""
+        m = self.reg.models.get(entity)
+        return m is not None and m.class_queries
 
     def _m2m_receiver(self, scope: str, recv: str) -> str | None:
         """The owner of the many-to-many field a receiver (``profile.products``) names."""
@@ -586,8 +638,18 @@ class Values:
                         accesses.append((owner, WRITE))  # ``profile.products.add(p)``: the join table
                     elif kind is not None:
                         accesses.extend(_expand(e, kind))
-                        if name in _LOOKUPS and self.reg.framework(e) == "django":
+                        if name in _LOOKUPS and self.reg.framework(e) in _PATH_LOOKUPS:
                             accesses.extend((x, READ) for x in self._looked_up(module, c, e))
+                elif v.startswith("@c:") and self._class_api(v[3:]):  # ``User.select()``, ``User.create(...)``
+                    e = v[3:]
+                    kind = self.api(e, name)
+                    if kind is not None:
+                        accesses.extend(_expand(e, kind))
+                        if name in _LOOKUPS and self.reg.framework(e) in _PATH_LOOKUPS:
+                            accesses.extend((x, READ) for x in self._looked_up(module, c, e))
+                elif v.startswith("@c:") and name in self.managers(v[3:]) \
+                        and self._api_entry(v[3:], "__call__") is not None:  # ``Page.objects(title=t)``
+                    accesses.append((v[3:], READ))
                 elif v.startswith("@c:") and name in STATEMENT_CTORS:
                     accesses.append((v[3:], READ if name == "select" else WRITE))
             if (name in _JOINS or name == "options") and any(v.startswith(("@o:", "@st:")) for v in rvals):
