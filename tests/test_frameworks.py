@@ -1997,6 +1997,85 @@ def test_a_generic_receiver_of_many_models_gives_no_rows_to_its_class_method(tmp
     assert edges(found, "write") == set()
 
 
+def test_a_query_joining_many_models_is_not_generic(tmp_path):
+    """A query on one model that prefetches eleven relations reads twelve models, all known
+    precisely: it is not generic code, and keeps its reads."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from django.db import models
+
+
+            class Part0(models.Model):
+                pass
+
+
+            class Part1(models.Model):
+                pass
+
+
+            class Part2(models.Model):
+                pass
+
+
+            class Part3(models.Model):
+                pass
+
+
+            class Part4(models.Model):
+                pass
+
+
+            class Part5(models.Model):
+                pass
+
+
+            class Part6(models.Model):
+                pass
+
+
+            class Part7(models.Model):
+                pass
+
+
+            class Part8(models.Model):
+                pass
+
+
+            class Part9(models.Model):
+                pass
+
+
+            class Part10(models.Model):
+                pass
+
+
+            class Report(models.Model):
+                part0 = models.ForeignKey(Part0, on_delete=models.CASCADE)
+                part1 = models.ForeignKey(Part1, on_delete=models.CASCADE)
+                part2 = models.ForeignKey(Part2, on_delete=models.CASCADE)
+                part3 = models.ForeignKey(Part3, on_delete=models.CASCADE)
+                part4 = models.ForeignKey(Part4, on_delete=models.CASCADE)
+                part5 = models.ForeignKey(Part5, on_delete=models.CASCADE)
+                part6 = models.ForeignKey(Part6, on_delete=models.CASCADE)
+                part7 = models.ForeignKey(Part7, on_delete=models.CASCADE)
+                part8 = models.ForeignKey(Part8, on_delete=models.CASCADE)
+                part9 = models.ForeignKey(Part9, on_delete=models.CASCADE)
+                part10 = models.ForeignKey(Part10, on_delete=models.CASCADE)
+
+
+            def reports():
+                return Report.objects.filter(id__gt=0).prefetch_related("part0", "part1", "part2", "part3", "part4", "part5", "part6", "part7", "part8", "part9", "part10")
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {t for s, t, _ in edges(found, "read") if s == "app.models.reports"} == {
+        f"entity:app.models.{n}" for n in ["Report", *(f"Part{i}" for i in range(11))]}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_call_touching_more_than_ten_models_is_generic_and_counted_unresolved(tmp_path):
     """mealie's generic repository merged 34 models at one call: edges to every model from
     one line say nothing about any of them and made every model shared."""

@@ -456,9 +456,14 @@ class AccessAnalysis:
         model is its caller's (``self.model.objects.filter(...)`` in a CRUD base, a
         repository's ``session.add(obj)`` that no caller pins down): its accesses say nothing
         about any one model and would make every model shared. They are counted among the
-        unresolved accesses instead."""
+        unresolved accesses instead. The models a query joins along the field paths it names
+        (``prefetch_related("reviewers", "test", ...)``) are known precisely and do not
+        count: what counts is the rows the call gives, when it gives rows."""
         for key, accesses in list(self.by_site.items()):
-            if len({a.entity for a in accesses}) > MAX_SITE_MODELS:
+            if len({a.entity for a in accesses}) <= MAX_SITE_MODELS:
+                continue
+            rows = {v[3:] for v in self.values.site(*key).result if v.startswith(("@o:", "@c:"))}
+            if len(rows or {a.entity for a in accesses}) > MAX_SITE_MODELS:
                 del self.by_site[key]
                 self.unresolved[f"{GENERIC}{self.prog.call(*key).callee}(...)"] += 1
 
