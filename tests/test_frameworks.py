@@ -1157,8 +1157,9 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
     then ``session.add(obj)``, and Django's ``self.model.objects.filter(...)`` in a base
     repository: each subclass names its model (``model = User``), so the access goes to the
     caller, for the model its receiver's class names, also through the base's own methods
-    and a service holding the repository; the base names none and keeps nothing. What a
-    method stores on ``self`` (shared by every instance) pins nothing down."""
+    and a service holding the repository, and on what a base's class method makes of ``cls``;
+    the base names none and keeps nothing. What a method stores on ``self`` (shared by every
+    instance) pins nothing down, nor does a receiver that may be such an object."""
     from helpers import build_tree
 
     build_tree(tmp_path, {
@@ -1207,9 +1208,19 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
                 def get_or_fail(self, key):
                     return self.get(key)
 
+                @classmethod
+                def from_session(cls, session: Session):
+                    return cls(session)
+
 
             class UserRepository(BaseRepository):
                 model = User
+
+
+            class AnyRepository(BaseRepository):
+                def __init__(self, session: Session, model) -> None:
+                    super().__init__(session)
+                    self.model = model
 
 
             class OrderRepository(BaseRepository):
@@ -1221,11 +1232,22 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
         "app/services.py": """
             from sqlalchemy.orm import Session
 
-            from app.repo import OrderRepository, UserRepository
+            from app.models import Order
+            from app.repo import AnyRepository, OrderRepository, UserRepository
+
+            REPOSITORIES = {"users": UserRepository, "any": AnyRepository}
 
 
             def show_user(session: Session, key: int):
                 return UserRepository(session).get_or_fail(key)
+
+
+            def show_order(session: Session, key: int):
+                return OrderRepository.from_session(session).get(key)
+
+
+            def show_either(session: Session, kind: str, key: int):
+                return REPOSITORIES[kind](session, Order).get(key)
 
 
             def sign_up(session: Session):
@@ -1244,8 +1266,9 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
     E = "entity:app.models."
     assert {(s, t) for s, t, _ in edges(found, "read")} == {
         ("app.services.show_user", E + "User"),
+        ("app.services.show_order", E + "Order"),  # a base's ``cls(session)``: the subclass's
         ("app.repo.OrderRepository.recent", E + "Order"),
-    }
+    }  # show_either may get a repository whose model is set per instance: nothing is pinned down
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.services.sign_up", E + "User")}
     assert found.counts["unresolved_accesses"] == 0
 

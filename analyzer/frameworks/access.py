@@ -315,19 +315,27 @@ class AccessAnalysis:
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or
         classes): the first class-body binding of ``attr`` in each one's MRO (``model =
-        User``), not what methods store there, which every instance shares in the resolver."""
+        User``), not what methods store there, which every instance shares in the resolver.
+        None when one of the classes names no model so (the receiver may be any of several
+        objects, and the one that matters may be that one). A class that is a base of
+        another among them does not count: ``EventRepository.from_session(s)``, a base's
+        ``return cls(session)``, is both to the resolver, and the subclass is the one made."""
         prog = self.prog
+        classes = {q for v in values for tag, _, q in (v.partition(":"),)
+                   if tag in ("i", "d") and prog.kind(q) == "class"}
+        bases = {b for q in classes for b in prog.r.mro(q)[1:]}
         out: set[str] = set()
-        for v in values:
-            tag, _, q = v.partition(":")
-            if tag not in ("i", "d") or prog.kind(q) != "class":
-                continue
+        for q in sorted(classes - bases):
+            named: set[str] = set()
             for c in prog.r.mro(q):
                 bound = [b for b in prog.bindings(c, attr) if b.origin is None]
                 if bound:
                     for b in bound:
-                        out.update(x[3:] for x in self.values.binding(c, b) if x.startswith(("@c:", "@o:")))
+                        named.update(x[3:] for x in self.values.binding(c, b) if x.startswith(("@c:", "@o:")))
                     break
+            if not named:
+                return set()
+            out |= named
         return out
 
     def _abstract(self, entity: str) -> bool:
@@ -435,8 +443,10 @@ class AccessAnalysis:
             values = self.values.receiver_values(module, index, c.scope, expr)
         else:
             return set()
-        if attr:  # ``self.model`` of the object handed as ``self``
-            return self._class_attribute_entities(values, attr)
+        if attr:  # ``self.model`` of the object handed as ``self``; the resolver knows what a
+            # class method makes of its ``cls`` (``OrderRepository.from_session(s)``)
+            resolved = self.prog.r.eval(c.scope, expr) if expr is not None and arg is None else frozenset()
+            return self._class_attribute_entities(set(values) | resolved, attr)
         return {v[3:] for v in values if v.startswith(("@o:", "@c:"))}
 
     def _passed_param(self, module: str, index: int, tag: str, position: int | None, name: str):
