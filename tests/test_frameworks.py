@@ -1089,6 +1089,50 @@ def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tm
     }
 
 
+def test_a_statement_given_to_a_helper_counts_where_it_is_built(tmp_path):
+    """``session.execute(statement)`` in a helper given the statement: the caller that builds
+    it reads the model, and the helper's site leaves nothing unresolved."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+        "app/db.py": """
+            from sqlalchemy import Select
+            from sqlalchemy.orm import Session
+
+
+            def fetch_all(session: Session, statement: Select):
+                return session.execute(statement).scalars().all()
+        """,
+        "app/orders.py": """
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+            from app.db import fetch_all
+            from app.models import Order
+
+
+            def open_orders(session: Session):
+                return fetch_all(session, select(Order).where(Order.id > 0))
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert edges(found, "read") == {("app.orders.open_orders", "entity:app.models.Order", 1)}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_get_user_model_is_the_user_model_class(tmp_path):
     """``User = get_user_model()`` is a class: a proxy of it is a model, and its manager's
     queries are accesses. Where ``AUTH_USER_MODEL`` swaps Django's user out, Django's own

@@ -496,7 +496,7 @@ class AccessAnalysis:
                     statement = self._statement(site.module, c, first)
                     if statement is None:
                         unread.append((c.scope, f"{name}({first.expr or '...'})"))
-                    elif not statement:
+                    elif not statement and not self._given_statement(c.scope, first):
                         self.unresolved[f"{name}(<statement of an unknown entity>)"] += 1
                 continue
             for text in texts:
@@ -539,6 +539,13 @@ class AccessAnalysis:
             return True
         last = recv.rsplit(".", 1)[-1].lower().rstrip("()")
         return any(w in last for w in _DB_WORDS)
+
+    def _given_statement(self, scope: str, arg) -> bool:
+        """The statement is the enclosing function's parameter (``async def get_one(self,
+        statement): ... self.session.execute(statement)``): its callers build it, and a
+        statement counts where it is built, so this site leaves nothing unresolved."""
+        expr = arg.expr
+        return bool(expr) and expr.isidentifier() and expr in self._signature(scope)
 
     def _statement(self, module: str, c, arg) -> bool | None:
         """True: an ORM statement of a known entity; False: an ORM statement of an unknown one
