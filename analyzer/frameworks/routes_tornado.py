@@ -134,15 +134,15 @@ class TornadoRoutes:
 
     def _named(self, scope: str, name: str, depth: int):
         prog = self.prog
-        key = prog.locate(scope, name)
+        key = prog.locate(scope, name) if depth <= _MAX_DEPTH else None
         if key is None:
             return None
         where, _, listed = key.partition(":")
         rows = list(prog.rows(scope, name))
         elements = prog.bindings(where, listed + "[]")
-        for b in elements:  # [*base_handlers, ...]
+        for b in elements:  # [*base_handlers, ...]; ``handlers = [*handlers, ...]`` adds nothing new
             head = b.expr[:-2] if b.expr and b.expr.endswith("[]") else None
-            if head and head.isidentifier():
+            if head and head.isidentifier() and prog.locate(b.origin or where, head) != key:
                 rows.extend(self._named(b.origin or where, head, depth + 1) or ())
         if rows or elements:
             return rows
@@ -154,6 +154,8 @@ class TornadoRoutes:
     def _returned(self, module: str, index: int, depth: int):
         """The rows of the list a project function returns."""
         prog = self.prog
+        if depth > _MAX_DEPTH:
+            return None
         funcs = [v[2:] for v in prog.targets(module, index) if v.startswith("d:") and prog.kind(v[2:]) == "function"]
         if len(funcs) != 1:
             return None
