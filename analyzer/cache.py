@@ -42,7 +42,7 @@ def _producer_stamp() -> str:
 
 # The number says when the facts changed meaning; the parser's own source, a change of
 # shape (the fields of a fact class) or another install of libcst change the key by itself.
-FACTS_VERSION = f"facts-11-{layout_fingerprint()}-{_parser_stamp()}-{_producer_stamp()}"
+FACTS_VERSION = f"facts-12-{layout_fingerprint()}-{_parser_stamp()}-{_producer_stamp()}"
 _APP_ID = 0x4D534131  # "MSA1": tells our cache from any other SQLite file
 
 

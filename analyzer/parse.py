@@ -477,6 +477,20 @@ def _string_pairs(node: cst.Dict) -> tuple | None:
     return tuple(pairs) if pairs else None
 
 
+def _option_pairs(node: cst.Dict) -> tuple | None:
+    """A small dict of literals with string keys in a class body, as ``(key, value)`` pairs:
+    MongoEngine's ``meta = {"abstract": True, "collection": "pages"}``. None for any other."""
+    pairs = []
+    for el in node.elements:
+        if not isinstance(el, cst.DictElement) or len(pairs) >= MAX_PAIRS:
+            return None
+        key, value = literal(el.key), literal(el.value)
+        if not isinstance(key, str) or value is None:
+            return None
+        pairs.append((key, value))
+    return tuple(pairs) if pairs else None
+
+
 @dataclass(slots=True)
 class _Frame:
     qualname: str
@@ -1000,6 +1014,8 @@ class _Walker:
         if scope is None and self.frame.globals and name in self.frame.globals:
             scope = self.module  # ``global project_repo; project_repo = Repo(db)``: the module's name
         value = literal(value_node) if value_node is not None else None
+        if value is None and type(value_node) is cst.Dict and scope is None and self.frame.kind == "class":
+            value = _option_pairs(value_node)  # ``meta = {"abstract": True}``: a class's own options
         if value is None and type(value_node) in _COMPOSED and scope is None and self.frame.kind in ("module", "class"):
             value = self._composed(value_node)  # names there are the module's (a function has locals)
         here = self.frame.qualname
