@@ -1233,7 +1233,7 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
 
             class BaseRepository:
-                model = None
+                model = User  # a default: each subclass names its own
 
                 def __init__(self, session: Session) -> None:
                     self.session = session
@@ -1272,6 +1272,9 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
                 def recent(self):
                     return self.all()
+
+                def get(self, key):
+                    return super().get(key)
         """,
         "app/services.py": """
             from sqlalchemy.orm import Session
@@ -1287,7 +1290,7 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
 
             def show_order(session: Session, key: int):
-                return OrderRepository.from_session(session).get(key)
+                return OrderRepository.from_session(session).get_or_fail(key)
 
 
             def show_either(session: Session, kind: str, key: int):
@@ -1312,7 +1315,8 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
         ("app.services.show_user", E + "User"),
         ("app.services.show_order", E + "Order"),  # a base's ``cls(session)``: the subclass's
         ("app.repo.OrderRepository.recent", E + "Order"),
-    }  # show_either may get a repository whose model is set per instance: nothing is pinned down
+        ("app.repo.OrderRepository.get", E + "Order"),  # ``super().get(key)``
+    }  # the base's own default (User) went to the callers that use it  # show_either may get a repository whose model is set per instance: nothing is pinned down
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.services.sign_up", E + "User")}
     assert found.counts["unresolved_accesses"] == 0
 
@@ -3596,6 +3600,45 @@ def test_graphql_queries_and_mutations_are_entry_points(tmp_path):
     }
 
 
+def test_tornado_handler_lists_that_name_themselves_end(tmp_path):
+    """``handlers = [*handlers, ...]`` and a function returning its own call's list: the walk
+    of the lists ends (a regression: it recursed without end). The rows of a name bound twice
+    are those of its last list: the first list's ``/`` is not seen."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/app.py": """
+            import tornado.web
+
+
+            class MainHandler(tornado.web.RequestHandler):
+                def get(self):
+                    pass
+
+
+            class BHandler(tornado.web.RequestHandler):
+                def post(self):
+                    pass
+
+
+            handlers = [(r"/", MainHandler)]
+            handlers = [*handlers, (r"/b", BHandler)]
+
+
+            def looped():
+                more = looped()
+                return more
+
+
+            app = tornado.web.Application(handlers)
+            other = tornado.web.Application(looped())
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {("entry:http:POST /b", "web.app.BHandler")}
+
+
 def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
     """Tornado: rows and ``url(...)`` in the list given to ``Application`` (in place, bound to
     a name, spliced, returned by a function, as ``handlers=``), ``add_handlers`` and a
@@ -4160,6 +4203,51 @@ def test_mongoengine_documents_references_reads_and_writes(tmp_path):
         (S + "retitle_all", E + "WikiPage", 1),
         (S + "drop", E + "Tag", 1),
     }
+
+
+def test_mongoengine_meta_options(tmp_path):
+    """``meta = {"abstract": True}`` is an abstract document (no collection), ``"collection"``
+    names the collection, and a subclass of a document that allows inheritance is stored in
+    its parent's collection: its rows are the parent's entity."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from mongoengine import DateTimeField, Document, StringField
+
+
+            class Stamped(Document):
+                created = DateTimeField()
+                meta = {"abstract": True}
+
+
+            class Order(Stamped):
+                ref = StringField()
+                meta = {"collection": "shop_orders", "indexes": ("ref",)}
+
+
+            class Event(Document):
+                kind = StringField()
+                meta = {"allow_inheritance": True}
+
+
+            class PaymentEvent(Event):
+                amount = StringField()
+
+
+            def payments():
+                return PaymentEvent.objects(kind="paid")
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:shop.models."
+    assert entities(found) == {
+        (E + "Stamped", None, True),
+        (E + "Order", "shop_orders", False),
+        (E + "Event", "event", False),
+    }
+    assert edges(found, "read") == {("shop.models.payments", E + "Event", 1)}
 
 
 def test_lookalikes_of_peewee_tortoise_and_mongoengine_models_are_no_entities(tmp_path):

@@ -67,6 +67,8 @@ class AccessAnalysis:
         self.sql_unattributed = 0
         self._params: dict[str, dict[str, int | None]] = {}
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
+        self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
+        self._class_list: list[str] | None = None
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -177,21 +179,27 @@ class AccessAnalysis:
         handed = []
         relayed = []  # ``self.get(k)`` in the base: its own callers name the model
         for module, index, tag in callers:
+            if virtual and "." in name:
+                onward = self._passed_param(module, index, tag, position, name)
+                if onward is not None and self._decided_above(onward):
+                    relayed.append(((module, index), onward))
+                    continue
             passed = self._entities_passed(module, index, tag, position, name)
             if not virtual:
                 passed &= touched
             if 0 < len(passed) <= MAX_PASSED:
                 handed.append((module, index, tag, passed))
-            elif not passed and "." in name:
-                onward = self._passed_param(module, index, tag, position, name)
-                if onward is not None:
-                    relayed.append(((module, index), onward))
         every = {e for *_, passed in handed for e in passed}
         for n, (key, onward) in enumerate(relayed):  # the unresolved site is counted off once, further up
             yield onward, [h._replace(key=key, unresolved=None if every or n else h.unresolved) for h in items
                            if h.entity is None]
         if not every or (touched and len(every) < 2):
             return
+        if "." in name:  # a base that names a model itself (``model = User``): its callers name theirs
+            attr = name.partition(".")[2]
+            gone = every | self._class_attribute_entities({f"d:{self.prog.parent_scope(subject[0])}"}, attr)
+            for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
+                self.by_site[key] = [a for a in self.by_site[key] if a.entity not in gone]
         for key in {h.key for h in items if h.entity in every}:
             self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
         for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
@@ -312,6 +320,32 @@ class AccessAnalysis:
                 return attr, "receiver"
         return None
 
+    def _decided_above(self, subject: tuple[str, int | None, str]) -> bool:
+        """Whether the object a caller hands on as ``subject`` (``(func, 0, "self.model")``) is
+        pinned down only by that function's own callers: any parameter but a method's
+        ``self``, and ``self`` when a project subclass of the method's class sets the
+        attribute again (``self.get(k)`` in the base). ``self.all()`` in a subclass nothing
+        extends names that subclass's model."""
+        func, position, name = subject
+        head, _, attr = name.partition(".")
+        if position != 0 or self.prog.r.self_param.get(func) != head:
+            return True
+        cls = self.prog.parent_scope(func)
+        key = (cls, attr)
+        hit = self._overridden.get(key)
+        if hit is None:
+            prog = self.prog
+            hit = self._overridden[key] = any(
+                q != cls and cls in prog.r.mro(q) and any(b.origin is None for b in prog.bindings(q, attr))
+                for q in self._classes())
+        return hit
+
+    def _classes(self) -> list[str]:
+        """Every project class (asked only for the few calls a repository's base makes on itself)."""
+        if self._class_list is None:
+            self._class_list = sorted(q for q, d in self.prog.defs.items() if d.kind == "class")
+        return self._class_list
+
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or
         classes): the first class-body binding of ``attr`` in each one's MRO (``model =
@@ -321,16 +355,18 @@ class AccessAnalysis:
         another among them does not count: ``EventRepository.from_session(s)``, a base's
         ``return cls(session)``, is both to the resolver, and the subclass is the one made."""
         prog = self.prog
-        classes = {q for v in values for tag, _, q in (v.partition(":"),)
-                   if tag in ("i", "d") and prog.kind(q) == "class"}
+        classes = {q for v in values for tag, _, q in (v.partition(":"),)  # ``s:``: ``super()`` in q
+                   if tag in ("i", "d", "s") and prog.kind(q) == "class"}
         bases = {b for q in classes for b in prog.r.mro(q)[1:]}
         out: set[str] = set()
         for q in sorted(classes - bases):
             named: set[str] = set()
             for c in prog.r.mro(q):
-                bound = [b for b in prog.bindings(c, attr) if b.origin is None]
-                if bound:
-                    for b in bound:
+                found = prog.bindings(c, attr)
+                if any(b.origin is not None for b in found):
+                    break  # set on the instance (``self.model = model``): the class's default is not it
+                if found:
+                    for b in found:
                         named.update(x[3:] for x in self.values.binding(c, b) if x.startswith(("@c:", "@o:")))
                     break
             if not named:
