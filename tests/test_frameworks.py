@@ -1275,6 +1275,9 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
                 def get(self, key):
                     return super().get(key)
+
+                def newest(self):
+                    return self.session.scalars(select(self.model).limit(1)).first()
         """,
         "app/services.py": """
             from sqlalchemy.orm import Session
@@ -1307,6 +1310,9 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
                 def recent(self):
                     return self.orders.recent()
+
+                def newest(self):
+                    return self.orders.newest()
         """,
     })
     found = extract(*front_end(tmp_path))
@@ -1316,6 +1322,7 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
         ("app.services.show_order", E + "Order"),  # a base's ``cls(session)``: the subclass's
         ("app.repo.OrderRepository.recent", E + "Order"),
         ("app.repo.OrderRepository.get", E + "Order"),  # ``super().get(key)``
+        ("app.repo.OrderRepository.newest", E + "Order"),  # no subclass sets ``model`` again: its own
     }  # the base's own default (User) went to the callers that use it  # show_either may get a repository whose model is set per instance: nothing is pinned down
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.services.sign_up", E + "User")}
     assert found.counts["unresolved_accesses"] == 0

@@ -278,8 +278,8 @@ class AccessAnalysis:
             if cls in reg.by_class or cls in self._mixins or prog.receiver_site(module, index) is not None:
                 continue  # a model's own methods and its mixins': ``_mixin_sites``
             found = self._self_attribute(module, index, c, selfname)
-            if found is None:
-                continue
+            if found is None or not self._decided_above((c.scope, 0, f"{selfname}.{found[0]}")):
+                continue  # in a class no subclass sets the attribute again, the site names its model
             attr, how = found
             name = tail(c.callee)
             if how == "session":
