@@ -37,7 +37,7 @@ class LitestarRoutes:
         self.prog = prog
         self.mounts = mounts
         self.unresolved: list[str] = []
-        self._routers: dict[tuple[str, int], str] = {}  # router call site -> its key in the mounts
+        self._routers: dict[tuple[str, int], str] | None = None  # router call site -> its key in the mounts
         self._elements: list[tuple[str, Listed]] | None = None
 
     def run(self) -> list[Endpoint]:
@@ -138,8 +138,9 @@ class LitestarRoutes:
     def _router_sites(self) -> dict[tuple[str, int], str]:
         """``Router(...)`` and ``Litestar(...)`` call sites -> their keys in the mounts: the
         name they are bound to, or the call itself when written in place."""
-        if self._routers:
+        if self._routers is not None:
             return self._routers
+        self._routers = {}  # asked again when the project has none: the pass over bindings runs once
         prog = self.prog
         bound = bound_sites(prog)
         for site in prog.named(_ROUTERS):
