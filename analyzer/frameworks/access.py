@@ -68,7 +68,7 @@ class AccessAnalysis:
         self._params: dict[str, dict[str, int | None]] = {}
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
-        self._class_list: list[str] | None = None
+        self._setter_memo: dict[str, list[str]] = {}
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -334,17 +334,19 @@ class AccessAnalysis:
         key = (cls, attr)
         hit = self._overridden.get(key)
         if hit is None:
-            prog = self.prog
-            hit = self._overridden[key] = any(
-                q != cls and cls in prog.r.mro(q) and any(b.origin is None for b in prog.bindings(q, attr))
-                for q in self._classes())
+            hit = self._overridden[key] = any(q != cls and cls in self.prog.r.mro(q) for q in self._setters(attr))
         return hit
 
-    def _classes(self) -> list[str]:
-        """Every project class (asked only for the few calls a repository's base makes on itself)."""
-        if self._class_list is None:
-            self._class_list = sorted(q for q, d in self.prog.defs.items() if d.kind == "class")
-        return self._class_list
+    def _setters(self, attr: str) -> list[str]:
+        """The project classes whose body sets ``attr`` (``model = User``): one pass over the
+        classes per attribute name, which is one or two names in a program."""
+        hit = self._setter_memo.get(attr)
+        if hit is None:
+            prog = self.prog
+            hit = self._setter_memo[attr] = sorted(
+                q for q, d in prog.defs.items()
+                if d.kind == "class" and any(b.origin is None for b in prog.bindings(q, attr)))
+        return hit
 
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or

@@ -86,15 +86,8 @@ class DjangoModels:
     def _declares_fields(self, cls: str) -> bool:
         prog = self.prog
         module = prog.module_of(cls)
-        for bindings in prog.r.scope_bindings.get(cls, {}).values():
-            for b in bindings:
-                if b.call is None or b.origin:
-                    continue
-                for v in prog.targets(module, b.call):
-                    path = outside(v)
-                    if path and _is_field_path(path):
-                        return True
-        return False
+        return any(path and _is_field_path(path)
+                   for _, b in prog.body_calls(cls) for path in map(outside, prog.targets(module, b.call)))
 
     # -- collection --------------------------------------------------------------------
     def collect(self) -> None:
@@ -160,17 +153,14 @@ class DjangoModels:
         if eid is None or reg.models[eid].cls != cls:
             return  # a proxy: its fields are its concrete model's
         module = prog.module_of(cls)
-        for name, bindings in sorted(prog.r.scope_bindings.get(cls, {}).items()):
-            for b in bindings:
-                if b.call is None or b.origin:
-                    continue
-                call = prog.call(module, b.call)
-                targets = prog.targets(module, b.call)
-                kind = self._relation_kind(targets)
-                if kind is not None:
-                    self._relation(eid, cls, module, name, call, b.line, kind)
-                elif self._is_manager(module, b.call, targets, eid):
-                    reg.models[eid].managers.add(name)
+        for name, b in prog.body_calls(cls):
+            call = prog.call(module, b.call)
+            targets = prog.targets(module, b.call)
+            kind = self._relation_kind(targets)
+            if kind is not None:
+                self._relation(eid, cls, module, name, call, b.line, kind)
+            elif self._is_manager(module, b.call, targets, eid):
+                reg.models[eid].managers.add(name)
 
     def _relation_kind(self, targets) -> str | None:
         for v in sorted(targets):

@@ -56,15 +56,8 @@ class LibraryModels:
         """Does the body of ``cls`` itself declare a field of the library (``CharField()``)?"""
         prog = self.prog
         module = prog.module_of(cls)
-        for bindings in prog.r.scope_bindings.get(cls, {}).values():
-            for b in bindings:
-                if b.call is None or b.origin:
-                    continue
-                for v in prog.targets(module, b.call):
-                    path = outside(v)
-                    if self._library(path) and path.rsplit(".", 1)[-1].endswith(("Field", "Key")):  # type: ignore
-                        return True
-        return False
+        return any(self._library(path) and path.rsplit(".", 1)[-1].endswith(("Field", "Key"))  # type: ignore
+                   for _, b in prog.body_calls(cls) for path in map(outside, prog.targets(module, b.call)))
 
     def meta(self, cls: str, name: str) -> object:
         """A literal of the class's own ``class Meta``."""
@@ -132,14 +125,11 @@ class LibraryModels:
         if eid is None:
             return
         module = prog.module_of(cls)
-        for name, bindings in sorted(prog.r.scope_bindings.get(cls, {}).items()):
-            for b in bindings:
-                if b.call is None or b.origin:
-                    continue
-                found = self._relation_call(module, b.call)
-                if found is not None:
-                    index, kind = found
-                    self._relation(eid, cls, module, name, index, b.line, kind)
+        for name, b in prog.body_calls(cls):
+            found = self._relation_call(module, b.call)
+            if found is not None:
+                index, kind = found
+                self._relation(eid, cls, module, name, index, b.line, kind)
 
     def _relation_call(self, module: str, index: int) -> tuple[int, str] | None:
         """The relation field call a field binding is (its call index and kind), else None."""

@@ -108,12 +108,8 @@ class SqlAlchemyModels:
     def _has_columns(self, cls: str) -> bool:
         prog = self.prog
         module = prog.module_of(cls)
-        for bindings in prog.r.scope_bindings.get(cls, {}).values():
-            for b in bindings:
-                if b.call is not None and not b.origin and \
-                        is_sqla_callable(prog.targets(module, b.call), _COLUMNS | _RELATIONSHIPS):
-                    return True
-        return False
+        return any(is_sqla_callable(prog.targets(module, b.call), _COLUMNS | _RELATIONSHIPS)
+                   for _, b in prog.body_calls(cls))
 
     def _decorated(self, cls: str, name: str) -> bool:
         d = self.prog.defs.get(cls)
@@ -261,12 +257,9 @@ class SqlAlchemyModels:
         if eid is None or reg.models[eid].cls != cls:
             return
         module = prog.module_of(cls)
-        for name, bindings in sorted(prog.r.scope_bindings.get(cls, {}).items()):
-            for b in bindings:
-                if b.call is None or b.origin:
-                    continue
-                if is_sqla_callable(prog.targets(module, b.call), _RELATIONSHIPS):
-                    self._relationship(eid, cls, module, name, b)
+        for name, b in prog.body_calls(cls):
+            if is_sqla_callable(prog.targets(module, b.call), _RELATIONSHIPS):
+                self._relationship(eid, cls, module, name, b)
 
     def _relationship(self, eid: str, cls: str, module: str, name: str, b) -> None:
         prog = self.prog

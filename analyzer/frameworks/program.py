@@ -122,6 +122,7 @@ class Program:
         self._loop_calls: dict[str, dict[tuple[str, str], list[tuple[int, int]]]] = {}
         self._rows_memo: dict[str, list[tuple[str, tuple[Arg, ...]]]] = {}
         self._element_memo: dict[tuple[str, str], dict[tuple[str, int], int]] = {}
+        self._extends: dict[tuple[str, frozenset[str]], bool] = {}
 
     # -- definitions -------------------------------------------------------------------
     @property
@@ -160,6 +161,23 @@ class Program:
 
     def bindings(self, scope: str, name: str) -> list[Binding]:
         return self.r.scope_bindings.get(scope, {}).get(name, [])
+
+    def extends(self, cls: str, paths: frozenset[str]) -> bool:
+        """Is ``cls`` a project class below one of these outside classes (dotted paths,
+        ``falcon.App``)? Memoized: detectors ask it of every value that may be an app."""
+        key = (cls, paths)
+        hit = self._extends.get(key)
+        if hit is None:
+            hit = self._extends[key] = self.kind(cls) == "class" and \
+                any(outside(b) in paths for b in self.r.external_bases(cls))
+        return hit
+
+    def body_calls(self, cls: str) -> list[tuple[str, Binding]]:
+        """``(name, binding)`` for every name the body of ``cls`` binds to a call (``title =
+        CharField()``, ``author = relationship(...)``), by name: where models declare their
+        fields. What methods store on ``self`` is left out."""
+        return [(name, b) for name, bindings in sorted(self.r.scope_bindings.get(cls, _NO_NAMES).items())
+                for b in bindings if b.call is not None and not b.origin]
 
     def class_bindings(self, cls: str, name: str) -> list[Binding]:
         """Bindings of ``name`` in the body of ``cls`` or the first class of its MRO having one."""

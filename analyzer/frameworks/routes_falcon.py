@@ -33,7 +33,6 @@ class FalconRoutes:
     def __init__(self, prog: Program) -> None:
         self.prog = prog
         self.unresolved: list[str] = []
-        self._subclasses: dict[str, bool] = {}
 
     def run(self) -> list[Endpoint]:
         prog = self.prog
@@ -51,10 +50,7 @@ class FalconRoutes:
         return any(outside(v) in _APPS or (v.startswith("i:") and self._subclass(v[2:])) for v in values)
 
     def _subclass(self, cls: str) -> bool:
-        if cls not in self._subclasses:
-            self._subclasses[cls] = self.prog.kind(cls) == "class" and \
-                any(outside(b) in _APPS for b in self.prog.r.external_bases(cls))
-        return self._subclasses[cls]
+        return self.prog.extends(cls, _APPS)
 
     def _route(self, site: Site) -> list[Endpoint]:
         prog = self.prog

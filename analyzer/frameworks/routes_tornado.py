@@ -23,6 +23,7 @@ from analyzer.frameworks.routing import WEBSOCKET, Endpoint, class_verbs
 
 _ROOTS = frozenset({"tornado"})
 _APPLICATION = "tornado.web.Application"
+_APPLICATIONS = frozenset({_APPLICATION})
 _URLS = frozenset({"tornado.web.url", "tornado.web.URLSpec", "tornado.routing.URLSpec"})
 _WEBSOCKET = "tornado.websocket.WebSocketHandler"
 _MAX_DEPTH = 6  # lists spliced into lists, lists returned by functions
@@ -38,7 +39,6 @@ class TornadoRoutes:
     def __init__(self, prog: Program) -> None:
         self.prog = prog
         self.unresolved: list[str] = []
-        self._subclasses: dict[str, bool] = {}
 
     def run(self) -> list[Endpoint]:
         prog = self.prog
@@ -87,10 +87,7 @@ class TornadoRoutes:
         return any(outside(v) == _APPLICATION or (v.startswith("i:") and self._subclass(v[2:])) for v in values)
 
     def _subclass(self, cls: str) -> bool:
-        if cls not in self._subclasses:
-            self._subclasses[cls] = self.prog.kind(cls) == "class" and \
-                any(outside(b) == _APPLICATION for b in self.prog.r.external_bases(cls))
-        return self._subclasses[cls]
+        return self.prog.extends(cls, _APPLICATIONS)
 
     @staticmethod
     def _is(values, paths) -> bool:

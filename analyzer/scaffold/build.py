@@ -478,7 +478,7 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
                     handler=r.handler or r.id, example=conv.example,
                     source=facts.source_of(r.handler or r.id, r.module, r.line) if r.module
                     else facts.source_of(r.handler or r.id))
-        for r, conv in sorted(sockets, key=lambda t: (not t[1].is_static, -t[1].literal_length, t[1].fastapi)))
+        for r, conv in sorted(sockets, key=lambda t: _mount_order(*t)))
     # in the order the service mounts them (_reachable)
     return (tuple(owned), owned_sockets, tuple(sorted(entries, key=lambda e: (e.kind, e.name, e.handler))),
             tuple(refusals))
@@ -531,6 +531,12 @@ def _clients(outgoing: Iterable[OutgoingCall], slugs: dict[str, str], ports: dic
     return tuple(out)
 
 
+def _mount_order(r: Route, conv: RoutePath) -> tuple:
+    """Where a route goes among the service's: fixed paths first, then templates with more
+    fixed text (see :func:`_reachable`)."""
+    return not conv.is_static, -conv.literal_length, conv.fastapi, r.id
+
+
 def _reachable(routes: list[tuple[Route, RoutePath, tuple[str, ...]]], refusals: list[Refusal],
                ) -> list[tuple[Route, RoutePath, tuple[str, ...]]]:
     """The routes in the order the service mounts them, each method only where a request
@@ -542,7 +548,7 @@ def _reachable(routes: list[tuple[Route, RoutePath, tuple[str, ...]]], refusals:
     (no template answers a path with less fixed text than its own), then a method whose example URL
     an earlier route of that method still answers is refused (``/api/v1/{audience_id}`` and
     ``/api/v1/{module_id}``: the second is never reached)."""
-    ordered = sorted(routes, key=lambda t: (not t[1].is_static, -t[1].literal_length, t[1].fastapi, t[0].id))
+    ordered = sorted(routes, key=lambda t: _mount_order(t[0], t[1]))
     served: list[tuple[re.Pattern[str], str, frozenset[str]]] = []
     out = []
     for r, conv, methods in ordered:
