@@ -164,8 +164,8 @@ def synthetic(n_modules: int) -> dict[str, str]:
     return files
 
 
-def _lines_run(fn):
-    """``fn()`` and how many lines of Python it executed: a measure of work that a busy
+def _lines_run(fn, *args):
+    """``fn(*args)`` and how many lines of Python it executed: a measure of work that a busy
     machine does not change (speed itself is measured in ``benchmarks/``)."""
     count = 0
 
@@ -177,7 +177,7 @@ def _lines_run(fn):
 
     sys.settrace(tracer)
     try:
-        result = fn()
+        result = fn(*args)
     finally:
         sys.settrace(None)
     return result, count
@@ -192,7 +192,7 @@ def test_cost_grows_linearly(tmp_path, monkeypatch):
         root = tmp_path / str(n)
         build_tree(root, synthetic(n))
         facts, resolution = front_end(root)
-        found, work[n] = _lines_run(lambda: extract(facts, resolution))
+        found, work[n] = _lines_run(extract, facts, resolution)
         assert found.counts["writes"] == n * 25 * 2
         assert found.counts["reads"] == n * 25 * 3  # the first, the all() and the model select_related joins
         assert found.counts["transactions"] == n * 25
