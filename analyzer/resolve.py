@@ -41,6 +41,7 @@ MAX_ROUNDS = 6
 # its resolution time and memory. Outside values resolve to nothing in the project; the
 # first ones (in sorted order, so that runs agree) are kept.
 MAX_OUTSIDE_FLOWS = 64
+_PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -621,7 +622,7 @@ class Resolver:
                 d = self.defs[q]
                 if d.kind == "method":
                     decos = {x.expr for x in d.decorators}
-                    if "property" in decos or any(e and e.endswith(".setter") for e in decos):
+                    if self.is_property(q):
                         return set(self.returns(q)) if instance else {f"d:{q}"}
                     if "staticmethod" in decos:
                         return {f"d:{q}"}
@@ -640,6 +641,13 @@ class Resolver:
                 if b.startswith("x:"):
                     return {f"x:{b[2:]}.{attr}"}
         return set()
+
+    def is_property(self, method: str) -> bool:
+        """Is ``method`` read as an attribute: ``@property`` (or a setter), or a cached
+        property (``functools``', Django's, Werkzeug's ``cached_property``)?"""
+        d = self.defs.get(method)
+        return d is not None and d.kind == "method" and any(
+            x.expr and (x.expr.rsplit(".", 1)[-1] in _PROPERTIES or x.expr.endswith(".setter")) for x in d.decorators)
 
     def call_result_all(self, values: Iterable[str]) -> set[str]:
         out: set[str] = set()

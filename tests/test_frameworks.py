@@ -1202,8 +1202,8 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
     repository: each subclass names its model (``model = User``), so the access goes to the
     caller, for the model its receiver's class names, also through the base's own methods
     and a service holding the repository, and on what a base's class method makes of ``cls``;
-    the base names none and keeps nothing. What a method stores on ``self`` (shared by every
-    instance) pins nothing down, nor does a receiver that may be such an object."""
+    the base names none and keeps nothing. A model given to the constructor
+    (``AnyRepository(session, Order)``) is the one that object works on."""
     from helpers import build_tree
 
     build_tree(tmp_path, {
@@ -1323,8 +1323,176 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
         ("app.repo.OrderRepository.recent", E + "Order"),
         ("app.repo.OrderRepository.get", E + "Order"),  # ``super().get(key)``
         ("app.repo.OrderRepository.newest", E + "Order"),  # no subclass sets ``model`` again: its own
-    }  # the base's own default (User) went to the callers that use it  # show_either may get a repository whose model is set per instance: nothing is pinned down
+        # a UserRepository, or an AnyRepository given Order where it is made
+        ("app.services.show_either", E + "User"),
+        ("app.services.show_either", E + "Order"),
+    }  # the base's own default (User) went to the callers that use it
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.services.sign_up", E + "User")}
+    assert found.counts["unresolved_accesses"] == 0
+
+
+def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(tmp_path):
+    """``CRUDBase(User)`` with ``self.model = model`` in ``__init__`` (also passed on through
+    ``super().__init__``), made at module level, in a property or a cached property: each
+    call on that object reads or writes the model it was made with, also through the base's
+    own methods (``self.get`` in ``by_id``, ``self._query()`` in ``all``), and the base's
+    sites keep none of the models their callers took."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/api/routes.py": """
+            from app import crud
+            from app.crud.repos import AllRepositories
+
+
+            def read_user(db, id):
+                return crud.user.get(db, id)
+
+
+            def read_user_by_id(db, id):
+                return crud.user.by_id(db, id)
+
+
+            def create_item(db, data):
+                return crud.item.create(db, data)
+
+
+            def delete_item(db, id):
+                return crud.item.remove(db, id)
+
+
+            class TagService:
+                def __init__(self, session):
+                    self.repos = AllRepositories(session, 1)
+
+                def tags(self):
+                    return self.repos.tags.all()
+
+                def users(self):
+                    return self.repos.users.all()
+        """,
+        "app/crud/__init__.py": """
+            from app.crud.crud_user import user
+            from app.crud.crud_item import item
+        """,
+        "app/crud/base.py": """
+            from functools import cached_property
+
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+
+            class CRUDBase:
+                def __init__(self, model):
+                    self.model = model
+
+                def get(self, db: Session, id):
+                    return db.query(self.model).filter(self.model.id == id).first()
+
+                def create(self, db: Session, data):
+                    obj = self.model(**data)
+                    db.add(obj)
+                    return obj
+
+                def remove(self, db: Session, id):
+                    obj = self.get(db, id)
+                    db.delete(obj)
+                    return obj
+
+
+            class Repository:
+                def __init__(self, session, primary_key, sql_model):
+                    self.session = session
+                    self.primary_key = primary_key
+                    self.model = sql_model
+
+                def _query(self):
+                    return select(self.model)
+
+                def all(self):
+                    return self.session.scalars(self._query()).all()
+
+
+            class GroupRepository(Repository):
+                def __init__(self, session, primary_key, sql_model, *, group_id):
+                    super().__init__(session, primary_key, sql_model)
+                    self.group_id = group_id
+        """,
+        "app/crud/crud_item.py": """
+            from app.crud.base import CRUDBase
+            from app.models import Item
+
+            item = CRUDBase(Item)
+        """,
+        "app/crud/crud_user.py": """
+            from app.crud.base import CRUDBase
+            from app.models import User
+
+
+            class CRUDUser(CRUDBase):
+                def by_id(self, db, id):
+                    return self.get(db, id)
+
+
+            user = CRUDUser(User)
+        """,
+        "app/crud/repos.py": """
+            from functools import cached_property
+
+            from app.crud.base import GroupRepository
+            from app.models import Tag, User
+
+
+            class AllRepositories:
+                def __init__(self, session, group_id):
+                    self.session = session
+                    self.group_id = group_id
+
+                @cached_property
+                def tags(self):
+                    return GroupRepository(self.session, "id", Tag, group_id=self.group_id)
+
+                @property
+                def users(self):
+                    return GroupRepository(self.session, "id", User, group_id=self.group_id)
+        """,
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Item(Base):
+                __tablename__ = "items"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Tag(Base):
+                __tablename__ = "tags"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:app.models."
+    reads = {(s, t) for s, t, _ in edges(found, "read")}
+    writes = {(s, t) for s, t, _ in edges(found, "write")}
+    assert {
+        ("app.api.routes.read_user", E + "User"),
+        ("app.api.routes.read_user_by_id", E + "User"),  # ``self.get`` in the subclass
+        ("app.api.routes.delete_item", E + "Item"),  # ``self.get`` in the base
+        ("app.api.routes.TagService.tags", E + "Tag"),  # a cached property making the repository
+        ("app.api.routes.TagService.users", E + "User"),  # a property; ``super().__init__``
+    } <= reads
+    assert ("app.api.routes.create_item", E + "Item") in writes  # ``obj = self.model(...)``
+    assert not {(s, t) for s, t in reads if s in ("app.crud.base.CRUDBase.get", "app.crud.base.Repository._query")}
     assert found.counts["unresolved_accesses"] == 0
 
 

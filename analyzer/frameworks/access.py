@@ -69,6 +69,8 @@ class AccessAnalysis:
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
         self._setter_index: dict[str, list[str]] | None = None
+        self._storer_index: dict[str, list[str]] | None = None  # see _subclasses_setting
+        self._absorbed: dict[tuple[str, int], tuple[str, int]] = {}  # site -> the chain's call holding its accesses
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -126,6 +128,7 @@ class AccessAnalysis:
             touched = {a.entity for a in outer}
             outer.extend(a for a in inner if a.kind == READ and a.entity not in touched)
             del self.by_site[(module, rs)]
+            self._absorbed[(module, rs)] = (module, index)
 
     # -- accesses made through a parameter --------------------------------------------
     def _lift_generic(self) -> None:
@@ -191,14 +194,16 @@ class AccessAnalysis:
                 handed.append((module, index, tag, passed))
         every = {e for *_, passed in handed for e in passed}
         for n, (key, onward) in enumerate(relayed):  # the unresolved site is counted off once, further up
-            yield onward, [h._replace(key=key, unresolved=None if every or n else h.unresolved) for h in items
-                           if h.entity is None]
+            yield onward, [h._replace(key=key, unresolved=None if every or n else h.unresolved, origin=h.origin or h.key)
+                           for h in items if h.entity is None]
         if not every or (touched and len(every) < 2):
             return
         if "." in name:  # a base that names a model itself (``model = User``): its callers name theirs
             attr = name.partition(".")[2]
             gone = every | self._class_attribute_entities({f"d:{self.prog.parent_scope(subject[0])}"}, attr)
-            for key in {h.key for h in items if h.entity is None and h.key in self.by_site}:
+            # the site, and the base's own call relaying it (``self._query()``): the callers name the model
+            for key in {self._holder(k) for h in items if h.entity is None for k in (h.key, h.origin) if k} \
+                    & self.by_site.keys():
                 self.by_site[key] = [a for a in self.by_site[key] if a.entity not in gone]
         for key in {h.key for h in items if h.entity in every}:
             self.by_site[key] = [a for a in self.by_site[key] if a.entity not in every]
@@ -224,6 +229,13 @@ class AccessAnalysis:
             onward = self._passed_param(module, index, tag, position, name)
             if onward is not None:
                 yield onward, [_Handed((module, index), a.entity, a.kind, None, None) for a in given]
+
+    def _holder(self, key: tuple[str, int]) -> tuple[str, int]:
+        """The call holding a site's accesses: the site, or the end of the chain it began
+        (``db.query(self.model).filter(...).first()``, see ``_absorb_chains``)."""
+        while key in self._absorbed:
+            key = self._absorbed[key]
+        return key
 
     def _mixin_sites(self) -> dict[tuple[str, int | None, str], list[_Handed]]:
         """ORM calls on ``self`` or ``cls`` in the methods of a project class that models
@@ -272,7 +284,8 @@ class AccessAnalysis:
         for site in prog.named(self.values.relevant_tails):
             module, index, c = site.module, site.index, site.call
             selfname = prog.r.self_param.get(c.scope)
-            if selfname is None or f"{selfname}." not in (c.callee or "") + "".join(a.expr or "" for a in c.args):
+            if selfname is None or (f"{selfname}." not in (c.callee or "") + "".join(a.expr or "" for a in c.args)
+                                    and not self._made_from_self(module, c, selfname)):
                 continue  # the cheap test first: most sites name no attribute of ``self``
             cls = prog.parent_scope(c.scope)
             if cls in reg.by_class or cls in self._mixins or prog.receiver_site(module, index) is not None:
@@ -294,6 +307,16 @@ class AccessAnalysis:
                 item = _Handed((module, index), None, None, name, self.values.site(module, index).unresolved)
             out.setdefault((c.scope, 0, f"{selfname}.{attr}"), []).append(item)
         return out
+
+    def _made_from_self(self, module: str, c, selfname: str) -> bool:
+        """Is the call's first argument a name bound to a call on an attribute of ``self``
+        (``obj = self.model(**data)`` before ``db.add(obj)``)?"""
+        first = self.prog.arg(c, 0)
+        if first is None or not first.expr or not first.expr.isidentifier():
+            return False
+        bound = self.prog.bindings(c.scope, first.expr)
+        return len(bound) == 1 and bound[0].call is not None and \
+            (self.prog.call(module, bound[0].call).callee or "").startswith(f"{selfname}.")
 
     def _self_attribute(self, module: str, index: int, c, selfname: str) -> tuple[str, str] | None:
         """``(attribute, how)`` when the site works on ``<self>.<attribute>``: as a session
@@ -334,8 +357,22 @@ class AccessAnalysis:
         key = (cls, attr)
         hit = self._overridden.get(key)
         if hit is None:
-            hit = self._overridden[key] = any(q != cls and cls in self.prog.r.mro(q) for q in self._setters(attr))
+            hit = self._overridden[key] = attr in self.values.carried(cls) or any(
+                q != cls and cls in self.prog.r.mro(q) and (q in self._setters(attr) or attr in self.values.carried(q))
+                for q in self._subclasses_setting(attr))
         return hit
+
+    def _subclasses_setting(self, attr: str) -> list[str]:
+        """The project classes that set ``attr`` in their body or store it on the instance."""
+        if self._storer_index is None:
+            index: dict[str, set[str]] = defaultdict(set)
+            for q, d in self.prog.defs.items():
+                if d.kind == "class":
+                    for name, found in self.prog.r.scope_bindings.get(q, {}).items():
+                        if any(b.origin is not None for b in found):
+                            index[name].add(q)
+            self._storer_index = {name: sorted(classes) for name, classes in index.items()}
+        return sorted(set(self._setters(attr)) | set(self._storer_index.get(attr, ())))
 
     def _setters(self, attr: str) -> list[str]:
         """The project classes whose body sets ``attr`` (``model = User``). The index of
@@ -367,6 +404,13 @@ class AccessAnalysis:
         out: set[str] = set()
         for q in sorted(classes - bases):
             named: set[str] = set()
+            if attr in self.values.carried(q):  # given to the constructor: where this object was made
+                mark = f"@a:{q}:{attr}:"
+                named = {v[len(mark):] for v in values if v.startswith(mark)}
+                if not named:
+                    return set()
+                out |= named
+                continue
             for c in prog.r.mro(q):
                 found = prog.bindings(c, attr)
                 if any(b.origin is not None for b in found):
@@ -644,6 +688,7 @@ class _Handed(NamedTuple):
     kind: str | None
     api: str | None
     unresolved: str | None  # how the site counted among the unresolved accesses
+    origin: tuple[str, int] | None = None  # the site itself, when ``key`` is a call relaying it
 
 
 def _attribute_of(selfname: str, expr: str | None) -> str | None:

@@ -179,6 +179,8 @@ class Values:
         self._managers: dict[str, frozenset[str]] = {}
         self._manager_entities: dict[str, set[str]] = reg.manager_classes
         self._user_model: str | None | bool = False  # see swapped_user_model (False: not asked yet)
+        self._carried: dict[str, dict[str, tuple[int | None, str]]] = {}  # constructor -> see carried_by
+        self._carried_cls: dict[str, dict[str, tuple[int | None, str]]] = {}  # class -> see carried
         # the model classes whose ``Model[pk]`` is a row (Peewee), and the call names to
         # evaluate beyond :data:`RELEVANT_TAILS` for the libraries the program's entities use
         self._subscripted = frozenset(m.id for m in reg.models.values()
@@ -350,6 +352,10 @@ class Values:
                     if bs:
                         for b in bs:
                             out |= self.binding(c, b)
+                        break
+                    member = self.r.children.get(c, {}).get(name)
+                    if member is not None and tag != "d" and self.r.is_property(member):
+                        out |= self.returns(member)  # ``repos.users``: what the property returns
                         break
                 if tag in ("i", "s") and name in _MODEL_INSTANCE_ATTRS:  # a view's ``self.object``
                     out.update(f"@o:{e}" for e in self.handled_models(q))
@@ -716,7 +722,77 @@ class Values:
         if passed is not None:
             result = set(passed)
             self._contextual.add((module, index))
+        result |= self._constructed(module, index, c)
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
+
+    # -- models handed to a constructor ------------------------------------------------
+    def _constructed(self, module: str, index: int, c) -> set[str]:
+        """``@a:<class>:<attribute>:<entity>`` for a call that makes an instance of a project
+        class whose constructor keeps a model class it is given on the instance
+        (``CRUDBase(User)`` with ``self.model = model``): which model this one object
+        works on, which the resolver, merging every instance's attribute, cannot say."""
+        out: set[str] = set()
+        for v in self.prog.targets(module, index):
+            tag, _, cls = v.partition(":")
+            if tag != "d" or self.r.kind(cls) != "class":
+                continue
+            for attr, (position, name) in self.carried(cls).items():
+                arg = argument(c, position - 1 if position is not None else None, name, past_stars=False)
+                if arg is None or arg.star:
+                    continue
+                out.update(f"@a:{cls}:{attr}:{x[3:]}" for x in self.arg_values(module, c.scope, arg)
+                           if x.startswith("@c:"))
+        return out
+
+    def carried(self, cls: str) -> dict[str, tuple[int | None, str]]:
+        """The attributes the constructor of ``cls`` sets from its parameters, with each
+        parameter's position (the instance's included) and name."""
+        hit = self._carried_cls.get(cls)
+        if hit is None:
+            init = self.prog.methods_in_mro(cls).get("__init__") if self.r.kind(cls) == "class" else None
+            hit = self._carried_cls[cls] = self.carried_by(init) if init is not None else {}
+        return hit
+
+    def carried_by(self, init: str, depth: int = 0) -> dict[str, tuple[int | None, str]]:
+        """What :meth:`carried` gives for one ``__init__``: its own stores
+        (``self.model = model``) and what it passes on to a base's constructor
+        (``super().__init__(session, model)``) that stores it."""
+        hit = self._carried.get(init)
+        if hit is not None:
+            return hit
+        self._carried[init] = {}  # a cycle through the bases' constructors gives nothing
+        d = self.r.defs.get(init)
+        selfname = self.r.self_param.get(init)
+        if d is None or selfname is None:
+            return {}
+        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+        params = {p.name for p in d.params if p.kind not in ("var_positional", "var_keyword")} - {selfname}
+
+        def own(name: str) -> tuple[int | None, str]:
+            return (positional.index(name) if name in positional else None), name
+
+        out: dict[str, tuple[int | None, str]] = {}
+        cls = self.prog.parent_scope(init)
+        for attr, bindings in self.r.scope_bindings.get(cls, {}).items():
+            for b in bindings:
+                if b.origin == init and b.call is None and b.expr in params:
+                    out.setdefault(attr, own(b.expr))
+        module = self.prog.module_of(init)
+        for index, call in enumerate(self.prog.facts[module].calls) if depth < 8 else ():
+            if call.scope != init or not (call.callee or "").endswith("__init__"):
+                continue
+            for v in self.prog.targets(module, index):
+                tag, _, base_init = v.partition(":")
+                if tag not in ("d", "bd") or base_init == init or not base_init.endswith(".__init__"):
+                    continue
+                shift = 1 if tag == "bd" else 0  # ``super().__init__(...)``: the instance is bound
+                for attr, (position, name) in self.carried_by(base_init, depth + 1).items():
+                    at = position - shift if position is not None else None
+                    arg = argument(call, at, name, past_stars=False)
+                    if arg is not None and arg.call is None and arg.expr in params:
+                        out.setdefault(attr, own(arg.expr))
+        self._carried[init] = out
+        return out
 
     def _looked_up(self, module: str, c, entity: str) -> set[str]:
         """The models a Django query joins along the field paths it names: ``filter(
