@@ -68,8 +68,8 @@ class AccessAnalysis:
         self._params: dict[str, dict[str, int | None]] = {}
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
-        self._setter_index: dict[str, list[str]] | None = None
-        self._storer_index: dict[str, list[str]] | None = None  # see _subclasses_setting
+        self._setter_index: dict[str, list[str]] | None = None  # see _index_class_names
+        self._storer_index: dict[str, list[str]] = {}
         self._absorbed: dict[tuple[str, int], tuple[str, int]] = {}  # site -> the chain's call holding its accesses
 
     def run(self) -> list[Access]:
@@ -347,8 +347,9 @@ class AccessAnalysis:
         """Whether the object a caller hands on as ``subject`` (``(func, 0, "self.model")``) is
         pinned down only by that function's own callers: any parameter but a method's
         ``self``, and ``self`` when a project subclass of the method's class sets the
-        attribute again (``self.get(k)`` in the base). ``self.all()`` in a subclass nothing
-        extends names that subclass's model."""
+        attribute again (``self.get(k)`` in the base) or when the constructor of the class
+        or of a subclass is given it (``CRUDBase(User)``). ``self.all()`` in a subclass
+        nothing extends names that subclass's model."""
         func, position, name = subject
         head, _, attr = name.partition(".")
         if position != 0 or self.prog.r.self_param.get(func) != head:
@@ -364,30 +365,31 @@ class AccessAnalysis:
 
     def _subclasses_setting(self, attr: str) -> list[str]:
         """The project classes that set ``attr`` in their body or store it on the instance."""
-        if self._storer_index is None:
-            index: dict[str, set[str]] = defaultdict(set)
-            for q, d in self.prog.defs.items():
-                if d.kind == "class":
-                    for name, found in self.prog.r.scope_bindings.get(q, {}).items():
-                        if any(b.origin is not None for b in found):
-                            index[name].add(q)
-            self._storer_index = {name: sorted(classes) for name, classes in index.items()}
-        return sorted(set(self._setters(attr)) | set(self._storer_index.get(attr, ())))
+        self._index_class_names()
+        return sorted(set(self._setter_index.get(attr, ())) | set(self._storer_index.get(attr, ())))
 
     def _setters(self, attr: str) -> list[str]:
-        """The project classes whose body sets ``attr`` (``model = User``). The index of
-        every class-body name is built in one pass on the first question: a program asks
-        about many names (each attribute a base-class method reads through ``self``)."""
-        if self._setter_index is None:
-            prog = self.prog
-            index: dict[str, list[str]] = defaultdict(list)
-            for q, d in prog.defs.items():
-                if d.kind == "class":
-                    for name, found in prog.r.scope_bindings.get(q, {}).items():
-                        if any(b.origin is None for b in found):
-                            index[name].append(q)
-            self._setter_index = {name: sorted(classes) for name, classes in index.items()}
+        """The project classes whose body sets ``attr`` (``model = User``)."""
+        self._index_class_names()
         return self._setter_index.get(attr, [])
+
+    def _index_class_names(self) -> None:
+        """Which classes set each name in their body, and which store it on the instance
+        (``self.model = model`` in a method), in one pass on the first question: a program
+        asks about many names (each attribute a base-class method reads through ``self``)."""
+        if self._setter_index is not None:
+            return
+        body: dict[str, list[str]] = defaultdict(list)
+        stored: dict[str, list[str]] = defaultdict(list)
+        for q, d in self.prog.defs.items():
+            if d.kind == "class":
+                for name, found in self.prog.r.scope_bindings.get(q, {}).items():
+                    if any(b.origin is None for b in found):
+                        body[name].append(q)
+                    if any(b.origin is not None for b in found):
+                        stored[name].append(q)
+        self._setter_index = {name: sorted(classes) for name, classes in body.items()}
+        self._storer_index = {name: sorted(classes) for name, classes in stored.items()}
 
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or
