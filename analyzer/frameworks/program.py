@@ -17,6 +17,7 @@ from analyzer.facts import (
     Arg,
     Binding,
     Call,
+    Decorator,
     Definition,
     ModuleFacts,
     argument,
@@ -137,6 +138,14 @@ class Program:
             self._decorated = sorted(((d.qualname, d) for m in self.modules for d in self.facts[m].definitions
                                       if d.decorators and d.kind != "module"), key=lambda qd: (qd[0], qd[1].line))
         return self._decorated
+
+    def decorator_calls(self, names: Iterable[str]) -> list[tuple[str, Definition, Decorator]]:
+        """``(qualname, definition, decorator)`` for every decorator called with arguments
+        whose name ends in one of ``names`` (``@app.route("/p")``, ``@view_config(...)``), in
+        the order of :meth:`decorated`: what the route detectors read as registering calls."""
+        names = frozenset(names)
+        return [(q, d, dec) for q, d in self.decorated() for dec in d.decorators
+                if dec.args is not None and dec.expr and dec.expr.rsplit(".", 1)[-1] in names]
 
     def extended(self) -> frozenset[str]:
         """Project classes some project class extends: a framework base the project shares

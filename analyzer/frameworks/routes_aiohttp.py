@@ -221,17 +221,14 @@ class AiohttpRoutes:
         """``@routes.get("/p")`` ... on a ``RouteTableDef``."""
         prog = self.prog
         out: list[Endpoint] = []
-        for q, d in prog.decorated():
+        for q, _d, dec in prog.decorator_calls(_DEFINERS):
             parent = prog.parent_scope(q)
-            for dec in d.decorators:
-                if dec.args is None or not dec.expr or "." not in dec.expr:
-                    continue
-                recv, _, verb = dec.expr.rpartition(".")
-                if verb not in _DEFINERS or not self._is_instance(prog.r.eval(parent, recv), "RouteTableDef"):
-                    continue
-                call = Call(parent, dec.expr, dec.args, dec.line)
-                router = prog.locate(parent, recv) or f"{parent}:{recv}"
-                out.extend(self._endpoint(prog.module_of(q), call, verb, router, q))
+            recv, _, verb = dec.expr.rpartition(".")
+            if not recv or not self._is_instance(prog.r.eval(parent, recv), "RouteTableDef"):
+                continue
+            call = Call(parent, dec.expr, dec.args, dec.line)
+            router = prog.locate(parent, recv) or f"{parent}:{recv}"
+            out.extend(self._endpoint(prog.module_of(q), call, verb, router, q))
         return out
 
     def _router_calls(self) -> list[Endpoint]:

@@ -34,13 +34,9 @@ class AppBuilderViews:
         if not prog.uses(*_ROOTS):
             return []
         exposed: dict[str, list[tuple[str, object]]] = {}  # class -> [(method, decorator)]
-        for q, d in prog.decorated():
-            if d.kind != "method":
-                continue
-            for dec in d.decorators:
-                if (dec.expr or "").rsplit(".", 1)[-1] in _EXPOSE and dec.args is not None \
-                        and matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
-                    exposed.setdefault(prog.parent_scope(q), []).append((q, dec))
+        for q, d, dec in prog.decorator_calls(_EXPOSE):
+            if d.kind == "method" and matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
+                exposed.setdefault(prog.parent_scope(q), []).append((q, dec))
         if not exposed:
             return []
         out: list[Endpoint] = []

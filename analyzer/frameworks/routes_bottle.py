@@ -105,14 +105,11 @@ class BottleRoutes:
     def _decorated(self) -> list[Endpoint]:
         prog = self.prog
         out: list[Endpoint] = []
-        for q, d in prog.decorated():
+        for q, _d, dec in prog.decorator_calls(_ROUTES):
             parent = prog.parent_scope(q)
-            for dec in d.decorators:
-                if dec.args is None or not dec.expr or dec.expr.rsplit(".", 1)[-1] not in _ROUTES:
-                    continue
-                ok, router = self._router(parent, dec.expr)
-                if ok:
-                    out.extend(self._routes(prog.module_of(q), Call(parent, dec.expr, dec.args, dec.line), router, q))
+            ok, router = self._router(parent, dec.expr)
+            if ok:
+                out.extend(self._routes(prog.module_of(q), Call(parent, dec.expr, dec.args, dec.line), router, q))
         return out
 
     def _calls(self) -> list[Endpoint]:

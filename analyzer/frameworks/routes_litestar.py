@@ -70,14 +70,10 @@ class LitestarRoutes:
         """Handler function or method -> its Litestar decorators (``(kind, decorator)``)."""
         prog = self.prog
         out: dict[str, list[tuple[str, object]]] = {}
-        for q, d in prog.decorated():
-            if d.kind not in ("function", "method"):
-                continue
-            for dec in d.decorators:
-                name = (dec.expr or "").rsplit(".", 1)[-1]
-                if name in _DECORATORS and dec.args is not None and \
-                        matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS, {name}):
-                    out.setdefault(q, []).append((name, dec))
+        for q, d, dec in prog.decorator_calls(_DECORATORS):
+            name = dec.expr.rsplit(".", 1)[-1]
+            if d.kind in ("function", "method") and matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS, {name}):
+                out.setdefault(q, []).append((name, dec))
         return out
 
     def _endpoints(self, key: str, handler: str, found: list[tuple[str, object]]) -> list[Endpoint]:

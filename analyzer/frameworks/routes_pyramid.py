@@ -32,24 +32,21 @@ class PyramidRoutes:
             return []
         patterns = self._patterns()
         out: list[Endpoint] = []
-        for q, d in prog.decorated():
-            for dec in d.decorators:
-                if (dec.expr or "").rsplit(".", 1)[-1] != "view_config" or dec.args is None:
-                    continue
-                if not matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
-                    continue
-                defaults = self._defaults(prog.parent_scope(q)) if d.kind == "method" else {}
-                given = {a.keyword: a for a in dec.args if a.keyword}
-                route = _text(given.get("route_name")) or defaults.get("route_name")
-                if route is None:
-                    continue  # an exception view or a traversal view: no URL of its own
-                path = patterns.get(route)
-                if path is None:
-                    self.unresolved.append(f"{q}: route_name={route!r}")
-                    continue
-                methods = _methods(given.get("request_method")) or defaults.get("request_method") or ("GET",)
-                module = prog.module_of(q)
-                out.append(Endpoint(None, path, methods, q, module, dec.line, "pyramid", route))
+        for q, d, dec in prog.decorator_calls({"view_config"}):
+            if not matches(prog.r.eval(prog.parent_scope(q), dec.expr), _ROOTS):
+                continue
+            defaults = self._defaults(prog.parent_scope(q)) if d.kind == "method" else {}
+            given = {a.keyword: a for a in dec.args if a.keyword}
+            route = _text(given.get("route_name")) or defaults.get("route_name")
+            if route is None:
+                continue  # an exception view or a traversal view: no URL of its own
+            path = patterns.get(route)
+            if path is None:
+                self.unresolved.append(f"{q}: route_name={route!r}")
+                continue
+            methods = _methods(given.get("request_method")) or defaults.get("request_method") or ("GET",)
+            module = prog.module_of(q)
+            out.append(Endpoint(None, path, methods, q, module, dec.line, "pyramid", route))
         return out
 
     def _patterns(self) -> dict[str, str]:

@@ -373,32 +373,28 @@ class DecoratorRouting:
         prog = self.prog
         spec = self.spec
         out: list[Endpoint] = []
-        for q, d in prog.decorated():
+        for q, d, dec in prog.decorator_calls(spec.decorators):
+            recv, _, verb = dec.expr.rpartition(".")
+            if not recv:
+                continue  # a bare ``@get(...)``: no router named
             parent = prog.parent_scope(q)
             module = prog.module_of(q)
-            for dec in d.decorators:
-                if dec.args is None or not dec.expr or "." not in dec.expr:
+            values = prog.r.eval(parent, recv)
+            fw = framework_of(values, self.roots, prog)
+            path = self._path(module, parent, _path_arg(dec.args))
+            if fw != spec.name:
+                known = any(not v.startswith(("b:", "bi:")) for v in values)
+                if known or not self.fallback or not (path or "").startswith("/"):
                     continue
-                recv, _, verb = dec.expr.rpartition(".")
-                if verb not in spec.decorators:
-                    continue
-                values = prog.r.eval(parent, recv)
-                fw = framework_of(values, self.roots, prog)
-                path_arg = _path_arg(dec.args)
-                path = self._path(module, parent, path_arg)
-                if fw != spec.name:
-                    known = any(not v.startswith(("b:", "bi:")) for v in values)
-                    if known or not self.fallback or not (path or "").startswith("/"):
-                        continue
-                if path is None:
-                    self.unresolved.append(f"{q}: {dec.expr}(...)")
-                    continue
-                methods = self._methods(verb, dec.args, module, parent)
-                if d.kind == "class":
-                    methods = class_verbs(prog, q) or methods
-                router = prog.locate(parent, recv) or f"{parent}:{recv}"
-                name = prog.literal_str(module, parent, _kw(dec.args, "endpoint") or _kw(dec.args, "name"))
-                out.append(Endpoint(router, path, methods, q, module, dec.line, spec.name, name))
+            if path is None:
+                self.unresolved.append(f"{q}: {dec.expr}(...)")
+                continue
+            methods = self._methods(verb, dec.args, module, parent)
+            if d.kind == "class":
+                methods = class_verbs(prog, q) or methods
+            router = prog.locate(parent, recv) or f"{parent}:{recv}"
+            name = prog.literal_str(module, parent, _kw(dec.args, "endpoint") or _kw(dec.args, "name"))
+            out.append(Endpoint(router, path, methods, q, module, dec.line, spec.name, name))
         return out
 
     def _path(self, module: str, scope: str, arg) -> str | None:
