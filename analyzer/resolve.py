@@ -35,6 +35,11 @@ from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
+# call sites from which the first round is split between this process and a forked child
+# (analyzer.forked): below this, the fork and the merge cost more than the half saves
+FORK_SITES = 20_000
+# what the child copies of this process's memory: the pages of the objects it touches
+CHILD_COPIES = 0.75
 # Outside values (``x:``, ``xi:``) one parameter may receive. A recursive walk over an outside
 # structure (``walk(ref.items)``, ``walk(ref.inner)``...) passes ever longer attribute chains
 # round after round: 185,000 values for one parameter of Polar's SDK generator, and most of
@@ -202,6 +207,7 @@ class Resolver:
         self._mro_v: dict[str, tuple[str, ...]] = {}
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
+        self.flow_log: list[tuple[tuple[str, str], set[str]]] | None = None  # see grow_flow
         self._sig: dict[str, tuple[list[Param], dict[str, Param]]] = {}
         self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
         self._own_class: dict[str, bool] = {}  # see makes_own_class
@@ -753,23 +759,30 @@ class Resolver:
                 vals = self.eval(scope, a.expr)
                 vals = {x for x in vals if not x.startswith(("b:", "bi:", "m:"))}
                 if vals:
-                    key = (func, p.name)
-                    cur = self.flows[key]
-                    new = vals - cur
-                    if new:
-                        outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
-                        if outside:
-                            held = self._outside_flows.get(key)
-                            if held is None:
-                                held = sum(1 for x in cur if x.startswith(("x:", "xi:")))
-                            room = max(0, MAX_OUTSIDE_FLOWS - held)
-                            if len(outside) > room:
-                                new.difference_update(outside[room:])
-                            self._outside_flows[key] = held + min(room, len(outside))
-                    if new:
-                        cur |= new
-                        self._flow_changed = True
-                        self.changed_funcs.add(func)
+                    self.grow_flow((func, p.name), vals)
+
+    def grow_flow(self, key: tuple[str, str], vals: set[str]) -> None:
+        """Add values flowing into a parameter (``key``: function, parameter), keeping at
+        most :data:`MAX_OUTSIDE_FLOWS` outside values; what is new is logged when a share of
+        a round keeps a log (:func:`_evaluate_share`)."""
+        cur = self.flows[key]
+        new = vals - cur
+        if new:
+            outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
+            if outside:
+                held = self._outside_flows.get(key)
+                if held is None:
+                    held = sum(1 for x in cur if x.startswith(("x:", "xi:")))
+                room = max(0, MAX_OUTSIDE_FLOWS - held)
+                if len(outside) > room:
+                    new.difference_update(outside[room:])
+                self._outside_flows[key] = held + min(room, len(outside))
+        if new:
+            cur |= new
+            self._flow_changed = True
+            self.changed_funcs.add(key[0])
+            if self.flow_log is not None:
+                self.flow_log.append((key, new))
 
     def _signature_index(self, func: str) -> tuple[list[Param], dict[str, Param]]:
         hit = self._sig.get(func)
@@ -780,6 +793,10 @@ class Resolver:
                 {p.name: p for p in params},
             )
         return hit
+
+    def intern(self, values: frozenset[str]) -> frozenset[str]:
+        """The one shared copy of an equal set of values (a forked share's come back as copies)."""
+        return self._shared_sets.setdefault(values, values)
 
     def reset_memo(self) -> None:
         """Forget every value: what the frameworks stage starts from."""
@@ -943,14 +960,25 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # cycle met) is settled: asked again, it would get the same values from the same memo
     # and add no flow, so later rounds skip it. The answers are those of revisiting it.
     settled: set[int] = set()
+    subclasses: dict[str, list[str]] | None = None  # made when a method first gains a flow
     for _round in range(MAX_ROUNDS):
         r._flow_changed = False
         r.changed_funcs = set()
+        if _round == 0 and len(todo) >= FORK_SITES:
+            # Round 1 asks every site: two halves at once, each from the state before either
+            # (analyzer.forked); the second's flows and settled values are then merged here.
+            from analyzer.forked import shares
+
+            halves = (range(_module_boundary(sites, len(todo) // 2)),)
+            halves += (range(len(halves[0]), len(todo)),)
+            shares_of = shares(lambda part, halves=halves: _evaluate_share(r, sites, halves[part]),
+                               copies=CHILD_COPIES)
+        else:
+            shares_of = (_evaluate_share(r, sites, todo),)
+        for share in shares_of:
+            _merge_share(r, share, targets, settled)
         for k in todo:
-            c = sites[k][2]
-            r._flow_read = False
-            t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
-            targets[k] = t
+            t = targets[k]
             if t:
                 at = sites_of.get(t)
                 if at is None:
@@ -958,15 +986,18 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                     for v in t:
                         sets_with[v.partition(":")[2]].append(t)
                 at.add(k)
-                r.add_flows(c.scope, c, t)
-            if not r._flow_read:
-                settled.add(k)
         if not r._flow_changed:
             break
         affected = set(r.changed_funcs)
-        for f in r.changed_funcs:  # a method's new argument may be stored on self: revisit its class
+        for f in r.changed_funcs:
             if r.kind(f) == "method":
-                affected.add(f.rsplit(".", 1)[0])
+                # a method's new argument may be stored on self, where the methods of its class
+                # and of every subclass read it (``super().__init__(func)`` in a subclass)
+                cls = f.rsplit(".", 1)[0]
+                affected.add(cls)
+                if subclasses is None:
+                    subclasses = _subclasses(r)
+                affected.update(subclasses.get(cls, ()))
             for values in sets_with.get(f, ()):
                 affected.update(sites[k][2].scope for k in sites_of[values])
         r.next_round()
@@ -987,7 +1018,74 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         for d in m.definitions:
             if d.kind == "class":
                 bases[d.qualname] = r.bases(d.qualname)
-    return Evaluation(targets, entered, wrapped, imports, bases, r.flows)
+    # in key order and without the empty entries lookups leave: the same whichever process
+    # evaluated which share
+    flows = {k: v for k, v in sorted(r.flows.items()) if v}
+    return Evaluation(targets, entered, wrapped, imports, bases, flows)
+
+
+class _Share(NamedTuple):
+    """What one share of a round found: per site asked, its values and whether it settled,
+    and the argument flows it added, in order."""
+
+    sites: range | list[int]
+    targets: list[frozenset[str]]
+    settled: list[int]
+    flows: list[tuple[tuple[str, str], set[str]]]
+    flow_changed: bool
+    changed_funcs: set[str]
+
+
+def _subclasses(r: Resolver) -> dict[str, list[str]]:
+    """Project class -> the project classes that have it among their ancestors."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for q, d in r.defs.items():
+        if d.kind == "class":
+            for ancestor in r.mro(q)[1:]:
+                out[ancestor].append(q)
+    return out
+
+
+def _module_boundary(sites: list[tuple[str, int, Call]], at: int) -> int:
+    """The first index at or after ``at`` where a new module's sites begin: a module's sites
+    ask much the same questions, so they stay in one share."""
+    while 0 < at < len(sites) and sites[at][0] == sites[at - 1][0]:
+        at += 1
+    return at
+
+
+def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Share:
+    """Ask the sites ``ks`` in order: their callees' values, and the flows their arguments add."""
+    r.flow_log = []
+    targets: list[frozenset[str]] = []
+    settled: list[int] = []
+    try:
+        for k in ks:
+            c = sites[k][2]
+            r._flow_read = False
+            t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
+            targets.append(t)
+            if t:
+                r.add_flows(c.scope, c, t)
+            if not r._flow_read:
+                settled.append(k)
+        flows = r.flow_log
+    finally:
+        r.flow_log = None
+    return _Share(ks, targets, settled, flows, r._flow_changed, r.changed_funcs)
+
+
+def _merge_share(r: Resolver, share: _Share, targets: list[frozenset[str]], settled: set[int]) -> None:
+    """Take in a share's answers. From this process's own share (or a share run here because
+    there was no room to fork) this only stores the values: its flows are already in. A forked
+    child's memo is not taken: sending it costs more than asking again what later rounds need."""
+    for k, t in zip(share.sites, share.targets):
+        targets[k] = r.intern(t)
+    settled.update(share.settled)
+    for key, vals in share.flows:
+        r.grow_flow(key, vals)
+    r._flow_changed = r._flow_changed or share.flow_changed
+    r.changed_funcs |= share.changed_funcs
 
 
 def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev: Evaluation) -> Resolution:

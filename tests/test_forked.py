@@ -151,3 +151,32 @@ def test_louvain_restarts_split_with_a_child_keep_the_same_best_run(monkeypatch)
     assert calls == [0.3]
     assert split == whole
     assert louvain.cluster(g, seed=3, restarts=1) and calls == [0.3]  # one run: nothing to share
+
+
+def _resolution_answer(resolution):
+    """What the split must not change: the edges, and per site and per flow every value but
+    the outside ones (``x:``). Those are capped per parameter (resolve.MAX_OUTSIDE_FLOWS),
+    and which of a long chain of outside attributes fill the cap depends on the order the
+    flows arrive in."""
+    def project(values):
+        return frozenset(v for v in values if not v.startswith(("x:", "xi:")))
+
+    ev = resolution.evaluation
+    return ([project(t) for t in ev.targets], ev.entered, ev.wrapped,
+            {k: project(v) for k, v in ev.flows.items() if project(v)},
+            sorted((e.source, e.target, e.kind, e.weight) for e in resolution.edges))
+
+
+@needs_fork
+def test_first_round_of_resolution_split_with_a_child_gives_the_same_answer(monkeypatch):
+    from analyzer import resolve
+
+    whole = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
+    calls = _count_shares(monkeypatch, forked)
+    monkeypatch.setattr(resolve, "FORK_SITES", 1)
+    split = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
+    assert calls == [resolve.CHILD_COPIES]
+    assert split == whole
+    assert any(e[2] == "call" for e in whole[-1])
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # both halves here, in turn
+    assert _resolution_answer(front_end(ROOT / "samples" / "shop")[1]) == whole

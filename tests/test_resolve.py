@@ -475,3 +475,49 @@ def test_a_method_making_its_own_class_gives_the_receivers_class(tmp_path):
     })
     assert ("m.orgs", "m.OrgRepo.by_slug") in edges and ("m.users", "m.UserRepo.by_email") in edges
     assert not {e for e in edges if e[1].startswith("typing.")}
+
+
+def test_an_argument_stored_by_a_base_constructor_reaches_the_subclass_methods(tmp_path, monkeypatch):
+    """``AdminNode(func=show)`` hands ``show`` up two constructors to the base, which stores
+    it on ``self``; a subclass's ``render`` calls it. The flow arrives one constructor per
+    round, and ``render`` (written before ``__init__``) is asked before its class's
+    ``super().__init__`` passes the function on: the next round must revisit the methods of
+    every subclass of the class whose method gained an argument. The same with the first
+    round split in two halves (Django's template library needs both)."""
+    from analyzer import forked, resolve
+
+    files = {
+        "app/__init__.py": "",
+        "app/tags.py": """
+            from lib.library import Inclusion
+
+            def show():
+                pass
+
+            class AdminNode(Inclusion):
+                def __init__(self, name, func):
+                    super().__init__(func, name)
+
+            def show_tag():
+                return AdminNode("x", func=show)
+        """,
+        "lib/__init__.py": "",
+        "lib/library.py": """
+            class Node:
+                def __init__(self, func):
+                    self.func = func
+
+            class Inclusion(Node):
+                def render(self):
+                    return self.func()
+
+                def __init__(self, func, name):
+                    super().__init__(func)
+        """,
+    }
+    expected = ("lib.library.Inclusion.render", "app.tags.show")
+    edges, _ = edges_of(tmp_path, files)
+    assert expected in edges
+    if forked.can_fork():
+        monkeypatch.setattr(resolve, "FORK_SITES", 1)
+        assert edges_of(tmp_path, files)[0] == edges
