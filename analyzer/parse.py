@@ -70,14 +70,24 @@ def _parse_trusted(text: str) -> cst.Module:
     has just built from source is valid by construction, and those checks are about a fifth
     of the parse (libcst's own comment there says as much). They are skipped here, only for
     the duration of the parse: nodes built by hand elsewhere (the extract codemods) are still
-    checked. If libcst ever moves the hook, the plain parse runs.
+    checked. The nodes are also made without going through their dataclass ``__init__``
+    (:mod:`analyzer.lean_nodes`). If libcst ever moves either hook, the plain parse runs.
     """
+    from analyzer import lean_nodes
+
     base = getattr(cst, "CSTNode", None)
     original = base.__dict__.get("__post_init__") if base is not None else None
     if original is None:
         return cst.parse_module(text)
     base.__post_init__ = _skip_validation
     try:
+        with lean_nodes.lean_construction() as lean:
+            try:
+                return cst.parse_module(text)
+            except TypeError:
+                if not lean:
+                    raise
+                lean_nodes.disable()  # a libcst that calls its node classes otherwise
         return cst.parse_module(text)
     finally:
         base.__post_init__ = original

@@ -3,13 +3,20 @@
 Usage::
 
     python benchmarks/bench_analyze.py TREE [TREE ...] [--jobs N] [--include-tests] [--include-migrations]
+                                       [--pairs N]
 
 For each tree it prints files, lines and the bare single-process parse time; the cold
 ``msa analyze`` time as a ratio to that; then warm runs as ratios to cold: nothing changed,
 options changed (``--services 5``), one file changed (a comment appended) and one literal
 changed inside a function (an edit the dependency graph does not show); the peak memory of
 the analysis and the seconds of each stage. All figures come from one run on this machine;
-compare ratios, not seconds (machines here are noisy).
+compare ratios, not seconds (machines here are noisy). ``--pairs N`` times the bare parse and
+the cold analysis N times, alternated, and prints each pair's ratio and their median: on a
+shared machine the bare parse alone has moved by 40 % between runs minutes apart.
+
+The analyzer's bytecode is compiled first, as ``pip install`` does: without it (this
+machine sets ``PYTHONDONTWRITEBYTECODE``) every run compiles the analyzer's own modules,
+about half a second that no installed copy pays.
 """
 
 from __future__ import annotations
@@ -96,7 +103,11 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--include-tests", action="store_true")
     ap.add_argument("--include-migrations", action="store_true")
+    ap.add_argument("--pairs", type=int, default=1, help="bare parse and cold analysis, alternated, N times")
     args = ap.parse_args()
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "analyzer"), quiet=1)
     from analyzer.discover import discover
 
     extra = []
@@ -111,11 +122,15 @@ def main() -> None:
         files = discover(tree, include_tests=args.include_tests, include_migrations=args.include_migrations).files
         paths = [f.path for f in files]
         lines = sum(p.read_bytes().count(b"\n") for p in paths)
-        bare, failures = bare_parse(paths)
         with tempfile.TemporaryDirectory() as tmp:
             cache = Path(tmp) / "cache"
             out = Path(tmp) / "analysis.json"
-            cold, cold_rss = run_analyze(tree, cache, out, extra)
+            pairs = []
+            for _ in range(max(1, args.pairs)):
+                shutil.rmtree(cache, ignore_errors=True)
+                bare, failures = bare_parse(paths)
+                cold, cold_rss = run_analyze(tree, cache, out, extra)
+                pairs.append((bare, cold))
             cold_stages = stages(out)
             warm, warm_rss = run_analyze(tree, cache, out, extra)
             options, _ = run_analyze(tree, cache, out, [*extra, "--services", "5"])
@@ -137,6 +152,11 @@ def main() -> None:
         print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
         print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
         print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
+        if len(pairs) > 1:
+            ratios = sorted(c / b for b, c in pairs)
+            print(f"  pairs (bare s, cold s, ratio)       : "
+                  + ", ".join(f"({b:.2f}, {c:.2f}, {c / b:.2f})" for b, c in pairs))
+            print(f"  cold / bare, median of {len(pairs)} pairs     : {ratios[len(ratios) // 2]:8.2f}")
         print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
         print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
         print(f"  one literal changed ({literal_file or 'none found'}): {literal:8.2f} s   ({literal / cold:.1%} of cold)")

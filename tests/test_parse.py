@@ -277,3 +277,39 @@ def test_a_list_of_tuples_given_as_an_argument_keeps_its_rows():
         f"{first}[1][0]": ("str()", "/s/([0-9]+)"), f"{first}[1][1]": ("Story", None),
         f"{first}[1][2]": ("dict()", None),
     }
+
+
+def test_lean_node_construction_makes_the_same_tree_as_libcst():
+    """The parser's nodes made without their dataclass ``__init__`` (analyzer/lean_nodes.py)
+    are the nodes libcst makes: same tree, same code, same facts; and the libcst module gets
+    its classes back after each parse."""
+    import libcst as cst
+
+    from analyzer import lean_nodes
+    from analyzer.parse import _parse_trusted
+
+    source = lean_nodes._SAMPLE + "\nclass D:\n    def f(self, x=[1, 2]):\n        return {**x}\n"
+    plain = cst.parse_module(source)
+    name_class = cst.Name
+    with lean_nodes.lean_construction() as lean:
+        assert lean, "no lean constructors: the check against libcst's own failed"
+        assert cst.Name is not name_class
+        tree = cst.parse_module(source)
+    assert cst.Name is name_class  # the classes are back
+    assert tree.deep_equals(plain) and tree.code == source
+    assert type(tree.body[0]) is type(plain.body[0])
+    assert _parse_trusted(source).deep_equals(plain)
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("x y")  # hand-made nodes are still validated
+
+
+def test_lean_construction_falls_back_when_libcst_calls_its_classes_otherwise(monkeypatch):
+    from analyzer import lean_nodes
+    from analyzer.parse import _parse_trusted
+
+    def positional_only(*args):  # a constructor the parser's keyword call does not fit
+        raise TypeError("unexpected keyword")
+
+    monkeypatch.setattr(lean_nodes, "_constructors", {"Name": positional_only})
+    assert _parse_trusted("x = f(1)\n").code == "x = f(1)\n"
+    assert lean_nodes._constructors == {}  # the plain construction from now on
