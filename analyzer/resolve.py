@@ -26,7 +26,7 @@ from __future__ import annotations
 import builtins
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -964,13 +964,12 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     for _round in range(MAX_ROUNDS):
         r._flow_changed = False
         r.changed_funcs = set()
-        if _round == 0 and len(todo) >= FORK_SITES:
-            # Round 1 asks every site: two halves at once, each from the state before either
-            # (analyzer.forked); the second's flows and settled values are then merged here.
+        if len(todo) >= FORK_SITES:
+            # A large round (the first asks every site): two halves at once, each from the
+            # state before either (analyzer.forked); the second's flows are merged here.
             from analyzer.forked import shares
 
-            halves = (range(_module_boundary(sites, len(todo) // 2)),)
-            halves += (range(len(halves[0]), len(todo)),)
+            halves = _halves(sites, todo)
             shares_of = shares(lambda part, halves=halves: _evaluate_share(r, sites, halves[part]),
                                copies=CHILD_COPIES)
         else:
@@ -1003,14 +1002,19 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         r.next_round()
         todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
 
-    # what the edges need, asked in the order the edges are built (memo state included)
-    entered: list[frozenset[str]] = []
-    wrapped: list[frozenset[str]] = []
-    for (_module, _i, c), t in zip(sites, targets):
-        e = r.callees(t)
-        entered.append(e)
-        w = _decorated_targets(r, c, e) if e else None
-        wrapped.append(frozenset(w) if w else _EMPTY)
+    # what the edges need, asked in the order the edges are built (memo state included),
+    # in two halves at once on a large program
+    everything = range(len(sites))
+    if len(sites) >= FORK_SITES:
+        from analyzer.forked import shares
+
+        halves = _halves(sites, everything)
+        needs = shares(lambda part, halves=halves: _edge_needs(r, sites, targets, halves[part]),
+                       copies=CHILD_COPIES)
+    else:
+        needs = (_edge_needs(r, sites, targets, everything),)
+    entered = [r.intern(e) for share in needs for e in share[0]]
+    wrapped = [r.intern(w) for share in needs for w in share[1]]
     imports: list[str | None] = []
     bases: dict[str, tuple[str, ...]] = {}
     for m in modules:
@@ -1046,12 +1050,27 @@ def _subclasses(r: Resolver) -> dict[str, list[str]]:
     return out
 
 
-def _module_boundary(sites: list[tuple[str, int, Call]], at: int) -> int:
-    """The first index at or after ``at`` where a new module's sites begin: a module's sites
-    ask much the same questions, so they stay in one share."""
-    while 0 < at < len(sites) and sites[at][0] == sites[at - 1][0]:
+def _halves(sites: list[tuple[str, int, Call]], ks: Sequence[int]) -> tuple[Sequence[int], Sequence[int]]:
+    """``ks`` (ascending site indices) in two, at the first new module from the middle on: a
+    module's sites ask much the same questions, so they stay in one share."""
+    at = len(ks) // 2
+    while 0 < at < len(ks) and sites[ks[at]][0] == sites[ks[at - 1]][0]:
         at += 1
-    return at
+    return ks[:at], ks[at:]
+
+
+def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]],
+                ks: Sequence[int]) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """Per site ``k`` in ``ks``: the definitions its call enters, and those of them its
+    caller decorates."""
+    entered: list[frozenset[str]] = []
+    wrapped: list[frozenset[str]] = []
+    for k in ks:
+        e = r.callees(targets[k])
+        entered.append(e)
+        w = _decorated_targets(r, sites[k][2], e) if e else None
+        wrapped.append(frozenset(w) if w else _EMPTY)
+    return entered, wrapped
 
 
 def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Share:

@@ -168,14 +168,15 @@ def _resolution_answer(resolution):
 
 
 @needs_fork
-def test_first_round_of_resolution_split_with_a_child_gives_the_same_answer(monkeypatch):
+def test_resolution_split_with_a_child_gives_the_same_answer(monkeypatch):
+    """Every round of at least FORK_SITES sites, and what the edges need, in two halves."""
     from analyzer import resolve
 
     whole = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
     calls = _count_shares(monkeypatch, forked)
     monkeypatch.setattr(resolve, "FORK_SITES", 1)
     split = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
-    assert calls == [resolve.CHILD_COPIES]
+    assert len(calls) >= 2 and set(calls) == {resolve.CHILD_COPIES}  # rounds, then the edges' needs
     assert split == whole
     assert any(e[2] == "call" for e in whole[-1])
     monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # both halves here, in turn
