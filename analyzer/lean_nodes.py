@@ -14,6 +14,9 @@ checked once per process on a sample that uses most node kinds). A class the sch
 not fit (a field without a slot, a field outside ``__init__``) keeps its own constructor.
 If libcst ever calls the classes otherwise, the check fails or the parse raises
 ``TypeError`` and the plain construction is used from then on.
+
+The swap is process-wide for the length of one parse: files are parsed in worker processes
+(in the caller's thread only with ``jobs=1``), where nothing else uses libcst meanwhile.
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
-# call sites from which the first round is split between this process and a forked child
-# (analyzer.forked): below this, the fork and the merge cost more than the half saves
+# call sites from which a round (the first asks them all), and the pass asking what the edges
+# need, are split between this process and a forked child (analyzer.forked): below this, the
+# fork and the merge cost more than the half saves
 FORK_SITES = 20_000
 # what the child copies of this process's memory: the pages of the objects it touches
 CHILD_COPIES = 0.75
@@ -1032,7 +1033,7 @@ class _Share(NamedTuple):
     """What one share of a round found: per site asked, its values and whether it settled,
     and the argument flows it added, in order."""
 
-    sites: range | list[int]
+    sites: Sequence[int]
     targets: list[frozenset[str]]
     settled: list[int]
     flows: list[tuple[tuple[str, str], set[str]]]
