@@ -21,6 +21,15 @@ def build_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def sqlalchemy_models(**tables: str) -> str:
+    """A models module of SQLAlchemy declarative classes, each with its table and an ``id``
+    column: ``sqlalchemy_models(User="users", Order="orders")``."""
+    classes = "".join(f'\n\nclass {name}(Base):\n    __tablename__ = "{table}"\n'
+                      "    id: Mapped[int] = mapped_column(primary_key=True)\n" for name, table in tables.items())
+    return ("from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n" + classes)
+
+
 def front_end(root: Path, **kwargs):
     found = discover(root, **kwargs)
     facts = [parse_module_facts(f.relpath, f.module, f.path.read_bytes(), f.is_package) for f in found.files]

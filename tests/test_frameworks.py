@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import front_end
+from helpers import front_end, sqlalchemy_models
 
 from analyzer.frameworks import extract
 
@@ -1208,23 +1208,7 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
 
     build_tree(tmp_path, {
         "app/__init__.py": "",
-        "app/models.py": """
-            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-            class Base(DeclarativeBase):
-                pass
-
-
-            class User(Base):
-                __tablename__ = "users"
-                id: Mapped[int] = mapped_column(primary_key=True)
-
-
-            class Order(Base):
-                __tablename__ = "orders"
-                id: Mapped[int] = mapped_column(primary_key=True)
-        """,
+        "app/models.py": sqlalchemy_models(User="users", Order="orders"),
         "app/repo.py": """
             from sqlalchemy import select
             from sqlalchemy.orm import Session
@@ -1457,28 +1441,7 @@ def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(
                 def users(self):
                     return GroupRepository(self.session, "id", User, group_id=self.group_id)
         """,
-        "app/models.py": """
-            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-            class Base(DeclarativeBase):
-                pass
-
-
-            class User(Base):
-                __tablename__ = "users"
-                id: Mapped[int] = mapped_column(primary_key=True)
-
-
-            class Item(Base):
-                __tablename__ = "items"
-                id: Mapped[int] = mapped_column(primary_key=True)
-
-
-            class Tag(Base):
-                __tablename__ = "tags"
-                id: Mapped[int] = mapped_column(primary_key=True)
-        """,
+        "app/models.py": sqlalchemy_models(User="users", Item="items", Tag="tags"),
     })
     found = extract(*front_end(tmp_path))
     E = "entity:app.models."

@@ -68,8 +68,7 @@ class AccessAnalysis:
         self._params: dict[str, dict[str, int | None]] = {}
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
-        self._setter_index: dict[str, list[str]] | None = None  # see _index_class_names
-        self._storer_index: dict[str, list[str]] = {}
+        self._name_index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # see _class_names
         self._absorbed: dict[tuple[str, int], tuple[str, int]] = {}  # site -> the chain's call holding its accesses
 
     def run(self) -> list[Access]:
@@ -358,38 +357,33 @@ class AccessAnalysis:
         key = (cls, attr)
         hit = self._overridden.get(key)
         if hit is None:
-            hit = self._overridden[key] = attr in self.values.carried(cls) or any(
-                q != cls and cls in self.prog.r.mro(q) and (q in self._setters(attr) or attr in self.values.carried(q))
-                for q in self._subclasses_setting(attr))
+            setters, storers = self._class_names()
+
+            def below(q: str) -> bool:
+                return q != cls and cls in self.prog.r.mro(q)
+
+            hit = self._overridden[key] = attr in self.values.carried(cls) \
+                or any(below(q) for q in setters.get(attr, ())) \
+                or any(below(q) and attr in self.values.carried(q) for q in storers.get(attr, ()))
         return hit
 
-    def _subclasses_setting(self, attr: str) -> list[str]:
-        """The project classes that set ``attr`` in their body or store it on the instance."""
-        self._index_class_names()
-        return sorted(set(self._setter_index.get(attr, ())) | set(self._storer_index.get(attr, ())))
-
-    def _setters(self, attr: str) -> list[str]:
-        """The project classes whose body sets ``attr`` (``model = User``)."""
-        self._index_class_names()
-        return self._setter_index.get(attr, [])
-
-    def _index_class_names(self) -> None:
-        """Which classes set each name in their body, and which store it on the instance
-        (``self.model = model`` in a method), in one pass on the first question: a program
-        asks about many names (each attribute a base-class method reads through ``self``)."""
-        if self._setter_index is not None:
-            return
-        body: dict[str, list[str]] = defaultdict(list)
-        stored: dict[str, list[str]] = defaultdict(list)
-        for q, d in self.prog.defs.items():
-            if d.kind == "class":
-                for name, found in self.prog.r.scope_bindings.get(q, {}).items():
-                    if any(b.origin is None for b in found):
-                        body[name].append(q)
-                    if any(b.origin is not None for b in found):
-                        stored[name].append(q)
-        self._setter_index = {name: sorted(classes) for name, classes in body.items()}
-        self._storer_index = {name: sorted(classes) for name, classes in stored.items()}
+    def _class_names(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Which classes set each name in their body (``model = User``), and which store it
+        on the instance (``self.model = model`` in a method): one pass on the first question,
+        since a program asks about many names (each attribute a base-class method reads
+        through ``self``)."""
+        if self._name_index is None:
+            body: dict[str, list[str]] = defaultdict(list)
+            stored: dict[str, list[str]] = defaultdict(list)
+            for q, d in self.prog.defs.items():
+                if d.kind == "class":
+                    for name, found in self.prog.r.scope_bindings.get(q, {}).items():
+                        if any(b.origin is None for b in found):
+                            body[name].append(q)
+                        if any(b.origin is not None for b in found):
+                            stored[name].append(q)
+            self._name_index = dict(body), dict(stored)
+        return self._name_index
 
     def _class_attribute_entities(self, values, attr: str) -> set[str]:
         """The entities a class attribute names on the classes of ``values`` (instances or
