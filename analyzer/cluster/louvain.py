@@ -1,15 +1,17 @@
-"""Louvain community detection (networkx) on the weighted unit graph.
+"""Louvain community detection on the weighted unit graph.
 
 Louvain greedily moves nodes between communities to raise Newman modularity, then contracts
 the communities and repeats. It is fast enough for 100,000-node graphs and is the default
 first step: its communities are then merged to the chosen number of services
-(``agglomerative``) and polished (``refine``).
+(``agglomerative``) and polished (``refine``). The passes run in :mod:`louvain_kernel`, which
+makes networkx's moves for a seed in about half its time.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
+from analyzer.cluster.louvain_kernel import louvain_levels, partition_of
 from analyzer.cluster.quality import modularity
 
 FORK_NODES = 1_000  # from this many nodes, a forked child makes half of the restarts
@@ -33,9 +35,7 @@ def cluster(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0, threshol
     if graph.number_of_edges() == 0:
         return [{n} for n in sorted(graph)]
     if restarts <= 1:
-        parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution,
-                                                 threshold=threshold, seed=seed)
-        return sorted((set(p) for p in parts), key=min)
+        return sorted(_communities(graph, resolution, threshold, seed), key=min)
     seeds = [seed + run for run in range(restarts)]
     if graph.number_of_nodes() >= FORK_NODES:
         # the runs are independent: a forked child makes the second half (analyzer/forked.py)
@@ -60,8 +60,7 @@ def _runs(graph: nx.Graph, seeds: list[int], resolution: float,
     """Louvain once per seed: ``(modularity, communities)`` of each, as plain lists."""
     out = []
     for s in seeds:
-        parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, threshold=threshold,
-                                                 seed=s)
+        parts = _communities(graph, resolution, threshold, s)
         # ours, not networkx's: one pass over the edges, a third of the time, which was a
         # quarter of each restart's
         out.append((modularity(graph, parts, resolution=resolution), [list(p) for p in parts]))
@@ -72,10 +71,15 @@ def levels(graph: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[l
     """Every level of the Louvain hierarchy, finest first (for coarsening large graphs)."""
     if graph.number_of_edges() == 0:
         return [[{n} for n in sorted(graph)]]
-    return [
-        sorted((set(p) for p in level), key=min)
-        for level in nx.community.louvain_partitions(graph, weight="weight", resolution=resolution, seed=seed)
-    ]
+    return [sorted(level, key=min)
+            for level in louvain_levels(list(graph), graph.adj, resolution=resolution, seed=seed)]
+
+
+def _communities(graph: nx.Graph, resolution: float, threshold: float, seed: int) -> list[set[str]]:
+    """``nx.community.louvain_communities(graph, weight="weight", ...)``, by the kernel."""
+    nodes = list(graph)
+    return partition_of(nodes, louvain_levels(nodes, graph.adj, resolution=resolution, threshold=threshold,
+                                              seed=seed))
 
 
 def restarts_for(nodes: int) -> int:
