@@ -129,6 +129,8 @@ def analyze(
             write_plan(result.decomposition, plan_out)
     if not quiet:
         print_summary(counts, output, _err_console())
+    global _heap_left
+    _heap_left = True
 
 
 def _usage(message: str) -> MsaError:
@@ -264,8 +266,28 @@ def callgraph(
         write_text_atomic(output, text)
 
 
+_heap_left = False  # set once ``msa analyze`` has written its output
+
+
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    """Run the command. After ``msa analyze`` the process ends with ``os._exit`` once its
+    output is flushed, as mypy does: freeing a large analysis object by object took 0.15 s
+    of a 13 s Django run, and nothing that outlives the process needs it."""
+    import os
+
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not _heap_left or not isinstance(code, int | None):
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
