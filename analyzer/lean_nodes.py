@@ -117,8 +117,40 @@ def _build() -> dict[str, Callable]:
         if isinstance(cls, type) and issubclass(cls, cst.CSTNode) and dataclasses.is_dataclass(cls):
             construct = _constructor(cls)
             if construct is not None:
-                made[name] = construct
+                made[name] = _shared(cls, construct) if _shareable(cls) else construct
     return made
+
+
+# Whitespace is most of a tree: 40 % of Django's nodes are ``SimpleWhitespace`` (30 % the
+# empty one) and 7 % ``Newline``. Both are immutable, compared by identity and hold one
+# string; the walker never asks where one is. So equal ones are made once per process and
+# shared, which saves about 4 % of a parse. (Sharing the nodes built of these as well,
+# ``TrailingWhitespace``, ``Comma``, operators, cost more in key building than it saved.)
+_SHARED = frozenset({"SimpleWhitespace", "Newline"})
+_SHARED_LIMIT = 10_000  # distinct values kept per class: whitespace takes a few hundred forms
+
+
+def _shareable(cls: type) -> bool:
+    fields = dataclasses.fields(cls)
+    return cls.__name__ in _SHARED and len(fields) == 1 and fields[0].name == "value"
+
+
+def _shared(cls: type, construct: Callable) -> Callable:
+    """``construct``, made once per distinct ``value`` (the class's one field)."""
+    cache: dict = {}
+    missing = dataclasses.MISSING
+
+    def shared(*, value=dataclasses.fields(cls)[0].default):
+        node = cache.get(value)
+        if node is None:
+            if value is missing:
+                raise TypeError(f"{cls.__name__}: missing 'value'")
+            node = construct(value=value)
+            if len(cache) < _SHARED_LIMIT:
+                cache[value] = node
+        return node
+
+    return shared
 
 
 _constructors: dict[str, Callable] | None = None  # built and checked on the first parse

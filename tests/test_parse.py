@@ -303,6 +303,22 @@ def test_lean_node_construction_makes_the_same_tree_as_libcst():
         cst.Name("x y")  # hand-made nodes are still validated
 
 
+def test_equal_whitespace_is_made_once_and_trees_stay_whole():
+    """``SimpleWhitespace`` and ``Newline`` nodes are shared between trees (immutable, compared
+    by identity); every tree still prints its own source and equals libcst's."""
+    import libcst as cst
+
+    from analyzer.parse import _parse_trusted
+
+    first, second = "x = f(1,  2)\ny = 3\n", "z = g(a,  b)  # note\n"
+    a, b = _parse_trusted(first), _parse_trusted(second)
+    assert a.body[0].body[0].targets[0].whitespace_before_equal is \
+        b.body[0].body[0].targets[0].whitespace_before_equal
+    assert a.body[1].trailing_whitespace.newline is b.body[0].trailing_whitespace.newline
+    assert a.code == first and b.code == second
+    assert a.deep_equals(cst.parse_module(first)) and b.deep_equals(cst.parse_module(second))
+
+
 def test_lean_construction_falls_back_when_libcst_calls_its_classes_otherwise(monkeypatch):
     from analyzer import lean_nodes
     from analyzer.parse import _parse_trusted
