@@ -447,14 +447,22 @@ def analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
     """
     from analyzer import executor
 
-    if options.executor in (None, "", "local") and options.jobs != 1:
-        # a run with a facts cache usually parses a few edited files: one worker, which leaves
-        # the other core to this process; a run without one parses everything
-        executor.prestart(1 if _has_facts_cache(options) else options.jobs)
+    prestart_parsers(options)
     try:
         return _analyze_to_file(path, options, output)
     finally:
         executor.release()
+
+
+def prestart_parsers(options: AnalyzeOptions) -> None:
+    """Start the parsing workers this run will want (:func:`analyzer.executor.prestart`); a
+    no-op when they are started already."""
+    from analyzer import executor
+
+    if options.executor in (None, "", "local") and options.jobs != 1:
+        # a run with a facts cache usually parses a few edited files: one worker, which leaves
+        # the other core to this process; a run without one parses everything
+        executor.prestart(1 if _has_facts_cache(options) else options.jobs)
 
 
 def _has_facts_cache(options: AnalyzeOptions) -> bool:

@@ -162,3 +162,28 @@ def test_the_result_cache_keeps_the_newest_four_documents(repo, tmp_path):
     documents = [n for n in kept if not n.endswith(".counts.json")]
     assert len(documents) == 4
     assert sorted(n.removesuffix(".counts.json") + ".json" for n in kept if n.endswith(".counts.json")) == documents
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["report", "x.json"], None),
+    (["analyze", "src"], {"use_cache": True, "jobs": None, "cache_dir": None}),
+    (["analyze", "src", "--no-cache", "-j2", "-o", "out.json"], {"use_cache": False, "jobs": 2, "cache_dir": None}),
+    (["analyze", "--cache-dir=/c", "src", "--jobs", "3", "-q"], {"use_cache": True, "jobs": 3, "cache_dir": Path("/c")}),
+    (["analyze", "src", "--help"], None),
+    (["analyze", "src", "--executor", "dask://h:1"], None),
+    (["analyze", "src", "-j", "many"], None),
+    (["analyze", "src", "--no-such-option"], None),
+])
+def test_the_console_entry_starts_the_parsers_from_the_options_that_decide_them(monkeypatch, args, expected):
+    """``main`` forks the parsing workers before typer starts, reading only the options that
+    decide them; anything it does not recognise leaves the start to the command."""
+    from analyzer import cli, pipeline
+
+    seen = []
+    monkeypatch.setattr(pipeline, "prestart_parsers", seen.append)
+    assert cli._prestart_parsers(args) is (expected is not None)
+    if expected is None:
+        assert seen == []
+    else:
+        (options,) = seen
+        assert {k: getattr(options, k) for k in expected} == expected
