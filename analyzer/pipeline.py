@@ -361,7 +361,10 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
         def received(i: int, blob: bytes) -> None:
             parsed[i] = decode(blob)
 
-        encoded = parse_encoded([tasks[i] for i in todo], options.jobs, options.progress, executor, received)
+        finish = start_parsing([tasks[i] for i in todo], options.jobs, options.progress, executor, received)
+        if len(todo) >= PARALLEL_THRESHOLD and options.jobs != 1:
+            _import_later_stages()
+        encoded = finish()
         timings["parse"] = time.perf_counter() - t0
     peaks = {"parse": _peak_mib()}
     facts: list[ModuleFacts] = [None] * len(tasks)  # type: ignore[list-item]
@@ -389,6 +392,24 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
     return FrontEnd(root=inputs.root, facts=facts, resolution=resolution, skipped=inputs.skipped,
                     timings=timings, cache_hits=len(hits), peak_mib=peaks,
                     reused=["resolve"] if reused else [], keys=list(keys), resolution_key=resolution_key)
+
+
+# what resolution, the frameworks stage and clustering import (networkx is most of it)
+_LATER_STAGES = ("analyzer.resolve", "analyzer.forked", "analyzer.frameworks", "analyzer.frameworks.access",
+                 "analyzer.frameworks.routes_aiohttp", "analyzer.cluster", "analyzer.cluster.louvain",
+                 "analyzer.metrics", "analyzer.interfaces")
+
+
+def _import_later_stages() -> None:
+    """Import the later stages while the workers parse: this process waits for them anyway,
+    and these imports (a quarter of a second) would otherwise run alone after the parse."""
+    import importlib
+
+    for name in _LATER_STAGES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a stage being built, or an optional one: it is imported when used
+            pass
 
 
 def _stage_cache(options: AnalyzeOptions):

@@ -12,7 +12,8 @@ changed inside a function (an edit the dependency graph does not show); the peak
 the analysis and the seconds of each stage. All figures come from one run on this machine;
 compare ratios, not seconds (machines here are noisy). ``--pairs N`` times the bare parse and
 the cold analysis N times, alternated, and prints each pair's ratio and their median: on a
-shared machine the bare parse alone has moved by 40 % between runs minutes apart.
+shared machine the bare parse alone has moved by 40 % between runs minutes apart. With it
+each warm run is also made N times: the median of each, over the median cold run.
 
 The analyzer's bytecode is compiled first, as ``pip install`` does: without it (this
 machine sets ``PYTHONDONTWRITEBYTECODE``) every run compiles the analyzer's own modules,
@@ -47,6 +48,12 @@ def bare_parse(paths: list[Path]) -> tuple[float, int]:
         except Exception:
             failures += 1
     return time.perf_counter() - start, failures
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[float, int]:
@@ -132,8 +139,11 @@ def main() -> None:
                 cold, cold_rss = run_analyze(tree, cache, out, extra)
                 pairs.append((bare, cold))
             cold_stages = stages(out)
-            warm, warm_rss = run_analyze(tree, cache, out, extra)
-            options, _ = run_analyze(tree, cache, out, [*extra, "--services", "5"])
+            bare, cold = median([b for b, _ in pairs]), median([c for _, c in pairs])
+            repeats = max(1, args.pairs)
+            warm_runs = [run_analyze(tree, cache, out, extra) for _ in range(repeats)]
+            warm, warm_rss = median([w for w, _ in warm_runs]), max(r for _, r in warm_runs)
+            options = median([run_analyze(tree, cache, out, [*extra, "--services", "5"])[0] for _ in range(repeats)])
             options_stages = stages(out)
             # one file changed: copy the tree, touch one file's content
             # the copy keeps the tree's folder name: when the tree is itself a package
@@ -143,20 +153,26 @@ def main() -> None:
             changed_cache = Path(tmp) / "cache2"
             run_analyze(copy, changed_cache, out, extra)
             victim = copy / files[len(files) // 2].relpath
-            victim.write_bytes(victim.read_bytes() + b"\n# changed\n")
-            one, _ = run_analyze(copy, changed_cache, out, extra)
+            ones = []
+            for k in range(repeats):  # a new edit each time, each run after the one before it
+                victim.write_bytes(victim.read_bytes() + f"\n# changed {k}\n".encode())
+                ones.append(run_analyze(copy, changed_cache, out, extra)[0])
+            one = median(ones)
             one_stages = stages(out)
-            literal_file = change_a_literal(copy, [f.relpath for f in files])
-            literal, _ = run_analyze(copy, changed_cache, out, extra)
+            literals = []
+            for _ in range(repeats):
+                literal_file = change_a_literal(copy, [f.relpath for f in files])
+                literals.append(run_analyze(copy, changed_cache, out, extra)[0])
+            literal = median(literals)
             literal_stages = stages(out)
         print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
         print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
         print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
         if len(pairs) > 1:
-            ratios = sorted(c / b for b, c in pairs)
             print(f"  pairs (bare s, cold s, ratio)       : "
                   + ", ".join(f"({b:.2f}, {c:.2f}, {c / b:.2f})" for b, c in pairs))
-            print(f"  cold / bare, median of {len(pairs)} pairs     : {ratios[len(ratios) // 2]:8.2f}")
+            print(f"  cold / bare, median of {len(pairs)} pairs     : {median([c / b for b, c in pairs]):8.2f}")
+            print(f"  (warm runs below: median of {repeats} each, as shares of the median cold run)")
         print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
         print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
         print(f"  one literal changed ({literal_file or 'none found'}): {literal:8.2f} s   ({literal / cold:.1%} of cold)")
