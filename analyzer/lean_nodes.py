@@ -139,8 +139,9 @@ def _shared(cls: type, construct: Callable) -> Callable:
     """``construct``, made once per distinct ``value`` (the class's one field)."""
     cache: dict = {}
     missing = dataclasses.MISSING
+    default = dataclasses.fields(cls)[0].default
 
-    def shared(*, value=dataclasses.fields(cls)[0].default):
+    def shared(*, value=default):
         node = cache.get(value)
         if node is None:
             if value is missing:
