@@ -1,6 +1,7 @@
 """The Louvain kernel makes networkx's moves: for a seed, the same levels as
-``nx.community.louvain_partitions`` on graphs shaped like unit graphs (hubs, chains,
-self-loops, equal weights that tie)."""
+``nx.community.louvain_partitions`` (networkx 3.x) on graphs shaped like unit graphs (hubs,
+chains, self-loops, equal weights that tie). Should a networkx release change its Louvain,
+these comparisons fail while our results stay what they were: pin the levels then."""
 
 import random
 
