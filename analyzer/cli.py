@@ -268,9 +268,10 @@ def callgraph(
 
 _heap_left = False  # set once ``msa analyze`` has written its output
 
-# the options of ``msa analyze`` that take a value, and those of them that decide the workers
+# the options of ``msa analyze``, read before typer starts: those that take a value, and the flags
 _VALUE_OPTIONS = {"-o", "--output", "--plan", "--services", "-k", "--algorithm", "--seed",
                   "--cache-dir", "--jobs", "-j", "--executor"}
+_FLAGS = {"--no-cache", "--include-tests", "--include-migrations", "--quiet", "-q"}
 
 
 def _prestart_parsers(args: list[str]) -> bool:
@@ -291,7 +292,7 @@ def _prestart_parsers(args: list[str]) -> bool:
             name, value, eq = "-j", name[2:], "="
         if name in _VALUE_OPTIONS:
             given[name] = value if eq else next(rest, None)
-        elif name in ("--no-cache", "--include-tests", "--include-migrations", "--quiet", "-q"):
+        elif name in _FLAGS:
             given[name] = None
         else:
             return False  # --help, or an option this does not know

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -102,6 +102,15 @@ def shares(job: Callable[[int], T], copies: float = 1.0) -> tuple[T, T]:
         pid, read_end = _start(job)
         theirs = _answer(pid, read_end)
     return mine, (theirs[0] if theirs is not None else job(1))
+
+
+def halves(items: Sequence[T], group: Callable[[T], Hashable]) -> tuple[Sequence[T], Sequence[T]]:
+    """``items`` in two shares, cut at the first change of ``group`` from the middle on: items
+    of one group (a module's call sites) ask much the same questions, so they stay together."""
+    at = len(items) // 2
+    while 0 < at < len(items) and group(items[at]) == group(items[at - 1]):
+        at += 1
+    return items[:at], items[at:]
 
 
 def _start(job: Callable[[int], Any]) -> tuple[int, int]:

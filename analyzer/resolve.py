@@ -968,11 +968,10 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         if len(todo) >= FORK_SITES:
             # A large round (the first asks every site): two halves at once, each from the
             # state before either (analyzer.forked); the second's flows are merged here.
-            from analyzer.forked import shares
+            from analyzer.forked import halves, shares
 
-            halves = _halves(sites, todo)
-            shares_of = shares(lambda part, halves=halves: _evaluate_share(r, sites, halves[part]),
-                               copies=CHILD_COPIES)
+            parts = halves(todo, lambda k: sites[k][0])
+            shares_of = shares(lambda part, parts=parts: _evaluate_share(r, sites, parts[part]), copies=CHILD_COPIES)
         else:
             shares_of = (_evaluate_share(r, sites, todo),)
         for share in shares_of:
@@ -1007,11 +1006,10 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # in two halves at once on a large program
     everything = range(len(sites))
     if len(sites) >= FORK_SITES:
-        from analyzer.forked import shares
+        from analyzer.forked import halves, shares
 
-        halves = _halves(sites, everything)
-        needs = shares(lambda part, halves=halves: _edge_needs(r, sites, targets, halves[part]),
-                       copies=CHILD_COPIES)
+        parts = halves(everything, lambda k: sites[k][0])
+        needs = shares(lambda part: _edge_needs(r, sites, targets, parts[part]), copies=CHILD_COPIES)
     else:
         needs = (_edge_needs(r, sites, targets, everything),)
     entered = [r.intern(e) for share in needs for e in share[0]]
@@ -1049,15 +1047,6 @@ def _subclasses(r: Resolver) -> dict[str, list[str]]:
             for ancestor in r.mro(q)[1:]:
                 out[ancestor].append(q)
     return out
-
-
-def _halves(sites: list[tuple[str, int, Call]], ks: Sequence[int]) -> tuple[Sequence[int], Sequence[int]]:
-    """``ks`` (ascending site indices) in two, at the first new module from the middle on: a
-    module's sites ask much the same questions, so they stay in one share."""
-    at = len(ks) // 2
-    while 0 < at < len(ks) and sites[ks[at]][0] == sites[ks[at - 1]][0]:
-        at += 1
-    return ks[:at], ks[at:]
 
 
 def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]],

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,12 +49,6 @@ def bare_parse(paths: list[Path]) -> tuple[float, int]:
         except Exception:
             failures += 1
     return time.perf_counter() - start, failures
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[float, int]:

@@ -187,3 +187,18 @@ def test_the_console_entry_starts_the_parsers_from_the_options_that_decide_them(
     else:
         (options,) = seen
         assert {k: getattr(options, k) for k in expected} == expected
+
+
+def test_the_early_reading_knows_every_option_of_analyze():
+    """``cli._prestart_parsers`` reads the command line before typer does: its lists of
+    options must be those ``msa analyze`` declares (a new option would otherwise turn the
+    early start off, or be read as the path)."""
+    import typer.main
+
+    from analyzer import cli
+
+    command = typer.main.get_command(app).commands["analyze"]
+    declared = {o for p in command.params for o in p.opts + p.secondary_opts if o.startswith("-")}
+    flags = {o for p in command.params if getattr(p, "is_flag", False) for o in p.opts}
+    assert declared == cli._VALUE_OPTIONS | cli._FLAGS
+    assert flags == cli._FLAGS

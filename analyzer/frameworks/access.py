@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from analyzer.facts import argument
-from analyzer.forked import shares
+from analyzer.forked import halves, shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
@@ -87,9 +87,8 @@ class AccessAnalysis:
         if len(sites) < FORK_SITES:
             found = [self._evaluate(sites)]
         else:  # two halves at once, each from the state before either (see analyzer.forked)
-            half = _module_boundary(sites, len(sites) // 2)
-            found = list(shares(lambda part: self._evaluate(sites[half:] if part else sites[:half]),
-                                copies=CHILD_COPIES))
+            first, second = halves(sites, lambda site: site.module)
+            found = list(shares(lambda part: self._evaluate(second if part else first), copies=CHILD_COPIES))
         for rows, unresolved in found:
             for module, index, scope, line, accesses in rows:
                 self.by_site[(module, index)] = [Access(scope, e, k, line, module) for e, k in accesses]
@@ -697,14 +696,6 @@ def _attribute_of(selfname: str, expr: str | None) -> str | None:
 
 def _kinds(kind: str) -> tuple[str, ...]:
     return (READ, WRITE) if kind == BOTH else (kind,)
-
-
-def _module_boundary(sites, at: int) -> int:
-    """The first index at or after ``at`` where a new module's sites begin (a module's
-    sites share much of what they evaluate, so they stay in one share)."""
-    while 0 < at < len(sites) and sites[at].module == sites[at - 1].module:
-        at += 1
-    return at
 
 
 def _one_line(text: str, limit: int = 60) -> str:
