@@ -358,3 +358,20 @@ def test_stored_unit_edges_are_used_only_while_every_package_hub_stays(tmp_path)
     hubs = [h for h, _ in package_hubs(analysis.symbols, layout.root)]
     assert [h for h, _ in package_hubs(grown.symbols, layout.root)] != hubs
     assert _unit_edges(grown, units, DEFAULT_WEIGHTS, layout, stages, "graph") == fresh_edges(grown) != first
+
+
+@pytest.mark.parametrize("tree", [SHOP, *sorted((Path(__file__).parent / "fixtures" / "frameworks").iterdir())],
+                         ids=lambda p: p.name)
+def test_the_frameworks_stage_finds_the_same_from_the_stable_memo_as_from_an_empty_one(tree):
+    """Resolution leaves its stable values for the frameworks stage; a reused evaluation
+    leaves an empty memo. Both must give the same entities, accesses, routes and edges."""
+    from helpers import front_end
+
+    from analyzer.frameworks import extract
+    from analyzer.resolve import resolve
+
+    facts, kept = front_end(tree)
+    assert kept.resolver._lookups  # the stable values are there to be used
+    emptied = resolve(facts)
+    emptied.resolver.reset_memo()
+    assert extract(facts, kept) == extract(facts, emptied)
