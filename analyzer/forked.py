@@ -17,6 +17,10 @@ seeing what the first left behind; callers whose answers could differ (memos of 
 cut short by a cycle) accept that rare difference. The number of cores plays no part: the
 child is forked on one core too. A child that fails is replaced by a second fork, then by
 the share run here.
+
+A loop that comes back round after round (resolution's fixed point) keeps one forked
+:class:`Partner` instead: it answers its share of every round, and its memo, which a new
+child per round would have to build again, stays with it.
 """
 
 from __future__ import annotations
@@ -102,6 +106,108 @@ def shares(job: Callable[[int], T], copies: float = 1.0) -> tuple[T, T]:
         pid, read_end = _start(job)
         theirs = _answer(pid, read_end)
     return mine, (theirs[0] if theirs is not None else job(1))
+
+
+class Partner:
+    """A forked copy of this process that answers requests in turns until it is closed, for
+    a loop whose shares come back round after round (the rounds of a fixed point): the child
+    keeps what it computed between turns (its memo), which a new fork per round would lose.
+
+    ``serve(request)`` runs in the child on its own state; requests and answers are pickled.
+    Without room to fork (see :func:`shares`), or once the child has failed, :meth:`answer`
+    runs ``serve`` here instead, seeing what this process computed before."""
+
+    def __init__(self, serve: Callable[[Any], Any], copies: float = 1.0) -> None:
+        self._serve = serve
+        self._pending: Any = None
+        self.pid: int | None = None
+        if not can_fork(copies):
+            return
+        requests_read, requests_write = os.pipe()
+        answers_read, answers_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer until the requests end, then leave without exit code
+            status = 1
+            try:
+                os.close(requests_write)
+                os.close(answers_read)
+                with os.fdopen(requests_read, "rb") as requests, os.fdopen(answers_write, "wb") as answers:
+                    while (request := _read_message(requests)) is not None:
+                        _write_message(answers, (serve(request[0]),))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(requests_read)
+        os.close(answers_write)
+        self.pid = pid
+        self._requests = os.fdopen(requests_write, "wb")
+        self._answers = os.fdopen(answers_read, "rb")
+
+    def ask(self, request: Any) -> None:
+        """Send the next request; its answer is read by :meth:`answer`, one turn at a time."""
+        self._pending = request
+        if self.pid is not None:
+            try:
+                _write_message(self._requests, (request,))
+            except OSError:  # the child is gone
+                self._end()
+
+    def answer(self) -> Any:
+        request, self._pending = self._pending, None
+        if self.pid is not None:
+            got = _read_message(self._answers)
+            if got is not None:
+                return got[0]
+            self._end()  # it died (memory, a signal) or failed: this turn and the next run here
+        return self._serve(request)
+
+    def close(self) -> None:
+        """End the child once it has answered (it reads the end of its requests and leaves)."""
+        self._end()
+
+    def stop(self) -> None:
+        """End the child now, halfway through a long turn if need be (this process failed)."""
+        if self.pid is not None:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._end()
+
+    def _end(self) -> None:
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        for stream in (self._requests, self._answers):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        os.waitpid(pid, 0)
+
+
+def _write_message(stream, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "little"))
+    stream.write(data)
+    stream.flush()
+
+
+def _read_message(stream) -> Any | None:
+    """The next message, or ``None`` at the end of the stream or on a truncated one."""
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
 
 
 def halves(items: Sequence[T], group: Callable[[T], Hashable]) -> tuple[Sequence[T], Sequence[T]]:

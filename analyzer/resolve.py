@@ -35,11 +35,11 @@ from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
-# call sites from which a round (the first asks them all), and the pass asking what the edges
-# need, are split between this process and a forked child (analyzer.forked): below this, the
-# fork and the merge cost more than the half saves
+# call sites from which the rounds, and the pass asking what the edges need, are split between
+# this process and a forked partner (analyzer.forked.Partner): below this, the fork and the
+# merges cost more than the half saves
 FORK_SITES = 20_000
-# what the child copies of this process's memory: the pages of the objects it touches
+# what the partner copies of this process's memory: the pages of the objects it touches
 CHILD_COPIES = 0.75
 # Outside values (``x:``, ``xi:``) one parameter may receive. A recursive walk over an outside
 # structure (``walk(ref.items)``, ``walk(ref.inner)``...) passes ever longer attribute chains
@@ -965,56 +965,72 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # and add no flow, so later rounds skip it. The answers are those of revisiting it.
     settled: set[int] = set()
     subclasses: dict[str, list[str]] | None = None  # made when a method first gains a flow
-    for _round in range(MAX_ROUNDS):
-        r._flow_changed = False
-        r.changed_funcs = set()
-        if len(todo) >= FORK_SITES:
-            # A large round (the first asks every site): two halves at once, each from the
-            # state before either (analyzer.forked); the second's flows are merged here.
-            from analyzer.forked import halves, shares
+    # A large program is evaluated by two processes (analyzer.forked): this one asks the sites
+    # before ``cut`` (whole modules), a forked partner the rest, each round from the state
+    # the round starts from; the partner's flows are merged here and the merged flows sent
+    # back. The partner lives through the rounds, so its memo keeps the values of its sites.
+    partner = None
+    cut = len(sites)
+    synced: list[tuple[tuple[str, str], frozenset[str], int | None]] = []
+    cleared = False  # the volatile memo was emptied since the partner's last turn
+    try:
+        for _round in range(MAX_ROUNDS):
+            r._flow_changed = False
+            r.changed_funcs = set()
+            if partner is None and _round == 0 and len(todo) >= FORK_SITES:
+                from analyzer.forked import Partner, halves
 
-            parts = halves(todo, lambda k: sites[k][0])
-            shares_of = shares(lambda part, parts=parts: _evaluate_share(r, sites, parts[part]), copies=CHILD_COPIES)
+                cut = len(halves(todo, lambda k: sites[k][0])[0])
+                partner = Partner(lambda request: _partner_turn(r, sites, request), copies=CHILD_COPIES)
+            if partner is not None:
+                partner.ask(("round", synced, cleared, [k for k in todo if k >= cut]))
+                shares_of = (_evaluate_share(r, sites, [k for k in todo if k < cut]), partner.answer())
+            else:
+                shares_of = (_evaluate_share(r, sites, todo),)
+            for share in shares_of:
+                _merge_share(r, share, targets, settled)
+            synced, cleared = _merged_flows(r, shares_of) if partner is not None else [], False
+            for k in todo:
+                t = targets[k]
+                if t:
+                    at = sites_of.get(t)
+                    if at is None:
+                        at = sites_of[t] = set()
+                        for v in t:
+                            sets_with[v.partition(":")[2]].append(t)
+                    at.add(k)
+            if not r._flow_changed:
+                break
+            affected = set(r.changed_funcs)
+            for f in r.changed_funcs:
+                if r.kind(f) == "method":
+                    # a method's new argument may be stored on self, where the methods of its
+                    # class and of every subclass read it (``super().__init__(func)`` in a subclass)
+                    cls = f.rsplit(".", 1)[0]
+                    affected.add(cls)
+                    if subclasses is None:
+                        subclasses = _subclasses(r)
+                    affected.update(subclasses.get(cls, ()))
+                for values in sets_with.get(f, ()):
+                    affected.update(sites[k][2].scope for k in sites_of[values])
+            r.next_round()
+            cleared = True
+            todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
+
+        # what the edges need, asked in the order the edges are built (memo state included),
+        # by the same two processes
+        if partner is not None:
+            partner.ask(("needs", synced, cleared, {k: targets[k] for k in range(cut, len(sites))}))
+            needs = (_edge_needs(r, sites, targets, range(cut)), partner.answer())
         else:
-            shares_of = (_evaluate_share(r, sites, todo),)
-        for share in shares_of:
-            _merge_share(r, share, targets, settled)
-        for k in todo:
-            t = targets[k]
-            if t:
-                at = sites_of.get(t)
-                if at is None:
-                    at = sites_of[t] = set()
-                    for v in t:
-                        sets_with[v.partition(":")[2]].append(t)
-                at.add(k)
-        if not r._flow_changed:
-            break
-        affected = set(r.changed_funcs)
-        for f in r.changed_funcs:
-            if r.kind(f) == "method":
-                # a method's new argument may be stored on self, where the methods of its class
-                # and of every subclass read it (``super().__init__(func)`` in a subclass)
-                cls = f.rsplit(".", 1)[0]
-                affected.add(cls)
-                if subclasses is None:
-                    subclasses = _subclasses(r)
-                affected.update(subclasses.get(cls, ()))
-            for values in sets_with.get(f, ()):
-                affected.update(sites[k][2].scope for k in sites_of[values])
-        r.next_round()
-        todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
-
-    # what the edges need, asked in the order the edges are built (memo state included),
-    # in two halves at once on a large program
-    everything = range(len(sites))
-    if len(sites) >= FORK_SITES:
-        from analyzer.forked import halves, shares
-
-        parts = halves(everything, lambda k: sites[k][0])
-        needs = shares(lambda part: _edge_needs(r, sites, targets, parts[part]), copies=CHILD_COPIES)
-    else:
-        needs = (_edge_needs(r, sites, targets, everything),)
+            needs = (_edge_needs(r, sites, targets, range(len(sites))),)
+    except BaseException:
+        if partner is not None:
+            partner.stop()
+        raise
+    finally:
+        if partner is not None:
+            partner.close()
     entered = [r.intern(e) for share in needs for e in share[0]]
     wrapped = [r.intern(w) for share in needs for w in share[1]]
     imports: list[str | None] = []
@@ -1050,6 +1066,33 @@ def _subclasses(r: Resolver) -> dict[str, list[str]]:
             for ancestor in r.mro(q)[1:]:
                 out[ancestor].append(q)
     return out
+
+
+def _merged_flows(r: Resolver, shares_of) -> list[tuple[tuple[str, str], frozenset[str], int | None]]:
+    """The flows either share of a round changed, as this process merged them (with the
+    count of outside values each holds): what the partner takes in before its next turn."""
+    keys = dict.fromkeys(key for share in shares_of for key, _ in share.flows)
+    return [(key, frozenset(r.flows[key]), r._outside_flows.get(key)) for key in keys]
+
+
+def _partner_turn(r: Resolver, sites: list[tuple[str, int, Call]], request: tuple):
+    """A turn of the forked partner of :func:`_evaluate`: take in the flows as merged since
+    its last turn (and forget the volatile values when the round ended there), then ask its
+    sites of the round, or what the edges of its sites need."""
+    what, synced, cleared, part = request
+    for key, values, held in synced:
+        r.flows[key] = set(values)
+        if held is None:
+            r._outside_flows.pop(key, None)
+        else:
+            r._outside_flows[key] = held
+    if cleared:
+        r.next_round()
+    if what == "round":
+        r._flow_changed = False
+        r.changed_funcs = set()
+        return _evaluate_share(r, sites, part)
+    return _edge_needs(r, sites, part, list(part))
 
 
 def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]],
@@ -1089,8 +1132,8 @@ def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Sha
 
 def _merge_share(r: Resolver, share: _Share, targets: list[frozenset[str]], settled: set[int]) -> None:
     """Take in a share's answers. From this process's own share (or a share run here because
-    there was no room to fork) this only stores the values: its flows are already in. A forked
-    child's memo is not taken: sending it costs more than asking again what later rounds need."""
+    there was no room to fork) this only stores the values: its flows are already in. The
+    partner's memo stays with it: it asks the same modules' sites in every round."""
     for k, t in zip(share.sites, share.targets):
         targets[k] = r.intern(t)
     settled.update(share.settled)

@@ -71,6 +71,66 @@ def test_an_error_in_the_first_share_stops_the_child():
         forked.shares(job)
 
 
+@needs_fork
+def test_a_partner_keeps_its_state_between_turns_in_a_child():
+    state = {"seen": []}
+
+    def serve(request):
+        state["seen"].append(request)
+        return os.getpid(), list(state["seen"])
+
+    partner = forked.Partner(serve)
+    try:
+        answers = []
+        for request in ("a", "b", "c"):
+            partner.ask(request)
+            answers.append(partner.answer())
+    finally:
+        partner.close()
+    pids = {pid for pid, _ in answers}
+    assert len(pids) == 1 and os.getpid() not in pids  # one child answered every turn
+    assert [seen for _, seen in answers] == [["a"], ["a", "b"], ["a", "b", "c"]]
+    assert state["seen"] == []  # none of it happened here
+    assert partner.pid is None
+
+
+@needs_fork
+def test_a_partner_that_dies_leaves_its_turns_to_this_process():
+    parent = os.getpid()
+
+    def serve(request):
+        if request == "die" and os.getpid() != parent:
+            os._exit(3)
+        return request, os.getpid()
+
+    partner = forked.Partner(serve)
+    partner.ask("live")
+    assert partner.answer()[1] != parent
+    for request in ("die", "after"):
+        partner.ask(request)
+        assert partner.answer() == (request, parent)
+    partner.close()
+
+
+@needs_fork
+def test_a_stopped_partner_ends_halfway_through_a_turn():
+    import time
+
+    partner = forked.Partner(lambda request: time.sleep(30))
+    partner.ask("sleep")
+    started = time.perf_counter()
+    partner.stop()
+    assert partner.pid is None and time.perf_counter() - started < 10
+
+
+def test_without_fork_a_partner_serves_here(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)
+    partner = forked.Partner(lambda request: (request, os.getpid()))
+    partner.ask(1)
+    assert partner.answer() == (1, os.getpid()) and partner.pid is None
+    partner.close()
+
+
 def test_without_fork_both_shares_run_here(monkeypatch):
     monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)
     assert forked.shares(lambda part: (part, os.getpid())) == ((0, os.getpid()), (1, os.getpid()))
@@ -168,15 +228,23 @@ def _resolution_answer(resolution):
 
 
 @needs_fork
-def test_resolution_split_with_a_child_gives_the_same_answer(monkeypatch):
-    """Every round of at least FORK_SITES sites, and what the edges need, in two halves."""
+def test_resolution_split_with_a_partner_gives_the_same_answer(monkeypatch):
+    """From FORK_SITES sites, a forked partner asks the later modules' sites of every round,
+    then what their edges need."""
     from analyzer import resolve
 
     whole = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
-    calls = _count_shares(monkeypatch, forked)
+    turns: list[bool] = []
+    real_answer = forked.Partner.answer
+
+    def answer(self):
+        turns.append(self.pid is not None)  # a child is there to answer
+        return real_answer(self)
+
+    monkeypatch.setattr(forked.Partner, "answer", answer)
     monkeypatch.setattr(resolve, "FORK_SITES", 1)
     split = _resolution_answer(front_end(ROOT / "samples" / "shop")[1])
-    assert len(calls) >= 2 and set(calls) == {resolve.CHILD_COPIES}  # rounds, then the edges' needs
+    assert len(turns) >= 2 and all(turns)  # rounds, then the edges' needs
     assert split == whole
     assert any(e[2] == "call" for e in whole[-1])
     monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # both halves here, in turn
