@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param, argument
-from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol
+from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
@@ -1205,7 +1205,7 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
                         add(d.qualname, b[2:], INHERIT, d.line)
 
     edges = [
-        Edge(s, t, k, weight=v[0], lines=tuple(v[1]), used=v[2], ignored=v[3])
+        edge(s, t, k, v[0], tuple(v[1]), v[2], v[3])
         for (s, t, k), v in sorted(agg.items())
     ]
     symbols = []

@@ -521,3 +521,12 @@ def test_an_argument_stored_by_a_base_constructor_reaches_the_subclass_methods(t
     if forked.can_fork():
         monkeypatch.setattr(resolve, "FORK_SITES", 1)
         assert edges_of(tmp_path, files)[0] == edges
+
+
+def test_the_slot_constructor_makes_the_edge_the_dataclass_makes():
+    from analyzer.model import Edge, edge
+
+    made = edge("a.f", "b.g", "call", 3, (4, 9), 2, 1)
+    assert made == Edge("a.f", "b.g", "call", weight=3, lines=(4, 9), used=2, ignored=1)
+    assert hash(made) == hash(Edge("a.f", "b.g", "call", weight=3, lines=(4, 9), used=2, ignored=1))
+    assert edge("a", "b", "import", 1, ()) == Edge("a", "b", "import")

@@ -47,6 +47,7 @@ from analyzer.model import (
     Route,
     Symbol,
     Transaction,
+    edge,
 )
 
 MAX_LINES = 50  # lines kept per edge, like the resolver's call edges
@@ -260,7 +261,7 @@ def _aggregate(items: Iterable[tuple[str, str, str, int]]) -> list[Edge]:
     agg: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for source, target, kind, line in items:
         agg[(source, target, kind)].append(line)
-    return [Edge(s, t, k, weight=len(lines), lines=tuple(sorted(set(lines))[:MAX_LINES]))
+    return [edge(s, t, k, len(lines), tuple(sorted(set(lines))[:MAX_LINES]))
             for (s, t, k), lines in sorted(agg.items())]
 
 

@@ -104,6 +104,8 @@ class Program:
         self.facts: dict[str, ModuleFacts] = {m.module: m for m in facts if m.error is None}
         self.modules: list[str] = sorted(self.facts)
         self._targets: dict[tuple[str, int], frozenset[str]] = {}  # sites the resolution did not evaluate
+        # module -> what each call's callee evaluated to (the resolution's lists, by call index)
+        self._site_targets = {module: held[1] for module, held in resolution.call_targets.items()}
         self._receivers: dict[str, list[int | None]] = {}
         self._parents: dict[str, list[int | None]] = {}
         self._const_memo: dict[tuple[str, str], object] = {}
@@ -239,9 +241,10 @@ class Program:
 
     def targets(self, module: str, index: int) -> frozenset[str]:
         """What the callee of a call site evaluates to (from the resolution)."""
-        t = self.resolution.targets_of(module, index)
-        if t is None:
-            t = self._targets.get((module, index))
+        held = self._site_targets.get(module)
+        if held is not None and 0 <= index < len(held):
+            return held[index]
+        t = self._targets.get((module, index))
         if t is None:
             c = self.facts[module].calls[index]
             t = self.r.eval(c.scope, c.callee) if c.callee else _EMPTY
