@@ -989,7 +989,8 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                 shares_of = (_evaluate_share(r, sites, todo),)
             for share in shares_of:
                 _merge_share(r, share, targets, settled)
-            synced, cleared = _merged_flows(r, shares_of) if partner is not None else [], False
+            synced = _merged_flows(r, shares_of) if partner is not None else []
+            cleared = False
             for k in todo:
                 t = targets[k]
                 if t:
