@@ -42,11 +42,14 @@ class ScoringBase:
     abstract: frozenset[str] = frozenset()  # abstract models: no table, so no data scores
 
     @classmethod
-    def of(cls, analysis) -> ScoringBase:
+    def of(cls, analysis, units: Mapping[str, str] | None = None,
+           lines: Mapping[str, int] | None = None) -> ScoringBase:
+        """``units`` and ``lines`` when the caller has them (``ClusterResult`` does): each is
+        a pass over every symbol, a second on a million lines."""
         from analyzer.graph import UNIT_KINDS, unit_map
         from analyzer.interfaces import entry_handlers, unit_lines
 
-        units = unit_map(analysis.symbols)
+        units = dict(units) if units is not None else unit_map(analysis.symbols)
         code_units = {s.id for s in analysis.symbols if s.kind in UNIT_KINDS and units.get(s.id) == s.id}
         unit_calls: dict[tuple[str, str], int] = defaultdict(int)
         call_pairs: dict[tuple[str, str], int] = defaultdict(int)
@@ -62,7 +65,8 @@ class ScoringBase:
                 data_edges.append((e.source, e.target, e.kind, max(1, e.weight)))
             elif e.kind == RELATION:
                 relations.append((e.source, e.target))
-        return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, unit_lines(analysis, units),
+        lines = dict(lines) if lines is not None else unit_lines(analysis, units)
+        return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, lines,
                    relations, entry_handlers(analysis), frozenset(e.id for e in analysis.entities if e.abstract))
 
 

@@ -881,7 +881,7 @@ def _apply_clustering(analysis, root: Path, options: AnalyzeOptions, stages=None
         analysis.metrics = resized(result.decomposition, known_scores, sizes)
         analysis.baselines = resized_baselines(analysis, known, sizes)
     else:
-        base = ScoringBase.of(analysis)
+        base = ScoringBase.of(analysis, result.unit_of, result.unit_lines)
         analysis.metrics = score(analysis, result.decomposition, base)
         analysis.baselines = (fresh_baselines if fresh_baselines is not None
                               else baselines(analysis, base, known=known))

@@ -162,3 +162,18 @@ def test_the_code_counted_in_services_adds_up_to_the_tree(tmp_path):
     })
     doc = run_analysis(tmp_path, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
     assert doc.baselines["monolith"]["lines"]["max"] == doc.counts["lines"] == 10
+
+
+def test_the_scoring_base_from_the_clustering_units_and_lines_is_the_one_computed_again():
+    from pathlib import Path
+
+    from analyzer.cluster import decompose
+    from analyzer.metrics import ScoringBase
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+
+    shop = Path(__file__).parent.parent / "samples" / "shop"
+    doc = run_analysis(shop, AnalyzeOptions(use_cache=False, progress=False, jobs=1))
+    result = decompose(doc)
+    given = ScoringBase.of(doc, result.unit_of, result.unit_lines)
+    assert given == ScoringBase.of(doc)
+    assert given.lines and given.units is not result.unit_of  # a copy: scoring cannot change the result's
