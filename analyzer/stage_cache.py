@@ -47,10 +47,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from analyzer.model import Decomposition, Edge, Entity, ModuleInfo, Route, Service, Symbol, Transaction
+from analyzer.model import Decomposition, Edge, Entity, ModuleInfo, Route, Service, Symbol, Transaction, edge
 
 KEEP = 4  # newest entries kept per stage
 _RECORDS = {c.__name__: c for c in (Symbol, Edge, Entity, Route, Transaction, ModuleInfo, Service)}
+_MAKERS = {"Edge": edge}  # records made past the frozen dataclass's __init__ (model.edge)
 
 
 def code_fingerprint() -> str:
@@ -186,7 +187,7 @@ def _records(packed: tuple[str, tuple[str, ...], list[tuple]]) -> list:
     cls = _RECORDS[name]
     if names != tuple(f.name for f in fields(cls)):
         raise ValueError(f"{name} has other fields now")
-    return list(itertools.starmap(cls, rows))  # a third faster than [cls(*r) for r in rows]
+    return list(itertools.starmap(_MAKERS.get(name, cls), rows))  # a third faster than [cls(*r) for r in rows]
 
 
 def _pack(obj, lists: tuple[str, ...], plain: tuple[str, ...]) -> dict[str, Any]:
