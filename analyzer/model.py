@@ -82,6 +82,31 @@ class Edge:
     ignored: int = 0  # call sites whose result is ignored (event candidates)
 
 
+_SET_SYMBOL = tuple(Symbol.__dict__[name].__set__ for name in Symbol.__slots__)
+
+
+def symbol(id: str, kind: str, module: str, name: str, line: int, end_line: int, signature: str | None,
+           params: tuple[dict, ...], returns: str | None, decorators: tuple[str, ...], docstring: str | None,
+           is_async: bool) -> Symbol:
+    """``Symbol(...)`` with every field given, stored straight into its slot (see :func:`edge`)."""
+    s = object.__new__(Symbol)
+    (s_id, s_kind, s_module, s_name, s_line, s_end_line, s_signature, s_params, s_returns, s_decorators,
+     s_docstring, s_is_async) = _SET_SYMBOL
+    s_id(s, id)
+    s_kind(s, kind)
+    s_module(s, module)
+    s_name(s, name)
+    s_line(s, line)
+    s_end_line(s, end_line)
+    s_signature(s, signature)
+    s_params(s, params)
+    s_returns(s, returns)
+    s_decorators(s, decorators)
+    s_docstring(s, docstring)
+    s_is_async(s, is_async)
+    return s
+
+
 _SET_EDGE = tuple(Edge.__dict__[name].__set__ for name in Edge.__slots__)
 
 

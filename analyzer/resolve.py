@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param, argument
-from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge
+from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
 
 BUILTINS = frozenset(dir(builtins))
 MAX_ROUNDS = 6
@@ -1212,25 +1212,12 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
     symbols = []
     for m in modules:
         for d in m.definitions:
-            symbols.append(
-                Symbol(
-                    id=d.qualname,
-                    kind=d.kind,
-                    module=m.module,
-                    name=d.name,
-                    line=d.line,
-                    end_line=d.end_line,
-                    signature=_signature(d) if d.kind in ("function", "method") else None,
-                    params=tuple(
-                        {"name": p.name, "annotation": p.annotation, "default": p.default, "kind": p.kind}
-                        for p in d.params
-                    ),
-                    returns=d.returns,
-                    decorators=tuple(x.expr or "?" for x in d.decorators),
-                    docstring=d.docstring,
-                    is_async=d.is_async,
-                )
-            )
+            symbols.append(symbol(
+                d.qualname, d.kind, m.module, d.name, d.line, d.end_line,
+                _signature(d) if d.kind in ("function", "method") else None,
+                tuple({"name": p.name, "annotation": p.annotation, "default": p.default, "kind": p.kind}
+                      for p in d.params),
+                d.returns, tuple(x.expr or "?" for x in d.decorators), d.docstring, d.is_async))
     total = stats["call_sites"] or 1
     summary = {
         "call_sites": stats["call_sites"],

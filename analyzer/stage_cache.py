@@ -47,11 +47,22 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from analyzer.model import Decomposition, Edge, Entity, ModuleInfo, Route, Service, Symbol, Transaction, edge
+from analyzer.model import (
+    Decomposition,
+    Edge,
+    Entity,
+    ModuleInfo,
+    Route,
+    Service,
+    Symbol,
+    Transaction,
+    edge,
+    symbol,
+)
 
 KEEP = 4  # newest entries kept per stage
 _RECORDS = {c.__name__: c for c in (Symbol, Edge, Entity, Route, Transaction, ModuleInfo, Service)}
-_MAKERS = {"Edge": edge}  # records made past the frozen dataclass's __init__ (model.edge)
+_MAKERS = {"Edge": edge, "Symbol": symbol}  # made past the frozen dataclass's __init__ (model.edge)
 
 
 def code_fingerprint() -> str:

@@ -530,3 +530,13 @@ def test_the_slot_constructor_makes_the_edge_the_dataclass_makes():
     assert made == Edge("a.f", "b.g", "call", weight=3, lines=(4, 9), used=2, ignored=1)
     assert hash(made) == hash(Edge("a.f", "b.g", "call", weight=3, lines=(4, 9), used=2, ignored=1))
     assert edge("a", "b", "import", 1, ()) == Edge("a", "b", "import")
+
+
+def test_the_slot_constructor_makes_the_symbol_the_dataclass_makes():
+    from analyzer.model import Symbol, symbol
+
+    param = {"name": "x", "annotation": None, "default": None, "kind": "positional"}
+    fields = ("a.f", "function", "a", "f", 3, 9, "(x) -> int", (param,), "int", ("cache",), "Doc.", True)
+    made = symbol(*fields)
+    assert made == Symbol(*fields) and repr(made) == repr(Symbol(*fields))
+    assert made.lines == 7
