@@ -113,8 +113,8 @@ _SET_EDGE = tuple(Edge.__dict__[name].__set__ for name in Edge.__slots__)
 def edge(source: str, target: str, kind: str, weight: int, lines: tuple[int, ...], used: int = 0,
          ignored: int = 0) -> Edge:
     """``Edge(...)`` with every field given, stored straight into its slot. A frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__``: measured, about
-    three times the cost of this, on the 640 k edges of a million-line program."""
+    dataclass's ``__init__`` sets each field through ``object.__setattr__``: the 861 k edges
+    of the 1.2 M-line synthetic tree took 2.6–3.5 s that way, 2.1–2.5 s this way."""
     e = object.__new__(Edge)
     s_source, s_target, s_kind, s_weight, s_lines, s_used, s_ignored = _SET_EDGE
     s_source(e, source)
