@@ -983,7 +983,9 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                 cut = len(halves(todo, lambda k: sites[k][0])[0])
                 partner = Partner(lambda request: _partner_turn(r, sites, request), copies=CHILD_COPIES)
             if partner is not None:
-                partner.ask(("round", synced, cleared, [k for k in todo if k >= cut]))
+                # without a child the partner's turn runs here, on this state: nothing to send
+                here = partner.pid is None
+                partner.ask(("round", [] if here else synced, cleared and not here, [k for k in todo if k >= cut]))
                 shares_of = (_evaluate_share(r, sites, [k for k in todo if k < cut]), partner.answer())
             else:
                 shares_of = (_evaluate_share(r, sites, todo),)
@@ -1021,7 +1023,9 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         # what the edges need, asked in the order the edges are built (memo state included),
         # by the same two processes
         if partner is not None:
-            partner.ask(("needs", synced, cleared, {k: targets[k] for k in range(cut, len(sites))}))
+            here = partner.pid is None
+            partner.ask(("needs", [] if here else synced, cleared and not here,
+                         {k: targets[k] for k in range(cut, len(sites))}))
             needs = (_edge_needs(r, sites, targets, range(cut)), partner.answer())
         else:
             needs = (_edge_needs(r, sites, targets, range(len(sites))),)
