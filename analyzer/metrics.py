@@ -45,7 +45,7 @@ class ScoringBase:
     def of(cls, analysis, units: Mapping[str, str] | None = None,
            lines: Mapping[str, int] | None = None) -> ScoringBase:
         """``units`` and ``lines`` when the caller has them (``ClusterResult`` does): each is
-        a pass over every symbol, a second on a million lines."""
+        a pass over every symbol."""
         from analyzer.graph import UNIT_KINDS, unit_map
         from analyzer.interfaces import entry_handlers, unit_lines
 

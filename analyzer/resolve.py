@@ -132,11 +132,6 @@ class Resolution:
     # per module, not an object per site (a million-line tree has 700 k sites)
     call_targets: dict[str, tuple[tuple[Call, ...], list[frozenset[str]]]] = field(default_factory=dict)
 
-    def targets_of(self, module: str, index: int) -> frozenset[str] | None:
-        """What the callee of a module's call ``index`` evaluated to; ``None`` if unknown."""
-        held = self.call_targets.get(module)
-        return held[1][index] if held is not None and 0 <= index < len(held[1]) else None
-
     @property
     def calls(self) -> list[ResolvedCall]:
         """The call sites of the facts (``index`` into the module's calls), built on demand."""
@@ -799,15 +794,6 @@ class Resolver:
         """The one shared copy of an equal set of values (a forked share's come back as copies)."""
         return self._shared_sets.setdefault(values, values)
 
-    def reset_memo(self) -> None:
-        """Forget every value, stable or not (a test compares what the frameworks stage finds
-        from an empty memo with what it finds from the stable values resolution leaves)."""
-        for memo in (self._memo, self._lookups, self._members, self._returned, self._shared_sets, self._mro,
-                     self._bases):
-            memo.clear()
-        self._shared_sets[_EMPTY] = _EMPTY
-        self.next_round()
-
     def next_round(self) -> None:
         """Forget the values that read an argument flow: the flows grew since."""
         for memo in (self._memo_v, self._lookups_v, self._members_v, self._returned_v, self._entered,
@@ -977,7 +963,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         for _round in range(MAX_ROUNDS):
             r._flow_changed = False
             r.changed_funcs = set()
-            if partner is None and _round == 0 and len(todo) >= FORK_SITES:
+            if _round == 0 and len(todo) >= FORK_SITES:
                 from analyzer.forked import Partner, halves
 
                 cut = len(halves(todo, lambda k: sites[k][0])[0])
