@@ -59,6 +59,18 @@ def test_a_docstring_fixed_in_place_reuses_everything(shop, tmp_path):
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
+def test_a_number_changed_in_a_call_patches_the_front_end(shop, tmp_path):
+    """A column's length: resolution and the frameworks stage read no number in a call
+    (tests/test_frameworks_view.py), so both are reused; the document is a fresh run's."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    analyze(shop, tmp_path / "a.json", *cache)
+    edit(shop / "shop" / "catalog" / "models.py", "mapped_column(String(120))", "mapped_column(String(150))")
+    doc = analyze(shop, tmp_path / "b.json", *cache)
+    assert doc["counts"]["reused"][0] == "patched-front"
+    assert not {"parse", "resolve", "frameworks"} & set(doc["counts"]["timings"])
+    assert comparable(doc) == fresh(shop, tmp_path)
+
+
 def test_a_file_that_stops_parsing_is_not_patched(shop, tmp_path):
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)

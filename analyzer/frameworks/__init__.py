@@ -70,9 +70,46 @@ def frameworks_view(m: ModuleFacts) -> ModuleFacts:
     """The facts as this stage sees them: without the fields it never reads (the content
     hash, the file's length, where the module ends, docstrings). Two modules with equal
     views give equal results here, given the same resolution: a comment appended to a file,
-    or a typo fixed in a docstring, leaves the stage's output as it was."""
+    a typo fixed in a docstring, or a number changed in a call (:func:`_number_seen`) leaves
+    the stage's output as it was."""
     return replace(m, sha="", lines=0, definitions=tuple(
-        d._replace(docstring=None, end_line=0 if d.kind == "module" else d.end_line) for d in m.definitions))
+        d._replace(docstring=None, end_line=0 if d.kind == "module" else d.end_line,
+                   keywords=_args_seen(d.keywords),
+                   decorators=tuple(x._replace(args=_args_seen(x.args, x.expr)) for x in d.decorators))
+        for d in m.definitions),
+        calls=tuple(c._replace(args=_args_seen(c.args, c.callee)) for c in m.calls),
+        withs=tuple(w._replace(items=_args_seen(w.items)) for w in m.withs))
+
+
+@dataclass(frozen=True)
+class _NumberSeen:
+    """What the stage learns of a number written in place as an argument: its type and sign."""
+
+    kind: str
+    sign: int
+
+
+def _number_seen(value: object) -> object:
+    """A number written in place as an argument (``String(80)``, ``max_length=100``,
+    ``timeout=30``), as far as this stage reads it. Each reader of an argument's literal asks
+    whether it is a string, a tuple, ``None`` or true, never which number it is, so
+    ``String(80)`` and ``String(100)`` give the same output (tests/test_frameworks_view.py
+    changes every such number of the frameworks fixtures and compares). Kept whole: bools,
+    numbers inside tuples (HTTP verbs are read from them as strings, ``str(v).upper()``) and,
+    in :func:`_args_seen`, the arguments of the calls whose literal names a constant."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _NumberSeen(type(value).__name__, (value > 0) - (value < 0))
+    return value
+
+
+def _args_seen(args, callee: str | None = None):
+    """``args`` with their numbers as :func:`_number_seen` gives them, except in a call of
+    ``program.LITERAL_WRAPPERS`` (``VERSION = str(2)``: a constant a template may print)."""
+    from analyzer.frameworks.program import LITERAL_WRAPPERS, tail
+
+    if not args or (tail(callee) or callee) in LITERAL_WRAPPERS:
+        return args
+    return tuple(a._replace(value=_number_seen(a.value)) if type(a.value) in (int, float) else a for a in args)
 
 
 def extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:

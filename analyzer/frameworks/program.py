@@ -390,7 +390,7 @@ class Program:
         if arg.call is not None:
             inner = self.call(module, arg.call)
             wrapper = tail(inner.callee) or inner.callee
-            if wrapper in _LITERAL_WRAPPERS and inner.args:
+            if wrapper in LITERAL_WRAPPERS and inner.args:
                 return self.literal(module, scope, inner.args[0])
             return None
         if arg.expr:
@@ -461,7 +461,7 @@ class Program:
         index: int | None = b.call
         while index is not None:
             inner = self.call(module, index)
-            if (tail(inner.callee) or inner.callee) in _LITERAL_WRAPPERS and inner.args:
+            if (tail(inner.callee) or inner.callee) in LITERAL_WRAPPERS and inner.args:
                 return self.literal(module, inner.scope, inner.args[0])
             index = self.receiver_site(module, index)
         return None
@@ -815,7 +815,7 @@ class Program:
         return cur
 
 
-_LITERAL_WRAPPERS = frozenset({
+LITERAL_WRAPPERS = frozenset({
     "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext_lazy", "lazy_gettext",
     "text", "literal_column", "SQL", "RawSQL", "str", "dedent", "strip",
 })

@@ -1,0 +1,97 @@
+"""The frameworks view: two modules the stage sees alike give it the same output. A number
+written in place as an argument is seen by its type and sign only, so editing one (a column
+length, a page size, a timeout) reuses the stage's stored output instead of running it."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from helpers import SHOP, front_end
+
+from analyzer.frameworks import _args_seen, extract, frameworks_view
+from analyzer.parse import parse_module_facts
+from analyzer.resolve import resolve
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "frameworks").iterdir())
+
+
+def _other(value):
+    """Another number of the same type and sign; anything else as it is."""
+    if type(value) is int and value:
+        return value + 7 if value > 0 else value - 7
+    if type(value) is float and value:
+        return value * 3
+    return value
+
+
+def _numbers_changed(m):
+    """``m`` with every number its view hides changed (and the count of them)."""
+    changed = 0
+
+    def args(given, callee=None):
+        nonlocal changed
+        if not given:
+            return given
+        out = []
+        for a in given:
+            if _other(a.value) != a.value and _args_seen((a,), callee) != (a,):  # a number the view hides
+                changed += 1
+                a = a._replace(value=_other(a.value))
+            out.append(a)
+        return tuple(out)
+
+    new = dataclasses.replace(
+        m, calls=tuple(c._replace(args=args(c.args, c.callee)) for c in m.calls),
+        definitions=tuple(d._replace(keywords=args(d.keywords), decorators=tuple(
+            x._replace(args=args(x.args, x.expr)) for x in d.decorators)) for d in m.definitions),
+        withs=tuple(w._replace(items=args(w.items)) for w in m.withs))
+    return new, changed
+
+
+@pytest.mark.parametrize("tree", [SHOP, *FIXTURES], ids=lambda p: p.name)
+def test_numbers_written_as_arguments_do_not_change_the_stage(tree):
+    facts, resolution = front_end(tree)
+    pairs = [_numbers_changed(m) if m.error is None else (m, 0) for m in facts]
+    changed = [m for m, _ in pairs]
+    assert [frameworks_view(m) for m in changed] == [frameworks_view(m) for m in facts]
+    if tree == SHOP:
+        assert sum(n for _, n in pairs) >= 20  # ``String(120)``, ``default=5``, ``limit=50`` ...
+    assert extract(changed, resolve(changed)) == extract(facts, resolution)
+
+
+def _view(source: str):
+    return frameworks_view(parse_module_facts("app.py", "app", source.encode()))
+
+
+def test_the_view_keeps_the_numbers_the_stage_may_print():
+    base = _view("f(String(80), timeout=30)\n")
+    assert _view("f(String(120), timeout=5)\n") == base  # numbers in calls: type and sign
+    assert _view("f(String(80.0), timeout=30)\n") != base  # another type
+    assert _view("f(String(0), timeout=30)\n") != base  # no longer true
+    assert _view("f(String(80), timeout=True)\n") != base  # bools are read as such
+    # kept whole: numbers in tuples (verbs are read from them as strings), numbers bound to
+    # names (constants), and the argument of a call whose literal names a constant
+    assert _view("f(methods=(1, 2))\n") != _view("f(methods=(1, 3))\n")
+    assert _view("PAGE = 10\n") != _view("PAGE = 20\n")
+    assert _view("VERSION = str(2)\n") != _view("VERSION = str(3)\n")
+    assert _view("@app.get('/x', status_code=200)\ndef f(): pass\n") == \
+        _view("@app.get('/x', status_code=201)\ndef f(): pass\n")
+
+
+def test_a_wrapped_number_a_template_prints_changes_the_routes(tmp_path):
+    """Why the arguments of ``str(...)``, ``_(...)``, ``text(...)`` stay whole: the constant
+    they make can be printed into a path."""
+    paths = []
+    for version in (2, 3):
+        tree = tmp_path / f"v{version}"
+        (tree / "api").mkdir(parents=True)
+        (tree / "api" / "__init__.py").write_text("")
+        (tree / "api" / "app.py").write_text(
+            "from flask import Flask\n\napp = Flask(__name__)\n"
+            f"VERSION = str({version})\n\n\n"
+            "@app.route(f\"/v{VERSION}/items\")\ndef items():\n    return []\n")
+        facts, resolution = front_end(tree)
+        paths.append(sorted(r.path for r in extract(facts, resolution).routes if r.path))
+    assert paths == [["/v2/items"], ["/v3/items"]]
