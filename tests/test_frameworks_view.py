@@ -18,7 +18,9 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures" / "frameworks").iterdir())
 
 
 def _other(value):
-    """Another number of the same type and sign; anything else as it is."""
+    """Another number of the same type and sign (in tuples too); anything else as it is."""
+    if type(value) is tuple:
+        return tuple(_other(v) for v in value)
     if type(value) is int and value:
         return value + 7 if value > 0 else value - 7
     if type(value) is float and value:
@@ -71,9 +73,10 @@ def test_the_view_keeps_the_numbers_the_stage_may_print():
     assert _view("f(String(80.0), timeout=30)\n") != base  # another type
     assert _view("f(String(0), timeout=30)\n") != base  # no longer true
     assert _view("f(String(80), timeout=True)\n") != base  # bools are read as such
-    # kept whole: numbers in tuples (verbs are read from them as strings), numbers bound to
-    # names (constants), and the argument of a call whose literal names a constant
-    assert _view("f(methods=(1, 2))\n") != _view("f(methods=(1, 3))\n")
+    assert _view("f(choices=((1, 'a'), (2, 'b')))\n") == _view("f(choices=((3, 'a'), (4, 'b')))\n")
+    assert _view("f(choices=((1, 'a'),))\n") != _view("f(choices=((1, 'b'),))\n")  # strings are read
+    # kept whole: numbers bound to names (constants), and the argument of a call whose
+    # literal names a constant
     assert _view("PAGE = 10\n") != _view("PAGE = 20\n")
     assert _view("VERSION = str(2)\n") != _view("VERSION = str(3)\n")
     assert _view("@app.get('/x', status_code=200)\ndef f(): pass\n") == \
@@ -95,3 +98,15 @@ def test_a_wrapped_number_a_template_prints_changes_the_routes(tmp_path):
         facts, resolution = front_end(tree)
         paths.append(sorted(r.path for r in extract(facts, resolution).routes if r.path))
     assert paths == [["/v2/items"], ["/v3/items"]]
+
+
+def test_only_strings_name_verbs(tmp_path):
+    """A number in a methods tuple names no verb (it printed as one)."""
+    tree = tmp_path / "app"
+    (tree / "api").mkdir(parents=True)
+    (tree / "api" / "__init__.py").write_text("")
+    (tree / "api" / "views.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/items', methods=('POST', 7))\ndef items():\n    return []\n")
+    facts, resolution = front_end(tree)
+    assert [r.methods for r in extract(facts, resolution).routes if r.path == "/items"] == [("POST",)]

@@ -91,12 +91,15 @@ class _NumberSeen:
 
 def _number_seen(value: object) -> object:
     """A number written in place as an argument (``String(80)``, ``max_length=100``,
-    ``timeout=30``), as far as this stage reads it. Each reader of an argument's literal asks
-    whether it is a string, a tuple, ``None`` or true, never which number it is, so
-    ``String(80)`` and ``String(100)`` give the same output (tests/test_frameworks_view.py
-    changes every such number of the frameworks fixtures and compares). Kept whole: bools,
-    numbers inside tuples (HTTP verbs are read from them as strings, ``str(v).upper()``) and,
-    in :func:`_args_seen`, the arguments of the calls whose literal names a constant."""
+    ``timeout=30``, ``choices=((1, "one"), ...)``), as far as this stage reads it. Each
+    reader of an argument's literal asks whether it is a string, a tuple, ``None`` or true,
+    never which number it is (verbs, paths, names and references are read from strings only),
+    so ``String(80)`` and ``String(100)`` give the same output (tests/test_frameworks_view.py
+    changes every such number of the sample and the frameworks fixtures and compares). Kept
+    whole: bools and, in :func:`_args_seen`, the arguments of the calls whose literal names a
+    constant."""
+    if isinstance(value, tuple):
+        return tuple(_number_seen(v) for v in value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _NumberSeen(type(value).__name__, (value > 0) - (value < 0))
     return value
@@ -109,7 +112,7 @@ def _args_seen(args, callee: str | None = None):
 
     if not args or (tail(callee) or callee) in LITERAL_WRAPPERS:
         return args
-    return tuple(a._replace(value=_number_seen(a.value)) if type(a.value) in (int, float) else a for a in args)
+    return tuple(a._replace(value=_number_seen(a.value)) if type(a.value) in (int, float, tuple) else a for a in args)
 
 
 def extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:

@@ -100,9 +100,10 @@ class References:
                 names = values[1] if len(values) > 1 else None
                 if isinstance(names, str):
                     names = (names,)
-                if isinstance(names, tuple) and names:
-                    if not self._class_loader(c.scope, values[0], [str(n) for n in names], c.line,
-                                              f"{values[0]}:{','.join(map(str, names))}"):
+                names = tuple(n for n in names if isinstance(n, str)) if isinstance(names, tuple) else ()
+                if names:  # (a number names no class)
+                    if not self._class_loader(c.scope, values[0], list(names), c.line,
+                                              f"{values[0]}:{','.join(names)}"):
                         self.unresolved[f"{values[0]}.{names[0]}"] += 1
                 else:
                     self._dotted(c.scope, values[0], "class-loader", c.line)

@@ -275,7 +275,7 @@ class DjangoUrls:
         given = self.prog.arg(inner, 0, "actions") if (inner.callee or "").endswith(".as_view") else None
         pairs = given.value if given is not None and isinstance(given.value, tuple) else ()
         return sorted({(verb.upper(), action) for verb, action in (p for p in pairs if isinstance(p, tuple))
-                       if verb.upper() in _VERBS})
+                       if isinstance(verb, str) and isinstance(action, str) and verb.upper() in _VERBS})
 
     def _include(self, module: str, index: int, prefix: str, depth: int, stack, named) -> None:
         prog = self.prog
@@ -409,8 +409,9 @@ def function_methods(prog: Program, func: str) -> tuple[str, ...]:
             return _DECORATOR_METHODS[last]
         if last in ("require_http_methods", "api_view") and dec.args:
             value = prog.literal(module, parent, dec.args[0])
-            if isinstance(value, tuple) and value:
-                return tuple(sorted({str(v).upper() for v in value}))
+            verbs = {v.upper() for v in value if isinstance(v, str)} if isinstance(value, tuple) else set()
+            if verbs:
+                return tuple(sorted(verbs))
             if last == "api_view":
                 return _GET
         if last == "api_view":

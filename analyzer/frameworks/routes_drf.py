@@ -14,7 +14,7 @@ vendors DRF's routers (taiga-back's ``taiga.base.routers``) has its own router c
 from __future__ import annotations
 
 from analyzer.frameworks.program import Program, matches, outside, tail
-from analyzer.frameworks.routing import Endpoint, join_url
+from analyzer.frameworks.routing import Endpoint, join_url, literal_verbs
 
 _ROOTS = frozenset({"rest_framework", "rest_framework_nested", "rest_framework_extensions"})
 _LIST = (("list", "GET"), ("create", "POST"))
@@ -143,10 +143,11 @@ class DrfRouters:
                 args = dec.args or ()
                 detail = _ACTIONS[kind] if _ACTIONS[kind] is not None else next(
                     (a.value for a in args if a.keyword == "detail"), False)
-                verbs = next((a.value for a in args if a.keyword == "methods"), None) or ("get",)
+                given = next((a.value for a in args if a.keyword == "methods"), None)
+                verbs = literal_verbs(given) if given else ("GET",)
                 url_path = prog.literal_str(prog.module_of(q), cls, next((a for a in args if a.keyword == "url_path"),
                                                                           None)) or name
                 where = f"{root}/<{lookup}>/{url_path}" if detail is True else f"{root}/{url_path}"
-                for verb in sorted({str(v).upper() for v in verbs}):
+                for verb in verbs:
                     out.append(Endpoint(None, where + slash, (verb,), q, module, line, "drf", f"{prefix}-{name}"))
         return out

@@ -143,12 +143,12 @@ def framework_of(values: Iterable[str], roots: dict[str, str], prog: Program) ->
 
 def literal_verbs(value: object) -> tuple[str, ...]:
     """``methods="POST"`` or ``methods=("GET", "POST")`` as sorted upper-case verbs; ``GET``
-    when the value is not known."""
+    when the value is not known. Only strings name verbs: a number in the tuple names none
+    (and so the stage's output never depends on which number it is: ``frameworks_view``)."""
     if isinstance(value, str):
         value = (value,)
-    if isinstance(value, tuple) and value:
-        return tuple(sorted({str(m).upper() for m in value}))
-    return ("GET",)
+    verbs = {m.upper() for m in value if isinstance(m, str)} if isinstance(value, tuple) else set()
+    return tuple(sorted(verbs)) if verbs else ("GET",)
 
 
 def class_verbs(prog: Program, cls: str) -> tuple[str, ...]:
