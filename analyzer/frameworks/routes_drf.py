@@ -143,8 +143,7 @@ class DrfRouters:
                 args = dec.args or ()
                 detail = _ACTIONS[kind] if _ACTIONS[kind] is not None else next(
                     (a.value for a in args if a.keyword == "detail"), False)
-                given = next((a.value for a in args if a.keyword == "methods"), None)
-                verbs = literal_verbs(given) if given else ("GET",)
+                verbs = literal_verbs(next((a.value for a in args if a.keyword == "methods"), None))
                 url_path = prog.literal_str(prog.module_of(q), cls, next((a for a in args if a.keyword == "url_path"),
                                                                           None)) or name
                 where = f"{root}/<{lookup}>/{url_path}" if detail is True else f"{root}/{url_path}"
