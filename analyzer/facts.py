@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -279,10 +280,27 @@ def argument_rows(index: int, position: int) -> str:
     return f"<argument {position} of call {index}>"
 
 
+# A name or dotted name: the only parameter defaults resolution evaluates (``def f(callback=handler)``)
+REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_OTHER_DEFAULT = "<default>"
+
+
+def params_seen(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """``params`` as resolution and the frameworks stage read them: a default that is no
+    :data:`REFERENCE` (``limit=50``, ``name="x"``; the calls in ``db=Depends(get_db)`` are
+    call sites of their own) is only there or not. Neither stage reads its text (the document's signatures are assembled from the facts
+    themselves), so editing it keeps both stages' results."""
+    if all(p.default is None or REFERENCE.match(p.default) for p in params):
+        return params
+    return tuple(p if p.default is None or REFERENCE.match(p.default) else p._replace(default=_OTHER_DEFAULT)
+                 for p in params)
+
+
 def resolution_shape(m: ModuleFacts) -> str:
     """A digest of what resolution reads of one module's facts: names, scopes, expressions,
-    signatures and the order of the call sites, but no position, docstring or literal
-    value, nor what only the frameworks stage reads (``with`` blocks, strings, attribute
+    signatures and the order of the call sites, but no position, docstring, literal value or
+    parameter default other than a name (:func:`params_seen`), nor what only the frameworks
+    stage reads (``with`` blocks, strings, attribute
     stores). Computed where the facts are made and cached with them; here, beside the
     records, so that the facts version covers it (``analyzer.cache.FACTS_VERSION``)."""
     if m.error is not None:
@@ -294,7 +312,7 @@ def resolution_shape(m: ModuleFacts) -> str:
     parts = (
         m.module, m.is_package,
         tuple((d.qualname, d.kind, d.name, tuple((x.expr, args(x.args)) for x in d.decorators), d.bases,
-               args(d.keywords), d.params, d.returns, d.returns_expr, d.is_async) for d in m.definitions),
+               args(d.keywords), params_seen(d.params), d.returns, d.returns_expr, d.is_async) for d in m.definitions),
         tuple((i.scope, i.module, i.name, i.asname) for i in m.imports),
         tuple((c.scope, c.callee, args(c.args), c.result_used) for c in m.calls),
         tuple((b.scope, b.name, b.expr, b.annotation, b.origin) for b in m.bindings),

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzer.facts import Binding, Call, Definition, Import, ModuleFacts, Param, argument
+from analyzer.facts import REFERENCE, Binding, Call, Definition, Import, ModuleFacts, Param, argument
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
 
 BUILTINS = frozenset(dir(builtins))
@@ -56,7 +56,6 @@ _CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
 # library functions that return a class, not an instance: ``User = get_user_model()`` is a
 # model class (a base of ``class Profile(User)``, the receiver of ``User.objects``)
 CLASS_FACTORIES = {"django.contrib.auth.get_user_model": "django.contrib.auth.models.User"}
-_REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _STR_TO_STR = frozenset(
     ["capitalize", "casefold", "center", "expandtabs", "format", "format_map", "join", "ljust", "lower", "lstrip", "removeprefix", "removesuffix", "replace", "rjust", "rstrip", "strip", "swapcase", "title", "translate", "upper", "zfill"]
 )
@@ -463,7 +462,7 @@ class Resolver:
                     outer = scope.rsplit(".", 1)[0]
                     if p.annotation_expr:
                         out |= self.annotated(outer, p.annotation_expr)
-                    if p.default and _REFERENCE.match(p.default) and p.default not in _CONSTANTS:
+                    if p.default and REFERENCE.match(p.default) and p.default not in _CONSTANTS:  # see facts.params_seen
                         out |= self.eval(outer, p.default)  # ``def f(callback=handler)``
                     self._flow_read = True  # the flows may grow in the next round
                     out |= self.flows.get((scope, name), set())

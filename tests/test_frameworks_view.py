@@ -1,5 +1,5 @@
 """The frameworks view: two modules the stage sees alike give it the same output. A number
-written in place as an argument is seen by its type and sign only, so editing one (a column
+written in place as an argument is seen by its type only, so editing one (a column
 length, a page size, a timeout) reuses the stage's stored output instead of running it."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import SHOP, front_end
 
+from analyzer.facts import REFERENCE
 from analyzer.frameworks import _args_seen, extract, frameworks_view
 from analyzer.parse import parse_module_facts
 from analyzer.resolve import resolve
@@ -18,18 +19,20 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures" / "frameworks").iterdir())
 
 
 def _other(value):
-    """Another number of the same type and sign (in tuples too); anything else as it is."""
+    """Another number of the same type, of the other sign, never zero where it was (in
+    tuples too); anything else as it is."""
     if type(value) is tuple:
         return tuple(_other(v) for v in value)
-    if type(value) is int and value:
-        return value + 7 if value > 0 else value - 7
-    if type(value) is float and value:
-        return value * 3
+    if type(value) is int:
+        return -value - 7
+    if type(value) is float:
+        return -value - 1.5
     return value
 
 
 def _numbers_changed(m):
-    """``m`` with every number its view hides changed (and the count of them)."""
+    """``m`` with every number and parameter default its view hides changed (and the count
+    of them)."""
     changed = 0
 
     def args(given, callee=None):
@@ -44,16 +47,26 @@ def _numbers_changed(m):
             out.append(a)
         return tuple(out)
 
+    def params(given):
+        nonlocal changed
+        out = []
+        for p in given:
+            if p.default is not None and not REFERENCE.match(p.default):  # a default the view hides
+                changed += 1
+                p = p._replace(default=f"other({p.default})")
+            out.append(p)
+        return tuple(out)
+
     new = dataclasses.replace(
         m, calls=tuple(c._replace(args=args(c.args, c.callee)) for c in m.calls),
-        definitions=tuple(d._replace(keywords=args(d.keywords), decorators=tuple(
+        definitions=tuple(d._replace(keywords=args(d.keywords), params=params(d.params), decorators=tuple(
             x._replace(args=args(x.args, x.expr)) for x in d.decorators)) for d in m.definitions),
         withs=tuple(w._replace(items=args(w.items)) for w in m.withs))
     return new, changed
 
 
 @pytest.mark.parametrize("tree", [SHOP, *FIXTURES], ids=lambda p: p.name)
-def test_numbers_written_as_arguments_do_not_change_the_stage(tree):
+def test_numbers_written_as_arguments_and_defaults_do_not_change_the_stage(tree):
     facts, resolution = front_end(tree)
     pairs = [_numbers_changed(m) if m.error is None else (m, 0) for m in facts]
     changed = [m for m, _ in pairs]
@@ -69,9 +82,9 @@ def _view(source: str):
 
 def test_the_view_keeps_the_numbers_the_stage_may_print():
     base = _view("f(String(80), timeout=30)\n")
-    assert _view("f(String(120), timeout=5)\n") == base  # numbers in calls: type and sign
+    assert _view("f(String(120), timeout=5)\n") == base  # numbers in calls: their type only
+    assert _view("f(String(0), timeout=7)\n") == base  # zero too
     assert _view("f(String(80.0), timeout=30)\n") != base  # another type
-    assert _view("f(String(0), timeout=30)\n") != base  # no longer true
     assert _view("f(String(80), timeout=True)\n") != base  # bools are read as such
     assert _view("f(choices=((1, 'a'), (2, 'b')))\n") == _view("f(choices=((3, 'a'), (4, 'b')))\n")
     assert _view("f(choices=((1, 'a'),))\n") != _view("f(choices=((1, 'b'),))\n")  # strings are read
@@ -81,6 +94,10 @@ def test_the_view_keeps_the_numbers_the_stage_may_print():
     assert _view("VERSION = str(2)\n") != _view("VERSION = str(3)\n")
     assert _view("@app.get('/x', status_code=200)\ndef f(): pass\n") == \
         _view("@app.get('/x', status_code=201)\ndef f(): pass\n")
+    # a parameter's default: a name is read (its value flows in), anything else only is there
+    assert _view("def f(limit=50): pass\n") == _view("def f(limit=20): pass\n")
+    assert _view("def f(limit=50): pass\n") != _view("def f(limit): pass\n")
+    assert _view("def f(cb=handler): pass\n") != _view("def f(cb=other): pass\n")
 
 
 def test_a_wrapped_number_a_template_prints_changes_the_routes(tmp_path):

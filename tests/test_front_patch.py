@@ -71,6 +71,17 @@ def test_a_number_changed_in_a_call_patches_the_front_end(shop, tmp_path):
     assert comparable(doc) == fresh(shop, tmp_path)
 
 
+def test_a_parameter_default_changed_patches_the_front_end(shop, tmp_path):
+    """A default that is no name is read by neither stage; the document's signature follows."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    analyze(shop, tmp_path / "a.json", *cache)
+    edit(shop / "shop" / "catalog" / "services.py", "position: int = 0) -> Category", "position: int = 10) -> Category")
+    doc = analyze(shop, tmp_path / "b.json", *cache)
+    assert doc["counts"]["reused"][0] == "patched-front"
+    assert any("position: int = 10" in (s.get("signature") or "") for s in doc["symbols"])
+    assert comparable(doc) == fresh(shop, tmp_path)
+
+
 def test_a_file_that_stops_parsing_is_not_patched(shop, tmp_path):
     cache = ["--cache-dir", str(tmp_path / "cache")]
     analyze(shop, tmp_path / "a.json", *cache)

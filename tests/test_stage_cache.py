@@ -213,7 +213,13 @@ def test_the_resolution_shape_ignores_positions_and_literals_only():
     assert shape("import os\n\ndef f(x=1):\n    y = 'a'\n    return h(x, 2)\n") != base  # another callee
     assert shape("import os\n\ndef f(x=1):\n    y = os\n    return g(x, 2)\n") != base  # a name bound
     assert shape("import sys\n\ndef f(x=1):\n    y = 'a'\n    return g(x, 2)\n") != base  # an import
-    assert shape("import os\n\ndef f(x=2):\n    y = 'a'\n    return g(x, 2)\n") != base  # a signature
+    assert shape("import os\n\ndef f(z=1):\n    y = 'a'\n    return g(x, 2)\n") != base  # a signature
+    assert shape("import os\n\ndef f(x):\n    y = 'a'\n    return g(x, 2)\n") != base  # no default now
+    # a default is read only when it is a name (``def f(callback=handler)``): its value
+    # flows into the parameter; any other default is only there
+    assert shape("import os\n\ndef f(x=2):\n    y = 'a'\n    return g(x, 2)\n") == base
+    assert shape("import os\n\ndef f(x='text'):\n    y = 'a'\n    return g(x, 2)\n") == base
+    assert shape("import os\n\ndef f(x=os):\n    y = 'a'\n    return g(x, 2)\n") != base
 
 
 def test_a_reused_evaluation_assembles_what_evaluating_gives(tmp_path):
@@ -256,9 +262,9 @@ def test_the_partition_key_reads_the_graph_but_not_the_sizes():
 
 def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
     """The other half of the shape's promise, on the sample: lines, docstrings, literal
-    values, ``with`` blocks, strings and attribute stores changed everywhere give the same
-    shapes and the same evaluation."""
-    from analyzer.facts import resolution_shape
+    values, parameter defaults that are no name, ``with`` blocks, strings and attribute
+    stores changed everywhere give the same shapes and the same evaluation."""
+    from analyzer.facts import REFERENCE, resolution_shape
     from analyzer.pipeline import AnalyzeOptions, run_front_end
     from analyzer.resolve import resolve
 
@@ -276,6 +282,8 @@ def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
             m, lines=m.lines + k, withs=(), strings=(), stores=(),
             definitions=tuple(
                 d._replace(line=d.line + k, end_line=d.end_line + 2 * k, docstring="other",
+                           params=tuple(p._replace(default="other()") if p.default and not REFERENCE.match(p.default)
+                                        else p for p in d.params),
                            keywords=tuple(arg(a) for a in d.keywords),
                            decorators=tuple(x._replace(line=x.line + k, args=None if x.args is None else
                                                        tuple(arg(a) for a in x.args)) for x in d.decorators))
@@ -286,6 +294,7 @@ def test_what_the_resolution_shape_leaves_out_does_not_change_the_evaluation():
         )
 
     blurred = [blur(m, k + 1) for k, m in enumerate(facts)]
+    assert any(p.default == "other()" for m in blurred for d in m.definitions for p in d.params)
     assert [resolution_shape(m) for m in blurred] == [resolution_shape(m) for m in facts]
     first, again = resolve(facts).evaluation, resolve(blurred).evaluation
     assert (first.targets, first.entered, first.wrapped) == (again.targets, again.entered, again.wrapped)

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from analyzer.facts import ModuleFacts
+from analyzer.facts import ModuleFacts, params_seen
 from analyzer.model import (
     CALL,
     ENTITY,
@@ -70,11 +70,12 @@ def frameworks_view(m: ModuleFacts) -> ModuleFacts:
     """The facts as this stage sees them: without the fields it never reads (the content
     hash, the file's length, where the module ends, docstrings). Two modules with equal
     views give equal results here, given the same resolution: a comment appended to a file,
-    a typo fixed in a docstring, or a number changed in a call (:func:`_number_seen`) leaves
-    the stage's output as it was."""
+    a typo fixed in a docstring, a number changed in a call (:func:`_number_seen`) or a
+    parameter's default that is no name (``facts.params_seen``) leaves the stage's output as
+    it was."""
     return replace(m, sha="", lines=0, definitions=tuple(
         d._replace(docstring=None, end_line=0 if d.kind == "module" else d.end_line,
-                   keywords=_args_seen(d.keywords),
+                   keywords=_args_seen(d.keywords), params=params_seen(d.params),
                    decorators=tuple(x._replace(args=_args_seen(x.args, x.expr)) for x in d.decorators))
         for d in m.definitions),
         calls=tuple(c._replace(args=_args_seen(c.args, c.callee)) for c in m.calls),
@@ -83,17 +84,17 @@ def frameworks_view(m: ModuleFacts) -> ModuleFacts:
 
 @dataclass(frozen=True)
 class _NumberSeen:
-    """What the stage learns of a number written in place as an argument: its type and sign."""
+    """What the stage learns of a number written in place as an argument: that it is one."""
 
-    kind: str
-    sign: int
+    kind: str  # int or float
 
 
 def _number_seen(value: object) -> object:
     """A number written in place as an argument (``String(80)``, ``max_length=100``,
     ``timeout=30``, ``choices=((1, "one"), ...)``), as far as this stage reads it. Each
-    reader of an argument's literal asks whether it is a string, a tuple, ``None`` or true,
-    never which number it is (verbs, paths, names and references are read from strings only),
+    reader of an argument's literal asks whether it is a string, a tuple or ``None``, never
+    which number it is, nor whether it is zero (verbs, paths, names and references are read
+    from strings only),
     so ``String(80)`` and ``String(100)`` give the same output (tests/test_frameworks_view.py
     changes every such number of the sample and the frameworks fixtures and compares). Kept
     whole: bools and, in :func:`_args_seen`, the arguments of the calls whose literal names a
@@ -101,7 +102,7 @@ def _number_seen(value: object) -> object:
     if isinstance(value, tuple):
         return tuple(_number_seen(v) for v in value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _NumberSeen(type(value).__name__, (value > 0) - (value < 0))
+        return _NumberSeen(type(value).__name__)
     return value
 
 
