@@ -24,7 +24,6 @@ Values are short strings:
 from __future__ import annotations
 
 import builtins
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
