@@ -288,8 +288,9 @@ _OTHER_DEFAULT = "<default>"
 def params_seen(params: tuple[Param, ...]) -> tuple[Param, ...]:
     """``params`` as resolution and the frameworks stage read them: a default that is no
     :data:`REFERENCE` (``limit=50``, ``name="x"``; the calls in ``db=Depends(get_db)`` are
-    call sites of their own) is only there or not. Neither stage reads its text (the document's signatures are assembled from the facts
-    themselves), so editing it keeps both stages' results."""
+    call sites of their own) is only there or not. Neither stage reads its text (the
+    document's signatures are assembled from the facts themselves), so editing it keeps
+    both stages' results."""
     if all(p.default is None or REFERENCE.match(p.default) for p in params):
         return params
     return tuple(p if p.default is None or REFERENCE.match(p.default) else p._replace(default=_OTHER_DEFAULT)
@@ -300,9 +301,9 @@ def resolution_shape(m: ModuleFacts) -> str:
     """A digest of what resolution reads of one module's facts: names, scopes, expressions,
     signatures and the order of the call sites, but no position, docstring, literal value or
     parameter default other than a name (:func:`params_seen`), nor what only the frameworks
-    stage reads (``with`` blocks, strings, attribute
-    stores). Computed where the facts are made and cached with them; here, beside the
-    records, so that the facts version covers it (``analyzer.cache.FACTS_VERSION``)."""
+    stage reads (``with`` blocks, strings, attribute stores). Computed where the facts are
+    made and cached with them; here, beside the records, so that the facts version covers
+    it (``analyzer.cache.FACTS_VERSION``)."""
     if m.error is not None:
         return ""
 

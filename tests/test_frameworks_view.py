@@ -1,6 +1,7 @@
 """The frameworks view: two modules the stage sees alike give it the same output. A number
-written in place as an argument is seen by its type only, so editing one (a column
-length, a page size, a timeout) reuses the stage's stored output instead of running it."""
+written in place as an argument is seen by its type only, and a parameter default that is no
+name only as there, so editing one (a column length, a page size, a timeout) reuses the
+stage's stored output instead of running it."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures" / "frameworks").iterdir())
 
 
 def _other(value):
-    """Another number of the same type, of the other sign, never zero where it was (in
-    tuples too); anything else as it is."""
+    """Another number of the same type, negated and moved (a zero becomes one that is not),
+    in tuples too; anything else as it is."""
     if type(value) is tuple:
         return tuple(_other(v) for v in value)
     if type(value) is int:

@@ -94,11 +94,10 @@ def _number_seen(value: object) -> object:
     ``timeout=30``, ``choices=((1, "one"), ...)``), as far as this stage reads it. Each
     reader of an argument's literal asks whether it is a string, a tuple or ``None``, never
     which number it is, nor whether it is zero (verbs, paths, names and references are read
-    from strings only),
-    so ``String(80)`` and ``String(100)`` give the same output (tests/test_frameworks_view.py
-    changes every such number of the sample and the frameworks fixtures and compares). Kept
-    whole: bools and, in :func:`_args_seen`, the arguments of the calls whose literal names a
-    constant."""
+    from strings only), so ``String(80)`` and ``String(100)`` give the same output
+    (tests/test_frameworks_view.py changes every such number of the sample and the
+    frameworks fixtures and compares). Kept whole: bools and, in :func:`_args_seen`, the
+    arguments of the calls whose literal names a constant."""
     if isinstance(value, tuple):
         return tuple(_number_seen(v) for v in value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
