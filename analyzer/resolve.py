@@ -957,6 +957,13 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     cut = len(sites)
     synced: list[tuple[tuple[str, str], frozenset[str], int | None]] = []
     cleared = False  # the volatile memo was emptied since the partner's last turn
+
+    def sync() -> tuple[list, bool]:
+        """What the partner takes in before its turn; nothing when, without a child, the
+        turn runs here on this state."""
+        here = partner.pid is None
+        return ([] if here else synced), cleared and not here
+
     try:
         for _round in range(MAX_ROUNDS):
             r._flow_changed = False
@@ -967,15 +974,13 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                 cut = len(halves(todo, lambda k: sites[k][0])[0])
                 partner = Partner(lambda request: _partner_turn(r, sites, request), copies=CHILD_COPIES)
             if partner is not None:
-                # without a child the partner's turn runs here, on this state: nothing to send
-                here = partner.pid is None
-                partner.ask(("round", [] if here else synced, cleared and not here, [k for k in todo if k >= cut]))
+                partner.ask(("round", *sync(), [k for k in todo if k >= cut]))
                 shares_of = (_evaluate_share(r, sites, [k for k in todo if k < cut]), partner.answer())
             else:
                 shares_of = (_evaluate_share(r, sites, todo),)
             for share in shares_of:
                 _merge_share(r, share, targets, settled)
-            synced = _merged_flows(r, shares_of) if partner is not None else []
+            synced = _merged_flows(r, shares_of) if partner is not None and partner.pid is not None else []
             cleared = False
             for k in todo:
                 t = targets[k]
@@ -1007,9 +1012,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
         # what the edges need, asked in the order the edges are built (memo state included),
         # by the same two processes
         if partner is not None:
-            here = partner.pid is None
-            partner.ask(("needs", [] if here else synced, cleared and not here,
-                         {k: targets[k] for k in range(cut, len(sites))}))
+            partner.ask(("needs", *sync(), {k: targets[k] for k in range(cut, len(sites))}))
             needs = (_edge_needs(r, sites, targets, range(cut)), partner.answer())
         else:
             needs = (_edge_needs(r, sites, targets, range(len(sites))),)
