@@ -7,8 +7,9 @@ Usage::
 
 For each tree it prints files, lines and the bare single-process parse time; the cold
 ``msa analyze`` time as a ratio to that; then warm runs as ratios to cold: nothing changed,
-options changed (``--services 5``), one file changed (a comment appended) and one literal
-changed inside a function (an edit the dependency graph does not show); the peak memory of
+options changed (``--services 5``), one file changed (a comment appended), one literal
+changed inside a function (an edit the dependency graph does not show) and one function
+added to a file (a code edit: a new symbol and a new call); the peak memory of
 the analysis and the seconds of each stage. All figures come from one run on this machine;
 compare ratios, not seconds (machines here are noisy). ``--pairs N`` times the bare parse and
 the cold analysis N times, alternated, and prints each pair's ratio and their median: on a
@@ -162,6 +163,12 @@ def main() -> None:
                 literals.append(run_analyze(copy, changed_cache, out, extra)[0])
             literal = median(literals)
             literal_stages = stages(out)
+            added = []
+            for k in range(repeats):  # a code edit: a new function with a call (a new symbol, new edges)
+                victim.write_bytes(victim.read_bytes() + f"\n\ndef _bench_added_{k}(value):\n    return len(value)\n".encode())
+                added.append(run_analyze(copy, changed_cache, out, extra)[0])
+            add = median(added)
+            added_stages = stages(out)
         print(f"\n{tree}: {len(paths)} files, {lines:,} lines ({failures} not parsed by libcst)")
         print(f"  bare libcst.parse_module, 1 process : {bare:8.2f} s   (1.00)")
         print(f"  msa analyze cold                    : {cold:8.2f} s   ({cold / bare:.2f} x bare parse)")
@@ -173,12 +180,14 @@ def main() -> None:
         print(f"  msa analyze warm, nothing changed   : {warm:8.2f} s   ({warm / cold:.1%} of cold)")
         print(f"  msa analyze warm, one file changed  : {one:8.2f} s   ({one / cold:.1%} of cold)")
         print(f"  one literal changed ({literal_file or 'none found'}): {literal:8.2f} s   ({literal / cold:.1%} of cold)")
+        print(f"  one function added ({victim.name}) : {add:8.2f} s   ({add / cold:.1%} of cold)")
         print(f"  options changed (--services 5, ...) : {options:8.2f} s   ({options / cold:.1%} of cold)")
         print(f"  peak memory (largest process)       : {max(cold_rss, warm_rss) / 1024:8.0f} MiB")
         print(f"  cold, by stage (s)                  : {cold_stages[0]}")
         print(f"  cold, peak after each stage (MiB)   : {cold_stages[1]}")
         print(f"  one file changed, by stage (s)      : {one_stages[0]}")
         print(f"  one literal changed, by stage (s)   : {literal_stages[0]}")
+        print(f"  one function added, by stage (s)    : {added_stages[0]}")
         print(f"  options changed, by stage (s)       : {options_stages[0]}")
 
 

@@ -284,3 +284,39 @@ def test_coarsening_never_makes_a_giant_group():
     coarse = contract(g, group_of)
     # degrees are kept: total weight of the coarse graph equals the fine one's
     assert coarse.size(weight="weight") == g.size(weight="weight")
+
+
+def test_label_propagation_makes_networkx_fast_label_propagation_communities():
+    """Our coarsening's label propagation (integer-indexed) draws what networkx's does: the
+    same communities in the same order, on weighted graphs with ties, self-loops and
+    isolated nodes."""
+    import random
+
+    import networkx as nx
+
+    from analyzer.cluster.coarsen import label_propagation
+
+    for trial in range(12):
+        rnd = random.Random(trial)
+        g = nx.Graph()
+        g.add_nodes_from(f"m{rnd.randrange(9)}.u{i}" for i in range(60 + 20 * trial))
+        nodes = list(g)
+        for _ in range(3 * len(nodes)):
+            a, b = rnd.choice(nodes), rnd.choice(nodes)  # a == b: a self-loop
+            g.add_edge(a, b, weight=float(rnd.choice([1, 1, 2, 0.5])))
+        for seed in (0, 7):
+            ours = label_propagation(g, seed=seed)
+            theirs = list(nx.community.fast_label_propagation_communities(g, weight="weight", seed=seed))
+            assert ours == theirs
+
+
+def test_sorted_pairs_is_the_order_of_the_tuples():
+    import random
+
+    from analyzer.graph import sorted_pairs
+
+    names = ["a", "a.b", "a.b.c", "a b", "ab", "a_b", "A", "app:a", "é.x", "z", "a.", ".a", "a.bc", "a\t"]
+    rnd = random.Random(3)
+    items = list({(a, b): rnd.random() for a in names for b in names if a != b}.items())
+    rnd.shuffle(items)
+    assert sorted_pairs(items) == sorted(items)

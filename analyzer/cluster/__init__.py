@@ -120,8 +120,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import data_edges, own_entities
     from analyzer.cluster.replay import Record, replay
-    from analyzer.cluster.weights import ANCHOR_PREFIX, resolve_weights
-    from analyzer.graph import weighted_edges, weighted_graph
+    from analyzer.cluster.weights import app_anchors, resolve_weights
+    from analyzer.graph import sorted_pairs, weighted_edges, weighted_graph
     from analyzer.interfaces import unit_lines
 
     options = options or ClusterOptions()
@@ -217,8 +217,9 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
 
     # -- contracted graph ------------------------------------------------------------------
     edges = _unit_edges(analysis, index.unit_of, weights, layout, store, plain_graph, hubs)
-    anchors = sorted({a for a, _ in edges if a.startswith(ANCHOR_PREFIX)}
-                     | {b for _, b in edges if b.startswith(ANCHOR_PREFIX)})
+    # every anchor the edges may name: those no edge names are dropped below with the
+    # anchors tying fewer than two units, which leaves the same graph in the same order
+    anchors = app_anchors(layout, weights)
     for n in anchors:  # an app's anchor sits in the app's own package
         node_size[n] = 0.0
         module_of[n] = _anchor_module(n, layout)
@@ -237,15 +238,16 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         r = rep[n]
         rep_size[r] = rep_size.get(r, 0.0) + node_size[n]
     if all(r == n for n, r in rep.items()):  # no constraint merged nodes: edges are keyed already
-        agg = {pair: w for pair, w in edges.items() if pair[0] in rep and pair[1] in rep}
+        kept = [(pair, w) for pair, w in edges.items() if pair[0] in rep and pair[1] in rep]
     else:
-        agg = defaultdict(float)
+        agg: dict[tuple[str, str], float] = defaultdict(float)
         for (a, b), w in edges.items():
             ra, rb = rep.get(a), rep.get(b)
             if ra is None or rb is None:
                 continue
             agg[(ra, rb) if ra <= rb else (rb, ra)] += w
-    edge_list = sorted(agg.items())
+        kept = list(agg.items())
+    edge_list = sorted_pairs(kept)
     graph = weighted_graph(rep_size, edge_list)
     # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
     graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])

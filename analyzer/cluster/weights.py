@@ -149,7 +149,7 @@ def clustering_edges(
             for m in members:
                 add(hub, m, package_w)
     app_w = weights.get(APP, 0.0)
-    if app_w > 0 and layout.apps:
+    if app_w > 0 and layout.apps:  # the anchors are app_anchors(layout, weights)
         for s in symbols:
             if s.kind == ENTITY or units.get(s.id) != s.id or s.module not in module_set:
                 continue
@@ -157,6 +157,15 @@ def clustering_edges(
             if app in layout.apps:
                 add(ANCHOR_PREFIX + app, s.id, app_w)
     return dict(agg)
+
+
+def app_anchors(layout: Layout | str, weights: Mapping[str, float]) -> list[str]:
+    """Every anchor node :func:`clustering_edges` may tie units to, sorted: one per app when
+    the ``app`` prior weighs anything. Naming them from the layout spares a pass over every
+    edge to find the ones that came up (700 k edges at 1.2 M lines)."""
+    if weights.get(APP, 0.0) <= 0:
+        return []
+    return sorted(ANCHOR_PREFIX + app for app in as_layout(layout).apps)
 
 
 def package_hubs(symbols: Iterable, root: str) -> list[tuple[str, list[str]]]:
@@ -181,6 +190,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "MODEL",
     "PACKAGE",
+    "app_anchors",
     "clustering_edges",
     "common_root",
     "package_hubs",
