@@ -1153,14 +1153,17 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
         elif used is False:
             e[3] += 1
 
-    stats = Counter()
     unresolved: Counter = Counter()
     call_targets: dict[str, tuple[tuple[Call, ...], list[frozenset[str]]]] = {
         m.module: (m.calls, []) for m in modules}
     implicit_calls: list[ResolvedCall] = []
     held = None
+    # what a site's values say when it enters no project definition, asked once per distinct
+    # set: the evaluation shares equal sets (a million sites hold a fifth as many)
+    class_of: dict[frozenset[str], str] = {}
+    internal = wrapper_calls = 0
+    by_class: Counter = Counter()
     for (module, i, c), t, entered, wrapped in zip(sites, ev.targets, ev.entered, ev.wrapped):
-        stats["call_sites"] += 1
         if i >= 0:  # a module's calls come first among its sites, in index order
             if held is None or held[0] != module:
                 held = (module, call_targets[module][1])
@@ -1168,21 +1171,33 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
         else:
             implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
-            stats["resolved_internal"] += 1
+            internal += 1
+            scope, line, used = c.scope, c.line, c.result_used
             for q in entered:
                 if q in wrapped:
-                    stats["decorator_wrapper_calls"] += 1
+                    wrapper_calls += 1
                     continue  # a wrapper calling the function it decorates is not coupling
-                add(c.scope, q, CALL, c.line, c.result_used)
-        elif t and all(v.startswith(("x:", "xi:")) for v in t):
-            stats["resolved_external"] += 1
-        elif t and all(v.startswith(("b:", "bi:")) for v in t):
-            stats["resolved_builtin"] += 1
-        elif t:
-            stats["resolved_other"] += 1  # e.g. calling a module or an instance without __call__
-        else:
-            stats["unresolved"] += 1
+                key = (scope, q, CALL)  # ``add`` inlined: one visit per call edge
+                e = agg.get(key)
+                if e is None:
+                    e = agg[key] = [0, [], 0, 0]
+                e[0] += 1
+                if len(e[1]) < 50:
+                    e[1].append(line)
+                if used is True:
+                    e[2] += 1
+                elif used is False:
+                    e[3] += 1
+            continue
+        kind = class_of.get(t)
+        if kind is None:
+            kind = class_of[t] = _values_class(t)
+        by_class[kind] += 1
+        if kind == "unresolved":
             unresolved[c.callee or "<expression>"] += 1
+    visited = min(len(sites), len(ev.targets), len(ev.entered), len(ev.wrapped))
+    stats = Counter(call_sites=visited, resolved_internal=internal, decorator_wrapper_calls=wrapper_calls,
+                    **{f"resolved_{k}" if k != "unresolved" else k: n for k, n in by_class.items()})
 
     import_targets = iter(ev.imports)
     for m in modules:
@@ -1198,7 +1213,7 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
 
     edges = [
         edge(s, t, k, v[0], tuple(v[1]), v[2], v[3])
-        for (s, t, k), v in sorted(agg.items())
+        for (s, t, k), v in sorted(agg.items(), key=_edge_key)
     ]
     symbols = []
     for m in modules:
@@ -1222,6 +1237,26 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
     }
     return Resolution(symbols=symbols, edges=edges, stats=summary, unresolved=unresolved,
                       implicit_calls=implicit_calls, call_targets=call_targets)
+
+
+def _values_class(values: frozenset[str]) -> str:
+    """How a call site that enters no project definition counts: ``external`` (every value
+    outside the project), ``builtin``, ``other`` (a module, an instance without
+    ``__call__``...) or ``unresolved`` (no value)."""
+    if not values:
+        return "unresolved"
+    if all(v.startswith(("x:", "xi:")) for v in values):
+        return "external"
+    if all(v.startswith(("b:", "bi:")) for v in values):
+        return "builtin"
+    return "other"
+
+
+def _edge_key(item: tuple[tuple[str, str, str], list]) -> str:
+    """The order of ``(source, target, kind)`` keys as one string (no identifier holds a NUL,
+    the smallest character): sorting 640 k edges this way is several times quicker than
+    comparing the tuples."""
+    return "\0".join(item[0])
 
 
 def _decorated_targets(r: Resolver, c: Call, entered: set[str]) -> set[str]:
