@@ -9,12 +9,14 @@ with its class and a nested function with its enclosing definition.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
     import networkx as nx
 
 from analyzer.model import CLASS, ENTITY, ENTRY, FUNCTION, MODULE, Edge, Symbol
+
+V = TypeVar("V")
 
 UNIT_KINDS = (MODULE, CLASS, FUNCTION)
 
@@ -130,14 +132,15 @@ def induced(graph: nx.Graph, nodes: Iterable[str]) -> nx.Graph:
     return sub
 
 
-def sorted_pairs(items: Iterable[tuple[tuple[str, str], float]]) -> list[tuple[tuple[str, str], float]]:
-    """``sorted(items)`` for ``((a, b), weight)`` items with distinct pairs, compared as the
-    strings ``a + NUL + b``: the same order (no identifier holds a NUL, the smallest
-    character), about three times faster than comparing the tuples on 700 k pairs."""
-    return sorted(items, key=_pair_key)
+def sorted_items(items: Iterable[tuple[tuple[str, ...], V]]) -> list[tuple[tuple[str, ...], V]]:
+    """``sorted(items)`` for ``(key, value)`` items whose keys are distinct tuples of strings
+    of one length (an edge's ends, or its source, target and kind), each key compared as its
+    parts joined by NUL: the same order, since no identifier holds a NUL (the smallest
+    character), and about three times faster than comparing tuples on 700 k items."""
+    return sorted(items, key=_joined_key)
 
 
-def _pair_key(item: tuple[tuple[str, str], float]) -> str:
+def _joined_key(item: tuple[tuple[str, ...], object]) -> str:
     return "\0".join(item[0])
 
 
@@ -167,5 +170,5 @@ def weighted_graph(sizes: Mapping[str, float], edges: Iterable[tuple[tuple[str, 
     return graph
 
 
-__all__ = ["UNIT_KINDS", "build_graph", "parent_id", "sorted_pairs", "unit_graph", "unit_map", "weighted_edges",
+__all__ = ["UNIT_KINDS", "build_graph", "parent_id", "sorted_items", "unit_graph", "unit_map", "weighted_edges",
            "weighted_graph"]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.facts import REFERENCE, Binding, Call, Definition, Import, ModuleFacts, Param, argument
+from analyzer.graph import sorted_items
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
 
 BUILTINS = frozenset(dir(builtins))
@@ -1213,7 +1214,7 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
 
     edges = [
         edge(s, t, k, v[0], tuple(v[1]), v[2], v[3])
-        for (s, t, k), v in sorted(agg.items(), key=_edge_key)
+        for (s, t, k), v in sorted_items(agg.items())
     ]
     symbols = []
     for m in modules:
@@ -1250,13 +1251,6 @@ def _values_class(values: frozenset[str]) -> str:
     if all(v.startswith(("b:", "bi:")) for v in values):
         return "builtin"
     return "other"
-
-
-def _edge_key(item: tuple[tuple[str, str, str], list]) -> str:
-    """The order of ``(source, target, kind)`` keys as one string (no identifier holds a NUL,
-    the smallest character): sorting 640 k edges this way is several times quicker than
-    comparing the tuples."""
-    return "\0".join(item[0])
 
 
 def _decorated_targets(r: Resolver, c: Call, entered: set[str]) -> set[str]:

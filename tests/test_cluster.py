@@ -310,13 +310,16 @@ def test_label_propagation_makes_networkx_fast_label_propagation_communities():
             assert ours == theirs
 
 
-def test_sorted_pairs_is_the_order_of_the_tuples():
+def test_sorted_items_is_the_order_of_the_tuples():
     import random
 
-    from analyzer.graph import sorted_pairs
+    from analyzer.graph import sorted_items
 
     names = ["a", "a.b", "a.b.c", "a b", "ab", "a_b", "A", "app:a", "é.x", "z", "a.", ".a", "a.bc", "a\t"]
     rnd = random.Random(3)
     items = list({(a, b): rnd.random() for a in names for b in names if a != b}.items())
     rnd.shuffle(items)
-    assert sorted_pairs(items) == sorted(items)
+    assert sorted_items(items) == sorted(items)
+    triples = list({(a, b, k): rnd.random() for a in names for b in names for k in ("call", "import")}.items())
+    rnd.shuffle(triples)
+    assert sorted_items(triples) == sorted(triples)

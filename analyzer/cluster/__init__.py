@@ -121,7 +121,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.ownership import data_edges, own_entities
     from analyzer.cluster.replay import Record, replay
     from analyzer.cluster.weights import app_anchors, resolve_weights
-    from analyzer.graph import sorted_pairs, weighted_edges, weighted_graph
+    from analyzer.graph import sorted_items, weighted_edges, weighted_graph
     from analyzer.interfaces import unit_lines
 
     options = options or ClusterOptions()
@@ -247,7 +247,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
                 continue
             agg[(ra, rb) if ra <= rb else (rb, ra)] += w
         kept = list(agg.items())
-    edge_list = sorted_pairs(kept)
+    edge_list = sorted_items(kept)
     graph = weighted_graph(rep_size, edge_list)
     # an anchor tying fewer than two units together (the rest of its app is shared) says nothing
     graph.remove_nodes_from([n for n in anchors if n in graph and len(graph[n]) < 2])

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import networkx as nx
 
-from analyzer.graph import sorted_pairs
+from analyzer.graph import sorted_items
 
 COARSEN_ABOVE = 20_000
 MAX_GROUP_SHARE = 0.02
@@ -44,7 +44,7 @@ def contract(graph: nx.Graph, group_of: Mapping[str, str]) -> nx.Graph:
                 gb = group_of.get(b, b)
                 weights[(ga, gb) if ga <= gb else (gb, ga)] += float(data.get("weight", 1.0))
         seen.add(a)
-    coarse.add_weighted_edges_from((a, b, w) for (a, b), w in sorted_pairs(weights.items()))
+    coarse.add_weighted_edges_from((a, b, w) for (a, b), w in sorted_items(weights.items()))
     return coarse
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analyzer.facts import ModuleFacts, params_seen
+from analyzer.graph import sorted_items
 from analyzer.model import (
     CALL,
     ENTITY,
@@ -302,7 +303,7 @@ def _aggregate(items: Iterable[tuple[str, str, str, int]]) -> list[Edge]:
     for source, target, kind, line in items:
         agg[(source, target, kind)].append(line)
     return [edge(s, t, k, len(lines), tuple(sorted(set(lines))[:MAX_LINES]))
-            for (s, t, k), lines in sorted(agg.items())]
+            for (s, t, k), lines in sorted_items(agg.items())]
 
 
 def _row_call_edges(prog, reg, values, resolution) -> list[Edge]:
