@@ -2,7 +2,7 @@
 
 Above ``COARSEN_ABOVE`` nodes, Louvain's first pass over every unit is most of the cost of
 the whole stage. The graph is first coarsened with fast label propagation (networkx's
-``fast_label_propagation_communities``, reimplemented on the adjacency dicts; seeded): every
+``fast_label_propagation_communities``, reimplemented on integer-indexed lists; seeded): every
 unit takes the label most of its weight carries, which glues tightly knit units into small
 groups in about a quarter of Louvain's time. A group holding more than ``MAX_GROUP_SHARE`` of the nodes (label
 propagation can flood) is split by module, so no coarse node is ever a giant. The algorithm
@@ -73,8 +73,8 @@ def label_propagation(graph: nx.Graph, *, seed: int) -> list[set[str]]:
     (networkx 3.x, Traag & Šubelj 2023), step for step: same queue, same random draws, same
     label sums, hence the same communities. The nodes are numbered in the graph's order and
     their neighbours and weights read once into lists (a node is visited several times), so
-    a visit indexes lists instead of building an edge view: about four times faster than
-    networkx's on 100,000-node graphs."""
+    a visit indexes lists instead of building an edge view: half networkx's time on a
+    115,800-node graph (3.1 s against 6.5 s)."""
     rng = random.Random(seed)
     adj = dict(graph.adjacency())
     nodes = list(adj)
