@@ -4432,3 +4432,48 @@ def test_lookalikes_of_peewee_tortoise_and_mongoengine_models_are_no_entities(tm
     assert found.entities == []
     assert edges(found, "read") == edges(found, "write") == set()
     assert found.counts["unresolved_accesses"] == 0
+
+
+def test_a_drf_action_names_its_verbs_by_strings_only(tmp_path):
+    """``methods="post"`` is one verb, not the letters of a word (``str(v).upper()`` over a
+    string gave P, O, S, T), and a number in a methods tuple names none."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": 'ROOT_URLCONF = "app.urls"\nINSTALLED_APPS = ["app", "rest_framework"]\n',
+        "app/views.py": """
+            from rest_framework.decorators import action
+            from rest_framework.viewsets import ViewSet
+
+
+            class ItemViewSet(ViewSet):
+                def list(self, request):
+                    return []
+
+                @action(detail=False, methods="post")
+                def bulk(self, request):
+                    return None
+
+                @action(detail=True, methods=("get", 2))
+                def history(self, request, pk=None):
+                    return None
+        """,
+        "app/urls.py": """
+            from django.urls import include, path
+            from rest_framework.routers import DefaultRouter
+
+            from app import views
+
+            router = DefaultRouter()
+            router.register("items", views.ItemViewSet, basename="items")
+
+            urlpatterns = [path("api/", include(router.urls))]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /api/items/", "app.views.ItemViewSet.list"),
+        ("entry:http:POST /api/items/bulk/", "app.views.ItemViewSet.bulk"),
+        ("entry:http:GET /api/items/<pk>/history/", "app.views.ItemViewSet.history"),
+    }
