@@ -4118,6 +4118,7 @@ def test_peewee_models_relations_reads_and_writes(tmp_path):
         (S + "recent_posts", E + "BlogPost", 1),
         (S + "recent_posts", E + "User", 1),  # .join(User)
         (S + "find", E + "User", 1),
+        (S + "tag_names", E + "BlogPost", 1),  # BlogPost[post_id]: a row by primary key
         (S + "ensure", E + "Tag", 1),
         (S + "count_posts", E + "BlogPost", 1),  # the ``posts`` backref
     }
@@ -4131,6 +4132,66 @@ def test_peewee_models_relations_reads_and_writes(tmp_path):
         (S + "ensure", E + "Tag", 1),
     }
     assert found.counts["unresolved_relations"] == 0
+
+
+def test_a_peewee_model_subscripted_or_iterated_is_read(tmp_path):
+    """``User[pk]`` and ``for u in User`` are queries in Peewee (its model class's
+    ``__getitem__`` and ``__iter__``), wherever the expression stands: bound, as a call's
+    receiver or argument, returned. A dictionary or a list subscripted is not."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from peewee import CharField, Model, SqliteDatabase
+
+            db = SqliteDatabase("shop.db")
+
+
+            class Item(Model):
+                name = CharField()
+
+                class Meta:
+                    database = db
+        """,
+        "shop/services.py": """
+            from shop.models import Item
+
+            PRICES = {"a": 1}
+
+
+            def show(pk):
+                return Item[pk]
+
+
+            def everything():
+                names = []
+                for item in Item:
+                    names.append(item.name)
+                return names
+
+
+            def touch(pk):
+                Item[pk].save()
+
+
+            def describe(pk):
+                return str(Item[pk])
+
+
+            def price(key):
+                return PRICES[key]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E, S = "entity:shop.models.Item", "shop.services."
+    assert edges(found, "read") == {
+        (S + "show", E, 1),
+        (S + "everything", E, 1),
+        (S + "touch", E, 1),
+        (S + "describe", E, 1),
+    }
+    assert edges(found, "write") == {(S + "touch", E, 1)}  # the row saved
 
 
 def test_tortoise_models_relations_reads_and_writes(tmp_path):

@@ -78,6 +78,7 @@ class AccessAnalysis:
         self._drop_generic()
         self._raw_sql()
         self._stores()
+        self._subscripts()
         out = [a for accesses in self.by_site.values() for a in accesses] + self.extra
         return sorted(out, key=lambda a: (a.source, a.entity, a.kind, a.line))
 
@@ -656,6 +657,34 @@ class AccessAnalysis:
             if c.callee == "setattr" and c.args and c.args[0].expr:
                 attr = prog.literal_str(site.module, c.scope, prog.arg(c, 1))
                 self._store(site.module, c.scope, values.types(c.scope, c.args[0].expr), attr, c.line)
+
+    def _subscripts(self) -> None:
+        """``BlogPost[post_id]`` and ``for user in User:`` on a model class whose library makes
+        them queries (Peewee: a row by primary key, every row): reads that no call site
+        holds, found in the expressions of bindings, call receivers and arguments."""
+        values = self.values
+        if not values.subscripted:
+            return
+        prog = self.prog
+        for module in prog.modules:
+            facts = prog.facts[module]
+            for b in facts.bindings:
+                if b.expr and "[]" in b.expr:
+                    self._subscript(module, b.origin or b.scope, b.expr, b.line)
+            for c in facts.calls:
+                if c.callee and "[]" in c.callee:
+                    self._subscript(module, c.scope, c.callee, c.line)
+                for a in c.args:
+                    if a.expr and "[]" in a.expr:
+                        self._subscript(module, c.scope, a.expr, c.line)
+
+    def _subscript(self, module: str, scope: str, expr: str, line: int) -> None:
+        base = expr.split("[]", 1)[0]
+        if not base:
+            return
+        for v in sorted(self.values.types(scope, base)):
+            if v.startswith("@c:") and v[3:] in self.values.subscripted:
+                self.extra.append(Access(scope, v[3:], READ, line, module))
 
     def _store(self, module: str, scope: str, vals, attr: str | None, line: int) -> None:
         if sum(1 for v in vals if v.startswith("@o:")) > MAX_SITE_MODELS:

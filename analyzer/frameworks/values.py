@@ -183,7 +183,7 @@ class Values:
         self._carried_cls: dict[str, dict[str, tuple[int | None, str]]] = {}  # class -> see carried
         # the model classes whose ``Model[pk]`` is a row (Peewee), and the call names to
         # evaluate beyond :data:`RELEVANT_TAILS` for the libraries the program's entities use
-        self._subscripted = frozenset(m.id for m in reg.models.values()
+        self.subscripted = frozenset(m.id for m in reg.models.values()
                                       if "__getitem__" in FRAMEWORK_API.get(m.framework, {}) and m.class_queries)
         tails = set(RELEVANT_TAILS)
         for m in reg.models.values():
@@ -449,8 +449,8 @@ class Values:
 
     def item(self, values) -> set[str]:
         out = {v for v in values if v.startswith("@o:")}
-        if self._subscripted:
-            out.update(f"@o:{v[3:]}" for v in values if v.startswith("@c:") and v[3:] in self._subscripted)
+        if self.subscripted:
+            out.update(f"@o:{v[3:]}" for v in values if v.startswith("@c:") and v[3:] in self.subscripted)
         return out
 
     # -- entity knowledge --------------------------------------------------------------
