@@ -4538,3 +4538,78 @@ def test_a_drf_action_names_its_verbs_by_strings_only(tmp_path):
         ("entry:http:POST /api/items/bulk/", "app.views.ItemViewSet.bulk"),
         ("entry:http:GET /api/items/<pk>/history/", "app.views.ItemViewSet.history"),
     }
+
+
+def test_a_base_repositorys_rows_are_the_subclass_models(tmp_path):
+    """``return self.session.get(self.model, pk)`` in a base repository, called on a
+    subclass that names ``model = User``: User rows, so writing one of their attributes is a
+    write of User; a chain on such a call (``self._query().all()``) reads User once."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+                name = Column(String)
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id = Column(Integer, primary_key=True)
+                total = Column(Integer)
+        """,
+        "app/repos.py": """
+            from app.models import Order, User
+
+
+            class BaseRepo:
+                model = None
+
+                def __init__(self, session):
+                    self.session = session
+
+                def get(self, pk):
+                    return self.session.get(self.model, pk)
+
+                def _query(self):
+                    return self.session.query(self.model)
+
+
+            class UserRepo(BaseRepo):
+                model = User
+
+                def rename(self, pk, name):
+                    user = self.get(pk)
+                    user.name = name
+
+                def names(self):
+                    return [u.name for u in self._query().all()]
+
+
+            class OrderRepo(BaseRepo):
+                model = Order
+
+                def bump(self, pk):
+                    order = self.get(pk)
+                    order.total = order.total + 1
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E, S = "entity:app.models.", "app.repos."
+    assert edges(found, "read") == {
+        (S + "UserRepo.rename", E + "User", 1),
+        (S + "UserRepo.names", E + "User", 1),
+        (S + "OrderRepo.bump", E + "Order", 1),
+    }
+    assert edges(found, "write") == {
+        (S + "UserRepo.rename", E + "User", 1),
+        (S + "OrderRepo.bump", E + "Order", 1),
+    }

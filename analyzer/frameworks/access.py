@@ -70,6 +70,7 @@ class AccessAnalysis:
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
         self._name_index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # see _class_names
         self._absorbed: dict[tuple[str, int], tuple[str, int]] = {}  # site -> the chain's call holding its accesses
+        self._receivers: dict[tuple[str, int], tuple[str, int]] = {}  # see _lift_generic
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -148,6 +149,9 @@ class AccessAnalysis:
         (``user.save()``, ``User.create(...)``); so do an abstract model's, whose rows are
         its concrete models'. A caller that passes on its own parameter, or an object made
         from it (``instance = cls(**kw)``), is lifted in turn, up to ``MAX_LIFTS`` levels."""
+        # receiver site -> the ORM call made on it, whose accesses a handed one may repeat
+        self._receivers = {(m, rs): (m, i) for m, i in self.by_site
+                           if (rs := self.prog.receiver_site(m, i)) is not None}
         groups: dict[tuple[str, int | None, str], list[_Handed]] = {}
         for key, accesses in self.by_site.items():
             if len({a.entity for a in accesses}) < 2:
@@ -199,7 +203,7 @@ class AccessAnalysis:
             return
         if "." in name:  # a base that names a model itself (``model = User``): its callers name theirs
             attr = name.partition(".")[2]
-            gone = every | self._class_attribute_entities({f"d:{self.prog.parent_scope(subject[0])}"}, attr)
+            gone = every | self.values.class_attribute_entities({f"d:{self.prog.parent_scope(subject[0])}"}, attr)
             # the site, and the base's own call relaying it (``self._query()``): the callers name the model
             for key in {self._holder(k) for h in items if h.entity is None for k in (h.key, h.origin) if k} \
                     & self.by_site.keys():
@@ -223,7 +227,11 @@ class AccessAnalysis:
                     if kind is not None:
                         given.extend(Access(c.scope, e, k, c.line, module) for k in _kinds(kind))
             held = self.by_site.setdefault((module, index), [])
-            given = [a for a in dict.fromkeys(given) if a not in held]
+            # the call the site is the receiver of may know the entity already: a subclass
+            # naming the model (``self._query().all()``, ``Values._for_repository``)
+            outer = self._receivers.get((module, index))
+            known = {(a.entity, a.kind) for a in self.by_site.get(outer, ())} if outer is not None else set()
+            given = [a for a in dict.fromkeys(given) if a not in held and (a.entity, a.kind) not in known]
             held.extend(given)
             onward = self._passed_param(module, index, tag, position, name)
             if onward is not None:
@@ -385,41 +393,6 @@ class AccessAnalysis:
             self._name_index = dict(body), dict(stored)
         return self._name_index
 
-    def _class_attribute_entities(self, values, attr: str) -> set[str]:
-        """The entities a class attribute names on the classes of ``values`` (instances or
-        classes): the first class-body binding of ``attr`` in each one's MRO (``model =
-        User``), not what methods store there, which every instance shares in the resolver.
-        None when one of the classes names no model so (the receiver may be any of several
-        objects, and the one that matters may be that one). A class that is a base of
-        another among them does not count: ``EventRepository.from_session(s)``, a base's
-        ``return cls(session)``, is both to the resolver, and the subclass is the one made."""
-        prog = self.prog
-        classes = {q for v in values for tag, _, q in (v.partition(":"),)  # ``s:``: ``super()`` in q
-                   if tag in ("i", "d", "s") and prog.kind(q) == "class"}
-        bases = {b for q in classes for b in prog.r.mro(q)[1:]}
-        out: set[str] = set()
-        for q in sorted(classes - bases):
-            named: set[str] = set()
-            if attr in self.values.carried(q):  # given to the constructor: where this object was made
-                mark = f"@a:{q}:{attr}:"
-                named = {v[len(mark):] for v in values if v.startswith(mark)}
-                if not named:
-                    return set()
-                out |= named
-                continue
-            for c in prog.r.mro(q):
-                found = prog.bindings(c, attr)
-                if any(b.origin is not None for b in found):
-                    break  # set on the instance (``self.model = model``): the class's default is not it
-                if found:
-                    for b in found:
-                        named.update(x[3:] for x in self.values.binding(c, b) if x.startswith(("@c:", "@o:")))
-                    break
-            if not named:
-                return set()
-            out |= named
-        return out
-
     def _abstract(self, entity: str) -> bool:
         m = self.reg.models.get(entity)
         return m is not None and m.abstract
@@ -528,7 +501,7 @@ class AccessAnalysis:
         if attr:  # ``self.model`` of the object handed as ``self``; the resolver knows what a
             # class method makes of its ``cls`` (``OrderRepository.from_session(s)``)
             resolved = self.prog.r.eval(c.scope, expr) if expr is not None and arg is None else frozenset()
-            return self._class_attribute_entities(set(values) | resolved, attr)
+            return self.values.class_attribute_entities(set(values) | resolved, attr)
         return {v[3:] for v in values if v.startswith(("@o:", "@c:"))}
 
     def _passed_param(self, module: str, index: int, tag: str, position: int | None, name: str):

@@ -169,7 +169,7 @@ class Values:
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
-        self._class_queries: dict[str, bool] = {}  # function -> its returns query its first parameter's rows
+        self._class_queries: dict[str, tuple[str, str | None] | None] = {}  # function -> see _queried
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
         self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
         self.row_calls: list | None = None  # model methods called on rows (``row_calls``), once
@@ -719,6 +719,8 @@ class Values:
             passed = self._derived_return(module, index, c)
         if passed is None and rvals:
             passed = self._for_subclass(module, index, result, rvals, accesses)
+        if passed is None and rvals and not any(v.startswith("@o:") for v in result):
+            passed = self._for_repository(module, index, rvals, accesses)
         if passed is not None:
             result = set(passed)
             self._contextual.add((module, index))
@@ -896,32 +898,101 @@ class Values:
     def _class_query(self, func: str) -> bool:
         """Does every return of ``func`` query its first parameter's rows through a session
         (``return db_session.get(cls, id)``, ``return session.query(cls).filter_by(...).first()``)?"""
-        hit = self._class_queries.get(func)
-        if hit is not None:
-            return hit
-        found = False
         d = self.r.defs.get(func)
+        queried = self._queried(func) if d is not None and d.params else None
+        return queried is not None and queried[0] == d.params[0].name
+
+    def _attribute_query(self, func: str) -> str | None:
+        """The attribute of its instance whose rows every return of method ``func`` reads
+        through a session (``return self.session.get(self.model, pk)`` gives ``model``), or
+        ``None``."""
+        d = self.r.defs.get(func)
+        queried = self._queried(func) if d is not None and d.params else None
+        if queried is None or queried[1] != READ:
+            return None
+        first, _, attr = queried[0].partition(".")
+        return attr if first == d.params[0].name and attr.isidentifier() else None
+
+    def _queried(self, func: str) -> tuple[str, str | None] | None:
+        """What every return of ``func`` queries the rows of through a session, and how
+        (``("cls", READ)`` for ``return session.query(cls).filter_by(...).first()``), or
+        ``None`` when its returns query no one same expression so."""
+        if func in self._class_queries:
+            return self._class_queries[func]
+        found: tuple[str, str | None] | None = None
         prog = self.prog
-        if d is not None and d.params:
-            module = prog.module_of(func)
-            first = d.params[0].name
-            returns = prog.bindings(func, "<return>")
-            found = bool(returns)
-            for b in returns:
-                index = b.call
-                while index is not None:
-                    c = prog.call(module, index)
-                    name = tail(c.callee)
-                    args = prog.positional(c)
-                    if name in SESSION_API and SESSION_API[name][1] in ("class", "classes") \
-                            and args and args[0].expr == first:
-                        break  # the session query on the class
-                    index = prog.receiver_site(module, index) if name in QUERY_API and QUERY_API[name][1] else None
-                if index is None:
-                    found = False
+        module = prog.module_of(func)
+        for b in prog.bindings(func, "<return>") if func in self.r.defs else ():
+            index = b.call
+            queried = None
+            while index is not None:
+                c = prog.call(module, index)
+                name = tail(c.callee)
+                args = prog.positional(c)
+                if name in SESSION_API and SESSION_API[name][1] in ("class", "classes") and args and args[0].expr:
+                    queried = (args[0].expr, SESSION_API[name][0])  # the session query on the class
                     break
+                index = prog.receiver_site(module, index) if name in QUERY_API and QUERY_API[name][1] else None
+            if queried is None or (found is not None and queried != found):
+                found = None
+                break
+            found = queried
         self._class_queries[func] = found
         return found
+
+    def _for_repository(self, module: str, index: int, rvals, accesses: list[tuple[str, str]]) -> set[str] | None:
+        """A base repository's method that reads the rows of a class attribute (``return
+        self.session.get(self.model, pk)``) called on an instance of a subclass naming the
+        model in its body (``model = User``): that model's rows, read here, as
+        :meth:`_for_subclass` does for a model class's own query. In the base, ``self.model``
+        is nothing or every subclass's. ``None`` when the call is no such one."""
+        out: set[str] = set()
+        for v in self.prog.targets(module, index):
+            tag, _, func = v.partition(":")
+            attr = self._attribute_query(func) if tag == "bd" else None
+            if attr is None:
+                return None
+            named = self.class_attribute_entities(rvals, attr)
+            if not named or len(named) > MAX_RECEIVERS:
+                return None
+            out.update(named)
+        accesses.extend((e, READ) for e in sorted(out))
+        return {f"@o:{e}" for e in out} or None
+
+    def class_attribute_entities(self, values, attr: str) -> set[str]:
+        """The entities a class attribute names on the classes of ``values`` (instances or
+        classes): the first class-body binding of ``attr`` in each one's MRO (``model =
+        User``), not what methods store there, which every instance shares in the resolver.
+        Nothing when one of the classes names no model so (the receiver may be any of several
+        objects, and the one that matters may be that one). A class that is a base of
+        another among them does not count: ``EventRepository.from_session(s)``, a base's
+        ``return cls(session)``, is both to the resolver, and the subclass is the one made."""
+        prog = self.prog
+        classes = {q for v in values for tag, _, q in (v.partition(":"),)  # ``s:``: ``super()`` in q
+                   if tag in ("i", "d", "s") and prog.kind(q) == "class"}
+        bases = {b for q in classes for b in prog.r.mro(q)[1:]}
+        out: set[str] = set()
+        for q in sorted(classes - bases):
+            named: set[str] = set()
+            if attr in self.carried(q):  # given to the constructor: where this object was made
+                mark = f"@a:{q}:{attr}:"
+                named = {v[len(mark):] for v in values if v.startswith(mark)}
+                if not named:
+                    return set()
+                out |= named
+                continue
+            for c in prog.r.mro(q):
+                found = prog.bindings(c, attr)
+                if any(b.origin is not None for b in found):
+                    break  # set on the instance (``self.model = model``): the class's default is not it
+                if found:
+                    for b in found:
+                        named.update(x[3:] for x in self.binding(c, b) if x.startswith(("@c:", "@o:")))
+                    break
+            if not named:
+                return set()
+            out |= named
+        return out
 
     def _classes(self, values) -> set[str]:
         """The project classes whose instances ``values`` hold."""
