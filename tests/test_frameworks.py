@@ -4613,3 +4613,66 @@ def test_a_base_repositorys_rows_are_the_subclass_models(tmp_path):
         (S + "UserRepo.rename", E + "User", 1),
         (S + "OrderRepo.bump", E + "Order", 1),
     }
+
+
+def test_a_base_repository_executing_a_select_of_its_model_gives_the_subclass_rows(tmp_path):
+    """The SQLAlchemy 2.0 form of the same base: ``return self.session.scalars(
+    select(self.model).where(...)).first()``."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+                name = Column(String)
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id = Column(Integer, primary_key=True)
+                total = Column(Integer)
+        """,
+        "app/repos.py": """
+            from sqlalchemy import select
+
+            from app.models import Order, User
+
+
+            class BaseRepo:
+                model = None
+
+                def __init__(self, session):
+                    self.session = session
+
+                def get(self, pk):
+                    return self.session.scalars(select(self.model).where(self.model.id == pk)).first()
+
+
+            class UserRepo(BaseRepo):
+                model = User
+
+                def rename(self, pk, name):
+                    user = self.get(pk)
+                    user.name = name
+
+
+            class OrderRepo(BaseRepo):
+                model = Order
+
+                def bump(self, pk):
+                    order = self.get(pk)
+                    order.total = order.total + 1
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E, S = "entity:app.models.", "app.repos."
+    assert edges(found, "read") == {(S + "UserRepo.rename", E + "User", 1), (S + "OrderRepo.bump", E + "Order", 1)}
+    assert edges(found, "write") == {(S + "UserRepo.rename", E + "User", 1), (S + "OrderRepo.bump", E + "Order", 1)}

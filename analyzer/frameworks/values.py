@@ -915,8 +915,9 @@ class Values:
 
     def _queried(self, func: str) -> tuple[str, str | None] | None:
         """What every return of ``func`` queries the rows of through a session, and how
-        (``("cls", READ)`` for ``return session.query(cls).filter_by(...).first()``), or
-        ``None`` when its returns query no one same expression so."""
+        (``("cls", READ)`` for ``return session.query(cls).filter_by(...).first()``, and for
+        ``return session.scalars(select(cls).where(...)).first()``), or ``None`` when its
+        returns query no one same expression so."""
         if func in self._class_queries:
             return self._class_queries[func]
         found: tuple[str, str | None] | None = None
@@ -932,6 +933,10 @@ class Values:
                 if name in SESSION_API and SESSION_API[name][1] in ("class", "classes") and args and args[0].expr:
                     queried = (args[0].expr, SESSION_API[name][0])  # the session query on the class
                     break
+                if name in SESSION_API and SESSION_API[name][1] == "statement" and args and args[0].call is not None:
+                    selected = self._selected_expr(module, args[0].call)  # a statement executed
+                    queried = (selected, READ) if selected is not None else None
+                    break
                 index = prog.receiver_site(module, index) if name in QUERY_API and QUERY_API[name][1] else None
             if queried is None or (found is not None and queried != found):
                 found = None
@@ -939,6 +944,19 @@ class Values:
             found = queried
         self._class_queries[func] = found
         return found
+
+    def _selected_expr(self, module: str, index: int) -> str | None:
+        """What a SQLAlchemy ``select(X)`` statement, refined by calls on it
+        (``select(self.model).where(...).limit(n)``), selects the rows of: ``X``'s
+        expression, or ``None``."""
+        prog = self.prog
+        while index is not None:
+            c = prog.call(module, index)
+            if tail(c.callee) == "select" and is_sqla_callable(prog.targets(module, index), {"select"}):
+                args = prog.positional(c)
+                return args[0].expr if len(args) == 1 and args[0].expr else None
+            index = prog.receiver_site(module, index)
+        return None
 
     def _for_repository(self, module: str, index: int, rvals, accesses: list[tuple[str, str]]) -> set[str] | None:
         """A base repository's method that reads the rows of a class attribute (``return
