@@ -1139,20 +1139,7 @@ def _merge_share(r: Resolver, share: _Share, targets: list[frozenset[str]], sett
 def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev: Evaluation) -> Resolution:
     """Edges (with the lines of the current facts), symbols and counts from an evaluation."""
     # -- edges ---------------------------------------------------------------------------
-    agg: dict[tuple[str, str, str], list] = {}
-
-    def add(source: str, target: str, kind: str, line: int, used: bool | None = None) -> None:
-        key = (source, target, kind)
-        e = agg.get(key)
-        if e is None:
-            e = agg[key] = [0, [], 0, 0]
-        e[0] += 1
-        if len(e[1]) < 50:
-            e[1].append(line)
-        if used is True:
-            e[2] += 1
-        elif used is False:
-            e[3] += 1
+    rows: list[tuple[str, str, str, int, bool | None]] = []  # (source, target, kind, line, used) of each edge
 
     unresolved: Counter = Counter()
     call_targets: dict[str, tuple[tuple[Call, ...], list[frozenset[str]]]] = {
@@ -1178,17 +1165,7 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
                 if q in wrapped:
                     wrapper_calls += 1
                     continue  # a wrapper calling the function it decorates is not coupling
-                key = (scope, q, CALL)  # ``add`` inlined: one visit per call edge
-                e = agg.get(key)
-                if e is None:
-                    e = agg[key] = [0, [], 0, 0]
-                e[0] += 1
-                if len(e[1]) < 50:
-                    e[1].append(line)
-                if used is True:
-                    e[2] += 1
-                elif used is False:
-                    e[3] += 1
+                rows.append((scope, q, CALL, line, used))
             continue
         kind = class_of.get(t)
         if kind is None:
@@ -1205,12 +1182,26 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
         for imp in m.imports:
             target = next(import_targets)
             if target and target != m.module:
-                add(m.module, target, IMPORT, imp.line)
+                rows.append((m.module, target, IMPORT, imp.line, None))
         for d in m.definitions:
             if d.kind == "class":
                 for b in ev.bases.get(d.qualname, ()):
                     if b.startswith("d:"):
-                        add(d.qualname, b[2:], INHERIT, d.line)
+                        rows.append((d.qualname, b[2:], INHERIT, d.line, None))
+    agg: dict[tuple[str, str, str], list] = {}  # (source, target, kind) -> [sites, lines, used, ignored]
+    for source, target, kind, line, used in rows:
+        key = (source, target, kind)
+        e = agg.get(key)
+        if e is None:
+            e = agg[key] = [0, [], 0, 0]
+        e[0] += 1
+        if len(e[1]) < 50:
+            e[1].append(line)
+        if used is True:
+            e[2] += 1
+        elif used is False:
+            e[3] += 1
+    del rows
 
     edges = [
         edge(s, t, k, v[0], tuple(v[1]), v[2], v[3])

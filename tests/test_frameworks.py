@@ -4548,24 +4548,7 @@ def test_a_base_repositorys_rows_are_the_subclass_models(tmp_path):
 
     build_tree(tmp_path, {
         "app/__init__.py": "",
-        "app/models.py": """
-            from sqlalchemy import Column, Integer, String
-            from sqlalchemy.orm import declarative_base
-
-            Base = declarative_base()
-
-
-            class User(Base):
-                __tablename__ = "users"
-                id = Column(Integer, primary_key=True)
-                name = Column(String)
-
-
-            class Order(Base):
-                __tablename__ = "orders"
-                id = Column(Integer, primary_key=True)
-                total = Column(Integer)
-        """,
+        "app/models.py": sqlalchemy_models(User="users", Order="orders"),
         "app/repos.py": """
             from app.models import Order, User
 
@@ -4622,24 +4605,7 @@ def test_a_base_repository_executing_a_select_of_its_model_gives_the_subclass_ro
 
     build_tree(tmp_path, {
         "app/__init__.py": "",
-        "app/models.py": """
-            from sqlalchemy import Column, Integer, String
-            from sqlalchemy.orm import declarative_base
-
-            Base = declarative_base()
-
-
-            class User(Base):
-                __tablename__ = "users"
-                id = Column(Integer, primary_key=True)
-                name = Column(String)
-
-
-            class Order(Base):
-                __tablename__ = "orders"
-                id = Column(Integer, primary_key=True)
-                total = Column(Integer)
-        """,
+        "app/models.py": sqlalchemy_models(User="users", Order="orders"),
         "app/repos.py": """
             from sqlalchemy import select
 

@@ -169,7 +169,7 @@ class Values:
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
-        self._class_queries: dict[str, tuple[str, str | None] | None] = {}  # function -> see _queried
+        self._queries: dict[str, tuple[str, str | None] | None] = {}  # function -> see _queried
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
         self._handled: dict[str, frozenset[str]] = {}  # class -> the models it is declared for
         self.row_calls: list | None = None  # model methods called on rows (``row_calls``), once
@@ -918,8 +918,8 @@ class Values:
         (``("cls", READ)`` for ``return session.query(cls).filter_by(...).first()``, and for
         ``return session.scalars(select(cls).where(...)).first()``), or ``None`` when its
         returns query no one same expression so."""
-        if func in self._class_queries:
-            return self._class_queries[func]
+        if func in self._queries:
+            return self._queries[func]
         found: tuple[str, str | None] | None = None
         prog = self.prog
         module = prog.module_of(func)
@@ -942,7 +942,7 @@ class Values:
                 found = None
                 break
             found = queried
-        self._class_queries[func] = found
+        self._queries[func] = found
         return found
 
     def _selected_expr(self, module: str, index: int) -> str | None:
