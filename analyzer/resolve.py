@@ -49,6 +49,9 @@ CHILD_COPIES = 0.75
 MAX_OUTSIDE_FLOWS = 64
 _PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY: frozenset[str] = frozenset()
+# what the outside-base fallback gives for a class whose only outside bases are typing's
+# (``Generic[T]``, ``Protocol``): no method is found there
+_TYPING_BASES = ("x:typing.", "x:typing_extensions.")
 
 
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -200,6 +203,7 @@ class Resolver:
         self._bases: dict[str, tuple[str, ...]] = {}
         self._bases_v: dict[str, tuple[str, ...]] = {}
         self._mro_v: dict[str, tuple[str, ...]] = {}
+        self._direct_subclasses: dict[str, list[str]] | None = None  # see subclasses
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
         self.flow_log: list[tuple[tuple[str, str], set[str]]] | None = None  # see grow_flow
@@ -612,29 +616,19 @@ class Resolver:
         if tag == "i":
             return self.class_attribute(q, attr, instance=True)
         if tag == "s":
-            return self.class_attribute(q, attr, instance=True, skip_self=True)
+            found = self.class_attribute(q, attr, instance=True, skip_self=True)
+            if not found or all(v.startswith(_TYPING_BASES) for v in found):
+                # a mixin's ``super().get_base_statement()``: its own bases (none, or
+                # ``Generic``/``Protocol``) lack the method, the classes it is mixed into have it
+                return self._after_in_subclasses(q, attr) or found
+            return found
         return set()
 
     def class_attribute(self, cls: str, attr: str, instance: bool, skip_self: bool = False) -> set[str]:
         mro = self.mro(cls)
         for c in mro[1:] if skip_self else mro:
-            q = self.children.get(c, {}).get(attr)
-            if q is not None:
-                d = self.defs[q]
-                if d.kind == "method":
-                    decos = {x.expr for x in d.decorators}
-                    if self.is_property(q):
-                        return set(self.returns(q)) if instance else {f"d:{q}"}
-                    if "staticmethod" in decos:
-                        return {f"d:{q}"}
-                    if "classmethod" in decos or instance:
-                        return {f"bd:{q}"}
-                    return {f"d:{q}"}
-                return {f"d:{q}"}
-            found: set[str] = set()
-            for b in self.scope_bindings.get(c, {}).get(attr, ()):
-                found |= self.binding_values(c, b)
-            if found:
+            found = self._own_attribute(c, attr, instance)
+            if found is not None:
                 return found
         # an outside base class may provide it (``Model.objects``, ``Session.query``)
         for c in mro:
@@ -642,6 +636,69 @@ class Resolver:
                 if b.startswith("x:"):
                     return {f"x:{b[2:]}.{attr}"}
         return set()
+
+    def _own_attribute(self, c: str, attr: str, instance: bool) -> set[str] | None:
+        """``attr`` as class ``c`` itself defines or binds it, or ``None`` when it does not."""
+        q = self.children.get(c, {}).get(attr)
+        if q is not None:
+            d = self.defs[q]
+            if d.kind == "method":
+                decos = {x.expr for x in d.decorators}
+                if self.is_property(q):
+                    return set(self.returns(q)) if instance else {f"d:{q}"}
+                if "staticmethod" in decos:
+                    return {f"d:{q}"}
+                if "classmethod" in decos or instance:
+                    return {f"bd:{q}"}
+                return {f"d:{q}"}
+            return {f"d:{q}"}
+        found: set[str] = set()
+        for b in self.scope_bindings.get(c, {}).get(attr, ()):
+            found |= self.binding_values(c, b)
+        return found or None
+
+    def _after_in_subclasses(self, cls: str, attr: str) -> set[str]:
+        """``super().attr`` in ``cls`` as the project classes that inherit ``cls`` see it:
+        what the first class after ``cls`` in each one's MRO that defines ``attr`` gives.
+        That is where Python finds it for a mixin, whose ``super()`` follows the MRO of the
+        instance's class, not its own bases."""
+        out: set[str] = set()
+        for sub in self.subclasses(cls):
+            mro = self.mro(sub)
+            if cls not in mro:
+                continue
+            for c in mro[mro.index(cls) + 1:]:
+                found = self._own_attribute(c, attr, instance=True)
+                if found is not None:
+                    out |= found
+                    break
+        return out
+
+    def subclasses(self, cls: str) -> list[str]:
+        """The project classes that have ``cls`` among their bases, directly or not, sorted.
+        The index of direct subclasses is made once, from every class's bases; when a base
+        read an argument flow it is made again next time (it may still grow)."""
+        direct = self._direct_subclasses
+        if direct is None:
+            outer, self._flow_read = self._flow_read, False
+            index: dict[str, list[str]] = defaultdict(list)
+            for q, d in self.defs.items():
+                if d.kind == "class":
+                    for b in self.bases(q):
+                        if b.startswith("d:"):
+                            index[b[2:]].append(q)
+            direct = index
+            if not self._flow_read:
+                self._direct_subclasses = index
+            self._flow_read = self._flow_read or outer
+        out: set[str] = set()
+        todo = [cls]
+        while todo:
+            for sub in direct.get(todo.pop(), ()):
+                if sub not in out:
+                    out.add(sub)
+                    todo.append(sub)
+        return sorted(out)
 
     def is_property(self, method: str) -> bool:
         """Is ``method`` read as an attribute: ``@property`` (or a setter), or a cached

@@ -1315,6 +1315,82 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
     assert found.counts["unresolved_accesses"] == 0
 
 
+
+def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
+    """A soft-deletion mixin's ``get_base_statement`` calls ``super().get_base_statement()``
+    (the base's ``select(self.model)``) and refines it; the subclass's query built on it,
+    then run by a base method (``get_one_or_none(statement)``), reads the model the subclass
+    names. The mixin's ``self`` is the subclass's instance, so the model comes from its
+    callers, as for a base's own methods."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": sqlalchemy_models(User="users", Order="orders", Team="teams"),
+        "app/repository.py": """
+            from typing import Generic, TypeVar
+
+            from sqlalchemy import Select, select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            M = TypeVar("M")
+
+
+            class RepositoryBase(Generic[M]):
+                model: type[M]
+
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                def get_base_statement(self) -> Select:
+                    return select(self.model)
+
+                async def get_one_or_none(self, statement: Select):
+                    result = await self.session.execute(statement)
+                    return result.unique().scalar_one_or_none()
+
+
+            class SoftDeletionMixin(Generic[M]):
+                def get_base_statement(self, *, include_deleted: bool = False) -> Select:
+                    statement = super().get_base_statement()
+                    if not include_deleted:
+                        statement = statement.where(self.model.deleted_at.is_(None))
+                    return statement
+        """,
+        "app/users.py": """
+            from app.models import Order, Team, User
+            from app.repository import RepositoryBase, SoftDeletionMixin
+
+
+            class UserRepository(SoftDeletionMixin[User], RepositoryBase[User]):
+                model = User
+
+                async def get_by_email(self, email: str):
+                    statement = self.get_base_statement(include_deleted=False).where(User.email == email)
+                    return await self.get_one_or_none(statement)
+
+                async def get_in_team(self, team: int):
+                    statement = self.get_base_statement().join(Team).where(Team.id == team)
+                    return await self.get_one_or_none(statement)
+
+
+            class OrderRepository(SoftDeletionMixin[Order], RepositoryBase[Order]):
+                model = Order
+
+                async def get_by_number(self, number: str):
+                    return await self.get_one_or_none(self.get_base_statement().where(Order.number == number))
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:app.models."
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.users.UserRepository.get_by_email", E + "User"),
+        ("app.users.UserRepository.get_in_team", E + "User"),
+        ("app.users.UserRepository.get_in_team", E + "Team"),  # the join
+        ("app.users.OrderRepository.get_by_number", E + "Order"),
+    }  # the base and the mixin name no model: they keep nothing
+    assert found.counts["unresolved_accesses"] == 0
+
 def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(tmp_path):
     """``CRUDBase(User)`` with ``self.model = model`` in ``__init__`` (also passed on through
     ``super().__init__``), made at module level, in a property or a cached property: each

@@ -98,6 +98,69 @@ def test_self_mro_super_and_constructors(tmp_path):
     }
 
 
+
+def test_super_in_a_mixin_follows_the_mro_of_the_classes_it_is_mixed_into(tmp_path):
+    """A mixin's ``super().method()`` reaches the class after the mixin in the MRO of each
+    class that inherits it, since Python follows the instance's MRO and the mixin's own
+    bases (none, ``Generic[T]``, ``Protocol``) lack the method. A class whose own bases
+    define the method keeps that answer, and one on an outside base keeps the outside one."""
+    edges, _ = edges_of(tmp_path, {
+        "m.py": """
+            from typing import Generic, TypeVar
+
+            from django.views import View
+
+            T = TypeVar("T")
+
+
+            class Base:
+                def statement(self):
+                    return 1
+
+                def save(self):
+                    pass
+
+
+            class Other:
+                def statement(self):
+                    return 2
+
+
+            class SoftDeletion:
+                def statement(self):
+                    return super().statement()
+
+
+            class Typed(Generic[T]):
+                def save(self):
+                    super().save()
+
+
+            class Users(SoftDeletion, Typed[int], Base):
+                pass
+
+
+            class Orders(SoftDeletion, Other):
+                pass
+
+
+            class Child(Base):
+                def save(self):
+                    super().save()
+
+
+            class Page(View):
+                def get(self, request):
+                    return super().get(request)
+        """,
+    })
+    assert edges == {
+        ("m.SoftDeletion.statement", "m.Base.statement"),  # for Users
+        ("m.SoftDeletion.statement", "m.Other.statement"),  # for Orders
+        ("m.Typed.save", "m.Base.save"),  # Generic[T] has no save: the next class in Users' MRO
+        ("m.Child.save", "m.Base.save"),
+    }
+
 def test_decorators_are_calls_from_the_enclosing_scope(tmp_path):
     edges, _ = edges_of(tmp_path, {
         "deco.py": """

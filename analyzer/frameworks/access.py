@@ -479,11 +479,15 @@ class AccessAnalysis:
 
     def _argument(self, module: str, index: int, tag: str, position: int | None, name: str):
         """``(expression, argument)`` a call hands to a parameter: an argument, or for a
-        bound method's first parameter (``self``, ``cls``) the call's receiver."""
+        bound method's first parameter (``self``, ``cls``) the call's receiver. Through
+        ``super().method()`` that is the caller's own ``self``."""
         c = self.prog.call(module, index)
         if tag == "bd" and position is not None:
             if position == 0:
-                return receiver_expr(c.callee), None
+                receiver = receiver_expr(c.callee)
+                if receiver is not None and receiver.startswith("super("):
+                    return self.prog.r.self_param.get(c.scope), None
+                return receiver, None
             position -= 1
         arg = argument(c, position, name, past_stars=False)
         return (arg.expr, arg) if arg is not None else (None, None)
