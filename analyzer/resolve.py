@@ -59,6 +59,9 @@ _CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
 # library functions that return a class, not an instance: ``User = get_user_model()`` is a
 # model class (a base of ``class Profile(User)``, the receiver of ``User.objects``)
 CLASS_FACTORIES = {"django.contrib.auth.get_user_model": "django.contrib.auth.models.User"}
+# library calls whose value stands, for this analysis, for one of their arguments: a
+# ``NewType("AsyncSession", _AsyncSession)`` annotates values of the type it wraps
+_STANDS_FOR = {"typing.NewType": (1, "tp"), "typing_extensions.NewType": (1, "tp")}
 _STR_TO_STR = frozenset(
     ["capitalize", "casefold", "center", "expandtabs", "format", "format_map", "join", "ljust", "lower", "lstrip", "removeprefix", "removesuffix", "replace", "rjust", "rstrip", "strip", "swapcase", "title", "translate", "upper", "zfill"]
 )
@@ -508,7 +511,7 @@ class Resolver:
         arg = None
         for v in targets:
             tag, _, func = v.partition(":")
-            param = self.returned_param(func) if tag in ("d", "bd") else None
+            param = self.returned_param(func) if tag in ("d", "bd") else _STANDS_FOR.get(func) if tag == "x" else None
             if param is None:
                 return None
             position, name = param
@@ -550,6 +553,8 @@ class Resolver:
                 out.add(f"i:{v[2:]}")
             elif v.startswith("x:"):
                 out.add(f"xi:{v[2:]}")
+            elif v.startswith("b:") and "." not in v:
+                out.add(f"bi:{v[2:]}")  # ``name: str``, ``rows: list[Row]``: as ``str()`` makes
         return out
 
     def import_values(self, imp: Import) -> set[str]:

@@ -293,6 +293,44 @@ def test_instances_known_from_annotations_and_attributes(tmp_path):
     }
 
 
+
+def test_builtin_and_new_type_annotations_name_their_class(tmp_path):
+    """``name: str`` annotates a string, as ``str()`` makes one; a ``NewType`` annotates
+    values of the type it wraps, through NewTypes of NewTypes (polar's
+    ``AsyncSession = NewType("AsyncSession", AsyncReadSession)``)."""
+    build_tree(tmp_path, {
+        "m.py": """
+            from typing import NewType
+
+            from sqlalchemy.ext.asyncio import AsyncSession as _AsyncSession
+
+            ReadSession = NewType("ReadSession", _AsyncSession)
+            WriteSession = NewType("WriteSession", ReadSession)
+
+
+            class Repository:
+                pass
+
+
+            UserId = NewType("UserId", int)
+            Special = NewType("Special", Repository)
+
+
+            def use(name: str, session: WriteSession, key: UserId, special: Special):
+                name.lower()
+                session.add(name)
+                key.bit_length()
+                special.missing()
+        """,
+    })
+    _, res = front_end(tmp_path)
+    targets = {rc.call.callee: set(rc.targets) for rc in res.calls if rc.call.scope == "m.use"}
+    assert targets["name.lower"] == {"b:str.lower"}
+    assert targets["session.add"] == {"x:sqlalchemy.ext.asyncio.AsyncSession.add"}
+    assert targets["key.bit_length"] == {"b:int.bit_length"}
+    assert targets["special.missing"] == set()  # a project class without it: nothing guessed
+
+
 def test_classmethod_factories_properties_and_nested_functions(tmp_path):
     edges, _ = edges_of(tmp_path, {
         "m.py": """
