@@ -341,8 +341,16 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
                     if ref not in (None, "None"):
                         # ``type[Foo]`` is the class itself, not an instance of it
                         return f"type[{ref}]" if last in ("Type", "type") and not ref.startswith("type[") else ref
-        return None
+            return None
+        if last in _NOT_INSTANCES:
+            return None
+        return head  # a generic class given its parameters (``Select[tuple[User]]``, ``list[int]``)
     return None
+
+
+# subscripted forms whose values are no instances of the form itself
+_NOT_INSTANCES = frozenset({"Literal", "Callable", "Concatenate", "Unpack", "Required", "NotRequired", "ReadOnly",
+                            "TypeGuard", "TypeIs", "LiteralString", "Never", "NoReturn"})
 
 
 def _alias_of(node: cst.BaseExpression) -> str | None:

@@ -49,9 +49,10 @@ CHILD_COPIES = 0.75
 MAX_OUTSIDE_FLOWS = 64
 _PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY: frozenset[str] = frozenset()
-# what the outside-base fallback gives for a class whose only outside bases are typing's
-# (``Generic[T]``, ``Protocol``): no method is found there
-_TYPING_BASES = ("x:typing.", "x:typing_extensions.")
+# outside bases that give their classes no attribute: ``class Repo(Generic[T])`` has no
+# ``Generic.get``, so an attribute missing from the project classes stays unresolved
+_NO_ATTRIBUTES = frozenset({"x:typing.Generic", "x:typing.Protocol", "x:typing_extensions.Generic",
+                            "x:typing_extensions.Protocol"})
 
 
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -622,10 +623,10 @@ class Resolver:
             return self.class_attribute(q, attr, instance=True)
         if tag == "s":
             found = self.class_attribute(q, attr, instance=True, skip_self=True)
-            if not found or all(v.startswith(_TYPING_BASES) for v in found):
+            if not found:
                 # a mixin's ``super().get_base_statement()``: its own bases (none, or
                 # ``Generic``/``Protocol``) lack the method, the classes it is mixed into have it
-                return self._after_in_subclasses(q, attr) or found
+                return self._after_in_subclasses(q, attr)
             return found
         return set()
 
@@ -638,7 +639,7 @@ class Resolver:
         # an outside base class may provide it (``Model.objects``, ``Session.query``)
         for c in mro:
             for b in self.bases(c):
-                if b.startswith("x:"):
+                if b.startswith("x:") and b not in _NO_ATTRIBUTES:
                     return {f"x:{b[2:]}.{attr}"}
         return set()
 

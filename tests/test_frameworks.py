@@ -1391,6 +1391,64 @@ def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
     }  # the base and the mixin name no model: they keep nothing
     assert found.counts["unresolved_accesses"] == 0
 
+
+def test_a_parameter_annotated_with_a_model_holds_rows_of_that_model(tmp_path):
+    """The resolver merges the arguments of every call it cannot tell apart: through
+    ``SERVICES[kind].update(session, obj)`` both services' ``update`` receive users and
+    teams. A parameter annotated with one model (``user: User``, also ``User | None``)
+    holds rows of that model or of a model below it; a union (``User | Team``) or no
+    annotation keeps whatever flows in."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": sqlalchemy_models(User="users", Team="teams", Tag="tags"),
+        "app/services.py": """
+            from sqlalchemy.orm import Session
+
+            from app.models import Tag, Team, User
+
+
+            class UserService:
+                def update(self, session: Session, user: User | None):
+                    session.add(user)
+
+
+            class TeamService:
+                def update(self, session: Session, team: "Team"):
+                    session.add(team)
+
+
+            class TagService:
+                def update(self, session: Session, tag: User | Team):
+                    session.add(tag)
+
+
+            SERVICES = {"user": UserService(), "team": TeamService(), "tag": TagService()}
+
+
+            def save(session: Session, kind: str, obj):
+                SERVICES[kind].update(session, obj)
+
+
+            def save_user(session: Session, user: User):
+                save(session, "user", user)
+
+
+            def save_team(session: Session, team: Team):
+                save(session, "team", team)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    E = "entity:app.models."
+    writes = {(s, t) for s, t, _ in edges(found, "write")}
+    assert ("app.services.UserService.update", E + "User") in writes
+    assert ("app.services.TeamService.update", E + "Team") in writes
+    assert not {(s, t) for s, t in writes if s.startswith(("app.services.UserService", "app.services.TeamService"))} \
+        - {("app.services.UserService.update", E + "User"), ("app.services.TeamService.update", E + "Team")}
+    # the union keeps both: its accesses go to the callers that hand each
+    assert {("app.services.save_user", E + "User"), ("app.services.save_team", E + "Team")} <= writes
+
 def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(tmp_path):
     """``CRUDBase(User)`` with ``self.model = model`` in ``__init__`` (also passed on through
     ``super().__init__``), made at module level, in a property or a cached property: each

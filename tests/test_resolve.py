@@ -294,15 +294,20 @@ def test_instances_known_from_annotations_and_attributes(tmp_path):
 
 
 
-def test_builtin_and_new_type_annotations_name_their_class(tmp_path):
+def test_builtin_generic_and_new_type_annotations_name_their_class(tmp_path):
     """``name: str`` annotates a string, as ``str()`` makes one; a ``NewType`` annotates
     values of the type it wraps, through NewTypes of NewTypes (polar's
-    ``AsyncSession = NewType("AsyncSession", AsyncReadSession)``)."""
+    ``AsyncSession = NewType("AsyncSession", AsyncReadSession)``); a generic class given its
+    parameters (``Repository[int]``, ``Select[tuple[int]]``, ``list[str]``) annotates its
+    instances. ``Literal[...]`` and ``Callable[...]`` name no class."""
     build_tree(tmp_path, {
         "m.py": """
-            from typing import NewType
+            from typing import Callable, Generic, Literal, NewType, TypeVar
 
+            from sqlalchemy import Select
             from sqlalchemy.ext.asyncio import AsyncSession as _AsyncSession
+
+            T = TypeVar("T")
 
             ReadSession = NewType("ReadSession", _AsyncSession)
             WriteSession = NewType("WriteSession", ReadSession)
@@ -321,6 +326,20 @@ def test_builtin_and_new_type_annotations_name_their_class(tmp_path):
                 session.add(name)
                 key.bit_length()
                 special.missing()
+
+
+            class Repository(Generic[T]):
+                def get(self, key):
+                    pass
+
+
+            def generic(repo: Repository[int], statement: Select[tuple[int]], names: list[str],
+                        mode: Literal["a"], hook: Callable[[], None]):
+                repo.get(1)
+                statement.where(True)
+                names.append("x")
+                mode.upper()
+                hook()
         """,
     })
     _, res = front_end(tmp_path)
@@ -329,6 +348,11 @@ def test_builtin_and_new_type_annotations_name_their_class(tmp_path):
     assert targets["session.add"] == {"x:sqlalchemy.ext.asyncio.AsyncSession.add"}
     assert targets["key.bit_length"] == {"b:int.bit_length"}
     assert targets["special.missing"] == set()  # a project class without it: nothing guessed
+    targets = {rc.call.callee: set(rc.targets) for rc in res.calls if rc.call.scope == "m.generic"}
+    assert targets["repo.get"] == {"bd:m.Repository.get"}
+    assert targets["statement.where"] == {"x:sqlalchemy.Select.where"}
+    assert targets["names.append"] == {"b:list.append"}
+    assert targets["mode.upper"] == set() and targets["hook"] == set()  # no class: flows only, and none come
 
 
 def test_classmethod_factories_properties_and_nested_functions(tmp_path):

@@ -156,6 +156,16 @@ class SiteValue:
 _NOTHING = SiteValue(_EMPTY)
 
 
+def _one_class(annotation: str) -> bool:
+    """Does an annotation's text name one class, perhaps or ``None`` (``Order``,
+    ``Order | None``, ``Optional[Order]``)? Its reference string keeps only the first
+    member of a union (``Checkout | Order`` gives ``Checkout``), which says nothing of the
+    others."""
+    if "Union[" in annotation:
+        return False
+    return sum(1 for part in annotation.split("|") if part.strip().strip("'\"") != "None") <= 1
+
+
 class Values:
     def __init__(self, prog: Program, reg: Registry, model_ref=None) -> None:
         self.prog = prog
@@ -286,7 +296,11 @@ class Values:
         return memoized(self._memo, self._busy, (scope, "$", name), self._names, scope, name)
 
     def _names(self, scope: str, name: str) -> set[str]:
-        out = self.lift(self.r.lookup(scope, name))
+        found = self.r.lookup(scope, name)
+        declared = self._declared_models(scope, name)
+        if declared:
+            found = [v for v in found if not self._contradicts(v, declared)]
+        out = self.lift(found)
         found = self.prog._name_site(scope, name)
         if found is not None:
             where, bindings, imports = found
@@ -296,6 +310,26 @@ class Values:
                 if imp.name and imp.name != "*" and imp.module in self.prog.facts:
                     out |= self.names(imp.module, imp.name)
         return out
+
+    def _declared_models(self, scope: str, name: str) -> frozenset[str]:
+        """The model classes a parameter's annotation names (``customer: Customer``): rows of
+        another model that reach it are the context-insensitive resolver's merge of every
+        caller of a method of that name (``service.update(session, organization)``), not
+        rows this function is handed."""
+        p = self.r.params.get(scope, {}).get(name)
+        if p is None or not p.annotation_expr or p.kind not in ("positional", "positional_only", "keyword_only") \
+                or self.r.self_param.get(scope) == name or self.r.cls_param.get(scope) == name \
+                or not _one_class(p.annotation or ""):
+            return _EMPTY
+        annotated = self.r.annotated(self.prog.parent_scope(scope), p.annotation_expr)
+        return frozenset(v[2:] for v in annotated if v.startswith("i:") and v[2:] in self.reg.by_class)
+
+    def _contradicts(self, value: str, declared: frozenset[str]) -> bool:
+        """Is ``value`` a row of a model that is none of ``declared`` nor below one?"""
+        if not value.startswith("i:") or value[2:] not in self.reg.by_class:
+            return False
+        mro = self.r.mro(value[2:])
+        return not any(d in mro for d in declared)
 
     def binding(self, where: str, b: Binding) -> frozenset[str]:
         scope = b.origin or where
