@@ -682,21 +682,20 @@ class Resolver:
 
     def subclasses(self, cls: str) -> list[str]:
         """The project classes that have ``cls`` among their bases, directly or not, sorted.
-        The index of direct subclasses is made once, from every class's bases; when a base
-        read an argument flow it is made again next time (it may still grow)."""
+        The index of direct subclasses is made once, from the bases of the classes defined
+        at module or class level. A class made inside a function (``class Manager(superclass)``
+        in a factory) is left out: its bases are the function's arguments, which grow round
+        after round, and an index read from them would make every value that asks volatile."""
         direct = self._direct_subclasses
         if direct is None:
-            outer, self._flow_read = self._flow_read, False
-            index: dict[str, list[str]] = defaultdict(list)
+            outer = self._flow_read
+            direct = self._direct_subclasses = defaultdict(list)
             for q, d in self.defs.items():
-                if d.kind == "class":
+                if d.kind == "class" and self.kind(q.rsplit(".", 1)[0]) not in ("function", "method"):
                     for b in self.bases(q):
                         if b.startswith("d:"):
-                            index[b[2:]].append(q)
-            direct = index
-            if not self._flow_read:
-                self._direct_subclasses = index
-            self._flow_read = self._flow_read or outer
+                            direct[b[2:]].append(q)
+            self._flow_read = outer  # a module-level base that reads a flow is too rare to track
         out: set[str] = set()
         todo = [cls]
         while todo:
