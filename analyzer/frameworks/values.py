@@ -296,11 +296,11 @@ class Values:
         return memoized(self._memo, self._busy, (scope, "$", name), self._names, scope, name)
 
     def _names(self, scope: str, name: str) -> set[str]:
-        found = self.r.lookup(scope, name)
+        resolved = self.r.lookup(scope, name)
         declared = self._declared_models(scope, name)
         if declared:
-            found = [v for v in found if not self._contradicts(v, declared)]
-        out = self.lift(found)
+            resolved = [v for v in resolved if not self._contradicts(v, declared)]
+        out = self.lift(resolved)
         found = self.prog._name_site(scope, name)
         if found is not None:
             where, bindings, imports = found
