@@ -1315,7 +1315,6 @@ def test_a_generic_repository_gives_each_caller_the_model_its_subclass_names(tmp
     assert found.counts["unresolved_accesses"] == 0
 
 
-
 def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
     """A soft-deletion mixin's ``get_base_statement`` calls ``super().get_base_statement()``
     (the base's ``select(self.model)``) and refines it; the subclass's query built on it,
@@ -1448,6 +1447,7 @@ def test_a_parameter_annotated_with_a_model_holds_rows_of_that_model(tmp_path):
         - {("app.services.UserService.update", E + "User"), ("app.services.TeamService.update", E + "Team")}
     # the union keeps both: its accesses go to the callers that hand each
     assert {("app.services.save_user", E + "User"), ("app.services.save_team", E + "Team")} <= writes
+
 
 def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(tmp_path):
     """``CRUDBase(User)`` with ``self.model = model`` in ``__init__`` (also passed on through

@@ -98,7 +98,6 @@ def test_self_mro_super_and_constructors(tmp_path):
     }
 
 
-
 def test_super_in_a_mixin_follows_the_mro_of_the_classes_it_is_mixed_into(tmp_path):
     """A mixin's ``super().method()`` reaches the class after the mixin in the MRO of each
     class that inherits it, since Python follows the instance's MRO and the mixin's own
@@ -160,6 +159,7 @@ def test_super_in_a_mixin_follows_the_mro_of_the_classes_it_is_mixed_into(tmp_pa
         ("m.Typed.save", "m.Base.save"),  # Generic[T] has no save: the next class in Users' MRO
         ("m.Child.save", "m.Base.save"),
     }
+
 
 def test_decorators_are_calls_from_the_enclosing_scope(tmp_path):
     edges, _ = edges_of(tmp_path, {
@@ -291,7 +291,6 @@ def test_instances_known_from_annotations_and_attributes(tmp_path):
         ("svc.main", "svc.factory"),
         ("svc.main", "repo.ProductRepository.get"),
     }
-
 
 
 def test_builtin_generic_and_new_type_annotations_name_their_class(tmp_path):
