@@ -1174,6 +1174,12 @@ def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Sha
             c = sites[k][2]
             r._flow_read = False
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
+            if not t and c.callee and (c.scope, c.callee) in r._memo_v:
+                # asked first inside a cycle (``statement = statement.order_by(...)``, while the
+                # value of ``statement`` was being computed), the callee kept the cycle's cut:
+                # asked again now that nothing is in progress, it sees the whole value
+                del r._memo_v[(c.scope, c.callee)]
+                t = r.eval(c.scope, c.callee)
             targets.append(t)
             if t:
                 r.add_flows(c.scope, c, t)

@@ -354,6 +354,50 @@ def test_builtin_generic_and_new_type_annotations_name_their_class(tmp_path):
     assert targets["mode.upper"] == set() and targets["hook"] == set()  # no class: flows only, and none come
 
 
+def test_a_name_rebound_from_itself_resolves_every_call_on_it(tmp_path):
+    """``statement = statement.where(...)`` then ``statement = statement.order_by(...)``: the
+    value of ``statement`` is computed through its own bindings, so a call on it asked
+    inside that computation first met the cycle's cut (nothing). Each site is asked again
+    once nothing is in progress, and every call resolves, to a library's method or to the
+    project's (``builder = builder.add(...)``)."""
+    build_tree(tmp_path, {
+        "m.py": """
+            from sqlalchemy import Select
+
+
+            class Builder:
+                def add(self, item):
+                    return self
+
+                def build(self):
+                    return []
+
+
+            def narrow(statement: Select, flag: bool) -> Select:
+                if flag:
+                    statement = statement.where(True)
+                statement = statement.order_by(None)
+                return statement.limit(1)
+
+
+            def assemble(items):
+                builder = Builder()
+                for item in items:
+                    builder = builder.add(item)
+                builder = builder.add(None)
+                return builder.build()
+        """,
+    })
+    _, res = front_end(tmp_path)
+    assert {rc.call.callee: set(rc.targets) for rc in res.calls if rc.call.scope == "m.narrow"} == {
+        "statement.where": {"x:sqlalchemy.Select.where"},
+        "statement.order_by": {"x:sqlalchemy.Select.order_by"},
+        "statement.limit": {"x:sqlalchemy.Select.limit"},
+    }
+    assert call_edges(res, "m.assemble") == {("m.assemble", "m.Builder"), ("m.assemble", "m.Builder.add"),
+                                              ("m.assemble", "m.Builder.build")}
+
+
 def test_classmethod_factories_properties_and_nested_functions(tmp_path):
     edges, _ = edges_of(tmp_path, {
         "m.py": """
