@@ -1,11 +1,12 @@
-"""Two shares of one CPU-bound loop at once: the second in a forked copy of this process.
+"""Shares of one CPU-bound loop at once: all but the first in forked copies of this process.
 
 Parsing is the only stage that fans out to a worker pool; what follows it (resolution, the
 frameworks stage, clustering) runs on one core while the other waits. Some of its loops
 evaluate many independent items against a large read-only state (the resolver, the
 frameworks evaluator), too large to send to a worker. A forked child already has that
 state: it evaluates the second share and sends back only its answers, while this process
-evaluates the first.
+evaluates the first (:func:`shares`). Louvain's restarts, when their number is odd, go in
+three shares (:func:`parts`), so that two cores finish together.
 
 Both shares start from the state at the fork. The child copies the pages whose objects it
 touches (their reference counts change): the caller says what share of this process's
@@ -93,19 +94,33 @@ def shares(job: Callable[[int], T], copies: float = 1.0) -> tuple[T, T]:
     """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when there is room
     for one that copies ``copies`` of this process's memory; its answer comes back pickled.
     ``job(1)`` must not rely on what ``job(0)`` leaves behind."""
-    if not can_fork(copies):
-        return job(0), job(1)
-    pid, read_end = _start(job)
+    mine, theirs = parts(job, 2, copies)
+    return mine, theirs
+
+
+def parts(job: Callable[[int], T], count: int, copies: float = 1.0) -> list[T]:
+    """``[job(0), ..., job(count - 1)]``, each part after the first in a forked child of its
+    own while there is room for one more that copies ``copies`` of this process's memory
+    (what finds no room runs here, after ``job(0)``). Three equal parts on two cores take
+    one and a half parts' time where two shares of two and one take two."""
+    children: dict[int, tuple[int, int]] = {}
+    for part in range(1, count):
+        if not can_fork(copies * len(children) + copies):
+            break
+        children[part] = _start(job, part)
     try:
         mine = job(0)
     except BaseException:
-        _stop(pid, read_end)
+        for pid, read_end in children.values():
+            _stop(pid, read_end)
         raise
-    theirs = _answer(pid, read_end)
-    if theirs is None:  # the child died (memory, a signal): once more, else here
-        pid, read_end = _start(job)
-        theirs = _answer(pid, read_end)
-    return mine, (theirs[0] if theirs is not None else job(1))
+    out: list[T] = [mine]
+    for part in range(1, count):
+        theirs = _answer(*children[part]) if part in children else None
+        if theirs is None and part in children:  # the child died (memory, a signal): once more, else here
+            theirs = _answer(*_start(job, part))
+        out.append(theirs[0] if theirs is not None else job(part))
+    return out
 
 
 class Partner:
@@ -219,14 +234,14 @@ def halves(items: Sequence[T], group: Callable[[T], Hashable]) -> tuple[Sequence
     return items[:at], items[at:]
 
 
-def _start(job: Callable[[int], Any]) -> tuple[int, int]:
+def _start(job: Callable[[int], Any], part: int = 1) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, leave without running the parent's exit code
         status = 1
         try:
             os.close(read_end)
-            data = pickle.dumps((job(1),), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((job(part),), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
             status = 0

@@ -205,12 +205,46 @@ def test_louvain_restarts_split_with_a_child_keep_the_same_best_run(monkeypatch)
     g = nx.relabel_nodes(g, {n: f"u{n:03d}" for n in g})
     nx.set_edge_attributes(g, 1.0, "weight")
     whole = louvain.cluster(g, seed=3, restarts=5)  # under FORK_NODES: every run here
-    calls = _count_shares(monkeypatch, forked)
+    even = louvain.cluster(g, seed=3, restarts=4)
+    calls: list[tuple[int, float]] = []
+    real = forked.parts
+
+    def counted(job, count, copies=1.0):
+        calls.append((count, copies))
+        return real(job, count, copies)
+
+    monkeypatch.setattr(forked, "parts", counted)
     monkeypatch.setattr(louvain, "FORK_NODES", 1)
-    split = louvain.cluster(g, seed=3, restarts=5)
-    assert calls == [0.3]
-    assert split == whole
-    assert louvain.cluster(g, seed=3, restarts=1) and calls == [0.3]  # one run: nothing to share
+    assert louvain.cluster(g, seed=3, restarts=5) == whole
+    assert calls == [(3, 0.3)]  # an odd number of runs: three shares, so that two cores finish together
+    assert louvain.cluster(g, seed=3, restarts=4) == even
+    assert calls[-1] == (2, 0.3)
+    assert louvain.cluster(g, seed=3, restarts=1) and len(calls) == 2  # one run: nothing to share
+
+
+@needs_fork
+def test_parts_after_the_first_run_in_children_of_their_own():
+    state = {"seen": []}
+
+    def job(part: int):
+        state["seen"].append(part)
+        return part, os.getpid(), list(state["seen"])
+
+    out = forked.parts(job, 3)
+    assert [o[0] for o in out] == [0, 1, 2]
+    assert out[0][1] == os.getpid() and len({o[1] for o in out}) == 3
+    assert [o[2] for o in out] == [[0], [1], [2]]  # each from the state at its fork
+    assert state["seen"] == [0]
+
+
+def test_parts_without_room_for_every_child_run_here_after_the_first(monkeypatch):
+    room = {"children": 1}
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: copies <= room["children"] * 0.5 and hasattr(os, "fork"))
+    out = forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5)
+    assert [o[0] for o in out] == [0, 1, 2]
+    assert out[2][1] == os.getpid()  # no room for a second child: its part ran here
+    room["children"] = 0
+    assert forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5) == [(p, os.getpid()) for p in range(3)]
 
 
 def _resolution_answer(resolution):
