@@ -204,31 +204,57 @@ class ModuleFacts:
     shape: str = ""  # facts.resolution_shape of these facts, set where they are made
 
 
-# An f-string whose values are names (``rf"{USER_PATH}/inbox/?$"``) is kept as a literal
-# template: TEMPLATE, then its text with each name between TEMPLATE_OPEN and TEMPLATE_CLOSE.
+# A string built from parts (an f-string, ``"...".format(...)``, ``"/api/" + PREFIX``) is
+# kept as a literal template: TEMPLATE, then its text with each part between TEMPLATE_OPEN
+# and TEMPLATE_CLOSE. A part that is a name or an attribute chain is filled from the constant
+# it is bound to; any other part (a call, a formatted value) starts with OPAQUE and is known
+# only at run time: the string then has a pattern (``fill_pattern``) but no value.
 TEMPLATE = "\x00f"
 TEMPLATE_OPEN = "\x01"
 TEMPLATE_CLOSE = "\x02"
+OPAQUE = "?"
 TEMPLATE_MARKS = ("\x00", "\x01", "\x02")
+RUNTIME_PART = "${"  # how a pattern writes a part known only at run time: ``${name}``
 
 
 def is_template(value: object) -> bool:
     return isinstance(value, str) and value.startswith(TEMPLATE)
 
 
-def fill_template(template: str, value_of: Callable[[str], object]) -> str | None:
-    """The string a template stands for, each name's value given by ``value_of``; None
-    when one of them is no string or number."""
-    out: list[str] = []
+def template_parts(template: str) -> list[tuple[str | None, str]]:
+    """``(ref, text)`` pairs of a template: the text before the first part has ref None."""
+    out: list[tuple[str | None, str]] = []
     for i, chunk in enumerate(template[len(TEMPLATE):].split(TEMPLATE_OPEN)):
         if i == 0:
-            out.append(chunk)
-            continue
-        ref, _, text = chunk.partition(TEMPLATE_CLOSE)
-        value = value_of(ref)
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            return None
-        out.append(str(value))
+            out.append((None, chunk))
+        else:
+            ref, _, text = chunk.partition(TEMPLATE_CLOSE)
+            out.append((ref, text))
+    return out
+
+
+def fill_template(template: str, value_of: Callable[[str], object]) -> str | None:
+    """The string a template stands for, each name's value given by ``value_of``; None
+    when one of them is no string or number, or a part known only at run time."""
+    out: list[str] = []
+    for ref, text in template_parts(template):
+        if ref is not None:
+            value = None if ref.startswith(OPAQUE) else value_of(ref)
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                return None
+            out.append(str(value))
+        out.append(text)
+    return "".join(out)
+
+
+def fill_pattern(template: str, text_of: Callable[[str], str | None]) -> str:
+    """A template's text with each part ``text_of`` gives (its constant, or the pattern
+    of the template it is bound to) and every other written ``${ref}``: ``"^${prefix}api/"``."""
+    out: list[str] = []
+    for ref, text in template_parts(template):
+        if ref is not None:
+            known = None if ref.startswith(OPAQUE) else text_of(ref)
+            out.append(known if known is not None else f"{RUNTIME_PART}{ref.removeprefix(OPAQUE)}}}")
         out.append(text)
     return "".join(out)
 

@@ -14,6 +14,7 @@ analyzed code, and a file that does not parse becomes a ``ParseFailure``, never 
 from __future__ import annotations
 
 import re
+import string
 import sys
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from analyzer.facts import (
+    OPAQUE,
     TEMPLATE,
     TEMPLATE_CLOSE,
     TEMPLATE_MARKS,
@@ -424,9 +426,10 @@ def _string_text(node) -> str | None:
 
 
 def _template(node: cst.FormattedString) -> str | None:
-    """An f-string whose values are all names (``rf"{USER_PATH}/inbox/?$"``), kept as a
-    template for :func:`analyzer.facts.fill_template` to fill from the constants those names
-    are bound to; None for any other f-string (a call, a format spec, an escape to evaluate)."""
+    """An f-string as a template for :func:`analyzer.facts.fill_template`: a value that is a
+    name or an attribute chain (``rf"{USER_PATH}/inbox/?$"``) is filled from the constant it
+    is bound to, any other (a call, a format spec) is a part known only at run time
+    (``analyzer.facts.OPAQUE``). None for text with an escape to evaluate."""
     raw = "r" in node.start.lower()
     out = [TEMPLATE]
     for p in node.parts:
@@ -436,11 +439,93 @@ def _template(node: cst.FormattedString) -> str | None:
                 return None
             out.append(text.replace("{{", "{").replace("}}", "}"))
         else:
-            ref = expr_str(p.expression) if p.conversion is None and p.format_spec is None and not p.equal else None
-            if ref is None or "(" in ref or "[" in ref or ref in _LITERAL_TYPES.values():
-                return None
-            out.append(f"{TEMPLATE_OPEN}{ref}{TEMPLATE_CLOSE}")
+            plain = p.conversion is None and p.format_spec is None and not p.equal
+            out.append(_part(p.expression, plain))
     return "".join(out)
+
+
+def _plain(value: object) -> bool:
+    """A literal with no value inside (a template holds names or code)."""
+    return value is not None and not (isinstance(value, str) and value.startswith(TEMPLATE))
+
+
+def _part(node, plain: bool = True) -> str:
+    """One part of a template: a name or an attribute chain is a reference to fill; anything
+    else, or a value formatted on the way, is opaque (its text, for the pattern)."""
+    ref = expr_str(node)
+    if ref is None or not plain or "(" in ref or "[" in ref or any(c in ref for c in TEMPLATE_MARKS):
+        ref = OPAQUE + (ref if ref is not None and not any(c in ref for c in TEMPLATE_MARKS) else "...")
+    return f"{TEMPLATE_OPEN}{ref}{TEMPLATE_CLOSE}"
+
+
+def _format_template(node: cst.Call) -> str | None:
+    """``"^{}api/v2/".format(prefix)`` as a template (see :func:`_template`): each replacement
+    field the argument it names, a string or number literal in place. None for a field that
+    names no argument, a starred argument, or a receiver that is not a string literal."""
+    func = node.func
+    if type(func) is not cst.Attribute or func.attr.value != "format":
+        return None
+    text = literal(func.value) if type(func.value) in _STRINGS else None
+    if not isinstance(text, str) or any(c in text for c in TEMPLATE_MARKS):
+        return None
+    positional: list = []
+    named: dict[str, object] = {}
+    for a in node.args:
+        if a.star:
+            return None
+        if a.keyword is not None:
+            named[a.keyword.value] = a.value
+        else:
+            positional.append(a.value)
+    out = [TEMPLATE]
+    auto = 0
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:  # the call raises at run time
+        return None
+    for chunk, field, spec, conversion in fields:
+        out.append(chunk)
+        if field is None:
+            continue
+        if field == "":
+            field, auto = str(auto), auto + 1
+        value = positional[int(field)] if field.isdigit() and int(field) < len(positional) else named.get(field)
+        if value is None:
+            return None  # ``{0.name}``, ``{x[0]}`` or a field no argument fills
+        out.append(_piece(value, not spec and not conversion))
+    return "".join(out)
+
+
+def _piece(node, plain: bool = True) -> str:
+    """A part of a built string: a literal in place (a template's own parts kept), else a
+    reference (:func:`_part`)."""
+    value = literal(node) if plain else None
+    if isinstance(value, str):
+        if value.startswith(TEMPLATE):
+            return value[len(TEMPLATE):]
+        if not any(c in value for c in TEMPLATE_MARKS):
+            return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _part(node, plain)
+
+
+def _sum_template(node: cst.BinaryOperation) -> str | None:
+    """``"/api/" + PREFIX`` or ``BASE + "/items"`` as a template: a sum with a string literal
+    on one side at least (so that it is a string), its names references."""
+    terms: list = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if type(n) is cst.BinaryOperation and type(n.operator) is cst.Add:
+            stack += [n.right, n.left]
+        else:
+            terms.append(n)
+    if not any(type(t) in _STRINGS or type(t) is cst.FormattedString for t in terms) \
+            or any(type(t) in (cst.Integer, cst.Float) for t in terms):
+        return None
+    out = "".join(_piece(t) for t in terms)
+    return TEMPLATE + out if TEMPLATE_OPEN in out else out
 
 
 def literal(node) -> object:
@@ -450,9 +535,17 @@ def literal(node) -> object:
         return _string_text(node)
     if t is cst.ConcatenatedString:
         left, right = literal(node.left), literal(node.right)
-        return left + right if isinstance(left, str) and isinstance(right, str) else None
+        if not isinstance(left, str) or not isinstance(right, str):
+            return None
+        if left.startswith(TEMPLATE) or right.startswith(TEMPLATE):  # ``f"{a}/" "b"``: one template
+            return TEMPLATE + left.removeprefix(TEMPLATE) + right.removeprefix(TEMPLATE)
+        return left + right
     if t is cst.FormattedString:
         return _template(node)
+    if t is cst.Call:
+        return _format_template(node)
+    if t is cst.BinaryOperation and type(node.operator) is cst.Add:
+        return _sum_template(node)
     if t is cst.Integer:
         try:
             return int(node.value.replace("_", ""), 0)
@@ -1006,6 +1099,20 @@ class _Walker:
         value = literal(node)
         return value if isinstance(value, tuple) else None
 
+    def _joined(self, node: cst.Call) -> str | None:
+        """``"|".join(STATUS_TYPES)`` of a literal sequence of strings (see :meth:`_composed`):
+        the string it makes, which a URL pattern built of it then reads whole."""
+        func = node.func
+        if type(func) is not cst.Attribute or func.attr.value != "join" or type(func.value) not in _STRINGS \
+                or len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
+            return None
+        sep = literal(func.value)
+        items = self._composed(node.args[0].value) if type(node.args[0].value) in _COMPOSED else None
+        if not isinstance(sep, str) or items is None or not all(isinstance(i, str) for i in items):
+            return None
+        text = sep.join(items)
+        return None if any(c in text for c in TEMPLATE_MARKS) else text
+
     # -- imports ---------------------------------------------------------------------------
     def import_(self, node: cst.Import) -> None:
         line = self.current_line()
@@ -1036,6 +1143,8 @@ class _Walker:
             value = _option_pairs(value_node)  # ``meta = {"abstract": True}``: a class's own options
         if value is None and type(value_node) in _COMPOSED and scope is None and self.frame.kind in ("module", "class"):
             value = self._composed(value_node)  # names there are the module's (a function has locals)
+            if value is None and type(value_node) is cst.Call:
+                value = self._joined(value_node)
         here = self.frame.qualname
         if scope is None and self.frame.kind == "module" and not name.endswith("]"):
             if isinstance(value, tuple):
@@ -1084,7 +1193,7 @@ class _Walker:
         for k, row in enumerate(rows):
             if type(row) not in (cst.Tuple, cst.List) or not 2 <= len(row.elements) <= MAX_ROW_ITEMS \
                     or any(not isinstance(el, cst.Element) for el in row.elements) \
-                    or all(literal(el.value) is not None for el in row.elements):
+                    or all(_plain(literal(el.value)) for el in row.elements):
                 continue
             for i, el in enumerate(row.elements):
                 self.bindings.append(Binding(scope, f"{name}[{k}][{i}]", expr_str(el.value), line,
@@ -1244,7 +1353,7 @@ class _Walker:
             self.string(node)
         elif t is cst.ConcatenatedString:
             text = literal(node)
-            if isinstance(text, str):
+            if isinstance(text, str) and not text.startswith(TEMPLATE):  # no value inside
                 self._maybe_string(text)
             else:
                 self.expr(node.left)

@@ -896,8 +896,9 @@ def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unread
     """``include(organization_urls)`` of a list imported from another URL module (reached
     through a package re-exporting ``urlpatterns``); ``urlpatterns = get_urls(views)`` built
     by a function; ``include((router.urls, "api"))``; an f-string of constants is read, and a
-    view at a route we cannot read (an f-string of a call) is left out rather than put at its
-    prefix, where it would hide another view."""
+    view at a route built at run time (an f-string of a call) is kept at its pattern, the
+    unknown part written ``${...}``, rather than at its prefix, where it would hide another
+    view."""
     from helpers import build_tree
 
     build_tree(tmp_path, {
@@ -999,9 +1000,10 @@ def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unread
         ("entry:http:ANY /config/template/", "proj.views.template_list"),
         ("entry:http:ANY /", "proj.views.home"),
         ("entry:http:ANY /user/(?P<username>[^/]+)/inbox/?", "proj.views.inbox"),  # an f-string of constants
+        ("entry:http:ANY /${views.home.__name__.upper()}/outbox/?", "proj.views.inbox"),  # of a call
     }
     assert ("entry:http:GET /rest/food/", "proj.views.FoodViewSet") in routes(found)
-    assert found.counts["unreached_urlconfs"] == 0 and found.counts["unresolved_routes"] == 1
+    assert found.counts["unreached_urlconfs"] == 0 and found.counts["unresolved_routes"] == 0
 
 
 def test_django_many_to_many_through_managers_write_the_declaring_model(tmp_path):
@@ -4031,6 +4033,7 @@ def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
         ("entry:websocket:/feed", "web.handlers.FeedSocket"),
         ("entry:http:GET /stories/?", "web.handlers.StoryHandler"),
         ("entry:http:POST /stories/?", "web.handlers.StoryHandler"),
+        ("entry:http:GET /api/v1", "web.handlers.MainHandler"),  # API + "/v1": a constant and a literal
         ("entry:http:GET /api/v2", "web.handlers.MainHandler"),
         ("entry:http:PUT /local", "web.handlers.XHandler"),
         ("entry:http:DELETE /local", "web.handlers.XHandler"),
@@ -4040,7 +4043,7 @@ def test_tornado_handler_lists_verbs_and_websockets(tmp_path):
     }
     names = {r.id: r.name for r in found.routes}
     assert names["entry:http:PUT /x"] == "x"
-    assert found.counts["unresolved_routes"] == 3  # prefix + "/dynamic", API + "/v1", **kwargs
+    assert found.counts["unresolved_routes"] == 2  # prefix + "/dynamic" (a parameter), **kwargs
 
 
 def test_falcon_resources_responders_and_suffixes(tmp_path):
@@ -4776,3 +4779,88 @@ def test_a_base_repository_executing_a_select_of_its_model_gives_the_subclass_ro
     E, S = "entity:app.models.", "app.repos."
     assert edges(found, "read") == {(S + "UserRepo.rename", E + "User", 1), (S + "OrderRepo.bump", E + "Order", 1)}
     assert edges(found, "write") == {(S + "UserRepo.rename", E + "User", 1), (S + "OrderRepo.bump", E + "Order", 1)}
+
+
+def test_routes_at_paths_built_at_run_time_keep_their_handlers(tmp_path):
+    """A path built from parts: ``.format`` of a constant and a literal sum are read whole;
+    one with a part known only at run time (a call, a name bound to a call) is kept at its
+    pattern, that part written ``${...}``, also through a name bound to an f-string
+    (``ZONE_PATH = rf"{USER}/({ZONES})"``); a literal list joined (``"|".join(kinds)``) is read
+    whole. A view nobody can name stays unresolved."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "web/__init__.py": "",
+        "web/views.py": """
+            from flask import Blueprint
+
+            from web.settings import get_prefix
+
+            MAX = 3
+            BASE = "/v"
+            api = Blueprint("api", __name__, url_prefix="/api")
+
+
+            def version():
+                return "v"
+
+
+            def status():
+                return "ok"
+
+
+            api.add_url_rule("/<int(min=1, max={0}):ver>".format(MAX), view_func=version)
+            api.add_url_rule(BASE + "/status", view_func=status)
+            api.add_url_rule(f"/{get_prefix()}/status", view_func=status)
+            api.add_url_rule(f"/{get_prefix()}/gone", view_func=HANDLERS[0])
+            ASSETS = get_prefix().strip("/")  # not the "/" it strips off
+            V3 = "/v{}".format(MAX)
+            api.add_url_rule(V3 + "/ping", view_func=version)
+            api.add_url_rule("/" + ASSETS + "/assets", view_func=status)
+
+
+            @api.route("/{}/ping".format(get_prefix()))
+            def ping():
+                return "pong"
+        """,
+        "web/settings.py": """
+            def get_prefix():
+                return "x"
+        """,
+        "site/__init__.py": "",
+        "site/settings.py": 'ROOT_URLCONF = "site.urls"\nINSTALLED_APPS = ["site"]\n',
+        "site/views.py": """
+            def status(request, status_id):
+                return None
+        """,
+        "site/urls.py": """
+            from django.urls import re_path
+
+            from site import views
+
+            kinds = ["review", "comment"]
+            TYPES = "|".join(kinds)  # a literal list joined: read whole
+            ZONES = "|".join(load_zones())
+            USER = r"^user/(?P<username>[^/]+)"
+            STATUS_PATH = rf"{USER}/({TYPES})/(?P<status_id>\\d+)"
+            ZONE_PATH = rf"{USER}/({ZONES})"
+
+            urlpatterns = [
+                re_path(rf"{STATUS_PATH}/?$", views.status),
+                re_path(rf"{ZONE_PATH}/(?P<status_id>\\d+)/?$", views.status),
+            ]
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /api/<int(min=1, max=3):ver>", "web.views.version"),
+        ("entry:http:GET /api/v/status", "web.views.status"),
+        ("entry:http:GET /api/v3/ping", "web.views.version"),  # a constant made by .format
+        ("entry:http:GET /api/${get_prefix()}/status", "web.views.status"),
+        ("entry:http:GET /api/${ASSETS}/assets", "web.views.status"),
+        ("entry:http:GET /api/${get_prefix()}/ping", "web.views.ping"),
+        ("entry:http:ANY /user/(?P<username>[^/]+)/(review|comment)/(?P<status_id>\\d+)/?", "site.views.status"),
+        ("entry:http:ANY /user/(?P<username>[^/]+)/(${ZONES})/(?P<status_id>\\d+)/?", "site.views.status"),
+    }
+    assert found.counts["unresolved_routes_top"] == ["web.views: api.add_url_rule(...)"]
+    assert found.counts["runtime_path_routes"] == 4

@@ -329,3 +329,55 @@ def test_lean_construction_falls_back_when_libcst_calls_its_classes_otherwise(mo
     monkeypatch.setattr(lean_nodes, "_constructors", {"Name": positional_only})
     assert _parse_trusted("x = f(1)\n").code == "x = f(1)\n"
     assert lean_nodes._constructors == {}  # the plain construction from now on
+
+
+@pytest.mark.parametrize(("source", "value", "pattern"), [
+    ('"^{}api/v2/".format(get_system_setting("url_prefix"))', None, "^${get_system_setting()}api/v2/"),
+    ('f"^{get_system_setting(\'url_prefix\')}api/"', None, "^${get_system_setting()}api/"),
+    ('"/<int(min=1, max={0}):ver>".format(MAX)', "/<int(min=1, max=3):ver>", "/<int(min=1, max=3):ver>"),
+    ('"/api/" + PREFIX + "/items"', "/api/v1/items", "/api/v1/items"),
+    ('"{x}/{y!r}".format(x=PREFIX, y=name)', None, "v1/${name}"),
+    ('f"{PREFIX:>4}"', None, "${PREFIX}"),  # formatted on the way: never filled
+    ('"a" + "b"', "ab", None),
+    ('"{{literal}} {}".format(7)', "{literal} 7", "{literal} 7"),
+])
+def test_strings_built_from_parts_are_templates_with_a_pattern(source, value, pattern):
+    """``.format`` on a string literal, a sum with a string literal, an f-string of a call:
+    a template whose names are filled from constants; the parts known only at run time are
+    written ``${...}`` in its pattern (a route's path built at run time keeps its handler)."""
+    import libcst as cst
+
+    from analyzer.facts import fill_pattern, fill_template, is_template
+    from analyzer.parse import literal
+
+    constants = {"MAX": 3, "PREFIX": "v1"}
+    built = literal(cst.parse_expression(source))
+    filled = fill_template(built, constants.get) if is_template(built) else built
+    assert filled == value
+    if pattern is not None:
+        assert fill_pattern(built, lambda ref: None if ref not in constants else str(constants[ref])) == pattern
+
+
+@pytest.mark.parametrize("source", ['"{0.name}".format(p)', '"{}".format(*args)', '"x" + 3', "a + b", "1 + 2",
+                                    '"{} {}".format(one)'])
+def test_what_no_template_stands_for(source):
+    """A field that reads an attribute or names no argument, a starred argument, a sum with
+    a number or of names alone (a string only perhaps): no template."""
+    import libcst as cst
+
+    from analyzer.parse import literal
+
+    assert literal(cst.parse_expression(source)) is None
+
+
+def test_calls_inside_concatenated_f_strings_are_still_sites():
+    """``f"{db_name(i)} " f"{bucket(i)}"`` is one template, and the calls inside it are
+    call sites as before (a template is no plain string with no code inside)."""
+    facts = parse_module_facts("m.py", "m", (
+        b'def show(i):\n'
+        b'    print(f"Database: {db_name(i)} " f"Buckets: {bucket(i)}")\n'
+        b'    print("a" "b", f"{x}" "c")\n'))
+    assert [c.callee for c in facts.calls] == ["db_name", "bucket", "print", "print"]
+    first, second = facts.calls[2].args[0].value, facts.calls[3].args[1].value
+    assert first == "\x00fDatabase: \x01?db_name()\x02 Buckets: \x01?bucket()\x02"
+    assert second == "\x00f\x01x\x02c" and facts.calls[3].args[0].value == "ab"

@@ -123,6 +123,11 @@ def test_unsafe_or_unconvertible_paths_are_refused(path: str | None) -> None:
     assert isinstance(convert(path), Refused)
 
 
+def test_a_path_built_at_run_time_is_refused_with_its_reason() -> None:
+    refused = convert("^${get_system_setting()}api/v2/schema/")
+    assert isinstance(refused, Refused) and "only known at run time" in refused.reason
+
+
 @given(st.text(max_size=40))
 def test_a_converted_path_holds_only_safe_characters(path: str) -> None:
     converted = convert(path)

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from analyzer.facts import ModuleFacts, params_seen
+from analyzer.facts import RUNTIME_PART, ModuleFacts, params_seen
 from analyzer.graph import sorted_items
 from analyzer.model import (
     CALL,
@@ -265,6 +265,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         "outside_relations": len(reg.outside_relations),
         "unresolved_routes": len(unresolved_routes),
         "unresolved_routes_top": sorted(unresolved_routes)[:TOP],
+        # paths built at run time in part, kept as patterns (``/api/${get_prefix()}/status``)
+        "runtime_path_routes": sum(1 for r in routes if r.path and RUNTIME_PART in r.path),
         "unreached_urlconfs": len(urls.unreached),
         "sql_unattributed": analysis.sql_unattributed,
         "row_method_calls": sum(e.weight for e in row_calls),

@@ -22,6 +22,7 @@ from analyzer.facts import (
     ModuleFacts,
     argument,
     argument_rows,
+    fill_pattern,
     fill_template,
     is_template,
 )
@@ -30,6 +31,7 @@ from analyzer.resolve import Resolution, Resolver
 _EMPTY: frozenset[str] = frozenset()
 _NO_NAMES: dict = {}  # never written: the default of per-scope lookups
 _MAX_LIST_DEPTH = 8  # lists spread into lists
+_MAX_PATTERN_DEPTH = 4  # built strings made of built strings (``STATUS_PATH = rf"{USER_PATH}/..."``)
 
 
 def tail(callee: str | None) -> str | None:
@@ -401,6 +403,43 @@ class Program:
         v = self.literal(module, scope, arg)
         return v if isinstance(v, str) else None
 
+    def literal_pattern(self, module: str, scope: str, arg: Arg | None) -> str | None:
+        """The string an argument is built as, for when :meth:`literal_str` cannot know it:
+        its written parts, and each part known only at run time as ``${expr}``
+        (``f"^{get_system_setting('url_prefix')}api/"`` -> ``^${get_system_setting()}api/``).
+        A name is followed to the template it is bound to (``STATUS_PATH = rf"{USER_PATH}/..."``).
+        None when the argument is not built from a written string."""
+        if arg is None:
+            return None
+        if arg.value is not None:
+            return self._pattern(scope, arg.value, 0) if is_template(arg.value) else None
+        if arg.call is not None:
+            inner = self.call(module, arg.call)
+            if (tail(inner.callee) or inner.callee) in LITERAL_WRAPPERS and inner.args:
+                return self.literal_pattern(module, scope, inner.args[0])
+            return None
+        bound = self._bound_template(scope, arg.expr) if arg.expr else None
+        return self._pattern(*bound, 1) if bound is not None else None
+
+    def _pattern(self, scope: str, template: str, depth: int) -> str:
+        def text_of(ref: str) -> str | None:
+            value = self.constant(scope, ref)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                return str(value)
+            bound = self._bound_template(scope, ref) if depth < _MAX_PATTERN_DEPTH else None
+            return self._pattern(*bound, depth + 1) if bound is not None else None
+
+        return fill_pattern(template, text_of)
+
+    def _bound_template(self, scope: str, name: str) -> tuple[str, str] | None:
+        """``(scope, template)`` of the one binding of a plain name to a built string."""
+        if not name.isidentifier():
+            return None
+        found = self._name_site(scope, name)
+        if found is None or len(found[1]) != 1 or not is_template(found[1][0].value):
+            return None
+        return found[0], found[1][0].value
+
     # -- constants ---------------------------------------------------------------------
     def constant(self, scope: str, expr: str) -> object:
         """The literal a name or attribute chain is bound to (``QUERY``, ``Config.SQL``,
@@ -426,8 +465,8 @@ class Program:
             if found is None:
                 return None
             where, bindings, imports = found
-            if len(bindings) == 1 and bindings[0].call is not None:  # ``q = text("SELECT ...")``
-                return self._wrapped(where, bindings[0])
+            if len(bindings) == 1 and bindings[0].call is not None and bindings[0].value is None:
+                return self._wrapped(where, bindings[0])  # ``q = text("SELECT ...")``
             if bindings:
                 values = {self._filled(where, b.value) if is_template(b.value) else b.value for b in bindings}
                 return _single(values if None not in values else set())
@@ -817,8 +856,8 @@ class Program:
 
 LITERAL_WRAPPERS = frozenset({
     "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext_lazy", "lazy_gettext",
-    "text", "literal_column", "SQL", "RawSQL", "str", "dedent", "strip",
-})
+    "text", "literal_column", "SQL", "RawSQL", "str", "dedent",
+})  # functions whose first argument is the string (``x.strip("/")`` strips it off: not one)
 _SETTINGS_OBJECTS = frozenset({"django.conf.settings"})
 
 

@@ -238,26 +238,35 @@ class DjangoUrls:
             route_arg, view = prog.arg(c, route_at, route_name), prog.arg(c, view_at, view_name)
         route = prog.literal_str(module, c.scope, route_arg)
         known = route is not None
-        if not known:  # ``path(settings.BASE_PATH, include(...))``: keep what is below, without it
-            self.unresolved.append(f"{module}:{c.line}")
-            route = ""
-        full = join_pattern(prefix, route, regex=regex)
+        full = join_pattern(prefix, route if known else "", regex=regex)
         if view is None:
+            if not known:
+                self.unresolved.append(f"{module}:{c.line}")
             return
         url_name = prog.literal_str(module, c.scope, prog.arg(c, None, "name"))
         if view.call is not None:
             inner = prog.call(module, view.call)
             inner_name = tail(inner.callee) or inner.callee
             if inner_name == "include" and (module, view.call) in self._include_site:
+                if not known:  # ``path(settings.BASE_PATH, include(...))``: keep what is below, without it
+                    self.unresolved.append(f"{module}:{c.line}")
                 self._include(module, view.call, full, depth, stack, named)
                 return
         if view.call is None and (view.expr or "").endswith(".urls") and self._router(c.scope, view.expr, full):
+            if not known:
+                self.unresolved.append(f"{module}:{c.line}")
             return  # ``path("api/", api.urls)``: a Django Ninja API (or a router) mounted here
-        if not known:
-            return  # a view at a route we cannot read (an f-string): not at its prefix, where it would hide another
-        handler, methods = self._view(module, c.scope, view)
+        # a view at a route built at run time in part (``rf"{STATUS_PATH}/replies"``) is kept
+        # at its pattern (``${STATUS_TYPES}`` for the unknown part), not at the prefix, where
+        # it would hide another; an include above keeps no prefix (the deployment's, often)
+        built = None if known else prog.literal_pattern(module, c.scope, route_arg)
+        handler, methods = self._view(module, c.scope, view) if known or built is not None else (None, ())
         if handler is None:
+            if not known:
+                self.unresolved.append(f"{module}:{c.line}")
             return
+        if not known:
+            full = join_pattern(prefix, built, regex=regex)
         actions = self._actions(module, view)
         if actions and prog.kind(handler) == "class":
             defined = prog.methods_in_mro(handler)

@@ -409,6 +409,8 @@ class DecoratorRouting:
                 path = prog.literal_str(module, scope, first)
                 if path is not None and not path.startswith("/"):
                     path = None
+        if path is None:  # built at run time in part (``f"/{VERSION}/items"``): its pattern
+            path = prog.literal_pattern(module, scope, arg)
         return path
 
     def _methods(self, verb: str, args, module: str, scope: str) -> tuple[str, ...]:
@@ -454,11 +456,14 @@ class DecoratorRouting:
         path_pos, path_kw, view_pos, view_kw = rule
         path_arg = prog.arg(c, path_pos, path_kw)
         path = prog.literal_str(module, _scope_of(path_arg, c.scope), path_arg)
+        built = prog.literal_pattern(module, _scope_of(path_arg, c.scope), path_arg) if path is None else None
+        view = prog.arg(c, view_pos, view_kw)
+        handler, verbs = self._view(module, _scope_of(view, c.scope), view)
+        if path is None and built is not None and handler is not None:
+            path = built  # built at run time in part: its pattern, for a view we know
         if path is None:
             self.unresolved.append(f"{c.scope}: {c.callee}(...)")
             return []
-        view = prog.arg(c, view_pos, view_kw)
-        handler, verbs = self._view(module, _scope_of(view, c.scope), view)
         verb = tail(c.callee) or ""
         methods = self._methods(verb if verb in self.spec.websockets else min(self.spec.any_verb), c.args, module,
                                 c.scope)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analyzer.facts import RUNTIME_PART
 from analyzer.scaffold.names import snake
 
 # Flask / Django converters -> parameter kind
@@ -90,6 +91,8 @@ def convert(path: str | None) -> RoutePath | Refused:
     """
     if path is None or not path.strip():
         return Refused(str(path), "the route has no path")
+    if RUNTIME_PART in path:  # a pattern of the analysis: ``^${get_system_setting()}api/``
+        return Refused(path, "part of the path is only known at run time (written `${...}`)")
     original = path
     text = path.strip()
     optional_slash = False
