@@ -4864,3 +4864,60 @@ def test_routes_at_paths_built_at_run_time_keep_their_handlers(tmp_path):
     }
     assert found.counts["unresolved_routes_top"] == ["web.views: api.add_url_rule(...)"]
     assert found.counts["runtime_path_routes"] == 4
+
+
+def test_tables_named_by_a_project_function_of_the_class_name_are_matched_to_their_models(tmp_path):
+    """``__tablename__`` computed by a project function (``resolve_table_name(cls.__name__)``,
+    dispatch's snake case): a foreign key or raw SQL naming ``individual_contact`` or
+    ``incidents`` is the one model whose class name it spells, singular or plural (dispatch:
+    176 unresolved relations to 0)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            import re
+
+            from sqlalchemy import Column, ForeignKey, Integer, text
+            from sqlalchemy.orm import declarative_base, declared_attr
+
+
+            def resolve_table_name(name):
+                return "_".join(x.lower() for x in re.split("(?=[A-Z])", name) if x)
+
+
+            class CustomBase:
+                @declared_attr
+                def __tablename__(cls):
+                    return resolve_table_name(cls.__name__)
+
+                id = Column(Integer, primary_key=True)
+
+
+            Base = declarative_base(cls=CustomBase)
+
+
+            class Incident(Base):
+                pass
+
+
+            class IndividualContact(Base):
+                incident_id = Column(Integer, ForeignKey("incidents.id"))
+
+
+            class Participant(Base):
+                contact_id = Column(Integer, ForeignKey("individual_contact.id"))
+                other_id = Column(Integer, ForeignKey("nowhere.id"))
+
+
+            def purge(session):
+                session.execute(text("DELETE FROM individual_contact WHERE id = 1"))
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "relation")} == {
+        ("entity:app.models.IndividualContact", "entity:app.models.Incident"),
+        ("entity:app.models.Participant", "entity:app.models.IndividualContact"),
+    }
+    assert found.counts["unresolved_relations_top"] == [{"expr": "nowhere.id", "count": 1}]
+    assert ("app.models.purge", "entity:app.models.IndividualContact") in {(s, t) for s, t, _ in edges(found, "write")}

@@ -325,7 +325,7 @@ class SqlAlchemyModels:
             name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
             if not name:
                 continue
-            owner = reg.by_table.get(name.lower())
+            owner = reg.model_of_table(name)
             eid = owner or reg.table_entity(name, module, c.line, framework=FRAMEWORK)
             reg.table_sites[(module, i)] = eid
             first = c.first if c.first is not None else i
@@ -374,7 +374,7 @@ class SqlAlchemyModels:
             if isinstance(lit, str):
                 parts = lit.split(".")
                 if len(parts) >= 2:
-                    target = reg.by_table.get(parts[-2].lower())
+                    target = reg.model_of_table(parts[-2])
                     if target is None:
                         reg.unresolved_relations.append((eid, lit))
             elif arg is not None and arg.expr and "." in arg.expr:
@@ -448,7 +448,7 @@ class SqlAlchemyModels:
         if not secondary:
             return None
         table = secondary.rsplit(".", 1)[-1]
-        return self.reg.by_table.get(table.lower()) or self.reg.table_entity(table, module, line, FRAMEWORK)
+        return self.reg.table_entity(table, module, line, FRAMEWORK)
 
 
 __all__ = ["SqlAlchemyModels", "snake", "table_entity_id"]

@@ -67,6 +67,7 @@ class Registry:
         self.relations: list[tuple[str, str, int, str]] = []  # (source, target, line, kind)
         self.unresolved_relations: list[tuple[str, str]] = []  # (source entity, target as written)
         self.outside_relations: list[tuple[str, str]] = []  # to models outside the project
+        self._unnamed: dict[str, list[str]] | None = None  # see model_of_table
 
     # -- building ----------------------------------------------------------------------
     def add(self, model: Model) -> Model:
@@ -74,6 +75,7 @@ class Registry:
         if existing is not None:
             return existing
         self.models[model.id] = model
+        self._unnamed = None
         if model.cls:
             self.by_class[model.cls] = model.id
         if model.table and not model.abstract:
@@ -84,10 +86,32 @@ class Registry:
         """A class that stands for another class's entity (proxy, single-table subclass)."""
         self.by_class[cls] = entity
 
+    def model_of_table(self, table: str) -> str | None:
+        """The model a table name stands for: the one mapped to it, else the one model whose
+        table is computed at run time (``__tablename__`` a project function of the class
+        name) and whose class name is the table's without underscores, in the singular or
+        the plural (``individual_contact`` -> IndividualContact, ``incidents`` -> Incident)."""
+        key = table.lower()
+        found = self.by_table.get(key)
+        if found is not None:
+            return found
+        if self._unnamed is None:
+            self._unnamed = {}
+            for m in self.models.values():
+                if m.table is None and m.cls and not m.abstract:
+                    self._unnamed.setdefault(m.name.lower(), []).append(m.id)
+        plain = key.replace("_", "")
+        for name in (plain, plain[:-1] if plain.endswith("s") else None,
+                     plain[:-2] if plain.endswith("es") else None):
+            hits = self._unnamed.get(name) if name else None
+            if hits is not None:
+                return hits[0] if len(hits) == 1 else None
+        return None
+
     def table_entity(self, table: str, module: str | None, line: int, framework: str = "sql") -> str:
         """The entity of a table name: the model mapped to it, else a table entity."""
         key = table.lower()
-        found = self.by_table.get(key)
+        found = self.model_of_table(key)
         if found is not None:
             return found
         eid = table_entity_id(key)
