@@ -932,7 +932,13 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
     console.print("  edges: " + ", ".join(f"{k} {v:,}" for k, v in edges.items()))
     for key in ("entities", "routes", "transactions", "references", "reads", "writes"):
         if key in c:
-            console.print(f"  {key}: {c[key]}")
+            note = ""
+            if key == "routes" and (c.get("runtime_path_routes") or c.get("unresolved_routes")):
+                # what the route count leaves out or only half knows (docs/frameworks.md)
+                parts = [f"{c['runtime_path_routes']} at paths built at run time"] if c.get("runtime_path_routes") else []
+                parts += [f"{c['unresolved_routes']} not read"] if c.get("unresolved_routes") else []
+                note = f" ({', '.join(parts)})"
+            console.print(f"  {key}: {c[key]}{note}")
     reused = c.get("reused")
     if reused and not c.get("from_cache"):
         names = {"front": "parsing, resolution and frameworks", "resolve": "resolution",

@@ -4921,3 +4921,22 @@ def test_tables_named_by_a_project_function_of_the_class_name_are_matched_to_the
     }
     assert found.counts["unresolved_relations_top"] == [{"expr": "nowhere.id", "count": 1}]
     assert ("app.models.purge", "entity:app.models.IndividualContact") in {(s, t) for s, t, _ in edges(found, "write")}
+
+
+def test_the_summary_says_how_many_routes_are_half_known_or_not_read(tmp_path):
+    """``msa analyze`` prints the route count with the routes kept at a pattern and those not
+    read at all, so that a user knows what the count leaves out."""
+    import io
+
+    from rich.console import Console
+
+    from analyzer.pipeline import print_summary
+
+    out = io.StringIO()
+    print_summary({"routes": 270, "runtime_path_routes": 3, "unresolved_routes": 9}, tmp_path / "a.json",
+                  Console(file=out, width=200))
+    assert "routes: 270 (3 at paths built at run time, 9 not read)" in out.getvalue()
+    out = io.StringIO()
+    print_summary({"routes": 12, "runtime_path_routes": 0, "unresolved_routes": 0}, tmp_path / "a.json",
+                  Console(file=out, width=200))
+    assert "routes: 12\n" in out.getvalue()
