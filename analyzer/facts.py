@@ -182,7 +182,7 @@ class ParseFailure:
     path: str
     line: int | None
     message: str
-    kind: str = "syntax"  # syntax | decode | read | size
+    kind: str = "syntax"  # syntax | decode | read | size | internal (our walker failed on it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,10 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
     except RecursionError:
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, "expression nesting too deep to analyze", "syntax"))
+    except Exception as exc:  # noqa: BLE001 - a construct our walker mishandles: skip this file, go on
+        return _failed(path, module, is_package, nlines, sha,
+                       ParseFailure(path, None, f"parsed, but the analysis of it failed ({type(exc).__name__}: "
+                                    f"{exc}); please report it", "internal"))
     return ModuleFacts(
         module=module,
         path=path,
@@ -487,11 +491,16 @@ def _format_template(node: cst.Call) -> str | None:
         out.append(chunk)
         if field is None:
             continue
+        if spec and "{" in spec:
+            return None  # ``{:{width}}``: the spec takes arguments of its own
         if field == "":
             field, auto = str(auto), auto + 1
-        value = positional[int(field)] if field.isdigit() and int(field) < len(positional) else named.get(field)
+        if field.isascii() and field.isdigit():
+            value = positional[int(field)] if int(field) < len(positional) else None
+        else:
+            value = named.get(field)
         if value is None:
-            return None  # ``{0.name}``, ``{x[0]}`` or a field no argument fills
+            return None  # ``{0.name}``, ``{x[0]}``, ``{²}`` or a field no argument fills
         out.append(_piece(value, not spec and not conversion))
     return "".join(out)
 
