@@ -41,6 +41,7 @@ from analyzer.facts import (
     With,
     absolute,
     argument_rows,
+    is_template,
     source_hash,
 )
 
@@ -450,7 +451,7 @@ def _template(node: cst.FormattedString) -> str | None:
 
 def _plain(value: object) -> bool:
     """A literal with no value inside (a template holds names or code)."""
-    return value is not None and not (isinstance(value, str) and value.startswith(TEMPLATE))
+    return value is not None and not is_template(value)
 
 
 def _part(node, plain: bool = True) -> str:
@@ -510,7 +511,7 @@ def _piece(node, plain: bool = True) -> str:
     reference (:func:`_part`)."""
     value = literal(node) if plain else None
     if isinstance(value, str):
-        if value.startswith(TEMPLATE):
+        if is_template(value):
             return value[len(TEMPLATE):]
         if not any(c in value for c in TEMPLATE_MARKS):
             return value
@@ -546,7 +547,7 @@ def literal(node) -> object:
         left, right = literal(node.left), literal(node.right)
         if not isinstance(left, str) or not isinstance(right, str):
             return None
-        if left.startswith(TEMPLATE) or right.startswith(TEMPLATE):  # ``f"{a}/" "b"``: one template
+        if is_template(left) or is_template(right):  # ``f"{a}/" "b"``: one template
             return TEMPLATE + left.removeprefix(TEMPLATE) + right.removeprefix(TEMPLATE)
         return left + right
     if t is cst.FormattedString:
@@ -1362,7 +1363,7 @@ class _Walker:
             self.string(node)
         elif t is cst.ConcatenatedString:
             text = literal(node)
-            if isinstance(text, str) and not text.startswith(TEMPLATE):  # no value inside
+            if isinstance(text, str) and not is_template(text):  # no value inside
                 self._maybe_string(text)
             else:
                 self.expr(node.left)

@@ -57,6 +57,11 @@ class Model:
     class_queries: bool = False  # the class serves the query API itself (Peewee's ``User.select()``)
 
 
+def _unnamed(model: Model) -> bool:
+    """A model class whose table the analysis cannot name (see Registry.model_of_table)."""
+    return model.table is None and bool(model.cls) and not model.abstract
+
+
 class Registry:
     def __init__(self) -> None:
         self.models: dict[str, Model] = {}
@@ -75,7 +80,8 @@ class Registry:
         if existing is not None:
             return existing
         self.models[model.id] = model
-        self._unnamed = None
+        if _unnamed(model):
+            self._unnamed = None  # rebuilt when next asked; a table entity never enters it
         if model.cls:
             self.by_class[model.cls] = model.id
         if model.table and not model.abstract:
@@ -98,7 +104,7 @@ class Registry:
         if self._unnamed is None:
             self._unnamed = {}
             for m in self.models.values():
-                if m.table is None and m.cls and not m.abstract:
+                if _unnamed(m):
                     self._unnamed.setdefault(m.name.lower(), []).append(m.id)
         plain = key.replace("_", "")
         for name in (plain, plain[:-1] if plain.endswith("s") else None,

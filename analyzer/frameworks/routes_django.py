@@ -238,43 +238,41 @@ class DjangoUrls:
             route_arg, view = prog.arg(c, route_at, route_name), prog.arg(c, view_at, view_name)
         route = prog.literal_str(module, c.scope, route_arg)
         known = route is not None
-        full = join_pattern(prefix, route if known else "", regex=regex)
-        if view is None:
-            if not known:
-                self.unresolved.append(f"{module}:{c.line}")
-            return
-        url_name = prog.literal_str(module, c.scope, prog.arg(c, None, "name"))
-        if view.call is not None:
-            inner = prog.call(module, view.call)
-            inner_name = tail(inner.callee) or inner.callee
-            if inner_name == "include" and (module, view.call) in self._include_site:
-                if not known:  # ``path(settings.BASE_PATH, include(...))``: keep what is below, without it
-                    self.unresolved.append(f"{module}:{c.line}")
-                self._include(module, view.call, full, depth, stack, named)
+        read = known  # the route was read, whole or as a pattern: else it counts as unresolved
+        try:
+            full = join_pattern(prefix, route if known else "", regex=regex)
+            if view is None:
                 return
-        if view.call is None and (view.expr or "").endswith(".urls") and self._router(c.scope, view.expr, full):
+            url_name = prog.literal_str(module, c.scope, prog.arg(c, None, "name"))
+            if view.call is not None:
+                inner = prog.call(module, view.call)
+                inner_name = tail(inner.callee) or inner.callee
+                if inner_name == "include" and (module, view.call) in self._include_site:
+                    # ``path(settings.BASE_PATH, include(...))``: what is below is kept, without it
+                    self._include(module, view.call, full, depth, stack, named)
+                    return
+            if view.call is None and (view.expr or "").endswith(".urls") and self._router(c.scope, view.expr, full):
+                return  # ``path("api/", api.urls)``: a Django Ninja API (or a router) mounted here
+            # a view at a route built at run time in part (``rf"{STATUS_PATH}/replies"``) is kept
+            # at its pattern (``${STATUS_TYPES}`` for the unknown part), not at the prefix, where
+            # it would hide another; an include above keeps no prefix (the deployment's, often)
+            built = None if known else prog.literal_pattern(module, c.scope, route_arg)
+            handler, methods = self._view(module, c.scope, view) if known or built is not None else (None, ())
+            if handler is None:
+                return
             if not known:
+                read, full = True, join_pattern(prefix, built, regex=regex)
+            actions = self._actions(module, view)
+            if actions and prog.kind(handler) == "class":
+                defined = prog.methods_in_mro(handler)
+                for verb, action in actions:  # one handler per verb: the viewset's action
+                    self.endpoints.append(Endpoint(None, full, (verb,), defined.get(action, handler), module,
+                                                   c.line, "django", url_name))
+                return
+            self.endpoints.append(Endpoint(None, full, methods, handler, module, c.line, "django", url_name))
+        finally:
+            if not read:
                 self.unresolved.append(f"{module}:{c.line}")
-            return  # ``path("api/", api.urls)``: a Django Ninja API (or a router) mounted here
-        # a view at a route built at run time in part (``rf"{STATUS_PATH}/replies"``) is kept
-        # at its pattern (``${STATUS_TYPES}`` for the unknown part), not at the prefix, where
-        # it would hide another; an include above keeps no prefix (the deployment's, often)
-        built = None if known else prog.literal_pattern(module, c.scope, route_arg)
-        handler, methods = self._view(module, c.scope, view) if known or built is not None else (None, ())
-        if handler is None:
-            if not known:
-                self.unresolved.append(f"{module}:{c.line}")
-            return
-        if not known:
-            full = join_pattern(prefix, built, regex=regex)
-        actions = self._actions(module, view)
-        if actions and prog.kind(handler) == "class":
-            defined = prog.methods_in_mro(handler)
-            for verb, action in actions:  # one handler per verb: the viewset's action
-                self.endpoints.append(Endpoint(None, full, (verb,), defined.get(action, handler), module, c.line,
-                                               "django", url_name))
-            return
-        self.endpoints.append(Endpoint(None, full, methods, handler, module, c.line, "django", url_name))
 
     def _actions(self, module: str, view) -> list[tuple[str, str]]:
         """The verbs and actions of ``ViewSet.as_view({"get": "list", "post": "create"})``."""
