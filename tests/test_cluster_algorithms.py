@@ -141,6 +141,24 @@ def test_names_come_from_the_dominant_package_and_are_unique():
     assert slug("Catalog_Admin!") == "catalog-admin" and slug("__") == "service"
 
 
+def test_the_projects_glue_names_a_service_only_when_over_four_times_its_largest_app():
+    """A settings module beside two small apps (healthchecks' ``hc.settings`` with ``logs`` and
+    ``payments``) names no capability: the service is named after its largest app. A
+    service of glue alone keeps its name."""
+    module_of = {
+        "hc.settings": "hc.settings", "hc.logs.models.Record": "hc.logs.models",
+        "hc.payments.views.pay": "hc.payments.views", "hc.urls": "hc.urls", "hc.wsgi": "hc.wsgi",
+        "hc.api.models.Check": "hc.api.models",
+    }
+    size = {"hc.settings": 300.0, "hc.logs.models.Record": 120.0, "hc.payments.views.pay": 80.0,
+            "hc.urls": 40.0, "hc.wsgi": 10.0, "hc.api.models.Check": 2000.0}
+    groups = [{"hc.settings", "hc.logs.models.Record", "hc.payments.views.pay"}, {"hc.urls", "hc.wsgi"},
+              {"hc.api.models.Check"}]
+    assert name_services(groups, module_of, size, root="hc") == ["logs", "urls", "api"]
+    size["hc.settings"] = 1000.0  # over four times its largest app: it is the service
+    assert name_services(groups, module_of, size, root="hc")[0] == "settings"
+
+
 def fragment_graph(tie):
     """Package p split into a big part (a, b, c) and a fragment (f1, f2); package q apart."""
     g = nx.Graph()

@@ -1595,6 +1595,76 @@ def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_library_query_helper_and_the_projects_wrapper_of_it_query_the_callers_model(tmp_path):
+    """oslo.db's ``model_query(M, session)`` reads M, and a project's wrapper that narrows and
+    returns its query (nova's ``model_query(context, model, ...)``) gives each caller the
+    query over its own model: the wrapper itself, handed every model, reads none, and a call
+    chained on the wrapper's query (``.filter_by(...).first()``) keeps that caller's model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "",
+        "app/db/models.py": """
+            from oslo_db.sqlalchemy import models
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            BASE = declarative_base()
+
+
+            class Service(BASE, models.ModelBase, models.SoftDeleteMixin):
+                __tablename__ = "services"
+                id = Column(Integer, primary_key=True)
+
+
+            class Instance(BASE, models.ModelBase, models.SoftDeleteMixin):
+                __tablename__ = "instances"
+                id = Column(Integer, primary_key=True)
+        """,
+        "app/db/api.py": """
+            from oslo_db.sqlalchemy import utils as sqlalchemyutils
+
+            from app.db import models
+
+
+            def model_query(context, model, args=None, project_only=False):
+                query = sqlalchemyutils.model_query(model, context.session, args)
+                if project_only:
+                    query = query.filter_by(project_id=context.project_id)
+                return query
+
+
+            def service_get(context, service_id):
+                query = model_query(context, models.Service).filter_by(id=service_id)
+                return query.first()
+
+
+            def service_destroy(context, service_id):
+                model_query(context, models.Service).filter_by(id=service_id).soft_delete()
+
+
+            def instance_get(context, instance_id):
+                return model_query(context, models.Instance, project_only=True).filter_by(id=instance_id).first()
+
+
+            def instance_count(context):
+                return sqlalchemyutils.model_query(models.Instance, context.session).count()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.db.api.service_get", "entity:app.db.models.Service"),
+        ("app.db.api.service_destroy", "entity:app.db.models.Service"),
+        ("app.db.api.instance_get", "entity:app.db.models.Instance"),
+        ("app.db.api.instance_count", "entity:app.db.models.Instance"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.db.api.service_destroy", "entity:app.db.models.Service"),
+    }
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_helper_returning_work_on_its_parameter_gives_each_caller_its_own_rows(tmp_path):
     """``fetch_one(Realm, ...)`` with ``return table.query.filter_by(**q).one()`` is a Realm
     row at that call, not every caller's model; a mixin's ``cls.query.filter_by(...)`` is

@@ -7,7 +7,9 @@ exists. When two services would share a name, the larger keeps it and the other 
 by its dominant next segment: the layer for a layered module (``order-graphql``) or the
 top-level folder for a feature's module (``issue-bgtasks``), else the
 segment below the app (``orders-admin``), then the one below that; a number only when every
-such name is taken. Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
+such name is taken. The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
+counts a quarter of its lines: frameworks look for it by name, and it names no capability.
+Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
 them for folders, containers and Kubernetes objects. Nothing depends on set order.
 """
 
@@ -23,6 +25,11 @@ from analyzer.model import SHARED
 
 _BAD = re.compile(r"[^a-z0-9]+")
 DETAIL_DEPTH = 2  # how many further segments may tell two services of one app apart
+# modules and packages that frameworks and tools look for by name: a service's glue counts a
+# quarter of its lines towards its name (a long settings module beside two small apps)
+GLUE_APPS = frozenset({"settings", "urls", "wsgi", "asgi", "celery", "celery_app", "manage", "conftest",
+                       "__main__", "config", "conf", "setup"})
+GLUE_WEIGHT = 0.25
 
 
 def slug(text: str) -> str:
@@ -51,6 +58,15 @@ def _candidates(module: str, layout: Layout) -> list[str]:
     return ["-".join([app, *rest[:depth]]) for depth in range(min(DETAIL_DEPTH, len(rest)) + 1)]
 
 
+def _is_glue(module: str, layout: Layout) -> bool:
+    """Is this module the project's glue (``settings``, ``urls``, ``wsgi``, ``celery`` right
+    below the root), which frameworks ask for by name and which names no business capability?
+    An app of that name in a namespace (``wagtail.contrib.settings``) is a capability."""
+    segs = segments(module, layout.root)
+    top = segs[0] if segs else ""
+    return (top in GLUE_APPS or top.startswith("settings")) and layout.app_of(module) == top
+
+
 def name_services(
     groups: Sequence[Iterable[str]],
     module_of: Mapping[str, str],
@@ -66,6 +82,7 @@ def name_services(
     root_name = layout.root.rsplit(".", 1)[-1] if layout.root else ""
     groups = [list(g) for g in groups]
     candidates_of = functools.cache(lambda module: _candidates(module, layout))
+    glue_of = functools.cache(lambda module: _is_glue(module, layout))
     tallies: list[list[dict[str, float]]] = []
     weights = []
     for g in groups:
@@ -79,7 +96,10 @@ def name_services(
             total += w
             if module == layout.root and root_name:
                 continue  # the root package's own code names nothing
-            for depth, name in enumerate(candidates_of(module)):
+            names = candidates_of(module)
+            if glue_of(module):
+                w *= GLUE_WEIGHT
+            for depth, name in enumerate(names):
                 levels[depth][name] += w
         tallies.append(levels)
         weights.append(total)

@@ -24,7 +24,16 @@ from analyzer.forked import halves, shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
-from analyzer.frameworks.values import BOTH, READ, SESSION_API, STATEMENT_CTORS, WRITE, Values
+from analyzer.frameworks.values import (
+    BOTH,
+    HELPER_NAMES,
+    READ,
+    SESSION_API,
+    STATEMENT_CTORS,
+    WRITE,
+    Values,
+    narrows,
+)
 
 SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "raw", "read_sql",
                        "read_sql_query", "aexecute", "fetch", "fetchrow", "fetchval"})
@@ -66,6 +75,7 @@ class AccessAnalysis:
         self.extra: list[Access] = []  # stores and SQL strings (no call site)
         self.sql_unattributed = 0
         self._params: dict[str, dict[str, int | None]] = {}
+        self._following: set[tuple[str, str]] = set()  # locals _param_named is tracing back
         self._mixins: set[str] = set()  # mixins of models and abstract models (``_mixin_sites``)
         self._overridden: dict[tuple[str, str], bool] = {}  # see _decided_above
         self._name_index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # see _class_names
@@ -406,14 +416,16 @@ class AccessAnalysis:
         while inner is not None:  # ``model.objects.filter(...).update(...)``: the chain's start
             index, inner = inner, prog.receiver_site(module, inner)
         c = prog.call(module, index)
-        first = prog.arg(c, 0)
+        helper = self.values.query_helper(module, index) if (tail(c.callee) or c.callee) in HELPER_NAMES else None
+        first = prog.arg(c, *helper) if helper is not None else prog.arg(c, 0)
         first = first.expr if first is not None else None
         recv = receiver_expr(c.callee)
         head, _, rest = (recv or "").partition(".")
         head = head if recv and (not rest or rest in _MANAGERS) else None
         if self._param_named(c.scope, first) is None and self._param_named(c.scope, head) is None:
             return None  # the cheap test first: most sites work on no parameter
-        if prog.plain_name(module, c.callee or "") in STATEMENT_CTORS or self.values.on_session(module, index):
+        if helper is not None or prog.plain_name(module, c.callee or "") in STATEMENT_CTORS \
+                or self.values.on_session(module, index):
             return self._param_named(c.scope, first)
         return self._param_named(c.scope, head)
 
@@ -436,6 +448,16 @@ class AccessAnalysis:
             made_by = self.prog.call(self.prog.module_of(func), bound[0].call).callee
             if made_by in params:
                 return func, params[made_by], made_by
+        roots = [b for b in bound if not narrows(name, b.expr)]
+        if len(roots) == 1 and len(bound) > 1 and roots[0].call is not None and roots[0].origin is None \
+                and (func, name) not in self._following:
+            # ``query = model_query(model, session)``, then ``query = query.filter_by(...)``:
+            # the query is worked out from the parameter its first call works on
+            self._following.add((func, name))
+            try:
+                return self._subject_param(self.prog.module_of(func), roots[0].call)
+            finally:
+                self._following.discard((func, name))
         return None
 
     def _signature(self, func: str) -> dict[str, int | None]:

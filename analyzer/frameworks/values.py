@@ -52,7 +52,7 @@ for _names, _kind, _rows in (
     ("count exists values values_list aggregate in_bulk dates datetimes contains explain refresh_from_db scalar",
      READ, False),
     ("create", WRITE, True),
-    ("update delete bulk_create bulk_update save add remove clear set append extend insert discard pop",
+    ("update delete bulk_create bulk_update save add remove clear set append extend insert discard pop soft_delete",
      WRITE, False),
     ("get_or_create update_or_create", BOTH, False),
     # SQLAlchemy 2.0 results: rows of the statement's entity, read where it was built
@@ -128,6 +128,11 @@ MAX_PATH_DEPTH = 2  # carriers nested in carriers (``Count("items", filter=Q(ite
 _JOINING = frozenset({"select_related", "prefetch_related", "aselect_related", "aprefetch_related"})
 _KEY_LOOKUPS = frozenset({"id", "pk", "in", "isnull", "exact"})  # on a foreign key: its own column
 _MODEL_LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model
+# outside helpers that build a query over the model they are given, like ``session.query(M)``:
+# path -> (position, keyword) of the model argument. oslo.db's is what OpenStack services
+# (nova, cinder, manila, ...) query through, usually behind a project wrapper of the same name
+QUERY_HELPERS = {"oslo_db.sqlalchemy.utils.model_query": (0, "model")}
+HELPER_NAMES = frozenset(path.rsplit(".", 1)[1] for path in QUERY_HELPERS)
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
 # a return annotation of a collection of one class: ``list[Item]``, ``Iterator["Item"]``, ``QuerySet[Item]``
 _COLLECTION = re.compile(
@@ -178,6 +183,7 @@ class Values:
         self._lifted: dict[str, tuple[str, ...]] = {}
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
+        self._helper_returns: dict[str, tuple | None] = {}  # wrapper of a QUERY_HELPERS helper -> as _param_returns
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
         self._queries: dict[str, tuple[str, str | None] | None] = {}  # function -> see _queried
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
@@ -732,6 +738,11 @@ class Values:
             for e in sorted(self._entities([vals], rows=True)):
                 result.add(f"@o:{e}")
                 accesses.append((e, READ))
+        elif (name or callee) in HELPER_NAMES and (helper := self.query_helper(module, index)) is not None:
+            vals = self.arg_values(module, scope, prog.arg(c, *helper))
+            for e in sorted(self._entities([vals])):
+                result.add(f"@o:{e}")
+                accesses.append((e, READ))
         elif (name or callee) == "Table":
             e = self.reg.table_sites.get((module, index))
             if e is not None:
@@ -758,6 +769,8 @@ class Values:
         if passed is not None:
             result = set(passed)
             self._contextual.add((module, index))
+        elif rvals and QUERY_API.get(name or "", (None, False))[1] and self._on_own_rows(module, index):
+            self._contextual.add((module, index))  # ``fetch(Realm).filter_by(...)``: still that call's rows
         result |= self._constructed(module, index, c)
         return SiteValue(frozenset(result), tuple(dict.fromkeys(accesses)), unresolved)
 
@@ -1085,6 +1098,8 @@ class Values:
         for v in self.prog.targets(module, index):
             tag, _, func = v.partition(":")
             found = self._param_return(func) if tag in ("d", "bd") else None
+            if found is None and tag == "d":
+                found = self._helper_return(func)
             if found is None:
                 return None
             position, name, ops = found
@@ -1104,6 +1119,10 @@ class Values:
         i = 0
         while i < len(ops):
             op, name = ops[i]
+            if op == "rows":  # a query helper's query over the model classes handed to it
+                values = {f"@o:{v[3:]}" for v in values if v.startswith(("@c:", "@o:"))}
+                i += 1
+                continue
             if op == "attr" and i + 1 < len(ops) and ops[i + 1][0] == "call":
                 found = self.attr(values, name)
                 classes = {v[3:] for v in values if v.startswith("@c:")}
@@ -1143,6 +1162,57 @@ class Values:
                 if any(ops[1:] != found[2] for ops in chains):
                     found = None  # several returns, several works: the flow's union stays
         self._param_returns[func] = found
+        return found
+
+    def query_helper(self, module: str, index: int) -> tuple[int, str] | None:
+        """The model argument's (position, keyword) when this site calls a :data:`QUERY_HELPERS`
+        helper."""
+        for v in self.prog.targets(module, index):
+            found = QUERY_HELPERS.get(outside(v) or "")
+            if found is not None:
+                return found
+        return None
+
+    def _helper_return(self, func: str) -> tuple[int | None, str, list] | None:
+        """:meth:`_param_return` for a project wrapper of a :data:`QUERY_HELPERS` helper
+        (``query = model_query(model, context.session)``, narrowed by ``query =
+        query.filter_by(...)``, ``return query``): the helper's query over the parameter it
+        hands on as the model, as if the wrapper returned ``model.query``."""
+        if func in self._helper_returns:
+            return self._helper_returns[func]
+        self._helper_returns[func] = None
+        d = self.r.defs.get(func)
+        if d is None or d.kind not in ("function", "method"):
+            return None
+        prog = self.prog
+        module = prog.module_of(func)
+        returns = prog.bindings(func, "<return>")
+        heads = {b.expr for b in returns}
+        if len(heads) != 1 or not returns[0].expr or not returns[0].expr.isidentifier():
+            return None
+        local = returns[0].expr
+        roots = []
+        for b in prog.bindings(func, local):
+            ops = parse_expr(b.expr) if b.expr and len(b.expr) <= MAX_EXPR else None
+            if not ops:
+                return None
+            if ops[0][1] == local:  # ``query = query.filter_by(...)``: still the query's rows
+                if not narrows(local, b.expr):
+                    return None
+                continue
+            roots.append(b)
+        if len(roots) != 1 or roots[0].call is None:
+            return None
+        helper = self.query_helper(module, roots[0].call)
+        arg = prog.arg(prog.call(module, roots[0].call), *helper) if helper is not None else None
+        if arg is None or arg.star or not arg.expr or not arg.expr.isidentifier() or prog.bindings(func, arg.expr):
+            return None
+        params = [p for p in d.params if p.name == arg.expr and p.kind not in ("var_positional", "var_keyword")]
+        if not params:
+            return None
+        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+        found = (positional.index(arg.expr) if arg.expr in positional else None, arg.expr, [("rows", "")])
+        self._helper_returns[func] = found
         return found
 
     def _passed_through(self, module: str, index: int, c) -> frozenset[str] | None:
@@ -1208,6 +1278,11 @@ class Values:
                     out.add(v.split(":", 1)[1])
         return out
 
+    def _on_own_rows(self, module: str, index: int) -> bool:
+        """Is this call made on a call valued from its own arguments (:meth:`receiver_values`)?"""
+        rs = self.prog.receiver_site(module, index)
+        return rs is not None and (module, rs) in self._contextual
+
     def receiver_values(self, module: str, index: int, scope: str, recv: str | None) -> frozenset[str]:
         """What a method call's receiver holds, with the value of a call it is made on."""
         rs = self.prog.receiver_site(module, index)
@@ -1272,6 +1347,23 @@ class Values:
         if kind is not None and not ents:
             unresolved = f"session.{name}({(first.expr if first else '') or '...'})"
         return result, accesses, unresolved
+
+
+def narrows(name: str, expr: str | None) -> bool:
+    """Is ``expr`` ``name`` narrowed by query methods that keep its rows (``query.filter_by(...)``)?"""
+    ops = parse_expr(expr) if expr and len(expr) <= MAX_EXPR else None
+    return bool(ops) and ops[0] == ("name", name) and _narrows(ops[1:])
+
+
+def _narrows(ops) -> bool:
+    """Are ``ops`` (after the name) calls of query methods that keep the rows
+    (``.filter_by(...).order_by(...)``)?"""
+    if not ops or len(ops) % 2:
+        return False
+    for (op, name), (call, _) in zip(ops[::2], ops[1::2]):
+        if op != "attr" or call != "call" or not QUERY_API.get(name, (None, False))[1]:
+            return False
+    return True
 
 
 def _expand(entity: str, kind: str) -> list[tuple[str, str]]:
