@@ -111,6 +111,21 @@ def test_service_names_come_from_the_app_and_layers_tell_twins_apart():
     assert names == ["order", "order-graphql", "product", "product-tasks", "account"]
 
 
+def test_deeper_segments_tell_services_apart_before_a_number():
+    """cinder's drivers: ``volume``, ``volume-drivers`` and ``volume-drivers-dell-emc`` are
+    taken by larger services, so the smaller ones of ``volume.drivers.dell_emc`` are told apart
+    by the package below it (``powermax``, ``vnx``), not numbered."""
+    layout = Layout(root="cinder", apps=frozenset({"volume"}), layers=frozenset())
+    module_of = {
+        "v": "cinder.volume.manager", "d": "cinder.volume.drivers.lvm", "e": "cinder.volume.drivers.dell_emc.common",
+        "p": "cinder.volume.drivers.dell_emc.powermax.rest", "x": "cinder.volume.drivers.dell_emc.vnx.client",
+    }
+    size = {"v": 50.0, "d": 40.0, "e": 30.0, "p": 20.0, "x": 10.0}
+    names = name_services([{"v"}, {"d"}, {"e"}, {"p"}, {"x"}], module_of, size, root=layout)
+    assert names == ["volume", "volume-drivers", "volume-drivers-dell-emc", "volume-drivers-dell-emc-powermax",
+                     "volume-drivers-dell-emc-vnx"]
+
+
 def test_numbers_only_when_every_segment_is_taken():
     layout = Layout(root="shop", apps=frozenset({"orders"}), layers=frozenset())
     module_of = {"a": "shop.orders", "b": "shop.orders", "c": "shop.orders"}

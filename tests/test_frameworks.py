@@ -1665,6 +1665,43 @@ def test_a_library_query_helper_and_the_projects_wrapper_of_it_query_the_callers
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_wrapper_of_a_session_query_over_its_parameter_queries_each_callers_model(tmp_path):
+    """cinder's ``model_query(context, model, *args)``: ``query = context.session.query(model,
+    *args)``, narrowed and returned. Each call reads its own model; the wrapper, handed two
+    models, reads neither."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": sqlalchemy_models(Volume="volumes", Snapshot="snapshots"),
+        "app/api.py": """
+            from app import models
+
+
+            def model_query(context, model, *args, **kwargs):
+                query = context.session.query(model, *args)
+                if kwargs.get("read_deleted") == "no":
+                    query = query.filter_by(deleted=False)
+                return query
+
+
+            def volume_get(context, volume_id):
+                return model_query(context, models.Volume).filter_by(id=volume_id).first()
+
+
+            def snapshot_destroy(context, snapshot_id):
+                model_query(context, models.Snapshot, read_deleted="no").filter_by(id=snapshot_id).update({})
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.api.volume_get", "entity:app.models.Volume"),
+        ("app.api.snapshot_destroy", "entity:app.models.Snapshot"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.api.snapshot_destroy", "entity:app.models.Snapshot")}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_helper_returning_work_on_its_parameter_gives_each_caller_its_own_rows(tmp_path):
     """``fetch_one(Realm, ...)`` with ``return table.query.filter_by(**q).one()`` is a Realm
     row at that call, not every caller's model; a mixin's ``cls.query.filter_by(...)`` is

@@ -6,8 +6,9 @@ holding most of its lines; the root package's own name is never used while anoth
 exists. When two services would share a name, the larger keeps it and the other is told apart
 by its dominant next segment: the layer for a layered module (``order-graphql``) or the
 top-level folder for a feature's module (``issue-bgtasks``), else the
-segment below the app (``orders-admin``), then the one below that; a number only when every
-such name is taken. The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
+segment below the app (``orders-admin``), then the one below that, then (up to
+``FALLBACK_DEPTH``) deeper ones (``volume-drivers-dell-emc-powermax``); a number only when
+every such name is taken. The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
 counts a quarter of its lines: frameworks look for it by name, and it names no capability.
 Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
 them for folders, containers and Kubernetes objects. Nothing depends on set order.
@@ -25,6 +26,7 @@ from analyzer.model import SHARED
 
 _BAD = re.compile(r"[^a-z0-9]+")
 DETAIL_DEPTH = 2  # how many further segments may tell two services of one app apart
+FALLBACK_DEPTH = 4  # deeper segments still, tried when those are taken, before a number
 # modules and packages that frameworks and tools look for by name: a service's glue counts a
 # quarter of its lines towards its name (a long settings module beside two small apps)
 GLUE_APPS = frozenset({"settings", "urls", "wsgi", "asgi", "celery", "celery_app", "manage", "conftest",
@@ -55,7 +57,7 @@ def _candidates(module: str, layout: Layout) -> list[str]:
         rest = segs[2:]  # contrib/forms/models -> forms-models
     else:
         rest = segs[1:]
-    return ["-".join([app, *rest[:depth]]) for depth in range(min(DETAIL_DEPTH, len(rest)) + 1)]
+    return ["-".join([app, *rest[:depth]]) for depth in range(min(FALLBACK_DEPTH, len(rest)) + 1)]
 
 
 def _is_glue(module: str, layout: Layout) -> bool:
@@ -86,7 +88,7 @@ def name_services(
     tallies: list[list[dict[str, float]]] = []
     weights = []
     for g in groups:
-        levels: list[dict[str, float]] = [defaultdict(float) for _ in range(DETAIL_DEPTH + 1)]
+        levels: list[dict[str, float]] = [defaultdict(float) for _ in range(FALLBACK_DEPTH + 1)]
         total = 0.0
         for node in g:
             module = module_of.get(node)
@@ -119,9 +121,9 @@ def name_services(
         app = ranked(levels[0])[:1] or [slug(root_name or "service")]
         candidates = list(app)
         for depth, tally in enumerate(levels[1:], start=1):
-            # the dominant detail of each depth, and at the deepest every one in turn
+            # the dominant detail of each depth, and from DETAIL_DEPTH on every one in turn
             best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
-            candidates.extend(best if depth == len(levels) - 1 else best[:1])
+            candidates.extend(best if depth >= DETAIL_DEPTH else best[:1])
         name = next((c for c in candidates if c not in taken), None)
         if name is None:
             base = candidates[0]

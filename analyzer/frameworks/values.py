@@ -1173,11 +1173,23 @@ class Values:
                 return found
         return None
 
+    def _model_argument(self, module: str, index: int):
+        """The argument naming the model a call queries when it is a :data:`QUERY_HELPERS`
+        helper's or a session's ``query(M, ...)``, else ``None``."""
+        helper = self.query_helper(module, index)
+        c = self.prog.call(module, index)
+        if helper is not None:
+            return self.prog.arg(c, *helper)
+        if tail(c.callee) == "query" and self.on_session(module, index):
+            return self.prog.arg(c, 0)
+        return None
+
     def _helper_return(self, func: str) -> tuple[int | None, str, list] | None:
-        """:meth:`_param_return` for a project wrapper of a :data:`QUERY_HELPERS` helper
-        (``query = model_query(model, context.session)``, narrowed by ``query =
-        query.filter_by(...)``, ``return query``): the helper's query over the parameter it
-        hands on as the model, as if the wrapper returned ``model.query``."""
+        """:meth:`_param_return` for a project wrapper of a query over a model it is handed
+        (nova's ``query = model_query(model, context.session)``, a :data:`QUERY_HELPERS`
+        helper, or cinder's ``query = context.session.query(model, *args)``, narrowed by
+        ``query = query.filter_by(...)``, ``return query``): the query over the parameter
+        it hands on as the model, the caller's own model."""
         if func in self._helper_returns:
             return self._helper_returns[func]
         self._helper_returns[func] = None
@@ -1203,8 +1215,7 @@ class Values:
             roots.append(b)
         if len(roots) != 1 or roots[0].call is None:
             return None
-        helper = self.query_helper(module, roots[0].call)
-        arg = prog.arg(prog.call(module, roots[0].call), *helper) if helper is not None else None
+        arg = self._model_argument(module, roots[0].call)
         if arg is None or arg.star or not arg.expr or not arg.expr.isidentifier() or prog.bindings(func, arg.expr):
             return None
         params = [p for p in d.params if p.name == arg.expr and p.kind not in ("var_positional", "var_keyword")]
