@@ -891,6 +891,26 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_session_get_of_a_literal_key_is_no_orm_access(tmp_path):
+    """``session.get("snap_name")`` on a dict or an HTTP session named session (cinder's
+    drivers) names no model: no access, and nothing left unresolved."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": sqlalchemy_models(Snapshot="snapshots"),
+        "app/driver.py": """
+            from app.models import Snapshot
+
+
+            def describe(session):
+                return session.get("snap_name"), session.get(Snapshot, 1)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.driver.describe", "entity:app.models.Snapshot")}
+    assert found.counts["unresolved_accesses"] == 0
+
 
 def test_django_urls_from_imported_lists_functions_namespaced_routers_and_unreadable_routes(tmp_path):
     """``include(organization_urls)`` of a list imported from another URL module (reached

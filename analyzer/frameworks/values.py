@@ -1330,6 +1330,8 @@ class Values:
         result: set[str] = set()
         accesses: list[tuple[str, str]] = []
         first = prog.arg(c, 0, None)
+        if role == "class" and first is not None and first.value is not None:
+            return result, accesses, None  # ``session.get("snap_name")``: a dict or an HTTP session, no model
         if role == "class":
             ents = self._entities([self.arg_values(module, c.scope, first)])
         elif role == "classes":
