@@ -396,11 +396,13 @@ class Resolver:
     def _call_on(self, receivers, callees) -> set[str]:
         """Calls of methods looked up on ``receivers``: a method that makes an instance of its
         own class (``return cls(...)``, ``-> Self``) makes one of the receiver's class there,
-        so ``OrgRepo.from_session(s)`` is an OrgRepo, not the base that defines the method."""
+        so ``OrgRepo.from_session(s)`` is an OrgRepo, not the base that defines the method; and
+        ``super().from_dict(d)`` in a class method of ``User`` is a ``User``."""
         out: set[str] = set()
         for v in callees:
             if v.startswith("bd:") and self.makes_own_class(v[3:]):
-                own = {f"i:{r[2:]}" for r in receivers if r.startswith(("d:", "i:")) and self.kind(r[2:]) == "class"}
+                own = {f"i:{r[2:]}" for r in receivers
+                       if r.startswith(("d:", "i:", "s:")) and self.kind(r[2:]) == "class"}
                 if own:
                     out |= own
                     continue

@@ -1722,6 +1722,64 @@ def test_a_wrapper_of_a_session_query_over_its_parameter_queries_each_callers_mo
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_super_of_a_class_method_making_its_own_class_makes_the_callers_class(tmp_path):
+    """keystone's ``User.from_dict``: ``obj = super().from_dict(d)``, where the mixin's
+    ``from_dict`` returns ``cls(**d)``, is a User row (``cls`` is the class calling), so
+    ``session.add(User.from_dict(user))`` writes User; an inherited ``from_dict`` called
+    on Project still makes a Project."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class DictMixin:
+                @classmethod
+                def from_dict(cls, d):
+                    return cls(**d)
+
+
+            class User(Base, DictMixin):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+                @classmethod
+                def from_dict(cls, d):
+                    obj = super().from_dict(dict(d))
+                    return obj
+
+
+            class Project(Base, DictMixin):
+                __tablename__ = "projects"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+        "app/backend.py": """
+            from app import models
+
+
+            def create_user(session, user):
+                user_ref = models.User.from_dict(user)
+                session.add(user_ref)
+
+
+            def create_project(session, project):
+                session.add(models.Project.from_dict(project))
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.backend.create_user", "entity:app.models.User"),
+        ("app.backend.create_project", "entity:app.models.Project"),
+    }
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_helper_returning_work_on_its_parameter_gives_each_caller_its_own_rows(tmp_path):
     """``fetch_one(Realm, ...)`` with ``return table.query.filter_by(**q).one()`` is a Realm
     row at that call, not every caller's model; a mixin's ``cls.query.filter_by(...)`` is
