@@ -183,7 +183,7 @@ class Values:
         self._lifted: dict[str, tuple[str, ...]] = {}
         self._plain_attr: dict[tuple[str, str], tuple[str, ...]] = {}
         self._plain_call: dict[str, tuple[str, ...]] = {}
-        self._helper_returns: dict[str, tuple | None] = {}  # wrapper of a QUERY_HELPERS helper -> as _param_returns
+        self._helper_returns: dict[str, tuple | None] = {}  # wrapper of a query over a model it is handed -> as _param_returns
         self._param_returns: dict[str, tuple | None] = {}  # function -> its returns, worked out from one parameter
         self._queries: dict[str, tuple[str, str | None] | None] = {}  # function -> see _queried
         self._contextual: set[tuple[str, int]] = set()  # sites valued from their own arguments
