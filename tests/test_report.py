@@ -302,6 +302,27 @@ def test_terminal_names_are_not_markup():
     assert "[bold red]evil[/]" in console.export_text()
 
 
+def test_a_long_service_name_wraps_at_its_hyphens_beside_its_dot_on_80_columns():
+    """cinder's ``volume-drivers-dell-emc-powerflex`` in an 80-column terminal: the name wraps
+    between its words, the first part stays beside the dot and the numbers stay whole."""
+    doc = shopdoc.shop()
+    long_name = "volume-drivers-dell-emc-powerflex"
+    services = tuple(dataclasses.replace(s, name=long_name) if s.name == "orders" else s
+                     for s in doc.decomposition.services)
+    doc = dataclasses.replace(doc, decomposition=dataclasses.replace(doc.decomposition, services=services))
+    console = record(width=80)
+    render_report(doc, fmt="term", output=None, service=None, console=console)
+    lines = console.export_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if "● volume-" in line)
+    assert re.search(r"● volume-drivers-\s+6\s+130\s+1\s+0\s+0\s+11\s+1", lines[first])
+    parts = [line.strip() for line in lines[first + 1:first + 3]]
+    assert parts == ["dell-emc-", "powerflex"]  # cut between words, never inside one
+    assert not any(line.strip() == "●" for line in lines)
+    wide = record(width=160)
+    render_report(doc, fmt="term", output=None, service=None, console=wide)
+    assert re.search(r"● volume-drivers-dell-emc-powerflex\s+6\s+130", wide.export_text())
+
+
 def test_terminal_service_tree():
     console = record()
     render_report(shopdoc.hostile(), fmt="term", output=None, service="catalog", console=console)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -36,6 +37,32 @@ def _mode(call: OutgoingCall) -> Text:
     return Text("event", style="bold magenta")
 
 
+class _Name:
+    """A service's name behind its coloured dot, wrapped at its hyphens when the column is
+    narrow (``● volume-drivers-`` / ``  dell-emc-vnx``): cut anywhere, a long name left the dot
+    alone on a line and split its words (``volume-drivers-data`` / ``core``)."""
+
+    def __init__(self, name: str, color: str, style: str) -> None:
+        self.name, self.color, self.style = name, color, style
+        self.parts = [p + "-" for p in name.split("-")[:-1]] + [name.split("-")[-1]]
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        return Measurement(2 + max(len(p) for p in self.parts), 2 + len(self.name))
+
+    def __rich_console__(self, console, options):
+        width = max(options.max_width - 2, 1)
+        lines: list[str] = [""]
+        for part in self.parts:
+            if lines[-1] and len(lines[-1]) + len(part) > width:
+                lines.append("")
+            lines[-1] += part
+        for i, line in enumerate(lines):
+            head = Text("● ", style=self.color) if i == 0 else Text("  ")
+            text = head + _t(line, self.style)
+            text.overflow = "fold"
+            yield text
+
+
 def _short(symbol: str, module: str | None = None) -> str:
     """A symbol id without its module prefix when the module is obvious from the context."""
     if module and symbol.startswith(module + "."):
@@ -59,8 +86,8 @@ def header(report: Report) -> Text:
 def services_table(report: Report) -> Table:
     table = Table(title="Services", title_justify="left", box=box.SIMPLE_HEAVY, show_footer=False,
                   padding=(0, 1), collapse_padding=True)
-    # names tell the rows apart: they keep their width and wrap rather than end in "…", and
-    # the numbers' headers wrap first (an 80-column pipe had "ckan-li…" three times)
+    # names tell the rows apart: they keep their width and wrap at their hyphens rather than
+    # end in "…", and the numbers' headers wrap first (an 80-column pipe had "ckan-li…" three times)
     longest = max([len(s.name) for s in report.services] + [len("shared library")]) + 2
     table.add_column("service", min_width=min(longest, 20), overflow="fold")
     for col in ("units", "lines", "entities", "interface", "calls\nin", "calls\nout", "routes"):
@@ -69,7 +96,7 @@ def services_table(report: Report) -> Table:
         v = s.view
         assert v is not None
         table.add_row(
-            Text("● ", style=s.color) + _t(s.name, "bold"),
+            _Name(s.name, s.color, "bold"),
             _num(s.units),
             _num(s.lines),
             _num(len(v.entities)),
