@@ -891,9 +891,10 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
-def test_a_session_get_of_a_literal_key_is_no_orm_access(tmp_path):
-    """``session.get("snap_name")`` on a dict or an HTTP session named session (cinder's
-    drivers) names no model: no access, and nothing left unresolved."""
+def test_a_session_get_of_a_literal_key_and_an_http_session_are_no_orm_access(tmp_path):
+    """``session.get("snap_name")`` on a dict, and ``self.session.get(url)`` on a
+    ``requests.Session()`` (cinder's drivers), name no model: no access, and nothing left
+    unresolved."""
     from helpers import build_tree
 
     build_tree(tmp_path, {
@@ -906,9 +907,24 @@ def test_a_session_get_of_a_literal_key_is_no_orm_access(tmp_path):
             def describe(session):
                 return session.get("snap_name"), session.get(Snapshot, 1)
         """,
+        "app/client.py": """
+            import requests
+
+
+            class Client:
+                def __init__(self):
+                    self.session = requests.Session()
+
+                def fetch(self, url):
+                    return self.session.get(url)
+
+                def remove(self, url):
+                    self.session.delete(url)
+        """,
     })
     found = extract(*front_end(tmp_path))
     assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.driver.describe", "entity:app.models.Snapshot")}
+    assert not edges(found, "write")
     assert found.counts["unresolved_accesses"] == 0
 
 

@@ -101,7 +101,10 @@ _SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncS
                             "async_scoped_session", "session"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 AUTH_USER = "django.contrib.auth.models.User"  # Django's user model, unless AUTH_USER_MODEL swaps it
-_WEB_ROOTS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp"})  # web sessions
+# libraries whose sessions are no database's: the web frameworks' cookie sessions and the HTTP
+# clients' (``requests.Session()``, keystoneauth's, boto3's)
+_OTHER_SESSIONS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp",
+                             "requests", "httpx", "urllib3", "keystoneauth1", "boto3", "botocore"})
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
 # SQLAlchemy loader options that load a relationship's rows with the query's own
@@ -1320,8 +1323,8 @@ class Values:
             return False  # without SQLAlchemy, ``request.session`` is a web session
         if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
             return False  # project code: the resolver knows better
-        if any((outside(v) or "").split(".")[0] in _WEB_ROOTS for v in rvals):
-            return False  # ``from flask import session``: the user's cookie session
+        if any((outside(v) or "").split(".")[0] in _OTHER_SESSIONS for v in rvals):
+            return False  # ``from flask import session``, ``self.session = requests.Session()``
         return "session" in recv.rsplit(".", 1)[-1].lower()
 
     def _session_call(self, module: str, index: int, c, name: str):
