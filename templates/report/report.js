@@ -116,7 +116,8 @@
         if (!expandedSvc.has(s)) {
           nodes.push({ group: "nodes", data: {
             id: "s" + s, type: "service", color: color,
-            label: (svc.shared ? "shared library" : svc.name) + " · " + serviceUnitCount[s] + " units",
+            // the name whole (services of one package differ at its end), the count below it
+            label: (svc.shared ? "shared library" : svc.name) + "\n" + serviceUnitCount[s] + " units",
             size: sizeFor(serviceLines[s], maxServiceLines, 40, 80)
           } });
           return;
@@ -200,7 +201,8 @@
         { selector: "node[type='service']", style: {
           "shape": "round-rectangle", "width": "data(size)", "height": "data(size)",
           "background-color": "data(color)", "border-width": 2, "border-color": "#ffffff",
-          "text-valign": "bottom", "text-margin-y": 5, "font-size": 13, "font-weight": 600, "color": "#1f2933"
+          "text-valign": "bottom", "text-margin-y": 5, "font-size": 13, "font-weight": 600, "color": "#1f2933",
+          "text-wrap": "wrap", "text-max-width": 170, "text-overflow-wrap": "anywhere"
         } },
         { selector: "node[type='svcbox']", style: {
           "shape": "round-rectangle", "background-color": "data(color)", "background-opacity": 0.07,
@@ -245,7 +247,8 @@
     // radius of a drawn node, with room for its label underneath
     function leafRadius(d) {
       var perChar = d.type === "service" ? 7.5 : (d.type === "group" ? 6 : 5.5);
-      var label = Math.min(d.type === "service" ? 170 : 140, (d.label || "").length * perChar);
+      var longest = Math.max.apply(null, (d.label || "").split("\n").map(function (line) { return line.length; }));
+      var label = Math.min(d.type === "service" ? 170 : 140, longest * perChar);
       // squares need the disc around their corners; labels sit under the node
       var body = d.type === "service" ? d.size * 0.71 : d.size / 2;
       return Math.max(body, label * 0.45) + (d.type === "service" ? 16 : 8);
