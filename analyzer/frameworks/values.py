@@ -1206,16 +1206,8 @@ class Values:
         if len(heads) != 1 or not returns[0].expr or not returns[0].expr.isidentifier():
             return None
         local = returns[0].expr
-        roots = []
-        for b in prog.bindings(func, local):
-            ops = parse_expr(b.expr) if b.expr and len(b.expr) <= MAX_EXPR else None
-            if not ops:
-                return None
-            if ops[0][1] == local:  # ``query = query.filter_by(...)``: still the query's rows
-                if not narrows(local, b.expr):
-                    return None
-                continue
-            roots.append(b)
+        # ``query = query.filter_by(...)`` keeps the query's rows: one other binding makes it
+        roots = [b for b in prog.bindings(func, local) if not narrows(local, b.expr)]
         if len(roots) != 1 or roots[0].call is None:
             return None
         arg = self._model_argument(module, roots[0].call)

@@ -44,7 +44,8 @@ class _Name:
 
     def __init__(self, name: str, color: str, style: str) -> None:
         self.name, self.color, self.style = name, color, style
-        self.parts = [p + "-" for p in name.split("-")[:-1]] + [name.split("-")[-1]]
+        words = name.split("-")
+        self.parts = [w + "-" for w in words[:-1]] + words[-1:]
 
     def __rich_measure__(self, console, options) -> Measurement:
         return Measurement(2 + max(len(p) for p in self.parts), 2 + len(self.name))
