@@ -31,19 +31,24 @@ SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # besid
 _SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
 
-def _settings_in_package(folder: str) -> bool:
-    """Does the folder's ``manage.py`` name settings inside the folder's own package
-    (``khoj.app.settings`` from ``src/khoj/manage.py``)? Then the project imports through
-    that package, and the folder is no import root of its own."""
+def _imports_through_own_package(folder: str) -> bool:
+    """Does the folder's ``manage.py`` show that the project imports through the folder's own
+    package, so that the folder is no import root of its own? It does when it names settings
+    inside that package (``khoj.app.settings`` from ``src/khoj/manage.py``), or when it
+    imports that package by name (lemur's Flask ``lemur/manage.py``: ``from lemur import
+    database``)."""
     try:
         with open(os.path.join(folder, "manage.py"), "rb") as f:
             text = f.read(8192).decode("utf-8", "replace")
     except OSError:
         return False
+    name = os.path.basename(folder)
+    if os.path.isfile(os.path.join(folder, name, "__init__.py")):
+        return False  # Django's own layout, ``mysite/manage.py`` beside ``mysite/mysite/settings.py``
     found = _SETTINGS_MODULE.search(text)
-    first = found.group(1).split(".")[0] if found else ""
-    # not Django's own layout, ``mysite/manage.py`` beside ``mysite/mysite/settings.py``
-    return first == os.path.basename(folder) and not os.path.isfile(os.path.join(folder, first, "__init__.py"))
+    if found and found.group(1).split(".")[0] == name:
+        return True
+    return re.search(rf"^[ \t]*(?:from|import)[ \t]+{re.escape(name)}\b", text, re.MULTILINE) is not None
 
 
 SAMPLED_FILES = 20  # files of a package read to see how it imports itself
@@ -165,7 +170,7 @@ def discover(
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
-        if "manage.py" in names and not _settings_in_package(folder):
+        if "manage.py" in names and not _imports_through_own_package(folder):
             runs_from.add(folder)
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:

@@ -282,3 +282,18 @@ def test_a_folder_whose_package_imports_itself_bare_is_an_import_root(tmp_path):
     })
     found = set(modules(tmp_path))
     assert {"open_webui.config", "open_webui.main", "other.lib.a", "mysite.settings", "manage"} <= found
+
+
+def test_a_manage_py_importing_its_own_package_keeps_the_package_name(tmp_path):
+    """lemur: the Flask CLI ``lemur/manage.py`` says ``from lemur import database``; the
+    folder is the package ``lemur``, not an import root (every ``from lemur.x import`` went
+    outside the project before)."""
+    build_tree(tmp_path, {
+        "lemur/__init__.py": "",
+        "lemur/manage.py": "import click\nfrom lemur import database\n",
+        "lemur/database.py": "",
+        "lemur/users/__init__.py": "",
+        "lemur/users/models.py": "",
+    })
+    assert set(modules(tmp_path)) == {"lemur", "lemur.manage", "lemur.database", "lemur.users",
+                                      "lemur.users.models"}
