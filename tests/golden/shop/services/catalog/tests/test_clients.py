@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import ssl
 from typing import Any, get_type_hints
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from catalog_service.clients._http import CircuitOpen, ServiceClient, ServiceUnavailable, reset_breakers
+from catalog_service.clients._http import CircuitOpen, ServiceClient, ServiceUnavailable, reset_breakers, tls_context
 from catalog_service.clients.payments import PaymentsClient
 from catalog_service.main import create_app
 from catalog_service.settings import Settings
@@ -110,6 +111,13 @@ def test_livez_is_retried(kind: type[ServiceClient]) -> None:
             return await client.livez()
 
     assert asyncio.run(scenario())["service"] == kind.service
+
+
+def test_clients_share_one_tls_context_that_verifies() -> None:
+    context = tls_context()
+    assert tls_context() is context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
 
 
 @pytest.mark.parametrize("kind", CLIENTS)
