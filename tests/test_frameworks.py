@@ -2425,6 +2425,46 @@ def test_select_reads_the_models_inside_its_column_expressions(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_session_query_of_a_sql_function_over_a_column_reads_its_model(tmp_path):
+    """indico: ``db.session.query(db.func.max(Event.id)).scalar()`` reads Event; the query
+    was counted unresolved (13 times) because its argument is a call, not a model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Event(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Contribution(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                position = db.Column(db.Integer)
+        """,
+        "app/numbers.py": """
+            from app.models import Contribution, Event, db
+
+
+            def last_event_id():
+                return db.session.query(db.func.max(Event.id)).scalar()
+
+
+            def next_position():
+                return (db.session.query(db.func.coalesce(db.func.max(Contribution.position), 0)).scalar() or 0) + 1
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.numbers.last_event_id", "entity:app.models.Event"),
+        ("app.numbers.next_position", "entity:app.models.Contribution")}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_generic_getter_through_a_mixin_class_method_gives_each_caller_its_model(tmp_path):
     """zou: ``get_instance(Playlist, k)`` runs ``instance = model.get(k)`` (a mixin's
     ``db.session.get(cls, id)``) and returns it; each caller holds its own model's rows."""

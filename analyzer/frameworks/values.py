@@ -1330,7 +1330,11 @@ class Values:
         if role == "class":
             ents = self._entities([self.arg_values(module, c.scope, first)])
         elif role == "classes":
-            ents = self._entities([self.arg_values(module, c.scope, a) for a in prog.positional(c)])
+            # ``session.query(Order)``, ``session.query(Order.total)``, and through columns'
+            # expressions as in ``select(...)``: ``session.query(func.max(Order.id))``
+            args = prog.positional(c)
+            ents = self._entities([self.arg_values(module, c.scope, a) for a in args]) | self._selected(
+                module, c.scope, args)
         elif role == "statement":
             vals = self.arg_values(module, c.scope, first)
             ents = {v.split(":", 2)[2] for v in vals if v.startswith("@st:")}
