@@ -150,6 +150,9 @@ def test_number_formatting():
     assert fmt_number(12345) == "12,345"
     assert fmt_number(0.41234) == "0.412"
     assert fmt_number(302.0) == "302"
+    assert fmt_number(4502.5) == "4,502.5"  # the median of an even number of services' lines
+    assert fmt_number(961.5) == "961.5"
+    assert fmt_number(11.4372) == "11.437"
     assert fmt_number(True) == "yes"
     assert fmt_number({"b": 2, "a": 1.5}) == "a: 1.500, b: 2"
     assert fmt_detail([]) == "none"

@@ -26,6 +26,8 @@ def fmt_number(value: Any, digits: int = 3) -> str:
             return str(value)
         if value.is_integer() and abs(value) >= 10:
             return f"{int(value):,}"
+        if abs(value) >= 100:  # a count's median (``4,502.5`` lines), not a score in [0, 1]
+            return f"{value:,.1f}"
         text = f"{value:.{digits}f}"
         return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
     if isinstance(value, dict):
