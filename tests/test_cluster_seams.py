@@ -240,3 +240,18 @@ def test_a_tiny_service_tied_to_nothing_is_no_service():
     assert {"setup", "setup.main"} <= set(d.shared)
     assert sorted(services_of(d)) == ["account", "order", "product"]
     assert all(d.assignment()[u] == label for u, label in truth.items())
+
+
+def test_the_number_of_services_asked_for_does_not_count_the_strays():
+    """Scraps tied to nothing are set aside as strays after the cut, so they must not count
+    towards ``--services``: the merges reach them last, and asking for three services of this
+    fixture (three capabilities and an isolated setup script) gave two, two capabilities
+    merged (nautobot at ``--services 5``: one service of 122,000 lines and one isolated)."""
+    analysis, truth = layered.generate()
+    analysis.symbols += [Symbol("setup", "module", "setup", "setup", 1, 5),
+                         Symbol("setup.main", "function", "setup", "main", 2, 4)]
+    analysis.modules.append(ModuleInfo("setup", "setup.py", 5, "0"))
+    d = decompose(analysis, ClusterOptions(services=3)).decomposition
+    assert sorted(services_of(d)) == ["account", "order", "product"]
+    assert {"setup", "setup.main"} <= set(d.shared)
+    assert all(d.assignment()[u] == label for u, label in truth.items())

@@ -308,7 +308,12 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     core_size = {n: float(size) for n, size in core.nodes(data="size", default=1.0)}
     points = quality.score_curve(trace, core_size)
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
+    # what makes a service of a community tied to nothing: an entry point or an entity
+    holders = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes if r.handler}
+    holders |= {rep.get(e) for e in index.entities}
     k = quality.pick_k(points, options.services, minimum)
+    if options.services and points:  # that many services, not counting the strays set aside below
+        k = quality.asked_k(trace, k, core, holders | set(rep_tokens))
     chosen_by = "requested" if options.services else "curve"
     partition = trace.partition(k) if points else []
     record = Record(tokens={n: dict(t) for n, t in rep_tokens.items()},
@@ -342,8 +347,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     stray: list[int] = []
     if partition:
         tied = quality.tied(core, partition)
-        holders = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes if r.handler}
-        holders |= {rep.get(e) for e in index.entities}
         idle = [i for i, p in enumerate(partition) if not p & holders]
         stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens, idle=idle)
         if record is not None:

@@ -133,6 +133,66 @@ def pick_k(points: list[dict[str, float]], services: int | None, minimum: int) -
     return choose_k(points, minimum=max(1, minimum))
 
 
+def asked_k(trace: MergeTrace, services: int, graph: nx.Graph, holders: Iterable[str]) -> int:
+    """The step of ``trace`` that gives ``services`` services when that many are asked for:
+    the fewest communities among which at least ``services`` will not be strays, being tied
+    to another community or holding a ``holders`` node (an entry point's handler, an entity, a
+    pinned node). Scraps tied to nothing (an isolated ``setup.py`` and its function) are
+    strays, so counting them as services gave fewer than asked: the merges reached the scraps
+    last, and nautobot at ``--services 5`` came out as one service of 122,000 lines and an
+    isolated one. When no step has enough, the one with the most (fewest communities on ties).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from analyzer.cluster.agglomerative import merge_trace
+    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("x", "y")])
+    >>> t = merge_trace(g)
+    >>> k = asked_k(t, 2, g, holders=())
+    >>> sorted(sorted(c) for c in t.partition(k))
+    [['a', 'b'], ['c', 'd'], ['x', 'y']]
+    """
+    import networkx as nx
+
+    component: dict[str, int] = {}
+    whole: list[int] = []
+    for i, nodes in enumerate(nx.connected_components(graph)):
+        whole.append(len(nodes))
+        for n in nodes:
+            component[n] = i
+    held = set(holders)
+    parts: list[dict[int, int]] = []  # community -> component -> its nodes there
+    holds: list[bool] = []
+    for members in trace.start:
+        touched: dict[int, int] = {}
+        for i in members:
+            c = component.get(trace.nodes[i], -1)
+            touched[c] = touched.get(c, 0) + 1
+        parts.append(touched)
+        holds.append(any(trace.nodes[i] in held for i in members))
+
+    def service(c: int) -> bool:  # tied to another community, or holding what makes a service
+        return holds[c] or any(c_id < 0 or n < whole[c_id] for c_id, n in parts[c].items())
+
+    alive = len(parts)
+    count = sum(service(c) for c in range(alive))
+    best = (count, -alive, alive)
+    enough = alive if count >= services else None
+    for kept, gone in trace.merges:
+        count -= service(kept) + service(gone)
+        small, large = sorted((parts[kept], parts[gone]), key=len)
+        for c_id, n in small.items():
+            large[c_id] = large.get(c_id, 0) + n
+        parts[kept], parts[gone] = large, {}
+        holds[kept] = holds[kept] or holds[gone]
+        count += service(kept)
+        alive -= 1
+        if count >= services:
+            enough = alive
+        best = max(best, (count, -alive, alive))
+    return enough if enough is not None else best[2]
+
+
 def choose_k(points: list[dict[str, float]], minimum: int = 1) -> int:
     """The ``k`` with the best score (ties: fewer services), at least ``minimum``."""
     allowed = [p for p in points if p["k"] >= minimum] or points
@@ -145,5 +205,5 @@ def trim_curve(points: list[dict[str, float]], chosen: int) -> list[dict[str, fl
     return sorted(kept, key=lambda p: p["k"])
 
 
-__all__ = ["CURVE_POINTS", "TINY_FLOOR", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "choose_k", "modularity", "score_curve",
+__all__ = ["CURVE_POINTS", "TINY_FLOOR", "TINY_LINES", "TINY_PENALTY", "TINY_SHARE", "asked_k", "choose_k", "modularity", "score_curve",
            "stray_indices", "tied", "tiny_limit", "trim_curve"]

@@ -106,7 +106,8 @@ def replay(record: Record, node_size: Mapping[str, float], package_of: Callable[
         return None
     trace = MergeTrace(*record.trace)
     points = quality.score_curve(trace, sizes)
-    k = quality.pick_k(points, record.services, record.minimum)
+    # a number asked for is kept as the stored run made it (quality.asked_k reads no size)
+    k = record.k if record.services else quality.pick_k(points, record.services, record.minimum)
     if k != record.k:
         return None
     partition = trace.partition(k) if points else []
