@@ -90,6 +90,23 @@ def test_curve_and_diagnostics_are_read():
     assert report.unresolved_top[0] == ("request.args.get", 9)
 
 
+def test_the_curve_marks_the_k_it_was_cut_at_when_folds_left_fewer_services():
+    """nautobot: the curve was cut at 30 and the folds and strays left 16 services; the
+    chart marked k = 16, a point of the curve the clustering never picked (score 0.037)."""
+    doc = shopdoc.shop()
+    doc.clustering = {**doc.clustering, "k": 3, "curve_k": 5}
+    report = build_report(doc)
+    assert (report.curve.chosen, report.curve.marked) == (3, 5)
+    md = render_text(doc, fmt="md")
+    assert "| **5** (cut) | 0.400 |" in md and "(chosen)" not in md
+    assert "cut at k = 5 communities" in md and "left 3 services" in md
+    html = render_text(doc, fmt="html")
+    assert "cut at k = 5</text>" in html and '<tr class="chosen"><td class="num">5 ◀</td>' in html
+    console = record()
+    render_report(doc, fmt="term", output=None, service=None, console=console)
+    assert "cut at k = 5 on the curve" in console.export_text()
+
+
 def test_unknown_service_names_the_known_ones():
     with pytest.raises(UsageError) as err:
         build_report(shopdoc.shop(), service="billing")

@@ -88,7 +88,7 @@ def curve_chart(curve: Curve) -> CurveChart | None:
 
     out = []
     for i, (name, pts) in enumerate(series):
-        dots = tuple(Dot(k, v, x(k), y(v), k == curve.chosen) for k, v in sorted(pts))
+        dots = tuple(Dot(k, v, x(k), y(v), k == curve.marked) for k, v in sorted(pts))
         out.append(Series(name, SERIES_COLORS[i], " ".join(f"{d.x},{d.y}" for d in dots), dots))
     step = max(1, len(ks) // 12)
     x_ticks = tuple(Tick(str(k), x(k)) for k in ks[::step])
@@ -103,7 +103,7 @@ def curve_chart(curve: Curve) -> CurveChart | None:
         series=tuple(out),
         x_ticks=x_ticks,
         y_ticks=y_ticks,
-        chosen_x=x(curve.chosen) if curve.chosen in ks else None,
+        chosen_x=x(curve.marked) if curve.marked in ks else None,
     )
 
 

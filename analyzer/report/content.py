@@ -81,12 +81,20 @@ class CurvePoint:
 class Curve:
     """How the clustering chose the number of services, as recorded in the analysis."""
 
-    chosen: int | None
+    chosen: int | None  # the number of services
     points: tuple[CurvePoint, ...]
     weights: tuple[tuple[str, Any], ...]
     params: tuple[tuple[str, Any], ...] = ()  # other scalar settings (algorithm, chosen_by, seed...)
     shared_rules: tuple[tuple[str, str], ...] = ()  # (module, why it went to the shared library)
     layout_note: str | None = None  # what the layout told the clustering, when it matters to a reader
+    # the k picked on the curve: folding fragments and setting strays aside may leave fewer
+    # services (nautobot: cut at 30, 16 services), so the curve marks this one
+    cut: int | None = None
+
+    @property
+    def marked(self) -> int | None:
+        """The point of the curve that was picked."""
+        return self.cut if self.cut is not None else self.chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +180,7 @@ def _curve(clustering: dict[str, Any]) -> Curve:
             )
         )
     chosen = clustering.get("k")
+    cut = clustering.get("curve_k")
     weights = clustering.get("weights") or {}
     params = tuple(
         sorted(
@@ -191,6 +200,7 @@ def _curve(clustering: dict[str, Any]) -> Curve:
         params=params,
         shared_rules=tuple(sorted(rules)),
         layout_note=_layout_note(clustering),
+        cut=int(cut) if isinstance(cut, (int, float)) and not isinstance(cut, bool) else None,
     )
 
 

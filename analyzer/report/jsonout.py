@@ -126,6 +126,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "heaviest_calls": [_call(c) for c in report.heaviest],
         "clustering": {
             "k": report.curve.chosen,
+            "cut": report.curve.marked,
             "curve": [{"k": p.k, "score": p.score, **dict(p.extra)} for p in report.curve.points],
             "weights": dict(report.curve.weights),
             "params": dict(report.curve.params),

@@ -163,6 +163,9 @@ def curve_line(report: Report) -> Text | None:
                                                   ("chosen_by", params.get("chosen_by"))) if v]
     if how:
         text.append(f"  ({', '.join(how)})", style="dim")
+    if curve.marked is not None and curve.chosen is not None and curve.marked != curve.chosen:
+        text.append(f"\ncut at k = {curve.marked} on the curve; folding fragments and setting aside what is "
+                    f"tied to nothing left {curve.chosen}", style="dim")
     if curve.layout_note:
         text.append(f"\n{curve.layout_note}", style="dim")
     if curve.points:
@@ -170,7 +173,7 @@ def curve_line(report: Report) -> Text | None:
         for i, p in enumerate(curve.points):
             if i:
                 text.append(" · ", style="dim")
-            style = "bold green" if p.k == curve.chosen else ""
+            style = "bold green" if p.k == curve.marked else ""
             text.append(f"{p.k}: {fmt_number(p.score)}", style=style)
     return text
 
