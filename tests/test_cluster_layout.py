@@ -133,6 +133,19 @@ def test_numbers_only_when_every_segment_is_taken():
     assert names == ["orders", "orders-2", "orders-3"]
 
 
+def test_services_cut_from_one_module_are_told_apart_by_their_members_names():
+    """calibre-web's ``cps/admin.py`` was cut in three: ``admin``, ``admin-2``, ``admin-3``.
+    The words their members' names share most tell them apart; plain verbs do not count."""
+    layout = Layout(root="cps", apps=frozenset({"admin"}), layers=frozenset())
+    groups = [{"cps.admin.edit_user", "cps.admin.new_user", "cps.admin.list_users", "cps.admin.add_restriction"},
+              {"cps.admin.update_mailsettings", "cps.admin.edit_mailsettings", "cps.admin._config_int"},
+              {"cps.admin.db_configuration", "cps.admin._db_configuration_result", "cps.admin.ajax_db_config"}]
+    module_of = {n: "cps.admin" for g in groups for n in g}
+    size = dict.fromkeys(module_of, 10.0) | {"cps.admin.edit_user": 40.0}
+    names = name_services(groups, module_of, size, root=layout)
+    assert names == ["admin", "admin-mailsettings", "admin-configuration"]
+
+
 def test_the_app_prior_ties_layered_units_to_the_app_they_serve():
     analysis, _ = layered.generate()
     index = MemberIndex.build(analysis.symbols)

@@ -8,7 +8,8 @@ by its dominant next segment: the layer for a layered module (``order-graphql``)
 top-level folder for a feature's module (``issue-bgtasks``), else the
 segment below the app (``orders-admin``), then the one below that, then (up to
 ``FALLBACK_DEPTH``) deeper ones (``volume-drivers-dell-emc-powermax``); a number only when
-every such name is taken. The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
+every such name is taken and no word of the members' own names tells them apart
+(``admin-user`` beside ``admin-mailsettings``). The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
 counts a quarter of its lines: frameworks look for it by name, and it names no capability.
 Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
 them for folders, containers and Kubernetes objects. Nothing depends on set order.
@@ -58,6 +59,29 @@ def _candidates(module: str, layout: Layout) -> list[str]:
     else:
         rest = segs[1:]
     return ["-".join([app, *rest[:depth]]) for depth in range(min(FALLBACK_DEPTH, len(rest)) + 1)]
+
+
+# words too common in code to tell a service by (verbs of every CRUD module, plumbing)
+_PLAIN_WORDS = frozenset("""
+    add all and api apply as at ajax base build by call check clean create data default del delete
+    do edit for from get handle handler has helper helpers id if in info init is item items list
+    load main make new no of on or process remove render request requests response result run
+    save set show the to update util utils valid validate view views with
+""".split())
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[str]:
+    """Words of the members' own names (``_handle_edit_user`` -> ``user``), most lines first,
+    ties alphabetical: what tells apart services cut from one module (calibre-web's
+    ``cps/admin.py``, cut in three, was ``admin``, ``admin-2``, ``admin-3``)."""
+    tally: dict[str, float] = defaultdict(float)
+    for node in group:
+        tail = node.rsplit(".", 1)[-1]
+        for word in {w.lower() for w in _WORD.findall(tail)}:
+            if len(word) > 2 and word not in _PLAIN_WORDS and not word.isdigit():
+                tally[word] += float(size_of.get(node, 1.0)) + 1.0
+    return [slug(w) for w, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _is_glue(module: str, layout: Layout) -> bool:
@@ -125,6 +149,9 @@ def name_services(
             best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
             candidates.extend(best if depth >= DETAIL_DEPTH else best[:1])
         name = next((c for c in candidates if c not in taken), None)
+        if name is None:  # every path is taken: the words its members' own names share most
+            name = next((n for w in _member_words(groups[i], size_of)
+                         if (n := f"{candidates[0]}-{w}") not in taken and len(n) <= 50), None)
         if name is None:
             base = candidates[0]
             n = 2
