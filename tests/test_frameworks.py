@@ -4827,6 +4827,37 @@ def test_mongoengine_meta_options(tmp_path):
     assert edges(found, "read") == {("shop.models.payments", E + "Event", 1)}
 
 
+def test_an_import_export_resource_declaring_fields_is_no_entity(tmp_path):
+    """ralph: django-import-export's ``ModelResource`` subclasses declare
+    ``fields.Field(...)``, which made 28 of them entities of their own."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "inv/__init__.py": "",
+        "inv/models.py": """
+            from django.db import models
+
+
+            class Region(models.Model):
+                name = models.CharField(max_length=10)
+        """,
+        "inv/resources.py": """
+            from import_export import fields, resources
+
+            from inv.models import Region
+
+
+            class RegionResource(resources.ModelResource):
+                users = fields.Field(column_name="users", attribute="users")
+
+                class Meta:
+                    model = Region
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id for e in found.entities} == {"entity:inv.models.Region"}
+
+
 def test_lookalikes_of_peewee_tortoise_and_mongoengine_models_are_no_entities(tmp_path):
     """A class with ``select()``, ``objects`` and ``save()`` of its own, in a program that
     imports the three libraries, is no model: no entity, no access."""

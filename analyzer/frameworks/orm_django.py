@@ -17,8 +17,11 @@ from analyzer.frameworks.registry import Model, Registry, RelationField, model_e
 FRAMEWORK = "django"
 _MODEL_LASTS = frozenset({"Model", "AbstractBaseUser", "AbstractUser", "PermissionsMixin", "User", "Group",
                           "Permission", "Site", "ContentType"})
+# segments of a library base path whose classes declare fields without being models: forms,
+# serializers, django-import-export's resources (``fields.Field(...)`` on a ``ModelResource``)
 _NOT_MODEL_SEGMENTS = frozenset({"forms", "serializers", "filters", "filtersets", "wtforms", "marshmallow",
-                                 "graphene", "admin", "views", "widgets"})
+                                 "graphene", "graphene_django", "admin", "views", "widgets", "import_export",
+                                 "resources"})
 
 
 def relation_kind(path: str) -> str | None:
