@@ -99,7 +99,7 @@ def test_the_curve_marks_the_k_it_was_cut_at_when_folds_left_fewer_services():
     assert (report.curve.chosen, report.curve.marked) == (3, 5)
     md = render_text(doc, fmt="md")
     assert "| **5** (cut) | 0.400 |" in md and "(chosen)" not in md
-    assert "cut at k = 5 communities" in md and "left 3 services" in md
+    assert "cut at k = 5 communities" in md and "gave 3 services" in md
     html = render_text(doc, fmt="html")
     assert "cut at k = 5</text>" in html and '<tr class="chosen"><td class="num">5 ◀</td>' in html
     console = record()

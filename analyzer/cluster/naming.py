@@ -77,7 +77,7 @@ def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[st
     ``cps/admin.py``, cut in three, was ``admin``, ``admin-2``, ``admin-3``)."""
     tally: dict[str, float] = defaultdict(float)
     for node in group:
-        tail = node.rsplit(".", 1)[-1]
+        tail = node.rsplit(".", 1)[-1].rsplit(":", 1)[-1]  # ``entity:table:roles_users`` too
         for word in {w.lower() for w in _WORD.findall(tail)}:
             if len(word) > 2 and word not in _PLAIN_WORDS and not word.isdigit():
                 tally[word] += float(size_of.get(node, 1.0)) + 1.0

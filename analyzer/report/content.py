@@ -87,8 +87,8 @@ class Curve:
     params: tuple[tuple[str, Any], ...] = ()  # other scalar settings (algorithm, chosen_by, seed...)
     shared_rules: tuple[tuple[str, str], ...] = ()  # (module, why it went to the shared library)
     layout_note: str | None = None  # what the layout told the clustering, when it matters to a reader
-    # the k picked on the curve: folding fragments and setting strays aside may leave fewer
-    # services (nautobot: cut at 30, 16 services), so the curve marks this one
+    # the k picked on the curve: folding fragments, balancing and setting strays aside may
+    # give another number of services (nautobot: cut at 30, 16 services); the curve marks this
     cut: int | None = None
 
     @property

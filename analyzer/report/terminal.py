@@ -164,8 +164,8 @@ def curve_line(report: Report) -> Text | None:
     if how:
         text.append(f"  ({', '.join(how)})", style="dim")
     if curve.marked is not None and curve.chosen is not None and curve.marked != curve.chosen:
-        text.append(f"\ncut at k = {curve.marked} on the curve; folding fragments and setting aside what is "
-                    f"tied to nothing left {curve.chosen}", style="dim")
+        text.append(f"\ncut at k = {curve.marked} on the curve; folding fragments, balancing and setting "
+                    f"aside what is tied to nothing gave {curve.chosen}", style="dim")
     if curve.layout_note:
         text.append(f"\n{curve.layout_note}", style="dim")
     if curve.points:
