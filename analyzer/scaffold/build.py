@@ -58,9 +58,12 @@ from analyzer.scaffold.typemap import (
 RESERVED_SERVICES = ("gateway", "monolith")
 # path segments under /api/<service>/ that the service serves itself
 RESERVED_SLUGS = ("livez", "readyz", "deps")
-# module-level names of the generated api.py / routes.py that a handler must not shadow
+# module-level names of the generated api.py / routes.py that a handler must not shadow, and
+# the attributes of the generated clients' base class that a client method must not (a
+# JupyterHub function named ``service`` hid ``ServiceClient.service``, the target's name)
 RESERVED_FUNCS = ("router", "models", "settings", "not_ported", "status", "Annotated", "Any", "APIRouter",
-                  "Body", "HTTPException", "Path", "Request", "livez", "readyz", "deps")
+                  "Body", "HTTPException", "Path", "Request", "livez", "readyz", "deps",
+                  "service", "base_url", "breaker", "aclose")
 # attribute names of pydantic's BaseModel (and the type names models use) a field must not take
 _SHADOWED = frozenset({
     "construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw", "schema",
