@@ -88,6 +88,38 @@ def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str,
     return {folder for folder, (bare, prefixed) in counts.items() if bare and not prefixed}
 
 
+def _packages_importing_themselves(runs_from: set[str], has_init: dict[str, bool],
+                                   found: list[tuple[str, str]]) -> set[str]:
+    """Folders holding a ``manage.py`` and an ``__init__.py`` whose own files import the
+    folder's package by name more often than they import its subpackages bare: the folder
+    is that package, not where the code runs from (ArchiveBox's ``archivebox/manage.py`` names
+    ``core.settings``, yet its modules say ``from archivebox.core.models import ...``; tabbycat's
+    say ``from draw.models import ...``). Read from a sample of each folder's files."""
+    counts: dict[str, list[int]] = {f: [0, 0] for f in runs_from if has_init.get(f, False)}
+    if not counts:
+        return set()
+    patterns = {}
+    for folder in counts:
+        subs = sorted(os.path.basename(d) for d, init in has_init.items() if init and os.path.dirname(d) == folder)
+        own = re.escape(os.path.basename(folder))
+        bare = "|".join(map(re.escape, subs)) or r"(?!)"
+        patterns[folder] = re.compile(rf"^[ \t]*(?:from|import)[ \t]+(?:({own})|{bare})\b", re.MULTILINE)
+    sampled: dict[str, int] = dict.fromkeys(counts, 0)
+    for path, _ in sorted(found, key=lambda x: x[1]):
+        folder = next((f for f in counts if path.startswith(f + os.sep)), None)
+        if folder is None or sampled[folder] >= SAMPLED_FILES or os.path.basename(path) == "manage.py":
+            continue
+        sampled[folder] += 1
+        try:
+            with open(path, "rb") as f:
+                text = f.read(16384).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for m in patterns[folder].finditer(text):
+            counts[folder][0 if m.group(1) else 1] += 1
+    return {folder for folder, (own, bare) in counts.items() if own > bare}
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: Path  # absolute
@@ -232,6 +264,7 @@ def discover(
     # a manage.py at the top of a package tree (not one inside a package: dispatch's
     # ``database/manage.py``, Wagtail's test project) is where the project runs from
     runs_from = {f for f in runs_from if not has_init.get(os.path.dirname(f), False)}
+    runs_from -= _packages_importing_themselves(runs_from, has_init, found)
     runs_from |= _self_importing_roots(top, holds_package, has_init, found)
     named: list[tuple[str, str, str, bool]] = []
     owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first

@@ -297,3 +297,27 @@ def test_a_manage_py_importing_its_own_package_keeps_the_package_name(tmp_path):
     })
     assert set(modules(tmp_path)) == {"lemur", "lemur.manage", "lemur.database", "lemur.users",
                                       "lemur.users.models"}
+
+
+def test_a_django_folder_whose_modules_import_its_package_by_name_is_that_package(tmp_path):
+    """ArchiveBox: ``archivebox/manage.py`` names ``core.settings``, but the modules import
+    ``from archivebox.core.models import ...``: the folder is the package ``archivebox``
+    (every such import went outside the project). tabbycat's modules import ``draw.models``
+    bare, and its folder stays where the code runs from."""
+    build_tree(tmp_path, {
+        "archivebox/__init__.py": "",
+        "archivebox/manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")\n',
+        "archivebox/core/__init__.py": "",
+        "archivebox/core/models.py": "from archivebox.misc.util import enforce_types\n",
+        "archivebox/core/views.py": "from archivebox.core.models import Snapshot\nfrom core.models import X\n",
+        "archivebox/misc/__init__.py": "",
+        "archivebox/misc/util.py": "",
+        "tabbycat/__init__.py": "",
+        "tabbycat/manage.py": "",
+        "tabbycat/draw/__init__.py": "",
+        "tabbycat/draw/views.py": "from draw.models import Debate\n",
+        "tabbycat/draw/models.py": "",
+    })
+    found = set(modules(tmp_path))
+    assert {"archivebox", "archivebox.core.models", "archivebox.misc.util", "archivebox.manage"} <= found
+    assert {"draw.views", "draw.models"} <= found
