@@ -196,6 +196,23 @@ def test_fragments_stay_apart_when_weakly_tied_pinned_or_of_another_package():
                            package_of)[1] == []
 
 
+def test_a_tiny_service_folds_into_its_strongest_tie_whatever_its_package():
+    """Tandoor: two serializer classes (29 lines) split off ``cookbook/serializer.py`` were a
+    service; their package spreads over every service, so no package rule folds them."""
+    g = nx.Graph()
+    g.add_weighted_edges_from([("app.y.a", "app.y.b", 5), ("app.y.b", "app.x.c", 5), ("app.y.a", "app.x.c", 5),
+                               ("app.x.d", "app.y.a", 3), ("app.z.e", "app.z.f", 5), ("app.z.e", "app.y.b", 0.5)])
+    for n in g:
+        g.nodes[n]["size"] = 20.0 if n == "app.x.d" else 200.0
+    parts = [{"app.y.a", "app.y.b", "app.x.c"}, {"app.x.d"}, {"app.z.e", "app.z.f"}]
+    merged, folded = merge_fragments(g, parts, parent_package)
+    assert as_sorted(merged) == [["app.x.c", "app.x.d", "app.y.a", "app.y.b"], ["app.z.e", "app.z.f"]]
+    assert folded == ["app.x"]
+    # pinned apart, it stays
+    tokens = {"app.x.d": {"pin": "one"}, "app.y.a": {"pin": "two"}}
+    assert merge_fragments(g, parts, parent_package, tokens)[1] == []
+
+
 def plugin_graph(satellite_size=2, other_size=10):
     """App ``tools``: a core service and two plugin packages tied only to it; app ``q`` apart."""
     g = nx.Graph()

@@ -15,6 +15,12 @@ the better guess. Service ``A`` is folded into service ``B`` when all of these h
 A flat package split between three or more services, or into two weakly tied halves, is left
 alone: there the calls, not the folder, draw the line.
 
+**Tiny services.** A service under the curve's tiny size (``quality.tiny_limit``: 2 % of the
+code, at most 300 lines) is folded into its strongest tie, when that one is no tiny service
+itself and no constraint separates them, whatever its package and however weak the tie: Tandoor's two serializer classes of 29 lines, split off
+``cookbook/serializer.py``, were a service (its package, ``cookbook``, spreads over every
+service, so the fragment rule could not fold it). One tied to nothing is a stray (below).
+
 **Satellites of an app.** An app made of many independent parts (DefectDojo's ``dojo.tools``:
 two hundred scanner parsers that never call each other) comes out as one large service and
 a dozen small ones, each a parser or two tied only to the large one. No package dominates
@@ -38,6 +44,7 @@ if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run
     import networkx as nx
 
 from analyzer.cluster.balance import MAX_SHARE
+from analyzer.cluster.quality import tiny_limit
 from analyzer.graph import weighted_edges
 
 DOMINANCE = 2 / 3
@@ -152,25 +159,28 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
     total = sum(size.values())
     dominant = _dominant(by_package, size)
     dominant_app = _dominant(by_app, size)
+    limit = tiny_limit(total)
+    tiny = {i for i in range(len(parts)) if size[i] < limit}
     steps: list[tuple[int, int, str]] = []
     busy: set[int] = set()
     # smallest fragments first, so a chain of pieces folds into the main part
-    for a in sorted(set(dominant) | set(dominant_app), key=lambda i: (size[i], min(parts[i]))):
+    for a in sorted(set(dominant) | set(dominant_app) | tiny, key=lambda i: (size[i], min(parts[i]))):
         if a not in strongest or a in busy:
             continue
         w_ab, b = strongest[a]
-        if b in busy or w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m):
+        if b in busy:
             continue
-        p, label = dominant.get(a), None
-        if (p is not None and dominant.get(b) == p
+        seam = w_ab < MIN_TIE * degree.get(a, 0.0) * degree.get(b, 0.0) / (2 * m)  # a real cut
+        p, x, label = dominant.get(a), dominant_app.get(a), None
+        if (not seam and p is not None and dominant.get(b) == p
                 and by_package[a][p] + by_package[b][p] >= CONCENTRATION * package_total[p]):
             label = p
-        else:
-            x = dominant_app.get(a)
-            if (x is not None and dominant_app.get(b) == x
-                    and by_app[a][x] <= SATELLITE * by_app[b][x]
-                    and not size[b] <= MAX_SHARE * total < size[a] + size[b]):
-                label = x  # (never over the balance bound: the next step would split it again)
+        elif (not seam and x is not None and dominant_app.get(b) == x
+                and by_app[a][x] <= SATELLITE * by_app[b][x]
+                and not size[b] <= MAX_SHARE * total < size[a] + size[b]):
+            label = x  # (never over the balance bound: the next step would split it again)
+        elif a in tiny and b not in tiny:  # too small to be a service, seam or not
+            label = p or x or min(parts[a])
         if label is None or _clash(parts[a], parts[b], tokens):
             continue
         steps.append((a, b, label))
