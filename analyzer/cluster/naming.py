@@ -62,12 +62,14 @@ def _candidates(module: str, layout: Layout) -> list[str]:
 
 
 # words too common in code to tell a service by (verbs of every CRUD module, plumbing)
-_PLAIN_WORDS = frozenset("""
-    add all and api apply as at ajax base build by call check clean create data default del delete
-    do edit for from get handle handler has helper helpers id if in info init is item items list
-    load main make new no of on or process remove render request requests response result run
-    save set show the to update util utils valid validate view views with
-""".split())
+_PLAIN_WORDS = frozenset({
+    "add", "all", "and", "api", "apply", "as", "at", "ajax", "base", "build", "by", "call",
+    "check", "clean", "create", "data", "default", "del", "delete", "do", "edit", "for", "from",
+    "get", "handle", "handler", "has", "helper", "helpers", "id", "if", "in", "info", "init", "is",
+    "item", "items", "list", "load", "main", "make", "new", "no", "of", "on", "or", "process",
+    "remove", "render", "request", "requests", "response", "result", "run", "save", "set", "show",
+    "the", "to", "update", "util", "utils", "valid", "validate", "view", "views", "with"
+})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
