@@ -102,6 +102,7 @@ def test_the_curve_marks_the_k_it_was_cut_at_when_folds_left_fewer_services():
     assert "cut at k = 5 communities" in md and "gave 3 services" in md
     html = render_text(doc, fmt="html")
     assert "cut at k = 5</text>" in html and '<tr class="chosen"><td class="num">5 ◀</td>' in html
+    assert 'text-anchor="end">cut at k = 5</text>' in html  # past the middle: left of its line, inside
     console = record()
     render_report(doc, fmt="term", output=None, service=None, console=console)
     assert "cut at k = 5 on the curve" in console.export_text()
