@@ -224,6 +224,21 @@ def test_decompose_splits_a_service_above_the_bound(monkeypatch):
         assert len({truth[m] for m in s.members if truth.get(m, SHARED) != SHARED}) == 1
 
 
+def test_a_split_keeps_no_scrap_of_a_few_lines_as_a_service_of_its_own():
+    """mediacms: splitting the oversized ``files`` service kept 14 pieces, five of them one
+    function or class of 2 to 8 lines, because the merge trace joins connected pieces first.
+    A piece under the tiny size joins the piece it is most tied to, else the largest."""
+    g = nx.Graph()
+    g.add_weighted_edges_from([("a", "b", 3), ("b", "c", 3), ("c", "a", 3), ("x", "y", 3), ("y", "z", 3),
+                               ("z", "x", 3), ("a", "x", 1), ("t1", "t2", 1), ("p", "q", 3)])
+    for n in g:
+        g.nodes[n]["size"] = 5.0 if n.startswith("t") else 400.0
+    parts, splits = split_oversized(g, [{"a", "b", "c", "x", "y", "z", "t1", "t2"}, {"p", "q"}],
+                                    max_share=0.5, min_split=0)
+    assert sorted(sorted(p) for p in parts) == [["a", "b", "c", "t1", "t2"], ["p", "q"], ["x", "y", "z"]]
+    assert splits[0]["pieces"] == 2
+
+
 # -- strays ------------------------------------------------------------------------------------
 
 
