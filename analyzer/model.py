@@ -147,7 +147,7 @@ class Route:
     command or a signal receiver."""
 
     id: str  # ``entry:http:GET /orders/<id>`` ...
-    kind: str  # http | websocket | graphql | task | command | signal
+    kind: str  # http | websocket | graphql | task | command | signal | rpc
     handler: str | None  # qualified name of the handling symbol
     path: str | None = None  # full URL path for http
     methods: tuple[str, ...] = ()

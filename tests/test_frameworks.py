@@ -285,6 +285,60 @@ def test_fastapi_routers_and_prefixes():
 
 # -- other entry points and string references ---------------------------------------------------
 
+def test_remote_procedures_of_modernrpc_are_entry_points(tmp_path):
+    """Kiwi TCMS registers 131 procedures through its own decorator factory, which calls
+    ``RpcServer.register_procedure`` (modernrpc 2); Mathesar's factory applies modernrpc 1's
+    ``rpc_method``. Neither was an entry point: the API looked like idle code."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "tcms/__init__.py": "",
+        "tcms/views.py": """
+            from modernrpc.server import RpcServer
+
+            server = RpcServer()
+
+
+            def rpc_method(name, auth):
+                def decorator(func):
+                    server.register_procedure(func, name=name, auth=auth)
+                    return func
+
+                return decorator
+        """,
+        "tcms/api.py": """
+            from modernrpc.core import rpc_method as plain
+
+            from tcms.views import rpc_method
+
+
+            @rpc_method(name="TestRun.create", auth=None)
+            def create(values):
+                return values
+
+
+            @plain
+            def ping():
+                return "pong"
+
+
+            @plain(name="Auth.login")
+            def login(username, password):
+                return username
+
+
+            def helper():
+                return 1
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(r.id, r.kind, r.handler, r.name) for r in found.routes} == {
+        ("entry:rpc:TestRun.create", "rpc", "tcms.api.create", "TestRun.create"),
+        ("entry:rpc:ping", "rpc", "tcms.api.ping", "ping"),  # bare: the function's own name
+        ("entry:rpc:Auth.login", "rpc", "tcms.api.login", "Auth.login"),
+    }
+
+
 def test_tasks_commands_and_signal_receivers():
     found = run("tasks_commands_signals")
     J = "jobs."

@@ -6,7 +6,11 @@
 * commands: Django management commands (``<app>/management/commands/<name>.py`` with a
   ``Command`` class), Click / Typer / Flask CLI commands;
 * signals: ``@receiver(post_save, sender=Order)``, ``post_save.connect(handler, sender=...)``,
-  blinker / Flask signals ``sig.connect(handler)`` and ``@sig.connect``.
+  blinker / Flask signals ``sig.connect(handler)`` and ``@sig.connect``;
+* remote procedures: django-modernrpc's ``@rpc_method(name="TestRun.create")``, also through a
+  project's decorator factory whose body (or a function nested in it) applies ``rpc_method``
+  or calls ``RpcServer.register_procedure`` (Kiwi TCMS, Mathesar). The procedure's name is
+  the ``name=`` literal at the decorated function, else the function's name.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ TASK_ROOTS = frozenset({"celery", "dramatiq", "huey", "rq", "django_rq", "flask_
                         "procrastinate", "taskiq"})
 CLI_ROOTS = frozenset({"click", "typer", "flask", "asyncclick", "cyclopts"})
 SIGNAL_ROOTS = frozenset({"django", "blinker", "flask"})
+# what registers a remote procedure: modernrpc 1's decorator, modernrpc 2's server method
+RPC_REGISTRARS = frozenset({"rpc_method", "register_procedure"})
+RPC_ROOTS = frozenset({"modernrpc"})
 
 
 class NonHttpEntries:
@@ -28,6 +35,7 @@ class NonHttpEntries:
         self.prog = prog
         self.routes: dict[str, Route] = {}
         self._cli_groups: dict[str, bool] = {}
+        self._rpc_factories: dict[str, bool] = {}
 
     def run(self) -> list[Route]:
         prog = self.prog
@@ -66,6 +74,10 @@ class NonHttpEntries:
                     name = _first_literal(prog, module, parent, dec.args) or d.name.replace("_", "-")
                     self._add(Route(f"entry:command:{name}", "command", q, None, (), name, module, d.line, fw))
                     return
+            if self._registers_rpc(values):
+                name = _kw_literal(prog, module, parent, dec.args, "name") or d.name
+                self._add(Route(f"entry:rpc:{name}", "rpc", q, None, (), name, module, d.line, "modernrpc"))
+                return
             if last == "receiver" and matches(values, {"django"}, {"receiver"}):
                 self._signal(q, module, parent, dec.args or (), d.line, "django")
                 return
@@ -74,6 +86,24 @@ class NonHttpEntries:
                 self._add(Route(f"entry:signal:{q}", "signal", q, None, (), signal, module, d.line,
                                 _root(values)))
                 return
+
+    def _registers_rpc(self, values) -> bool:
+        """Is the decorator factory modernrpc's ``rpc_method``, or a project function that
+        applies it or registers with an ``RpcServer`` in its body or a function nested in it?"""
+        if matches(values, RPC_ROOTS, RPC_REGISTRARS):
+            return True
+        return any(self._rpc_factory(v[2:]) for v in sorted(values)
+                   if v.startswith("d:") and self.prog.kind(v[2:]) == "function")
+
+    def _rpc_factory(self, factory: str) -> bool:
+        hit = self._rpc_factories.get(factory)
+        if hit is None:
+            m = self.prog.facts.get(self.prog.module_of(factory))
+            hit = self._rpc_factories[factory] = m is not None and self.prog.uses(*RPC_ROOTS) and any(
+                (c.scope == factory or c.scope.startswith(factory + "."))
+                and matches(self.prog.targets(m.module, i), RPC_ROOTS, RPC_REGISTRARS)
+                for i, c in enumerate(m.calls))
+        return hit
 
     def _task_framework(self, values) -> str | None:
         for v in sorted(values):

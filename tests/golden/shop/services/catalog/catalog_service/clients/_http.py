@@ -99,6 +99,7 @@ class ServiceClient:
     """Base of the typed clients: one instance per target, shared by the requests of the app."""
 
     service = ""
+    __test__ = False  # pytest would collect a client of a service named "test..." as a test class
 
     def __init__(
         self, base_url: str, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
