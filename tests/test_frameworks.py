@@ -339,6 +339,53 @@ def test_remote_procedures_of_modernrpc_are_entry_points(tmp_path):
     }
 
 
+def test_a_module_list_of_tornado_handlers_is_a_route_table_however_it_is_gathered(tmp_path):
+    """JupyterHub gathers each module's ``default_handlers`` with ``extend`` in a loop over
+    the modules and stores them on ``self.handlers``: 4 of its 105 routes were found. A
+    module's list whose every row is a literal pattern and a ``RequestHandler`` subclass is
+    a route table; a list of other tuples is not."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "hub/__init__.py": "",
+        "hub/users.py": """
+            from tornado import web
+
+
+            class UserHandler(web.RequestHandler):
+                def get(self, name):
+                    pass
+
+                def delete(self, name):
+                    pass
+
+
+            default_handlers = [(r"/api/users/([^/]+)", UserHandler)]
+            not_routes = [("a", 1), ("b", 2)]
+        """,
+        "hub/app.py": """
+            from tornado import web
+
+            from hub import users
+
+
+            class Hub:
+                def init_handlers(self):
+                    h = []
+                    for mod in (users,):
+                        h.extend(mod.default_handlers)
+                    self.handlers = h
+
+                def start(self):
+                    return web.Application(self.handlers)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(r.path, r.handler, tuple(r.methods)) for r in found.routes} == {
+        ("/api/users/([^/]+)", "hub.users.UserHandler", ("DELETE",)),
+        ("/api/users/([^/]+)", "hub.users.UserHandler", ("GET",))}
+
+
 def test_tasks_commands_and_signal_receivers():
     found = run("tasks_commands_signals")
     J = "jobs."

@@ -6,7 +6,11 @@ A Tornado route is a row ``(pattern, RequestHandler[, kwargs[, name]])`` or a
 ``Application``, to ``super().__init__(handlers, ...)`` (or ``Application.__init__(self,
 handlers)``). The list is written in place, bound to a name (in the module or a function,
 imported too; ``[*base, ...]`` brings another list's rows) or returned by a project function. A list of tuples given to nothing of Tornado's is
-no route table. ``url(...)`` (``URLSpec``) makes only routing rules: every such call is a route.
+no route table, unless it is a module's list whose every row is a literal pattern and a
+project ``RequestHandler`` subclass, and which the code hands on (its name is an argument or
+a value somewhere: ``h.extend(mod.default_handlers)``). JupyterHub gathers its modules'
+``default_handlers`` that way in a loop over the modules and stores them on
+``self.handlers``, which this analysis does not follow; such a list is read as it is written. ``url(...)`` (``URLSpec``) makes only routing rules: every such call is a route.
 A list that cannot be read (a parameter, ``**kwargs``) or a pattern that is no literal is
 counted as unresolved.
 
@@ -26,6 +30,7 @@ _APPLICATION = "tornado.web.Application"
 _APPLICATIONS = frozenset({_APPLICATION})
 _URLS = frozenset({"tornado.web.url", "tornado.web.URLSpec", "tornado.routing.URLSpec"})
 _WEBSOCKET = "tornado.websocket.WebSocketHandler"
+_HANDLERS = frozenset({"tornado.web.RequestHandler"})
 _MAX_DEPTH = 6  # lists spliced into lists, lists returned by functions
 
 
@@ -52,7 +57,54 @@ class TornadoRoutes:
                 out.extend(self._table(site, handlers))
             elif self._is(prog.targets(site.module, site.index), _URLS):
                 out.extend(self._url(site))
+        seen = {(e.module, e.path, e.handler) for e in out}
+        out.extend(e for e in self._module_tables() if (e.module, e.path, e.handler) not in seen)
         return out
+
+    def _module_tables(self) -> list[Endpoint]:
+        """Module-level lists whose every row is ``(literal pattern, RequestHandler subclass,
+        ...)``: route tables that reach an Application some way not followed here."""
+        prog = self.prog
+        handed = self._handed_names()
+        out: list[Endpoint] = []
+        for module in prog.modules:
+            lines: dict[str, int] = {}
+            for b in prog.facts[module].bindings:
+                if b.scope == module:
+                    lines[b.name] = min(lines.get(b.name, b.line), b.line)
+            for name, line in sorted(lines.items()):
+                if name not in handed:
+                    continue  # a list nothing reads (a menu of links) is no route table
+                rows = prog.rows(module, name)
+                if not rows or any(w != module for w, _ in rows):
+                    continue  # none, or gathered from elsewhere: read where it is written
+                table = []
+                for where, items in rows:
+                    path = prog.literal_str(module, where, items[0]) if len(items) >= 2 else None
+                    cls = self._handler_class(where, items[1]) if path is not None else None
+                    if cls is None:
+                        break
+                    table.extend(self._endpoint(module, where, path, items[1], line,
+                                                items[3] if len(items) > 3 else None))
+                else:
+                    out.extend(table)
+        return out
+
+    def _handed_names(self) -> set[str]:
+        """The last names of the dotted expressions passed as arguments or bound as values
+        anywhere in the project (``mod.default_handlers`` -> ``default_handlers``)."""
+        out: set[str] = set()
+        for m in self.prog.facts.values():
+            exprs = [a.expr for c in m.calls for a in c.args] + [b.expr for b in m.bindings]
+            for e in exprs:
+                if e and e.replace(".", "").isidentifier():
+                    out.add(e.rsplit(".", 1)[-1])
+        return out
+
+    def _handler_class(self, scope: str, arg: Arg) -> str | None:
+        found = sorted(v[2:] for v in self.prog.r.eval(scope, arg.expr or "")
+                       if v.startswith("d:") and self.prog.kind(v[2:]) == "class") if arg.expr else []
+        return found[0] if found and self.prog.extends(found[0], _HANDLERS) else None
 
     # -- where handler lists are given -------------------------------------------------
     def _handlers_arg(self, site: Site) -> tuple[bool, Arg | None]:
