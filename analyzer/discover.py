@@ -37,10 +37,8 @@ def _imports_through_own_package(folder: str) -> bool:
     inside that package (``khoj.app.settings`` from ``src/khoj/manage.py``), or when it
     imports that package by name (lemur's Flask ``lemur/manage.py``: ``from lemur import
     database``)."""
-    try:
-        with open(os.path.join(folder, "manage.py"), "rb") as f:
-            text = f.read(8192).decode("utf-8", "replace")
-    except OSError:
+    text = _head(os.path.join(folder, "manage.py"), 8192)
+    if text is None:
         return False
     name = os.path.basename(folder)
     if os.path.isfile(os.path.join(folder, name, "__init__.py")):
@@ -52,6 +50,16 @@ def _imports_through_own_package(folder: str) -> bool:
 
 
 SAMPLED_FILES = 20  # files of a package read to see how it imports itself
+
+
+def _head(path: str, size: int = 16384) -> str | None:
+    """The first ``size`` bytes of a file as text (what the import samples read), or ``None``
+    when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(size).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str, bool],
@@ -78,12 +86,7 @@ def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str,
                          re.MULTILINE)
         tally = counts.setdefault(folder, [0, 0])
         for path in paths:
-            try:
-                with open(path, "rb") as f:
-                    text = f.read(16384).decode("utf-8", "replace")
-            except OSError:
-                continue
-            for m in own.finditer(text):
+            for m in own.finditer(_head(path) or ""):
                 tally[1 if m.group(1) else 0] += 1
     return {folder for folder, (bare, prefixed) in counts.items() if bare and not prefixed}
 
@@ -110,12 +113,7 @@ def _packages_importing_themselves(runs_from: set[str], has_init: dict[str, bool
         if folder is None or sampled[folder] >= SAMPLED_FILES or os.path.basename(path) == "manage.py":
             continue
         sampled[folder] += 1
-        try:
-            with open(path, "rb") as f:
-                text = f.read(16384).decode("utf-8", "replace")
-        except OSError:
-            continue
-        for m in patterns[folder].finditer(text):
+        for m in patterns[folder].finditer(_head(path) or ""):
             counts[folder][0 if m.group(1) else 1] += 1
     return {folder for folder, (own, bare) in counts.items() if own > bare}
 

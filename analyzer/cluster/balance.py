@@ -106,27 +106,33 @@ def _absorb_tiny(sub: nx.Graph, pieces: list[set[str]], size, tiny: float, limit
     trace joins connected pieces first, so a split kept scraps of a few lines apart: mediacms'
     ``files`` came out in 14 pieces, five of them one function or class of 2 to 8 lines."""
     pieces = [set(p) for p in pieces]
-    while len(pieces) > 2:
-        small = [i for i in range(len(pieces)) if size(pieces[i]) < tiny]
+    sizes = [size(p) for p in pieces]
+    first = [min(p) for p in pieces]  # ties broken by the smallest member, as elsewhere
+    at = {n: i for i, p in enumerate(pieces) for n in p}
+    alive = list(range(len(pieces)))
+    while len(alive) > 2:
+        small = [i for i in alive if sizes[i] < tiny]
         if not small:
             break
-        a = min(small, key=lambda i: (size(pieces[i]), min(pieces[i])))
-        at = {n: i for i, p in enumerate(pieces) for n in p}
+        a = min(small, key=lambda i: (sizes[i], first[i]))
         ties: dict[int, float] = {}
         for n in pieces[a]:
             for m, data in sub[n].items() if n in sub else ():
                 j = at.get(m)
                 if j is not None and j != a:
                     ties[j] = ties.get(j, 0.0) + float(data.get("weight", 1.0))
-        order = sorted(ties, key=lambda j: (-ties[j], min(pieces[j])))
-        order += [j for j in sorted(range(len(pieces)), key=lambda j: (-size(pieces[j]), min(pieces[j])))
-                  if j != a and j not in ties]
-        b = next((j for j in order if size(pieces[j]) + size(pieces[a]) <= limit), None)
+        order = sorted(ties, key=lambda j: (-ties[j], first[j]))
+        order += [j for j in sorted(alive, key=lambda j: (-sizes[j], first[j])) if j != a and j not in ties]
+        b = next((j for j in order if sizes[j] + sizes[a] <= limit), None)
         if b is None:
             break
         pieces[b] |= pieces[a]
-        del pieces[a]
-    return pieces
+        for n in pieces[a]:
+            at[n] = b
+        sizes[b] += sizes[a]
+        first[b] = min(first[b], first[a])
+        alive.remove(a)
+    return [pieces[i] for i in alive]
 
 
 def oversized(partition: Iterable[set[str]], size_of: Mapping[str, float], fixed: Iterable[str] = (),

@@ -817,11 +817,10 @@ class Values:
         selfname = self.r.self_param.get(init)
         if d is None or selfname is None:
             return {}
-        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
         params = {p.name for p in d.params if p.kind not in ("var_positional", "var_keyword")} - {selfname}
 
         def own(name: str) -> tuple[int | None, str]:
-            return (positional.index(name) if name in positional else None), name
+            return positional_index(d.params, name), name
 
         out: dict[str, tuple[int | None, str]] = {}
         cls = self.prog.parent_scope(init)
@@ -1158,10 +1157,9 @@ class Values:
         heads = {ops[0][1] for ops in chains if ops}
         if returns and all(ops and len(ops) > 1 for ops in chains) and len(heads) == 1:
             head = heads.pop()
-            positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
             if any(p.name == head and p.kind not in ("var_positional", "var_keyword") for p in d.params) \
                     and not self.prog.bindings(func, head):
-                found = (positional.index(head) if head in positional else None, head, chains[0][1:])
+                found = (positional_index(d.params, head), head, chains[0][1:])
                 if any(ops[1:] != found[2] for ops in chains):
                     found = None  # several returns, several works: the flow's union stays
         self._param_returns[func] = found
@@ -1216,8 +1214,7 @@ class Values:
         params = [p for p in d.params if p.name == arg.expr and p.kind not in ("var_positional", "var_keyword")]
         if not params:
             return None
-        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
-        found = (positional.index(arg.expr) if arg.expr in positional else None, arg.expr, [("rows", "")])
+        found = (positional_index(d.params, arg.expr), arg.expr, [("rows", "")])
         self._helper_returns[func] = found
         return found
 
@@ -1359,6 +1356,13 @@ class Values:
         if kind is not None and not ents:
             unresolved = f"session.{name}({(first.expr if first else '') or '...'})"
         return result, accesses, unresolved
+
+
+def positional_index(params, name: str) -> int | None:
+    """Where parameter ``name`` stands among the positional ones; ``None`` when it is passed
+    by keyword only (or is no parameter)."""
+    positional = [p.name for p in params if p.kind in ("positional", "positional_only")]
+    return positional.index(name) if name in positional else None
 
 
 def narrows(name: str, expr: str | None) -> bool:

@@ -10,6 +10,7 @@
   (a 501 from a stub not ported yet, a 4xx) are :class:`UpstreamError` and do not trip it.
 """
 
+import functools
 import ssl
 import threading
 from typing import Any, Self, TypeVar
@@ -26,7 +27,6 @@ M = TypeVar("M", bound=BaseModel)
 _UNAVAILABLE = frozenset({502, 503, 504})
 _BREAKERS: dict[str, pybreaker.CircuitBreaker] = {}
 _LOCK = threading.Lock()
-_TLS: list[ssl.SSLContext] = []
 
 
 class DependencyError(Exception):
@@ -82,13 +82,11 @@ def reset_breakers() -> None:
         _BREAKERS.clear()
 
 
+@functools.cache
 def tls_context() -> ssl.SSLContext:
     """The process-wide TLS settings of every client. Making them loads the CA bundle, about
     50 ms: an app has a client per target service, and each made its own before."""
-    with _LOCK:
-        if not _TLS:
-            _TLS.append(httpx.create_ssl_context())
-        return _TLS[0]
+    return httpx.create_ssl_context()
 
 
 def _retryable(exc: BaseException) -> bool:
