@@ -1,4 +1,5 @@
-"""Fixtures: an application with test settings, and a client that runs its lifespan."""
+"""Fixtures: an application with test settings, a client that runs its lifespan, and one client
+per test module for the tests that only read the application (its stubs, its OpenAPI document)."""
 
 from collections.abc import Iterator
 
@@ -25,4 +26,13 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def stub_client() -> Iterator[TestClient]:
+    """One application for the tests that change nothing: building one per test made the
+    route tests of a service with 200 routes take 40 s."""
+    reset_breakers()
+    with TestClient(create_app(Settings(_env_file=None, consul_enabled=False))) as test_client:
         yield test_client

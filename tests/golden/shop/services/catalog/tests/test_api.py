@@ -23,8 +23,8 @@ OPERATIONS = [
 
 
 @pytest.mark.parametrize(("path", "function", "source", "body"), OPERATIONS)
-def test_operation_is_an_honest_stub(client: TestClient, path: str, function: str, source: str, body: str) -> None:
-    response = client.post(path, json=json.loads(body))
+def test_operation_is_an_honest_stub(stub_client: TestClient, path: str, function: str, source: str, body: str) -> None:
+    response = stub_client.post(path, json=json.loads(body))
     assert response.status_code == 501, response.text
     detail = response.json()["detail"]
     assert detail["function"] == function
@@ -32,7 +32,7 @@ def test_operation_is_an_honest_stub(client: TestClient, path: str, function: st
     assert detail["service"] == "catalog"
 
 
-def test_every_operation_is_in_the_openapi_document(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_every_operation_is_in_the_openapi_document(stub_client: TestClient) -> None:
+    paths = stub_client.get("/openapi.json").json()["paths"]
     for path, *_ in OPERATIONS:
         assert "post" in paths[path]

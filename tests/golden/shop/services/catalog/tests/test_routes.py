@@ -12,8 +12,8 @@ ROUTES = [
 
 
 @pytest.mark.parametrize(("method", "path", "handler"), ROUTES)
-def test_route_is_an_honest_stub(client: TestClient, method: str, path: str, handler: str) -> None:
-    response = client.request(method, path)
+def test_route_is_an_honest_stub(stub_client: TestClient, method: str, path: str, handler: str) -> None:
+    response = stub_client.request(method, path)
     assert response.status_code == 501, response.text
     if method != "HEAD":  # a HEAD answer has no body
         assert response.json()["detail"]["function"] == handler
