@@ -294,7 +294,8 @@ def _package_decomposition(analysis, units: Iterable[str]) -> Decomposition:
     from analyzer.cluster.layout import build_layout
 
     module_of = {s.id: s.module for s in analysis.symbols}
-    layout = build_layout({s.module for s in analysis.symbols if s.module})
+    layout = build_layout({s.module for s in analysis.symbols if s.module},
+                          package_modules=(m.name for m in analysis.modules if m.is_package))
     groups: dict[str, list[str]] = defaultdict(list)
     for u in sorted(units):
         groups[layout.app_of(module_of.get(u, u))].append(u)

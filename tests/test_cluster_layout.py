@@ -254,3 +254,47 @@ def test_an_app_laid_out_tree_has_no_features():
     # split models named after nothing elsewhere are no features either
     split = ["shop.orders.models.order", "shop.orders.models.item", "shop.orders.views", "shop.cart.views"]
     assert build_layout(split, split[:2]).sliced == frozenset()
+
+
+def test_a_package_whose_other_modules_were_skipped_keeps_its_folder_a_namespace():
+    # pretix's retired plugins/paypal/ holds an __init__.py and migrations only: by name alone
+    # it looks like a module, and plugins/ would be one app of fifteen plugins
+    modules = ["shop.plugins", "shop.plugins.stripe.payment", "shop.plugins.stripe.views",
+               "shop.plugins.banktransfer.views", "shop.plugins.paypal",
+               *[f"shop.base.{m}" for m in ("models", "views", "forms", "services")],
+               *[f"shop.control.{m}" for m in ("views", "forms")]]
+    assert build_layout(modules).namespaces == frozenset()
+    layout = build_layout(modules, package_modules=["shop", "shop.plugins", "shop.plugins.paypal",
+                                                    "shop.plugins.stripe", "shop.plugins.banktransfer"])
+    assert layout.namespaces == {"plugins"}
+    assert layout.app_of("shop.plugins.stripe.views") == "stripe"
+
+
+# laid out by layer, with the features' data in a folder that holds much else (pretix's base/)
+PRETIX_LIKE = [
+    "shop", *[f"shop.base.models.{f}" for f in ("orders", "items", "vouchers")],
+    *[f"shop.base.services.{f}" for f in ("orders", "mail", "cart")],
+    *[f"shop.base.{m}" for m in ("pdf", "email", "signals", "settings", "i18n", "cache", "channels", "payment")],
+    *[f"shop.control.views.{f}" for f in ("orders", "items", "vouchers", "dashboards")],
+    *[f"shop.api.views.{f}" for f in ("order", "item", "voucher")],
+]
+PRETIX_DATA = [f"shop.base.models.{f}" for f in ("orders", "items", "vouchers")]
+
+
+def test_modules_of_the_features_home_name_services_after_their_feature():
+    layout = build_layout(PRETIX_LIKE, PRETIX_DATA)
+    assert layout.sliced == {"control", "api"} and layout.homes == {"base"}
+    assert layout.app_of("shop.base.services.orders") == "base"  # clustering still sees the folder
+    assert layout.feature_of("shop.base.services.orders") == "orders"
+    assert layout.feature_of("shop.base.models.items") == "items"
+    assert layout.feature_of("shop.base.pdf") is None
+    module_of = {m: m for m in PRETIX_LIKE}
+    size = dict.fromkeys(PRETIX_LIKE, 10.0)
+    groups = [
+        {"shop.base.services.orders", "shop.base.models.orders", "shop.base.pdf", "shop.control.views.orders"},
+        {"shop.base.models.items", "shop.base.email", "shop.control.views.items"},
+        {"shop.base.signals", "shop.base.settings", "shop.base.i18n", "shop.base.cache"},
+        {"shop.base.services.cart", "shop.base.channels"},
+    ]
+    # before: base-services, base-models, base, base-services-cart
+    assert name_services(groups, module_of, size, root=layout) == ["orders", "items", "base", "base-channels"]

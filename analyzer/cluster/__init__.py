@@ -135,7 +135,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     for e in analysis.entities:
         module_of.setdefault(e.id, e.module or "")
     layout = build_layout({s.module for s in symbols if s.module},
-                          {e.module for e in analysis.entities if e.module and not e.abstract})
+                          {e.module for e in analysis.entities if e.module and not e.abstract},
+                          (m.name for m in analysis.modules if m.is_package))
     lines = unit_lines(analysis, dict(index.unit_of))
     nodes = sorted(index.units | index.entities)
     node_size = {n: float(lines.get(n, 0)) + 1.0 for n in nodes}

@@ -11,7 +11,10 @@ from which modules define data):
                 into ``saleor``.
 ``namespaces``  folders directly below the root holding nothing but (at least
                 ``NAMESPACE_MIN_APPS``) packages, like Django's ``contrib/`` or an ``apps/``
-                folder: each of their packages is an app of its own.
+                folder: each of their packages is an app of its own. A package whose only
+                modules were skipped (pretix's retired ``plugins/paypal/``: its
+                ``__init__.py`` and migrations) is a package still, when the caller names
+                the packages.
 ``apps``        the other packages directly below the root (``order``, ``product``), and
                 the packages of the namespaces (``contrib/forms`` -> ``forms``).
 ``layers``      folders whose children are mostly named after *other* apps: a technical
@@ -29,8 +32,12 @@ from which modules define data):
                 top-level folders are named after too. ``sliced`` are the top-level folders
                 where at least ``SLICED_SHARE`` of the modules name one of at least
                 ``LAYER_MIN_APPS`` features; a module there belongs to the feature its path
-                names first, below the folder. Features are only looked for when the caller
-                says which modules define data.
+                names first, below the folder. ``homes`` are the folders defining the
+                features' data; when one is not sliced (pretix's ``base/`` holds much else
+                beside ``models/orders.py`` and ``services/orders.py``), its modules keep
+                their app, and :meth:`Layout.feature_of` still tells which feature their
+                path names, for names. Features are only looked for when the caller says
+                which modules define data.
 
 A child segment names an app when it equals the app's name, a ``_``-separated token of it
 does (``catalog_admin`` -> ``catalog``), or either differs from the other by a final ``s``
@@ -158,6 +165,7 @@ class Layout:
     conventional: frozenset[str] = frozenset()  # child names many apps share (models, api, utils)
     features: frozenset[str] = frozenset()
     sliced: frozenset[str] = frozenset()  # top-level folders whose modules belong to features
+    homes: frozenset[str] = frozenset()  # top-level folders defining the features' data
 
     def _named(self, top: str, child: str) -> str | None:
         if top not in self.layers or child in self.conventional:
@@ -181,6 +189,14 @@ class Layout:
                 return named
         return segs[0]
 
+    def feature_of(self, module: str) -> str | None:
+        """The feature a module's path names when it sits in a sliced folder or in the folder
+        defining the features' data (``base/services/orders`` -> ``orders``), else ``None``."""
+        segs = segments(module, self.root)
+        if len(segs) > 1 and (segs[0] in self.sliced or segs[0] in self.homes):
+            return _feature(segs, self.features, self.conventional)
+        return None
+
     def layer_of(self, module: str) -> str | None:
         """The layer folder a module sits in when its path names another app, else ``None``."""
         segs = segments(module, self.root)
@@ -200,8 +216,8 @@ def _feature(segs: list[str], features: Collection[str], conventional: frozenset
 
 
 def _features(names: list[str], root: str, data_modules: Iterable[str], apps: frozenset[str],
-              conventional: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """``(features, sliced)`` of a tree (see the module docstring)."""
+              conventional: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """``(features, sliced, homes)`` of a tree (see the module docstring)."""
     homes: dict[str, str] = {}  # feature candidate -> the top-level folder defining its data
     for m in data_modules:
         segs = segments(m, root)
@@ -210,7 +226,7 @@ def _features(names: list[str], root: str, data_modules: Iterable[str], apps: fr
                 and not name.startswith("_"):
             homes.setdefault(name, segs[0])
     if not homes:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     named_from: dict[str, set[str]] = defaultdict(set)  # candidate -> other top-level folders naming it
     by_top: dict[str, list[str | None]] = defaultdict(list)  # top -> the candidate each module names
     for m in names:
@@ -230,8 +246,8 @@ def _features(names: list[str], root: str, data_modules: Iterable[str], apps: fr
         if len(set(hits)) >= LAYER_MIN_APPS and len(hits) >= SLICED_SHARE * len(found):
             sliced.add(top)
     if not sliced:
-        return frozenset(), frozenset()
-    return frozenset(features), frozenset(sliced)
+        return frozenset(), frozenset(), frozenset()
+    return frozenset(features), frozenset(sliced), frozenset(homes[f] for f in features)
 
 
 def as_layout(value: Layout | str) -> Layout:
@@ -241,10 +257,13 @@ def as_layout(value: Layout | str) -> Layout:
     return Layout(root=value, apps=frozenset(), layers=frozenset())
 
 
-def build_layout(modules: Iterable[str], data_modules: Iterable[str] = ()) -> Layout:
+def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
+                 package_modules: Iterable[str] = ()) -> Layout:
     """The layout of a tree from its module names; ``data_modules`` (those defining entities)
-    let it find features across layers."""
+    let it find features across layers; ``package_modules`` (the modules that are packages) tell a
+    package whose other modules were all skipped from a module."""
     names = sorted(set(modules))
+    known_packages = set(package_modules)
     root = project_root(names)
     children: dict[str, set[str]] = defaultdict(set)
     packages: set[tuple[str, str]] = set()  # (top, child) pairs that are packages with modules
@@ -255,6 +274,10 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = ()) -> La
         if len(segs) > 1:
             children[segs[0]].add(segs[1])
         if len(segs) > 2:
+            packages.add((segs[0], segs[1]))
+    for m in known_packages:
+        segs = segments(m, root) if not root or m.startswith(root + ".") else []
+        if len(segs) == 2:
             packages.add((segs[0], segs[1]))
     namespaces = {
         top for top, kids in children.items()
@@ -274,9 +297,10 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = ()) -> La
         named = {k: a for k, a in named.items() if a is not None}
         if len(set(named.values())) >= LAYER_MIN_APPS and len(named) >= LAYER_SHARE * len(kids):
             layers.add(top)
-    features, sliced = _features(names, root, data_modules, apps, conventional)
+    features, sliced, homes = _features(names, root, data_modules, apps, conventional)
     return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
-                  conventional=conventional, features=features, sliced=sliced - frozenset(layers))
+                  conventional=conventional, features=features, sliced=sliced - frozenset(layers),
+                  homes=homes - frozenset(layers))
 
 
 __all__ = [
