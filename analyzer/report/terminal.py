@@ -20,11 +20,24 @@ from analyzer.report.scores import Scores
 from analyzer.report.text import fmt_detail, fmt_number, plural
 
 MAX_ROWS = 10  # rows per diagnostic list before "and N more"
+MAX_CELL_LINES = 6  # names listed in one table cell before "and N more"
 EXPLAIN_WIDTH = 140  # console width from which the scores table carries explanations
 
 
 def _t(value, style: str = "") -> Text:
     return Text(str(value), style=style)
+
+
+def _listed(items) -> Text:
+    """One per line, at most ``MAX_CELL_LINES`` of them and a count of the rest: an entity of
+    pretix's written from 25 functions took 50 lines of the terminal (the HTML and JSON
+    reports list them all)."""
+    items = list(items)
+    shown = items if len(items) <= MAX_CELL_LINES else items[:MAX_CELL_LINES - 1]
+    text = Text("\n".join(str(i) for i in shown))
+    if len(shown) < len(items):
+        text.append(f"\n… and {len(items) - len(shown)} more", style="dim")
+    return text
 
 
 def _num(value) -> Text:
@@ -198,19 +211,18 @@ def risks_group(report: Report) -> Group:
     r = report.risks
     parts = []
     writes = Table(title="Entities written by several services", title_justify="left", box=box.SIMPLE)
-    writes.add_column("entity")
-    writes.add_column("services")
+    writes.add_column("entity", overflow="fold")  # the name is the point: wrapped, never cut
+    writes.add_column("services", overflow="fold")
     writes.add_column("writers", overflow="fold")
     for w in r.shared_writes:
-        writes.add_row(_t(w.entity, "bold"), _t(", ".join(w.services)), _t("\n".join(w.functions)))
+        writes.add_row(_t(w.entity, "bold"), _t(", ".join(w.services)), _listed(w.functions))
     parts.append(writes if r.shared_writes else _t("No entity is written by more than one service.", "green"))
     tx = Table(title="Transactions that would span services", title_justify="left", box=box.SIMPLE)
     tx.add_column("function", overflow="fold")
     tx.add_column("services")
     tx.add_column("entities", overflow="fold")
     for t in r.transactions:
-        tx.add_row(_t(f"{t.function}  ({t.module}:{t.line})"), _t(", ".join(t.services)),
-                   _t("\n".join(t.entities)))
+        tx.add_row(_t(f"{t.function}  ({t.module}:{t.line})"), _t(", ".join(t.services)), _listed(t.entities))
     parts.append(tx if r.transactions else _t("No transaction writes entities of two services.", "green"))
     chatty = Table(title="Chatty service pairs", title_justify="left", box=box.SIMPLE)
     chatty.add_column("from → to")
