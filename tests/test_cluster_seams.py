@@ -270,3 +270,29 @@ def test_the_number_of_services_asked_for_does_not_count_the_strays():
     assert sorted(services_of(d)) == ["account", "order", "product"]
     assert {"setup", "setup.main"} <= set(d.shared)
     assert all(d.assignment()[u] == label for u, label in truth.items())
+
+
+def test_settings_that_only_entry_scripts_name_are_configuration_not_a_service():
+    """readthedocs: ``settings/base.py`` names every app's middleware and backends and is
+    imported by ``settings/docker_compose.py``, which only ``wsgi.py`` names; the variant
+    names the storage backends. Both are configuration every service gets, not a service
+    of their own with the backends they name."""
+    symbols, modules, edges = [], [], []
+    apps = ("a", "b", "c", "d")
+    mods = (*[f"lib.{app}.views" for app in apps], "lib.storage.s3", "lib.settings.base", "lib.settings.compose",
+            "lib.wsgi")
+    for mod in mods:
+        symbols += [Symbol(mod, "module", mod, mod.rsplit(".", 1)[-1], 1, 20), Symbol(f"{mod}.f", "function", mod, "f", 2, 9)]
+        modules.append(ModuleInfo(mod, mod.replace(".", "/") + ".py", 20, "0"))
+    for app in apps:  # INSTALLED_APPS, MIDDLEWARE: strings naming every app
+        edges.append(Edge("lib.settings.base", f"lib.{app}.views.f", "reference", 1))
+    edges += [Edge("lib.settings.compose", "lib.settings.base", "import", 1),
+              Edge("lib.settings.compose", "lib.storage.s3.f", "reference", 2),
+              Edge("lib.wsgi", "lib.settings.compose", "reference", 1),
+              Edge("lib.a.views.f", "lib.b.views.f", "call", 1)]
+    analysis = Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges)
+    layout = build_layout([m.name for m in modules])
+    rules = {s.module: s.rule for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)}
+    assert rules["lib.settings.base"] == "wiring"
+    assert rules["lib.settings.compose"] == "settings"
+    assert "lib.storage.s3" not in rules  # the backends are code of their own app

@@ -1,7 +1,7 @@
 """Shared-library detection: helpers every capability uses are a library, not a service.
 
 A module that defines a (non-abstract) entity never qualifies: it is some capability's data.
-Among the others, a module joins the shared library by one of four rules, applied together
+Among the others, a module joins the shared library by one of five rules, applied together
 until nothing changes (the two library rules also require that the module handles no entry
 point — an API is not a library; a wiring module may, e.g. the ``/health`` route of an
 application factory):
@@ -17,12 +17,18 @@ application factory):
 ``library package``  the same with only two apps, when most other modules of its package
               are already shared (the rest of a ``common/`` folder);
 ``wiring``    it touches no data, reaches at least ``T`` other apps and is used by nothing but
-              entry scripts (modules nobody uses) or the library: an application factory
-              registering every capability belongs to no single service;
+              entry scripts (modules nobody uses), settings that only entry scripts name, or
+              the library: an application factory registering every capability, or the
+              settings naming every app's middleware and backends, belongs to no single
+              service;
 ``library client``  it touches no data, depends only on the shared library and is used by
               nothing outside it, and it sits where entry scripts do: at the top of the tree
               or under an entry script's name (``app.py``, ``wsgi.py``). A plugin deep in a
-              feature package that only the framework loads stays with its feature.
+              feature package that only the framework loads stays with its feature;
+``settings``  it touches no data, serves no entry point, sits among settings (a path segment
+              in ``SETTINGS_NAMES``) and is used as a wiring module is: a deployment's
+              settings variant (readthedocs' ``settings/docker_compose.py``) configures
+              every service, whatever backends its strings name.
 
 ``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
 the root package). A capability's API used everywhere does not qualify: it reads and writes
@@ -143,7 +149,18 @@ def detect_shared(
         segs = segments(m, layout.root)
         return len(segs) <= 1 or segs[-1] in ENTRY_NAMES or any(p in SETTINGS_NAMES for p in segs)
 
+    def in_settings(m: str) -> bool:
+        return any(p in SETTINGS_NAMES for p in segments(m, layout.root))
+
+    def started_only(m: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Used by nothing but entry scripts (modules nobody uses), or by settings that only
+        entry scripts name: readthedocs' ``settings/base.py`` is imported by
+        ``settings/docker_compose.py``, which ``wsgi.py`` and ``manage.py`` name."""
+        return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
+                   for u in users.get(m, ()) if u not in shared)
+
     candidates = [m for m in modules if m not in domain]
+    settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
     while changed:
         changed = False
@@ -164,14 +181,18 @@ def detect_shared(
                 add(m, "library", groups)
             elif library and library_package and len(groups) >= 2:
                 add(m, "library package", groups)
-            elif pure and len(reached) >= threshold and all(not users.get(u) for u in outside_users):
+            elif pure and len(reached) >= threshold and started_only(m):
                 add(m, "wiring", reached)
             elif (pure and not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
                   and not outside_users and entry_like(m)):
                 add(m, "library client", ())
+            elif settled and pure and not serves and in_settings(m) and started_only(m):
+                add(m, "settings", reached)
             else:
                 continue
             changed = True
+        if not changed and not settled:
+            settled = changed = True
     return [shared[m] for m in sorted(shared)]
 
 
