@@ -62,6 +62,17 @@ def _head(path: str, size: int = 16384) -> str | None:
         return None
 
 
+_SPHINX_CONF = re.compile(r"^\s*(?:extensions\s*=|html_theme\s*=|(?:from|import)\s+sphinx)", re.M)
+
+
+def _sphinx_conf(path: str) -> bool:
+    """A ``conf.py`` that configures Sphinx though no index page sits beside it (readthedocs'
+    ``docs/conf.py`` serves two projects in folders below): it names Sphinx and sets
+    ``extensions`` or ``html_theme``, or imports it."""
+    head = _head(path, 8192)
+    return bool(head and "sphinx" in head.lower() and _SPHINX_CONF.search(head))
+
+
 def _self_importing_roots(top: str, holds_package: set[str], has_init: dict[str, bool],
                           found: list[tuple[str, str]]) -> set[str]:
     """Folders without ``__init__.py`` whose packages import themselves by their bare name
@@ -192,11 +203,16 @@ def discover(
             continue
         if not include_migrations and folder != top and "env.py" in names and "versions" in names:
             continue  # an Alembic folder, whatever its name (ckan's ``migration/``): migrations
-        if folder != top and "conf.py" in names and not names.isdisjoint(SPHINX_INDEXES):
+        sphinx = None
+        if folder != top and "conf.py" in names:
+            if not names.isdisjoint(SPHINX_INDEXES):
+                sphinx = "conf.py beside an index page"
+            elif _sphinx_conf(os.path.join(folder, "conf.py")):
+                sphinx = "a conf.py configuring Sphinx"
+        if sphinx:
             # documentation: its Python (conf.py, extensions, themes) configures Sphinx and is no
             # part of the application, yet would come out as a service of its own
-            skipped.append((_rel(Path(folder), root) + "/",
-                            "documentation: a Sphinx folder (conf.py beside an index page)"))
+            skipped.append((_rel(Path(folder), root) + "/", f"documentation: a Sphinx folder ({sphinx})"))
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)

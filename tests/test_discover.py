@@ -142,6 +142,20 @@ def test_a_sphinx_documentation_folder_is_skipped_and_said(tmp_path):
     assert "doc.conf" in {f.module for f in discover(tmp_path / "doc").files}
 
 
+def test_a_sphinx_conf_serving_projects_below_it_marks_documentation_too(tmp_path):
+    # readthedocs' docs/conf.py configures the user/ and dev/ projects: no index beside it
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "docs/conf.py": "import os\n\nextensions = [\n    'sphinx.ext.autodoc',\n]\n",
+        "docs/_ext/djangodocs.py": "",
+        "docs/user/index.rst": "User\n====\n",
+        "app/conf.py": "extensions = ['jinja2.ext.i18n']\n",  # names no Sphinx: application code
+    })
+    found = discover(tmp_path)
+    assert {f.module for f in found.files} == {"app", "app.conf"}
+    assert found.skipped == [("docs/", "documentation: a Sphinx folder (a conf.py configuring Sphinx)")]
+
+
 def test_modules_in_folders_without_init_are_named_from_their_import_root(tmp_path):
     """A folder of modules without ``__init__.py`` is a namespace under the root it is
     imported from: its modules keep the folder's path, so they cannot take a library's name
