@@ -405,6 +405,66 @@ def test_tasks_commands_and_signal_receivers():
     assert {r.kind for r in found.routes} == {"task", "command", "signal"}
 
 
+def test_airflow_tasks_dags_operators_and_python_callables_are_task_entries(tmp_path):
+    """The code a scheduler runs (opencve's scheduler/dags/) is reached by no route: without
+    these entries it looked idle and was set aside into the shared library."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "dags/__init__.py": "",
+        "dags/jobs.py": """
+            from airflow.decorators import dag, task
+            from airflow.models import BaseOperator
+            from airflow.operators.python import PythonOperator
+
+
+            @task(task_id="collect_changes")
+            def collect():
+                return 1
+
+
+            @task.branch
+            def choose():
+                return "a"
+
+
+            @dag(dag_id="hourly", schedule="@hourly")
+            def hourly():
+                collect() >> choose()
+
+
+            class FetchOperator(BaseOperator):
+                def execute(self, context):
+                    return fetch()
+
+
+            def fetch():
+                return 2
+
+
+            def clean_reports():
+                return 3
+
+
+            PythonOperator(task_id="clean_reports", python_callable=clean_reports)
+
+
+            @task_like
+            def not_a_task():
+                return 4
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    J = "dags.jobs."
+    assert {(r.id, r.handler, r.name, r.framework) for r in found.routes} == {
+        ("entry:task:dags.jobs.collect", J + "collect", "collect_changes", "airflow"),
+        ("entry:task:dags.jobs.choose", J + "choose", J + "choose", "airflow"),
+        ("entry:task:dags.jobs.hourly", J + "hourly", "hourly", "airflow"),
+        ("entry:task:dags.jobs.FetchOperator", J + "FetchOperator.execute", J + "FetchOperator", "airflow"),
+        ("entry:task:dags.jobs.clean_reports", J + "clean_reports", "clean_reports", "airflow"),
+    }
+
+
 def test_string_references_and_unresolved_counts():
     found = run("references")
     L = "plug.loader.load"

@@ -2,7 +2,10 @@
 
 * tasks: ``@shared_task`` / ``@app.task`` / ``@celery.task(...)`` (Celery), ``@dramatiq.actor``,
   ``@huey.task()``, ``@job`` (RQ), Celery ``Task`` subclasses, and a project's own task
-  decorator named like one (``@task`` from an in-house queue);
+  decorator named like one (``@task`` from an in-house queue); Airflow's ``@task`` (and
+  ``@task.branch``, ``@task.virtualenv``...) and ``@dag`` functions, the ``python_callable`` of
+  its Python operators and its ``BaseOperator`` subclasses (their ``execute``): the code a
+  scheduler runs, which no HTTP route reaches (opencve's ``scheduler/dags/``);
 * commands: Django management commands (``<app>/management/commands/<name>.py`` with a
   ``Command`` class), Click / Typer / Flask CLI commands;
 * signals: ``@receiver(post_save, sender=Order)``, ``post_save.connect(handler, sender=...)``,
@@ -22,7 +25,11 @@ from analyzer.model import Route
 TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "job", "periodic_task", "db_task",
                              "db_periodic_task", "background_task"})
 TASK_ROOTS = frozenset({"celery", "dramatiq", "huey", "rq", "django_rq", "flask_rq2", "django_q", "arq",
-                        "procrastinate", "taskiq"})
+                        "procrastinate", "taskiq", "airflow"})
+# Airflow's operators that run a function of the project (``python_callable=``)
+PYTHON_OPERATORS = frozenset({"PythonOperator", "BranchPythonOperator", "ShortCircuitOperator",
+                              "PythonVirtualenvOperator", "ExternalPythonOperator",
+                              "BranchPythonVirtualenvOperator", "BranchExternalPythonOperator"})
 CLI_ROOTS = frozenset({"click", "typer", "flask", "asyncclick", "cyclopts"})
 SIGNAL_ROOTS = frozenset({"django", "blinker", "flask"})
 # what registers a remote procedure: modernrpc 1's decorator, modernrpc 2's server method
@@ -46,6 +53,7 @@ class NonHttpEntries:
                 self._task_class(q)
         self._commands()
         self._connects()
+        self._python_operators()
         return sorted(self.routes.values(), key=lambda r: r.id)
 
     def _add(self, route: Route) -> None:
@@ -62,10 +70,13 @@ class NonHttpEntries:
                 continue
             last = dec.expr.rsplit(".", 1)[-1]
             values = prog.r.eval(parent, dec.expr)
-            if last in TASK_DECORATORS:
+            variant = dec.expr.split(".", 1)[0] == "task" and "." in dec.expr  # @task.branch (Airflow)
+            if last in TASK_DECORATORS or variant or last == "dag":
                 fw = self._task_framework(values)
-                if fw is not None:
-                    name = _kw_literal(prog, module, parent, dec.args, "name") or q
+                if fw == "airflow" or (fw is not None and last in TASK_DECORATORS):
+                    name = (_kw_literal(prog, module, parent, dec.args, "name")
+                            or _kw_literal(prog, module, parent, dec.args, "task_id")
+                            or _kw_literal(prog, module, parent, dec.args, "dag_id") or q)
                     self._add(Route(f"entry:task:{q}", "task", q, None, (), name, module, d.line, fw))
                     return
             if last in ("command", "group") and dec.args is not None:
@@ -146,13 +157,39 @@ class NonHttpEntries:
 
     def _task_class(self, q: str) -> None:
         prog = self.prog
-        if not matches(prog.r.external_bases(q), {"celery"}, {"Task"}):
+        bases = prog.r.external_bases(q)
+        if matches(bases, {"celery"}, {"Task"}):
+            framework, method = "celery", "run"
+        elif matches(bases, {"airflow"}, {"BaseOperator"}):
+            framework, method = "airflow", "execute"  # an operator: the scheduler calls execute()
+        else:
             return
         d = prog.defs[q]
-        handler = f"{q}.run" if prog.kind(f"{q}.run") == "method" else q
+        handler = f"{q}.{method}" if prog.kind(f"{q}.{method}") == "method" else q
         name = prog.class_literal(q, "name")
         self._add(Route(f"entry:task:{q}", "task", handler, None, (), name if isinstance(name, str) else q,
-                        prog.module_of(q), d.line, "celery"))
+                        prog.module_of(q), d.line, framework))
+
+    def _python_operators(self) -> None:
+        """``PythonOperator(task_id="clean", python_callable=clean_reports)``: the function is
+        what the scheduler runs."""
+        prog = self.prog
+        if not prog.uses("airflow"):
+            return
+        for site in prog.named(PYTHON_OPERATORS):
+            c = site.call
+            if not matches(prog.targets(site.module, site.index), {"airflow"}, PYTHON_OPERATORS):
+                continue
+            callable_ = prog.arg(c, None, "python_callable")
+            if callable_ is None or not callable_.expr:
+                continue
+            task_id = _kw_literal(prog, site.module, c.scope, c.args, "task_id")
+            for v in sorted(prog.r.eval(c.scope, callable_.expr)):
+                if v.startswith(("d:", "bd:")) and prog.kind(v.split(":", 1)[1]) in ("function", "method"):
+                    q = v.split(":", 1)[1]
+                    self._add(Route(f"entry:task:{q}", "task", q, None, (), task_id or q, site.module, c.line,
+                                    "airflow"))
+                    break
 
     # -- commands ----------------------------------------------------------------------
     def _commands(self) -> None:
