@@ -298,3 +298,29 @@ def test_modules_of_the_features_home_name_services_after_their_feature():
     ]
     # before: base-services, base-models, base, base-services-cart
     assert name_services(groups, module_of, size, root=layout) == ["orders", "items", "base", "base-channels"]
+
+
+# features as folders of a models folder, named again below routes/, schema/ and services/ (mealie)
+MEALIE_LIKE = [
+    "app", *[f"app.db.models.recipe.{m}" for m in ("recipe", "comment", "tag")],
+    *[f"app.db.models.household.{m}" for m in ("household", "shopping_list")], "app.db.init_db",
+    *[f"app.routes.recipe.{m}" for m in ("crud", "comments")], "app.routes.households.shopping_lists",
+    "app.routes.admin", *[f"app.schema.recipe.{m}" for m in ("recipe", "comments")],
+    "app.schema.household.household", "app.schema.response",
+    "app.services.recipe.recipe_service", "app.services.household_services.shopping_lists",
+    "app.core.config", "app.core.security",
+]
+MEALIE_DATA = [m for m in MEALIE_LIKE if m.startswith("app.db.models.")]
+
+
+def test_the_folders_of_a_models_folder_are_features_even_where_their_name_is_everywhere():
+    layout = build_layout(MEALIE_LIKE, MEALIE_DATA)
+    # 'recipe' is a child of routes/, schema/, services/: a convention by count, yet the capability
+    assert {"recipe", "household"} <= layout.features
+    assert layout.app_of("app.routes.recipe.comments") == "recipe"
+    assert layout.app_of("app.db.models.recipe.comment") == "recipe"  # the folder before the file
+    assert layout.app_of("app.schema.household.household") == "household"
+    assert layout.app_of("app.services.recipe.recipe_service") == "recipe"
+    assert layout.app_of("app.routes.households.shopping_lists") == "household"
+    assert layout.app_of("app.routes.admin") == "routes"
+    assert layout.app_of("app.core.config") == "core"

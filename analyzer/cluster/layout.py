@@ -28,8 +28,11 @@ from which modules define data):
                 by layer rather than by app (Plane: ``db/models/issue.py``,
                 ``app/views/issue/``, ``app/serializers/issue.py``, ``bgtasks/issue_*_task.py``).
                 A feature is the name of a module defining data in a models folder
-                (``db/models/issue.py``, not an app's ``models.py``) that modules of other
-                top-level folders are named after too. ``sliced`` are the top-level folders
+                (``db/models/issue.py``, not an app's ``models.py``), or of a folder of such
+                modules below it (mealie's ``db/models/recipe/comment.py``: ``recipe`` before
+                ``comment``), that modules of other top-level folders are named after too;
+                a feature's name counts even where so many folders hold a child of that
+                name that it passes for a convention. ``sliced`` are the top-level folders
                 where at least ``SLICED_SHARE`` of the modules name one of at least
                 ``LAYER_MIN_APPS`` features; a module there belongs to the feature its path
                 names first, below the folder. ``homes`` are the folders defining the
@@ -59,6 +62,7 @@ LAYER_SHARE = 1 / 3  # ... and they are at least this share of its child segment
 NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps, not one app
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
 SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
+MODEL_FOLDERS = frozenset({"models", "model", "entities", "tables"})  # folders of data modules
 GENERIC = frozenset({"abstract", "base", "common", "core", "generic", "helpers", "mixins", "utils"})  # never features
 
 
@@ -206,9 +210,11 @@ class Layout:
 
 
 def _feature(segs: list[str], features: Collection[str], conventional: frozenset[str]) -> str | None:
-    """The first feature a path names below its top-level folder (conventions skipped)."""
+    """The first feature a path names below its top-level folder (conventions skipped, unless
+    the convention is a feature's own name: mealie's ``recipe/`` sits below ``routes/``,
+    ``schema/`` and ``services/`` alike because it is the capability)."""
     for seg in segs[1:]:
-        if seg not in conventional:
+        if seg not in conventional or seg in features:
             found = names_app(seg, features)
             if found is not None:
                 return found
@@ -219,12 +225,17 @@ def _features(names: list[str], root: str, data_modules: Iterable[str], apps: fr
               conventional: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """``(features, sliced, homes)`` of a tree (see the module docstring)."""
     homes: dict[str, str] = {}  # feature candidate -> the top-level folder defining its data
-    for m in data_modules:
+    for m in sorted(data_modules):
         segs = segments(m, root)
-        name = segs[-1]
-        if len(segs) >= 3 and name not in conventional and name not in apps and name not in GENERIC \
-                and not name.startswith("_"):
-            homes.setdefault(name, segs[0])
+        if len(segs) < 3:
+            continue
+        # a models folder's subfolders name features before the files in them do
+        # (mealie's db/models/recipe/comment.py: recipe, then comment)
+        at = next((i for i, seg in enumerate(segs[1:-1], start=1) if seg in MODEL_FOLDERS), None)
+        for name in [*(segs[at + 1:-1] if at is not None else []), segs[-1]]:
+            if name not in apps and name not in GENERIC and not name.startswith("_") \
+                    and (name not in conventional or name != segs[-1]):
+                homes.setdefault(name, segs[0])
     if not homes:
         return frozenset(), frozenset(), frozenset()
     named_from: dict[str, set[str]] = defaultdict(set)  # candidate -> other top-level folders naming it
@@ -297,7 +308,10 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
         named = {k: a for k, a in named.items() if a is not None}
         if len(set(named.values())) >= LAYER_MIN_APPS and len(named) >= LAYER_SHARE * len(kids):
             layers.add(top)
-    features, sliced, homes = _features(names, root, data_modules, apps, conventional)
+    # a namespace's package may share a feature's name (mealie's services/recipe/ beside
+    # db/models/recipe/): its modules then belong to the app of that name either way
+    features, sliced, homes = _features(names, root, data_modules, frozenset(set(children) - namespaces),
+                                        conventional)
     return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
                   conventional=conventional, features=features, sliced=sliced - frozenset(layers),
                   homes=homes - frozenset(layers))
