@@ -324,3 +324,28 @@ def test_the_folders_of_a_models_folder_are_features_even_where_their_name_is_ev
     assert layout.app_of("app.routes.households.shopping_lists") == "household"
     assert layout.app_of("app.routes.admin") == "routes"
     assert layout.app_of("app.core.config") == "core"
+
+
+# a top-level models/ package whose files name the capabilities that api/ and lib/ repeat
+PRIVACYIDEA_LIKE = [
+    "idp", "idp.app", *[f"idp.models.{f}" for f in ("token", "policy", "realm", "db")],
+    *[f"idp.api.{f}" for f in ("token", "policy", "realm", "auth")],
+    *[f"idp.lib.{f}" for f in ("token", "policy", "realm", "utils", "crypto")],
+    *[f"idp.lib.tokens.{t}" for t in ("hotp", "totp")],
+    *[f"shop.orders.{m}" for m in ("models", "views")],
+]
+PRIVACYIDEA_DATA = [f"idp.models.{f}" for f in ("token", "policy", "realm")]
+
+
+def test_a_top_level_models_package_names_the_features_its_layers_repeat():
+    layout = build_layout([m for m in PRIVACYIDEA_LIKE if m.startswith("idp")], PRIVACYIDEA_DATA)
+    # token, policy and realm are children of models/, api/ and lib/: conventions by count
+    assert {"token", "policy", "realm"} <= layout.features
+    assert layout.app_of("idp.api.token") == layout.app_of("idp.lib.token") == "token"
+    assert layout.app_of("idp.lib.tokens.hotp") == "token"
+    assert layout.app_of("idp.models.policy") == "policy"
+    assert layout.app_of("idp.lib.utils") == "lib"
+    # an app's own models.py names no feature
+    assert build_layout(["shop.orders.models", "shop.orders.views", "shop.cart.models", "shop.cart.views",
+                         "shop.users.models", "shop.users.views"],
+                        ["shop.orders.models", "shop.cart.models"]).features == frozenset()

@@ -227,15 +227,21 @@ def _features(names: list[str], root: str, data_modules: Iterable[str], apps: fr
     homes: dict[str, str] = {}  # feature candidate -> the top-level folder defining its data
     for m in sorted(data_modules):
         segs = segments(m, root)
-        if len(segs) < 3:
-            continue
+        if len(segs) < 3 and not (len(segs) == 2 and segs[0] in MODEL_FOLDERS):
+            continue  # an app's own models.py names the app, not a feature (a top-level models/ does)
         # a models folder's subfolders name features before the files in them do
         # (mealie's db/models/recipe/comment.py: recipe, then comment)
         at = next((i for i, seg in enumerate(segs[1:-1], start=1) if seg in MODEL_FOLDERS), None)
+        in_models = at is not None or segs[0] in MODEL_FOLDERS
         for name in [*(segs[at + 1:-1] if at is not None else []), segs[-1]]:
-            if name not in apps and name not in GENERIC and not name.startswith("_") \
-                    and (name not in conventional or name != segs[-1]):
-                homes.setdefault(name, segs[0])
+            if name in apps or name in GENERIC or name in MODEL_FOLDERS or name.startswith("_"):
+                continue
+            # a file named like a child of many folders is a convention (an app's admin.py),
+            # unless it sits in a models folder: privacyidea's models/token.py beside
+            # api/token.py and lib/token.py is the layering of one capability
+            if name == segs[-1] and name in conventional and not in_models:
+                continue
+            homes.setdefault(name, segs[0])
     if not homes:
         return frozenset(), frozenset(), frozenset()
     named_from: dict[str, set[str]] = defaultdict(set)  # candidate -> other top-level folders naming it
