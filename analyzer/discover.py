@@ -62,7 +62,7 @@ def _head(path: str, size: int = 16384) -> str | None:
         return None
 
 
-_SPHINX_CONF = re.compile(r"^\s*(?:extensions\s*=|html_theme\s*=|(?:from|import)\s+sphinx)", re.M)
+_SPHINX_CONF = re.compile(r"^\s*(?:extensions\s*=|html_theme\s*=|(?:from|import)\s+sphinx)", re.MULTILINE)
 
 
 def _sphinx_conf(path: str) -> bool:
