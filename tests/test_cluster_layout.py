@@ -349,3 +349,15 @@ def test_a_top_level_models_package_names_the_features_its_layers_repeat():
     assert build_layout(["shop.orders.models", "shop.orders.views", "shop.cart.models", "shop.cart.views",
                          "shop.users.models", "shop.users.views"],
                         ["shop.orders.models", "shop.cart.models"]).features == frozenset()
+
+
+def test_a_models_subfolder_named_after_its_own_app_is_no_feature():
+    # jumpserver: assets/models/asset/ is the assets app's own data, which perms/ refers to
+    modules = [*[f"assets.models.asset.{m}" for m in ("common", "host")], "assets.models.node", "assets.views",
+               "assets.api.asset", "perms.models.asset_permission", "perms.api.asset", "perms.views",
+               "users.models.user", "users.views", "users.api.user"]
+    data = ["assets.models.asset.common", "assets.models.asset.host", "users.models.user",
+            "perms.models.asset_permission"]
+    layout = build_layout(modules, data)
+    assert "asset" not in layout.features and "user" not in layout.features
+    assert layout.app_of("assets.api.asset") == "assets" and layout.app_of("perms.api.asset") == "perms"

@@ -241,6 +241,8 @@ def _features(names: list[str], root: str, data_modules: Iterable[str], apps: fr
             # api/token.py and lib/token.py is the layering of one capability
             if name == segs[-1] and name in conventional and not in_models:
                 continue
+            if names_app(name, (segs[0],)) is not None:
+                continue  # jumpserver's assets/models/asset/: the app's own name, not a feature in it
             homes.setdefault(name, segs[0])
     if not homes:
         return frozenset(), frozenset(), frozenset()
