@@ -78,6 +78,23 @@ def test_risks_matrix_and_heaviest_calls():
     assert weights == sorted(weights, reverse=True)
 
 
+def test_files_left_out_on_purpose_are_not_called_parse_failures():
+    # jumpserver's apps/__init__.py (its folder is the import root), readthedocs' docs/: left
+    # out, not broken; they had been listed under "Files that did not parse"
+    doc = shopdoc.shop()
+    doc = dataclasses.replace(doc, parse_errors=[*doc.parse_errors, {
+        "path": "docs/", "line": None, "message": "documentation: a Sphinx folder", "kind": "skipped"}])
+    report = build_report(doc)
+    assert [e["path"] for e in report.parse_errors] == ["shop/legacy/broken.py", "shop/legacy/latin1.py"]
+    assert [e["path"] for e in report.skipped] == ["docs/"]
+    console = record()
+    render_report(doc, fmt="term", output=None, service=None, console=console)
+    out = console.export_text()
+    assert "Files that did not parse (2)" in out and "Files left out (1)" in out
+    assert "documentation: a Sphinx folder" in render_text(doc, fmt="md")
+    assert json.loads(render_text(doc, fmt="json"))["diagnostics"]["skipped"][0]["path"] == "docs/"
+
+
 def test_curve_and_diagnostics_are_read():
     report = build_report(shopdoc.shop())
     assert report.curve.chosen == 4

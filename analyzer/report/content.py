@@ -112,10 +112,11 @@ class Report:
     risks: Risks
     heaviest: tuple[OutgoingCall, ...]  # heaviest cross-service caller→callee pairs
     curve: Curve
-    parse_errors: tuple[dict[str, Any], ...]
+    parse_errors: tuple[dict[str, Any], ...]  # files that did not parse
     unresolved_count: int
     unresolved_top: tuple[tuple[str, int], ...]
     focus: str | None  # the service asked for with ``--service``
+    skipped: tuple[dict[str, Any], ...] = ()  # files left out on purpose (generated, documentation, not importable)
 
     def service(self, name: str) -> ServiceReport:
         for s in self.services:
@@ -287,8 +288,11 @@ def build_report(analysis: Analysis, *, service: str | None = None) -> Report:
         heaviest=tuple(heaviest),
         curve=_curve(analysis.clustering or {}),
         parse_errors=tuple(
-            sorted(analysis.parse_errors, key=lambda e: (str(e.get("path")), e.get("line") or 0))
+            sorted((e for e in analysis.parse_errors if e.get("kind") != "skipped"),
+                   key=lambda e: (str(e.get("path")), e.get("line") or 0))
         ),
+        skipped=tuple(sorted((e for e in analysis.parse_errors if e.get("kind") == "skipped"),
+                             key=lambda e: str(e.get("path")))),
         unresolved_count=int(unresolved.get("count") or 0),
         unresolved_top=tuple(sorted(top, key=lambda t: (-t[1], t[0]))),
         focus=service,

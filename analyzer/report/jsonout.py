@@ -135,6 +135,7 @@ def report_json(report: Report) -> dict[str, Any]:
         },
         "diagnostics": {
             "parse_errors": [dict(e) for e in report.parse_errors],
+            "skipped": [dict(e) for e in report.skipped],
             "unresolved": {
                 "count": report.unresolved_count,
                 "top": [{"expr": e, "count": n} for e, n in report.unresolved_top],

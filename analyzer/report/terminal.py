@@ -250,6 +250,15 @@ def diagnostics(report: Report) -> Group:
         parts.append(table)
     else:
         parts.append(_t("Every file parsed.", "green"))
+    if report.skipped:
+        table = Table(title=f"Files left out ({len(report.skipped)})", title_justify="left", box=box.SIMPLE)
+        table.add_column("file", overflow="fold")
+        table.add_column("why", overflow="fold")
+        for e in report.skipped[:MAX_ROWS]:
+            table.add_row(_t(e.get("path", "?")), _t(e.get("message", "")))
+        if len(report.skipped) > MAX_ROWS:
+            table.add_row(_t(f"… and {len(report.skipped) - MAX_ROWS} more", "dim"), "")
+        parts.append(table)
     line = Text(f"Unresolved calls: {report.unresolved_count:,}", style="bold" if report.unresolved_count else "")
     if report.unresolved_top:
         line.append("  most frequent: ", style="dim")
