@@ -296,3 +296,20 @@ def test_settings_that_only_entry_scripts_name_are_configuration_not_a_service()
     assert rules["lib.settings.base"] == "wiring"
     assert rules["lib.settings.compose"] == "settings"
     assert "lib.storage.s3" not in rules  # the backends are code of their own app
+
+
+def test_third_party_code_copied_into_the_tree_is_library():
+    """OctoPrint's vendor/ (flask_principal, sockjs) came out as a service of its own."""
+    symbols, modules, edges = [], [], []
+    mods = ("app.printer.comm", "app.server.api", "app.vendor.sockjs.router", "app.vendor.flask_principal",
+            "app.files.storage")
+    for mod in mods:
+        symbols += [Symbol(mod, "module", mod, mod.rsplit(".", 1)[-1], 1, 20), Symbol(f"{mod}.f", "function", mod, "f", 2, 9)]
+        modules.append(ModuleInfo(mod, mod.replace(".", "/") + ".py", 20, "0"))
+    edges += [Edge("app.server.api.f", "app.vendor.sockjs.router.f", "call", 3),
+              Edge("app.vendor.sockjs.router.f", "app.vendor.flask_principal.f", "call", 1),
+              Edge("app.server.api.f", "app.printer.comm.f", "call", 2)]
+    analysis = Analysis(root="/app", modules=modules, symbols=symbols, edges=edges)
+    layout = build_layout([m.name for m in modules])
+    rules = {s.module: s.rule for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)}
+    assert rules == {"app.vendor.sockjs.router": "vendored", "app.vendor.flask_principal": "vendored"}

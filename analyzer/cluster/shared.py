@@ -1,7 +1,7 @@
 """Shared-library detection: helpers every capability uses are a library, not a service.
 
 A module that defines a (non-abstract) entity never qualifies: it is some capability's data.
-Among the others, a module joins the shared library by one of five rules, applied together
+Among the others, a module joins the shared library by one of six rules, applied together
 until nothing changes (the two library rules also require that the module handles no entry
 point — an API is not a library; a wiring module may, e.g. the ``/health`` route of an
 application factory):
@@ -25,6 +25,9 @@ application factory):
               nothing outside it, and it sits where entry scripts do: at the top of the tree
               or under an entry script's name (``app.py``, ``wsgi.py``). A plugin deep in a
               feature package that only the framework loads stays with its feature;
+``vendored``  it touches no data, serves no entry point and sits in a folder of third-party code
+              copied into the tree (``VENDOR_NAMES``: OctoPrint's ``vendor/sockjs/``), a
+              library whatever uses it;
 ``settings``  it touches no data, serves no entry point, sits among settings (a path segment
               in ``SETTINGS_NAMES``) and is used as a wiring module is: a deployment's
               settings variant (readthedocs' ``settings/docker_compose.py``) configures
@@ -54,6 +57,8 @@ DATA_SHARE = 0.02  # ... and so is touching data at most this often per unit of 
 ENTRY_NAMES = frozenset({"__main__", "main", "app", "application", "wsgi", "asgi", "manage", "cli", "run",
                          "server", "celery", "worker"})
 SETTINGS_NAMES = frozenset({"settings", "config", "conf"})  # ... and where their settings live
+# folders of third-party code copied into the tree (OctoPrint's vendor/flask_principal.py)
+VENDOR_NAMES = frozenset({"vendor", "_vendor", "vendored", "third_party", "thirdparty", "3rdparty"})
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
 
@@ -149,6 +154,9 @@ def detect_shared(
         segs = segments(m, layout.root)
         return len(segs) <= 1 or segs[-1] in ENTRY_NAMES or any(p in SETTINGS_NAMES for p in segs)
 
+    def vendored(m: str) -> bool:
+        return any(p in VENDOR_NAMES for p in segments(m, layout.root)[:-1])
+
     def in_settings(m: str) -> bool:
         return any(p in SETTINGS_NAMES for p in segments(m, layout.root))
 
@@ -188,6 +196,8 @@ def detect_shared(
                 add(m, "library client", ())
             elif settled and pure and not serves and in_settings(m) and started_only(m):
                 add(m, "settings", reached)
+            elif pure and not serves and vendored(m):
+                add(m, "vendored", ())
             else:
                 continue
             changed = True
@@ -196,5 +206,5 @@ def detect_shared(
     return [shared[m] for m in sorted(shared)]
 
 
-__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "SharedModule", "detect_shared",
+__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "VENDOR_NAMES", "SharedModule", "detect_shared",
            "group_threshold"]
