@@ -280,11 +280,12 @@ def discover(
     runs_from = {f for f in runs_from if not has_init.get(os.path.dirname(f), False)}
     runs_from -= _packages_importing_themselves(runs_from, has_init, found)
     runs_from |= _self_importing_roots(top, holds_package, has_init, found)
+    portions = _settings_portions(runs_from, has_init)
     named: list[tuple[str, str, str, bool]] = []
     owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
     for path, rel in sorted(found, key=lambda x: x[1]):
         module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package,
-                                          runs_from)
+                                          runs_from, portions)
         if not module:
             skipped.append((rel, "not importable as a module name"))
             continue
@@ -317,8 +318,26 @@ def _printable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _settings_portions(runs_from: set[str], has_init: dict[str, bool]) -> set[str]:
+    """Folders without ``__init__.py`` beside a ``manage.py`` whose settings module they hold
+    (opencve's ``web/manage.py`` names ``opencve.conf.settings``, and ``web/opencve/`` has no
+    ``__init__.py``): a namespace package of that import root, whatever modules sit in it,
+    not a root of its own (its modules are ``opencve.api.v2...``, as its own imports say)."""
+    out: set[str] = set()
+    for folder in sorted(runs_from):
+        text = _head(os.path.join(folder, "manage.py"), 8192)
+        found = _SETTINGS_MODULE.search(text) if text else None
+        if found is None or "." not in found.group(1):
+            continue
+        portion = os.path.join(folder, found.group(1).split(".")[0])
+        if os.path.isdir(portion) and not has_init.get(portion, False):
+            out.add(portion)
+    return out
+
+
 def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
-                 holds_package: set[str], runs_from: set[str] = frozenset()) -> tuple[str, bool]:
+                 holds_package: set[str], runs_from: set[str] = frozenset(),
+                 portions: set[str] = frozenset()) -> tuple[str, bool]:
     """Climb from the file through packages (and namespace packages) to its import root
     (plain string paths: see :func:`discover`). A folder holding Django's ``manage.py`` is an
     import root even with an ``__init__.py``: ``manage.py`` runs with its own folder on the
@@ -347,7 +366,8 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
         and base(folder) not in ("src", "lib", "python")
         and not dir_is_project.get(folder, False)
         and folder not in runs_from
-        and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src" or folder not in holds_package)
+        and (not dir_has_py.get(folder, False) or base(parent(folder)) == "src" or folder not in holds_package
+             or folder in portions)
         and parts
     ):
         parts.append(base(folder))

@@ -335,3 +335,18 @@ def test_a_django_folder_whose_modules_import_its_package_by_name_is_that_packag
     found = set(modules(tmp_path))
     assert {"archivebox", "archivebox.core.models", "archivebox.misc.util", "archivebox.manage"} <= found
     assert {"draw.views", "draw.models"} <= found
+
+
+def test_a_folder_holding_the_settings_manage_py_names_is_a_namespace_package_not_a_root(tmp_path):
+    # opencve: web/manage.py names opencve.conf.settings; web/opencve/ has no __init__.py but
+    # holds modules beside its packages, which would make it an import root of its own
+    build_tree(tmp_path, {
+        "web/manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencve.conf.settings")\n',
+        "web/opencve/urls.py": "from opencve.api.views import router\n",
+        "web/opencve/conf/settings.py": "",
+        "web/opencve/api/__init__.py": "",
+        "web/opencve/api/views.py": "",
+        "web/cves/__init__.py": "",
+        "web/cves/models.py": "",
+    })
+    assert set(modules(tmp_path)) >= {"opencve.urls", "opencve.api.views", "opencve.conf.settings", "cves.models"}
