@@ -31,13 +31,12 @@ SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # besid
 _SETTINGS_MODULE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
 
-def _imports_through_own_package(folder: str) -> bool:
-    """Does the folder's ``manage.py`` show that the project imports through the folder's own
-    package, so that the folder is no import root of its own? It does when it names settings
-    inside that package (``khoj.app.settings`` from ``src/khoj/manage.py``), or when it
-    imports that package by name (lemur's Flask ``lemur/manage.py``: ``from lemur import
-    database``)."""
-    text = _head(os.path.join(folder, "manage.py"), 8192)
+def _imports_through_own_package(folder: str, text: str | None) -> bool:
+    """Does the folder's ``manage.py`` (its head, ``text``) show that the project imports
+    through the folder's own package, so that the folder is no import root of its own? It
+    does when it names settings inside that package (``khoj.app.settings`` from
+    ``src/khoj/manage.py``), or when it imports that package by name (lemur's Flask
+    ``lemur/manage.py``: ``from lemur import database``)."""
     if text is None:
         return False
     name = os.path.basename(folder)
@@ -185,6 +184,7 @@ def discover(
     dir_has_py: dict[str, bool] = {}
     dir_is_project: dict[str, bool] = {}
     runs_from: set[str] = set()  # folders holding a Django manage.py: an import root (below)
+    manage_heads: dict[str, str | None] = {}  # folder -> the head of its manage.py, read once
 
     top = str(root)
     prefix = top.rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
@@ -216,8 +216,10 @@ def discover(
             continue
         has_init[folder] = "__init__.py" in names
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
-        if "manage.py" in names and not _imports_through_own_package(folder):
-            runs_from.add(folder)
+        if "manage.py" in names:
+            manage_heads[folder] = _head(os.path.join(folder, "manage.py"), 8192)
+            if not _imports_through_own_package(folder, manage_heads[folder]):
+                runs_from.add(folder)
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:
             continue  # a virtualenv
@@ -280,7 +282,7 @@ def discover(
     runs_from = {f for f in runs_from if not has_init.get(os.path.dirname(f), False)}
     runs_from -= _packages_importing_themselves(runs_from, has_init, found)
     runs_from |= _self_importing_roots(top, holds_package, has_init, found)
-    portions = _settings_portions(runs_from, has_init)
+    portions = _settings_portions(runs_from, has_init, manage_heads)
     named: list[tuple[str, str, str, bool]] = []
     owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
     for path, rel in sorted(found, key=lambda x: x[1]):
@@ -318,14 +320,15 @@ def _printable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _settings_portions(runs_from: set[str], has_init: dict[str, bool]) -> set[str]:
+def _settings_portions(runs_from: set[str], has_init: dict[str, bool],
+                       manage_heads: dict[str, str | None]) -> set[str]:
     """Folders without ``__init__.py`` beside a ``manage.py`` whose settings module they hold
     (opencve's ``web/manage.py`` names ``opencve.conf.settings``, and ``web/opencve/`` has no
     ``__init__.py``): a namespace package of that import root, whatever modules sit in it,
     not a root of its own (its modules are ``opencve.api.v2...``, as its own imports say)."""
     out: set[str] = set()
     for folder in sorted(runs_from):
-        text = _head(os.path.join(folder, "manage.py"), 8192)
+        text = manage_heads.get(folder)  # roots found by their imports have no manage.py
         found = _SETTINGS_MODULE.search(text) if text else None
         if found is None or "." not in found.group(1):
             continue

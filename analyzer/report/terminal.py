@@ -235,30 +235,29 @@ def risks_group(report: Report) -> Group:
     return Group(*parts)
 
 
+def _file_table(title: str, entries, columns: tuple[tuple[str, str], ...], cells) -> Table:
+    """The first ``MAX_ROWS`` files of a diagnostic list, then a count of the rest."""
+    table = Table(title=f"{title} ({len(entries)})", title_justify="left", box=box.SIMPLE)
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold")
+    for e in entries[:MAX_ROWS]:
+        table.add_row(*cells(e))
+    if len(entries) > MAX_ROWS:
+        table.add_row(_t(f"… and {len(entries) - MAX_ROWS} more", "dim"), *[""] * (len(columns) - 1))
+    return table
+
+
 def diagnostics(report: Report) -> Group:
     parts = []
     if report.parse_errors:
-        table = Table(title=f"Files that did not parse ({len(report.parse_errors)})", title_justify="left",
-                      box=box.SIMPLE)
-        table.add_column("file", overflow="fold")
-        table.add_column("line", justify="right")
-        table.add_column("problem", overflow="fold")
-        for e in report.parse_errors[:MAX_ROWS]:
-            table.add_row(_t(e.get("path", "?")), _num(e.get("line")), _t(e.get("message", "")))
-        if len(report.parse_errors) > MAX_ROWS:
-            table.add_row(_t(f"… and {len(report.parse_errors) - MAX_ROWS} more", "dim"), "", "")
-        parts.append(table)
+        parts.append(_file_table(
+            "Files that did not parse", report.parse_errors, (("file", "left"), ("line", "right"), ("problem", "left")),
+            lambda e: (_t(e.get("path", "?")), _num(e.get("line")), _t(e.get("message", "")))))
     else:
         parts.append(_t("Every file parsed.", "green"))
     if report.skipped:
-        table = Table(title=f"Files left out ({len(report.skipped)})", title_justify="left", box=box.SIMPLE)
-        table.add_column("file", overflow="fold")
-        table.add_column("why", overflow="fold")
-        for e in report.skipped[:MAX_ROWS]:
-            table.add_row(_t(e.get("path", "?")), _t(e.get("message", "")))
-        if len(report.skipped) > MAX_ROWS:
-            table.add_row(_t(f"… and {len(report.skipped) - MAX_ROWS} more", "dim"), "")
-        parts.append(table)
+        parts.append(_file_table("Files left out", report.skipped, (("file", "left"), ("why", "left")),
+                                 lambda e: (_t(e.get("path", "?")), _t(e.get("message", "")))))
     line = Text(f"Unresolved calls: {report.unresolved_count:,}", style="bold" if report.unresolved_count else "")
     if report.unresolved_top:
         line.append("  most frequent: ", style="dim")

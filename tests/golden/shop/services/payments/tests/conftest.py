@@ -12,15 +12,23 @@ from payments_service.main import create_app
 from payments_service.settings import Settings
 
 
+def _settings() -> Settings:
+    return Settings(_env_file=None, consul_enabled=False)
+
+
+def _app(settings: Settings) -> FastAPI:
+    reset_breakers()
+    return create_app(settings)
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, consul_enabled=False)
+    return _settings()
 
 
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
-    reset_breakers()
-    return create_app(settings)
+    return _app(settings)
 
 
 @pytest.fixture
@@ -33,6 +41,5 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def stub_client() -> Iterator[TestClient]:
     """One application for the tests that change nothing: building one per test made the
     route tests of a service with 200 routes take 40 s."""
-    reset_breakers()
-    with TestClient(create_app(Settings(_env_file=None, consul_enabled=False))) as test_client:
+    with TestClient(_app(_settings())) as test_client:
         yield test_client
