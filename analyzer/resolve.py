@@ -160,6 +160,7 @@ class Resolver:
         self.flows: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._outside_flows: dict[tuple[str, str], int] = {}  # outside values held per flow
         self.class_of_scope: dict[str, str | None] = {}
+        self.stores_elsewhere: set[str] = set()  # scopes binding a name of another (``self.x = ...``)
         self.self_param: dict[str, str] = {}
         self.cls_param: dict[str, str] = {}
         for m in self.facts.values():
@@ -173,6 +174,8 @@ class Resolver:
                     self.params[d.qualname] = {p.name: p for p in d.params}
             for b in m.bindings:
                 self.scope_bindings[b.scope][b.name].append(b)
+                if b.origin is not None:
+                    self.stores_elsewhere.add(b.origin)
             for imp in m.imports:
                 if imp.name == "*":
                     self.star_imports[imp.scope].append(imp.module)
@@ -525,6 +528,22 @@ class Resolver:
                 return None
             arg = found
         return arg
+
+    def return_may_follow(self, func: str) -> bool:
+        """Whether what ``func`` returns may change when its parameters gain values: some
+        return starts from a parameter, a local (perhaps bound from one), ``self`` or ``cls``
+        (whose attributes other calls bind), or is no plain reference. A function that returns
+        nothing, a global, an import or a nested def returns the same whatever flows in, so
+        its callers need not be asked again when it gains an argument."""
+        own = self.scope_bindings.get(func, {})
+        params = self.params.get(func, {})
+        for b in own.get("<return>", ()):
+            if not b.expr:
+                continue
+            ops = parse_expr(b.expr)
+            if not ops or ops[0][0] != "name" or ops[0][1] in params or ops[0][1] in own:
+                return True
+        return False
 
     def returned_param(self, func: str) -> tuple[int | None, str] | None:
         """(position among the positional parameters, name) of the parameter every return of
@@ -1060,7 +1079,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                 break
             affected = set(r.changed_funcs)
             for f in r.changed_funcs:
-                if r.kind(f) == "method":
+                if f in r.stores_elsewhere and r.kind(f) == "method":
                     # a method's new argument may be stored on self, where the methods of its
                     # class and of every subclass read it (``super().__init__(func)`` in a subclass)
                     cls = f.rsplit(".", 1)[0]
@@ -1068,8 +1087,9 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
                     if subclasses is None:
                         subclasses = _subclasses(r)
                     affected.update(subclasses.get(cls, ()))
-                for values in sets_with.get(f, ()):
-                    affected.update(sites[k][2].scope for k in sites_of[values])
+                if r.return_may_follow(f):  # the callers' values may follow the new arguments
+                    for values in sets_with.get(f, ()):
+                        affected.update(sites[k][2].scope for k in sites_of[values])
             r.next_round()
             cleared = True
             todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
