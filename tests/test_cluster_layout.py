@@ -188,6 +188,33 @@ def test_a_folder_of_nothing_but_packages_is_a_namespace_of_apps():
     assert layout.app_of("cms.contrib") == "contrib"  # the namespace's own init belongs to no app
 
 
+def test_a_folder_of_apps_with_a_few_glue_modules_is_a_namespace_still():
+    """ecommerce's ``extensions/``: Oscar apps, and the ``urls.py``, ``config.py`` and
+    ``utils.py`` that wire them up. The apps are apps (``basket``, not ``extensions-basket``);
+    the glue modules belong to the folder. A folder with a module that is no glue, or with
+    as many modules as packages, holds one app."""
+    apps = ("basket", "checkout", "order", "payment", "voucher", "offer")
+    modules = ["shop", "shop.extensions", "shop.extensions.urls", "shop.extensions.config", "shop.extensions.utils",
+               *[f"shop.extensions.{a}.{m}" for a in apps for m in ("models", "views")],
+               *[f"shop.{a}.{m}" for a in ("core", "courses", "programs") for m in ("models", "views", "api")]]
+    layout = build_layout(modules)
+    assert layout.namespaces == {"extensions"}
+    assert layout.loose == {("extensions", "urls"), ("extensions", "config"), ("extensions", "utils")}
+    assert set(apps) | {"extensions", "core"} <= layout.apps
+    assert layout.app_of("shop.extensions.basket.views") == "basket"
+    assert layout.app_of("shop.extensions.urls") == "extensions"
+    module_of = {m: m for m in modules}
+    names = name_services([{"shop.extensions.basket.models", "shop.extensions.basket.views"},
+                           {"shop.extensions.urls", "shop.extensions.utils"}], module_of, {}, root=layout)
+    assert names == ["basket", "extensions"]
+
+    not_glue = build_layout([*modules, "shop.extensions.pricing"])
+    assert not_glue.namespaces == frozenset() and not_glue.app_of("shop.extensions.basket.views") == "extensions"
+    two_apps = [m for m in modules if ".offer." not in m and ".voucher." not in m and ".payment." not in m
+                and ".order." not in m]
+    assert build_layout(two_apps).namespaces == frozenset()  # two packages and three modules
+
+
 def test_conventional_child_names_never_make_a_layer():
     # 'api', 'models' and 'blocks' are apps here, but also the usual module names of every app
     modules = [f"cms.{app}.{child}" for app in ("images", "documents", "snippets", "api", "models", "blocks")

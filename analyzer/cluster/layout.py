@@ -11,7 +11,10 @@ from which modules define data):
                 into ``saleor``.
 ``namespaces``  folders directly below the root holding nothing but (at least
                 ``NAMESPACE_MIN_APPS``) packages, like Django's ``contrib/`` or an ``apps/``
-                folder: each of their packages is an app of its own. A package whose only
+                folder: each of their packages is an app of its own. A few glue modules
+                beside the packages (``NAMESPACE_GLUE``: ecommerce's ``extensions/`` holds 19
+                Oscar apps and its ``urls.py``, ``config.py`` and ``utils.py``) leave it a
+                namespace; those modules (``loose``) belong to the folder's own app. A package whose only
                 modules were skipped (pretix's retired ``plugins/paypal/``: its
                 ``__init__.py`` and migrations) is a package still, when the caller names
                 the packages.
@@ -60,6 +63,11 @@ DOMINANT_SHARE, DOMINANCE = 0.75, 5
 LAYER_MIN_APPS = 2  # a layer names at least this many other apps ...
 LAYER_SHARE = 1 / 3  # ... and they are at least this share of its child segments
 NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps, not one app
+# modules a folder of apps may hold beside them and stay a namespace (at most one per
+# ``NAMESPACE_GLUE_RATIO`` packages): they wire the apps up, they are none of them
+NAMESPACE_GLUE = frozenset({"urls", "routes", "routing", "config", "conf", "settings", "utils", "helpers",
+                            "constants", "apps", "signals", "exceptions"})
+NAMESPACE_GLUE_RATIO = 2
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
 SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
 MODEL_FOLDERS = frozenset({"models", "model", "entities", "tables"})  # folders of data modules
@@ -170,6 +178,7 @@ class Layout:
     features: frozenset[str] = frozenset()
     sliced: frozenset[str] = frozenset()  # top-level folders whose modules belong to features
     homes: frozenset[str] = frozenset()  # top-level folders defining the features' data
+    loose: frozenset[tuple[str, str]] = frozenset()  # (namespace, glue module) beside its apps
 
     def _named(self, top: str, child: str) -> str | None:
         if top not in self.layers or child in self.conventional:
@@ -186,7 +195,7 @@ class Layout:
                 feature = _feature(segs, self.features, self.conventional)
                 if feature is not None:
                     return feature
-            if segs[0] in self.namespaces:
+            if segs[0] in self.namespaces and (segs[0], segs[1]) not in self.loose:
                 return segs[1]
             named = self._named(segs[0], segs[1])
             if named is not None:
@@ -298,11 +307,17 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
         segs = segments(m, root) if not root or m.startswith(root + ".") else []
         if len(segs) == 2:
             packages.add((segs[0], segs[1]))
-    namespaces = {
-        top for top, kids in children.items()
-        if len(kids) >= NAMESPACE_MIN_APPS and all((top, k) in packages for k in kids)
-    }
-    apps = frozenset((set(children) - namespaces) | {k for top in namespaces for k in children[top]})
+    namespaces: set[str] = set()
+    loose: set[tuple[str, str]] = set()
+    for top, kids in children.items():
+        plain = {k for k in kids if (top, k) not in packages}
+        apps_in = len(kids) - len(plain)
+        if apps_in >= NAMESPACE_MIN_APPS and (
+                not plain or (plain <= NAMESPACE_GLUE and len(plain) * NAMESPACE_GLUE_RATIO <= apps_in)):
+            namespaces.add(top)
+            loose.update((top, k) for k in plain)
+    apps = frozenset((set(children) - namespaces) | {top for top, _ in loose}
+                     | {k for top in namespaces for k in children[top] if (top, k) not in loose})
     used_by: dict[str, int] = defaultdict(int)
     for kids in children.values():
         for k in kids:
@@ -322,7 +337,7 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
                                         conventional)
     return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
                   conventional=conventional, features=features, sliced=sliced - frozenset(layers),
-                  homes=homes - frozenset(layers))
+                  homes=homes - frozenset(layers), loose=frozenset(loose))
 
 
 __all__ = [
