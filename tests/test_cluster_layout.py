@@ -215,6 +215,26 @@ def test_a_folder_of_apps_with_a_few_glue_modules_is_a_namespace_still():
     assert build_layout(two_apps).namespaces == frozenset()  # two packages and three modules
 
 
+def test_a_folder_named_for_apps_deeper_down_is_a_namespace_of_apps():
+    """kpi's ``kobo/apps/``: fifteen Django apps one level below a top-level package, beside
+    ``kpi/`` and ``hub/``. Each is an app (``hook``, not ``kobo-apps-hook``). A deeper folder
+    of packages named otherwise (``accounts/backends/``) stays its app's structure."""
+    modules = [*[f"kobo.apps.{a}.{m}" for a in ("hook", "help", "openrosa") for m in ("models", "views")],
+               "kobo.settings", "kobo.urls",
+               *[f"accounts.backends.{b}.client" for b in ("ldap", "saml")], "accounts.models",
+               *[f"hub.{m}" for m in ("models", "views", "admin")]]
+    layout = build_layout(modules)
+    assert layout.nested == {("kobo", "apps")}
+    assert {"hook", "help", "openrosa"} <= layout.apps
+    assert layout.app_of("kobo.apps.hook.views") == "hook"
+    assert layout.app_of("kobo.settings") == "kobo"
+    assert layout.app_of("accounts.backends.ldap.client") == "accounts"
+    module_of = {m: m for m in modules}
+    names = name_services([{"kobo.apps.hook.models"}, {"kobo.apps.hook.views"}, {"kobo.settings", "kobo.urls"}],
+                          module_of, {"kobo.apps.hook.models": 5.0}, root=layout)
+    assert names == ["hook", "hook-views", "kobo"]
+
+
 def test_conventional_child_names_never_make_a_layer():
     # 'api', 'models' and 'blocks' are apps here, but also the usual module names of every app
     modules = [f"cms.{app}.{child}" for app in ("images", "documents", "snippets", "api", "models", "blocks")

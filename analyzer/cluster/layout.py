@@ -14,7 +14,11 @@ from which modules define data):
                 folder: each of their packages is an app of its own. A few glue modules
                 beside the packages (``NAMESPACE_GLUE``: ecommerce's ``extensions/`` holds 19
                 Oscar apps and its ``urls.py``, ``config.py`` and ``utils.py``) leave it a
-                namespace; those modules (``loose``) belong to the folder's own app. A package whose only
+                namespace; those modules (``loose``) belong to the folder's own app. Deeper
+                down, a folder named for apps (``NESTED_NAMESPACE_NAMES``: kpi's
+                ``kobo/apps/``, shuup's ``front/apps/``) holding nothing but packages is a
+                namespace too (``nested``): a folder of packages named otherwise (``api/v1``,
+                ``backends/``) is one app's technical structure. A package whose only
                 modules were skipped (pretix's retired ``plugins/paypal/``: its
                 ``__init__.py`` and migrations) is a package still, when the caller names
                 the packages.
@@ -68,6 +72,7 @@ NAMESPACE_MIN_APPS = 2  # a folder of nothing but this many packages holds apps,
 NAMESPACE_GLUE = frozenset({"urls", "routes", "routing", "config", "conf", "settings", "utils", "helpers",
                             "constants", "apps", "signals", "exceptions"})
 NAMESPACE_GLUE_RATIO = 2
+NESTED_NAMESPACE_NAMES = frozenset({"apps", "contrib", "plugins", "addons", "extensions"})
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
 SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
 MODEL_FOLDERS = frozenset({"models", "model", "entities", "tables"})  # folders of data modules
@@ -179,6 +184,16 @@ class Layout:
     sliced: frozenset[str] = frozenset()  # top-level folders whose modules belong to features
     homes: frozenset[str] = frozenset()  # top-level folders defining the features' data
     loose: frozenset[tuple[str, str]] = frozenset()  # (namespace, glue module) beside its apps
+    nested: frozenset[tuple[str, str]] = frozenset()  # (app, folder of apps) deeper down
+
+    def namespace_depth(self, segs: list[str]) -> int:
+        """How many segments lead to the namespace a path's app sits in (1: ``contrib/forms``,
+        2: ``kobo/apps/hook``), 0 when it sits in none; a namespace's glue module sits in none."""
+        if len(segs) > 2 and (segs[0], segs[1]) in self.nested:
+            return 2
+        if len(segs) > 1 and segs[0] in self.namespaces and (segs[0], segs[1]) not in self.loose:
+            return 1
+        return 0
 
     def _named(self, top: str, child: str) -> str | None:
         if top not in self.layers or child in self.conventional:
@@ -195,8 +210,9 @@ class Layout:
                 feature = _feature(segs, self.features, self.conventional)
                 if feature is not None:
                     return feature
-            if segs[0] in self.namespaces and (segs[0], segs[1]) not in self.loose:
-                return segs[1]
+            depth = self.namespace_depth(segs)
+            if depth:
+                return segs[depth]
             named = self._named(segs[0], segs[1])
             if named is not None:
                 return named
@@ -295,6 +311,8 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
     root = project_root(names)
     children: dict[str, set[str]] = defaultdict(set)
     packages: set[tuple[str, str]] = set()  # (top, child) pairs that are packages with modules
+    grandchildren: dict[tuple[str, str], set[str]] = defaultdict(set)  # in folders named for apps
+    deep_packages: set[tuple[str, str]] = set()  # ((top, folder), child) that are packages
     for m in names:
         if root and not m.startswith(root + "."):
             continue
@@ -303,6 +321,10 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
             children[segs[0]].add(segs[1])
         if len(segs) > 2:
             packages.add((segs[0], segs[1]))
+            if segs[1] in NESTED_NAMESPACE_NAMES:
+                grandchildren[(segs[0], segs[1])].add(segs[2])
+                if len(segs) > 3:
+                    deep_packages.add(((segs[0], segs[1]), segs[2]))
     for m in known_packages:
         segs = segments(m, root) if not root or m.startswith(root + ".") else []
         if len(segs) == 2:
@@ -316,8 +338,12 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
                 not plain or (plain <= NAMESPACE_GLUE and len(plain) * NAMESPACE_GLUE_RATIO <= apps_in)):
             namespaces.add(top)
             loose.update((top, k) for k in plain)
+    nested = {folder for folder, kids in grandchildren.items()
+              if folder[0] not in namespaces and len(kids) >= NAMESPACE_MIN_APPS
+              and all((folder, k) in deep_packages for k in kids)}
     apps = frozenset((set(children) - namespaces) | {top for top, _ in loose}
-                     | {k for top in namespaces for k in children[top] if (top, k) not in loose})
+                     | {k for top in namespaces for k in children[top] if (top, k) not in loose}
+                     | {k for folder in nested for k in grandchildren[folder]})
     used_by: dict[str, int] = defaultdict(int)
     for kids in children.values():
         for k in kids:
@@ -337,7 +363,7 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
                                         conventional)
     return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
                   conventional=conventional, features=features, sliced=sliced - frozenset(layers),
-                  homes=homes - frozenset(layers), loose=frozenset(loose))
+                  homes=homes - frozenset(layers), loose=frozenset(loose), nested=frozenset(nested))
 
 
 __all__ = [
