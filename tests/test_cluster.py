@@ -323,3 +323,40 @@ def test_sorted_items_is_the_order_of_the_tuples():
     triples = list({(a, b, k): rnd.random() for a in names for b in names for k in ("call", "import")}.items())
     rnd.shuffle(triples)
     assert sorted_items(triples) == sorted(triples)
+
+
+def test_a_quiet_piece_of_an_app_is_folded_into_the_service_reading_it():
+    """freqtrade's ``commands/cli_options.py``: a table of argument definitions that the
+    ``commands`` service imports, serving nothing, owning nothing, calling nothing and called
+    by nothing, came out a service of its own. It is folded into the service it is most tied
+    to when that one is mostly the same app; a quiet service of another app (the separate REST
+    client package importing one schema module), one a call crosses into, one holding an
+    entry point and a pinned one stay."""
+    from analyzer.cluster.fragments import fold_quiet
+
+    app = {"cmd.main": "commands", "cmd.run": "commands", "cmd.options": "commands",
+           "conf.schema": "configuration", "conf.load": "configuration",
+           "client.rest": "client", "client.cli": "client",
+           "api.views": "api", "api.helpers": "api", "api.tables": "api"}
+    partition = [{"cmd.main", "cmd.run"}, {"cmd.options"}, {"conf.schema", "conf.load"},
+                 {"client.rest", "client.cli"}, {"api.views"}, {"api.helpers", "api.tables"}]
+    edges = [("cmd.main", "cmd.options", 1.0), ("cmd.main", "cmd.run", 4.0), ("client.cli", "conf.schema", 1.0),
+             ("client.rest", "client.cli", 3.0), ("conf.schema", "conf.load", 2.0),
+             ("api.views", "api.helpers", 2.0), ("api.helpers", "api.tables", 1.0), ("cmd.run", "conf.load", 1.0)]
+    holders = {"cmd.main", "conf.load", "api.views"}
+    calls = {("cmd.run", "conf.load"), ("api.views", "api.helpers")}
+    folded, count = fold_quiet(partition, edges, holders, calls, app.__getitem__)
+    assert count == 1
+    assert {"cmd.main", "cmd.run", "cmd.options"} in folded  # the options table joins commands
+    assert {"client.rest", "client.cli"} in folded  # another app: stays
+    assert {"api.helpers", "api.tables"} in folded  # called by api.views: a service in its own right
+    assert {"api.views"} in folded and len(folded) == 5
+
+    pinned, count = fold_quiet(partition, edges, holders, calls, app.__getitem__, keep={"cmd.options"})
+    assert count == 0 and {"cmd.options"} in pinned
+
+    # two quiet pieces of one app tied most to each other become one service
+    pair = [{"cmd.main"}, {"cmd.options"}, {"cmd.run"}]
+    together, count = fold_quiet(pair, [("cmd.options", "cmd.run", 2.0), ("cmd.main", "cmd.run", 1.0)],
+                                 {"cmd.main"}, set(), app.__getitem__)
+    assert count == 1 and {"cmd.options", "cmd.run"} in together

@@ -100,6 +100,19 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
+def _call_pairs(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> set[tuple[str, str]]:
+    """The pairs of contracted nodes a call edge joins (for :func:`fragments.fold_quiet`)."""
+    from analyzer.model import CALL
+
+    pairs = set()
+    for e in analysis.edges:
+        if e.kind == CALL:
+            a, b = rep.get(unit_of.get(e.source, e.source)), rep.get(unit_of.get(e.target, e.target))
+            if a is not None and b is not None and a != b:
+                pairs.add((a, b))
+    return pairs
+
+
 def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
               plain_graph: str = "") -> ClusterResult:
     """Cut ``analysis`` into services; deterministic for a given ``options.seed``.
@@ -114,7 +127,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     # what a replayed run needs imports no networkx (a tenth of a second of a small warm run)
     from analyzer.cluster import agglomerative, quality, refine
     from analyzer.cluster.balance import split_oversized
-    from analyzer.cluster.fragments import merge_fragments
+    from analyzer.cluster.fragments import fold_quiet, merge_fragments
     from analyzer.cluster.layout import build_layout
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
@@ -356,6 +369,11 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
             record.idle = idle
     isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
     partition = [p for i, p in enumerate(partition) if i not in set(stray)]
+    quiet = 0
+    if options.fold_fragments and not options.services and any(
+            not p & holders and not p & rep_tokens.keys() for p in partition):
+        partition, quiet = fold_quiet(partition, core_edges, holders, _call_pairs(analysis, index.unit_of, rep),
+                                      app_of, keep=rep_tokens.keys())
     partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)
     shared_nodes |= to_shared
 
@@ -408,6 +426,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         "split": splits,
         "writers_moved": len(moved),
         "strays": len(stray),
+        "quiet_folded": quiet,
         "root_package": layout.root,
         "layers": sorted(layout.layers),
         "features": sorted(layout.features) if layout.sliced else [],

@@ -32,12 +32,23 @@ over the balance bound (``balance.MAX_SHARE`` of all code), which would only hav
 again. ``B`` need not hold the most of the app: an app cut into two halves keeps the pieces
 tied to either half with it (netbox's ``dcim``). A second service of an app that stands on
 its own (its own strongest ties elsewhere, or a sizable share of the app) stays.
+
+**Quiet services.** A service that serves no entry point, owns no entity and neither calls
+nor is called by another service, yet is tied to one by imports, references or inheritance,
+does nothing a deployment could route to: freqtrade's ``commands/cli_options.py`` (a table of
+argument definitions that ``commands`` imports), Tandoor's admin registrations, nautobot's
+GraphQL types of ``dcim``. It is a piece of its app that the cut left apart, and is folded
+into the service it is most tied to when that service is mostly the same app
+(:func:`fold_quiet`, after the refinement, when the user did not ask for a number of
+services; "mostly" counts units, not lines, so a replayed run folds the same). A quiet
+service of another app (freqtrade's separate REST client package, importing one schema
+module), or tied to no service at all, stays, or is set aside as a stray.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx is imported where a graph is built: a replayed run needs none
@@ -188,6 +199,62 @@ def folds(parts, size_of, package_of, tokens, ties, app_of=None) -> list[tuple[i
     return steps
 
 
+def fold_quiet(partition: list[set[str]], edges, holders: set[str], calls: Iterable[tuple[str, str]],
+               app_of: Callable[[str], str], keep: Collection[str] = ()) -> tuple[list[set[str]], int]:
+    """The partition with every quiet service (see the module docstring) folded into the
+    service it is most tied to, when both are mostly one app, and how many were folded.
+    ``edges`` are ``(a, b, weight)``, ``holders`` the nodes that make a service (entry points,
+    entities), ``calls`` the call pairs between nodes, ``app_of`` a node's app, ``keep`` the
+    nodes of services that stay as they are (pins). Reads no size."""
+    comm = {n: i for i, p in enumerate(partition) for n in p}
+    crossing = set()
+    for a, b in calls:
+        ca, cb = comm.get(a), comm.get(b)
+        if ca is not None and cb is not None and ca != cb:
+            crossing.update((ca, cb))
+    kept = set(keep)
+    quiet = {i for i, p in enumerate(partition)
+             if i not in crossing and not p & holders and not p & kept}
+    if not quiet or len(quiet) == len(partition):
+        return partition, 0
+    ties: dict[tuple[int, int], float] = defaultdict(float)
+    for a, b, w in edges:
+        ca, cb = comm.get(a), comm.get(b)
+        if ca is not None and cb is not None and ca != cb and (ca in quiet or cb in quiet):
+            ties[(ca, cb)] += float(w)
+            ties[(cb, ca)] += float(w)
+    into: dict[int, int] = {}
+    for (a, b), w in sorted(ties.items()):
+        if a in quiet and (a not in into or (w, -b) > (ties[(a, into[a])], -into[a])):
+            into[a] = b
+    app = {i: _main_app(partition[i], app_of) for i in set(into) | set(into.values())}
+    into = {a: b for a, b in into.items() if app[a] == app[b]}
+    # a quiet service folded into another quiet one lands where that one lands (no cycle: a
+    # pair of quiet services tied most to each other becomes one, kept apart from the rest)
+    def home(i: int) -> int:
+        path: list[int] = []
+        at: dict[int, int] = {}
+        while i in into and i not in at:
+            at[i] = len(path)
+            path.append(i)
+            i = into[i]
+        return min(path[at[i]:]) if i in at else i  # a cycle: its smallest member stands for it
+
+    groups: dict[int, set[str]] = defaultdict(set)
+    for i, p in enumerate(partition):
+        groups[home(i)] |= p
+    folded = len(partition) - len(groups)
+    return sorted(groups.values(), key=min), folded
+
+
+def _main_app(part: set[str], app_of: Callable[[str], str]) -> str:
+    """The app most of a service's units belong to (ties: the first name)."""
+    count: dict[str, int] = defaultdict(int)
+    for n in part:
+        count[app_of(n)] += 1
+    return min(count.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
 def _shares(parts, size_of, group_of, size) -> dict[int, dict[str, float]]:
     """Per service, its code by group (package or app); ``size`` (if given) gets each total."""
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -220,4 +287,4 @@ def _clash(first: set[str], second: set[str], tokens) -> bool:
     return any(len(values) > 1 for values in held.values())
 
 
-__all__ = ["folds", "merge_fragments", "replay_sizes", "round_ties"]
+__all__ = ["fold_quiet", "folds", "merge_fragments", "replay_sizes", "round_ties"]
