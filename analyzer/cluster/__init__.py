@@ -100,15 +100,17 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
-def _call_pairs(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str]) -> set[tuple[str, str]]:
-    """The pairs of contracted nodes a call edge joins (for :func:`fragments.fold_quiet`)."""
+def _call_pairs(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str],
+                touching: set[str]) -> set[tuple[str, str]]:
+    """The pairs of contracted nodes a call edge joins, one of them in ``touching`` (the
+    nodes of the services that may be quiet, for :func:`fragments.fold_quiet`)."""
     from analyzer.model import CALL
 
     pairs = set()
     for e in analysis.edges:
         if e.kind == CALL:
             a, b = rep.get(unit_of.get(e.source, e.source)), rep.get(unit_of.get(e.target, e.target))
-            if a is not None and b is not None and a != b:
+            if a != b and (a in touching or b in touching) and a is not None and b is not None:
                 pairs.add((a, b))
     return pairs
 
@@ -370,10 +372,10 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     isolated = sorted(set(isolated).union(*(partition[i] for i in stray)))
     partition = [p for i, p in enumerate(partition) if i not in set(stray)]
     quiet = 0
-    if options.fold_fragments and not options.services and any(
-            not p & holders and not p & rep_tokens.keys() for p in partition):
-        partition, quiet = fold_quiet(partition, core_edges, holders, _call_pairs(analysis, index.unit_of, rep),
-                                      app_of, keep=rep_tokens.keys())
+    maybe_quiet = {n for p in partition if not p & holders and not p & rep_tokens.keys() for n in p}
+    if options.fold_fragments and not options.services and maybe_quiet:
+        calls = _call_pairs(analysis, index.unit_of, rep, maybe_quiet)
+        partition, quiet = fold_quiet(partition, core_edges, holders, calls, app_of, keep=rep_tokens.keys())
     partition, to_shared = _place_isolated(partition, isolated, module_of, shared_nodes)
     shared_nodes |= to_shared
 
