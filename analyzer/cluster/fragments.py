@@ -35,10 +35,9 @@ its own (its own strongest ties elsewhere, or a sizable share of the app) stays.
 
 **Quiet services.** A service that serves no entry point, owns no entity and neither calls
 nor is called by another service, yet is tied to one by imports, references or inheritance,
-does nothing a deployment could route to: freqtrade's ``commands/cli_options.py`` (a table of
-argument definitions that ``commands`` imports), Tandoor's admin registrations, nautobot's
-GraphQL types of ``dcim``. It is a piece of its app that the cut left apart, and is folded
-into the service it is most tied to when that service is mostly the same app
+does nothing a deployment could route to: freqtrade's ``commands/cli_options.py``, a table of
+argument definitions that ``commands`` imports. It is a piece of its app that the cut left
+apart, and is folded into the service it is most tied to when that service is mostly the same app
 (:func:`fold_quiet`, after the refinement, when the user did not ask for a number of
 services; "mostly" counts units, not lines, so a replayed run folds the same). A quiet
 service of another app (freqtrade's separate REST client package, importing one schema
