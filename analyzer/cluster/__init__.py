@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.model import SHARED, WRITE, Decomposition, Service
+from analyzer.model import CALL, SHARED, WRITE, Decomposition, Service
 
 ALGORITHMS = ("louvain", "agglomerative", "refine")
 DEFAULT_ALGORITHM = "louvain"
@@ -104,13 +104,11 @@ def _call_pairs(analysis, unit_of: Mapping[str, str], rep: Mapping[str, str],
                 touching: set[str]) -> set[tuple[str, str]]:
     """The pairs of contracted nodes a call edge joins, one of them in ``touching`` (the
     nodes of the services that may be quiet, for :func:`fragments.fold_quiet`)."""
-    from analyzer.model import CALL
-
     pairs = set()
     for e in analysis.edges:
         if e.kind == CALL:
             a, b = rep.get(unit_of.get(e.source, e.source)), rep.get(unit_of.get(e.target, e.target))
-            if a != b and (a in touching or b in touching) and a is not None and b is not None:
+            if a != b and (a in touching or b in touching) and None not in (a, b):
                 pairs.add((a, b))
     return pairs
 
