@@ -556,8 +556,7 @@ class Resolver:
             returned = {b.expr for b in self.scope_bindings.get(func, {}).get("<return>", ())}
             name = next(iter(returned)) if len(returned) == 1 else None
             if name and any(p.name == name and p.kind not in _PACKED for p in d.params):
-                positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
-                found = (positional.index(name) if name in positional else None, name)
+                found = (positional_index(d.params, name), name)
         self._returns_param[func] = found
         return found
 
@@ -882,6 +881,13 @@ class Resolver:
                      self._mro_v, self._bases_v):
             memo.clear()
         self._flow_read = False
+
+
+def positional_index(params, name: str) -> int | None:
+    """Where parameter ``name`` stands among the positional ones; ``None`` when it is passed
+    by keyword only (or is no parameter)."""
+    positional = [p.name for p in params if p.kind in ("positional", "positional_only")]
+    return positional.index(name) if name in positional else None
 
 
 def _signature(d: Definition) -> str:

@@ -31,7 +31,7 @@ from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import Model, Registry
 from analyzer.memo import memoized
-from analyzer.resolve import parse_expr
+from analyzer.resolve import parse_expr, positional_index
 
 READ, WRITE, BOTH = "read", "write", "both"
 MAX_EXPR = 2000  # longer reference strings are generated code: not evaluated
@@ -1356,13 +1356,6 @@ class Values:
         if kind is not None and not ents:
             unresolved = f"session.{name}({(first.expr if first else '') or '...'})"
         return result, accesses, unresolved
-
-
-def positional_index(params, name: str) -> int | None:
-    """Where parameter ``name`` stands among the positional ones; ``None`` when it is passed
-    by keyword only (or is no parameter)."""
-    positional = [p.name for p in params if p.kind in ("positional", "positional_only")]
-    return positional.index(name) if name in positional else None
 
 
 def narrows(name: str, expr: str | None) -> bool:
