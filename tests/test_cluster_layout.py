@@ -235,6 +235,35 @@ def test_a_folder_named_for_apps_deeper_down_is_a_namespace_of_apps():
     assert names == ["hook", "hook-views", "kobo"]
 
 
+
+def test_packages_of_an_app_that_define_their_own_data_are_apps():
+    """taiga's ``projects/``: an app (``Project`` in its ``models.py``) that holds twenty apps
+    of its own (``projects/epics/models.py``, ``projects/issues/models.py``), each listed in
+    ``INSTALLED_APPS``. Each is an app (``epics``), named without its parent; the parent keeps
+    what sits beside them. Test models, a lone child with data, and a child named like an app
+    elsewhere stay where they are."""
+    modules = ["t.projects", "t.projects.models", "t.projects.services", "t.projects.epics",
+               *[f"t.projects.{a}.{m}" for a in ("epics", "issues", "wiki") for m in ("models", "api", "services")],
+               "t.projects.tests.models", "t.projects.users.models",
+               *[f"t.users.{m}" for m in ("models", "api", "forms", "admin", "views", "services")],
+               "t.auth.models", "t.auth.tokens.models", "t.auth.backends", "t.auth.api", "t.auth.views"]
+    data = [m for m in modules if m.endswith(".models")]
+    layout = build_layout(modules, data)
+    assert layout.subapps == {(("projects",), a) for a in ("epics", "issues", "wiki")}
+    assert {"epics", "issues", "wiki", "projects", "users", "auth"} <= layout.apps
+    assert layout.app_of("t.projects.epics.api") == "epics"
+    assert layout.app_of("t.projects.epics") == "epics"  # the package itself
+    assert layout.app_of("t.projects.services") == "projects"
+    assert layout.app_of("t.projects.tests.models") == "projects"
+    assert layout.app_of("t.projects.users.models") == "projects"  # ``users`` is an app already
+    assert layout.app_of("t.auth.tokens.models") == "auth"  # one child with data is the app's own
+    assert build_layout(modules).subapps == frozenset()  # no data named: no sub-apps
+    module_of = {m: m for m in modules}
+    names = name_services([{"t.projects.epics.models", "t.projects.epics.api"}, {"t.projects.epics.services"},
+                           {"t.projects.models", "t.projects.services"}], module_of,
+                          {"t.projects.epics.models": 5.0}, root=layout)
+    assert names == ["epics", "epics-services", "projects"]
+
 def test_conventional_child_names_never_make_a_layer():
     # 'api', 'models' and 'blocks' are apps here, but also the usual module names of every app
     modules = [f"cms.{app}.{child}" for app in ("images", "documents", "snippets", "api", "models", "blocks")

@@ -24,6 +24,13 @@ from which modules define data):
                 the packages.
 ``apps``        the other packages directly below the root (``order``, ``product``), and
                 the packages of the namespaces (``contrib/forms`` -> ``forms``).
+``subapps``     packages inside an app that define data of their own (``app/child/models``),
+                when at least ``NAMESPACE_MIN_APPS`` of one app's children do: each is an app
+                of its own, as Django's ``INSTALLED_APPS`` lists ``taiga.projects.epics``
+                beside ``taiga.projects`` (and indico's ``events/papers/models/``). Their
+                parent keeps the modules beside them. A child named like an app elsewhere
+                in the tree, or under two apps, stays in its parent: two apps must not
+                share an anchor.
 ``layers``      folders whose children are mostly named after *other* apps: a technical
                 layer such as ``graphql/order/``, ``api/product/`` or
                 ``admin/catalog_admin.py``. A module there belongs to the app its next segment
@@ -58,7 +65,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
 # ... or this share, when it is this many times the next largest beside it (Polar's ``polar``
@@ -76,6 +83,7 @@ NESTED_NAMESPACE_NAMES = frozenset({"apps", "contrib", "plugins", "addons", "ext
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
 SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
 MODEL_FOLDERS = frozenset({"models", "model", "entities", "tables"})  # folders of data modules
+NOT_APPS = frozenset({"tests", "test", "testing", "migrations", "fixtures"})  # test models are no sub-app
 GENERIC = frozenset({"abstract", "base", "common", "core", "generic", "helpers", "mixins", "utils"})  # never features
 
 
@@ -185,15 +193,20 @@ class Layout:
     homes: frozenset[str] = frozenset()  # top-level folders defining the features' data
     loose: frozenset[tuple[str, str]] = frozenset()  # (namespace, glue module) beside its apps
     nested: frozenset[tuple[str, str]] = frozenset()  # (app, folder of apps) deeper down
+    subapps: frozenset[tuple[tuple[str, ...], str]] = frozenset()  # (path of an app, child defining data)
 
     def namespace_depth(self, segs: list[str]) -> int:
-        """How many segments lead to the namespace a path's app sits in (1: ``contrib/forms``,
-        2: ``kobo/apps/hook``), 0 when it sits in none; a namespace's glue module sits in none."""
+        """How many segments lead to a path's app (1: ``contrib/forms``, 2: ``kobo/apps/hook``,
+        1: ``projects/epics`` when ``epics`` is a sub-app), 0 when the first segment is the
+        app; a namespace's glue module sits in none."""
+        depth = 0
         if len(segs) > 2 and (segs[0], segs[1]) in self.nested:
-            return 2
-        if len(segs) > 1 and segs[0] in self.namespaces and (segs[0], segs[1]) not in self.loose:
-            return 1
-        return 0
+            depth = 2
+        elif len(segs) > 1 and segs[0] in self.namespaces and (segs[0], segs[1]) not in self.loose:
+            depth = 1
+        if self.subapps and len(segs) > depth + 1 and (tuple(segs[:depth + 1]), segs[depth + 1]) in self.subapps:
+            return depth + 1
+        return depth
 
     def _named(self, top: str, child: str) -> str | None:
         if top not in self.layers or child in self.conventional:
@@ -361,9 +374,38 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
     # db/models/recipe/): its modules then belong to the app of that name either way
     features, sliced, homes = _features(names, root, data_modules, frozenset(set(children) - namespaces),
                                         conventional)
-    return Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
-                  conventional=conventional, features=features, sliced=sliced - frozenset(layers),
-                  homes=homes - frozenset(layers), loose=frozenset(loose), nested=frozenset(nested))
+    layout = Layout(root=root, apps=apps, layers=frozenset(layers), namespaces=frozenset(namespaces),
+                    conventional=conventional, features=features, sliced=sliced - frozenset(layers),
+                    homes=homes - frozenset(layers), loose=frozenset(loose), nested=frozenset(nested))
+    subapps = _subapps(layout, data_modules)
+    if not subapps:
+        return layout
+    return replace(layout, apps=layout.apps | {child for _, child in subapps}, subapps=subapps)
+
+
+def _subapps(layout: Layout, data_modules: Iterable[str]) -> frozenset[tuple[tuple[str, ...], str]]:
+    """The sub-apps of a layout (see the module docstring): children of an app holding their
+    own models module (``projects/epics/models.py``, ``events/papers/models/paper.py``), when
+    an app has at least ``NAMESPACE_MIN_APPS`` of them. Layers and sliced folders keep their
+    rules: their children name other apps or features."""
+    found: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for m in sorted(set(data_modules)):
+        if layout.root and not m.startswith(layout.root + "."):
+            continue
+        segs = segments(m, layout.root)
+        depth = layout.namespace_depth(segs)
+        if len(segs) < depth + 3 or segs[0] in layout.layers or segs[0] in layout.sliced:
+            continue
+        child = segs[depth + 1]
+        if segs[depth + 2] in MODEL_FOLDERS and child not in MODEL_FOLDERS and child not in NOT_APPS \
+                and not child.startswith("_") and child not in layout.apps:
+            found[tuple(segs[:depth + 1])].add(child)
+    pairs = [(app, child) for app, children in found.items() if len(children) >= NAMESPACE_MIN_APPS
+             for child in children]
+    named = defaultdict(int)
+    for _, child in pairs:
+        named[child] += 1
+    return frozenset((app, child) for app, child in pairs if named[child] == 1)
 
 
 __all__ = [
