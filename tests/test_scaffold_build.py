@@ -239,3 +239,19 @@ def test_routes_are_mounted_most_specific_first() -> None:
     paths = [r.path for r in orders.routes if r.methods == ("GET",)]
     assert paths.index("/orders/{order_id}-{slug}") < paths.index("/orders/{order_id}")
     assert not orders.refusals
+
+
+def test_a_route_at_a_path_the_service_answers_itself_is_refused() -> None:
+    # FastAPI serves /openapi.json and /docs before any route: the monolith's own would be a
+    # stub its tests could never reach (zou's GET /openapi.json)
+    import dataclasses
+
+    from analyzer.model import Route
+
+    doc = support.shop()
+    own = [Route(f"entry:http:GET {p}", "http", "shop.orders.views.create_order", p, ("GET",),
+                 module="shop.orders.views") for p in ("/openapi.json", "/docs", "/livez")]
+    orders = build_context(dataclasses.replace(doc, routes=[*doc.routes, *own])).service("orders")
+    assert not {r.original for r in orders.routes} & {"/openapi.json", "/docs", "/livez"}
+    assert {(r.what, r.reason) for r in orders.refusals} == {
+        (f"GET {p}", "the path collides with the service's own API") for p in ("/openapi.json", "/docs", "/livez")}

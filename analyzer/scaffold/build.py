@@ -58,6 +58,9 @@ from analyzer.scaffold.typemap import (
 RESERVED_SERVICES = ("gateway", "monolith")
 # path segments under /api/<service>/ that the service serves itself
 RESERVED_SLUGS = ("livez", "readyz", "deps")
+# paths a service answers itself at its root: health, and the API documents FastAPI serves
+# before any route (zou's own ``GET /openapi.json`` would have been a stub nobody reaches)
+OWN_PATHS = frozenset({"/livez", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 # module-level names of the generated api.py / routes.py that a handler must not shadow, and
 # the attributes of the generated clients' base class that a client method must not (a
 # JupyterHub function named ``service`` hid ``ServiceClient.service``, the target's name)
@@ -444,7 +447,7 @@ def _owned_routes(routes: Iterable[Route], slug: str, ident: str, op_funcs: set[
         if isinstance(conv, Refused):
             refusals.append(Refusal(what, conv.reason))
             continue
-        if conv.fastapi == prefix or conv.fastapi.startswith(prefix + "/") or conv.fastapi in ("/livez", "/readyz"):
+        if conv.fastapi == prefix or conv.fastapi.startswith(prefix + "/") or conv.fastapi in OWN_PATHS:
             refusals.append(Refusal(what, "the path collides with the service's own API"))
             continue
         if r.kind == "websocket":
