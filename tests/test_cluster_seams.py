@@ -115,6 +115,66 @@ def test_a_lookup_now_and_then_does_not_stop_a_library_but_data_logic_does():
     assert "lib.perms" not in {s.module for s in detect_shared(helper_analysis(reads=10), layout, DEFAULT_WEIGHTS)}
 
 
+def records_analysis(reads: dict[str, int]) -> Analysis:
+    """``lib.records`` is used by four apps (fan-in 100) and reads ``reads[app]`` times the
+    table of each app named."""
+    symbols = [Symbol("lib.records", "module", "lib.records", "records", 1, 20),
+               Symbol("lib.records.fetch", "function", "lib.records", "fetch", 2, 10)]
+    modules = [ModuleInfo("lib.records", "lib/records.py", 20, "0")]
+    edges, entities = [], []
+    for app in ("a", "b", "c", "d"):
+        for mod, name in ((f"lib.{app}.views", "view"), (f"lib.{app}.models", "Row")):
+            symbols += [Symbol(mod, "module", mod, mod.rsplit(".", 1)[-1], 1, 20),
+                        Symbol(f"{mod}.{name}", "class" if name == "Row" else "function", mod, name, 2, 9)]
+            modules.append(ModuleInfo(mod, mod.replace(".", "/") + ".py", 20, "0"))
+        entity = f"entity:lib.{app}.models.Row"
+        symbols.append(Symbol(entity, "entity", f"lib.{app}.models", "Row"))
+        entities.append(Entity(entity, "Row", f"{app}_row", f"lib.{app}.models.Row", f"lib.{app}.models", "django", 2))
+        edges.append(Edge(f"lib.{app}.views.view", "lib.records.fetch", "call", 25))
+        if reads.get(app):
+            edges.append(Edge("lib.records.fetch", entity, "read", reads[app]))
+    return Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges, entities=entities)
+
+
+def test_data_code_spread_over_many_apps_is_generic_but_one_apps_business_is_not():
+    """A helper reading the tables of three apps alike (a base repository) is a library; one
+    reading mostly one app's table, and the others' now and then, is that app's business
+    (zou's ``tasks_service``: tasks above all, projects and people too)."""
+    modules = ["lib.records", *[f"lib.{a}.{m}" for a in "abcd" for m in ("views", "models")]]
+    layout = build_layout(modules, [f"lib.{a}.models" for a in "abcd"])
+    spread = detect_shared(records_analysis({"a": 3, "b": 3, "c": 3}), layout, DEFAULT_WEIGHTS)
+    assert {s.module: s.rule for s in spread}.get("lib.records") == "library"
+    mostly_a = detect_shared(records_analysis({"a": 12, "b": 2, "c": 2}), layout, DEFAULT_WEIGHTS)
+    assert "lib.records" not in {s.module for s in mostly_a}
+
+
+def test_a_module_serving_many_web_endpoints_is_an_api_not_wiring():
+    """A module that touches no data, uses the code of many apps and is used by none is wiring
+    (an application factory), even with a ``/health`` route of its own; one serving a page
+    per resource is a capability's API, however thin (zou's ``blueprints/*/resources.py``)."""
+    from analyzer.model import Route
+
+    symbols, modules, edges = [], [], []
+    for mod in ("lib.web", "lib.a.services", "lib.b.services", "lib.c.services", "lib.d.services"):
+        symbols.append(Symbol(mod, "module", mod, mod.rsplit(".", 1)[-1], 1, 40))
+        modules.append(ModuleInfo(mod, mod.replace(".", "/") + ".py", 40, "0"))
+    for i, app in enumerate("abcd"):
+        symbols += [Symbol(f"lib.web.r{i}", "function", "lib.web", f"r{i}", 2 + i, 2 + i),
+                    Symbol(f"lib.{app}.services.f", "function", f"lib.{app}.services", "f", 2, 9)]
+        edges.append(Edge(f"lib.web.r{i}", f"lib.{app}.services.f", "call", 3))
+    analysis = Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges)
+    layout = build_layout([m.name for m in modules])
+
+    def served(n: int) -> Analysis:
+        routes = [Route(f"entry:http:GET /r{i}", "http", f"lib.web.r{i}", f"/r{i}", ("GET",), module="lib.web")
+                  for i in range(n)]
+        return Analysis(root="/lib", modules=modules, symbols=symbols, edges=edges, routes=routes)
+
+    assert {s.module: s.rule for s in detect_shared(served(1), layout, DEFAULT_WEIGHTS)} == {"lib.web": "wiring"}
+    assert "lib.web" not in {s.module for s in detect_shared(served(4), layout, DEFAULT_WEIGHTS)}
+    assert {s.module for s in detect_shared(analysis, layout, DEFAULT_WEIGHTS)} == {"lib.web"}
+
+
 def test_an_unused_plugin_deep_in_a_feature_stays_with_it_and_entry_scripts_are_library_clients():
     """Modules that use nothing but the library and that nobody uses: a top-level script, a
     deep module under an entry script's name or among settings joins the library; a plugin

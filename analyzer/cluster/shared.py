@@ -3,14 +3,15 @@
 A module that defines a (non-abstract) entity never qualifies: it is some capability's data.
 Among the others, a module joins the shared library by one of six rules, applied together
 until nothing changes (the two library rules also require that the module handles no entry
-point — an API is not a library; a wiring module may, e.g. the ``/health`` route of an
-application factory):
+point — an API is not a library; a wiring module may serve a few web endpoints, e.g. the
+``/health`` route of an application factory, up to ``WIRING_MAX_PAGES``):
 
 ``library``   used (called, imported, inherited, referenced) from at least ``T`` apps other
               than its own (``analyzer.cluster.layout``: ``saleor.graphql.order`` counts as
               ``order``), with a small fan-out — the weight of its calls into code that is not
               shared is at most half the weight of its fan-in — and only *incidental* data
-              access: none at all, or entities of at least ``GENERIC_DATA_APPS`` apps (a base
+              access: none at all, or entities of at least ``GENERIC_DATA_APPS`` apps with
+              none of them taking over ``GENERIC_DATA_SHARE`` of its accesses (a base
               mutation saving whatever model it is handed, a slug helper querying the table
               it is given), or at most ``DATA_SHARE`` read/write sites per unit of fan-in
               weight (an enum module with one permission lookup, used by every app);
@@ -52,6 +53,7 @@ MIN_GROUPS, MAX_GROUPS = 3, 6
 GROUP_DIVISOR = 3
 FAN_OUT_RATIO = 0.5
 GENERIC_DATA_APPS = 3  # touching the entities of this many apps is generic data code ...
+GENERIC_DATA_SHARE = 0.5  # ... when no app's entities take more than this share of its accesses ...
 DATA_SHARE = 0.02  # ... and so is touching data at most this often per unit of fan-in
 # the names entry scripts go by (``library client``, below the top of the tree)
 ENTRY_NAMES = frozenset({"__main__", "main", "app", "application", "wsgi", "asgi", "manage", "cli", "run",
@@ -60,6 +62,11 @@ SETTINGS_NAMES = frozenset({"settings", "config", "conf"})  # ... and where thei
 # folders of third-party code copied into the tree (OctoPrint's vendor/flask_principal.py)
 VENDOR_NAMES = frozenset({"vendor", "_vendor", "vendored", "third_party", "thirdparty", "3rdparty"})
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
+# a wiring module may serve a few web endpoints itself (an application factory's ``/health``);
+# one serving more is a capability's API, however thin (zou's ``blueprints/*/resources.py``,
+# whose resources hand every request to the services of many apps)
+WIRING_MAX_PAGES = 3
+WEB_KINDS = frozenset({"http", "websocket"})
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
 
 
@@ -99,8 +106,12 @@ def detect_shared(
             domain.add(ent.module)
     entity_app = {ent.id: layout.app_of(ent.module) for ent in analysis.entities if ent.module}
     data_sites: dict[str, float] = defaultdict(float)  # read / write sites of each module
-    data_apps: dict[str, set[str]] = defaultdict(set)  # apps owning the entities it touches
+    data_apps: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))  # sites per owning app
     handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
+    pages: dict[str, int] = defaultdict(int)  # HTTP and WebSocket endpoints each module serves
+    for r in analysis.routes:
+        if r.kind in WEB_KINDS and r.handler in module_of:
+            pages[module_of[r.handler]] += 1
     users: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, set[str]] = defaultdict(set)
     fan_in: dict[str, float] = defaultdict(float)
@@ -112,7 +123,7 @@ def detect_shared(
             if e.source in module_of:
                 src = module_of[e.source]
                 data_sites[src] += max(1, e.weight)
-                data_apps[src].add(entity_app.get(e.target, e.target))
+                data_apps[src][entity_app.get(e.target, e.target)] += max(1, e.weight)
             continue
         if kind not in use_kinds:
             continue
@@ -142,10 +153,13 @@ def detect_shared(
         shared[m] = SharedModule(m, rule, groups, round(fan_in[m], 3), round(fan_out(m, shared), 3))
 
     def incidental_data(m: str) -> bool:
-        """Its entity accesses are generic (the entities of many apps: a base class saving
-        whatever model it is handed) or negligible next to how much it is used."""
-        return (len(data_apps.get(m, ())) >= GENERIC_DATA_APPS
-                or data_sites.get(m, 0.0) <= DATA_SHARE * fan_in[m])
+        """Its entity accesses are generic (spread over the entities of many apps: a base
+        class saving whatever model it is handed) or negligible next to how much it is used.
+        Accesses mostly to one app's entities are that app's business (zou's
+        ``tasks_service``, which reads projects and people too, but tasks above all)."""
+        apps = data_apps.get(m, {})
+        spread = len(apps) >= GENERIC_DATA_APPS and max(apps.values()) <= GENERIC_DATA_SHARE * data_sites[m]
+        return spread or data_sites.get(m, 0.0) <= DATA_SHARE * fan_in[m]
 
     def entry_like(m: str) -> bool:
         """Where an entry script sits: at the top (``manage``, ``mall.wsgi``), under an
@@ -189,7 +203,7 @@ def detect_shared(
                 add(m, "library", groups)
             elif library and library_package and len(groups) >= 2:
                 add(m, "library package", groups)
-            elif pure and len(reached) >= threshold and started_only(m):
+            elif pure and len(reached) >= threshold and started_only(m) and pages[m] <= WIRING_MAX_PAGES:
                 add(m, "wiring", reached)
             elif (pure and not serves and targets.get(m) and not reached and all(t in shared for t in targets[m])
                   and not outside_users and entry_like(m)):
@@ -206,5 +220,5 @@ def detect_shared(
     return [shared[m] for m in sorted(shared)]
 
 
-__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "VENDOR_NAMES", "SharedModule", "detect_shared",
+__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GENERIC_DATA_SHARE", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "VENDOR_NAMES", "WIRING_MAX_PAGES", "SharedModule", "detect_shared",
            "group_threshold"]
