@@ -360,3 +360,26 @@ def test_a_quiet_piece_of_an_app_is_folded_into_the_service_reading_it():
     together, count = fold_quiet(pair, [("cmd.options", "cmd.run", 2.0), ("cmd.main", "cmd.run", 1.0)],
                                  {"cmd.main"}, set(), app.__getitem__)
     assert count == 1 and {"cmd.options", "cmd.run"} in together
+
+
+def test_a_piece_of_an_app_nobody_calls_is_quiet_whatever_it_calls():
+    """DefectDojo's ``tools/openvas/``: a parser that ``tools/`` loads by name (no call in),
+    serving no entry point, owning no entity, calling the parsers' shared helpers, came out a
+    service nobody could reach. It is folded into the service of its app it is most tied to;
+    a piece that another service calls is one in its own right."""
+    from analyzer.cluster.fragments import fold_quiet
+
+    app = {"tools.factory": "tools", "tools.helpers": "tools", "tools.openvas.parser": "tools",
+           "tools.sslyze.parser": "tools", "api.views": "api"}
+    partition = [{"tools.factory", "tools.helpers"}, {"tools.openvas.parser"}, {"tools.sslyze.parser"},
+                 {"api.views"}]
+    edges = [("tools.openvas.parser", "tools.helpers", 3.0), ("tools.sslyze.parser", "tools.helpers", 2.0),
+             ("tools.factory", "tools.helpers", 1.0), ("api.views", "tools.factory", 2.0)]
+    calls = {("tools.openvas.parser", "tools.helpers"), ("tools.sslyze.parser", "tools.helpers"),
+             ("api.views", "tools.factory")}
+    folded, count = fold_quiet(partition, edges, {"api.views"}, calls, app.__getitem__)
+    assert count == 2
+    assert {"tools.factory", "tools.helpers", "tools.openvas.parser", "tools.sslyze.parser"} in folded
+    called = calls | {("tools.factory", "tools.sslyze.parser")}
+    kept, count = fold_quiet(partition, edges, {"api.views"}, called, app.__getitem__)
+    assert count == 1 and {"tools.sslyze.parser"} in kept

@@ -33,10 +33,11 @@ again. ``B`` need not hold the most of the app: an app cut into two halves keeps
 tied to either half with it (netbox's ``dcim``). A second service of an app that stands on
 its own (its own strongest ties elsewhere, or a sizable share of the app) stays.
 
-**Quiet services.** A service that serves no entry point, owns no entity and neither calls
-nor is called by another service, yet is tied to one by imports, references or inheritance,
-does nothing a deployment could route to: freqtrade's ``commands/cli_options.py``, a table of
-argument definitions that ``commands`` imports. It is a piece of its app that the cut left
+**Quiet services.** A service that serves no entry point, owns no entity and is called by
+no other service does nothing a deployment could route to, whatever it calls itself:
+freqtrade's ``commands/cli_options.py``, a table of argument definitions that ``commands``
+imports, or a parser plugin that DefectDojo's ``tools/`` loads by name and that calls the
+parsers' shared helpers. It is a piece of its app that the cut left
 apart, and is folded into the service it is most tied to when that service is mostly the same app
 (:func:`fold_quiet`, after the refinement, when the user did not ask for a number of
 services; "mostly" counts units, not lines, so a replayed run folds the same). A quiet
@@ -203,17 +204,17 @@ def fold_quiet(partition: list[set[str]], edges, holders: set[str], calls: Itera
     """The partition with every quiet service (see the module docstring) folded into the
     service it is most tied to, when both are mostly one app, and how many were folded.
     ``edges`` are ``(a, b, weight)``, ``holders`` the nodes that make a service (entry points,
-    entities), ``calls`` the call pairs between nodes, ``app_of`` a node's app, ``keep`` the
+    entities), ``calls`` the (caller, callee) pairs between nodes, ``app_of`` a node's app, ``keep`` the
     nodes of services that stay as they are (pins). Reads no size."""
     comm = {n: i for i, p in enumerate(partition) for n in p}
-    crossing = set()
+    called = set()
     for a, b in calls:
         ca, cb = comm.get(a), comm.get(b)
         if ca is not None and cb is not None and ca != cb:
-            crossing.update((ca, cb))
+            called.add(cb)
     kept = set(keep)
     quiet = {i for i, p in enumerate(partition)
-             if i not in crossing and not p & holders and not p & kept}
+             if i not in called and not p & holders and not p & kept}
     if not quiet or len(quiet) == len(partition):
         return partition, 0
     ties: dict[tuple[int, int], float] = defaultdict(float)
