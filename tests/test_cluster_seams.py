@@ -317,6 +317,26 @@ def test_a_tiny_service_tied_to_nothing_is_no_service():
     assert all(d.assignment()[u] == label for u, label in truth.items())
 
 
+def test_a_command_line_tied_to_nothing_is_a_developers_script_not_a_service():
+    """A release script's typer commands (the FastAPI template's ``scripts/prepare_release.py``)
+    are entry points, but a service tied to nothing that serves nothing but commands is a
+    developer's tool, set aside like any idle stray; a command line that uses the app is tied
+    to it and stays where the cut puts it."""
+    from analyzer.model import Route
+
+    analysis, _ = layered.generate()
+    lines = sum(m.lines for m in analysis.modules)
+    analysis.symbols += [Symbol("scripts.release", "module", "scripts.release", "release", 1, lines),
+                         Symbol("scripts.release.prepare", "function", "scripts.release", "prepare", 2, lines - 1)]
+    analysis.modules.append(ModuleInfo("scripts.release", "scripts/release.py", lines, "0"))
+    analysis.routes.append(Route("entry:command:prepare", "command", "scripts.release.prepare", name="prepare",
+                                 module="scripts.release"))
+    result = decompose(analysis)
+    assert result.info["strays"] == 1
+    assert {"scripts.release", "scripts.release.prepare"} <= set(result.decomposition.shared)
+    assert sorted(services_of(result.decomposition)) == ["account", "order", "product"]
+
+
 def test_the_number_of_services_asked_for_does_not_count_the_strays():
     """Scraps tied to nothing are set aside as strays after the cut, so they must not count
     towards ``--services``: the merges reach them last, and asking for three services of this

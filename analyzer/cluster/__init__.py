@@ -361,7 +361,11 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     stray: list[int] = []
     if partition:
         tied = quality.tied(core, partition)
-        idle = [i for i, p in enumerate(partition) if not p & holders]
+        # a command line alone serves nobody: a service tied to nothing whose only entry
+        # points are commands is a developer's script (a release tool's typer commands)
+        serving = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
+                   if r.handler and r.kind != "command"} | {rep.get(e) for e in index.entities}
+        idle = [i for i, p in enumerate(partition) if not p & serving]
         stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens, idle=idle)
         if record is not None:
             record.after = [sorted(p) for p in partition]
