@@ -322,7 +322,8 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     core_size = {n: float(size) for n, size in core.nodes(data="size", default=1.0)}
     points = quality.score_curve(trace, core_size)
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
-    # what makes a service of a community tied to nothing: an entry point or an entity
+    # what makes a service of a community: an entry point or an entity (for the strays, tied
+    # to nothing, commands do not count: below)
     holders = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes if r.handler}
     holders |= {rep.get(e) for e in index.entities}
     k = quality.pick_k(points, options.services, minimum)

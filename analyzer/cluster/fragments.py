@@ -204,8 +204,8 @@ def fold_quiet(partition: list[set[str]], edges, holders: set[str], calls: Itera
     """The partition with every quiet service (see the module docstring) folded into the
     service it is most tied to, when both are mostly one app, and how many were folded.
     ``edges`` are ``(a, b, weight)``, ``holders`` the nodes that make a service (entry points,
-    entities), ``calls`` the (caller, callee) pairs between nodes, ``app_of`` a node's app, ``keep`` the
-    nodes of services that stay as they are (pins). Reads no size."""
+    entities), ``calls`` the (caller, callee) pairs between nodes, ``app_of`` a node's app,
+    ``keep`` the nodes of services that stay as they are (pins). Reads no size."""
     comm = {n: i for i, p in enumerate(partition) for n in p}
     called = set()
     for a, b in calls:

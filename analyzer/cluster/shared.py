@@ -61,13 +61,13 @@ ENTRY_NAMES = frozenset({"__main__", "main", "app", "application", "wsgi", "asgi
 SETTINGS_NAMES = frozenset({"settings", "config", "conf"})  # ... and where their settings live
 # folders of third-party code copied into the tree (OctoPrint's vendor/flask_principal.py)
 VENDOR_NAMES = frozenset({"vendor", "_vendor", "vendored", "third_party", "thirdparty", "3rdparty"})
-_USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 # a wiring module may serve a few web endpoints itself (an application factory's ``/health``);
 # one serving more is a capability's API, however thin (zou's ``blueprints/*/resources.py``,
 # whose resources hand every request to the services of many apps)
 WIRING_MAX_PAGES = 3
-WEB_KINDS = frozenset({"http", "websocket"})
+_USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
+_WEB_KINDS = frozenset({"http", "websocket"})  # the entry points that are pages
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def detect_shared(
     handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
     pages: dict[str, int] = defaultdict(int)  # HTTP and WebSocket endpoints each module serves
     for r in analysis.routes:
-        if r.kind in WEB_KINDS and r.handler in module_of:
+        if r.kind in _WEB_KINDS and r.handler in module_of:
             pages[module_of[r.handler]] += 1
     users: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, set[str]] = defaultdict(set)
