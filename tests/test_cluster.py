@@ -383,3 +383,10 @@ def test_a_piece_of_an_app_nobody_calls_is_quiet_whatever_it_calls():
     called = calls | {("tools.factory", "tools.sslyze.parser")}
     kept, count = fold_quiet(partition, edges, {"api.views"}, called, app.__getitem__)
     assert count == 1 and {"tools.sslyze.parser"} in kept
+
+    # a quiet piece with more units than its strongest tie is no scrap of it: it stays
+    big = {"tools.openvas.parser", *(f"tools.openvas.generated.C{i}" for i in range(3))}
+    app.update({n: "tools" for n in big})
+    larger, count = fold_quiet([partition[0], big, partition[2], partition[3]], edges, {"api.views"}, calls,
+                               app.__getitem__)
+    assert count == 1 and big in larger

@@ -39,7 +39,7 @@ freqtrade's ``commands/cli_options.py``, a table of argument definitions that ``
 imports, or a parser plugin that DefectDojo's ``tools/`` loads by name and that calls the
 parsers' shared helpers. It is a piece of its app that the cut left
 apart, and is folded into the service it is most tied to when that service is mostly the same app
-(:func:`fold_quiet`, after the refinement, when the user did not ask for a number of
+and has at least as many units (:func:`fold_quiet`, after the refinement, when the user did not ask for a number of
 services; "mostly" counts units, not lines, so a replayed run folds the same). A quiet
 service of another app (freqtrade's separate REST client package, importing one schema
 module), or tied to no service at all, stays, or is set aside as a stray.
@@ -228,7 +228,9 @@ def fold_quiet(partition: list[set[str]], edges, holders: set[str], calls: Itera
         if a in quiet and (a not in into or (w, -b) > (ties[(a, into[a])], -into[a])):
             into[a] = b
     app = {i: _main_app(partition[i], app_of) for i in set(into) | set(into.values())}
-    into = {a: b for a, b in into.items() if app[a] == app[b]}
+    # a piece, not a part: one with more units than its strongest tie is no scrap of it (a
+    # balance split's second half, quiet as it may be, stays apart)
+    into = {a: b for a, b in into.items() if app[a] == app[b] and len(partition[a]) <= len(partition[b])}
     # a quiet service folded into another quiet one lands where that one lands (no cycle: a
     # pair of quiet services tied most to each other becomes one, kept apart from the rest)
     def home(i: int) -> int:
