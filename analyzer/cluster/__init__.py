@@ -322,10 +322,13 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     core_size = {n: float(size) for n, size in core.nodes(data="size", default=1.0)}
     points = quality.score_curve(trace, core_size)
     minimum = len({t["pin"] for t in rep_tokens.values() if "pin" in t})
-    # what makes a service of a community: an entry point or an entity (for the strays, tied
-    # to nothing, commands do not count: below)
-    holders = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes if r.handler}
-    holders |= {rep.get(e) for e in index.entities}
+    # what makes a service of a community: an entry point or an entity. For the strays (tied
+    # to nothing) a command line alone serves nobody: a service whose only entry points are
+    # commands is a developer's script (a release tool's typer commands)
+    serving = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
+               if r.handler and r.kind != "command"} | {rep.get(e) for e in index.entities}
+    holders = serving | {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
+                         if r.handler and r.kind == "command"}
     k = quality.pick_k(points, options.services, minimum)
     if options.services and points:  # that many services, not counting the strays set aside below
         k = quality.asked_k(trace, k, core, holders | set(rep_tokens))
@@ -362,10 +365,6 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     stray: list[int] = []
     if partition:
         tied = quality.tied(core, partition)
-        # a command line alone serves nobody: a service tied to nothing whose only entry
-        # points are commands is a developer's script (a release tool's typer commands)
-        serving = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
-                   if r.handler and r.kind != "command"} | {rep.get(e) for e in index.entities}
         idle = [i for i, p in enumerate(partition) if not p & serving]
         stray = quality.stray_indices(partition, core_size, tied, keep=rep_tokens, idle=idle)
         if record is not None:

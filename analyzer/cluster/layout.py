@@ -63,9 +63,11 @@ does (``catalog_admin`` -> ``catalog``), or either differs from the other by a f
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+
+from analyzer.discover import MIGRATION_DIRS, TEST_DIRS
 
 ROOT_SHARE = 0.9  # a package holding this share of the modules is the root, not an app
 # ... or this share, when it is this many times the next largest beside it (Polar's ``polar``
@@ -83,7 +85,8 @@ NESTED_NAMESPACE_NAMES = frozenset({"apps", "contrib", "plugins", "addons", "ext
 CONVENTIONAL_USES = 3  # a child name found in this many folders is a convention (models, api)
 SLICED_SHARE = 1 / 3  # a top-level folder is sliced by feature when this share of its modules name one
 MODEL_FOLDERS = frozenset({"models", "model", "entities", "tables"})  # folders of data modules
-NOT_APPS = frozenset({"tests", "test", "testing", "migrations", "fixtures"})  # test models are no sub-app
+# test models, migrations and fixtures define data of no sub-app (the folders discovery names so)
+NOT_APPS = frozenset(TEST_DIRS | MIGRATION_DIRS | {"fixtures"})
 GENERIC = frozenset({"abstract", "base", "common", "core", "generic", "helpers", "mixins", "utils"})  # never features
 
 
@@ -195,7 +198,7 @@ class Layout:
     nested: frozenset[tuple[str, str]] = frozenset()  # (app, folder of apps) deeper down
     subapps: frozenset[tuple[tuple[str, ...], str]] = frozenset()  # (path of an app, child defining data)
 
-    def namespace_depth(self, segs: list[str]) -> int:
+    def app_depth(self, segs: list[str]) -> int:
         """How many segments lead to a path's app (1: ``contrib/forms``, 2: ``kobo/apps/hook``,
         1: ``projects/epics`` when ``epics`` is a sub-app), 0 when the first segment is the
         app; a namespace's glue module sits in none."""
@@ -223,7 +226,7 @@ class Layout:
                 feature = _feature(segs, self.features, self.conventional)
                 if feature is not None:
                     return feature
-            depth = self.namespace_depth(segs)
+            depth = self.app_depth(segs)
             if depth:
                 return segs[depth]
             named = self._named(segs[0], segs[1])
@@ -393,7 +396,7 @@ def _subapps(layout: Layout, data_modules: Iterable[str]) -> frozenset[tuple[tup
         if layout.root and not m.startswith(layout.root + "."):
             continue
         segs = segments(m, layout.root)
-        depth = layout.namespace_depth(segs)
+        depth = layout.app_depth(segs)
         if len(segs) < depth + 3 or segs[0] in layout.layers or segs[0] in layout.sliced:
             continue
         child = segs[depth + 1]
@@ -402,9 +405,7 @@ def _subapps(layout: Layout, data_modules: Iterable[str]) -> frozenset[tuple[tup
             found[tuple(segs[:depth + 1])].add(child)
     pairs = [(app, child) for app, children in found.items() if len(children) >= NAMESPACE_MIN_APPS
              for child in children]
-    named = defaultdict(int)
-    for _, child in pairs:
-        named[child] += 1
+    named = Counter(child for _, child in pairs)
     return frozenset((app, child) for app, child in pairs if named[child] == 1)
 
 

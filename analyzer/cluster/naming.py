@@ -56,7 +56,7 @@ def _candidates(module: str, layout: Layout) -> list[str]:
         # -> issue-app-base)
         at = next((j for j in range(1, len(segs)) if names_app(segs[j], (app,)) == app), len(segs) - 1)
         rest = [segs[0], *segs[at + 1:]]
-    elif inside := layout.namespace_depth(segs):
+    elif inside := layout.app_depth(segs):
         rest = segs[inside + 1:]  # contrib/forms/models -> forms-models, kobo/apps/hook/views -> hook-views
     else:
         rest = segs[1:]

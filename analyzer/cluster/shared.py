@@ -105,7 +105,6 @@ def detect_shared(
         if ent.module and not ent.abstract:
             domain.add(ent.module)
     entity_app = {ent.id: layout.app_of(ent.module) for ent in analysis.entities if ent.module}
-    data_sites: dict[str, float] = defaultdict(float)  # read / write sites of each module
     data_apps: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))  # sites per owning app
     handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
     pages: dict[str, int] = defaultdict(int)  # HTTP and WebSocket endpoints each module serves
@@ -121,9 +120,7 @@ def detect_shared(
         kind = e.kind
         if kind in data_kinds:
             if e.source in module_of:
-                src = module_of[e.source]
-                data_sites[src] += max(1, e.weight)
-                data_apps[src][entity_app.get(e.target, e.target)] += max(1, e.weight)
+                data_apps[module_of[e.source]][entity_app.get(e.target, e.target)] += max(1, e.weight)
             continue
         if kind not in use_kinds:
             continue
@@ -136,6 +133,7 @@ def detect_shared(
         fan_in[dst] += w
         if kind in out_kinds:
             out_edges[src][dst] += w
+    data_sites = {m: sum(by_app.values()) for m, by_app in data_apps.items()}  # read / write sites
 
     siblings: dict[str, list[str]] = defaultdict(list)
     for m in modules:
