@@ -437,3 +437,19 @@ def test_a_models_subfolder_named_after_its_own_app_is_no_feature():
     layout = build_layout(modules, data)
     assert "asset" not in layout.features and "user" not in layout.features
     assert layout.app_of("assets.api.asset") == "assets" and layout.app_of("perms.api.asset") == "perms"
+
+
+def test_an_app_inside_the_features_home_is_told_apart_by_its_own_segments():
+    """awx: no root package; ``awx/main/models/`` splits the features' data (jobs, inventory)
+    that the collection's ``plugins/modules/`` name again, so ``awx/`` is their home, while
+    ``awx.main`` stays an app of its own. A service of ``main`` is told apart by what follows
+    ``main`` (``main-dispatch``), not by the home folder's name (it was ``main-awx``)."""
+    modules = ["awx", "awx.urls", *[f"awx.main.models.{f}" for f in ("jobs", "inventory", "credential")],
+               "awx.main.access", "awx.main.dispatch.pool", "awx.conf.models", "awx.conf.views", "awx.api.views",
+               *[f"coll.plugins.modules.{f}" for f in ("jobs_launch", "inventory", "credential", "settings")],
+               "coll.plugins.module_utils.api", "kit.api.pages", "kit.cli.format"]
+    layout = build_layout(modules, [m for m in modules if ".models" in m])
+    assert "awx" in layout.homes and layout.app_of("awx.main.dispatch.pool") == "main"
+    groups = [{"awx.main.access"}, {"awx.main.dispatch.pool"}, {"awx.main.models.jobs"}]
+    names = name_services(groups, {m: m for m in modules}, dict.fromkeys(modules, 10.0), root=layout)
+    assert names == ["main", "main-dispatch", "jobs"]

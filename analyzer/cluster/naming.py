@@ -50,7 +50,7 @@ def _candidates(module: str, layout: Layout) -> list[str]:
         app = feature  # in the folder defining the features' data: base/services/orders -> orders
     if layer:
         rest = [layer, *segs[2:]]  # graphql/order/types -> order-graphql-types
-    elif len(segs) > 1 and (segs[0] in layout.sliced or segs[0] in layout.homes) and app != segs[0]:
+    elif len(segs) > 1 and (segs[0] in layout.sliced or segs[0] in layout.homes) and app == layout.feature_of(module):
         # a feature's module: its top-level folder tells twins apart, then what follows the
         # feature's segment (bgtasks/issue_activities_task -> issue-bgtasks, app/views/issue/base
         # -> issue-app-base)
