@@ -453,3 +453,23 @@ def test_an_app_inside_the_features_home_is_told_apart_by_its_own_segments():
     groups = [{"awx.main.access"}, {"awx.main.dispatch.pool"}, {"awx.main.models.jobs"}]
     names = name_services(groups, {m: m for m in modules}, dict.fromkeys(modules, 10.0), root=layout)
     assert names == ["main", "main-dispatch", "jobs"]
+
+
+def test_a_service_of_many_small_apps_of_one_folder_is_named_after_the_folder():
+    """dispatch's ``plugins/``: a service of a dozen small integrations, none the bulk of it,
+    was named after the largest (``bases``). A folder whose name says nothing (``apps``)
+    names no service; a service one app dominates keeps that app's name."""
+    plugins = ("bases", "zoom", "duo", "pagerduty", "slack")
+    modules = [f"d.plugins.{p}.{m}" for p in plugins for m in ("plugin", "config")]
+    modules += [f"d.apps.{a}.{m}" for a in ("hook", "kpi", "audit") for m in ("models", "views")]
+    modules += ["d.incident.models", "d.incident.views"]
+    layout = build_layout(modules)
+    assert {"plugins", "apps"} <= layout.namespaces
+    size = dict.fromkeys(modules, 10.0)
+    groups = [{m for m in modules if m.startswith(("d.plugins.bases", "d.plugins.zoom", "d.plugins.duo",
+                                                    "d.plugins.pagerduty"))},
+              {m for m in modules if m.startswith("d.plugins.slack")},
+              {m for m in modules if m.startswith("d.apps.")},
+              {"d.incident.models", "d.incident.views"}]
+    names = name_services(groups, {m: m for m in modules}, size, root=layout)
+    assert names == ["plugins", "slack", "audit", "incident"]

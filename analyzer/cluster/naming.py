@@ -3,7 +3,8 @@
 A service is named after the app (``analyzer.cluster.layout``: the package below the root
 package, or the app a layered folder's segment names — ``saleor.graphql.order`` -> ``order``)
 holding most of its lines; the root package's own name is never used while another choice
-exists. When two services would share a name, the larger keeps it and the other is told apart
+exists. A service no app dominates, most of it small apps of one folder (a namespace's
+``plugins/``), is named after that folder. When two services would share a name, the larger keeps it and the other is told apart
 by its dominant next segment: the layer for a layered module (``order-graphql``) or the
 top-level folder for a feature's module (``issue-bgtasks``), else the
 segment below the app (``orders-admin``), then the one below that, then (up to
@@ -22,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from analyzer.cluster.layout import Layout, as_layout, build_layout, names_app, segments
+from analyzer.cluster.layout import GENERIC, Layout, as_layout, build_layout, names_app, segments
 from analyzer.model import SHARED
 
 _BAD = re.compile(r"[^a-z0-9]+")
@@ -33,6 +34,12 @@ FALLBACK_DEPTH = 4  # deeper segments still, tried when those are taken, before 
 GLUE_APPS = frozenset({"settings", "urls", "wsgi", "asgi", "celery", "celery_app", "manage", "conftest",
                        "__main__", "config", "conf", "setup"})
 GLUE_WEIGHT = 0.25
+# a service none of whose apps holds this share of its weight, while several apps of one folder
+# (a namespace, a parent app) together do, is named after that folder
+APP_MAJORITY = 0.5
+FOLDER_MIN_APPS = 3
+# folders of apps whose name says nothing of what the apps do
+NAMELESS_FOLDERS = GENERIC | {"apps", "app", "contrib", "src", "lib", "libs", "modules", "packages", "components"}
 
 
 def slug(text: str) -> str:
@@ -88,6 +95,17 @@ def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[st
     return [slug(w) for w, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+def _folder_of_apps(module: str, layout: Layout) -> str | None:
+    """The folder holding a module's app when that app sits in a namespace, a nested folder
+    of apps or a parent app (``plugins`` for ``dispatch/plugins/dispatch_slack/service``),
+    and the folder's name says something (not ``apps``, ``utils``); else ``None``."""
+    segs = segments(module, layout.root)
+    depth = layout.app_depth(segs)
+    if depth and layout.app_of(module) == segs[depth] and segs[depth - 1] not in NAMELESS_FOLDERS:
+        return segs[depth - 1]
+    return None
+
+
 def _is_glue(module: str, layout: Layout) -> bool:
     """Is this module the project's glue (``settings``, ``urls``, ``wsgi``, ``celery`` right
     below the root), which frameworks ask for by name and which names no business capability?
@@ -113,10 +131,13 @@ def name_services(
     groups = [list(g) for g in groups]
     candidates_of = functools.cache(lambda module: _candidates(module, layout))
     glue_of = functools.cache(lambda module: _is_glue(module, layout))
+    folder_of = functools.cache(lambda module: _folder_of_apps(module, layout))
     tallies: list[list[dict[str, float]]] = []
+    folders: list[str | None] = []  # per group: the folder of apps that names it, if any
     weights = []
     for g in groups:
         levels: list[dict[str, float]] = [defaultdict(float) for _ in range(FALLBACK_DEPTH + 1)]
+        in_folder: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         total = 0.0
         for node in g:
             module = module_of.get(node)
@@ -131,7 +152,10 @@ def name_services(
                 w *= GLUE_WEIGHT
             for depth, name in enumerate(names):
                 levels[depth][name] += w
+            if (folder := folder_of(module)) is not None:
+                in_folder[folder][names[0]] += w
         tallies.append(levels)
+        folders.append(_folder_naming(levels[0], in_folder))
         weights.append(total)
 
     def ranked(tally: Mapping[str, float]) -> list[str]:
@@ -147,7 +171,8 @@ def name_services(
     for i in order:
         levels = tallies[i]
         app = ranked(levels[0])[:1] or [slug(root_name or "service")]
-        candidates = list(app)
+        candidates = [slug(folders[i])] if folders[i] is not None else []
+        candidates.extend(app)
         for depth, tally in enumerate(levels[1:], start=1):
             # the dominant detail of each depth, and from DETAIL_DEPTH on every one in turn
             best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
@@ -165,6 +190,20 @@ def name_services(
         taken.add(name)
         names[i] = name
     return [names[i] for i in range(len(groups))]
+
+
+def _folder_naming(apps: Mapping[str, float], in_folder: Mapping[str, Mapping[str, float]]) -> str | None:
+    """The folder of apps a service is named after: when no app holds ``APP_MAJORITY`` of
+    its weight but at least ``FOLDER_MIN_APPS`` apps of one folder together do (dispatch's
+    service of a dozen small integrations under ``plugins/``, none of them the bulk, was
+    named after the largest, ``bases``)."""
+    total = sum(apps.values())
+    if not total or max(apps.values()) >= APP_MAJORITY * total:
+        return None
+    best = min(in_folder.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]), default=None)
+    if best is None or len(best[1]) < FOLDER_MIN_APPS or sum(best[1].values()) < APP_MAJORITY * total:
+        return None
+    return best[0]
 
 
 __all__ = ["name_services", "slug"]
