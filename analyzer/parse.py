@@ -17,6 +17,7 @@ import re
 import string
 import sys
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -316,7 +317,9 @@ _LITERAL_TYPES = {
 def annotation_ref(node: cst.BaseExpression | None) -> str | None:
     """The class an annotation names: ``Optional[Foo]``, ``Foo | None``, ``"Foo"``,
     ``Annotated[Foo, ...]`` and ``Mapped[Foo]`` all give ``Foo``; ``type[Foo]`` gives
-    ``type[Foo]`` (the class itself: :meth:`analyzer.resolve.Resolver.annotated`)."""
+    ``type[Foo]`` (the class itself: :meth:`analyzer.resolve.Resolver.annotated`); a union
+    of several gives them all, joined by ``|`` (``Union[Foo, Bar]``, ``Foo | Bar | None``:
+    ``Foo|Bar``)."""
     t = type(node)
     if t is cst.Name or t is cst.Attribute:
         return expr_str(node)
@@ -334,25 +337,38 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
                 return None
         return None
     if t is cst.BinaryOperation and isinstance(node.operator, cst.BitOr):
-        left, right = annotation_ref(node.left), annotation_ref(node.right)
-        if left in (None, "None"):
-            return right
-        return left
+        return _union((annotation_ref(node.left), annotation_ref(node.right)))
     if t is cst.Subscript:
         head = expr_str(node.value)
         last = head.rsplit(".", 1)[-1] if head else None
-        if last in ("Optional", "Annotated", "Mapped", "Union", "Type", "type", "ClassVar", "Final") and node.slice:
+        if last == "Union" and node.slice:
+            return _union(annotation_ref(el.slice.value) for el in node.slice if isinstance(el.slice, cst.Index))
+        if last in ("Optional", "Annotated", "Mapped", "Type", "type", "ClassVar", "Final") and node.slice:
             for el in node.slice:
                 if isinstance(el.slice, cst.Index):
                     ref = annotation_ref(el.slice.value)
                     if ref not in (None, "None"):
-                        # ``type[Foo]`` is the class itself, not an instance of it
-                        return f"type[{ref}]" if last in ("Type", "type") and not ref.startswith("type[") else ref
+                        # ``type[Foo]`` is the class itself, not an instance of it (of each
+                        # member, for ``type[Foo | Bar]``)
+                        if last in ("Type", "type"):
+                            return "|".join(r if r.startswith("type[") else f"type[{r}]" for r in ref.split("|"))
+                        return ref
             return None
         if last in _NOT_INSTANCES:
             return None
         return head  # a generic class given its parameters (``Select[tuple[User]]``, ``list[int]``)
     return None
+
+
+def _union(refs: Iterable[str | None]) -> str | None:
+    """The members of a union that name something (not ``None``, not ``Literal[...]``),
+    each once, in order."""
+    out: list[str] = []
+    for ref in refs:
+        for part in (ref or "").split("|"):
+            if part != "None" and part not in out:
+                out.append(part)
+    return "|".join(out) or None
 
 
 # subscripted forms whose values are no instances of the form itself
@@ -369,6 +385,7 @@ def _alias_of(node: cst.BaseExpression) -> str | None:
     if not head or head.rsplit(".", 1)[-1] not in ("Annotated", "Optional"):
         return None
     ref = annotation_ref(node)
+    ref = ref.split("|", 1)[0] if ref else None  # one expression stands for the alias: the first member
     return ref if ref and not ref.startswith("type[") else None
 
 

@@ -562,7 +562,9 @@ class Resolver:
 
     def annotated(self, scope: str, annotation: str) -> set[str]:
         """What a value annotated so holds: instances of the class it names, or the class
-        itself for ``type[Foo]``."""
+        itself for ``type[Foo]``; what each member holds for a union (``Foo|Bar``)."""
+        if "|" in annotation:
+            return set().union(*(self.annotated(scope, part) for part in annotation.split("|")))
         if annotation.startswith("type[") and annotation.endswith("]"):
             return set(self.eval(scope, annotation[5:-1]))
         return self.instances_of(self.eval(scope, annotation))

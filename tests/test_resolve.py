@@ -293,6 +293,54 @@ def test_instances_known_from_annotations_and_attributes(tmp_path):
     }
 
 
+def test_a_union_annotation_types_every_member(tmp_path):
+    """``Union[Card, Transfer]`` and ``Card | Transfer | None`` hold instances of either
+    class (only the first was read before); ``type[Card | Transfer]`` either class itself;
+    members that name no class (``None``, ``Literal[...]``) are left out."""
+    edges, _ = edges_of(tmp_path, {
+        "pay.py": """
+            from typing import Literal, Union
+
+            class Card:
+                def charge(self):
+                    pass
+                @classmethod
+                def load(cls):
+                    pass
+
+            class Transfer:
+                def charge(self):
+                    pass
+                @classmethod
+                def load(cls):
+                    pass
+
+            def one(method: Union[Card, Transfer]):
+                method.charge()
+
+            def two(method: "Card | Transfer | None"):
+                method.charge()
+
+            def three(kind: type[Card | Transfer]):
+                kind.load()
+
+            def four(method: Literal["cash"] | Transfer):
+                method.charge()
+
+            def pick() -> Card | Transfer:
+                ...
+
+            def five():
+                pick().charge()
+        """,
+    })
+    both = {"pay.Card.charge", "pay.Transfer.charge"}
+    assert {t for s, t in edges if s in ("pay.one", "pay.two")} == both
+    assert {t for s, t in edges if s == "pay.three"} == {"pay.Card.load", "pay.Transfer.load"}
+    assert {t for s, t in edges if s == "pay.four"} == {"pay.Transfer.charge"}
+    assert {t for s, t in edges if s == "pay.five"} == both | {"pay.pick"}
+
+
 def test_builtin_generic_and_new_type_annotations_name_their_class(tmp_path):
     """``name: str`` annotates a string, as ``str()`` makes one; a ``NewType`` annotates
     values of the type it wraps, through NewTypes of NewTypes (polar's
