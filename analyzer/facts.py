@@ -72,6 +72,24 @@ class Decorator(NamedTuple):
     line: int
 
 
+def annotation_members(ref: str) -> list[str]:
+    """The members of a union reference (``list[A|B]|C`` -> ``list[A|B]``, ``C``): split at
+    the ``|`` outside brackets."""
+    if "[" not in ref:
+        return ref.split("|") if ref else []
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(ref):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(ref[start:i])
+            start = i + 1
+    out.append(ref[start:])
+    return out
+
+
 class Param(NamedTuple):
     name: str
     annotation: str | None = None  # source text of the annotation

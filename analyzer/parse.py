@@ -41,6 +41,7 @@ from analyzer.facts import (
     StringRef,
     With,
     absolute,
+    annotation_members,
     argument_rows,
     is_template,
     source_hash,
@@ -351,13 +352,43 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
                         # ``type[Foo]`` is the class itself, not an instance of it (of each
                         # member, for ``type[Foo | Bar]``)
                         if last in ("Type", "type"):
-                            return "|".join(r if r.startswith("type[") else f"type[{r}]" for r in ref.split("|"))
+                            return "|".join(r if r.startswith("type[") else f"type[{r}]"
+                                            for r in annotation_members(ref))
                         return ref
             return None
         if last in _NOT_INSTANCES:
             return None
+        if last in _CONTAINERS and node.slice:
+            items = _items_ref(node.slice, last)
+            if items is not None:
+                return f"{head}[{items}]"  # ``list[Order]``: a list, whose items are orders
         return head  # a generic class given its parameters (``Select[tuple[User]]``, ``list[int]``)
     return None
+
+
+# containers whose parameters type their items: the first (``list[Order]``), the last for a
+# mapping, whose items are its values in the resolver's model (``dict[str, Order]``), every
+# one for a tuple (``tuple[Order, Invoice]``)
+_SEQUENCES = frozenset({"list", "List", "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet",
+                        "Sequence", "MutableSequence", "Collection", "Iterable", "Iterator", "Generator",
+                        "AsyncIterable", "AsyncIterator", "AsyncGenerator", "deque", "Deque", "QuerySet"})
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict", "OrderedDict",
+                       "ChainMap"})
+_CONTAINERS = _SEQUENCES | _MAPPINGS | {"tuple", "Tuple"}
+
+
+def _items_ref(slices, head: str) -> str | None:
+    """What a container annotation says of its items (see ``_CONTAINERS``), or ``None``."""
+    values = [el.slice.value for el in slices if isinstance(el.slice, cst.Index)]
+    if not values:
+        return None
+    if head in _SEQUENCES:
+        chosen = values[:1]
+    elif head in _MAPPINGS:
+        chosen = values[-1:] if len(values) == 2 else []
+    else:
+        chosen = [v for v in values if not isinstance(v, cst.Ellipsis)]
+    return _union(annotation_ref(v) for v in chosen)
 
 
 def _union(refs: Iterable[str | None]) -> str | None:
@@ -365,7 +396,7 @@ def _union(refs: Iterable[str | None]) -> str | None:
     each once, in order."""
     out: list[str] = []
     for ref in refs:
-        for part in (ref or "").split("|"):
+        for part in annotation_members(ref or ""):
             if part != "None" and part not in out:
                 out.append(part)
     return "|".join(out) or None
@@ -385,8 +416,8 @@ def _alias_of(node: cst.BaseExpression) -> str | None:
     if not head or head.rsplit(".", 1)[-1] not in ("Annotated", "Optional"):
         return None
     ref = annotation_ref(node)
-    ref = ref.split("|", 1)[0] if ref else None  # one expression stands for the alias: the first member
-    return ref if ref and not ref.startswith("type[") else None
+    ref = annotation_members(ref)[0] if ref else None  # one expression stands for the alias: the first member
+    return ref if ref and "[" not in ref else None
 
 
 def ann_text(node: cst.BaseExpression | None) -> str | None:

@@ -29,7 +29,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzer.facts import REFERENCE, Binding, Call, Definition, Import, ModuleFacts, Param, argument
+from analyzer.facts import (
+    REFERENCE,
+    Binding,
+    Call,
+    Definition,
+    Import,
+    ModuleFacts,
+    Param,
+    annotation_members,
+    argument,
+)
 from analyzer.graph import sorted_items
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
 
@@ -376,8 +386,15 @@ class Resolver:
         else:
             values = self.lookup(scope, name)
         receivers = None  # what the attribute just looked up was looked up on
+        called = None  # what the call just made was a call of
         while i < len(ops) and values:
             op, arg = ops[i]
+            if op == "item" and called is not None:  # ``load()[0]``, ``for x in load()``
+                values = self._returned_items(called)
+                called = None
+                i += 1
+                continue
+            called = None
             if op == "attr":
                 if i + 1 < len(ops) and ops[i + 1][0] == "item":
                     nxt = self.attribute_all(values, arg + "[]")
@@ -389,12 +406,24 @@ class Resolver:
                 receivers = values
                 values = self.attribute_all(values, arg)
             elif op == "call":
+                called = values
                 values = self.call_result_all(values) if receivers is None else self._call_on(receivers, values)
                 receivers = None
             else:  # item of something that is not a known container
                 values = _EMPTY
             i += 1
         return frozenset(values)
+
+    def _returned_items(self, callees: Iterable[str]) -> set[str]:
+        """The items of what these functions return, as their return annotations type them
+        (``def load() -> list[Order]``)."""
+        out: set[str] = set()
+        for v in callees:
+            tag, _, q = v.partition(":")
+            d = self.defs.get(q) if tag in ("d", "bd") else None
+            if d is not None and d.returns_expr and d.kind in ("function", "method"):
+                out |= self.annotated_items(q.rsplit(".", 1)[0], d.returns_expr)
+        return out
 
     def _call_on(self, receivers, callees) -> set[str]:
         """Calls of methods looked up on ``receivers``: a method that makes an instance of its
@@ -460,8 +489,11 @@ class Resolver:
 
     def _local(self, scope: str, kind: str, name: str) -> set[str]:
         out: set[str] = set()
-        for b in self.scope_bindings.get(scope, {}).get(name, ()):
+        bindings = self.scope_bindings.get(scope, {})
+        for b in bindings.get(name, ()):
             out |= self.binding_values(scope, b)
+        if name.endswith("[]"):
+            out |= self._annotated_items_of(scope, bindings.get(name[:-2], ()))
         if kind in ("function", "method"):
             if self.self_param.get(scope) == name:
                 out.add(f"i:{scope.rsplit('.', 1)[0]}")
@@ -469,6 +501,10 @@ class Resolver:
                 out.add(f"d:{scope.rsplit('.', 1)[0]}")
             else:
                 p = self.params.get(scope, {}).get(name)
+                if p is None and name.endswith("[]"):
+                    items = self.params.get(scope, {}).get(name[:-2])
+                    if items is not None and items.annotation_expr and items.kind not in _PACKED:
+                        out |= self.annotated_items(scope.rsplit(".", 1)[0], items.annotation_expr)
                 if p is not None and p.kind in _PACKED:
                     out.add(_PACKED[p.kind])  # ``*args`` is a tuple, ``**kwargs`` a dict, whatever flows
                 elif p is not None:
@@ -562,12 +598,25 @@ class Resolver:
 
     def annotated(self, scope: str, annotation: str) -> set[str]:
         """What a value annotated so holds: instances of the class it names, or the class
-        itself for ``type[Foo]``; what each member holds for a union (``Foo|Bar``)."""
-        if "|" in annotation:
-            return set().union(*(self.annotated(scope, part) for part in annotation.split("|")))
+        itself for ``type[Foo]``; what each member holds for a union (``Foo|Bar``); a container
+        of the annotation's head for ``list[Foo]`` (:meth:`annotated_items` for its items)."""
+        if "|" in annotation and len(members := annotation_members(annotation)) > 1:
+            return set().union(*(self.annotated(scope, part) for part in members))
         if annotation.startswith("type[") and annotation.endswith("]"):
             return set(self.eval(scope, annotation[5:-1]))
+        if annotation.endswith("]"):
+            annotation = annotation[:annotation.index("[")]
         return self.instances_of(self.eval(scope, annotation))
+
+    def annotated_items(self, scope: str, annotation: str) -> set[str]:
+        """What the items of a value annotated so hold: ``Order`` instances for
+        ``list[Order]``, ``dict[str, Order]`` or ``Iterator[Order] | None``; nothing when the
+        annotation names no container of known items."""
+        out: set[str] = set()
+        for part in annotation_members(annotation):
+            if part.endswith("]") and not part.startswith("type["):
+                out |= self.annotated(scope, part[part.index("[") + 1:-1])
+        return out
 
     def instances_of(self, values: Iterable[str]) -> set[str]:
         out = set()
@@ -681,9 +730,21 @@ class Resolver:
                 return {f"d:{q}"}
             return {f"d:{q}"}
         found: set[str] = set()
-        for b in self.scope_bindings.get(c, {}).get(attr, ()):
+        bindings = self.scope_bindings.get(c, {})
+        for b in bindings.get(attr, ()):
             found |= self.binding_values(c, b)
+        if attr.endswith("[]"):
+            found |= self._annotated_items_of(c, bindings.get(attr[:-2], ()))
         return found or None
+
+    def _annotated_items_of(self, scope: str, bindings) -> set[str]:
+        """The items of a name or attribute as its annotations type them
+        (``lines: list[Line] = []``, ``self.lines: list[Line]``)."""
+        out: set[str] = set()
+        for b in bindings:
+            if b.annotation and b.annotation.endswith("]"):
+                out |= self.annotated_items(b.origin or scope, b.annotation)
+        return out
 
     def _after_in_subclasses(self, cls: str, attr: str) -> set[str]:
         """``super().attr`` in ``cls`` as the project classes that inherit ``cls`` see it:

@@ -3513,6 +3513,63 @@ def test_sqlalchemy_queries_read_the_models_their_relationships_join_or_load(tmp
                      ("deep", "Customer"), ("deep", "Order")}  # each loader of a chain
 
 
+def test_sqlalchemy_relationships_named_only_by_their_annotation_relate_the_items_class(tmp_path):
+    """``notes: Mapped[list[Note]] = relationship()``, with no class argument and no
+    ``back_populates``: the related class is the list's items (it was left unresolved as
+    ``list``), so ``.join(Item.notes)`` reads Note."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from typing import List, Optional
+
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Tag(Base):
+                __tablename__ = "tags"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Note(Base):
+                __tablename__ = "notes"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+
+
+            class Item(Base):
+                __tablename__ = "items"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                tags: Mapped[List["Tag"]] = relationship(secondary="item_tags")
+                notes: Mapped[list[Note]] = relationship()
+                parent: Mapped[Optional["Item"]] = relationship()
+        """,
+        "app/repo.py": """
+            from sqlalchemy import select
+
+            from app.models import Item
+
+
+            def with_notes(session):
+                return session.scalars(select(Item).join(Item.notes)).all()
+
+
+            def with_tags(session):
+                return session.scalars(select(Item).join(Item.tags)).all()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    reads = {(s.rsplit(".", 1)[-1], t.rsplit(".", 1)[-1]) for s, t, _ in edges(found, "read")}
+    assert {("with_notes", "Note"), ("with_tags", "Tag")} <= reads
+    assert found.counts["unresolved_relations"] == 0
+
+
 def test_django_ninja_routes_under_their_routers_and_the_url_that_mounts_the_api(tmp_path):
     """``@router.get`` on a Ninja ``Router`` added with ``api.add_router("/events/", router)``,
     the ``NinjaAPI`` mounted by ``path("api/", api.urls)``."""

@@ -341,6 +341,56 @@ def test_a_union_annotation_types_every_member(tmp_path):
     assert {t for s, t in edges if s == "pay.five"} == both | {"pay.pick"}
 
 
+def test_container_annotations_type_their_items(tmp_path):
+    """``lines: list[Line]`` types what iterating or indexing ``lines`` gives, for a
+    parameter, a class attribute, a mapping's values and a function's return
+    (``for line in load()``, ``load()[0]``); ``list[Line]`` itself is still a list."""
+    edges, _ = edges_of(tmp_path, {
+        "shop.py": """
+            from typing import Iterator, Optional, Sequence
+
+            class Line:
+                def total(self):
+                    pass
+
+            class Order:
+                lines: list[Line]
+
+                def first(self):
+                    return self.lines[0].total()
+
+            def each(lines: list[Line]):
+                for line in lines:
+                    line.total()
+                lines.append(None)
+
+            def by_key(index: dict[str, Line], rest: Optional[Sequence[Line]]):
+                index["a"].total()
+                for x in rest:
+                    x.total()
+
+            def load() -> list[Line]:
+                return []
+
+            def stream() -> Iterator[Line]:
+                ...
+
+            def use():
+                for line in stream():
+                    line.total()
+                load()[0].total()
+
+            def untyped(lines: list):
+                for line in lines:
+                    line.total()
+        """,
+    })
+    total = "shop.Line.total"
+    for caller in ("shop.Order.first", "shop.each", "shop.by_key", "shop.use"):
+        assert (caller, total) in edges, caller
+    assert ("shop.untyped", total) not in edges
+
+
 def test_builtin_generic_and_new_type_annotations_name_their_class(tmp_path):
     """``name: str`` annotates a string, as ``str()`` makes one; a ``NewType`` annotates
     values of the type it wraps, through NewTypes of NewTypes (polar's

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.facts import is_template
+from analyzer.facts import annotation_members, is_template
 from analyzer.frameworks.program import Program, outside, tail
 from analyzer.frameworks.registry import Model, Registry, RelationField, model_entity_id, table_entity_id
 
@@ -274,9 +274,14 @@ class SqlAlchemyModels:
             elif arg.expr:
                 target = self._class_entity(cls, arg.expr)
         if target is None and raw is None and b.annotation:
-            target = self._class_entity(cls, b.annotation)
+            # ``Mapped[list["Item"]]``: the related class is the items' (one, or a union's first)
+            related = b.annotation
+            if related.endswith("]") and not related.startswith("type["):
+                related = related[related.index("[") + 1:-1]
+            related = annotation_members(related)[0]
+            target = self._class_entity(cls, related)
             if target is None:
-                raw = b.annotation
+                raw = related
         back = prog.literal(module, cls, prog.arg(call, None, "back_populates"))
         if not isinstance(back, str):
             back = prog.literal(module, cls, prog.arg(call, None, "backref"))
