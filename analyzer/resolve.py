@@ -735,6 +735,9 @@ class Resolver:
             found |= self.binding_values(c, b)
         if attr.endswith("[]"):
             found |= self._annotated_items_of(c, bindings.get(attr[:-2], ()))
+            prop = self.children.get(c, {}).get(attr[:-2])
+            if prop is not None and instance and self.is_property(prop):
+                found |= self._returned_items((f"d:{prop}",))  # ``@property def lines(self) -> list[Line]``
         return found or None
 
     def _annotated_items_of(self, scope: str, bindings) -> set[str]:

@@ -343,8 +343,8 @@ def test_a_union_annotation_types_every_member(tmp_path):
 
 def test_container_annotations_type_their_items(tmp_path):
     """``lines: list[Line]`` types what iterating or indexing ``lines`` gives, for a
-    parameter, a class attribute, a mapping's values and a function's return
-    (``for line in load()``, ``load()[0]``); ``list[Line]`` itself is still a list."""
+    parameter, a class attribute, a property, a mapping's values and a function's return
+    (``for line in load()``, ``load()[0]``)."""
     edges, _ = edges_of(tmp_path, {
         "shop.py": """
             from typing import Iterator, Optional, Sequence
@@ -358,6 +358,14 @@ def test_container_annotations_type_their_items(tmp_path):
 
                 def first(self):
                     return self.lines[0].total()
+
+            class Cart:
+                @property
+                def lines(self) -> list[Line]:
+                    return []
+
+                def totals(self):
+                    return [line.total() for line in self.lines]
 
             def each(lines: list[Line]):
                 for line in lines:
@@ -386,7 +394,7 @@ def test_container_annotations_type_their_items(tmp_path):
         """,
     })
     total = "shop.Line.total"
-    for caller in ("shop.Order.first", "shop.each", "shop.by_key", "shop.use"):
+    for caller in ("shop.Order.first", "shop.Cart.totals", "shop.each", "shop.by_key", "shop.use"):
         assert (caller, total) in edges, caller
     assert ("shop.untyped", total) not in edges
 
