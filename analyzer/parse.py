@@ -1476,10 +1476,17 @@ class _Walker:
             if type(node.target) is cst.Name:
                 self.add_binding(node.target.value, expr_str(node.value), node.value, call_index)
         elif t is cst.Yield:
+            # what a generator yields is what iterating its calls gives (``for x in gen()``)
+            gives = self.frame.kind in ("function", "method")
             if node.value is not None and not isinstance(node.value, cst.From):
-                self.expr(node.value)
+                call_index = self.expr_call(node.value)
+                if gives:
+                    self.add_binding("<yield>", expr_str(node.value), node.value, call_index)
             elif node.value is not None:
                 self.expr(node.value.item)
+                inner = expr_str(node.value.item)
+                if gives and inner:
+                    self.add_binding("<yield>", f"{inner}[]", None, None)  # ``yield from rows``
         elif t is cst.StarredElement or t is cst.Element or t is cst.Arg:
             self.expr(node.value)
         elif node is not None and isinstance(node, cst.CSTNode):

@@ -386,15 +386,13 @@ class Resolver:
         else:
             values = self.lookup(scope, name)
         receivers = None  # what the attribute just looked up was looked up on
-        called = None  # what the call just made was a call of
         while i < len(ops) and values:
             op, arg = ops[i]
-            if op == "item" and called is not None:  # ``load()[0]``, ``for x in load()``
-                values = self._returned_items(called)
-                called = None
-                i += 1
+            if op == "call" and i + 1 < len(ops) and ops[i + 1][0] == "item":
+                values = self._returned_items(values)  # ``load()[0]``, ``for x in load()``
+                receivers = None
+                i += 2
                 continue
-            called = None
             if op == "attr":
                 if i + 1 < len(ops) and ops[i + 1][0] == "item":
                     nxt = self.attribute_all(values, arg + "[]")
@@ -406,7 +404,6 @@ class Resolver:
                 receivers = values
                 values = self.attribute_all(values, arg)
             elif op == "call":
-                called = values
                 values = self.call_result_all(values) if receivers is None else self._call_on(receivers, values)
                 receivers = None
             else:  # item of something that is not a known container
@@ -415,13 +412,17 @@ class Resolver:
         return frozenset(values)
 
     def _returned_items(self, callees: Iterable[str]) -> set[str]:
-        """The items of what these functions return, as their return annotations type them
-        (``def load() -> list[Order]``)."""
+        """The items of what these functions return: what a generator yields, and what
+        their return annotations type (``def load() -> list[Order]``)."""
         out: set[str] = set()
         for v in callees:
             tag, _, q = v.partition(":")
             d = self.defs.get(q) if tag in ("d", "bd") else None
-            if d is not None and d.returns_expr and d.kind in ("function", "method"):
+            if d is None or d.kind not in ("function", "method"):
+                continue
+            for b in self.scope_bindings.get(q, {}).get("<yield>", ()):
+                out |= self.binding_values(q, b)
+            if d.returns_expr:
                 out |= self.annotated_items(q.rsplit(".", 1)[0], d.returns_expr)
         return out
 

@@ -344,7 +344,8 @@ def test_a_union_annotation_types_every_member(tmp_path):
 def test_container_annotations_type_their_items(tmp_path):
     """``lines: list[Line]`` types what iterating or indexing ``lines`` gives, for a
     parameter, a class attribute, a property, a mapping's values and a function's return
-    (``for line in load()``, ``load()[0]``)."""
+    (``for line in load()``, ``load()[0]``); what a generator yields (``yield from`` too)
+    is what iterating its calls gives."""
     edges, _ = edges_of(tmp_path, {
         "shop.py": """
             from typing import Iterator, Optional, Sequence
@@ -388,13 +389,25 @@ def test_container_annotations_type_their_items(tmp_path):
                     line.total()
                 load()[0].total()
 
+            def produce():
+                yield Line()
+
+            def relay():
+                yield from produce()
+
+            def consume():
+                for line in produce():
+                    line.total()
+                for line in relay():
+                    line.total()
+
             def untyped(lines: list):
                 for line in lines:
                     line.total()
         """,
     })
     total = "shop.Line.total"
-    for caller in ("shop.Order.first", "shop.Cart.totals", "shop.each", "shop.by_key", "shop.use"):
+    for caller in ("shop.Order.first", "shop.Cart.totals", "shop.each", "shop.by_key", "shop.use", "shop.consume"):
         assert (caller, total) in edges, caller
     assert ("shop.untyped", total) not in edges
 
