@@ -38,6 +38,9 @@ GLUE_WEIGHT = 0.25
 # (a namespace, a parent app) together do, is named after that folder
 APP_MAJORITY = 0.5
 FOLDER_MIN_APPS = 3
+# apps whose name says nothing of what they do: their services are named by what follows
+# (``app/models`` -> ``models``; ``awx/main/dispatch`` -> ``dispatch``)
+NAMELESS_APPS = frozenset({"app", "apps", "src", "main", "server", "backend"})
 # folders of apps whose name says nothing of what the apps do
 NAMELESS_FOLDERS = GENERIC | {"apps", "app", "contrib", "src", "lib", "libs", "modules", "packages", "components"}
 
@@ -177,6 +180,9 @@ def name_services(
             # the dominant detail of each depth, and from DETAIL_DEPTH on every one in turn
             best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
             candidates.extend(best if depth >= DETAIL_DEPTH else best[:1])
+        if app[0] in NAMELESS_APPS and len(candidates) > 1:
+            # ``arches/app/models``: the detail names the service (``models``), not ``app-models``
+            candidates = [c.removeprefix(app[0] + "-") for c in candidates if c != app[0]] + app
         name = next((c for c in candidates if c not in taken), None)
         if name is None:  # every path is taken: the words its members' own names share most
             name = next((n for w in _member_words(groups[i], size_of)
