@@ -458,8 +458,9 @@ def test_an_app_inside_the_features_home_is_told_apart_by_its_own_segments():
 
 def test_an_app_whose_name_says_nothing_is_named_by_what_follows_it():
     """arches keeps nearly everything in ``arches/app/``: its services were ``app``,
-    ``app-models``, ``app-views``. ``app`` (``NAMELESS_APPS``) names no service while a
-    segment below it can (``arches/app/tasks.py``: ``tasks``)."""
+    ``app-models``, ``app-views``. ``app`` (``NAMELESS_APPS``), holding a third of the tree
+    or more, names no service while a segment below it can (``arches/app/tasks.py``:
+    ``tasks``); an app of that name among many is named for what it does."""
     modules = ["arches", "arches.settings", "arches.urls", *[f"arches.app.{p}.{m}" for p in ("models", "views", "utils")
                                                             for m in ("a", "b")],
                "arches.app.tasks", "arches.management.commands.load"]
@@ -469,6 +470,12 @@ def test_an_app_whose_name_says_nothing_is_named_by_what_follows_it():
               {"arches.app.tasks"}, {"arches.management.commands.load"}]
     names = name_services(groups, {m: m for m in modules}, dict.fromkeys(modules, 10.0), root=layout)
     assert names == ["models", "views", "tasks", "management"]
+    # saleor's app/ (third-party apps) is one app among many: a capability of that name
+    shop = [f"shop.{a}.{m}" for a in ("app", "order", "product", "checkout") for m in ("models", "views", "tasks")]
+    layout = build_layout(shop)
+    groups = [{"shop.app.models", "shop.app.tasks"}, {"shop.app.views"}, {"shop.order.models"}]
+    names = name_services(groups, {m: m for m in shop}, dict.fromkeys(shop, 10.0), root=layout)
+    assert names == ["app", "app-views", "order"]
 
 
 def test_a_service_of_many_small_apps_of_one_folder_is_named_after_the_folder():

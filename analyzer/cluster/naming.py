@@ -39,8 +39,9 @@ GLUE_WEIGHT = 0.25
 APP_MAJORITY = 0.5
 FOLDER_MIN_APPS = 3
 # apps whose name says nothing of what they do: their services are named by what follows
-# (``app/models`` -> ``models``; ``awx/main/dispatch`` -> ``dispatch``)
+# (``app/models`` -> ``models``; ``awx/main/dispatch`` -> ``dispatch``) ...
 NAMELESS_APPS = frozenset({"app", "apps", "src", "main", "server", "backend"})
+NAMELESS_SHARE = 1 / 3  # ... when they hold this share of the tree's modules
 # folders of apps whose name says nothing of what the apps do
 NAMELESS_FOLDERS = GENERIC | {"apps", "app", "contrib", "src", "lib", "libs", "modules", "packages", "components"}
 
@@ -164,6 +165,14 @@ def name_services(
     def ranked(tally: Mapping[str, float]) -> list[str]:
         return [slug(name) for name, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
+    # an app of such a name that holds a third of the tree is its container, not a capability
+    # (arches' app/); one app among many is named so for what it does (saleor's app/)
+    modules = {m for m in module_of.values() if m}
+    holding: dict[str, int] = defaultdict(int)
+    for m in modules:
+        if (a := layout.app_of(m)) in NAMELESS_APPS:
+            holding[a] += 1
+    nameless = {slug(a) for a, n in holding.items() if n >= NAMELESS_SHARE * len(modules)}
     taken = set(reserved.values()) | {slug(SHARED)}
     names: dict[int, str] = dict(reserved)
     # larger services choose first; ties by their smallest member, never by set order
@@ -180,7 +189,7 @@ def name_services(
             # the dominant detail of each depth, and from DETAIL_DEPTH on every one in turn
             best = [n for n in ranked(tally) if n.startswith(app[0] + "-")]
             candidates.extend(best if depth >= DETAIL_DEPTH else best[:1])
-        if app[0] in NAMELESS_APPS and len(candidates) > 1:
+        if app[0] in nameless and len(candidates) > 1:
             # ``arches/app/models``: the detail names the service (``models``), not ``app-models``
             candidates = [c.removeprefix(app[0] + "-") for c in candidates if c != app[0]] + app
         name = next((c for c in candidates if c not in taken), None)
