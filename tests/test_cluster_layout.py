@@ -442,8 +442,8 @@ def test_a_models_subfolder_named_after_its_own_app_is_no_feature():
 def test_an_app_inside_the_features_home_is_told_apart_by_its_own_segments():
     """awx: no root package; ``awx/main/models/`` splits the features' data (jobs, inventory)
     that the collection's ``plugins/modules/`` name again, so ``awx/`` is their home, while
-    ``awx.main`` stays an app of its own. A service of ``main`` is named by what follows
-    ``main`` (``dispatch``: ``main`` says nothing), not by the home folder's name (it was
+    ``awx.main`` stays an app of its own. A service of ``main`` is told apart by what
+    follows ``main`` (``main-dispatch``), not by the home folder's name (it was
     ``main-awx``)."""
     modules = ["awx", "awx.urls", *[f"awx.main.models.{f}" for f in ("jobs", "inventory", "credential")],
                "awx.main.access", "awx.main.dispatch.pool", "awx.conf.models", "awx.conf.views", "awx.api.views",
@@ -453,7 +453,7 @@ def test_an_app_inside_the_features_home_is_told_apart_by_its_own_segments():
     assert "awx" in layout.homes and layout.app_of("awx.main.dispatch.pool") == "main"
     groups = [{"awx.main.access"}, {"awx.main.dispatch.pool"}, {"awx.main.models.jobs"}]
     names = name_services(groups, {m: m for m in modules}, dict.fromkeys(modules, 10.0), root=layout)
-    assert names == ["access", "dispatch", "jobs"]
+    assert names == ["main", "main-dispatch", "jobs"]
 
 
 def test_an_app_whose_name_says_nothing_is_named_by_what_follows_it():
