@@ -148,7 +148,8 @@ class Binding(NamedTuple):
     ``name`` may end in ``[]`` for the elements of a container literal:
     ``HANDLERS = {"a": f}`` gives ``HANDLERS -> None (value container)`` and ``HANDLERS[] -> f``.
     ``annotation`` holds the reference string of an annotated type (``x: Foo = ...``).
-    ``<return>`` is the name used for the expressions a function returns.
+    ``<return>`` is the name used for the expressions a function returns, ``<yield>`` for
+    what a generator yields (``yield from rows`` as ``rows[]``).
     """
 
     scope: str

@@ -417,7 +417,9 @@ def _alias_of(node: cst.BaseExpression) -> str | None:
         return None
     ref = annotation_ref(node)
     ref = annotation_members(ref)[0] if ref else None  # one expression stands for the alias: the first member
-    return ref if ref and "[" not in ref else None
+    if not ref or ref.startswith("type["):
+        return None
+    return ref.split("[", 1)[0]  # ``Optional[list[Row]]``: a list (the expression cannot say of what)
 
 
 def ann_text(node: cst.BaseExpression | None) -> str | None:
