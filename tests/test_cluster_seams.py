@@ -148,6 +148,28 @@ def test_data_code_spread_over_many_apps_is_generic_but_one_apps_business_is_not
     assert "lib.records" not in {s.module for s in mostly_a}
 
 
+def test_a_module_many_apps_use_that_stays_out_of_the_library_says_why():
+    """The report's list of helpers every app calls that still belong to one service: a
+    module reading mostly one app's table, and a module serving entry points, each with
+    the rule that kept it out (``kept_out``); a module in the library is not listed."""
+    from analyzer.model import Route
+
+    modules = ["lib.records", *[f"lib.{a}.{m}" for a in "abcd" for m in ("views", "models")]]
+    layout = build_layout(modules, [f"lib.{a}.models" for a in "abcd"])
+    kept: dict = {}
+    detect_shared(records_analysis({"a": 12, "b": 2, "c": 2}), layout, DEFAULT_WEIGHTS, kept_out=kept)
+    assert set(kept) == {"lib.records"}
+    assert kept["lib.records"].why == "75% of its 16 data accesses are to entities of a: that app's business"
+    assert kept["lib.records"].groups == ("a", "b", "c", "d")
+    kept = {}
+    detect_shared(records_analysis({"a": 3, "b": 3, "c": 3}), layout, DEFAULT_WEIGHTS, kept_out=kept)
+    assert kept == {}  # in the library
+    api = records_analysis({})
+    api.routes = [Route("entry:http:GET /r", "http", "lib.records.fetch", "/r", ("GET",), module="lib.records")]
+    detect_shared(api, layout, DEFAULT_WEIGHTS, kept_out=kept)
+    assert kept["lib.records"].why == "handles 1 entry point: an API, not a library"
+
+
 def test_a_module_serving_many_web_endpoints_is_an_api_not_wiring():
     """A module that touches no data, uses the code of many apps and is used by none is wiring
     (an application factory), even with a ``/health`` route of its own; one serving a page

@@ -38,3 +38,22 @@ def test_admin_modules_go_to_their_capability(front):
     placed = front.decomposition.assignment()
     for area in ("catalog", "orders", "accounts"):
         assert placed[f"shop.admin.{area}_admin"] == placed[f"shop.{area}.services"]
+
+
+def test_the_report_says_why_helpers_every_app_calls_stay_with_a_service(front):
+    """``catalog/services.py`` is called from four other apps yet reads and writes only the
+    catalog's tables; ``notifications/services.py`` serves entry points: neither is library,
+    and the report says why (HTML, Markdown and JSON alike read ``Report.kept_out``)."""
+    import json
+
+    from analyzer.report import build_report, render_text
+
+    kept = {m: (n, why) for m, n, why in build_report(front).kept_out}
+    assert kept["shop.catalog.services"] == (
+        4, "its 10 data accesses touch the entities of catalog only: not generic data code")
+    assert kept["shop.notifications.services"][1] == "handles 5 entry points: an API, not a library"
+    assert not set(kept) & set(front.decomposition.shared)
+    assert "| `shop.catalog.services` | 4 | its 10 data accesses" in render_text(front, fmt="md")
+    listed = json.loads(render_text(front, fmt="json"))["clustering"]["kept_out_of_library"]
+    assert {"module": "shop.catalog.services", "apps": 4,
+            "why": "its 10 data accesses touch the entities of catalog only: not generic data code"} in listed

@@ -79,6 +79,38 @@ class SharedModule:
     fan_out: float
 
 
+@dataclass(frozen=True)
+class KeptOut:
+    """A module used by enough apps to be a library that a rule kept out of it, and why: what
+    the report says of a helper everybody calls that still belongs to one service."""
+
+    module: str
+    groups: tuple[str, ...]  # the other apps using it
+    fan_in: float
+    why: str
+
+
+def kept_out_of_library(analysis) -> list[KeptOut]:
+    """The modules of a finished analysis used by enough apps to be a library that stayed
+    out of it, most used first, with why; the shared-library detection run again over the
+    document as the cluster stage ran it (its weights; not the user's pins, which the
+    document does not hold, so a module the user placed is left out here)."""
+    from analyzer.cluster.layout import build_layout
+    from analyzer.cluster.weights import resolve_weights
+
+    clustering = analysis.clustering or {}
+    layout = build_layout({s.module for s in analysis.symbols if s.module},
+                          {e.module for e in analysis.entities if e.module and not e.abstract},
+                          (m.name for m in analysis.modules if m.is_package))
+    weights = clustering.get("weights")
+    found: dict[str, KeptOut] = {}
+    shared = detect_shared(analysis, layout, resolve_weights(weights if isinstance(weights, dict) else None),
+                           kept_out=found)
+    listed = {item.get("module") for item in clustering.get("shared") or [] if isinstance(item, dict)}
+    placed = listed | {s.module for s in shared}
+    return sorted((k for m, k in found.items() if m not in placed), key=lambda k: (-k.fan_in, k.module))
+
+
 def group_threshold(modules: Iterable[str], layout: Layout | str) -> int:
     """``T``: how many other package segments must use a module for it to be a library."""
     layout = as_layout(layout)
@@ -92,8 +124,11 @@ def detect_shared(
     weights: Mapping[str, float],
     *,
     protected: Iterable[str] = (),
+    kept_out: dict[str, KeptOut] | None = None,
 ) -> list[SharedModule]:
-    """Modules of the shared library, sorted by name. ``protected`` modules never qualify."""
+    """Modules of the shared library, sorted by name. ``protected`` modules never qualify.
+    ``kept_out``, when given, gets the modules used by enough apps to be a library that a
+    rule kept out, with why (:class:`KeptOut`)."""
     module_of = {s.id: s.module for s in analysis.symbols}
     modules = sorted({m for m in module_of.values() if m})
     layout = as_layout(layout)
@@ -215,8 +250,47 @@ def detect_shared(
             changed = True
         if not changed and not settled:
             settled = changed = True
+    if kept_out is not None:
+        for m in candidates:
+            groups = in_groups(m)
+            if m in shared or len(groups) < threshold:
+                continue
+            if m in handlers:
+                served = sum(1 for r in analysis.routes if r.handler and module_of.get(r.handler) == m)
+                why = f"handles {served} entry point{'s' if served != 1 else ''}: an API, not a library"
+            elif not incidental_data(m):
+                apps = data_apps[m]
+                top = min(apps, key=lambda a: (-apps[a], a))
+                if len(apps) < GENERIC_DATA_APPS:
+                    why = (f"its {data_sites[m]:g} data accesses touch the entities of "
+                           f"{', '.join(sorted(apps))} only: not generic data code")
+                else:
+                    why = (f"{apps[top] / data_sites[m]:.0%} of its {data_sites[m]:g} data accesses are to "
+                           f"entities of {top}: that app's business")
+            elif fan_in[m] > 0:
+                why = (f"calls into the services' code (weight {fan_out(m, shared):g}) more than half as much "
+                       f"as they use it ({fan_in[m]:g})")
+            else:
+                continue
+            kept_out[m] = KeptOut(m, groups, round(fan_in[m], 3), why)
     return [shared[m] for m in sorted(shared)]
 
 
-__all__ = ["DATA_SHARE", "ENTRY_NAMES", "FAN_OUT_RATIO", "GENERIC_DATA_APPS", "GENERIC_DATA_SHARE", "GROUP_DIVISOR", "MAX_GROUPS", "MIN_GROUPS", "SETTINGS_NAMES", "VENDOR_NAMES", "WIRING_MAX_PAGES", "SharedModule", "detect_shared",
-           "group_threshold"]
+__all__ = [
+    "DATA_SHARE",
+    "ENTRY_NAMES",
+    "FAN_OUT_RATIO",
+    "GENERIC_DATA_APPS",
+    "GENERIC_DATA_SHARE",
+    "GROUP_DIVISOR",
+    "MAX_GROUPS",
+    "MIN_GROUPS",
+    "SETTINGS_NAMES",
+    "VENDOR_NAMES",
+    "WIRING_MAX_PAGES",
+    "KeptOut",
+    "SharedModule",
+    "detect_shared",
+    "group_threshold",
+    "kept_out_of_library",
+]

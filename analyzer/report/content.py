@@ -116,6 +116,9 @@ class Report:
     unresolved_count: int
     unresolved_top: tuple[tuple[str, int], ...]
     focus: str | None  # the service asked for with ``--service``
+    # modules used by enough apps to be a library that a rule kept out: (module, how many
+    # other apps use it, why), most used first (``shared.kept_out_of_library``)
+    kept_out: tuple[tuple[str, int, str], ...] = ()
     skipped: tuple[dict[str, Any], ...] = ()  # files left out on purpose (generated, documentation, not importable)
 
     def service(self, name: str) -> ServiceReport:
@@ -296,7 +299,21 @@ def build_report(analysis: Analysis, *, service: str | None = None) -> Report:
         unresolved_count=int(unresolved.get("count") or 0),
         unresolved_top=tuple(sorted(top, key=lambda t: (-t[1], t[0]))),
         focus=service,
+        kept_out=_kept_out(analysis),
     )
+
+
+KEPT_OUT_SHOWN = 15  # how many modules kept out of the shared library the report lists
+
+
+def _kept_out(analysis: Analysis) -> tuple[tuple[str, int, str], ...]:
+    """Why the helpers every app calls are not in the shared library (a capability's API, or
+    code that is mostly one app's data), for the modules used most."""
+    if analysis.decomposition is None:
+        return ()
+    from analyzer.cluster.shared import kept_out_of_library
+
+    return tuple((k.module, len(k.groups), k.why) for k in kept_out_of_library(analysis)[:KEPT_OUT_SHOWN])
 
 
 def narrow(report: Report, name: str) -> Report:

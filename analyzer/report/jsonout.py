@@ -131,6 +131,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "weights": dict(report.curve.weights),
             "params": dict(report.curve.params),
             "shared_rules": dict(report.curve.shared_rules),
+            "kept_out_of_library": [{"module": m, "apps": n, "why": why} for m, n, why in report.kept_out],
             "layout_note": report.curve.layout_note,
         },
         "diagnostics": {
