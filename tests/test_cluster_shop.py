@@ -43,10 +43,14 @@ def test_admin_modules_go_to_their_capability(front):
 def test_the_report_says_why_helpers_every_app_calls_stay_with_a_service(front):
     """``catalog/services.py`` is called from four other apps yet reads and writes only the
     catalog's tables; ``notifications/services.py`` serves entry points: neither is library,
-    and the report says why (HTML, Markdown and JSON alike read ``Report.kept_out``)."""
+    and the report says why (the terminal, HTML, Markdown and JSON alike read
+    ``Report.kept_out``)."""
+    import io
     import json
 
-    from analyzer.report import build_report, render_text
+    from rich.console import Console
+
+    from analyzer.report import build_report, render_report, render_text
 
     kept = {m: (n, why) for m, n, why in build_report(front).kept_out}
     assert kept["shop.catalog.services"] == (
@@ -54,6 +58,11 @@ def test_the_report_says_why_helpers_every_app_calls_stay_with_a_service(front):
     assert kept["shop.notifications.services"][1] == "handles 5 entry points: an API, not a library"
     assert not set(kept) & set(front.decomposition.shared)
     assert "| `shop.catalog.services` | 4 | its 10 data accesses" in render_text(front, fmt="md")
+    console = Console(record=True, width=160, file=io.StringIO(), color_system=None)
+    render_report(front, fmt="term", output=None, service=None, console=console)
+    terminal = console.export_text()
+    assert "Used by many apps, kept out of the shared library" in terminal
+    assert "shop.catalog.services" in terminal and "handles 5 entry points" in terminal
     listed = json.loads(render_text(front, fmt="json"))["clustering"]["kept_out_of_library"]
     assert {"module": "shop.catalog.services", "apps": 4,
             "why": "its 10 data accesses touch the entities of catalog only: not generic data code"} in listed

@@ -207,6 +207,17 @@ def calls_table(report: Report) -> Table:
     return table
 
 
+def kept_out_table(report: Report) -> Table:
+    """Modules many apps use that the shared library kept out, and why."""
+    table = Table(title="Used by many apps, kept out of the shared library", title_justify="left", box=box.SIMPLE)
+    table.add_column("module", overflow="fold")
+    table.add_column("other apps", justify="right")
+    table.add_column("why it stays with a service", overflow="fold")
+    for module, apps, why in report.kept_out[:MAX_ROWS]:
+        table.add_row(_t(module, "bold"), _num(apps), _t(why))
+    return table
+
+
 def risks_group(report: Report) -> Group:
     r = report.risks
     parts = []
@@ -281,6 +292,8 @@ def render_terminal(report: Report, console: Console) -> None:
         _print(console, line)
     if report.heaviest:
         _print(console, calls_table(report))
+    if report.kept_out:
+        _print(console, kept_out_table(report))
     _print(console, risks_group(report))
     _print(console, diagnostics(report))
 
