@@ -90,6 +90,14 @@ def annotation_members(ref: str) -> list[str]:
     return out
 
 
+def annotation_items(ref: str) -> str | None:
+    """What a container reference says of its items (``list[A|B]`` -> ``A|B``); ``None`` for a
+    class (``A``) or a class itself (``type[A]``)."""
+    if ref.endswith("]") and not ref.startswith("type["):
+        return ref[ref.index("[") + 1:-1]
+    return None
+
+
 class Param(NamedTuple):
     name: str
     annotation: str | None = None  # source text of the annotation

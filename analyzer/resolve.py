@@ -37,6 +37,7 @@ from analyzer.facts import (
     Import,
     ModuleFacts,
     Param,
+    annotation_items,
     annotation_members,
     argument,
 )
@@ -605,8 +606,8 @@ class Resolver:
             return set().union(*(self.annotated(scope, part) for part in members))
         if annotation.startswith("type[") and annotation.endswith("]"):
             return set(self.eval(scope, annotation[5:-1]))
-        if annotation.endswith("]"):
-            annotation = annotation[:annotation.index("[")]
+        if annotation_items(annotation) is not None:
+            annotation = annotation[:annotation.index("[")]  # ``list[Order]`` is a list
         return self.instances_of(self.eval(scope, annotation))
 
     def annotated_items(self, scope: str, annotation: str) -> set[str]:
@@ -615,8 +616,8 @@ class Resolver:
         annotation names no container of known items."""
         out: set[str] = set()
         for part in annotation_members(annotation):
-            if part.endswith("]") and not part.startswith("type["):
-                out |= self.annotated(scope, part[part.index("[") + 1:-1])
+            if (items := annotation_items(part)) is not None:
+                out |= self.annotated(scope, items)
         return out
 
     def instances_of(self, values: Iterable[str]) -> set[str]:
@@ -746,7 +747,7 @@ class Resolver:
         (``lines: list[Line] = []``, ``self.lines: list[Line]``)."""
         out: set[str] = set()
         for b in bindings:
-            if b.annotation and b.annotation.endswith("]"):
+            if b.annotation:
                 out |= self.annotated_items(b.origin or scope, b.annotation)
         return out
 

@@ -128,7 +128,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster import agglomerative, quality, refine
     from analyzer.cluster.balance import split_oversized
     from analyzer.cluster.fragments import fold_quiet, merge_fragments
-    from analyzer.cluster.layout import build_layout
+    from analyzer.cluster.layout import analysis_layout
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
     from analyzer.cluster.ownership import data_edges, own_entities
@@ -147,9 +147,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     module_of = {s.id: s.module for s in symbols}
     for e in analysis.entities:
         module_of.setdefault(e.id, e.module or "")
-    layout = build_layout({s.module for s in symbols if s.module},
-                          {e.module for e in analysis.entities if e.module and not e.abstract},
-                          (m.name for m in analysis.modules if m.is_package))
+    layout = analysis_layout(analysis)
     lines = unit_lines(analysis, dict(index.unit_of))
     nodes = sorted(index.units | index.entities)
     node_size = {n: float(lines.get(n, 0)) + 1.0 for n in nodes}
@@ -325,10 +323,12 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     # what makes a service of a community: an entry point or an entity. For the strays (tied
     # to nothing) a command line alone serves nobody: a service whose only entry points are
     # commands is a developer's script (a release tool's typer commands)
-    serving = {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
-               if r.handler and r.kind != "command"} | {rep.get(e) for e in index.entities}
-    holders = serving | {rep.get(index.unit_of.get(r.handler, r.handler)) for r in analysis.routes
-                         if r.handler and r.kind == "command"}
+    serving = {rep.get(e) for e in index.entities}
+    commands = set()
+    for r in analysis.routes:
+        if r.handler:
+            (commands if r.kind == "command" else serving).add(rep.get(index.unit_of.get(r.handler, r.handler)))
+    holders = serving | commands
     k = quality.pick_k(points, options.services, minimum)
     if options.services and points:  # that many services, not counting the strays set aside below
         k = quality.asked_k(trace, k, core, holders | set(rep_tokens))

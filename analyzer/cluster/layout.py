@@ -386,6 +386,14 @@ def build_layout(modules: Iterable[str], data_modules: Iterable[str] = (),
     return replace(layout, apps=layout.apps | {child for _, child in subapps}, subapps=subapps)
 
 
+def analysis_layout(analysis) -> Layout:
+    """The layout of an analysed tree as the cluster stage reads it: its modules, the modules
+    defining (non-abstract) entities and the packages."""
+    return build_layout({s.module for s in analysis.symbols if s.module},
+                        {e.module for e in analysis.entities if e.module and not e.abstract},
+                        (m.name for m in analysis.modules if m.is_package))
+
+
 def _subapps(layout: Layout, data_modules: Iterable[str]) -> frozenset[tuple[tuple[str, ...], str]]:
     """The sub-apps of a layout (see the module docstring): children of an app holding their
     own models module (``projects/epics/models.py``, ``events/papers/models/paper.py``), when
@@ -417,6 +425,7 @@ __all__ = [
     "ROOT_SHARE",
     "SLICED_SHARE",
     "Layout",
+    "analysis_layout",
     "as_layout",
     "build_layout",
     "common_root",

@@ -95,13 +95,11 @@ def kept_out_of_library(analysis) -> list[KeptOut]:
     out of it, most used first, with why; the shared-library detection run again over the
     document as the cluster stage ran it (its weights; not the user's pins, which the
     document does not hold, so a module the user placed is left out here)."""
-    from analyzer.cluster.layout import build_layout
+    from analyzer.cluster.layout import analysis_layout
     from analyzer.cluster.weights import resolve_weights
 
     clustering = analysis.clustering or {}
-    layout = build_layout({s.module for s in analysis.symbols if s.module},
-                          {e.module for e in analysis.entities if e.module and not e.abstract},
-                          (m.name for m in analysis.modules if m.is_package))
+    layout = analysis_layout(analysis)
     weights = clustering.get("weights")
     found: dict[str, KeptOut] = {}
     shared = detect_shared(analysis, layout, resolve_weights(weights if isinstance(weights, dict) else None),
@@ -141,11 +139,13 @@ def detect_shared(
             domain.add(ent.module)
     entity_app = {ent.id: layout.app_of(ent.module) for ent in analysis.entities if ent.module}
     data_apps: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))  # sites per owning app
-    handlers = {module_of[r.handler] for r in analysis.routes if r.handler and r.handler in module_of}
-    pages: dict[str, int] = defaultdict(int)  # HTTP and WebSocket endpoints each module serves
+    handlers: dict[str, int] = defaultdict(int)  # entry points each module handles
+    pages: dict[str, int] = defaultdict(int)  # ... of which HTTP and WebSocket endpoints
     for r in analysis.routes:
-        if r.kind in _WEB_KINDS and r.handler in module_of:
-            pages[module_of[r.handler]] += 1
+        if r.handler and r.handler in module_of:
+            handlers[module_of[r.handler]] += 1
+            if r.kind in _WEB_KINDS:
+                pages[module_of[r.handler]] += 1
     users: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, set[str]] = defaultdict(set)
     fan_in: dict[str, float] = defaultdict(float)
@@ -256,15 +256,15 @@ def detect_shared(
             if m in shared or len(groups) < threshold:
                 continue
             if m in handlers:
-                served = sum(1 for r in analysis.routes if r.handler and module_of.get(r.handler) == m)
+                served = handlers[m]
                 why = f"handles {served} entry point{'s' if served != 1 else ''}: an API, not a library"
             elif not incidental_data(m):
                 apps = data_apps[m]
-                top = min(apps, key=lambda a: (-apps[a], a))
                 if len(apps) < GENERIC_DATA_APPS:
                     why = (f"its {data_sites[m]:g} data accesses touch the entities of "
                            f"{', '.join(sorted(apps))} only: not generic data code")
                 else:
+                    top = min(apps, key=lambda a: (-apps[a], a))
                     why = (f"{apps[top] / data_sites[m]:.0%} of its {data_sites[m]:g} data accesses are to "
                            f"entities of {top}: that app's business")
             elif fan_in[m] > 0:

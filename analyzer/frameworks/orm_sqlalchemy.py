@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.facts import annotation_members, is_template
+from analyzer.facts import annotation_items, annotation_members, is_template
 from analyzer.frameworks.program import Program, outside, tail
 from analyzer.frameworks.registry import Model, Registry, RelationField, model_entity_id, table_entity_id
 
@@ -275,10 +275,7 @@ class SqlAlchemyModels:
                 target = self._class_entity(cls, arg.expr)
         if target is None and raw is None and b.annotation:
             # ``Mapped[list["Item"]]``: the related class is the items' (one, or a union's first)
-            related = b.annotation
-            if related.endswith("]") and not related.startswith("type["):
-                related = related[related.index("[") + 1:-1]
-            related = annotation_members(related)[0]
+            related = annotation_members(annotation_items(b.annotation) or b.annotation)[0]
             target = self._class_entity(cls, related)
             if target is None:
                 raw = related
