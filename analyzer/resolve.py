@@ -58,6 +58,15 @@ CHILD_COPIES = 0.75
 # its resolution time and memory. Outside values resolve to nothing in the project; the
 # first ones (in sorted order, so that runs agree) are kept.
 MAX_OUTSIDE_FLOWS = 64
+# Project values (functions, classes, instances, bound methods) one parameter may receive. A
+# parameter of generic code (``Printer._print(expr)``, ``sympify(a)``, a test helper's ``obj``)
+# is handed instances of hundreds of classes; each round passes them on to every function it
+# calls with them, and what calls on them reach is every class's method of that name. On
+# sympy (800 k lines) such parameters held 1.4 M values after six rounds, resolution took
+# 96 s and 2.7 GiB. A parameter handed more than this is *megamorphic*: it reads as no flow
+# (its annotation and default still count) and passes nothing on, as in a tool without flows.
+# Web trees stay below it (the largest flows: Django's ``cached_property`` 285, saleor 174).
+MAX_PROJECT_FLOWS = 128
 _PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY: frozenset[str] = frozenset()
 # outside bases that give their classes no attribute: ``class Repo(Generic[T])`` has no
@@ -170,6 +179,7 @@ class Resolver:
         self.params: dict[str, dict[str, Param]] = {}
         self.flows: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._outside_flows: dict[tuple[str, str], int] = {}  # outside values held per flow
+        self.megamorphic: set[tuple[str, str]] = set()  # see MAX_PROJECT_FLOWS
         self.class_of_scope: dict[str, str | None] = {}
         self.stores_elsewhere: set[str] = set()  # scopes binding a name of another (``self.x = ...``)
         self.self_param: dict[str, str] = {}
@@ -906,28 +916,48 @@ class Resolver:
                 if vals:
                     self.grow_flow((func, p.name), vals)
 
-    def grow_flow(self, key: tuple[str, str], vals: set[str]) -> None:
+    def grow_flow(self, key: tuple[str, str], vals: set[str] | None) -> None:
         """Add values flowing into a parameter (``key``: function, parameter), keeping at
-        most :data:`MAX_OUTSIDE_FLOWS` outside values; what is new is logged when a share of
-        a round keeps a log (:func:`_evaluate_share`)."""
+        most :data:`MAX_OUTSIDE_FLOWS` outside values; past :data:`MAX_PROJECT_FLOWS` project
+        values (or ``vals`` None: another process found so) the parameter is megamorphic and
+        its flow empty for good. What changes is logged when a share of a round keeps a log
+        (:func:`_evaluate_share`), a parameter made megamorphic as ``None``."""
+        if key in self.megamorphic:
+            return
         cur = self.flows[key]
+        if vals is None:
+            self._make_megamorphic(key)
+            return
         new = vals - cur
-        if new:
-            outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
-            if outside:
-                held = self._outside_flows.get(key)
-                if held is None:
-                    held = sum(1 for x in cur if x.startswith(("x:", "xi:")))
-                room = max(0, MAX_OUTSIDE_FLOWS - held)
-                if len(outside) > room:
-                    new.difference_update(outside[room:])
-                self._outside_flows[key] = held + min(room, len(outside))
-        if new:
-            cur |= new
-            self._flow_changed = True
-            self.changed_funcs.add(key[0])
-            if self.flow_log is not None:
-                self.flow_log.append((key, new))
+        if not new:
+            return
+        held = self._outside_flows.get(key, 0)
+        outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
+        if outside:
+            room = max(0, MAX_OUTSIDE_FLOWS - held)
+            if len(outside) > room:
+                new.difference_update(outside[room:])
+            held = self._outside_flows[key] = held + min(room, len(outside))
+        if not new:
+            return
+        if len(cur) + len(new) - held > MAX_PROJECT_FLOWS:
+            self._make_megamorphic(key)
+            return
+        cur |= new
+        self._flow_changed = True
+        self.changed_funcs.add(key[0])
+        if self.flow_log is not None:
+            self.flow_log.append((key, new))
+
+    def _make_megamorphic(self, key: tuple[str, str]) -> None:
+        """Empty a parameter's flow for good; its function's sites read it again next round."""
+        self.megamorphic.add(key)
+        self.flows[key] = set()
+        self._outside_flows.pop(key, None)
+        self._flow_changed = True
+        self.changed_funcs.add(key[0])
+        if self.flow_log is not None:
+            self.flow_log.append((key, None))
 
     def _signature_index(self, func: str) -> tuple[list[Param], dict[str, Param]]:
         hit = self._sig.get(func)
@@ -1204,7 +1234,7 @@ class _Share(NamedTuple):
     sites: Sequence[int]
     targets: list[frozenset[str]]
     settled: list[int]
-    flows: list[tuple[tuple[str, str], set[str]]]
+    flows: list[tuple[tuple[str, str], set[str] | None]]  # None: made megamorphic
     flow_changed: bool
     changed_funcs: set[str]
 
@@ -1219,11 +1249,13 @@ def _subclasses(r: Resolver) -> dict[str, list[str]]:
     return out
 
 
-def _merged_flows(r: Resolver, shares_of) -> list[tuple[tuple[str, str], frozenset[str], int | None]]:
+def _merged_flows(r: Resolver, shares_of) -> list[tuple[tuple[str, str], frozenset[str] | None, int | None]]:
     """The flows either share of a round changed, as this process merged them (with the
-    count of outside values each holds): what the partner takes in before its next turn."""
+    count of outside values each holds; ``None`` for a megamorphic parameter): what the
+    partner takes in before its next turn."""
     keys = dict.fromkeys(key for share in shares_of for key, _ in share.flows)
-    return [(key, frozenset(r.flows[key]), r._outside_flows.get(key)) for key in keys]
+    return [(key, None if key in r.megamorphic else frozenset(r.flows[key]), r._outside_flows.get(key))
+            for key in keys]
 
 
 def _partner_turn(r: Resolver, sites: list[tuple[str, int, Call]], request: tuple):
@@ -1232,7 +1264,9 @@ def _partner_turn(r: Resolver, sites: list[tuple[str, int, Call]], request: tupl
     sites of the round, or what the edges of its sites need."""
     what, synced, cleared, part = request
     for key, values, held in synced:
-        r.flows[key] = set(values)
+        if values is None:
+            r.megamorphic.add(key)
+        r.flows[key] = set(values or ())
         if held is None:
             r._outside_flows.pop(key, None)
         else:

@@ -283,3 +283,33 @@ def test_resolution_split_with_a_partner_gives_the_same_answer(monkeypatch):
     assert any(e[2] == "call" for e in whole[-1])
     monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # both halves here, in turn
     assert _resolution_answer(front_end(ROOT / "samples" / "shop")[1]) == whole
+
+
+@needs_fork
+def test_a_parameter_made_megamorphic_by_both_shares_together_is_so_in_both(monkeypatch, tmp_path):
+    """Each share hands ``show`` three node classes, under the bound of four; merged they are
+    six, so this process makes the parameter megamorphic and tells the partner, whose
+    evaluation of ``show`` must then read no flow either: the same edges as in one process."""
+    from analyzer import resolve
+    from tests.helpers import build_tree
+
+    monkeypatch.setattr(resolve, "MAX_PROJECT_FLOWS", 4)
+    nodes = "\n".join(f"class Node{i}:\n    def render(self):\n        return {i}\n" for i in range(6))
+    build_tree(tmp_path, {
+        "draw/__init__.py": "", "draw/nodes.py": nodes,
+        "draw/a.py": "from draw.nodes import Node0, Node1, Node2\nfrom draw.z import show\n\n\n"
+                     "def first():\n    Node0().render()\n    Node1().render()\n    show(Node0())\n    show(Node1())\n    show(Node2())\n",
+        # ``relay`` hands ``show`` what ``last`` hands it, a round later; ``show`` returns its
+        # argument, so ``relay`` is asked again in the round after the merge and hands the
+        # three classes again: the partner must refuse them
+        "draw/z.py": "from draw.nodes import Node3, Node4, Node5\n\n\n"
+                     "def last():\n    relay(Node3())\n    relay(Node4())\n    relay(Node5())\n\n\n"
+                     "def relay(n):\n    show(n)\n\n\n"
+                     "def show(node):\n    node.render()\n",
+    })
+    whole = _resolution_answer(front_end(tmp_path)[1])
+    monkeypatch.setattr(resolve, "FORK_SITES", 1)
+    split_res = front_end(tmp_path)[1]
+    assert _resolution_answer(split_res) == whole
+    assert ("draw.z.show", "node") in split_res.resolver.megamorphic
+    assert not any(e[0] == "draw.z.show" and e[2] == "call" for e in whole[-1])

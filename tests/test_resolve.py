@@ -706,6 +706,70 @@ def test_a_recursive_walk_over_an_outside_structure_stays_bounded(tmp_path):
     assert {("gen.types.collect", "gen.types.walk"), ("gen.types.walk", "gen.types.walk")} <= call_edges(res)
 
 
+def _printer_program(kinds: int) -> dict[str, str]:
+    """``show(node)`` calls ``node.render()``; ``main`` hands it one instance of each of
+    ``kinds`` node classes, and ``pick`` hands ``show``'s neighbour two."""
+    classes = "\n".join(f"class Node{i}:\n    def render(self):\n        return {i}\n" for i in range(kinds))
+    calls = "\n".join(f"    show(Node{i}())" for i in range(kinds))
+    return {"draw/__init__.py": "", "draw/nodes.py": classes, "draw/show.py": f"""
+from draw.nodes import {", ".join(f"Node{i}" for i in range(kinds))}
+
+
+def show(node):
+    return node.render()
+
+
+def pick(node):
+    return node.render()
+
+
+def main():
+{calls}
+    pick(Node0())
+    pick(Node1())
+"""}
+
+
+def test_a_parameter_handed_too_many_project_values_is_megamorphic(tmp_path, monkeypatch):
+    """Past MAX_PROJECT_FLOWS values a parameter reads as no flow and passes nothing on:
+    generic code (a printer's ``expr``) reaching every class's method of a name was most of
+    sympy's resolution time and memory. Below the bound the flow is followed as before."""
+    from analyzer import resolve
+
+    monkeypatch.setattr(resolve, "MAX_PROJECT_FLOWS", 4)
+    build_tree(tmp_path, _printer_program(6))
+    _, res = front_end(tmp_path)
+    edges = call_edges(res, "draw.")
+    assert not {t for s, t in edges if s == "draw.show.show"}
+    assert {t for s, t in edges if s == "draw.show.pick"} == {"draw.nodes.Node0.render", "draw.nodes.Node1.render"}
+    assert ("draw.show.show", "node") in res.resolver.megamorphic
+    assert ("draw.show.show", "node") not in res.evaluation.flows
+
+    tree = tmp_path / "few"
+    build_tree(tree, _printer_program(4))
+    _, res = front_end(tree)
+    assert {t for s, t in call_edges(res, "draw.") if s == "draw.show.show"} == {
+        f"draw.nodes.Node{i}.render" for i in range(4)}
+    assert not res.resolver.megamorphic
+
+
+def test_a_partner_told_a_parameter_is_megamorphic_refuses_its_values_too(tmp_path, monkeypatch):
+    """The forked partner of a round learns which parameters the merge made megamorphic
+    (``None`` among the synced flows) and takes no values for them afterwards."""
+    from analyzer import resolve
+
+    monkeypatch.setattr(resolve, "MAX_PROJECT_FLOWS", 4)
+    build_tree(tmp_path, _printer_program(2))
+    _, res = front_end(tmp_path)
+    r = res.resolver
+    key = ("draw.show.show", "node")
+    assert r.flows[key] and key not in r.megamorphic
+    resolve._partner_turn(r, [], ("round", [(key, None, None)], False, []))
+    assert key in r.megamorphic and not r.flows[key]
+    r.grow_flow(key, {"i:draw.nodes.Node0"})
+    assert not r.flows[key]
+
+
 def test_a_script_folder_imports_its_siblings_bare(tmp_path):
     """``tools/`` has no ``__init__.py``: its modules are ``tools.run`` and ``tools.utils``,
     and ``run.py``, run from its folder, imports ``utils`` bare. A package's imports stay
