@@ -59,16 +59,17 @@ CHILD_COPIES = 0.75
 # first ones (in sorted order, so that runs agree) are kept.
 MAX_OUTSIDE_FLOWS = 64
 # Project values (functions, classes, instances, bound methods) one parameter may receive. A
-# parameter of generic code (``Printer._print(expr)``, ``sympify(a)``, a test helper's ``obj``)
+# parameter of generic code (sympy's ``Printer._print(expr)``, mypy's ``typ`` and ``context``)
 # is handed instances of hundreds of classes; each round passes them on to every function it
 # calls with them, and what calls on them reach is every class's method of that name. On
-# sympy (800 k lines) such parameters held 1.4 M values after six rounds, resolution took
-# 96 s and 2.7 GiB. A parameter handed more than this is *megamorphic*: it reads as no flow
-# (its annotation and default still count) and passes nothing on, as in a tool without flows.
-# On web trees only registries and decorators pass it (Django's ``cached_property`` is handed
-# 285 functions, saleor's ``NonNullList`` 174 types, netbox's ``register_*`` 131), and their
-# edges came out the same.
-MAX_PROJECT_FLOWS = 128
+# sympy (800 k lines) such parameters held 1.4 M values after six rounds (resolution 96 s,
+# 2.7 GiB); on mypy (180 k lines) 8,000 parameters held about 190 values each (129 s, 4 GiB).
+# A parameter handed more than this is *megamorphic*: it reads as no flow (its annotation and
+# default still count) and passes nothing on, as in a tool without argument flows. On web
+# trees only dispatch wrappers, registries and decorators pass it (Django's
+# ``cached_property`` is handed 285 functions, saleor's ``NonNullList`` 174 types), and few
+# edges went (docs/performance.md, "Megamorphic parameters").
+MAX_PROJECT_FLOWS = 64
 _PROPERTIES = frozenset({"property", "cached_property"})
 _EMPTY: frozenset[str] = frozenset()
 # outside bases that give their classes no attribute: ``class Repo(Generic[T])`` has no
