@@ -429,7 +429,7 @@ class Resolver:
         """The items of what these functions return: what a generator yields, and what
         their return annotations type (``def load() -> list[Order]``)."""
         out: set[str] = set()
-        for v in callees:
+        for v in sorted(callees):
             tag, _, q = v.partition(":")
             d = self.defs.get(q) if tag in ("d", "bd") else None
             if d is None or d.kind not in ("function", "method"):
@@ -446,7 +446,7 @@ class Resolver:
         so ``OrgRepo.from_session(s)`` is an OrgRepo, not the base that defines the method; and
         ``super().from_dict(d)`` in a class method of ``User`` is a ``User``."""
         out: set[str] = set()
-        for v in callees:
+        for v in sorted(callees):
             if v.startswith("bd:") and self.makes_own_class(v[3:]):
                 own = {f"i:{r[2:]}" for r in receivers
                        if r.startswith(("d:", "i:", "s:")) and self.kind(r[2:]) == "class"}
@@ -566,7 +566,7 @@ class Resolver:
         """The argument a call passes to the parameter its callees (``targets``) all return
         unchanged, or ``None``."""
         arg = None
-        for v in targets:
+        for v in sorted(targets):
             tag, _, func = v.partition(":")
             param = self.returned_param(func) if tag in ("d", "bd") else _STANDS_FOR.get(func) if tag == "x" else None
             if param is None:
@@ -687,7 +687,7 @@ class Resolver:
 
     def attribute_all(self, values: Iterable[str], attr: str) -> set[str]:
         out: set[str] = set()
-        for v in values:
+        for v in sorted(values):
             out |= self.attribute(v, attr)
         return out
 
@@ -815,7 +815,7 @@ class Resolver:
 
     def call_result_all(self, values: Iterable[str]) -> set[str]:
         out: set[str] = set()
-        for v in values:
+        for v in sorted(values):
             out |= self.call_result(v)
         return out
 
@@ -867,7 +867,7 @@ class Resolver:
 
     def _callees(self, values: frozenset[str]) -> set[str]:
         out: set[str] = set()
-        for v in values:
+        for v in sorted(values):
             tag, _, q = v.partition(":")
             if tag in ("d", "bd"):
                 kind = self.kind(q)
@@ -887,7 +887,7 @@ class Resolver:
     def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
         if not call.args or not any(a.expr for a in call.args):
             return  # nothing can flow: the common case, kept cheap
-        for v in targets:
+        for v in sorted(targets):
             tag, _, q = v.partition(":")
             if tag not in ("d", "bd"):
                 continue
@@ -1113,7 +1113,9 @@ def assemble_module(m: ModuleFacts, ev: Evaluation, first_site: int, first_impor
 def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]]) -> Evaluation:
     """Evaluate every site to a fixed point of the argument flows, then ask what the edges
     need. The memo's cycle guard makes values inside cycles depend on the order of the
-    questions, so this order is fixed: the same modules always give the same evaluation."""
+    questions, so this order is fixed: the same modules always give the same evaluation.
+    That includes the order within a question: a set of values (receivers, callees, targets)
+    is asked in sorted order, not in the set's, which follows the interpreter's hash seed."""
     # Round 1 evaluates every site. Later rounds only revisit the sites that new argument
     # flows can change: sites inside a function whose parameters gained values (and its
     # nested defs), and sites that call such a function (its return value may follow).
