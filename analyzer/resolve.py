@@ -934,7 +934,9 @@ class Resolver:
         new = vals - cur
         if not new:
             return
-        held = self._outside_flows.get(key, 0)
+        held = self._outside_flows.get(key)
+        if held is None:  # not counted yet (a flow taken in whole from a partner): count it once
+            held = self._outside_flows[key] = sum(1 for x in cur if x.startswith(("x:", "xi:")))
         outside = sorted(x for x in new if x.startswith(("x:", "xi:")))
         if outside:
             room = max(0, MAX_OUTSIDE_FLOWS - held)
