@@ -17,6 +17,7 @@ import re
 import string
 import sys
 from bisect import bisect_right
+from sys import intern
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -284,25 +285,51 @@ def _decode(source: bytes) -> str:
 # -- expressions as reference strings ---------------------------------------------------------
 
 def expr_str(node: cst.BaseExpression | None) -> str | None:
-    """``a.b().c[]`` for attribute/call/subscript chains on a name; ``None`` otherwise."""
+    """``a.b().c[]`` for attribute/call/subscript chains on a name; ``None`` otherwise.
+
+    Interned: a module names the same few things again and again (``session``, ``item_id``),
+    and one string object per occurrence was a third of the facts' memory on a dense tree.
+    Equal strings that are one object are pickled once per module and decoded once. (The
+    body repeats :func:`_expr_text`'s rather than call it: one call less per expression.)"""
+    t = type(node)
+    if t is cst.Name:
+        return intern(node.value)
+    if t is cst.Attribute:
+        base = _expr_text(node.value)
+        return None if base is None else intern(f"{base}.{node.attr.value}")
+    if t is cst.Call:
+        base = _expr_text(node.func)
+        return None if base is None else intern(f"{base}()")
+    if t is cst.Subscript:
+        base = _expr_text(node.value)
+        return None if base is None else intern(f"{base}[]")
+    if t is cst.Await:
+        return expr_str(node.expression)
+    if t is cst.BooleanOperation:
+        right = _LITERAL_TYPES.get(type(node.right))
+        return right if right is not None else expr_str(node.left)
+    return _LITERAL_TYPES.get(t)
+
+
+def _expr_text(node: cst.BaseExpression | None) -> str | None:
     t = type(node)
     if t is cst.Name:
         return node.value
     if t is cst.Attribute:
-        base = expr_str(node.value)
+        base = _expr_text(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     if t is cst.Call:
-        base = expr_str(node.func)
+        base = _expr_text(node.func)
         return None if base is None else f"{base}()"
     if t is cst.Subscript:
-        base = expr_str(node.value)
+        base = _expr_text(node.value)
         return None if base is None else f"{base}[]"
     if t is cst.Await:
-        return expr_str(node.expression)
+        return _expr_text(node.expression)
     if t is cst.BooleanOperation:
         # ``(name or "")`` is the idiom for a default: the literal tells the type
         right = _LITERAL_TYPES.get(type(node.right))
-        return right if right is not None else expr_str(node.left)
+        return right if right is not None else _expr_text(node.left)
     return _LITERAL_TYPES.get(t)
 
 
@@ -316,6 +343,12 @@ _LITERAL_TYPES = {
 
 
 def annotation_ref(node: cst.BaseExpression | None) -> str | None:
+    """:func:`_annotation_ref`, interned as :func:`expr_str` is."""
+    text = _annotation_ref(node)
+    return None if text is None else intern(text)
+
+
+def _annotation_ref(node: cst.BaseExpression | None) -> str | None:
     """The class an annotation names: ``Optional[Foo]``, ``Foo | None``, ``"Foo"``,
     ``Annotated[Foo, ...]`` and ``Mapped[Foo]`` all give ``Foo``; ``type[Foo]`` gives
     ``type[Foo]`` (the class itself: :meth:`analyzer.resolve.Resolver.annotated`); a union
@@ -333,21 +366,21 @@ def annotation_ref(node: cst.BaseExpression | None) -> str | None:
             return inner
         if len(inner) < 200:  # a forward reference such as "Repo | None" or "Optional[Repo]"
             try:
-                return annotation_ref(cst.parse_expression(inner))
+                return _annotation_ref(cst.parse_expression(inner))
             except Exception:
                 return None
         return None
     if t is cst.BinaryOperation and isinstance(node.operator, cst.BitOr):
-        return _union((annotation_ref(node.left), annotation_ref(node.right)))
+        return _union((_annotation_ref(node.left), _annotation_ref(node.right)))
     if t is cst.Subscript:
         head = expr_str(node.value)
         last = head.rsplit(".", 1)[-1] if head else None
         if last == "Union" and node.slice:
-            return _union(annotation_ref(el.slice.value) for el in node.slice if isinstance(el.slice, cst.Index))
+            return _union(_annotation_ref(el.slice.value) for el in node.slice if isinstance(el.slice, cst.Index))
         if last in ("Optional", "Annotated", "Mapped", "Type", "type", "ClassVar", "Final") and node.slice:
             for el in node.slice:
                 if isinstance(el.slice, cst.Index):
-                    ref = annotation_ref(el.slice.value)
+                    ref = _annotation_ref(el.slice.value)
                     if ref not in (None, "None"):
                         # ``type[Foo]`` is the class itself, not an instance of it (of each
                         # member, for ``type[Foo | Bar]``)
@@ -423,14 +456,20 @@ def _alias_of(node: cst.BaseExpression) -> str | None:
 
 
 def ann_text(node: cst.BaseExpression | None) -> str | None:
-    """Source text of an annotation or default (a cheap code generator for common shapes)."""
+    """Source text of an annotation or default (a cheap code generator for common shapes),
+    interned as :func:`expr_str` is."""
+    text = _ann_text(node)
+    return None if text is None else intern(text)
+
+
+def _ann_text(node: cst.BaseExpression | None) -> str | None:
     if node is None:
         return None
     t = type(node)
     if t is cst.Name:
         return node.value
     if t is cst.Attribute:
-        base = ann_text(node.value)
+        base = _ann_text(node.value)
         return f"{base}.{node.attr.value}"
     if t is cst.SimpleString or t is cst.Integer or t is cst.Float:
         return node.value
@@ -438,23 +477,23 @@ def ann_text(node: cst.BaseExpression | None) -> str | None:
         parts = []
         for el in node.slice:
             if isinstance(el.slice, cst.Index):
-                parts.append(ann_text(el.slice.value) or "...")
+                parts.append(_ann_text(el.slice.value) or "...")
             else:
                 parts.append("...")
-        return f"{ann_text(node.value)}[{', '.join(parts)}]"
+        return f"{_ann_text(node.value)}[{', '.join(parts)}]"
     if t is cst.BinaryOperation and isinstance(node.operator, cst.BitOr):
-        return f"{ann_text(node.left)} | {ann_text(node.right)}"
+        return f"{_ann_text(node.left)} | {_ann_text(node.right)}"
     if t is cst.List or t is cst.Tuple:
-        inner = ", ".join(ann_text(e.value) or "..." for e in node.elements)
+        inner = ", ".join(_ann_text(e.value) or "..." for e in node.elements)
         if t is cst.List:
             return f"[{inner}]"
         return f"({inner},)" if len(node.elements) == 1 else f"({inner})"  # ("x",) is no string
     if t is cst.Ellipsis:
         return "..."
     if t is cst.UnaryOperation and isinstance(node.operator, cst.Minus):
-        return f"-{ann_text(node.expression)}"
+        return f"-{_ann_text(node.expression)}"
     if t is cst.Call:
-        return f"{ann_text(node.func)}(...)"
+        return f"{_ann_text(node.func)}(...)"
     if t is cst.Dict:
         return "{...}" if node.elements else "{}"
     return "..."
@@ -1016,7 +1055,7 @@ class _Walker:
 
     def function(self, node: cst.FunctionDef) -> None:
         decorators = self.decorators(node)
-        name = node.name.value
+        name = intern(node.name.value)
         line = self._find_def("def", name)
         end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else self._header_end(line)
         parent = self.frame
@@ -1068,7 +1107,7 @@ class _Walker:
             ann = param.annotation.annotation if param.annotation else None
             if param.default is not None:
                 self.expr(param.default)
-            out.append(Param(param.name.value, ann_text(ann), annotation_ref(ann),
+            out.append(Param(intern(param.name.value), ann_text(ann), annotation_ref(ann),
                              ann_text(param.default) if param.default is not None else None, kind))
 
         for param in p.posonly_params:
@@ -1085,7 +1124,7 @@ class _Walker:
 
     def klass(self, node: cst.ClassDef) -> None:
         decorators = self.decorators(node)
-        name = node.name.value
+        name = intern(node.name.value)
         line = self._find_def("class", name)
         end_line = self.block_end(line) if isinstance(node.body, cst.IndentedBlock) else self._header_end(line)
         parent = self.frame
@@ -1179,19 +1218,19 @@ class _Walker:
         for alias in node.names:
             name = _dotted(alias.name)
             asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-            self.imports.append(Import(self.frame.qualname, name, None, asname, line))
+            self.imports.append(Import(self.frame.qualname, intern(name), None, asname and intern(asname), line))
 
     def import_from(self, node: cst.ImportFrom) -> None:
         line = self.current_line()
         level = len(node.relative)
-        module = self._resolve_relative(level, _dotted(node.module) if node.module is not None else None)
+        module = intern(self._resolve_relative(level, _dotted(node.module) if node.module is not None else None))
         if isinstance(node.names, cst.ImportStar):
             self.imports.append(Import(self.frame.qualname, module, "*", None, line))
             return
         for alias in node.names:
             name = _dotted(alias.name)
             asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-            self.imports.append(Import(self.frame.qualname, module, name, asname, line))
+            self.imports.append(Import(self.frame.qualname, module, intern(name), asname and intern(asname), line))
 
     # -- bindings --------------------------------------------------------------------------
     def add_binding(self, name: str, expr: str | None, value_node, call_index: int | None,
@@ -1212,6 +1251,7 @@ class _Walker:
             else:
                 self._sequences.pop(name, None)
         origin = here if scope is not None and scope != here else None
+        name = intern(name)  # see expr_str
         self.bindings.append(
             Binding(scope or here, name, expr, self.current_line(), value, annotation, call_index, origin)
         )
@@ -1226,19 +1266,19 @@ class _Walker:
                         # the known strings of a list that is not all literal ([..., *env_apps]) keep
                         # their text: such elements are still settings that name code
                         text = literal(el.value) if value is None and type(el.value) in _STRINGS else None
-                        self.bindings.append(Binding(scope or here, f"{name}[]", e, self.current_line(),
+                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), e, self.current_line(),
                                                      text, origin=origin))
                 elif isinstance(el, cst.StarredElement):
                     e = expr_str(el.value)
                     if e is not None and "(" not in e and "[" not in e:  # [*other_urls]: its items
-                        self.bindings.append(Binding(scope or here, f"{name}[]", f"{e}[]", self.current_line(),
+                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), f"{e}[]", self.current_line(),
                                                      origin=origin))
         elif t is cst.Dict:
             for el in value_node.elements:
                 if isinstance(el, cst.DictElement):
                     e = expr_str(el.value)
                     if e is not None:
-                        self.bindings.append(Binding(scope or here, f"{name}[]", e, self.current_line(),
+                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), e, self.current_line(),
                                                      origin=origin))
 
     def _rows(self, scope: str, name: str, node, origin: str | None) -> None:
@@ -1306,7 +1346,7 @@ class _Walker:
         """Record ``obj.attr = ...`` (ORM instance writes are attribute stores)."""
         base = expr_str(target.value)
         if base is not None:
-            self.stores.append(AttrStore(self.frame.qualname, base, target.attr.value, self.current_line()))
+            self.stores.append(AttrStore(self.frame.qualname, base, intern(target.attr.value), self.current_line()))
 
     # -- with ------------------------------------------------------------------------------
     def with_stmt(self, node: cst.With) -> None:
@@ -1345,7 +1385,7 @@ class _Walker:
         if call_index is None:
             self.expr(value)
         star = 1 if a.star == "*" else 2 if a.star == "**" else 0
-        keyword = a.keyword.value if a.keyword is not None else None
+        keyword = intern(a.keyword.value) if a.keyword is not None else None
         t = type(value)
         known = _string_pairs(value) if t is cst.Dict else literal(value)
         items = _items(value) if known is None and (t is cst.List or t is cst.Tuple or t is cst.Set) else None
