@@ -9,10 +9,14 @@ evaluates the first (:func:`shares`). Louvain's restarts, when their number is o
 three shares (:func:`parts`), so that two cores finish together.
 
 Both shares start from the state at the fork. The child copies the pages whose objects it
-touches (their reference counts change): the caller says what share of this process's
-resident memory that may come to. There is no fork when the two together could exceed
-:data:`MEMORY_BUDGET` (a million-line tree stays within it: time is traded for memory only
-below it), when the free memory (the machine's, or the memory cgroup's) is short, or when
+touches (their reference counts change) and allocates what its share computes: the caller
+says what share of this process's resident memory that may come to (``copies``), and how
+much this process grows meanwhile with its own share (``grows``). Both were measured at
+each call site on the largest trees. There is no fork when this process, its growth, the new
+child and the children still running (what was promised to each at its fork) could exceed
+:data:`MEMORY_BUDGET` together: the budget is that of the whole run, every process counted
+(a million-line tree stays within it: time is traded for memory only below it). Nor is
+there one when the free memory (the machine's, or the memory cgroup's) is short, or when
 the platform has no ``os.fork``. Then the shares run here one after the other, the second
 seeing what the first left behind; callers whose answers could differ (memos of values
 cut short by a cycle) accept that rare difference. The number of cores plays no part: the
@@ -33,31 +37,51 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-MEMORY_BUDGET = 2 << 30  # bytes, this process and its forked child together
+MEMORY_BUDGET = 2 << 30  # bytes, this process and its forked children together
+
+_promised: dict[int, int] = {}  # pid of a child still running -> the bytes promised to it at its fork
 
 
-def can_fork(copies: float = 1.0) -> bool:
-    """``os.fork`` exists and there is room for a child that copies ``copies`` of this
-    process's resident memory."""
-    return hasattr(os, "fork") and _room_for_a_copy(copies)
+def can_fork(copies: float = 1.0, grows: float = 0.0) -> bool:
+    """``os.fork`` exists and there is room for a child that comes to ``copies`` of this
+    process's resident memory while this process grows by ``grows`` of it."""
+    return hasattr(os, "fork") and _room_for_a_copy(copies, grows)
 
 
-def _room_for_a_copy(copies: float = 1.0) -> bool:
-    """The copy keeps both processes within :data:`MEMORY_BUDGET`, and free memory (the
-    machine's, and the memory cgroup's when it sets a limit: in a container,
-    /proc/meminfo shows the host) exceeds twice the copy."""
+def _memory() -> tuple[int, int] | None:
+    """This process's resident bytes and the bytes free to it (the machine's, and the memory
+    cgroup's when it sets a limit: in a container, /proc/meminfo shows the host); ``None``
+    without /proc."""
     try:
         with open("/proc/self/status", "rb") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:")) * 1024
         with open("/proc/meminfo", "rb") as f:
             available = next(int(line.split()[1]) for line in f if line.startswith(b"MemAvailable:")) * 1024
     except (OSError, StopIteration, ValueError, IndexError):
-        return True  # no /proc (macOS): fork, as the platform allows
+        return None
     limit = _cgroup_room()
-    if limit is not None:
-        available = min(available, limit)
-    copy = rss * copies
-    return rss + copy <= MEMORY_BUDGET and available > 2 * copy
+    return rss, available if limit is None else min(available, limit)
+
+
+def _room_for_a_copy(copies: float = 1.0, grows: float = 0.0) -> bool:
+    """This process grown by ``grows``, a child of ``copies`` and the children still running
+    stay within :data:`MEMORY_BUDGET`, and free memory exceeds twice what is added."""
+    memory = _memory()
+    if memory is None:
+        return True  # no /proc (macOS): fork, as the platform allows
+    rss, available = memory
+    added = rss * (copies + grows)
+    return rss + added + sum(_promised.values()) <= MEMORY_BUDGET and available > 2 * added
+
+
+def _promise(pid: int, copies: float) -> None:
+    """Count a child just forked against the budget until it is reaped (:func:`_reaped`)."""
+    memory = _memory()
+    _promised[pid] = int(memory[0] * copies) if memory is not None else 0
+
+
+def _reaped(pid: int) -> None:
+    _promised.pop(pid, None)
 
 
 def _cgroup_room() -> int | None:
@@ -90,24 +114,27 @@ def _cgroup_room() -> int | None:
     return None
 
 
-def shares(job: Callable[[int], T], copies: float = 1.0) -> tuple[T, T]:
+def shares(job: Callable[[int], T], copies: float = 1.0, grows: float = 0.0) -> tuple[T, T]:
     """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when there is room
-    for one that copies ``copies`` of this process's memory; its answer comes back pickled.
-    ``job(1)`` must not rely on what ``job(0)`` leaves behind."""
-    mine, theirs = parts(job, 2, copies)
+    for one that comes to ``copies`` of this process's memory while this one grows by
+    ``grows`` of it; its answer comes back pickled. ``job(1)`` must not rely on what
+    ``job(0)`` leaves behind."""
+    mine, theirs = parts(job, 2, copies, grows)
     return mine, theirs
 
 
-def parts(job: Callable[[int], T], count: int, copies: float = 1.0) -> list[T]:
+def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float = 0.0) -> list[T]:
     """``[job(0), ..., job(count - 1)]``, each part after the first in a forked child of its
-    own while there is room for one more that copies ``copies`` of this process's memory
-    (what finds no room runs here, after ``job(0)``). Three equal parts on two cores take
-    one and a half parts' time where two shares of two and one take two."""
+    own while there is room for one more (see :func:`shares`; the children forked before
+    count against the budget: what finds no room runs here, after ``job(0)``). Three equal
+    parts on two cores take one and a half parts' time where two shares of two and one take
+    two."""
     children: dict[int, tuple[int, int]] = {}
     for part in range(1, count):
-        if not can_fork(copies * len(children) + copies):
+        if not can_fork(copies, grows):
             break
         children[part] = _start(job, part)
+        _promise(children[part][0], copies)
     try:
         mine = job(0)
     except BaseException:
@@ -132,11 +159,11 @@ class Partner:
     Without room to fork (see :func:`shares`), or once the child has failed, :meth:`answer`
     runs ``serve`` here instead, seeing what this process computed before."""
 
-    def __init__(self, serve: Callable[[Any], Any], copies: float = 1.0) -> None:
+    def __init__(self, serve: Callable[[Any], Any], copies: float = 1.0, grows: float = 0.0) -> None:
         self._serve = serve
         self._pending: Any = None
         self.pid: int | None = None
-        if not can_fork(copies):
+        if not can_fork(copies, grows):
             return
         requests_read, requests_write = os.pipe()
         answers_read, answers_write = os.pipe()
@@ -155,6 +182,7 @@ class Partner:
         os.close(requests_read)
         os.close(answers_write)
         self.pid = pid
+        _promise(pid, copies)
         self._requests = os.fdopen(requests_write, "wb")
         self._answers = os.fdopen(answers_read, "rb")
 
@@ -201,6 +229,7 @@ class Partner:
             except OSError:
                 pass
         os.waitpid(pid, 0)
+        _reaped(pid)
 
 
 def _write_message(stream, value: Any) -> None:
@@ -258,6 +287,7 @@ def _answer(pid: int, read_end: int) -> tuple[Any] | None:
         while block := pipe.read(1 << 20):
             chunks.append(block)
     _, status = os.waitpid(pid, 0)
+    _reaped(pid)
     if status != 0 or not chunks:
         return None
     try:
@@ -275,3 +305,4 @@ def _stop(pid: int, read_end: int) -> None:
         pass
     os.close(read_end)
     os.waitpid(pid, 0)
+    _reaped(pid)

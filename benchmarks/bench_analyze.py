@@ -10,7 +10,9 @@ For each tree it prints files, lines and the bare single-process parse time; the
 options changed (``--services 5``), one file changed (a comment appended), one literal
 changed inside a function (an edit the dependency graph does not show) and one function
 added to a file (a code edit: a new symbol and a new call); the peak memory of
-the analysis and the seconds of each stage. All figures come from one run on this machine;
+the analysis (of its largest process, and of all its processes together: the summed
+proportional set sizes, sampled every quarter second, so that pages a forked child shares
+with its parent count once) and the seconds of each stage. All figures come from one run on this machine;
 compare ratios, not seconds (machines here are noisy). ``--pairs N`` times the bare parse and
 the cold analysis N times, alternated, and prints each pair's ratio and their median: on a
 shared machine the bare parse alone has moved by 40 % between runs minutes apart. With it
@@ -29,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from statistics import median
@@ -53,16 +56,66 @@ def bare_parse(paths: list[Path]) -> tuple[float, int]:
 
 
 def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB, the largest process of the run) of one ``msa analyze``."""
+    """Wall time and peak RSS (KiB, the largest process of the run) of one ``msa analyze``;
+    the peak of all its processes together is kept in :data:`TOTAL_PEAKS`."""
     cmd = [sys.executable, "-m", "analyzer.cli", "analyze", str(tree), "-o", str(out), "--cache-dir", str(cache),
            "--quiet", *extra]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT)
+    sampler = _TotalMemory(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    TOTAL_PEAKS.append(sampler.stop())
     if status != 0:
         raise SystemExit(f"msa analyze failed on {tree} (status {status})")
     return elapsed, usage.ru_maxrss
+
+
+TOTAL_PEAKS: list[int] = []  # KiB, per run_analyze call, in order
+
+
+class _TotalMemory:
+    """Samples the summed proportional set size (PSS) of a process and its descendants
+    (parsing workers, forked children) every quarter second, from /proc (0 elsewhere)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self.peak
+
+    def _run(self) -> None:
+        while not self._done.wait(0.25):
+            self.peak = max(self.peak, sum(map(_pss, _descendants(self.pid))))
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found = [pid]
+    for p in found:
+        found.extend(children.get(p, ()))
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
 
 
 def change_a_literal(tree: Path, relpaths: list[str]) -> str | None:
@@ -135,10 +188,12 @@ def main() -> None:
                 cold, cold_rss = run_analyze(tree, cache, out, extra)
                 pairs.append((bare, cold))
             cold_stages = stages(out)
+            cold_total = max(TOTAL_PEAKS[-len(pairs):])
             bare, cold = median([b for b, _ in pairs]), median([c for _, c in pairs])
             repeats = max(1, args.pairs)
             warm_runs = [run_analyze(tree, cache, out, extra) for _ in range(repeats)]
             warm, warm_rss = median([w for w, _ in warm_runs]), max(r for _, r in warm_runs)
+            warm_total = max(TOTAL_PEAKS[-len(warm_runs):])
             # other options each time: the same ones again would come from the result cache
             options = median([run_analyze(tree, cache, out, [*extra, "--services", str(5 + k)])[0]
                               for k in range(repeats)])
@@ -183,6 +238,7 @@ def main() -> None:
         print(f"  one function added ({victim.name}) : {add:8.2f} s   ({add / cold:.1%} of cold)")
         print(f"  options changed (--services 5, ...) : {options:8.2f} s   ({options / cold:.1%} of cold)")
         print(f"  peak memory (largest process)       : {max(cold_rss, warm_rss) / 1024:8.0f} MiB")
+        print(f"  peak memory (all processes, PSS)    : {max(cold_total, warm_total) / 1024:8.0f} MiB")
         print(f"  cold, by stage (s)                  : {cold_stages[0]}")
         print(f"  cold, peak after each stage (MiB)   : {cold_stages[1]}")
         print(f"  one file changed, by stage (s)      : {one_stages[0]}")

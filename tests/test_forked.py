@@ -22,9 +22,9 @@ def _count_shares(monkeypatch, module) -> list[float]:
     calls: list[float] = []
     real = forked.shares
 
-    def counted(job, copies=1.0):
+    def counted(job, copies=1.0, grows=0.0):
         calls.append(copies)
-        return real(job, copies)
+        return real(job, copies, grows)
 
     monkeypatch.setattr(module, "shares", counted)
     return calls
@@ -124,7 +124,7 @@ def test_a_stopped_partner_ends_halfway_through_a_turn():
 
 
 def test_without_fork_a_partner_serves_here(monkeypatch):
-    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0, grows=0.0: False)
     partner = forked.Partner(lambda request: (request, os.getpid()))
     partner.ask(1)
     assert partner.answer() == (1, os.getpid()) and partner.pid is None
@@ -132,7 +132,7 @@ def test_without_fork_a_partner_serves_here(monkeypatch):
 
 
 def test_without_fork_both_shares_run_here(monkeypatch):
-    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0, grows=0.0: False)
     assert forked.shares(lambda part: (part, os.getpid())) == ((0, os.getpid()), (1, os.getpid()))
 
 
@@ -191,7 +191,7 @@ def test_baselines_scored_in_a_child_while_clustering_are_the_same(monkeypatch):
     monkeypatch.setattr(pipeline, "FORK_SYMBOLS", 1)
     doc.decomposition = doc.metrics = doc.baselines = None
     _apply_clustering(doc, ROOT / "samples" / "shop", AnalyzeOptions(use_cache=False, progress=False))
-    assert calls == [0.15]
+    assert calls == [0.45]
     assert (doc.metrics, doc.baselines, doc.decomposition) == expected
 
 
@@ -209,9 +209,9 @@ def test_louvain_restarts_split_with_a_child_keep_the_same_best_run(monkeypatch)
     calls: list[tuple[int, float]] = []
     real = forked.parts
 
-    def counted(job, count, copies=1.0):
+    def counted(job, count, copies=1.0, grows=0.0):
         calls.append((count, copies))
-        return real(job, count, copies)
+        return real(job, count, copies, grows)
 
     monkeypatch.setattr(forked, "parts", counted)
     monkeypatch.setattr(louvain, "FORK_NODES", 1)
@@ -238,13 +238,38 @@ def test_parts_after_the_first_run_in_children_of_their_own():
 
 
 def test_parts_without_room_for_every_child_run_here_after_the_first(monkeypatch):
-    room = {"children": 1}
-    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: copies <= room["children"] * 0.5 and hasattr(os, "fork"))
+    """The children forked before count against the budget until they are reaped."""
+    if not hasattr(os, "fork"):
+        pytest.skip("this platform does not fork")
+    mib = 1 << 20
+    monkeypatch.setattr(forked, "_memory", lambda: (100 * mib, 1 << 40))  # 100 MiB here, plenty free
+    monkeypatch.setattr(forked, "MEMORY_BUDGET", 175 * mib)  # this process and one child of 50 MiB
     out = forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5)
     assert [o[0] for o in out] == [0, 1, 2]
-    assert out[2][1] == os.getpid()  # no room for a second child: its part ran here
-    room["children"] = 0
-    assert forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5) == [(p, os.getpid()) for p in range(3)]
+    assert out[1][1] != os.getpid()  # the first child fitted
+    assert out[2][1] == os.getpid()  # no room for a second beside it: its part ran here
+    assert forked._promised == {}  # every child reaped, nothing still counted
+    out = forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5)
+    assert out[1][1] != os.getpid()  # the first run's child no longer counts
+    assert forked.parts(lambda part: (part, os.getpid()), 3, copies=0.5, grows=0.3) == [
+        (p, os.getpid()) for p in range(3)]  # this process's own growth leaves no room
+
+
+def test_a_partner_counts_against_the_budget_while_it_lives(monkeypatch):
+    if not hasattr(os, "fork"):
+        pytest.skip("this platform does not fork")
+    mib = 1 << 20
+    monkeypatch.setattr(forked, "_memory", lambda: (100 * mib, 1 << 40))
+    monkeypatch.setattr(forked, "MEMORY_BUDGET", 175 * mib)
+    partner = forked.Partner(lambda request: (request, os.getpid()), copies=0.5)
+    try:
+        assert partner.pid is not None
+        assert not forked.can_fork(0.5)  # the partner's 50 MiB are promised
+        partner.ask(1)
+        assert partner.answer() == (1, partner.pid)
+    finally:
+        partner.close()
+    assert forked._promised == {} and forked.can_fork(0.5)
 
 
 def _resolution_answer(resolution):
@@ -281,7 +306,7 @@ def test_resolution_split_with_a_partner_gives_the_same_answer(monkeypatch):
     assert len(turns) >= 2 and all(turns)  # rounds, then the edges' needs
     assert split == whole
     assert any(e[2] == "call" for e in whole[-1])
-    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # both halves here, in turn
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0, grows=0.0: False)  # both halves here, in turn
     assert _resolution_answer(front_end(ROOT / "samples" / "shop")[1]) == whole
 
 

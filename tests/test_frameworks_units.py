@@ -186,7 +186,7 @@ def _lines_run(fn, *args):
 def test_cost_grows_linearly(tmp_path, monkeypatch):
     from analyzer import forked
 
-    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0: False)  # all the work in this process
+    monkeypatch.setattr(forked, "can_fork", lambda copies=1.0, grows=0.0: False)  # all the work in this process
     work = {}
     for n in (10, 40):
         root = tmp_path / str(n)
