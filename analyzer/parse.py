@@ -17,9 +17,9 @@ import re
 import string
 import sys
 from bisect import bisect_right
-from sys import intern
 from collections.abc import Iterable
 from dataclasses import dataclass
+from sys import intern
 
 import libcst as cst
 
