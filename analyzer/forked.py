@@ -51,7 +51,8 @@ def can_fork(copies: float = 1.0, grows: float = 0.0) -> bool:
 def _memory() -> tuple[int, int] | None:
     """This process's resident bytes and the bytes free to it (the machine's, and the memory
     cgroup's when it sets a limit: in a container, /proc/meminfo shows the host); ``None``
-    without /proc."""
+    without /proc. The C heap's free pages are handed back first (:func:`_trim`)."""
+    _trim()
     try:
         with open("/proc/self/status", "rb") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith(b"VmRSS:")) * 1024
@@ -61,6 +62,26 @@ def _memory() -> tuple[int, int] | None:
         return None
     limit = _cgroup_room()
     return rss, available if limit is None else min(available, limit)
+
+
+def _trim() -> None:
+    """glibc's ``malloc_trim(0)``: return the free pages of the C heap to the system. The
+    stage before a fork freed large tables (resolution's volatile memos, its stage-cache
+    entry), which glibc keeps resident; counted, they refused forks that fit, and a child
+    would map them too. A few milliseconds; nothing where the C library has no such call."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError, ImportError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None  # the C function, once looked up; False where there is none
 
 
 def _room_for_a_copy(copies: float = 1.0, grows: float = 0.0) -> bool:

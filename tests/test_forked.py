@@ -338,3 +338,15 @@ def test_a_parameter_made_megamorphic_by_both_shares_together_is_so_in_both(monk
     assert _resolution_answer(split_res) == whole
     assert ("draw.z.show", "node") in split_res.resolver.megamorphic
     assert not any(e[0] == "draw.z.show" and e[2] == "call" for e in whole[-1])
+
+
+def test_the_c_heap_is_trimmed_before_memory_is_read(monkeypatch):
+    """Freed tables that glibc keeps resident would count against the budget (and a child
+    would map them): the free pages go back to the system before each reading."""
+    calls = []
+    monkeypatch.setattr(forked, "_malloc_trim", lambda pad: calls.append(pad) or 1)
+    forked._memory()
+    assert calls == [0]
+    monkeypatch.setattr(forked, "_malloc_trim", False)  # a C library without malloc_trim
+    forked._trim()
+    assert calls == [0]

@@ -42,10 +42,10 @@ SQL_CALLS = frozenset({"execute", "executemany", "executescript", "exec_driver_s
 FORK_SITES = 20_000
 # What the fork adds, as shares of this process's resident memory at the fork (analyzer.forked):
 # the child's own pages (the pages it touches, copied, and what its memos fill) and this
-# process's growth with its half. Measured at 1.2 M lines: 1,071 MiB at the fork, the child's
-# unique set 822 MiB at its end, this process 1,298 MiB when it joined.
-CHILD_COPIES = 0.8
-PARENT_GROWS = 0.25
+# process's growth with its half. Measured at 1.2 M lines: 1,001 MiB at the fork (the C heap
+# trimmed), the child's unique set 814 MiB at its end, this process 1,281 MiB when it joined.
+CHILD_COPIES = 0.82
+PARENT_GROWS = 0.3
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
 # how many callers up a generic helper's accesses are handed (a helper called by a helper ...)
 MAX_LIFTS = 3
