@@ -289,47 +289,25 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
 
     Interned: a module names the same few things again and again (``session``, ``item_id``),
     and one string object per occurrence was a third of the facts' memory on a dense tree.
-    Equal strings that are one object are pickled once per module and decoded once. (The
-    body repeats :func:`_expr_text`'s rather than call it: one call less per expression.)"""
+    Equal strings that are one object are pickled once per module and decoded once."""
     t = type(node)
     if t is cst.Name:
         return intern(node.value)
     if t is cst.Attribute:
-        base = _expr_text(node.value)
+        base = expr_str(node.value)
         return None if base is None else intern(f"{base}.{node.attr.value}")
     if t is cst.Call:
-        base = _expr_text(node.func)
+        base = expr_str(node.func)
         return None if base is None else intern(f"{base}()")
     if t is cst.Subscript:
-        base = _expr_text(node.value)
+        base = expr_str(node.value)
         return None if base is None else intern(f"{base}[]")
     if t is cst.Await:
         return expr_str(node.expression)
     if t is cst.BooleanOperation:
-        right = _LITERAL_TYPES.get(type(node.right))
-        return right if right is not None else expr_str(node.left)
-    return _LITERAL_TYPES.get(t)
-
-
-def _expr_text(node: cst.BaseExpression | None) -> str | None:
-    t = type(node)
-    if t is cst.Name:
-        return node.value
-    if t is cst.Attribute:
-        base = _expr_text(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    if t is cst.Call:
-        base = _expr_text(node.func)
-        return None if base is None else f"{base}()"
-    if t is cst.Subscript:
-        base = _expr_text(node.value)
-        return None if base is None else f"{base}[]"
-    if t is cst.Await:
-        return _expr_text(node.expression)
-    if t is cst.BooleanOperation:
         # ``(name or "")`` is the idiom for a default: the literal tells the type
         right = _LITERAL_TYPES.get(type(node.right))
-        return right if right is not None else _expr_text(node.left)
+        return right if right is not None else expr_str(node.left)
     return _LITERAL_TYPES.get(t)
 
 
