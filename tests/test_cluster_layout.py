@@ -146,6 +146,16 @@ def test_services_cut_from_one_module_are_told_apart_by_their_members_names():
     assert names == ["admin", "admin-mailsettings", "admin-configuration"]
 
 
+def test_a_member_word_the_name_already_holds_does_not_tell_services_apart():
+    """calibre-web's views named ``admin`` (``admin``, ``admin_get_...``) gave ``admin-admin``."""
+    layout = Layout(root="cps", apps=frozenset({"admin"}), layers=frozenset())
+    groups = [{"cps.admin.edit_user", "cps.admin.new_user"},
+              {"cps.admin.admin", "cps.admin.admin_mailsettings", "cps.admin.edit_mailsettings"}]
+    module_of = {n: "cps.admin" for g in groups for n in g}
+    size = dict.fromkeys(module_of, 10.0) | {"cps.admin.edit_user": 80.0, "cps.admin.admin": 30.0}
+    assert name_services(groups, module_of, size, root=layout) == ["admin", "admin-mailsettings"]
+
+
 def test_the_app_prior_ties_layered_units_to_the_app_they_serve():
     analysis, _ = layered.generate()
     index = MemberIndex.build(analysis.symbols)

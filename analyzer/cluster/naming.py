@@ -193,9 +193,11 @@ def name_services(
             # ``arches/app/models``: the detail names the service (``models``), not ``app-models``
             candidates = [c.removeprefix(app[0] + "-") for c in candidates if c != app[0]] + app
         name = next((c for c in candidates if c not in taken), None)
-        if name is None:  # every path is taken: the words its members' own names share most
+        if name is None:  # every path is taken: the words its members' own names share most,
+            # less those the name already holds (calibre-web's ``admin-admin``)
+            said = set(candidates[0].split("-"))
             name = next((n for w in _member_words(groups[i], size_of)
-                         if (n := f"{candidates[0]}-{w}") not in taken and len(n) <= 50), None)
+                         if w not in said and (n := f"{candidates[0]}-{w}") not in taken and len(n) <= 50), None)
         if name is None:
             base = candidates[0]
             n = 2
