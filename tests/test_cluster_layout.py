@@ -506,3 +506,28 @@ def test_a_service_of_many_small_apps_of_one_folder_is_named_after_the_folder():
               {"d.incident.models", "d.incident.views"}]
     names = name_services(groups, {m: m for m in modules}, size, root=layout)
     assert names == ["plugins", "slack", "audit", "incident"]
+
+
+def test_a_service_told_apart_by_a_layer_alone_is_named_by_the_data_it_holds():
+    """mediacms' ``files`` app, cut in five, gave ``files-forms`` to the slice holding its
+    subtitles: a layer's name for a slice that is no layer. A slice holding no entity keeps
+    its layer's name; a word another name says (singular or plural) is not taken."""
+    layout = Layout(root="media", apps=frozenset({"files"}), layers=frozenset())
+    main = ["media.files.views.MediaList", "media.files.views.media_detail", "entity:media.files.models.Media"]
+    subtitles = ["media.files.forms.SubtitleForm", "media.files.forms.edit_subtitle", "media.files.forms.LanguageForm",
+                 "entity:media.files.models.Subtitle", "entity:media.files.models.Language"]
+    feeds = ["media.files.urls.feed", "media.files.urls.rss"]
+    module_of = {n: (n.split(":", 1)[1].rsplit(".", 1)[0] if n.startswith("entity:") else n.rsplit(".", 1)[0])
+                 for n in main + subtitles + feeds}
+    size = dict.fromkeys(module_of, 10.0) | {"media.files.views.MediaList": 200.0, "media.files.forms.SubtitleForm": 40.0}
+    assert name_services([main, subtitles, feeds], module_of, size, root=layout) == \
+        ["files", "files-subtitle", "files-urls"]
+    jobs = ["media.files.jobs.run", "media.files.jobs.JobRunner"]
+    module_of |= {n: "media.files.jobs" for n in jobs}
+    size |= dict.fromkeys(jobs, 5.0)
+    job_slice = ["media.files.models.JobForm", "media.files.models.job_log", "entity:media.files.models.Job"]
+    module_of |= {"media.files.models.JobForm": "media.files.models", "media.files.models.job_log": "media.files.models",
+                  "entity:media.files.models.Job": "media.files.models"}
+    size |= dict.fromkeys(job_slice, 10.0)
+    names = name_services([main, job_slice, jobs], module_of, size, root=layout)
+    assert names == ["files", "files-models", "files-jobs"]  # not ``files-job`` beside ``files-jobs``

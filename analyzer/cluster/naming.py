@@ -10,7 +10,9 @@ top-level folder for a feature's module (``issue-bgtasks``), else the
 segment below the app (``orders-admin``), then the one below that, then (up to
 ``FALLBACK_DEPTH``) deeper ones (``volume-drivers-dell-emc-powermax``); a number only when
 every such name is taken and no word of the members' own names tells them apart
-(``admin-user`` beside ``admin-mailsettings``). The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
+(``admin-user`` beside ``admin-mailsettings``). A name told apart by technical layers alone
+(``files-forms``) is then traded for one told apart by the data the service holds
+(``files-subtitle``). The project's glue (a settings module, ``urls``, ``wsgi``, ``celery``)
 counts a quarter of its lines: frameworks look for it by name, and it names no capability.
 Names are lowercase DNS labels (``[a-z0-9-]``) so the scaffold can use
 them for folders, containers and Kubernetes objects. Nothing depends on set order.
@@ -84,6 +86,17 @@ _PLAIN_WORDS = frozenset({
     "the", "to", "update", "util", "utils", "valid", "validate", "view", "views", "with"
 })
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# the technical layers a module's path names: a service told apart from its app's other
+# services by one of them alone is named by the data it holds instead, when it holds some
+# (mediacms' ``files`` app cut in five gave ``files-forms`` for its subtitles and
+# ``files-models`` for its encodings: names of layers, for slices that are not layers)
+LAYER_WORDS = frozenset({
+    "admin", "api", "apis", "base", "commands", "common", "controllers", "core", "crud", "db",
+    "endpoints", "filters", "form", "forms", "graphql", "handlers", "helpers", "lib", "management",
+    "managers", "mixins", "model", "models", "mutations", "permissions", "queries", "resources",
+    "rest", "routers", "routes", "schema", "schemas", "serializers", "services", "signals",
+    "tasks", "templatetags", "types", "urls", "utils", "validators", "view", "views", "widgets",
+})
 
 
 def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[str]:
@@ -97,6 +110,37 @@ def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[st
             if len(word) > 2 and word not in _PLAIN_WORDS and not word.isdigit():
                 tally[word] += float(size_of.get(node, 1.0)) + 1.0
     return [slug(w) for w, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+# words of entities' names that say how a model is built, not what it holds
+_DATA_PLAIN = frozenset({
+    "abstract", "base", "custom", "field", "fields", "generic", "meta", "mixin", "mixins", "model",
+    "instance", "models", "object", "objects", "relation", "relations", "through", "type", "types",
+    "value", "values",
+})
+
+
+def _data_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[str]:
+    """The words of the group's entities' names (``entity:files.models.subtitle.Subtitle``),
+    ranked as :func:`_member_words` ranks them: by the lines of the members whose names
+    share them (``SubtitleForm``, ``edit_subtitle``)."""
+    group = list(group)
+    held = {w.lower() for node in group if node.startswith("entity:")
+            for w in _WORD.findall(node.rsplit(".", 1)[-1].rsplit(":", 1)[-1])}
+    return [w for w in _member_words(group, size_of) if w in held and w not in _DATA_PLAIN] if held else []
+
+
+def _says_again(word: str, name: str, taken: set[str]) -> bool:
+    """Does ``word`` repeat what the name ``name`` (an app's) or a name taken says, up to a
+    plural (``users-user``; ``extras-job`` beside ``extras-jobs``)?"""
+    forms = {word, word + "s", word.removesuffix("s")}
+    return bool(forms & set(name.split("-"))) or any(f"{name}-{f}" in taken for f in forms)
+
+
+def _layered(name: str, app: str) -> bool:
+    """Is ``name`` its app's name told apart by technical layers alone (``files-forms``)?"""
+    rest = name.removeprefix(app + "-")
+    return rest != name and all(seg in LAYER_WORDS for seg in rest.split("-"))
 
 
 def _folder_of_apps(module: str, layout: Layout) -> str | None:
@@ -175,6 +219,7 @@ def name_services(
     nameless = {slug(a) for a, n in holding.items() if n >= NAMELESS_SHARE * len(modules)}
     taken = set(reserved.values()) | {slug(SHARED)}
     names: dict[int, str] = dict(reserved)
+    apps: dict[int, str] = {}  # the app each name (not reserved) was chosen for
     # larger services choose first; ties by their smallest member, never by set order
     order = sorted(
         (i for i in range(len(groups)) if i not in reserved),
@@ -206,6 +251,16 @@ def name_services(
             name = f"{base}-{n}"
         taken.add(name)
         names[i] = name
+        apps[i] = app[0]
+    # once every service has its name: one its app's name tells apart by a layer alone takes
+    # a word of its data that no other name says, singular or plural
+    for i in order:
+        if _layered(names[i], apps[i]):
+            others = taken - {names[i]}
+            names[i] = next((n for w in _data_words(groups[i], size_of)
+                             if not _says_again(w, apps[i], others) and (n := f"{apps[i]}-{w}") not in others
+                             and len(n) <= 50), names[i])
+            taken = others | {names[i]}
     return [names[i] for i in range(len(groups))]
 
 
