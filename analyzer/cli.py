@@ -103,6 +103,10 @@ def analyze(
 
     if services is not None and services < 1:
         raise _usage("--services must be at least 1")
+    _check_jobs(jobs)
+    from analyzer.executor import check_spec
+
+    check_spec(executor)
     options = AnalyzeOptions(
         include_tests=include_tests,
         include_migrations=include_migrations,
@@ -131,6 +135,11 @@ def analyze(
         print_summary(counts, output, _err_console())
     global _heap_left
     _heap_left = True
+
+
+def _check_jobs(jobs: int | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise _usage("--jobs must be at least 1")
 
 
 def _usage(message: str) -> MsaError:
@@ -253,6 +262,7 @@ def callgraph(
 
     if fmt not in ("pycg", "json", "dot", "graphml"):
         raise _usage(f"--format must be one of pycg, json, dot, graphml (got {fmt!r})")
+    _check_jobs(jobs)
     front = run_front_end(
         path, AnalyzeOptions(include_tests=include_tests, include_migrations=True, use_cache=not no_cache,
                              progress=False, jobs=jobs)

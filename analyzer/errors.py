@@ -32,5 +32,14 @@ class AnalysisFileError(ValueError, MsaError):
     """An analysis document is missing, corrupted, foreign or of another schema version."""
 
 
+class OutputError(OSError, MsaError):
+    """A file the user asked for cannot be written: a missing or read-only folder, a full
+    disk. Still an ``OSError``, so the caches, which skip what they cannot write, go on."""
+
+    def __init__(self, path, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+        self.strerror = reason
+
+
 class OutputExistsError(MsaError):
     """The output folder exists and ``--force`` was not given."""

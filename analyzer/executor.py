@@ -131,10 +131,17 @@ class DaskExecutor:
                 self.client.close()
 
 
+def check_spec(spec: str | None) -> None:
+    """Refuse an ``--executor`` that names no executor, before the run (a run answered from
+    the cache would never get to parsing and would not notice)."""
+    if spec in (None, "", "local") or (spec.startswith("dask://") and len(spec) > len("dask://")):
+        return
+    raise UsageError(f"--executor must be 'local' or 'dask://HOST:PORT' (got {spec!r})")
+
+
 def make_executor(spec: str | None, jobs: int | None) -> Executor:
     """``None``/``local`` -> :class:`LocalExecutor`; ``dask://host:port`` -> :class:`DaskExecutor`."""
+    check_spec(spec)
     if spec in (None, "", "local"):
         return LocalExecutor(jobs)
-    if spec.startswith("dask://"):
-        return DaskExecutor("tcp://" + spec[len("dask://"):])
-    raise UsageError(f"--executor must be 'local' or 'dask://HOST:PORT' (got {spec!r})")
+    return DaskExecutor("tcp://" + spec[len("dask://"):])

@@ -19,20 +19,30 @@ def _umask() -> int:
 @contextmanager
 def atomic_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A handle whose content replaces ``path`` only when the block ends normally; an
-    interrupted write leaves the old file (or none) and no temporary file behind."""
+    interrupted write leaves the old file (or none) and no temporary file behind. A file
+    that cannot be written raises :class:`~analyzer.errors.OutputError`, one line for the user."""
+    from analyzer.errors import OutputError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise OutputError(path, f"{exc.filename} is not a folder") from None
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(path, exc.strerror or str(exc)) from None  # a full disk, a folder at the path
         raise
 
 

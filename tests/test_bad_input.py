@@ -509,3 +509,29 @@ def test_every_bad_case_at_once(tmp_path):
     again = analyze(tmp_path / "repo", tmp_path)
     assert again.exit_code == 0 and "result from cache" in again.output
     assert again.out_file.read_bytes() == first
+
+
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path):
+    """``-o`` (or ``--plan``) under a file where a folder should be: one line, exit 1, no
+    traceback, and no stray temporary file."""
+    repo = make_repo(tmp_path)
+    (tmp_path / "afile").write_text("x\n")
+    result = runner.invoke(app, ["analyze", str(repo), "-o", str(tmp_path / "afile" / "a.json"),
+                                 "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == EXIT_FAILURE and "Traceback" not in result.output, result.output
+    assert re.search(r"cannot write .*afile.*a\.json: .*afile is not a folder", result.output), result.output
+    result = runner.invoke(app, ["analyze", str(repo), "-o", str(tmp_path / "a.json"), "--cache-dir",
+                                 str(tmp_path / "cache"), "--plan", str(tmp_path / "afile" / "plan.toml")])
+    assert result.exit_code == EXIT_FAILURE and "cannot write" in result.output, result.output
+    assert (tmp_path / "afile").read_text() == "x\n"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (("--jobs", "0"), r"--jobs must be at least 1"),
+    (("--executor", "foo://bar"), r"--executor must be 'local' or 'dask://HOST:PORT'"),
+])
+def test_bad_flags_are_refused_even_when_the_result_is_cached(tmp_path, flags, message):
+    """A run answered from the result cache never parses, so it never met the executor."""
+    repo = make_repo(tmp_path)
+    assert_completed(analyze(repo, tmp_path))
+    assert_stopped_with_one_line(analyze(repo, tmp_path, *flags), 2, message)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import analyzer.scaffold as scaffold_pkg
 from analyzer.cli import app
-from analyzer.errors import OutputExistsError, UsageError
+from analyzer.errors import OutputError, OutputExistsError, UsageError
 from analyzer.scaffold import MANIFEST, build_context, render_files, scaffold
 from analyzer.scaffold.writer import check_relative, write_tree
 
@@ -70,6 +70,26 @@ def test_a_file_or_a_symlink_is_never_replaced(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(tmp_path / "real")
     with pytest.raises(OutputExistsError, match="symbolic link"):
         scaffold(support.shop(), tmp_path / "link", force=True)
+
+
+def test_an_output_under_a_file_is_one_error_and_nothing_is_left(tmp_path: Path, monkeypatch) -> None:
+    """A file where a folder of the output path should be, or a disk that fills up while the
+    files are written: one error naming the output, nothing of the scaffold left behind."""
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"cannot write .*out: .*file is not a folder"):
+        scaffold(support.shop(), tmp_path / "file" / "out")
+    real_open = open
+
+    def full_disk(path, *args, **kwargs):
+        if str(path).endswith("Dockerfile"):
+            raise OSError(28, "No space left on device")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full_disk)
+    with pytest.raises(OutputError, match="No space left on device"):
+        scaffold(support.shop(), tmp_path / "out")
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 def test_force_never_replaces_the_current_folder_or_the_analyzed_repo(tmp_path: Path,

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from analyzer.errors import OutputExistsError, UsageError
+from analyzer.errors import OutputError, OutputExistsError, UsageError
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 
@@ -35,17 +35,25 @@ def write_tree(files: Mapping[str, str], out: Path, *, force: bool = False, prot
     out = Path(os.path.abspath(out))
     relative = {check_relative(k): v for k, v in files.items()}
     replacing = _check_target(out, force=force, protected=protected)
-    out.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(4)
     tmp = out.parent / f".{out.name}.msa-new-{token}"
     old = out.parent / f".{out.name}.msa-old-{token}"
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        for rel, text in sorted(relative.items()):
-            target = tmp.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise OutputError(out, f"{exc.filename} is not a folder") from None
+    except OSError as exc:
+        raise OutputError(out, exc.strerror or str(exc)) from None
+    try:
+        try:
+            for rel, text in sorted(relative.items()):
+                target = tmp.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+        except OSError as exc:  # a full disk: the folder the user had is untouched
+            raise OutputError(out, exc.strerror or str(exc)) from None
         if replacing:
             os.replace(out, old)
             try:
