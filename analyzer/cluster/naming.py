@@ -114,9 +114,9 @@ def _member_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[st
 
 # words of entities' names that say how a model is built, not what it holds
 _DATA_PLAIN = frozenset({
-    "abstract", "base", "custom", "field", "fields", "generic", "meta", "mixin", "mixins", "model",
-    "instance", "models", "object", "objects", "relation", "relations", "through", "type", "types",
-    "value", "values",
+    "abstract", "alembic", "base", "custom", "extra", "extras", "field", "fields", "generic",
+    "instance", "map", "meta", "mixin", "mixins", "model", "models", "object", "objects", "relation",
+    "relations", "slug", "through", "type", "types", "value", "values", "version", "versions",
 })
 
 
