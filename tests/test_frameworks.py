@@ -1052,6 +1052,51 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_session_named_db_or_conn_is_read_as_one(tmp_path):
+    """warehouse (PyPI) adds its SQLAlchemy session to every Pyramid request as ``request.db``
+    through a settings lookup; a thousand queries went through it unseen. A Core connection
+    executes statements as ``conn``. A cache named ``db`` with string keys finds no model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": sqlalchemy_models(Project="projects", Release="releases"),
+        "app/views.py": """
+            from sqlalchemy import select
+
+            from app.models import Project, Release
+
+
+            def project_detail(request):
+                return request.db.query(Project).filter(Project.name == request.matchdict["name"]).one()
+
+
+            class ReleaseViews:
+                def __init__(self, request):
+                    self.request = request
+
+                def yank(self, release_id):
+                    release = self.request.db.get(Release, release_id)
+                    self.request.db.delete(release)
+
+
+            def count(conn):
+                return conn.execute(select(Project)).all()
+
+
+            def cached(db):
+                return db.get("key")
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.views.project_detail", "entity:app.models.Project"),
+        ("app.views.ReleaseViews.yank", "entity:app.models.Release"),
+        ("app.views.count", "entity:app.models.Project"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.ReleaseViews.yank", "entity:app.models.Release")}
+
+
 def test_a_session_get_of_a_literal_key_and_an_http_session_are_no_orm_access(tmp_path):
     """``session.get("snap_name")`` on a dict, and ``self.session.get(url)`` on a
     ``requests.Session()`` (cinder's drivers), name no model: no access, and nothing left

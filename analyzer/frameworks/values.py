@@ -105,6 +105,13 @@ AUTH_USER = "django.contrib.auth.models.User"  # Django's user model, unless AUT
 # clients' (``requests.Session()``, keystoneauth's, boto3's)
 _OTHER_SESSIONS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp",
                              "requests", "httpx", "urllib3", "keystoneauth1", "boto3", "botocore"})
+# names a SQLAlchemy session or connection goes by when nothing says what it is: warehouse
+# (PyPI) adds its session to every Pyramid request as ``request.db`` (``add_request_method``,
+# configured through a settings lookup no static reading follows), and queries through it a
+# thousand times; a Core connection executes statements as ``conn``. A session method on such a
+# name finds an access only through a model or a statement of one (``db.query(Project)``,
+# ``conn.execute(select(User))``): a cache or a dict of that name finds none
+_SESSION_NAMES = frozenset({"db", "conn", "connection"})
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
 # SQLAlchemy loader options that load a relationship's rows with the query's own
@@ -713,6 +720,8 @@ class Values:
                 r, a, u = self._session_call(module, index, c, name)
                 result |= r
                 accesses.extend(a)
+                if u and "@sess" not in rvals and recv.rsplit(".", 1)[-1].lower() in _SESSION_NAMES:
+                    u = None  # a name alone made it a session, and no model says so: a cache's ``db.get(key)``
                 unresolved = unresolved or u
             elif not accesses and name in QUERY_API and recv and "." in recv \
                     and recv.rsplit(".", 1)[-1] in ("objects", "query") and not any(v.startswith("@o:") for v in rvals):
@@ -1307,14 +1316,16 @@ class Values:
         return "@sess" in rvals or (name in SESSION_API and self._named_session(recv, rvals))
 
     def _named_session(self, recv: str | None, rvals) -> bool:
-        """An unresolved receiver whose name says it is a session (``session``, ``db_session``)."""
+        """An unresolved receiver whose name says it is a session (``session``, ``db_session``,
+        Pyramid's ``request.db``, a Core ``conn``)."""
         if not recv or "(" in recv or not self.prog.uses(*_ORM_ROOTS):
             return False  # without SQLAlchemy, ``request.session`` is a web session
         if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
             return False  # project code: the resolver knows better
         if any((outside(v) or "").split(".")[0] in _OTHER_SESSIONS for v in rvals):
             return False  # ``from flask import session``, ``self.session = requests.Session()``
-        return "session" in recv.rsplit(".", 1)[-1].lower()
+        last = recv.rsplit(".", 1)[-1].lower()
+        return "session" in last or last in _SESSION_NAMES
 
     def _session_call(self, module: str, index: int, c, name: str):
         prog = self.prog
