@@ -1284,6 +1284,63 @@ def test_django_many_to_many_through_managers_write_the_declaring_model(tmp_path
     assert found.counts["outside_model_accesses"] == 0
 
 
+def test_an_outside_django_models_manager_reads_and_writes_its_table(tmp_path):
+    """``User.objects.filter(...)`` on Django's own user model was an "outside model" access,
+    in no graph: the table the project's users live in, read by many services, was not seen.
+    It is the table Django gives the model (``auth_user``; ``django_content_type`` where a
+    contrib app sets its own), a table entity like raw SQL's. An S3 bucket's ``objects`` and
+    ``django.db.models.Model`` are no table."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/models.py": """
+            from django.db import models
+
+
+            class Profile(models.Model):
+                bio = models.TextField()
+        """,
+        "proj/accounts.py": """
+            import boto3
+            from django.contrib.auth.models import Group, User
+            from django.contrib.contenttypes.models import ContentType
+            from django.db.models import Model
+
+
+            def active_users():
+                return User.objects.filter(is_active=True)
+
+
+            def make_group(name):
+                return Group.objects.create(name=name)
+
+
+            def kinds():
+                return ContentType.objects.all()
+
+
+            def files():
+                return boto3.resource("s3").Bucket("b").objects.filter(Prefix="x")
+
+
+            def anything():
+                return Model.objects.all()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("proj.accounts.active_users", "entity:table:auth_user"),
+        ("proj.accounts.kinds", "entity:table:django_content_type"),
+    }
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("proj.accounts.make_group", "entity:table:auth_group")}
+    assert {e.id: (e.table, e.model, e.framework) for e in found.entities if e.id.startswith("entity:table:")} == {
+        "entity:table:auth_user": ("auth_user", None, "django"),
+        "entity:table:auth_group": ("auth_group", None, "django"),
+        "entity:table:django_content_type": ("django_content_type", None, "django"),
+    }
+
+
 def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tmp_path):
     """``self.save()`` in a method of an abstract model writes whichever model the caller
     holds rows of (``Book.objects.get(...).touch()``), not the abstract one, which has no

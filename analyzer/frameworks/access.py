@@ -22,7 +22,7 @@ from typing import NamedTuple
 from analyzer.facts import argument
 from analyzer.forked import halves, shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
-from analyzer.frameworks.registry import Registry
+from analyzer.frameworks.registry import TABLE_PREFIX, Registry
 from analyzer.frameworks.sql import dynamic_table, looks_like_statement, tables
 from analyzer.frameworks.values import (
     BOTH,
@@ -106,8 +106,17 @@ class AccessAnalysis:
                                 grows=PARENT_GROWS))
         for rows, unresolved in found:
             for module, index, scope, line, accesses in rows:
-                self.by_site[(module, index)] = [Access(scope, e, k, line, module) for e, k in accesses]
+                self.by_site[(module, index)] = [Access(scope, self._registered(e), k, line, module)
+                                                 for e, k in accesses]
             self.unresolved.update(unresolved)
+
+    def _registered(self, entity: str) -> str:
+        """An entity a site named: a table no model of the project maps (an outside Django
+        model's, ``auth_user``) is added to the registry here, in this process: a forked
+        share's registry goes with it."""
+        if entity in self.reg.models or not entity.startswith(TABLE_PREFIX):
+            return entity
+        return self.reg.table_entity(entity[len(TABLE_PREFIX):], None, 0, framework="django")
 
     def _evaluate(self, sites) -> tuple[list[tuple], Counter]:
         """``(module, index, scope, line, ((entity, kind), ...))`` for every site that

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from analyzer.facts import Arg, Binding, argument, is_template
 from analyzer.frameworks.orm_sqlalchemy import is_sqla_callable
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
-from analyzer.frameworks.registry import Model, Registry
+from analyzer.frameworks.registry import Model, Registry, table_entity_id
 from analyzer.memo import memoized
 from analyzer.resolve import parse_expr, positional_index
 
@@ -112,6 +112,17 @@ _OTHER_SESSIONS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi
 # name finds an access only through a model or a statement of one (``db.query(Project)``,
 # ``conn.execute(select(User))``): a cache or a dict of that name finds none
 _SESSION_NAMES = frozenset({"db", "conn", "connection"})
+# the tables of Django's contrib models that set their own ``db_table`` (the others are
+# ``app_label + "_" + model``: ``auth_user``, ``auth_group``, ``auth_permission``)
+DJANGO_TABLES = {
+    "django.contrib.contenttypes.models.ContentType": "django_content_type",
+    "django.contrib.auth.models.ContentType": "django_content_type",  # imported there, and taken from there
+    "django.contrib.sites.models.Site": "django_site",
+    "django.contrib.sessions.models.Session": "django_session",
+    "django.contrib.admin.models.LogEntry": "django_admin_log",
+    "django.contrib.flatpages.models.FlatPage": "django_flatpage",
+    "django.contrib.redirects.models.Redirect": "django_redirect",
+}
 STATEMENT_CTORS = {"select": "r", "update": "w", "insert": "w", "delete": "w"}
 _JOINS = frozenset({"join", "outerjoin", "select_from", "join_from"})
 # SQLAlchemy loader options that load a relationship's rows with the query's own
@@ -726,7 +737,12 @@ class Values:
             elif not accesses and name in QUERY_API and recv and "." in recv \
                     and recv.rsplit(".", 1)[-1] in ("objects", "query") and not any(v.startswith("@o:") for v in rvals):
                 outside_model = any(outside(v) for v in rvals)
-                unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
+                table = self._outside_django_table(rvals) if recv.endswith(".objects") else None
+                if table is not None:  # ``User.objects.filter(...)``: Django's ``auth_user``
+                    kind = QUERY_API[name][0]
+                    accesses.extend(_expand(table_entity_id(table), kind) if kind is not None else ())
+                else:
+                    unresolved = f"{EXTERNAL}{recv}.{name}" if outside_model else f"{recv}.{name}"
         else:
             result |= self.call(self.types(scope, callee))
         if name == callee:  # a bare name, perhaps imported under another (``delete as sa_delete``)
@@ -1326,6 +1342,26 @@ class Values:
             return False  # ``from flask import session``, ``self.session = requests.Session()``
         last = recv.rsplit(".", 1)[-1].lower()
         return "session" in last or last in _SESSION_NAMES
+
+    def _outside_django_table(self, rvals) -> str | None:
+        """The table of an outside Django model whose manager these values are
+        (``django.contrib.auth.models.User.objects`` -> ``auth_user``), when exactly one is
+        named: Django's own ``app_label + "_" + class name``, or the ``db_table`` Django's
+        contrib apps set (:data:`DJANGO_TABLES`). The project's data sits in those tables too,
+        and which services read and write its users is a risk of the cut. A manager of
+        anything else named ``objects`` (an S3 bucket's) has no ``models`` module."""
+        if not self.prog.uses("django"):
+            return None
+        tables = set()
+        for v in rvals:
+            path = (outside(v) or "").removesuffix(".objects")
+            segs = path.split(".")
+            if len(segs) < 3 or "models" not in segs[1:-1] or not segs[-1][:1].isupper() \
+                    or path.startswith("django.db."):  # ``django.db.models.Model``: any model at all
+                continue
+            app = segs[segs.index("models") - 1]
+            tables.add(DJANGO_TABLES.get(path) or f"{app}_{segs[-1].lower()}")
+        return tables.pop() if len(tables) == 1 else None
 
     def _session_call(self, module: str, index: int, c, name: str):
         prog = self.prog
