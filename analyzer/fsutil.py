@@ -16,21 +16,29 @@ def _umask() -> int:
     return old
 
 
+def cannot_write(path: Path, exc: OSError):
+    """The :class:`~analyzer.errors.OutputError` for an ``OSError`` met writing ``path``: a
+    file where a folder of the path should be is said so, rather than "File exists"."""
+    from analyzer.errors import OutputError
+
+    if isinstance(exc, OutputError):
+        return exc
+    if isinstance(exc, FileExistsError):
+        return OutputError(path, f"{exc.filename} is not a folder")
+    return OutputError(path, exc.strerror or str(exc))
+
+
 @contextmanager
 def atomic_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """A handle whose content replaces ``path`` only when the block ends normally; an
     interrupted write leaves the old file (or none) and no temporary file behind. A file
     that cannot be written raises :class:`~analyzer.errors.OutputError`, one line for the user."""
-    from analyzer.errors import OutputError
-
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileExistsError as exc:  # a file where a folder of the path should be
-        raise OutputError(path, f"{exc.filename} is not a folder") from None
     except OSError as exc:
-        raise OutputError(path, exc.strerror or str(exc)) from None
+        raise cannot_write(path, exc) from None
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
@@ -41,8 +49,8 @@ def atomic_file(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
             os.unlink(tmp)
         except OSError:
             pass
-        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            raise OutputError(path, exc.strerror or str(exc)) from None  # a full disk, a folder at the path
+        if isinstance(exc, OSError):  # a full disk, a folder where the file should be
+            raise cannot_write(path, exc) from None
         raise
 
 

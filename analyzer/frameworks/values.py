@@ -1359,7 +1359,7 @@ class Values:
             if len(segs) < 3 or "models" not in segs[1:-1] or not segs[-1][:1].isupper() \
                     or path.startswith("django.db."):  # ``django.db.models.Model``: any model at all
                 continue
-            app = segs[segs.index("models") - 1]
+            app = segs[segs.index("models", 1) - 1]
             tables.add(DJANGO_TABLES.get(path) or f"{app}_{segs[-1].lower()}")
         return tables.pop() if len(tables) == 1 else None
 

@@ -15,7 +15,8 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from analyzer.errors import OutputError, OutputExistsError, UsageError
+from analyzer.errors import OutputExistsError, UsageError
+from analyzer.fsutil import cannot_write
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 
@@ -41,10 +42,8 @@ def write_tree(files: Mapping[str, str], out: Path, *, force: bool = False, prot
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-    except FileExistsError as exc:  # a file where a folder of the path should be
-        raise OutputError(out, f"{exc.filename} is not a folder") from None
     except OSError as exc:
-        raise OutputError(out, exc.strerror or str(exc)) from None
+        raise cannot_write(out, exc) from None
     try:
         try:
             for rel, text in sorted(relative.items()):
@@ -53,7 +52,7 @@ def write_tree(files: Mapping[str, str], out: Path, *, force: bool = False, prot
                 with open(target, "w", encoding="utf-8", newline="\n") as fh:
                     fh.write(text)
         except OSError as exc:  # a full disk: the folder the user had is untouched
-            raise OutputError(out, exc.strerror or str(exc)) from None
+            raise cannot_write(out, exc) from None
         if replacing:
             os.replace(out, old)
             try:
