@@ -135,27 +135,36 @@ def _cgroup_room() -> int | None:
     return None
 
 
-def shares(job: Callable[[int], T], copies: float = 1.0, grows: float = 0.0) -> tuple[T, T]:
+def shares(job: Callable[[int], T], copies: float = 1.0, grows: float = 0.0,
+           isolated: Callable[[], Callable[[Callable[[], T]], T]] | None = None) -> tuple[T, T]:
     """``(job(0), job(1))``, with ``job(1)`` computed in a forked child when there is room
     for one that comes to ``copies`` of this process's memory while this one grows by
     ``grows`` of it; its answer comes back pickled. ``job(1)`` must not rely on what
-    ``job(0)`` leaves behind."""
-    mine, theirs = parts(job, 2, copies, grows)
+    ``job(0)`` leaves behind (see ``isolated`` in :func:`parts`)."""
+    mine, theirs = parts(job, 2, copies, grows, isolated)
     return mine, theirs
 
 
-def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float = 0.0) -> list[T]:
+def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float = 0.0,
+          isolated: Callable[[], Callable[[Callable[[], T]], T]] | None = None) -> list[T]:
     """``[job(0), ..., job(count - 1)]``, each part after the first in a forked child of its
     own while there is room for one more (see :func:`shares`; the children forked before
     count against the budget: what finds no room runs here, after ``job(0)``). Three equal
     parts on two cores take one and a half parts' time where two shares of two and one take
-    two."""
+    two.
+
+    A forked part starts from this process's state before ``job(0)``; a part run here starts
+    from what ``job(0)`` left, and a job whose answers depend on that (a memo with cycle cuts)
+    would answer otherwise with less memory free. ``isolated()``, called before ``job(0)``
+    when some part will run here, saves the state and gives ``rerun(fn)``, which runs ``fn``
+    from the saved state and puts back the state it found."""
     children: dict[int, tuple[int, int]] = {}
     for part in range(1, count):
         if not can_fork(copies, grows):
             break
         children[part] = _start(job, part)
         _promise(children[part][0], copies)
+    rerun = isolated() if isolated is not None and len(children) < count - 1 else None
     try:
         mine = job(0)
     except BaseException:
@@ -167,7 +176,10 @@ def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float
         theirs = _answer(*children[part]) if part in children else None
         if theirs is None and part in children:  # the child died (memory, a signal): once more, else here
             theirs = _answer(*_start(job, part))
-        out.append(theirs[0] if theirs is not None else job(part))
+        if theirs is not None:
+            out.append(theirs[0])
+        else:
+            out.append(rerun(lambda part=part: job(part)) if rerun is not None else job(part))
     return out
 
 

@@ -103,7 +103,7 @@ class AccessAnalysis:
         else:  # two halves at once, each from the state before either (see analyzer.forked)
             first, second = halves(sites, lambda site: site.module)
             found = list(shares(lambda part: self._evaluate(second if part else first), copies=CHILD_COPIES,
-                                grows=PARENT_GROWS))
+                                grows=PARENT_GROWS, isolated=self.values.isolated))
         for rows, unresolved in found:
             for module, index, scope, line, accesses in rows:
                 self.by_site[(module, index)] = [Access(scope, self._registered(e), k, line, module)

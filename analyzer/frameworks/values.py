@@ -230,6 +230,38 @@ class Values:
                 tails.update(m.managers)
         self.relevant_tails = frozenset(tails)
 
+    # the containers an evaluation fills whose content may depend on the order it asks in
+    # (memos with cycle cuts, and what is worked out from them), here and in the resolver
+    _ORDERED = ("_memo", "_sites", "_lifted", "_plain_attr", "_plain_call", "_helper_returns", "_param_returns",
+                "_queries", "_contextual", "_handled", "_rel", "_custom", "_methods", "_managers", "_carried",
+                "_carried_cls")
+    _RESOLVER_ORDERED = ("_memo", "_memo_v", "_lookups", "_lookups_v", "_members", "_members_v", "_returned",
+                         "_returned_v", "_bases_v", "_mro_v", "_own_class", "_returns_param")
+
+    def isolated(self):
+        """Save what an evaluation's answers depend on and give ``rerun(fn)``, which runs
+        ``fn`` from the saved state and then puts back the state it found: a share run in
+        this process answers as the same share forked before the first (``forked.parts``)."""
+        def state():
+            return ([getattr(self, n) for n in self._ORDERED], [getattr(self.r, n) for n in self._RESOLVER_ORDERED])
+
+        def install(mine, resolver) -> None:
+            for n, v in zip(self._ORDERED, mine):
+                setattr(self, n, v)
+            for n, v in zip(self._RESOLVER_ORDERED, resolver):
+                setattr(self.r, n, v)
+
+        saved = tuple([c.copy() for c in part] for part in state())
+
+        def rerun(fn):
+            found = state()
+            install(*([c.copy() for c in part] for part in saved))
+            try:
+                return fn()
+            finally:
+                install(*found)
+        return rerun
+
     # -- resolver values -> tagged values ----------------------------------------------
     def lift(self, values) -> set[str]:
         """The resolver values and the tagged values they stand for."""
