@@ -157,7 +157,10 @@ def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float
     from what ``job(0)`` left, and a job whose answers depend on that (a memo with cycle cuts)
     would answer otherwise with less memory free. ``isolated()``, called before ``job(0)``
     when some part will run here, saves the state and gives ``rerun(fn)``, which runs ``fn``
-    from the saved state and puts back the state it found."""
+    from the saved state and puts back the state it found; it is for two shares, where at
+    most one part runs here."""
+    if isolated is not None and count != 2:
+        raise ValueError("isolated is for two shares: a saved state serves one part run here")
     children: dict[int, tuple[int, int]] = {}
     for part in range(1, count):
         if not can_fork(copies, grows):
