@@ -48,6 +48,18 @@ def can_fork(copies: float = 1.0, grows: float = 0.0) -> bool:
     return hasattr(os, "fork") and _room_for_a_copy(copies, grows)
 
 
+def within_budget(copies: float = 1.0, grows: float = 0.0) -> bool:
+    """Would :data:`MEMORY_BUDGET` take such a child, whatever the machine's free memory and
+    whether it forks at all? The budget is the same everywhere, the rest is the machine's."""
+    memory = _memory()
+    return memory is None or _fits(memory[0], memory[0] * (copies + grows))
+
+
+def _fits(rss: int, added: float) -> bool:
+    """This process of ``rss`` bytes, ``added`` more and the children still running, within the budget."""
+    return rss + added + sum(_promised.values()) <= MEMORY_BUDGET
+
+
 def _memory() -> tuple[int, int] | None:
     """This process's resident bytes and the bytes free to it (the machine's, and the memory
     cgroup's when it sets a limit: in a container, /proc/meminfo shows the host); ``None``
@@ -92,7 +104,7 @@ def _room_for_a_copy(copies: float = 1.0, grows: float = 0.0) -> bool:
         return True  # no /proc (macOS): fork, as the platform allows
     rss, available = memory
     added = rss * (copies + grows)
-    return rss + added + sum(_promised.values()) <= MEMORY_BUDGET and available > 2 * added
+    return _fits(rss, added) and available > 2 * added
 
 
 def _promise(pid: int, copies: float) -> None:
@@ -155,10 +167,12 @@ def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float
 
     A forked part starts from this process's state before ``job(0)``; a part run here starts
     from what ``job(0)`` left, and a job whose answers depend on that (a memo with cycle cuts)
-    would answer otherwise with less memory free. ``isolated()``, called before ``job(0)``
-    when some part will run here, saves the state and gives ``rerun(fn)``, which runs ``fn``
-    from the saved state and puts back the state it found; it is for two shares, where at
-    most one part runs here."""
+    would answer otherwise on a machine with less memory free or no ``fork``. ``isolated()``,
+    called before ``job(0)`` when the part will run here although the budget would take its
+    child, saves the state and gives ``rerun(fn)``, which runs ``fn`` from the saved state and
+    puts back the state it found; it is for two shares, where at most one part runs here. A
+    part the budget refuses runs after ``job(0)`` on every machine: it needs no saved state,
+    and is not slowed by one (re-asking what ``job(0)`` asked doubles the frameworks stage)."""
     if isolated is not None and count != 2:
         raise ValueError("isolated is for two shares: a saved state serves one part run here")
     children: dict[int, tuple[int, int]] = {}
@@ -167,7 +181,7 @@ def parts(job: Callable[[int], T], count: int, copies: float = 1.0, grows: float
             break
         children[part] = _start(job, part)
         _promise(children[part][0], copies)
-    rerun = isolated() if isolated is not None and len(children) < count - 1 else None
+    rerun = isolated() if isolated is not None and not children and within_budget(copies, grows) else None
     try:
         mine = job(0)
     except BaseException:

@@ -163,6 +163,11 @@ def test_a_share_run_here_starts_from_the_state_the_first_started_from(monkeypat
     assert state["seen"] == [0]
     state["seen"] = []
     assert forked.shares(job) == ([0], [0, 1])  # without it, the second share sees the first's
+    # a share the budget refuses runs after the first on every machine: no state saved, and
+    # no time lost asking again what the first asked
+    monkeypatch.setattr(forked, "MEMORY_BUDGET", 0)
+    state["seen"] = []
+    assert forked.shares(job, isolated=isolated) == ([0], [0, 1])
 
 
 @needs_fork
