@@ -18,10 +18,11 @@ child and the children still running (what was promised to each at its fork) cou
 (a million-line tree stays within it: time is traded for memory only below it). Nor is
 there one when the free memory (the machine's, or the memory cgroup's) is short, or when
 the platform has no ``os.fork``. Then the shares run here one after the other, the second
-seeing what the first left behind; callers whose answers could differ (memos of values
-cut short by a cycle) accept that rare difference. The number of cores plays no part: the
-child is forked on one core too. A child that fails is replaced by a second fork, then by
-the share run here.
+seeing what the first left behind; a caller whose answers could differ (memos of values cut
+short by a cycle) passes ``isolated``, so that the second starts from the state the first
+started from when the machine, not the budget, refused the child. The number of cores plays
+no part: the child is forked on one core too. A child that fails is replaced by a second
+fork, then by the share run here.
 
 A loop that comes back round after round (resolution's fixed point) keeps one forked
 :class:`Partner` instead: it answers its share of every round, and its memo, which a new

@@ -1234,6 +1234,7 @@ class _Walker:
             Binding(scope or here, name, expr, self.current_line(), value, annotation, call_index, origin)
         )
         t = type(value_node)
+        items = intern(f"{name}[]") if t in (cst.List, cst.Tuple, cst.Set, cst.Dict) else None  # the elements' name
         if t is cst.List or t is cst.Tuple or t is cst.Set:
             if t is not cst.Set:
                 self._rows(scope or here, name, value_node, origin)
@@ -1244,19 +1245,19 @@ class _Walker:
                         # the known strings of a list that is not all literal ([..., *env_apps]) keep
                         # their text: such elements are still settings that name code
                         text = literal(el.value) if value is None and type(el.value) in _STRINGS else None
-                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), e, self.current_line(),
+                        self.bindings.append(Binding(scope or here, items, e, self.current_line(),
                                                      text, origin=origin))
                 elif isinstance(el, cst.StarredElement):
                     e = expr_str(el.value)
                     if e is not None and "(" not in e and "[" not in e:  # [*other_urls]: its items
-                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), f"{e}[]", self.current_line(),
+                        self.bindings.append(Binding(scope or here, items, f"{e}[]", self.current_line(),
                                                      origin=origin))
         elif t is cst.Dict:
             for el in value_node.elements:
                 if isinstance(el, cst.DictElement):
                     e = expr_str(el.value)
                     if e is not None:
-                        self.bindings.append(Binding(scope or here, intern(f"{name}[]"), e, self.current_line(),
+                        self.bindings.append(Binding(scope or here, items, e, self.current_line(),
                                                      origin=origin))
 
     def _rows(self, scope: str, name: str, node, origin: str | None) -> None:
