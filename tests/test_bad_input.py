@@ -417,7 +417,27 @@ def test_unicode_and_unimportable_file_names(tmp_path):
     run = analyze(make_repo(tmp_path, "odd_names"), tmp_path)
     assert_completed(run)
     assert ("shop.café.pay_at_the_counter", "shop.payments.charge", "call") in run.edges()
-    assert "not importable" in run.error("shop/my-module.py")["message"]
+    # a script or a Django command no ``import`` can name is code that runs: analyzed under
+    # its own name; a name with a dot in it would read as a package and is listed
+    assert ("shop.my-module.unreachable_by_import", "shop.payments.charge", "call") in run.edges()
+    assert "shop/my-module.py" not in run.error_paths()
+    assert "not importable" in run.error("shop/gunicorn.conf.py")["message"]
+
+
+def test_a_module_that_imports_pytest_at_its_top_is_test_support(tmp_path):
+    """pulpcore's ``pytest_plugin.py`` (fixtures, outside any test folder) came out as a
+    service of its own; a function that imports pytest only when called is not test support."""
+    repo = make_repo(tmp_path)
+    (repo / "shop" / "pytest_plugin.py").write_text(
+        "import pytest\n\nfrom shop.payments import charge\n\n\n@pytest.fixture\ndef paid():\n    return charge(1)\n")
+    (repo / "shop" / "selftest.py").write_text("def run():\n    import pytest\n    return pytest.main([])\n")
+    run = analyze(repo, tmp_path)
+    assert_completed(run)
+    assert "shop.pytest_plugin" not in run.modules()
+    assert run.error("shop/pytest_plugin.py")["message"] == "test support: imports pytest at its top level"
+    assert "shop.selftest.run" in run.symbols()
+    with_tests = analyze(repo, tmp_path / "t", "--include-tests")
+    assert "shop.pytest_plugin.paid" in with_tests.symbols()
 
 
 # -- repository shapes ----------------------------------------------------------------------------

@@ -395,6 +395,8 @@ def test_tasks_commands_and_signal_receivers():
         ("entry:task:jobs.tasks.Reindex", J + "tasks.Reindex.run", "jobs.reindex"),  # Task subclass
         ("entry:command:rebuild_index", J + "management.commands.rebuild_index.Command.handle",
          "rebuild_index"),
+        ("entry:command:purge-stale", J + "management.commands.purge-stale.Command.handle",
+         "purge-stale"),  # a file no import can name, which Django loads by its name
         ("entry:command:cli", J + "cli.cli", "cli"),  # click group
         ("entry:command:import-data", J + "cli.import_data", "import-data"),  # @cli.command()
         ("entry:command:export", J + "cli.export_data", "export"),
