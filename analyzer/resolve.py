@@ -83,6 +83,9 @@ _NO_ATTRIBUTES = frozenset({"x:typing.Generic", "x:typing.Protocol", "x:typing_e
                             "x:typing_extensions.Protocol"})
 
 
+# what every class has from ``object``
+_OBJECT_ATTRIBUTES = frozenset(dir(object))
+
 _PARSED: dict[str, tuple[tuple[str, str], ...]] = {}
 _CONSTANTS = frozenset({"None", "True", "False", "Ellipsis", "NotImplemented"})
 # library functions that return a class, not an instance: ``User = get_user_model()`` is a
@@ -716,8 +719,11 @@ class Resolver:
             found = self.class_attribute(q, attr, instance=True, skip_self=True)
             if not found:
                 # a mixin's ``super().get_base_statement()``: its own bases (none, or
-                # ``Generic``/``Protocol``) lack the method, the classes it is mixed into have it
-                return self._after_in_subclasses(q, attr)
+                # ``Generic``/``Protocol``) lack the method, the classes it is mixed into have it;
+                # else ``object`` has it (``super().__init__()`` in a class without bases)
+                found = self._after_in_subclasses(q, attr)
+                if not found and attr in _OBJECT_ATTRIBUTES:
+                    return {f"b:object.{attr}"}
             return found
         return set()
 
@@ -732,6 +738,19 @@ class Resolver:
             for b in self.bases(c):
                 if b.startswith("x:") and b not in _NO_ATTRIBUTES:
                     return {f"x:{b[2:]}.{attr}"}
+        return self._builtin_attribute(mro, attr)
+
+    def _builtin_attribute(self, mro: tuple[str, ...], attr: str) -> set[str]:
+        """``attr`` as a builtin base provides it: ``super().__init__(message)`` in an
+        ``Exception`` subclass, ``self.items()`` in a ``dict`` subclass (baserow's 64
+        ``super().__init__`` were unresolved calls). ``object``, every class's base, only for
+        what it has, and only for ``super()`` when no subclass knows better (see :meth:`attribute`)."""
+        for c in mro:
+            d = self.defs.get(c)
+            for b in d.bases if d is not None else ():
+                for v in sorted(self.eval(c.rsplit(".", 1)[0], b)) if b else ():
+                    if v.startswith("b:") and "." not in v and v != "b:object":
+                        return {f"{v}.{attr}"}
         return set()
 
     def _own_attribute(self, c: str, attr: str, instance: bool) -> set[str] | None:
@@ -784,6 +803,11 @@ class Resolver:
                 if found is not None:
                     out |= found
                     break
+            else:  # an outside class it is mixed into (a DRF serializer mixin's ``super().__init__``)
+                outside = next((b for c in mro for b in self.bases(c)
+                                if b.startswith("x:") and b not in _NO_ATTRIBUTES), None)
+                if outside is not None:
+                    out.add(f"x:{outside[2:]}.{attr}")
         return out
 
     def subclasses(self, cls: str) -> list[str]:

@@ -954,3 +954,53 @@ def test_callers_are_asked_again_only_when_a_return_may_follow_the_arguments(tmp
     # a method that binds ``self.item`` from its argument: its class is asked again
     assert "m.Box.__init__" in res.resolver.stores_elsewhere
     assert "m.Box.get" not in res.resolver.stores_elsewhere
+
+
+def test_super_reaches_a_builtin_or_outside_base_and_object_last(tmp_path):
+    """``super().__init__`` in an ``Exception`` subclass calls a builtin, not nothing (baserow's
+    64 were counted unresolved); a mixin's reaches the outside class it is mixed into; a class
+    without bases reaches ``object``, unless a subclass puts a project class after it."""
+    _, res = edges_of(tmp_path, {
+        "m.py": """
+            from rest_framework import serializers
+
+
+            class NotFound(Exception):
+                def __init__(self, key):
+                    super().__init__(f"{key} not found")
+
+
+            class Tracked(dict):
+                def keys_seen(self):
+                    return self.keys()
+
+
+            class Strict:
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+
+
+            class Plain:
+                def __init__(self):
+                    super().__init__()
+
+
+            class Base:
+                def __init__(self, *args, **kwargs):
+                    pass
+
+
+            class Mixed(Strict, Base):
+                pass
+
+
+            class Checked(Strict, serializers.Serializer):
+                pass
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("m.NotFound.__init__", "super().__init__")] == {"b:Exception.__init__"}
+    assert targets[("m.Tracked.keys_seen", "self.keys")] == {"b:dict.keys"}
+    assert targets[("m.Plain.__init__", "super().__init__")] == {"b:object.__init__"}
+    assert targets[("m.Strict.__init__", "super().__init__")] == {
+        "bd:m.Base.__init__", "x:rest_framework.serializers.Serializer.__init__"}
