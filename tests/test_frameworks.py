@@ -168,6 +168,7 @@ def test_sqlalchemy_reads_writes_and_transactions():
         (R + "entries_of", E + "Entry", 1),  # select(Entry).where().order_by(): one read
         (R + "open_count", E + "Account", 1),  # session.query(Account).filter().count()
         (R + "balance", E + "Entry", 1),  # text(BALANCE_SQL): a module constant
+        (R + "with_draft", E + "Entry", 1),  # and its ``rows.append(...)`` writes nothing
         ("ledger.notes.first_note", "entity:ledger.notes.Note", 1),  # Note.query.filter_by().first()
     }
     assert edges(found, "write") == {
@@ -757,6 +758,59 @@ def test_sqlalchemy_imperative_mapping_gives_the_table_its_class(tmp_path):
     assert [(e.id, e.model) for e in found.entities] == [("entity:table:package", "app.package.Package")]
     assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.logic.package_show", "entity:table:package")}
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.logic.package_create", "entity:table:package")}
+
+
+def test_tables_made_through_a_project_function_that_hands_on_their_name(tmp_path):
+    """buildbot defines every table through ``sautils.Table(*args, **kwargs)``, which returns
+    ``sa.Table(*args, **kwargs)``: each of its calls is a table, read and written as one."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/sautils.py": """
+            import sqlalchemy as sa
+
+
+            def Table(*args, **kwargs):
+                kwargs.setdefault("mysql_character_set", "utf8")
+                return sa.Table(*args, **kwargs)
+
+
+            def named_table(name, metadata):
+                return sa.Table(name, metadata, sa.Column("id", sa.Integer, primary_key=True))
+        """,
+        "app/model.py": """
+            import sqlalchemy as sa
+
+            from app import sautils
+
+
+            class Model:
+                metadata = sa.MetaData()
+                builds = sautils.Table("builds", metadata, sa.Column("id", sa.Integer, primary_key=True))
+                steps = sautils.named_table("steps", metadata)
+        """,
+        "app/builds.py": """
+            from app.model import Model
+
+
+            class BuildsConnector:
+                def __init__(self, conn):
+                    self.conn = conn
+                    self.model = Model()
+
+                def get_build(self, buildid):
+                    q = self.model.builds.select().where(self.model.builds.c.id == buildid)
+                    return self.conn.execute(q).fetchone()
+
+                def add_step(self, name):
+                    return self.conn.execute(self.model.steps.insert().values(name=name))
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id for e in found.entities} == {"entity:table:builds", "entity:table:steps"}
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.builds.BuildsConnector.get_build", "entity:table:builds")}
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.builds.BuildsConnector.add_step", "entity:table:steps")}
 
 
 def test_a_generic_helper_hands_its_accesses_to_its_callers(tmp_path):

@@ -319,21 +319,47 @@ class SqlAlchemyModels:
     def _tables(self) -> None:
         """``Table("name", metadata, Column(..., ForeignKey("t.id")))`` objects."""
         prog = self.prog
-        reg = self.reg
+        factories: set[str] = set()
         for site in prog.named(["Table"]):
             module, i, c = site.module, site.index, site.call
             if not is_sqla_callable(prog.targets(module, i), {"Table"}):
                 continue
-            name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
-            if not name:
-                continue
-            owner = reg.model_of_table(name)
-            eid = owner or reg.table_entity(name, module, c.line, framework=FRAMEWORK)
-            reg.table_sites[(module, i)] = eid
-            first = c.first if c.first is not None else i
-            for j in range(first, i):
-                if is_sqla_callable(prog.targets(module, j), {"ForeignKey"}):
-                    self.fk_sites.append((eid, module, j, c.scope))
+            if not self._table_site(module, i, c) and self._forwards_its_name(c):
+                factories.add(c.scope)
+        for factory in sorted(factories):
+            for site in prog.named([factory.rsplit(".", 1)[-1]]):
+                if f"d:{factory}" in prog.targets(site.module, site.index):
+                    self._table_site(site.module, site.index, site.call)
+
+    def _forwards_its_name(self, c) -> bool:
+        """Is this ``Table(...)`` call a project function's, handing on the name it was
+        given (buildbot's ``sautils.Table(*args, **kwargs)`` returns ``sa.Table(*args,
+        **kwargs)`` and defines every table through it)?"""
+        d = self.prog.defs.get(c.scope)
+        if d is None or d.kind not in ("function", "method") or not d.params or not c.args:
+            return False
+        first = c.args[0]
+        if first.keyword is not None or not first.expr:
+            return False
+        if first.star == 1:
+            return any(p.kind == "var_positional" and p.name == first.expr for p in d.params)
+        return not first.star and d.params[0].name == first.expr
+
+    def _table_site(self, module: str, i: int, c) -> bool:
+        """Register the table a call with a literal name makes; whether it had one."""
+        prog = self.prog
+        reg = self.reg
+        name = prog.literal_str(module, c.scope, prog.arg(c, 0, "name"))
+        if not name:
+            return False
+        owner = reg.model_of_table(name)
+        eid = owner or reg.table_entity(name, module, c.line, framework=FRAMEWORK)
+        reg.table_sites[(module, i)] = eid
+        first = c.first if c.first is not None else i
+        for j in range(first, i):
+            if is_sqla_callable(prog.targets(module, j), {"ForeignKey"}):
+                self.fk_sites.append((eid, module, j, c.scope))
+        return True
 
     def _imperative(self) -> None:
         """Classic (imperative) mappings, ``registry.map_imperatively(Package, package_table)``

@@ -733,6 +733,8 @@ class Values:
                 if v.startswith("@o:"):
                     e = v[3:]
                     kind = self.api(e, name)
+                    if kind is not None and name in _COLLECTION_ONLY and not _attribute(recv):
+                        kind = None  # a list of rows (``found.append(row)``, ``d[k].append``): no relationship's
                     owner = self._m2m_receiver(scope, recv) if name in _M2M_WRITES and kind is not None else None
                     if owner is not None:
                         accesses.append((owner, WRITE))  # ``profile.products.add(p)``: the join table
@@ -804,10 +806,8 @@ class Values:
             for e in sorted(self._entities([vals])):
                 result.add(f"@o:{e}")
                 accesses.append((e, READ))
-        elif (name or callee) == "Table":
-            e = self.reg.table_sites.get((module, index))
-            if e is not None:
-                result.add(f"@c:{e}")
+        elif (e := self.reg.table_sites.get((module, index))) is not None:  # ``Table("t", ...)``, or a
+            result.add(f"@c:{e}")  # project function handing on its name (``sautils.named_table(...)``)
         elif (name or callee) in _MODEL_LOADERS and self.model_ref is not None:
             e = self._get_model(module, scope, c)
             if e is not None:
@@ -1436,6 +1436,13 @@ class Values:
         if kind is not None and not ents:
             unresolved = f"session.{name}({(first.expr if first else '') or '...'})"
         return result, accesses, unresolved
+
+
+def _attribute(recv: str | None) -> bool:
+    """Does a receiver name an attribute (``order.lines``), as a relationship collection is
+    reached, rather than a name or an item?"""
+    head, _, attr = (recv or "").rpartition(".")
+    return bool(head) and attr.isidentifier()
 
 
 def narrows(name: str, expr: str | None) -> bool:
