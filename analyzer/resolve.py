@@ -24,6 +24,7 @@ Values are short strings:
 from __future__ import annotations
 
 import builtins
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,20 @@ _EMPTY: frozenset[str] = frozenset()
 _NO_ATTRIBUTES = frozenset({"x:typing.Generic", "x:typing.Protocol", "x:typing_extensions.Generic",
                             "x:typing_extensions.Protocol"})
 
+
+# The class of the request a web framework hands its views, by the framework's top package,
+# first match first. A call on an unannotated parameter named ``request``, in a project that
+# imports the framework, that nothing else resolves is a call into that class (a Django view's
+# ``request.POST.get``, a Pyramid view's ``request.route_path``): 3,300 of warehouse's 4,600
+# unresolved calls. Only the site's target is set, at the end of the evaluation: no value
+# flows from it, so what the project's own annotations say is never displaced by a guess.
+REQUEST_CLASSES = (
+    ("pyramid", "pyramid.request.Request"),
+    ("django", "django.http.HttpRequest"),
+    ("aiohttp", "aiohttp.web.Request"),
+    ("starlette", "starlette.requests.Request"),
+    ("fastapi", "starlette.requests.Request"),
+)
 
 # what every class has from ``object``
 _OBJECT_ATTRIBUTES = frozenset(dir(object))
@@ -250,6 +265,27 @@ class Resolver:
         self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
         self._own_class: dict[str, bool] = {}  # see makes_own_class
         self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
+
+    @functools.cached_property
+    def request_class(self) -> str | None:
+        """The class of the request the project's web framework hands its views
+        (:data:`REQUEST_CLASSES`), or ``None``."""
+        roots = {imp.module.partition(".")[0] for m in self.facts.values() for imp in m.imports}
+        roots -= self._top_names
+        return next((cls for root, cls in REQUEST_CLASSES if root in roots), None)
+
+    def plain_request(self, scope: str) -> bool:
+        """Is ``request`` in ``scope`` the unannotated parameter of it or of a function that
+        encloses it, bound nowhere else on the way?"""
+        q = scope
+        while self.kind(q) in ("function", "method"):
+            if "request" in self.scope_bindings.get(q, {}):
+                return False
+            p = self.params.get(q, {}).get("request")
+            if p is not None:
+                return not p.annotation and p.kind not in _PACKED
+            q = q.rsplit(".", 1)[0]
+        return False
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -1263,7 +1299,22 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # in key order and without the empty entries lookups leave: the same whichever process
     # evaluated which share
     flows = {k: v for k, v in sorted(r.flows.items()) if v}
+    _requests_called(r, sites, targets)
     return Evaluation(targets, entered, wrapped, imports, bases, flows)
+
+
+def _requests_called(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]]) -> None:
+    """Give each unresolved call on a view's plain ``request`` its framework's request class
+    (:data:`REQUEST_CLASSES`): ``request.db.query()`` -> ``x:pyramid.request.Request.db.query``."""
+    cls = r.request_class
+    if cls is None:
+        return
+    for k, (_m, _i, c) in enumerate(sites):
+        if targets[k] or not c.callee or not c.callee.startswith("request."):
+            continue
+        path = c.callee[len("request."):].replace("()", "").replace("[]", "")
+        if REFERENCE.match(path) and r.plain_request(c.scope):
+            targets[k] = r.intern(frozenset((f"x:{cls}.{path}",)))
 
 
 class _Share(NamedTuple):

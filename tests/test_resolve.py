@@ -1004,3 +1004,58 @@ def test_super_reaches_a_builtin_or_outside_base_and_object_last(tmp_path):
     assert targets[("m.Plain.__init__", "super().__init__")] == {"b:object.__init__"}
     assert targets[("m.Strict.__init__", "super().__init__")] == {
         "bd:m.Base.__init__", "x:rest_framework.serializers.Serializer.__init__"}
+
+
+def test_a_call_on_a_views_plain_request_is_a_call_into_the_framework(tmp_path):
+    """``request.POST.get`` in a Django view calls Django, not nothing (3,300 of warehouse's
+    4,600 unresolved calls were such calls on Pyramid's request); an annotated or rebound
+    ``request`` and a project without the framework are left as they are."""
+    _, res = edges_of(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/views.py": """
+            from django.shortcuts import render
+
+            from shop.forms import Form
+
+
+            def index(request):
+                page = request.GET.get("page")
+
+                def inner():
+                    return request.session.flush()
+                return render(request, "index.html", {"page": page, "user": request.user.get_username()})
+
+
+            def typed(request: Form):
+                return request.is_valid()
+
+
+            def rebound(request):
+                request = request.wrapped
+                return request.build()
+        """,
+        "shop/forms.py": """
+            class Form:
+                def is_valid(self):
+                    return True
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("shop.views.index", "request.GET.get")] == {"x:django.http.HttpRequest.GET.get"}
+    assert targets[("shop.views.index", "request.user.get_username")] == {
+        "x:django.http.HttpRequest.user.get_username"}
+    assert targets[("shop.views.index.inner", "request.session.flush")] == {
+        "x:django.http.HttpRequest.session.flush"}
+    assert targets[("shop.views.typed", "request.is_valid")] == {"bd:shop.forms.Form.is_valid"}
+    assert targets[("shop.views.rebound", "request.build")] == set()
+    assert dict(res.unresolved) == {"request.build": 1}
+
+
+def test_without_a_web_framework_a_request_parameter_is_unknown(tmp_path):
+    _, res = edges_of(tmp_path, {
+        "jobs.py": """
+            def handle(request):
+                return request.payload.decode()
+        """,
+    })
+    assert [set(rc.targets) for rc in res.calls] == [set()]
