@@ -84,18 +84,22 @@ _NO_ATTRIBUTES = frozenset({"x:typing.Generic", "x:typing.Protocol", "x:typing_e
                             "x:typing_extensions.Protocol"})
 
 
-# The class of the request a web framework hands its views, by the framework's top package,
-# first match first. A call on an unannotated parameter named ``request``, in a project that
-# imports the framework, that nothing else resolves is a call into that class (a Django view's
-# ``request.POST.get``, a Pyramid view's ``request.route_path``): 3,300 of warehouse's 4,600
-# unresolved calls. Only the site's target is set, at the end of the evaluation: no value
-# flows from it, so what the project's own annotations say is never displaced by a guess.
-REQUEST_CLASSES = (
-    ("pyramid", "pyramid.request.Request"),
-    ("django", "django.http.HttpRequest"),
-    ("aiohttp", "aiohttp.web.Request"),
-    ("starlette", "starlette.requests.Request"),
-    ("fastapi", "starlette.requests.Request"),
+# What a web framework hands the functions it calls, by the framework's top package: an
+# unannotated parameter of that name (in a function of that name, when one is given), in a
+# project that imports the framework, is an instance of that class. A call on it that
+# nothing else resolves is a call into the framework (a Django view's ``request.POST.get``,
+# a Pyramid view's ``request.route_path``, Pyramid's ``includeme(config)`` and its
+# ``config.add_route``): 3,700 of warehouse's 4,600 unresolved calls. Only the site's target
+# is set, at the end of the evaluation: no value flows from it, so what the project's own
+# annotations say is never displaced by a guess. The first row of a parameter the project's
+# imports match wins.
+FRAMEWORK_PARAMETERS = (
+    ("pyramid", "request", None, "pyramid.request.Request"),
+    ("pyramid", "config", "includeme", "pyramid.config.Configurator"),
+    ("django", "request", None, "django.http.HttpRequest"),
+    ("aiohttp", "request", None, "aiohttp.web.Request"),
+    ("starlette", "request", None, "starlette.requests.Request"),
+    ("fastapi", "request", None, "starlette.requests.Request"),
 )
 
 # what every class has from ``object``
@@ -267,23 +271,27 @@ class Resolver:
         self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
 
     @functools.cached_property
-    def request_class(self) -> str | None:
-        """The class of the request the project's web framework hands its views
-        (:data:`REQUEST_CLASSES`), or ``None``."""
+    def framework_parameters(self) -> dict[str, tuple[str | None, str]]:
+        """Parameter name -> (the function name it must be in, or ``None``; its class), for
+        the web frameworks the project imports (:data:`FRAMEWORK_PARAMETERS`)."""
         roots = {imp.module.partition(".")[0] for m in self.facts.values() for imp in m.imports}
         roots -= self._top_names
-        return next((cls for root, cls in REQUEST_CLASSES if root in roots), None)
+        out: dict[str, tuple[str | None, str]] = {}
+        for root, name, func, cls in FRAMEWORK_PARAMETERS:
+            if root in roots:
+                out.setdefault(name, (func, cls))
+        return out
 
-    def plain_request(self, scope: str) -> bool:
-        """Is ``request`` in ``scope`` the unannotated parameter of it or of a function that
-        encloses it, bound nowhere else on the way?"""
+    def plain_parameter(self, scope: str, name: str, func: str | None) -> bool:
+        """Is ``name`` in ``scope`` the unannotated parameter of it or of a function that
+        encloses it (named ``func`` when given), bound nowhere else on the way?"""
         q = scope
         while self.kind(q) in ("function", "method"):
-            if "request" in self.scope_bindings.get(q, {}):
+            if name in self.scope_bindings.get(q, {}):
                 return False
-            p = self.params.get(q, {}).get("request")
+            p = self.params.get(q, {}).get(name)
             if p is not None:
-                return not p.annotation and p.kind not in _PACKED
+                return not p.annotation and p.kind not in _PACKED and func in (None, q.rsplit(".", 1)[-1])
             q = q.rsplit(".", 1)[0]
         return False
 
@@ -1299,22 +1307,27 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # in key order and without the empty entries lookups leave: the same whichever process
     # evaluated which share
     flows = {k: v for k, v in sorted(r.flows.items()) if v}
-    _requests_called(r, sites, targets)
+    _framework_parameters_called(r, sites, targets)
     return Evaluation(targets, entered, wrapped, imports, bases, flows)
 
 
-def _requests_called(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]]) -> None:
-    """Give each unresolved call on a view's plain ``request`` its framework's request class
-    (:data:`REQUEST_CLASSES`): ``request.db.query()`` -> ``x:pyramid.request.Request.db.query``."""
-    cls = r.request_class
-    if cls is None:
+def _framework_parameters_called(r: Resolver, sites: list[tuple[str, int, Call]],
+                                 targets: list[frozenset[str]]) -> None:
+    """Give each unresolved call on a plain framework parameter its class
+    (:data:`FRAMEWORK_PARAMETERS`): ``request.db.query()`` -> ``x:pyramid.request.Request.db.query``."""
+    known = r.framework_parameters
+    if not known:
         return
     for k, (_m, _i, c) in enumerate(sites):
-        if targets[k] or not c.callee or not c.callee.startswith("request."):
+        if targets[k] or not c.callee or "." not in c.callee:
             continue
-        path = c.callee[len("request."):].replace("()", "").replace("[]", "")
-        if REFERENCE.match(path) and r.plain_request(c.scope):
-            targets[k] = r.intern(frozenset((f"x:{cls}.{path}",)))
+        head, _, rest = c.callee.partition(".")
+        found = known.get(head)
+        if found is None:
+            continue
+        path = rest.replace("()", "").replace("[]", "")
+        if REFERENCE.match(path) and r.plain_parameter(c.scope, head, found[0]):
+            targets[k] = r.intern(frozenset((f"x:{found[1]}.{path}",)))
 
 
 class _Share(NamedTuple):

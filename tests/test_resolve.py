@@ -1059,3 +1059,22 @@ def test_without_a_web_framework_a_request_parameter_is_unknown(tmp_path):
         """,
     })
     assert [set(rc.targets) for rc in res.calls] == [set()]
+
+
+def test_pyramids_includeme_config_is_a_configurator(tmp_path):
+    _, res = edges_of(tmp_path, {
+        "app/__init__.py": """
+            from pyramid.view import view_config
+
+
+            def includeme(config):
+                config.add_route("home", "/")
+
+
+            def setup(config):
+                config.add_route("other", "/other")
+        """,
+    })
+    targets = {rc.call.scope: set(rc.targets) for rc in res.calls}
+    assert targets["app.includeme"] == {"x:pyramid.config.Configurator.add_route"}
+    assert targets["app.setup"] == set()  # ``config`` is a Configurator in ``includeme`` only
