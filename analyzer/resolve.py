@@ -262,6 +262,7 @@ class Resolver:
         self._bases_v: dict[str, tuple[str, ...]] = {}
         self._mro_v: dict[str, tuple[str, ...]] = {}
         self._direct_subclasses: dict[str, list[str]] | None = None  # see subclasses
+        self._mixed: dict[str, tuple[str | None, frozenset[str]]] = {}  # see mixed_into_outside
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
         self.flow_log: list[tuple[tuple[str, str], set[str]]] | None = None  # see grow_flow
@@ -783,6 +784,60 @@ class Resolver:
                 if b.startswith("x:") and b not in _NO_ATTRIBUTES:
                     return {f"x:{b[2:]}.{attr}"}
         return self._builtin_attribute(mro, attr)
+
+    def mixed_into_outside(self, cls: str, attr: str) -> str | None:
+        """``x:<class>.<attr>`` for an attribute of a mixin that neither it nor any project
+        class it is mixed into has, from the outside class it is mixed into (django-cms'
+        command mixins' ``self.stdout``, a view mixin's ``self.request``); else ``None``.
+        Never a project class's attribute: a base calling what its subclasses define is not
+        guessed at."""
+        hit = self._mixed.get(cls)
+        if hit is None:
+            outer, self._flow_read = self._flow_read, False
+            hit = self._mixed_of(cls)
+            if not self._flow_read:
+                self._mixed[cls] = hit
+            self._flow_read = outer or self._flow_read
+        outside, names = hit
+        if outside is None or attr in names or attr.removesuffix("[]") in names:
+            return None
+        return f"x:{outside}.{attr}"
+
+    def self_class(self, scope: str, name: str) -> str | None:
+        """The class whose instance ``name`` is in ``scope``: the ``self`` of the method that
+        is the scope or encloses it."""
+        q = scope
+        while self.kind(q) in ("function", "method"):
+            if self.self_param.get(q) == name:
+                return q.rsplit(".", 1)[0]
+            if name in self.scope_bindings.get(q, {}) or name in self.params.get(q, {}):
+                return None
+            q = q.rsplit(".", 1)[0]
+        return None
+
+    def _mixed_of(self, cls: str) -> tuple[str | None, frozenset[str]]:
+        """The first outside class ``cls``'s subclasses are mixed into, and the names any
+        project class of their MROs has (asked once per class: sympy's ``Basic`` has a
+        thousand subclasses)."""
+        outside = None
+        for sub in self.subclasses(cls):
+            for c in self.mro(sub):
+                for b in self.bases(c):
+                    if b.startswith("x:") and b not in _NO_ATTRIBUTES:
+                        outside = b[2:]
+                        break
+                if outside is not None:
+                    break
+            if outside is not None:
+                break
+        if outside is None:
+            return None, frozenset()
+        names: set[str] = set()
+        for sub in self.subclasses(cls):
+            for c in self.mro(sub):
+                names.update(self.children.get(c, ()))
+                names.update(self.scope_bindings.get(c, ()))
+        return outside, frozenset(names)
 
     def _builtin_attribute(self, mro: tuple[str, ...], attr: str) -> set[str]:
         """``attr`` as a builtin base provides it: ``super().__init__(message)`` in an
@@ -1307,27 +1362,33 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
     # in key order and without the empty entries lookups leave: the same whichever process
     # evaluated which share
     flows = {k: v for k, v in sorted(r.flows.items()) if v}
-    _framework_parameters_called(r, sites, targets)
+    _outside_guesses(r, sites, targets)
     return Evaluation(targets, entered, wrapped, imports, bases, flows)
 
 
-def _framework_parameters_called(r: Resolver, sites: list[tuple[str, int, Call]],
-                                 targets: list[frozenset[str]]) -> None:
-    """Give each unresolved call on a plain framework parameter its class
-    (:data:`FRAMEWORK_PARAMETERS`): ``request.db.query()`` -> ``x:pyramid.request.Request.db.query``."""
+def _outside_guesses(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]]) -> None:
+    """Give an outside target to the unresolved calls whose receiver is known to be outside
+    code by convention, not by a value: a plain framework parameter
+    (:data:`FRAMEWORK_PARAMETERS`: ``request.db.query()`` -> ``x:pyramid.request.Request.db.query``)
+    or, on ``self`` in a mixin, an attribute only the outside class it is mixed into can have
+    (``self.stdout.write()`` -> ``x:django.core.management.base.BaseCommand.stdout.write``).
+    Set on the targets after the evaluation, no value flows from them: what the project's own
+    code and annotations say is never displaced by a guess, and resolution costs no more."""
     known = r.framework_parameters
-    if not known:
-        return
     for k, (_m, _i, c) in enumerate(sites):
         if targets[k] or not c.callee or "." not in c.callee:
             continue
         head, _, rest = c.callee.partition(".")
-        found = known.get(head)
-        if found is None:
-            continue
         path = rest.replace("()", "").replace("[]", "")
-        if REFERENCE.match(path) and r.plain_parameter(c.scope, head, found[0]):
+        if not REFERENCE.match(path):
+            continue
+        found = known.get(head)
+        if found is not None and r.plain_parameter(c.scope, head, found[0]):
             targets[k] = r.intern(frozenset((f"x:{found[1]}.{path}",)))
+        elif "." in path and (cls := r.self_class(c.scope, head)) is not None:
+            attr, _, more = path.partition(".")
+            if (outside := r.mixed_into_outside(cls, attr)) is not None:
+                targets[k] = r.intern(frozenset((f"{outside}.{more}",)))
 
 
 class _Share(NamedTuple):

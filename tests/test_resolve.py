@@ -1078,3 +1078,36 @@ def test_pyramids_includeme_config_is_a_configurator(tmp_path):
     targets = {rc.call.scope: set(rc.targets) for rc in res.calls}
     assert targets["app.includeme"] == {"x:pyramid.config.Configurator.add_route"}
     assert targets["app.setup"] == set()  # ``config`` is a Configurator in ``includeme`` only
+
+
+def test_a_mixins_attribute_only_the_outside_class_it_is_mixed_into_has(tmp_path):
+    """django-cms' command mixins write to ``self.stdout``, which only Django's
+    ``BaseCommand`` has; a mixin calling what a project subclass defines is not guessed at."""
+    _, res = edges_of(tmp_path, {
+        "cmds.py": """
+            from django.core.management.base import BaseCommand
+
+
+            class PromptMixin:
+                def ask(self, text):
+                    self.stdout.write(text)
+                    return self.render.apply(text)
+
+
+            class Command(PromptMixin, BaseCommand):
+                render = None
+
+                def handle(self, *args, **options):
+                    return self.ask("name?")
+
+
+            class Standalone:
+                def run(self):
+                    return self.stdout.write("x")
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("cmds.PromptMixin.ask", "self.stdout.write")] == {
+        "x:django.core.management.base.BaseCommand.stdout.write"}
+    assert targets[("cmds.PromptMixin.ask", "self.render.apply")] == set()  # Command has ``render``
+    assert targets[("cmds.Standalone.run", "self.stdout.write")] == set()  # mixed into nothing
