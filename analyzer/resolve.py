@@ -803,6 +803,19 @@ class Resolver:
             return None
         return f"x:{outside}.{attr}"
 
+    def kept_parameter(self, cls: str, attr: str) -> str | None:
+        """The framework class of an attribute every binding of which, in ``cls`` and its
+        bases, stores a plain framework parameter of that name (a Pyramid class view's
+        ``self.request = request`` in ``__init__``); else ``None``."""
+        found = self.framework_parameters.get(attr)
+        if found is None:
+            return None
+        bindings = [b for c in self.mro(cls) for b in self.scope_bindings.get(c, {}).get(attr, ())]
+        if bindings and all(b.expr == attr and b.origin and self.plain_parameter(b.origin, attr, found[0])
+                            for b in bindings):
+            return found[1]
+        return None
+
     def self_class(self, scope: str, name: str) -> str | None:
         """The class whose instance ``name`` is in ``scope``: the ``self`` of the method that
         is the scope or encloses it."""
@@ -1387,7 +1400,9 @@ def _outside_guesses(r: Resolver, sites: list[tuple[str, int, Call]], targets: l
             targets[k] = r.intern(frozenset((f"x:{found[1]}.{path}",)))
         elif "." in path and (cls := r.self_class(c.scope, head)) is not None:
             attr, _, more = path.partition(".")
-            if (outside := r.mixed_into_outside(cls, attr)) is not None:
+            if (kept := r.kept_parameter(cls, attr)) is not None:  # ``self.request = request``
+                targets[k] = r.intern(frozenset((f"x:{kept}.{more}",)))
+            elif (outside := r.mixed_into_outside(cls, attr)) is not None:
                 targets[k] = r.intern(frozenset((f"{outside}.{more}",)))
 
 

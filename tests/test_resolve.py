@@ -1111,3 +1111,37 @@ def test_a_mixins_attribute_only_the_outside_class_it_is_mixed_into_has(tmp_path
         "x:django.core.management.base.BaseCommand.stdout.write"}
     assert targets[("cmds.PromptMixin.ask", "self.render.apply")] == set()  # Command has ``render``
     assert targets[("cmds.Standalone.run", "self.stdout.write")] == set()  # mixed into nothing
+
+
+def test_a_class_view_keeps_its_plain_request(tmp_path):
+    """warehouse's Pyramid class views store ``self.request = request`` in ``__init__``."""
+    _, res = edges_of(tmp_path, {
+        "views.py": """
+            from pyramid.view import view_config
+
+
+            class ManageViews:
+                def __init__(self, project, request):
+                    self.project = project
+                    self.request = request
+
+                @view_config(route_name="manage")
+                def manage(self):
+                    self.request.session.flash("saved")
+                    return self.project.render()
+
+
+            class Mixed:
+                def __init__(self, request, other):
+                    self.request = request
+                    self.request = other
+
+                def run(self):
+                    return self.request.route_path("x")
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("views.ManageViews.manage", "self.request.session.flash")] == {
+        "x:pyramid.request.Request.session.flash"}
+    assert targets[("views.ManageViews.manage", "self.project.render")] == set()
+    assert targets[("views.Mixed.run", "self.request.route_path")] == set()  # bound to another too
