@@ -385,15 +385,18 @@ def _module_name(path: str, root: str, has_init, dir_has_py, dir_is_project,
         parts.append(base(root))
     parts.reverse()
     if not parts or not all(p.isidentifier() for p in parts[:-1]) or not (
-            parts[-1].isidentifier() or (not is_package and _command_name(parts[-1]))):
+            parts[-1].isidentifier()
+            or (not is_package and has_init.get(parent(path), False) and _command_name(parts[-1]))):
         return "", is_package
     return ".".join(parts), is_package
 
 
 def _command_name(stem: str) -> bool:
-    """A file name no ``import`` statement can name, yet code that runs: a script
-    (``upload-screenshots.py``) or a Django management command, which Django loads by its
-    file name (``add-signing-service.py``; pulpcore has thirteen). Such a module imports the
-    project and is analyzed under its own name, hyphens kept; nothing imports it back. A
-    name with a dot in it (``gunicorn.config.py``) would read as a package and is not one."""
+    """A file name no ``import`` statement can name, in a package: code the application
+    loads by its file name, as Django loads a management command (``add-signing-service.py``;
+    pulpcore has thirteen, wger six). Such a module imports the project and is analyzed
+    under its own name, hyphens kept; nothing imports it back. A hyphenated script outside
+    any package (``contrib/internal/build-media.py``, ``tools/migrate-db.py``) is a
+    developer's tool and stays out. A name with a dot in it (``gunicorn.config.py``) would
+    read as a package and is not one."""
     return "-" in stem and stem.replace("-", "_").isidentifier()

@@ -414,13 +414,18 @@ def test_a_file_name_that_is_not_utf8_is_listed(tmp_path):
 
 
 def test_unicode_and_unimportable_file_names(tmp_path):
-    run = analyze(make_repo(tmp_path, "odd_names"), tmp_path)
+    repo = make_repo(tmp_path, "odd_names")
+    (repo / "tools").mkdir()
+    (repo / "tools" / "build-media.py").write_text("from shop.payments import charge\n\ncharge(1)\n")
+    run = analyze(repo, tmp_path)
     assert_completed(run)
     assert ("shop.café.pay_at_the_counter", "shop.payments.charge", "call") in run.edges()
-    # a script or a Django command no ``import`` can name is code that runs: analyzed under
-    # its own name; a name with a dot in it would read as a package and is listed
+    # a module in a package that no ``import`` can name (a Django command, loaded by its file
+    # name) is analyzed under its own name; a hyphenated script outside any package is a
+    # developer's tool and a name with a dot in it would read as a package: both listed
     assert ("shop.my-module.unreachable_by_import", "shop.payments.charge", "call") in run.edges()
     assert "shop/my-module.py" not in run.error_paths()
+    assert "not importable" in run.error("tools/build-media.py")["message"]
     assert "not importable" in run.error("shop/gunicorn.conf.py")["message"]
 
 
