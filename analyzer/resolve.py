@@ -804,17 +804,21 @@ class Resolver:
         return f"x:{outside}.{attr}"
 
     def kept_parameter(self, cls: str, attr: str) -> str | None:
-        """The framework class of an attribute every binding of which, in ``cls`` and its
-        bases, stores a plain framework parameter of that name (a Pyramid class view's
-        ``self.request = request`` in ``__init__``); else ``None``."""
-        found = self.framework_parameters.get(attr)
-        if found is None:
-            return None
-        bindings = [b for c in self.mro(cls) for b in self.scope_bindings.get(c, {}).get(attr, ())]
-        if bindings and all(b.expr == attr and b.origin and self.plain_parameter(b.origin, attr, found[0])
-                            for b in bindings):
-            return found[1]
-        return None
+        """``x:<path>`` of an attribute every binding of which, in ``cls`` and its bases,
+        stores a plain framework parameter or an attribute of one (a Pyramid class view's
+        ``self.request = request`` gives ``x:pyramid.request.Request``, its ``self.db =
+        request.db`` gives ``x:pyramid.request.Request.db``); else ``None``."""
+        paths = set()
+        for c in self.mro(cls):
+            for b in self.scope_bindings.get(c, {}).get(attr, ()):
+                head, _, rest = (b.expr or "").partition(".")
+                found = self.framework_parameters.get(head)
+                rest = rest.replace("()", "").replace("[]", "")
+                if found is None or not b.origin or (rest and not REFERENCE.match(rest)) \
+                        or not self.plain_parameter(b.origin, head, found[0]):
+                    return None
+                paths.add(f"x:{found[1]}.{rest}" if rest else f"x:{found[1]}")
+        return paths.pop() if len(paths) == 1 else None
 
     def self_class(self, scope: str, name: str) -> str | None:
         """The class whose instance ``name`` is in ``scope``: the ``self`` of the method that
@@ -1401,7 +1405,7 @@ def _outside_guesses(r: Resolver, sites: list[tuple[str, int, Call]], targets: l
         elif "." in path and (cls := r.self_class(c.scope, head)) is not None:
             attr, _, more = path.partition(".")
             if (kept := r.kept_parameter(cls, attr)) is not None:  # ``self.request = request``
-                targets[k] = r.intern(frozenset((f"x:{kept}.{more}",)))
+                targets[k] = r.intern(frozenset((f"{kept}.{more}",)))
             elif (outside := r.mixed_into_outside(cls, attr)) is not None:
                 targets[k] = r.intern(frozenset((f"{outside}.{more}",)))
 

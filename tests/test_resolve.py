@@ -1124,10 +1124,12 @@ def test_a_class_view_keeps_its_plain_request(tmp_path):
                 def __init__(self, project, request):
                     self.project = project
                     self.request = request
+                    self.db = request.db
 
                 @view_config(route_name="manage")
                 def manage(self):
                     self.request.session.flash("saved")
+                    self.db.query("Project")
                     return self.project.render()
 
 
@@ -1143,5 +1145,6 @@ def test_a_class_view_keeps_its_plain_request(tmp_path):
     targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
     assert targets[("views.ManageViews.manage", "self.request.session.flash")] == {
         "x:pyramid.request.Request.session.flash"}
+    assert targets[("views.ManageViews.manage", "self.db.query")] == {"x:pyramid.request.Request.db.query"}
     assert targets[("views.ManageViews.manage", "self.project.render")] == set()
     assert targets[("views.Mixed.run", "self.request.route_path")] == set()  # bound to another too
