@@ -261,8 +261,10 @@ class Resolver:
         self._bases: dict[str, tuple[str, ...]] = {}
         self._bases_v: dict[str, tuple[str, ...]] = {}
         self._mro_v: dict[str, tuple[str, ...]] = {}
+        self._builtin: dict[str, tuple[str, ...]] = {}  # see _builtin_bases
+        self._builtin_v: dict[str, tuple[str, ...]] = {}
         self._direct_subclasses: dict[str, list[str]] | None = None  # see subclasses
-        self._mixed: dict[str, tuple[str | None, frozenset[str]]] = {}  # see mixed_into_outside
+        self._mixed: dict[str, tuple[str | None, frozenset[str]]] = {}  # see mixed_into_outside, after the evaluation
         self._flow_changed = False
         self.changed_funcs: set[str] = set()
         self.flow_log: list[tuple[tuple[str, str], set[str]]] | None = None  # see grow_flow
@@ -272,29 +274,49 @@ class Resolver:
         self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
 
     @functools.cached_property
+    def imported_roots(self) -> frozenset[str]:
+        """The top-level packages the program imports anything from, its own included."""
+        return frozenset(imp.module.partition(".")[0] for m in self.facts.values() for imp in m.imports)
+
+    @functools.cached_property
     def framework_parameters(self) -> dict[str, tuple[str | None, str]]:
         """Parameter name -> (the function name it must be in, or ``None``; its class), for
         the web frameworks the project imports (:data:`FRAMEWORK_PARAMETERS`)."""
-        roots = {imp.module.partition(".")[0] for m in self.facts.values() for imp in m.imports}
-        roots -= self._top_names
+        roots = self.imported_roots - self._top_names
         out: dict[str, tuple[str | None, str]] = {}
         for root, name, func, cls in FRAMEWORK_PARAMETERS:
             if root in roots:
                 out.setdefault(name, (func, cls))
         return out
 
-    def plain_parameter(self, scope: str, name: str, func: str | None) -> bool:
-        """Is ``name`` in ``scope`` the unannotated parameter of it or of a function that
-        encloses it (named ``func`` when given), bound nowhere else on the way?"""
+    def parameter_scope(self, scope: str, name: str) -> str | None:
+        """The function, ``scope`` or one enclosing it, whose parameter ``name`` is in
+        ``scope``; ``None`` when a binding on the way hides it, or no function has it."""
         q = scope
         while self.kind(q) in ("function", "method"):
             if name in self.scope_bindings.get(q, {}):
-                return False
-            p = self.params.get(q, {}).get(name)
-            if p is not None:
-                return not p.annotation and p.kind not in _PACKED and func in (None, q.rsplit(".", 1)[-1])
+                return None
+            if name in self.params.get(q, {}):
+                return q
             q = q.rsplit(".", 1)[0]
-        return False
+        return None
+
+    def framework_value(self, scope: str, expr: str | None) -> str | None:
+        """``x:<path>`` when ``expr`` starts from a plain framework parameter: one a web
+        framework hands the function (:data:`FRAMEWORK_PARAMETERS`), not annotated
+        (``request.db.query()`` -> ``x:pyramid.request.Request.db.query``); else ``None``."""
+        head, _, rest = (expr or "").partition(".")
+        found = self.framework_parameters.get(head)
+        if found is None:
+            return None
+        rest = _outside_path(rest)
+        func = self.parameter_scope(scope, head)
+        if func is None or (rest and not REFERENCE.match(rest)) or found[0] not in (None, func.rsplit(".", 1)[-1]):
+            return None
+        p = self.params[func][head]
+        if p.annotation or p.kind in _PACKED:
+            return None
+        return f"x:{found[1]}.{rest}" if rest else f"x:{found[1]}"
 
     # -- structure -------------------------------------------------------------------------
     def module_of(self, qualname: str) -> str:
@@ -779,25 +801,26 @@ class Resolver:
             if found is not None:
                 return found
         # an outside base class may provide it (``Model.objects``, ``Session.query``)
-        for c in mro:
-            for b in self.bases(c):
-                if b.startswith("x:") and b not in _NO_ATTRIBUTES:
-                    return {f"x:{b[2:]}.{attr}"}
+        outside = self._outside_base(mro)
+        if outside is not None:
+            return {f"x:{outside}.{attr}"}
         return self._builtin_attribute(mro, attr)
+
+    def _outside_base(self, classes: Iterable[str]) -> str | None:
+        """The first outside base class of these classes, in their order (not ``Generic``
+        or ``Protocol``, which give no attribute)."""
+        return next((b[2:] for c in classes for b in self.bases(c)
+                     if b.startswith("x:") and b not in _NO_ATTRIBUTES), None)
 
     def mixed_into_outside(self, cls: str, attr: str) -> str | None:
         """``x:<class>.<attr>`` for an attribute of a mixin that neither it nor any project
         class it is mixed into has, from the outside class it is mixed into (django-cms'
         command mixins' ``self.stdout``, a view mixin's ``self.request``); else ``None``.
         Never a project class's attribute: a base calling what its subclasses define is not
-        guessed at."""
+        guessed at. Asked after the evaluation, when the flows no longer grow."""
         hit = self._mixed.get(cls)
         if hit is None:
-            outer, self._flow_read = self._flow_read, False
-            hit = self._mixed_of(cls)
-            if not self._flow_read:
-                self._mixed[cls] = hit
-            self._flow_read = outer or self._flow_read
+            hit = self._mixed[cls] = self._mixed_of(cls)
         outside, names = hit
         if outside is None or attr in names or attr.removesuffix("[]") in names:
             return None
@@ -808,49 +831,26 @@ class Resolver:
         stores a plain framework parameter or an attribute of one (a Pyramid class view's
         ``self.request = request`` gives ``x:pyramid.request.Request``, its ``self.db =
         request.db`` gives ``x:pyramid.request.Request.db``); else ``None``."""
-        paths = set()
-        for c in self.mro(cls):
-            for b in self.scope_bindings.get(c, {}).get(attr, ()):
-                head, _, rest = (b.expr or "").partition(".")
-                found = self.framework_parameters.get(head)
-                rest = rest.replace("()", "").replace("[]", "")
-                if found is None or not b.origin or (rest and not REFERENCE.match(rest)) \
-                        or not self.plain_parameter(b.origin, head, found[0]):
-                    return None
-                paths.add(f"x:{found[1]}.{rest}" if rest else f"x:{found[1]}")
-        return paths.pop() if len(paths) == 1 else None
+        paths = {self.framework_value(b.origin, b.expr) if b.origin else None
+                 for c in self.mro(cls) for b in self.scope_bindings.get(c, {}).get(attr, ())}
+        return paths.pop() if len(paths) == 1 else None  # no binding, two paths, or one not such
 
     def self_class(self, scope: str, name: str) -> str | None:
         """The class whose instance ``name`` is in ``scope``: the ``self`` of the method that
         is the scope or encloses it."""
-        q = scope
-        while self.kind(q) in ("function", "method"):
-            if self.self_param.get(q) == name:
-                return q.rsplit(".", 1)[0]
-            if name in self.scope_bindings.get(q, {}) or name in self.params.get(q, {}):
-                return None
-            q = q.rsplit(".", 1)[0]
-        return None
+        method = self.parameter_scope(scope, name)
+        return method.rsplit(".", 1)[0] if method is not None and self.self_param.get(method) == name else None
 
     def _mixed_of(self, cls: str) -> tuple[str | None, frozenset[str]]:
         """The first outside class ``cls``'s subclasses are mixed into, and the names any
         project class of their MROs has (asked once per class: sympy's ``Basic`` has a
         thousand subclasses)."""
-        outside = None
-        for sub in self.subclasses(cls):
-            for c in self.mro(sub):
-                for b in self.bases(c):
-                    if b.startswith("x:") and b not in _NO_ATTRIBUTES:
-                        outside = b[2:]
-                        break
-                if outside is not None:
-                    break
-            if outside is not None:
-                break
+        subs = self.subclasses(cls)
+        outside = self._outside_base(c for sub in subs for c in self.mro(sub))
         if outside is None:
             return None, frozenset()
         names: set[str] = set()
-        for sub in self.subclasses(cls):
+        for sub in subs:
             for c in self.mro(sub):
                 names.update(self.children.get(c, ()))
                 names.update(self.scope_bindings.get(c, ()))
@@ -861,13 +861,19 @@ class Resolver:
         ``Exception`` subclass, ``self.items()`` in a ``dict`` subclass (baserow's 64
         ``super().__init__`` were unresolved calls). ``object``, every class's base, only for
         what it has, and only for ``super()`` when no subclass knows better (see :meth:`attribute`)."""
-        for c in mro:
-            d = self.defs.get(c)
-            for b in d.bases if d is not None else ():
-                for v in sorted(self.eval(c.rsplit(".", 1)[0], b)) if b else ():
-                    if v.startswith("b:") and "." not in v and v != "b:object":
-                        return {f"{v}.{attr}"}
-        return set()
+        base = next((b for c in mro for b in self._builtin_bases(c)), None)
+        return {f"{base}.{attr}"} if base is not None else set()
+
+    def _builtin_bases(self, cls: str) -> tuple[str, ...]:
+        """The builtin classes among a class's own bases (``b:dict``; not ``object``), memoized
+        like :meth:`bases`: asked on every attribute no class of an MRO has."""
+        return self._class_memo(self._builtin, self._builtin_v, cls, (), self._builtin_bases_of)
+
+    def _builtin_bases_of(self, cls: str) -> tuple[str, ...]:
+        d = self.defs.get(cls)
+        parent = cls.rsplit(".", 1)[0]
+        return tuple(v for b in (d.bases if d is not None else ()) if b for v in sorted(self.eval(parent, b))
+                     if v.startswith("b:") and "." not in v and v != "b:object")
 
     def _own_attribute(self, c: str, attr: str, instance: bool) -> set[str] | None:
         """``attr`` as class ``c`` itself defines or binds it, or ``None`` when it does not."""
@@ -920,10 +926,9 @@ class Resolver:
                     out |= found
                     break
             else:  # an outside class it is mixed into (a DRF serializer mixin's ``super().__init__``)
-                outside = next((b for c in mro for b in self.bases(c)
-                                if b.startswith("x:") and b not in _NO_ATTRIBUTES), None)
+                outside = self._outside_base(mro)
                 if outside is not None:
-                    out.add(f"x:{outside[2:]}.{attr}")
+                    out.add(f"x:{outside}.{attr}")
         return out
 
     def subclasses(self, cls: str) -> list[str]:
@@ -1128,9 +1133,15 @@ class Resolver:
     def next_round(self) -> None:
         """Forget the values that read an argument flow: the flows grew since."""
         for memo in (self._memo_v, self._lookups_v, self._members_v, self._returned_v, self._entered,
-                     self._mro_v, self._bases_v):
+                     self._mro_v, self._bases_v, self._builtin_v):
             memo.clear()
         self._flow_read = False
+
+
+def _outside_path(expr: str) -> str:
+    """An expression's dotted path, its calls and items dropped (``db.query().filter`` ->
+    ``db.query.filter``): how an outside value is named."""
+    return expr.replace("()", "").replace("[]", "")
 
 
 def positional_index(params, name: str) -> int | None:
@@ -1391,23 +1402,19 @@ def _outside_guesses(r: Resolver, sites: list[tuple[str, int, Call]], targets: l
     (``self.stdout.write()`` -> ``x:django.core.management.base.BaseCommand.stdout.write``).
     Set on the targets after the evaluation, no value flows from them: what the project's own
     code and annotations say is never displaced by a guess, and resolution costs no more."""
-    known = r.framework_parameters
     for k, (_m, _i, c) in enumerate(sites):
         if targets[k] or not c.callee or "." not in c.callee:
             continue
-        head, _, rest = c.callee.partition(".")
-        path = rest.replace("()", "").replace("[]", "")
-        if not REFERENCE.match(path):
-            continue
-        found = known.get(head)
-        if found is not None and r.plain_parameter(c.scope, head, found[0]):
-            targets[k] = r.intern(frozenset((f"x:{found[1]}.{path}",)))
-        elif "." in path and (cls := r.self_class(c.scope, head)) is not None:
+        guess = r.framework_value(c.scope, c.callee)
+        if guess is None:
+            head, _, rest = c.callee.partition(".")
+            path = _outside_path(rest)
             attr, _, more = path.partition(".")
-            if (kept := r.kept_parameter(cls, attr)) is not None:  # ``self.request = request``
-                targets[k] = r.intern(frozenset((f"{kept}.{more}",)))
-            elif (outside := r.mixed_into_outside(cls, attr)) is not None:
-                targets[k] = r.intern(frozenset((f"{outside}.{more}",)))
+            if more and REFERENCE.match(path) and (cls := r.self_class(c.scope, head)) is not None:
+                on = r.kept_parameter(cls, attr) or r.mixed_into_outside(cls, attr)  # ``self.request = request``
+                guess = f"{on}.{more}" if on is not None else None
+        if guess is not None:
+            targets[k] = r.intern(frozenset((guess,)))
 
 
 class _Share(NamedTuple):

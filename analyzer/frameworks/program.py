@@ -114,9 +114,7 @@ class Program:
         self._locate_memo: dict[tuple[str, str], str | None] = {}
         self._enclosing_memo: dict[tuple[str, str], tuple | None] = {}
         self._busy: set[tuple[str, str]] = set()
-        self.imported_roots: frozenset[str] = frozenset(
-            imp.module.split(".")[0] for m in self.facts.values() for imp in m.imports
-        )
+        self.imported_roots: frozenset[str] = self.r.imported_roots
         self.top_packages: frozenset[str] = frozenset(name.split(".")[0] for name in self.facts)
         self._callees: dict[str, set[str]] | None = None
         self._settings: dict[str, list[Binding]] | None = None

@@ -236,7 +236,7 @@ class Values:
                 "_queries", "_contextual", "_handled", "_rel", "_custom", "_methods", "_managers", "_carried",
                 "_carried_cls")
     _RESOLVER_ORDERED = ("_memo", "_memo_v", "_lookups", "_lookups_v", "_members", "_members_v", "_returned",
-                         "_returned_v", "_bases_v", "_mro_v", "_own_class", "_returns_param")
+                         "_returned_v", "_bases_v", "_mro_v", "_builtin_v", "_own_class", "_returns_param")
 
     def isolated(self):
         """Save what an evaluation's answers depend on and give ``rerun(fn)``, which runs
@@ -650,9 +650,9 @@ class Values:
 
     def _m2m_receiver(self, scope: str, recv: str) -> str | None:
         """The owner of the many-to-many field a receiver (``profile.products``) names."""
-        head, _, attr = recv.rpartition(".")
-        if not head or not attr.isidentifier():
+        if not _attribute(recv):
             return None
+        head, _, attr = recv.rpartition(".")
         for v in sorted(self.types(scope, head)):
             if v.startswith("@o:"):
                 owner = self.m2m_owner(v[3:], attr)
