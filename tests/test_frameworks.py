@@ -234,6 +234,14 @@ def test_flask_restx_namespaces_and_restful_resource_helpers():
         ("entry:http:GET /api/v3/c/<int:card_id>", "board.api.v3.Card"),
         ("entry:http:DELETE /api/v3/c/<int:card_id>", "board.api.v3.Card"),
         ("entry:http:PUT /api/v3/lanes/<int:lane_id>", "board.api.v3.Lane"),  # a function given the Api
+        # the project's decorators that register what they decorate, on an Api attached to a
+        # blueprint by init_app, the blueprint handed through a function that returns it
+        ("entry:http:GET /api/v4/boards", "board.api.v4.BoardList"),  # @resource(*urls)
+        ("entry:http:GET /api/v4/b", "board.api.v4.BoardList"),
+        # a path made by str.format on a named constant
+        ("entry:http:DELETE /api/v4/cards/<int:card_id>/comments/<int:comment_id>", "board.api.v4.Comment"),
+        ("entry:http:POST /api/v4/cards/<int:card_id>/archive", "board.api.v4.archive"),  # @view(rule, **options)
+        ("entry:http:GET /api/v4/health", "board.api.v4.health"),
     }
 
 

@@ -9,6 +9,7 @@ linear in the facts.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -20,6 +21,12 @@ from analyzer.facts import (
     Decorator,
     Definition,
     ModuleFacts,
+    OPAQUE,
+    REFERENCE,
+    TEMPLATE,
+    TEMPLATE_CLOSE,
+    TEMPLATE_MARKS,
+    TEMPLATE_OPEN,
     argument,
     argument_rows,
     fill_pattern,
@@ -434,9 +441,55 @@ class Program:
         if not name.isidentifier():
             return None
         found = self._name_site(scope, name)
-        if found is None or len(found[1]) != 1 or not is_template(found[1][0].value):
+        if found is None or len(found[1]) != 1:
             return None
-        return found[0], found[1][0].value
+        b = found[1][0]
+        template = b.value if is_template(b.value) else \
+            self._formatted(found[0], b) if b.call is not None and b.value is None else None
+        return (found[0], template) if template is not None else None
+
+    def _formatted(self, where: str, b: Binding) -> str | None:
+        """A name bound to ``str.format`` called on a string constant (``BLOB_ROUTE =
+        BASE_ROUTE.format(DIGEST_PATTERN)``) as a template: the constant's text, each
+        replacement field the reference its argument passes (a literal in place kept). The
+        parser reads the same call on a string written in place; this is the one on a name."""
+        c = self.call(self.module_of(b.origin or where), b.call)
+        callee = c.callee or ""
+        if not callee.endswith(".format") or not REFERENCE.match(callee[: -len(".format")]):
+            return None
+        text = self.constant(where, callee[: -len(".format")])
+        if not isinstance(text, str) or any(m in text for m in TEMPLATE_MARKS):
+            return None
+        positional = [a for a in c.args if a.keyword is None]
+        named = {a.keyword: a for a in c.args if a.keyword is not None}
+        if any(a.star for a in c.args):
+            return None
+        out, auto = [TEMPLATE], 0
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:  # the call raises at run time
+            return None
+        for chunk, name, spec, conversion in fields:
+            out.append(chunk)
+            if name is None:
+                continue
+            if name == "":
+                name, auto = str(auto), auto + 1
+            a = (positional[int(name)] if int(name) < len(positional) else None) if name.isascii() and name.isdigit() \
+                else named.get(name)
+            if a is None or (spec and "{" in spec):
+                return None  # ``{0.name}``, ``{x[0]}``, a field no argument fills, ``{:{width}}``
+            plain = not spec and not conversion
+            if plain and isinstance(a.value, str) and not any(m in a.value for m in TEMPLATE_MARKS[1:]):
+                out.append(a.value.removeprefix(TEMPLATE))
+            elif plain and isinstance(a.value, int) and not isinstance(a.value, bool):
+                out.append(str(a.value))
+            elif plain and a.expr and a.call is None and REFERENCE.match(a.expr):
+                out.append(f"{TEMPLATE_OPEN}{a.expr}{TEMPLATE_CLOSE}")
+            else:
+                ref = a.expr if a.expr and not any(m in a.expr for m in TEMPLATE_MARKS) else "..."
+                out.append(f"{TEMPLATE_OPEN}{OPAQUE}{ref}{TEMPLATE_CLOSE}")
+        return "".join(out)
 
     # -- constants ---------------------------------------------------------------------
     def constant(self, scope: str, expr: str) -> object:
@@ -464,7 +517,11 @@ class Program:
                 return None
             where, bindings, imports = found
             if len(bindings) == 1 and bindings[0].call is not None and bindings[0].value is None:
-                return self._wrapped(where, bindings[0])  # ``q = text("SELECT ...")``
+                wrapped = self._wrapped(where, bindings[0])  # ``q = text("SELECT ...")``
+                if wrapped is None:
+                    template = self._formatted(where, bindings[0])  # ``ROUTE = BASE.format(PATTERN)``
+                    return self._filled(where, template) if template is not None else None
+                return wrapped
             if bindings:
                 values = {self._filled(where, b.value) if is_template(b.value) else b.value for b in bindings}
                 return _single(values if None not in values else set())

@@ -25,4 +25,5 @@ FLASK = RouterSpec(
     named=frozenset({"Namespace"}),
     factories={"namespace": "path"},
     websockets=frozenset({"websocket", "add_websocket"}),  # Quart
+    attaches={"init_app": (0, "app")},
 )

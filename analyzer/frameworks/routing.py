@@ -179,6 +179,9 @@ class RouterSpec:
     factories: dict[str, str] = field(default_factory=dict)
     # decorators and rule methods whose endpoint is a WebSocket (``@router.websocket("/ws")``)
     websockets: frozenset[str] = frozenset()
+    # router methods that serve the router under the one given: method -> (position, keyword)
+    # (``api.init_app(bp)``: a Flask-RESTful ``Api`` made empty, then attached to a blueprint)
+    attaches: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 class DecoratorRouting:
@@ -193,13 +196,15 @@ class DecoratorRouting:
         self.unresolved: list[str] = []
         self._router_memo: dict[str, str | None] = {}
         self._made_memo: dict[str, str | None] = {}  # function value -> the router it returns
+        self._registrar_memo: dict[str, list[Registrar]] | None = None
+        self._handed_memo: dict[str, tuple[int, str] | None] = {}  # function value -> the parameter it returns
 
     def run(self) -> list[Endpoint]:
         if not self.prog.uses(*self.spec.roots):
             return []
         self._routers()
         self._mounts()
-        return self._decorated() + self._rules()
+        return self._decorated() + self._rules() + self._registered()
 
     # -- routers and mounts ------------------------------------------------------------
     def _router_class(self, values) -> str | None:
@@ -234,7 +239,13 @@ class DecoratorRouting:
             c = prog.facts[module].calls[b.call]
             cls = self._router_class(targets)
             if cls is None:
-                continue
+                made = self._handed_back(module, c, targets)  # ``bp = timed(Blueprint("v2", ...))``
+                if made is None:
+                    continue
+                c = prog.facts[module].calls[made]
+                cls = self._router_class(prog.targets(module, made))
+                if cls is None:
+                    continue
             key = f"{b.scope}:{b.name}"
             kw = spec.routers[cls]
             own = prog.literal_str(module, c.scope, prog.arg(c, None, kw)) if kw else None
@@ -249,6 +260,33 @@ class DecoratorRouting:
         if spec.factories:
             self._made_routers()
         self._factory_routers()
+
+    def _handed_back(self, module: str, c, targets) -> int | None:
+        """The call made in place as the argument a project function returns as it was given
+        (``def timed_blueprint(bp, ...): bp.before_request(...); return bp``): what the
+        binding of ``timed_blueprint(Blueprint("v2", __name__))`` holds."""
+        for v in sorted(targets):
+            if not v.startswith("d:"):
+                continue
+            if v not in self._handed_memo:
+                self._handed_memo[v] = self._returned_param(v[2:])
+            found = self._handed_memo[v]
+            if found is not None:
+                arg = self.prog.arg(c, *found)
+                return arg.call if arg is not None else None
+        return None
+
+    def _returned_param(self, func: str) -> tuple[int, str] | None:
+        """``(position, name)`` of the parameter every ``return`` of a function hands back."""
+        prog = self.prog
+        if prog.kind(func) != "function":
+            return None
+        returned = {b.expr for b in prog.bindings(func, "<return>")}
+        params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
+        if len(returned) != 1 or next(iter(returned)) not in params:
+            return None
+        name = next(iter(returned))
+        return params.index(name), name
 
     def _returned_router(self, values) -> str | None:
         """The router a project function makes and returns (``def make_blueprint(): bp =
@@ -337,6 +375,20 @@ class DecoratorRouting:
         for site in self.prog.named(self.spec.mounts):
             for c in self._row_calls(site.module, site.call):
                 self._mount(site, c)
+        for site in self.prog.named(self.spec.attaches):
+            self._attach(site.call)
+
+    def _attach(self, c) -> None:
+        """``api.init_app(bp)``: the receiver's routes serve under ``bp``'s prefixes."""
+        prog = self.prog
+        recv, _, method = (c.callee or "").rpartition(".")
+        if not recv or method not in self.spec.attaches:
+            return
+        child = prog.locate(c.scope, recv)
+        arg = prog.arg(c, *self.spec.attaches[method])
+        parent = prog.locate(c.scope, arg.expr) if arg is not None and arg.expr else None
+        if child in self.mounts.own and parent in self.mounts.own and child != parent:
+            self.mounts.mount(parent, child, self.mounts.own[child])
 
     def _mount(self, site, c) -> None:
         """``app.include_router(router, prefix="/v1")``, ``app.register_blueprint(bp, url_prefix=...)``."""
@@ -397,6 +449,109 @@ class DecoratorRouting:
             out.append(Endpoint(router, path, methods, q, module, dec.line, spec.name, name))
         return out
 
+    def _registered(self) -> list[Endpoint]:
+        """Definitions decorated by a project decorator factory that registers what it
+        decorates (:meth:`_registrars`): ``@resource("/v1/repository")`` on a resource class."""
+        prog = self.prog
+        registrars = self._registrars()
+        if not registrars:
+            return []
+        out: list[Endpoint] = []
+        tails = {f.rsplit(".", 1)[-1] for f in registrars}
+        for q, _d, dec in prog.decorator_calls(tails):
+            parent = prog.parent_scope(q)
+            module = prog.module_of(q)
+            for v in sorted(prog.r.eval(parent, dec.expr or "")):
+                for reg in registrars.get(v[2:], ()) if v.startswith("d:") else ():
+                    out.extend(self._registration(q, module, parent, dec, v[2:], reg))
+        return out
+
+    def _registration(self, q: str, module: str, scope: str, dec, factory: str, reg: Registrar) -> list[Endpoint]:
+        """The rules one use of a registering decorator makes for the definition ``q``."""
+        prog = self.prog
+        call = _Given(dec.args or ())
+        params = [p.name for p in prog.defs[factory].params if p.kind in ("positional", "positional_only")]
+        if reg.fixed is not None:
+            router = reg.fixed
+        else:
+            recv_arg = _given(prog, call, params, reg.router)
+            recv = recv_arg.expr if recv_arg is not None else None
+            if not recv or framework_of(prog.r.eval(scope, recv), self.roots, prog) != self.spec.name:
+                return []
+            router = prog.locate(scope, recv) or f"{scope}:{recv}"
+        if reg.star:
+            given = prog.positional(call)[len(params):]
+            paths = [p for p in (self._path(module, scope, a) for a in given) if p is not None]
+        else:
+            value = self._path(module, scope, _given(prog, call, params, reg.path))
+            paths = [value] if value is not None else []
+        if not paths:
+            self.unresolved.append(f"{q}: {dec.expr}(...)")
+        verbs = class_verbs(prog, q) if prog.kind(q) == "class" else ()
+        if not verbs and reg.keywords and _kw(dec.args, "methods") is not None:
+            verbs = literal_verbs(prog.literal(module, scope, _kw(dec.args, "methods")))
+        return [Endpoint(router, path, verbs or reg.methods or ("GET",), q, module, dec.line, self.spec.name)
+                for path in paths]
+
+    def _registrars(self) -> dict[str, list[Registrar]]:
+        """Project decorator factories whose decorator registers what it decorates as a rule
+        or a resource: ``def resource(*urls): def wrapper(cls): api.add_resource(cls, *urls);
+        return cls; return wrapper`` and ``def route(bp, path, **kw): def deco(f):
+        bp.add_url_rule(path, view_func=f, **kw); return f; return deco``. The path comes from
+        the factory's parameters, the router from its module or its parameters, the view is
+        the inner function's first parameter: the definition decorated."""
+        if self._registrar_memo is not None:
+            return self._registrar_memo
+        prog = self.prog
+        out: dict[str, list[Registrar]] = {}
+        self._registrar_memo = out
+        for site in prog.named(set(self.spec.rules) | set(self.spec.resources)):
+            c = site.call
+            if not c.callee or "." not in c.callee:
+                continue
+            recv, _, method = c.callee.rpartition(".")
+            inner = c.scope
+            factory = prog.parent_scope(inner)
+            if "." in recv or prog.kind(inner) != "function" or prog.kind(factory) != "function":
+                continue
+            if not any(b.expr == inner.rsplit(".", 1)[-1] for b in prog.bindings(factory, "<return>")):
+                continue  # the factory returns the decorator
+            inner_params = prog.defs[inner].params
+            signature = prog.defs[factory].params
+            names = {p.name for p in signature}
+            if not inner_params:
+                continue
+            if method in self.spec.resources:  # add_resource(resource, *urls)
+                given = [a for a in c.args if a.keyword is None]
+                view_arg = given[0] if given and not given[0].star else None
+                path_arg = given[1] if len(given) > 1 else None
+            else:
+                path_pos, path_kw, view_pos, view_kw = self.spec.rules[method]
+                path_arg, view_arg = prog.arg(c, path_pos, path_kw), prog.arg(c, view_pos, view_kw)
+            decorated = inner_params[0].name
+            if view_arg is None or self._view_param(inner, view_arg, {decorated}) != decorated:
+                continue
+            if path_arg is None or path_arg.expr not in names:
+                continue
+            kinds = {p.name: p.kind for p in signature}
+            star = path_arg.star == 1 and kinds[path_arg.expr] == "var_positional"
+            if path_arg.star and not star:
+                continue
+            fixed = None
+            if recv not in names:
+                if framework_of(prog.r.eval(inner, recv), self.roots, prog) != self.spec.name:
+                    continue
+                fixed = prog.locate(inner, recv)
+                if fixed is None:
+                    continue
+            # ``**kwargs`` of the factory handed on to the rule: the decorator's ``methods=``
+            keywords = any(a.star == 2 and kinds.get(a.expr or "") == "var_keyword" for a in c.args)
+            methods = self._methods(min(self.spec.any_verb), c.args, site.module, inner) \
+                if self.spec.any_verb and _kw(c.args, "methods") is not None else None
+            out.setdefault(factory, []).append(Registrar(recv, path_arg.expr, star, fixed, keywords, methods,
+                                                         (site.module, site.index)))
+        return out
+
     def _path(self, module: str, scope: str, arg) -> str | None:
         """A literal path, or the literal given to a project helper that builds one
         (``org_scoped_rule("/login")``)."""
@@ -424,9 +579,10 @@ class DecoratorRouting:
         prog = self.prog
         out: list[Endpoint] = []
         helpers = self._rule_helpers()
+        registering = {r.site for found in self._registrars().values() for r in found}
         names = set(self.spec.rules) | set(self.spec.resources) | {h.rsplit(".", 1)[-1] for h in helpers}
         for site in prog.named(names):
-            if not site.call.callee:
+            if not site.call.callee or (site.module, site.index) in registering:
                 continue
             recv, _, method = site.call.callee.rpartition(".")
             if any(h.site == (site.module, site.index) for h in helpers.get(site.call.scope, ())):
@@ -715,6 +871,24 @@ class RuleHelper(NamedTuple):
     fixed: str | None = None  # a router of the helper's module (``router`` is then its name there)
     methods: tuple[str, ...] | None = None  # the rule's own ``methods=[...]``
     site: tuple[str, int] | None = None  # the helper's own rule call
+
+
+class Registrar(NamedTuple):
+    """A project decorator factory whose decorator registers what it decorates."""
+
+    router: str  # the factory's parameter holding the router, or the router's name in its module
+    path: str  # the factory's parameter holding the path, or with ``star`` the paths
+    star: bool  # ``*urls``: every positional argument past the named ones is a path
+    fixed: str | None  # the router of the factory's module (located), when not a parameter
+    keywords: bool  # the factory hands its ``**kwargs`` on to the rule (``methods=...``)
+    methods: tuple[str, ...] | None  # the rule's own ``methods=[...]``
+    site: tuple[str, int]  # the registering call inside the decorator
+
+
+class _Given(NamedTuple):
+    """A decorator's arguments, read like a call's."""
+
+    args: tuple
 
 
 class RowArg(NamedTuple):
