@@ -5596,3 +5596,83 @@ def test_the_summary_says_how_many_routes_are_half_known_or_not_read(tmp_path):
     print_summary({"routes": 12, "runtime_path_routes": 0, "unresolved_routes": 0}, tmp_path / "a.json",
                   Console(file=out, width=200))
     assert "routes: 12\n" in out.getvalue()
+
+
+def test_cornice_services_and_resources_serve_at_their_own_paths(tmp_path):
+    """Cornice on Pyramid: ``@svc.get()`` takes no path, the view serves at its ``Service``'s
+    own ``path=``; ``@resource(collection_path=..., path=...)`` on a class serves its
+    ``collection_*`` methods (inherited ones too) at the collection path and the others at
+    the item path. A ``Service`` of another library is no router."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "store/__init__.py": "",
+        "store/services.py": """
+            from cornice import Service
+            from cornice.resource import resource
+
+            ORDER_PATH = "/orders/{id}"
+            orders = Service(name="orders", path="/orders/", description="Orders")
+            order = Service(name="order", path=ORDER_PATH)
+
+
+            @orders.get(renderer="json")
+            def list_orders(request):
+                return []
+
+
+            @orders.post()
+            def new_order(request):
+                return {}
+
+
+            @order.delete()
+            def cancel_order(request):
+                return {}
+
+
+            class Listing:
+                def collection_get(self):
+                    return []
+
+
+            @resource(collection_path="/items", path="/items/{id}")
+            class Items(Listing):
+                def __init__(self, request, context=None):
+                    self.request = request
+
+                def get(self):
+                    return {}
+
+                def collection_post(self):
+                    return {}
+        """,
+        "store/other.py": """
+            class Service:
+                def __init__(self, path):
+                    self.path = path
+
+                def get(self):
+                    return lambda f: f
+
+
+            legacy = Service(path="/legacy")
+
+
+            @legacy.get()
+            def old(request):
+                return None
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    S = "store.services."
+    assert routes(found) == {
+        ("entry:http:GET /orders/", S + "list_orders"),
+        ("entry:http:POST /orders/", S + "new_order"),
+        ("entry:http:DELETE /orders/{id}", S + "cancel_order"),  # the path a constant names
+        ("entry:http:GET /items", S + "Listing.collection_get"),
+        ("entry:http:POST /items", S + "Items.collection_post"),
+        ("entry:http:GET /items/{id}", S + "Items.get"),
+    }
+    assert {r.framework for r in found.routes} == {"cornice"}
+    assert found.counts["unresolved_routes"] == 0

@@ -17,7 +17,7 @@ the resolution (nothing is imported or run); what cannot be resolved is counted 
 ``routing``        endpoints and router prefixes shared by the web frameworks
 ``routes_flask`` / ``routes_fastapi`` / ``routes_ninja`` / ``routes_sanic`` / ``routes_django`` / ``routes_drf`` /
 ``routes_pyramid`` / ``routes_appbuilder`` / ``routes_litestar`` / ``routes_starlette`` /
-``routes_tornado`` / ``routes_falcon`` / ``routes_aiohttp`` / ``routes_bottle``   HTTP entry points
+``routes_tornado`` / ``routes_falcon`` / ``routes_aiohttp`` / ``routes_bottle`` / ``routes_cornice``   HTTP entry points
 ``tasks``          tasks, commands, signal receivers
 ``graphql``        GraphQL queries and mutations (Graphene, Strawberry)
 ``references``     string references
@@ -146,6 +146,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     from analyzer.frameworks.routes_aiohttp import AiohttpRoutes
     from analyzer.frameworks.routes_appbuilder import AppBuilderViews
     from analyzer.frameworks.routes_bottle import BottleRoutes
+    from analyzer.frameworks.routes_cornice import CORNICE, CorniceResources
     from analyzer.frameworks.routes_django import DjangoUrls
     from analyzer.frameworks.routes_drf import DrfRouters
     from analyzer.frameworks.routes_falcon import FalconRoutes
@@ -196,7 +197,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     fastapi = DecoratorRouting(prog, FASTAPI, mounts, fallback=uses_fastapi and not uses_flask)
     ninja = DecoratorRouting(prog, NINJA, mounts, fallback=False)
     sanic = DecoratorRouting(prog, SANIC, mounts, fallback=False)
-    endpoints = flask.run() + fastapi.run() + ninja.run() + sanic.run()
+    cornice = DecoratorRouting(prog, CORNICE, mounts, fallback=False)
+    endpoints = flask.run() + fastapi.run() + ninja.run() + sanic.run() + cornice.run()
     urls = DjangoUrls(prog)
     endpoints += urls.run()
     mount_in_urls(mounts, urls.router_mounts)
@@ -209,7 +211,7 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     endpoints += appbuilder.run()
     # the detectors that need nothing from the others: each gives endpoints and what it could not read
     detectors = [LitestarRoutes(prog, mounts), StarletteRoutes(prog, mounts), TornadoRoutes(prog), FalconRoutes(prog),
-                 AiohttpRoutes(prog, mounts), BottleRoutes(prog, mounts)]
+                 AiohttpRoutes(prog, mounts), BottleRoutes(prog, mounts), CorniceResources(prog)]
     for detector in detectors:
         endpoints += detector.run()
     routes = routes_of(endpoints, mounts) + NonHttpEntries(prog).run() + GraphqlEntries(prog).run()
@@ -234,7 +236,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
         _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
 
-    unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved + urls.unresolved
+    unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved
+                         + cornice.unresolved + urls.unresolved
                          + drf.unresolved + pyramid.unresolved + appbuilder.unresolved
                          + [u for detector in detectors for u in detector.unresolved])
     unresolved_accesses = Counter({k: v for k, v in analysis.unresolved.items() if not k.startswith(EXTERNAL)})

@@ -182,6 +182,9 @@ class RouterSpec:
     # router methods that serve the router under the one given: method -> (position, keyword)
     # (``api.init_app(bp)``: a Flask-RESTful ``Api`` made empty, then attached to a blueprint)
     attaches: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # decorators that take no path: the view serves at its router's own (Cornice's
+    # ``svc = Service(path="/orders/{id}")`` and ``@svc.get()``)
+    pathless: bool = False
 
 
 class DecoratorRouting:
@@ -433,7 +436,10 @@ class DecoratorRouting:
             module = prog.module_of(q)
             values = prog.r.eval(parent, recv)
             fw = framework_of(values, self.roots, prog)
-            path = self._path(module, parent, _path_arg(dec.args))
+            if spec.pathless:
+                path = "" if fw == spec.name and prog.locate(parent, recv) in self.mounts.own else None
+            else:
+                path = self._path(module, parent, _path_arg(dec.args))
             if fw != spec.name:
                 known = any(not v.startswith(("b:", "bi:")) for v in values)
                 if known or not self.fallback or not (path or "").startswith("/"):
