@@ -1287,7 +1287,10 @@ class _Walker:
             self.store(target)
             base = target.value
             frame = self.frame
-            if type(base) is cst.Name and frame.self_name and base.value == frame.self_name and frame.cls:
+            if type(base) is cst.Name and frame.cls and (base.value == frame.self_name
+                                                         or base.value == frame.cls.rpartition(".")[2]):
+                # ``self.x = ...``, and ``Config._instance = Config()`` in a method of ``Config``
+                # (a singleton's static ``instance()``): an attribute of the class
                 self.add_binding(target.attr.value, expr, value_node, call_index, annotation, scope=frame.cls)
             else:
                 self.expr(base)

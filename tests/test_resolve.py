@@ -1148,3 +1148,54 @@ def test_a_class_view_keeps_its_plain_request(tmp_path):
     assert targets[("views.ManageViews.manage", "self.db.query")] == {"x:pyramid.request.Request.db.query"}
     assert targets[("views.ManageViews.manage", "self.project.render")] == set()
     assert targets[("views.Mixed.run", "self.request.route_path")] == set()  # bound to another too
+
+
+def test_a_singleton_kept_on_its_class_by_name(tmp_path):
+    """``Controller._instance = Controller()`` in a static ``instance()`` of ``Controller``
+    stores an attribute of the class, as ``cls._instance = cls()`` does in a class method:
+    ``Controller.instance().start()`` calls ``Controller.start`` (gns3-server: 276 more
+    calls resolved). Another class's attribute stored so stays that class's business."""
+    _, res = edges_of(tmp_path, {
+        "m.py": """
+            class Controller:
+                @staticmethod
+                def instance():
+                    if getattr(Controller, "_instance", None) is None:
+                        Controller._instance = Controller()
+                    return Controller._instance
+
+                def start(self):
+                    pass
+
+
+            class Config:
+                @classmethod
+                def instance(cls):
+                    if not hasattr(cls, "_instance"):
+                        cls._instance = cls()
+                    return cls._instance
+
+                def get(self, key):
+                    pass
+
+
+            class Other:
+                def stop(self):
+                    pass
+
+
+            class Registry:
+                def install(self):
+                    Other.current = Registry()
+
+
+            def run():
+                Controller.instance().start()
+                Config.instance().get("x")
+                Other.current.stop()
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("m.run", "Controller.instance().start")] == {"bd:m.Controller.start"}
+    assert targets[("m.run", "Config.instance().get")] == {"bd:m.Config.get"}
+    assert targets[("m.run", "Other.current.stop")] == set()
