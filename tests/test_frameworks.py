@@ -1694,7 +1694,7 @@ def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
         "app/repository.py": """
             from typing import Generic, TypeVar
 
-            from sqlalchemy import Select, select
+            from sqlalchemy import Select, func, select
             from sqlalchemy.ext.asyncio import AsyncSession
 
             M = TypeVar("M")
@@ -1712,6 +1712,11 @@ def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
                 async def get_one_or_none(self, statement: Select):
                     result = await self.session.execute(statement)
                     return result.unique().scalar_one_or_none()
+
+                async def count(self, statement: Select) -> int:
+                    count_statement = statement.with_only_columns(func.count())
+                    result = await self.session.execute(count_statement)
+                    return result.scalar_one()
 
 
             class SoftDeletionMixin(Generic[M]):
@@ -1737,12 +1742,27 @@ def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
                     statement = self.get_base_statement().join(Team).where(Team.id == team)
                     return await self.get_one_or_none(statement)
 
+                def get_statement_in_team(self, team: int):
+                    return self.get_base_statement().join(Team).where(Team.id == team)
+
+                async def emails_in_team(self, team: int):
+                    statement = self.get_statement_in_team(team).with_only_columns(User.email)
+                    result = await self.session.execute(statement)
+                    return result.scalars().all()
+
+                async def how_many(self):
+                    return await self.count(self.get_base_statement())
+
 
             class OrderRepository(SoftDeletionMixin[Order], RepositoryBase[Order]):
                 model = Order
 
                 async def get_by_number(self, number: str):
                     return await self.get_one_or_none(self.get_base_statement().where(Order.number == number))
+
+
+            async def now(session):
+                return await session.execute(select(func.now()))
         """,
     })
     found = extract(*front_end(tmp_path))
@@ -1751,9 +1771,17 @@ def test_a_repository_mixin_refining_the_base_statement_through_super(tmp_path):
         ("app.users.UserRepository.get_by_email", E + "User"),
         ("app.users.UserRepository.get_in_team", E + "User"),
         ("app.users.UserRepository.get_in_team", E + "Team"),  # the join
+        ("app.users.UserRepository.get_statement_in_team", E + "User"),  # where the statement is built
+        ("app.users.UserRepository.get_statement_in_team", E + "Team"),
+        ("app.users.UserRepository.how_many", E + "User"),
+        # the model the statement joins, which the statement's value names
+        ("app.users.UserRepository.emails_in_team", E + "Team"),
         ("app.users.OrderRepository.get_by_number", E + "Order"),
     }  # the base and the mixin name no model: they keep nothing
-    assert found.counts["unresolved_accesses"] == 0
+    # the statements run by emails_in_team and count were counted where they were built;
+    # select(func.now()) states no entity
+    assert found.counts["unresolved_accesses_top"] == [
+        {"expr": "execute(select())", "count": 1}]
 
 
 def test_a_parameter_annotated_with_a_model_holds_rows_of_that_model(tmp_path):

@@ -83,6 +83,7 @@ class AccessAnalysis:
         self._name_index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # see _class_names
         self._absorbed: dict[tuple[str, int], tuple[str, int]] = {}  # site -> the chain's call holding its accesses
         self._receivers: dict[tuple[str, int], tuple[str, int]] = {}  # see _lift_generic
+        self._counted_scopes: set[str] | None = None  # scopes with accesses, see _built_in_project
 
     def run(self) -> list[Access]:
         self._orm_sites()
@@ -589,7 +590,8 @@ class AccessAnalysis:
                     statement = self._statement(site.module, c, first)
                     if statement is None:
                         unread.append((c.scope, f"{name}({first.expr or '...'})"))
-                    elif not statement and not self._given_statement(c.scope, first):
+                    elif not statement and not self._given_statement(c.scope, first) \
+                            and not self._built_in_project(site.module, c.scope, first):
                         self.unresolved[f"{name}(<statement of an unknown entity>)"] += 1
                 continue
             for text in texts:
@@ -639,6 +641,47 @@ class AccessAnalysis:
         statement counts where it is built, so this site leaves nothing unresolved."""
         expr = arg.expr
         return bool(expr) and expr.isidentifier() and expr in self._signature(scope)
+
+    def _built_in_project(self, module: str, scope: str, arg, seen: frozenset[str] = frozenset()) -> bool:
+        """The statement is made by a call of a project function that reads or writes what it
+        states (``statement = self.get_base_statement().where(...)``, whose base's
+        ``select(self.model)`` was handed to this call, or a method of the repository that
+        builds it), or refines such a statement or one the function is given
+        (``count = statement.with_only_columns(func.count())``): a statement counts where it
+        is built, so this site leaves nothing unresolved. Every binding of a name passed
+        must be so."""
+        prog = self.prog
+        if arg.call is not None:
+            heads = [arg.call]
+        elif arg.expr and arg.expr.isidentifier() and arg.expr not in seen:
+            bound = prog.bindings(scope, arg.expr)
+            if not bound or any(b.call is None for b in bound):
+                return False
+            heads = [b.call for b in bound]
+            seen = seen | {arg.expr}
+        else:
+            return False
+        if self._counted_scopes is None:
+            self._counted_scopes = {a.source for found in self.by_site.values() for a in found}
+        checked = False
+        for index in heads:
+            while (inner := prog.receiver_site(module, index)) is not None:
+                index = inner
+            callee = prog.call(module, index).callee
+            recv = receiver_expr(callee)
+            if recv in seen:
+                continue  # ``statement = statement.where(...)``: refines another binding
+            if recv is not None and recv.isidentifier() and tail(callee) in _REFINES:
+                # ``paginated = statement.limit(n)``: a statement given, or built above
+                if recv in self._signature(scope) or self._built_in_project(module, scope, _Named(recv), seen):
+                    checked = True
+                    continue
+            made = [v.partition(":")[2] for v in prog.targets(module, index) if v.startswith(("d:", "bd:"))]
+            if not made or not (self.by_site.get((module, index))
+                                or any(f in self._counted_scopes for f in made)):
+                return False
+            checked = True
+        return checked
 
     def _statement(self, module: str, c, arg) -> bool | None:
         """True: an ORM statement of a known entity; False: an ORM statement of an unknown one
@@ -711,6 +754,20 @@ class AccessAnalysis:
             target = self.values.relation(e, attr) if attr else None
             if target is not None:
                 self.extra.append(Access(scope, target, WRITE, line, module))
+
+
+# methods of a SQLAlchemy statement that give the statement refined
+_REFINES = frozenset({"where", "filter", "filter_by", "limit", "offset", "order_by", "group_by", "having", "join",
+                      "outerjoin", "select_from", "with_only_columns", "options", "distinct", "execution_options",
+                      "subquery", "cte", "values", "returning", "add_columns", "correlate", "union", "union_all",
+                      "scalar_subquery", "params", "bindparams"})
+
+
+class _Named(NamedTuple):
+    """A name standing for an argument (:meth:`AccessAnalysis._built_in_project`)."""
+
+    expr: str
+    call: None = None
 
 
 class _Handed(NamedTuple):
