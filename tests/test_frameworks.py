@@ -242,7 +242,14 @@ def test_flask_restx_namespaces_and_restful_resource_helpers():
         ("entry:http:DELETE /api/v4/cards/<int:card_id>/comments/<int:comment_id>", "board.api.v4.Comment"),
         ("entry:http:POST /api/v4/cards/<int:card_id>/archive", "board.api.v4.archive"),  # @view(rule, **options)
         ("entry:http:GET /api/v4/health", "board.api.v4.health"),
+        # add_resource of a plain project object that holds the blueprint
+        ("entry:http:GET /api/v5/ping", "board.api.v5.PingResource"),
+        ("entry:http:GET /api/v5/file/<file_id>", "board.api.v5.FileResource"),
+        ("entry:http:DELETE /api/v5/file/<file_id>", "board.api.v5.FileResource"),
+        ("entry:http:GET /api/v5/f/<file_id>", "board.api.v5.FileResource"),
+        ("entry:http:DELETE /api/v5/f/<file_id>", "board.api.v5.FileResource"),
     }
+    assert found.counts["unresolved_routes"] == 0
 
 
 def test_a_router_kept_in_the_project_is_a_rest_router():

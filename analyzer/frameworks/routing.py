@@ -598,8 +598,10 @@ class DecoratorRouting:
                     out.extend(self._helper_call(site, helpers))
                 continue
             if method in self.spec.resources:
-                for c in self._row_calls(site.module, site.call):
-                    out.extend(self._resource(site.module, c, recv))
+                found = [e for c in self._row_calls(site.module, site.call) for e in self._resource(site.module, c, recv)]
+                if not found and helpers:  # ``api.add_resource(...)`` on a project object holding the router
+                    found = self._helper_call(site, helpers)
+                out.extend(found)
                 continue
             rule = self.spec.rules.get(method)
             if rule is None:
@@ -711,19 +713,25 @@ class DecoratorRouting:
             recv, _, method = c.callee.rpartition(".")
             func = c.scope
             kind = prog.kind(func)
-            if "." in recv or kind not in ("function", "method"):
+            if kind not in ("function", "method"):
                 continue
             signature = prog.defs[func].params
             params = {p.name for p in signature}
             fixed = None
+            held = kind == "method" and bool(signature) and recv.partition(".")[0] == signature[0].name \
+                and recv.count(".") == 1  # ``self.blueprint.add_url_rule(...)``: a router the object holds
+            if "." in recv and not held:
+                continue
             if recv not in params:
-                if kind != "function" or framework_of(prog.r.eval(func, recv), self.roots, prog) != self.spec.name:
+                if (kind != "function" and not held) \
+                        or framework_of(prog.r.eval(func, recv), self.roots, prog) != self.spec.name:
                     continue
-                fixed = prog.locate(func, recv)  # a router of the module, not one it is given
+                fixed = prog.locate(func, recv)  # a router of the module or the object, not one it is given
                 if fixed is None:
                     continue
-            bound = kind == "method" and recv == signature[0].name
-            if kind == "method" and (not bound or self._router_class((f"d:{func.rsplit('.', 1)[0]}",)) is None):
+            bound = kind == "method" and (recv == signature[0].name or held)
+            if kind == "method" and not held \
+                    and (not bound or self._router_class((f"d:{func.rsplit('.', 1)[0]}",)) is None):
                 continue  # a method registers on ``self``, of a router class
             if method in self.spec.resources:  # add_resource(resource, *urls)
                 given = [a for a in c.args if a.keyword is None]
@@ -744,11 +752,13 @@ class DecoratorRouting:
             items = None
             if path_param not in params:
                 loops = [_row_item(b.expr) for b in prog.bindings(func, path_param)]
-                loops = [(head, item) for head, item in loops if head is not None]
-                if len(loops) != 1 or loops[0][0] not in params:
+                loops = list(dict.fromkeys((head, item) for head, item in loops if head is not None))
+                if len(loops) != 1 or loops[0][0] not in params:  # one loop's, maybe written twice
                     continue
                 path_param, path_item = loops[0]
                 many = path_item is None
+                if many and any(p.name == path_param and p.kind == "var_positional" for p in signature):
+                    many, star = False, True  # ``for url in urls`` over ``*urls``: each positional one
                 if path_item is not None:  # for path, view in routes: rows given as one argument
                     view_var = self._loop_var(site.module, view_arg) if view_arg is not None else None
                     head, view_item = self._row_source(func, view_var) if view_var else (None, None)
@@ -784,8 +794,10 @@ class DecoratorRouting:
         prog = self.prog
         c = site.call
         params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
-        if helper.fixed is not None:  # the helper's own module's router
+        if helper.fixed is not None:  # the helper's own module's router, or its object's
             router = helper.fixed
+            if helper.bound:  # ``api.add_resource(...)`` on the object holding it
+                params = params[1:]
         else:
             if helper.bound:  # ``api.add_org_resource(...)``: the router is the receiver
                 params = params[1:]
