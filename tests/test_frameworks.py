@@ -5711,3 +5711,63 @@ def test_cornice_services_and_resources_serve_at_their_own_paths(tmp_path):
     }
     assert {r.framework for r in found.routes} == {"cornice"}
     assert found.counts["unresolved_routes"] == 0
+
+
+def test_a_blueprint_subclass_whose_own_route_decorator_adds_the_rule(tmp_path):
+    """udata's ``Blueprint.route`` returns a wrapper that calls ``self.add_url_rule(rule,
+    ...)`` on what it decorates: its uses are routes as Flask's own decorator's are, and the
+    rule inside the wrapper is no unresolved route of its own."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "site/__init__.py": "",
+        "site/app.py": """
+            import types
+
+            from flask import Blueprint as BaseBlueprint
+            from flask import Flask
+
+
+            class Blueprint(BaseBlueprint):
+                def route(self, rule, **options):
+                    def wrapper(func_or_cls):
+                        endpoint = str(options.pop("endpoint", func_or_cls.__name__))
+                        if isinstance(func_or_cls, types.FunctionType):
+                            self.add_url_rule(rule, endpoint, func_or_cls, **options)
+                        else:
+                            self.add_url_rule(rule, view_func=func_or_cls.as_view(endpoint), **options)
+                        return func_or_cls
+
+                    return wrapper
+
+
+            app = Flask(__name__)
+        """,
+        "site/views.py": """
+            from flask.views import MethodView
+
+            from site.app import Blueprint, app
+
+            bp = Blueprint("pages", __name__, url_prefix="/pages")
+
+
+            @bp.route("/<slug>")
+            def show(slug):
+                return slug
+
+
+            @bp.route("/new")
+            class NewPage(MethodView):
+                def post(self):
+                    return {}
+
+
+            app.register_blueprint(bp)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /pages/<slug>", "site.views.show"),
+        ("entry:http:POST /pages/new", "site.views.NewPage"),
+    }
+    assert found.counts["unresolved_routes"] == 0

@@ -588,7 +588,7 @@ class DecoratorRouting:
         registering = {r.site for found in self._registrars().values() for r in found}
         names = set(self.spec.rules) | set(self.spec.resources) | {h.rsplit(".", 1)[-1] for h in helpers}
         for site in prog.named(names):
-            if not site.call.callee or (site.module, site.index) in registering:
+            if not site.call.callee or (site.module, site.index) in registering or self._own_decorator(site.call.scope):
                 continue
             recv, _, method = site.call.callee.rpartition(".")
             if any(h.site == (site.module, site.index) for h in helpers.get(site.call.scope, ())):
@@ -613,6 +613,16 @@ class DecoratorRouting:
             for c in self._row_calls(site.module, site.call):
                 out.extend(self._rule(site.module, c, recv, rule))
         return out
+
+    def _own_decorator(self, scope: str) -> bool:
+        """Is ``scope`` the inner function of a router class's own decorator (a project
+        ``Blueprint`` whose ``route`` calls ``self.add_url_rule(rule, ...)`` on what it
+        decorates)? Its uses are read as the framework's decorator: this rule is theirs."""
+        prog = self.prog
+        method = prog.parent_scope(scope)
+        if method == scope or prog.kind(method) != "method" or method.rsplit(".", 1)[-1] not in self.spec.decorators:
+            return False
+        return self._router_class((f"d:{prog.parent_scope(method)}",)) is not None
 
     def _rule(self, module: str, c, recv: str, rule: tuple[int, str, int, str]) -> list[Endpoint]:
         """``bp.add_url_rule("/path", view_func=view)``."""
