@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1364,6 +1365,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             cleared = True
             todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
 
+        _typed_by_argument(r, modules, sites, targets)
         # what the edges need, asked in the order the edges are built (memo state included),
         # by the same two processes
         if partner is not None:
@@ -1415,6 +1417,74 @@ def _outside_guesses(r: Resolver, sites: list[tuple[str, int, Call]], targets: l
                 guess = f"{on}.{more}" if on is not None else None
         if guess is not None:
             targets[k] = r.intern(frozenset((guess,)))
+
+
+_CLASS_OF = re.compile(r"^(?:typing\.)?[Tt]ype\[(\w+)\]$")
+_INSTANCE_OF = re.compile(r"^(?:(\w+)|(?:typing\.)?Optional\[(\w+)\]|(\w+)\|None|None\|(\w+))$")
+
+
+def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]],
+                       targets: list[frozenset[str]]) -> None:
+    """``registry.get_by_type(CreateAction).do(...)``: a project function annotated to return
+    an instance of the class it is handed (``def get_by_type(self, t: type[T]) -> T``) gives,
+    at each call, an instance of the class passed there. A value carries no argument into
+    its callee's return, so the call made on the result was left unresolved; it is set here,
+    after the evaluation and before the edges, from its receiver call's own argument. No
+    value flows from it (like :func:`_outside_guesses`): the evaluation is as it was."""
+    wanted = {k for k, (_m, _i, c) in enumerate(sites) if not targets[k] and c.callee and "()." in c.callee}
+    if not wanted:
+        return
+    offset: dict[str, int] = {}
+    for k, (m, _i, _c) in enumerate(sites):
+        offset.setdefault(m, k)
+    held = {sites[k][0] for k in wanted}
+    for m in modules:
+        if m.module not in held:
+            continue
+        base = offset[m.module]
+        last: dict[tuple, int] = {}
+        for i, c in enumerate(m.calls):  # the receiver call as the front end links it (Program.receiver_site)
+            if not c.callee:
+                continue
+            group = c.first if c.first is not None else c.scope
+            recv, _, attr = c.callee.rpartition(".")
+            if base + i in wanted and recv.endswith("()"):
+                j = last.get((group, recv[:-2]))
+                if j is not None:
+                    found = _instance_of_argument(r, m.calls[j], targets[base + j], attr)
+                    if found:
+                        targets[base + i] = r.intern(frozenset(found))
+            last[(group, c.callee)] = i
+
+
+def _instance_of_argument(r: Resolver, call: Call, callees: frozenset[str], attr: str) -> set[str]:
+    """``attr`` of the instance a call returns when its callee's return annotation is the
+    class one of its parameters is annotated to be handed (``type[T]`` -> ``T``)."""
+    out: set[str] = set()
+    for v in sorted(callees):
+        tag, _, func = v.partition(":")
+        d = r.defs.get(func) if tag in ("d", "bd") else None
+        if d is None or d.kind not in ("function", "method") or not d.returns:
+            continue
+        shape = _INSTANCE_OF.match(d.returns.replace(" ", "").replace('"', "").replace("'", ""))
+        returned = next((g for g in shape.groups() if g), None) if shape else None
+        positional = [p.name for p in d.params if p.kind in ("positional", "positional_only")]
+        if tag == "bd":
+            positional = positional[1:]
+        for p in d.params:
+            given = _CLASS_OF.match((p.annotation or "").replace(" ", "").replace('"', "").replace("'", ""))
+            if returned is None or given is None or given.group(1) != returned:
+                continue
+            arg = argument(call, positional.index(p.name) if p.name in positional else None, p.name,
+                          past_stars=False)
+            if arg is None or not arg.expr or arg.star:
+                continue
+            for c in sorted(r.eval(call.scope, arg.expr)):
+                if c.startswith("d:") and r.kind(c[2:]) == "class":
+                    out |= r.attribute(f"i:{c[2:]}", attr)
+                elif c.startswith("x:"):
+                    out |= r.attribute(f"xi:{c[2:]}", attr)
+    return out
 
 
 class _Share(NamedTuple):

@@ -1199,3 +1199,61 @@ def test_a_singleton_kept_on_its_class_by_name(tmp_path):
     assert targets[("m.run", "Controller.instance().start")] == {"bd:m.Controller.start"}
     assert targets[("m.run", "Config.instance().get")] == {"bd:m.Config.get"}
     assert targets[("m.run", "Other.current.stop")] == set()
+
+
+def test_a_call_on_what_a_registry_returns_for_the_class_it_is_handed(tmp_path):
+    """``registry.get_by_type(CreateTable).do()``: a method annotated to return an instance
+    of the class one of its parameters is handed (``t: type[T]) -> T``, also ``Type[T]`` and
+    ``T | None``) gives at each call the class passed there: ``.do`` is that class's
+    (baserow: 58 such calls into its action types). A return annotated otherwise is left as
+    it was."""
+    _, res = edges_of(tmp_path, {
+        "m.py": """
+            from typing import Generic, Optional, Type, TypeVar
+
+            T = TypeVar("T")
+
+
+            class ActionType:
+                def do(self):
+                    pass
+
+
+            class CreateTable(ActionType):
+                def do(self):
+                    pass
+
+
+            class DeleteTable(ActionType):
+                def undo(self):
+                    pass
+
+
+            class Registry(Generic[T]):
+                def get_by_type(self, instance_type: Type[T]) -> T:
+                    return self.registry[instance_type.type]
+
+                def find(self, kind: "type[T]") -> Optional[T]:
+                    return None
+
+                def other(self, kind: type[T]) -> list[T]:
+                    return []
+
+
+            registry = Registry()
+
+
+            def run():
+                registry.get_by_type(CreateTable).do()
+                registry.find(kind=DeleteTable).undo()
+                registry.get_by_type(DeleteTable).do()
+                registry.other(CreateTable).do()
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee, rc.call.line): set(rc.targets) for rc in res.calls}
+    by_callee = {}
+    for (scope, callee, line), t in sorted(targets.items(), key=lambda kv: kv[0][2]):
+        by_callee.setdefault(callee, []).append(t)
+    assert by_callee["registry.get_by_type().do"] == [{"bd:m.CreateTable.do"}, {"bd:m.ActionType.do"}]
+    assert by_callee["registry.find().undo"] == [{"bd:m.DeleteTable.undo"}]
+    assert by_callee["registry.other().do"] == [{"b:list.do"}]  # a list of them, as its annotation says
