@@ -671,11 +671,11 @@ class AccessAnalysis:
             recv = receiver_expr(callee)
             if recv in seen:
                 continue  # ``statement = statement.where(...)``: refines another binding
-            if recv is not None and recv.isidentifier() and tail(callee) in _REFINES:
-                # ``paginated = statement.limit(n)``: a statement given, or built above
-                if recv in self._signature(scope) or self._built_in_project(module, scope, _Named(recv), seen):
-                    checked = True
-                    continue
+            # ``paginated = statement.limit(n)``: a statement given, or built above
+            if recv is not None and recv.isidentifier() and tail(callee) in _REFINES \
+                    and (recv in self._signature(scope) or self._built_in_project(module, scope, _Named(recv), seen)):
+                checked = True
+                continue
             made = [v.partition(":")[2] for v in prog.targets(module, index) if v.startswith(("d:", "bd:"))]
             if not made or not (self.by_site.get((module, index))
                                 or any(f in self._counted_scopes for f in made)):
