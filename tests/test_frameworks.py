@@ -806,6 +806,8 @@ def test_tables_made_through_a_project_function_that_hands_on_their_name(tmp_pat
                 steps = sautils.named_table("steps", metadata)
         """,
         "app/builds.py": """
+            import sqlalchemy as sa
+
             from app.model import Model
 
 
@@ -820,11 +822,26 @@ def test_tables_made_through_a_project_function_that_hands_on_their_name(tmp_pat
 
                 def add_step(self, name):
                     return self.conn.execute(self.model.steps.insert().values(name=name))
+
+                def step_names(self, buildid):
+                    tbl = self.model.steps
+                    q = sa.select(tbl.c.name, tbl.c.id).where(tbl.c.buildid == buildid)
+                    return self.conn.execute(q).fetchall()
+
+                def last_number(self):
+                    tbl = self.model.builds
+                    return self.conn.execute(sa.select(sa.func.max(tbl.c.number))).scalar()
         """,
     })
     found = extract(*front_end(tmp_path))
     assert {e.id for e in found.entities} == {"entity:table:builds", "entity:table:steps"}
-    assert {(s, t) for s, t, _ in edges(found, "read")} == {("app.builds.BuildsConnector.get_build", "entity:table:builds")}
+    # a select of a table's columns (``tbl.c.name``) reads that table
+    assert {(s, t) for s, t, _ in edges(found, "read")} == {
+        ("app.builds.BuildsConnector.get_build", "entity:table:builds"),
+        ("app.builds.BuildsConnector.step_names", "entity:table:steps"),
+        ("app.builds.BuildsConnector.last_number", "entity:table:builds"),
+    }
+    assert found.counts["unresolved_accesses"] == 0
     assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.builds.BuildsConnector.add_step", "entity:table:steps")}
 
 

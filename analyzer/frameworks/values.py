@@ -8,7 +8,7 @@ still resolves through returns, attributes and parameters) and adds tagged value
 
 ``@c:E``      the model class (or ``Table`` object) of entity E
 ``@o:E``      rows of E: an instance, a queryset, a manager, a related collection, a query
-``@col:E``    a column or attribute of E's class (``Order.id``)
+``@col:E``    a column or attribute of E's class (``Order.id``), or a column of its table (``tbl.c.name``)
 ``@st:r:E``   a SQLAlchemy statement reading E (``select(E)``); ``@st:w:E`` writing E
 ``@sess``     a SQLAlchemy session
 ``@m:N:E`` / ``@b:K:E`` / ``@k:N:E`` / ``@sm:N``  a method N looked up on one of the above,
@@ -496,6 +496,9 @@ class Values:
         elif v.startswith("@st:"):
             _, k, e = v.split(":", 2)
             return (f"@b:{k}:{e}",)
+        elif v.startswith("@col:"):  # ``tbl.c.name`` of a ``Table``: a column of that table
+            model = self.reg.models.get(v[5:])
+            return (v,) if model is not None and not model.cls else ()
         elif v.startswith("@meta:") and name in ("model", "concrete_model", "proxy_for_model"):
             return (f"@c:{v[6:]}",)
         elif v == "@sess":
