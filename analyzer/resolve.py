@@ -98,6 +98,9 @@ FRAMEWORK_PARAMETERS = (
     ("pyramid", "request", None, "pyramid.request.Request"),
     ("pyramid", "config", "includeme", "pyramid.config.Configurator"),
     ("django", "request", None, "django.http.HttpRequest"),
+    ("django", "parser", "add_arguments", "django.core.management.base.CommandParser"),  # a command's options
+    ("django", "queryset", None, "django.db.models.QuerySet"),  # filters, admin actions, list filters
+    ("django", "form", None, "django.forms.Form"),  # ``form_valid(self, form)``
     ("aiohttp", "request", None, "aiohttp.web.Request"),
     ("starlette", "request", None, "starlette.requests.Request"),
     ("fastapi", "request", None, "starlette.requests.Request"),

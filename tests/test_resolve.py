@@ -1257,3 +1257,47 @@ def test_a_call_on_what_a_registry_returns_for_the_class_it_is_handed(tmp_path):
     assert by_callee["registry.get_by_type().do"] == [{"bd:m.CreateTable.do"}, {"bd:m.ActionType.do"}]
     assert by_callee["registry.find().undo"] == [{"bd:m.DeleteTable.undo"}]
     assert by_callee["registry.other().do"] == [{"b:list.do"}]  # a list of them, as its annotation says
+
+
+def test_what_django_hands_a_commands_options_a_filter_and_a_form_view(tmp_path):
+    """A command's ``add_arguments(self, parser)``, a list filter's or an admin action's
+    ``queryset`` and a form view's ``form``, left unannotated, are Django's (``parser.add_argument``
+    was the most common unresolved call over 44 real trees, 1,678 sites); a ``parser`` in
+    another function stays unknown."""
+    _, res = edges_of(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/commands.py": """
+            from django.core.management.base import BaseCommand
+
+
+            class Command(BaseCommand):
+                def add_arguments(self, parser):
+                    parser.add_argument("--dry-run", action="store_true")
+
+                def handle(self, *args, **options):
+                    pass
+
+
+            def configure(parser):
+                parser.add_argument("--verbose")
+        """,
+        "shop/admin.py": """
+            from django.contrib import admin
+
+
+            def archive(modeladmin, request, queryset):
+                queryset.update(archived=True)
+
+
+            class OrderEdit:
+                def form_valid(self, form):
+                    return form.cleaned_data.get("note")
+        """,
+    })
+    targets = {(rc.call.scope, rc.call.callee): set(rc.targets) for rc in res.calls}
+    assert targets[("shop.commands.Command.add_arguments", "parser.add_argument")] == {
+        "x:django.core.management.base.CommandParser.add_argument"}
+    assert targets[("shop.admin.archive", "queryset.update")] == {"x:django.db.models.QuerySet.update"}
+    assert targets[("shop.admin.OrderEdit.form_valid", "form.cleaned_data.get")] == {
+        "x:django.forms.Form.cleaned_data.get"}
+    assert targets[("shop.commands.configure", "parser.add_argument")] == set()
