@@ -260,6 +260,39 @@ def template_parts(template: str) -> list[tuple[str | None, str]]:
     return out
 
 
+def format_fields(text: str, positional: list, named: dict) -> list[tuple[str, object, bool]] | None:
+    """``str.format``'s reading of ``text`` with these arguments: per replacement field, the
+    text before it, the argument it names and whether it takes the argument plain (no format
+    spec, no conversion); a last row with the text after the last field and argument
+    ``None``. ``None`` when the text cannot be read so: a format error (the call raises at
+    run time), a spec taking arguments of its own (``{:{width}}``), or a field that names
+    no argument (``{0.name}``, ``{x[0]}``, ``{²}``, an index past the arguments)."""
+    import string
+
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return None
+    out: list[tuple[str, object, bool]] = []
+    auto = 0
+    for chunk, name, spec, conversion in fields:
+        if name is None:
+            out.append((chunk, None, True))
+            continue
+        if spec and "{" in spec:
+            return None
+        if name == "":
+            name, auto = str(auto), auto + 1
+        if name.isascii() and name.isdigit():
+            value = positional[int(name)] if int(name) < len(positional) else None
+        else:
+            value = named.get(name)
+        if value is None:
+            return None
+        out.append((chunk, value, not spec and not conversion))
+    return out
+
+
 def fill_template(template: str, value_of: Callable[[str], object]) -> str | None:
     """The string a template stands for, each name's value given by ``value_of``; None
     when one of them is no string or number, or a part known only at run time."""

@@ -14,7 +14,6 @@ analyzed code, and a file that does not parse becomes a ``ParseFailure``, never 
 from __future__ import annotations
 
 import re
-import string
 import sys
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ from analyzer.facts import (
     absolute,
     annotation_members,
     argument_rows,
+    format_fields,
     is_template,
     source_hash,
 )
@@ -549,27 +549,14 @@ def _format_template(node: cst.Call) -> str | None:
             named[a.keyword.value] = a.value
         else:
             positional.append(a.value)
-    out = [TEMPLATE]
-    auto = 0
-    try:
-        fields = list(string.Formatter().parse(text))
-    except ValueError:  # the call raises at run time
+    fields = format_fields(text, positional, named)
+    if fields is None:
         return None
-    for chunk, field, spec, conversion in fields:
+    out = [TEMPLATE]
+    for chunk, value, plain in fields:
         out.append(chunk)
-        if field is None:
-            continue
-        if spec and "{" in spec:
-            return None  # ``{:{width}}``: the spec takes arguments of its own
-        if field == "":
-            field, auto = str(auto), auto + 1
-        if field.isascii() and field.isdigit():
-            value = positional[int(field)] if int(field) < len(positional) else None
-        else:
-            value = named.get(field)
-        if value is None:
-            return None  # ``{0.name}``, ``{x[0]}``, ``{²}`` or a field no argument fills
-        out.append(_piece(value, not spec and not conversion))
+        if value is not None:
+            out.append(_piece(value, plain))
     return "".join(out)
 
 

@@ -9,7 +9,6 @@ linear in the facts.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -31,6 +30,7 @@ from analyzer.facts import (
     argument_rows,
     fill_pattern,
     fill_template,
+    format_fields,
     is_template,
 )
 from analyzer.resolve import Resolution, Resolver
@@ -464,22 +464,14 @@ class Program:
         named = {a.keyword: a for a in c.args if a.keyword is not None}
         if any(a.star for a in c.args):
             return None
-        out, auto = [TEMPLATE], 0
-        try:
-            fields = list(string.Formatter().parse(text))
-        except ValueError:  # the call raises at run time
+        fields = format_fields(text, positional, named)
+        if fields is None:
             return None
-        for chunk, name, spec, conversion in fields:
+        out = [TEMPLATE]
+        for chunk, a, plain in fields:
             out.append(chunk)
-            if name is None:
+            if a is None:
                 continue
-            if name == "":
-                name, auto = str(auto), auto + 1
-            a = (positional[int(name)] if int(name) < len(positional) else None) if name.isascii() and name.isdigit() \
-                else named.get(name)
-            if a is None or (spec and "{" in spec):
-                return None  # ``{0.name}``, ``{x[0]}``, a field no argument fills, ``{:{width}}``
-            plain = not spec and not conversion
             if plain and isinstance(a.value, str) and not any(m in a.value for m in TEMPLATE_MARKS[1:]):
                 out.append(a.value.removeprefix(TEMPLATE))
             elif plain and isinstance(a.value, int) and not isinstance(a.value, bool):

@@ -527,13 +527,7 @@ class DecoratorRouting:
             names = {p.name for p in signature}
             if not inner_params:
                 continue
-            if method in self.spec.resources:  # add_resource(resource, *urls)
-                given = [a for a in c.args if a.keyword is None]
-                view_arg = given[0] if given and not given[0].star else None
-                path_arg = given[1] if len(given) > 1 else None
-            else:
-                path_pos, path_kw, view_pos, view_kw = self.spec.rules[method]
-                path_arg, view_arg = prog.arg(c, path_pos, path_kw), prog.arg(c, view_pos, view_kw)
+            path_arg, view_arg = self._rule_args(c, method)
             decorated = inner_params[0].name
             if view_arg is None or self._view_param(inner, view_arg, {decorated}) != decorated:
                 continue
@@ -743,15 +737,9 @@ class DecoratorRouting:
             if kind == "method" and not held \
                     and (not bound or self._router_class((f"d:{func.rsplit('.', 1)[0]}",)) is None):
                 continue  # a method registers on ``self``, of a router class
-            if method in self.spec.resources:  # add_resource(resource, *urls)
-                given = [a for a in c.args if a.keyword is None]
-                view_arg = given[0] if given and not given[0].star else None
-                path_arg = given[1] if len(given) > 1 else None
-            elif method in self.spec.rules:
-                path_pos, path_kw, view_pos, view_kw = self.spec.rules[method]
-                path_arg, view_arg = prog.arg(c, path_pos, path_kw), prog.arg(c, view_pos, view_kw)
-            else:
+            if method not in self.spec.resources and method not in self.spec.rules:
                 continue
+            path_arg, view_arg = self._rule_args(c, method)
             if path_arg is None or not path_arg.expr or not path_arg.expr.isidentifier():
                 continue
             many = False
@@ -779,6 +767,15 @@ class DecoratorRouting:
             out.setdefault(func, []).append(RuleHelper(recv, path_param, many, star, view_param, bound, items,
                                                        fixed, methods, (site.module, site.index)))
         return out
+
+    def _rule_args(self, c, method: str):
+        """``(path argument, view argument)`` of a rule or resource call: ``add_resource(resource,
+        *urls)`` (its second positional argument, perhaps ``*urls``) or a rule's by its spec."""
+        if method in self.spec.resources:
+            given = [a for a in c.args if a.keyword is None]
+            return (given[1] if len(given) > 1 else None), (given[0] if given and not given[0].star else None)
+        path_pos, path_kw, view_pos, view_kw = self.spec.rules[method]
+        return self.prog.arg(c, path_pos, path_kw), self.prog.arg(c, view_pos, view_kw)
 
     def _view_param(self, func: str, view_arg, params) -> str | None:
         """The parameter holding the view: passed as it is, or made a view inside
