@@ -35,6 +35,15 @@ _MATCH = {"int": "[0-9]+", "float": "[0-9]+[.][0-9]+", "str": "[^/]+", "path": "
 _EXAMPLE = {"int": "1", "float": "1.5", "str": "x", "path": "a/b"}
 
 
+def _own_converter(name: str) -> str:
+    """The kind of a converter the project registers itself (Flask's ``app.url_map.converters``:
+    quay's ``<repopath:repository>``, mwdb's ``<hash64:identifier>``, udata's ``<org:org>``,
+    which loads the organization): its own check is the project's to port, the path
+    parameter it reads is one segment, or several when its name says it is a path. The
+    gateway then matches it by that kind's fixed pattern, never by the project's own text."""
+    return "path" if "path" in name.lower() else "str"
+
+
 @dataclass(frozen=True, slots=True)
 class PathParam:
     name: str  # Python identifier
@@ -111,12 +120,10 @@ def convert(path: str | None) -> RoutePath | Refused:
         tokens.append(("lit", text[pos:m.start()]))
         raw_name = m.group("name") or m.group("name2")
         conv = m.group("conv") or m.group("conv2") or "default"
-        if conv not in _CONVERTERS:
-            return Refused(original, f"unknown path converter `{conv}`")
         name = snake(raw_name)
         if name in kinds:
             return Refused(original, f"the path parameter `{raw_name}` appears twice")
-        kinds[name] = _CONVERTERS[conv]
+        kinds[name] = _CONVERTERS.get(conv) or _own_converter(conv)
         tokens.append(("param", name))
         pos = m.end()
     tokens.append(("lit", text[pos:]))
