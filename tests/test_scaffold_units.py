@@ -112,6 +112,9 @@ def test_unique_is_one_to_one_and_independent_of_order() -> None:
         # a converter of the project's own: one segment, or a path when its name says so
         ("/file/<hash64:identifier>", "/file/{identifier}", "^/file/[^/]+$", "/file/x"),
         ("/v2/<repopath:repository>/tags", "/v2/{repository:path}/tags", "^/v2/.+/tags$", "/v2/a/b/tags"),
+        # its arguments may be quoted text holding brackets (a regex converter's pattern)
+        ('/blobs/<regex("([a-z]+):([0-9a-f]+)"):digest>', "/blobs/{digest}", "^/blobs/[^/]+$", "/blobs/x"),
+        ("/<any(file, config):kind>/<int:n>", "/{kind}/{n}", "^/[^/]+/[0-9]+$", "/x/1"),
     ],
 )
 def test_convert_route_paths(path: str, fastapi: str, regex: str | None, example: str) -> None:

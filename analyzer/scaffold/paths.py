@@ -21,7 +21,7 @@ _CONVERTERS = {"int": "int", "float": "float", "path": "path", "string": "str", 
                "slug": "str", "uuid": "str", "any": "str", "default": "str"}
 # ``<int:id>`` / ``<id>`` (Flask, Django) or ``{id}`` / ``{rest:path}`` (FastAPI, Starlette)
 _PARAM = re.compile(
-    r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\([^)<>]*\))?:)?(?P<name>[A-Za-z_]\w*)>"
+    r"<(?:(?P<conv>[A-Za-z_]\w*)(?:\((?:\"[^\"<>]*\"|'[^'<>]*'|[^)<>\"'])*\))?:)?(?P<name>[A-Za-z_]\w*)>"
     r"|\{(?P<name2>[A-Za-z_]\w*)(?::(?P<conv2>path|int|float|str))?\}"
 )
 _FASTAPI_PARAM = re.compile(r"\{[^{}]*\}")
