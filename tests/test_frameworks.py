@@ -5788,3 +5788,72 @@ def test_a_blueprint_subclass_whose_own_route_decorator_adds_the_rule(tmp_path):
         ("entry:http:POST /pages/new", "site.views.NewPage"),
     }
     assert found.counts["unresolved_routes"] == 0
+
+
+def test_a_framework_the_project_keeps_a_copy_of(tmp_path):
+    """kinto keeps Cornice as ``kinto.core.cornice`` and imports no ``cornice``: a router class
+    of a package named like the framework's top package, below the project's own (or a
+    project subclass of one), is that framework's router. A class of the same name elsewhere
+    in the project is not."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "store/__init__.py": "",
+        "store/core/__init__.py": """
+            from store.core.cornice import Service as CorniceService
+
+
+            class Service(CorniceService):
+                default_cors_headers = ("Backoff",)
+        """,
+        "store/core/cornice/__init__.py": "from store.core.cornice.service import Service\n",
+        "store/core/cornice/service.py": """
+            class Service:
+                def __init__(self, name, path, **kwargs):
+                    self.name = name
+                    self.path = path
+
+                def get(self, **kwargs):
+                    return lambda f: f
+
+                def post(self, **kwargs):
+                    return lambda f: f
+        """,
+        "store/views.py": """
+            from store.core import Service
+
+            hello = Service(name="hello", path="/", description="Welcome")
+            batch = Service(name="batch", path="/batch")
+
+
+            @hello.get(permission="public")
+            def get_hello(request):
+                return {}
+
+
+            @batch.post()
+            def post_batch(request):
+                return {}
+        """,
+        "store/other.py": """
+            class Service:
+                def __init__(self, path):
+                    self.path = path
+
+                def get(self):
+                    return lambda f: f
+
+
+            legacy = Service(path="/legacy")
+
+
+            @legacy.get()
+            def old(request):
+                return None
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert routes(found) == {
+        ("entry:http:GET /", "store.views.get_hello"),
+        ("entry:http:POST /batch", "store.views.post_batch"),
+    }

@@ -122,6 +122,7 @@ class Program:
         self._enclosing_memo: dict[tuple[str, str], tuple | None] = {}
         self._busy: set[tuple[str, str]] = set()
         self.imported_roots: frozenset[str] = self.r.imported_roots
+        self._vendored: frozenset[str] | None = None  # packages below the project's top ones, by name
         self.top_packages: frozenset[str] = frozenset(name.split(".")[0] for name in self.facts)
         self._callees: dict[str, set[str]] | None = None
         self._settings: dict[str, list[Binding]] | None = None
@@ -176,6 +177,20 @@ class Program:
     def uses(self, *roots: str) -> bool:
         """Does the project import anything from one of these top-level packages?"""
         return any(r in self.imported_roots for r in roots)
+
+    def vendored(self, *roots: str) -> bool:
+        """Does the project keep its own copy of one of these top-level packages, as a
+        package below its own (kinto keeps Cornice as ``kinto.core.cornice``)?"""
+        if self._vendored is None:
+            self._vendored = frozenset(p for m in self.modules for p in m.split(".")[1:])
+        return any(r in self._vendored for r in roots)
+
+    def vendored_root(self, qualname: str, roots) -> str | None:
+        """The one of ``roots`` that the package holding a project definition is a copy of."""
+        for part in self.module_of(qualname).split(".")[1:]:
+            if part in roots:
+                return part
+        return None
 
     def bindings(self, scope: str, name: str) -> list[Binding]:
         return self.r.scope_bindings.get(scope, {}).get(name, [])

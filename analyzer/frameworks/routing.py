@@ -138,6 +138,10 @@ def framework_of(values: Iterable[str], roots: dict[str, str], prog: Program) ->
                 fw = roots.get(p.split(".")[0]) if p else None
                 if fw:
                     return fw
+            for c in prog.r.mro(v[2:]):  # a class of the project's own copy of the framework
+                copied = prog.vendored_root(c, roots)
+                if copied:
+                    return roots[copied]
     return None
 
 
@@ -203,7 +207,7 @@ class DecoratorRouting:
         self._handed_memo: dict[str, tuple[int, str] | None] = {}  # function value -> the parameter it returns
 
     def run(self) -> list[Endpoint]:
-        if not self.prog.uses(*self.spec.roots):
+        if not self.prog.uses(*self.spec.roots) and not self.prog.vendored(*self.spec.roots):
             return []
         self._routers()
         self._mounts()
@@ -233,6 +237,9 @@ class DecoratorRouting:
                 p = outside(b)
                 if p and p.split(".")[0] in self.spec.roots and p.rsplit(".", 1)[-1] in names:
                     return p.rsplit(".", 1)[-1]
+            for c in self.prog.r.mro(v[2:]):  # the project's own copy of the framework
+                if c.rsplit(".", 1)[-1] in names and self.prog.vendored_root(c, self.spec.roots):
+                    return c.rsplit(".", 1)[-1]
         return None
 
     def _routers(self) -> None:
