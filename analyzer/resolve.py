@@ -1426,6 +1426,26 @@ _CLASS_OF = re.compile(r"^(?:typing\.)?[Tt]ype\[(\w+)\]$")
 _INSTANCE_OF = re.compile(r"^(?:(\w+)|(?:typing\.)?Optional\[(\w+)\]|(\w+)\|None|None\|(\w+))$")
 
 
+def receiver_links(calls: Sequence[Call]) -> list[int | None]:
+    """Per call of a module, the call it is made on (in ``a.f().g()`` the index of ``a.f()``
+    for ``.g()``), or ``None``. The receiver call is walked first, so it starts the same nested
+    range (``first``) as the call made on it; without ``first`` the latest call of that callee
+    in the scope is taken."""
+    out: list[int | None] = [None] * len(calls)
+    last: dict[tuple, int] = {}
+    for j, c in enumerate(calls):
+        callee = c.callee
+        if callee:
+            group = c.first if c.first is not None else c.scope
+            # ``receiver_expr(callee)`` ends in ``()``, inlined: this sees every call
+            if "()." in callee and not callee.endswith((")", "]")):
+                recv = callee.rpartition(".")[0]
+                if recv.endswith("()"):
+                    out[j] = last.get((group, recv[:-2]))
+            last[(group, callee)] = j
+    return out
+
+
 def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]],
                        targets: list[frozenset[str]]) -> None:
     """``registry.get_by_type(CreateAction).do(...)``: a project function annotated to return
@@ -1445,19 +1465,11 @@ def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tupl
         if m.module not in held:
             continue
         base = offset[m.module]
-        last: dict[tuple, int] = {}
-        for i, c in enumerate(m.calls):  # the receiver call as the front end links it (Program.receiver_site)
-            if not c.callee:
-                continue
-            group = c.first if c.first is not None else c.scope
-            recv, _, attr = c.callee.rpartition(".")
-            if base + i in wanted and recv.endswith("()"):
-                j = last.get((group, recv[:-2]))
-                if j is not None:
-                    found = _instance_of_argument(r, m.calls[j], targets[base + j], attr)
-                    if found:
-                        targets[base + i] = r.intern(frozenset(found))
-            last[(group, c.callee)] = i
+        for i, j in enumerate(receiver_links(m.calls)):
+            if j is not None and base + i in wanted:
+                found = _instance_of_argument(r, m.calls[j], targets[base + j], m.calls[i].callee.rpartition(".")[2])
+                if found:
+                    targets[base + i] = r.intern(frozenset(found))
 
 
 def _instance_of_argument(r: Resolver, call: Call, callees: frozenset[str], attr: str) -> set[str]:

@@ -5650,6 +5650,25 @@ def test_the_summary_says_how_many_routes_are_half_known_or_not_read(tmp_path):
     assert "routes: 12\n" in out.getvalue()
 
 
+# a project class named like Cornice's router, which is no router: its ``@legacy.get()`` no route
+_ANOTHER_SERVICE = """
+    class Service:
+        def __init__(self, path):
+            self.path = path
+
+        def get(self):
+            return lambda f: f
+
+
+    legacy = Service(path="/legacy")
+
+
+    @legacy.get()
+    def old(request):
+        return None
+"""
+
+
 def test_cornice_services_and_resources_serve_at_their_own_paths(tmp_path):
     """Cornice on Pyramid: ``@svc.get()`` takes no path, the view serves at its ``Service``'s
     own ``path=``; ``@resource(collection_path=..., path=...)`` on a class serves its
@@ -5699,22 +5718,7 @@ def test_cornice_services_and_resources_serve_at_their_own_paths(tmp_path):
                 def collection_post(self):
                     return {}
         """,
-        "store/other.py": """
-            class Service:
-                def __init__(self, path):
-                    self.path = path
-
-                def get(self):
-                    return lambda f: f
-
-
-            legacy = Service(path="/legacy")
-
-
-            @legacy.get()
-            def old(request):
-                return None
-        """,
+        "store/other.py": _ANOTHER_SERVICE,
     })
     found = extract(*front_end(tmp_path))
     S = "store.services."
@@ -5835,22 +5839,7 @@ def test_a_framework_the_project_keeps_a_copy_of(tmp_path):
             def post_batch(request):
                 return {}
         """,
-        "store/other.py": """
-            class Service:
-                def __init__(self, path):
-                    self.path = path
-
-                def get(self):
-                    return lambda f: f
-
-
-            legacy = Service(path="/legacy")
-
-
-            @legacy.get()
-            def old(request):
-                return None
-        """,
+        "store/other.py": _ANOTHER_SERVICE,
     })
     found = extract(*front_end(tmp_path))
     assert routes(found) == {

@@ -33,7 +33,7 @@ from analyzer.facts import (
     format_fields,
     is_template,
 )
-from analyzer.resolve import Resolution, Resolver
+from analyzer.resolve import Resolution, Resolver, receiver_links
 
 _EMPTY: frozenset[str] = frozenset()
 _NO_NAMES: dict = {}  # never written: the default of per-scope lookups
@@ -318,26 +318,8 @@ class Program:
         the site of ``.g()``."""
         links = self._receivers.get(module)
         if links is None:
-            links = self._receivers[module] = self._link_receivers(self.facts[module].calls)
+            links = self._receivers[module] = receiver_links(self.facts[module].calls)
         return links[index]
-
-    @staticmethod
-    def _link_receivers(calls: tuple[Call, ...]) -> list[int | None]:
-        # The receiver call is walked first, so it starts the same nested range (``first``)
-        # as the call made on it; without ``first`` fall back to the latest call in the scope.
-        out: list[int | None] = [None] * len(calls)
-        last: dict[tuple, int] = {}
-        for j, c in enumerate(calls):
-            callee = c.callee
-            if callee:
-                group = c.first if c.first is not None else c.scope
-                # ``receiver_expr(callee)`` ends in ``()``, inlined: this sees every call
-                if "()." in callee and not callee.endswith((")", "]")):
-                    recv = callee.rpartition(".")[0]
-                    if recv.endswith("()"):
-                        out[j] = last.get((group, recv[:-2]))
-                last[(group, callee)] = j
-        return out
 
     def parent(self, module: str, index: int) -> int | None:
         """The call whose arguments (or receiver) contain this call, if any."""

@@ -204,7 +204,6 @@ class DecoratorRouting:
         self._router_memo: dict[str, str | None] = {}
         self._made_memo: dict[str, str | None] = {}  # function value -> the router it returns
         self._registrar_memo: dict[str, list[Registrar]] | None = None
-        self._handed_memo: dict[str, tuple[int, str] | None] = {}  # function value -> the parameter it returns
 
     def run(self) -> list[Endpoint]:
         if not self.prog.uses(*self.spec.roots) and not self.prog.vendored(*self.spec.roots):
@@ -249,7 +248,7 @@ class DecoratorRouting:
             c = prog.facts[module].calls[b.call]
             cls = self._router_class(targets)
             if cls is None:
-                made = self._handed_back(module, c, targets)  # ``bp = timed(Blueprint("v2", ...))``
+                made = self._handed_back(c, targets)  # ``bp = timed(Blueprint("v2", ...))``
                 if made is None:
                     continue
                 c = prog.facts[module].calls[made]
@@ -271,32 +270,12 @@ class DecoratorRouting:
             self._made_routers()
         self._factory_routers()
 
-    def _handed_back(self, module: str, c, targets) -> int | None:
+    def _handed_back(self, c, targets) -> int | None:
         """The call made in place as the argument a project function returns as it was given
         (``def timed_blueprint(bp, ...): bp.before_request(...); return bp``): what the
         binding of ``timed_blueprint(Blueprint("v2", __name__))`` holds."""
-        for v in sorted(targets):
-            if not v.startswith("d:"):
-                continue
-            if v not in self._handed_memo:
-                self._handed_memo[v] = self._returned_param(v[2:])
-            found = self._handed_memo[v]
-            if found is not None:
-                arg = self.prog.arg(c, *found)
-                return arg.call if arg is not None else None
-        return None
-
-    def _returned_param(self, func: str) -> tuple[int, str] | None:
-        """``(position, name)`` of the parameter every ``return`` of a function hands back."""
-        prog = self.prog
-        if prog.kind(func) != "function":
-            return None
-        returned = {b.expr for b in prog.bindings(func, "<return>")}
-        params = [p.name for p in prog.defs[func].params if p.kind in ("positional", "positional_only")]
-        if len(returned) != 1 or next(iter(returned)) not in params:
-            return None
-        name = next(iter(returned))
-        return params.index(name), name
+        arg = self.prog.r.passed_argument(c, targets)
+        return arg.call if arg is not None else None
 
     def _returned_router(self, values) -> str | None:
         """The router a project function makes and returns (``def make_blueprint(): bp =
@@ -518,11 +497,8 @@ class DecoratorRouting:
         prog = self.prog
         out: dict[str, list[Registrar]] = {}
         self._registrar_memo = out
-        for site in prog.named(set(self.spec.rules) | set(self.spec.resources)):
+        for site, recv, method in self._rule_calls():
             c = site.call
-            if not c.callee or "." not in c.callee:
-                continue
-            recv, _, method = c.callee.rpartition(".")
             inner = c.scope
             factory = prog.parent_scope(inner)
             if "." in recv or prog.kind(inner) != "function" or prog.kind(factory) != "function":
@@ -717,11 +693,8 @@ class DecoratorRouting:
         register_api(view, url): blueprint.add_url_rule(url, view_func=view.as_view(...))``)."""
         prog = self.prog
         out: dict[str, list[RuleHelper]] = {}
-        for site in prog.named(set(self.spec.rules) | set(self.spec.resources)):
+        for site, recv, method in self._rule_calls():
             c = site.call
-            if not c.callee or "." not in c.callee:
-                continue
-            recv, _, method = c.callee.rpartition(".")
             func = c.scope
             kind = prog.kind(func)
             if kind not in ("function", "method"):
@@ -774,6 +747,16 @@ class DecoratorRouting:
             out.setdefault(func, []).append(RuleHelper(recv, path_param, many, star, view_param, bound, items,
                                                        fixed, methods, (site.module, site.index)))
         return out
+
+    def _rule_calls(self):
+        """``(site, receiver, method)`` of every call of a rule or resource method on an object
+        (``bp.add_url_rule(...)``, ``api.add_resource(...)``): where helpers and registering
+        decorators are looked for."""
+        for site in self.prog.named(set(self.spec.rules) | set(self.spec.resources)):
+            callee = site.call.callee
+            if callee and "." in callee:
+                recv, _, method = callee.rpartition(".")
+                yield site, recv, method
 
     def _rule_args(self, c, method: str):
         """``(path argument, view argument)`` of a rule or resource call: ``add_resource(resource,
