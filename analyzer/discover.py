@@ -284,7 +284,8 @@ def discover(
     runs_from |= _self_importing_roots(top, holds_package, has_init, found)
     portions = _settings_portions(runs_from, has_init, manage_heads)
     named: list[tuple[str, str, str, bool]] = []
-    owner: dict[str, str] = {}  # module name -> the file that keeps it: the shallowest, then the first
+    owner: dict[str, str] = {}  # module name -> the file that keeps it (:func:`_import_rank`)
+    rank: dict[str, tuple[int, int]] = {}
     for path, rel in sorted(found, key=lambda x: x[1]):
         module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package,
                                           runs_from, portions)
@@ -292,15 +293,27 @@ def discover(
             skipped.append((rel, "not importable as a module name"))
             continue
         named.append((path, rel, module, is_package))
-        held = owner.get(module)
-        if held is None or rel.count("/") < held.count("/"):
-            owner[module] = rel
+        held = rank.get(module)
+        if held is None or _import_rank(rel, is_package) < held:
+            owner[module], rank[module] = rel, _import_rank(rel, is_package)
     for path, rel, module, is_package in named:
         if owner[module] != rel:
-            skipped.append((rel, f"module name {module!r} is already taken by {owner[module]}"))
+            if owner[module].endswith("/__init__.py") and rel == owner[module][:-len("/__init__.py")] + ".py":
+                reason = f"the package {owner[module].rsplit('/', 1)[0]}/ beside it takes its name in imports"
+            else:
+                reason = f"module name {module!r} is already taken by {owner[module]}"
+            skipped.append((rel, reason))
             continue
         files.append(SourceFile(Path(path), rel, module, is_package))
     return Discovery(files=files, skipped=sorted(skipped))
+
+
+def _import_rank(rel: str, is_package: bool) -> tuple[int, int]:
+    """Which of two files named alike keeps the name: the shallower folder, then a package
+    over a plain module, as Python's path finder prefers ``cps/__init__.py`` to the
+    ``cps.py`` beside it (calibre-web's launcher script); the first in path order otherwise."""
+    depth = rel.count("/") - (1 if is_package else 0)
+    return depth, 0 if is_package else 1
 
 
 def _rel(path: Path, root: Path) -> str:

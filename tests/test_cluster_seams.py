@@ -348,15 +348,53 @@ def test_a_command_line_tied_to_nothing_is_a_developers_script_not_a_service():
 
     analysis, _ = layered.generate()
     lines = sum(m.lines for m in analysis.modules)
-    analysis.symbols += [Symbol("scripts.release", "module", "scripts.release", "release", 1, lines),
-                         Symbol("scripts.release.prepare", "function", "scripts.release", "prepare", 2, lines - 1)]
-    analysis.modules.append(ModuleInfo("scripts.release", "scripts/release.py", lines, "0"))
-    analysis.routes.append(Route("entry:command:prepare", "command", "scripts.release.prepare", name="prepare",
-                                 module="scripts.release"))
+    # (in a folder not named like operational code: ``scripts/`` is set aside by its name,
+    # see the next test)
+    analysis.symbols += [Symbol("release.prepare", "module", "release.prepare", "prepare", 1, lines),
+                         Symbol("release.prepare.run", "function", "release.prepare", "run", 2, lines - 1)]
+    analysis.modules.append(ModuleInfo("release.prepare", "release/prepare.py", lines, "0"))
+    analysis.routes.append(Route("entry:command:prepare", "command", "release.prepare.run", name="prepare",
+                                 module="release.prepare"))
     result = decompose(analysis)
     assert result.info["strays"] == 1
-    assert {"scripts.release", "scripts.release.prepare"} <= set(result.decomposition.shared)
+    assert {"release.prepare", "release.prepare.run"} <= set(result.decomposition.shared)
     assert sorted(services_of(result.decomposition)) == ["account", "order", "product"]
+
+
+def test_operational_scripts_are_set_aside_and_choose_no_owner():
+    """polar's ``scripts/`` (159 backfills, seeds and linters, typer commands each) came out as
+    four services of their own, one of them owning eleven entities: a backfill writes rows.
+    A top-level folder of operational code that nothing outside uses but tests is tooling:
+    set aside with the shared library, its writes choose no owner. The same code under a
+    name that is no tool folder, used by an app, stays in the cut."""
+    from analyzer.model import Route
+
+    analysis, _ = layered.generate()
+    backfill = "scripts.backfill_orders"
+    analysis.symbols += [Symbol(backfill, "module", backfill, "backfill_orders", 1, 200),
+                         Symbol(f"{backfill}.run", "function", backfill, "run", 2, 199)]
+    analysis.modules.append(ModuleInfo(backfill, "scripts/backfill_orders.py", 200, "0"))
+    analysis.routes.append(Route("entry:command:backfill", "command", f"{backfill}.run", name="backfill",
+                                 module=backfill))
+    analysis.edges += [Edge(f"{backfill}.run", "entity:mall.product.models.Product", "write", 40),
+                       Edge(f"{backfill}.run", "mall.order.actions.update", "call", 3),
+                       Edge("tests.scripts.test_backfill", f"{backfill}.run", "call")]
+    analysis.symbols.append(Symbol("tests.scripts.test_backfill", "module", "tests.scripts.test_backfill",
+                                   "test_backfill", 1, 5))
+    analysis.modules.append(ModuleInfo("tests.scripts.test_backfill", "tests/scripts/test_backfill.py", 5, "0"))
+    result = decompose(analysis)
+    d = result.decomposition
+    assert {backfill, f"{backfill}.run"} <= set(d.shared)
+    assert {"module": backfill, "rule": "tooling"}.items() <= next(
+        s for s in result.info["shared"] if s["module"] == backfill).items()
+    owner = {e: s.name for s in d.services for e in s.entities}
+    assert owner["entity:mall.product.models.Product"] == "product"
+    assert sorted(services_of(d)) == ["account", "order", "product"]
+
+    # used by the application: no tool, whatever its folder's name
+    analysis.edges.append(Edge("mall.order.actions.create", f"{backfill}.run", "call"))
+    used = {s["module"]: s["rule"] for s in decompose(analysis).info["shared"]}
+    assert used.get(backfill) != "tooling"
 
 
 def test_the_number_of_services_asked_for_does_not_count_the_strays():

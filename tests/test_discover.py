@@ -350,3 +350,16 @@ def test_a_folder_holding_the_settings_manage_py_names_is_a_namespace_package_no
         "web/cves/models.py": "",
     })
     assert set(modules(tmp_path)) >= {"opencve.urls", "opencve.api.views", "opencve.conf.settings", "cves.models"}
+
+
+def test_a_package_takes_its_name_from_the_module_file_beside_it(tmp_path):
+    # Python's path finder imports ``cps/__init__.py`` for ``import cps``, not the launcher
+    # script ``cps.py`` beside the folder
+    build_tree(tmp_path, {
+        "cps.py": "from cps.main import main\n",
+        "cps/__init__.py": "app = None\n",
+        "cps/main.py": "def main(): pass\n",
+    })
+    found = discover(tmp_path)
+    assert {f.module: f.relpath for f in found.files} == {"cps": "cps/__init__.py", "cps.main": "cps/main.py"}
+    assert found.skipped == [("cps.py", "the package cps/ beside it takes its name in imports")]

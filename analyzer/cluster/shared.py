@@ -32,7 +32,13 @@ point — an API is not a library; a wiring module may serve a few web endpoints
 ``settings``  it touches no data, serves no entry point, sits among settings (a path segment
               in ``SETTINGS_NAMES``) and is used as a wiring module is: a deployment's
               settings variant (readthedocs' ``settings/docker_compose.py``) configures
-              every service, whatever backends its strings name.
+              every service, whatever backends its strings name;
+``tooling``   it sits in a top-level folder of operational code (``TOOL_FOLDERS``: polar's
+              ``scripts/``, a ``tools/`` or ``bin/`` beside the application), nothing outside
+              that folder uses it but tests, it serves no entry point but command lines, and
+              the folder is not most of the tree: a backfill, a seed or a linter runs against
+              the services, it is none of them. It may touch data (a backfill writes rows),
+              and as for every shared module its writes choose no owner.
 
 ``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
 the root package). A capability's API used everywhere does not qualify: it reads and writes
@@ -47,6 +53,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from analyzer.cluster.layout import Layout, as_layout, segments
+from analyzer.discover import is_test_path
 from analyzer.model import CALL, IMPORT, INHERIT, READ, REFERENCE, WRITE
 
 MIN_GROUPS, MAX_GROUPS = 3, 6
@@ -65,6 +72,10 @@ VENDOR_NAMES = frozenset({"vendor", "_vendor", "vendored", "third_party", "third
 # one serving more is a capability's API, however thin (zou's ``blueprints/*/resources.py``,
 # whose resources hand every request to the services of many apps)
 WIRING_MAX_PAGES = 3
+# top-level folders of operational code (``tooling``): what a developer or an operator runs
+TOOL_FOLDERS = frozenset({"scripts", "script", "tools", "tooling", "devtools", "dev_tools", "bin", "hack",
+                          "maintenance"})
+TOOL_FOLDER_SHARE = 0.5  # a folder holding more of the modules than this is the project itself
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
 _WEB_KINDS = frozenset({"http", "websocket"})  # the entry points that are pages
@@ -73,7 +84,7 @@ _WEB_KINDS = frozenset({"http", "websocket"})  # the entry points that are pages
 @dataclass(frozen=True)
 class SharedModule:
     module: str
-    rule: str  # library | library package | wiring | library client
+    rule: str  # library | library package | wiring | library client | vendored | settings | tooling
     groups: tuple[str, ...]  # package segments using it (library) or used by it (wiring)
     fan_in: float
     fan_out: float
@@ -141,11 +152,14 @@ def detect_shared(
     data_apps: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))  # sites per owning app
     handlers: dict[str, int] = defaultdict(int)  # entry points each module handles
     pages: dict[str, int] = defaultdict(int)  # ... of which HTTP and WebSocket endpoints
+    served: dict[str, int] = defaultdict(int)  # ... of which not command lines
     for r in analysis.routes:
         if r.handler and r.handler in module_of:
             handlers[module_of[r.handler]] += 1
             if r.kind in _WEB_KINDS:
                 pages[module_of[r.handler]] += 1
+            if r.kind != "command":
+                served[module_of[r.handler]] += 1
     users: dict[str, set[str]] = defaultdict(set)
     targets: dict[str, set[str]] = defaultdict(set)
     fan_in: dict[str, float] = defaultdict(float)
@@ -214,6 +228,19 @@ def detect_shared(
         return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
                    for u in users.get(m, ()) if u not in shared)
 
+    folder_size: dict[str, int] = defaultdict(int)
+    for m in modules:
+        folder_size[m.partition(".")[0]] += 1
+    tool_folders = {f for f in TOOL_FOLDERS if 0 < folder_size.get(f, 0) <= TOOL_FOLDER_SHARE * len(modules)}
+
+    def tooling(m: str) -> bool:
+        """In a top-level folder of operational code, used from nowhere else but tests and the
+        library, serving nothing but command lines (see ``tooling`` above)."""
+        folder = m.partition(".")[0]
+        return folder in tool_folders and not served.get(m) and all(
+            u.partition(".")[0] == folder or u in shared or is_test_path(tuple(u.split(".")))
+            for u in users.get(m, ()))
+
     candidates = [m for m in modules if m not in domain]
     settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
@@ -232,7 +259,9 @@ def detect_shared(
             serves = m in handlers  # an entry point makes it API, not library (but may be wiring)
             library = light and not serves and incidental_data(m)
             pure = m not in data_sites  # wiring and entry scripts must not touch data at all
-            if library and len(groups) >= threshold:
+            if tooling(m):
+                add(m, "tooling", reached)
+            elif library and len(groups) >= threshold:
                 add(m, "library", groups)
             elif library and library_package and len(groups) >= 2:
                 add(m, "library package", groups)
@@ -286,6 +315,7 @@ __all__ = [
     "MAX_GROUPS",
     "MIN_GROUPS",
     "SETTINGS_NAMES",
+    "TOOL_FOLDERS",
     "VENDOR_NAMES",
     "WIRING_MAX_PAGES",
     "KeptOut",
