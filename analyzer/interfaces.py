@@ -111,10 +111,22 @@ class ChattyEdge:
 
 
 @dataclass(frozen=True)
+class ToolWrite:
+    """An entity that operational code set aside as tooling (a backfill, a seed script) writes:
+    after the cut the script reaches that data through its owner (its API, or a job of that
+    service), not the database."""
+
+    entity: str
+    owner: str  # the owning service, or "" when the entity has none
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Risks:
     shared_writes: tuple[SharedWrite, ...]
     transactions: tuple[TransactionRisk, ...]
     chatty: tuple[ChattyEdge, ...]
+    tool_writes: tuple[ToolWrite, ...] = ()
 
 
 # -- placement -----------------------------------------------------------------------------
@@ -368,6 +380,9 @@ def risks(analysis: Analysis, decomposition: Decomposition | None = None) -> Ris
 
     writers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     direct_writes: dict[str, set[str]] = defaultdict(set)
+    tooling = tooling_modules(analysis)
+    module_of = {s.id: s.module for s in analysis.symbols} if tooling else {}
+    by_tools: dict[str, set[str]] = defaultdict(set)
     for e in analysis.edges:
         if e.kind != WRITE:
             continue
@@ -375,6 +390,11 @@ def risks(analysis: Analysis, decomposition: Decomposition | None = None) -> Ris
         svc = placement.get(e.source)
         if _is_service(svc):
             writers[e.target][svc].add(e.source)
+        elif module_of.get(e.source) in tooling:
+            by_tools[e.target].add(e.source)
+    tool_writes = tuple(ToolWrite(ent, owner if _is_service(owner := placement.get(ent)) else "",
+                                  tuple(sorted(funcs)))
+                        for ent, funcs in sorted(by_tools.items()))
     shared_writes = tuple(
         SharedWrite(
             entity=ent,
@@ -409,7 +429,14 @@ def risks(analysis: Analysis, decomposition: Decomposition | None = None) -> Ris
     chatty = tuple(
         ChattyEdge(a, b, w, n) for (a, b), (w, n) in sorted(pairs.items(), key=lambda kv: (-kv[1][0], kv[0]))
     )
-    return Risks(shared_writes=shared_writes, transactions=tuple(transactions), chatty=chatty)
+    return Risks(shared_writes=shared_writes, transactions=tuple(transactions), chatty=chatty,
+                 tool_writes=tool_writes)
+
+
+def tooling_modules(analysis: Analysis) -> set[str]:
+    """The modules the cluster stage set aside as operational code (shared rule ``tooling``)."""
+    listed = (analysis.clustering or {}).get("shared") or []
+    return {str(item.get("module")) for item in listed if isinstance(item, dict) and item.get("rule") == "tooling"}
 
 
 def dependency_matrix(
@@ -436,6 +463,7 @@ __all__ = [
     "Risks",
     "ServiceView",
     "SharedWrite",
+    "ToolWrite",
     "TransactionRisk",
     "cross_calls",
     "dependency_matrix",
@@ -443,5 +471,6 @@ __all__ = [
     "risks",
     "service_of",
     "service_views",
+    "tooling_modules",
     "unit_lines",
 ]

@@ -390,6 +390,12 @@ def test_operational_scripts_are_set_aside_and_choose_no_owner():
     owner = {e: s.name for s in d.services for e in s.entities}
     assert owner["entity:mall.product.models.Product"] == "product"
     assert sorted(services_of(d)) == ["account", "order", "product"]
+    # the report names the data the script reaches past its owner
+    from analyzer.interfaces import ToolWrite, risks
+
+    analysis.decomposition, analysis.clustering = d, result.info
+    assert risks(analysis).tool_writes == (ToolWrite("entity:mall.product.models.Product", "product",
+                                                     (f"{backfill}.run",)),)
 
     # used by the application: no tool, whatever its folder's name
     analysis.edges.append(Edge("mall.order.actions.create", f"{backfill}.run", "call"))

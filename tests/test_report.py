@@ -78,6 +78,33 @@ def test_risks_matrix_and_heaviest_calls():
     assert weights == sorted(weights, reverse=True)
 
 
+def test_writes_of_operational_scripts_are_a_risk_in_every_format():
+    """A backfill set aside as tooling (shared rule ``tooling``) writes an entity a service
+    owns: the report names the entity, its owner and the script's writer."""
+    from analyzer.model import Edge
+
+    doc = shopdoc.shop()
+    doc.clustering["shared"][0]["rule"] = "tooling"  # shop.common.money, a unit of the shared library
+    writer = "shop.common.money.fmt"
+    doc.edges.append(Edge(writer, "entity:shop.catalog.models.Product", "write", 4))
+    report = build_report(doc)
+    assert [(w.entity, w.owner, w.functions) for w in report.risks.tool_writes] == [
+        ("entity:shop.catalog.models.Product", "catalog", (writer,))]
+    console = record()
+    render_report(doc, fmt="term", output=None, service=None, console=console)
+    assert "Entities operational scripts write" in console.export_text()
+    assert "Entities operational scripts write" in render_text(doc, fmt="md")
+    assert "Entities operational scripts write" in render_text(doc, fmt="html")
+    data = json.loads(render_text(doc, fmt="json"))
+    assert data["risks"]["tool_writes"] == [{"entity": "entity:shop.catalog.models.Product", "owner": "catalog",
+                                              "functions": [writer]}]
+    # one service's report keeps what its own data takes part in
+    assert json.loads(render_text(doc, fmt="json", service="catalog"))["risks"]["tool_writes"]
+    assert not json.loads(render_text(doc, fmt="json", service="orders"))["risks"]["tool_writes"]
+    # the plain library writes nothing the report lists
+    assert not build_report(shopdoc.shop()).risks.tool_writes
+
+
 def test_files_left_out_on_purpose_are_not_called_parse_failures():
     # jumpserver's apps/__init__.py (its folder is the import root), readthedocs' docs/: left
     # out, not broken; they had been listed under "Files that did not parse"

@@ -255,3 +255,23 @@ def test_a_route_at_a_path_the_service_answers_itself_is_refused() -> None:
     assert not {r.original for r in orders.routes} & {"/openapi.json", "/docs", "/livez"}
     assert {(r.what, r.reason) for r in orders.refusals} == {
         (f"GET {p}", "the path collides with the service's own API") for p in ("/openapi.json", "/docs", "/livez")}
+
+
+def test_operational_scripts_are_listed_apart_with_the_data_they_write() -> None:
+    """Modules set aside as tooling (a backfill) are no shared library every service copies:
+    MIGRATION.md lists them apart, with the entities they write and each one's owner."""
+    import dataclasses
+
+    from analyzer.model import Edge
+
+    doc = support.shop()
+    doc = dataclasses.replace(doc, clustering={"shared": [{"module": "shop.common.money", "rule": "tooling"}]},
+                              edges=[*doc.edges, Edge("shop.common.money", "entity:shop.catalog.models.Product",
+                                                      "write", 2)])
+    ctx = build_context(doc)
+    assert ctx.tool_modules == ("shop.common.money",)
+    assert "shop.common.money" not in ctx.shared_modules
+    (write,) = ctx.tool_writes
+    assert (write.entity, write.services, write.functions) == ("Product", ("catalog",), ("shop.common.money",))
+    migration = render_files(ctx)["MIGRATION.md"]
+    assert "## Operational scripts" in migration and "| `Product` | catalog | `shop.common.money` |" in migration

@@ -336,6 +336,7 @@ def narrow(report: Report, name: str) -> Report:
             shared_writes=tuple(w for w in r.shared_writes if name in w.services),
             transactions=tuple(t for t in r.transactions if name in t.services),
             chatty=tuple(c for c in r.chatty if name in (c.source, c.target)),
+            tool_writes=tuple(w for w in r.tool_writes if w.owner == name),
         ),
         focus=name,
     )

@@ -122,6 +122,9 @@ def report_json(report: Report) -> dict[str, Any]:
             "chatty": [
                 {"source": c.source, "target": c.target, "weight": c.weight, "calls": c.calls} for c in r.chatty
             ],
+            "tool_writes": [
+                {"entity": w.entity, "owner": w.owner or None, "functions": list(w.functions)} for w in r.tool_writes
+            ],
         },
         "heaviest_calls": [_call(c) for c in report.heaviest],
         "clustering": {

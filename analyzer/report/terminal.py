@@ -235,6 +235,17 @@ def risks_group(report: Report) -> Group:
     for t in r.transactions:
         tx.add_row(_t(f"{t.function}  ({t.module}:{t.line})"), _t(", ".join(t.services)), _listed(t.entities))
     parts.append(tx if r.transactions else _t("No transaction writes entities of two services.", "green"))
+    if r.tool_writes:
+        tools = Table(title="Entities operational scripts write (set aside as tooling)", title_justify="left",
+                      box=box.SIMPLE)
+        tools.add_column("entity", overflow="fold")
+        tools.add_column("owner")
+        tools.add_column("scripts' writers", overflow="fold")
+        for w in r.tool_writes[:MAX_ROWS]:
+            tools.add_row(_t(w.entity, "bold"), _t(w.owner or "–"), _listed(w.functions))
+        if len(r.tool_writes) > MAX_ROWS:
+            tools.add_row(_t(f"… and {len(r.tool_writes) - MAX_ROWS} more", "dim"), "", "")
+        parts.append(tools)
     chatty = Table(title="Chatty service pairs", title_justify="left", box=box.SIMPLE)
     chatty.add_column("from → to")
     chatty.add_column("call sites", justify="right")

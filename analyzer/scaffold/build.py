@@ -17,7 +17,15 @@ from pathlib import PurePosixPath
 from analyzer import __version__
 from analyzer.analysis import Analysis
 from analyzer.errors import PlanError
-from analyzer.interfaces import InterfaceFunction, OutgoingCall, ServiceView, risks, service_of, service_views
+from analyzer.interfaces import (
+    InterfaceFunction,
+    OutgoingCall,
+    ServiceView,
+    risks,
+    service_of,
+    service_views,
+    tooling_modules,
+)
 from analyzer.model import CALL, CLASS, METHOD, SHARED, WRITE, Route, Symbol
 from analyzer.scaffold.context import (
     CallLine,
@@ -111,6 +119,7 @@ def build_context(doc: Analysis, options: ScaffoldOptions | None = None) -> Scaf
     placement = service_of(doc, d)
     contracts, split = _contracts(doc, views, slugs, placement)
     assigned = {m for v in views for m in v.modules}
+    tools = tooling_modules(doc)
     return ScaffoldContext(
         project=service_slug(PurePosixPath(doc.root.replace("\\", "/")).name or "monolith"),
         tool_version=__version__,
@@ -128,10 +137,13 @@ def build_context(doc: Analysis, options: ScaffoldOptions | None = None) -> Scaf
             SharedWriteNote(facts.entity_name(w.entity), tuple(slugs.get(s, s) for s in w.services), w.functions)
             for w in rk.shared_writes
         ),
-        shared_modules=tuple(sorted(m.name for m in doc.modules if m.name not in assigned)),
+        shared_modules=tuple(sorted(m.name for m in doc.modules if m.name not in assigned and m.name not in tools)),
         root_packages=tuple(sorted({m.name.split(".")[0] for m in doc.modules if is_module_name(m.name)})),
         contracts=contracts,
         split_modules=split,
+        tool_modules=tuple(sorted(m.name for m in doc.modules if m.name in tools and m.name not in assigned)),
+        tool_writes=tuple(SharedWriteNote(facts.entity_name(w.entity), (slugs.get(w.owner, w.owner),) if w.owner
+                                          else (), w.functions) for w in rk.tool_writes),
     )
 
 

@@ -282,6 +282,8 @@ class ScaffoldContext:
     root_packages: tuple[str, ...]
     contracts: tuple[Contract, ...]
     split_modules: tuple[str, ...]  # modules whose units landed in several services
+    tool_modules: tuple[str, ...] = ()  # operational scripts set aside (shared rule ``tooling``)
+    tool_writes: tuple[SharedWriteNote, ...] = ()  # what they write, ``services`` its owner
 
     def service(self, slug: str) -> ServiceContext:
         for s in self.services:
