@@ -13,6 +13,7 @@ analyzed code, and a file that does not parse becomes a ``ParseFailure``, never 
 
 from __future__ import annotations
 
+import builtins
 import re
 import sys
 from bisect import bisect_right
@@ -47,6 +48,10 @@ from analyzer.facts import (
     is_template,
     source_hash,
 )
+
+# builtin exception classes: ``raise ValueError`` (no call) instantiates nothing of the project
+_BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
+                                if isinstance(value, type) and issubclass(value, BaseException))
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # bigger files are generated code: recorded and skipped
 MAX_ROWS = 2000  # longer lists of tuples are data tables, not registrations: their rows are not kept
@@ -957,7 +962,9 @@ class _Walker:
             self.import_from(node)
         elif t is cst.Raise:
             exc = node.exc
-            if exc is not None and type(exc) in (cst.Name, cst.Attribute):
+            if exc is not None and type(exc) is cst.Name and exc.value in _BUILTIN_EXCEPTIONS:
+                pass  # ``raise StopIteration`` reaches no code of the project
+            elif exc is not None and type(exc) in (cst.Name, cst.Attribute):
                 # ``raise Error`` instantiates the class: the same as ``raise Error()``
                 self.calls.append(Call(self.frame.qualname, expr_str(exc), (), self.current_line(), True,
                                        len(self.calls)))
@@ -1301,6 +1308,24 @@ class _Walker:
                     isinstance(e, cst.StarredElement) for e in (*values, *target.elements)):
                 for el, val in zip(target.elements, values):  # a, b = f1, f2
                     self.bind_target(el.value, expr_str(val.value), val.value, None)
+            elif values is not None and not any(isinstance(e, cst.StarredElement) for e in values) and sum(
+                    isinstance(e, cst.StarredElement) for e in target.elements) == 1 \
+                    and len(values) >= len(target.elements) - 1:
+                # a, *rest, z = f1, f2, f3, f4: the names around the star take the values at
+                # their ends, the starred name a list of those between
+                star = next(i for i, e in enumerate(target.elements) if isinstance(e, cst.StarredElement))
+                after = len(target.elements) - star - 1
+                for el, val in zip(target.elements[:star], values[:star]):
+                    self.bind_target(el.value, expr_str(val.value), val.value, None)
+                for el, val in zip(target.elements[star + 1:], values[len(values) - after:]):
+                    self.bind_target(el.value, expr_str(val.value), val.value, None)
+                rest = target.elements[star].value
+                if type(rest) is cst.Name:
+                    self.add_binding(rest.value, "list()", None, None)
+                    for val in values[star:len(values) - after]:
+                        self.add_binding(f"{rest.value}[]", expr_str(val.value), val.value, None)
+                else:
+                    self.bind_target(rest, None, None, None)
             elif expr is not None and expr.endswith("[]") and not any(
                     isinstance(e, cst.StarredElement) for e in target.elements):
                 for i, el in enumerate(target.elements):  # for path, view in ROUTES: the row's items

@@ -236,6 +236,7 @@ class Resolver:
                     self.star_imports[imp.scope].append(imp.module)
                 else:
                     self.scope_imports[imp.scope][imp.bound_name].append(imp)
+        self._rehome_item_stores()
         for q, d in self.defs.items():
             if d.kind == "method":
                 decos = {x.expr for x in d.decorators}
@@ -276,6 +277,27 @@ class Resolver:
         self._returns_param: dict[str, tuple[int | None, str] | None] = {}  # see returned_param
         self._own_class: dict[str, bool] = {}  # see makes_own_class
         self._top_names = frozenset(name.partition(".")[0] for name in self.facts)  # see sibling
+
+    def _rehome_item_stores(self) -> None:
+        """``REGISTRY[key] = cls`` in a function that neither binds ``REGISTRY`` nor takes it
+        as a parameter stores into the container of the scope that has it (a module's
+        registry filled by a registering decorator): the items are that scope's, evaluated
+        where they were stored (``origin``)."""
+        for scope in sorted(s for s, names in self.scope_bindings.items()
+                            if any(n.endswith("[]") for n in names) and self.kind(s) in ("function", "method")):
+            names = self.scope_bindings[scope]
+            for name in sorted(n for n in names if n.endswith("[]")):
+                base = name[:-2]
+                if not base.isidentifier() or base in names or base in self.params.get(scope, {}):
+                    continue
+                home = scope.rsplit(".", 1)[0]
+                while self.kind(home) in ("function", "method", "class") and not (
+                        self.kind(home) != "class" and (base in self.scope_bindings.get(home, {})
+                                                        or base in self.params.get(home, {}))):
+                    home = home.rsplit(".", 1)[0]
+                for b in names.pop(name):
+                    self.scope_bindings[home][name].append(b._replace(scope=home, origin=b.origin or scope))
+                self.stores_elsewhere.add(scope)
 
     @functools.cached_property
     def imported_roots(self) -> frozenset[str]:
@@ -475,14 +497,15 @@ class Resolver:
             values = self.lookup(scope, name + "[]")
             i = 2
             if not values:
-                values = _EMPTY
+                values = self._iterated(self.lookup(scope, name)) or _EMPTY
         else:
             values = self.lookup(scope, name)
         receivers = None  # what the attribute just looked up was looked up on
         while i < len(ops) and values:
             op, arg = ops[i]
             if op == "call" and i + 1 < len(ops) and ops[i + 1][0] == "item":
-                values = self._returned_items(values)  # ``load()[0]``, ``for x in load()``
+                # ``load()[0]``, ``for x in load()``; ``for x in Pages()``
+                values = self._returned_items(values) or self._iterated(self.call_result_all(values))
                 receivers = None
                 i += 2
                 continue
@@ -499,10 +522,25 @@ class Resolver:
             elif op == "call":
                 values = self.call_result_all(values) if receivers is None else self._call_on(receivers, values)
                 receivers = None
-            else:  # item of something that is not a known container
-                values = _EMPTY
+            else:  # item of something that is not a known container: a project iterable's
+                values = self._iterated(values)
             i += 1
         return frozenset(values)
+
+    def _iterated(self, values: Iterable[str]) -> set[str]:
+        """What iterating instances of project classes gives: what a generator ``__iter__``
+        yields, else what the ``__next__`` of the iterator ``__iter__`` returns gives."""
+        out: set[str] = set()
+        for v in sorted(values):
+            if not v.startswith("i:"):
+                continue
+            iters = {x for x in self.class_attribute(v[2:], "__iter__", instance=True) if x.startswith(("d:", "bd:"))}
+            if not iters:
+                continue
+            out |= self._returned_items(iters)
+            for it in sorted(self.call_result_all(iters)):
+                out |= self.call_result_all(self.attribute(it, "__next__"))
+        return out
 
     def _returned_items(self, callees: Iterable[str]) -> set[str]:
         """The items of what these functions return: what a generator yields, and what
@@ -1253,12 +1291,39 @@ def resolve(modules: Iterable[ModuleFacts], known: Evaluation | None = None) -> 
     return res
 
 
+ITERATION = -2  # the index of a site that iterates (``iteration_sites``); decorator applications are -1
+
+
 def module_sites(m: ModuleFacts) -> list[tuple[str, int, Call]]:
     """The call sites of one module, in evaluation order: its calls, then the calls its bare
-    decorators make. The program's sites are these, module by module in name order."""
+    decorators make, then the iterations that may call the iteration protocol. The program's
+    sites are these, module by module in name order."""
     sites = [(m.module, i, c) for i, c in enumerate(m.calls)]
     sites.extend((m.module, i, c) for c, i in synthesize_decorator_calls(m))
+    sites.extend((m.module, ITERATION, c) for c in iteration_sites(m))
     return sites
+
+
+def iteration_sites(m: ModuleFacts) -> list[Call]:
+    """``for x in obj`` (and a comprehension over it, or ``obj[i]``: the facts bind each as
+    ``x = obj[]``) calls ``obj.__iter__`` and then the iterator's ``__next__``: one site per
+    scope and iterated expression, whose callee is ``obj.__iter__``. Only the project's own
+    methods count from it (:func:`_iteration_entered`): no builtin edge, no unresolved call."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Call] = []
+    for b in m.bindings:
+        expr = b.expr
+        if not expr or not expr.endswith("[]") or b.name.endswith("]") or b.name.startswith("<"):
+            continue
+        key = (b.origin or b.scope, expr[:-2])
+        if not key[1] or key in seen or len(key[1]) > MAX_ITERATED:
+            continue
+        seen.add(key)
+        out.append(Call(key[0], f"{key[1]}.__iter__", (), b.line, True))
+    return out
+
+
+MAX_ITERATED = 200  # longer iterated expressions are data, not an object of the project
 
 
 def assemble_module(m: ModuleFacts, ev: Evaluation, first_site: int, first_import: int) -> Resolution:
@@ -1562,11 +1627,27 @@ def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[f
     entered: list[frozenset[str]] = []
     wrapped: list[frozenset[str]] = []
     for k in ks:
-        e = r.callees(targets[k])
+        e = r.callees(targets[k]) if sites[k][1] != ITERATION else _iteration_entered(r, sites[k][2])
         entered.append(e)
         w = _decorated_targets(r, sites[k][2], e) if e else None
         wrapped.append(frozenset(w) if w else _EMPTY)
     return entered, wrapped
+
+
+def _iteration_entered(r: Resolver, site: Call) -> frozenset[str]:
+    """What an iteration site enters: the ``__iter__`` methods of the project instances it
+    iterates, and the ``__next__`` of the iterators they return (``return self``, or another
+    object). Asked once the flows are complete: the site passes no argument, so no other
+    value depends on it, and the rounds of the fixed point never ask it."""
+    values = r.eval(site.scope, site.callee.removesuffix(".__iter__"))
+    iters = {x for v in sorted(values) if v.startswith("i:")
+             for x in r.class_attribute(v[2:], "__iter__", instance=True)}
+    if not iters:
+        return _EMPTY
+    out = set(q for q in r.callees(frozenset(iters)) if r.kind(q) == "method")
+    for q in sorted(out):
+        out |= r.callees(frozenset(r.attribute_all(r.returns(q), "__next__")))
+    return frozenset(out)
 
 
 def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Share:
@@ -1576,6 +1657,10 @@ def _evaluate_share(r: Resolver, sites: list[tuple[str, int, Call]], ks) -> _Sha
     settled: list[int] = []
     try:
         for k in ks:
+            if sites[k][1] == ITERATION:  # see _iteration_entered
+                targets.append(_EMPTY)
+                settled.append(k)
+                continue
             c = sites[k][2]
             r._flow_read = False
             t = r.eval(c.scope, c.callee) if c.callee else _EMPTY
@@ -1624,11 +1709,18 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
     class_of: dict[frozenset[str], str] = {}
     internal = wrapper_calls = 0
     by_class: Counter = Counter()
+    iterations = 0
     for (module, i, c), t, entered, wrapped in zip(sites, ev.targets, ev.entered, ev.wrapped):
         if i >= 0:  # a module's calls come first among its sites, in index order
             if held is None or held[0] != module:
                 held = (module, call_targets[module][1])
             held[1].append(t)
+        elif i == ITERATION:  # the project's iteration methods only: no builtin, never unresolved
+            iterations += 1
+            if entered:
+                implicit_calls.append(ResolvedCall(c, module, i, frozenset(f"d:{q}" for q in entered)))
+                rows.extend((c.scope, q, CALL, c.line, True) for q in entered)
+            continue
         else:
             implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
@@ -1646,7 +1738,7 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
         by_class[kind] += 1
         if kind == "unresolved":
             unresolved[c.callee or "<expression>"] += 1
-    visited = min(len(sites), len(ev.targets), len(ev.entered), len(ev.wrapped))
+    visited = min(len(sites), len(ev.targets), len(ev.entered), len(ev.wrapped)) - iterations
     stats = Counter(call_sites=visited, resolved_internal=internal, decorator_wrapper_calls=wrapper_calls,
                     **{f"resolved_{k}" if k != "unresolved" else k: n for k, n in by_class.items()})
 

@@ -1301,3 +1301,84 @@ def test_what_django_hands_a_commands_options_a_filter_and_a_form_view(tmp_path)
     assert targets[("shop.admin.OrderEdit.form_valid", "form.cleaned_data.get")] == {
         "x:django.forms.Form.cleaned_data.get"}
     assert targets[("shop.commands.configure", "parser.add_argument")] == set()
+
+
+def test_starred_unpacking_binds_the_ends_and_the_rest(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "app.py": """
+            def first():
+                pass
+            def middle():
+                pass
+            def last():
+                pass
+
+            def main():
+                a, *rest, z = first, middle, middle, last
+                a()
+                rest[0]()
+                z()
+        """,
+    })
+    assert edges == {("app.main", "app.first"), ("app.main", "app.middle"), ("app.main", "app.last")}
+
+
+def test_iterating_a_project_object_calls_its_iteration_methods(tmp_path):
+    # ``for x in obj`` calls ``obj.__iter__`` and the iterator's ``__next__``, and ``x`` is
+    # what ``__next__`` returns (or what a generator ``__iter__`` yields)
+    edges, res = edges_of(tmp_path, {
+        "app.py": """
+            class Row:
+                def save(self):
+                    pass
+
+            class Cursor:
+                def __iter__(self):
+                    return self
+                def __next__(self):
+                    if self.done:
+                        raise StopIteration
+                    return Row()
+
+            class Page:
+                def __iter__(self):
+                    yield Row()
+
+            def main(rows: list):
+                for row in Cursor():
+                    row.save()
+                for row in Page():
+                    row.save()
+                for item in rows:  # a builtin list: no edge, nothing unresolved
+                    pass
+        """,
+    })
+    assert edges == {("app.main", "app.Cursor"), ("app.main", "app.Page"),
+                     ("app.main", "app.Cursor.__iter__"), ("app.main", "app.Cursor.__next__"),
+                     ("app.main", "app.Page.__iter__"), ("app.main", "app.Row.save"),
+                     ("app.Cursor.__next__", "app.Row"), ("app.Page.__iter__", "app.Row")}
+    # the iterations count as no call sites, and ``raise StopIteration`` reaches no code:
+    # the sites are the four constructions and the two ``row.save()``
+    assert res.stats["call_sites"] == 6 and res.stats["unresolved"] == 0
+
+
+def test_a_registry_filled_inside_a_function_is_the_module_s(tmp_path):
+    # ``HANDLERS[name] = cls`` in a registering decorator stores into the module's dict
+    edges, _ = edges_of(tmp_path, {
+        "app.py": """
+            HANDLERS = {}
+
+            def register(cls):
+                HANDLERS[cls.__name__] = cls
+                return cls
+
+            @register
+            class Email:
+                def send(self):
+                    pass
+
+            def dispatch(kind):
+                HANDLERS[kind]().send()
+        """,
+    })
+    assert ("app.dispatch", "app.Email.send") in edges
