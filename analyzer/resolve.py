@@ -534,7 +534,8 @@ class Resolver:
         for v in sorted(values):
             if not v.startswith("i:"):
                 continue
-            iters = {x for x in self.class_attribute(v[2:], "__iter__", instance=True) if x.startswith(("d:", "bd:"))}
+            iters = {x for x in self.class_attribute(v[2:], "__iter__", instance=True)
+                     if x.startswith(("d:", "bd:"))}
             if not iters:
                 continue
             out |= self._returned_items(iters)
@@ -1644,7 +1645,7 @@ def _iteration_entered(r: Resolver, site: Call) -> frozenset[str]:
              for x in r.class_attribute(v[2:], "__iter__", instance=True)}
     if not iters:
         return _EMPTY
-    out = set(q for q in r.callees(frozenset(iters)) if r.kind(q) == "method")
+    out = {q for q in r.callees(frozenset(iters)) if r.kind(q) == "method"}
     for q in sorted(out):
         out |= r.callees(frozenset(r.attribute_all(r.returns(q), "__next__")))
     return frozenset(out)
