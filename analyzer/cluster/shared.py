@@ -34,11 +34,12 @@ point — an API is not a library; a wiring module may serve a few web endpoints
               settings variant (readthedocs' ``settings/docker_compose.py``) configures
               every service, whatever backends its strings name;
 ``tooling``   it sits in a top-level folder of operational code (``TOOL_FOLDERS``: polar's
-              ``scripts/``, a ``tools/`` or ``bin/`` beside the application), nothing outside
-              that folder uses it but tests, it serves no entry point but command lines, and
-              the folder is not most of the tree: a backfill, a seed or a linter runs against
-              the services, it is none of them. It may touch data (a backfill writes rows),
-              and as for every shared module its writes choose no owner.
+              ``scripts/``, a ``tools/``, ``bin/`` or ``contrib/`` beside the application, the
+              code of ``docs/``, ``examples/`` and ``benchmarks/``) that is not most of the
+              tree, in which no module serves an entry point but command lines or defines
+              data, and which nothing outside uses but tests: a backfill, a seed or a linter
+              runs against the services, it is none of them. It may touch data (a backfill
+              writes rows), and as for every shared module its writes choose no owner.
 
 ``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
 the root package). A capability's API used everywhere does not qualify: it reads and writes
@@ -72,9 +73,11 @@ VENDOR_NAMES = frozenset({"vendor", "_vendor", "vendored", "third_party", "third
 # one serving more is a capability's API, however thin (zou's ``blueprints/*/resources.py``,
 # whose resources hand every request to the services of many apps)
 WIRING_MAX_PAGES = 3
-# top-level folders of operational code (``tooling``): what a developer or an operator runs
+# top-level folders of operational code (``tooling``): what a developer or an operator runs,
+# and the code of documentation, examples and benchmarks beside the application
 TOOL_FOLDERS = frozenset({"scripts", "script", "tools", "tooling", "devtools", "dev_tools", "bin", "hack",
-                          "maintenance"})
+                          "maintenance", "dev", "contrib", "docs", "doc", "examples", "example", "benchmarks",
+                          "benchmark", "loadtests", "loadtest", "locust"})
 TOOL_FOLDER_SHARE = 0.5  # a folder holding more of the modules than this is the project itself
 _USE_KINDS = (CALL, IMPORT, INHERIT, REFERENCE)
 _OUT_KINDS = (CALL, INHERIT, REFERENCE)
@@ -228,19 +231,21 @@ def detect_shared(
         return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
                    for u in users.get(m, ()) if u not in shared)
 
-    folder_size: dict[str, int] = defaultdict(int)
+    by_folder: dict[str, list[str]] = defaultdict(list)
     for m in modules:
-        folder_size[m.partition(".")[0]] += 1
-    tool_folders = {f for f in TOOL_FOLDERS if 0 < folder_size.get(f, 0) <= TOOL_FOLDER_SHARE * len(modules)}
+        by_folder[m.partition(".")[0]].append(m)
 
-    def tooling(m: str) -> bool:
-        """In a top-level folder of operational code, used from nowhere else but tests and the
-        library, serving nothing but command lines (see ``tooling`` above)."""
-        folder = m.partition(".")[0]
-        return folder in tool_folders and not served.get(m) and all(
-            u.partition(".")[0] == folder or u in shared or is_test_path(tuple(u.split(".")))
-            for u in users.get(m, ()))
+    def tool_folder(folder: str) -> bool:
+        """A top-level folder of operational code (see ``tooling`` above): named so, not most
+        of the tree, none of its modules serving an entry point but command lines or defining
+        data, none used from outside it but by tests."""
+        held = by_folder.get(folder, [])
+        inside = set(held)
+        return (folder in TOOL_FOLDERS and 0 < len(held) <= TOOL_FOLDER_SHARE * len(modules)
+                and not any(served.get(m) or m in domain for m in held)
+                and all(u in inside or is_test_path(tuple(u.split("."))) for m in held for u in users.get(m, ())))
 
+    tool_folders = {f for f in sorted(by_folder) if tool_folder(f)}
     candidates = [m for m in modules if m not in domain]
     settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
@@ -259,7 +264,7 @@ def detect_shared(
             serves = m in handlers  # an entry point makes it API, not library (but may be wiring)
             library = light and not serves and incidental_data(m)
             pure = m not in data_sites  # wiring and entry scripts must not touch data at all
-            if tooling(m):
+            if m.partition(".")[0] in tool_folders:
                 add(m, "tooling", reached)
             elif library and len(groups) >= threshold:
                 add(m, "library", groups)
