@@ -403,6 +403,37 @@ def test_operational_scripts_are_set_aside_and_choose_no_owner():
     assert used.get(backfill) != "tooling"
 
 
+def test_a_tool_folder_module_serving_pages_keeps_what_it_uses_out_of_tooling():
+    """djangoproject.com's ``docs`` is an app serving pages: its views, and the helpers only
+    they use, are no tooling; beside them a documentation build script is. In polar's
+    ``scripts/`` one backfill defines a table of its own: it alone stays out."""
+    from analyzer.model import Route
+
+    analysis, _ = layered.generate()
+
+    def add(module, lines=40):
+        analysis.symbols += [Symbol(module, "module", module, module.rsplit(".", 1)[-1], 1, lines),
+                             Symbol(f"{module}.run", "function", module, "run", 2, lines - 1)]
+        analysis.modules.append(ModuleInfo(module, module.replace(".", "/") + ".py", lines, "0"))
+
+    for module in ("docs.views", "docs.utils", "docs.build", "scripts.make_table", "scripts.seed"):
+        add(module)
+    analysis.routes.append(Route("entry:http:GET /docs/", "http", "docs.views.run", path="/docs/",
+                                 methods=("GET",), module="docs.views"))
+    analysis.edges += [Edge("docs.views.run", "docs.utils.run", "call"),
+                       Edge("docs.build.run", "docs.utils.run", "call"),
+                       Edge("docs.views.run", "mall.order.actions.update", "call"),
+                       Edge("scripts.seed.run", "scripts.make_table.run", "call"),
+                       Edge("scripts.make_table.run", "entity:scripts.make_table.Scratch", "write")]
+    analysis.symbols.append(Symbol("entity:scripts.make_table.Scratch", "entity", "scripts.make_table", "Scratch"))
+    analysis.entities.append(Entity("entity:scripts.make_table.Scratch", "Scratch", "scratch",
+                                    "scripts.make_table.Scratch", "scripts.make_table", "sqlalchemy", 2))
+    rules = {s["module"]: s["rule"] for s in decompose(analysis).info["shared"]}
+    assert rules.get("docs.build") == "tooling" and rules.get("scripts.seed") == "tooling"
+    assert rules.get("docs.views") != "tooling" and rules.get("docs.utils") != "tooling"
+    assert rules.get("scripts.make_table") != "tooling"
+
+
 def test_the_number_of_services_asked_for_does_not_count_the_strays():
     """Scraps tied to nothing are set aside as strays after the cut, so they must not count
     towards ``--services``: the merges reach them last, and asking for three services of this

@@ -36,10 +36,10 @@ point — an API is not a library; a wiring module may serve a few web endpoints
 ``tooling``   it sits in a top-level folder of operational code (``TOOL_FOLDERS``: polar's
               ``scripts/``, a ``tools/``, ``bin/`` or ``contrib/`` beside the application, the
               code of ``docs/``, ``examples/`` and ``benchmarks/``) that is not most of the
-              tree, in which no module serves an entry point but command lines or defines
-              data, and which nothing outside uses but tests: a backfill, a seed or a linter
-              runs against the services, it is none of them. It may touch data (a backfill
-              writes rows), and as for every shared module its writes choose no owner.
+              tree, it serves no entry point but command lines, defines no data, and nothing
+              uses it but other such modules and tests: a backfill, a seed or a linter runs
+              against the services, it is none of them. It may touch data (a backfill writes
+              rows), and as for every shared module its writes choose no owner.
 
 ``T = clamp(ceil(P / 3), 3, 6)`` where ``P`` is the number of apps (packages directly below
 the root package). A capability's API used everywhere does not qualify: it reads and writes
@@ -121,6 +121,27 @@ def kept_out_of_library(analysis) -> list[KeptOut]:
     listed = {item.get("module") for item in clustering.get("shared") or [] if isinstance(item, dict)}
     placed = listed | {s.module for s in shared}
     return sorted((k for m, k in found.items() if m not in placed), key=lambda k: (-k.fan_in, k.module))
+
+
+def _tool_modules(modules: list[str], served: Mapping[str, int], domain: set[str],
+                  users: Mapping[str, set[str]]) -> set[str]:
+    """The modules of the ``tooling`` rule: in a top-level folder of operational code
+    (``TOOL_FOLDERS``) that is not most of the tree, serving no entry point but command lines,
+    defining no data, and used by nothing but other such modules and tests. The largest such
+    set: a folder's module that serves pages (djangoproject.com's ``docs`` app) keeps what it
+    uses out with it, while polar's one backfill defining a table keeps only itself out."""
+    size: dict[str, int] = defaultdict(int)
+    for m in modules:
+        size[m.partition(".")[0]] += 1
+    folders = {f for f in TOOL_FOLDERS if 0 < size.get(f, 0) <= TOOL_FOLDER_SHARE * len(modules)}
+    tools = {m for m in modules if m.partition(".")[0] in folders and not served.get(m) and m not in domain}
+    changed = True
+    while changed:
+        out = {m for m in tools if any(u not in tools and not is_test_path(tuple(u.split(".")))
+                                       for u in users.get(m, ()))}
+        tools -= out
+        changed = bool(out)
+    return tools
 
 
 def group_threshold(modules: Iterable[str], layout: Layout | str) -> int:
@@ -231,21 +252,7 @@ def detect_shared(
         return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
                    for u in users.get(m, ()) if u not in shared)
 
-    by_folder: dict[str, list[str]] = defaultdict(list)
-    for m in modules:
-        by_folder[m.partition(".")[0]].append(m)
-
-    def tool_folder(folder: str) -> bool:
-        """A top-level folder of operational code (see ``tooling`` above): named so, not most
-        of the tree, none of its modules serving an entry point but command lines or defining
-        data, none used from outside it but by tests."""
-        held = by_folder.get(folder, [])
-        inside = set(held)
-        return (folder in TOOL_FOLDERS and 0 < len(held) <= TOOL_FOLDER_SHARE * len(modules)
-                and not any(served.get(m) or m in domain for m in held)
-                and all(u in inside or is_test_path(tuple(u.split("."))) for m in held for u in users.get(m, ())))
-
-    tool_folders = {f for f in sorted(by_folder) if tool_folder(f)}
+    tool_modules = _tool_modules(modules, served, domain, users)
     candidates = [m for m in modules if m not in domain]
     settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
@@ -264,7 +271,7 @@ def detect_shared(
             serves = m in handlers  # an entry point makes it API, not library (but may be wiring)
             library = light and not serves and incidental_data(m)
             pure = m not in data_sites  # wiring and entry scripts must not touch data at all
-            if m.partition(".")[0] in tool_folders:
+            if m in tool_modules:
                 add(m, "tooling", reached)
             elif library and len(groups) >= threshold:
                 add(m, "library", groups)
