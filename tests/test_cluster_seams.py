@@ -404,9 +404,10 @@ def test_operational_scripts_are_set_aside_and_choose_no_owner():
 
 
 def test_a_tool_folder_module_serving_pages_keeps_what_it_uses_out_of_tooling():
-    """djangoproject.com's ``docs`` is an app serving pages: its views, and the helpers only
-    they use, are no tooling; beside them a documentation build script is. In polar's
-    ``scripts/`` one backfill defines a table of its own: it alone stays out."""
+    """A page in ``docs/`` (a proxy script's, indico's ``bin/utils/apiProxy.py``), and the
+    helpers only it uses, are no tooling; beside them a documentation build script is. In
+    polar's ``scripts/`` one backfill defines a table of its own: it alone stays out. A
+    folder serving pages of its own data is an application (djangoproject.com's ``docs``)."""
     from analyzer.model import Route
 
     analysis, _ = layered.generate()
@@ -432,6 +433,15 @@ def test_a_tool_folder_module_serving_pages_keeps_what_it_uses_out_of_tooling():
     assert rules.get("docs.build") == "tooling" and rules.get("scripts.seed") == "tooling"
     assert rules.get("docs.views") != "tooling" and rules.get("docs.utils") != "tooling"
     assert rules.get("scripts.make_table") != "tooling"
+
+    # pages and data of its own: an application, none of it tooling
+    add("docs.models")
+    analysis.symbols.append(Symbol("entity:docs.models.Release", "entity", "docs.models", "Release"))
+    analysis.entities.append(Entity("entity:docs.models.Release", "Release", "release", "docs.models.Release",
+                                    "docs.models", "django", 2))
+    analysis.edges.append(Edge("docs.views.run", "entity:docs.models.Release", "read"))
+    rules = {s["module"]: s["rule"] for s in decompose(analysis).info["shared"]}
+    assert rules.get("docs.build") != "tooling" and rules.get("scripts.seed") == "tooling"
 
 
 def test_the_number_of_services_asked_for_does_not_count_the_strays():

@@ -123,17 +123,22 @@ def kept_out_of_library(analysis) -> list[KeptOut]:
     return sorted((k for m, k in found.items() if m not in placed), key=lambda k: (-k.fan_in, k.module))
 
 
-def _tool_modules(modules: list[str], served: Mapping[str, int], domain: set[str],
+def _tool_modules(modules: list[str], served: Mapping[str, int], pages: Mapping[str, int], domain: set[str],
                   users: Mapping[str, set[str]]) -> set[str]:
     """The modules of the ``tooling`` rule: in a top-level folder of operational code
-    (``TOOL_FOLDERS``) that is not most of the tree, serving no entry point but command lines,
+    (``TOOL_FOLDERS``) that is not most of the tree and is no application (pages and data
+    both: djangoproject.com's ``docs`` app), serving no entry point but command lines,
     defining no data, and used by nothing but other such modules and tests. The largest such
-    set: a folder's module that serves pages (djangoproject.com's ``docs`` app) keeps what it
-    uses out with it, while polar's one backfill defining a table keeps only itself out."""
+    set: polar's one backfill defining a table keeps only itself out, indico's one proxy
+    script serving pages only itself and what it uses."""
     size: dict[str, int] = defaultdict(int)
     for m in modules:
         size[m.partition(".")[0]] += 1
     folders = {f for f in TOOL_FOLDERS if 0 < size.get(f, 0) <= TOOL_FOLDER_SHARE * len(modules)}
+    for f in sorted(folders):
+        held = [m for m in modules if m.partition(".")[0] == f]
+        if any(pages.get(m) for m in held) and any(m in domain for m in held):
+            folders.discard(f)  # an application: it serves pages of its own data
     tools = {m for m in modules if m.partition(".")[0] in folders and not served.get(m) and m not in domain}
     changed = True
     while changed:
@@ -252,7 +257,7 @@ def detect_shared(
         return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
                    for u in users.get(m, ()) if u not in shared)
 
-    tool_modules = _tool_modules(modules, served, domain, users)
+    tool_modules = _tool_modules(modules, served, pages, domain, users)
     candidates = [m for m in modules if m not in domain]
     settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
