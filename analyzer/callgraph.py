@@ -19,11 +19,16 @@ def call_map(front) -> dict[str, list[str]]:
     for s in res.symbols:
         if s.kind in ("module", "function", "method"):
             graph[s.id]
+    from analyzer.resolve import CALLING_BUILTINS, called_back
+
     for rc in [*res.calls, *getattr(res, "implicit_calls", [])]:
         caller = rc.call.scope
         if r.kind(caller) == "class":
             caller = r.module_of(caller)  # class bodies run as part of the module
-        for q in r.callees(rc.targets):
+        callees = r.callees(rc.targets)
+        if not rc.targets.isdisjoint(CALLING_BUILTINS):
+            callees |= called_back(r, rc.call)  # ``map(func, rows)`` calls ``func``
+        for q in callees:
             if r.kind(q) == "class":
                 # a class without __init__ in the project: the call enters an outside base's
                 # __init__ if there is one, else nothing that has a node of its own

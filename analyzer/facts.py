@@ -128,6 +128,21 @@ class Definition(NamedTuple):
         return self.end_line - self.line + 1
 
 
+LAMBDA = "<lambda"  # how the names of lambdas begin (``<lambda1>``): see :func:`lambda_owner`
+
+
+def lambda_owner(qualname: str) -> str:
+    """The definition a lambda's code belongs to in the dependency graph: the def, class or
+    module holding it (``app.f.<lambda1>`` -> ``app.f``); any other name as it is. A lambda is
+    a function of its own for resolution and the call graph, never a symbol or a unit."""
+    while LAMBDA in qualname:
+        head, _, last = qualname.rpartition(".")
+        if not last.startswith(LAMBDA):
+            break
+        qualname = head
+    return qualname
+
+
 class Import(NamedTuple):
     """``import module [as asname]`` (name is None) or ``from module import name [as asname]``.
 

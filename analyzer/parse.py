@@ -136,6 +136,8 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, f"cannot parse: {type(exc).__name__}: {exc}", "syntax"))
     walker = _Walker(module, is_package, text)
+    global _lambda_names
+    _lambda_names = walker.lambda_names
     try:
         walker.walk_module(tree)
     except RecursionError:
@@ -145,6 +147,8 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, f"parsed, but the analysis of it failed ({type(exc).__name__}: "
                                     f"{exc}); please report it", "internal"))
+    finally:
+        _lambda_names = None
     return ModuleFacts(
         module=module,
         path=path,
@@ -313,7 +317,14 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
         # ``(name or "")`` is the idiom for a default: the literal tells the type
         right = _LITERAL_TYPES.get(type(node.right))
         return right if right is not None else expr_str(node.left)
+    if t is cst.Lambda:
+        return _lambda_names[id(node)] if _lambda_names is not None else None
     return _LITERAL_TYPES.get(t)
+
+
+# The lambdas of the module being walked, by node, with the name each has in its scope
+# (``<lambda1>``): set by the walker for the length of one walk, which runs in one thread.
+_lambda_names: dict[int, str] | None = None
 
 
 # A literal stands for an instance of its builtin type, so ``"".join`` and ``{}.get`` resolve.
@@ -683,6 +694,22 @@ class _Frame:
 _FUNC_TYPES = (cst.FunctionDef,)
 
 
+class _LambdaNames(dict):
+    """Node id -> ``<lambdaN>``: a lambda is named the first time it is met, whether by the
+    walk or by :func:`expr_str` reading the expression it stands in (``x = lambda: ...``), in
+    the scope being walked then."""
+
+    def __init__(self, walker) -> None:
+        super().__init__()
+        self.walker = walker
+
+    def __missing__(self, key: int) -> str:
+        scope = self.walker.frame.qualname
+        n = self.walker._lambda_counts[scope] = self.walker._lambda_counts.get(scope, 0) + 1
+        name = self[key] = intern(f"<lambda{n}>")
+        return name
+
+
 class _Walker:
     def __init__(self, module: str, is_package: bool, text: str) -> None:
         self.module = module
@@ -698,6 +725,8 @@ class _Walker:
         self._prose = 0  # inside a translation call's arguments: its text is prose, not SQL
         self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
+        self.lambda_names: _LambdaNames = _LambdaNames(self)
+        self._lambda_counts: dict[str, int] = {}
         self.cursor = 0
         self._def_floor = 0  # just after the last definition header found (see _find_def)
         self._line_starts: list[int] | None = None
@@ -1065,6 +1094,26 @@ class _Walker:
         finally:
             self.frames.pop()
         self.cursor = max(self.cursor, self._offset_of_line_end(end_line))
+
+    def lambda_(self, node: cst.Lambda) -> None:
+        """A lambda is a function of its own, named as PyCG names it (``<lambda1>``, counted
+        per enclosing scope): its parameters take the arguments it is called with, its body
+        is what it returns. The dependency graph gives its calls to the def that holds it
+        (:func:`analyzer.facts.lambda_owner`)."""
+        name = self.lambda_names[id(node)]
+        parent = self.frame
+        qualname = f"{parent.qualname}.{name}"
+        line = self.current_line()
+        params = self.params(node.params)  # defaults are evaluated where the lambda is
+        self.definitions.append(Definition(qualname=qualname, kind="function", name=name, line=line,
+                                           end_line=line, params=params))
+        self.frames.append(_Frame(qualname, "function", parent.cls,
+                                  parent.self_name if parent.kind != "module" else None))
+        try:
+            call_index = self.expr_call(node.body)
+            self.add_binding("<return>", expr_str(node.body), node.body, call_index)
+        finally:
+            self.frames.pop()
 
     def _offset_of_line_end(self, line: int) -> int:
         if self._line_starts is None:
@@ -1496,10 +1545,7 @@ class _Walker:
             self.expr(node.test)
             self.expr(node.orelse)
         elif t is cst.Lambda:
-            for p in node.params.params:
-                if p.default is not None:
-                    self.expr(p.default)
-            self.expr(node.body)
+            self.lambda_(node)
         elif t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             self.expr(node.elt)  # in source order, so call lines are found in step with the text
             self.comp_for(node.for_in)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzer.facts import (
+    LAMBDA,
     REFERENCE,
     Binding,
     Call,
@@ -42,6 +43,7 @@ from analyzer.facts import (
     annotation_items,
     annotation_members,
     argument,
+    lambda_owner,
 )
 from analyzer.graph import sorted_items
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
@@ -1628,11 +1630,31 @@ def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[f
     entered: list[frozenset[str]] = []
     wrapped: list[frozenset[str]] = []
     for k in ks:
-        e = r.callees(targets[k]) if sites[k][1] != ITERATION else _iteration_entered(r, sites[k][2])
+        t = targets[k]
+        if sites[k][1] == ITERATION:
+            e = _iteration_entered(r, sites[k][2])
+        elif not t.isdisjoint(CALLING_BUILTINS):
+            e = r.callees(t) | called_back(r, sites[k][2])
+        else:
+            e = r.callees(t)
         entered.append(e)
         w = _decorated_targets(r, sites[k][2], e) if e else None
         wrapped.append(frozenset(w) if w else _EMPTY)
     return entered, wrapped
+
+
+# builtins that call the functions they are handed: ``map(f, rows)``, ``sorted(rows, key=f)``
+CALLING_BUILTINS = frozenset({"b:map", "b:filter", "b:sorted", "b:min", "b:max", "x:functools.reduce"})
+
+
+def called_back(r: Resolver, site: Call) -> frozenset[str]:
+    """The project functions a call of a :data:`CALLING_BUILTINS` builtin calls back: those
+    among the values of its arguments (any position: ``map(func, rows)``, the ``key=``)."""
+    values: set[str] = set()
+    for a in site.args:
+        if a.expr and not a.star:
+            values |= {v for v in r.eval(site.scope, a.expr) if v.startswith(("d:", "bd:"))}
+    return frozenset(q for q in r.callees(frozenset(values)) if r.kind(q) in ("function", "method"))
 
 
 def _iteration_entered(r: Resolver, site: Call) -> frozenset[str]:
@@ -1720,17 +1742,21 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
             iterations += 1
             if entered:
                 implicit_calls.append(ResolvedCall(c, module, i, frozenset(f"d:{q}" for q in entered)))
-                rows.extend((c.scope, q, CALL, c.line, True) for q in entered)
+                rows.extend((lambda_owner(c.scope), q, CALL, c.line, True) for q in entered)
             continue
         else:
             implicit_calls.append(ResolvedCall(c, module, i, t))
         if entered:
             internal += 1
             scope, line, used = c.scope, c.line, c.result_used
+            if LAMBDA in scope:
+                scope = lambda_owner(scope)
             for q in entered:
                 if q in wrapped:
                     wrapper_calls += 1
                     continue  # a wrapper calling the function it decorates is not coupling
+                if LAMBDA in q and (q := lambda_owner(q)) == scope:
+                    continue  # a lambda its own def holds and calls
                 rows.append((scope, q, CALL, line, used))
             continue
         kind = class_of.get(t)
@@ -1776,6 +1802,8 @@ def _assemble(modules: list[ModuleFacts], sites: list[tuple[str, int, Call]], ev
     symbols = []
     for m in modules:
         for d in m.definitions:
+            if d.name.startswith(LAMBDA):
+                continue  # its code is the holding def's (``lambda_owner``)
             symbols.append(symbol(
                 d.qualname, d.kind, m.module, d.name, d.line, d.end_line,
                 _signature(d) if d.kind in ("function", "method") else None,

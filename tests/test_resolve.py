@@ -1382,3 +1382,76 @@ def test_a_registry_filled_inside_a_function_is_the_module_s(tmp_path):
         """,
     })
     assert ("app.dispatch", "app.Email.send") in edges
+
+
+def test_builtins_that_call_back_call_the_functions_they_are_handed(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "app.py": """
+            from functools import reduce
+
+            def double(x):
+                return 2 * x
+            def by_name(row):
+                return row.name
+            def add(a, b):
+                return a + b
+            def unused(x):
+                return x
+
+            def main(rows):
+                list(map(double, rows))
+                sorted(rows, key=by_name)
+                reduce(add, rows)
+                print(unused)  # handed to a builtin that does not call it
+        """,
+    })
+    assert {("app.main", "app.double"), ("app.main", "app.by_name"), ("app.main", "app.add")} <= edges
+    assert ("app.main", "app.unused") not in edges
+
+
+def test_a_lambda_is_a_function_to_resolution_and_its_holders_code_in_the_graph(tmp_path):
+    # its parameters take the arguments it is called with, its body is what it returns; in
+    # the dependency graph its calls are the def's that holds it, and it is no symbol
+    edges, res = edges_of(tmp_path, {
+        "app.py": """
+            def notify():
+                pass
+            def audit():
+                pass
+            def run(callback):
+                callback(notify)
+
+            def main():
+                run(lambda f: f())
+                handler = lambda: audit()
+                handler()
+        """,
+    })
+    assert edges == {("app.main", "app.run"), ("app.main", "app.notify"), ("app.main", "app.audit"),
+                     ("app.run", "app.main")}  # run calls back code that lives in main
+    assert not any("<lambda" in s.id for s in res.symbols)
+
+
+def test_the_call_graph_names_lambdas_as_pycg_does(tmp_path):
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+
+    build_tree(tmp_path, {"main.py": """
+        def func1():
+            pass
+
+        x = lambda f: f()
+        x(func1)
+
+        def make():
+            return lambda: func1()
+    """})
+    result = CliRunner().invoke(app, ["callgraph", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    graph = json.loads(result.output)
+    assert graph["main"] == ["main.<lambda1>"]
+    assert graph["main.<lambda1>"] == ["main.func1"]
+    assert graph["main.make.<lambda1>"] == ["main.func1"]
