@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import re
 import sys
+import threading
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -136,8 +137,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, f"cannot parse: {type(exc).__name__}: {exc}", "syntax"))
     walker = _Walker(module, is_package, text)
-    global _lambda_names
-    _lambda_names = walker.lambda_names
+    _walking.lambda_names = walker.lambda_names
     try:
         walker.walk_module(tree)
     except RecursionError:
@@ -148,7 +148,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
                        ParseFailure(path, None, f"parsed, but the analysis of it failed ({type(exc).__name__}: "
                                     f"{exc}); please report it", "internal"))
     finally:
-        _lambda_names = None
+        _walking.lambda_names = None
     return ModuleFacts(
         module=module,
         path=path,
@@ -318,13 +318,14 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
         right = _LITERAL_TYPES.get(type(node.right))
         return right if right is not None else expr_str(node.left)
     if t is cst.Lambda:
-        return _lambda_names[id(node)] if _lambda_names is not None else None
+        names = getattr(_walking, "lambda_names", None)
+        return names[id(node)] if names is not None else None
     return _LITERAL_TYPES.get(t)
 
 
-# The lambdas of the module being walked, by node, with the name each has in its scope
-# (``<lambda1>``): set by the walker for the length of one walk, which runs in one thread.
-_lambda_names: dict[int, str] | None = None
+# The lambdas of the module this thread is walking, by node, with the name each has in its
+# scope (``<lambda1>``), for the length of one walk (a Dask worker may parse in threads).
+_walking = threading.local()
 
 
 # A literal stands for an instance of its builtin type, so ``"".join`` and ``{}.get`` resolve.
@@ -702,10 +703,11 @@ class _LambdaNames(dict):
     def __init__(self, walker) -> None:
         super().__init__()
         self.walker = walker
+        self.counts: dict[str, int] = {}  # scope -> lambdas named in it so far
 
     def __missing__(self, key: int) -> str:
         scope = self.walker.frame.qualname
-        n = self.walker._lambda_counts[scope] = self.walker._lambda_counts.get(scope, 0) + 1
+        n = self.counts[scope] = self.counts.get(scope, 0) + 1
         name = self[key] = intern(f"<lambda{n}>")
         return name
 
@@ -726,7 +728,6 @@ class _Walker:
         self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
         self.lambda_names: _LambdaNames = _LambdaNames(self)
-        self._lambda_counts: dict[str, int] = {}
         self.cursor = 0
         self._def_floor = 0  # just after the last definition header found (see _find_def)
         self._line_starts: list[int] | None = None
