@@ -1140,6 +1140,45 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_a_session_kept_on_the_request_globals_is_a_database_session(tmp_path):
+    """calibre-web's ``CalibreDB.session`` property returns ``g.lib_sql``, a session the
+    project keeps on Flask's per-request globals: ``calibre_db.session.query(Books)`` reads
+    books. Flask's own ``session`` stays a cookie."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": """
+            from flask import g
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Books(Base):
+                __tablename__ = "books"
+
+
+            class CalibreDB:
+                @property
+                def session(self):
+                    return g.lib_sql
+
+
+            calibre_db = CalibreDB()
+        """,
+        "app/views.py": """
+            from app.db import Books, calibre_db
+
+
+            def count():
+                return calibre_db.session.query(Books).count()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert ("app.views.count", "entity:app.db.Books") in {(s, t) for s, t, _ in edges(found, "read")}
+
+
 def test_a_session_named_db_or_conn_is_read_as_one(tmp_path):
     """warehouse (PyPI) adds its SQLAlchemy session to every Pyramid request as ``request.db``
     through a settings lookup; a thousand queries went through it unseen. A Core connection

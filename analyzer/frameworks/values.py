@@ -103,6 +103,9 @@ _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 AUTH_USER = "django.contrib.auth.models.User"  # Django's user model, unless AUTH_USER_MODEL swaps it
 # libraries whose sessions are no database's: the web frameworks' cookie sessions and the HTTP
 # clients' (``requests.Session()``, keystoneauth's, boto3's)
+# a framework's per-request store holds whatever the project puts there: ``g.lib_sql`` is
+# the project's database session (calibre-web's ``CalibreDB.session`` property returns it)
+_APP_GLOBALS = ("flask.g.", "quart.g.")
 _OTHER_SESSIONS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp",
                              "requests", "httpx", "urllib3", "keystoneauth1", "boto3", "botocore"})
 # names a SQLAlchemy session or connection goes by when nothing says what it is: warehouse
@@ -1374,7 +1377,8 @@ class Values:
             return False  # without SQLAlchemy, ``request.session`` is a web session
         if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
             return False  # project code: the resolver knows better
-        if any((outside(v) or "").split(".")[0] in _OTHER_SESSIONS for v in rvals):
+        if any((outside(v) or "").split(".")[0] in _OTHER_SESSIONS and not (outside(v) or "").startswith(_APP_GLOBALS)
+               for v in rvals):
             return False  # ``from flask import session``, ``self.session = requests.Session()``
         last = recv.rsplit(".", 1)[-1].lower()
         return "session" in last or last in _SESSION_NAMES
