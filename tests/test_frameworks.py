@@ -1517,6 +1517,50 @@ def test_an_abstract_models_method_writes_the_concrete_model_its_callers_name(tm
     }
 
 
+def test_a_lambda_over_a_helpers_model_parameter_is_its_callers_access(tmp_path):
+    """zou's ``_tgt(model)`` returns ``lambda: model.query.filter_by(...).count()``: the
+    lambda reads whatever model each caller hands the helper, so each caller reads its own
+    (a lambda's code is its holder's, and the name it closes over the holder's parameter)."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Budget(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            class Milestone(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+        """,
+        "app/sync.py": """
+            from app.models import Budget, Milestone
+
+
+            def _counter(model, **filters):
+                return lambda: model.query.filter_by(**filters).count()
+
+
+            def budgets(project_id):
+                return _counter(Budget, project_id=project_id)
+
+
+            def milestones(project_id):
+                return _counter(Milestone, project_id=project_id)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    reads = {(s, t) for s, t, _ in edges(found, "read")}
+    assert {("app.sync.budgets", "entity:app.models.Budget"),
+            ("app.sync.milestones", "entity:app.models.Milestone")} <= reads
+    assert not any(s == "app.sync._counter" for s, _ in reads)
+
+
 def test_a_statement_given_to_a_helper_counts_where_it_is_built(tmp_path):
     """``session.execute(statement)`` in a helper given the statement: the caller that builds
     it reads the model, and the helper's site leaves nothing unresolved."""

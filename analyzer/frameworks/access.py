@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from analyzer.facts import argument
+from analyzer.facts import LAMBDA, argument, lambda_owner
 from analyzer.forked import halves, shares
 from analyzer.frameworks.program import Program, outside, receiver_expr, tail
 from analyzer.frameworks.registry import TABLE_PREFIX, Registry
@@ -443,9 +443,14 @@ class AccessAnalysis:
         return self._param_named(c.scope, head)
 
     def _param_named(self, func: str, name: str | None) -> tuple[str, int | None, str] | None:
-        """The parameter ``name`` is, or the one it was made from (``obj = cls(**kw)``)."""
+        """The parameter ``name`` is, or the one it was made from (``obj = cls(**kw)``). In a
+        lambda, a name it neither takes nor binds is the holding function's (zou's ``def
+        _tgt(model): return lambda: model.query.filter_by(...).count()``)."""
         if name is None:
             return None
+        while func.rpartition(".")[2].startswith(LAMBDA) and name not in self._signature(func) \
+                and not self.prog.bindings(func, name):
+            func = func.rpartition(".")[0]
         params = self._params.get(func)
         if params is None:
             params = self._params[func] = self._signature(func)
@@ -491,8 +496,8 @@ class AccessAnalysis:
         out: dict[str, list[tuple[str, int, str]]] = {}
         for module in sorted({prog.module_of(s) for s in scopes}):
             for index, c in enumerate(prog.facts[module].calls):
-                if c.scope not in scopes:
-                    continue
+                if c.scope not in scopes and (LAMBDA not in c.scope or lambda_owner(c.scope) not in scopes):
+                    continue  # (a call in a lambda is its holder's edge)
                 for v in sorted(prog.targets(module, index)):
                     tag, _, func = v.partition(":")
                     if tag in ("d", "bd") and func in funcs:
