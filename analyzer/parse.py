@@ -149,6 +149,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
                                     f"{exc}); please report it", "internal"))
     finally:
         _walking.lambda_names = None
+        walker.lambda_names.walker = None  # no cycle left: the workers parse with the collector off
     return ModuleFacts(
         module=module,
         path=path,
