@@ -1307,6 +1307,9 @@ def module_sites(m: ModuleFacts) -> list[tuple[str, int, Call]]:
     return sites
 
 
+MAX_ITERATED = 200  # longer iterated expressions are data, not an object of the project
+
+
 def iteration_sites(m: ModuleFacts) -> list[Call]:
     """``for x in obj`` (and a comprehension over it, or ``obj[i]``: the facts bind each as
     ``x = obj[]``) calls ``obj.__iter__`` and then the iterator's ``__next__``: one site per
@@ -1324,9 +1327,6 @@ def iteration_sites(m: ModuleFacts) -> list[Call]:
         seen.add(key)
         out.append(Call(key[0], f"{key[1]}.__iter__", (), b.line, True))
     return out
-
-
-MAX_ITERATED = 200  # longer iterated expressions are data, not an object of the project
 
 
 def assemble_module(m: ModuleFacts, ev: Evaluation, first_site: int, first_import: int) -> Resolution:

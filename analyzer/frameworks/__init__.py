@@ -230,6 +230,12 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         refs.add(source, module, "urlconf", value, line)
     references = refs.run(entity_classes)
 
+    # a lambda is no symbol: what was found in one is the def's that holds it (lambda_owner)
+    routes = [replace(r, handler=lambda_owner(r.handler)) if r.handler and LAMBDA in r.handler else r
+              for r in routes]
+    transactions = [replace(t, function=lambda_owner(t.function)) if LAMBDA in t.function else t
+                    for t in transactions]
+    references = [dict(r, source=lambda_owner(r["source"])) if LAMBDA in r["source"] else r for r in references]
     entities = reg.entities()
     symbols = _symbols(entities, routes)
     symbol_ids = {s.id for s in resolution.symbols} | {s.id for s in symbols}
@@ -274,39 +280,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
         "sql_unattributed": analysis.sql_unattributed,
         "row_method_calls": sum(e.weight for e in row_calls),
     }
-    edges, routes, transactions, references = _lambdas_to_owners(edges, routes, transactions, references)
     return FrameworkFacts(symbols=symbols, edges=edges, entities=entities, routes=routes,
                           transactions=transactions, references=references, counts=counts)
-
-
-def _lambdas_to_owners(edges: list[Edge], routes: list[Route], transactions: list[Transaction],
-                       references: list[dict]):
-    """What the stage found in lambdas given to the defs that hold them (``lambda_owner``):
-    a lambda is no symbol, so a read in ``key=lambda o: o.rows.all()`` or a lambda view is
-    its holder's. Edges that come to the same ends are merged."""
-    if not any(LAMBDA in e.source or LAMBDA in e.target for e in edges) and not any(
-            r.handler and LAMBDA in r.handler for r in routes) and not any(
-            LAMBDA in t.function for t in transactions) and not any(LAMBDA in r["source"] for r in references):
-        return edges, routes, transactions, references
-    merged: dict[tuple[str, str, str], Edge] = {}
-    for e in edges:
-        source, target = lambda_owner(e.source), lambda_owner(e.target)
-        if source == target and (source != e.source or target != e.target):
-            continue  # a lambda its own def holds
-        key = (source, target, e.kind)
-        held = merged.get(key)
-        if held is None:
-            merged[key] = replace(e, source=source, target=target)
-        else:
-            merged[key] = replace(held, weight=held.weight + e.weight,
-                                  lines=tuple(sorted(set(held.lines) | set(e.lines)))[:50],
-                                  used=held.used + e.used, ignored=held.ignored + e.ignored)
-    routes = [replace(r, handler=lambda_owner(r.handler)) if r.handler and LAMBDA in r.handler else r
-              for r in routes]
-    transactions = [replace(t, function=lambda_owner(t.function)) if LAMBDA in t.function else t
-                    for t in transactions]
-    references = [dict(r, source=lambda_owner(r["source"])) if LAMBDA in r["source"] else r for r in references]
-    return list(merged.values()), routes, transactions, references
 
 
 def _top(counter: Counter) -> list[dict[str, Any]]:
@@ -349,11 +324,14 @@ def _row_call_edges(prog, reg, values, resolution) -> list[Edge]:
 
     linked = {(e.source, e.target) for e in resolution.edges if e.kind == CALL}
     found = row_method_calls(prog, reg, values)
-    return _aggregate((s, t, CALL, line) for (s, t), lines in found.items() if (s, t) not in linked for line in lines)
+    held = ((lambda_owner(s) if LAMBDA in s else s, t, lines) for (s, t), lines in found.items())
+    return _aggregate((s, t, CALL, line) for s, t, lines in held if (s, t) not in linked for line in lines)
 
 
 def _access_edges(accesses) -> list[Edge]:
-    return _aggregate((a.source, a.entity, a.kind, a.line) for a in accesses)
+    """Reads and writes; one made in a lambda is the def's that holds it (``lambda_owner``)."""
+    return _aggregate((lambda_owner(a.source) if LAMBDA in a.source else a.source, a.entity, a.kind, a.line)
+                      for a in accesses)
 
 
 def _relation_edges(reg) -> list[Edge]:
