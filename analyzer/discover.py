@@ -284,8 +284,7 @@ def discover(
     runs_from |= _self_importing_roots(top, holds_package, has_init, found)
     portions = _settings_portions(runs_from, has_init, manage_heads)
     named: list[tuple[str, str, str, bool]] = []
-    owner: dict[str, str] = {}  # module name -> the file that keeps it (:func:`_import_rank`)
-    rank: dict[str, tuple[int, int]] = {}
+    owner: dict[str, tuple[tuple[int, int], str]] = {}  # module name -> (rank, the file that keeps it)
     for path, rel in sorted(found, key=lambda x: x[1]):
         module, is_package = _module_name(path, top, has_init, dir_has_py, dir_is_project, holds_package,
                                           runs_from, portions)
@@ -293,15 +292,16 @@ def discover(
             skipped.append((rel, "not importable as a module name"))
             continue
         named.append((path, rel, module, is_package))
-        held = rank.get(module)
-        if held is None or _import_rank(rel, is_package) < held:
-            owner[module], rank[module] = rel, _import_rank(rel, is_package)
+        rank = _import_rank(rel, is_package)
+        if module not in owner or rank < owner[module][0]:
+            owner[module] = (rank, rel)
     for path, rel, module, is_package in named:
-        if owner[module] != rel:
-            if owner[module].endswith("/__init__.py") and rel == owner[module][:-len("/__init__.py")] + ".py":
-                reason = f"the package {owner[module].rsplit('/', 1)[0]}/ beside it takes its name in imports"
+        kept = owner[module][1]
+        if kept != rel:
+            if kept.endswith("/__init__.py") and rel == kept[:-len("/__init__.py")] + ".py":
+                reason = f"the package {kept.rsplit('/', 1)[0]}/ beside it takes its name in imports"
             else:
-                reason = f"module name {module!r} is already taken by {owner[module]}"
+                reason = f"module name {module!r} is already taken by {kept}"
             skipped.append((rel, reason))
             continue
         files.append(SourceFile(Path(path), rel, module, is_package))

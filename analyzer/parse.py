@@ -137,7 +137,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
         return _failed(path, module, is_package, nlines, sha,
                        ParseFailure(path, None, f"cannot parse: {type(exc).__name__}: {exc}", "syntax"))
     walker = _Walker(module, is_package, text)
-    _walking.lambda_names = walker.lambda_names
+    _walking.walker = walker
     try:
         walker.walk_module(tree)
     except RecursionError:
@@ -148,8 +148,7 @@ def parse_module_facts(path: str, module: str, source: bytes, is_package: bool =
                        ParseFailure(path, None, f"parsed, but the analysis of it failed ({type(exc).__name__}: "
                                     f"{exc}); please report it", "internal"))
     finally:
-        _walking.lambda_names = None
-        walker.lambda_names.walker = None  # no cycle left: the workers parse with the collector off
+        _walking.walker = None
     return ModuleFacts(
         module=module,
         path=path,
@@ -319,13 +318,13 @@ def expr_str(node: cst.BaseExpression | None) -> str | None:
         right = _LITERAL_TYPES.get(type(node.right))
         return right if right is not None else expr_str(node.left)
     if t is cst.Lambda:
-        names = getattr(_walking, "lambda_names", None)
-        return names[id(node)] if names is not None else None
+        walker = getattr(_walking, "walker", None)
+        return walker.lambda_name(node) if walker is not None else None
     return _LITERAL_TYPES.get(t)
 
 
-# The lambdas of the module this thread is walking, by node, with the name each has in its
-# scope (``<lambda1>``), for the length of one walk (a Dask worker may parse in threads).
+# The walker of the module this thread is walking, for the length of one walk, which names
+# the lambdas :func:`expr_str` meets (a Dask worker may parse in threads).
 _walking = threading.local()
 
 
@@ -696,23 +695,6 @@ class _Frame:
 _FUNC_TYPES = (cst.FunctionDef,)
 
 
-class _LambdaNames(dict):
-    """Node id -> ``<lambdaN>``: a lambda is named the first time it is met, whether by the
-    walk or by :func:`expr_str` reading the expression it stands in (``x = lambda: ...``), in
-    the scope being walked then."""
-
-    def __init__(self, walker) -> None:
-        super().__init__()
-        self.walker = walker
-        self.counts: dict[str, int] = {}  # scope -> lambdas named in it so far
-
-    def __missing__(self, key: int) -> str:
-        scope = self.walker.frame.qualname
-        n = self.counts[scope] = self.counts.get(scope, 0) + 1
-        name = self[key] = intern(f"<lambda{n}>")
-        return name
-
-
 class _Walker:
     def __init__(self, module: str, is_package: bool, text: str) -> None:
         self.module = module
@@ -728,7 +710,8 @@ class _Walker:
         self._prose = 0  # inside a translation call's arguments: its text is prose, not SQL
         self.stores: list[AttrStore] = []
         self.frames: list[_Frame] = [_Frame(module, "module")]
-        self.lambda_names: _LambdaNames = _LambdaNames(self)
+        self.lambda_names: dict[int, str] = {}  # node id -> ``<lambdaN>`` (see lambda_name)
+        self._lambda_counts: dict[str, int] = {}  # scope -> lambdas named in it so far
         self.cursor = 0
         self._def_floor = 0  # just after the last definition header found (see _find_def)
         self._line_starts: list[int] | None = None
@@ -1097,12 +1080,23 @@ class _Walker:
             self.frames.pop()
         self.cursor = max(self.cursor, self._offset_of_line_end(end_line))
 
+    def lambda_name(self, node: cst.Lambda) -> str:
+        """``<lambdaN>``: a lambda is named the first time it is met, by the walk or by
+        :func:`expr_str` reading the expression it stands in (``x = lambda: ...``), in the
+        scope being walked then."""
+        name = self.lambda_names.get(id(node))
+        if name is None:
+            scope = self.frame.qualname
+            n = self._lambda_counts[scope] = self._lambda_counts.get(scope, 0) + 1
+            name = self.lambda_names[id(node)] = intern(f"<lambda{n}>")
+        return name
+
     def lambda_(self, node: cst.Lambda) -> None:
         """A lambda is a function of its own, named as PyCG names it (``<lambda1>``, counted
         per enclosing scope): its parameters take the arguments it is called with, its body
         is what it returns. The dependency graph gives its calls to the def that holds it
         (:func:`analyzer.facts.lambda_owner`)."""
-        name = self.lambda_names[id(node)]
+        name = self.lambda_name(node)
         parent = self.frame
         qualname = f"{parent.qualname}.{name}"
         line = self.current_line()

@@ -292,10 +292,10 @@ class Resolver:
                 base = name[:-2]
                 if not base.isidentifier() or base in names or base in self.params.get(scope, {}):
                     continue
-                home = scope.rsplit(".", 1)[0]
-                while self.kind(home) in ("function", "method", "class") and not (
-                        self.kind(home) != "class" and (base in self.scope_bindings.get(home, {})
-                                                        or base in self.params.get(home, {}))):
+                home = scope.rsplit(".", 1)[0]  # a class body is no scope of the function's names
+                while self.kind(home) == "class" or (self.kind(home) in ("function", "method")
+                                                     and base not in self.scope_bindings.get(home, {})
+                                                     and base not in self.params.get(home, {})):
                     home = home.rsplit(".", 1)[0]
                 for b in names.pop(name):
                     self.scope_bindings[home][name].append(b._replace(scope=home, origin=b.origin or scope))
@@ -534,16 +534,18 @@ class Resolver:
         yields, else what the ``__next__`` of the iterator ``__iter__`` returns gives."""
         out: set[str] = set()
         for v in sorted(values):
-            if not v.startswith("i:"):
-                continue
-            iters = {x for x in self.class_attribute(v[2:], "__iter__", instance=True)
-                     if x.startswith(("d:", "bd:"))}
+            iters = self.iter_methods((v,))
             if not iters:
                 continue
             out |= self._returned_items(iters)
             for it in sorted(self.call_result_all(iters)):
                 out |= self.call_result_all(self.attribute(it, "__next__"))
         return out
+
+    def iter_methods(self, values: Iterable[str]) -> set[str]:
+        """The project ``__iter__`` methods of the instances among these values."""
+        return {x for v in sorted(values) if v.startswith("i:")
+                for x in self.class_attribute(v[2:], "__iter__", instance=True) if x.startswith(("d:", "bd:"))}
 
     def _returned_items(self, callees: Iterable[str]) -> set[str]:
         """The items of what these functions return: what a generator yields, and what
@@ -1662,9 +1664,7 @@ def _iteration_entered(r: Resolver, site: Call) -> frozenset[str]:
     iterates, and the ``__next__`` of the iterators they return (``return self``, or another
     object). Asked once the flows are complete: the site passes no argument, so no other
     value depends on it, and the rounds of the fixed point never ask it."""
-    values = r.eval(site.scope, site.callee.removesuffix(".__iter__"))
-    iters = {x for v in sorted(values) if v.startswith("i:")
-             for x in r.class_attribute(v[2:], "__iter__", instance=True)}
+    iters = r.iter_methods(r.eval(site.scope, site.callee.removesuffix(".__iter__")))
     if not iters:
         return _EMPTY
     out = {q for q in r.callees(frozenset(iters)) if r.kind(q) == "method"}

@@ -131,15 +131,13 @@ def _tool_modules(modules: list[str], served: Mapping[str, int], pages: Mapping[
     defining no data, and used by nothing but other such modules and tests. The largest such
     set: polar's one backfill defining a table keeps only itself out, indico's one proxy
     script serving pages only itself and what it uses."""
-    size: dict[str, int] = defaultdict(int)
+    held: dict[str, list[str]] = defaultdict(list)  # top-level folder -> its modules
     for m in modules:
-        size[m.partition(".")[0]] += 1
-    folders = {f for f in TOOL_FOLDERS if 0 < size.get(f, 0) <= TOOL_FOLDER_SHARE * len(modules)}
-    for f in sorted(folders):
-        held = [m for m in modules if m.partition(".")[0] == f]
-        if any(pages.get(m) for m in held) and any(m in domain for m in held):
-            folders.discard(f)  # an application: it serves pages of its own data
-    tools = {m for m in modules if m.partition(".")[0] in folders and not served.get(m) and m not in domain}
+        held[m.partition(".")[0]].append(m)
+    tools = {m for f in TOOL_FOLDERS if 0 < len(held.get(f, ())) <= TOOL_FOLDER_SHARE * len(modules)
+             # a folder serving pages of its own data is an application
+             and not (any(pages.get(m) for m in held[f]) and any(m in domain for m in held[f]))
+             for m in held[f] if not served.get(m) and m not in domain}
     changed = True
     while changed:
         out = {m for m in tools if any(u not in tools and not is_test_path(tuple(u.split(".")))

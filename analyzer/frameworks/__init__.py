@@ -324,14 +324,13 @@ def _row_call_edges(prog, reg, values, resolution) -> list[Edge]:
 
     linked = {(e.source, e.target) for e in resolution.edges if e.kind == CALL}
     found = row_method_calls(prog, reg, values)
-    held = ((lambda_owner(s) if LAMBDA in s else s, t, lines) for (s, t), lines in found.items())
+    held = ((lambda_owner(s), t, lines) for (s, t), lines in found.items())
     return _aggregate((s, t, CALL, line) for s, t, lines in held if (s, t) not in linked for line in lines)
 
 
 def _access_edges(accesses) -> list[Edge]:
     """Reads and writes; one made in a lambda is the def's that holds it (``lambda_owner``)."""
-    return _aggregate((lambda_owner(a.source) if LAMBDA in a.source else a.source, a.entity, a.kind, a.line)
-                      for a in accesses)
+    return _aggregate((lambda_owner(a.source), a.entity, a.kind, a.line) for a in accesses)
 
 
 def _relation_edges(reg) -> list[Edge]:

@@ -448,12 +448,11 @@ class AccessAnalysis:
         _tgt(model): return lambda: model.query.filter_by(...).count()``)."""
         if name is None:
             return None
-        while func.rpartition(".")[2].startswith(LAMBDA) and name not in self._signature(func) \
+        params = self._params_of(func)
+        while func.rpartition(".")[2].startswith(LAMBDA) and name not in params \
                 and not self.prog.bindings(func, name):
             func = func.rpartition(".")[0]
-        params = self._params.get(func)
-        if params is None:
-            params = self._params[func] = self._signature(func)
+            params = self._params_of(func)
         if not params:
             return None
         found = params.get(name)
@@ -477,6 +476,13 @@ class AccessAnalysis:
             finally:
                 self._following.discard((func, name))
         return None
+
+    def _params_of(self, func: str) -> dict[str, int | None]:
+        """:meth:`_signature`, once per function."""
+        params = self._params.get(func)
+        if params is None:
+            params = self._params[func] = self._signature(func)
+        return params
 
     def _signature(self, func: str) -> dict[str, int | None]:
         """A function's parameters that can be handed an object: name -> position among the

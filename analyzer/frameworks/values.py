@@ -1377,8 +1377,8 @@ class Values:
             return False  # without SQLAlchemy, ``request.session`` is a web session
         if any(v[0] != "@" and not v.startswith(("x:", "xi:", "b:", "bi:")) for v in rvals):
             return False  # project code: the resolver knows better
-        if any((outside(v) or "").split(".")[0] in _OTHER_SESSIONS and not (outside(v) or "").startswith(_APP_GLOBALS)
-               for v in rvals):
+        paths = [outside(v) or "" for v in rvals]
+        if any(p.split(".")[0] in _OTHER_SESSIONS and not p.startswith(_APP_GLOBALS) for p in paths):
             return False  # ``from flask import session``, ``self.session = requests.Session()``
         last = recv.rsplit(".", 1)[-1].lower()
         return "session" in last or last in _SESSION_NAMES
