@@ -557,6 +557,66 @@ def test_installed_apps_known_in_part_still_name_their_apps(tmp_path):
     assert ("paper.settings", "paper.documents", "installed-app") in references(found)
 
 
+def test_a_class_on_a_library_base_with_a_model_meta_is_a_django_model(tmp_path):
+    """A django CMS page extension that adds no field is still a model: its ``class Meta``
+    names its table. A form's or a Peewee model's ``Meta`` makes no Django model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "site/__init__.py": "",
+        "site/models.py": """
+            from cms.extensions import PageExtension
+            from django import forms
+            from django.db import models
+            from peewee import Model as PeeweeModel
+
+
+            class BaseExtension(PageExtension):
+                class Meta:
+                    abstract = True
+
+
+            class BlogPost(BaseExtension):
+                class Meta:
+                    db_table = "site_blog_post"
+                    ordering = ["-pk"]
+
+
+            class Course(BaseExtension):
+                code = models.CharField(max_length=10)
+
+
+            class Legacy(PeeweeModel):
+                class Meta:
+                    db_table = "legacy"
+
+
+            class Plain(PageExtension):
+                class Meta:
+                    ordering = ["-pk"]
+
+
+            class PostForm(forms.ModelForm):
+                class Meta:
+                    model = BlogPost
+                    fields = ["id"]
+        """,
+        "site/views.py": """
+            from site.models import BlogPost
+
+
+            def recent():
+                return BlogPost.objects.filter(pk__gt=0)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {e.id: e.table for e in found.entities if not e.abstract and e.framework == "django"} == {
+        "entity:site.models.BlogPost": "site_blog_post",
+        "entity:site.models.Course": "site_course",
+    }
+    assert ("site.views.recent", "entity:site.models.BlogPost") in {(s, t) for s, t, _ in edges(found, "read")}
+
+
 def test_many_to_many_writes_are_the_join_tables_and_lists_are_not_querysets(tmp_path):
     """``profile.products.add(p)`` changes Profile's join table, not Product's rows (from
     either side of the relation); ``append`` on a variable that is a list on one branch and

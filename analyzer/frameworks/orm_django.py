@@ -2,7 +2,8 @@
 
 A class is a model when an outside base anywhere in its MRO is Django's ``Model`` (or an
 abstract user model), or when it extends some outside class and declares Django model
-fields (a Wagtail ``Page``, an ``MPTTModel``). ``class Meta`` decides the rest:
+fields (a Wagtail ``Page``, an ``MPTTModel``) or a ``class Meta`` with an option only models
+take (``db_table``: a django CMS page extension that adds no field). ``class Meta`` decides the rest:
 ``abstract = True`` models are not tables (their fields are inherited), ``proxy = True``
 models share their concrete model's entity, ``db_table`` names the table, otherwise it is
 ``<app_label>_<model name lower-case>``. A concrete model extending another concrete model
@@ -22,6 +23,15 @@ _MODEL_LASTS = frozenset({"Model", "AbstractBaseUser", "AbstractUser", "Permissi
 _NOT_MODEL_SEGMENTS = frozenset({"forms", "serializers", "filters", "filtersets", "wtforms", "marshmallow",
                                  "graphene", "graphene_django", "admin", "views", "widgets", "import_export",
                                  "resources"})
+# ``class Meta`` options that only a Django model takes (forms, serializers, filters, tables
+# and factories name ``model`` and ``fields``); ``indexes`` and ``constraints`` are left out,
+# since Peewee's models take them too
+_MODEL_META = frozenset({"db_table", "db_table_comment", "db_tablespace", "unique_together", "index_together",
+                         "get_latest_by", "managed", "default_related_name", "order_with_respect_to",
+                         "verbose_name_plural", "base_manager_name", "default_manager_name", "select_on_save"})
+# outside packages whose classes are another ORM's models or no models at all
+_OTHER_ORMS = frozenset({"peewee", "playhouse", "sqlalchemy", "flask_sqlalchemy", "sqlmodel", "mongoengine",
+                         "tortoise", "pony", "ormar", "piccolo", "beanie", "odmantic", "pydantic"})
 
 
 def relation_kind(path: str) -> str | None:
@@ -82,7 +92,10 @@ class DjangoModels:
         # a base a library makes (not Django's own ``Func``, ``Aggregate``, ``Lookup``...)
         if not result and ext and not any(_NOT_MODEL_SEGMENTS & set(p.split(".")) or p.startswith("django.")
                                           for p in ext):
-            result = any(self._declares_fields(c) for c in prog.r.mro(cls))
+            mro = prog.r.mro(cls)
+            result = any(self._declares_fields(c) for c in mro) or (
+                not any(p.split(".", 1)[0] in _OTHER_ORMS for p in ext)
+                and any(self._model_meta(c) for c in mro))
         self.flags[cls] = result
         return result
 
@@ -91,6 +104,13 @@ class DjangoModels:
         module = prog.module_of(cls)
         return any(path and _is_field_path(path)
                    for _, b in prog.body_calls(cls) for path in map(outside, prog.targets(module, b.call)))
+
+    def _model_meta(self, cls: str) -> bool:
+        """Does ``cls`` have a ``class Meta`` naming an option only models take?"""
+        meta = f"{cls}.Meta"
+        if self.prog.kind(meta) != "class":
+            return False
+        return any(self.prog.bindings(meta, name) for name in _MODEL_META)
 
     # -- collection --------------------------------------------------------------------
     def collect(self) -> None:
