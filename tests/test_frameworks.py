@@ -1200,6 +1200,55 @@ def test_a_web_frameworks_cookie_session_is_no_database_session(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_the_current_user_of_flask_login_is_what_the_projects_user_loader_returns(tmp_path):
+    """``current_user`` is a proxy flask_login fills with what ``@login_manager.user_loader``
+    returns: adding it to the session writes users, and its methods are the model's."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_login import LoginManager, UserMixin
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+            login_manager = LoginManager()
+
+
+            class User(UserMixin, db.Model):
+                __tablename__ = "users"
+
+                def track(self, topic):
+                    return topic
+
+
+            def configure(app):
+                @login_manager.user_loader
+                def load_user(user_id):
+                    return db.session.execute(db.select(User).filter_by(id=user_id)).scalar_one_or_none()
+        """,
+        "app/views.py": """
+            from flask_login import current_user
+
+            from app.models import db
+
+
+            def follow(topic):
+                current_user.track(topic)
+                db.session.add(current_user)
+                db.session.commit()
+
+
+            def whoami():
+                return current_user.name
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {("app.views.follow", "entity:app.models.User")}
+    assert ("app.views.follow", "app.models.User.track") in {(s, t) for s, t, _ in edges(found, "call")}
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_session_kept_on_the_request_globals_is_a_database_session(tmp_path):
     """calibre-web's ``CalibreDB.session`` property returns ``g.lib_sql``, a session the
     project keeps on Flask's per-request globals: ``calibre_db.session.query(Books)`` reads

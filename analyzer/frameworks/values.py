@@ -101,6 +101,16 @@ _SESSION_WORDS = frozenset({"Session", "sessionmaker", "scoped_session", "AsyncS
                             "async_scoped_session", "session"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel"})
 AUTH_USER = "django.contrib.auth.models.User"  # Django's user model, unless AUTH_USER_MODEL swaps it
+# Proxies an extension fills per request with what a loader of the project returns:
+# flask_login's ``current_user`` is what the ``@login_manager.user_loader`` function returns
+# (flaskbb: ``db.session.add(current_user)`` writes its users), flask_jwt_extended's what
+# ``@jwt.user_lookup_loader`` returns. proxy -> the decorator names of its loaders.
+LOADED_PROXIES = {
+    "flask_login.current_user": ("user_loader", "request_loader"),
+    "flask_login.utils.current_user": ("user_loader", "request_loader"),
+    "flask_jwt_extended.current_user": ("user_lookup_loader",),
+    "flask_jwt_extended.utils.current_user": ("user_lookup_loader",),
+}
 # libraries whose sessions are no database's: the web frameworks' cookie sessions and the HTTP
 # clients' (``requests.Session()``, keystoneauth's, boto3's)
 # a framework's per-request store holds whatever the project puts there: ``g.lib_sql`` is
@@ -219,6 +229,7 @@ class Values:
         self._managers: dict[str, frozenset[str]] = {}
         self._manager_entities: dict[str, set[str]] = reg.manager_classes
         self._user_model: str | None | bool = False  # see swapped_user_model (False: not asked yet)
+        self._loaders: dict[str, list[str]] | None = None  # see loaded
         self._carried: dict[str, dict[str, tuple[int | None, str]]] = {}  # constructor -> see carried_by
         self._carried_cls: dict[str, dict[str, tuple[int | None, str]]] = {}  # class -> see carried
         # the model classes whose ``Model[pk]`` is a row (Peewee), and the call names to
@@ -302,7 +313,26 @@ class Values:
                 out.append("@sess")
             elif q == AUTH_USER and self.swapped_user_model() is not None:
                 out.append(f"@{'c' if tag == 'x' else 'o'}:{self.swapped_user_model()}")
+            elif tag == "x" and q in LOADED_PROXIES:
+                out.extend(sorted(self.loaded(q)))
         return tuple(out)
+
+    def loaded(self, proxy: str) -> set[str]:
+        """The rows a request proxy holds (:data:`LOADED_PROXIES`): what the project's
+        loaders for it return."""
+        if self._loaders is None:
+            names = {n for loaders in LOADED_PROXIES.values() for n in loaders}
+            self._loaders = {}
+            for q, d in sorted(self.r.defs.items()):
+                for dec in d.kind == "function" and d.decorators or ():
+                    name = (dec.expr or "").rpartition(".")[2]
+                    if name in names and "." in (dec.expr or ""):
+                        self._loaders.setdefault(name, []).append(q)
+        out: set[str] = set()
+        for name in LOADED_PROXIES[proxy]:
+            for func in self._loaders.get(name, ()):
+                out |= {v for v in self.returns(func) if v.startswith("@o:")}
+        return out
 
     def swapped_user_model(self) -> str | None:
         """The project's user model when ``AUTH_USER_MODEL`` swaps Django's out: there, Django's
