@@ -43,7 +43,9 @@ from analyzer.facts import (
     annotation_items,
     annotation_members,
     argument,
+    is_template,
     lambda_owner,
+    template_parts,
 )
 from analyzer.graph import sorted_items
 from analyzer.model import CALL, IMPORT, INHERIT, Edge, Symbol, edge, symbol
@@ -667,6 +669,8 @@ class Resolver:
         out: set[str] = set()
         if b.expr is not None:
             passed = self._passed_through(scope, b.call) if b.call is not None else None
+            if passed is None and b.call is not None and b.expr.endswith("import_module()"):
+                passed = self._imported_by_name(scope, b.call)
             out |= passed if passed is not None else self.eval(scope, b.expr)
         if b.annotation:
             out |= self.annotated(scope, b.annotation)
@@ -683,6 +687,19 @@ class Resolver:
         c = m.calls[index]
         arg = self.passed_argument(c, self.eval(c.scope, c.callee) if c.callee else _EMPTY)
         return self.eval(c.scope, arg.expr) if arg is not None else None
+
+    def _imported_by_name(self, scope: str, index: int) -> frozenset[str] | None:
+        """``importlib.import_module("pkg.plugins")``: the project module a literal name
+        names (a plugin loader's package, looked into by ``getattr`` next); ``None`` otherwise."""
+        m = self.facts.get(self.module_of(scope))
+        if m is None or not 0 <= index < len(m.calls):
+            return None
+        c = m.calls[index]
+        name = argument(c, 0, "name", past_stars=False)
+        if name is None or not isinstance(name.value, str) or name.value not in self.facts \
+                or self.eval(c.scope, c.callee or "") != _IMPORT_MODULE:
+            return None
+        return frozenset({f"m:{name.value}"})
 
     def passed_argument(self, c: Call, targets: Iterable[str]):
         """The argument a call passes to the parameter its callees (``targets``) all return
@@ -1439,6 +1456,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
 
         _typed_by_argument(r, modules, sites, targets)
+        _looked_up_by_name(r, modules, sites, targets)
         # what the edges need, asked in the order the edges are built (memo state included),
         # by the same two processes
         if partner is not None:
@@ -1540,6 +1558,98 @@ def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tupl
                 found = _instance_of_argument(r, m.calls[j], targets[base + j], m.calls[i].callee.rpartition(".")[2])
                 if found:
                     targets[base + i] = r.intern(frozenset(found))
+
+
+# what a call of ``getattr(...)``'s result evaluates to when nothing else is known of it
+_GOT = frozenset({"bi:getattr"})
+MAX_NAMES_LOOKED_UP = 64  # a dynamic name matching more members than this says nothing
+
+
+def _looked_up_by_name(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]],
+                       targets: list[frozenset[str]]) -> None:
+    """``getattr(self, "visit_" + kind)()``, ``handler = getattr(self, f"on_{event}", None);
+    handler()``, ``getattr(plugins, name)()``: a call of what ``getattr`` looked up calls the
+    member of that name, the members whose names fit the literal parts of a name built at
+    run time, or, for a module of the project and a name known only at run time, every
+    public member of the module (a plugin loader). The default (``getattr``'s third argument)
+    may be called too. Set after the evaluation, like :func:`_typed_by_argument`: no value
+    flows from it."""
+    wanted = [k for k, t in enumerate(targets) if t == _GOT and sites[k][1] >= 0]
+    if not wanted:
+        return
+    offset: dict[str, int] = {}
+    for k, (m, _i, _c) in enumerate(sites):
+        offset.setdefault(m, k)
+    for k in wanted:
+        module, i, c = sites[k]
+        calls = r.facts[module].calls
+        looked: list[Call] = []
+        if c.callee == "getattr()":  # ``getattr(...)(...)``: the getattr call nested last before it
+            start = c.first if c.first is not None else 0
+            j = next((j for j in range(i - 1, start - 1, -1) if calls[j].callee == "getattr"), None)
+            if j is not None:
+                looked.append(calls[j])
+        elif c.callee and c.callee.isidentifier():  # ``handler = getattr(...)`` then ``handler()``
+            for b in r.scope_bindings.get(c.scope, {}).get(c.callee, ()):
+                if b.expr == "getattr()" and b.call is not None and not b.origin:
+                    looked.append(calls[b.call])
+        found: set[str] = set()
+        for g in looked:
+            if r.eval(g.scope, "getattr") == _GOT_FUNCTION:
+                found |= _getattr_values(r, g)
+        if any(v.startswith(("d:", "bd:")) for v in found):
+            targets[k] = r.intern(frozenset(found))
+
+
+_GOT_FUNCTION = frozenset({"b:getattr"})
+_IMPORT_MODULE = frozenset({"x:importlib.import_module"})
+
+
+def _getattr_values(r: Resolver, g: Call) -> set[str]:
+    """What ``getattr(obj, name[, default])`` may give (see :func:`_looked_up_by_name`)."""
+    obj = argument(g, 0, "object", past_stars=False)
+    name = argument(g, 1, "name", past_stars=False)
+    if obj is None or not obj.expr or name is None:
+        return set()
+    out: set[str] = set()
+    value = name.value
+    for v in sorted(r.eval(g.scope, obj.expr)):
+        if isinstance(value, str) and not is_template(value):
+            names = [value]
+        else:
+            members = _member_names(r, v)
+            if is_template(value):
+                parts = template_parts(value)
+                prefix, suffix = parts[0][1], parts[-1][1] if len(parts) > 1 else ""
+                if len(prefix) + len(suffix) < 2:
+                    continue
+                names = [n for n in members if n.startswith(prefix) and n.endswith(suffix)
+                         and len(n) > len(prefix) + len(suffix)]
+            elif v.startswith("m:"):  # a plugin module and a name from the configuration
+                names = [n for n in members if not n.startswith("_")]
+            else:
+                continue
+            if len(names) > MAX_NAMES_LOOKED_UP:
+                continue
+        for n in names:
+            out |= r.attribute(v, n)
+    default = argument(g, 2, "default", past_stars=False)
+    if default is not None and default.expr:
+        out |= r.eval(g.scope, default.expr)
+    return out
+
+
+def _member_names(r: Resolver, value: str) -> list[str]:
+    """The names a project module binds, or a project class (and its project bases) defines."""
+    tag, _, q = value.partition(":")
+    if tag == "m" and q in r.facts:
+        return sorted(set(r.scope_bindings.get(q, {})) | set(r.children.get(q, {})) | set(r.scope_imports.get(q, {})))
+    if tag in ("i", "s", "d") and r.kind(q) == "class":
+        names: set[str] = set()
+        for c in r.mro(q):
+            names |= set(r.children.get(c, {}))
+        return sorted(names)
+    return []
 
 
 def _instance_of_argument(r: Resolver, call: Call, callees: frozenset[str], attr: str) -> set[str]:

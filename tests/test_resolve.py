@@ -1455,3 +1455,66 @@ def test_the_call_graph_names_lambdas_as_pycg_does(tmp_path):
     assert graph["main"] == ["main.<lambda1>"]
     assert graph["main.<lambda1>"] == ["main.func1"]
     assert graph["main.make.<lambda1>"] == ["main.func1"]
+
+
+def test_a_call_of_what_getattr_looked_up_calls_the_members_its_name_can_be(tmp_path):
+    # a literal name is an attribute; a name built at run time is every member its literal
+    # parts fit (a visitor's dispatch), or the default; a module of the project looked into
+    # by a name from the configuration is every public member (a plugin loader), also when
+    # importlib.import_module names it
+    edges, _ = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/plugins/__init__.py": """
+            from .alpha import Alpha
+            from .beta import Beta
+        """,
+        "app/plugins/alpha.py": "class Alpha:\n    pass\n",
+        "app/plugins/beta.py": "class Beta:\n    pass\n",
+        "app/visit.py": """
+            import importlib
+
+            from app import plugins
+
+
+            class Visitor:
+                def visit_call(self, node):
+                    pass
+
+                def visit_name(self, node):
+                    pass
+
+                def generic(self, node):
+                    pass
+
+                def leave(self, node):
+                    pass
+
+                def visit(self, node):
+                    handler = getattr(self, f"visit_{node.kind}", self.generic)
+                    handler(node)
+                    getattr(self, "leave")(node)
+
+
+            def load(name):
+                return getattr(plugins, name)()
+
+
+            def load_by_path(name):
+                found = importlib.import_module("app.plugins")
+                return getattr(found, name)()
+
+
+            def opaque(obj, name):
+                getattr(obj, name)()
+        """,
+    }, prefix="app.visit")
+    assert edges == {
+        ("app.visit.Visitor.visit", "app.visit.Visitor.visit_call"),
+        ("app.visit.Visitor.visit", "app.visit.Visitor.visit_name"),
+        ("app.visit.Visitor.visit", "app.visit.Visitor.generic"),
+        ("app.visit.Visitor.visit", "app.visit.Visitor.leave"),
+        ("app.visit.load", "app.plugins.alpha.Alpha"),
+        ("app.visit.load", "app.plugins.beta.Beta"),
+        ("app.visit.load_by_path", "app.plugins.alpha.Alpha"),
+        ("app.visit.load_by_path", "app.plugins.beta.Beta"),
+    }
