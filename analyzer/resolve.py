@@ -843,6 +843,8 @@ class Resolver:
         if tag == "d":
             if self.kind(q) == "class":
                 return self.class_attribute(q, attr, instance=False)
+            if attr in _TASK_SENDS and self._sends_itself(q, attr):
+                return {value}  # ``sync.delay(pk)`` runs ``sync(pk)`` on a worker
             return set()
         if tag == "i":
             return self.class_attribute(q, attr, instance=True)
@@ -857,6 +859,16 @@ class Resolver:
                     return {f"b:object.{attr}"}
             return found
         return set()
+
+    def _sends_itself(self, func: str, attr: str) -> bool:
+        """Is ``func.attr`` how a task queue sends ``func`` to its workers? Celery's
+        ``delay`` and ``apply_async`` on any decorated function (``@shared_task``,
+        ``@app.task(bind=True)``), dramatiq's ``send`` on an ``@actor``."""
+        d = self.defs.get(func)
+        if d is None or d.kind != "function":
+            return False
+        names = {(dec.expr or "").rpartition(".")[2] for dec in d.decorators}
+        return bool(names & _TASK_SENDS[attr]) if _TASK_SENDS[attr] else bool(names - _NOT_TASKS)
 
     def class_attribute(self, cls: str, attr: str, instance: bool, skip_self: bool = False) -> set[str]:
         mro = self.mro(cls)
@@ -1562,6 +1574,14 @@ def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tupl
 
 # what a call of ``getattr(...)``'s result evaluates to when nothing else is known of it
 _GOT = frozenset({"bi:getattr"})
+# how a task queue sends a decorated function to its workers, with the same arguments: the
+# decorators that make it a task (empty: any decorator but these, ``_NOT_TASKS``)
+_TASK_SENDS: dict[str, frozenset[str]] = {
+    "delay": frozenset(), "apply_async": frozenset(),
+    "send": frozenset({"actor"}), "send_with_options": frozenset({"actor"}),
+}
+_NOT_TASKS = frozenset({"", "property", "staticmethod", "classmethod", "cached_property", "wraps", "lru_cache",
+                        "cache", "contextmanager", "asynccontextmanager", "overload"})
 MAX_NAMES_LOOKED_UP = 64  # a dynamic name matching more members than this says nothing
 
 

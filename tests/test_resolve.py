@@ -1518,3 +1518,47 @@ def test_a_call_of_what_getattr_looked_up_calls_the_members_its_name_can_be(tmp_
         ("app.visit.load_by_path", "app.plugins.alpha.Alpha"),
         ("app.visit.load_by_path", "app.plugins.beta.Beta"),
     }
+
+
+def test_a_task_sent_to_its_workers_is_a_call_of_the_task(tmp_path):
+    # Celery's delay and apply_async run the decorated function on a worker; dramatiq's send
+    # does on an actor; the same attribute of an undecorated function is nothing
+    edges, _ = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/tasks.py": """
+            import dramatiq
+            from celery import shared_task
+
+
+            @shared_task
+            def sync(category_id):
+                return category_id
+
+
+            @shared_task(bind=True)
+            def rebuild(self, x):
+                return x
+
+
+            @dramatiq.actor
+            def notify(user_id):
+                return user_id
+
+
+            def plain(x):
+                return x
+        """,
+        "app/views.py": """
+            from app import tasks
+            from app.tasks import notify, plain, sync
+
+
+            def view(pk):
+                sync.delay(pk)
+                tasks.rebuild.apply_async(args=(pk,), countdown=3)
+                notify.send(pk)
+                plain.delay(pk)
+        """,
+    }, prefix="app.views")
+    assert edges == {("app.views.view", "app.tasks.sync"), ("app.views.view", "app.tasks.rebuild"),
+                     ("app.views.view", "app.tasks.notify")}
