@@ -1468,7 +1468,7 @@ def _evaluate(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, in
             todo = sorted({k for a in affected for scope in nested.get(a, ()) for k in scope_sites[scope]} - settled)
 
         _typed_by_argument(r, modules, sites, targets)
-        _looked_up_by_name(r, modules, sites, targets)
+        _looked_up_by_name(r, sites, targets)
         # what the edges need, asked in the order the edges are built (memo state included),
         # by the same two processes
         if partner is not None:
@@ -1585,8 +1585,7 @@ _NOT_TASKS = frozenset({"", "property", "staticmethod", "classmethod", "cached_p
 MAX_NAMES_LOOKED_UP = 64  # a dynamic name matching more members than this says nothing
 
 
-def _looked_up_by_name(r: Resolver, modules: list[ModuleFacts], sites: list[tuple[str, int, Call]],
-                       targets: list[frozenset[str]]) -> None:
+def _looked_up_by_name(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]]) -> None:
     """``getattr(self, "visit_" + kind)()``, ``handler = getattr(self, f"on_{event}", None);
     handler()``, ``getattr(plugins, name)()``: a call of what ``getattr`` looked up calls the
     member of that name, the members whose names fit the literal parts of a name built at
@@ -1595,11 +1594,6 @@ def _looked_up_by_name(r: Resolver, modules: list[ModuleFacts], sites: list[tupl
     may be called too. Set after the evaluation, like :func:`_typed_by_argument`: no value
     flows from it."""
     wanted = [k for k, t in enumerate(targets) if t == _GOT and sites[k][1] >= 0]
-    if not wanted:
-        return
-    offset: dict[str, int] = {}
-    for k, (m, _i, _c) in enumerate(sites):
-        offset.setdefault(m, k)
     for k in wanted:
         module, i, c = sites[k]
         calls = r.facts[module].calls
@@ -1660,16 +1654,16 @@ def _getattr_values(r: Resolver, g: Call) -> set[str]:
 
 
 def _member_names(r: Resolver, value: str) -> list[str]:
-    """The names a project module binds, or a project class (and its project bases) defines."""
+    """The names a project module binds, or a project class (and its project bases) defines
+    (not the ``name[]`` of a container's items that bindings also record)."""
     tag, _, q = value.partition(":")
+    names: set[str] = set()
     if tag == "m" and q in r.facts:
-        return sorted(set(r.scope_bindings.get(q, {})) | set(r.children.get(q, {})) | set(r.scope_imports.get(q, {})))
-    if tag in ("i", "s", "d") and r.kind(q) == "class":
-        names: set[str] = set()
+        names = set(r.scope_bindings.get(q, {})) | set(r.children.get(q, {})) | set(r.scope_imports.get(q, {}))
+    elif tag in ("i", "s", "d") and r.kind(q) == "class":
         for c in r.mro(q):
             names |= set(r.children.get(c, {}))
-        return sorted(names)
-    return []
+    return sorted(n for n in names if n.isidentifier())
 
 
 def _instance_of_argument(r: Resolver, call: Call, callees: frozenset[str], attr: str) -> set[str]:

@@ -324,9 +324,11 @@ class Values:
             names = {n for loaders in LOADED_PROXIES.values() for n in loaders}
             self._loaders = {}
             for q, d in sorted(self.r.defs.items()):
-                for dec in d.kind == "function" and d.decorators or ():
-                    name = (dec.expr or "").rpartition(".")[2]
-                    if name in names and "." in (dec.expr or ""):
+                if d.kind != "function":
+                    continue
+                for dec in d.decorators:
+                    holder, _, name = (dec.expr or "").rpartition(".")
+                    if holder and name in names:  # ``@login_manager.user_loader``
                         self._loaders.setdefault(name, []).append(q)
         out: set[str] = set()
         for name in LOADED_PROXIES[proxy]:
