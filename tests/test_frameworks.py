@@ -1249,6 +1249,44 @@ def test_the_current_user_of_flask_login_is_what_the_projects_user_loader_return
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_the_scalar_of_a_statement_selecting_a_model_is_a_row_of_it(tmp_path):
+    """``session.execute(select(Setting).where(...)).scalar()`` is a Setting (or None), so
+    adding it to the session writes settings; in a class method ``cls`` is the model."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Setting(db.Model):
+                __tablename__ = "settings"
+                key = db.Column(db.String(255), primary_key=True)
+
+                @classmethod
+                def update(cls, settings):
+                    for key, value in settings.items():
+                        setting = db.session.execute(db.select(cls).where(Setting.key == key)).scalar()
+                        setting.value = value
+                        db.session.add(setting)
+
+
+            def count():
+                return db.session.query(db.func.count(Setting.key)).scalar()
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t, k) for k in ("read", "write") for s, t, _ in edges(found, k)} == {
+        ("app.models.Setting.update", "entity:app.models.Setting", "read"),
+        ("app.models.Setting.update", "entity:app.models.Setting", "write"),
+        ("app.models.count", "entity:app.models.Setting", "read"),
+    }
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_session_kept_on_the_request_globals_is_a_database_session(tmp_path):
     """calibre-web's ``CalibreDB.session`` property returns ``g.lib_sql``, a session the
     project keeps on Flask's per-request globals: ``calibre_db.session.query(Books)`` reads

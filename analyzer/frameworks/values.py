@@ -49,7 +49,10 @@ for _names, _kind, _rows in (
       "extra raw complex_filter get_queryset filter_by join outerjoin options limit offset group_by having "
       "with_for_update populate_existing execution_options params one one_or_none paginate get_or_404 "
       "first_or_404 one_or_404 with_entities"), READ, True),
-    ("count exists values values_list aggregate in_bulk dates datetimes contains explain refresh_from_db scalar",
+    # ``scalar``: the first column of the first row, a row of the model a statement selects
+    # (``session.execute(select(Setting).where(...)).scalar()``, ``query(User).scalar()``)
+    ("scalar", READ, True),
+    ("count exists values values_list aggregate in_bulk dates datetimes contains explain refresh_from_db",
      READ, False),
     ("create", WRITE, True),
     ("update delete bulk_create bulk_update save add remove clear set append extend insert discard pop soft_delete",
