@@ -649,6 +649,8 @@ def literal(node) -> object:
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)
 _COMPOSED = (cst.Name, cst.BinaryOperation, cst.List, cst.Tuple, cst.Set, cst.Call)  # what _Walker._composed may fold
+# methods that put a value into a list, set or deque: name -> the position of the value
+_ADDING = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": 0}
 MAX_PAIRS = 16
 # translation calls: ``_("Select currency from available options")`` is prose, not SQL
 _TRANSLATIONS = frozenset({"_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy",
@@ -1274,6 +1276,11 @@ class _Walker:
         )
         t = type(value_node)
         items = intern(f"{name}[]") if t in (cst.List, cst.Tuple, cst.Set, cst.Dict) else None  # the elements' name
+        if t is cst.ListComp or t is cst.SetComp or t is cst.GeneratorExp:  # rows = [Row(k) for k in keys]
+            e = expr_str(value_node.elt)
+            if e is not None:
+                self.bindings.append(Binding(scope or here, intern(f"{name}[]"), e, self.current_line(),
+                                             origin=origin))
         if t is cst.List or t is cst.Tuple or t is cst.Set:
             if t is not cst.Set:
                 self._rows(scope or here, name, value_node, origin)
@@ -1459,7 +1466,30 @@ class _Walker:
         if tail == "include" and args and args[0].expr == "tuple()":
             args = (self._namespaced(node.args[0].value, args[0]),) + args[1:]
         self.calls.append(Call(self.frame.qualname, callee, args, line, used, first))
+        if tail in _ADDING and type(func) is cst.Attribute:
+            self._added(func.value, tail, args)
         return len(self.calls) - 1
+
+    def _added(self, receiver, method: str, args: tuple[Arg, ...]) -> None:
+        """``rows.append(row)``, ``seen.add(x)``, ``rows.insert(0, row)``, ``rows.extend(more)``,
+        also on ``self.rows``: the container's items include the value, as ``rows[k] = row``
+        makes them (a list built in a loop and handed to ``session.add_all(rows)``)."""
+        position = _ADDING[method]
+        if len(args) <= position or args[position].keyword or args[position].star:
+            return
+        arg = args[position]
+        expr = arg.expr if method != "extend" or arg.expr is None else f"{arg.expr}[]"
+        if expr is None:
+            return
+        call = arg.call if method != "extend" else None
+        if type(receiver) is cst.Name:
+            self.bindings.append(Binding(self.frame.qualname, intern(f"{receiver.value}[]"), expr,
+                                         self.current_line(), None, None, call))
+        elif type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
+            frame = self.frame
+            if receiver.value.value == frame.self_name and frame.cls:
+                self.bindings.append(Binding(frame.cls, intern(f"{receiver.attr.value}[]"), expr,
+                                             self.current_line(), None, None, call, frame.qualname))
 
     @staticmethod
     def _namespaced(value, arg: Arg) -> Arg:

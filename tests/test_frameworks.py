@@ -1287,6 +1287,51 @@ def test_the_scalar_of_a_statement_selecting_a_model_is_a_row_of_it(tmp_path):
     assert found.counts["unresolved_accesses"] == 0
 
 
+def test_rows_gathered_in_a_list_are_written_by_add_all(tmp_path):
+    """A list filled by ``append`` in a loop, or made by a comprehension, holds the rows put
+    into it: ``session.add_all(rows)`` and ``bulk_save_objects(rows)`` write them."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Setting(db.Model):
+                __tablename__ = "settings"
+
+
+            class Report(db.Model):
+                __tablename__ = "reports"
+        """,
+        "app/bulk.py": """
+            from app.models import Report, Setting, db
+
+
+            def save_settings(keys):
+                found = []
+                for key in keys:
+                    setting = Setting(key=key)
+                    found.append(setting)
+                db.session.add_all(found)
+
+
+            def save_reports(ids):
+                reports = [Report(id=i) for i in ids]
+                db.session.bulk_save_objects(reports)
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    assert {(s, t) for s, t, _ in edges(found, "write")} == {
+        ("app.bulk.save_settings", "entity:app.models.Setting"),
+        ("app.bulk.save_reports", "entity:app.models.Report"),
+    }
+    assert found.counts["unresolved_accesses"] == 0
+
+
 def test_a_session_kept_on_the_request_globals_is_a_database_session(tmp_path):
     """calibre-web's ``CalibreDB.session`` property returns ``g.lib_sql``, a session the
     project keeps on Flask's per-request globals: ``calibre_db.session.query(Books)`` reads

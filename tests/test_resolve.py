@@ -1562,3 +1562,52 @@ def test_a_task_sent_to_its_workers_is_a_call_of_the_task(tmp_path):
     }, prefix="app.views")
     assert edges == {("app.views.view", "app.tasks.sync"), ("app.views.view", "app.tasks.rebuild"),
                      ("app.views.view", "app.tasks.notify")}
+
+
+def test_what_a_list_is_given_by_append_insert_extend_or_a_comprehension_are_its_items(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/jobs.py": """
+            class Email:
+                def run(self):
+                    pass
+
+
+            class Sms:
+                def run(self):
+                    pass
+
+
+            class Push:
+                def run(self):
+                    pass
+
+
+            class Queue:
+                def __init__(self):
+                    self.pending = []
+
+                def put(self, job):
+                    self.pending.append(job)
+
+                def drain(self):
+                    for job in self.pending:
+                        job.run()
+
+
+            def run_all():
+                queue = Queue()
+                jobs = []
+                jobs.append(Email())
+                jobs.insert(0, Sms())
+                for job in jobs:
+                    job.run()
+                queue.put(Push())
+                pushes = [Push() for _ in range(3)]
+                more = []
+                more.extend(pushes)
+                more[0].run()
+        """,
+    }, prefix="app.jobs")
+    assert {("app.jobs.run_all", "app.jobs.Email.run"), ("app.jobs.run_all", "app.jobs.Sms.run"),
+            ("app.jobs.run_all", "app.jobs.Push.run"), ("app.jobs.Queue.drain", "app.jobs.Push.run")} <= edges
