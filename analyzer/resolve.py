@@ -671,6 +671,8 @@ class Resolver:
             passed = self._passed_through(scope, b.call) if b.call is not None else None
             if passed is None and b.call is not None and b.expr.endswith("import_module()"):
                 passed = self._imported_by_name(scope, b.call)
+            elif passed is None and b.call is not None and b.expr.startswith("getattr()"):
+                passed = self._got_by_name(scope, b.call, b.expr)
             out |= passed if passed is not None else self.eval(scope, b.expr)
         if b.annotation:
             out |= self.annotated(scope, b.annotation)
@@ -700,6 +702,21 @@ class Resolver:
                 or self.eval(c.scope, c.callee or "") != _IMPORT_MODULE:
             return None
         return frozenset({f"m:{name.value}"})
+
+    def _got_by_name(self, scope: str, index: int, expr: str) -> frozenset[str] | None:
+        """``handler = getattr(self, f"on_{event}")`` and ``plugin = getattr(module, name)()``:
+        what the lookup gives (:func:`_getattr_values`), or what calling it gives; ``None``
+        when it gives nothing of the project."""
+        m = self.facts.get(self.module_of(scope))
+        if m is None or not 0 <= index < len(m.calls) or expr not in ("getattr()", "getattr()()"):
+            return None
+        looked = _getattr_call(m.calls, index) if expr == "getattr()()" else m.calls[index]
+        if looked is None or looked.callee != "getattr" or self.eval(looked.scope, "getattr") != _GOT_FUNCTION:
+            return None
+        found = _getattr_values(self, looked)
+        if not any(v.startswith(("d:", "bd:")) for v in found):
+            return None
+        return frozenset(self.call_result_all(found) if expr == "getattr()()" else found)
 
     def passed_argument(self, c: Call, targets: Iterable[str]):
         """The argument a call passes to the parameter its callees (``targets``) all return
@@ -1598,11 +1615,10 @@ def _looked_up_by_name(r: Resolver, sites: list[tuple[str, int, Call]], targets:
         module, i, c = sites[k]
         calls = r.facts[module].calls
         looked: list[Call] = []
-        if c.callee == "getattr()":  # ``getattr(...)(...)``: the getattr call nested last before it
-            start = c.first if c.first is not None else 0
-            j = next((j for j in range(i - 1, start - 1, -1) if calls[j].callee == "getattr"), None)
-            if j is not None:
-                looked.append(calls[j])
+        if c.callee == "getattr()":  # ``getattr(...)(...)``
+            inner = _getattr_call(calls, i)
+            if inner is not None:
+                looked.append(inner)
         elif c.callee and c.callee.isidentifier():  # ``handler = getattr(...)`` then ``handler()``
             for b in r.scope_bindings.get(c.scope, {}).get(c.callee, ()):
                 if b.expr == "getattr()" and b.call is not None and not b.origin:
@@ -1616,6 +1632,14 @@ def _looked_up_by_name(r: Resolver, sites: list[tuple[str, int, Call]], targets:
 
 
 _GOT_FUNCTION = frozenset({"b:getattr"})
+
+
+def _getattr_call(calls: Sequence[Call], index: int) -> Call | None:
+    """The ``getattr(...)`` call whose result the call at ``index`` calls
+    (``getattr(obj, name)(...)``): the one nested last before it."""
+    c = calls[index]
+    start = c.first if c.first is not None else 0
+    return next((calls[j] for j in range(index - 1, start - 1, -1) if calls[j].callee == "getattr"), None)
 _IMPORT_MODULE = frozenset({"x:importlib.import_module"})
 
 

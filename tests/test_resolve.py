@@ -1468,8 +1468,8 @@ def test_a_call_of_what_getattr_looked_up_calls_the_members_its_name_can_be(tmp_
             from .alpha import Alpha
             from .beta import Beta
         """,
-        "app/plugins/alpha.py": "class Alpha:\n    pass\n",
-        "app/plugins/beta.py": "class Beta:\n    pass\n",
+        "app/plugins/alpha.py": "class Alpha:\n    def start(self):\n        pass\n",
+        "app/plugins/beta.py": "class Beta:\n    def start(self):\n        pass\n",
         "app/visit.py": """
             import importlib
 
@@ -1506,6 +1506,11 @@ def test_a_call_of_what_getattr_looked_up_calls_the_members_its_name_can_be(tmp_
 
             def opaque(obj, name):
                 getattr(obj, name)()
+
+
+            def start(name):
+                plugin = getattr(plugins, name)()
+                plugin.start()
         """,
     }, prefix="app.visit")
     assert edges == {
@@ -1517,6 +1522,10 @@ def test_a_call_of_what_getattr_looked_up_calls_the_members_its_name_can_be(tmp_
         ("app.visit.load", "app.plugins.beta.Beta"),
         ("app.visit.load_by_path", "app.plugins.alpha.Alpha"),
         ("app.visit.load_by_path", "app.plugins.beta.Beta"),
+        ("app.visit.start", "app.plugins.alpha.Alpha"),
+        ("app.visit.start", "app.plugins.beta.Beta"),
+        ("app.visit.start", "app.plugins.alpha.Alpha.start"),  # the instance made flows on
+        ("app.visit.start", "app.plugins.beta.Beta.start"),
     }
 
 
