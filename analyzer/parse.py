@@ -609,6 +609,39 @@ def _sum_template(node: cst.BinaryOperation) -> str | None:
     return TEMPLATE + out if TEMPLATE_OPEN in out else out
 
 
+_PERCENT = re.compile(r"%(.)")
+
+
+def _percent_template(node: cst.BinaryOperation) -> str | None:
+    """``"clean_%s" % name``, ``"%s.admin" % app.name``, ``"/%s/%d/" % (a, b)`` as a template:
+    printf-style fields without keys, widths or precision; ``%s`` takes its value as a plain
+    part, the other conversions as run-time parts. None for anything else."""
+    text = literal(node.left) if type(node.left) in _STRINGS else None
+    if not isinstance(text, str) or any(c in text for c in TEMPLATE_MARKS):
+        return None
+    values = [el.value for el in node.right.elements] if type(node.right) is cst.Tuple else [node.right]
+    if any(type(v) is cst.StarredElement for v in values):
+        return None
+    out = [TEMPLATE]
+    start = 0
+    taken = 0
+    for m in _PERCENT.finditer(text):
+        conversion = m.group(1)
+        out.append(text[start:m.start()])
+        start = m.end()
+        if conversion == "%":
+            out.append("%")
+            continue
+        if conversion not in "sdirf" or taken >= len(values):
+            return None
+        out.append(_piece(values[taken], plain=conversion == "s"))
+        taken += 1
+    if taken != len(values) or "%" in text[start:]:
+        return None
+    out.append(text[start:])
+    return "".join(out) if taken else "".join(out[1:])
+
+
 def literal(node) -> object:
     """A JSON-able literal value, or None when the expression is not a plain literal."""
     t = type(node)
@@ -627,6 +660,8 @@ def literal(node) -> object:
         return _format_template(node)
     if t is cst.BinaryOperation and type(node.operator) is cst.Add:
         return _sum_template(node)
+    if t is cst.BinaryOperation and type(node.operator) is cst.Modulo:
+        return _percent_template(node)
     if t is cst.Integer:
         try:
             return int(node.value.replace("_", ""), 0)

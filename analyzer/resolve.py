@@ -698,10 +698,18 @@ class Resolver:
             return None
         c = m.calls[index]
         name = argument(c, 0, "name", past_stars=False)
-        if name is None or not isinstance(name.value, str) or name.value not in self.facts \
-                or self.eval(c.scope, c.callee or "") != _IMPORT_MODULE:
+        if name is None or not isinstance(name.value, str) or self.eval(c.scope, c.callee or "") != _IMPORT_MODULE:
             return None
-        return frozenset({f"m:{name.value}"})
+        if not is_template(name.value):
+            return frozenset({f"m:{name.value}"}) if name.value in self.facts else None
+        # ``import_module("%s.admin" % app.name)``: every project module the literal parts fit
+        parts = template_parts(name.value)
+        prefix, suffix = parts[0][1], parts[-1][1] if len(parts) > 1 else ""
+        if len(prefix) + len(suffix) < 2:
+            return None
+        found = [q for q in self.facts if q.startswith(prefix) and q.endswith(suffix)
+                 and len(q) > len(prefix) + len(suffix)]
+        return frozenset(f"m:{q}" for q in found) if 0 < len(found) <= MAX_NAMES_LOOKED_UP else None
 
     def _got_by_name(self, scope: str, index: int, expr: str) -> frozenset[str] | None:
         """``handler = getattr(self, f"on_{event}")`` and ``plugin = getattr(module, name)()``:

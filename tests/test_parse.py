@@ -430,3 +430,21 @@ def test_a_name_a_module_repeats_is_one_string_before_and_after_the_cache():
             items = [a.expr for c in gets for a in c.args if a.expr == "Item"] + [
                 d.returns_expr for d in f.definitions if d.returns_expr]
             assert len(items) == 4 and all(x is items[0] for x in items)
+
+
+def test_printf_style_strings_are_templates():
+    from analyzer.facts import TEMPLATE
+    from analyzer.parse import parse_module_facts
+
+    facts = parse_module_facts("m.py", "m", b'''
+a = "clean_%s" % field
+b = "/%s/%d/" % (name, 3)
+c = "100%%" % ()
+d = "%(key)s" % values
+e = "%s-%s" % (one,)
+''')
+    values = {b.name: b.value for b in facts.bindings}
+    assert values["a"] == TEMPLATE + "clean_\x01field\x02"
+    assert values["b"].startswith(TEMPLATE + "/\x01name\x02/\x01?")
+    assert values["c"] == "100%"
+    assert values["d"] is None and values["e"] is None  # a mapping key; too few values

@@ -1620,3 +1620,61 @@ def test_what_a_list_is_given_by_append_insert_extend_or_a_comprehension_are_its
     }, prefix="app.jobs")
     assert {("app.jobs.run_all", "app.jobs.Email.run"), ("app.jobs.run_all", "app.jobs.Sms.run"),
             ("app.jobs.run_all", "app.jobs.Push.run"), ("app.jobs.Queue.drain", "app.jobs.Push.run")} <= edges
+
+
+def test_printf_style_names_find_members_and_modules(tmp_path):
+    # ``"clean_%s" % field`` is a name built at run time like an f-string; a plugin module
+    # found by ``import_module("%s.admin" % app.name)`` is any project module it fits, and
+    # the extension class looked up there by a literal name is made and called
+    edges, _ = edges_of(tmp_path, {
+        "site/__init__.py": "",
+        "site/blog/__init__.py": "",
+        "site/blog/admin.py": """
+            class AdminExtension:
+                def register(self, registry):
+                    registry.add("blog")
+        """,
+        "site/shop/__init__.py": "",
+        "site/shop/admin.py": """
+            class AdminExtension:
+                def register(self, registry):
+                    registry.add("shop")
+        """,
+        "site/registry.py": """
+            class Registry:
+                def add(self, name):
+                    pass
+        """,
+        "site/discover.py": """
+            from importlib import import_module
+
+            from site.registry import Registry
+
+
+            def discover(apps):
+                registry = Registry()
+                for app in apps:
+                    module = import_module("%s.admin" % app.name)
+                    extension = getattr(module, "AdminExtension")()
+                    extension.register(registry)
+
+
+            class Form:
+                def clean_name(self):
+                    pass
+
+                def clean_email(self):
+                    pass
+
+                def clean(self, field):
+                    return getattr(self, "clean_%s" % field)()
+        """,
+    })
+    assert {
+        ("site.discover.discover", "site.blog.admin.AdminExtension.register"),
+        ("site.discover.discover", "site.shop.admin.AdminExtension.register"),
+        ("site.blog.admin.AdminExtension.register", "site.registry.Registry.add"),
+        ("site.shop.admin.AdminExtension.register", "site.registry.Registry.add"),
+        ("site.discover.Form.clean", "site.discover.Form.clean_name"),
+        ("site.discover.Form.clean", "site.discover.Form.clean_email"),
+    } <= edges
