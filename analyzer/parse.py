@@ -619,9 +619,12 @@ def _percent_template(node: cst.BinaryOperation) -> str | None:
     text = literal(node.left) if type(node.left) in _STRINGS else None
     if not isinstance(text, str) or any(c in text for c in TEMPLATE_MARKS):
         return None
-    values = [el.value for el in node.right.elements] if type(node.right) is cst.Tuple else [node.right]
-    if any(type(v) is cst.StarredElement for v in values):
-        return None
+    if type(node.right) is cst.Tuple:
+        if any(type(el) is cst.StarredElement for el in node.right.elements):
+            return None  # ``"%s-%s" % (*parts,)``: how many values is known at run time only
+        values = [el.value for el in node.right.elements]
+    else:
+        values = [node.right]
     out = [TEMPLATE]
     start = 0
     taken = 0

@@ -442,9 +442,10 @@ b = "/%s/%d/" % (name, 3)
 c = "100%%" % ()
 d = "%(key)s" % values
 e = "%s-%s" % (one,)
+f = "%s" % (*parts,)
 ''')
     values = {b.name: b.value for b in facts.bindings}
     assert values["a"] == TEMPLATE + "clean_\x01field\x02"
     assert values["b"].startswith(TEMPLATE + "/\x01name\x02/\x01?")
     assert values["c"] == "100%"
-    assert values["d"] is None and values["e"] is None  # a mapping key; too few values
+    assert values["d"] is None and values["e"] is None and values["f"] is None  # a key; too few; starred
