@@ -678,26 +678,27 @@ class Resolver:
             out |= self.annotated(scope, b.annotation)
         return out
 
+    def _call_at(self, scope: str, index: int) -> Call | None:
+        """The call site a binding in ``scope`` names by its index, if there is one."""
+        m = self.facts.get(self.module_of(scope))
+        return m.calls[index] if m is not None and 0 <= index < len(m.calls) else None
+
     def _passed_through(self, scope: str, index: int) -> frozenset[str] | None:
         """The value of a call to a function that returns one of its parameters unchanged
         (``def update(model): ...; return model``): this call's argument for it, not what
         every caller passed (``cert = database.update(cert)`` stays a certificate). ``None``
         when the callee is no such function."""
-        m = self.facts.get(self.module_of(scope))
-        if m is None or not 0 <= index < len(m.calls):
+        c = self._call_at(scope, index)
+        if c is None:
             return None
-        c = m.calls[index]
         arg = self.passed_argument(c, self.eval(c.scope, c.callee) if c.callee else _EMPTY)
         return self.eval(c.scope, arg.expr) if arg is not None else None
 
     def _imported_by_name(self, scope: str, index: int) -> frozenset[str] | None:
         """``importlib.import_module("pkg.plugins")``: the project module a literal name
         names (a plugin loader's package, looked into by ``getattr`` next); ``None`` otherwise."""
-        m = self.facts.get(self.module_of(scope))
-        if m is None or not 0 <= index < len(m.calls):
-            return None
-        c = m.calls[index]
-        name = argument(c, 0, "name", past_stars=False)
+        c = self._call_at(scope, index)
+        name = argument(c, 0, "name", past_stars=False) if c is not None else None
         if name is None or not isinstance(name.value, str) or self.eval(c.scope, c.callee or "") != _IMPORT_MODULE:
             return None
         if not is_template(name.value):
@@ -715,10 +716,10 @@ class Resolver:
         """``handler = getattr(self, f"on_{event}")`` and ``plugin = getattr(module, name)()``:
         what the lookup gives (:func:`_getattr_values`), or what calling it gives; ``None``
         when it gives nothing of the project."""
-        m = self.facts.get(self.module_of(scope))
-        if m is None or not 0 <= index < len(m.calls) or expr not in ("getattr()", "getattr()()"):
+        c = self._call_at(scope, index)
+        if c is None or expr not in ("getattr()", "getattr()()"):
             return None
-        looked = _getattr_call(m.calls, index) if expr == "getattr()()" else m.calls[index]
+        looked = _getattr_call(self.facts[self.module_of(scope)].calls, index) if expr == "getattr()()" else c
         if looked is None or looked.callee != "getattr" or self.eval(looked.scope, "getattr") != _GOT_FUNCTION:
             return None
         found = _getattr_values(self, looked)
@@ -1611,30 +1612,20 @@ MAX_NAMES_LOOKED_UP = 64  # a dynamic name matching more members than this says 
 
 
 def _looked_up_by_name(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[frozenset[str]]) -> None:
-    """``getattr(self, "visit_" + kind)()``, ``handler = getattr(self, f"on_{event}", None);
-    handler()``, ``getattr(plugins, name)()``: a call of what ``getattr`` looked up calls the
-    member of that name, the members whose names fit the literal parts of a name built at
-    run time, or, for a module of the project and a name known only at run time, every
-    public member of the module (a plugin loader). The default (``getattr``'s third argument)
-    may be called too. Set after the evaluation, like :func:`_typed_by_argument`: no value
-    flows from it."""
-    wanted = [k for k, t in enumerate(targets) if t == _GOT and sites[k][1] >= 0]
-    for k in wanted:
+    """``getattr(self, "visit_" + kind)()``, ``getattr(plugins, name)()``: a direct call of
+    what ``getattr`` looked up calls the member of that name, the members whose names fit the
+    literal parts of a name built at run time, or, for a module of the project and a name
+    known only at run time, every public member of the module (a plugin loader). The default
+    (``getattr``'s third argument) may be called too. Set after the evaluation, like
+    :func:`_typed_by_argument`: no value flows from it. A name bound to the lookup
+    (``handler = getattr(...)``) holds these values in the evaluation itself
+    (``Resolver._got_by_name``)."""
+    for k, t in enumerate(targets):
         module, i, c = sites[k]
-        calls = r.facts[module].calls
-        looked: list[Call] = []
-        if c.callee == "getattr()":  # ``getattr(...)(...)``
-            inner = _getattr_call(calls, i)
-            if inner is not None:
-                looked.append(inner)
-        elif c.callee and c.callee.isidentifier():  # ``handler = getattr(...)`` then ``handler()``
-            for b in r.scope_bindings.get(c.scope, {}).get(c.callee, ()):
-                if b.expr == "getattr()" and b.call is not None and not b.origin:
-                    looked.append(calls[b.call])
-        found: set[str] = set()
-        for g in looked:
-            if r.eval(g.scope, "getattr") == _GOT_FUNCTION:
-                found |= _getattr_values(r, g)
+        if t != _GOT or i < 0 or c.callee != "getattr()":
+            continue
+        g = _getattr_call(r.facts[module].calls, i)
+        found = _getattr_values(r, g) if g is not None and r.eval(g.scope, "getattr") == _GOT_FUNCTION else ()
         if any(v.startswith(("d:", "bd:")) for v in found):
             targets[k] = r.intern(frozenset(found))
 

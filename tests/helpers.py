@@ -30,6 +30,14 @@ def sqlalchemy_models(**tables: str) -> str:
             "class Base(DeclarativeBase):\n    pass\n" + classes)
 
 
+def flask_sqlalchemy_models(**tables: str) -> str:
+    """A models module of Flask-SQLAlchemy classes on ``db = SQLAlchemy()``, each with its
+    table and an ``id`` column: ``flask_sqlalchemy_models(Budget="budgets")``."""
+    classes = "".join(f'\n\nclass {name}(db.Model):\n    __tablename__ = "{table}"\n'
+                      "    id = db.Column(db.Integer, primary_key=True)\n" for name, table in tables.items())
+    return "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n" + classes
+
+
 def front_end(root: Path, **kwargs):
     found = discover(root, **kwargs)
     facts = [parse_module_facts(f.relpath, f.module, f.path.read_bytes(), f.is_package) for f in found.files]

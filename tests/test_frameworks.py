@@ -1290,23 +1290,11 @@ def test_the_scalar_of_a_statement_selecting_a_model_is_a_row_of_it(tmp_path):
 def test_rows_gathered_in_a_list_are_written_by_add_all(tmp_path):
     """A list filled by ``append`` in a loop, or made by a comprehension, holds the rows put
     into it: ``session.add_all(rows)`` and ``bulk_save_objects(rows)`` write them."""
-    from helpers import build_tree
+    from helpers import build_tree, flask_sqlalchemy_models
 
     build_tree(tmp_path, {
         "app/__init__.py": "",
-        "app/models.py": """
-            from flask_sqlalchemy import SQLAlchemy
-
-            db = SQLAlchemy()
-
-
-            class Setting(db.Model):
-                __tablename__ = "settings"
-
-
-            class Report(db.Model):
-                __tablename__ = "reports"
-        """,
+        "app/models.py": flask_sqlalchemy_models(Setting="settings", Report="reports"),
         "app/bulk.py": """
             from app.models import Report, Setting, db
 
@@ -1713,23 +1701,11 @@ def test_a_lambda_over_a_helpers_model_parameter_is_its_callers_access(tmp_path)
     """zou's ``_tgt(model)`` returns ``lambda: model.query.filter_by(...).count()``: the
     lambda reads whatever model each caller hands the helper, so each caller reads its own
     (a lambda's code is its holder's, and the name it closes over the holder's parameter)."""
-    from helpers import build_tree
+    from helpers import build_tree, flask_sqlalchemy_models
 
     build_tree(tmp_path, {
         "app/__init__.py": "",
-        "app/models.py": """
-            from flask_sqlalchemy import SQLAlchemy
-
-            db = SQLAlchemy()
-
-
-            class Budget(db.Model):
-                id = db.Column(db.Integer, primary_key=True)
-
-
-            class Milestone(db.Model):
-                id = db.Column(db.Integer, primary_key=True)
-        """,
+        "app/models.py": flask_sqlalchemy_models(Budget="budgets", Milestone="milestones"),
         "app/sync.py": """
             from app.models import Budget, Milestone
 

@@ -114,11 +114,11 @@ LOADED_PROXIES = {
     "flask_jwt_extended.current_user": ("user_lookup_loader",),
     "flask_jwt_extended.utils.current_user": ("user_lookup_loader",),
 }
-# libraries whose sessions are no database's: the web frameworks' cookie sessions and the HTTP
-# clients' (``requests.Session()``, keystoneauth's, boto3's)
 # a framework's per-request store holds whatever the project puts there: ``g.lib_sql`` is
 # the project's database session (calibre-web's ``CalibreDB.session`` property returns it)
 _APP_GLOBALS = ("flask.g.", "quart.g.")
+# libraries whose sessions are no database's: the web frameworks' cookie sessions and the HTTP
+# clients' (``requests.Session()``, keystoneauth's, boto3's)
 _OTHER_SESSIONS = frozenset({"flask", "quart", "werkzeug", "starlette", "fastapi", "django", "aiohttp",
                              "requests", "httpx", "urllib3", "keystoneauth1", "boto3", "botocore"})
 # names a SQLAlchemy session or connection goes by when nothing says what it is: warehouse
