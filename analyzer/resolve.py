@@ -614,6 +614,8 @@ class Resolver:
             if kind == "class" and not first:
                 q = q.rsplit(".", 1)[0]  # class bodies are not enclosing scopes
                 continue
+            if not first:  # the enclosing scope's own answer, asked once for all its functions
+                return set(self.lookup(q, name))
             found = self._local(q, kind, name)
             if found:
                 return found
