@@ -393,13 +393,19 @@ class Values:
             return hit
         return memoized(self._memo, self._busy, (scope, "$", name), self._names, scope, name)
 
-    def _names(self, scope: str, name: str) -> set[str]:
+    def _names(self, scope: str, name: str) -> frozenset[str] | set[str]:
+        found = self.prog._name_site(scope, name)
+        if (found is None or found[0] != scope) and not name.endswith("]"):
+            module = found[0] if found is not None else self.prog.module_of(scope)
+            if module != scope and module in self.prog.facts:
+                # a module's name (its import, class or constant) or no project name: what the
+                # module says, asked once for all its functions
+                return self.names(module, name)
         resolved = self.r.lookup(scope, name)
         declared = self._declared_models(scope, name)
         if declared:
             resolved = [v for v in resolved if not self._contradicts(v, declared)]
         out = self.lift(resolved)
-        found = self.prog._name_site(scope, name)
         if found is not None:
             where, bindings, imports = found
             for b in bindings:
