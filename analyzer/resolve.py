@@ -891,7 +891,8 @@ class Resolver:
     def _sends_itself(self, func: str, attr: str) -> bool:
         """Is ``func.attr`` how a task queue sends ``func`` to its workers? Celery's
         ``delay`` and ``apply_async`` on any decorated function (``@shared_task``,
-        ``@app.task(bind=True)``), dramatiq's ``send`` on an ``@actor``."""
+        ``@app.task(bind=True)``), and its signatures (``s``, ``si``, ``signature``) that a
+        canvas sends; dramatiq's ``send`` on an ``@actor``."""
         d = self.defs.get(func)
         if d is None or d.kind != "function":
             return False
@@ -1606,6 +1607,8 @@ _GOT = frozenset({"bi:getattr"})
 # decorators that make it a task (empty: any decorator but these, ``_NOT_TASKS``)
 _TASK_SENDS: dict[str, frozenset[str]] = {
     "delay": frozenset(), "apply_async": frozenset(),
+    # Celery's signatures, run by a canvas (``chain(fetch.s(url), store.s())()``)
+    "s": frozenset(), "si": frozenset(), "signature": frozenset(),
     "send": frozenset({"actor"}), "send_with_options": frozenset({"actor"}),
 }
 _NOT_TASKS = frozenset({"", "property", "staticmethod", "classmethod", "cached_property", "wraps", "lru_cache",
@@ -1786,6 +1789,8 @@ def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[f
             e = _iteration_entered(r, sites[k][2])
         elif not t.isdisjoint(CALLING_BUILTINS):
             e = r.callees(t) | called_back(r, sites[k][2])
+        elif any(v.startswith("x:") and callback_argument(v) for v in t):
+            e = r.callees(t) | handed_to_call(r, sites[k][2], t)
         else:
             e = r.callees(t)
         entered.append(e)
@@ -1805,6 +1810,73 @@ def called_back(r: Resolver, site: Call) -> frozenset[str]:
     for a in site.args:
         if a.expr and not a.star:
             values |= {v for v in r.eval(site.scope, a.expr) if v.startswith(("d:", "bd:"))}
+    return frozenset(q for q in r.callees(frozenset(values)) if r.kind(q) in ("function", "method"))
+
+
+# Outside callables that call the function handed to them (now, in a thread or a process,
+# after a commit, at exit, as a queued job), by where it is handed: (position, keyword). The
+# caller depends on that function as on a call it makes: ``Thread(target=work)``,
+# ``pool.submit(work, x)``, ``transaction.on_commit(notify)``, ``partial(work, 1)``.
+CALLING_OUTSIDE: dict[str, tuple[int, str | None]] = {
+    "x:threading.Thread": (1, "target"),
+    "x:threading.Timer": (1, "function"),
+    "x:multiprocessing.Process": (1, "target"),
+    "x:asyncio.to_thread": (0, None),
+    "x:functools.partial": (0, None),
+    "x:asgiref.sync.sync_to_async": (0, "func"),
+    "x:asgiref.sync.async_to_sync": (0, "awaitable"),
+    "x:django.db.transaction.on_commit": (0, "func"),
+    "x:atexit.register": (0, None),
+    "x:signal.signal": (1, "handler"),
+    "x:weakref.finalize": (1, None),
+    "x:rq.Queue.enqueue": (0, "f"),
+    "x:rq.Queue.enqueue_call": (0, "func"),
+    "x:rq.Queue.enqueue_in": (1, "f"),
+    "x:rq.Queue.enqueue_at": (1, "f"),
+    "x:fastapi.BackgroundTasks.add_task": (0, "func"),
+    "x:fastapi.background.BackgroundTasks.add_task": (0, "func"),
+    "x:starlette.background.BackgroundTasks.add_task": (0, "func"),
+    "x:starlette.background.BackgroundTask": (0, "func"),
+    "x:contextlib.ExitStack.callback": (0, None),
+    "x:contextlib.AsyncExitStack.push_async_callback": (0, None),
+    "x:tornado.ioloop.IOLoop.add_callback": (0, "callback"),
+    "x:tornado.ioloop.IOLoop.spawn_callback": (0, "callback"),
+    "x:tornado.ioloop.IOLoop.call_later": (1, "callback"),
+    "x:tornado.ioloop.IOLoop.run_in_executor": (1, "func"),
+}
+# methods of any outside class of these names: pools and executors, schedulers
+_CALLING_METHODS: dict[tuple[str, str], tuple[int, str | None]] = {
+    **{("Executor", m): (0, "fn") for m in ("submit", "map")},
+    **{("Pool", m): (0, "func") for m in ("apply", "apply_async", "map", "map_async", "imap", "imap_unordered",
+                                         "starmap", "starmap_async")},
+    **{("Scheduler", "add_job"): (0, "func"), ("Loop", "run_in_executor"): (1, "func"),
+       ("Loop", "call_soon"): (0, "callback"), ("Loop", "call_later"): (1, "callback")},
+}
+
+
+def callback_argument(value: str) -> tuple[int, str | None] | None:
+    """Where an outside callable takes the function it calls back (:data:`CALLING_OUTSIDE`;
+    also ``submit``/``map`` of any ``...Executor``, the methods of any ``...Pool`` that run a
+    function, a ``...Scheduler``'s ``add_job``, an event loop's ``run_in_executor``)."""
+    found = CALLING_OUTSIDE.get(value)
+    if found is not None:
+        return found
+    cls, _, method = value.rpartition(".")
+    cls = cls.rpartition(".")[2].lower()  # ``asyncio.get_event_loop().run_in_executor`` too
+    for suffix in ("Executor", "Pool", "Scheduler", "Loop"):
+        if cls.endswith(suffix.lower()):
+            return _CALLING_METHODS.get((suffix, method))
+    return None
+
+
+def handed_to_call(r: Resolver, site: Call, targets: frozenset[str]) -> frozenset[str]:
+    """The project functions an outside callable among ``targets`` is handed to call back."""
+    values: set[str] = set()
+    for v in sorted(targets):
+        where = callback_argument(v) if v.startswith("x:") else None
+        a = argument(site, *where, past_stars=False) if where is not None else None
+        if a is not None and a.expr and not a.star:
+            values |= {x for x in r.eval(site.scope, a.expr) if x.startswith(("d:", "bd:"))}
     return frozenset(q for q in r.callees(frozenset(values)) if r.kind(q) in ("function", "method"))
 
 

@@ -1573,6 +1573,129 @@ def test_a_task_sent_to_its_workers_is_a_call_of_the_task(tmp_path):
                      ("app.views.view", "app.tasks.notify")}
 
 
+def test_a_celery_signature_a_canvas_sends_is_a_call_of_the_task(tmp_path):
+    edges, _ = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/tasks.py": """
+            from celery import shared_task
+
+
+            @shared_task
+            def fetch(url):
+                return url
+
+
+            @shared_task
+            def store(body):
+                return body
+
+
+            @shared_task
+            def report():
+                return None
+        """,
+        "app/views.py": """
+            from celery import chain, group
+
+            from app.tasks import fetch, report, store
+
+
+            def view(url):
+                chain(fetch.s(url), store.s())()
+                group([report.si()]).delay()
+                fetch.signature((url,)).apply_async()
+        """,
+    }, prefix="app.views")
+    assert edges == {("app.views.view", "app.tasks.fetch"), ("app.views.view", "app.tasks.store"),
+                     ("app.views.view", "app.tasks.report")}
+
+
+def test_a_function_handed_to_outside_code_that_calls_it_back_is_called(tmp_path):
+    # a thread's target, an executor's or a pool's function, a commit hook, a partial, a queued
+    # job, an exit handler: the caller depends on the function it hands over; a function handed
+    # as data (an argument of the job) is no call
+    edges, _ = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/work.py": """
+            def work(x):
+                return x
+
+
+            def notify(x):
+                return x
+
+
+            def cleanup():
+                pass
+
+
+            def unused():
+                pass
+        """,
+        "app/runs.py": """
+            import asyncio
+            import atexit
+            import functools
+            import threading
+            from concurrent.futures import ThreadPoolExecutor
+            from multiprocessing import Pool
+
+            from django.db import transaction
+            from fastapi import BackgroundTasks
+            from rq import Queue
+
+            from app.work import cleanup, notify, unused, work
+
+            EXECUTOR = ThreadPoolExecutor(4)
+            queue = Queue()
+            atexit.register(cleanup)
+
+
+            def in_thread():
+                threading.Thread(target=work, args=(1,)).start()
+
+
+            def in_executor():
+                return EXECUTOR.submit(work, unused)
+
+
+            def in_pool():
+                with Pool(2) as pool:
+                    return pool.map(notify, [1, 2])
+
+
+            async def in_loop():
+                return await asyncio.get_running_loop().run_in_executor(None, work, 1)
+
+
+            def after_commit(pk):
+                transaction.on_commit(functools.partial(notify, pk))
+
+
+            def queued(pk):
+                queue.enqueue(notify, pk)
+
+
+            def endpoint(background_tasks: BackgroundTasks):
+                background_tasks.add_task(work, 2)
+
+
+            def as_data():
+                threading.Thread(target=print, args=(unused,))
+        """,
+    }, prefix="app.runs")
+    assert edges == {
+        ("app.runs", "app.work.cleanup"),
+        ("app.runs.in_thread", "app.work.work"),
+        ("app.runs.in_executor", "app.work.work"),
+        ("app.runs.in_pool", "app.work.notify"),
+        ("app.runs.in_loop", "app.work.work"),
+        ("app.runs.after_commit", "app.work.notify"),
+        ("app.runs.queued", "app.work.notify"),
+        ("app.runs.endpoint", "app.work.work"),
+    }
+
+
 def test_what_a_list_is_given_by_append_insert_extend_or_a_comprehension_are_its_items(tmp_path):
     edges, _ = edges_of(tmp_path, {
         "app/__init__.py": "",
