@@ -1849,11 +1849,13 @@ _CALLING_METHODS: dict[tuple[str, str], tuple[int, str | None]] = {
     **{("Executor", m): (0, "fn") for m in ("submit", "map")},
     **{("Pool", m): (0, "func") for m in ("apply", "apply_async", "map", "map_async", "imap", "imap_unordered",
                                          "starmap", "starmap_async")},
-    **{("Scheduler", "add_job"): (0, "func"), ("Loop", "run_in_executor"): (1, "func"),
-       ("Loop", "call_soon"): (0, "callback"), ("Loop", "call_later"): (1, "callback")},
+    ("Scheduler", "add_job"): (0, "func"),
+    ("Loop", "run_in_executor"): (1, "func"), ("Loop", "call_soon"): (0, "callback"),
+    ("Loop", "call_later"): (1, "callback"),
 }
 
 
+@functools.cache  # asked for every outside target of every site: a few thousand names
 def callback_argument(value: str) -> tuple[int, str | None] | None:
     """Where an outside callable takes the function it calls back (:data:`CALLING_OUTSIDE`;
     also ``submit``/``map`` of any ``...Executor``, the methods of any ``...Pool`` that run a
