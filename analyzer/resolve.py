@@ -1783,13 +1783,17 @@ def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[f
     caller decorates."""
     entered: list[frozenset[str]] = []
     wrapped: list[frozenset[str]] = []
+    hands_over: dict[frozenset[str], bool] = {}  # per target set (the evaluator shares equal ones)
     for k in ks:
         t = targets[k]
+        hands = hands_over.get(t)
+        if hands is None:
+            hands = hands_over[t] = any(v.startswith("x:") and callback_argument(v) for v in t)
         if sites[k][1] == ITERATION:
             e = _iteration_entered(r, sites[k][2])
         elif not t.isdisjoint(CALLING_BUILTINS):
             e = r.callees(t) | called_back(r, sites[k][2])
-        elif any(v.startswith("x:") and callback_argument(v) for v in t):
+        elif hands:
             e = r.callees(t) | handed_to_call(r, sites[k][2], t)
         else:
             e = r.callees(t)
@@ -1855,7 +1859,7 @@ _CALLING_METHODS: dict[tuple[str, str], tuple[int, str | None]] = {
 }
 
 
-@functools.cache  # asked for every outside target of every site: a few thousand names
+@functools.cache  # asked for every outside target the sites have: a few thousand names
 def callback_argument(value: str) -> tuple[int, str | None] | None:
     """Where an outside callable takes the function it calls back (:data:`CALLING_OUTSIDE`;
     also ``submit``/``map`` of any ``...Executor``, the methods of any ``...Pool`` that run a
