@@ -34,6 +34,7 @@ from typing import NamedTuple
 from analyzer.facts import (
     LAMBDA,
     REFERENCE,
+    Arg,
     Binding,
     Call,
     Definition,
@@ -603,7 +604,7 @@ class Resolver:
             return hit
         return self._remember(self._lookups, self._lookups_v, (scope, name), self._lookup, scope, name)
 
-    def _lookup(self, scope: str, name: str) -> set[str]:
+    def _lookup(self, scope: str, name: str) -> set[str] | frozenset[str]:
         q: str | None = scope
         first = True
         while q is not None:
@@ -615,7 +616,7 @@ class Resolver:
                 q = q.rsplit(".", 1)[0]  # class bodies are not enclosing scopes
                 continue
             if not first:  # the enclosing scope's own answer, asked once for all its functions
-                return set(self.lookup(q, name))
+                return self.lookup(q, name)
             found = self._local(q, kind, name)
             if found:
                 return found
@@ -706,13 +707,8 @@ class Resolver:
         if not is_template(name.value):
             return frozenset({f"m:{name.value}"}) if name.value in self.facts else None
         # ``import_module("%s.admin" % app.name)``: every project module the literal parts fit
-        parts = template_parts(name.value)
-        prefix, suffix = parts[0][1], parts[-1][1] if len(parts) > 1 else ""
-        if len(prefix) + len(suffix) < 2:
-            return None
-        found = [q for q in self.facts if q.startswith(prefix) and q.endswith(suffix)
-                 and len(q) > len(prefix) + len(suffix)]
-        return frozenset(f"m:{q}" for q in found) if 0 < len(found) <= MAX_NAMES_LOOKED_UP else None
+        found = names_fitting(name.value, self.facts)
+        return frozenset(f"m:{q}" for q in found) if found and len(found) <= MAX_NAMES_LOOKED_UP else None
 
     def _got_by_name(self, scope: str, index: int, expr: str) -> frozenset[str] | None:
         """``handler = getattr(self, f"on_{event}")`` and ``plugin = getattr(module, name)()``:
@@ -1603,6 +1599,8 @@ def _typed_by_argument(r: Resolver, modules: list[ModuleFacts], sites: list[tupl
 
 # what a call of ``getattr(...)``'s result evaluates to when nothing else is known of it
 _GOT = frozenset({"bi:getattr"})
+_GOT_FUNCTION = frozenset({"b:getattr"})  # ``getattr`` itself
+_IMPORT_MODULE = frozenset({"x:importlib.import_module"})
 # how a task queue sends a decorated function to its workers, with the same arguments: the
 # decorators that make it a task (empty: any decorator but these, ``_NOT_TASKS``)
 _TASK_SENDS: dict[str, frozenset[str]] = {
@@ -1635,16 +1633,12 @@ def _looked_up_by_name(r: Resolver, sites: list[tuple[str, int, Call]], targets:
             targets[k] = r.intern(frozenset(found))
 
 
-_GOT_FUNCTION = frozenset({"b:getattr"})
-
-
 def _getattr_call(calls: Sequence[Call], index: int) -> Call | None:
     """The ``getattr(...)`` call whose result the call at ``index`` calls
     (``getattr(obj, name)(...)``): the one nested last before it."""
     c = calls[index]
     start = c.first if c.first is not None else 0
     return next((calls[j] for j in range(index - 1, start - 1, -1) if calls[j].callee == "getattr"), None)
-_IMPORT_MODULE = frozenset({"x:importlib.import_module"})
 
 
 def _getattr_values(r: Resolver, g: Call) -> set[str]:
@@ -1661,12 +1655,9 @@ def _getattr_values(r: Resolver, g: Call) -> set[str]:
         else:
             members = _member_names(r, v)
             if is_template(value):
-                parts = template_parts(value)
-                prefix, suffix = parts[0][1], parts[-1][1] if len(parts) > 1 else ""
-                if len(prefix) + len(suffix) < 2:
+                names = names_fitting(value, members)
+                if names is None:
                     continue
-                names = [n for n in members if n.startswith(prefix) and n.endswith(suffix)
-                         and len(n) > len(prefix) + len(suffix)]
             elif v.startswith("m:"):  # a plugin module and a name from the configuration
                 names = [n for n in members if not n.startswith("_")]
             else:
@@ -1679,6 +1670,17 @@ def _getattr_values(r: Resolver, g: Call) -> set[str]:
     if default is not None and default.expr:
         out |= r.eval(g.scope, default.expr)
     return out
+
+
+def names_fitting(template: str, names: Iterable[str]) -> list[str] | None:
+    """The names a name built at run time may be: those that begin with its literal head,
+    end with its literal tail and have something in between (``f"visit_{kind}"``,
+    ``"%s.admin" % app``); ``None`` when the literal parts are too short to say anything."""
+    parts = template_parts(template)
+    prefix, suffix = parts[0][1], parts[-1][1] if len(parts) > 1 else ""
+    if len(prefix) + len(suffix) < 2:
+        return None
+    return [n for n in names if n.startswith(prefix) and n.endswith(suffix) and len(n) > len(prefix) + len(suffix)]
 
 
 def _member_names(r: Resolver, value: str) -> list[str]:
@@ -1786,17 +1788,15 @@ def _edge_needs(r: Resolver, sites: list[tuple[str, int, Call]], targets: list[f
     hands_over: dict[frozenset[str], bool] = {}  # per target set (the evaluator shares equal ones)
     for k in ks:
         t = targets[k]
-        hands = hands_over.get(t)
-        if hands is None:
-            hands = hands_over[t] = any(v.startswith("x:") and callback_argument(v) for v in t)
         if sites[k][1] == ITERATION:
             e = _iteration_entered(r, sites[k][2])
         elif not t.isdisjoint(CALLING_BUILTINS):
             e = r.callees(t) | called_back(r, sites[k][2])
-        elif hands:
-            e = r.callees(t) | handed_to_call(r, sites[k][2], t)
         else:
-            e = r.callees(t)
+            hands = hands_over.get(t)
+            if hands is None:
+                hands = hands_over[t] = any(v.startswith("x:") and callback_argument(v) for v in t)
+            e = r.callees(t) | handed_to_call(r, sites[k][2], t) if hands else r.callees(t)
         entered.append(e)
         w = _decorated_targets(r, sites[k][2], e) if e else None
         wrapped.append(frozenset(w) if w else _EMPTY)
@@ -1810,10 +1810,15 @@ CALLING_BUILTINS = frozenset({"b:map", "b:filter", "b:sorted", "b:min", "b:max",
 def called_back(r: Resolver, site: Call) -> frozenset[str]:
     """The project functions a call of a :data:`CALLING_BUILTINS` builtin calls back: those
     among the values of its arguments (any position: ``map(func, rows)``, the ``key=``)."""
+    return _functions_in(r, site.scope, site.args)
+
+
+def _functions_in(r: Resolver, scope: str, args: Iterable[Arg | None]) -> frozenset[str]:
+    """The project functions and methods among the values of these arguments."""
     values: set[str] = set()
-    for a in site.args:
-        if a.expr and not a.star:
-            values |= {v for v in r.eval(site.scope, a.expr) if v.startswith(("d:", "bd:"))}
+    for a in args:
+        if a is not None and a.expr and not a.star:
+            values |= {v for v in r.eval(scope, a.expr) if v.startswith(("d:", "bd:"))}
     return frozenset(q for q in r.callees(frozenset(values)) if r.kind(q) in ("function", "method"))
 
 
@@ -1877,13 +1882,8 @@ def callback_argument(value: str) -> tuple[int, str | None] | None:
 
 def handed_to_call(r: Resolver, site: Call, targets: frozenset[str]) -> frozenset[str]:
     """The project functions an outside callable among ``targets`` is handed to call back."""
-    values: set[str] = set()
-    for v in sorted(targets):
-        where = callback_argument(v) if v.startswith("x:") else None
-        a = argument(site, *where, past_stars=False) if where is not None else None
-        if a is not None and a.expr and not a.star:
-            values |= {x for x in r.eval(site.scope, a.expr) if x.startswith(("d:", "bd:"))}
-    return frozenset(q for q in r.callees(frozenset(values)) if r.kind(q) in ("function", "method"))
+    wheres = [callback_argument(v) for v in sorted(targets) if v.startswith("x:")]
+    return _functions_in(r, site.scope, (argument(site, *w, past_stars=False) for w in wheres if w is not None))
 
 
 def _iteration_entered(r: Resolver, site: Call) -> frozenset[str]:
