@@ -24,6 +24,12 @@ SKIP_DIRS = {
 SKIP_UNLESS_PACKAGE = {"build", "dist", "env"}
 TEST_DIRS = {"tests", "test", "testing", "__tests__", "testutils", "e2e"}
 MIGRATION_DIRS = {"migrations", "alembic"}
+# A folder of test modules under a name no rule knows (DefectDojo's ``unittests/``): this many
+# test modules at least, and this many times the folder's other modules (a base test case,
+# sample inputs), which are then test support. A flat package with a test beside each module
+# (``core.py``, ``test_core.py``) stays code.
+TEST_FOLDER_MIN = 5
+TEST_FOLDER_SHARE = 4
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 SPHINX_INDEXES = ("index.rst", "index.md", "index.txt", "contents.rst")  # beside conf.py: a Sphinx folder
 
@@ -146,7 +152,18 @@ def is_test_path(parts: tuple[str, ...]) -> bool:
     name = parts[-1]
     if any(p in TEST_DIRS or p.endswith("_tests") or p.startswith(("tests_", "test_")) for p in parts[:-1]):
         return True  # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
+    return _is_test_file(name)
+
+
+def _is_test_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or name == "tests.py"
+
+
+def holds_tests(names: set[str]) -> bool:
+    """Is a folder with these file names a folder of tests, whatever its name?"""
+    modules = [n for n in names if n.endswith(".py") and n != "__init__.py"]
+    tests = sum(1 for n in modules if _is_test_file(n))
+    return tests >= TEST_FOLDER_MIN and tests >= TEST_FOLDER_SHARE * (len(modules) - tests)
 
 
 def is_migration_path(parts: tuple[str, ...]) -> bool:
@@ -185,6 +202,7 @@ def discover(
     dir_is_project: dict[str, bool] = {}
     runs_from: set[str] = set()  # folders holding a Django manage.py: an import root (below)
     manage_heads: dict[str, str | None] = {}  # folder -> the head of its manage.py, read once
+    test_folders: set[str] = set()  # folders of tests by their content (holds_tests), and below
 
     top = str(root)
     prefix = top.rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
@@ -223,6 +241,8 @@ def discover(
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:
             continue  # a virtualenv
+        if not include_tests and folder != top and (os.path.dirname(folder) in test_folders or holds_tests(names)):
+            test_folders.add(folder)
         for entry in entries:
             rel = _printable(entry.path[len(prefix):].replace(os.sep, "/")) if entry.path.startswith(prefix) \
                 else _rel(Path(entry.path), root)
@@ -268,7 +288,7 @@ def discover(
                 continue
             if any(fnmatch.fnmatch(rel, pat) for pat in exclude):
                 continue
-            if not include_tests and is_test_path(parts):
+            if not include_tests and (folder in test_folders or is_test_path(parts)):
                 continue
             if not include_migrations and is_migration_path(parts):
                 continue

@@ -202,6 +202,26 @@ def test_test_folders_are_known_by_their_names(tmp_path):
         modules(tmp_path, include_tests=True))
 
 
+def test_a_folder_of_test_modules_is_tests_whatever_its_name(tmp_path):
+    # DefectDojo's unittests/: its base test case and the sample inputs below it are test
+    # support; a package with a test beside each module is still code
+    tests = {f"unittests/test_{n}.py": "" for n in ("api", "finding", "product", "user", "jira")}
+    build_tree(tmp_path, {
+        **tests,
+        "unittests/__init__.py": "",
+        "unittests/dojo_test_case.py": "",
+        "unittests/scans/devskim/app.py": "",
+        "dojo/__init__.py": "",
+        "dojo/models.py": "",
+        "flat/__init__.py": "",
+        **{f"flat/{n}.py": "" for n in ("core", "utils", "io")},
+        **{f"flat/test_{n}.py": "" for n in ("core", "utils", "io")},
+    })
+    assert set(modules(tmp_path)) == {"dojo", "dojo.models", "flat", "flat.core", "flat.utils", "flat.io"}
+    assert {"unittests.dojo_test_case", "unittests.scans.devskim.app", "unittests.test_api"} <= set(
+        modules(tmp_path, include_tests=True))
+
+
 def test_templates_are_skipped_and_a_checkout_root_is_no_package(tmp_path):
     """A cookiecutter folder's setup.py is not the project's; an ``__init__.py`` beside the
     checkout's setup.py does not prefix every module with the checkout's folder name."""
