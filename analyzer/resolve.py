@@ -868,7 +868,9 @@ class Resolver:
             if self.kind(q) == "class":
                 return self.class_attribute(q, attr, instance=False)
             if attr in _TASK_SENDS and self._sends_itself(q, attr):
-                return {value}  # ``sync.delay(pk)`` runs ``sync(pk)`` on a worker
+                # ``sync.delay(pk)`` runs ``sync(pk)`` on a worker; a bound task
+                # (``@app.task(bind=True)``) gets the task itself as its first parameter
+                return {f"bd:{q}"} if self._bound_task(q) else {value}
             return set()
         if tag == "i":
             return self.class_attribute(q, attr, instance=True)
@@ -894,6 +896,12 @@ class Resolver:
             return False
         names = {(dec.expr or "").rpartition(".")[2] for dec in d.decorators}
         return bool(names & _TASK_SENDS[attr]) if _TASK_SENDS[attr] else bool(names - _NOT_TASKS)
+
+    def _bound_task(self, func: str) -> bool:
+        """Is ``func`` a task whose decorator says ``bind=True``, so that its first parameter
+        is the task, not the first argument sent?"""
+        return any(a.keyword == "bind" and a.value is True
+                   for dec in self.defs[func].decorators for a in dec.args or ())
 
     def class_attribute(self, cls: str, attr: str, instance: bool, skip_self: bool = False) -> set[str]:
         mro = self.mro(cls)
@@ -1138,6 +1146,8 @@ class Resolver:
     def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
         if not call.args or not any(a.expr for a in call.args):
             return  # nothing can flow: the common case, kept cheap
+        sent = call.callee.rpartition(".")[2] if call.callee else ""
+        sent = sent if sent in _SENDS_ARGUMENT_TUPLE else ""  # a task queue's send of its arguments' tuple
         for v in sorted(targets):
             tag, _, q = v.partition(":")
             if tag not in ("d", "bd"):
@@ -1155,7 +1165,8 @@ class Resolver:
                 continue
             positional, by_name = self._signature_index(func)
             pos = shift
-            for a in call.args:
+            for a in _sent_arguments(call) if sent and kind == "function" and not q.endswith("." + sent) \
+                    else call.args:
                 if a.star:
                     continue
                 if a.keyword is not None:
@@ -1609,6 +1620,23 @@ _TASK_SENDS: dict[str, frozenset[str]] = {
     "s": frozenset(), "si": frozenset(), "signature": frozenset(),
     "send": frozenset({"actor"}), "send_with_options": frozenset({"actor"}),
 }
+# sends whose first argument is the tuple of the task's arguments (``apply_async((pk,), countdown=3)``)
+_SENDS_ARGUMENT_TUPLE = frozenset({"apply_async", "signature"})
+
+
+def _sent_arguments(call: Call) -> tuple[Arg, ...]:
+    """The arguments a task queue's send that takes them as a tuple hands the task
+    (``task.apply_async(args=(pk, user))``, ``task.signature((pk,))``): the tuple's items
+    written in place, up to a starred one."""
+    sent = argument(call, 0, "args", past_stars=False)
+    out: list[Arg] = []
+    for item in (sent.items or ()) if sent is not None else ():
+        if item is not None and item.endswith("[]"):
+            break  # ``(*ids,)``: which value lands where is not known from here on
+        out.append(Arg(expr=item))
+    return tuple(out)
+
+
 _NOT_TASKS = frozenset({"", "property", "staticmethod", "classmethod", "cached_property", "wraps", "lru_cache",
                         "cache", "contextmanager", "asynccontextmanager", "overload"})
 MAX_NAMES_LOOKED_UP = 64  # a dynamic name matching more members than this says nothing

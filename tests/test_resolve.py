@@ -1573,6 +1573,70 @@ def test_a_task_sent_to_its_workers_is_a_call_of_the_task(tmp_path):
                      ("app.views.view", "app.tasks.notify")}
 
 
+def test_a_task_sent_its_arguments_gets_them_at_its_own_parameters(tmp_path):
+    # a bound task's first parameter is the task itself; apply_async and signature take the
+    # task's arguments as a tuple: a call on what each parameter is handed reaches its class
+    edges, res = edges_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": """
+            class Order:
+                def ship(self):
+                    return self
+
+
+            class Invoice:
+                def send(self):
+                    return self
+        """,
+        "app/tasks.py": """
+            from celery import shared_task
+
+
+            @shared_task(bind=True)
+            def ship(self, order):
+                order.ship()
+
+
+            @shared_task
+            def bill(invoice, order):
+                invoice.send()
+
+
+            @shared_task(bind=True)
+            def resend(self, invoice):
+                invoice.send()
+        """,
+        "app/crypto.py": """
+            def signature(payload):
+                return payload
+        """,
+        "app/views.py": """
+            from app import crypto
+            from app.models import Invoice, Order
+            from app.tasks import bill, resend, ship
+
+
+            def view(ids):
+                order, invoice = Order(), Invoice()
+                ship.delay(order)
+                bill.apply_async((invoice, order), countdown=3)
+                resend.signature(args=(invoice,))
+                bill.apply_async((*ids, order))
+                crypto.signature(order)
+        """,
+    })
+    flows = res.resolver.flows
+    assert flows[("app.crypto.signature", "payload")] == {"i:app.models.Order"}  # a function of that name
+    assert flows[("app.tasks.ship", "order")] == {"i:app.models.Order"}
+    assert not flows.get(("app.tasks.ship", "self"))
+    assert flows[("app.tasks.bill", "invoice")] == {"i:app.models.Invoice"}
+    assert flows[("app.tasks.bill", "order")] == {"i:app.models.Order"}  # not past ``*ids``
+    assert flows[("app.tasks.resend", "invoice")] == {"i:app.models.Invoice"}
+    assert {("app.tasks.ship", "app.models.Order.ship"), ("app.tasks.bill", "app.models.Invoice.send"),
+            ("app.tasks.resend", "app.models.Invoice.send"), ("app.views.view", "app.tasks.ship"),
+            ("app.views.view", "app.tasks.bill"), ("app.views.view", "app.tasks.resend")} <= edges
+
+
 def test_a_celery_signature_a_canvas_sends_is_a_call_of_the_task(tmp_path):
     edges, _ = edges_of(tmp_path, {
         "app/__init__.py": "",
