@@ -1890,13 +1890,18 @@ _CALLING_METHODS: dict[tuple[str, str], tuple[int, str | None]] = {
     ("Loop", "run_in_executor"): (1, "func"), ("Loop", "call_soon"): (0, "callback"),
     ("Loop", "call_later"): (1, "callback"),
 }
+# methods at the end of a chain of an outside library's calls: (library, method)
+_CALLING_CHAINS: dict[tuple[str, str], tuple[int, str | None]] = {
+    ("schedule", "do"): (0, "job_func"),  # ``schedule.every(10).minutes.do(sync)``
+}
 
 
 @functools.cache  # asked for every outside target the sites have: a few thousand names
 def callback_argument(value: str) -> tuple[int, str | None] | None:
     """Where an outside callable takes the function it calls back (:data:`CALLING_OUTSIDE`;
     also ``submit``/``map`` of any ``...Executor``, the methods of any ``...Pool`` that run a
-    function, a ``...Scheduler``'s ``add_job``, an event loop's ``run_in_executor``)."""
+    function, a ``...Scheduler``'s ``add_job``, an event loop's ``run_in_executor``, the
+    schedule library's ``every(...)....do``)."""
     found = CALLING_OUTSIDE.get(value)
     if found is not None:
         return found
@@ -1905,7 +1910,7 @@ def callback_argument(value: str) -> tuple[int, str | None] | None:
     for suffix in ("Executor", "Pool", "Scheduler", "Loop"):
         if cls.endswith(suffix.lower()):
             return _CALLING_METHODS.get((suffix, method))
-    return None
+    return _CALLING_CHAINS.get((value[2:].partition(".")[0], method))
 
 
 def handed_to_call(r: Resolver, site: Call, targets: frozenset[str]) -> frozenset[str]:

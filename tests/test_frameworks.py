@@ -483,6 +483,68 @@ def test_airflow_tasks_dags_operators_and_python_callables_are_task_entries(tmp_
     }
 
 
+def test_scheduled_jobs_are_tasks_the_scheduler_runs(tmp_path):
+    # APScheduler's decorator and add_job, Flask-APScheduler's task decorator, the schedule
+    # library's chain; a job's id names it. The code that hands a function over calls it.
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "ops/__init__.py": "",
+        "ops/jobs.py": """
+            import schedule
+            from apscheduler.schedulers.background import BackgroundScheduler
+            from flask_apscheduler import APScheduler
+
+            scheduler = BackgroundScheduler()
+            flask_scheduler = APScheduler()
+
+
+            @scheduler.scheduled_job("cron", hour=3, id="nightly-report")
+            def report():
+                return 1
+
+
+            @flask_scheduler.task("interval", id="heartbeat", seconds=30)
+            def heartbeat():
+                return 2
+
+
+            def sync():
+                return 3
+
+
+            def purge():
+                return 4
+
+
+            def start():
+                scheduler.add_job(sync, "interval", minutes=5, id="sync-catalog")
+                schedule.every(10).minutes.do(purge)
+                scheduler.start()
+
+
+            def helper():
+                return 5
+
+
+            def not_scheduled(items):
+                items.add_job(helper)
+        """,
+    })
+    facts, resolution = front_end(tmp_path)
+    found = extract(facts, resolution)
+    J = "ops.jobs."
+    assert {(r.id, r.handler, r.name, r.framework) for r in found.routes} == {
+        ("entry:task:ops.jobs.report", J + "report", "nightly-report", "apscheduler"),
+        ("entry:task:ops.jobs.heartbeat", J + "heartbeat", "heartbeat", "flask_apscheduler"),
+        ("entry:task:ops.jobs.sync", J + "sync", "sync-catalog", "apscheduler"),
+        ("entry:task:ops.jobs.purge", J + "purge", J + "purge", "schedule"),
+    }
+    calls = {(e.source, e.target) for e in resolution.edges if e.kind == "call"}
+    assert {(J + "start", J + "sync"), (J + "start", J + "purge")} <= calls
+    assert (J + "not_scheduled", J + "helper") not in calls
+
+
 def test_string_references_and_unresolved_counts():
     found = run("references")
     L = "plug.loader.load"

@@ -8,6 +8,9 @@
   scheduler runs, which no HTTP route reaches (opencve's ``scheduler/dags/``);
 * commands: Django management commands (``<app>/management/commands/<name>.py`` with a
   ``Command`` class), Click / Typer / Flask CLI commands;
+* scheduled jobs: APScheduler's ``@scheduler.scheduled_job("cron", hour=3)`` and
+  ``scheduler.add_job(sync, "interval", id="sync")``, Flask-APScheduler's ``@scheduler.task``,
+  the schedule library's ``schedule.every(10).minutes.do(sync)``: tasks the scheduler runs;
 * signals: ``@receiver(post_save, sender=Order)``, ``post_save.connect(handler, sender=...)``,
   blinker / Flask signals ``sig.connect(handler)`` and ``@sig.connect``;
 * remote procedures: django-modernrpc's ``@rpc_method(name="TestRun.create")``, also through a
@@ -23,9 +26,13 @@ from analyzer.frameworks.program import Program, matches, outside
 from analyzer.model import Route
 
 TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "job", "periodic_task", "db_task",
-                             "db_periodic_task", "background_task"})
+                             "db_periodic_task", "background_task", "scheduled_job"})
 TASK_ROOTS = frozenset({"celery", "dramatiq", "huey", "rq", "django_rq", "flask_rq2", "django_q", "arq",
-                        "procrastinate", "taskiq", "airflow"})
+                        "procrastinate", "taskiq", "airflow", "apscheduler", "flask_apscheduler"})
+# schedulers that run a function handed to them: the method that takes it -> its libraries
+# (APScheduler's ``scheduler.add_job(sync, "interval", id="sync")``, Flask-APScheduler's; the
+# schedule library's ``schedule.every(10).minutes.do(sync)``)
+SCHEDULING_CALLS = {"add_job": frozenset({"apscheduler", "flask_apscheduler"}), "do": frozenset({"schedule"})}
 # Airflow's operators that run a function of the project (``python_callable=``)
 PYTHON_OPERATORS = frozenset({"PythonOperator", "BranchPythonOperator", "ShortCircuitOperator",
                               "PythonVirtualenvOperator", "ExternalPythonOperator",
@@ -53,6 +60,7 @@ class NonHttpEntries:
                 self._task_class(q)
         self._commands()
         self._connects()
+        self._scheduled()
         self._python_operators()
         return sorted(self.routes.values(), key=lambda r: r.id)
 
@@ -76,7 +84,8 @@ class NonHttpEntries:
                 if fw == "airflow" or (fw is not None and last in TASK_DECORATORS):
                     name = (_kw_literal(prog, module, parent, dec.args, "name")
                             or _kw_literal(prog, module, parent, dec.args, "task_id")
-                            or _kw_literal(prog, module, parent, dec.args, "dag_id") or q)
+                            or _kw_literal(prog, module, parent, dec.args, "dag_id")
+                            or _kw_literal(prog, module, parent, dec.args, "id") or q)
                     self._add(Route(f"entry:task:{q}", "task", q, None, (), name, module, d.line, fw))
                     return
             if last in ("command", "group") and dec.args is not None:
@@ -241,6 +250,30 @@ class NonHttpEntries:
                         label += f"({sender})"
                     self._add(Route(f"entry:signal:{q}", "signal", q, None, (), label, site.module, c.line,
                                     _root(values) or "django"))
+                    break
+
+    def _scheduled(self) -> None:
+        """A function handed to a scheduler (``SCHEDULING_CALLS``) is a task the scheduler
+        runs, named by the job's ``id=`` or ``name=`` when it has a literal one."""
+        prog = self.prog
+        for site in prog.named(sorted(SCHEDULING_CALLS)):
+            c = site.call
+            if "." not in c.callee or not c.args:
+                continue
+            recv, _, method = c.callee.rpartition(".")
+            values = prog.r.eval(c.scope, recv)
+            if not matches(values, SCHEDULING_CALLS[method]):
+                continue
+            func = prog.arg(c, 0, "func" if method == "add_job" else "job_func")
+            if func is None or not func.expr:
+                continue
+            for v in sorted(prog.r.eval(c.scope, func.expr)):
+                if v.startswith(("d:", "bd:")) and prog.kind(v.split(":", 1)[1]) in ("function", "method"):
+                    q = v.split(":", 1)[1]
+                    name = (_kw_literal(prog, site.module, c.scope, c.args, "id")
+                            or _kw_literal(prog, site.module, c.scope, c.args, "name") or q)
+                    self._add(Route(f"entry:task:{q}", "task", q, None, (), name, site.module, c.line,
+                                    _root(values) or "apscheduler"))
                     break
 
     def _signal_instance(self, values) -> bool:
