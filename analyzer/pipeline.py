@@ -18,6 +18,7 @@ from typing import Any
 from analyzer import __version__
 from analyzer.errors import UsageError
 from analyzer.facts import ModuleFacts
+from analyzer.file_index import FileIndex, Learnt, status
 
 PARALLEL_THRESHOLD = 64  # below this many files, one worker process is enough
 KEEP_RESULTS = 4  # whole documents kept in the result cache, newest first
@@ -274,10 +275,33 @@ class Inputs:
     """The files of one run, read once: what every later step (and every cache key) uses."""
 
     root: Path
-    tasks: list[tuple[str, str, bool, bytes]]  # (relpath, module, is_package, source)
+    # (relpath, module, is_package, source); source ``None``: unchanged since the file index
+    # recorded it (analyzer/file_index.py), not read unless it must be parsed (:meth:`readied`)
+    tasks: list[tuple[str, str, bool, bytes | None]]
     keys: list[str]  # facts-cache key per task
     skipped: list[tuple[str, str]]
     timings: dict[str, float]
+    shas: list[str] = field(default_factory=list)  # content hash per task
+
+    def readied(self, indices: list[int]) -> list[tuple[str, str, bool, bytes]]:
+        """The tasks at ``indices`` with their sources, reading those not read yet; a file
+        that no longer holds what its recorded hash says changed during the run."""
+        from analyzer.errors import MsaError
+        from analyzer.facts import source_hash
+
+        out = []
+        for i in indices:
+            rel, module, is_package, source = self.tasks[i]
+            if source is None:
+                try:
+                    source = (self.root / rel).read_bytes()
+                except OSError as exc:
+                    raise MsaError(f"{rel}: cannot read it any more ({exc.strerror or exc}); run again") from None
+                if source_hash(source) != self.shas[i]:
+                    raise MsaError(f"{rel}: changed while it was being analyzed; run again")
+                self.tasks[i] = (rel, module, is_package, source)
+            out.append((rel, module, is_package, source))
+        return out
 
 
 # A file whose head says it is generated (protoc's ``_pb2.py``, an OpenAPI client, anything
@@ -326,30 +350,48 @@ def collect_inputs(path: Path, options: AnalyzeOptions) -> Inputs:
         _nothing_to_analyze(root, path, options, found)
     t0 = time.perf_counter()
     skipped = list(found.skipped)
-    tasks: list[tuple[str, str, bool, bytes]] = []
+    tasks: list[tuple[str, str, bool, bytes | None]] = []
+    learnt: list[Learnt] = []
+    index = FileIndex(_stage_cache(options), _file_index_key(root, options))
     for f in found.files:
         try:
-            source = f.path.read_bytes()
+            now = status(f.path)
+            known = index.learnt(f.relpath, now)
+            source = None
+            if known is None:
+                source = f.path.read_bytes()
+                known = Learnt(source_hash(source), _generated(source),
+                               b"pytest" in source and _TEST_SUPPORT.search(source) is not None)
+                index.record(f.relpath, now, known)
         except OSError as exc:
             skipped.append((f.relpath, f"cannot read: {exc.strerror or exc}"))
             continue
-        if _generated(source):
+        if known.generated:
             skipped.append((f.relpath, "generated code (its header says not to edit it): read as a library"))
             continue
         tasks.append((f.relpath, f.module, f.is_package, source))
+        learnt.append(known)
+    index.save()
     if not (options.include_tests or config.include_tests):
-        tasks = _without_test_support(tasks, skipped)
-    keys = [FactsCache.key(source_hash(src), mod, pkg, rel) for rel, mod, pkg, src in tasks]
+        tasks, learnt = _without_test_support(tasks, learnt, skipped)
+    keys = [FactsCache.key(k.sha, mod, pkg, rel) for (rel, mod, pkg, _src), k in zip(tasks, learnt)]
     timings["read"] = time.perf_counter() - t0
-    return Inputs(root, tasks, keys, sorted(skipped), timings)
+    return Inputs(root, tasks, keys, sorted(skipped), timings, [k.sha for k in learnt])
 
 
-def _without_test_support(tasks: list[tuple[str, str, bool, bytes]], skipped: list[tuple[str, str]]):
-    support = {i for i, t in enumerate(tasks) if b"pytest" in t[3] and _TEST_SUPPORT.search(t[3])}
+def _file_index_key(root: Path, options: AnalyzeOptions) -> str:
+    from analyzer.stage_cache import code_key, digest
+
+    return digest("files", str(root), *code_key()) if options.use_cache else ""
+
+
+def _without_test_support(tasks: list, learnt: list[Learnt], skipped: list[tuple[str, str]]):
+    support = {i for i, k in enumerate(learnt) if k.support}
     if not support or 2 * len(support) > len(tasks):
-        return tasks
+        return tasks, learnt
     skipped.extend((tasks[i][0], "test support: imports pytest at its top level") for i in sorted(support))
-    return [t for i, t in enumerate(tasks) if i not in support]
+    keep = [i for i in range(len(tasks)) if i not in support]
+    return [tasks[i] for i in keep], [learnt[i] for i in keep]
 
 
 def _nothing_to_analyze(root: Path, path: Path, options: AnalyzeOptions, found) -> None:
@@ -399,7 +441,7 @@ def run_front_end(path: Path, options: AnalyzeOptions, inputs: Inputs | None = N
         def received(i: int, blob: bytes) -> None:
             parsed[i] = decode(blob)
 
-        finish = start_parsing([tasks[i] for i in todo], options.jobs, options.progress, executor, received)
+        finish = start_parsing(inputs.readied(todo), options.jobs, options.progress, executor, received)
         if len(todo) >= PARALLEL_THRESHOLD and options.jobs != 1:
             _import_later_stages()
         encoded = finish()
@@ -703,7 +745,7 @@ def _patched_front(stages, inputs: Inputs, options: AnalyzeOptions, parsed: dict
         try:
             found = cache.get_many([inputs.keys[i] for i in indices] + earlier)
             todo = [i for i in indices if inputs.keys[i] not in found]
-            finish = start_parsing([inputs.tasks[i] for i in todo], options.jobs) if todo else None
+            finish = start_parsing(inputs.readied(todo), options.jobs) if todo else None
         except BaseException:
             cache.close()
             raise
