@@ -531,3 +531,13 @@ def test_a_service_told_apart_by_a_layer_alone_is_named_by_the_data_it_holds():
     size |= dict.fromkeys(job_slice, 10.0)
     names = name_services([main, job_slice, jobs], module_of, size, root=layout)
     assert names == ["files", "files-models", "files-jobs"]  # not ``files-job`` beside ``files-jobs``
+    # a table the slice only writes, which none of its code's names speaks of, names nothing
+    # (paperless' management commands writing allauth's ``socialaccount_socialaccount``)
+    commands = ["media.files.management.export.Command", "media.files.management.purge.Command",
+                "entity:table:socialaccount_socialaccount"]
+    module_of |= {"media.files.management.export.Command": "media.files.management.export",
+                  "media.files.management.purge.Command": "media.files.management.purge",
+                  "entity:table:socialaccount_socialaccount": "media.files.management.export"}
+    size |= dict.fromkeys(commands, 10.0)
+    names = name_services([main, commands], module_of, size, root=layout)
+    assert names == ["files", "files-management"]

@@ -121,13 +121,16 @@ _DATA_PLAIN = frozenset({
 
 
 def _data_words(group: Iterable[str], size_of: Mapping[str, float]) -> list[str]:
-    """The words of the group's entities' names (``entity:files.models.subtitle.Subtitle``),
-    ranked as :func:`_member_words` ranks them: by the lines of the members whose names
-    share them (``SubtitleForm``, ``edit_subtitle``)."""
+    """The words of the group's entities' names (``entity:files.models.subtitle.Subtitle``)
+    that the names of its code share (``SubtitleForm``, ``edit_subtitle``), ranked by those
+    members' lines as :func:`_member_words` ranks them. A table only written or read, which
+    no member's name speaks of (paperless' export commands writing allauth's
+    ``socialaccount_socialaccount``), names nothing."""
     group = list(group)
     held = {w.lower() for node in group if node.startswith("entity:")
             for w in _WORD.findall(node.rsplit(".", 1)[-1].rsplit(":", 1)[-1])}
-    return [w for w in _member_words(group, size_of) if w in held and w not in _DATA_PLAIN] if held else []
+    code = [node for node in group if not node.startswith("entity:")]
+    return [w for w in _member_words(code, size_of) if w in held and w not in _DATA_PLAIN] if held else []
 
 
 def _says_again(word: str, name: str, taken: set[str]) -> bool:
