@@ -272,7 +272,8 @@ def _parse_isolated(task: tuple[str, str, bool, bytes]) -> bytes:
 
 @dataclass
 class Inputs:
-    """The files of one run, read once: what every later step (and every cache key) uses."""
+    """The files of one run, each read at most once (not at all when the file index knows it
+    unchanged): what every later step (and every cache key) uses."""
 
     root: Path
     # (relpath, module, is_package, source); source ``None``: unchanged since the file index
@@ -319,6 +320,8 @@ def _generated(source: bytes) -> bool:
     """Does the file's head say it is generated (:data:`_GENERATED`)?"""
     head = source[:GENERATED_HEAD].lower()
     return any(w in head for w in _GENERATED_WORDS) and _GENERATED.search(source, 0, GENERATED_HEAD) is not None
+
+
 # A module that imports pytest at its top level cannot be imported where pytest is not
 # installed: test support wherever it sits (pulpcore's ``pytest_plugin.py``, 1,600 lines of
 # fixtures, came out as services of their own; celery's ``contrib/pytest.py``). Left out with
