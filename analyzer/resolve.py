@@ -1146,8 +1146,9 @@ class Resolver:
     def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
         if not call.args or not any(a.expr for a in call.args):
             return  # nothing can flow: the common case, kept cheap
-        sent = call.callee.rpartition(".")[2] if call.callee else ""
-        sent = sent if sent in _SENDS_ARGUMENT_TUPLE else ""  # a task queue's send of its arguments' tuple
+        sent = ""  # a task queue's send of its arguments' tuple (no new string for other calls)
+        if call.callee and call.callee.endswith(_SENDING_ARGUMENT_TUPLE):
+            sent = call.callee.rpartition(".")[2]
         for v in sorted(targets):
             tag, _, q = v.partition(":")
             if tag not in ("d", "bd"):
@@ -1622,6 +1623,7 @@ _TASK_SENDS: dict[str, frozenset[str]] = {
 }
 # sends whose first argument is the tuple of the task's arguments (``apply_async((pk,), countdown=3)``)
 _SENDS_ARGUMENT_TUPLE = frozenset({"apply_async", "signature"})
+_SENDING_ARGUMENT_TUPLE = tuple(f".{name}" for name in sorted(_SENDS_ARGUMENT_TUPLE))  # callee endings
 
 
 def _sent_arguments(call: Call) -> tuple[Arg, ...]:
