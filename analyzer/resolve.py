@@ -1146,9 +1146,8 @@ class Resolver:
     def add_flows(self, scope: str, call: Call, targets: frozenset[str]) -> None:
         if not call.args or not any(a.expr for a in call.args):
             return  # nothing can flow: the common case, kept cheap
-        sent = ""  # a task queue's send of its arguments' tuple (no new string for other calls)
         if call.callee and call.callee.endswith(_SENDING_ARGUMENT_TUPLE):
-            sent = call.callee.rpartition(".")[2]
+            targets = self._add_sent_flows(scope, call, targets)
         for v in sorted(targets):
             tag, _, q = v.partition(":")
             if tag not in ("d", "bd"):
@@ -1166,8 +1165,7 @@ class Resolver:
                 continue
             positional, by_name = self._signature_index(func)
             pos = shift
-            for a in _sent_arguments(call) if sent and kind == "function" and not q.endswith("." + sent) \
-                    else call.args:
+            for a in call.args:
                 if a.star:
                     continue
                 if a.keyword is not None:
@@ -1181,6 +1179,18 @@ class Resolver:
                 vals = {x for x in vals if not x.startswith(("b:", "bi:", "m:"))}
                 if vals:
                     self.grow_flow((func, p.name), vals)
+
+    def _add_sent_flows(self, scope: str, call: Call, targets: frozenset[str]) -> frozenset[str]:
+        """The flows of a task queue's send that takes the task's arguments as a tuple
+        (``bill.apply_async((invoice, order))``): its items go to the task functions among
+        ``targets``; the targets left (a project function named ``signature`` itself) take
+        the call's own arguments."""
+        send = call.callee.rpartition(".")[2]
+        tasks = frozenset(v for v in targets if v.startswith(("d:", "bd:")) and not v.endswith("." + send)
+                          and self.kind(v.partition(":")[2]) == "function")
+        if tasks:
+            self.add_flows(scope, call._replace(callee=None, args=_sent_arguments(call)), tasks)
+        return targets - tasks
 
     def grow_flow(self, key: tuple[str, str], vals: set[str] | None) -> None:
         """Add values flowing into a parameter (``key``: function, parameter), keeping at
