@@ -1631,9 +1631,9 @@ _TASK_SENDS: dict[str, frozenset[str]] = {
     "s": frozenset(), "si": frozenset(), "signature": frozenset(),
     "send": frozenset({"actor"}), "send_with_options": frozenset({"actor"}),
 }
-# sends whose first argument is the tuple of the task's arguments (``apply_async((pk,), countdown=3)``)
-_SENDS_ARGUMENT_TUPLE = frozenset({"apply_async", "signature"})
-_SENDING_ARGUMENT_TUPLE = tuple(f".{name}" for name in sorted(_SENDS_ARGUMENT_TUPLE))  # callee endings
+# how the callee of a send ends whose first argument is the tuple of the task's arguments
+# (``bill.apply_async((pk,), countdown=3)``, ``bill.signature((pk,))``)
+_SENDING_ARGUMENT_TUPLE = (".apply_async", ".signature")
 
 
 def _sent_arguments(call: Call) -> tuple[Arg, ...]:

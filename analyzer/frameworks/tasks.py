@@ -261,8 +261,11 @@ class NonHttpEntries:
             if "." not in c.callee or not c.args:
                 continue
             recv, _, method = c.callee.rpartition(".")
+            libraries = SCHEDULING_CALLS.get(method)
+            if libraries is None:
+                continue
             values = prog.r.eval(c.scope, recv)
-            if not matches(values, SCHEDULING_CALLS[method]):
+            if not matches(values, libraries):
                 continue
             func = prog.arg(c, 0, "func" if method == "add_job" else "job_func")
             if func is None or not func.expr:
