@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,14 +150,56 @@ class Discovery:
 
 
 def is_test_path(parts: tuple[str, ...]) -> bool:
-    name = parts[-1]
-    if any(p in TEST_DIRS or p.endswith("_tests") or p.startswith(("tests_", "test_")) for p in parts[:-1]):
-        return True  # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
-    return _is_test_file(name)
+    """A test by its path alone: in a test folder, or named like a test (discovery reads the
+    content of a file only its name calls a test, :func:`_is_test`)."""
+    return _in_test_folder(parts) or _is_test_file(parts[-1])
+
+
+def settings_name(parts: Iterable[str]) -> bool:
+    """Do these names of a module's path say it holds settings (``settings/base.py``,
+    ``settings_prod.py``, ``test_settings.py``)? Named like a test too, it configures the tests."""
+    return any(p == "settings" or p.startswith("settings_") or p.endswith("_settings") for p in parts)
+
+
+def _in_test_folder(parts: tuple[str, ...]) -> bool:
+    # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
+    return any(p in TEST_DIRS or p.endswith("_tests") or p.startswith(("tests_", "test_")) for p in parts[:-1])
 
 
 def _is_test_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or name == "tests.py"
+
+
+# What a test module holds: a test function or class as pytest collects them, or a test
+# framework by name. A file named like a test that holds code but none of these is code
+# (treeherder's ``webapp/api/investigated_test.py`` view set and ``push_health/tests.py``,
+# which its views import; Django commands such as ``management/commands/test_parse_log.py``).
+_TEST_MARKS = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test"
+                         rb"|\b(?:unittest|pytest|TestCase)\b|\bdjango\.test\b", re.MULTILINE)
+_CODE_LINE = re.compile(rb"^[ \t]*[A-Za-z_@]", re.MULTILINE)  # not only comments and blank lines
+MAX_TEST_READ = 1 << 20  # a bigger file named like a test is taken for one unread
+
+
+def _is_test(parts: tuple[str, ...], path: str) -> bool:
+    """A test (or test support, or the tests' settings) by its path and, when only its name
+    says so, by its content."""
+    if _in_test_folder(parts):
+        return True
+    name = parts[-1]
+    if not _is_test_file(name):
+        return False
+    return name == "conftest.py" or settings_name((*parts[:-1], name[:-3])) or _named_test_holds_tests(path)
+
+
+def _named_test_holds_tests(path: str) -> bool:
+    """Is a file named like a test (outside test folders) a test, by its content? An empty
+    one, a comment (Django's ``# Create your tests here.``) or one that cannot be read is."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read(MAX_TEST_READ + 1)
+    except OSError:
+        return True
+    return len(text) > MAX_TEST_READ or _TEST_MARKS.search(text) is not None or _CODE_LINE.search(text) is None
 
 
 def holds_tests(names: set[str]) -> bool:
@@ -288,7 +331,7 @@ def discover(
                 continue
             if any(fnmatch.fnmatch(rel, pat) for pat in exclude):
                 continue
-            if not include_tests and (folder in test_folders or is_test_path(parts)):
+            if not include_tests and (folder in test_folders or _is_test(parts, entry.path)):
                 continue
             if not include_migrations and is_migration_path(parts):
                 continue

@@ -222,6 +222,40 @@ def test_a_folder_of_test_modules_is_tests_whatever_its_name(tmp_path):
         modules(tmp_path, include_tests=True))
 
 
+def test_a_file_named_like_a_test_that_holds_code_and_no_test_is_code(tmp_path):
+    # treeherder: a view set in ``investigated_test.py``, a module of its views in
+    # ``push_health/tests.py``, Django commands named ``test_*.py``
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "",
+        "app/views.py": "",
+        "app/investigated_test.py": "from rest_framework import viewsets\n\n"
+                                    "class InvestigatedViewSet(viewsets.ModelViewSet):\n    pass\n",
+        "app/health/__init__.py": "",
+        "app/health/tests.py": "def get_test_failures(push):\n    return []\n",
+        "app/management/commands/test_parse_log.py": "class Command:\n    def handle(self):\n        pass\n",
+        # tests, by what they hold
+        "app/test_views.py": "def test_index():\n    assert True\n",
+        "app/views_test.py": "import unittest\n\nclass Views(unittest.TestCase):\n    pass\n",
+        "app/other/test_models.py": "class TestOrder:\n    def check(self):\n        pass\n",
+        "app/tests.py": "from django.test import TestCase\n\n# Create your tests here.\n",
+        "app/other/__init__.py": "",
+        "app/other/tests.py": "# Create your tests here.\n",
+        "app/other/test_empty.py": "",
+        "app/conftest.py": "def make_order():\n    return None\n",
+        "app/tests/helpers.py": "def make_user():\n    return None\n",
+        # settings named like a test configure the tests
+        "site/__init__.py": "",
+        "site/test_settings.py": "from .base import *\nDEBUG = False\n",
+        "site/settings/ci_test.py": "DEBUG = False\n",
+    })
+    assert set(modules(tmp_path)) == {"app", "app.models", "app.views", "app.investigated_test", "app.health",
+                                      "app.health.tests", "app.management.commands.test_parse_log", "app.other",
+                                      "site"}
+    assert {"app.test_views", "app.views_test", "app.other.test_models", "app.tests", "app.conftest",
+            "app.tests.helpers"} <= set(modules(tmp_path, include_tests=True))
+
+
 def test_templates_are_skipped_and_a_checkout_root_is_no_package(tmp_path):
     """A cookiecutter folder's setup.py is not the project's; an ``__init__.py`` beside the
     checkout's setup.py does not prefix every module with the checkout's folder name."""

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from analyzer.discover import settings_name
 from analyzer.facts import (
     OPAQUE,
     REFERENCE,
@@ -906,8 +907,7 @@ _SETTINGS_OBJECTS = frozenset({"django.conf.settings"})
 
 
 def is_settings_module(module: str) -> bool:
-    parts = module.split(".")
-    return any(p == "settings" or p.startswith("settings_") or p.endswith("_settings") for p in parts)
+    return settings_name(module.split("."))
 
 
 def _single(values: set) -> object:
