@@ -162,29 +162,63 @@ def settings_name(parts: Iterable[str]) -> bool:
 
 
 def _in_test_folder(parts: tuple[str, ...]) -> bool:
+    return any(_test_folder_name(p) for p in parts[:-1])
+
+
+def _test_folder_name(name: str) -> bool:
     # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
-    return any(p in TEST_DIRS or p.endswith("_tests") or p.startswith(("tests_", "test_")) for p in parts[:-1])
+    return name in TEST_DIRS or name.endswith("_tests") or name.startswith(("tests_", "test_"))
+
+
+# Modules that make a package part of an application (a Django app's, a web app's)
+APPLICATION_MODULES = frozenset({"models.py", "views.py", "admin.py", "apps.py", "urls.py", "serializers.py",
+                                 "forms.py", "signals.py", "tasks.py", "services.py", "queries.py"})
+
+
+def _application_package(folder: str, names: set[str]) -> bool:
+    """Is a folder named like tests a package of the application (DefectDojo's ``dojo/test/``,
+    the views, models and services of its security tests)? It is one when it holds the modules
+    of an application and no test: no ``conftest.py``, no module naming a test framework, no
+    module named like a test holding one, and no settings or ``manage.py`` of a project run for
+    the tests (wagtail's ``wagtail/test/``). (Other modules of such a package define ``Test``
+    classes, import ``dojo.test.models`` and name signal handlers ``test_post_delete``.)"""
+    if "__init__.py" not in names or "conftest.py" in names or names.isdisjoint(APPLICATION_MODULES):
+        return False
+    if "manage.py" in names or any(n.endswith(".py") and settings_name((n[:-3],)) for n in names):
+        return False
+    for name in sorted(n for n in names if n.endswith(".py")):
+        try:
+            with open(os.path.join(folder, name), "rb") as f:
+                text = f.read(MAX_TEST_READ + 1)
+        except OSError:
+            return False
+        if len(text) > MAX_TEST_READ or _TEST_FRAMEWORKS.search(text) is not None \
+                or (_is_test_file(name) and _TEST_MARKS.search(text) is not None):
+            return False
+    return True
 
 
 def _is_test_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or name == "tests.py"
 
 
-# What a test module holds: a test function or class as pytest collects them, or a test
-# framework by name. A file named like a test that holds code but none of these is code
-# (treeherder's ``webapp/api/investigated_test.py`` view set and ``push_health/tests.py``,
-# which its views import; Django commands such as ``management/commands/test_parse_log.py``).
+# What a test module holds: a test function or class as pytest collects them, a test or
+# browser-driving framework by name, or an import of another test module (pgadmin's GUI test
+# helpers: ``from regression.python_test_utils import test_utils``, selenium). A file named
+# like a test that holds code but none of these is code (treeherder's
+# ``webapp/api/investigated_test.py`` view set and ``push_health/tests.py``, which its views
+# import; Django commands such as ``management/commands/test_parse_log.py``).
+_TEST_FRAMEWORKS = re.compile(rb"\b(?:unittest|pytest|TestCase|selenium|playwright)\b|\bdjango\.test\b")
 _TEST_MARKS = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+test|^[ \t]*class[ \t]+Test"
-                         rb"|\b(?:unittest|pytest|TestCase)\b|\bdjango\.test\b", re.MULTILINE)
+                         rb"|^[ \t]*(?:from|import)[ \t][^\n]*\b(?:tests?|test_\w+|\w+_tests?|conftest)\b",
+                         re.MULTILINE)
 _CODE_LINE = re.compile(rb"^[ \t]*[A-Za-z_@]", re.MULTILINE)  # not only comments and blank lines
 MAX_TEST_READ = 1 << 20  # a bigger file named like a test is taken for one unread
 
 
 def _is_test(parts: tuple[str, ...], path: str) -> bool:
-    """A test (or test support, or the tests' settings) by its path and, when only its name
-    says so, by its content."""
-    if _in_test_folder(parts):
-        return True
+    """A file outside the test folders that is a test (or test support, or the tests'
+    settings) by its name and its content."""
     name = parts[-1]
     if not _is_test_file(name):
         return False
@@ -199,7 +233,11 @@ def _named_test_holds_tests(path: str) -> bool:
             text = f.read(MAX_TEST_READ + 1)
     except OSError:
         return True
-    return len(text) > MAX_TEST_READ or _TEST_MARKS.search(text) is not None or _CODE_LINE.search(text) is None
+    return len(text) > MAX_TEST_READ or _holds_tests(text) or _CODE_LINE.search(text) is None
+
+
+def _holds_tests(text: bytes) -> bool:
+    return _TEST_FRAMEWORKS.search(text) is not None or _TEST_MARKS.search(text) is not None
 
 
 def holds_tests(names: set[str]) -> bool:
@@ -284,7 +322,9 @@ def discover(
         dir_has_py[folder] = False
         if folder != top and "pyvenv.cfg" in names:
             continue  # a virtualenv
-        if not include_tests and folder != top and (os.path.dirname(folder) in test_folders or holds_tests(names)):
+        if not include_tests and folder != top and (
+                os.path.dirname(folder) in test_folders or holds_tests(names)
+                or (_test_folder_name(os.path.basename(folder)) and not _application_package(folder, names))):
             test_folders.add(folder)
         for entry in entries:
             rel = _printable(entry.path[len(prefix):].replace(os.sep, "/")) if entry.path.startswith(prefix) \

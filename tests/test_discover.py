@@ -256,6 +256,37 @@ def test_a_file_named_like_a_test_that_holds_code_and_no_test_is_code(tmp_path):
             "app.tests.helpers"} <= set(modules(tmp_path, include_tests=True))
 
 
+def test_a_package_named_like_tests_that_holds_an_application_and_no_test_is_code(tmp_path):
+    # DefectDojo's ``dojo/test/``: the models, views and API of its security tests
+    build_tree(tmp_path, {
+        "dojo/__init__.py": "",
+        "dojo/test/__init__.py": "",
+        "dojo/test/models.py": "class Test:\n    pass\n",
+        "dojo/test/views.py": "from dojo.test.models import Test\n\ndef view_test(request, tid):\n    pass\n",
+        "dojo/test/api/__init__.py": "",
+        "dojo/test/api/serializers.py": "class TestSerializer:\n    pass\n",
+        # a Django test app: its models serve the tests beside them
+        "lib/__init__.py": "",
+        "lib/tests/__init__.py": "",
+        "lib/tests/models.py": "class Book:\n    pass\n",
+        "lib/tests/test_books.py": "def test_book():\n    assert True\n",
+        "lib/tests/sub/__init__.py": "",
+        "lib/tests/sub/views.py": "def index(request):\n    pass\n",
+        # a project run for the tests (wagtail's ``wagtail/test/``) stays out
+        "cms/__init__.py": "",
+        "cms/test/__init__.py": "",
+        "cms/test/settings.py": "DEBUG = True\n",
+        "cms/test/urls.py": "urlpatterns = []\n",
+        "cms/test/testapp/models.py": "class Page:\n    pass\n",
+        # test support without application modules stays out
+        "shop/__init__.py": "",
+        "shop/tests/__init__.py": "",
+        "shop/tests/factories.py": "import factory\n",
+    })
+    assert set(modules(tmp_path)) == {"dojo", "dojo.test", "dojo.test.models", "dojo.test.views", "dojo.test.api",
+                                      "dojo.test.api.serializers", "lib", "shop", "cms"}
+
+
 def test_templates_are_skipped_and_a_checkout_root_is_no_package(tmp_path):
     """A cookiecutter folder's setup.py is not the project's; an ``__init__.py`` beside the
     checkout's setup.py does not prefix every module with the checkout's folder name."""
