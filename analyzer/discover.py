@@ -162,10 +162,10 @@ def settings_name(parts: Iterable[str]) -> bool:
 
 
 def _in_test_folder(parts: tuple[str, ...]) -> bool:
-    return any(_test_folder_name(p) for p in parts[:-1])
+    return any(test_folder_name(p) for p in parts[:-1])
 
 
-def _test_folder_name(name: str) -> bool:
+def test_folder_name(name: str) -> bool:
     # test folders by their names: rtd_tests, shuup_tests, functional_tests, test_utils
     return name in TEST_DIRS or name.endswith("_tests") or name.startswith(("tests_", "test_"))
 
@@ -324,7 +324,7 @@ def discover(
             continue  # a virtualenv
         if not include_tests and folder != top and (
                 os.path.dirname(folder) in test_folders or holds_tests(names)
-                or (_test_folder_name(os.path.basename(folder)) and not _application_package(folder, names))):
+                or (test_folder_name(os.path.basename(folder)) and not _application_package(folder, names))):
             test_folders.add(folder)
         for entry in entries:
             rel = _printable(entry.path[len(prefix):].replace(os.sep, "/")) if entry.path.startswith(prefix) \

@@ -207,7 +207,7 @@ def test_a_monolith_exact_pin_becomes_a_lower_bound() -> None:
 
 
 def test_the_monolith_requirements_follow_included_files(tmp_path) -> None:
-    from analyzer.extract.emit import monolith_requirements
+    from analyzer.extract.requirements import monolith_requirements
 
     (tmp_path / "requirements").mkdir()
     (tmp_path / "requirements.txt").write_text("# for the PaaS\n-r requirements/production.txt\n")

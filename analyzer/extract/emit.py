@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +30,7 @@ from analyzer.extract.model import (
     ServiceExtraction,
 )
 from analyzer.extract.program import Program
+from analyzer.extract.requirements import monolith_requirements
 from analyzer.model import SHARED
 from analyzer.scaffold import MANIFEST
 from analyzer.scaffold.context import ScaffoldContext, ServiceContext
@@ -381,47 +381,6 @@ def _lint_own_code_only(pyproject: str, pkg: str) -> str:
     exclude = (f'# the code copied from the monolith keeps its own style\n'
                f'extend-exclude = ["{pkg}/ported", "{pkg}/vendor"]\n')
     return pyproject.replace(anchor, anchor + exclude, 1)
-
-
-def monolith_requirements(root: Path) -> tuple[str, ...]:
-    """The monolith's own runtime requirements (``pyproject.toml``'s ``dependencies``, else
-    ``requirements.txt`` with the files it includes by ``-r``): the copied code imports them."""
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            data = {}
-        deps = (data.get("project") or {}).get("dependencies")
-        if isinstance(deps, list) and deps:
-            return tuple(sorted({str(d) for d in deps}))
-    found: set[str] = set()
-    _read_requirements(root / "requirements.txt", found, set())
-    return tuple(sorted(found))
-
-
-def _read_requirements(path: Path, found: set[str], seen: set[Path]) -> None:
-    """The requirement lines of one file into ``found``, following ``-r FILE`` /
-    ``--requirement FILE`` (relative to the file naming it; Plane's ``requirements.txt`` is only
-    ``-r requirements/production.txt``); other options, editable installs and bare URLs are
-    skipped."""
-    try:
-        path = path.resolve()
-        if path in seen or not path.is_file():
-            return
-        seen.add(path)
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return
-    for line in lines:
-        text = "" if line.lstrip().startswith("#") else line.split(" #", 1)[0].strip()
-        flag = next((f for f in ("--requirement", "-r") if text.startswith(f)), None)
-        if flag is not None:
-            target = text[len(flag):].lstrip(" =\t")
-            if target:
-                _read_requirements(path.parent / target, found, seen)
-        elif text and not text.startswith("-") and ("://" not in text or " @ " in text):
-            found.add(text)  # a bare URL (git+https://…#egg=x) is no PEP 508 requirement
 
 
 def _requirement_name(spec: str) -> str:

@@ -1,0 +1,205 @@
+"""What the monolith needs installed, read from where projects declare it.
+
+The moved code imports the monolith's third-party packages, so each service's
+``pyproject.toml`` lists them. Projects declare them in many places; the first of these
+that names any wins, in this order:
+
+1. ``pyproject.toml``'s ``[project].dependencies``, or the files its
+   ``[tool.setuptools.dynamic].dependencies`` names (fiduswriter);
+2. ``requirements.txt`` at the root, else the runtime file of a ``requirements/`` folder
+   (``production.txt``, ``base.txt``, ``common.txt``...: treeherder's
+   ``requirements/common.txt``); an application deploys from these, and its ``setup.cfg``
+   may name only build tools (ckan's ``setuptools``);
+3. ``pyproject.toml``'s ``[tool.poetry.dependencies]``, ``Pipfile``'s ``[packages]``;
+4. ``setup.cfg``'s ``[options] install_requires``, then ``setup.py``'s literal
+   ``install_requires=[...]`` (read, never run);
+5. the ``requirements.txt`` nearest the root in a folder that is not for development, tests
+   or documentation (kpi's ``dependencies/pip/requirements.txt``).
+
+Requirement files are followed through ``-r FILE`` includes; hashes and other options after
+a requirement (``pip-compile --generate-hashes``) are dropped.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import tomllib
+from pathlib import Path
+
+from analyzer.discover import test_folder_name
+
+# the runtime file of a ``requirements/`` folder, most specific first
+REQUIREMENTS_FOLDER_FILES = ("production.txt", "prod.txt", "base.txt", "common.txt", "main.txt", "requirements.txt")
+# folders whose requirement files are not the application's
+_NOT_RUNTIME = frozenset({"tests", "test", "docs", "doc", "dev", "develop", "ci", "node_modules", "examples"})
+MAX_DEPTH = 3  # how deep a requirements.txt is looked for
+
+
+def monolith_requirements(root: Path) -> tuple[str, ...]:
+    """The monolith's own runtime requirements, sorted (empty when it declares none)."""
+    for source in (_pyproject, _requirement_files, _poetry_dependencies, _pipfile, _setup_cfg, _setup_py,
+                   _nearest_requirement_file):
+        found = source(root)
+        if found:
+            return tuple(sorted(found))
+    return ()
+
+
+def _pyproject(root: Path) -> set[str]:
+    data = _toml(root / "pyproject.toml")
+    deps = (data.get("project") or {}).get("dependencies")
+    if isinstance(deps, list) and deps:
+        return {str(d) for d in deps}
+    dynamic = ((data.get("tool") or {}).get("setuptools") or {}).get("dynamic") or {}
+    files = (dynamic.get("dependencies") or {}).get("file") if isinstance(dynamic.get("dependencies"), dict) else None
+    found: set[str] = set()
+    for name in [files] if isinstance(files, str) else files if isinstance(files, list) else []:
+        read_requirements(root / str(name), found, set())
+    return found
+
+
+def _poetry_dependencies(root: Path) -> set[str]:
+    poetry = ((_toml(root / "pyproject.toml").get("tool") or {}).get("poetry") or {}).get("dependencies")
+    return {_poetry(name, spec) for name, spec in poetry.items() if name.lower() != "python"} \
+        if isinstance(poetry, dict) else set()
+
+
+def _poetry(name: str, spec: object) -> str:
+    """A Poetry dependency as a requirement: ``^1.2`` and ``~1.2`` as lower bounds."""
+    version = spec.get("version") if isinstance(spec, dict) else spec
+    version = str(version).strip() if version is not None else "*"
+    if version in ("", "*"):
+        return name
+    if version[0] in "^~" and version[1:2] != "=":
+        return f"{name}>={version[1:]}"
+    if version[0].isdigit():
+        return f"{name}=={version}"
+    return f"{name}{version}"
+
+
+def _setup_cfg(root: Path) -> set[str]:
+    path = root / "setup.cfg"
+    if not path.is_file():
+        return set()
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"))
+        text = parser.get("options", "install_requires", fallback="")
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")}
+
+
+def _setup_py(root: Path) -> set[str]:
+    """The strings of a literal ``install_requires=[...]`` in a ``setup(...)`` call."""
+    path = root / "setup.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.keyword) and node.arg == "install_requires" \
+                and isinstance(node.value, (ast.List, ast.Tuple)):
+            return {e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return set()
+
+
+def _pipfile(root: Path) -> set[str]:
+    packages = _toml(root / "Pipfile").get("packages")
+    return {_pipenv(name, spec) for name, spec in packages.items()} if isinstance(packages, dict) else set()
+
+
+def _pipenv(name: str, spec: object) -> str:
+    version = spec.get("version") if isinstance(spec, dict) else spec
+    version = str(version).strip() if version is not None else "*"
+    return name if version in ("", "*") else f"{name}{version}"
+
+
+def _requirement_files(root: Path) -> set[str]:
+    found: set[str] = set()
+    read_requirements(root / "requirements.txt", found, set())
+    folder = root / "requirements"
+    for name in REQUIREMENTS_FOLDER_FILES if not found and folder.is_dir() else ():
+        read_requirements(folder / name, found, set())
+        if found:
+            break
+    return found
+
+
+def _nearest_requirement_file(root: Path) -> set[str]:
+    found: set[str] = set()
+    nearest = _nearest_requirements(root)
+    if nearest is not None:
+        read_requirements(nearest, found, set())
+    return found
+
+
+def _nearest_requirements(root: Path) -> Path | None:
+    """The ``requirements.txt`` nearest the root (fewest folders down, then by name), outside
+    folders of development, tests and documentation and outside hidden ones."""
+    level = [str(root)]
+    for _depth in range(MAX_DEPTH):
+        below: list[str] = []
+        for folder in sorted(level):
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".") \
+                        and entry.name.lower() not in _NOT_RUNTIME and not test_folder_name(entry.name):
+                    below.append(entry.path)
+        for folder in sorted(below):
+            candidate = Path(folder) / "requirements.txt"
+            if candidate.is_file():
+                return candidate
+        level = below
+    return None
+
+
+def read_requirements(path: Path, found: set[str], seen: set[Path]) -> None:
+    """The requirement lines of one file into ``found``, following ``-r FILE`` /
+    ``--requirement FILE`` (relative to the file naming it; Plane's ``requirements.txt`` is only
+    ``-r requirements/production.txt``); other options, editable installs and bare URLs are
+    skipped."""
+    try:
+        path = path.resolve()
+        if path in seen or not path.is_file():
+            return
+        seen.add(path)
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    for line in _joined(lines):
+        text = "" if line.lstrip().startswith("#") else line.split(" #", 1)[0].split(" --", 1)[0].strip()
+        flag = next((f for f in ("--requirement", "-r") if text.startswith(f)), None)
+        if flag is not None:
+            target = text[len(flag):].lstrip(" =\t")
+            if target:
+                read_requirements(path.parent / target, found, seen)
+        elif text and not text.startswith("-") and ("://" not in text or " @ " in text):
+            found.add(text)  # a bare URL (git+https://…#egg=x) is no PEP 508 requirement
+
+
+def _joined(lines: list[str]) -> list[str]:
+    """Lines continued with a backslash joined (``pkg==1.0 \\`` then ``--hash=...``)."""
+    out: list[str] = []
+    carried = ""
+    for line in lines:
+        if line.rstrip().endswith("\\"):
+            carried += line.rstrip()[:-1] + " "
+        else:
+            out.append(carried + line)
+            carried = ""
+    if carried:
+        out.append(carried)
+    return out
+
+
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}

@@ -1,0 +1,81 @@
+"""Where the monolith's runtime requirements are read from (analyzer/extract/requirements.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.extract.requirements import monolith_requirements
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_setuptools_dynamic_dependencies_name_a_file(tmp_path):
+    # fiduswriter: ``dependencies = {file = "fiduswriter/requirements.txt"}``
+    write(tmp_path, {
+        "pyproject.toml": '[project]\nname = "fw"\ndynamic = ["dependencies"]\n\n'
+                          '[tool.setuptools.dynamic]\ndependencies = {file = "fw/requirements.txt"}\n',
+        "fw/requirements.txt": "Django==5.1\nchannels>=4\n",
+    })
+    assert monolith_requirements(tmp_path) == ("Django==5.1", "channels>=4")
+
+
+def test_poetry_dependencies_become_requirements(tmp_path):
+    write(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3.0.2"\n'
+                                      'sqlalchemy = {version = "~2.0", extras = ["asyncio"]}\nredis = "*"\n'
+                                      'celery = "5.4.0"\nhttpx = ">=0.27,<1"\n'})
+    assert monolith_requirements(tmp_path) == ("celery==5.4.0", "flask>=3.0.2", "httpx>=0.27,<1", "redis",
+                                               "sqlalchemy>=2.0")
+
+
+def test_setup_cfg_then_a_literal_setup_py_list(tmp_path):
+    write(tmp_path / "cfg", {"setup.cfg": "[metadata]\nname = x\n\n[options]\ninstall_requires =\n"
+                                          "    requests>=2\n    # a comment\n    click\n"})
+    assert monolith_requirements(tmp_path / "cfg") == ("click", "requests>=2")
+    write(tmp_path / "py", {"setup.py": "from setuptools import setup\n\nsetup(name='x', "
+                                        "install_requires=['tornado>=6', 'pyyaml'], extras_require={'t': ['pytest']})\n"})
+    assert monolith_requirements(tmp_path / "py") == ("pyyaml", "tornado>=6")  # read, not run
+
+
+def test_pipfile_packages(tmp_path):
+    write(tmp_path, {"Pipfile": '[packages]\ndjango = "==4.2"\ngunicorn = "*"\n\n[dev-packages]\npytest = "*"\n'})
+    assert monolith_requirements(tmp_path) == ("django==4.2", "gunicorn")
+
+
+def test_the_runtime_file_of_a_requirements_folder(tmp_path):
+    # treeherder: requirements/common.txt beside requirements/dev.txt
+    write(tmp_path, {"requirements/common.txt": "Django==5.1\n", "requirements/dev.txt": "pytest\n-r common.txt\n"})
+    assert monolith_requirements(tmp_path) == ("Django==5.1",)
+
+
+def test_the_requirements_file_nearest_the_root_outside_development_folders(tmp_path):
+    # kpi: dependencies/pip/requirements.txt; a docs/ or tests/ file is not the application's
+    write(tmp_path, {
+        "docs/requirements.txt": "sphinx\n",
+        "dependencies/pip/requirements.txt": "Django==4.2\n",
+        "dependencies/pip/dev_requirements.txt": "pytest\n",
+        "deep/a/b/c/requirements.txt": "too-deep\n",
+        "api_tests/requirements.txt": "pytest\n",  # a test folder by its name
+    })
+    assert monolith_requirements(tmp_path) == ("Django==4.2",)
+
+
+def test_nothing_declared_gives_nothing(tmp_path):
+    write(tmp_path, {"app.py": "print('hi')\n", "pyproject.toml": "[tool.ruff]\nline-length = 99\n"})
+    assert monolith_requirements(tmp_path) == ()
+
+
+def test_hashed_requirements_and_where_an_application_deploys_from(tmp_path):
+    # pip-compile's hashes continue a requirement's line; ckan's setup.cfg names only a
+    # build tool, its requirements.txt what it runs on
+    write(tmp_path, {
+        "setup.cfg": "[options]\ninstall_requires =\n    setuptools >= 44.1.0\n",
+        "requirements.txt": "aiohttp==3.12.14 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n"
+                            "    # via -r requirements.in\nflask==3.1.0 --hash=sha256:cc\n",
+    })
+    assert monolith_requirements(tmp_path) == ("aiohttp==3.12.14", "flask==3.1.0")
