@@ -90,6 +90,21 @@ def test_django_is_set_up_before_moved_code(out: Path) -> None:
     assert "django" not in (service / "main.py").read_text()  # the service's own code does not need it
 
 
+def test_relations_to_another_services_models_keep_their_ids(out: Path) -> None:
+    # the orders' Wishlist relates to accounts' Customer and catalog's Book: in the orders
+    # service those are stubs, and a field made with a stub fails when the class is defined
+    models = (out / "services/orders/orders_service/ported/bookshop/orders/models.py").read_text()
+    assert "customer_id = models.BigIntegerField(db_index=True)" in models
+    assert 'favourite_id = models.BigIntegerField(null=True, db_column="fav", unique=True, db_index=True)' in models
+    assert "ManyToManyField" not in models and "ForeignKey" not in models
+    report = (out / "MIGRATION.md").read_text()
+    assert "| `bookshop/orders/models.py:18` | `customer = models.ForeignKey(Customer" in report
+    assert "| `bookshop/orders/models.py:20` | `books = models.ManyToManyField(Book" in report
+    # the owner keeps its own relations (catalog's Book to its Author)
+    catalog = (out / "services/catalog/catalog_service/ported/bookshop/catalog/models.py").read_text()
+    assert "author = models.ForeignKey(Author" in catalog
+
+
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:
     apps = (flat / "services/catalog/catalog_service/ported/catalog/apps.py").read_text()
     assert 'name = "catalog_service.ported.catalog"' in apps

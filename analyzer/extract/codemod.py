@@ -8,7 +8,9 @@ One transformer pass over the statements the plan keeps:
 - in the vendored shared library, statements that use another service's code (and the names
   they bind, transitively) are pruned;
 - SQLAlchemy models drop foreign keys to tables other services own and relationships to
-  their entities (the data lives in another database now);
+  their entities (the data lives in another database now); a Django model's ``ForeignKey`` or
+  ``OneToOneField`` to another service's model becomes the id column it was
+  (``customer_id = models.BigIntegerField(...)``) and its ``ManyToManyField`` goes;
 - strings that name code (dotted paths in settings) point at the copy when the code is here,
   and entries of a literal list/tuple that name another service's code are dropped;
 - classes and functions copied from another service are marked with a comment.
@@ -107,10 +109,13 @@ class ModuleCopy(cst.CSTTransformer):
         self.classes: list[str] = []
         self.changed_names = False
         self.doomed: set[int] = set()
+        # the source line of each statement this pass made in an entity class's body (by the
+        # identity of the new node), for what a later pass over the copy reports of it
+        self.lines: dict[int, int] = {}
 
     # -- reporting --------------------------------------------------------------------------------
     def _removed(self, original: cst.CSTNode, what: str, reason: str) -> None:
-        line = self.parsed.line(original)
+        line = self.lines.get(id(original)) or self.parsed.line(original)
         self.removals.append(Removal(self.cc.service, self.module, f"{self.cc.source_path}:{line}", what, reason))
 
     # -- scopes -----------------------------------------------------------------------------------
@@ -193,6 +198,12 @@ class ModuleCopy(cst.CSTTransformer):
         return updated
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        result = self._leave_line(original, updated)
+        if self._in_entity() and isinstance(result, cst.SimpleStatementLine):
+            self.lines[id(result)] = self.parsed.line(original)
+        return result
+
+    def _leave_line(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if len(updated.body) == 1 and isinstance(updated.body[0], cst.ImportFrom):
             split = self._import_from(original.body[0], updated.body[0])
             if split is not None:
@@ -408,6 +419,9 @@ class DropRelations(cst.CSTTransformer):
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if not self.classes or self.classes[-1] not in self.copy.cc.entity_classes or len(original.body) != 1:
             return updated
+        django = _django_relation(updated.body[0], self.copy.cc.foreign_entities)
+        if django is not None:
+            return self._django_relation(original, updated, *django)
         attr, names = _relationship_targets(original.body[0])
         foreign = sorted(names & self.copy.cc.foreign_entities)
         if attr is None or not foreign:
@@ -415,6 +429,61 @@ class DropRelations(cst.CSTTransformer):
         self.copy._removed(original, one_line(original), f"a relationship to `{foreign[0]}`, an entity of another "
                                                          "service: load it through that service instead")
         return cst.RemoveFromParent()
+
+    def _django_relation(self, original, updated, attr: str, call: cst.Call, target: str):
+        """A Django relation to another service's model: the many-to-many goes (its join table
+        with it); a foreign key or one-to-one keeps its column as a plain id. Made with the
+        related model, the field would fail when the class is defined: the model is a stub."""
+        kind = (dotted(call.func) or "").rsplit(".", 1)[-1]
+        if kind == "ManyToManyField":
+            self.copy._removed(original, one_line(original), f"a many-to-many relation to `{target}`, an entity of "
+                                                             "another service: keep the ids through that service")
+            return cst.RemoveFromParent()
+        kept = [a for a in call.args if a.keyword is not None and a.keyword.value in _ID_KEYWORDS]
+        if kind == "OneToOneField" and not any(a.keyword.value in ("unique", "primary_key") for a in kept):
+            kept.append(cst.Arg(keyword=cst.Name("unique"), value=cst.Name("True")))
+        if not any(a.keyword.value == "db_index" for a in kept):
+            kept.append(cst.Arg(keyword=cst.Name("db_index"), value=cst.Name("True")))
+        kept = [a.with_changes(equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                               comma=cst.MaybeSentinel.DEFAULT) for a in kept]
+        if isinstance(call.func, cst.Attribute):
+            func: cst.BaseExpression = call.func.with_changes(attr=cst.Name("BigIntegerField"))
+        else:  # ``ForeignKey`` imported bare: the field class, without an import of its own
+            func = cst.parse_expression('__import__("django.db.models").db.models.BigIntegerField')
+        field = cst.Call(func=func, args=kept)
+        self.copy._removed(original, one_line(original), f"a {kind} to `{target}`, an entity of another service: "
+                                                         f"its column stays as the id `{attr}_id`")
+        stmt = updated.body[0]
+        assign = cst.Assign(targets=[cst.AssignTarget(cst.Name(f"{attr}_id"))], value=field)
+        return updated.with_changes(body=[assign.with_changes(semicolon=getattr(stmt, "semicolon", cst.MaybeSentinel.DEFAULT))])
+
+
+# what a relation's id column keeps of the relation's arguments
+_ID_KEYWORDS = frozenset({"null", "blank", "db_column", "db_index", "primary_key", "unique", "default", "editable",
+                          "verbose_name", "help_text", "db_comment"})
+_DJANGO_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
+
+
+def _django_relation(stmt: cst.BaseSmallStatement, foreign: frozenset[str]) -> tuple[str, cst.Call, str] | None:
+    """(attribute, call, related model) for ``attr = models.ForeignKey(Model, ...)`` (or a
+    one-to-one, a many-to-many; the model by name, dotted, or as ``"app.Model"``) when the
+    related model is an entity of another service."""
+    if not isinstance(stmt, (cst.Assign, cst.AnnAssign)) or not isinstance(stmt.value, cst.Call):
+        return None
+    target = stmt.targets[0].target if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1 else \
+        stmt.target if isinstance(stmt, cst.AnnAssign) else None
+    call = stmt.value
+    if not isinstance(target, cst.Name) or (dotted(call.func) or "").rsplit(".", 1)[-1] not in _DJANGO_RELATIONS:
+        return None
+    to = next((a.value for a in call.args if a.keyword is None), None) or \
+        next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "to"), None)
+    if isinstance(to, cst.SimpleString) and isinstance(to.evaluated_value, str):
+        name = to.evaluated_value.rsplit(".", 1)[-1]
+    elif isinstance(to, (cst.Name, cst.Attribute)):
+        name = (dotted(to) or "").rsplit(".", 1)[-1]
+    else:
+        return None
+    return (target.value, call, name) if name in foreign else None
 
 
 def keep_statements(parsed: Parsed, plan: ModulePlan) -> list[cst.BaseStatement]:
@@ -501,6 +570,7 @@ def copy_module(parsed: Parsed, plan: ModulePlan, cc: CopyContext, header: str,
     for _ in range(4):  # names bound by pruned statements are pruned too: repeat until stable
         transformer.changed_names = False
         transformer.removals = []
+        transformer.lines = {}
         out = tree.visit(transformer)
         if not transformer.changed_names:
             break
