@@ -105,6 +105,21 @@ def test_relations_to_another_services_models_keep_their_ids(out: Path) -> None:
     assert "author = models.ForeignKey(Author" in catalog
 
 
+def test_strings_naming_another_services_code_leave_urls_and_settings_dicts(out: Path) -> None:
+    # the shared URL module includes the catalog's URLs by name, the settings name a catalog
+    # function in a dict: in the orders service both entries go, in the catalog's they point
+    # at its copy
+    orders = out / "services/orders/orders_service/vendor/bookshop"
+    assert "include(" not in (orders / "urls.py").read_text().split("urlpatterns", 1)[1]
+    assert 'PRICE_FORMATS = {"currency": "EUR"}' in (orders / "settings.py").read_text()
+    catalog = out / "services/catalog/catalog_service/vendor/bookshop"
+    assert 'include("catalog_service.ported.bookshop.catalog.urls")' in (catalog / "urls.py").read_text()
+    assert '"label": "catalog_service.ported.bookshop.catalog.services.price_label"' in (
+        catalog / "settings.py").read_text()
+    report = (out / "MIGRATION.md").read_text()
+    assert "dropped from the dict" in report and "dropped from the list" in report
+
+
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:
     apps = (flat / "services/catalog/catalog_service/ported/catalog/apps.py").read_text()
     assert 'name = "catalog_service.ported.catalog"' in apps

@@ -12,7 +12,8 @@ One transformer pass over the statements the plan keeps:
   ``OneToOneField`` to another service's model becomes the id column it was
   (``customer_id = models.BigIntegerField(...)``) and its ``ManyToManyField`` goes;
 - strings that name code (dotted paths in settings) point at the copy when the code is here,
-  and entries of a literal list/tuple that name another service's code are dropped;
+  and entries of a literal list/tuple (or a call in one: ``include("x.urls")``) or of a dict
+  that name another service's code are dropped;
 - classes and functions copied from another service are marked with a comment.
 
 Every change is reported as a :class:`~analyzer.extract.model.Removal` with its line.
@@ -281,13 +282,38 @@ class ModuleCopy(cst.CSTTransformer):
 
     # -- strings that name code -----------------------------------------------------------------------
     def leave_Element(self, original: cst.Element, updated: cst.Element):
-        value = original.value
+        text = self._foreign_string(original.value)
+        if text is not None:
+            what = text if isinstance(original.value, cst.SimpleString) else one_line(original.value)
+            self._removed(original, what, "names another service's code: dropped from the list")
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_DictElement(self, original: cst.DictElement, updated: cst.DictElement):
+        """``"DEFAULT_PAGINATION_CLASS": "zds.api.pagination.DefaultPagination"`` in a settings
+        dict, with the class another service's: the entry goes, as a list's would (the library
+        then uses its default); left in, the first use fails with no module ``zds``."""
+        text = self._foreign_string(original.value)
+        if text is not None:
+            self._removed(original, one_line(original), "names another service's code: dropped from the dict")
+            return cst.RemoveFromParent()
+        return updated
+
+    def _foreign_string(self, value: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The string naming another service's code that ``value`` is, or that a call in it is
+        handed (``path("v2/", include("modoboa.core.api.v2.urls"))``, an element of a URL list)."""
         if isinstance(value, cst.SimpleString):
             text = value.evaluated_value
-            if isinstance(text, str) and text in self.cc.strings and self.cc.strings[text] is None:
-                self._removed(original, text, "names another service's code: dropped from the list")
-                return cst.RemoveFromParent()
-        return updated
+            return text if isinstance(text, str) and text in self.cc.strings and self.cc.strings[text] is None else None
+        if depth >= 3:
+            return None
+        if isinstance(value, cst.Call):
+            inner = [a.value for a in value.args]
+        elif isinstance(value, cst.Tuple):
+            inner = [e.value for e in value.elements]
+        else:
+            return None
+        return next((t for t in (self._foreign_string(v, depth + 1) for v in inner) if t is not None), None)
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
         text = original.evaluated_value
