@@ -120,6 +120,16 @@ def test_strings_naming_another_services_code_leave_urls_and_settings_dicts(out:
     assert "dropped from the dict" in report and "dropped from the list" in report
 
 
+def test_a_vendored_package_reexporting_another_services_model_still_binds_it(out: Path) -> None:
+    # bookshop.common re-exports the catalog's Book, and the orders' models import it from
+    # there: the vendored copy loses its import of the catalog's code (pruned) and binds Book
+    # from the orders' copy of the catalog models, which holds the stub
+    common = (out / "services/orders/orders_service/vendor/bookshop/common/__init__.py").read_text()
+    assert "from orders_service.ported.bookshop.catalog.models import Book" in common
+    stub = (out / "services/orders/orders_service/ported/bookshop/catalog/models.py").read_text()
+    assert "Book = _msa_wire.Stub(" in stub
+
+
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:
     apps = (flat / "services/catalog/catalog_service/ported/catalog/apps.py").read_text()
     assert 'name = "catalog_service.ported.catalog"' in apps

@@ -197,6 +197,8 @@ class Planner:
         self.decisions: dict[tuple[str, str], Decision] = {}  # (target, "use" | "pruned") -> applied decision
         self.memo: dict[str, Decision] = {}
         self.module_imports: set[str] = set()  # modules some kept code imports as modules
+        # (module, name) on a re-export chain -> the next hop (module, name) it binds it from
+        self.provided: dict[tuple[str, str], tuple[str, str]] = {}
         self.todo: deque[tuple[str, int]] = deque()
         self.scanned: set[tuple[str, int]] = set()
         self.clients: dict[str, tuple[Client, ClientCall]] = {
@@ -214,6 +216,7 @@ class Planner:
         while self.todo:
             module, index = self.todo.popleft()
             self.scan(module, index)
+        self._reexport_pruned()
         for module, plan in list(self.plans.items()):
             if (not plan.full and not plan.units and not plan.statements and not plan.facade and not plan.exports
                     and module not in self.module_imports):
@@ -340,6 +343,8 @@ class Planner:
             return
         plan = self.materialize(module)
         plan.exports.add(name)
+        if following[0] != module:
+            self.provided.setdefault((module, name), following)
         if plan.full:
             return
         binders = self.prog.inventory(module).binders(name)
@@ -349,6 +354,17 @@ class Planner:
         nm, nn = following
         if nm != module:
             plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
+
+    def _reexport_pruned(self) -> None:
+        """A vendored module that re-exports another service's code loses the import (it is
+        pruned), yet code here may import the name through it (modoboa's ``from
+        modoboa.admin.models import Domain``, a package re-exporting ``.domain.Domain``): the
+        copy then binds it from the next module of the chain, whose copy holds the stub or
+        proxy, instead of failing with ``cannot import name``."""
+        for (module, name), (nm, nn) in sorted(self.provided.items()):
+            plan = self.plans.get(module)
+            if plan is not None and plan.full and name in plan.pruned and nm in self.plans:
+                plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
 
     def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)
