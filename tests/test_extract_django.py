@@ -61,8 +61,8 @@ def test_every_service_has_the_settings_with_its_own_apps(out: Path) -> None:
               "orders": "orders_service/vendor/bookshop/settings.py"}
     for name, rel in copies.items():
         apps = _list(services[name] / rel, "INSTALLED_APPS")
-        assert apps[:2] == ["django.contrib.contenttypes", "django.contrib.auth"]  # outside apps stay
-        project = [a for a in apps[2:]]
+        assert apps[:3] == ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.admin"]  # outside
+        project = [a for a in apps[3:]]
         assert project and all(a.startswith(f"{name}_service.") for a in project), apps
     catalog_apps = _list(services["catalog"] / copies["catalog"], "INSTALLED_APPS")
     assert "catalog_service.ported.bookshop.catalog.apps.CatalogConfig" in catalog_apps
@@ -128,6 +128,16 @@ def test_a_vendored_package_reexporting_another_services_model_still_binds_it(ou
     assert "from orders_service.ported.bookshop.catalog.models import Book" in common
     stub = (out / "services/orders/orders_service/ported/bookshop/catalog/models.py").read_text()
     assert "Book = _msa_wire.Stub(" in stub
+
+
+def test_registering_another_services_model_on_import_stays_with_that_service(out: Path) -> None:
+    # the orders' admin registers its Order and decorates an admin class for accounts' Customer:
+    # in the orders copy Customer is a stub, which Django's admin cannot register
+    admin = (out / "services/orders/orders_service/ported/bookshop/orders/admin.py").read_text()
+    assert "admin.site.register(Order)" in admin
+    assert "@admin.register(Customer)" not in admin and "class CustomerAdmin(admin.ModelAdmin):" in admin
+    assert "| `bookshop/orders/admin.py:9` | `@admin.register(Customer)` | hands another service's model `Customer`" in (
+        out / "MIGRATION.md").read_text()
 
 
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:

@@ -136,7 +136,27 @@ class ModuleCopy(cst.CSTTransformer):
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
         self.depth -= 1
         self.classes.pop()
+        if self.depth == 0 and self.cc.foreign_entities:
+            kept = [d for d in updated.decorators if self._foreign_entity_argument(d.decorator) is None]
+            for d in original.decorators:
+                entity = self._foreign_entity_argument(d.decorator)
+                if entity is not None:
+                    self._removed(d, f"@{one_line(d.decorator)}", _REGISTERS.format(entity=entity))
+            if len(kept) != len(updated.decorators):
+                updated = updated.with_changes(decorators=kept)
         return self._compound(original, self._mark(updated))
+
+    def _foreign_entity_argument(self, node: cst.BaseExpression) -> str | None:
+        """Another service's model handed to a call (``admin.site.register(Alert, AlertAdmin)``,
+        ``@admin.register(Alert)``): in the copy it is a stub, and the call fails on import."""
+        if not isinstance(node, cst.Call):
+            return None
+        for arg in node.args:
+            name = (dotted(arg.value) or "").rsplit(".", 1)[-1] if isinstance(arg.value, (cst.Name, cst.Attribute)) \
+                else None
+            if name in self.cc.foreign_entities:
+                return name
+        return None
 
     def _mark(self, node):
         owner = self.cc.replica_note.get(node.name.value) if self.depth == 0 else None
@@ -205,6 +225,12 @@ class ModuleCopy(cst.CSTTransformer):
         return result
 
     def _leave_line(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if self.depth == 0 and self.cc.foreign_entities and len(updated.body) == 1 \
+                and isinstance(updated.body[0], cst.Expr):
+            entity = self._foreign_entity_argument(updated.body[0].value)
+            if entity is not None:
+                self._removed(original, one_line(original), _REGISTERS.format(entity=entity))
+                return cst.RemoveFromParent()
         if len(updated.body) == 1 and isinstance(updated.body[0], cst.ImportFrom):
             split = self._import_from(original.body[0], updated.body[0])
             if split is not None:
@@ -484,6 +510,8 @@ class DropRelations(cst.CSTTransformer):
         return updated.with_changes(body=[assign.with_changes(semicolon=getattr(stmt, "semicolon", cst.MaybeSentinel.DEFAULT))])
 
 
+_REGISTERS = ("hands another service's model `{entity}` (a stub here) to a call made on import: its "
+              "registration belongs with that service")
 # what a relation's id column keeps of the relation's arguments
 _ID_KEYWORDS = frozenset({"null", "blank", "db_column", "db_index", "primary_key", "unique", "default", "editable",
                           "verbose_name", "help_text", "db_comment"})
