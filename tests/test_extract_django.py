@@ -98,8 +98,8 @@ def test_relations_to_another_services_models_keep_their_ids(out: Path) -> None:
     assert 'favourite_id = models.BigIntegerField(null=True, db_column="fav", unique=True, db_index=True)' in models
     assert "ManyToManyField" not in models and "ForeignKey" not in models
     report = (out / "MIGRATION.md").read_text()
-    assert "| `bookshop/orders/models.py:18` | `customer = models.ForeignKey(Customer" in report
-    assert "| `bookshop/orders/models.py:20` | `books = models.ManyToManyField(Book" in report
+    assert "| `bookshop/orders/models.py:19` | `customer = models.ForeignKey(Customer" in report
+    assert "| `bookshop/orders/models.py:21` | `books = models.ManyToManyField(Book" in report
     # the owner keeps its own relations (catalog's Book to its Author)
     catalog = (out / "services/catalog/catalog_service/ported/bookshop/catalog/models.py").read_text()
     assert "author = models.ForeignKey(Author" in catalog
@@ -138,6 +138,13 @@ def test_registering_another_services_model_on_import_stays_with_that_service(ou
     assert "@admin.register(Customer)" not in admin and "class CustomerAdmin(admin.ModelAdmin):" in admin
     assert "| `bookshop/orders/admin.py:9` | `@admin.register(Customer)` | hands another service's model `Customer`" in (
         out / "MIGRATION.md").read_text()
+
+
+def test_an_abstract_model_of_another_service_is_copied_for_the_models_deriving_from_it(out: Path) -> None:
+    # the orders' Wishlist derives from the catalog's abstract Stamped: no table, so a copy
+    copy = (out / "services/orders/orders_service/ported/bookshop/catalog/models.py").read_text()
+    assert "class Stamped(models.Model):" in copy and "abstract = True" in copy
+    assert "Stamped = _msa_wire.Stub(" not in copy
 
 
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:

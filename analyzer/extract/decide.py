@@ -437,6 +437,13 @@ class Planner:
         prog = self.prog
         owner = self.g.slug(prog.place(module, name))
         st = prog.inventory(module).units()[name]
+        if target in prog.models and prog.models[target].abstract:
+            # an abstract model has no table: the service's own models derive from it (zds-site's
+            # forum Post from the search app's AbstractSearchIndexableModel), and derived from a
+            # stub they failed when their class was defined
+            return self._record(Decision(self.svc.slug, target, owner, "class", REPLICATED,
+                                         "an abstract model: it has no table of its own, copied for the models "
+                                         "that derive from it"))
         if target in prog.models:
             return self._record(Decision(
                 self.svc.slug, target, owner, "entity", STUBBED,
