@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -145,6 +147,33 @@ def test_an_abstract_model_of_another_service_is_copied_for_the_models_deriving_
     copy = (out / "services/orders/orders_service/ported/bookshop/catalog/models.py").read_text()
     assert "class Stamped(models.Model):" in copy and "abstract = True" in copy
     assert "Stamped = _msa_wire.Stub(" not in copy
+
+
+def test_code_a_settings_string_names_is_copied_when_it_can_be(out: Path) -> None:
+    # LOGGING names the catalog's handler class inside a nested dict: the class has no state
+    # and no database access, so each service gets a copy and the string names it (the
+    # handler record could not lose its class); the settings dict entry naming the catalog's
+    # price_label, which reads the database, is dropped instead (above)
+    settings = (out / "services/orders/orders_service/vendor/bookshop/settings.py").read_text()
+    assert '"class": "orders_service.ported.bookshop.catalog.logs.CatalogHandler"' in settings
+    logs = (out / "services/orders/orders_service/ported/bookshop/catalog/logs.py").read_text()
+    assert "class CatalogHandler(logging.StreamHandler):" in logs
+
+
+def test_a_failed_django_set_up_fails_the_same_way_again(out: Path, tmp_path: Path) -> None:
+    # a set-up that fails while Django populates its apps leaves it "loading": the next import
+    # must show the same error, not Django's "populate() isn't reentrant"
+    service = out / "services/orders"
+    (tmp_path / "broken_settings.py").write_text('INSTALLED_APPS = ["no_such_app_anywhere"]\n')
+    script = ("import orders_service.django_setup as s\n"
+              "for _ in range(2):\n"
+              "    try:\n        s.configure()\n"
+              "    except Exception as exc:\n        print(type(exc).__name__)\n")
+    env = {**support.clean_env(), "DJANGO_SETTINGS_MODULE": "broken_settings",
+           "PYTHONPATH": f"{service}{os.pathsep}{tmp_path}"}
+    result = subprocess.run([support.PYTHON, "-c", script], cwd=service, env=env, capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.stdout.split() == ["ModuleNotFoundError", "ModuleNotFoundError"], result.stdout + result.stderr
 
 
 def test_one_word_app_names_become_the_copies_and_labels_stay(flat: Path) -> None:

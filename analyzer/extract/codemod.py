@@ -110,6 +110,7 @@ class ModuleCopy(cst.CSTTransformer):
         self.classes: list[str] = []
         self.changed_names = False
         self.doomed: set[int] = set()
+        self.dicts = 0  # dict displays the pass is inside
         # the source line of each statement this pass made in an entity class's body (by the
         # identity of the new node), for what a later pass over the copy reports of it
         self.lines: dict[int, int] = {}
@@ -315,11 +316,22 @@ class ModuleCopy(cst.CSTTransformer):
             return cst.RemoveFromParent()
         return updated
 
+    def visit_Dict(self, node: cst.Dict) -> bool:
+        self.dicts += 1
+        return True
+
+    def leave_Dict(self, original: cst.Dict, updated: cst.Dict):
+        self.dicts -= 1
+        return updated
+
     def leave_DictElement(self, original: cst.DictElement, updated: cst.DictElement):
         """``"DEFAULT_PAGINATION_CLASS": "zds.api.pagination.DefaultPagination"`` in a settings
         dict, with the class another service's: the entry goes, as a list's would (the library
-        then uses its default); left in, the first use fails with no module ``zds``."""
-        text = self._foreign_string(original.value)
+        then uses its default); left in, the first use fails with no module ``zds``. Only in a
+        dict bound at the top of the module: inside a nested one (a ``LOGGING`` handler's
+        ``"class"``) the entry is part of a record the others name, and without it the whole
+        configuration fails."""
+        text = self._foreign_string(original.value) if self.depth == 0 and self.dicts == 1 else None
         if text is not None:
             self._removed(original, one_line(original), "names another service's code: dropped from the dict")
             return cst.RemoveFromParent()

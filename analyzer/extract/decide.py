@@ -22,7 +22,7 @@ service's vendored copy, and listed.
 from __future__ import annotations
 
 import ast
-from collections import deque
+from collections import defaultdict, deque
 from pathlib import PurePosixPath
 
 from analyzer.extract.model import (
@@ -126,6 +126,13 @@ class Globals:
             if sym is not None and sym.kind in (CLASS, FUNCTION) and sid == f"{sym.module}.{sym.name}":
                 self.unit_homes.add((sym.module, svc))
         self.django_settings, self.django_apps = self._django()
+        # module -> the dotted names of code its strings name (``"pkg.logs.Handler"``)
+        self.named_code: dict[str, list[str]] = defaultdict(list)
+        for ref in prog.doc.references:
+            value, source = ref.get("value"), str(ref.get("source") or "")
+            if ref.get("kind") == "string" and isinstance(value, str) and "." in value:
+                sym = prog.index.get(source)
+                self.named_code[sym.module if sym is not None else source].append(value)
         self.app_factory = self._factory(lambda head: head == "Flask")
         self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
                                              prefer="session")
@@ -213,9 +220,13 @@ class Planner:
                 self.materialize(module)
         if self.g.django_settings is not None:
             self._whole(self.g.django_settings)
-        while self.todo:
-            module, index = self.todo.popleft()
-            self.scan(module, index)
+        named: set[str] = set()  # modules whose code-naming strings were followed
+        while True:
+            while self.todo:
+                module, index = self.todo.popleft()
+                self.scan(module, index)
+            if not self._copy_named_code(named):
+                break
         self._reexport_pruned()
         for module, plan in list(self.plans.items()):
             if (not plan.full and not plan.units and not plan.statements and not plan.facade and not plan.exports
@@ -354,6 +365,29 @@ class Planner:
         nm, nn = following
         if nm != module:
             plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
+
+    def _copy_named_code(self, done: set[str]) -> bool:
+        """Code a whole copy names in a string (a settings module's ``LOGGING`` handler class,
+        ``DEFAULT_PAGINATION_CLASS``) that another service owns is copied here when it can be
+        replicated, so that the string points at the copy; a string naming code that cannot
+        be copied is dropped or left as it was (:mod:`analyzer.extract.codemod`). Whether any
+        was copied (its own uses are then scanned)."""
+        prog = self.prog
+        copied = False
+        for module in sorted(m for m, plan in self.plans.items() if plan.full and m not in done):
+            done.add(module)
+            for value in self.g.named_code.get(module, ()):
+                head, _, name = value.rpartition(".")
+                if not prog.is_module(head) or prog.place(head, name) in (self.name, SHARED) \
+                        or name not in prog.inventory(head).units():
+                    continue
+                plan = self.plans.get(head)
+                if plan is not None and name in plan.units:
+                    continue
+                if self.decide_unit(head, name).action == REPLICATED:
+                    self.require_unit(head, name, module, name, False)
+                    copied = True
+        return copied
 
     def _reexport_pruned(self) -> None:
         """A vendored module that re-exports another service's code loses the import (it is
