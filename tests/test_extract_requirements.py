@@ -79,3 +79,37 @@ def test_hashed_requirements_and_where_an_application_deploys_from(tmp_path):
                             "    # via -r requirements.in\nflask==3.1.0 --hash=sha256:cc\n",
     })
     assert monolith_requirements(tmp_path) == ("aiohttp==3.12.14", "flask==3.1.0")
+
+
+def test_the_oldest_python_the_monolith_declares(tmp_path):
+    from analyzer.extract.requirements import monolith_python
+
+    cases = {
+        "pep621": {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n'},
+        "poetry": {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.12"\n'},
+        "cfg": {"setup.cfg": "[options]\npython_requires = >= 3.10\n"},
+        "setup": {"setup.py": "from setuptools import setup\nsetup(name='x', python_requires='~=3.9')\n"},
+        "pinned": {".python-version": "3.12.4\n"},
+        "heroku": {"runtime.txt": "python-3.11.9\n"},
+        "none": {"app.py": "print(1)\n"},
+    }
+    found = {name: monolith_python(write(tmp_path / name, files)) for name, files in cases.items()}
+    assert found == {"pep621": (3, 13), "poetry": (3, 12), "cfg": (3, 10), "setup": (3, 9), "pinned": (3, 12),
+                     "heroku": (3, 11), "none": None}
+
+
+def test_a_service_asks_for_the_python_its_moved_code_needs():
+    from analyzer.extract.emit import IMAGE_PYTHON, SERVICE_PYTHON, _python_floor
+
+    root = Path(__file__).resolve().parent.parent / "templates" / "service"
+    pyproject = (root / "pyproject.toml.j2").read_text()
+    dockerfile = (root / "Dockerfile.j2").read_text()
+    assert 'requires-python = ">={}.{}"'.format(*SERVICE_PYTHON) in pyproject  # the floor raised below
+    assert "FROM python:{}.{}-slim".format(*IMAGE_PYTHON) in dockerfile
+    files = {"services/a/pyproject.toml": pyproject, "services/a/Dockerfile": dockerfile}
+    _python_floor(files, "services/a", (3, 13))
+    assert 'requires-python = ">=3.13"' in files["services/a/pyproject.toml"]
+    assert "FROM python:3.13-slim" in files["services/a/Dockerfile"]
+    older = {"services/a/pyproject.toml": pyproject, "services/a/Dockerfile": dockerfile}
+    _python_floor(older, "services/a", (3, 9))  # older than the services' own floor: unchanged
+    assert older == {"services/a/pyproject.toml": pyproject, "services/a/Dockerfile": dockerfile}

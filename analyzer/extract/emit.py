@@ -30,7 +30,7 @@ from analyzer.extract.model import (
     ServiceExtraction,
 )
 from analyzer.extract.program import Program
-from analyzer.extract.requirements import monolith_requirements
+from analyzer.extract.requirements import monolith_python, monolith_requirements
 from analyzer.model import SHARED
 from analyzer.scaffold import MANIFEST
 from analyzer.scaffold.context import ScaffoldContext, ServiceContext
@@ -56,6 +56,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) ->
     out = dict(files)
     services = []
     requirements = monolith_requirements(Path(doc.root))
+    python = monolith_python(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
     for svc in ctx.services:
         planner = Planner(g, svc)
@@ -84,6 +85,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) ->
         )
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
+        _python_floor(out, f"services/{svc.slug}", python)
     extraction = Extraction(tuple(services), tuple(prog.moved_models))
     out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
@@ -371,6 +373,27 @@ def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContex
         "extract/README.md.j2", **env)
     out[f"{base}/pyproject.toml"] = _lint_own_code_only(
         add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies), svc.package)
+
+
+SERVICE_PYTHON = (3, 11)  # the services' own floor: templates/service/pyproject.toml.j2
+IMAGE_PYTHON = (3, 12)  # the Python of templates/service/Dockerfile.j2's base image
+
+
+def _python_floor(out: dict[str, str], base: str, python: tuple[int, int] | None) -> None:
+    """The service's ``requires-python`` and base image raised to the Python the monolith
+    declares, when that is newer: the moved code may use its syntax (fiduswriter's nested
+    f-string quotes need 3.12; it declares 3.13) and its pinned requirements may need it."""
+    if python is None:
+        return
+    version = f"{python[0]}.{python[1]}"
+    if python > SERVICE_PYTHON:
+        pyproject = out[f"{base}/pyproject.toml"]
+        out[f"{base}/pyproject.toml"] = pyproject.replace(
+            'requires-python = ">={}.{}"'.format(*SERVICE_PYTHON), f'requires-python = ">={version}"', 1)
+    dockerfile = out.get(f"{base}/Dockerfile")
+    if python > IMAGE_PYTHON and dockerfile is not None:
+        out[f"{base}/Dockerfile"] = dockerfile.replace(
+            "FROM python:{}.{}-slim".format(*IMAGE_PYTHON), f"FROM python:{version}-slim", 1)
 
 
 def _lint_own_code_only(pyproject: str, pkg: str) -> str:

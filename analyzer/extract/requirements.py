@@ -18,6 +18,10 @@ that names any wins, in this order:
 
 Requirement files are followed through ``-r FILE`` includes; hashes and other options after
 a requirement (``pip-compile --generate-hashes``) are dropped.
+
+The oldest Python the monolith runs on is read likewise (:func:`monolith_python`): the moved
+code may use syntax of a newer Python than the services' own floor (fiduswriter's
+``f"{conn["external"]}"`` needs 3.12, and it declares 3.13).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import ast
 import configparser
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -203,3 +208,52 @@ def _toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
+
+
+_LOWER_BOUND = re.compile(r"(?:>=|~=|\^|~|==)\s*(3)\.(\d+)")
+_PLAIN_VERSION = re.compile(r"^(?:python-?)?(3)\.(\d+)")
+
+
+def monolith_python(root: Path) -> tuple[int, int] | None:
+    """The oldest Python 3 the monolith declares it runs on (``requires-python``, Poetry's
+    ``python``, ``python_requires`` in ``setup.cfg`` or ``setup.py``, ``.python-version``,
+    ``runtime.txt``), as ``(3, minor)``; ``None`` when it declares none."""
+    data = _toml(root / "pyproject.toml")
+    specs = [(data.get("project") or {}).get("requires-python"),
+             (((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {}).get("python")]
+    cfg = root / "setup.cfg"
+    if cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(cfg.read_text(encoding="utf-8"))
+            specs.append(parser.get("options", "python_requires", fallback=None))
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            pass
+    specs.append(_setup_py_keyword(root, "python_requires"))
+    for spec in specs:
+        if isinstance(spec, str) and (found := _LOWER_BOUND.search(spec)):
+            return int(found.group(1)), int(found.group(2))
+    for name in (".python-version", "runtime.txt"):
+        path = root / name
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        for line in lines:
+            found = _PLAIN_VERSION.match(line.strip())
+            if found:
+                return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def _setup_py_keyword(root: Path, keyword: str) -> str | None:
+    path = root / "setup.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.keyword) and node.arg == keyword and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
+            return node.value.value
+    return None
