@@ -233,3 +233,64 @@ def test_the_settings_module_manage_py_names_is_the_one_copied(tmp_path: Path) -
     scaffold(doc, out, options=ScaffoldOptions(extract=True))
     setups = sorted(out.rglob("django_setup.py"))
     assert setups and all(".proj.settings.live" in p.read_text() for p in setups)
+
+
+def test_settings_in_parts_are_copied_by_the_module_gathering_them(tmp_path: Path) -> None:
+    # zds-site: INSTALLED_APPS sits in settings/base/django.py, the rest of the settings in
+    # sibling parts that settings/base/__init__.py star-imports; manage.py names the dev
+    # variant, which star-imports that package and adds development-only apps
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+        """,
+        "proj/__init__.py": """
+            try:
+                import ujson as json_handler
+            except ImportError:
+                import json as json_handler
+        """,
+        "proj/settings/__init__.py": "",
+        "proj/settings/dev.py": 'from .base import *\n\nINSTALLED_APPS += ("debug_toolbar",)\n',
+        "proj/settings/base/__init__.py": "from .django import *\nfrom .site import *\n",
+        "proj/settings/base/django.py": 'INSTALLED_APPS = ["proj.shop"]\nSECRET_KEY = "x"\n',
+        "proj/settings/base/site.py": 'SITE_NAME = "shop"\n',
+        "proj/shop/__init__.py": "",
+        "proj/shop/models.py": """
+            from django.db import models
+
+
+            class Item(models.Model):
+                title = models.CharField(max_length=10)
+        """,
+        "proj/shop/views.py": """
+            from django.conf import settings
+
+            from proj import json_handler
+            from proj.shop.models import Item
+
+
+            def index(request):
+                return json_handler.dumps([settings.SITE_NAME, Item.objects.count()])
+        """,
+    })
+    out = tmp_path / "out"
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    scaffold(doc, out, options=ScaffoldOptions(extract=True))
+    setups = sorted(out.rglob("django_setup.py"))
+    assert setups and all('.proj.settings.base"' in p.read_text() for p in setups)
+    for setup in setups:  # the parts are copied whole beside the module gathering them
+        package = setup.parent
+        parts = package / ("ported" if "ported.proj.settings.base" in setup.read_text() else "vendor")
+        assert "SITE_NAME" in (parts / "proj/settings/base/site.py").read_text()
+    # the package binds json_handler in a try statement: its copy keeps it for the views
+    views = next(out.rglob("proj/shop/views.py"))
+    init = views.parents[1] / "__init__.py"
+    assert "json_handler" in init.read_text()
+    jobs = [([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], s)
+            for s in sorted((out / "services").iterdir())]
+    for (_, folder), result in zip(jobs, support.run_parallel(jobs, env=support.clean_env(), limit=2, timeout=300),
+                                   strict=True):
+        assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"

@@ -25,6 +25,7 @@ import ast
 from collections import defaultdict, deque
 from pathlib import PurePosixPath
 
+from analyzer.discover import settings_name
 from analyzer.extract.model import (
     PORTED,
     PRUNED,
@@ -175,8 +176,45 @@ class Globals:
             return None, ()
         # the module manage.py, wsgi.py... name (DJANGO_SETTINGS_MODULE) first, then the one
         # naming the most apps
-        named = {ref.get("value") for ref in self.prog.doc.references} & set(settings)
-        return min(settings, key=lambda m: (m not in named, -settings[m], len(m), m)), tuple(apps)
+        values = {ref.get("value") for ref in self.prog.doc.references}
+        named = values & set(settings)
+        chosen = min(settings, key=lambda m: (m not in named, -settings[m], len(m), m))
+        return self._aggregate(chosen, values), tuple(apps)
+
+    def settings_modules(self) -> list[str]:
+        """The Django settings module and the modules it star-imports, transitively (its
+        parts): every service copies them whole."""
+        if self.django_settings is None:
+            return []
+        found = [self.django_settings]
+        for m in found:
+            found.extend(s for s in self.prog.inventory(m).stars if self.prog.is_module(s) and s not in found)
+        return found
+
+    def _aggregate(self, settings: str, named: set) -> str:
+        """The settings module to copy when the one binding INSTALLED_APPS is a part: the
+        module that star-imports it with its sibling parts (zds-site's
+        ``settings/abstract_base/__init__.py``: ``from .django import *``, ``from .zds import
+        *``; its code reads ``settings.ZDS_APP`` from the second), when the module
+        DJANGO_SETTINGS_MODULE names reaches it by star imports or none is named and it is
+        the only one. Not the named module itself: that is a deployment's variant (``dev``,
+        with its development-only apps and packages)."""
+        prog = self.prog
+        candidates = [m for m in sorted(prog.modules) if settings_name(m.split(".")) and m != settings]
+        aggregators = [m for m in candidates if settings in prog.inventory(m).stars]
+        if not aggregators:
+            return settings
+        reached: set[str] = set()
+        todo = [m for m in candidates if m in named]
+        while todo:
+            m = todo.pop()
+            if m not in reached and prog.is_module(m):
+                reached.add(m)
+                todo.extend(prog.inventory(m).stars)
+        on_chain = [m for m in aggregators if m in reached and m not in named]
+        if on_chain:
+            return min(on_chain, key=lambda m: (-m.count("."), m))
+        return aggregators[0] if len(aggregators) == 1 and not reached else settings
 
     def _app_package(self, entry: str) -> str | None:
         """The project package an INSTALLED_APPS entry names: the package itself, or the
@@ -218,8 +256,8 @@ class Planner:
             top = self.prog.top(module)
             if top in (self.name, SHARED) or self._has_units_here(module):
                 self.materialize(module)
-        if self.g.django_settings is not None:
-            self._whole(self.g.django_settings)
+        for module in self.g.settings_modules():
+            self._whole(module)
         named: set[str] = set()  # modules whose code-naming strings were followed
         while True:
             while self.todo:
@@ -340,6 +378,25 @@ class Planner:
             self.require_unit(target.module, target.name or "", origin, local, shared and not attribute)
         elif target.kind == "var":
             self.require_var(target.module, target.name or "", origin, local, shared and not attribute)
+        else:
+            self._keep_binding(*hops[-1][0])
+
+    def _keep_binding(self, module: str, name: str) -> None:
+        """The statements binding ``name`` in ``module`` when it leads to nothing of the
+        monolith to copy: an outside package, or a module that may not exist (zds-site's
+        ``try: import ujson as json_handler`` / ``from ._version import __version__`` with a
+        fallback in its package ``__init__``, imported by name from the package). A partial
+        copy kept none of them and the import failed."""
+        if not self.prog.is_module(module):
+            return
+        plan = self.materialize(module)
+        plan.exports.add(name)  # an unused import of it is not pruned from the copy
+        binders = self.prog.inventory(module).binders(name)
+        if plan.full or all(st.index in plan.statements for st in binders):
+            return
+        for st in binders:
+            plan.statements.add(st.index)
+            self._enqueue(module, st.index)
 
     def _materialize_path(self, module: str, imported: bool = True) -> None:
         if self.prog.is_module(module):
