@@ -84,6 +84,21 @@ def test_the_inventory_knows_units_uses_state_and_constants() -> None:
     assert (imp.module, imp.attr) == ("shop.config", "get_setting")
 
 
+def test_registries_a_module_fills_on_import_count_as_constants() -> None:
+    # a template tag library and a signal, which the module's decorators name: a copy of
+    # some of its units gets its own rather than a stub that fails the decorator on import
+    inv = parse("site.utils.templatetags.topbar", False, dedent("""
+        from django import template
+        from django.dispatch import Signal
+
+        register = template.Library()
+        post_unread = Signal()
+        cache = make_cache()
+    """)).inventory
+    constants = {st.binds[0]: st.constant for st in inv.statements if st.kind == "assign"}
+    assert constants == {"register": True, "post_unread": True, "cache": False}
+
+
 def test_function_level_imports_are_recorded_with_their_unit() -> None:
     inv = parse("shop.payments.services", False, dedent("""
         def capture(session, payment_id):

@@ -25,6 +25,11 @@ MUTATORS = frozenset({
 PURE_CALLS = frozenset({
     "Decimal", "decimal.Decimal", "frozenset", "tuple", "re.compile", "compile", "TypeVar", "typing.TypeVar",
     "logging.getLogger", "getLogger", "timedelta", "datetime.timedelta", "Path", "namedtuple",
+    # registries a module fills on import, which its decorators name (``@register.filter``,
+    # ``@receiver(post_unread)``): a copy of a module's units gets its own, since a stub of
+    # another service's fails the decorator on import (zds-site's template tag libraries and
+    # signals); what another process registers or sends never reached it anyway
+    "template.Library", "django.template.Library", "Library", "Signal", "dispatch.Signal", "django.dispatch.Signal",
 })
 CONSTANT_NAMES = frozenset({"True", "False", "None", "__name__", "__file__"})
 
