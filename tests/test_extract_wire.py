@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 import importlib.util
 import sys
+import types
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -108,6 +109,9 @@ def test_a_stub_raises_naming_owner_and_reason(services) -> None:
         stub()
     with pytest.raises(AttributeError):
         _ = stub.__clause_element__  # introspection sees an ordinary object without it
+    assert (stub | None) is stub and (None | stub) is stub  # ``StockLevel | None`` in an annotation
+    with pytest.raises(services["orders"].NotExtracted, match="StockLevel belongs to the catalog service"):
+        types.new_class("Derived", (stub,))  # ``class Derived(StockLevel)`` names the base it lacks
 
 
 def test_an_entity_is_reloaded_by_its_owner_and_a_snapshot_elsewhere(services, monkeypatch) -> None:
