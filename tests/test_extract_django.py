@@ -99,9 +99,12 @@ def test_relations_to_another_services_models_keep_their_ids(out: Path) -> None:
     assert "customer_id = models.BigIntegerField(db_index=True)" in models
     assert 'favourite_id = models.BigIntegerField(null=True, db_column="fav", unique=True, db_index=True)' in models
     assert "ManyToManyField" not in models and "ForeignKey" not in models
+    # its Meta names the id columns now: Django checks those names when the class is made
+    assert 'unique_together = ("customer_id", "favourite_id")' in models
+    assert 'ordering = ["-customer_id", "id"]' in models
     report = (out / "MIGRATION.md").read_text()
-    assert "| `bookshop/orders/models.py:19` | `customer = models.ForeignKey(Customer" in report
-    assert "| `bookshop/orders/models.py:21` | `books = models.ManyToManyField(Book" in report
+    assert "| `bookshop/orders/models.py:21` | `customer = models.ForeignKey(Customer" in report
+    assert "| `bookshop/orders/models.py:23` | `books = models.ManyToManyField(Book" in report
     # the owner keeps its own relations (catalog's Book to its Author)
     catalog = (out / "services/catalog/catalog_service/ported/bookshop/catalog/models.py").read_text()
     assert "author = models.ForeignKey(Author" in catalog
@@ -147,6 +150,8 @@ def test_an_abstract_model_of_another_service_is_copied_for_the_models_deriving_
     copy = (out / "services/orders/orders_service/ported/bookshop/catalog/models.py").read_text()
     assert "class Stamped(models.Model):" in copy and "abstract = True" in copy
     assert "Stamped = _msa_wire.Stub(" not in copy
+    # the orders' Order makes its manager of the catalog's RecentQuerySet: copied the same way
+    assert "class RecentQuerySet(models.QuerySet):" in copy
 
 
 def test_code_a_settings_string_names_is_copied_when_it_can_be(out: Path) -> None:

@@ -471,14 +471,24 @@ class DropRelations(cst.CSTTransformer):
         super().__init__()
         self.copy = copy
         self.classes: list[str] = []
+        self.ids: list[set[str]] = []  # per class: the relations it turned into id columns
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.classes.append(node.name.value)
+        self.ids.append(set())
         return True
 
     def leave_ClassDef(self, original, updated):
         self.classes.pop()
-        return updated
+        ids = self.ids.pop()
+        if not ids:
+            return updated
+        # the model's Meta names its fields (``unique_together``, ``indexes``, ``ordering``):
+        # a relation that became an id column is named by the column's attribute now, or
+        # Django stops at "Job has no field named 'repository'" (treeherder)
+        body = [st.visit(_RenameFields(ids)) if isinstance(st, cst.ClassDef) and st.name.value == "Meta" else st
+                for st in updated.body.body]
+        return updated.with_changes(body=updated.body.with_changes(body=body))
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if not self.classes or self.classes[-1] not in self.copy.cc.entity_classes or len(original.body) != 1:
@@ -517,6 +527,7 @@ class DropRelations(cst.CSTTransformer):
         field = cst.Call(func=func, args=kept)
         self.copy._removed(original, one_line(original), f"a {kind} to `{target}`, an entity of another service: "
                                                          f"its column stays as the id `{attr}_id`")
+        self.ids[-1].add(attr)
         stmt = updated.body[0]
         assign = cst.Assign(targets=[cst.AssignTarget(cst.Name(f"{attr}_id"))], value=field)
         return updated.with_changes(body=[assign.with_changes(semicolon=getattr(stmt, "semicolon", cst.MaybeSentinel.DEFAULT))])
@@ -524,6 +535,23 @@ class DropRelations(cst.CSTTransformer):
 
 _REGISTERS = ("hands another service's model `{entity}` (a stub here) to a call made on import: its "
               "registration belongs with that service")
+class _RenameFields(cst.CSTTransformer):
+    """Field names in strings (``"repository"``, ``"-repository"``) -> the id column's attribute."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
+        text = updated.evaluated_value
+        if not isinstance(text, str):
+            return updated
+        sign = text[:1] if text[:1] in "-+" else ""
+        if text[len(sign):] not in self.names:
+            return updated
+        return updated.with_changes(value=f"{updated.prefix}{updated.quote}{text}_id{updated.quote}")
+
+
 # what a relation's id column keeps of the relation's arguments
 _ID_KEYWORDS = frozenset({"null", "blank", "db_column", "db_index", "primary_key", "unique", "default", "editable",
                           "verbose_name", "help_text", "db_comment"})

@@ -540,6 +540,13 @@ class Planner:
                 self.svc.slug, target, owner, "entity", STUBBED,
                 f"the {owner} service's entity `{name}`: using its ORM class here is direct database access, "
                 "not a call"))
+        if st.kind == "class" and st.rows:
+            # a queryset or manager of another service's module, made a model's ``objects``
+            # here (treeherder's FailuresQuerySet.as_manager() in the Job model's body): it
+            # works on the rows of the model using it, which live in this service's database
+            return self._record(Decision(self.svc.slug, target, owner, "class", REPLICATED,
+                                         "a queryset or manager class: it works on the rows of the model "
+                                         "that uses it, copied"))
         copyable, why_not = self.replicable(module, name)
         if st.kind == "class":
             if copyable:

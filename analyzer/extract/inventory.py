@@ -31,6 +31,8 @@ PURE_CALLS = frozenset({
     # signals); what another process registers or sends never reached it anyway
     "template.Library", "django.template.Library", "Library", "Signal", "dispatch.Signal", "django.dispatch.Signal",
 })
+# Django's bases of the classes a model's manager is made of (``objects = Q.as_manager()``)
+ROW_BASES = frozenset({"QuerySet", "Manager", "BaseManager"})
 CONSTANT_NAMES = frozenset({"True", "False", "None", "__name__", "__file__"})
 
 
@@ -59,6 +61,7 @@ class Statement:
     type_checking: bool = False  # ``if TYPE_CHECKING:`` block
     dataclass: bool = False
     enum: bool = False
+    rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +385,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
         mutated |= use.mutated
         stars.extend(use.stars)
         binds: set[str] = set()
-        dataclass_like = enum_like = False
+        dataclass_like = enum_like = rows = False
         constant = False
         tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
         if kind in ("def", "class"):
@@ -392,6 +395,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
             if kind == "class":
                 dataclass_like = "dataclass" in _decorator_names(stmt)
                 enum_like = bool(_base_names(stmt) & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+                rows = bool(_base_names(stmt) & ROW_BASES)
         else:
             binds = set(use.stores)
             refs = set(use.loads)
@@ -404,7 +408,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
-            dataclass=dataclass_like, enum=enum_like,
+            dataclass=dataclass_like, enum=enum_like, rows=rows,
         ))
     module_level = {n for s in statements for n in s.binds}
     return ModuleInventory(
