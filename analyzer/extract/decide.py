@@ -424,20 +424,24 @@ class Planner:
             plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
 
     def _copy_named_code(self, done: set[str]) -> bool:
-        """Code a whole copy names in a string (a settings module's ``LOGGING`` handler class,
-        ``DEFAULT_PAGINATION_CLASS``) that another service owns is copied here when it can be
-        replicated, so that the string points at the copy; a string naming code that cannot
-        be copied is dropped or left as it was (:mod:`analyzer.extract.codemod`). Whether any
-        was copied (its own uses are then scanned)."""
+        """A class a whole copy names in a string (a settings module's ``LOGGING`` handler
+        class, ``DEFAULT_PAGINATION_CLASS``, a middleware) that another service owns is copied
+        here when it can be replicated, so that the string points at the copy; a string naming
+        code that is not copied is dropped or left as it was (:mod:`analyzer.extract.codemod`).
+        Not a function: a string naming one is often a task (a beat schedule's ``"task"``),
+        which a copy in every service would run in each. Whether any was copied (its own uses
+        are then scanned)."""
         prog = self.prog
         copied = False
         for module in sorted(m for m, plan in self.plans.items() if plan.full and m not in done):
             done.add(module)
             for value in self.g.named_code.get(module, ()):
                 head, _, name = value.rpartition(".")
-                if not prog.is_module(head) or prog.place(head, name) in (self.name, SHARED) \
-                        or name not in prog.inventory(head).units():
+                if not prog.is_module(head) or prog.place(head, name) in (self.name, SHARED):
                     continue
+                unit = prog.inventory(head).units().get(name)
+                if unit is None or unit.kind != "class":
+                    continue  # a function named by a string is often a task: a copy in every service would run it in each
                 plan = self.plans.get(head)
                 if plan is not None and name in plan.units:
                     continue
