@@ -86,7 +86,8 @@ def test_the_inventory_knows_units_uses_state_and_constants() -> None:
 
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:
     # a template tag library and a signal, which the module's decorators name: a copy of
-    # some of its units gets its own rather than a stub that fails the decorator on import
+    # some of its units gets its own rather than a stub that fails the decorator on import;
+    # and choices with translated labels
     inv = parse("site.utils.templatetags.topbar", False, dedent("""
         from django import template
         from django.dispatch import Signal
@@ -94,9 +95,10 @@ def test_registries_a_module_fills_on_import_count_as_constants() -> None:
         register = template.Library()
         post_unread = Signal()
         cache = make_cache()
+        STATUS_CHOICES = (("open", _("Open")), ("closed", gettext_lazy("Closed")))
     """)).inventory
     constants = {st.binds[0]: st.constant for st in inv.statements if st.kind == "assign"}
-    assert constants == {"register": True, "post_unread": True, "cache": False}
+    assert constants == {"register": True, "post_unread": True, "cache": False, "STATUS_CHOICES": True}
 
 
 def test_function_level_imports_are_recorded_with_their_unit() -> None:

@@ -30,6 +30,9 @@ PURE_CALLS = frozenset({
     # another service's fails the decorator on import (zds-site's template tag libraries and
     # signals); what another process registers or sends never reached it anyway
     "template.Library", "django.template.Library", "Library", "Signal", "dispatch.Signal", "django.dispatch.Signal",
+    # translated labels: Django's and Flask-Babel's choices, ``(("open", _("Open")), ...)``
+    "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext_lazy",
+    "lazy_gettext", "lazy_pgettext",
 })
 # Django's bases of the classes a model's manager is made of (``objects = Q.as_manager()``)
 ROW_BASES = frozenset({"QuerySet", "Manager", "BaseManager"})
