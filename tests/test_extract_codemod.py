@@ -101,6 +101,32 @@ def test_registries_a_module_fills_on_import_count_as_constants() -> None:
     assert constants == {"register": True, "post_unread": True, "cache": False, "STATUS_CHOICES": True}
 
 
+def test_values_made_of_the_modules_constants_are_constants() -> None:
+    # Django's choices built of the module's own constants, and lists derived from them
+    inv = parse("site.tutorials.models", False, dedent("""
+        from django.utils.translation import gettext_lazy as _
+
+        DRAFT = 0
+        PUBLISHED = 1
+        STATUS_CHOICES = ((DRAFT, _("Draft")), (PUBLISHED, _("Published")))
+        CONTENT_TYPES = [{"name": "ARTICLE", "verbose_name": "article"}, {"name": "TUTORIAL", "verbose_name": "tuto"}]
+        TYPE_CHOICES = [(c["name"], c["verbose_name"].capitalize()) for c in CONTENT_TYPES]
+        TYPE_CHOICES_DICT = dict(TYPE_CHOICES)
+        counter = 0
+        COUNTED = [counter]
+        LOADED = load_types(CONTENT_TYPES)
+
+        def bump():
+            global counter
+            counter += 1
+    """)).inventory
+    constants = {st.binds[0]: st.constant for st in inv.statements if st.kind == "assign"}
+    assert constants == {"DRAFT": True, "PUBLISHED": True, "STATUS_CHOICES": True, "CONTENT_TYPES": True,
+                         "TYPE_CHOICES": True, "TYPE_CHOICES_DICT": True,
+                         "counter": True, "COUNTED": False,  # ``counter`` changes after import: state
+                         "LOADED": False}
+
+
 def test_function_level_imports_are_recorded_with_their_unit() -> None:
     inv = parse("shop.payments.services", False, dedent("""
         def capture(session, payment_id):

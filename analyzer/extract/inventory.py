@@ -10,6 +10,7 @@ can only keep an import too many, never lose one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import libcst as cst
@@ -33,7 +34,13 @@ PURE_CALLS = frozenset({
     # translated labels: Django's and Flask-Babel's choices, ``(("open", _("Open")), ...)``
     "_", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "pgettext", "pgettext_lazy", "ngettext_lazy",
     "lazy_gettext", "lazy_pgettext",
+    # builtins that make a value of their arguments
+    "dict", "list", "set", "sorted", "str", "int", "float", "bool", "len", "range", "enumerate", "zip", "reversed",
+    "min", "max", "sum",
 })
+# methods that make a value of a constant one (``content["verbose_name"].capitalize()``)
+PURE_METHODS = frozenset({"capitalize", "lower", "upper", "title", "strip", "lstrip", "rstrip", "replace", "format",
+                          "join", "split", "keys", "values", "items", "get", "copy"})
 # Django's bases of the classes a model's manager is made of (``objects = Q.as_manager()``)
 ROW_BASES = frozenset({"QuerySet", "Manager", "BaseManager"})
 CONSTANT_NAMES = frozenset({"True", "False", "None", "__name__", "__file__"})
@@ -291,38 +298,66 @@ class NameUse(cst.CSTVisitor):
         return False
 
 
-def _constant(value: cst.BaseExpression | None) -> bool:
-    """A literal, or containers / pure calls over literals: safe to copy into another service."""
+def _constant(value: cst.BaseExpression | None, names: frozenset[str] | set[str] = frozenset()) -> bool:
+    """A literal, or containers, comprehensions and pure calls over literals and the module's
+    other constants (``names``): safe to copy into another service."""
     if value is None:
         return False
 
     class Check(cst.CSTVisitor):
-        ok = True
+        def __init__(self) -> None:
+            super().__init__()
+            self.ok = True
+            self.bound: set[str] = set()  # the targets of the comprehensions met
 
         def visit_Lambda(self, node: cst.Lambda) -> bool:
             self.ok = False
             return False
 
         def visit_Call(self, node: cst.Call) -> bool:
-            if dotted(node.func) not in PURE_CALLS:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in PURE_METHODS and dotted(func) not in PURE_CALLS:
+                func.value.visit(self)  # a method of a constant value
+            elif dotted(func) not in PURE_CALLS:
                 self.ok = False
                 return False
             for a in node.args:
                 a.value.visit(self)
             return False
 
+        def visit_CompFor(self, node: cst.CompFor) -> bool:
+            self.bound = self.bound | {n.value for n in _target_names(node.target)}
+            return True
+
+        def _comprehension(self, node) -> bool:
+            fors = node.for_in
+            while fors is not None:  # the targets first: the element before them names them
+                self.bound = self.bound | {n.value for n in _target_names(fors.target)}
+                fors = fors.inner_for_in
+            return True
+
+        visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
         def visit_Attribute(self, node: cst.Attribute) -> bool:
             self.ok = False
             return False
 
         def visit_Name(self, node: cst.Name) -> bool:
-            if node.value not in CONSTANT_NAMES:
+            if node.value not in CONSTANT_NAMES and node.value not in names and node.value not in self.bound:
                 self.ok = False
             return False
 
     check = Check()
     value.visit(check)
     return check.ok
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    return []
 
 
 def _decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
@@ -375,12 +410,31 @@ def _all_names(stmt: cst.CSTNode) -> tuple[str, ...] | None:
     return None
 
 
+def _constants_of_constants(statements: list[Statement], values: dict[int, list[cst.BaseExpression | None]],
+                            mutated: set[str]) -> None:
+    """Assignments made of the module's other constants are constants too
+    (``STATUS_CHOICES = ((DRAFT, _("Draft")), ...)`` after ``DRAFT = 0``), to a fixed point;
+    a name the module changes after import is none."""
+    known = {n for st in statements if st.constant for n in st.binds} - mutated
+    changed = True
+    while changed:
+        changed = False
+        for i, st in enumerate(statements):
+            if st.kind != "assign" or st.constant or st.index not in values or set(st.binds) & mutated:
+                continue
+            if all(_constant(v, known) for v in values[st.index]):
+                statements[i] = dataclasses.replace(st, constant=True)
+                known |= set(st.binds) - mutated
+                changed = True
+
+
 def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventory:
     """The inventory of a parsed module."""
     statements: list[Statement] = []
     mutated: set[str] = set()
     stars: list[str] = []
     all_names: tuple[str, ...] | None = None
+    values: dict[int, list[cst.BaseExpression | None]] = {}  # an assignment's index -> its values
     for index, stmt in enumerate(tree.body):
         kind = _kind(stmt, index)
         use = NameUse(module, is_package)
@@ -403,8 +457,8 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
             binds = set(use.stores)
             refs = set(use.loads)
             if kind == "assign":
-                values = [b.value for b in stmt.body]
-                constant = all(_constant(v) for v in values)
+                values[index] = [b.value for b in stmt.body]
+                constant = all(_constant(v) for v in values[index])
             names = _all_names(stmt)
             if names is not None:
                 all_names = names
@@ -413,6 +467,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
             attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
             dataclass=dataclass_like, enum=enum_like, rows=rows,
         ))
+    _constants_of_constants(statements, values, mutated)
     module_level = {n for s in statements for n in s.binds}
     return ModuleInventory(
         module=module,
