@@ -187,12 +187,8 @@ def _application_package(folder: str, names: set[str]) -> bool:
     if "manage.py" in names or any(n.endswith(".py") and settings_name((n[:-3],)) for n in names):
         return False
     for name in sorted(n for n in names if n.endswith(".py")):
-        try:
-            with open(os.path.join(folder, name), "rb") as f:
-                text = f.read(MAX_TEST_READ + 1)
-        except OSError:
-            return False
-        if len(text) > MAX_TEST_READ or _TEST_FRAMEWORKS.search(text) is not None \
+        text = _read_capped(os.path.join(folder, name))
+        if text is None or _TEST_FRAMEWORKS.search(text) is not None \
                 or (_is_test_file(name) and _TEST_MARKS.search(text) is not None):
             return False
     return True
@@ -228,16 +224,20 @@ def _is_test(parts: tuple[str, ...], path: str) -> bool:
 def _named_test_holds_tests(path: str) -> bool:
     """Is a file named like a test (outside test folders) a test, by its content? An empty
     one, a comment (Django's ``# Create your tests here.``) or one that cannot be read is."""
+    text = _read_capped(path)
+    return text is None or _TEST_FRAMEWORKS.search(text) is not None or _TEST_MARKS.search(text) is not None \
+        or _CODE_LINE.search(text) is None
+
+
+def _read_capped(path: str) -> bytes | None:
+    """A file's bytes, or ``None`` when it cannot be read or is bigger than
+    :data:`MAX_TEST_READ` (taken for a test, unread)."""
     try:
         with open(path, "rb") as f:
             text = f.read(MAX_TEST_READ + 1)
     except OSError:
-        return True
-    return len(text) > MAX_TEST_READ or _holds_tests(text) or _CODE_LINE.search(text) is None
-
-
-def _holds_tests(text: bytes) -> bool:
-    return _TEST_FRAMEWORKS.search(text) is not None or _TEST_MARKS.search(text) is not None
+        return None
+    return text if len(text) <= MAX_TEST_READ else None
 
 
 def holds_tests(names: set[str]) -> bool:

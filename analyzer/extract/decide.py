@@ -22,7 +22,7 @@ service's vendored copy, and listed.
 from __future__ import annotations
 
 import ast
-from collections import defaultdict, deque
+from collections import deque
 from pathlib import PurePosixPath
 
 from analyzer.discover import settings_name
@@ -127,13 +127,6 @@ class Globals:
             if sym is not None and sym.kind in (CLASS, FUNCTION) and sid == f"{sym.module}.{sym.name}":
                 self.unit_homes.add((sym.module, svc))
         self.django_settings, self.django_apps = self._django()
-        # module -> the dotted names of code its strings name (``"pkg.logs.Handler"``)
-        self.named_code: dict[str, list[str]] = defaultdict(list)
-        for ref in prog.doc.references:
-            value, source = ref.get("value"), str(ref.get("source") or "")
-            if ref.get("kind") == "string" and isinstance(value, str) and "." in value:
-                sym = prog.index.get(source)
-                self.named_code[sym.module if sym is not None else source].append(value)
         self.app_factory = self._factory(lambda head: head == "Flask")
         self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
                                              prefer="session")
@@ -164,9 +157,7 @@ class Globals:
         for ref in self.prog.doc.references:
             if ref.get("kind") != "installed-app":
                 continue
-            source = str(ref.get("source") or "")
-            sym = self.prog.index.get(source)
-            module = sym.module if sym is not None else source
+            module = self.prog.reference_module(ref)
             if self.prog.is_module(module):
                 settings[module] = settings.get(module, 0) + 1
             app = self._app_package(str(ref.get("value") or ""))
@@ -435,7 +426,10 @@ class Planner:
         copied = False
         for module in sorted(m for m, plan in self.plans.items() if plan.full and m not in done):
             done.add(module)
-            for value in self.g.named_code.get(module, ()):
+            for ref in prog.references_of(module):
+                value = ref.get("value")
+                if ref.get("kind") != "string" or not isinstance(value, str) or "." not in value:
+                    continue
                 head, _, name = value.rpartition(".")
                 if not prog.is_module(head) or prog.place(head, name) in (self.name, SHARED):
                     continue

@@ -132,11 +132,7 @@ def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: 
     A Django app's name (INSTALLED_APPS, an AppConfig's ``name``) becomes its copy here; a
     one-word app name only in the settings, where it cannot be anything else."""
     out: dict[str, str | None] = {}
-    for ref in prog.doc.references:
-        source = str(ref.get("source") or "")
-        sym = prog.index.get(source)
-        if (sym.module if sym is not None else source) != module:
-            continue
+    for ref in prog.references_of(module):
         value = ref.get("value")
         if not isinstance(value, str):
             continue

@@ -416,16 +416,19 @@ def _constants_of_constants(statements: list[Statement], values: dict[int, list[
     (``STATUS_CHOICES = ((DRAFT, _("Draft")), ...)`` after ``DRAFT = 0``), to a fixed point;
     a name the module changes after import is none."""
     known = {n for st in statements if st.constant for n in st.binds} - mutated
-    changed = True
-    while changed:
-        changed = False
-        for i, st in enumerate(statements):
-            if st.kind != "assign" or st.constant or st.index not in values or set(st.binds) & mutated:
-                continue
-            if all(_constant(v, known) for v in values[st.index]):
+    todo = [i for i, st in enumerate(statements) if st.kind == "assign" and not st.constant
+            and st.index in values and not set(st.binds) & mutated]
+    while todo:
+        added: set[str] = set()
+        for i in todo:
+            st = statements[i]
+            if not st.constant and all(_constant(v, known) for v in values[st.index]):
                 statements[i] = dataclasses.replace(st, constant=True)
-                known |= set(st.binds) - mutated
-                changed = True
+                added |= set(st.binds)
+        known |= added
+        # only what reads a name just found constant can become constant now
+        todo = [i for i, st in enumerate(statements) if st.kind == "assign" and not st.constant
+                and st.index in values and not set(st.binds) & mutated and st.refs & added]
 
 
 def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventory:

@@ -52,6 +52,7 @@ class Program:
         self.modules = {m.name: m for m in doc.modules if m.error is None}
         self.packages = {".".join(m.split(".")[:i]) for m in self.modules for i in range(1, m.count(".") + 1)}
         self.index = doc.symbol_index()
+        self._references: dict[str, list[dict]] | None = None  # by module: references_of
         self.placement = service_of(doc, d)
         self.entities: dict[str, Entity] = {e.id: e for e in doc.entities}
         owner = d.owner()
@@ -116,6 +117,20 @@ class Program:
 
     def is_monolith(self, dotted: str) -> bool:
         return dotted in self.modules or dotted in self.packages
+
+    def reference_module(self, ref: dict) -> str:
+        """The module a reference of the analysis (a string naming code) is made in."""
+        source = str(ref.get("source") or "")
+        sym = self.index.get(source)
+        return sym.module if sym is not None else source
+
+    def references_of(self, module: str) -> list[dict]:
+        """The references of the analysis made in ``module``."""
+        if self._references is None:
+            self._references = defaultdict(list)
+            for ref in self.doc.references:
+                self._references[self.reference_module(ref)].append(ref)
+        return self._references.get(module, [])
 
     def entity_of_model(self, qualname: str) -> Entity | None:
         return self.models.get(qualname)

@@ -85,30 +85,40 @@ def _poetry(name: str, spec: object) -> str:
 
 
 def _setup_cfg(root: Path) -> set[str]:
+    text = _setup_cfg_option(root, "install_requires") or ""
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")}
+
+
+def _setup_cfg_option(root: Path, option: str) -> str | None:
+    """An option of ``setup.cfg``'s ``[options]``, or ``None``."""
     path = root / "setup.cfg"
     if not path.is_file():
-        return set()
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"))
-        text = parser.get("options", "install_requires", fallback="")
+        return parser.get("options", option, fallback=None)
     except (OSError, UnicodeDecodeError, configparser.Error):
-        return set()
-    return {line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")}
+        return None
 
 
 def _setup_py(root: Path) -> set[str]:
     """The strings of a literal ``install_requires=[...]`` in a ``setup(...)`` call."""
+    value = _setup_py_argument(root, "install_requires")
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return set()
+    return {e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+
+
+def _setup_py_argument(root: Path, keyword: str) -> ast.expr | None:
+    """The expression ``setup.py`` passes as ``keyword=`` (the file parsed, never run)."""
     path = root / "setup.py"
     try:
         tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return set()
-    for node in ast.walk(tree) if tree is not None else ():
-        if isinstance(node, ast.keyword) and node.arg == "install_requires" \
-                and isinstance(node.value, (ast.List, ast.Tuple)):
-            return {e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
-    return set()
+        return None
+    return next((node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == keyword),
+                None) if tree is not None else None
 
 
 def _pipfile(root: Path) -> set[str]:
@@ -221,15 +231,9 @@ def monolith_python(root: Path) -> tuple[int, int] | None:
     data = _toml(root / "pyproject.toml")
     specs = [(data.get("project") or {}).get("requires-python"),
              (((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {}).get("python")]
-    cfg = root / "setup.cfg"
-    if cfg.is_file():
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(cfg.read_text(encoding="utf-8"))
-            specs.append(parser.get("options", "python_requires", fallback=None))
-        except (OSError, UnicodeDecodeError, configparser.Error):
-            pass
-    specs.append(_setup_py_keyword(root, "python_requires"))
+    specs.append(_setup_cfg_option(root, "python_requires"))
+    value = _setup_py_argument(root, "python_requires")
+    specs.append(value.value if isinstance(value, ast.Constant) else None)
     for spec in specs:
         if isinstance(spec, str) and (found := _LOWER_BOUND.search(spec)):
             return int(found.group(1)), int(found.group(2))
@@ -245,15 +249,3 @@ def monolith_python(root: Path) -> tuple[int, int] | None:
                 return int(found.group(1)), int(found.group(2))
     return None
 
-
-def _setup_py_keyword(root: Path, keyword: str) -> str | None:
-    path = root / "setup.py"
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree) if tree is not None else ():
-        if isinstance(node, ast.keyword) and node.arg == keyword and isinstance(node.value, ast.Constant) \
-                and isinstance(node.value.value, str):
-            return node.value.value
-    return None

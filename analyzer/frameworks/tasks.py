@@ -32,7 +32,9 @@ TASK_ROOTS = frozenset({"celery", "dramatiq", "huey", "rq", "django_rq", "flask_
 # schedulers that run a function handed to them: the method that takes it -> its libraries
 # (APScheduler's ``scheduler.add_job(sync, "interval", id="sync")``, Flask-APScheduler's; the
 # schedule library's ``schedule.every(10).minutes.do(sync)``)
-SCHEDULING_CALLS = {"add_job": frozenset({"apscheduler", "flask_apscheduler"}), "do": frozenset({"schedule"})}
+# (and the parameter that takes the function)
+SCHEDULING_CALLS = {"add_job": (frozenset({"apscheduler", "flask_apscheduler"}), "func"),
+                    "do": (frozenset({"schedule"}), "job_func")}
 # Airflow's operators that run a function of the project (``python_callable=``)
 PYTHON_OPERATORS = frozenset({"PythonOperator", "BranchPythonOperator", "ShortCircuitOperator",
                               "PythonVirtualenvOperator", "ExternalPythonOperator",
@@ -261,13 +263,14 @@ class NonHttpEntries:
             if "." not in c.callee or not c.args:
                 continue
             recv, _, method = c.callee.rpartition(".")
-            libraries = SCHEDULING_CALLS.get(method)
-            if libraries is None:
+            scheduling = SCHEDULING_CALLS.get(method)
+            if scheduling is None:
                 continue
+            libraries, parameter = scheduling
             values = prog.r.eval(c.scope, recv)
             if not matches(values, libraries):
                 continue
-            func = prog.arg(c, 0, "func" if method == "add_job" else "job_func")
+            func = prog.arg(c, 0, parameter)
             if func is None or not func.expr:
                 continue
             for v in sorted(prog.r.eval(c.scope, func.expr)):
