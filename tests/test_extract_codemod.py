@@ -127,6 +127,47 @@ def test_values_made_of_the_modules_constants_are_constants() -> None:
                          "LOADED": False}
 
 
+def test_instances_a_library_makes_of_constants_are_copied_like_constants() -> None:
+    # each service makes its own ``db = SQLAlchemy()``: a stub in its place failed the
+    # service's own models on import (CTFd's ``class Fields(db.Model)``)
+    inv = parse("app.models", False, dedent("""
+        import os
+
+        from flask import Blueprint
+        from flask_limiter import Limiter
+        from flask_limiter.util import get_remote_address
+        from flask_sqlalchemy import SQLAlchemy
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import declarative_base, sessionmaker
+
+        from app.config import make_engine
+        from app.state import registry
+
+        db = SQLAlchemy()
+        Base = declarative_base()
+        engine = create_engine(os.environ["DB_URL"], pool_size=5)
+        Session = sessionmaker(bind=engine)
+        limiter = Limiter(key_func=get_remote_address)
+        bp = Blueprint("app", __name__)
+        ours = make_engine()
+        theirs = create_engine(registry.url)
+        tracked = SQLAlchemy()
+        tracked.extra = 1
+    """), lambda module: module.startswith("app.")).inventory
+    makers = {st.binds[0]: st.maker for st in inv.statements if st.kind == "assign" and st.binds}
+    assert makers == {
+        "db": "flask_sqlalchemy.SQLAlchemy", "Base": "sqlalchemy.orm.declarative_base",
+        "engine": "sqlalchemy.create_engine", "Session": "sqlalchemy.orm.sessionmaker",
+        "limiter": "flask_limiter.Limiter",
+        "bp": "",  # a route container: its routes are its own service's
+        "ours": "", "theirs": "",  # the project's own factory, a project value as argument
+        "tracked": "",  # changed after import: state
+    }
+    # without knowing the project, nothing counts as a library's instance
+    plain = parse("app.models", False, "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n").inventory
+    assert [st.maker for st in plain.statements if st.kind == "assign"] == [""]
+
+
 def test_function_level_imports_are_recorded_with_their_unit() -> None:
     inv = parse("shop.payments.services", False, dedent("""
         def capture(session, payment_id):

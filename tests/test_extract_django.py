@@ -299,3 +299,87 @@ def test_settings_in_parts_are_copied_by_the_module_gathering_them(tmp_path: Pat
     for (_, folder), result in zip(jobs, support.run_parallel(jobs, env=support.clean_env(), limit=2, timeout=300),
                                    strict=True):
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"
+
+
+def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: Path) -> None:
+    # a proxy model (or a single-table subclass) is its base's rows: it lives with the
+    # service owning them, and another service's use of it is direct database access; the
+    # settings leave SECRET_KEY to a deployment's variant, which Django needs to start
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+        """,
+        "proj/__init__.py": "",
+        "proj/settings.py": 'INSTALLED_APPS = ["django.contrib.contenttypes", "proj.shop", "proj.blog"]\n',
+        "proj/shop/__init__.py": "",
+        "proj/shop/models.py": """
+            from django.db import models
+
+
+            class Item(models.Model):
+                title = models.CharField(max_length=10)
+        """,
+        "proj/shop/views.py": """
+            from proj.shop.models import Item
+
+
+            def add(request):
+                return Item.objects.create(title="x").pk
+        """,
+        "proj/blog/__init__.py": "",
+        "proj/blog/models.py": """
+            from django.db import models
+
+            from proj.shop.models import Item
+
+
+            class Featured(Item):
+                class Meta:
+                    proxy = True
+
+
+            class Post(models.Model):
+                body = models.TextField()
+        """,
+        "proj/blog/signing.py": """
+            from django.conf import settings
+
+            KEY_HEAD = settings.SECRET_KEY[:4]
+        """,
+        "proj/blog/views.py": """
+            from proj.blog.models import Featured, Post
+            from proj.blog.signing import KEY_HEAD
+
+
+            def index(request):
+                return [KEY_HEAD, Post.objects.count(), Featured.objects.count()]
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "shop"
+            members = ["proj.shop"]
+
+            [[service]]
+            name = "blog"
+            members = ["proj.blog"]
+
+            [shared]
+            members = ["proj", "proj.settings", "manage"]
+        """,
+    })
+    out = _extract(root, tmp_path / "out")
+    blog_models = (out / "services/blog/blog_service/ported/proj/blog/models.py").read_text()
+    assert "class Featured" not in blog_models and "Featured = _msa_wire.Stub(" in blog_models
+    assert "class Post(models.Model)" in blog_models
+    shop_models = (out / "services/shop/shop_service/ported/proj/blog/models.py").read_text()
+    assert "class Featured(Item)" in shop_models
+    jobs = [([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], s)
+            for s in sorted((out / "services").iterdir())]
+    for (_, folder), result in zip(jobs, support.run_parallel(jobs, env=support.clean_env(), limit=2, timeout=300),
+                                   strict=True):
+        assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"

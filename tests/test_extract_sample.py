@@ -193,17 +193,24 @@ def test_hostile_service_names_give_safe_paths_and_valid_code(doc) -> None:
     assert x.summary()["rewired"] == 32
 
 
-def test_a_monolith_exact_pin_becomes_a_lower_bound() -> None:
-    from analyzer.extract.emit import add_dependencies, loosen_pin
+def test_a_monolith_exact_pin_keeps_its_series_or_becomes_a_floor_for_the_service_stack() -> None:
+    from analyzer.extract.emit import add_dependencies, loosen_pin, same_series
 
     assert loosen_pin("python-dotenv==0.19.2") == "python-dotenv>=0.19.2"
     assert loosen_pin("Django==4.2.*") == "Django>=4.2"
     assert loosen_pin('foo==1.0; python_version<"3.12"') == 'foo>=1.0 ; python_version<"3.12"'
     for kept in ("flask>=3.0", "a==1,<2", "b===1", "c~=1.0", "requests"):
         assert loosen_pin(kept) == kept
+    assert same_series("marshmallow==2.20.2") == "marshmallow>=2.20.2,<3"
+    assert same_series("flask-marshmallow==0.10.1") == "flask-marshmallow>=0.10.1,<0.11"
+    assert same_series('foo==1.0; python_version<"3.12"') == 'foo>=1.0,<2 ; python_version<"3.12"'
+    for kept in ("x==1.0rc1", "a==1,<2", "c~=1.0", "requests"):
+        assert same_series(kept) == kept
     pyproject = 'dependencies = [\n    "pydantic-settings>=2.2",\n]\n'
-    out = add_dependencies(pyproject, ("python-dotenv==0.19.2", "pydantic-settings==2.0"))
+    out = add_dependencies(pyproject, ("python-dotenv==0.19.2", "pydantic-settings==2.0", "SQLAlchemy==1.4.48"))
+    # python-dotenv is pydantic-settings' own dependency: only a floor; SQLAlchemy keeps 1.x
     assert '"python-dotenv>=0.19.2",' in out and out.count("pydantic-settings") == 1
+    assert '"SQLAlchemy>=1.4.48,<2",' in out
 
 
 def test_the_monolith_requirements_follow_included_files(tmp_path) -> None:

@@ -490,13 +490,15 @@ class Planner:
         binders = self.prog.inventory(module).binders(name)
         owner = self.g.slug(self.prog.top(module))
         target = f"{module}.{name}"
-        if binders and all(st.constant for st in binders):
+        if binders and all(st.constant or st.maker for st in binders):
             for st in binders:
                 if st.index not in plan.statements:
                     plan.statements.add(st.index)
                     self._enqueue(module, st.index)
-            self._apply(Decision(self.svc.slug, target, owner, "variable", REPLICATED,
-                                 "a module-level constant: copied"))
+            maker = next((st.maker for st in binders if st.maker), "")
+            why = (f"an instance `{maker}` makes of constants: copied, so that this service makes its own"
+                   if maker else "a module-level constant: copied")
+            self._apply(Decision(self.svc.slug, target, owner, "variable", REPLICATED, why))
             return
         d = Decision(self.svc.slug, target, owner, "variable", STUBBED,
                      f"a module-level value of the {owner} service that is not a constant")

@@ -115,13 +115,19 @@ def _django_apps(g: Globals, plans: dict[str, ModulePlan], package: str) -> dict
     model's app by the longest installed name its module starts with, so an app whose
     modules are copied goes where its models are (else where most of its modules are)."""
     out: dict[str, str | None] = {}
+    model_modules = [e.module for e in g.prog.models.values() if e.module]
     for app in g.django_apps:
-        trees = [p.tree for m, p in plans.items() if m == app or m.startswith(app + ".")]
-        if not trees:
+        inside = [m for m in plans if m == app or m.startswith(app + ".")]
+        if not inside:
             out[app] = None
             continue
+        # the tree holding most of its model classes: a models package that is shared
+        # library while the modules defining its models are this service's (wger's
+        # ``core/models/__init__.py`` and ``core/models/cache.py``) goes with those
+        with_models = [plans[m].tree for m in model_modules if m in plans and (m == app or m.startswith(app + "."))]
         models = plans.get(f"{app}.models")
-        tree = models.tree if models is not None else max(sorted(set(trees)), key=trees.count)
+        trees = with_models or ([models.tree] if models is not None else [plans[m].tree for m in inside])
+        tree = max(sorted(set(trees)), key=trees.count)
         out[app] = f"{package}.{tree}.{app}"
     return out
 
@@ -409,6 +415,18 @@ def _requirement_name(spec: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
+# What the service's own code installs (templates/service/pyproject.toml.j2, with its test
+# extra) and what those packages require in turn: a monolith's pin of one of these would
+# clash with the scaffold's own floors (redash pins an older python-dotenv than
+# pydantic-settings wants), and a pip that cannot resolve installs nothing
+SERVICE_STACK = frozenset({
+    "fastapi", "starlette", "uvicorn", "websockets", "pydantic", "pydantic-core", "pydantic-settings",
+    "python-dotenv", "typing-extensions", "typing-inspection", "annotated-types", "annotated-doc", "anyio",
+    "sniffio", "idna", "exceptiongroup", "httpx", "httpx2", "httpcore", "h11", "certifi", "tenacity", "pybreaker",
+    "click", "colorama", "pytest", "pluggy", "iniconfig", "packaging", "pygments", "tomli", "py-consul",
+})
+
+
 def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
     """The service's pyproject.toml with the monolith's requirements added to its dependencies."""
     lines = pyproject.splitlines(keepends=True)
@@ -421,11 +439,15 @@ def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
             if ln.strip().startswith('"')}
     new = []
     for d in extra:
-        if _requirement_name(d) in have:
+        name = _requirement_name(d)
+        if name in have:
             continue
-        loose = loosen_pin(d)
-        why = "the monolith's requirement: the copied code needs it" if loose == d else \
-            "the monolith pins ==; at least that version, so the service's own dependencies resolve"
+        if name in SERVICE_STACK:
+            loose, why = loosen_pin(d), "at least that version, so the service's own dependencies resolve"
+        else:
+            loose, why = same_series(d), "that version's release series: the copied code was written for it"
+        if loose == d:
+            why = "the monolith's requirement: the copied code needs it"
         new.append(f"    {json.dumps(loose)},  # {why}\n")
     return "".join(lines[:end] + new + lines[end:])
 
@@ -433,16 +455,49 @@ def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
 _EXACT_PIN = re.compile(r"(?<![=<>!~])==\s*([A-Za-z0-9_.+-]+?)(?:\.\*)?\s*(?=;|$)")
 
 
-def loosen_pin(spec: str) -> str:
-    """``python-dotenv==0.19.2`` -> ``python-dotenv>=0.19.2``: a monolith's exact pin would clash
-    with what the generated service itself needs (``pydantic-settings`` wants a newer
-    python-dotenv than redash pins), and a pip that cannot resolve installs nothing. Other
-    specifiers, compound ones and markers stay as written."""
+def _exact(spec: str) -> tuple[str, str, str] | None:
+    """``(head before the pin, pinned version, marker part)`` of a spec with one exact pin."""
     head, sep, marker = spec.partition(";")
     if head.count("==") != 1 or "," in head or "===" in head:
+        return None
+    m = _EXACT_PIN.search(head.rstrip())
+    if m is None:
+        return None
+    return head.rstrip()[:m.start()], m.group(1), (" ;" + marker if sep else "")
+
+
+def loosen_pin(spec: str) -> str:
+    """``python-dotenv==0.19.2`` -> ``python-dotenv>=0.19.2``: for a package the service's own
+    stack needs too (:data:`SERVICE_STACK`), whose newer release the service may need. Other
+    specifiers, compound ones and markers stay as written."""
+    exact = _exact(spec)
+    if exact is None:
         return spec
-    loose = _EXACT_PIN.sub(lambda m: ">=" + m.group(1), head.rstrip())
-    return loose + (" ;" + marker if sep else "") if loose != head.rstrip() else spec
+    name, version, marker = exact
+    return f"{name}>={version}{marker}"
+
+
+def same_series(spec: str) -> str:
+    """``marshmallow==2.20.2`` -> ``marshmallow>=2.20.2,<3``, ``flask-marshmallow==0.10.1`` ->
+    ``flask-marshmallow>=0.10.1,<0.11``: the monolith's exact pin opened to the releases of
+    its series, which keep the API the copied code calls (CTFd's ``ma.ModelSchema`` is gone
+    from flask-marshmallow 0.12 and later) and may add wheels for a newer Python. A version
+    that is no plain number stays pinned as it is."""
+    exact = _exact(spec)
+    if exact is None:
+        return spec
+    name, version, marker = exact
+    parts = version.split(".")
+    if not all(p.isdigit() for p in parts):
+        return spec
+    major = int(parts[0])
+    if major > 0:
+        upper = str(major + 1)
+    elif len(parts) > 1:
+        upper = f"0.{int(parts[1]) + 1}"
+    else:
+        return spec
+    return f"{name}>={version},<{upper}{marker}"
 
 
 def _manifest(files: dict[str, str], x: Extraction) -> str:

@@ -11,6 +11,7 @@ can only keep an import too many, never lose one.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -72,6 +73,7 @@ class Statement:
     dataclass: bool = False
     enum: bool = False
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
+    maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,14 +433,114 @@ def _constants_of_constants(statements: list[Statement], values: dict[int, list[
                 and st.index in values and not set(st.binds) & mutated and st.refs & added]
 
 
-def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventory:
-    """The inventory of a parsed module."""
+def _outside_imports(statements: list[Statement], project: Callable[[str], bool]) -> dict[str, str]:
+    """Names the module's plain top-level imports bind to code outside the project, with the
+    dotted name each stands for (``SQLAlchemy`` -> ``flask_sqlalchemy.SQLAlchemy``)."""
+    out: dict[str, str] = {}
+    for st in statements:
+        if st.kind != "import" or st.type_checking:
+            continue
+        for b in st.imports:
+            if not b.module or project(b.module):
+                continue
+            out[b.name] = f"{b.module}.{b.attr}" if b.attr else b.module
+    return out
+
+
+# containers of routes: the routes on one belong to the service that declares them, and an
+# empty copy elsewhere serves nothing (a shared app factory's registration of another
+# service's blueprint is pruned instead)
+ROUTE_CONTAINERS = frozenset({"Blueprint", "APIRouter", "Router", "DefaultRouter", "SimpleRouter", "Namespace",
+                              "Api", "NinjaAPI", "RouteTableDef", "Sanic"})
+
+
+def _made_by(value: cst.BaseExpression | None, outside: Mapping[str, str], names: set[str]) -> str:
+    """The library callable ``value`` calls, when it is such a call whose arguments are
+    constants, imported names (and their attributes), the module's constants and instances
+    (``names``) or such calls again: ``SQLAlchemy()``, ``declarative_base()``,
+    ``Limiter(key_func=get_remote_address)``, ``create_engine(os.environ["DB_URL"])``."""
+    if not isinstance(value, cst.Call):
+        return ""
+    callee = dotted(value.func)
+    if not callee or callee.split(".")[0] not in outside:
+        return ""
+    head, _, rest = callee.partition(".")
+    for arg in value.args:
+        if not _argument_made(arg.value, outside, names):
+            return ""
+    return f"{outside[head]}.{rest}" if rest else outside[head]
+
+
+def _argument_made(value: cst.BaseExpression, outside: Mapping[str, str], names: set[str]) -> bool:
+    if _constant(value, names):
+        return True
+    if isinstance(value, cst.Call):
+        return bool(_made_by(value, outside, names))
+    if isinstance(value, cst.Subscript):  # ``os.environ["DB_URL"]``
+        return _argument_made(value.value, outside, names) and all(
+            isinstance(s.slice, cst.Index) and _constant(s.slice.value, names) for s in value.slice)
+    name = dotted(value)
+    return bool(name) and (name.split(".")[0] in outside or name.split(".")[0] in names)
+
+
+def _configured(stmt: cst.CSTNode) -> set[str]:
+    """Names a top-level statement sets up further: ``login.login_view = "auth.login"``,
+    ``db.init_app(app)``. A copy of the name's assignment alone would lack it."""
+    out: set[str] = set()
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return out
+    for b in stmt.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(b, cst.Assign):
+            targets = [t.target for t in b.targets]
+        elif isinstance(b, (cst.AugAssign, cst.AnnAssign)):
+            targets = [b.target]
+        elif isinstance(b, cst.Expr) and isinstance(b.value, cst.Call):
+            targets = [b.value.func]
+        for t in targets:
+            while isinstance(t, (cst.Attribute, cst.Subscript)):
+                t = t.value
+                if isinstance(t, cst.Name):
+                    out.add(t.value)
+    return out
+
+
+def _library_instances(statements: list[Statement], values: dict[int, list[cst.BaseExpression | None]],
+                       mutated: set[str], project: Callable[[str], bool]) -> None:
+    """Assignments of what a library callable makes of constants are copied like constants:
+    each service gets its own ``db = SQLAlchemy()``, ``Base = declarative_base()`` or
+    ``engine = create_engine(URL)``, as it gets its own process. A stub in their place fails
+    the service's own models on import (``class Fields(db.Model)``). To a fixed point, since an
+    instance may be made of another (``sessionmaker(bind=engine)``)."""
+    outside = _outside_imports(statements, project)
+    if not outside:
+        return
+    known = {n for st in statements if st.constant for n in st.binds} - mutated
+    grew = True
+    while grew:
+        grew = False
+        for i, st in enumerate(statements):
+            if st.kind != "assign" or st.constant or st.maker or st.index not in values or set(st.binds) & mutated:
+                continue
+            makers = [_made_by(v, outside, known) for v in values[st.index]]
+            if makers and all(makers) and not any(m.rpartition(".")[2] in ROUTE_CONTAINERS for m in makers):
+                statements[i] = dataclasses.replace(st, maker=makers[0])
+                known |= set(st.binds)
+                grew = True
+
+
+def inventory(module: str, is_package: bool, tree: cst.Module,
+              project: Callable[[str], bool] | None = None) -> ModuleInventory:
+    """The inventory of a parsed module; ``project`` tells the project's modules from
+    libraries (without it no assignment counts as a library's instance)."""
     statements: list[Statement] = []
     mutated: set[str] = set()
     stars: list[str] = []
     all_names: tuple[str, ...] | None = None
     values: dict[int, list[cst.BaseExpression | None]] = {}  # an assignment's index -> its values
+    configured: set[str] = set()
     for index, stmt in enumerate(tree.body):
+        configured |= _configured(stmt)
         kind = _kind(stmt, index)
         use = NameUse(module, is_package)
         stmt.visit(use)
@@ -471,6 +573,8 @@ def inventory(module: str, is_package: bool, tree: cst.Module) -> ModuleInventor
             dataclass=dataclass_like, enum=enum_like, rows=rows,
         ))
     _constants_of_constants(statements, values, mutated)
+    if project is not None:
+        _library_instances(statements, values, mutated | configured, project)
     module_level = {n for s in statements for n in s.binds}
     return ModuleInventory(
         module=module,
@@ -500,7 +604,7 @@ class Parsed:
         return self._lines.get(node, 0)
 
 
-def parse(module: str, is_package: bool, source: str) -> Parsed:
+def parse(module: str, is_package: bool, source: str, project: Callable[[str], bool] | None = None) -> Parsed:
     """Parse ``source`` once (libcst); raises ``libcst.ParserSyntaxError`` on bad syntax."""
     tree = cst.parse_module(source)
-    return Parsed(tree, inventory(module, is_package, tree))
+    return Parsed(tree, inventory(module, is_package, tree, project))

@@ -17,7 +17,7 @@ from analyzer.errors import AnalysisFileError, PlanError
 from analyzer.extract.inventory import ModuleInventory, Parsed, parse
 from analyzer.extract.source import Sources
 from analyzer.interfaces import service_of
-from analyzer.model import CALL, READ, SHARED, WRITE, Entity
+from analyzer.model import CALL, INHERIT, READ, SHARED, WRITE, Entity
 
 # names that hold the state of the request being served: a function that reads them must run
 # in the process that serves that request
@@ -69,6 +69,19 @@ class Program:
                     self.moved_models.append((e.model, placed or SHARED, o))
                     self.placement[e.model] = o
         self.table_owner = {e.table: self.entity_owner[e.id] for e in doc.entities if e.table}
+        self.bases: dict[str, list[str]] = defaultdict(list)
+        for e in doc.edges:
+            if e.kind == INHERIT:
+                self.bases[e.source].append(e.target)
+        for cls, e in self._aliases().items():
+            # a proxy model or a single-table subclass is its base's rows: it is that entity
+            # here, and lives with it (CTFd's ``Fails(Submissions)``); copied elsewhere as a
+            # plain class, it derived from a stub and failed on import
+            self.models[cls] = e
+            o = self.entity_owner[e.id]
+            if o != SHARED and self.placement.get(cls) != o:
+                self.moved_models.append((cls, self.placement.get(cls) or SHARED, o))
+                self.placement[cls] = o
         self.calls: dict[str, set[str]] = defaultdict(set)
         self.touch: dict[str, set[str]] = defaultdict(set)  # symbol -> entities read or written
         self.writes: dict[str, set[str]] = defaultdict(set)
@@ -89,6 +102,27 @@ class Program:
         self._reach: dict[str, frozenset[str]] = {}
         self._request: dict[str, bool] = {}
 
+    def _aliases(self) -> dict[str, Entity]:
+        """Classes that are no entity of their own below a model that is one: the entity of
+        the nearest such ancestor (breadth first, in the order of the bases)."""
+        out: dict[str, Entity] = {}
+        for cls in sorted(self.bases):
+            if cls in self.models:
+                continue
+            seen, todo = {cls}, list(self.bases[cls])
+            while todo:
+                base = todo.pop(0)
+                e = self.models.get(base)
+                if e is not None:
+                    if not e.abstract:
+                        out[cls] = e
+                    break
+                for b in self.bases.get(base, ()):
+                    if b not in seen:
+                        seen.add(b)
+                        todo.append(b)
+        return out
+
     # -- sources ---------------------------------------------------------------------------------
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
@@ -96,7 +130,7 @@ class Program:
 
             info = self.modules[module]
             try:
-                self._parsed[module] = parse(module, info.is_package, self.sources.text(module))
+                self._parsed[module] = parse(module, info.is_package, self.sources.text(module), self.is_monolith)
             except libcst.ParserSyntaxError as exc:
                 raise AnalysisFileError(f"{info.path}: libcst cannot parse it ({str(exc).splitlines()[0]})") from None
         return self._parsed[module]
