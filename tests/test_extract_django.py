@@ -349,13 +349,35 @@ def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: 
 
             KEY_HEAD = settings.SECRET_KEY[:4]
         """,
+        # a form of another service's model reads it while it is defined: stubbed, and so
+        # is the form deriving from it, or the module would fail on import
+        "proj/blog/forms.py": """
+            from django import forms
+
+            from proj.shop.models import Item
+
+
+            class ItemForm(forms.ModelForm):
+                class Meta:
+                    model = Item
+                    fields = ["title"]
+
+
+            class WideItemForm(ItemForm):
+                pass
+
+
+            class SearchForm(forms.Form):
+                query = forms.CharField()
+        """,
         "proj/blog/views.py": """
+            from proj.blog.forms import SearchForm, WideItemForm
             from proj.blog.models import Featured, Post
             from proj.blog.signing import KEY_HEAD
 
 
             def index(request):
-                return [KEY_HEAD, Post.objects.count(), Featured.objects.count()]
+                return [KEY_HEAD, Post.objects.count(), Featured.objects.count(), SearchForm, WideItemForm]
         """,
         "plan.toml": """
             schema = "msa-plan/1"
@@ -378,6 +400,10 @@ def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: 
     assert "class Post(models.Model)" in blog_models
     shop_models = (out / "services/shop/shop_service/ported/proj/blog/models.py").read_text()
     assert "class Featured(Item)" in shop_models
+    blog_forms = (out / "services/blog/blog_service/ported/proj/blog/forms.py").read_text()
+    assert "class SearchForm(forms.Form)" in blog_forms
+    for stubbed in ("ItemForm", "WideItemForm"):
+        assert f"class {stubbed}" not in blog_forms and f"{stubbed} = _msa_wire.Stub(" in blog_forms
     jobs = [([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], s)
             for s in sorted((out / "services").iterdir())]
     for (_, folder), result in zip(jobs, support.run_parallel(jobs, env=support.clean_env(), limit=2, timeout=300),

@@ -164,7 +164,7 @@ class ModuleCopy(cst.CSTTransformer):
         if owner is None:
             return node
         comment = cst.EmptyLine(comment=cst.Comment(
-            f"# Replicated from the {owner} service by msa-analyzer: no database access, no module state."))
+            f"# Replicated from the {owner} service by msa-analyzer: no database access, no shared module state."))
         return node.with_changes(leading_lines=[*node.leading_lines, comment])
 
     # -- pruning in the shared library -----------------------------------------------------------------

@@ -237,6 +237,7 @@ class Planner:
         self.provided: dict[tuple[str, str], tuple[str, str]] = {}
         self.todo: deque[tuple[str, int]] = deque()
         self.scanned: set[tuple[str, int]] = set()
+        self.defined_with_foreign: dict[str, str | None] = {}  # _foreign_entity_at_definition
         self.clients: dict[str, tuple[Client, ClientCall]] = {
             call.operation.symbol: (c, call) for c in svc.clients for call in c.calls
         }
@@ -277,6 +278,15 @@ class Planner:
         inv = self.prog.inventory(module)
         for name, st in sorted(inv.units().items()):
             if self.prog.place(module, name) in (self.name, SHARED):
+                entity = self._foreign_entity_at_definition(module, name, st)
+                if entity is not None:
+                    target, owner = f"{module}.{name}", self.g.slug(self.prog.place(module, name))
+                    d = Decision(self.svc.slug, target, owner, "class", STUBBED,
+                                 f"its class body uses {entity} when the class is defined: the ORM class is "
+                                 "not here")
+                    self._apply(d)
+                    plan.facade[name] = FacadeEntry(name, "stub", target, owner, d.reason)
+                    continue
                 plan.units.add(name)
                 self._enqueue(module, st.index)
         if full:
@@ -284,6 +294,38 @@ class Planner:
                 if st.kind not in ("def", "class"):
                     self._enqueue(module, st.index)
         return plan
+
+    def _foreign_entity_at_definition(self, module: str, name: str, st) -> str | None:
+        """Another service's entity a class of this copy reads while it is defined (CTFd's
+        ``ChallengeSchema``: ``field_for(Challenges, "name")``; a view set's ``queryset =
+        Job.objects.all()``): the copy gets a stub for it, which fails such a class, and with
+        it the whole module, on import. A model's own relations are rewritten instead."""
+        key = f"{module}.{name}"
+        if key in self.prog.models:
+            return None
+        if key in self.defined_with_foreign:
+            return self.defined_with_foreign[key]
+        self.defined_with_foreign[key] = None  # a cycle of classes reads as no
+        found = None
+        for ref in sorted(st.defined_with):
+            t = self.prog.resolve(module, ref)
+            if t.kind != "unit":
+                continue
+            e = self.prog.models.get(f"{t.module}.{t.name}")
+            if e is not None:
+                owner = self.prog.entity_owner.get(e.id, SHARED)
+                if not e.abstract and owner not in (self.name, SHARED):
+                    found = f"the {self.g.slug(owner)} service's entity `{t.name}`"
+                    break
+                continue
+            unit = self.prog.inventory(t.module).units().get(t.name)
+            if unit is not None and unit.kind == "class" and \
+                    self.prog.place(t.module, t.name) in (self.name, SHARED) and \
+                    self._foreign_entity_at_definition(t.module, t.name, unit) is not None:
+                found = f"`{t.name}`, which is stubbed here"  # a base or a class it reads
+                break
+        self.defined_with_foreign[key] = found
+        return found
 
     def _whole(self, module: str) -> None:
         """Every statement of ``module`` in this service's copy (a vendored copy unless the
@@ -457,7 +499,7 @@ class Planner:
 
     def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)
-        if name in plan.units:
+        if name in plan.units or name in plan.facade:
             return
         owner = self.prog.place(module, name)
         if owner in (self.name, SHARED):
@@ -552,7 +594,7 @@ class Planner:
             if copyable:
                 what = "a dataclass" if st.dataclass else "an enum" if st.enum else "a class"
                 return self._record(Decision(self.svc.slug, target, owner, "class", REPLICATED,
-                                             f"{what} with no database access or module state: copied"))
+                                             f"{what} with no database access or shared module state: copied"))
             return self._record(Decision(self.svc.slug, target, owner, "class", STUBBED,
                                          f"a class of the {owner} service that {why_not}: its instances cannot cross"))
         hit = self.clients.get(target)
@@ -569,19 +611,27 @@ class Planner:
             why = "no client operation for it (the analysis saw no call to it from this service)"
         if copyable:
             return self._record(Decision(self.svc.slug, target, owner, "function", REPLICATED,
-                                         f"{why}; copied instead (no database access, no module state)", notes))
+                                         f"{why}; copied instead (no database access, no shared module state)", notes))
         return self._record(Decision(self.svc.slug, target, owner, "function", STUBBED,
                                      f"{why}; cannot be copied: it {why_not}", notes))
 
     def replicable(self, module: str, name: str) -> tuple[bool, str]:
         inv = self.prog.inventory(module)
         st = inv.units()[name]
-        state = sorted(st.refs & inv.mutated)
+        state = sorted(n for n in st.refs & inv.mutated if not inv.per_process(n))
         if state:
             return False, f"uses the module state `{state[0]}`"
         touching = self.prog.touches(f"{module}.{name}")
         if touching is not None:
             return False, f"reaches the database (`{touching}`)"
+        for ref in sorted(st.refs):
+            # an entity class named in it: a schema or form of another service's model
+            # (CTFd's ``ChallengeSchema``: ``model = Challenges``, ``field_for(Challenges, ...)``)
+            # reads the ORM class when it is defined, and the copy here would get a stub
+            t = self.prog.resolve(module, ref)
+            e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
+            if e is not None and not e.abstract and self.prog.entity_owner.get(e.id, SHARED) not in (self.name, SHARED):
+                return False, f"uses the {self.g.slug(self.prog.entity_owner[e.id])} service's entity `{t.name}`"
         return True, ""
 
     def crossable(self, target: str, module: str, hit: tuple[Client, ClientCall],

@@ -74,6 +74,7 @@ class Statement:
     enum: bool = False
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
+    defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,15 @@ class ModuleInventory:
     mutated: frozenset[str]  # module-level names changed after import (state)
     stars: tuple[str, ...]  # modules star-imported at top level
     all_names: tuple[str, ...] | None  # ``__all__`` when it is a literal list/tuple
+    configured: frozenset[str] = frozenset()  # module-level names top-level statements set up further
+
+    def per_process(self, name: str) -> bool:
+        """State a copy may hold on its own: bound only to literals and changed only inside
+        functions (a registry a decorator fills, a cache), so that the binding alone is its
+        whole start. Module state is per process already when the monolith runs several
+        workers, as its servers do."""
+        binders = self.binders(name)
+        return bool(binders) and all(b.constant for b in binders) and name not in self.configured
 
     def binders(self, name: str) -> tuple[Statement, ...]:
         return tuple(s for s in self.statements if name in s.binds)
@@ -354,6 +364,35 @@ def _constant(value: cst.BaseExpression | None, names: frozenset[str] | set[str]
     return check.ok
 
 
+def _definition_loads(node: cst.ClassDef, module: str, is_package: bool) -> frozenset[str]:
+    """The free names a class body loads while the class is defined: its statements, its
+    nested classes, its methods' decorators and defaults, and its bases; not what the methods
+    run later, nor the class's decorators (a registration of another service's model there
+    is dropped from the copy)."""
+    use = NameUse(module, is_package)
+    for b in (*node.bases, *node.keywords):
+        b.visit(use)
+
+    def body(cls: cst.ClassDef) -> None:
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                for d in stmt.decorators:
+                    d.visit(use)
+                params = stmt.params
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+                    if p.default is not None:
+                        p.default.visit(use)
+            elif isinstance(stmt, cst.ClassDef):
+                for b in (*stmt.bases, *stmt.keywords):
+                    b.visit(use)
+                body(stmt)
+            else:
+                stmt.visit(use)
+
+    body(node)
+    return frozenset(use.loads - use.stores)
+
+
 def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
     if isinstance(target, cst.Name):
         return [target]
@@ -549,12 +588,14 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         binds: set[str] = set()
         dataclass_like = enum_like = rows = False
         constant = False
+        defined_with: frozenset[str] = frozenset()
         tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
         if kind in ("def", "class"):
             binds = {stmt.name.value}
             refs = use.loads - (use.stores - binds)
             refs.discard(stmt.name.value)
             if kind == "class":
+                defined_with = _definition_loads(stmt, module, is_package)
                 dataclass_like = "dataclass" in _decorator_names(stmt)
                 enum_like = bool(_base_names(stmt) & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
                 rows = bool(_base_names(stmt) & ROW_BASES)
@@ -570,7 +611,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
-            dataclass=dataclass_like, enum=enum_like, rows=rows,
+            dataclass=dataclass_like, enum=enum_like, rows=rows, defined_with=defined_with,
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:
@@ -583,6 +624,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         mutated=frozenset(mutated & module_level),
         stars=tuple(stars),
         all_names=all_names,
+        configured=frozenset(configured & module_level),
     )
 
 
