@@ -26,6 +26,7 @@ from collections import deque
 from pathlib import PurePosixPath
 
 from analyzer.discover import settings_name
+from analyzer.extract.inventory import ROUTE_CONTAINERS
 from analyzer.extract.model import (
     PORTED,
     PRUNED,
@@ -58,6 +59,10 @@ PLUMBING = {"Session": "a database session", "AsyncSession": "a database session
             "AsyncConnection": "a database connection", "Engine": "a database engine",
             "HttpRequest": "the HTTP request", "WSGIRequest": "the HTTP request", "Request": "the HTTP request"}
 SESSION_NAMES = frozenset({"Session", "AsyncSession", "scoped_session", "OrmSession"})
+
+
+def _routes(maker: str) -> bool:
+    return maker.rpartition(".")[2] in ROUTE_CONTAINERS
 
 
 def plain(t: PyType) -> bool:
@@ -532,7 +537,7 @@ class Planner:
         binders = self.prog.inventory(module).binders(name)
         owner = self.g.slug(self.prog.top(module))
         target = f"{module}.{name}"
-        if binders and all(st.constant or st.maker for st in binders):
+        if binders and all(st.constant or (st.maker and not (shared and _routes(st.maker))) for st in binders):
             for st in binders:
                 if st.index not in plan.statements:
                     plan.statements.add(st.index)

@@ -486,9 +486,9 @@ def _outside_imports(statements: list[Statement], project: Callable[[str], bool]
     return out
 
 
-# containers of routes: the routes on one belong to the service that declares them, and an
-# empty copy elsewhere serves nothing (a shared app factory's registration of another
-# service's blueprint is pruned instead)
+# containers of routes: a copy serves the routes of the code that decorates it here; a
+# shared app factory's registration of another service's blueprint is pruned instead, since an
+# empty copy of it would serve nothing (analyzer.extract.decide)
 ROUTE_CONTAINERS = frozenset({"Blueprint", "APIRouter", "Router", "DefaultRouter", "SimpleRouter", "Namespace",
                               "Api", "NinjaAPI", "RouteTableDef", "Sanic"})
 
@@ -562,7 +562,7 @@ def _library_instances(statements: list[Statement], values: dict[int, list[cst.B
             if st.kind != "assign" or st.constant or st.maker or st.index not in values or set(st.binds) & mutated:
                 continue
             makers = [_made_by(v, outside, known) for v in values[st.index]]
-            if makers and all(makers) and not any(m.rpartition(".")[2] in ROUTE_CONTAINERS for m in makers):
+            if makers and all(makers):
                 statements[i] = dataclasses.replace(st, maker=makers[0])
                 known |= set(st.binds)
                 grew = True
