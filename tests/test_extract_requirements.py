@@ -113,3 +113,17 @@ def test_a_service_asks_for_the_python_its_moved_code_needs():
     older = {"services/a/pyproject.toml": pyproject, "services/a/Dockerfile": dockerfile}
     _python_floor(older, "services/a", (3, 9))  # older than the services' own floor: unchanged
     assert older == {"services/a/pyproject.toml": pyproject, "services/a/Dockerfile": dockerfile}
+
+
+def test_setup_py_install_requires_through_a_name_and_broken_strings_left_out(tmp_path) -> None:
+    # shuup: ``install_requires=REQUIRES``, and a missing comma that joined two strings
+    from analyzer.extract.requirements import monolith_requirements, valid_requirement
+
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\n\n"
+        'BASE = ["django>=1.11,<2.3", "toml>=0.10.0,<1" "pytz>=2015.4"]\n'
+        'REQUIRES = BASE + ["six>=1.9,<2"]\n\n'
+        "setup(name='x', install_requires=REQUIRES)\n")
+    assert monolith_requirements(tmp_path) == ("django>=1.11,<2.3", "six>=1.9,<2")
+    for good in ("psycopg[binary]~=3.3.2", 'foo==1.0; python_version<"3.12"', "pkg @ git+https://x/y.git", "a (>=1.0)"):
+        assert valid_requirement(good), good

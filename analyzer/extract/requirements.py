@@ -46,7 +46,7 @@ def monolith_requirements(root: Path) -> tuple[str, ...]:
     """The monolith's own runtime requirements, sorted (empty when it declares none)."""
     for source in (_pyproject, _requirement_files, _poetry_dependencies, _pipfile, _setup_cfg, _setup_py,
                    _nearest_requirement_file):
-        found = source(root)
+        found = {r for r in source(root) if valid_requirement(r)}
         if found:
             return tuple(sorted(found))
     return ()
@@ -103,11 +103,45 @@ def _setup_cfg_option(root: Path, option: str) -> str | None:
 
 
 def _setup_py(root: Path) -> set[str]:
-    """The strings of a literal ``install_requires=[...]`` in a ``setup(...)`` call."""
+    """The strings of a literal ``install_requires=[...]`` in a ``setup(...)`` call, or of the
+    list a module-level name binds (shuup's ``install_requires=REQUIRES``), lists added up."""
+    path = root / "setup.py"
     value = _setup_py_argument(root, "install_requires")
-    if not isinstance(value, (ast.List, ast.Tuple)):
-        return set()
-    return {e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    bound: dict[str, ast.expr] = {}
+    if isinstance(value, (ast.Name, ast.BinOp)):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            return set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                bound[node.targets[0].id] = node.value
+    return {r for r in _strings_of(value, bound, 0) if valid_requirement(r)}
+
+
+def _strings_of(value: ast.expr | None, bound: dict[str, ast.expr], depth: int) -> list[str]:
+    if depth > 8 or value is None:
+        return []
+    if isinstance(value, ast.Name):
+        return _strings_of(bound.get(value.id), bound, depth + 1)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _strings_of(value.left, bound, depth + 1) + _strings_of(value.right, bound, depth + 1)
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+_VERSION_CLAUSE = r"(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9*+!._-]+"
+_REQUIREMENT = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[A-Za-z0-9._,\s-]*\])?\s*"
+    rf"(?:\(?\s*{_VERSION_CLAUSE}(?:\s*,\s*{_VERSION_CLAUSE})*\s*\)?|@\s*\S+)?\s*(?:;.*)?$")
+
+
+def valid_requirement(text: str) -> bool:
+    """Is ``text`` a requirement pip reads (PEP 508's shape: a name, extras, comma-separated
+    version clauses or a URL, a marker)? One that is not makes pip install nothing: shuup's
+    ``"toml>=0.10.0,<1" "pytz>=2015.4"``, two strings Python joined into one."""
+    return _REQUIREMENT.match(text.strip()) is not None
 
 
 def _setup_py_argument(root: Path, keyword: str) -> ast.expr | None:
