@@ -287,8 +287,7 @@ class Planner:
                 if entity is not None:
                     target, owner = f"{module}.{name}", self.g.slug(self.prog.place(module, name))
                     d = Decision(self.svc.slug, target, owner, "class", STUBBED,
-                                 f"its class body uses {entity} when the class is defined: the ORM class is "
-                                 "not here")
+                                 f"the class reads {entity} when it is defined, which is not here")
                     self._apply(d)
                     plan.facade[name] = FacadeEntry(name, "stub", target, owner, d.reason)
                     continue
@@ -303,8 +302,9 @@ class Planner:
     def _foreign_entity_at_definition(self, module: str, name: str, st) -> str | None:
         """Another service's entity a class of this copy reads while it is defined (CTFd's
         ``ChallengeSchema``: ``field_for(Challenges, "name")``; a view set's ``queryset =
-        Job.objects.all()``): the copy gets a stub for it, which fails such a class, and with
-        it the whole module, on import. A model's own relations are rewritten instead."""
+        Job.objects.all()``), or a class stubbed here that it derives from or reads (evennia's
+        ``AliasHandler(TagHandler)``): the copy gets a stub for it, which fails such a class,
+        and with it the whole module, on import. A model's own relations are rewritten instead."""
         key = f"{module}.{name}"
         if key in self.prog.models:
             return None
@@ -324,9 +324,13 @@ class Planner:
                     break
                 continue
             unit = self.prog.inventory(t.module).units().get(t.name)
-            if unit is not None and unit.kind == "class" and \
-                    self.prog.place(t.module, t.name) in (self.name, SHARED) and \
-                    self._foreign_entity_at_definition(t.module, t.name, unit) is not None:
+            if unit is None or unit.kind != "class":
+                continue
+            if self.prog.place(t.module, t.name) in (self.name, SHARED):
+                stubbed = self._foreign_entity_at_definition(t.module, t.name, unit) is not None
+            else:  # another service's class, which a stub stands for here unless it is copied
+                stubbed = self.decide_unit(t.module, t.name).action == STUBBED
+            if stubbed:
                 found = f"`{t.name}`, which is stubbed here"  # a base or a class it reads
                 break
         self.defined_with_foreign[key] = found
@@ -587,7 +591,7 @@ class Planner:
                 self.svc.slug, target, owner, "entity", STUBBED,
                 f"the {owner} service's entity `{name}`: using its ORM class here is direct database access, "
                 "not a call"))
-        if st.kind == "class" and st.rows:
+        if st.kind == "class" and self._rows(module, name, 0):
             # a queryset or manager of another service's module, made a model's ``objects``
             # here (treeherder's FailuresQuerySet.as_manager() in the Job model's body): it
             # works on the rows of the model using it, which live in this service's database
@@ -620,6 +624,21 @@ class Planner:
         return self._record(Decision(self.svc.slug, target, owner, "function", STUBBED,
                                      f"{why}; cannot be copied: it {why_not}", notes))
 
+    def _rows(self, module: str, name: str, depth: int) -> bool:
+        """A Django queryset or manager class, itself or through the project's classes it
+        derives from (evennia's ``TypedObjectManager(SharedMemoryManager)``)."""
+        st = self.prog.inventory(module).units().get(name)
+        if st is None or st.kind != "class" or depth > 16:
+            return False
+        if st.rows:
+            return True
+        for base in self.prog.bases.get(f"{module}.{name}", ()):
+            sym = self.prog.index.get(base)
+            if sym is not None and base.startswith(sym.module + ".") and \
+                    self._rows(sym.module, base[len(sym.module) + 1:], depth + 1):
+                return True
+        return False
+
     def replicable(self, module: str, name: str) -> tuple[bool, str]:
         inv = self.prog.inventory(module)
         st = inv.units()[name]
@@ -629,6 +648,10 @@ class Planner:
         touching = self.prog.touches(f"{module}.{name}")
         if touching is not None:
             return False, f"reaches the database (`{touching}`)"
+        if st.kind == "class":
+            at_definition = self._foreign_entity_at_definition(module, name, st)
+            if at_definition is not None:
+                return False, f"reads {at_definition} when it is defined"
         for ref in sorted(st.refs):
             # an entity class named in it: a schema or form of another service's model
             # (CTFd's ``ChallengeSchema``: ``model = Challenges``, ``field_for(Challenges, ...)``)
