@@ -301,7 +301,7 @@ def test_settings_in_parts_are_copied_by_the_module_gathering_them(tmp_path: Pat
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}"
 
 
-def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: Path) -> None:
+def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files_come_along(tmp_path: Path) -> None:
     # a proxy model (or a single-table subclass) is its base's rows: it lives with the
     # service owning them, and another service's use of it is direct database access; the
     # settings leave SECRET_KEY to a deployment's variant, which Django needs to start
@@ -329,7 +329,13 @@ def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: 
             def add(request):
                 return Item.objects.create(title="x").pk
         """,
-        "proj/blog/__init__.py": "",
+        # a data file read beside the code on import is copied with it
+        "proj/blog/__init__.py": """
+            from pathlib import Path
+
+            VERSION = (Path(__file__).parent / "VERSION.txt").read_text().strip()
+        """,
+        "proj/blog/VERSION.txt": "1.2.3\n",
         "proj/blog/models.py": """
             from django.db import models
 
@@ -400,6 +406,7 @@ def test_a_proxy_model_is_its_entity_and_a_missing_secret_key_is_made(tmp_path: 
     assert "class Post(models.Model)" in blog_models
     shop_models = (out / "services/shop/shop_service/ported/proj/blog/models.py").read_text()
     assert "class Featured(Item)" in shop_models
+    assert (out / "services/blog/blog_service/ported/proj/blog/VERSION.txt").read_text() == "1.2.3\n"
     blog_forms = (out / "services/blog/blog_service/ported/proj/blog/forms.py").read_text()
     assert "class SearchForm(forms.Form)" in blog_forms
     for stubbed in ("ItemForm", "WideItemForm"):

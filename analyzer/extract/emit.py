@@ -19,6 +19,7 @@ import libcst as cst
 
 from analyzer.analysis import Analysis
 from analyzer.extract.codemod import CopyContext, copy_module
+from analyzer.extract.datafiles import data_files
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.model import (
     PORTED,
@@ -49,11 +50,12 @@ class RuntimeView:
     session_factory_name: str
 
 
-def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) -> tuple[dict[str, str], Extraction]:
+def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
+                  ) -> tuple[dict[str, str | bytes], Extraction]:
     """The scaffold's files with the monolith's code moved in; and what the extraction did."""
     prog = Program(doc)
     g = Globals(prog, ctx)
-    out = dict(files)
+    out: dict[str, str | bytes] = dict(files)
     services = []
     requirements = monolith_requirements(Path(doc.root))
     python = monolith_python(Path(doc.root))
@@ -86,6 +88,12 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str]) ->
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
         _python_floor(out, f"services/{svc.slug}", python)
+        for rel, (source, at_root) in data_files(prog, plans).items():
+            data = source.read_bytes()
+            for tree in (PORTED, VENDOR):
+                out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", data)
+            if at_root:
+                out.setdefault(f"{base}/{rel}", data)
     extraction = Extraction(tuple(services), tuple(prog.moved_models))
     out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
@@ -516,6 +524,7 @@ def _manifest(files: dict[str, str], x: Extraction) -> str:
             for s in x.services
         ],
     }
-    data["files"] = {p: hashlib.sha256(t.encode("utf-8")).hexdigest() for p, t in sorted(files.items())
+    data["files"] = {p: hashlib.sha256(t if isinstance(t, bytes) else t.encode("utf-8")).hexdigest()
+                     for p, t in sorted(files.items())
                      if p != MANIFEST}
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

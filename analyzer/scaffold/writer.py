@@ -31,8 +31,10 @@ def check_relative(path: str) -> PurePosixPath:
     return PurePosixPath(path)
 
 
-def write_tree(files: Mapping[str, str], out: Path, *, force: bool = False, protected: Iterable[Path] = ()) -> None:
-    """Write ``files`` (relative path -> text) as the folder ``out``."""
+def write_tree(files: Mapping[str, str | bytes], out: Path, *, force: bool = False,
+               protected: Iterable[Path] = ()) -> None:
+    """Write ``files`` (relative path -> text, or bytes for a data file copied as it is) as
+    the folder ``out``."""
     out = Path(os.path.abspath(out))
     relative = {check_relative(k): v for k, v in files.items()}
     replacing = _check_target(out, force=force, protected=protected)
@@ -49,6 +51,9 @@ def write_tree(files: Mapping[str, str], out: Path, *, force: bool = False, prot
             for rel, text in sorted(relative.items()):
                 target = tmp.joinpath(*rel.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(text, bytes):
+                    target.write_bytes(text)
+                    continue
                 with open(target, "w", encoding="utf-8", newline="\n") as fh:
                     fh.write(text)
         except OSError as exc:  # a full disk: the folder the user had is untouched
