@@ -313,7 +313,20 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
         """,
         "proj/__init__.py": "",
-        "proj/settings.py": 'INSTALLED_APPS = ["django.contrib.contenttypes", "proj.shop", "proj.blog"]\n',
+        # the custom user model is another service's: the others start on Django's own
+        "proj/settings.py": """
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.people", "proj.shop",
+                              "proj.blog"]
+            AUTH_USER_MODEL = "people.Person"
+        """,
+        "proj/people/__init__.py": "",
+        "proj/people/models.py": """
+            from django.contrib.auth.models import AbstractUser
+
+
+            class Person(AbstractUser):
+                pass
+        """,
         "proj/shop/__init__.py": "",
         "proj/shop/models.py": """
             from django.db import models
@@ -396,6 +409,10 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
             name = "blog"
             members = ["proj.blog"]
 
+            [[service]]
+            name = "people"
+            members = ["proj.people"]
+
             [shared]
             members = ["proj", "proj.settings", "manage"]
         """,
@@ -407,6 +424,8 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
     shop_models = (out / "services/shop/shop_service/ported/proj/blog/models.py").read_text()
     assert "class Featured(Item)" in shop_models
     assert (out / "services/blog/blog_service/ported/proj/blog/VERSION.txt").read_text() == "1.2.3\n"
+    assert 'settings.AUTH_USER_MODEL = "auth.User"' in (out / "services/blog/blog_service/django_setup.py").read_text()
+    assert "AUTH_USER_MODEL" not in (out / "services/people/people_service/django_setup.py").read_text()
     blog_forms = (out / "services/blog/blog_service/ported/proj/blog/forms.py").read_text()
     assert "class SearchForm(forms.Form)" in blog_forms
     for stubbed in ("ItemForm", "WideItemForm"):

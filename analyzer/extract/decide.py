@@ -25,6 +25,8 @@ import ast
 from collections import deque
 from pathlib import PurePosixPath
 
+import libcst as cst
+
 from analyzer.discover import settings_name
 from analyzer.extract.inventory import ROUTE_CONTAINERS
 from analyzer.extract.model import (
@@ -132,6 +134,7 @@ class Globals:
             if sym is not None and sym.kind in (CLASS, FUNCTION) and sid == f"{sym.module}.{sym.name}":
                 self.unit_homes.add((sym.module, svc))
         self.django_settings, self.django_apps = self._django()
+        self.user_model = self._setting_string("AUTH_USER_MODEL")
         self.app_factory = self._factory(lambda head: head == "Flask")
         self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
                                              prefer="session")
@@ -176,6 +179,33 @@ class Globals:
         named = values & set(settings)
         chosen = min(settings, key=lambda m: (m not in named, -settings[m], len(m), m))
         return self._aggregate(chosen, values), tuple(apps)
+
+    def _setting_string(self, name: str) -> str | None:
+        """The string the copied settings bind ``name`` to (the last binding read wins)."""
+        value = None
+        for module in self.settings_modules():
+            for st in self.prog.inventory(module).binders(name):
+                node = self.prog.parsed(module).tree.body[st.index]
+                for b in getattr(node, "body", ()):
+                    if isinstance(b, (cst.Assign, cst.AnnAssign)) and isinstance(b.value, cst.SimpleString):
+                        found = b.value.evaluated_value
+                        value = found if isinstance(found, str) else value
+        return value
+
+    def user_model_owner(self) -> str | None:
+        """The service owning the project's custom user model that AUTH_USER_MODEL names
+        (``"accounts.AccountDB"``: the model ``AccountDB`` of the app labelled ``accounts``),
+        if there is one."""
+        if not self.user_model or self.user_model.count(".") != 1:
+            return None
+        label, name = self.user_model.split(".")
+        app = next((a for a in self.django_apps if a.rpartition(".")[2] == label), None)
+        if app is None:
+            return None
+        for e in sorted(self.prog.doc.entities, key=lambda e: e.id):
+            if e.name == name and e.module and (e.module == app or e.module.startswith(app + ".")):
+                return self.prog.entity_owner.get(e.id, SHARED)
+        return None
 
     def settings_modules(self) -> list[str]:
         """The Django settings module and the modules it star-imports, transitively (its

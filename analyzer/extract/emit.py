@@ -376,9 +376,11 @@ def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContex
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
     settings = dict(ex.modules).get(g.django_settings) if g.django_settings else None
     if settings is not None:
+        owner = g.user_model_owner()
+        elsewhere = owner is not None and owner not in (svc.name, SHARED)
         out[f"{pkg}/django_setup.py"] = render("extract/django_setup.py.j2", settings=g.django_settings,
                                                settings_copy=f"{svc.package}.{settings}.{g.django_settings}",
-                                               **env)
+                                               user_model_elsewhere=g.user_model if elsewhere else None, **env)
     out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
         "extract/README.md.j2", **env)
     out[f"{base}/pyproject.toml"] = _lint_own_code_only(
