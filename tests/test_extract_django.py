@@ -389,14 +389,43 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
             class SearchForm(forms.Form):
                 query = forms.CharField()
         """,
+        # another service's registry, set up on import: a stub here, so the function it
+        # decorates is one too, or the module would fail on import
+        "proj/shop/hooks.py": """
+            class Registry:
+                def __init__(self):
+                    self.hooks = []
+
+                def register(self, fn):
+                    self.hooks.append(fn)
+                    return fn
+
+
+            registry = Registry()
+            registry.hooks.append(print)
+        """,
+        "proj/blog/hooked.py": """
+            from proj.shop.hooks import registry
+
+
+            @registry.register
+            def on_post(post):
+                return post
+
+
+            def plain(post):
+                return post
+        """,
         "proj/blog/views.py": """
             from proj.blog.forms import SearchForm, WideItemForm
+            from proj.blog.hooked import on_post, plain
             from proj.blog.models import Featured, Post
             from proj.blog.signing import KEY_HEAD
 
 
             def index(request):
-                return [KEY_HEAD, Post.objects.count(), Featured.objects.count(), SearchForm, WideItemForm]
+                return [KEY_HEAD, Post.objects.count(), Featured.objects.count(), SearchForm, WideItemForm, on_post,
+                        plain]
         """,
         "plan.toml": """
             schema = "msa-plan/1"
@@ -426,6 +455,8 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
     assert (out / "services/blog/blog_service/ported/proj/blog/VERSION.txt").read_text() == "1.2.3\n"
     assert 'settings.AUTH_USER_MODEL = "auth.User"' in (out / "services/blog/blog_service/django_setup.py").read_text()
     assert "AUTH_USER_MODEL" not in (out / "services/people/people_service/django_setup.py").read_text()
+    hooked = (out / "services/blog/blog_service/ported/proj/blog/hooked.py").read_text()
+    assert "on_post = _msa_wire.Stub(" in hooked and "def plain(post)" in hooked
     blog_forms = (out / "services/blog/blog_service/ported/proj/blog/forms.py").read_text()
     assert "class SearchForm(forms.Form)" in blog_forms
     for stubbed in ("ItemForm", "WideItemForm"):

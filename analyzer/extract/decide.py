@@ -272,7 +272,7 @@ class Planner:
         self.provided: dict[tuple[str, str], tuple[str, str]] = {}
         self.todo: deque[tuple[str, int]] = deque()
         self.scanned: set[tuple[str, int]] = set()
-        self.defined_with_foreign: dict[str, str | None] = {}  # _foreign_entity_at_definition
+        self.defined_with_foreign: dict[str, str | None] = {}  # _fails_at_definition
         self.clients: dict[str, tuple[Client, ClientCall]] = {
             call.operation.symbol: (c, call) for c in svc.clients for call in c.calls
         }
@@ -313,11 +313,12 @@ class Planner:
         inv = self.prog.inventory(module)
         for name, st in sorted(inv.units().items()):
             if self.prog.place(module, name) in (self.name, SHARED):
-                entity = self._foreign_entity_at_definition(module, name, st)
+                entity = self._fails_at_definition(module, name, st)
                 if entity is not None:
                     target, owner = f"{module}.{name}", self.g.slug(self.prog.place(module, name))
-                    d = Decision(self.svc.slug, target, owner, "class", STUBBED,
-                                 f"the class reads {entity} when it is defined, which is not here")
+                    kind = "class" if st.kind == "class" else "function"
+                    d = Decision(self.svc.slug, target, owner, kind, STUBBED,
+                                 f"the {kind} reads {entity} when it is defined, which is not here")
                     self._apply(d)
                     plan.facade[name] = FacadeEntry(name, "stub", target, owner, d.reason)
                     continue
@@ -329,12 +330,13 @@ class Planner:
                     self._enqueue(module, st.index)
         return plan
 
-    def _foreign_entity_at_definition(self, module: str, name: str, st) -> str | None:
-        """Another service's entity a class of this copy reads while it is defined (CTFd's
-        ``ChallengeSchema``: ``field_for(Challenges, "name")``; a view set's ``queryset =
-        Job.objects.all()``), or a class stubbed here that it derives from or reads (evennia's
-        ``AliasHandler(TagHandler)``): the copy gets a stub for it, which fails such a class,
-        and with it the whole module, on import. A model's own relations are rewritten instead."""
+    def _fails_at_definition(self, module: str, name: str, st) -> str | None:
+        """What a class or function of this copy reads while it is defined that is a stub here:
+        another service's entity (CTFd's ``ChallengeSchema``: ``field_for(Challenges,
+        "name")``; a view set's ``queryset = Job.objects.all()``), a class stubbed here that it
+        derives from or reads (evennia's ``AliasHandler(TagHandler)``), or a decorator stubbed
+        here. A stub fails such a definition, and with it the whole module, on import. A
+        model's own relations are rewritten instead."""
         key = f"{module}.{name}"
         if key in self.prog.models:
             return None
@@ -342,7 +344,19 @@ class Planner:
             return self.defined_with_foreign[key]
         self.defined_with_foreign[key] = None  # a cycle of classes reads as no
         found = None
-        for ref in sorted(st.defined_with):
+        for ref in sorted(st.decorated_with):
+            # a decorator of another service that is a stub here raises where the decorated
+            # code is defined (CTFd's ``@configs_namespace.route("")``, the namespace set up by
+            # calls in its own module)
+            t = self.prog.resolve(module, ref)
+            if t.kind == "var" and self._stubbed_var(t.module, t.name or ""):
+                found = f"the decorator `{ref}` of the {self.g.slug(self.prog.top(t.module))} service"
+                break
+            if t.kind == "unit" and self.prog.place(t.module, t.name or "") not in (self.name, SHARED) and \
+                    self.decide_unit(t.module, t.name or "").action == STUBBED:
+                found = f"the decorator `{ref}` of the {self.g.slug(self.prog.place(t.module, t.name or ''))} service"
+                break
+        for ref in sorted(st.defined_with) if found is None else ():
             t = self.prog.resolve(module, ref)
             if t.kind != "unit":
                 continue
@@ -357,7 +371,7 @@ class Planner:
             if unit is None or unit.kind != "class":
                 continue
             if self.prog.place(t.module, t.name) in (self.name, SHARED):
-                stubbed = self._foreign_entity_at_definition(t.module, t.name, unit) is not None
+                stubbed = self._fails_at_definition(t.module, t.name, unit) is not None
             else:  # another service's class, which a stub stands for here unless it is copied
                 stubbed = self.decide_unit(t.module, t.name).action == STUBBED
             if stubbed:
@@ -365,6 +379,13 @@ class Planner:
                 break
         self.defined_with_foreign[key] = found
         return found
+
+    def _stubbed_var(self, module: str, name: str) -> bool:
+        """Would a module-level value be a stub in this copy (:meth:`require_var`)?"""
+        if self.prog.top(module) in (self.name, SHARED) or not self.prog.is_module(module):
+            return False
+        binders = self.prog.inventory(module).binders(name)
+        return not (binders and all(st.constant or st.maker for st in binders))
 
     def _whole(self, module: str) -> None:
         """Every statement of ``module`` in this service's copy (a vendored copy unless the
@@ -678,8 +699,8 @@ class Planner:
         touching = self.prog.touches(f"{module}.{name}")
         if touching is not None:
             return False, f"reaches the database (`{touching}`)"
-        if st.kind == "class":
-            at_definition = self._foreign_entity_at_definition(module, name, st)
+        if st.kind in ("class", "def"):
+            at_definition = self._fails_at_definition(module, name, st)
             if at_definition is not None:
                 return False, f"reads {at_definition} when it is defined"
         for ref in sorted(st.refs):

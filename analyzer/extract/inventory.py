@@ -75,6 +75,7 @@ class Statement:
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
     defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
+    decorated_with: frozenset[str] = frozenset()  # a def or class: the names its decorators start from
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +412,17 @@ def _decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
     return out
 
 
+def _decorator_heads(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
+    """The names decorators start from: ``ns`` of ``@ns.route("")``, ``login_required``."""
+    out = set()
+    for d in node.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        name = dotted(expr)
+        if name:
+            out.add(name.split(".", 1)[0])
+    return out
+
+
 def _base_names(node: cst.ClassDef) -> set[str]:
     return {(dotted(b.value) or "").rsplit(".", 1)[-1] for b in node.bases}
 
@@ -589,9 +601,11 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         dataclass_like = enum_like = rows = False
         constant = False
         defined_with: frozenset[str] = frozenset()
+        decorated_with: frozenset[str] = frozenset()
         tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
         if kind in ("def", "class"):
             binds = {stmt.name.value}
+            decorated_with = frozenset(_decorator_heads(stmt))
             refs = use.loads - (use.stores - binds)
             refs.discard(stmt.name.value)
             if kind == "class":
@@ -612,6 +626,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
             dataclass=dataclass_like, enum=enum_like, rows=rows, defined_with=defined_with,
+            decorated_with=decorated_with,
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:
