@@ -88,7 +88,9 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
         _python_floor(out, f"services/{svc.slug}", python)
-        for rel, (source, at_root) in data_files(prog, plans).items():
+        # an entry script's files are its program's (setup.py reads README.md and requirements.txt)
+        moved = [m for m in plans if m.rpartition(".")[2] not in ENTRY_SCRIPTS]
+        for rel, (source, at_root) in data_files(prog, moved).items():
             data = source.read_bytes()
             for tree in (PORTED, VENDOR):
                 out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", data)
