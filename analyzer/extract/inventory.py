@@ -402,25 +402,23 @@ def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
     return []
 
 
-def _decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
-    out = set()
+def _decorators(node: cst.FunctionDef | cst.ClassDef) -> list[str]:
+    """The dotted names of the decorators (of the callable, for a call): ``ns.route``."""
+    out = []
     for d in node.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        name = dotted(expr)
+        name = dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
         if name:
-            out.add(name.rsplit(".", 1)[-1])
+            out.append(name)
     return out
+
+
+def _decorator_names(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
+    return {name.rsplit(".", 1)[-1] for name in _decorators(node)}
 
 
 def _decorator_heads(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
     """The names decorators start from: ``ns`` of ``@ns.route("")``, ``login_required``."""
-    out = set()
-    for d in node.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        name = dotted(expr)
-        if name:
-            out.add(name.split(".", 1)[0])
-    return out
+    return {name.split(".", 1)[0] for name in _decorators(node)}
 
 
 def _base_names(node: cst.ClassDef) -> set[str]:
