@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.model import CALL, READ, RELATION, SHARED, WRITE, Decomposition, Service
+from analyzer.model import CALL, INHERIT, READ, RELATION, SHARED, WRITE, Decomposition, Service
 
 NED_MIN, NED_MAX = 5, 60  # units per service counted as "non-extreme" (see docs/metrics.md)
 _DIGITS = 4
@@ -38,6 +38,7 @@ class ScoringBase:
     data_edges: list[tuple[str, str, str, int]]  # (source, entity, read|write, weight)
     lines: dict[str, int]  # unit -> lines counted once
     relations: list[tuple[str, str]] = field(default_factory=list)  # (entity, entity): for ownership
+    inherits: list[tuple[str, str]] = field(default_factory=list)  # (class, base): ownership's table families
     handlers: dict[str, str] = field(default_factory=dict)  # entry point -> handler: for placement
     abstract: frozenset[str] = frozenset()  # abstract models: no table, so no data scores
 
@@ -55,6 +56,7 @@ class ScoringBase:
         call_pairs: dict[tuple[str, str], int] = defaultdict(int)
         data_edges = []
         relations = []
+        inherits = []
         for e in analysis.edges:
             if e.kind == CALL:
                 call_pairs[(e.source, e.target)] += e.weight
@@ -65,9 +67,12 @@ class ScoringBase:
                 data_edges.append((e.source, e.target, e.kind, max(1, e.weight)))
             elif e.kind == RELATION:
                 relations.append((e.source, e.target))
+            elif e.kind == INHERIT:
+                inherits.append((e.source, e.target))
         lines = dict(lines) if lines is not None else unit_lines(analysis, units)
         return cls(units, code_units, dict(unit_calls), dict(call_pairs), data_edges, lines,
-                   relations, entry_handlers(analysis), frozenset(e.id for e in analysis.entities if e.abstract))
+                   relations, inherits, entry_handlers(analysis),
+                   frozenset(e.id for e in analysis.entities if e.abstract))
 
 
 @dataclass
@@ -336,7 +341,7 @@ def baselines(analysis, base: ScoringBase | None = None,
     out = {}
     for name, d in cuts.items():
         owner = own_entities(analysis, service_of(analysis, d, base.handlers), [s.name for s in d.services],
-                             edges=(base.data_edges, base.relations))
+                             edges=(base.data_edges, base.relations, base.inherits))
         by_svc: dict[str, list[str]] = defaultdict(list)
         for ent, svc in owner.items():
             by_svc[svc].append(ent)

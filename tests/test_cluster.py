@@ -247,6 +247,28 @@ def test_entity_ownership_rule():
     assert untouched == {"entity:shop.orders.models.Order": "x", "entity:shop.catalog.models.Product": "catalog"}
 
 
+def test_a_table_family_has_one_owner():
+    # multi-table inheritance (zds-site's forum Post(Comment)): the child's rows live in its
+    # parent's table too, so the family is owned whole, by the rule over its reads and writes
+    from dataclasses import replace
+
+    from analyzer.model import Edge, Entity
+
+    a = minishop.analysis()
+    special = Entity("entity:shop.orders.models.RushOrder", "RushOrder", "rush_order", "shop.orders.models.RushOrder",
+                     "shop.orders.models", "django", 9)
+    writes = [Edge("shop.notify.email.send", special.id, "write", 5),
+              Edge("shop.orders.models.RushOrder", "shop.orders.models.Order", "inherit", 1)]
+    a = replace(a, entities=[*a.entities, special], edges=[*a.edges, *writes])
+    placement = {"shop.catalog.services.reserve": "catalog", "shop.orders.services.OrderService.place": "orders",
+                 "shop.notify.email.send": "notify", "shop.catalog.services.get_product": "catalog",
+                 "shop.catalog.models.Product": "catalog", "shop.orders.models.Order": "orders"}
+    owner = own_entities(a, placement, ["catalog", "notify", "orders"])
+    # notify writes the child five times, orders the parent twice: the family goes to notify
+    assert owner["entity:shop.orders.models.Order"] == owner[special.id] == "notify"
+    assert owner["entity:shop.catalog.models.Product"] == "catalog"
+
+
 def test_refine_algorithm_with_more_services_than_packages(planted):
     analysis, _ = planted
     result = decompose(analysis, ClusterOptions(algorithm="refine", services=10))

@@ -356,7 +356,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         if record is not None:
             record.refine = refine_log
     moved: list[str] = []
-    accesses, relations = data_edges(analysis.edges)  # reads and writes, for writers and owners
+    accesses, relations, inherits = data_edges(analysis.edges)  # reads and writes, for writers and owners
     if options.follow_writes and partition:
         partition, moved = follow_writes(core, partition, _writes(accesses, index.unit_of, rep), fixed=fixed,
                                          tokens=rep_tokens)
@@ -405,7 +405,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         if sid not in placement and unit in placement:
             placement[sid] = placement[unit]
     entity_pins = {n: s for n, s in pinned.items() if n in index.entities}
-    owner = own_entities(analysis, placement, names, entity_pins, (accesses, relations))
+    owner = own_entities(analysis, placement, names, entity_pins, (accesses, relations, inherits))
     owned: dict[str, list[str]] = defaultdict(list)
     for ent, svc in owner.items():
         owned[svc].append(ent)

@@ -677,11 +677,13 @@ class Planner:
 
     def _rows(self, module: str, name: str, depth: int) -> bool:
         """A Django queryset or manager class, itself or through the project's classes it
-        derives from (evennia's ``TypedObjectManager(SharedMemoryManager)``)."""
+        derives from (evennia's ``TypedObjectManager(SharedMemoryManager)``); in a Django
+        monolith, also one deriving from a library's class named like one (zds-site's
+        ``PostManager(InheritanceManager)``, of django-model-utils)."""
         st = self.prog.inventory(module).units().get(name)
         if st is None or st.kind != "class" or depth > 16:
             return False
-        if st.rows:
+        if st.rows or (st.rows_like and self.g.django_settings is not None):
             return True
         for base in self.prog.bases.get(f"{module}.{name}", ()):
             sym = self.prog.index.get(base)

@@ -73,6 +73,7 @@ class Statement:
     dataclass: bool = False
     enum: bool = False
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
+    rows_like: bool = False  # derives from a class named like one (django-model-utils' ``InheritanceManager``)
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
     defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
     decorated_with: frozenset[str] = frozenset()  # a def or class: the names its decorators start from
@@ -596,7 +597,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         mutated |= use.mutated
         stars.extend(use.stars)
         binds: set[str] = set()
-        dataclass_like = enum_like = rows = False
+        dataclass_like = enum_like = rows = rows_like = False
         constant = False
         defined_with: frozenset[str] = frozenset()
         decorated_with: frozenset[str] = frozenset()
@@ -611,6 +612,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
                 dataclass_like = "dataclass" in _decorator_names(stmt)
                 enum_like = bool(_base_names(stmt) & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
                 rows = bool(_base_names(stmt) & ROW_BASES)
+                rows_like = any(b.endswith(("Manager", "QuerySet")) for b in _base_names(stmt))
         else:
             binds = set(use.stores)
             refs = set(use.loads)
@@ -623,7 +625,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
-            dataclass=dataclass_like, enum=enum_like, rows=rows, defined_with=defined_with,
+            dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             decorated_with=decorated_with,
         ))
     _constants_of_constants(statements, values, mutated)
