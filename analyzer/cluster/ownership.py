@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 
 from analyzer.model import ENTITY, INHERIT, READ, RELATION, SHARED, WRITE
 
-
 Edges = tuple[list[tuple[str, str, str, int]], list[tuple[str, str]], list[tuple[str, str]]]
 
 
