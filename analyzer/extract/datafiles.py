@@ -39,24 +39,51 @@ def _named_paths(text: str) -> set[str]:
     return paths
 
 
-def data_files(prog: Program, modules: Iterable[str]) -> dict[str, tuple[Path, bool]]:
-    """The files the given modules name (see the module docstring): their path under a copy
-    tree (relative to the root their module is imported from) -> the monolith's file, and
-    whether it was found at that root, where the monolith's working folder usually is
-    (treeherder opens ``schemas/performance-artifact.json`` relative to it)."""
-    root = Path(prog.doc.root).resolve()
-    found: dict[str, tuple[Path, bool]] = {}
-    total = 0
-    for module in sorted(set(modules)):
+class DataFiles:
+    """The data files of one extraction: what each module names is looked up once, and each
+    file read once, however many services copy the module."""
+
+    def __init__(self, prog: Program) -> None:
+        self.prog = prog
+        self.root = Path(prog.doc.root).resolve()
+        self._named: dict[str, list[tuple[str, Path, bool, int]]] = {}
+        self._bytes: dict[Path, bytes] = {}
+
+    def for_service(self, modules: Iterable[str]) -> dict[str, tuple[bytes, bool]]:
+        """The files the given modules name (see the module docstring): their path under a
+        copy tree (relative to the root their module is imported from) -> the file's bytes,
+        and whether it was found at that root, where the monolith's working folder usually
+        is (treeherder opens ``schemas/performance-artifact.json`` relative to it)."""
+        found: dict[str, tuple[bytes, bool]] = {}
+        total = 0
+        for module in sorted(set(modules)):
+            for rel, path, at_root, size in self.named(module):
+                if rel not in found and total + size <= MAX_TOTAL:
+                    if path not in self._bytes:
+                        self._bytes[path] = path.read_bytes()
+                    found[rel] = (self._bytes[path], at_root)
+                    total += size
+        return found
+
+    def named(self, module: str) -> list[tuple[str, Path, bool, int]]:
+        """``(path under a copy tree, file, found at the import root, bytes)`` of each file
+        ``module`` names, at most :data:`MAX_FILE` bytes."""
+        if module not in self._named:
+            self._named[module] = self._look_up(module)
+        return self._named[module]
+
+    def _look_up(self, module: str) -> list[tuple[str, Path, bool, int]]:
+        prog = self.prog
         info = prog.modules.get(module)
         if info is None or not info.path.endswith(".py"):
-            continue
-        path = (root / info.path).resolve()
+            return []
+        path = (self.root / info.path).resolve()
         depth = module.count(".") + (1 if info.is_package else 0)  # folders from the file up to its import root
         folders = [path.parents[i] for i in range(min(depth + 1, len(path.parents)))]
         source_root = folders[-1]
-        if root not in (source_root, *source_root.parents):
-            continue
+        if self.root not in (source_root, *source_root.parents):
+            return []
+        out = []
         for literal in sorted(_named_paths(prog.sources.text(module))):
             if literal.endswith(".py") or ".." in PurePosixPath(literal).parts or prog.is_monolith(literal):
                 continue
@@ -73,8 +100,7 @@ def data_files(prog: Program, modules: Iterable[str]) -> dict[str, tuple[Path, b
                     check_relative(rel)  # a name the scaffold's writer takes
                 except ValueError:
                     break
-                if rel not in found and size <= MAX_FILE and total + size <= MAX_TOTAL:
-                    found[rel] = (candidate, folder == source_root)
-                    total += size
+                if size <= MAX_FILE:
+                    out.append((rel, candidate, folder == source_root, size))
                 break
-    return found
+        return out

@@ -63,8 +63,13 @@ PLUMBING = {"Session": "a database session", "AsyncSession": "a database session
 SESSION_NAMES = frozenset({"Session", "AsyncSession", "scoped_session", "OrmSession"})
 
 
-def _routes(maker: str) -> bool:
-    return maker.rpartition(".")[2] in ROUTE_CONTAINERS
+def _copied_var(binders, shared: bool) -> bool:
+    """Is a module-level value another service's code may name copied rather than stubbed:
+    bound only to constants or to what a library makes of them (not a route container, when
+    the shared library names it)?"""
+    return bool(binders) and all(
+        st.constant or (st.maker and not (shared and st.maker.rpartition(".")[2] in ROUTE_CONTAINERS))
+        for st in binders)
 
 
 def plain(t: PyType) -> bool:
@@ -360,11 +365,9 @@ class Planner:
             t = self.prog.resolve(module, ref)
             if t.kind != "unit":
                 continue
-            e = self.prog.models.get(f"{t.module}.{t.name}")
-            if e is not None:
-                owner = self.prog.entity_owner.get(e.id, SHARED)
-                if not e.abstract and owner not in (self.name, SHARED):
-                    found = f"the {self.g.slug(owner)} service's entity `{t.name}`"
+            if f"{t.module}.{t.name}" in self.prog.models:
+                found = self._foreign_entity(t)
+                if found is not None:
                     break
                 continue
             unit = self.prog.inventory(t.module).units().get(t.name)
@@ -380,12 +383,20 @@ class Planner:
         self.defined_with_foreign[key] = found
         return found
 
+    def _foreign_entity(self, t: Target) -> str | None:
+        """``the orders service's entity `Order```, when ``t`` is another service's entity
+        (not an abstract model)."""
+        e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
+        if e is None or e.abstract:
+            return None
+        owner = self.prog.entity_owner.get(e.id, SHARED)
+        return None if owner in (self.name, SHARED) else f"the {self.g.slug(owner)} service's entity `{t.name}`"
+
     def _stubbed_var(self, module: str, name: str) -> bool:
         """Would a module-level value be a stub in this copy (:meth:`require_var`)?"""
         if self.prog.top(module) in (self.name, SHARED) or not self.prog.is_module(module):
             return False
-        binders = self.prog.inventory(module).binders(name)
-        return not (binders and all(st.constant or st.maker for st in binders))
+        return not _copied_var(self.prog.inventory(module).binders(name), shared=False)
 
     def _whole(self, module: str) -> None:
         """Every statement of ``module`` in this service's copy (a vendored copy unless the
@@ -592,7 +603,7 @@ class Planner:
         binders = self.prog.inventory(module).binders(name)
         owner = self.g.slug(self.prog.top(module))
         target = f"{module}.{name}"
-        if binders and all(st.constant or (st.maker and not (shared and _routes(st.maker))) for st in binders):
+        if _copied_var(binders, shared):
             for st in binders:
                 if st.index not in plan.statements:
                     plan.statements.add(st.index)
@@ -687,8 +698,7 @@ class Planner:
             return True
         for base in self.prog.bases.get(f"{module}.{name}", ()):
             sym = self.prog.index.get(base)
-            if sym is not None and base.startswith(sym.module + ".") and \
-                    self._rows(sym.module, base[len(sym.module) + 1:], depth + 1):
+            if sym is not None and base == f"{sym.module}.{sym.name}" and self._rows(sym.module, sym.name, depth + 1):
                 return True
         return False
 
@@ -709,10 +719,9 @@ class Planner:
             # an entity class named in it: a schema or form of another service's model
             # (CTFd's ``ChallengeSchema``: ``model = Challenges``, ``field_for(Challenges, ...)``)
             # reads the ORM class when it is defined, and the copy here would get a stub
-            t = self.prog.resolve(module, ref)
-            e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
-            if e is not None and not e.abstract and self.prog.entity_owner.get(e.id, SHARED) not in (self.name, SHARED):
-                return False, f"uses the {self.g.slug(self.prog.entity_owner[e.id])} service's entity `{t.name}`"
+            entity = self._foreign_entity(self.prog.resolve(module, ref))
+            if entity is not None:
+                return False, f"uses {entity}"
         return True, ""
 
     def crossable(self, target: str, module: str, hit: tuple[Client, ClientCall],

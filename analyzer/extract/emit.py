@@ -19,7 +19,7 @@ import libcst as cst
 
 from analyzer.analysis import Analysis
 from analyzer.extract.codemod import CopyContext, copy_module
-from analyzer.extract.datafiles import data_files
+from analyzer.extract.datafiles import DataFiles
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.model import (
     PORTED,
@@ -60,6 +60,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
     requirements = monolith_requirements(Path(doc.root))
     python = monolith_python(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
+    data_files = DataFiles(prog)
     for svc in ctx.services:
         planner = Planner(g, svc)
         plans = planner.run()
@@ -90,12 +91,11 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         _python_floor(out, f"services/{svc.slug}", python)
         # an entry script's files are its program's (setup.py reads README.md and requirements.txt)
         moved = [m for m in plans if m.rpartition(".")[2] not in ENTRY_SCRIPTS]
-        for rel, (source, at_root) in data_files(prog, moved).items():
-            data = source.read_bytes()
+        for rel, (content, at_root) in data_files.for_service(moved).items():
             for tree in (PORTED, VENDOR):
-                out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", data)
+                out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", content)
             if at_root:
-                out.setdefault(f"{base}/{rel}", data)
+                out.setdefault(f"{base}/{rel}", content)
     extraction = Extraction(tuple(services), tuple(prog.moved_models))
     out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())

@@ -610,9 +610,10 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             if kind == "class":
                 defined_with = _definition_loads(stmt, module, is_package)
                 dataclass_like = "dataclass" in _decorator_names(stmt)
-                enum_like = bool(_base_names(stmt) & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
-                rows = bool(_base_names(stmt) & ROW_BASES)
-                rows_like = any(b.endswith(("Manager", "QuerySet")) for b in _base_names(stmt))
+                bases = _base_names(stmt)
+                enum_like = bool(bases & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+                rows = bool(bases & ROW_BASES)
+                rows_like = any(b.endswith(("Manager", "QuerySet")) for b in bases)
         else:
             binds = set(use.stores)
             refs = set(use.loads)

@@ -59,29 +59,7 @@ class Program:
         self.entity_owner: dict[str, str] = {}
         self.models: dict[str, Entity] = {}  # model class qualname -> entity
         self.moved_models: list[tuple[str, str, str]] = []  # (model, decomposition's service, owner)
-        for e in sorted(doc.entities, key=lambda e: e.id):
-            o = owner.get(e.id) or (self.placement.get(e.model) if e.model else None) or SHARED
-            self.entity_owner[e.id] = o
-            if e.model:
-                self.models[e.model] = e
-                placed = self.placement.get(e.model)
-                if o != SHARED and placed != o:  # entities move with their owning service
-                    self.moved_models.append((e.model, placed or SHARED, o))
-                    self.placement[e.model] = o
-        self.table_owner = {e.table: self.entity_owner[e.id] for e in doc.entities if e.table}
         self.bases: dict[str, list[str]] = defaultdict(list)
-        for e in doc.edges:
-            if e.kind == INHERIT:
-                self.bases[e.source].append(e.target)
-        for cls, e in self._aliases().items():
-            # a proxy model or a single-table subclass is its base's rows: it is that entity
-            # here, and lives with it (CTFd's ``Fails(Submissions)``); copied elsewhere as a
-            # plain class, it derived from a stub and failed on import
-            self.models[cls] = e
-            o = self.entity_owner[e.id]
-            if o != SHARED and self.placement.get(cls) != o:
-                self.moved_models.append((cls, self.placement.get(cls) or SHARED, o))
-                self.placement[cls] = o
         self.calls: dict[str, set[str]] = defaultdict(set)
         self.touch: dict[str, set[str]] = defaultdict(set)  # symbol -> entities read or written
         self.writes: dict[str, set[str]] = defaultdict(set)
@@ -92,6 +70,21 @@ class Program:
                 self.touch[e.source].add(e.target)
                 if e.kind == WRITE:
                     self.writes[e.source].add(e.target)
+            elif e.kind == INHERIT:
+                self.bases[e.source].append(e.target)
+        for e in sorted(doc.entities, key=lambda e: e.id):
+            o = owner.get(e.id) or (self.placement.get(e.model) if e.model else None) or SHARED
+            self.entity_owner[e.id] = o
+            if e.model:
+                self.models[e.model] = e
+                self._move_with_owner(e.model, o)  # entities move with their owning service
+        self.table_owner = {e.table: self.entity_owner[e.id] for e in doc.entities if e.table}
+        for cls, e in self._aliases().items():
+            # a proxy model or a single-table subclass is its base's rows: it is that entity
+            # here, and lives with it (CTFd's ``Fails(Submissions)``); copied elsewhere as a
+            # plain class, it derived from a stub and failed on import
+            self.models[cls] = e
+            self._move_with_owner(cls, self.entity_owner[e.id])
         self.members: dict[str, list[str]] = defaultdict(list)  # unit -> nested symbols
         for s in sorted(self.index):
             head, _, _ = s.rpartition(".")
@@ -101,6 +94,12 @@ class Program:
         self._parsed: dict[str, Parsed] = {}
         self._reach: dict[str, frozenset[str]] = {}
         self._request: dict[str, bool] = {}
+
+    def _move_with_owner(self, cls: str, owner: str) -> None:
+        placed = self.placement.get(cls)
+        if owner != SHARED and placed != owner:
+            self.moved_models.append((cls, placed or SHARED, owner))
+            self.placement[cls] = owner
 
     def _aliases(self) -> dict[str, Entity]:
         """Classes that are no entity of their own below a model that is one: the entity of
