@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from analyzer.cluster import louvain
-from analyzer.cluster.louvain_kernel import louvain_levels, partition_of
+from analyzer.cluster.louvain_kernel import Start, louvain_levels, partition_of
 
 
 def as_sorted(levels):
@@ -42,6 +42,17 @@ def test_same_levels_as_networkx(n, seed, self_loops, resolution):
         theirs = list(nx.community.louvain_partitions(g, weight="weight", resolution=resolution, seed=seed + run))
         assert as_sorted(ours) == as_sorted(theirs)
         assert len(ours) >= 1
+
+
+def test_one_start_serves_every_seed():
+    """Restarts share the graph's Start (made once, before they fork): a run that reads it
+    after other runs did makes the moves of a run that built its own."""
+    g = unit_like_graph(300, 5, self_loops=True)
+    start = Start(list(g), g.adj)
+    for s in range(4):
+        shared = list(louvain_levels(list(g), g.adj, seed=s, start=start))
+        assert as_sorted(shared) == as_sorted(louvain_levels(list(g), g.adj, seed=s))
+        assert as_sorted(shared) == as_sorted(nx.community.louvain_partitions(g, weight="weight", seed=s))
 
 
 def test_karate_club_and_edge_cases():

@@ -23,24 +23,38 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 
 
+class Start:
+    """What every run on one graph starts from, whatever its seed: the canonical adjacency,
+    the degrees and the first level's neighbour lists. Restarts share one (made before they
+    fork): building it is about a third of a run on a graph of 14,000 nodes."""
+
+    __slots__ = ("nodes", "adj", "degrees", "m", "neighbours")
+
+    def __init__(self, nodes: list[Hashable], adjacency: Mapping[Hashable, Mapping[Hashable, Mapping]]) -> None:
+        self.nodes = nodes
+        self.adj = _canonical_adjacency(nodes, adjacency, {n: i for i, n in enumerate(nodes)})
+        self.degrees = [_degree(u, a) for u, a in enumerate(self.adj)]
+        self.m = sum(self.degrees) / 2
+        self.neighbours = _neighbours(self.adj)
+
+
 def louvain_levels(nodes: list[Hashable], adjacency: Mapping[Hashable, Mapping[Hashable, Mapping]],
                    *, resolution: float = 1.0, threshold: float = 1e-7,
-                   seed: int = 0) -> Iterator[list[set[Hashable]]]:
+                   seed: int = 0, start: Start | None = None) -> Iterator[list[set[Hashable]]]:
     """The partitions of ``networkx.community.louvain_partitions(graph, weight="weight",
     resolution=resolution, threshold=threshold, seed=seed)`` for an undirected graph given
-    as its node order and adjacency (``graph.adj``), one list of node sets per level."""
-    index = {n: i for i, n in enumerate(nodes)}
-    adj = _canonical_adjacency(nodes, adjacency, index)
+    as its node order and adjacency (``graph.adj``), one list of node sets per level.
+    ``start``: the same graph's :class:`Start`, made earlier."""
+    start = start or Start(nodes, adjacency)
+    adj, degrees, m = start.adj, start.degrees, start.m
     if not any(adj):
         yield [{n} for n in nodes]
         return
     rng = random.Random(seed)
-    degrees = [_degree(u, a) for u, a in enumerate(adj)]
-    m = sum(degrees) / 2
     # what each level's node stands for, as indices into ``nodes``
     members: list[list[int]] = [[i] for i in range(len(nodes))]
     mod = _modularity(adj, degrees, list(range(len(adj))), len(adj), resolution)
-    node2com, _ = _one_level(adj, degrees, m, resolution, rng)
+    node2com, _ = _one_level(adj, degrees, m, resolution, rng, start.neighbours)
     improvement = True  # the first level is always given, moves or not
     while improvement:
         order = sorted(set(node2com))  # communities in the order networkx keeps them
@@ -80,13 +94,18 @@ def _degree(u: int, nbrs: dict[int, float]) -> float:
     return sum(nbrs.values()) + (u in nbrs and nbrs[u])
 
 
+def _neighbours(adj: list[dict[int, float]]) -> list[list[tuple[int, float]]]:
+    """Each node's neighbours and edge weights, self-loops left out."""
+    return [[(v, w) for v, w in a.items() if v != u] for u, a in enumerate(adj)]
+
+
 def _one_level(adj: list[dict[int, float]], degrees: list[float], m: float, resolution: float,
-               rng: random.Random) -> tuple[list[int], bool]:
+               rng: random.Random, nbrs: list[list[tuple[int, float]]] | None = None) -> tuple[list[int], bool]:
     """One pass of local moves (networkx's ``_one_level``): each node's community, named by
     the index of the node it started in, and whether any node moved."""
     node2com = list(range(len(adj)))
     stot = list(degrees)
-    nbrs = [[(v, w) for v, w in a.items() if v != u] for u, a in enumerate(adj)]
+    nbrs = nbrs if nbrs is not None else _neighbours(adj)
     rand_nodes = list(range(len(adj)))
     rng.shuffle(rand_nodes)
     two_m2 = 2 * m**2
