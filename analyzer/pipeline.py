@@ -601,7 +601,7 @@ def _analyze_to_file(path: Path, options: AnalyzeOptions, output: Path):
                 return None, counts
             except (OSError, ValueError):
                 pass  # a damaged result cache entry: compute afresh
-    with _long_lived_heap() as freeze:
+    with _long_lived_heap() as freeze, _write_behind(options):
         analysis = _run_analysis(path, options, inputs, freeze)
         freeze()  # writing makes a million short-lived rows: leave the document out of the scans
         with _status(options.progress, f"writing {output}"):
@@ -655,8 +655,21 @@ def _long_lived_heap():
 
 def run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None = None):
     """The whole ``msa analyze``: returns an :class:`analyzer.analysis.Analysis`."""
-    with _long_lived_heap() as freeze:
+    with _long_lived_heap() as freeze, _write_behind(options):
         return _run_analysis(path, options, inputs, freeze)
+
+
+@contextmanager
+def _write_behind(options: AnalyzeOptions):
+    """Stage-cache entries are compressed and written in a thread while the run goes on
+    (``stage_cache.written_behind``), and all of them are on disk when the run ends."""
+    if not options.use_cache:
+        yield
+        return
+    from analyzer.stage_cache import written_behind
+
+    with written_behind():
+        yield
 
 
 def _run_analysis(path: Path, options: AnalyzeOptions, inputs: Inputs | None, freeze):
@@ -824,7 +837,9 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,
 
         layout = layout_record(front.keys, front.facts, res, front.resolution_key)
     # Clustering needs only the document: let the facts, the resolver and its memo go first
-    # (on a million lines they are most of the memory).
+    # (on a million lines they are most of the memory). Reference counting frees them: no
+    # cycle holds them, and a full collection here (0.1 s on Django, more on larger trees)
+    # found nothing of theirs.
     front.facts = []
     res.resolver = None
     res.call_targets = {}
@@ -833,7 +848,6 @@ def _front(path: Path, options: AnalyzeOptions, inputs: Inputs, freeze,
     import gc
 
     gc.unfreeze()
-    gc.collect()
     return analysis, front.timings, front.peak_mib, front.reused, layout
 
 

@@ -42,7 +42,11 @@ import itertools
 import operator
 import os
 import pickle
+import threading
 import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -278,6 +282,7 @@ class StageCache:
         return self.folder / f"{stage}-{key}.bin"
 
     def get(self, stage: str, key: str) -> Any | None:
+        _WRITER.wait_for(self._path(stage, key))
         try:
             data = self._path(stage, key).read_bytes()
             return _NoClassUnpickler(io.BytesIO(zlib.decompress(data))).load()
@@ -286,15 +291,96 @@ class StageCache:
 
     def put(self, stage: str, key: str, value: Any) -> None:
         """Store ``value`` (plain data only); drops the oldest entries of the stage beyond
-        :data:`KEEP`. Failing to write is not an error: the cache is an optimisation."""
+        :data:`KEEP`. Failing to write is not an error: the cache is an optimisation. The
+        value is pickled now; it is compressed and written by :data:`_WRITER`."""
+        try:
+            raw = _dumps(value)
+        except pickle.PicklingError:
+            return
+        _WRITER.submit(self._path(stage, key), lambda: self._write(stage, key, raw))
+
+    def _write(self, stage: str, key: str, raw: bytes) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = zlib.compress(_dumps(value), 1)
+            data = zlib.compress(raw, 1)
             tmp = self.folder / f".{stage}-{key}.{os.getpid()}.tmp"
             tmp.write_bytes(data)
             tmp.replace(self._path(stage, key))
             old = sorted(self.folder.glob(f"{stage}-*.bin"), key=lambda p: p.stat().st_mtime)
             for p in old[:-KEEP]:
                 p.unlink(missing_ok=True)
-        except (OSError, pickle.PicklingError):
+        except OSError:
             pass
+
+
+class _Writer:
+    """Writes stage entries in one thread of the process that started it, in the order they
+    were put. Compressing and writing release the GIL, so an entry written after resolution
+    or the frameworks stage (the front end: 5 MB of pickle on Django, 0.06 s to compress) is
+    written while clustering runs instead of before it. Anywhere else (not started, or a
+    forked child of analyzer.forked, which leaves by ``os._exit``) an entry is written in
+    place. A reader of an entry waits for its write; :meth:`stop` waits for all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[Path, Future] = {}
+        self._depth = 0
+
+    def start(self) -> None:
+        """Write in a thread from now on, in this process, until the matching :meth:`stop`."""
+        if self._pool is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._pending = {}
+            self._depth = 0
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msa-stage-writer")
+        self._depth += 1
+
+    def _here(self) -> bool:
+        return self._pool is not None and self._pid == os.getpid()
+
+    def submit(self, path: Path, write: Callable[[], None]) -> None:
+        if not self._here():
+            write()
+            return
+        with self._lock:
+            self._pending[path] = self._pool.submit(write)
+
+    def wait_for(self, path: Path) -> None:
+        if not self._here():
+            return
+        with self._lock:
+            pending = self._pending.get(path)
+        if pending is not None:
+            pending.result()
+
+    def stop(self) -> None:
+        """Wait until every entry put in this process is written; write in place from now on."""
+        if not self._here():
+            return
+        self._depth -= 1
+        if self._depth:
+            return  # a run inside a run: the outer one waits
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        try:
+            for f in pending:
+                f.result()
+        finally:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+_WRITER = _Writer()
+
+
+@contextmanager
+def written_behind():
+    """Within it, this process's stage entries are compressed and written in a thread; all
+    of them are on disk when it ends."""
+    _WRITER.start()
+    try:
+        yield
+    finally:
+        _WRITER.stop()

@@ -203,6 +203,7 @@ class DecoratorRouting:
         self.unresolved: list[str] = []
         self._router_memo: dict[str, str | None] = {}
         self._made_memo: dict[str, str | None] = {}  # function value -> the router it returns
+        self._returned_memo: dict[frozenset[str], str | None] = {}  # a callee's values -> the same
         self._registrar_memo: dict[str, list[Registrar]] | None = None
 
     def run(self) -> list[Endpoint]:
@@ -274,20 +275,28 @@ class DecoratorRouting:
         """The call made in place as the argument a project function returns as it was given
         (``def timed_blueprint(bp, ...): bp.before_request(...); return bp``): what the
         binding of ``timed_blueprint(Blueprint("v2", __name__))`` holds."""
+        if not any(a.call is not None for a in c.args):
+            return None  # no argument is a call: asked of every binding made by a call
         arg = self.prog.r.passed_argument(c, targets)
         return arg.call if arg is not None else None
 
     def _returned_router(self, values) -> str | None:
         """The router a project function makes and returns (``def make_blueprint(): bp =
         Blueprint(...); ...; return bp``), for the values a call's callee evaluates to."""
+        memo = self._returned_memo
+        if values in memo:  # equal sets are one object: asked of every binding made by a call
+            return memo[values]
+        found = None
         for v in sorted(values):
             if not v.startswith("d:"):
                 continue
             if v not in self._made_memo:
                 self._made_memo[v] = self._made_by(v[2:])
             if self._made_memo[v] is not None:
-                return self._made_memo[v]
-        return None
+                found = self._made_memo[v]
+                break
+        memo[values] = found
+        return found
 
     def _made_by(self, func: str) -> str | None:
         prog = self.prog
@@ -325,8 +334,10 @@ class DecoratorRouting:
         ``app.register_blueprint(api, url_prefix="/api")``), beside those the caller adds."""
         for _module, b, targets in self._bound_calls():
             made = self._returned_router(targets)
+            if made is None:
+                continue
             key = f"{b.scope}:{b.name}"
-            if made is None or made == key:
+            if made == key:
                 continue
             self.mounts.router(key, "", self.spec.name)
             self.mounts.mount(key, made, self.mounts.own.get(made, ""))
