@@ -278,70 +278,16 @@ def callgraph(
 
 _heap_left = False  # set once ``msa analyze`` has written its output
 
-# the options of ``msa analyze``, read before typer starts: those that take a value, and the flags
-_VALUE_OPTIONS = {"-o", "--output", "--plan", "--services", "-k", "--algorithm", "--seed",
-                  "--cache-dir", "--jobs", "-j", "--executor"}
-_FLAGS = {"--no-cache", "--include-tests", "--include-migrations", "--quiet", "-q"}
 
-
-def _prestart_parsers(args: list[str]) -> bool:
-    """Fork the parsing workers of ``msa analyze`` before typer reads the command line: typer
-    takes a fifth of a second to start (most of it importing pydantic), which the workers
-    then spend importing the parser instead of after it. Reads only the options that decide
-    the workers; on anything it does not recognise it starts nothing (the command starts them
-    as usual). Returns whether it started them."""
-    if args[:1] != ["analyze"]:
-        return False
-    given: dict[str, str | None] = {}
-    rest = iter(args[1:])
-    for arg in rest:
-        if not arg.startswith("-"):
-            continue  # the path
-        name, eq, value = arg.partition("=")
-        if name.startswith("-j") and len(name) > 2:
-            name, value, eq = "-j", name[2:], "="
-        if name in _VALUE_OPTIONS:
-            given[name] = value if eq else next(rest, None)
-        elif name in _FLAGS:
-            given[name] = None
-        else:
-            return False  # --help, or an option this does not know
-    jobs = given.get("--jobs", given.get("-j"))
-    if "--executor" in given or (jobs is not None and not jobs.isdigit()):
-        return False
-    from analyzer.pipeline import AnalyzeOptions, prestart_parsers
-
-    cache_dir = given.get("--cache-dir")
-    prestart_parsers(AnalyzeOptions(use_cache="--no-cache" not in given, jobs=int(jobs) if jobs else None,
-                                    cache_dir=Path(cache_dir) if cache_dir else None))
-    return True
-
+def heap_left() -> bool:
+    """Has ``msa analyze`` written its output, leaving only its heap to free?"""
+    return _heap_left
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Run the command. After ``msa analyze`` the process ends with ``os._exit`` once its
-    output is flushed, as mypy does: freeing a large analysis object by object took 0.15 s
-    of a 13 s Django run, and nothing that outlives the process needs it."""
-    import os
+    """``python -m analyzer.cli``: the ``msa`` command (:func:`analyzer.launch.main`)."""
+    from analyzer.launch import main as launch
 
-    early = _prestart_parsers(sys.argv[1:])
-    try:
-        app()
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        if early:
-            from analyzer import executor
-
-            executor.release()  # unless the run took them (a usage error, say)
-    if not _heap_left or not isinstance(code, int | None):
-        raise SystemExit(code)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code or 0)
+    launch()
 
 
 if __name__ == "__main__":  # pragma: no cover

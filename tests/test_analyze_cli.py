@@ -177,11 +177,11 @@ def test_the_result_cache_keeps_the_newest_four_documents(repo, tmp_path):
 def test_the_console_entry_starts_the_parsers_from_the_options_that_decide_them(monkeypatch, args, expected):
     """``main`` forks the parsing workers before typer starts, reading only the options that
     decide them; anything it does not recognise leaves the start to the command."""
-    from analyzer import cli, pipeline
+    from analyzer import launch, pipeline
 
     seen = []
     monkeypatch.setattr(pipeline, "prestart_parsers", seen.append)
-    assert cli._prestart_parsers(args) is (expected is not None)
+    assert launch.prestart_parsers(args) is (expected is not None)
     if expected is None:
         assert seen == []
     else:
@@ -190,18 +190,18 @@ def test_the_console_entry_starts_the_parsers_from_the_options_that_decide_them(
 
 
 def test_the_early_reading_knows_every_option_of_analyze():
-    """``cli._prestart_parsers`` reads the command line before typer does: its lists of
+    """``launch.prestart_parsers`` reads the command line before typer does: its lists of
     options must be those ``msa analyze`` declares (a new option would otherwise turn the
     early start off, or be read as the path)."""
     import typer.main
 
-    from analyzer import cli
+    from analyzer import launch
 
     command = typer.main.get_command(app).commands["analyze"]
     declared = {o for p in command.params for o in p.opts + p.secondary_opts if o.startswith("-")}
     flags = {o for p in command.params if getattr(p, "is_flag", False) for o in p.opts}
-    assert declared == cli._VALUE_OPTIONS | cli._FLAGS
-    assert flags == cli._FLAGS
+    assert declared == launch.VALUE_OPTIONS | launch.FLAGS
+    assert flags == launch.FLAGS
 
 
 def test_generated_code_is_skipped_and_read_as_a_library(tmp_path):

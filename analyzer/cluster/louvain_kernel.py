@@ -28,7 +28,7 @@ class Start:
     the degrees and the first level's neighbour lists. Restarts share one (made before they
     fork): building it is about a third of a run on a graph of 14,000 nodes."""
 
-    __slots__ = ("nodes", "adj", "degrees", "m", "neighbours")
+    __slots__ = ("adj", "degrees", "m", "neighbours", "nodes")
 
     def __init__(self, nodes: list[Hashable], adjacency: Mapping[Hashable, Mapping[Hashable, Mapping]]) -> None:
         self.nodes = nodes

@@ -1,0 +1,5 @@
+"""``python -m analyzer``: the ``msa`` command."""
+
+from analyzer.launch import main
+
+main()
