@@ -58,7 +58,7 @@ def bare_parse(paths: list[Path]) -> tuple[float, int]:
 def run_analyze(tree: Path, cache: Path, out: Path, extra: list[str]) -> tuple[float, int]:
     """Wall time and peak RSS (KiB, the largest process of the run) of one ``msa analyze``;
     the peak of all its processes together is kept in :data:`TOTAL_PEAKS`."""
-    cmd = [sys.executable, "-m", "analyzer.cli", "analyze", str(tree), "-o", str(out), "--cache-dir", str(cache),
+    cmd = [sys.executable, "-m", "analyzer", "analyze", str(tree), "-o", str(out), "--cache-dir", str(cache),
            "--quiet", *extra]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT)

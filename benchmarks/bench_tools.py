@@ -270,7 +270,7 @@ def make_tools(args: argparse.Namespace, work: Path) -> list[Tool]:
         def command(tree: Tree, out_dir: Path) -> Command:
             runs["n"] += 1
             out = out_dir / "analysis.json"
-            argv = [py, "-m", "analyzer.cli", "analyze", str(tree.path), "-o", str(out),
+            argv = [py, "-m", "analyzer", "analyze", str(tree.path), "-o", str(out),
                     "--cache-dir", str(work / f"cache-{runs['n']}"), "--quiet"]
             if tree.include_tests:
                 argv.append("--include-tests")
