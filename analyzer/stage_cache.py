@@ -306,9 +306,14 @@ class StageCache:
             tmp = self.folder / f".{stage}-{key}.{os.getpid()}.tmp"
             tmp.write_bytes(data)
             tmp.replace(self._path(stage, key))
-            old = sorted(self.folder.glob(f"{stage}-*.bin"), key=lambda p: p.stat().st_mtime)
-            for p in old[:-KEEP]:
-                p.unlink(missing_ok=True)
+            # listed with scandir, not glob: this runs in the writer thread while the run may
+            # fork (analyzer/forked.py), and should hold no lock a child could inherit held
+            prefix = f"{stage}-"
+            with os.scandir(self.folder) as entries:
+                old = sorted((e.stat().st_mtime, e.path) for e in entries
+                             if e.name.startswith(prefix) and e.name.endswith(".bin"))
+            for _, path in old[:-KEEP]:
+                Path(path).unlink(missing_ok=True)
         except OSError:
             pass
 
@@ -329,22 +334,25 @@ class _Writer:
         self._depth = 0
 
     def start(self) -> None:
-        """Write in a thread from now on, in this process, until the matching :meth:`stop`."""
-        if self._pool is None or self._pid != os.getpid():
+        """Write in a thread from now on, in this process, until the matching :meth:`stop`.
+        The thread starts with the first entry: resolution's partner forks before that."""
+        if self._pid != os.getpid():
             self._pid = os.getpid()
             self._pending = {}
             self._depth = 0
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msa-stage-writer")
+            self._pool = None
         self._depth += 1
 
     def _here(self) -> bool:
-        return self._pool is not None and self._pid == os.getpid()
+        return self._depth > 0 and self._pid == os.getpid()
 
     def submit(self, path: Path, write: Callable[[], None]) -> None:
         if not self._here():
             write()
             return
         with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msa-stage-writer")
             self._pending[path] = self._pool.submit(write)
 
     def wait_for(self, path: Path) -> None:
@@ -364,12 +372,13 @@ class _Writer:
             return  # a run inside a run: the outer one waits
         with self._lock:
             pending, self._pending = list(self._pending.values()), {}
+            pool, self._pool = self._pool, None
         try:
             for f in pending:
                 f.result()
         finally:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+            if pool is not None:
+                pool.shutdown(wait=True)
 
 
 _WRITER = _Writer()

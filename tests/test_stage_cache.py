@@ -14,7 +14,7 @@ from helpers import SHOP, analyze, comparable, copy_shop, edit, fresh
 
 from analyzer.cluster import ClusterOptions
 from analyzer.cluster.digest import clustering_key
-from analyzer.stage_cache import StageCache, pack_front, unpack_front
+from analyzer.stage_cache import StageCache, pack_front, unpack_front, written_behind
 
 
 @pytest.fixture()
@@ -132,6 +132,29 @@ def test_every_plain_value_comes_back_equal(tmp_path, value):
     stages = StageCache(tmp_path)
     stages.put("resolve", "k", value)
     assert stages.get("resolve", "k") == value
+
+
+def test_entries_written_behind_are_read_back_and_on_disk_when_the_run_ends(tmp_path):
+    """Within ``written_behind`` a thread compresses and writes the entries: a reader of an
+    entry waits for its write, the oldest beyond KEEP still go, every entry is on disk when
+    the context ends, and a forked child (which leaves by ``os._exit``) writes in place."""
+    stages = StageCache(tmp_path)
+    with written_behind():
+        for i in range(6):
+            stages.put("cluster", f"k{i}", {"i": i, "rows": list(range(i * 1000))})
+        assert stages.get("cluster", "k5") == {"i": 5, "rows": list(range(5000))}
+        pid = os.fork()
+        if pid == 0:  # the child: its entry must be on disk before it leaves
+            stages.put("baselines", "child", {"from": "child"})
+            os._exit(0 if (tmp_path / "stages" / "baselines-child.bin").is_file() else 1)
+        assert os.waitpid(pid, 0)[1] == 0
+        stages.put("partition", "last", [1, 2])
+    on_disk = sorted(p.name for p in (tmp_path / "stages").iterdir())
+    assert on_disk == ["baselines-child.bin", "cluster-k2.bin", "cluster-k3.bin", "cluster-k4.bin",
+                       "cluster-k5.bin", "partition-last.bin"]
+    assert StageCache(tmp_path).get("partition", "last") == [1, 2]
+    stages.put("shared", "after", [])  # outside the context: written in place
+    assert (tmp_path / "stages" / "shared-after.bin").is_file()
 
 
 def test_old_entries_are_dropped(tmp_path):
