@@ -361,7 +361,7 @@ class _Writer:
         with self._lock:
             pending = self._pending.get(path)
         if pending is not None:
-            pending.result()
+            pending.exception()  # waits; a write that failed is a miss, as in place
 
     def stop(self) -> None:
         """Wait until every entry put in this process is written; write in place from now on."""
@@ -375,7 +375,7 @@ class _Writer:
             pool, self._pool = self._pool, None
         try:
             for f in pending:
-                f.result()
+                f.exception()  # waits; a failed write is no error: the cache is an optimisation
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
