@@ -283,6 +283,7 @@ def heap_left() -> bool:
     """Has ``msa analyze`` written its output, leaving only its heap to free?"""
     return _heap_left
 
+
 def main() -> None:  # pragma: no cover - console entry point
     """``python -m analyzer.cli``: the ``msa`` command (:func:`analyzer.launch.main`)."""
     from analyzer.launch import main as launch

@@ -25,8 +25,8 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 
 class Start:
     """What every run on one graph starts from, whatever its seed: the canonical adjacency,
-    the degrees and the first level's neighbour lists. Restarts share one (made before they
-    fork): building it is about a third of a run on a graph of 14,000 nodes."""
+    the degrees and the first level's neighbour lists. Restarts share one, made before they
+    fork: each process used to walk networkx's graph after the fork, copying its pages."""
 
     __slots__ = ("adj", "degrees", "m", "neighbours", "nodes")
 
