@@ -347,7 +347,7 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
 # -- service files ------------------------------------------------------------------------------------
 
 
-def _service_files(out: dict[str, str], ctx: ScaffoldContext, svc: ServiceContext, ex: ServiceExtraction,
+def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: ServiceContext, ex: ServiceExtraction,
                    plans: dict[str, ModulePlan], prog: Program, g: Globals) -> None:
     base = f"services/{svc.slug}"
     pkg = f"{base}/{svc.package}"
@@ -393,7 +393,7 @@ SERVICE_PYTHON = (3, 11)  # the services' own floor: templates/service/pyproject
 IMAGE_PYTHON = (3, 12)  # the Python of templates/service/Dockerfile.j2's base image
 
 
-def _python_floor(out: dict[str, str], base: str, python: tuple[int, int] | None) -> None:
+def _python_floor(out: dict[str, str | bytes], base: str, python: tuple[int, int] | None) -> None:
     """The service's ``requires-python`` and base image raised to the Python the monolith
     declares, when that is newer: the moved code may use its syntax (fiduswriter's nested
     f-string quotes need 3.12; it declares 3.13) and its pinned requirements may need it."""
@@ -512,7 +512,7 @@ def same_series(spec: str) -> str:
     return f"{name}>={version},<{upper}{marker}"
 
 
-def _manifest(files: dict[str, str], x: Extraction) -> str:
+def _manifest(files: dict[str, str | bytes], x: Extraction) -> str:
     data = json.loads(files[MANIFEST])
     summary = x.summary()
     data["extract"] = {

@@ -105,21 +105,16 @@ def _setup_cfg_option(root: Path, option: str) -> str | None:
 def _setup_py(root: Path) -> set[str]:
     """The strings of a literal ``install_requires=[...]`` in a ``setup(...)`` call, or of the
     list a module-level name binds (shuup's ``install_requires=REQUIRES``), lists added up."""
-    path = root / "setup.py"
-    value = _setup_py_argument(root, "install_requires")
-    bound: dict[str, ast.expr] = {}
-    if isinstance(value, (ast.Name, ast.BinOp)):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-            return set()
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                bound[node.targets[0].id] = node.value
-    return {r for r in _strings_of(value, bound, 0) if valid_requirement(r)}
+    tree = _setup_py_tree(root)
+    if tree is None:
+        return set()
+    bound = {node.targets[0].id: node.value for node in tree.body
+             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)}
+    return set(_strings_of(_keyword_value(tree, "install_requires"), bound, 0))
 
 
 def _strings_of(value: ast.expr | None, bound: dict[str, ast.expr], depth: int) -> list[str]:
+    """The string items of a list or tuple, through names bound to one and ``+``."""
     if depth > 8 or value is None:
         return []
     if isinstance(value, ast.Name):
@@ -144,15 +139,21 @@ def valid_requirement(text: str) -> bool:
     return _REQUIREMENT.match(text.strip()) is not None
 
 
-def _setup_py_argument(root: Path, keyword: str) -> ast.expr | None:
-    """The expression ``setup.py`` passes as ``keyword=`` (the file parsed, never run)."""
+def _setup_py_tree(root: Path) -> ast.Module | None:
+    """``setup.py`` parsed, never run; ``None`` when there is none or it does not parse."""
     path = root / "setup.py"
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return ast.parse(path.read_text(encoding="utf-8")) if path.is_file() else None
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
+
+
+def _keyword_value(tree: ast.Module | None, keyword: str) -> ast.expr | None:
+    """The expression a call in ``tree`` passes as ``keyword=`` (``setup(install_requires=...)``)."""
+    if tree is None:
+        return None
     return next((node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == keyword),
-                None) if tree is not None else None
+                None)
 
 
 def _pipfile(root: Path) -> set[str]:
@@ -266,7 +267,7 @@ def monolith_python(root: Path) -> tuple[int, int] | None:
     specs = [(data.get("project") or {}).get("requires-python"),
              (((data.get("tool") or {}).get("poetry") or {}).get("dependencies") or {}).get("python")]
     specs.append(_setup_cfg_option(root, "python_requires"))
-    value = _setup_py_argument(root, "python_requires")
+    value = _keyword_value(_setup_py_tree(root), "python_requires")
     specs.append(value.value if isinstance(value, ast.Constant) else None)
     for spec in specs:
         if isinstance(spec, str) and (found := _LOWER_BOUND.search(spec)):
