@@ -133,7 +133,7 @@ def _normalize_entity(name: str, entities: Iterable[str]) -> str | None:
 def resolve_plan(doc: PlanDoc, analysis) -> Decomposition:
     """Check a plan against an analysis and expand its members to units."""
     from analyzer.cluster.members import MemberIndex
-    from analyzer.cluster.ownership import own_entities
+    from analyzer.cluster.ownership import place_models
     from analyzer.interfaces import service_of
 
     index = MemberIndex.build(analysis.symbols, (e.id for e in analysis.entities))
@@ -194,16 +194,21 @@ def resolve_plan(doc: PlanDoc, analysis) -> Decomposition:
         for s in doc.services
     ]
     draft = Decomposition(services=tuple(services), shared=tuple(shared), algorithm=doc.algorithm)
-    owner = own_entities(analysis, service_of(analysis, draft), [s.name for s in services], entity_pins)
+    # a model class the plan places keeps its place, and its entity's rows follow it; one it
+    # leaves unlisted goes to its entity's owner, as clustering would put it
+    owner, _, moves = place_models(analysis, service_of(analysis, draft), [s.name for s in services], index,
+                                   held=placed, pinned=entity_pins)
+    moved = {cls: there for cls, _, there in moves}
     owned: dict[str, list[str]] = defaultdict(list)
     for ent, svc in owner.items():
         owned[svc].append(ent)
     return Decomposition(
         services=tuple(
-            dataclasses.replace(s, entities=tuple(sorted(owned.get(s.name, ()))))
+            dataclasses.replace(s, members=tuple(sorted([*s.members, *(c for c, t in moved.items() if t == s.name)])),
+                                entities=tuple(sorted(owned.get(s.name, ()))))
             for s in sorted(services, key=lambda s: s.name)
         ),
-        shared=tuple(shared),
+        shared=tuple(u for u in shared if u not in moved),
         algorithm=doc.algorithm,
         params={"plan": doc.path, "unlisted_units": unlisted},
     )

@@ -8,7 +8,7 @@ from helpers import load_module
 from analyzer.analysis import Analysis
 from analyzer.cluster import ClusterOptions, decompose
 from analyzer.cluster.members import MemberIndex
-from analyzer.cluster.ownership import own_entities
+from analyzer.cluster.ownership import model_classes, own_entities, place_models
 from analyzer.cluster.weights import (
     DEFAULT_WEIGHTS,
     clustering_edges,
@@ -267,6 +267,87 @@ def test_a_table_family_has_one_owner():
     # notify writes the child five times, orders the parent twice: the family goes to notify
     assert owner["entity:shop.orders.models.Order"] == owner[special.id] == "notify"
     assert owner["entity:shop.catalog.models.Product"] == "catalog"
+
+
+def _shop_with_subclasses():
+    """minishop with a proxy of Order (no entity of its own), a class below an abstract model,
+    and ``place`` placed in notify beside ``send``."""
+    from dataclasses import replace
+
+    from analyzer.model import Edge, Entity, Symbol
+
+    a = minishop.analysis(with_decomposition=False)
+    extra = [Symbol("shop.notify.email.UrgentOrder", "class", "shop.notify.email", "UrgentOrder", 12, 14),
+             Symbol("shop.notify.email.UrgentOrder.bump", "method", "shop.notify.email", "bump", 13, 14),
+             Symbol("shop.common.money.Base", "class", "shop.common.money", "Base", 6, 8),
+             Symbol("shop.common.money.Priced", "class", "shop.common.money", "Priced", 9, 10)]
+    base = Entity("entity:shop.common.money.Base", "Base", None, "shop.common.money.Base", "shop.common.money",
+                  "django", 6, abstract=True)
+    inherits = [Edge("shop.notify.email.UrgentOrder", "shop.orders.models.Order", "inherit", 1),
+                Edge("shop.common.money.Priced", "shop.common.money.Base", "inherit", 1)]
+    return replace(a, symbols=[*a.symbols, *extra], entities=[*a.entities, base], edges=[*a.edges, *inherits])
+
+
+def _placed(a, where):
+    """Every symbol's service: units from ``where`` (else shared), nested symbols with their unit."""
+    index = MemberIndex.build(a.symbols, (e.id for e in a.entities))
+    return index, {sid: where.get(unit, SHARED) for sid, unit in index.unit_of.items()}
+
+
+SHOP_UNITS = {"shop.catalog.models": "catalog", "shop.catalog.models.Product": "catalog",
+              "shop.catalog.services": "catalog", "shop.catalog.services.get_product": "catalog",
+              "shop.catalog.services.reserve": "catalog", "shop.orders.models": "orders",
+              "shop.orders.services": "orders", "shop.orders.services.OrderService": "orders",
+              "shop.notify.email": "notify", "shop.notify.email.send": "notify",
+              "shop.notify.email.UrgentOrder": "notify"}
+
+
+def test_model_classes_are_concrete_models_and_their_aliases():
+    a = _shop_with_subclasses()
+    inherits = [(e.source, e.target) for e in a.edges if e.kind == "inherit"]
+    assert model_classes(a.entities, inherits) == {
+        "shop.catalog.models.Product": "entity:shop.catalog.models.Product",
+        "shop.orders.models.Order": "entity:shop.orders.models.Order",
+        "shop.notify.email.UrgentOrder": "entity:shop.orders.models.Order",  # a proxy: Order's rows
+    }  # Priced derives from an abstract model, which has no rows; Base itself is abstract
+
+
+def test_a_model_class_goes_to_its_entity_owner_with_its_methods():
+    a = _shop_with_subclasses()
+    # Order's class and its proxy sit in notify, but orders writes Order
+    index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
+    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index)
+    assert owner["entity:shop.orders.models.Order"] == "orders"
+    assert moves == [("shop.notify.email.UrgentOrder", "notify", "orders"),
+                     ("shop.orders.models.Order", "notify", "orders")]
+    assert placed["shop.orders.models.Order"] == placed["shop.notify.email.UrgentOrder.bump"] == "orders"
+    assert placed["shop.notify.email.send"] == "notify"
+    assert placed["shop.common.money.Priced"] == SHARED  # below an abstract model: no rows to follow
+
+
+def test_a_model_class_the_user_placed_stays_and_its_rows_follow_it():
+    a = _shop_with_subclasses()
+    index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
+    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
+                                        held={"shop.orders.models.Order": "notify"})
+    assert owner["entity:shop.orders.models.Order"] == "notify"
+    assert moves == [] and placed == placement
+    # the user's pin of the entity wins over the class's place: then the class is not moved either
+    owner, _, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
+                                   held={"shop.orders.models.Order": "notify"},
+                                   pinned={"entity:shop.orders.models.Order": "catalog"})
+    assert owner["entity:shop.orders.models.Order"] == "catalog"
+    assert moves == [("shop.notify.email.UrgentOrder", "notify", "catalog")]
+
+
+def test_a_model_class_alone_in_its_service_keeps_it_and_owns_its_rows():
+    a = _shop_with_subclasses()
+    units = {**SHOP_UNITS, "shop.orders.models.Order": "ledger"}
+    del units["shop.notify.email.UrgentOrder"]
+    index, placement = _placed(a, units)
+    owner, _, moves = place_models(a, placement, ["catalog", "ledger", "notify", "orders"], index)
+    assert owner["entity:shop.orders.models.Order"] == "ledger"
+    assert moves == [("shop.notify.email.UrgentOrder", SHARED, "ledger")]  # the proxy follows
 
 
 def test_refine_algorithm_with_more_services_than_packages(planted):

@@ -1,6 +1,7 @@
 """The golden target: the default decomposition of ``samples/shop`` recovers the intended
 services (``samples/shop/intended.toml``) with MoJoFM >= 90, with no pins and for any seed."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_the_report_says_why_helpers_every_app_calls_stay_with_a_service(front):
     listed = json.loads(render_text(front, fmt="json"))["clustering"]["kept_out_of_library"]
     assert {"module": "shop.catalog.services", "apps": 4,
             "why": "its 10 data accesses touch the entities of catalog only: not generic data code"} in listed
+
+
+@pytest.mark.parametrize("services", [None, 2, 6])
+def test_every_model_class_lives_with_its_entity_owner(front, services):
+    # so the report shows the cut that extraction builds: extraction moves none
+    from analyzer.cluster import ClusterOptions, decompose
+    from analyzer.cluster.ownership import model_classes
+    from analyzer.extract.program import Program
+    from analyzer.interfaces import service_of
+
+    d = decompose(front, ClusterOptions(services=services)).decomposition
+    placement, owner = service_of(front, d), d.owner()
+    classes = model_classes(front.entities, [(e.source, e.target) for e in front.edges if e.kind == "inherit"])
+    assert len(classes) >= 4
+    assert {cls: placement[cls] for cls in classes} == {cls: owner[ent] for cls, ent in classes.items()}
+    assert Program(replace(front, decomposition=d)).moved_models == []

@@ -77,6 +77,22 @@ def test_unlisted_entities_get_an_owner_by_rule(tmp_path):
     assert set(d.owner().values()) == {"all"} and len(d.owner()) == 2
 
 
+def test_a_model_the_plan_places_owns_its_rows_and_one_left_unlisted_goes_to_its_owner(tmp_path):
+    # orders writes Order most, but the plan puts Order's class with notify: the rows follow
+    # the class, or extraction would move the class and build another cut than the plan's
+    path = tmp_path / "p.toml"
+    path.write_text('[[service]]\nname = "orders"\nmembers = ["shop.orders.services"]\n'
+                    '[[service]]\nname = "notify"\nmembers = ["shop.notify", "shop.orders.models"]\n'
+                    '[[service]]\nname = "catalog"\nmembers = ["shop.catalog.services", "shop.admin"]\n')
+    d = load_plan(path, minishop.analysis())
+    assert d.owner()["entity:shop.orders.models.Order"] == "notify"
+    # Product's class is listed nowhere: library code until placed, so it goes to the owner
+    # of its rows (catalog reads and writes them) instead of the shared library
+    assert d.owner()["entity:shop.catalog.models.Product"] == "catalog"
+    assert "shop.catalog.models.Product" in d.service("catalog").members
+    assert "shop.catalog.models.Product" not in d.shared
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

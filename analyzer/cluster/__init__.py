@@ -8,7 +8,8 @@ large graphs, ``coarsen`` —, ``agglomerative`` or ``refine``), choose the numb
 from the modularity curve (``quality``), fold split-off package fragments back
 (``fragments``), split oversized services along their seams (``balance``), polish with
 Kernighan–Lin moves (``refine``), move writers to their data (``writers``), name the
-services (``naming``) and give every entity one owner (``ownership``). See
+services (``naming``), give every entity one owner and put each model class with it
+(``ownership``). See
 ``docs/clustering.md``.
 """
 
@@ -131,7 +132,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
     from analyzer.cluster.layout import analysis_layout
     from analyzer.cluster.members import MemberIndex
     from analyzer.cluster.naming import name_services
-    from analyzer.cluster.ownership import data_edges, own_entities
+    from analyzer.cluster.ownership import data_edges, place_models
     from analyzer.cluster.replay import Record, replay
     from analyzer.cluster.weights import app_anchors, resolve_weights
     from analyzer.graph import sorted_items, weighted_edges, weighted_graph
@@ -405,7 +406,17 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         if sid not in placement and unit in placement:
             placement[sid] = placement[unit]
     entity_pins = {n: s for n, s in pinned.items() if n in index.entities}
-    owner = own_entities(analysis, placement, names, entity_pins, (accesses, relations, inherits))
+    # a model class goes to its entity's owner, unless the user placed it (a pin, a shared
+    # listing, an apart or together group): then the rows follow the class
+    held = {n: placement.get(n, SHARED) for n in index.units
+            if n in user_shared or n in tokens or len(members_of_rep.get(rep.get(n, n), ())) > 1}
+    owner, placement, model_moves = place_models(analysis, placement, names, index, held=held, pinned=entity_pins,
+                                                 edges=(accesses, relations, inherits))
+    for cls, here, there in model_moves:
+        if here != SHARED:
+            services_members[here].remove(cls)
+        services_members[there].append(cls)
+    shared_nodes -= {cls for cls, here, _ in model_moves if here == SHARED}
     owned: dict[str, list[str]] = defaultdict(list)
     for ent, svc in owner.items():
         owned[svc].append(ent)
@@ -429,6 +440,7 @@ def decompose(analysis, options: ClusterOptions | None = None, *, store=None,
         "folded": folded,
         "split": splits,
         "writers_moved": len(moved),
+        "models_moved": [list(m) for m in model_moves],
         "strays": len(stray),
         "quiet_folded": quiet,
         "root_package": layout.root,

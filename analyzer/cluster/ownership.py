@@ -9,6 +9,12 @@ A model that derives from another table's model (Django's multi-table inheritanc
 inheritance in SQLAlchemy: zds-site's forum ``Post(Comment)``) keeps its rows in both tables,
 which one save writes together: the whole family gets one owner, by the same rule over the
 family's reads and writes. Split, the child's service could not define its model on a stub.
+
+A concrete model's class lives with its entity's owner (``place_models``), and so does a class
+that is its rows under another name (a proxy model, a single-table subclass): extraction
+can only define a model in the service whose database holds its table, so a decomposition
+that left the class elsewhere would show a cut that is not the one built. A class the user
+placed (a pin, a ``together`` group, a plan) stays, and its entity's rows follow it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from analyzer.model import ENTITY, INHERIT, READ, RELATION, SHARED, WRITE
+from analyzer.model import ENTITY, INHERIT, READ, RELATION, SHARED, WRITE, Entity
 
 Edges = tuple[list[tuple[str, str, str, int]], list[tuple[str, str]], list[tuple[str, str]]]
 
@@ -123,4 +129,103 @@ def own_entities(
     return owner
 
 
-__all__ = ["data_edges", "own_entities"]
+def model_classes(entities: Iterable[Entity], inherits: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Class -> the id of the concrete entity whose rows it stands for: each concrete model's
+    own class, and each class below a model that is no entity of its own (a proxy model, a
+    single-table subclass: CTFd's ``Fails(Submissions)``), by the nearest model ancestor,
+    breadth first in the order of the bases. Below an abstract model a class is no alias:
+    an abstract model has no rows."""
+    models = {e.model: e for e in entities if e.model}
+    out = {cls: e.id for cls, e in models.items() if not e.abstract}
+    bases: dict[str, list[str]] = defaultdict(list)
+    for cls, base in inherits:
+        bases[cls].append(base)
+    for cls in sorted(bases):
+        if cls in models:
+            continue
+        seen, todo, i = {cls}, list(bases[cls]), 0
+        while i < len(todo):
+            base = todo[i]
+            i += 1
+            e = models.get(base)
+            if e is not None:
+                if not e.abstract:
+                    out[cls] = e.id
+                break
+            for b in bases.get(base, ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+    return out
+
+
+def place_models(
+    analysis,
+    placement: Mapping[str, str],
+    services: Iterable[str],
+    index,
+    *,
+    held: Mapping[str, str] | None = None,
+    pinned: Mapping[str, str] | None = None,
+    edges: Edges | None = None,
+) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
+    """Owners for every entity, with each model class (``model_classes``) placed in its
+    entity's owner: ``(owner, placement, moves)``, the moves as ``(class, from, to)``.
+    ``index`` is the analysis's ``members.MemberIndex``; ``placement`` maps every symbol.
+
+    A class in ``held`` (class -> service, where the user placed it) is not moved, nor is a
+    class nested in another unit, or the last unit of its service (the move would leave the
+    service empty). When such a class is the entity's own model, the entity is owned by the
+    class's service, unless ``pinned`` (entity -> service, the user's) says otherwise; an
+    alias (a proxy) that stays decides no owner, and extraction moves it. A move changes where the
+    class's methods count their reads and writes, so owners are computed again until no
+    class moves; an entity whose class moved keeps that owner, so this ends."""
+    names = sorted(set(services) - {SHARED})
+    edges = edges if edges is not None else data_edges(analysis.edges)
+    classes = model_classes(analysis.entities, edges[2])
+    placement = dict(placement)
+    pins = dict(pinned or {})
+    held = held or {}
+    members: dict[str, list[str]] = defaultdict(list)  # unit -> its symbols
+    for sid, unit in index.unit_of.items():
+        if unit in index.units:
+            members[unit].append(sid)
+    size: dict[str, int] = defaultdict(int)  # service -> units placed in it
+    for unit in index.units:
+        size[placement.get(unit, SHARED)] += 1
+    own = {e.model for e in analysis.entities if e.model}  # a model's own class, not an alias of it
+    stay = {cls for cls in classes if cls in held}
+    for cls in sorted(stay & own):
+        if held[cls] != SHARED:
+            pins.setdefault(classes[cls], held[cls])
+    moves: list[tuple[str, str, str]] = []
+    while True:
+        owner = own_entities(analysis, placement, names, pins, edges)
+        away = [(cls, ent, placement.get(cls, SHARED), owner.get(ent, SHARED)) for cls, ent in sorted(classes.items())
+                if cls not in stay]
+        away = [(cls, ent, here, there) for cls, ent, here, there in away if here != there and there != SHARED]
+        repinned = False
+        for cls, ent, here, _ in away:
+            if cls not in index.units or (here != SHARED and size[here] <= 1):
+                stay.add(cls)
+                if here != SHARED and ent not in pins and cls in own:
+                    pins[ent] = here  # the model cannot go: its rows follow it
+                    repinned = True
+        if repinned:
+            continue  # owners first: another class of the entity follows it now
+        step = []
+        for cls, ent, here, there in away:
+            if cls in stay or (here != SHARED and size[here] <= 1):
+                continue  # the move before it left this one alone in its service: the next round sees it
+            for sid in members[cls]:
+                placement[sid] = there
+            size[here] -= 1
+            size[there] += 1
+            pins[ent] = there
+            step.append((cls, here, there))
+        if not step:
+            return owner, placement, moves
+        moves.extend(step)
+
+
+__all__ = ["data_edges", "model_classes", "own_entities", "place_models"]

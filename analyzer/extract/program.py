@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from analyzer.analysis import Analysis
+from analyzer.cluster.ownership import model_classes
 from analyzer.errors import AnalysisFileError, PlanError
 from analyzer.extract.inventory import ModuleInventory, Parsed, parse
 from analyzer.extract.source import Sources
@@ -73,18 +74,18 @@ class Program:
             elif e.kind == INHERIT:
                 self.bases[e.source].append(e.target)
         for e in sorted(doc.entities, key=lambda e: e.id):
-            o = owner.get(e.id) or (self.placement.get(e.model) if e.model else None) or SHARED
-            self.entity_owner[e.id] = o
+            self.entity_owner[e.id] = owner.get(e.id) or (self.placement.get(e.model) if e.model else None) or SHARED
             if e.model:
                 self.models[e.model] = e
-                self._move_with_owner(e.model, o)  # entities move with their owning service
         self.table_owner = {e.table: self.entity_owner[e.id] for e in doc.entities if e.table}
-        for cls, e in self._aliases().items():
-            # a proxy model or a single-table subclass is its base's rows: it is that entity
-            # here, and lives with it (CTFd's ``Fails(Submissions)``); copied elsewhere as a
-            # plain class, it derived from a stub and failed on import
-            self.models[cls] = e
-            self._move_with_owner(cls, self.entity_owner[e.id])
+        inherits = [(cls, base) for cls, bases in self.bases.items() for base in bases]
+        for cls, eid in sorted(model_classes(doc.entities, inherits).items()):
+            # a model lives with its entity's owner (clustering put it there; an edited plan may
+            # not have): a proxy model or a single-table subclass is its base's rows, the same
+            # entity here (CTFd's ``Fails(Submissions)``); copied elsewhere as a plain class, it
+            # derived from a stub and failed on import
+            self.models[cls] = self.entities[eid]
+            self._move_with_owner(cls, self.entity_owner[eid])
         self.members: dict[str, list[str]] = defaultdict(list)  # unit -> nested symbols
         for s in sorted(self.index):
             head, _, _ = s.rpartition(".")
@@ -100,27 +101,6 @@ class Program:
         if owner != SHARED and placed != owner:
             self.moved_models.append((cls, placed or SHARED, owner))
             self.placement[cls] = owner
-
-    def _aliases(self) -> dict[str, Entity]:
-        """Classes that are no entity of their own below a model that is one: the entity of
-        the nearest such ancestor (breadth first, in the order of the bases)."""
-        out: dict[str, Entity] = {}
-        for cls in sorted(self.bases):
-            if cls in self.models:
-                continue
-            seen, todo = {cls}, list(self.bases[cls])
-            while todo:
-                base = todo.pop(0)
-                e = self.models.get(base)
-                if e is not None:
-                    if not e.abstract:
-                        out[cls] = e
-                    break
-                for b in self.bases.get(base, ()):
-                    if b not in seen:
-                        seen.add(b)
-                        todo.append(b)
-        return out
 
     # -- sources ---------------------------------------------------------------------------------
     def parsed(self, module: str) -> Parsed:
