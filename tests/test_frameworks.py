@@ -6159,3 +6159,59 @@ def test_a_framework_the_project_keeps_a_copy_of(tmp_path):
         ("entry:http:GET /", "store.views.get_hello"),
         ("entry:http:POST /batch", "store.views.post_batch"),
     }
+
+
+def test_what_a_class_body_names_is_a_reference_of_the_class(tmp_path):
+    """A serializer, a form or a view wired by declaration (``serializer_class = ...``,
+    ``class Meta: model = ...``, ``permission_classes = [...]``) depends on what it names,
+    though no call joins them; Tandoor's single app came out cut into layers without it."""
+    from helpers import build_tree
+
+    build_tree(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Recipe(models.Model):
+                title = models.CharField(max_length=10)
+        """,
+        "shop/serializers.py": """
+            from rest_framework import serializers
+
+            from shop.models import Recipe
+
+
+            class RecipeSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Recipe
+                    fields = ["title"]
+        """,
+        "shop/views.py": """
+            from rest_framework import viewsets
+
+            from shop import serializers
+            from shop.models import Recipe
+
+
+            def is_owner(request):
+                return True
+
+
+            class RecipeViewSet(viewsets.ModelViewSet):
+                serializer_class = serializers.RecipeSerializer
+                checks = [is_owner]
+                queryset = Recipe.objects.all()
+
+                def get_serializer_class(self):
+                    self.chosen = serializers.RecipeSerializer  # stored by a method: not declared
+                    return self.chosen
+        """,
+    })
+    found = extract(*front_end(tmp_path))
+    declared = {(e.source, e.target) for e in found.edges if e.kind == "reference"}
+    assert declared == {
+        ("shop.serializers.RecipeSerializer", "shop.models.Recipe"),  # from its Meta, for the class
+        ("shop.views.RecipeViewSet", "shop.serializers.RecipeSerializer"),
+        ("shop.views.RecipeViewSet", "shop.views.is_owner"),
+    }  # ``queryset = Recipe.objects.all()`` is a call: a read, not a reference

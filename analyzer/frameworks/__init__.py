@@ -240,7 +240,8 @@ def _extract(facts: Iterable[ModuleFacts], resolution) -> FrameworkFacts:
     symbols = _symbols(entities, routes)
     symbol_ids = {s.id for s in resolution.symbols} | {s.id for s in symbols}
     edges = _access_edges(accesses) + _relation_edges(reg) + _route_edges(routes, symbol_ids) + \
-        _reference_edges(references, symbol_ids) + [e for e in row_calls if e.source in symbol_ids]
+        _reference_edges(references, symbol_ids) + _declared_edges(prog, symbol_ids) + \
+        [e for e in row_calls if e.source in symbol_ids]
 
     unresolved_routes = (flask.unresolved + fastapi.unresolved + ninja.unresolved + sanic.unresolved
                          + cornice.unresolved + urls.unresolved
@@ -315,6 +316,15 @@ def _aggregate(items: Iterable[tuple[str, str, str, int]]) -> list[Edge]:
         agg[(source, target, kind)].append(line)
     return [edge(s, t, k, len(lines), tuple(sorted(set(lines))[:MAX_LINES]))
             for (s, t, k), lines in sorted_items(agg.items())]
+
+
+def _declared_edges(prog, symbol_ids: set[str]) -> list[Edge]:
+    """``reference`` edges from a class to what its body names (``serializer_class = ...``,
+    ``class Meta: model = ...``; ``declared.py``)."""
+    from analyzer.frameworks.declared import declared_references
+
+    return _aggregate((source, target, REFERENCE, line) for source, target, line in declared_references(prog)
+                      if source in symbol_ids and target in symbol_ids)
 
 
 def _row_call_edges(prog, reg, values, resolution) -> list[Edge]:
