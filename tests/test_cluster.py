@@ -227,6 +227,10 @@ def test_weights_and_priors():
         4 / 2 ** 0.5)
     assert edges[("entity:shop.catalog.models.Product", "shop.catalog.models.Product")] == DEFAULT_WEIGHTS["model"]
     assert edges[("shop.catalog.models", "shop.catalog.models.Product")] == DEFAULT_WEIGHTS["contain"]
+    # a module's definitions share the prior out: with two, each gets contain / sqrt(2), so a
+    # module of a hundred serializers is no star holding them together whatever they call
+    assert edges[("shop.catalog.services", "shop.catalog.services.reserve")] == pytest.approx(
+        DEFAULT_WEIGHTS["contain"] / 2 ** 0.5)
 
 
 def test_entity_ownership_rule():

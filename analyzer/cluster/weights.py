@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 
 from analyzer.cluster.layout import Layout, as_layout, common_root, package_segment
 from analyzer.errors import ConfigError
-from analyzer.model import CALL, ENTITY, IMPORT, INHERIT, MODULE, READ, REFERENCE, RELATION, ROUTE, WRITE
+from analyzer.model import CALL, ENTITY, ENTRY, IMPORT, INHERIT, MODULE, READ, REFERENCE, RELATION, ROUTE, WRITE
 
 CONTAIN, MODEL, PACKAGE, APP = "contain", "model", "package", "app"
 ANCHOR_PREFIX = "app:"  # anchor nodes of the app prior: not units, dropped after clustering
@@ -134,11 +134,16 @@ def clustering_edges(
     module_set = set(modules)
     contain = weights.get(CONTAIN, 0.0)
     model = weights.get(MODEL, 0.0)
+    defined: dict[str, list[str]] = defaultdict(list)  # module -> its units (entry points are none)
     for s in symbols:
-        if s.kind == ENTITY:
+        if s.kind in (ENTITY, ENTRY):
             continue
         if units.get(s.id) == s.id and s.kind != MODULE and s.module in module_set:
-            add(s.module, s.id, contain)
+            defined[s.module].append(s.id)
+    for module, ids in defined.items():
+        w = contain / math.sqrt(len(ids))
+        for uid in ids:
+            add(module, uid, w)
     for entity, cls in sorted((models or {}).items()):
         if entity in units and cls in units:
             add(entity, units[cls], model)
