@@ -40,7 +40,19 @@ from collections.abc import Iterable, Mapping
 
 from analyzer.cluster.layout import Layout, as_layout, common_root, package_segment
 from analyzer.errors import ConfigError
-from analyzer.model import CALL, ENTITY, ENTRY, IMPORT, INHERIT, MODULE, READ, REFERENCE, RELATION, ROUTE, WRITE
+from analyzer.model import (
+    CALL,
+    ENTITY,
+    ENTRY,
+    IMPORT,
+    INHERIT,
+    MODULE,
+    READ,
+    REFERENCE,
+    RELATION,
+    ROUTE,
+    WRITE,
+)
 
 CONTAIN, MODEL, PACKAGE, APP = "contain", "model", "package", "app"
 ANCHOR_PREFIX = "app:"  # anchor nodes of the app prior: not units, dropped after clustering
