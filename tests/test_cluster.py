@@ -344,6 +344,17 @@ def test_a_model_class_the_user_placed_stays_and_its_rows_follow_it():
     assert moves == [("shop.notify.email.UrgentOrder", "notify", "catalog")]
 
 
+def test_a_model_class_stays_when_its_entity_is_pinned_to_no_service():
+    # an entity pinned to a name no unit has (a community of entities alone is no service):
+    # there is nowhere to move its class to
+    a = _shop_with_subclasses()
+    index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
+    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
+                                        pinned={"entity:shop.orders.models.Order": "billing"})
+    assert owner["entity:shop.orders.models.Order"] == "billing"
+    assert moves == [] and placed == placement
+
+
 def test_a_model_class_alone_in_its_service_keeps_it_and_owns_its_rows():
     a = _shop_with_subclasses()
     units = {**SHOP_UNITS, "shop.orders.models.Order": "ledger"}

@@ -6164,7 +6164,7 @@ def test_a_framework_the_project_keeps_a_copy_of(tmp_path):
 def test_what_a_class_body_names_is_a_reference_of_the_class(tmp_path):
     """A serializer, a form or a view wired by declaration (``serializer_class = ...``,
     ``class Meta: model = ...``, ``permission_classes = [...]``) depends on what it names,
-    though no call joins them; Tandoor's single app came out cut into layers without it."""
+    though no call joins them: a reference edge from the class to each."""
     from helpers import build_tree
 
     build_tree(tmp_path, {

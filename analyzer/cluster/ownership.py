@@ -177,10 +177,11 @@ def place_models(
     class nested in another unit, or the last unit of its service (the move would leave the
     service empty). When such a class is the entity's own model, the entity is owned by the
     class's service, unless ``pinned`` (entity -> service, the user's) says otherwise; an
-    alias (a proxy) that stays decides no owner, and extraction moves it. A move changes where the
-    class's methods count their reads and writes, so owners are computed again until no
-    class moves; an entity whose class moved keeps that owner, so this ends."""
+    alias (a proxy) that stays decides no owner, and extraction moves it. A move changes
+    where the class's methods count their reads and writes, so owners are computed again
+    until no class moves; an entity whose class moved keeps that owner, so this ends."""
     names = sorted(set(services) - {SHARED})
+    known = set(names)
     edges = edges if edges is not None else data_edges(analysis.edges)
     classes = model_classes(analysis.entities, edges[2])
     placement = dict(placement)
@@ -201,9 +202,10 @@ def place_models(
     moves: list[tuple[str, str, str]] = []
     while True:
         owner = own_entities(analysis, placement, names, pins, edges)
-        away = [(cls, ent, placement.get(cls, SHARED), owner.get(ent, SHARED)) for cls, ent in sorted(classes.items())
-                if cls not in stay]
-        away = [(cls, ent, here, there) for cls, ent, here, there in away if here != there and there != SHARED]
+        away = [(cls, ent, placement.get(cls, SHARED), owner.get(ent, SHARED))
+                for cls, ent in sorted(classes.items()) if cls not in stay]
+        # an owner that is no service (an entity pinned to a name no unit has) takes no class
+        away = [(cls, ent, here, there) for cls, ent, here, there in away if here != there and there in known]
         repinned = False
         for cls, ent, here, _ in away:
             if cls not in index.units or (here != SHARED and size[here] <= 1):

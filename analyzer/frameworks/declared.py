@@ -4,10 +4,10 @@ instantiate or call for it.
 Django, DRF, django-filter, WTForms and many others wire code by declaration:
 ``serializer_class = RecipeSerializer``, ``form_class = ...``, ``permission_classes =
 [IsOwner]``, ``class Meta: model = Recipe``. No call site joins the two, so the call graph
-left a ``ModelSerializer`` tied only to the serializers it nests, and clustering cut
-single-app projects into layers (a service of serializers, one of forms, one of models).
-Yet the dependency is hard: the class cannot even be defined without what it names, and
-extraction stubs a form or serializer of another service's model for that reason.
+left a ``ModelSerializer`` tied only to the serializers it nests, and a viewset to nothing
+it declares. Yet the dependency is hard: the class cannot even be defined without what it
+names, and extraction stubs a form or serializer of another service's model for that
+reason.
 
 Each such name gives a ``reference`` edge from the class (the outermost class when the
 name sits in a nested ``Meta``) to the project class or function it evaluates to. What
