@@ -316,11 +316,16 @@ def test_model_classes_are_concrete_models_and_their_aliases():
     }  # Priced derives from an abstract model, which has no rows; Base itself is abstract
 
 
-def test_a_model_class_goes_to_its_entity_owner_with_its_methods():
+def _order_class_in_notify(**options):
+    """``place_models`` on the shop with Order's class (and its proxy) in notify, though
+    orders writes Order: ``(placement before, owner, placement after, moves)``."""
     a = _shop_with_subclasses()
-    # Order's class and its proxy sit in notify, but orders writes Order
     index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
-    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index)
+    return (placement, *place_models(a, placement, ["catalog", "notify", "orders"], index, **options))
+
+
+def test_a_model_class_goes_to_its_entity_owner_with_its_methods():
+    _, owner, placed, moves = _order_class_in_notify()
     assert owner["entity:shop.orders.models.Order"] == "orders"
     assert moves == [("shop.notify.email.UrgentOrder", "notify", "orders"),
                      ("shop.orders.models.Order", "notify", "orders")]
@@ -330,16 +335,12 @@ def test_a_model_class_goes_to_its_entity_owner_with_its_methods():
 
 
 def test_a_model_class_the_user_placed_stays_and_its_rows_follow_it():
-    a = _shop_with_subclasses()
-    index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
-    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
-                                        held={"shop.orders.models.Order": "notify"})
+    placement, owner, placed, moves = _order_class_in_notify(held={"shop.orders.models.Order": "notify"})
     assert owner["entity:shop.orders.models.Order"] == "notify"
     assert moves == [] and placed == placement
     # the user's pin of the entity wins over the class's place: then the class is not moved either
-    owner, _, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
-                                   held={"shop.orders.models.Order": "notify"},
-                                   pinned={"entity:shop.orders.models.Order": "catalog"})
+    _, owner, _, moves = _order_class_in_notify(held={"shop.orders.models.Order": "notify"},
+                                                pinned={"entity:shop.orders.models.Order": "catalog"})
     assert owner["entity:shop.orders.models.Order"] == "catalog"
     assert moves == [("shop.notify.email.UrgentOrder", "notify", "catalog")]
 
@@ -347,10 +348,7 @@ def test_a_model_class_the_user_placed_stays_and_its_rows_follow_it():
 def test_a_model_class_stays_when_its_entity_is_pinned_to_no_service():
     # an entity pinned to a name no unit has (a community of entities alone is no service):
     # there is nowhere to move its class to
-    a = _shop_with_subclasses()
-    index, placement = _placed(a, {**SHOP_UNITS, "shop.orders.models.Order": "notify"})
-    owner, placed, moves = place_models(a, placement, ["catalog", "notify", "orders"], index,
-                                        pinned={"entity:shop.orders.models.Order": "billing"})
+    placement, owner, placed, moves = _order_class_in_notify(pinned={"entity:shop.orders.models.Order": "billing"})
     assert owner["entity:shop.orders.models.Order"] == "billing"
     assert moves == [] and placed == placement
 
