@@ -1046,6 +1046,7 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
         console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:
-        console.print(f"  decomposition ({d['algorithm']}): {d['services']} services, "
-                      f"{d['shared']} shared-library units")
+        services, shared = d["services"], d["shared"]
+        console.print(f"  decomposition ({d['algorithm']}): {services} service{'s' * (services != 1)}, "
+                      f"{shared} shared-library unit{'s' * (shared != 1)}")
     console.print(f"  written to {output}")
