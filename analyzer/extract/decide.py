@@ -278,6 +278,7 @@ class Planner:
         self.todo: deque[tuple[str, int]] = deque()
         self.scanned: set[tuple[str, int]] = set()
         self.defined_with_foreign: dict[str, str | None] = {}  # _fails_at_definition
+        self.made_of_copies: dict[tuple[str, str], bool] = {}  # _made_of_copies
         self.clients: dict[str, tuple[Client, ClientCall]] = {
             call.operation.symbol: (c, call) for c in svc.clients for call in c.calls
         }
@@ -396,7 +397,53 @@ class Planner:
         """Would a module-level value be a stub in this copy (:meth:`require_var`)?"""
         if self.prog.top(module) in (self.name, SHARED) or not self.prog.is_module(module):
             return False
-        return not _copied_var(self.prog.inventory(module).binders(name), shared=False)
+        return not (_copied_var(self.prog.inventory(module).binders(name), shared=False)
+                    or self._made_of_copies(module, name))
+
+    def _made_of_copies(self, module: str, name: str) -> bool:
+        """Is another service's module-level value made only of constants, builtins, outside
+        libraries and code this copy has or replicates: searxng's settings ``SCHEMA``, a dict
+        of ``SettingsValue(...)``, which the shared library's ``init_settings`` applies on
+        import? Then it is copied like a constant, since a stub in its place fails whatever
+        reads it on import. A value the module changes after import is module state, never
+        copied; a cycle of such values reads as no."""
+        key = (module, name)
+        known = self.made_of_copies.get(key)
+        if known is not None:
+            return known
+        self.made_of_copies[key] = False
+        inv = self.prog.inventory(module)
+        binders = inv.binders(name)
+        found = bool(binders) and all(self._statement_of_copies(module, inv, st) for st in binders)
+        self.made_of_copies[key] = found
+        return found
+
+    def _statement_of_copies(self, module: str, inv, st) -> bool:
+        if st.constant:
+            return True
+        if st.maker:  # a route container is copied by the plain rule alone (``_copied_var``)
+            return st.maker.rpartition(".")[2] not in ROUTE_CONTAINERS
+        if st.kind != "assign" or st.type_checking or set(st.binds) & inv.mutated or set(st.binds) & inv.configured:
+            return False
+        names = [n for n in st.refs if n not in st.binds and inv.binders(n)]  # no binder: a builtin
+        targets = [self.prog.resolve(module, n) for n in sorted(names)]
+        for n, attr in sorted(st.attrs):
+            t = self.prog.resolve(module, n) if inv.binders(n) else None
+            if t is not None and t.kind == "module":
+                targets.append(self.prog.resolve(t.module, attr))
+        return all(self._copied_here(t) for t in targets)
+
+    def _copied_here(self, t: Target) -> bool:
+        """Will what ``t`` names be real code in this copy (not a stub)?"""
+        if t.kind in ("external", "module"):  # a project module's attributes are targets of their own
+            return True
+        if t.kind == "unit":
+            if self.prog.place(t.module, t.name or "") in (self.name, SHARED):
+                return True
+            return self.decide_unit(t.module, t.name or "").action == REPLICATED
+        if t.kind == "var":
+            return self.prog.top(t.module) in (self.name, SHARED) or not self._stubbed_var(t.module, t.name or "")
+        return False
 
     def _whole(self, module: str) -> None:
         """Every statement of ``module`` in this service's copy (a vendored copy unless the
@@ -603,14 +650,16 @@ class Planner:
         binders = self.prog.inventory(module).binders(name)
         owner = self.g.slug(self.prog.top(module))
         target = f"{module}.{name}"
-        if _copied_var(binders, shared):
+        plain = _copied_var(binders, shared)
+        if plain or self._made_of_copies(module, name):
             for st in binders:
                 if st.index not in plan.statements:
                     plan.statements.add(st.index)
                     self._enqueue(module, st.index)
             maker = next((st.maker for st in binders if st.maker), "")
             why = (f"an instance `{maker}` makes of constants: copied, so that this service makes its own"
-                   if maker else "a module-level constant: copied")
+                   if maker and plain else "a module-level constant: copied" if plain
+                   else "a module-level value made of constants and code copied here: copied")
             self._apply(Decision(self.svc.slug, target, owner, "variable", REPLICATED, why))
             return
         d = Decision(self.svc.slug, target, owner, "variable", STUBBED,

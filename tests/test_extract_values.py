@@ -1,0 +1,97 @@
+"""Module-level values another service's code reads on import: ``msa scaffold --extract``
+copies those made only of constants and code the copy replicates, so that the copy imports.
+
+searxng's shared ``searx/__init__.py`` applies the settings ``SCHEMA`` of
+``settings_defaults`` (a dict of ``SettingsValue(...)``) on import; with ``SCHEMA`` stubbed, the
+statement was left out and every service failed on import with an incomplete configuration.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from analyzer.pipeline import AnalyzeOptions, run_analysis
+from analyzer.plan import apply_plan
+from analyzer.scaffold import scaffold
+from analyzer.scaffold.context import ScaffoldOptions
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
+support = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(support)
+
+
+def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_path: Path) -> None:
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/conf/__init__.py": "",
+        "proj/conf/schema.py": """
+            _UNSET = object()
+
+
+            class Value:
+                def __init__(self, kind, default=_UNSET):
+                    self.kind = kind
+                    self.default = default
+
+
+            SCHEMA = {"timeout": Value(int, 3), "name": Value(str, "web")}
+            POOL = []
+            POOL.append("primary")  # set up on import: module state, which a copy cannot share
+
+
+            def connect():
+                return POOL[0]
+
+
+            LINK = connect()  # made by code that reads that state: not copied
+        """,
+        "proj/common/__init__.py": "",
+        # the shared library reads the other service's value on import
+        "proj/common/settings.py": """
+            from proj.conf.schema import LINK, SCHEMA
+
+            DEFAULTS = {key: value.default for key, value in SCHEMA.items()}
+            PRIMARY = LINK
+        """,
+        "proj/web/__init__.py": "",
+        "proj/web/views.py": """
+            from proj.common.settings import DEFAULTS
+
+
+            def timeout():
+                return DEFAULTS["timeout"]
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "conf"
+            members = ["proj.conf"]
+
+            [[service]]
+            name = "web"
+            members = ["proj.web"]
+
+            [shared]
+            members = ["proj", "proj.common"]
+        """,
+    })
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    out = tmp_path / "out"
+    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    web = out / "services" / "web" / "web_service"
+    settings = (web / "vendor" / "proj" / "common" / "settings.py").read_text()
+    assert "DEFAULTS = {key: value.default for key, value in SCHEMA.items()}" in settings
+    assert "PRIMARY" not in settings  # made of another service's state: left out, and reported
+    schema = (web / "ported" / "proj" / "conf" / "schema.py").read_text()
+    assert "class Value" in schema and "SCHEMA = {" in schema and "_UNSET = object()" in schema
+    assert "LINK" not in schema and "POOL" not in schema
+    migration = (out / "MIGRATION.md").read_text()
+    assert "`proj.conf.schema.LINK`" in migration and "`proj.conf.schema.SCHEMA`" not in migration
+    result = support.run([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                         cwd=out / "services" / "web", env=support.clean_env(), timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
