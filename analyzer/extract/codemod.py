@@ -67,6 +67,23 @@ def _module_expr(name: str) -> cst.Attribute | cst.Name:
     return node
 
 
+def _bare_dotted_imports(tree: cst.Module, cc: CopyContext) -> dict[str, str]:
+    """Monolith modules a module imports bare and dotted (``import searx.plugins``, no
+    ``as``), each with the dotted name of its copy in this service."""
+    found: dict[str, str] = {}
+
+    class Imports(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            for alias in node.names:
+                name = dotted(alias.name) or ""
+                if alias.asname is None and "." in name and cc.is_monolith(name):
+                    found[name] = cc.local(name)
+            return False
+
+    tree.visit(Imports())
+    return found
+
+
 def _loads(node: cst.CSTNode, module: str, is_package: bool) -> set[str]:
     use = NameUse(module, is_package)
     node.visit(use)
@@ -114,6 +131,10 @@ class ModuleCopy(cst.CSTTransformer):
         # the source line of each statement this pass made in an entity class's body (by the
         # identity of the new node), for what a later pass over the copy reports of it
         self.lines: dict[int, int] = {}
+        # monolith modules imported bare and dotted (``import searx.plugins``) -> their copy:
+        # the code reaches them as ``searx.plugins.Plugin``, rewritten to the copy's full name
+        self.dotted_imports = _bare_dotted_imports(parsed.tree, cc)
+        self.in_import = 0
 
     # -- reporting --------------------------------------------------------------------------------
     def _removed(self, original: cst.CSTNode, what: str, reason: str) -> None:
@@ -286,7 +307,30 @@ class ModuleCopy(cst.CSTTransformer):
             out.append(cst.ImportFrom(module=_module_expr(parent), names=aliases, relative=()))
         return out
 
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.in_import += 1
+        return True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.in_import += 1
+        return True
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        self.in_import -= 1
+        return updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
+        """``searx.plugins.Plugin`` after ``import searx.plugins``: the copy's full name
+        (``webapp_service.ported.searx.plugins.Plugin``), which the rewritten import binds. The
+        chain's inner part is left first, so the longest imported module matches."""
+        if self.in_import or not self.dotted_imports:
+            return updated
+        name = dotted(updated)
+        local = self.dotted_imports.get(name or "")
+        return _module_expr(local) if local is not None else updated
+
     def leave_Import(self, original: cst.Import, updated: cst.Import):
+        self.in_import -= 1
         names = []
         for alias in updated.names:
             name = dotted(alias.name) or ""
@@ -296,9 +340,6 @@ class ModuleCopy(cst.CSTTransformer):
                 continue
             if self.cc.is_monolith(name):
                 local = self.cc.local(name)
-                if bound is None and "." in name:
-                    self._removed(original, f"import {name}", "rewritten as an import of the copy: code that "
-                                                              f"reaches it as `{name}` must use the new name")
                 alias = alias.with_changes(name=_module_expr(local),
                                            asname=alias.asname if bound else cst.AsName(name=cst.Name(name.split(".")[0]))
                                            if "." not in name else None)

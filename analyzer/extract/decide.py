@@ -486,6 +486,23 @@ class Planner:
                 continue
             if t.kind == "module":
                 self.require_import(module, n, t.module, attr, shared, attribute=True)
+        for chain in sorted(st.chains):
+            # ``searx.plugins.Plugin`` after ``import searx.plugins``: the module the chain
+            # reaches, and the name it reads there
+            head = chain[0]
+            if head in nested:
+                t = self.prog.import_target(nested[head].module, nested[head].attr)
+            elif inv.binders(head):
+                t = self.prog.resolve(module, head)
+            else:
+                continue
+            if t.kind != "module":
+                continue
+            path, i = t.module, 1
+            while i < len(chain) - 1 and self.prog.is_monolith(f"{path}.{chain[i]}"):
+                path, i = f"{path}.{chain[i]}", i + 1
+            if i > 1:
+                self.require_import(module, head, path, chain[i], shared, attribute=True)
 
     # -- requirements ---------------------------------------------------------------------------------
     def require_name(self, module: str, name: str, shared: bool) -> None:

@@ -77,6 +77,7 @@ class Statement:
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
     defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
     decorated_with: frozenset[str] = frozenset()  # a def or class: the names its decorators start from
+    chains: frozenset[tuple[str, ...]] = frozenset()  # ``searx.plugins.Plugin`` loads: three names or more
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class NameUse(cst.CSTVisitor):
         self.loads: set[str] = set()
         self.stores: set[str] = set()
         self.attrs: set[tuple[str, str]] = set()
+        self.chains: set[tuple[str, ...]] = set()
         self.imports: list[ImportBinding] = []
         self.mutated: set[str] = set()
         self.globals: set[str] = set()
@@ -141,6 +143,8 @@ class NameUse(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if isinstance(node.value, cst.Name):
             self.attrs.add((node.value.value, node.attr.value))
+        elif (name := dotted(node)) is not None:
+            self.chains.add(tuple(name.split(".")))  # the outermost chain only: inner ones are its heads
         node.value.visit(self)
         return False
 
@@ -625,7 +629,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
                 all_names = names
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
-            attrs=frozenset(use.attrs), imports=tuple(use.imports), constant=constant, type_checking=tc,
+            attrs=frozenset(use.attrs), chains=frozenset(use.chains), imports=tuple(use.imports), constant=constant, type_checking=tc,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             decorated_with=decorated_with,
         ))
