@@ -478,31 +478,31 @@ class Planner:
             if inv.binders(n):
                 self.require_name(module, n, shared)
         for n, attr in sorted(st.attrs):
-            if n in nested:
-                t = self.prog.import_target(nested[n].module, nested[n].attr)
-            elif inv.binders(n):
-                t = self.prog.resolve(module, n)
-            else:
-                continue
-            if t.kind == "module":
+            t = self._module_named(module, inv, nested, n)
+            if t is not None:
                 self.require_import(module, n, t.module, attr, shared, attribute=True)
         for chain in sorted(st.chains):
             # ``searx.plugins.Plugin`` after ``import searx.plugins``: the module the chain
             # reaches, and the name it reads there
-            head = chain[0]
-            if head in nested:
-                t = self.prog.import_target(nested[head].module, nested[head].attr)
-            elif inv.binders(head):
-                t = self.prog.resolve(module, head)
-            else:
-                continue
-            if t.kind != "module":
+            t = self._module_named(module, inv, nested, chain[0])
+            if t is None:
                 continue
             path, i = t.module, 1
             while i < len(chain) - 1 and self.prog.is_monolith(f"{path}.{chain[i]}"):
                 path, i = f"{path}.{chain[i]}", i + 1
             if i > 1:
-                self.require_import(module, head, path, chain[i], shared, attribute=True)
+                self.require_import(module, chain[0], path, chain[i], shared, attribute=True)
+
+    def _module_named(self, module: str, inv, nested, name: str) -> Target | None:
+        """The module ``name`` stands for in a statement of ``module`` (an import inside the
+        statement, else the module's own binding), or ``None`` when it is no module."""
+        if name in nested:
+            t = self.prog.import_target(nested[name].module, nested[name].attr)
+        elif inv.binders(name):
+            t = self.prog.resolve(module, name)
+        else:
+            return None
+        return t if t.kind == "module" else None
 
     # -- requirements ---------------------------------------------------------------------------------
     def require_name(self, module: str, name: str, shared: bool) -> None:

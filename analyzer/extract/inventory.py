@@ -144,7 +144,7 @@ class NameUse(cst.CSTVisitor):
         if isinstance(node.value, cst.Name):
             self.attrs.add((node.value.value, node.attr.value))
         elif (name := dotted(node)) is not None:
-            self.chains.add(tuple(name.split(".")))  # the outermost chain only: inner ones are its heads
+            self.chains.add(tuple(name.split(".")))  # ``a.b.c.d`` gives it and, inside, ``a.b.c``
         node.value.visit(self)
         return False
 
