@@ -419,10 +419,10 @@ class Planner:
         return found
 
     def _statement_of_copies(self, module: str, inv, st) -> bool:
-        if st.constant:
+        if _copied_var((st,), shared=True):
             return True
-        if st.maker:  # a route container is copied by the plain rule alone (``_copied_var``)
-            return st.maker.rpartition(".")[2] not in ROUTE_CONTAINERS
+        if st.maker:  # a route container: copied by the plain rule alone, where it allows
+            return False
         if st.kind != "assign" or st.type_checking or set(st.binds) & inv.mutated or set(st.binds) & inv.configured:
             return False
         names = [n for n in st.refs if n not in st.binds and inv.binders(n)]  # no binder: a builtin
