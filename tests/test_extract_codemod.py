@@ -178,6 +178,35 @@ def test_function_level_imports_are_recorded_with_their_unit() -> None:
     assert [(b.name, b.module, b.attr) for b in unit.imports] == [("mark_paid", "shop.orders.services", "mark_paid")]
 
 
+def test_names_follow_pythons_scopes() -> None:
+    inv = parse("shop.orders.services", False, dedent("""
+        import datetime
+        import json
+        import shop.common.helpers
+        from shop.config import LIMIT, get_setting
+
+
+        class Window:
+            datetime: datetime.datetime  # the field's annotation reads the module
+            LIMIT = LIMIT  # so does its value, before the class binds its own
+
+            def size(self, json=None):  # a parameter hides the module's json
+                return [get_setting for get_setting in range(3)]  # so does a comprehension's target
+
+
+        def dump(rows):
+            json = rows  # a local: the module's json is not read here
+            return json
+    """)).inventory
+    window = inv.units()["Window"]
+    assert {"datetime", "LIMIT"} <= window.refs
+    assert "datetime" in window.defined_with and "LIMIT" in window.defined_with
+    assert "json" not in window.refs and "get_setting" not in window.refs
+    assert "json" not in inv.units()["dump"].refs
+    bare = [b for st in inv.statements for b in st.imports if b.loads]
+    assert [(b.name, b.module, b.loads) for b in bare] == [("shop", "shop", "shop.common.helpers")]
+
+
 # -- imports ---------------------------------------------------------------------------------------------
 
 
@@ -351,3 +380,17 @@ def test_code_reaching_a_bare_dotted_import_uses_the_copys_name(head: str) -> No
     assert "from orders_service.ported.shop.orders.models import Order" in text
     assert "shop.orders.models.Order(" not in text.replace("orders_service.ported.shop", "")
     assert removals == []
+
+
+def test_a_route_registration_of_another_services_handler_is_left_out() -> None:
+    text, removals = copy("""
+        from flask import Flask
+        from shop.catalog import views
+
+        app = Flask(__name__)
+        app.add_url_rule("/items", view_func=views.items)
+        app.add_url_rule("/orders", view_func=views.orders)
+    """, foreign_routes={6: "registers `GET /items`, a route the catalog service serves"})
+    assert "/items" not in text and 'app.add_url_rule("/orders", view_func=views.orders)' in text
+    assert [(r.what, r.reason) for r in removals] == [
+        ('app.add_url_rule("/items", view_func=views.items)', "registers `GET /items`, a route the catalog service serves")]

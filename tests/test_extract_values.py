@@ -95,3 +95,82 @@ def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_
     result = support.run([support.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                          cwd=out / "services" / "web", env=support.clean_env(), timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path: Path) -> None:
+    """searxng's vendored ``result_types/__init__.py`` re-exported ``Image`` from a partial
+    copy of ``image.py`` that kept only ``ImageRef``: the copy failed with ``cannot import name``."""
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/types/__init__.py": """
+            from .image import Image, ImageRef
+
+            __all__ = ["Image", "ImageRef"]
+        """,
+        "proj/types/image.py": """
+            import sqlite3
+
+
+            class ImageRef:
+                def __init__(self, url):
+                    self.url = url
+
+
+            class Image:  # reaches the database: it cannot be copied, nor cross as a value
+                def thumbnail(self, connection: sqlite3.Connection):
+                    return connection.execute("SELECT url FROM images WHERE id = 1").fetchone()
+        """,
+        "proj/images/__init__.py": "",
+        "proj/images/render.py": """
+            from proj.types.image import Image
+
+
+            def show():
+                return Image().thumbnail()
+        """,
+        # the shared library's own use of Image through the package is pruned from its copy
+        "proj/types/gallery.py": """
+            from proj.types import Image
+
+
+            def pictures(n):
+                return [Image() for _ in range(n)]
+        """,
+        "proj/web/__init__.py": "",
+        "proj/web/views.py": """
+            from proj.types import ImageRef
+            from proj.types.gallery import pictures
+
+
+            def link(url):
+                return ImageRef(url).url
+
+
+            def album():
+                return pictures(2)
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "images"
+            members = ["proj.images", "proj.types.image"]
+
+            [[service]]
+            name = "web"
+            members = ["proj.web"]
+
+            [shared]
+            members = ["proj", "proj.types", "proj.types.gallery"]
+        """,
+    })
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    out = tmp_path / "out"
+    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    check = ("from web_service.vendor.proj.types import Image, ImageRef; "
+             "from web_service.ported.proj.web.views import link; print(link('u'))")
+    result = support.run([support.PYTHON, "-c", check],
+                         cwd=out / "services" / "web", env=support.clean_env(), timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "u", result.stdout[-3000:]

@@ -52,6 +52,9 @@ class CopyContext:
     replica_note: dict[str, str]  # replicated unit -> owning service slug
     # one-word Django app names (``name = "catalog"`` of an AppConfig) -> the copy here
     app_names: dict[str, str] = field(default_factory=dict)
+    # line of a route registration in this module (``app.add_url_rule(...)``) whose handler
+    # another service serves -> what the report says of it
+    foreign_routes: dict[int, str] = field(default_factory=dict)
 
 
 def one_line(node: cst.CSTNode, limit: int = 140) -> str:
@@ -247,6 +250,12 @@ class ModuleCopy(cst.CSTTransformer):
         return result
 
     def _leave_line(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if self.cc.foreign_routes and len(updated.body) == 1 and isinstance(original.body[0], cst.Expr) \
+                and isinstance(original.body[0].value, cst.Call):
+            route = self.cc.foreign_routes.get(self.parsed.line(original.body[0].value))
+            if route is not None:
+                self._removed(original, one_line(original), route)
+                return cst.RemoveFromParent()
         if self.depth == 0 and self.cc.foreign_entities and len(updated.body) == 1 \
                 and isinstance(updated.body[0], cst.Expr):
             entity = self._foreign_entity_argument(updated.body[0].value)

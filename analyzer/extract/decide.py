@@ -296,9 +296,8 @@ class Planner:
             while self.todo:
                 module, index = self.todo.popleft()
                 self.scan(module, index)
-            if not self._copy_named_code(named):
+            if not self._copy_named_code(named) and not self._reexport_pruned():
                 break
-        self._reexport_pruned()
         for module, plan in list(self.plans.items()):
             if (not plan.full and not plan.units and not plan.statements and not plan.facade and not plan.exports
                     and module not in self.module_imports):
@@ -472,6 +471,7 @@ class Planner:
         for b in st.imports:
             if not b.type_checking:
                 self.require_import(module, b.name, b.module, b.attr, shared)
+                self._require_loaded(b)
         for n in sorted(st.refs):
             if n in nested:
                 continue
@@ -518,6 +518,7 @@ class Planner:
                 for b in st.imports:
                     if b.name == name and not b.type_checking:
                         self.require_import(module, name, b.module, b.attr, shared)
+                        self._require_loaded(b)
             elif not plan.full:
                 self.require_var(module, name, module, name, shared)
 
@@ -548,6 +549,15 @@ class Planner:
             self.require_var(target.module, target.name or "", origin, local, shared and not attribute)
         else:
             self._keep_binding(*hops[-1][0])
+
+    def _require_loaded(self, b) -> None:
+        """``import a.b.c`` kept in a copy imports ``a.b`` and ``a.b.c`` when it runs: each
+        must exist in the copy, though only ``a`` is bound."""
+        if b.loads is None:
+            return
+        parts = b.loads.split(".")
+        for i in range(2, len(parts) + 1):
+            self._materialize_path(".".join(parts[:i]))
 
     def _keep_binding(self, module: str, name: str) -> None:
         """The statements binding ``name`` in ``module`` when it leads to nothing of the
@@ -621,16 +631,28 @@ class Planner:
                     copied = True
         return copied
 
-    def _reexport_pruned(self) -> None:
+    def _reexport_pruned(self) -> bool:
         """A vendored module that re-exports another service's code loses the import (it is
         pruned), yet code here may import the name through it (modoboa's ``from
         modoboa.admin.models import Domain``, a package re-exporting ``.domain.Domain``): the
         copy then binds it from the next module of the chain, whose copy holds the stub or
-        proxy, instead of failing with ``cannot import name``."""
+        proxy, instead of failing with ``cannot import name``. That module's copy is made to
+        bind the name if it does not yet (searxng's vendored ``result_types/__init__.py``
+        re-exported ``Image`` from a partial copy of ``image.py`` that kept only ``ImageRef``).
+        Whether a name was required for it: its code is then scanned."""
+        required = False
         for (module, name), (nm, nn) in sorted(self.provided.items()):
             plan = self.plans.get(module)
-            if plan is not None and plan.full and name in plan.pruned and nm in self.plans:
-                plan.facade.setdefault(name, FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm))
+            if plan is None or not plan.full or name not in plan.pruned or nm not in self.plans:
+                continue
+            if name not in plan.facade:
+                plan.facade[name] = FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm)
+            nxt = self.plans[nm]
+            if not (nxt.full or nn in nxt.units or nn in nxt.facade
+                    or any(st.index in nxt.statements for st in self.prog.inventory(nm).binders(nn))):
+                self.require_import(module, name, nm, nn, False)
+                required = True
+        return required
 
     def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)

@@ -24,6 +24,7 @@ from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.model import (
     PORTED,
     VENDOR,
+    DataCopy,
     Extraction,
     FacadeEntry,
     ModulePlan,
@@ -68,6 +69,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         base = f"services/{svc.slug}"
         for rel, text in modules.items():
             out[f"{base}/{svc.package}/{rel}"] = text
+        # an entry script's files are its program's (setup.py reads README.md and requirements.txt)
+        data = data_files.for_service(m for m in plans if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
         operations = planner.operations()
         routes = planner.routes()
         decisions = tuple(sorted(planner.decisions.values(), key=lambda d: (d.target, d.action)))
@@ -85,13 +88,12 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
             app_factory=g.app_factory if g.local_to(g.app_factory, svc.name) else None,
             session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
             dependencies=requirements,
+            data=tuple(DataCopy(i.rel, i.folder, len(i.files), i.size, i.left) for i in data.items),
         )
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
         _python_floor(out, f"services/{svc.slug}", python)
-        # an entry script's files are its program's (setup.py reads README.md and requirements.txt)
-        moved = [m for m in plans if m.rpartition(".")[2] not in ENTRY_SCRIPTS]
-        for rel, (content, at_root) in data_files.for_service(moved).items():
+        for rel, (content, at_root) in data.files.items():
             for tree in (PORTED, VENDOR):
                 out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", content)
             if at_root:
@@ -171,6 +173,36 @@ def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: 
     return out
 
 
+def _foreign_routes(prog: Program, g: Globals, service: str) -> dict[str, dict[int, str]]:
+    """Route registrations made by a call (``app.add_url_rule("/favicon_proxy", view_func=...)``)
+    whose handler another service serves, by module and line: in this service's copy the
+    handler is a stub, and registering it fails on import (searxng's ``webapp``). The gateway
+    sends the route to the service that serves it."""
+    out: dict[str, dict[int, str]] = {}
+    for r in prog.doc.routes:
+        if r.kind != "http" or not r.handler or not r.module or not r.line:
+            continue
+        module, name = _unit_of(prog, r.handler)
+        owner = prog.place(module, name) if module else SHARED
+        if owner in (service, SHARED):
+            continue
+        verbs = "|".join(r.methods) or "ANY"
+        out.setdefault(r.module, {})[r.line] = (f"registers `{verbs} {r.path}`, a route the {g.slug(owner)} "
+                                                f"service serves (the gateway sends it there)")
+    return out
+
+
+def _unit_of(prog: Program, qualname: str) -> tuple[str, str]:
+    """The module and top-level name of a qualified name (``pkg.mod.Class.method`` ->
+    ``("pkg.mod", "Class")``), or ``("", "")`` when no module of the monolith holds it."""
+    parts = qualname.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        module = ".".join(parts[:i])
+        if prog.is_module(module):
+            return module, parts[i]
+    return "", ""
+
+
 # stands for the service's package while a module is copied, so one copy serves every service
 # that needs the same code (the shared library is copied into each of them)
 _PACKAGE = "__msa_service_package__"
@@ -190,6 +222,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
     foreign_tables = frozenset(t for t, o in prog.table_owner.items() if o not in (svc.name, SHARED))
     apps = _django_apps(g, plans, _PACKAGE)
     app_names = {a: copy for a, copy in apps.items() if copy is not None and "." not in a}
+    foreign_routes = _foreign_routes(prog, g, svc.name)
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -202,7 +235,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
                    frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
                    tuple(sorted(strings.items())), tuple(sorted(replicas.items())), entity_classes,
-                   tuple(sorted(app_names.items())),
+                   tuple(sorted(app_names.items())), tuple(sorted(foreign_routes.get(module, {}).items())),
                    (foreign_tables, foreign_entities) if entity_classes else None)
             hit = cache.get(key)
             if hit is None:
@@ -210,7 +243,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                     service="", package=_PACKAGE, source_path=info.path, local=generic,
                     is_monolith=prog.is_monolith, strings=strings, foreign_tables=foreign_tables,
                     foreign_entities=foreign_entities, entity_classes=entity_classes, replica_note=replicas,
-                    app_names=app_names,
+                    app_names=app_names, foreign_routes=foreign_routes.get(module, {}),
                 )
                 hit = cache[key] = copy_module(prog.parsed(module), plan, cc, header="")
             body, removed = hit

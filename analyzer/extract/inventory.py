@@ -56,6 +56,9 @@ class ImportBinding:
     attr: str | None
     line: int
     type_checking: bool = False
+    # ``import a.b.c`` binds ``a`` and imports ``a.b.c`` too: a copy that keeps the statement
+    # needs that module (searxng's ``import searx.answerers`` kept for its ``searx``)
+    loads: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +122,28 @@ def is_type_checking(node: cst.If) -> bool:
     return dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
+class _Scope:
+    """A function, lambda, comprehension or class body met inside the subtree: the names it
+    loads that it does not bind itself go to the scope around it."""
+
+    __slots__ = ("kind", "loads", "outer", "stores")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # function | class
+        self.loads: set[str] = set()
+        self.stores: set[str] = set()
+        self.outer: set[str] = set()  # declared ``global`` or ``nonlocal``: not bound here
+
+
 class NameUse(cst.CSTVisitor):
-    """Loads, stores, ``name.attr`` uses, imports and mutations inside one subtree."""
+    """Loads, stores, ``name.attr`` uses, imports and mutations inside one subtree.
+
+    ``loads`` are the free names of the subtree and ``stores`` the names it binds at its own
+    level, under Python's scopes: a function's parameters and assigned names are its own, and
+    hide the module's names for the whole function; a class body reads a module name until
+    it binds its own (``datetime: datetime.datetime`` reads the module), and its methods do
+    not see its names. The approximations keep a name rather than lose one (a walrus inside a
+    comprehension binds in the comprehension here, not around it)."""
 
     def __init__(self, module: str, is_package: bool, type_checking: bool = False) -> None:
         self.module = module
@@ -128,6 +151,7 @@ class NameUse(cst.CSTVisitor):
         self.type_checking = type_checking
         self.loads: set[str] = set()
         self.stores: set[str] = set()
+        self._scopes: list[_Scope] = []
         self.attrs: set[tuple[str, str]] = set()
         self.chains: set[tuple[str, ...]] = set()
         self.imports: list[ImportBinding] = []
@@ -135,9 +159,40 @@ class NameUse(cst.CSTVisitor):
         self.globals: set[str] = set()
         self.stars: list[str] = []
 
+    # -- scopes ------------------------------------------------------------------------------
+    def enter(self, kind: str) -> None:
+        self._scopes.append(_Scope(kind))
+
+    def leave(self) -> None:
+        scope = self._scopes.pop()
+        free = scope.loads if scope.kind == "class" else scope.loads - (scope.stores - scope.outer)
+        # a function or class body does not see the names of a class around it
+        at = len(self._scopes)
+        while at and self._scopes[at - 1].kind == "class" and scope.kind != "comprehension":
+            at -= 1
+        for name in free:
+            self._load(name, at)
+
+    def _load(self, name: str, at: int) -> None:
+        if not at:
+            self.loads.add(name)
+            return
+        scope = self._scopes[at - 1]
+        if scope.kind != "class" or name not in scope.stores:  # a class reads its own name once bound
+            scope.loads.add(name)
+
+    def _store(self, name: str) -> None:
+        if not self._scopes:
+            self.stores.add(name)
+            return
+        scope = self._scopes[-1]
+        scope.stores.add(name)
+        if name in scope.outer and name in self.globals:
+            self.stores.add(name)
+
     # -- loads -------------------------------------------------------------------------------
     def visit_Name(self, node: cst.Name) -> bool:
-        self.loads.add(node.value)
+        self._load(node.value, len(self._scopes))
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -162,8 +217,24 @@ class NameUse(cst.CSTVisitor):
         return True
 
     # -- definitions ---------------------------------------------------------------------------
-    def visit_Param(self, node: cst.Param) -> bool:
-        self.stores.add(node.name.value)
+    def _parameters(self, params: cst.Parameters) -> list[str]:
+        """Visits the annotations and defaults (in the scope around) and gives the names."""
+        names = []
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+            names.append(p.name.value)
+            if p.annotation is not None:
+                p.annotation.visit(self)
+            if p.default is not None:
+                p.default.visit(self)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+                if star.annotation is not None:
+                    star.annotation.visit(self)
+        return names
+
+    def visit_Param(self, node: cst.Param) -> bool:  # outside a def or lambda (not met in practice)
+        self._store(node.name.value)
         if node.annotation is not None:
             node.annotation.visit(self)
         if node.default is not None:
@@ -171,31 +242,69 @@ class NameUse(cst.CSTVisitor):
         return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.stores.add(node.name.value)
+        self._store(node.name.value)
         for d in node.decorators:
             d.visit(self)
-        node.params.visit(self)
+        names = self._parameters(node.params)
         if node.returns is not None:
             node.returns.visit(self)
+        self.enter("function")
+        for name in names:
+            self._store(name)
         node.body.visit(self)
+        self.leave()
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        names = self._parameters(node.params)
+        self.enter("function")
+        for name in names:
+            self._store(name)
+        node.body.visit(self)
+        self.leave()
         return False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.stores.add(node.name.value)
+        self._store(node.name.value)
         for d in node.decorators:
             d.visit(self)
         for a in (*node.bases, *node.keywords):
             a.visit(self)
+        self.enter("class")
         node.body.visit(self)
+        self.leave()
         return False
+
+    def _comprehension(self, node) -> bool:
+        # the first iterable is evaluated around the comprehension, the rest inside it
+        node.for_in.iter.visit(self)
+        self.enter("comprehension")
+        self.target(node.for_in.target)
+        for cond in node.for_in.ifs:
+            cond.visit(self)
+        if node.for_in.inner_for_in is not None:
+            node.for_in.inner_for_in.visit(self)
+        if isinstance(node, cst.DictComp):
+            node.key.visit(self)
+            node.value.visit(self)
+        else:
+            node.elt.visit(self)
+        self.leave()
+        return False
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
     def visit_Global(self, node: cst.Global) -> bool:
         for item in node.names:
             self.globals.add(item.name.value)
             self.mutated.add(item.name.value)
+            if self._scopes:
+                self._scopes[-1].outer.add(item.name.value)
         return False
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        if self._scopes:
+            self._scopes[-1].outer.update(item.name.value for item in node.names)
         return False
 
     def visit_If(self, node: cst.If) -> bool:
@@ -211,10 +320,10 @@ class NameUse(cst.CSTVisitor):
     # -- stores ----------------------------------------------------------------------------------
     def target(self, node: cst.BaseExpression, aug: bool = False) -> None:
         if isinstance(node, cst.Name):
-            self.stores.add(node.value)
             if aug:
-                self.loads.add(node.value)
+                self._load(node.value, len(self._scopes))
                 self.mutated.add(node.value)
+            self._store(node.value)
         elif isinstance(node, (cst.Tuple, cst.List)):
             for el in node.elements:
                 self.target(el.value)
@@ -229,15 +338,22 @@ class NameUse(cst.CSTVisitor):
         else:
             node.visit(self)
 
+    # the value before the targets: a class body reads the module's ``x`` in ``x = x + 1``
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        node.value.visit(self)
+        for t in node.targets:
+            self.target(t.target)
+        return False
+
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
         self.target(node.target)
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
-        self.target(node.target)
         node.annotation.visit(self)
         if node.value is not None:
             node.value.visit(self)
+        self.target(node.target)
         return False
 
     def visit_AugAssign(self, node: cst.AugAssign) -> bool:
@@ -250,8 +366,8 @@ class NameUse(cst.CSTVisitor):
         return False
 
     def visit_For(self, node: cst.For) -> bool:
-        self.target(node.target)
         node.iter.visit(self)
+        self.target(node.target)
         node.body.visit(self)
         if node.orelse is not None:
             node.orelse.visit(self)
@@ -281,8 +397,8 @@ class NameUse(cst.CSTVisitor):
         return False
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
-        self.target(node.target)
         node.value.visit(self)
+        self.target(node.target)
         return False
 
     # -- imports -----------------------------------------------------------------------------------
@@ -292,11 +408,12 @@ class NameUse(cst.CSTVisitor):
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
             if bound:  # import a.b as x: x is the module a.b
                 self.imports.append(ImportBinding(bound, name, None, 0, self.type_checking))
-                self.stores.add(bound)
+                self._store(bound)
             else:  # import a.b: binds a
                 head = name.split(".")[0]
-                self.imports.append(ImportBinding(head, head, None, 0, self.type_checking))
-                self.stores.add(head)
+                self.imports.append(ImportBinding(head, head, None, 0, self.type_checking,
+                                                  name if name != head else None))
+                self._store(head)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
@@ -312,7 +429,7 @@ class NameUse(cst.CSTVisitor):
             name = dotted(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             self.imports.append(ImportBinding(bound, module, name, 0, self.type_checking))
-            self.stores.add(bound)
+            self._store(bound)
         return False
 
 
@@ -391,12 +508,16 @@ def _definition_loads(node: cst.ClassDef, module: str, is_package: bool) -> froz
             elif isinstance(stmt, cst.ClassDef):
                 for b in (*stmt.bases, *stmt.keywords):
                     b.visit(use)
+                use.enter("class")
                 body(stmt)
+                use.leave()
             else:
                 stmt.visit(use)
 
+    use.enter("class")
     body(node)
-    return frozenset(use.loads - use.stores)
+    use.leave()
+    return frozenset(use.loads)
 
 
 def _target_names(target: cst.BaseExpression) -> list[cst.Name]:

@@ -147,6 +147,17 @@ class RoutePort:
 
 
 @dataclass(frozen=True, slots=True)
+class DataCopy:
+    """A file or folder the copied code reads beside it (``extract/datafiles.py``)."""
+
+    path: str  # under the copy trees
+    folder: bool
+    files: int  # files copied (0 when it is left)
+    size: int  # bytes
+    left: str = ""  # why it was not copied
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceExtraction:
     slug: str
     package: str
@@ -161,6 +172,7 @@ class ServiceExtraction:
     app_factory: str | None  # qualified name of the monolith's app factory the service runs
     session_factory: str | None
     dependencies: tuple[str, ...]  # the monolith's requirements the copied code needs
+    data: tuple[DataCopy, ...] = ()  # files and folders copied beside the code, or left
 
     def count(self, action: str) -> int:
         return sum(c.sites for c in self.calls if c.action == action)
