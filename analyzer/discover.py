@@ -247,8 +247,18 @@ def holds_tests(names: set[str]) -> bool:
     return tests >= TEST_FOLDER_MIN and tests >= TEST_FOLDER_SHARE * (len(modules) - tests)
 
 
-def is_migration_path(parts: tuple[str, ...]) -> bool:
-    return any(p in MIGRATION_DIRS for p in parts[:-1])
+def is_migration_path(parts: tuple[str, ...], names: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Is this file (path parts) a migration? ``names`` are the file names beside it: a
+    ``migrations`` package holding nothing but its ``__init__.py`` (no numbered scripts, no
+    Alembic ``env.py`` or ``versions/``) is code the application imports, not migrations
+    (CTFd's ``utils/migrations`` creates and stamps the database; leaving it out left its
+    importers' copies with an import of a module that is not there)."""
+    if not any(p in MIGRATION_DIRS for p in parts[:-1]):
+        return False
+    return not (parts[-1] == "__init__.py" and parts[-2] in MIGRATION_DIRS
+                and not any(p in MIGRATION_DIRS for p in parts[:-2])
+                and not any(n.endswith(".py") and n != "__init__.py" for n in names)
+                and not names & {"versions", "env.py", "alembic.ini"})
 
 
 def _gitignore(root: Path):
@@ -373,7 +383,7 @@ def discover(
                 continue
             if not include_tests and (folder in test_folders or _is_test(parts, entry.path)):
                 continue
-            if not include_migrations and is_migration_path(parts):
+            if not include_migrations and is_migration_path(parts, names):
                 continue
             dir_has_py[folder] = True
             found.append((entry.path, rel))

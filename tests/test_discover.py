@@ -314,6 +314,23 @@ def test_an_alembic_folder_is_migrations_whatever_its_name(tmp_path):
     assert "app.migration.env" in modules(tmp_path, include_migrations=True)
 
 
+def test_a_migrations_package_of_helpers_is_code(tmp_path):
+    """CTFd's ``utils/migrations/__init__.py`` creates and stamps the database for the app: a
+    ``migrations`` package with nothing but its ``__init__.py`` is not a folder of migrations."""
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/utils/__init__.py": "",
+        "app/utils/migrations/__init__.py": "def create_database():\n    pass\n",
+        "app/shop/__init__.py": "",
+        "app/shop/migrations/__init__.py": "",
+        "app/shop/migrations/0001_initial.py": "",
+        "app/db/migrations/__init__.py": "",
+        "app/db/migrations/env.py": "",
+        "app/db/migrations/versions/__init__.py": "",
+    })
+    assert set(modules(tmp_path)) == {"app", "app.utils", "app.utils.migrations", "app.shop"}
+
+
 def test_a_django_project_folder_with_an_init_runs_from_itself(tmp_path):
     """``manage.py`` runs with its own folder on the path, so the apps beside it import top
     level (tabbycat's ``tabbycat/draw/views.py`` is ``draw.views``) even when that folder has an

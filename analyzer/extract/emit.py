@@ -218,6 +218,10 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
     for e in prog.doc.entities:
         if e.model:
             owned_names.setdefault(e.name, set()).add(prog.entity_owner.get(e.id, SHARED))
+    # and the classes that are an entity's rows too: a single-table subclass (CTFd's
+    # ``ChallengeFiles(Files)``), which a relationship names as its target just the same
+    for cls, e in prog.models.items():
+        owned_names.setdefault(cls.rpartition(".")[2], set()).add(prog.entity_owner.get(e.id, SHARED))
     foreign_entities = frozenset(n for n, owners in owned_names.items() if svc.name not in owners)
     foreign_tables = frozenset(t for t, o in prog.table_owner.items() if o not in (svc.name, SHARED))
     apps = _django_apps(g, plans, _PACKAGE)

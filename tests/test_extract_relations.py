@@ -1,0 +1,101 @@
+"""A relationship to another service's rows leaves the copy, whether it names the entity's own
+model or a single-table subclass of it.
+
+CTFd's ``Challenges.files = db.relationship("ChallengeFiles")`` names a subclass of ``Files``;
+the uploads service owns the ``files`` table, and the api service's copy kept the relationship
+to a class it holds only as a stub: SQLAlchemy failed to configure its mappers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from analyzer.pipeline import AnalyzeOptions, run_analysis
+from analyzer.plan import apply_plan
+from analyzer.scaffold import scaffold
+from analyzer.scaffold.context import ScaffoldOptions
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
+support = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(support)
+
+
+def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: Path) -> None:
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": """
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+        """,
+        "proj/files/__init__.py": "",
+        "proj/files/models.py": """
+            from sqlalchemy import Column, ForeignKey, Integer, String
+
+            from proj.db import Base
+
+
+            class Files(Base):
+                __tablename__ = "files"
+                id = Column(Integer, primary_key=True)
+                type = Column(String(80))
+                __mapper_args__ = {"polymorphic_on": type, "polymorphic_identity": "standard"}
+
+
+            class ChallengeFiles(Files):
+                __mapper_args__ = {"polymorphic_identity": "challenge"}
+                challenge_id = Column(Integer, ForeignKey("challenges.id"))
+
+
+            def upload(session, challenge_id):
+                session.add(ChallengeFiles(challenge_id=challenge_id))
+        """,
+        "proj/challenges/__init__.py": "",
+        "proj/challenges/models.py": """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import relationship
+
+            from proj.db import Base
+
+
+            class Challenges(Base):
+                __tablename__ = "challenges"
+                id = Column(Integer, primary_key=True)
+                name = Column(String(80))
+                files = relationship("ChallengeFiles", backref="challenge")
+
+
+            def create(session, name):
+                session.add(Challenges(name=name))
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "files"
+            members = ["proj.files"]
+
+            [[service]]
+            name = "challenges"
+            members = ["proj.challenges"]
+
+            [shared]
+            members = ["proj", "proj.db"]
+        """,
+    })
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    out = tmp_path / "out"
+    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    service = out / "services" / "challenges"
+    models = (service / "challenges_service" / "ported" / "proj" / "challenges" / "models.py").read_text()
+    assert 'relationship("ChallengeFiles"' not in models
+    migration = (out / "MIGRATION.md").read_text()
+    assert "a relationship to `ChallengeFiles`, an entity of another service" in migration
+    check = ("from sqlalchemy.orm import configure_mappers; "
+             "import challenges_service.ported.proj.challenges.models; configure_mappers(); print('ok')")
+    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout[-3000:]
