@@ -99,3 +99,65 @@ def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: 
              "import challenges_service.ported.proj.challenges.models; configure_mappers(); print('ok')")
     result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout[-3000:]
+
+
+def test_what_a_function_reaches_through_a_callback_it_is_handed_is_its_callers(tmp_path: Path) -> None:
+    """searxng's ``Result.filter_urls(filter_func)`` calls whatever it is handed; one plugin hands
+    it a function that reads the database, so the class counted as reaching the database and
+    could not be copied into the services that use it with their own callbacks."""
+    from analyzer.extract.program import Program
+    from tests.helpers import build_tree
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": """
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+        """,
+        "proj/results.py": """
+            class Result:
+                def __init__(self, url):
+                    self.url = url
+
+                def filter_urls(self, filter_func):
+                    self.url = filter_func(self.url)
+                    return self.normalize()
+
+                def normalize(self):
+                    return self.url.strip()
+        """,
+        "proj/blocklist.py": """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import Session
+
+            from proj.db import Base
+            from proj.results import Result
+
+
+            class Blocked(Base):
+                __tablename__ = "blocked"
+                id = Column(Integer, primary_key=True)
+                host = Column(String(200))
+
+
+            def allowed(session: Session, url):
+                return session.query(Blocked).filter(Blocked.host == url).first() is None
+
+
+            def clean(url):
+                return url if allowed(Session(), url) else ""
+
+
+            def check(url):
+                return Result(url).filter_urls(clean)
+        """,
+    })
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    prog = Program(doc)
+    assert prog.called_back("proj.results.Result.filter_urls", "proj.blocklist.clean")
+    assert not prog.called_back("proj.results.Result.filter_urls", "proj.results.Result.normalize")
+    assert prog.touches("proj.results.Result") is None
+    assert prog.touches("proj.blocklist.clean") == "proj.blocklist.allowed"
+    # what it writes (for retries) and whether it reads the request still count the callback
+    assert "proj.blocklist.allowed" in prog.reach("proj.results.Result.filter_urls")

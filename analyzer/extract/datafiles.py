@@ -123,10 +123,12 @@ class DataFiles:
                     continue
                 total += item.size
                 for rel, path in item.files:
-                    if rel not in found:
-                        if path not in self._bytes:
-                            self._bytes[path] = path.read_bytes()
-                        found[rel] = (self._bytes[path], item.at_root)
+                    if rel in found:  # named again: also where the working folder is, if so found
+                        found[rel] = (found[rel][0], found[rel][1] or item.at_root)
+                        continue
+                    if path not in self._bytes:
+                        self._bytes[path] = path.read_bytes()
+                    found[rel] = (self._bytes[path], item.at_root)
         return ServiceData(found, tuple(items[r] for r in sorted(items)))
 
     def named(self, module: str) -> list[DataItem]:

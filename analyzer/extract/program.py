@@ -9,6 +9,8 @@ touches the database or per-request state, and what it writes, transitively.
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -64,9 +66,13 @@ class Program:
         self.calls: dict[str, set[str]] = defaultdict(set)
         self.touch: dict[str, set[str]] = defaultdict(set)  # symbol -> entities read or written
         self.writes: dict[str, set[str]] = defaultdict(set)
+        self._call_lines: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._callbacks: dict[tuple[str, str], bool] = {}
+        self._lines: dict[str, list[str]] = {}
         for e in doc.edges:
             if e.kind == CALL:
                 self.calls[e.source].add(e.target)
+                self._call_lines[(e.source, e.target)] = e.lines
             elif e.kind in (READ, WRITE):
                 self.touch[e.source].add(e.target)
                 if e.kind == WRITE:
@@ -94,6 +100,7 @@ class Program:
                 head = head.rpartition(".")[0]
         self._parsed: dict[str, Parsed] = {}
         self._reach: dict[str, frozenset[str]] = {}
+        self._own_reach: dict[str, frozenset[str]] = {}
         self._request: dict[str, bool] = {}
 
     def _move_with_owner(self, cls: str, owner: str) -> None:
@@ -205,16 +212,18 @@ class Program:
         return Target("external", full)
 
     # -- reach over the call graph -------------------------------------------------------------------
-    def reach(self, symbol: str) -> frozenset[str]:
-        """Every symbol ``symbol`` (and what it nests) calls, transitively, itself included."""
-        if symbol in self._reach:
-            return self._reach[symbol]
+    def reach(self, symbol: str, handed: bool = True) -> frozenset[str]:
+        """Every symbol ``symbol`` (and what it nests) calls, transitively, itself included;
+        without the functions only called as callbacks it was handed, if not ``handed``."""
+        memo = self._reach if handed else self._own_reach
+        if symbol in memo:
+            return memo[symbol]
         seen = {symbol, *self.members.get(symbol, ())}
         todo = list(seen)
         while todo:
             node = todo.pop()
             for nxt in self.calls.get(node, ()):
-                if nxt not in seen:
+                if nxt not in seen and (handed or not self.called_back(node, nxt)):
                     seen.add(nxt)
                     todo.append(nxt)
                     for m in self.members.get(nxt, ()):
@@ -222,12 +231,52 @@ class Program:
                             seen.add(m)
                             todo.append(m)
         out = frozenset(seen)
-        self._reach[symbol] = out
+        memo[symbol] = out
         return out
 
+    def called_back(self, caller: str, callee: str) -> bool:
+        """Does ``caller`` call ``callee`` only as a function it was handed (``filter_func(...)``
+        with ``filter_func`` a parameter)? The resolver follows the functions passed in, so the
+        edge is there, but what such a call reaches is the caller's caller's choice: a copy of
+        ``caller`` runs whatever its own callers hand it. searxng's ``Result.filter_urls(func)``
+        counted as reaching the database through one plugin's callback, and could not be copied.
+        Only the reach asked without them (:meth:`touches`) leaves these edges out."""
+        key = (caller, callee)
+        hit = self._callbacks.get(key)
+        if hit is None:
+            hit = self._callbacks[key] = self._only_handed(caller, callee)
+        return hit
+
+    def _only_handed(self, caller: str, callee: str) -> bool:
+        sym = self.index.get(caller)
+        lines = self._call_lines.get((caller, callee))
+        if sym is None or not lines or not sym.params or sym.module not in self.sources:
+            return False
+        params = [p.get("name") for p in sym.params if p.get("name") not in (None, "self", "cls")]
+        if not params:
+            return False
+        text = self._lines.get(sym.module)
+        if text is None:
+            try:
+                text = self._lines[sym.module] = self.sources.text(sym.module).splitlines()
+            except AnalysisFileError:  # changed since the analysis: the edge counts, as before
+                text = self._lines[sym.module] = []
+        handed = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, params)) + r")\s*\(")
+        name = callee.rpartition(".")[2]
+        for line in lines:
+            if not 0 < line <= len(text):
+                return False
+            source = text[line - 1]
+            if not handed.search(source) or re.search(rf"\b{re.escape(name)}\b", source):
+                return False
+        return True
+
     def touches(self, symbol: str) -> str | None:
-        """A function in reach of ``symbol`` that reads or writes an entity (the first by name)."""
-        hits = sorted(s for s in self.reach(symbol) if self.touch.get(s))
+        """A function in reach of ``symbol`` that reads or writes an entity (the first by name),
+        not counting the callbacks it is handed: whether a copy of it touches the database is
+        up to what its callers hand it, and those are decided on their own. (What it writes,
+        for retries, and whether it reads the request count them: :meth:`reach`.)"""
+        hits = sorted(s for s in self.reach(symbol, handed=False) if self.touch.get(s))
         return hits[0] if hits else None
 
     def writes_reach(self, symbol: str) -> set[str]:
