@@ -10,7 +10,6 @@ touches the database or per-request state, and what it writes, transitively.
 from __future__ import annotations
 
 import re
-
 from collections import defaultdict
 from dataclasses import dataclass
 
