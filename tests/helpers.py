@@ -95,3 +95,15 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+
+
+def extract_planned(root: Path, out: Path) -> Path:
+    """Analyze ``root``, apply its ``plan.toml`` and scaffold with the code extracted into ``out``."""
+    from analyzer.pipeline import AnalyzeOptions, run_analysis
+    from analyzer.plan import apply_plan
+    from analyzer.scaffold import scaffold
+    from analyzer.scaffold.context import ScaffoldOptions
+
+    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
+    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    return out

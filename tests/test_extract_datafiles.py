@@ -14,15 +14,10 @@ from pathlib import Path
 import pytest
 
 from analyzer.extract import datafiles
-from analyzer.pipeline import AnalyzeOptions, run_analysis
-from analyzer.plan import apply_plan
-from analyzer.scaffold import scaffold
-from analyzer.scaffold.context import ScaffoldOptions
+from tests.helpers import build_tree, extract_planned
 
 
 def _tree(tmp_path: Path) -> Path:
-    from tests.helpers import build_tree
-
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
         "proj/web/__init__.py": "",
@@ -80,15 +75,10 @@ def _tree(tmp_path: Path) -> Path:
     return root
 
 
-def _extract(root: Path, out: Path) -> None:
-    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
-    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
-
-
 def test_folders_named_where_a_path_is_made_and_conventional_ones_are_copied(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     out = tmp_path / "out"
-    _extract(root, out)
+    extract_planned(root, out)
     web = out / "services" / "web" / "web_service" / "ported" / "proj" / "web"
     assert (web / "settings.py").is_file()
     assert (web / "assets" / "site.css").read_text() == "body { margin: 0 }\n"
@@ -105,7 +95,7 @@ def test_a_folder_over_the_cap_is_reported_not_copied(tmp_path: Path, monkeypatc
     monkeypatch.setattr(datafiles, "MAX_FOLDER", 10)
     root = _tree(tmp_path)
     out = tmp_path / "out"
-    _extract(root, out)
+    extract_planned(root, out)
     web = out / "services" / "web" / "web_service" / "ported" / "proj" / "web"
     assert not (web / "assets").exists()
     assert (web / "locale" / "en.po").is_file()  # 10 bytes: within the cap

@@ -12,26 +12,25 @@ import importlib.util
 from pathlib import Path
 
 from analyzer.pipeline import AnalyzeOptions, run_analysis
-from analyzer.plan import apply_plan
-from analyzer.scaffold import scaffold
-from analyzer.scaffold.context import ScaffoldOptions
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
 support = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(support)
 
+DECLARATIVE_BASE = """
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+"""
+
 
 def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: Path) -> None:
-    from tests.helpers import build_tree
+    from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
-        "proj/db.py": """
-            from sqlalchemy.orm import declarative_base
-
-            Base = declarative_base()
-        """,
+        "proj/db.py": DECLARATIVE_BASE,
         "proj/files/__init__.py": "",
         "proj/files/models.py": """
             from sqlalchemy import Column, ForeignKey, Integer, String
@@ -87,9 +86,7 @@ def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: 
             members = ["proj", "proj.db"]
         """,
     })
-    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
-    out = tmp_path / "out"
-    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "challenges"
     models = (service / "challenges_service" / "ported" / "proj" / "challenges" / "models.py").read_text()
     assert 'relationship("ChallengeFiles"' not in models
@@ -106,15 +103,11 @@ def test_what_a_function_reaches_through_a_callback_it_is_handed_is_its_callers(
     it a function that reads the database, so the class counted as reaching the database and
     could not be copied into the services that use it with their own callbacks."""
     from analyzer.extract.program import Program
-    from tests.helpers import build_tree
+    from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
-        "proj/db.py": """
-            from sqlalchemy.orm import declarative_base
-
-            Base = declarative_base()
-        """,
+        "proj/db.py": DECLARATIVE_BASE,
         "proj/results.py": """
             class Result:
                 def __init__(self, url):

@@ -11,11 +11,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from analyzer.pipeline import AnalyzeOptions, run_analysis
-from analyzer.plan import apply_plan
-from analyzer.scaffold import scaffold
-from analyzer.scaffold.context import ScaffoldOptions
-
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
 support = importlib.util.module_from_spec(_spec)
@@ -23,7 +18,7 @@ _spec.loader.exec_module(support)
 
 
 def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_path: Path) -> None:
-    from tests.helpers import build_tree
+    from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
@@ -80,9 +75,7 @@ def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_
             members = ["proj", "proj.common"]
         """,
     })
-    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
-    out = tmp_path / "out"
-    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    out = extract_planned(root, tmp_path / "out")
     web = out / "services" / "web" / "web_service"
     settings = (web / "vendor" / "proj" / "common" / "settings.py").read_text()
     assert "DEFAULTS = {key: value.default for key, value in SCHEMA.items()}" in settings
@@ -100,7 +93,7 @@ def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_
 def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path: Path) -> None:
     """searxng's vendored ``result_types/__init__.py`` re-exported ``Image`` from a partial
     copy of ``image.py`` that kept only ``ImageRef``: the copy failed with ``cannot import name``."""
-    from tests.helpers import build_tree
+    from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
@@ -166,9 +159,7 @@ def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path
             members = ["proj", "proj.types", "proj.types.gallery"]
         """,
     })
-    doc = run_analysis(root, AnalyzeOptions(use_cache=False, progress=False))
-    out = tmp_path / "out"
-    scaffold(apply_plan(doc, root / "plan.toml"), out, options=ScaffoldOptions(extract=True))
+    out = extract_planned(root, tmp_path / "out")
     check = ("from web_service.vendor.proj.types import Image, ImageRef; "
              "from web_service.ported.proj.web.views import link; print(link('u'))")
     result = support.run([support.PYTHON, "-c", check],

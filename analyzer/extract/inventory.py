@@ -248,21 +248,20 @@ class NameUse(cst.CSTVisitor):
         names = self._parameters(node.params)
         if node.returns is not None:
             node.returns.visit(self)
-        self.enter("function")
-        for name in names:
-            self._store(name)
-        node.body.visit(self)
-        self.leave()
+        self._function(names, node.body)
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        names = self._parameters(node.params)
-        self.enter("function")
-        for name in names:
-            self._store(name)
-        node.body.visit(self)
-        self.leave()
+        self._function(self._parameters(node.params), node.body)
         return False
+
+    def _function(self, parameters: list[str], body: cst.CSTNode) -> None:
+        """A function's or lambda's body, in a scope of its own where its parameters are bound."""
+        self.enter("function")
+        for name in parameters:
+            self._store(name)
+        body.visit(self)
+        self.leave()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._store(node.name.value)
