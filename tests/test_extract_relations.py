@@ -103,7 +103,7 @@ def test_what_a_function_reaches_through_a_callback_it_is_handed_is_its_callers(
     it a function that reads the database, so the class counted as reaching the database and
     could not be copied into the services that use it with their own callbacks."""
     from analyzer.extract.program import Program
-    from tests.helpers import build_tree, extract_planned
+    from tests.helpers import build_tree
 
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
