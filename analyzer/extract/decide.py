@@ -275,6 +275,7 @@ class Planner:
         self.module_imports: set[str] = set()  # modules some kept code imports as modules
         # (module, name) on a re-export chain -> the next hop (module, name) it binds it from
         self.provided: dict[tuple[str, str], tuple[str, str]] = {}
+        self.reexported: set[tuple[str, str]] = set()  # re-exports whose next module was made to bind the name
         self.todo: deque[tuple[str, int]] = deque()
         self.scanned: set[tuple[str, int]] = set()
         self.defined_with_foreign: dict[str, str | None] = {}  # _fails_at_definition
@@ -648,8 +649,10 @@ class Planner:
             if name not in plan.facade:
                 plan.facade[name] = FacadeEntry(name, "reexport", f"{nm}.{nn}", "", "re-exported", None, nm)
             nxt = self.plans[nm]
-            if not (nxt.full or nn in nxt.units or nn in nxt.facade
+            if (module, name) not in self.reexported and not (
+                    nxt.full or nn in nxt.units or nn in nxt.facade
                     or any(st.index in nxt.statements for st in self.prog.inventory(nm).binders(nn))):
+                self.reexported.add((module, name))  # asked once: what it gives is what there is
                 self.require_import(module, name, nm, nn, False)
                 required = True
         return required

@@ -129,7 +129,7 @@ class _Scope:
     __slots__ = ("kind", "loads", "outer", "stores")
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind  # function | class
+        self.kind = kind  # function | comprehension | class
         self.loads: set[str] = set()
         self.stores: set[str] = set()
         self.outer: set[str] = set()  # declared ``global`` or ``nonlocal``: not bound here
@@ -166,9 +166,9 @@ class NameUse(cst.CSTVisitor):
     def leave(self) -> None:
         scope = self._scopes.pop()
         free = scope.loads if scope.kind == "class" else scope.loads - (scope.stores - scope.outer)
-        # a function or class body does not see the names of a class around it
+        # a function, comprehension or class body does not see the names of a class around it
         at = len(self._scopes)
-        while at and self._scopes[at - 1].kind == "class" and scope.kind != "comprehension":
+        while at and self._scopes[at - 1].kind == "class":
             at -= 1
         for name in free:
             self._load(name, at)
