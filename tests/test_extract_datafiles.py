@@ -86,6 +86,8 @@ def test_folders_named_where_a_path_is_made_and_conventional_ones_are_copied(tmp
     assert (web / "locale" / "en.po").is_file()
     assert (web / "templates" / "index.html").is_file()  # found by convention, no literal
     assert not (web / "client").exists()
+    # a folder goes under the copy tree of the module that names it, not under both
+    assert not (out / "services" / "web" / "web_service" / "vendor" / "proj" / "web" / "assets").exists()
     assert not (web / "helpers" / "data.txt").exists()
     migration = (out / "MIGRATION.md").read_text()
     assert "`proj/web/assets/` (2 files" in migration and "`proj/web/templates/` (1 file," in migration

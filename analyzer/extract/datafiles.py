@@ -10,11 +10,14 @@ lacks them fails where it reads them, often on import: evennia's package reads
 existing file or folder in the module's folder or a folder above it, up to the root it is
 imported from, is that file or folder. So are the ``templates`` and ``static`` folders beside a
 copied module, which Flask and Django's app loaders find by convention, without a literal.
-Each is copied to the same place under each tree of the service's copy (``ported`` and
-``vendor``), since the path is computed from whichever copy reads it, and, when it sits at
-that root, to the service's folder too: code that opens it relative to the working folder
-finds it where the service runs. A folder holding Python files is code, not data, and is not
-copied; nor is a folder or file over the size caps, which MIGRATION.md lists instead.
+A file is copied to the same place under each tree of the service's copy (``ported`` and
+``vendor``), since the path may be computed from another copy's location (a vendored
+settings' ``BASE_DIR``); a folder, which can be large, only under the trees of the modules
+that name it or sit beside it (calibre-web's 5.5 MB of translations went twice into each of
+14 services). When it sits at that root, it is copied to the service's folder too: code
+that opens it relative to the working folder finds it where the service runs. A folder
+holding Python files is code, not data, and is not copied; nor is a folder or file over the
+size caps, which MIGRATION.md lists instead.
 """
 
 from __future__ import annotations
@@ -85,9 +88,11 @@ class DataItem:
 
 @dataclass(frozen=True, slots=True)
 class ServiceData:
-    """What one service gets: each copied file's bytes, and what was found, copied or not."""
+    """What one service gets: each copied file's bytes and where it goes, and what was found,
+    copied or not."""
 
-    files: dict[str, tuple[bytes, bool]]  # path under a copy tree -> (bytes, found at the root)
+    # path under a copy tree -> (bytes, found at the root, the copy trees it goes under)
+    files: dict[str, tuple[bytes, bool, frozenset[str]]]
     items: tuple[DataItem, ...]
 
 
@@ -95,40 +100,45 @@ class DataFiles:
     """The data files of one extraction: what each module names is looked up once, and each
     file read once, however many services copy the module."""
 
-    def __init__(self, prog: Program) -> None:
+    def __init__(self, prog: Program, trees: Iterable[str]) -> None:
         self.prog = prog
+        self.trees = frozenset(trees)
         self.root = Path(prog.doc.root).resolve()
         self._named: dict[str, list[DataItem]] = {}
         self._folders: dict[Path, DataItem | None] = {}
         self._listed: dict[Path, frozenset[str]] = {}
         self._bytes: dict[Path, bytes] = {}
 
-    def for_service(self, modules: Iterable[str]) -> ServiceData:
-        """The files and folders the given modules name, or find by convention (see the
-        module docstring), within :data:`MAX_TOTAL`; treeherder opens
-        ``schemas/performance-artifact.json`` relative to the working folder, hence
-        ``found at the root``."""
-        found: dict[str, tuple[bytes, bool]] = {}
+    def for_service(self, modules: dict[str, str]) -> ServiceData:
+        """The files and folders the given modules (-> the copy tree each is in) name, or find
+        by convention (see the module docstring), within :data:`MAX_TOTAL`; treeherder opens
+        ``schemas/performance-artifact.json`` relative to the working folder, hence ``found at
+        the root``. A file goes under every copy tree: the path may be computed from another
+        module's location (a vendored settings' ``BASE_DIR``); a folder, which can be large,
+        only under the trees of the modules that name it or sit beside it."""
+        found: dict[str, tuple[bytes, bool, frozenset[str]]] = {}
         items: dict[str, DataItem] = {}
         total = 0
-        for module in sorted(set(modules)):
+        for module, tree in sorted(modules.items()):
             for item in self.named(module):
-                if item.rel in items:
+                seen = items.get(item.rel)
+                if seen is None:
+                    if not item.left and total + item.size > MAX_TOTAL:
+                        item = DataItem(item.rel, item.files, item.at_root, item.size, item.folder,
+                                        f"the service's data would pass {_amount(MAX_TOTAL)}")
+                    seen = items[item.rel] = item
+                    total += 0 if item.left else item.size
+                if seen.left:
                     continue
-                if not item.left and total + item.size > MAX_TOTAL:
-                    item = DataItem(item.rel, item.files, item.at_root, item.size, item.folder,
-                                    f"the service's data would pass {_amount(MAX_TOTAL)}")
-                items[item.rel] = item
-                if item.left:
-                    continue
-                total += item.size
-                for rel, path in item.files:
-                    if rel in found:  # named again: also where the working folder is, if so found
-                        found[rel] = (found[rel][0], found[rel][1] or item.at_root)
-                        continue
-                    if path not in self._bytes:
-                        self._bytes[path] = path.read_bytes()
-                    found[rel] = (self._bytes[path], item.at_root)
+                trees = frozenset({tree}) if item.folder else self.trees
+                for rel, path in seen.files:
+                    if rel not in found:
+                        if path not in self._bytes:
+                            self._bytes[path] = path.read_bytes()
+                        found[rel] = (self._bytes[path], item.at_root, trees)
+                    else:  # named again: also where the working folder is, or another tree, if so
+                        content, at_root, before = found[rel]
+                        found[rel] = (content, at_root or item.at_root, before | trees)
         return ServiceData(found, tuple(items[r] for r in sorted(items)))
 
     def named(self, module: str) -> list[DataItem]:

@@ -61,7 +61,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
     requirements = monolith_requirements(Path(doc.root))
     python = monolith_python(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
-    data_files = DataFiles(prog)
+    data_files = DataFiles(prog, (PORTED, VENDOR))
     for svc in ctx.services:
         planner = Planner(g, svc)
         plans = planner.run()
@@ -70,7 +70,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         for rel, text in modules.items():
             out[f"{base}/{svc.package}/{rel}"] = text
         # an entry script's files are its program's (setup.py reads README.md and requirements.txt)
-        data = data_files.for_service(m for m in plans if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
+        data = data_files.for_service({m: p.tree for m, p in plans.items() if m.rpartition(".")[2] not in ENTRY_SCRIPTS})
         operations = planner.operations()
         routes = planner.routes()
         decisions = tuple(sorted(planner.decisions.values(), key=lambda d: (d.target, d.action)))
@@ -93,8 +93,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
         _python_floor(out, f"services/{svc.slug}", python)
-        for rel, (content, at_root) in data.files.items():
-            for tree in (PORTED, VENDOR):
+        for rel, (content, at_root, trees) in data.files.items():
+            for tree in sorted(trees):
                 out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", content)
             if at_root:
                 out.setdefault(f"{base}/{rel}", content)
