@@ -105,7 +105,7 @@ class DataFiles:
         self.trees = frozenset(trees)
         self.root = Path(prog.doc.root).resolve()
         self._named: dict[str, list[DataItem]] = {}
-        self._folders: dict[Path, DataItem | None] = {}
+        self._folders: dict[tuple[Path, Path], DataItem | None] = {}
         self._listed: dict[Path, frozenset[str]] = {}
         self._bytes: dict[Path, bytes] = {}
 
@@ -210,9 +210,10 @@ class DataFiles:
     def _folder(self, folder: Path, source_root: Path) -> DataItem | None:
         """A data folder's files, or ``None`` when it holds code (a Python file) or lies
         outside the import root."""
-        if folder not in self._folders:
-            self._folders[folder] = self._walk(folder, source_root)
-        return self._folders[folder]
+        key = (folder, source_root)  # its path under a copy tree is relative to the import root
+        if key not in self._folders:
+            self._folders[key] = self._walk(folder, source_root)
+        return self._folders[key]
 
     @staticmethod
     def _walk(folder: Path, source_root: Path) -> DataItem | None:
