@@ -362,8 +362,13 @@ class Planner:
                     self.decide_unit(t.module, t.name or "").action == STUBBED:
                 found = f"the decorator `{ref}` of the {self.g.slug(self.prog.place(t.module, t.name or ''))} service"
                 break
-        for ref in sorted(st.defined_with) if found is None else ():
-            t = self.prog.resolve(module, ref)
+        read: list[tuple[str, Target]] = [(ref, self.prog.resolve(module, ref)) for ref in sorted(st.defined_with)]
+        inv = self.prog.inventory(module)
+        for n, attr in sorted(st.defined_with_attrs):  # ``class C(sqlitedb.SQLiteAppl)``
+            m = self._module_named(module, inv, {}, n)
+            if m is not None:
+                read.append((f"{n}.{attr}", self.prog.resolve(m.module, attr)))
+        for ref, t in read if found is None else ():
             if t.kind != "unit":
                 continue
             if f"{t.module}.{t.name}" in self.prog.models:

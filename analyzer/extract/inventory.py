@@ -79,6 +79,8 @@ class Statement:
     rows_like: bool = False  # derives from a class named like one (django-model-utils' ``InheritanceManager``)
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
     defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
+    # a class: the ``name.attr`` it loads while it is defined (``class C(sqlitedb.SQLiteAppl)``)
+    defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
     decorated_with: frozenset[str] = frozenset()  # a def or class: the names its decorators start from
     chains: frozenset[tuple[str, ...]] = frozenset()  # ``searx.plugins.Plugin`` loads: three names or more
 
@@ -486,11 +488,12 @@ def _constant(value: cst.BaseExpression | None, names: frozenset[str] | set[str]
     return check.ok
 
 
-def _definition_loads(node: cst.ClassDef, module: str, is_package: bool) -> frozenset[str]:
-    """The free names a class body loads while the class is defined: its statements, its
-    nested classes, its methods' decorators and defaults, and its bases; not what the methods
-    run later, nor the class's decorators (a registration of another service's model there
-    is dropped from the copy)."""
+def _definition_loads(node: cst.ClassDef, module: str, is_package: bool
+                      ) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The free names a class body loads while the class is defined, and the ``name.attr``
+    among them: its statements, its nested classes, its methods' decorators and defaults, and
+    its bases; not what the methods run later, nor the class's decorators (a registration of
+    another service's model there is dropped from the copy)."""
     use = NameUse(module, is_package)
     for b in (*node.bases, *node.keywords):
         b.visit(use)
@@ -516,7 +519,7 @@ def _definition_loads(node: cst.ClassDef, module: str, is_package: bool) -> froz
     use.enter("class")
     body(node)
     use.leave()
-    return frozenset(use.loads)
+    return frozenset(use.loads), frozenset((n, a) for n, a in use.attrs if n in use.loads)
 
 
 def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
@@ -724,6 +727,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         dataclass_like = enum_like = rows = rows_like = False
         constant = False
         defined_with: frozenset[str] = frozenset()
+        defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
         decorated_with: frozenset[str] = frozenset()
         tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
         if kind in ("def", "class"):
@@ -732,7 +736,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             refs = use.loads - (use.stores - binds)
             refs.discard(stmt.name.value)
             if kind == "class":
-                defined_with = _definition_loads(stmt, module, is_package)
+                defined_with, defined_with_attrs = _definition_loads(stmt, module, is_package)
                 dataclass_like = "dataclass" in _decorator_names(stmt)
                 bases = _base_names(stmt)
                 enum_like = bool(bases & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
@@ -751,6 +755,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), chains=frozenset(use.chains), imports=tuple(use.imports), constant=constant, type_checking=tc,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
+            defined_with_attrs=defined_with_attrs,
             decorated_with=decorated_with,
         ))
     _constants_of_constants(statements, values, mutated)
