@@ -60,6 +60,11 @@ def load_module(path: Path, name: str | None = None):
     return module
 
 
+def scaffold_support():
+    """``tests/fixtures/scaffold/support.py``: runs a generated service's code in a clean environment."""
+    return load_module(Path(__file__).resolve().parent / "fixtures/scaffold/support.py", "scaffold_support")
+
+
 # -- whole runs of ``msa analyze`` on a copy of the sample (the stage-cache tests) ----------
 
 SHOP = Path(__file__).parent.parent / "samples" / "shop"

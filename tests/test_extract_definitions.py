@@ -8,13 +8,11 @@ whole service failed on import.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+from tests.helpers import scaffold_support
+
+support = scaffold_support()
 
 
 def test_a_class_deriving_from_a_stub_through_its_module_is_stubbed(tmp_path: Path) -> None:

@@ -8,15 +8,12 @@ to a class it holds only as a stub: SQLAlchemy failed to configure its mappers.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from analyzer.pipeline import AnalyzeOptions, run_analysis
+from tests.helpers import scaffold_support
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+support = scaffold_support()
 
 DECLARATIVE_BASE = """
     from sqlalchemy.orm import declarative_base

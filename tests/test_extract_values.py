@@ -8,13 +8,11 @@ statement was left out and every service failed on import with an incomplete con
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("scaffold_support", HERE / "fixtures/scaffold/support.py")
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+from tests.helpers import scaffold_support
+
+support = scaffold_support()
 
 
 def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_path: Path) -> None:
