@@ -1046,7 +1046,8 @@ def print_summary(counts: dict[str, Any], output: Path, console) -> None:
         console.print("  unchanged inputs, results reused: " + ", ".join(names.get(r, r) for r in reused))
     d = c.get("decomposition")
     if d:
-        services, shared = d["services"], d["shared"]
-        console.print(f"  decomposition ({d['algorithm']}): {services} service{'s' * (services != 1)}, "
-                      f"{shared} shared-library unit{'s' * (shared != 1)}")
+        from analyzer.report.text import plural
+
+        console.print(f"  decomposition ({d['algorithm']}): {plural(d['services'], 'service')}, "
+                      f"{plural(d['shared'], 'shared-library unit')}")
     console.print(f"  written to {output}")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from analyzer.extract.inventory import NameUse, Parsed, dotted, is_type_checking
+from analyzer.extract.inventory import ModuleInventory, NameUse, Parsed, dotted, is_type_checking
 from analyzer.extract.model import ModulePlan, Removal
 from analyzer.facts import absolute
 
@@ -70,21 +70,11 @@ def _module_expr(name: str) -> cst.Attribute | cst.Name:
     return node
 
 
-def _bare_dotted_imports(tree: cst.Module, cc: CopyContext) -> dict[str, str]:
+def _bare_dotted_imports(inventory: ModuleInventory, cc: CopyContext) -> dict[str, str]:
     """Monolith modules a module imports bare and dotted (``import searx.plugins``, no
-    ``as``), each with the dotted name of its copy in this service."""
-    found: dict[str, str] = {}
-
-    class Imports(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> bool:
-            for alias in node.names:
-                name = dotted(alias.name) or ""
-                if alias.asname is None and "." in name and cc.is_monolith(name):
-                    found[name] = cc.local(name)
-            return False
-
-    tree.visit(Imports())
-    return found
+    ``as``: the inventory's ``loads``), each with the dotted name of its copy in this service."""
+    return {b.loads: cc.local(b.loads) for st in inventory.statements for b in st.imports
+            if b.loads is not None and cc.is_monolith(b.loads)}
 
 
 def _loads(node: cst.CSTNode, module: str, is_package: bool) -> set[str]:
@@ -136,7 +126,7 @@ class ModuleCopy(cst.CSTTransformer):
         self.lines: dict[int, int] = {}
         # monolith modules imported bare and dotted (``import searx.plugins``) -> their copy:
         # the code reaches them as ``searx.plugins.Plugin``, rewritten to the copy's full name
-        self.dotted_imports = _bare_dotted_imports(parsed.tree, cc)
+        self.dotted_imports = _bare_dotted_imports(parsed.inventory, cc)
         self.in_import = 0
 
     # -- reporting --------------------------------------------------------------------------------

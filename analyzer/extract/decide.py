@@ -433,8 +433,8 @@ class Planner:
         names = [n for n in st.refs if n not in st.binds and inv.binders(n)]  # no binder: a builtin
         targets = [self.prog.resolve(module, n) for n in sorted(names)]
         for n, attr in sorted(st.attrs):
-            t = self.prog.resolve(module, n) if inv.binders(n) else None
-            if t is not None and t.kind == "module":
+            t = self._module_named(module, inv, {}, n)
+            if t is not None:
                 targets.append(self.prog.resolve(t.module, attr))
         return all(self._copied_here(t) for t in targets)
 

@@ -182,25 +182,14 @@ def _foreign_routes(prog: Program, g: Globals, service: str) -> dict[str, dict[i
     for r in prog.doc.routes:
         if r.kind != "http" or not r.handler or not r.module or not r.line:
             continue
-        module, name = _unit_of(prog, r.handler)
-        owner = prog.place(module, name) if module else SHARED
+        home = prog.unit_of(r.handler)
+        owner = prog.place(*home) if home is not None else SHARED
         if owner in (service, SHARED):
             continue
         verbs = "|".join(r.methods) or "ANY"
         out.setdefault(r.module, {})[r.line] = (f"registers `{verbs} {r.path}`, a route the {g.slug(owner)} "
                                                 f"service serves (the gateway sends it there)")
     return out
-
-
-def _unit_of(prog: Program, qualname: str) -> tuple[str, str]:
-    """The module and top-level name of a qualified name (``pkg.mod.Class.method`` ->
-    ``("pkg.mod", "Class")``), or ``("", "")`` when no module of the monolith holds it."""
-    parts = qualname.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        module = ".".join(parts[:i])
-        if prog.is_module(module):
-            return module, parts[i]
-    return "", ""
 
 
 # stands for the service's package while a module is copied, so one copy serves every service

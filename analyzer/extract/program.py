@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analyzer.analysis import Analysis
 from analyzer.cluster.ownership import model_classes
@@ -260,7 +261,7 @@ class Program:
                 text = self._lines[sym.module] = self.sources.text(sym.module).splitlines()
             except AnalysisFileError:  # changed since the analysis: the edge counts, as before
                 text = self._lines[sym.module] = []
-        handed = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, params)) + r")\s*\(")
+        handed = _calls_of(tuple(params))
         name = callee.rpartition(".")[2]
         for line in lines:
             if not 0 < line <= len(text):
@@ -291,15 +292,23 @@ class Program:
                 return s
         return None
 
+    def unit_of(self, symbol: str) -> tuple[str, str] | None:
+        """The module and top-level unit a symbol of the analysis belongs to
+        (``pkg.mod.Class.method`` -> ``("pkg.mod", "Class")``), or ``None`` when it is no
+        symbol of a parsed module."""
+        sym = self.index.get(symbol)
+        if sym is None or sym.module not in self.modules or not symbol.startswith(sym.module + "."):
+            return None
+        return sym.module, symbol[len(sym.module) + 1:].split(".", 1)[0]
+
     def _reads_request(self, symbol: str) -> bool:
         if symbol in self._request:
             return self._request[symbol]
         result = False
-        sym = self.index.get(symbol)
-        if sym is not None and sym.module in self.modules:
-            rel = symbol[len(sym.module) + 1:] if symbol.startswith(sym.module + ".") else ""
-            unit = rel.split(".", 1)[0]
-            st = self.inventory(sym.module).units().get(unit)
+        home = self.unit_of(symbol)
+        if home is not None:
+            module, unit = home
+            st = self.inventory(module).units().get(unit)
             if st is not None:
                 names = set(st.refs) | {b.name for b in st.imports}
                 local = {b.name: b for b in st.imports}
@@ -307,15 +316,21 @@ class Program:
                     if n in local:
                         t = self.import_target(local[n].module, local[n].attr)
                     else:
-                        t = self.resolve(sym.module, n)
+                        t = self.resolve(module, n)
                     if t.kind == "external" and t.module in REQUEST_LOCALS:
                         result = True
                         break
                 for n, attr in sorted(st.attrs):
-                    t = self.resolve(sym.module, n) if n not in local else self.import_target(local[n].module,
-                                                                                                local[n].attr)
+                    t = self.resolve(module, n) if n not in local else self.import_target(local[n].module,
+                                                                                            local[n].attr)
                     if t.kind == "external" and f"{t.module}.{attr}" in REQUEST_LOCALS:
                         result = True
                         break
         self._request[symbol] = result
         return result
+
+
+@lru_cache(maxsize=4096)
+def _calls_of(params: tuple[str, ...]) -> re.Pattern[str]:
+    """A call of one of these names (a function's parameters), compiled once per signature."""
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, params)) + r")\s*\(")
