@@ -2210,6 +2210,14 @@ def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(
                 return crud.item.remove(db, id)
 
 
+            def purge_user(db, id):
+                crud.user.purge(db, id)
+
+
+            def drop_item(db, id):
+                crud.item.drop(db, id)
+
+
             class TagService:
                 def __init__(self, session):
                     self.repos = AllRepositories(session, 1)
@@ -2247,6 +2255,14 @@ def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(
                     obj = self.get(db, id)
                     db.delete(obj)
                     return obj
+
+                def purge(self, db: Session, id):
+                    obj = db.query(self.model).filter(self.model.id == id).one()
+                    db.delete(obj)
+
+                def drop(self, db: Session, id):
+                    obj = db.get(self.model, id)
+                    db.delete(obj)
 
 
             class Repository:
@@ -2319,7 +2335,11 @@ def test_a_model_given_to_a_repository_constructor_is_the_one_its_callers_touch(
         ("app.api.routes.TagService.users", E + "User"),  # a property; ``super().__init__``
     } <= reads
     assert ("app.api.routes.create_item", E + "Item") in writes  # ``obj = self.model(...)``
+    # rows a query on ``self.model`` loaded, then deleted: the caller's model is written
+    assert {("app.api.routes.purge_user", E + "User"), ("app.api.routes.drop_item", E + "Item")} <= writes
     assert not {(s, t) for s, t in reads if s in ("app.crud.base.CRUDBase.get", "app.crud.base.Repository._query")}
+    assert ("app.crud.base.CRUDBase.purge", E + "User") not in writes
+    assert ("app.crud.base.CRUDBase.drop", E + "Item") not in writes
     assert found.counts["unresolved_accesses"] == 0
 
 

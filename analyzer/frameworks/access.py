@@ -49,6 +49,7 @@ PARENT_GROWS = 0.3
 _DB_WORDS = ("cursor", "conn", "connection", "session", "engine", "db", "database", "cur")
 # how many callers up a generic helper's accesses are handed (a helper called by a helper ...)
 MAX_LIFTS = 3
+MAX_CHAIN = 16  # calls followed back along a query chain to the one naming ``self.model``
 # one call passes one object, of one model or a few related ones: a caller whose argument
 # evaluates to more entities is imprecisely known, and hands nothing
 MAX_PASSED = 3
@@ -340,13 +341,34 @@ class AccessAnalysis:
 
     def _made_from_self(self, module: str, c, selfname: str) -> bool:
         """Is the call's first argument a name bound to a call on an attribute of ``self``
-        (``obj = self.model(**data)`` before ``db.add(obj)``)?"""
+        (``obj = self.model(**data)`` before ``db.add(obj)``), or to rows a query on one
+        loaded (``obj = db.query(self.model).get(k)`` before ``db.delete(obj)``)?"""
         first = self.prog.arg(c, 0)
         if first is None or not first.expr or not first.expr.isidentifier():
             return False
-        bound = self.prog.bindings(c.scope, first.expr)
-        return len(bound) == 1 and bound[0].call is not None and \
-            (self.prog.call(module, bound[0].call).callee or "").startswith(f"{selfname}.")
+        return self._object_of_self(module, c.scope, first.expr, selfname) is not None
+
+    def _object_of_self(self, module: str, scope: str, name: str, selfname: str) -> str | None:
+        """The attribute of ``self`` a local object comes from: ``model`` when ``name`` is
+        bound once, to a call of ``self.model`` (``obj = self.model(**data)``) or to the end
+        of a query chain that starts from it (``obj = db.query(self.model).get(k)``,
+        ``obj = session.get(self.model, k)``): what a session call on the object then
+        writes is the rows of the model each subclass names."""
+        prog = self.prog
+        bound = prog.bindings(scope, name)
+        if len(bound) != 1 or bound[0].call is None or bound[0].origin is not None:
+            return None
+        index: int | None = bound[0].call
+        attr = _attribute_of(selfname, prog.call(module, index).callee)
+        seen = 0
+        while attr is None and index is not None and seen < MAX_CHAIN:
+            c = prog.call(module, index)
+            first = prog.arg(c, 0)
+            if first is not None and (self.values.on_session(module, index)
+                                      or prog.plain_name(module, c.callee or "") in STATEMENT_CTORS):
+                attr = _attribute_of(selfname, first.expr)
+            index, seen = prog.receiver_site(module, index), seen + 1
+        return attr
 
     def _self_attribute(self, module: str, index: int, c, selfname: str) -> tuple[str, str] | None:
         """``(attribute, how)`` when the site works on ``<self>.<attribute>``: as a session
@@ -361,9 +383,7 @@ class AccessAnalysis:
         if tail(c.callee) in SESSION_API and self.values.on_session(module, index):
             attr = _attribute_of(selfname, expr)
             if attr is None and expr and expr.isidentifier():  # ``obj = self.model(**data)``
-                bound = prog.bindings(c.scope, expr)
-                if len(bound) == 1 and bound[0].call is not None and bound[0].origin is None:
-                    attr = _attribute_of(selfname, prog.call(module, bound[0].call).callee)
+                attr = self._object_of_self(module, c.scope, expr, selfname)
             return (attr, "session") if attr else None
         recv = receiver_expr(c.callee)
         if recv is not None:
