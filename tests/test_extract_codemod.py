@@ -313,6 +313,27 @@ def test_foreign_keys_and_relationships_to_other_services_go() -> None:
                        "a relationship to `Product`"]
 
 
+def test_a_foreign_key_naming_another_services_model_class_goes_too() -> None:
+    """``ForeignKey(PluginEvent.id)`` reads the class when the model is defined: here the class
+    is a stub, so the constraint goes and the column stays (Dispatch's ``ParticipantActivity``)."""
+    text, removals = copy("""
+        from sqlalchemy import Column, ForeignKey, Integer
+        from shop.db import Base
+        from shop.plugins.models import PluginEvent
+        from shop.orders.models import Order
+
+        class Activity(Base):
+            __tablename__ = "activity"
+            id = Column(Integer, primary_key=True)
+            plugin_event_id = Column(Integer, ForeignKey(PluginEvent.id, ondelete="CASCADE"))
+            order_id = Column(Integer, ForeignKey(Order.id))
+    """, module="shop.activity.models", foreign_entities=frozenset({"PluginEvent"}),
+        entity_classes=frozenset({"Activity"}))
+    assert "plugin_event_id = Column(Integer)" in text
+    assert "ForeignKey(Order.id)" in text  # this service's own model
+    assert [r.reason.split(",")[0] for r in removals] == ["a foreign key to `PluginEvent`"]
+
+
 # -- strings that name code ---------------------------------------------------------------------------------
 
 

@@ -426,10 +426,16 @@ class ModuleCopy(cst.CSTTransformer):
             return updated
         keep = []
         for arg in updated.args:
-            table = _foreign_key_table(arg.value)
+            table, cls = _foreign_key_target(arg.value)
             if table is not None and table in self.cc.foreign_tables:
                 self._removed(original, one_line(arg.value), f"a foreign key to `{table}`, which another service "
                                                              "owns: the column stays, the constraint goes")
+                continue
+            if cls is not None and cls in self.cc.foreign_entities:
+                # ``ForeignKey(PluginEvent.id)`` reads the class when the model is defined, and
+                # here the class is a stub: the model failed on import
+                self._removed(original, one_line(arg.value), f"a foreign key to `{cls}`, an entity of another "
+                                                             "service: the column stays, the constraint goes")
                 continue
             keep.append(arg)
         if len(keep) == len(updated.args):
@@ -445,15 +451,23 @@ def _bound(alias: cst.ImportAlias) -> str:
     return dotted(alias.name) or ""
 
 
-def _foreign_key_table(node: cst.BaseExpression) -> str | None:
+def _foreign_key_target(node: cst.BaseExpression) -> tuple[str | None, str | None]:
+    """``(table, None)`` for ``ForeignKey("table.column")``, ``(None, class name)`` for
+    ``ForeignKey(Model.column)``; ``(None, None)`` for anything else."""
     if not isinstance(node, cst.Call) or (dotted(node.func) or "").rsplit(".", 1)[-1] != "ForeignKey":
-        return None
-    if not node.args or not isinstance(node.args[0].value, cst.SimpleString):
-        return None
-    text = node.args[0].value.evaluated_value
+        return None, None
+    if not node.args:
+        return None, None
+    first = node.args[0].value
+    if isinstance(first, cst.Attribute):
+        parts = (dotted(first) or "").split(".")
+        return None, (parts[-2] if len(parts) >= 2 else None)
+    if not isinstance(first, cst.SimpleString):
+        return None, None
+    text = first.evaluated_value
     if not isinstance(text, str) or "." not in text:
-        return None
-    return text.rsplit(".", 1)[0]
+        return None, None
+    return text.rsplit(".", 1)[0], None
 
 
 def _relationship_targets(stmt: cst.BaseSmallStatement) -> tuple[str | None, set[str]]:
