@@ -269,6 +269,42 @@ def test_statements_using_another_services_code_are_pruned_from_the_shared_copy(
     assert all(r.reason for r in removals)
 
 
+def test_pruning_follows_pythons_scopes() -> None:
+    """A name pruned at the top level, or a local pruned in one function, says nothing of a
+    parameter or local of the same name in another function; a parameter that a pruned
+    statement binds again stays bound (Dispatch's vendored ``database/service.py`` had lost
+    the bodies of ``get_all``, ``has_tag_all`` and a dozen more)."""
+    plan = ModulePlan("shop.db", VENDOR, full=True, pruned={"Signal"})
+    text, removals = copy("""
+        from shop.signals.models import Signal
+
+        KINDS = {Signal: "signal"}
+        model = Signal
+
+        def joins(query):
+            model_map = {Signal: "signal"}
+            for model, join in model_map.items():
+                query = query.join(model)
+            return query
+
+        def get_all(*, session, model):
+            return session.query(model)
+
+        def has_filter(spec):
+            model_map = {}
+            return any(f["model"] in model_map for f in spec)
+
+        def named():
+            return model
+    """, module="shop.db", plan=plan)
+    assert "return session.query(model)" in text
+    assert 'model_map = {}\n    return any(f["model"] in model_map for f in spec)' in text
+    assert "KINDS" not in text and "Signal" not in text
+    assert "def joins(query):\n    return query" in text
+    assert "def named():\n    pass" in text  # the module's ``model`` went: this one reads it
+    assert len(removals) == 6  # import, KINDS, model, model_map, the loop, ``return model``
+
+
 def test_an_emptied_block_keeps_a_pass() -> None:
     plan = ModulePlan("shop", VENDOR, full=True, pruned={"hook"})
     text, _ = copy("""

@@ -6,7 +6,7 @@ One transformer pass over the statements the plan keeps:
   layout: ``shop.orders.services`` -> ``orders_service.ported.shop.orders.services``, shared
   modules -> ``orders_service.vendor.shop.common.helpers``;
 - in the vendored shared library, statements that use another service's code (and the names
-  they bind, transitively) are pruned;
+  they bind, transitively, in the scope they bind them) are pruned;
 - SQLAlchemy models drop foreign keys to tables other services own and relationships to
   their entities (the data lives in another database now); a Django model's ``ForeignKey`` or
   ``OneToOneField`` to another service's model becomes the id column it was
@@ -34,6 +34,19 @@ from analyzer.facts import absolute
 _ORM_RELATION = frozenset({"relationship", "relation"})
 _TYPING_WORDS = frozenset({"Mapped", "Optional", "List", "list", "Set", "set", "Union", "DynamicMapped",
                            "WriteOnlyMapped", "dict", "Dict", "None"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A function body the pass is inside, for pruning by Python's scopes: ``free`` are the
+    names it reads from around it (all others are its parameters and locals), ``pruned`` its
+    own names that a pruned statement or a removed import bound. A parameter is bound on
+    every call: a pruned statement that binds it again (``query = query.join(m)`` in a loop
+    that goes) leaves it bound."""
+
+    free: frozenset[str]
+    params: frozenset[str]
+    pruned: set[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +130,7 @@ class ModuleCopy(cst.CSTTransformer):
         self.pruned = set(plan.pruned)
         self.removals: list[Removal] = []
         self.depth = 0
+        self.bodies: list[_Body] = []  # the function bodies the pass is inside, innermost last
         self.classes: list[str] = []
         self.changed_names = False
         self.doomed: set[int] = set()
@@ -137,7 +151,15 @@ class ModuleCopy(cst.CSTTransformer):
     # -- scopes -----------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
-        return self._enter(node)
+        entered = self._enter(node)  # decorators, defaults and annotations: in the scope around
+        if self.pruned:
+            use = NameUse(self.module, self.is_package)
+            node.visit(use)
+            p = node.params
+            params = {x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)}
+            params |= {x.name.value for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param)}
+            self.bodies.append(_Body(frozenset(use.loads), frozenset(params), set()))
+        return entered
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self.depth += 1
@@ -146,6 +168,8 @@ class ModuleCopy(cst.CSTTransformer):
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef):
         self.depth -= 1
+        if self.pruned:
+            self.bodies.pop()
         return self._compound(original, self._mark(updated))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
@@ -182,9 +206,32 @@ class ModuleCopy(cst.CSTTransformer):
         return node.with_changes(leading_lines=[*node.leading_lines, comment])
 
     # -- pruning in the shared library -----------------------------------------------------------------
+    def _pruned_of(self, names: set[str]) -> set[str]:
+        """The names among ``names`` that are pruned where they are read: a function's
+        parameters and locals are its own (a pruned local of one function, or a module-level
+        name pruned, says nothing of a parameter of the same name elsewhere: Dispatch's
+        ``get_all(*, db_session, model)`` lost its body to a ``for model, join in ...`` pruned
+        in another function)."""
+        out = set()
+        for name in names:
+            for body in reversed(self.bodies):
+                if name not in body.free:
+                    if name in body.pruned:
+                        out.add(name)
+                    break
+            else:
+                if name in self.pruned:
+                    out.add(name)
+        return out
+
+    def _lost(self, name: str) -> None:
+        """An import binding ``name`` was removed: inside a function, that local is gone too."""
+        if self.bodies:
+            self.bodies[-1].pruned.add(name)
+
     def _enter(self, node: cst.CSTNode) -> bool:
         """A compound statement whose header uses a pruned name goes whole: its body is not visited."""
-        if self.pruned and _header_loads(node, self.module, self.is_package) & self.pruned:
+        if self.pruned and self._pruned_of(_header_loads(node, self.module, self.is_package)):
             self.doomed.add(id(node))
             self._prune(node)
             return False
@@ -210,10 +257,13 @@ class ModuleCopy(cst.CSTTransformer):
     def _prune(self, original: cst.CSTNode) -> None:
         use = NameUse(self.module, self.is_package)
         original.visit(use)
-        fresh = use.stores - self.pruned
-        if fresh:
-            self.pruned |= fresh
-            self.changed_names = True
+        if self.bodies:  # the names it binds are the function's own
+            self.bodies[-1].pruned.update(use.stores - self.bodies[-1].params)
+        else:
+            fresh = use.stores - self.pruned
+            if fresh:
+                self.pruned |= fresh
+                self.changed_names = True
         self._removed(original, one_line(original), "uses code of another service (shared library copy)")
 
     def leave_If(self, original: cst.If, updated: cst.If):
@@ -262,7 +312,7 @@ class ModuleCopy(cst.CSTTransformer):
                 return cst.FlattenSentinel([updated.with_changes(body=[s]) if i == 0 else cst.SimpleStatementLine(
                     body=[s]) for i, s in enumerate(split)])
         if (self.pruned and not any(isinstance(b, (cst.Import, cst.ImportFrom)) for b in updated.body)
-                and _loads(original, self.module, self.is_package) & self.pruned):
+                and self._pruned_of(_loads(original, self.module, self.is_package))):
             self._prune(original)
             return cst.RemoveFromParent()
         return updated
@@ -282,6 +332,7 @@ class ModuleCopy(cst.CSTTransformer):
                 return None
             for a in updated.names:
                 if _bound(a) in self.pruned:
+                    self._lost(_bound(a))
                     self._removed(original, f"import of {module}.{dotted(a.name)}",
                                   "another service's code (shared library copy)")
             if not kept:
@@ -295,6 +346,7 @@ class ModuleCopy(cst.CSTTransformer):
             name = dotted(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             if bound in self.pruned:
+                self._lost(bound)
                 self._removed(original, f"import of {module}.{name}", "another service's code (shared library copy)")
                 continue
             full = f"{module}.{name}"
@@ -335,6 +387,7 @@ class ModuleCopy(cst.CSTTransformer):
             name = dotted(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
             if (bound or name.split(".")[0]) in self.pruned:
+                self._lost(bound or name.split(".")[0])
                 self._removed(original, f"import {name}", "another service's code (shared library copy)")
                 continue
             if self.cc.is_monolith(name):
