@@ -84,6 +84,25 @@ def test_the_inventory_knows_units_uses_state_and_constants() -> None:
     assert (imp.module, imp.attr) == ("shop.config", "get_setting")
 
 
+def test_a_forward_reference_in_an_annotation_is_a_use() -> None:
+    """``settings: "UserSettingsRead | None"`` names a class that pydantic looks up in the
+    module later: a copy of ``UserRead`` needs it too. The strings of a ``Literal`` are values."""
+    inv = parse("shop.auth.models", False, dedent("""
+        from typing import Literal, Optional
+
+        class UserRead(Base):
+            settings: "UserSettingsRead | None" = None
+            teams: list["TeamRead"] = []
+            role: Literal["admin", "member"] = "member"
+
+            def owner(self) -> Optional["Owner"]:
+                return None
+    """)).inventory
+    refs = inv.units()["UserRead"].refs
+    assert {"UserSettingsRead", "TeamRead", "Owner", "Base"} <= refs
+    assert not {"admin", "member"} & refs
+
+
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:
     # a template tag library and a signal, which the module's decorators name: a copy of
     # some of its units gets its own rather than a stub that fails the decorator on import;
@@ -303,6 +322,28 @@ def test_pruning_follows_pythons_scopes() -> None:
     assert "def joins(query):\n    return query" in text
     assert "def named():\n    pass" in text  # the module's ``model`` went: this one reads it
     assert len(removals) == 6  # import, KINDS, model, model_map, the loop, ``return model``
+
+
+def test_a_def_whose_annotations_name_pruned_code_keeps_them_as_strings() -> None:
+    """An annotation is kept, not run (unless something asks for the type hints): a def whose
+    parameters or result are annotated with another service's class stays, its annotations
+    quoted; one whose decorator or default uses it goes (Dispatch's
+    ``search_filter_sort_paginate(..., current_user: DispatchUser = None)``)."""
+    plan = ModulePlan("shop.db", VENDOR, full=True, pruned={"User", "current_user"})
+    text, removals = copy("""
+        from shop.auth.models import User
+        from shop.auth.deps import current_user
+
+        def paginate(query, page: int = 1, user: User | None = None) -> list[User]:
+            return query.limit(page)
+
+        def me(user=current_user):
+            return user
+    """, module="shop.db", plan=plan)
+    assert "def paginate(query, page: int = 1, user: 'User | None' = None) -> 'list[User]':" in text
+    assert "return query.limit(page)" in text
+    assert "def me" not in text
+    assert any("kept as strings" in r.reason for r in removals)
 
 
 def test_an_emptied_block_keeps_a_pass() -> None:

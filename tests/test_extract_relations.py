@@ -151,3 +151,57 @@ def test_what_a_function_reaches_through_a_callback_it_is_handed_is_its_callers(
     assert prog.touches("proj.blocklist.clean") == "proj.blocklist.allowed"
     # what it writes (for retries) and whether it reads the request still count the callback
     assert "proj.blocklist.allowed" in prog.reach("proj.results.Result.filter_urls")
+
+
+def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(tmp_path: Path) -> None:
+    """``from proj.incident.flows import incident_service`` where ``flows`` binds the module
+    (``from proj.incident import service as incident_service``) and every function of
+    ``flows`` belongs to another service: the facade of ``flows`` in the importing service
+    must still bind the module (Dispatch's task service failed on import)."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/incident/__init__.py": "",
+        "proj/incident/service.py": """
+            def get(incident_id: int) -> dict:
+                return {"id": incident_id}
+        """,
+        "proj/incident/flows.py": """
+            from proj.incident import service as incident_service
+
+
+            def open_incident(incident_id: int) -> dict:
+                return incident_service.get(incident_id)
+        """,
+        "proj/task/__init__.py": "",
+        "proj/task/service.py": """
+            from proj.incident import flows
+            from proj.incident.flows import incident_service
+
+
+            def remind(incident_id: int) -> dict:
+                flows.open_incident(incident_id)
+                return incident_service.get(incident_id)
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "incident"
+            members = ["proj.incident"]
+
+            [[service]]
+            name = "task"
+            members = ["proj.task"]
+
+            [shared]
+            members = ["proj"]
+        """,
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "task"
+    check = "import task_service.ported.proj.task.service as m; print(m.incident_service.__name__)"
+    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.strip().endswith("proj.incident.service")

@@ -105,16 +105,47 @@ def _header_loads(node: cst.CSTNode, module: str, is_package: bool) -> set[str]:
         parts = [node.iter]
     elif isinstance(node, cst.With):
         parts = [i.item for i in node.items]
-    elif isinstance(node, cst.FunctionDef):
-        parts = [*(d.decorator for d in node.decorators), node.params]
-        if node.returns is not None:
-            parts.append(node.returns)
+    elif isinstance(node, cst.FunctionDef):  # its annotations: see _annotations
+        parts = [*(d.decorator for d in node.decorators), *(p.default for p in _params(node) if p.default)]
     elif isinstance(node, cst.ClassDef):
         parts = [*(d.decorator for d in node.decorators), *(a.value for a in (*node.bases, *node.keywords))]
     out: set[str] = set()
     for p in parts:
         out |= _loads(p, module, is_package)
     return out
+
+
+def _params(node: cst.FunctionDef) -> list[cst.Param]:
+    p = node.params
+    return [*p.posonly_params, *p.params, *p.kwonly_params,
+            *(x for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param))]
+
+
+def _annotations(node: cst.FunctionDef) -> list[cst.Annotation]:
+    """A def's parameter and return annotations: evaluated when the def runs, but only kept
+    (a string does as well, unless something asks for the type hints)."""
+    out = [p.annotation for p in _params(node) if p.annotation is not None]
+    return out + ([node.returns] if node.returns is not None else [])
+
+
+class _Quote(cst.CSTTransformer):
+    """The annotations that name pruned code, as strings (``current_user: "DispatchUser"``)."""
+
+    def __init__(self, pruned: Callable[[set[str]], set[str]], module: str, is_package: bool) -> None:
+        super().__init__()
+        self.pruned = pruned
+        self.module = module
+        self.is_package = is_package
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        return False
+
+    def leave_Annotation(self, original: cst.Annotation, updated: cst.Annotation):
+        if isinstance(original.annotation, cst.SimpleString) or \
+                not self.pruned(_loads(original, self.module, self.is_package)):
+            return updated
+        code = cst.Module(body=[]).code_for_node(original.annotation)
+        return updated.with_changes(annotation=cst.SimpleString(repr(" ".join(code.split()))))
 
 
 class ModuleCopy(cst.CSTTransformer):
@@ -130,6 +161,7 @@ class ModuleCopy(cst.CSTTransformer):
         self.pruned = set(plan.pruned)
         self.removals: list[Removal] = []
         self.depth = 0
+        self.quoted: set[int] = set()  # defs whose annotations name pruned code (see _Quote)
         self.bodies: list[_Body] = []  # the function bodies the pass is inside, innermost last
         self.classes: list[str] = []
         self.changed_names = False
@@ -151,7 +183,10 @@ class ModuleCopy(cst.CSTTransformer):
     # -- scopes -----------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
-        entered = self._enter(node)  # decorators, defaults and annotations: in the scope around
+        entered = self._enter(node)  # decorators and defaults: in the scope around
+        if entered and self.pruned and any(self._pruned_of(_loads(a, self.module, self.is_package))
+                                           for a in _annotations(node)):
+            self.quoted.add(id(node))
         if self.pruned:
             use = NameUse(self.module, self.is_package)
             node.visit(use)
@@ -170,6 +205,12 @@ class ModuleCopy(cst.CSTTransformer):
         self.depth -= 1
         if self.pruned:
             self.bodies.pop()
+        if id(original) in self.quoted:  # in the scope around it, as its header
+            quote = _Quote(self._pruned_of, self.module, self.is_package)
+            updated = updated.with_changes(params=updated.params.visit(quote),
+                                           returns=updated.returns.visit(quote) if updated.returns else None)
+            self._removed(original, f"def {original.name.value}(...)", "its annotations name another service's code: "
+                                                                       "kept as strings (shared library copy)")
         return self._compound(original, self._mark(updated))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):

@@ -549,6 +549,11 @@ class Planner:
             self._provide(hm, hn, hops[i + 1][0])
         if target.kind == "module":
             self._materialize_path(target.module)
+            # the last hop binds the module itself (``from dispatch.incident import service as
+            # incident_service`` in ``flows``, which ``from dispatch.incident.flows import
+            # incident_service`` reads): its copy must keep binding it, a facade too
+            package, _, sub = target.module.rpartition(".")
+            self._provide(*hops[-1][0], (package, sub))
         elif target.kind == "unit":
             self.require_unit(target.module, target.name or "", origin, local, shared and not attribute)
         elif target.kind == "var":

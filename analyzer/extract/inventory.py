@@ -137,6 +137,25 @@ class _Scope:
         self.outer: set[str] = set()  # declared ``global`` or ``nonlocal``: not bound here
 
 
+def forward_references(node: cst.BaseExpression) -> list[str]:
+    """The strings of an annotation that stand for code (``"Foo | None"``, ``list["Foo"]``),
+    not those of a ``Literal[...]``, which are values."""
+    out: list[str] = []
+
+    class Strings(cst.CSTVisitor):
+        def visit_Subscript(self, n: cst.Subscript) -> bool:
+            return (dotted(n.value) or "").rpartition(".")[2] != "Literal"
+
+        def visit_SimpleString(self, n: cst.SimpleString) -> bool:
+            text = n.evaluated_value
+            if isinstance(text, str) and text.strip():
+                out.append(text.strip())
+            return False
+
+    node.visit(Strings())
+    return out
+
+
 class NameUse(cst.CSTVisitor):
     """Loads, stores, ``name.attr`` uses, imports and mutations inside one subtree.
 
@@ -348,6 +367,20 @@ class NameUse(cst.CSTVisitor):
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
         self.target(node.target)
+        return False
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        """A string in an annotation is a forward reference (``settings: "UserSettingsRead |
+        None"``): pydantic's ``update_forward_refs`` and ``typing.get_type_hints`` look its
+        names up in the module, so they are loads too (Dispatch's replicated ``UserRead``
+        lost ``UserSettingsRead``, which only a string named)."""
+        node.annotation.visit(self)
+        for text in forward_references(node.annotation):
+            try:
+                expr = cst.parse_expression(text)
+            except Exception:  # noqa: BLE001 - not an expression: a plain string, nothing to load
+                continue
+            expr.visit(self)
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
