@@ -456,7 +456,9 @@ def test_a_proxy_model_is_its_entity_a_missing_secret_key_is_made_and_data_files
     assert 'settings.AUTH_USER_MODEL = "auth.User"' in (out / "services/blog/blog_service/django_setup.py").read_text()
     assert "AUTH_USER_MODEL" not in (out / "services/people/people_service/django_setup.py").read_text()
     hooked = (out / "services/blog/blog_service/ported/proj/blog/hooked.py").read_text()
-    assert "on_post = _msa_wire.Stub(" in hooked and "def plain(post)" in hooked
+    # a stubbed function is a function of the same parameters that raises when called
+    assert "def on_post(post):\n" in hooked and "    return _msa_wire.Stub(\n        \"proj.blog.hooked.on_post\"," in hooked
+    assert "def plain(post)" in hooked
     blog_forms = (out / "services/blog/blog_service/ported/proj/blog/forms.py").read_text()
     assert "class SearchForm(forms.Form)" in blog_forms
     for stubbed in ("ItemForm", "WideItemForm"):

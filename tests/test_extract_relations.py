@@ -205,3 +205,66 @@ def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(t
     result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().endswith("proj.incident.service")
+
+
+def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path) -> None:
+    """A function of another service that can be neither called (no operation) nor copied
+    (it reads the database) is bound to a stub; handed on import to a library that inspects
+    it (Slack Bolt's ``middleware=[db_middleware]``), a stub object failed the import. The stub
+    is a function of the same parameters, which raises ``NotExtracted`` when called."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": DECLARATIVE_BASE,
+        "proj/slack/__init__.py": "",
+        "proj/slack/middleware.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import Session
+
+            from proj.db import Base
+
+
+            class Installation(Base):
+                __tablename__ = "installations"
+                id = Column(Integer, primary_key=True)
+
+
+            async def db_middleware(context, next, *, session: Session = None):
+                context["installation"] = session.query(Installation).first()
+                return await next()
+        """,
+        "proj/report/__init__.py": "",
+        "proj/report/views.py": """
+            import inspect
+
+            from proj.slack.middleware import db_middleware
+
+            MIDDLEWARE = [db_middleware]
+            ARITY = {m.__name__: list(inspect.signature(m).parameters) for m in MIDDLEWARE}
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "slack"
+            members = ["proj.slack"]
+
+            [[service]]
+            name = "report"
+            members = ["proj.report"]
+
+            [shared]
+            members = ["proj", "proj.db"]
+        """,
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "report"
+    check = ("import asyncio, inspect; import report_service.ported.proj.report.views as m; "
+             "from report_service.wire import NotExtracted\n"
+             "print(m.ARITY, inspect.iscoroutinefunction(m.MIDDLEWARE[0]))\n"
+             "try:\n    asyncio.run(m.MIDDLEWARE[0]({}, None))\n"
+             "except NotExtracted as exc:\n    print('raised', 'proj.slack.middleware.db_middleware' in str(exc))")
+    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]

@@ -326,7 +326,7 @@ class Planner:
                     d = Decision(self.svc.slug, target, owner, kind, STUBBED,
                                  f"the {kind} reads {entity} when it is defined, which is not here")
                     self._apply(d)
-                    plan.facade[name] = FacadeEntry(name, "stub", target, owner, d.reason)
+                    plan.facade[name] = self._stub(name, d)
                     continue
                 plan.units.add(name)
                 self._enqueue(module, st.index)
@@ -693,7 +693,18 @@ class Planner:
             self._prune(origin, local, d)
         else:
             self._apply(d)
-            plan.facade[name] = FacadeEntry(name, "stub", d.target, d.owner, d.reason)
+            plan.facade[name] = self._stub(name, d)
+
+    def _stub(self, name: str, d: Decision) -> FacadeEntry:
+        """The stub of a unit; a function's is a function of the same parameters (Slack Bolt
+        inspects a middleware it is handed when the decorator runs: Dispatch's ``db_middleware``,
+        a stub object, failed the import)."""
+        sym = self.prog.index.get(d.target)
+        if d.kind != "function" or sym is None or sym.kind != FUNCTION:
+            return FacadeEntry(name, "stub", d.target, d.owner, d.reason)
+        params = tuple(WireParam(p["name"], p["kind"], p.get("default") is not None, None, False)
+                       for p in sym.params)
+        return FacadeEntry(name, "stub", d.target, d.owner, d.reason, params=params, is_async=sym.is_async)
 
     def require_var(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)

@@ -361,7 +361,9 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
                 "notes": list(e.notes),
             })
         elif e.kind == "stub":
-            stubs.append(e)
+            stubs.append({"name": e.name, "target": e.target, "owner": e.owner, "reason": e.reason,
+                          "signature": _signature(e.params) if e.params is not None else None,
+                          "is_async": e.is_async})
         elif e.kind == "reexport" and e.source_module:
             reexports.append({"module": local(e.source_module), "source": e.target.rsplit(".", 1)[-1],
                               "name": e.name})

@@ -69,6 +69,10 @@ class FacadeEntry:
     proxy: Proxy | None = None
     source_module: str | None = None  # reexport: the monolith module to import it from
     notes: tuple[str, ...] = ()  # how arguments and result cross (proxies)
+    # a stubbed function's parameters: its stub is a function of the same shape, which a
+    # library inspecting what it is handed on import accepts (a middleware list, ``Depends``)
+    params: tuple[WireParam, ...] | None = None
+    is_async: bool = False
 
 
 @dataclass
