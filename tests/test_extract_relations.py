@@ -268,3 +268,60 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
     result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]
+
+
+def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_reads(tmp_path: Path) -> None:
+    """``resp: "SXNG_Response"`` names a class imported under ``if t.TYPE_CHECKING:``; a copy
+    that keeps the block for it must keep ``import typing as t`` too (searxng's
+    ``raise_for_httperror`` failed with ``NameError: name 't' is not defined``)."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/types.py": """
+            class Response:
+                status_code = 200
+        """,
+        "proj/net/__init__.py": "",
+        "proj/net/errors.py": """
+            import typing as t
+
+            if t.TYPE_CHECKING:
+                from proj.types import Response
+
+
+            def is_error(resp: "Response") -> bool:
+                return resp.status_code >= 400
+
+
+            def is_busy(resp: "Response") -> bool:
+                return resp.status_code == 429
+        """,
+        "proj/search/__init__.py": "",
+        "proj/search/fetch.py": """
+            from proj.net.errors import is_error
+
+
+            def fetch(resp) -> bool:
+                return not is_error(resp)
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "net"
+            members = ["proj.net"]
+
+            [[service]]
+            name = "search"
+            members = ["proj.search", "proj.net.errors.is_error"]
+
+            [shared]
+            members = ["proj", "proj.types"]
+        """,
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "search"
+    check = "import search_service.ported.proj.net.errors as m; print(m.is_error.__name__)"
+    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -521,6 +521,11 @@ class Planner:
             elif st.imports and any(b.name == name for b in st.imports):
                 if not plan.full:
                     plan.statements.add(st.index)
+                    # what the statement reads around its imports: ``t`` of an ``if
+                    # t.TYPE_CHECKING:`` block, kept for the name a forward reference reads
+                    for n in sorted(st.refs - {b.name for b in st.imports}):
+                        if inv.binders(n):
+                            self.require_name(module, n, shared)
                 for b in st.imports:
                     if b.name == name and not b.type_checking:
                         self.require_import(module, name, b.module, b.attr, shared)
