@@ -325,3 +325,59 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
     check = "import search_service.ported.proj.net.errors as m; print(m.is_error.__name__)"
     result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Path) -> None:
+    """``install_plugins()`` at the top of Dispatch's ``main.py`` runs while the module is
+    imported, before the service binds any client: rewired, it failed with "no client bound".
+    What it sets up (a registry of plugins) is the calling process's own, so a function that
+    can be copied is copied; one called only from functions is still rewired."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/plugins/__init__.py": "",
+        "proj/plugins/cli.py": """
+            import os
+
+
+            def install_plugins() -> int:
+                return len(os.environ.get("PLUGINS", "").split(","))
+
+
+            def plugin_count() -> int:
+                return 3
+        """,
+        "proj/slack/__init__.py": "",
+        "proj/slack/main.py": """
+            from proj.plugins.cli import install_plugins, plugin_count
+
+            INSTALLED = install_plugins()
+
+
+            def status() -> int:
+                return plugin_count()
+        """,
+        "plan.toml": """
+            schema = "msa-plan/1"
+
+            [[service]]
+            name = "plugins"
+            members = ["proj.plugins"]
+
+            [[service]]
+            name = "slack"
+            members = ["proj.slack"]
+
+            [shared]
+            members = ["proj"]
+        """,
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "slack"
+    copied = (service / "slack_service" / "ported" / "proj" / "plugins" / "cli.py").read_text()
+    assert "def install_plugins() -> int:\n    return len(" in copied
+    assert "_msa_wire.call(" in copied and "def plugin_count()" in copied  # still a proxy
+    check = "import slack_service.ported.proj.slack.main as m; print(m.INSTALLED)"
+    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "1", result.stdout[-3000:] + result.stderr[-3000:]

@@ -792,6 +792,10 @@ class Planner:
             bound = prog.request_bound(target)
             if bound is not None:
                 ok, why = False, f"reads the HTTP request being served (through `{bound}`)"
+            elif ok and copyable and prog.called_on_import(target):
+                # no client is bound while a module is imported, and what such a call sets
+                # up (a registry of plugins) is the calling process's own
+                ok, why = False, "a module's top-level code calls it, on import, where no remote call can go"
             if ok:
                 return self._record(Decision(self.svc.slug, target, owner, "function", REWIRED,
                                              f"through {hit[0].class_name}.{hit[1].operation.func}", notes, proxy))

@@ -68,6 +68,7 @@ class Program:
         self.writes: dict[str, set[str]] = defaultdict(set)
         self._call_lines: dict[tuple[str, str], tuple[int, ...]] = {}
         self._callbacks: dict[tuple[str, str], bool] = {}
+        self._on_import: frozenset[str] | None = None  # see called_on_import
         self._lines: dict[str, list[str]] = {}
         for e in doc.edges:
             if e.kind == CALL:
@@ -284,6 +285,16 @@ class Program:
         for s in self.reach(symbol):
             out |= self.writes.get(s, set())
         return out
+
+    def called_on_import(self, symbol: str) -> bool:
+        """Does a module's top-level code call ``symbol`` (Dispatch's ``main.py`` runs
+        ``install_plugins()``, searxng's ``webapp.py`` runs ``init()``)? Such a call runs while
+        the module is imported, before a service has bound any client."""
+        if self._on_import is None:
+            self._on_import = frozenset(t for source, targets in self.calls.items()
+                                        if (sym := self.index.get(source)) is not None and sym.kind == "module"
+                                        for t in targets)
+        return symbol in self._on_import
 
     def request_bound(self, symbol: str) -> str | None:
         """A function in reach of ``symbol`` that reads the request being served (``flask.g``...)."""
