@@ -36,7 +36,6 @@ _TYPING_WORDS = frozenset({"Mapped", "Optional", "List", "list", "Set", "set", "
                            "WriteOnlyMapped", "dict", "Dict", "None"})
 
 
-@dataclass(frozen=True, slots=True)
 class _Body:
     """A function body the pass is inside, for pruning by Python's scopes: ``free`` are the
     names it reads from around it (all others are its parameters and locals), ``pruned`` its
@@ -44,9 +43,22 @@ class _Body:
     every call: a pruned statement that binds it again (``query = query.join(m)`` in a loop
     that goes) leaves it bound."""
 
-    free: frozenset[str]
-    params: frozenset[str]
-    pruned: set[str]
+    __slots__ = ("node", "module", "is_package", "params", "pruned", "_free")
+
+    def __init__(self, node: cst.FunctionDef, module: str, is_package: bool) -> None:
+        self.node, self.module, self.is_package = node, module, is_package
+        self.params = frozenset(p.name.value for p in _params(node))
+        self.pruned: set[str] = set()
+        self._free: frozenset[str] | None = None
+
+    @property
+    def free(self) -> frozenset[str]:
+        """Computed when a statement first reads a pruned name: most bodies never do."""
+        if self._free is None:
+            use = NameUse(self.module, self.is_package)
+            self.node.visit(use)
+            self._free = frozenset(use.loads)
+        return self._free
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +200,7 @@ class ModuleCopy(cst.CSTTransformer):
                                            for a in _annotations(node)):
             self.quoted.add(id(node))
         if self.pruned:
-            use = NameUse(self.module, self.is_package)
-            node.visit(use)
-            p = node.params
-            params = {x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)}
-            params |= {x.name.value for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param)}
-            self.bodies.append(_Body(frozenset(use.loads), frozenset(params), set()))
+            self.bodies.append(_Body(node, self.module, self.is_package))
         return entered
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
@@ -253,7 +260,9 @@ class ModuleCopy(cst.CSTTransformer):
         name pruned, says nothing of a parameter of the same name elsewhere: Dispatch's
         ``get_all(*, db_session, model)`` lost its body to a ``for model, join in ...`` pruned
         in another function)."""
-        out = set()
+        out: set[str] = set()
+        if not names & self.pruned and not any(names & body.pruned for body in self.bodies):
+            return out  # the cheap test first: most statements read no pruned name
         for name in names:
             for body in reversed(self.bodies):
                 if name not in body.free:

@@ -137,23 +137,28 @@ class _Scope:
         self.outer: set[str] = set()  # declared ``global`` or ``nonlocal``: not bound here
 
 
+class _AnnotationStrings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        return (dotted(node.value) or "").rpartition(".")[2] != "Literal"
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+        text = node.evaluated_value
+        if isinstance(text, str) and text.strip():
+            self.found.append(text.strip())
+        return False
+
+
 def forward_references(node: cst.BaseExpression) -> list[str]:
     """The strings of an annotation that stand for code (``"Foo | None"``, ``list["Foo"]``),
     not those of a ``Literal[...]``, which are values."""
-    out: list[str] = []
-
-    class Strings(cst.CSTVisitor):
-        def visit_Subscript(self, n: cst.Subscript) -> bool:
-            return (dotted(n.value) or "").rpartition(".")[2] != "Literal"
-
-        def visit_SimpleString(self, n: cst.SimpleString) -> bool:
-            text = n.evaluated_value
-            if isinstance(text, str) and text.strip():
-                out.append(text.strip())
-            return False
-
-    node.visit(Strings())
-    return out
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return []  # most annotations: no string in them
+    strings = _AnnotationStrings()
+    node.visit(strings)
+    return strings.found
 
 
 class NameUse(cst.CSTVisitor):
