@@ -15,6 +15,18 @@ from tests.helpers import scaffold_support
 
 support = scaffold_support()
 
+def _plan(services: dict[str, list[str]], shared: list[str]) -> str:
+    """The ``plan.toml`` placing each service's members, and the shared library's."""
+    blocks = [f'[[service]]\nname = "{name}"\nmembers = {members!r}\n'.replace("'", '"')
+              for name, members in services.items()]
+    return 'schema = "msa-plan/1"\n\n' + "\n".join(blocks) + f"\n[shared]\nmembers = {shared!r}\n".replace("'", '"')
+
+
+def _python_in(service: Path, code: str):
+    """Runs ``code`` in the service's folder, where its package imports."""
+    return support.run([support.PYTHON, "-c", code], cwd=service, env=support.clean_env(), timeout=120)
+
+
 DECLARATIVE_BASE = """
     from sqlalchemy.orm import declarative_base
 
@@ -184,25 +196,12 @@ def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(t
                 flows.open_incident(incident_id)
                 return incident_service.get(incident_id)
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "incident"
-            members = ["proj.incident"]
-
-            [[service]]
-            name = "task"
-            members = ["proj.task"]
-
-            [shared]
-            members = ["proj"]
-        """,
+        "plan.toml": _plan({"incident": ["proj.incident"], "task": ["proj.task"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "task"
     check = "import task_service.ported.proj.task.service as m; print(m.incident_service.__name__)"
-    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    result = _python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().endswith("proj.incident.service")
 
@@ -243,20 +242,7 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
             MIDDLEWARE = [db_middleware]
             ARITY = {m.__name__: list(inspect.signature(m).parameters) for m in MIDDLEWARE}
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "slack"
-            members = ["proj.slack"]
-
-            [[service]]
-            name = "report"
-            members = ["proj.report"]
-
-            [shared]
-            members = ["proj", "proj.db"]
-        """,
+        "plan.toml": _plan({"slack": ["proj.slack"], "report": ["proj.report"]}, ["proj", "proj.db"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "report"
@@ -265,7 +251,7 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
              "print(m.ARITY, inspect.iscoroutinefunction(m.MIDDLEWARE[0]))\n"
              "try:\n    asyncio.run(m.MIDDLEWARE[0]({}, None))\n"
              "except NotExtracted as exc:\n    print('raised', 'proj.slack.middleware.db_middleware' in str(exc))")
-    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    result = _python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]
 
@@ -305,25 +291,12 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
             def fetch(resp) -> bool:
                 return not is_error(resp)
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "net"
-            members = ["proj.net"]
-
-            [[service]]
-            name = "search"
-            members = ["proj.search", "proj.net.errors.is_error"]
-
-            [shared]
-            members = ["proj", "proj.types"]
-        """,
+        "plan.toml": _plan({"net": ["proj.net"], "search": ["proj.search", "proj.net.errors.is_error"]}, ["proj", "proj.types"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "search"
     check = "import search_service.ported.proj.net.errors as m; print(m.is_error.__name__)"
-    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    result = _python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -358,20 +331,7 @@ def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Pat
             def status() -> int:
                 return plugin_count()
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "plugins"
-            members = ["proj.plugins"]
-
-            [[service]]
-            name = "slack"
-            members = ["proj.slack"]
-
-            [shared]
-            members = ["proj"]
-        """,
+        "plan.toml": _plan({"plugins": ["proj.plugins"], "slack": ["proj.slack"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "slack"
@@ -379,5 +339,5 @@ def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Pat
     assert "def install_plugins() -> int:\n    return len(" in copied
     assert "_msa_wire.call(" in copied and "def plugin_count()" in copied  # still a proxy
     check = "import slack_service.ported.proj.slack.main as m; print(m.INSTALLED)"
-    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    result = _python_in(service, check)
     assert result.returncode == 0 and result.stdout.strip() == "1", result.stdout[-3000:] + result.stderr[-3000:]

@@ -43,7 +43,7 @@ class _Body:
     every call: a pruned statement that binds it again (``query = query.join(m)`` in a loop
     that goes) leaves it bound."""
 
-    __slots__ = ("node", "module", "is_package", "params", "pruned", "_free")
+    __slots__ = ("_free", "is_package", "module", "node", "params", "pruned")
 
     def __init__(self, node: cst.FunctionDef, module: str, is_package: bool) -> None:
         self.node, self.module, self.is_package = node, module, is_package

@@ -151,6 +151,14 @@ class _AnnotationStrings(cst.CSTVisitor):
         return False
 
 
+def _expression(text: str) -> cst.BaseExpression | None:
+    """``text`` parsed as an expression, or ``None``: a string that is no code loads nothing."""
+    try:
+        return cst.parse_expression(text)
+    except Exception:  # noqa: BLE001 - libcst raises several kinds on what is not an expression
+        return None
+
+
 def forward_references(node: cst.BaseExpression) -> list[str]:
     """The strings of an annotation that stand for code (``"Foo | None"``, ``list["Foo"]``),
     not those of a ``Literal[...]``, which are values."""
@@ -381,11 +389,9 @@ class NameUse(cst.CSTVisitor):
         lost ``UserSettingsRead``, which only a string named)."""
         node.annotation.visit(self)
         for text in forward_references(node.annotation):
-            try:
-                expr = cst.parse_expression(text)
-            except Exception:  # noqa: BLE001 - not an expression: a plain string, nothing to load
-                continue
-            expr.visit(self)
+            expr = _expression(text)
+            if expr is not None:
+                expr.visit(self)
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
