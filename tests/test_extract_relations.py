@@ -341,3 +341,87 @@ def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Pat
     check = "import slack_service.ported.proj.slack.main as m; print(m.INSTALLED)"
     result = _python_in(service, check)
     assert result.returncode == 0 and result.stdout.strip() == "1", result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_another_services_fastapi_dependencies_keep_the_routes_that_name_them_defined(tmp_path: Path) -> None:
+    """``CurrentUser = Annotated[User, Depends(get_current_user)]`` of the auth service: a
+    route of another service that names it is defined on import (FastAPI reads the type), and
+    so are the shared library's dependencies built on it and on ``Depends(get_current_role)``
+    (Dispatch's ``CommonParameters``, which the views of 15 services import). A request that
+    needs one fails with ``NotExtracted`` until it is ported."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": DECLARATIVE_BASE,
+        "proj/auth/__init__.py": "",
+        "proj/auth/models.py": """
+            from sqlalchemy import Column, Integer, String
+
+            from proj.db import Base
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+                role = Column(String(20))
+        """,
+        "proj/auth/service.py": """
+            from typing import Annotated
+
+            from fastapi import Depends, Request
+            from sqlalchemy.orm import Session
+
+            from proj.auth.models import User
+
+
+            def get_current_user(request: Request) -> User:
+                return Session().query(User).first()
+
+
+            CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+            def get_current_role(request: Request, current_user: CurrentUser) -> str:
+                return current_user.role
+        """,
+        "proj/common.py": """
+            from typing import Annotated
+
+            from fastapi import Depends, Query
+
+            from proj.auth.service import CurrentUser, get_current_role
+
+
+            def common_parameters(current_user: CurrentUser, page: int = Query(1), role: str = Depends(get_current_role)):
+                return {"page": page, "role": role}
+
+
+            CommonParameters = Annotated[dict, Depends(common_parameters)]
+        """,
+        "proj/tags/__init__.py": "",
+        "proj/tags/views.py": """
+            from fastapi import APIRouter
+
+            from proj.auth.service import CurrentUser
+            from proj.common import CommonParameters
+
+            router = APIRouter()
+
+
+            @router.get("/tags")
+            def get_tags(common: CommonParameters, user: CurrentUser):
+                return [common["page"]]
+        """,
+        "plan.toml": _plan({"auth": ["proj.auth"], "tags": ["proj.tags"]}, ["proj", "proj.db", "proj.common"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "tags"
+    check = ("from fastapi import FastAPI; from fastapi.testclient import TestClient\n"
+             "import tags_service.ported.proj.tags.views as views\n"
+             "app = FastAPI(); app.include_router(views.router)\n"
+             "try:\n    TestClient(app).get('/tags')\n"
+             "except Exception as exc:\n    print(type(exc).__name__, 'proj.auth.service' in str(exc))")
+    result = _python_in(service, check)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "NotExtracted True"

@@ -694,11 +694,20 @@ class Planner:
         elif d.action == REWIRED:
             self._apply(d)
             plan.facade[name] = FacadeEntry(name, "proxy", d.target, d.owner, d.reason, d.proxy, notes=d.notes)
-        elif shared:
+        elif shared and not (d.kind == "function" and self._handed_to_depends(origin, local)):
             self._prune(origin, local, d)
         else:
             self._apply(d)
             plan.facade[name] = self._stub(name, d)
+
+    def _handed_to_depends(self, module: str, name: str) -> bool:
+        """Does ``module`` hand ``name`` to FastAPI's ``Depends(...)`` (a default of a
+        dependency's parameter, ``role = Depends(get_current_role)``, or an ``Annotated``
+        alias)? The shared library's copy then keeps the code with a stub in its place, which
+        fails only when a request needs it: pruned, it took with it every dependency built
+        on it (Dispatch's ``common_parameters`` and ``CommonParameters``, which 94 of its
+        services' views import)."""
+        return any(name in st.depends for st in self.prog.inventory(module).statements)
 
     def _stub(self, name: str, d: Decision) -> FacadeEntry:
         """The stub of a unit; a function's is a function of the same parameters (Slack Bolt
@@ -729,6 +738,16 @@ class Planner:
                    if maker and plain else "a module-level constant: copied" if plain
                    else "a module-level value made of constants and code copied here: copied")
             self._apply(Decision(self.svc.slug, target, owner, "variable", REPLICATED, why))
+            return
+        if binders and all(st.dependency for st in binders):
+            # a route naming it must still be defined (FastAPI reads the type on import), and
+            # the shared library's own aliases built on it too (Dispatch's ``CommonParameters``
+            # on ``CurrentUser``): a dependency that answers 501 when a request needs it
+            d = Decision(self.svc.slug, target, owner, "variable", STUBBED,
+                         f"a FastAPI dependency of the {owner} service: a request that needs it fails "
+                         "(NotExtracted) until it is ported here")
+            self._apply(d)
+            plan.facade[name] = FacadeEntry(name, "dependency", target, owner, d.reason)
             return
         d = Decision(self.svc.slug, target, owner, "variable", STUBBED,
                      f"a module-level value of the {owner} service that is not a constant")

@@ -339,7 +339,7 @@ def _signature(params) -> str:
 
 def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], project: str, local,
             standalone: bool) -> str:
-    proxies, stubs, reexports = [], [], []
+    proxies, stubs, dependencies, reexports = [], [], [], []
     clients: set[str] = set()
     for e in entries:
         if e.kind == "proxy" and e.proxy is not None:
@@ -364,12 +364,14 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
             stubs.append({"name": e.name, "target": e.target, "owner": e.owner, "reason": e.reason,
                           "signature": _signature(e.params) if e.params is not None else None,
                           "is_async": e.is_async})
+        elif e.kind == "dependency":
+            dependencies.append({"name": e.name, "target": e.target, "owner": e.owner, "reason": e.reason})
         elif e.kind == "reexport" and e.source_module:
             reexports.append({"module": local(e.source_module), "source": e.target.rsplit(".", 1)[-1],
                               "name": e.name})
     return render("extract/facade.py.j2", s=svc, module=module, project=project, standalone=standalone,
-                  wire=bool(proxies or stubs), client_modules=sorted(clients), proxies=proxies, stubs=stubs,
-                  reexports=reexports)
+                  wire=bool(proxies or stubs or dependencies), client_modules=sorted(clients), proxies=proxies,
+                  stubs=stubs, dependencies=dependencies, reexports=reexports)
 
 
 # -- service files ------------------------------------------------------------------------------------

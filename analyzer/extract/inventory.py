@@ -83,6 +83,9 @@ class Statement:
     defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
     decorated_with: frozenset[str] = frozenset()  # a def or class: the names its decorators start from
     chains: frozenset[tuple[str, ...]] = frozenset()  # ``searx.plugins.Plugin`` loads: three names or more
+    # a FastAPI dependency alias: ``CurrentUser = Annotated[User, Depends(get_current_user)]``
+    dependency: bool = False
+    depends: frozenset[str] = frozenset()  # names it hands to ``Depends(...)`` (``Depends(get_current_role)``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,19 @@ class _AnnotationStrings(cst.CSTVisitor):
         return False
 
 
+def _dependency_alias(value: cst.BaseExpression | None) -> bool:
+    """``Annotated[User, Depends(get_current_user)]`` (or ``Security(...)``): a type FastAPI
+    reads to call the dependency for each request that names it."""
+    if not isinstance(value, cst.Subscript) or (dotted(value.value) or "").rpartition(".")[2] != "Annotated":
+        return False
+    for element in value.slice[1:]:
+        index = element.slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.Call) \
+                and (dotted(index.value.func) or "").rpartition(".")[2] in ("Depends", "Security"):
+            return True
+    return False
+
+
 def _expression(text: str) -> cst.BaseExpression | None:
     """``text`` parsed as an expression, or ``None``: a string that is no code loads nothing."""
     try:
@@ -190,6 +206,7 @@ class NameUse(cst.CSTVisitor):
         self.chains: set[tuple[str, ...]] = set()
         self.imports: list[ImportBinding] = []
         self.mutated: set[str] = set()
+        self.depends: set[str] = set()  # names handed to FastAPI's ``Depends(...)`` / ``Security(...)``
         self.globals: set[str] = set()
         self.stars: list[str] = []
 
@@ -243,6 +260,9 @@ class NameUse(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
+        if node.args and isinstance(node.args[0].value, cst.Name) \
+                and (dotted(func) or "").rpartition(".")[2] in ("Depends", "Security"):
+            self.depends.add(node.args[0].value.value)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATORS:
             self.mutated.add(func.value.value)
         elif isinstance(func, cst.Name) and func.value == "next" and node.args and isinstance(node.args[0].value,
@@ -769,7 +789,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         stars.extend(use.stars)
         binds: set[str] = set()
         dataclass_like = enum_like = rows = rows_like = False
-        constant = False
+        constant = dependency = False
         defined_with: frozenset[str] = frozenset()
         defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
         decorated_with: frozenset[str] = frozenset()
@@ -792,6 +812,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             if kind == "assign":
                 values[index] = [b.value for b in stmt.body]
                 constant = all(_constant(v) for v in values[index])
+                dependency = all(_dependency_alias(v) for v in values[index])
             names = _all_names(stmt)
             if names is not None:
                 all_names = names
@@ -800,7 +821,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             attrs=frozenset(use.attrs), chains=frozenset(use.chains), imports=tuple(use.imports), constant=constant, type_checking=tc,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,
-            decorated_with=decorated_with,
+            decorated_with=decorated_with, dependency=dependency, depends=frozenset(use.depends),
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:

@@ -62,7 +62,7 @@ class FacadeEntry:
     """A name a module copy provides without its code: a proxy, a stub or a re-export."""
 
     name: str
-    kind: str  # proxy | stub | reexport
+    kind: str  # proxy | stub | dependency | reexport
     target: str  # qualified name in the monolith
     owner: str
     reason: str
