@@ -705,8 +705,8 @@ class Planner:
         dependency's parameter, ``role = Depends(get_current_role)``, or an ``Annotated``
         alias)? The shared library's copy then keeps the code with a stub in its place, which
         fails only when a request needs it: pruned, it took with it every dependency built
-        on it (Dispatch's ``common_parameters`` and ``CommonParameters``, which 94 of its
-        services' views import)."""
+        on it (Dispatch's ``common_parameters`` and ``CommonParameters``, which the views of
+        15 of its services import)."""
         return any(name in st.depends for st in self.prog.inventory(module).statements)
 
     def _stub(self, name: str, d: Decision) -> FacadeEntry:
@@ -742,7 +742,7 @@ class Planner:
         if binders and all(st.dependency for st in binders):
             # a route naming it must still be defined (FastAPI reads the type on import), and
             # the shared library's own aliases built on it too (Dispatch's ``CommonParameters``
-            # on ``CurrentUser``): a dependency that answers 501 when a request needs it
+            # on ``CurrentUser``): a dependency that raises NotExtracted when a request needs it
             d = Decision(self.svc.slug, target, owner, "variable", STUBBED,
                          f"a FastAPI dependency of the {owner} service: a request that needs it fails "
                          "(NotExtracted) until it is ported here")
