@@ -103,6 +103,27 @@ def test_a_forward_reference_in_an_annotation_is_a_use() -> None:
     assert not {"admin", "member"} & refs
 
 
+def test_the_inventory_knows_the_environment_variables_a_statement_reads() -> None:
+    """``os.environ[...]`` and a settings reader without a default are required; ``getenv``,
+    ``environ.get`` and a reader given a default are not; a settings reader's name must be in
+    capitals (``config("lower")`` is some other call)."""
+    inv = parse("shop.config", False, dedent("""
+        import os
+
+        KEY = config("SECRET_KEY", cast=str)
+        PORT = config("PORT", cast=int, default=5432)
+        DB = os.environ["DATABASE_URL"]
+        X = env.str("FLAVOUR", "plain")
+
+        def flags():
+            return os.getenv("DEBUG", "0"), os.environ.get("HOME"), config("lower"), env.bool("FEATURE_X")
+    """)).inventory
+    env = {st.binds[0]: (sorted(st.env), sorted(st.env_required)) for st in inv.statements[1:]}
+    assert env == {"KEY": (["SECRET_KEY"], ["SECRET_KEY"]), "PORT": (["PORT"], []),
+                   "DB": (["DATABASE_URL"], ["DATABASE_URL"]), "X": (["FLAVOUR"], []),
+                   "flags": (["DEBUG", "FEATURE_X", "HOME"], ["FEATURE_X"])}
+
+
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:
     # a template tag library and a signal, which the module's decorators name: a copy of
     # some of its units gets its own rather than a stub that fails the decorator on import;

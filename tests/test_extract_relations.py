@@ -425,3 +425,43 @@ def test_another_services_fastapi_dependencies_keep_the_routes_that_name_them_de
     result = _python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "NotExtracted True"
+
+
+def test_a_services_readme_names_the_environment_its_code_reads(tmp_path: Path) -> None:
+    """Dispatch's config reads ``DISPATCH_ENCRYPTION_KEY`` on import with no default: every
+    service failed without it, and nothing generated named it. The README of a service lists
+    the variables its copied code reads (the shared library's included), those without a
+    default first."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/config.py": """
+            import os
+
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            DEBUG = os.getenv("DEBUG", "0") == "1"
+        """,
+        "proj/orders/__init__.py": "",
+        "proj/orders/views.py": """
+            import os
+
+            from proj.config import DEBUG
+
+
+            def show(order_id: int) -> dict:
+                return {"id": order_id, "debug": DEBUG, "region": os.environ.get("REGION")}
+        """,
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": """
+            def total() -> int:
+                return 0
+        """,
+        "plan.toml": _plan({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj", "proj.config"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    readme = (out / "services" / "orders" / "README.md").read_text()
+    assert "Read with no default (the code that reads them fails without them):\n`SECRET_KEY`." in readme
+    assert "Read with a default: `DEBUG`, `REGION`." in readme
+    billing = (out / "services" / "billing" / "README.md").read_text()  # the shared library is in every service
+    assert "`SECRET_KEY`." in billing and "REGION" not in billing

@@ -89,6 +89,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
             session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
             dependencies=requirements,
             data=tuple(DataCopy(i.rel, i.folder, len(i.files), i.size, i.left) for i in data.items),
+            environment=_environment(prog, plans),
+            environment_required=_environment(prog, plans, required=True),
         )
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
@@ -103,6 +105,23 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
     out[MANIFEST] = _manifest(out, extraction)
     return dict(sorted(out.items())), extraction
+
+
+def _environment(prog: Program, plans: dict[str, ModulePlan], required: bool = False) -> tuple[str, ...]:
+    """The environment variables the statements a service keeps read (only those read with
+    no default, if ``required``): the monolith's deployment set them (Dispatch's config reads
+    ``DISPATCH_ENCRYPTION_KEY`` on import, and every service failed without it), so the
+    service's README names them."""
+    names: set[str] = set()
+    for module, plan in plans.items():
+        inv = prog.inventory(module)
+        units = inv.units()
+        kept = (range(len(inv.statements)) if plan.full
+                else plan.statements | {units[u].index for u in plan.units if u in units})
+        for index in kept:
+            st = inv.statements[index]
+            names |= st.env_required if required else st.env
+    return tuple(sorted(names))
 
 
 # -- module copies ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ can only keep an import too many, never lose one.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ PURE_METHODS = frozenset({"capitalize", "lower", "upper", "title", "strip", "lst
                           "join", "split", "keys", "values", "items", "get", "copy"})
 # Django's bases of the classes a model's manager is made of (``objects = Q.as_manager()``)
 ROW_BASES = frozenset({"QuerySet", "Manager", "BaseManager"})
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 CONSTANT_NAMES = frozenset({"True", "False", "None", "__name__", "__file__"})
 
 
@@ -86,6 +88,8 @@ class Statement:
     # a FastAPI dependency alias: ``CurrentUser = Annotated[User, Depends(get_current_user)]``
     dependency: bool = False
     depends: frozenset[str] = frozenset()  # names it hands to ``Depends(...)`` (``Depends(get_current_role)``)
+    env: frozenset[str] = frozenset()  # environment variables it reads (``os.environ["DB_URL"]``, ``config("KEY")``)
+    env_required: frozenset[str] = frozenset()  # ... of which read with no default
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,39 @@ class _AnnotationStrings(cst.CSTVisitor):
         return False
 
 
+def _env_read(node: cst.Call | cst.Subscript) -> tuple[str, bool] | None:
+    """The environment variable a call or subscript reads, and whether it has no default:
+    ``os.environ["DB_URL"]`` (required), ``os.environ.get("DB_URL")``, ``os.getenv("DB_URL")``,
+    and the settings readers that take one by name (starlette's and python-decouple's
+    ``config("SECRET_KEY", ...)``, django-environ's and environs' ``env("DEBUG")``,
+    ``env.bool("DEBUG")``; required without a ``default`` or a second argument), whose names
+    are in capitals by convention."""
+    if isinstance(node, cst.Subscript):
+        head = (dotted(node.value) or "").rpartition(".")[2]
+        if head != "environ" or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = node.slice[0].slice.value
+        reader, required = "environ", True
+    else:
+        if not node.args:
+            return None
+        name = dotted(node.func) or ""
+        if name.endswith(("getenv", "environ.get")):
+            reader, required = "environ", False
+        elif name in ("config", "env") or name.startswith("env."):
+            reader = "settings"
+            positional = [a for a in node.args if a.keyword is None]
+            required = len(positional) == 1 and not any(a.keyword is not None and a.keyword.value == "default"
+                                                         for a in node.args)
+        else:
+            return None
+        key = node.args[0].value
+    text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+    if not isinstance(text, str) or not text or (reader == "settings" and not _ENV_NAME.match(text)):
+        return None
+    return text, required
+
+
 def _dependency_alias(value: cst.BaseExpression | None) -> bool:
     """``Annotated[User, Depends(get_current_user)]`` (or ``Security(...)``): a type FastAPI
     reads to call the dependency for each request that names it."""
@@ -207,6 +244,8 @@ class NameUse(cst.CSTVisitor):
         self.imports: list[ImportBinding] = []
         self.mutated: set[str] = set()
         self.depends: set[str] = set()  # names handed to FastAPI's ``Depends(...)`` / ``Security(...)``
+        self.env: set[str] = set()  # environment variables read (see _env_read)
+        self.env_required: set[str] = set()  # ... with no default
         self.globals: set[str] = set()
         self.stars: list[str] = []
 
@@ -258,8 +297,20 @@ class NameUse(cst.CSTVisitor):
         node.value.visit(self)
         return False
 
+    def _env(self, node: cst.Call | cst.Subscript) -> None:
+        read = _env_read(node)
+        if read is not None:
+            self.env.add(read[0])
+            if read[1]:
+                self.env_required.add(read[0])
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        self._env(node)
+        return True
+
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
+        self._env(node)
         if node.args and isinstance(node.args[0].value, cst.Name) \
                 and (dotted(func) or "").rpartition(".")[2] in ("Depends", "Security"):
             self.depends.add(node.args[0].value.value)
@@ -822,6 +873,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,
             decorated_with=decorated_with, dependency=dependency, depends=frozenset(use.depends),
+            env=frozenset(use.env), env_required=frozenset(use.env_required),
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:

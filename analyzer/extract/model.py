@@ -177,6 +177,8 @@ class ServiceExtraction:
     session_factory: str | None
     dependencies: tuple[str, ...]  # the monolith's requirements the copied code needs
     data: tuple[DataCopy, ...] = ()  # files and folders copied beside the code, or left
+    environment: tuple[str, ...] = ()  # the environment variables the copied code reads
+    environment_required: tuple[str, ...] = ()  # ... of which some read with no default
 
     def count(self, action: str) -> int:
         return sum(c.sites for c in self.calls if c.action == action)
