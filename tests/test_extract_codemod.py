@@ -117,11 +117,14 @@ def test_the_inventory_knows_the_environment_variables_a_statement_reads() -> No
 
         def flags():
             return os.getenv("DEBUG", "0"), os.environ.get("HOME"), config("lower"), env.bool("FEATURE_X")
+
+        def app(environ, start_response):
+            return environ["PATH_INFO"], environ.get("HTTP_HOST")
     """)).inventory
     env = {st.binds[0]: (sorted(st.env), sorted(st.env_required)) for st in inv.statements[1:]}
     assert env == {"KEY": (["SECRET_KEY"], ["SECRET_KEY"]), "PORT": (["PORT"], []),
                    "DB": (["DATABASE_URL"], ["DATABASE_URL"]), "X": (["FLAVOUR"], []),
-                   "flags": (["DEBUG", "FEATURE_X", "HOME"], ["FEATURE_X"])}
+                   "flags": (["DEBUG", "FEATURE_X", "HOME"], ["FEATURE_X"]), "app": ([], [])}
 
 
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:

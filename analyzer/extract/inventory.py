@@ -160,14 +160,15 @@ class _AnnotationStrings(cst.CSTVisitor):
 
 def _env_read(node: cst.Call | cst.Subscript) -> tuple[str, bool] | None:
     """The environment variable a call or subscript reads, and whether it has no default:
-    ``os.environ["DB_URL"]`` (required), ``os.environ.get("DB_URL")``, ``os.getenv("DB_URL")``,
+    ``os.environ["DB_URL"]`` (required), ``os.environ.get("DB_URL")``, ``os.getenv("DB_URL")``
+    (not a WSGI ``environ``, which is the request's),
     and the settings readers that take one by name (starlette's and python-decouple's
     ``config("SECRET_KEY", ...)``, django-environ's and environs' ``env("DEBUG")``,
     ``env.bool("DEBUG")``; required without a ``default`` or a second argument), whose names
     are in capitals by convention."""
     if isinstance(node, cst.Subscript):
-        head = (dotted(node.value) or "").rpartition(".")[2]
-        if head != "environ" or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        # ``os.environ`` only: a WSGI callable's own ``environ["PATH_INFO"]`` is the request's
+        if dotted(node.value) != "os.environ" or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return None
         key = node.slice[0].slice.value
         reader, required = "environ", True
@@ -175,7 +176,7 @@ def _env_read(node: cst.Call | cst.Subscript) -> tuple[str, bool] | None:
         if not node.args:
             return None
         name = dotted(node.func) or ""
-        if name.endswith(("getenv", "environ.get")):
+        if name in ("getenv", "os.getenv", "os.environ.get"):
             reader, required = "environ", False
         elif name in ("config", "env") or name.startswith("env."):
             reader = "settings"
