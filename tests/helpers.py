@@ -102,6 +102,13 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def plan_toml(services: dict[str, list[str]], shared: list[str]) -> str:
+    """The ``plan.toml`` placing each service's members, and the shared library's."""
+    blocks = [f'[[service]]\nname = "{name}"\nmembers = {members!r}\n'.replace("'", '"')
+              for name, members in services.items()]
+    return 'schema = "msa-plan/1"\n\n' + "\n".join(blocks) + f"\n[shared]\nmembers = {shared!r}\n".replace("'", '"')
+
+
 def extract_planned(root: Path, out: Path) -> Path:
     """Analyze ``root``, apply its ``plan.toml`` and scaffold with the code extracted into ``out``."""
     from analyzer.pipeline import AnalyzeOptions, run_analysis

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.extract import datafiles
-from tests.helpers import build_tree, extract_planned
+from tests.helpers import build_tree, extract_planned, plan_toml
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -57,20 +57,7 @@ def _tree(tmp_path: Path) -> Path:
             def place():
                 return index()
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "web"
-            members = ["proj.web"]
-
-            [[service]]
-            name = "shop"
-            members = ["proj.shop"]
-
-            [shared]
-            members = ["proj"]
-        """,
+        "plan.toml": plan_toml({"web": ["proj.web"], "shop": ["proj.shop"]}, ["proj"]),
     })
     return root
 

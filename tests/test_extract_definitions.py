@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import scaffold_support
+from tests.helpers import plan_toml, scaffold_support
 
 support = scaffold_support()
 
@@ -46,20 +46,7 @@ def test_a_class_deriving_from_a_stub_through_its_module_is_stubbed(tmp_path: Pa
             def size():
                 return 16
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "store"
-            members = ["proj.store"]
-
-            [[service]]
-            name = "icons"
-            members = ["proj.icons"]
-
-            [shared]
-            members = ["proj"]
-        """,
+        "plan.toml": plan_toml({"store": ["proj.store"], "icons": ["proj.icons"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     migration = (out / "MIGRATION.md").read_text()

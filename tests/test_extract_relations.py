@@ -11,16 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzer.pipeline import AnalyzeOptions, run_analysis
-from tests.helpers import scaffold_support
+from tests.helpers import plan_toml, scaffold_support
 
 support = scaffold_support()
-
-def _plan(services: dict[str, list[str]], shared: list[str]) -> str:
-    """The ``plan.toml`` placing each service's members, and the shared library's."""
-    blocks = [f'[[service]]\nname = "{name}"\nmembers = {members!r}\n'.replace("'", '"')
-              for name, members in services.items()]
-    return 'schema = "msa-plan/1"\n\n' + "\n".join(blocks) + f"\n[shared]\nmembers = {shared!r}\n".replace("'", '"')
-
 
 def _python_in(service: Path, code: str):
     """Runs ``code`` in the service's folder, where its package imports."""
@@ -80,20 +73,8 @@ def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: 
             def create(session, name):
                 session.add(Challenges(name=name))
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "files"
-            members = ["proj.files"]
-
-            [[service]]
-            name = "challenges"
-            members = ["proj.challenges"]
-
-            [shared]
-            members = ["proj", "proj.db"]
-        """,
+        "plan.toml": plan_toml({"files": ["proj.files"], "challenges": ["proj.challenges"]},
+                               ["proj", "proj.db"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "challenges"
@@ -196,7 +177,7 @@ def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(t
                 flows.open_incident(incident_id)
                 return incident_service.get(incident_id)
         """,
-        "plan.toml": _plan({"incident": ["proj.incident"], "task": ["proj.task"]}, ["proj"]),
+        "plan.toml": plan_toml({"incident": ["proj.incident"], "task": ["proj.task"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "task"
@@ -242,7 +223,7 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
             MIDDLEWARE = [db_middleware]
             ARITY = {m.__name__: list(inspect.signature(m).parameters) for m in MIDDLEWARE}
         """,
-        "plan.toml": _plan({"slack": ["proj.slack"], "report": ["proj.report"]}, ["proj", "proj.db"]),
+        "plan.toml": plan_toml({"slack": ["proj.slack"], "report": ["proj.report"]}, ["proj", "proj.db"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "report"
@@ -291,7 +272,8 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
             def fetch(resp) -> bool:
                 return not is_error(resp)
         """,
-        "plan.toml": _plan({"net": ["proj.net"], "search": ["proj.search", "proj.net.errors.is_error"]}, ["proj", "proj.types"]),
+        "plan.toml": plan_toml({"net": ["proj.net"], "search": ["proj.search", "proj.net.errors.is_error"]},
+                               ["proj", "proj.types"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "search"
@@ -331,7 +313,7 @@ def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Pat
             def status() -> int:
                 return plugin_count()
         """,
-        "plan.toml": _plan({"plugins": ["proj.plugins"], "slack": ["proj.slack"]}, ["proj"]),
+        "plan.toml": plan_toml({"plugins": ["proj.plugins"], "slack": ["proj.slack"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "slack"
@@ -413,7 +395,8 @@ def test_another_services_fastapi_dependencies_keep_the_routes_that_name_them_de
             def get_tags(common: CommonParameters, user: CurrentUser):
                 return [common["page"]]
         """,
-        "plan.toml": _plan({"auth": ["proj.auth"], "tags": ["proj.tags"]}, ["proj", "proj.db", "proj.common"]),
+        "plan.toml": plan_toml({"auth": ["proj.auth"], "tags": ["proj.tags"]},
+                               ["proj", "proj.db", "proj.common"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "tags"
@@ -457,7 +440,8 @@ def test_a_services_readme_names_the_environment_its_code_reads(tmp_path: Path) 
             def total() -> int:
                 return 0
         """,
-        "plan.toml": _plan({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj", "proj.config"]),
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]},
+                               ["proj", "proj.config"]),
     })
     out = extract_planned(root, tmp_path / "out")
     readme = (out / "services" / "orders" / "README.md").read_text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import scaffold_support
+from tests.helpers import plan_toml, scaffold_support
 
 support = scaffold_support()
 
@@ -58,20 +58,7 @@ def test_a_value_made_of_copied_code_is_copied_and_one_holding_state_is_not(tmp_
             def timeout():
                 return DEFAULTS["timeout"]
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "conf"
-            members = ["proj.conf"]
-
-            [[service]]
-            name = "web"
-            members = ["proj.web"]
-
-            [shared]
-            members = ["proj", "proj.common"]
-        """,
+        "plan.toml": plan_toml({"conf": ["proj.conf"], "web": ["proj.web"]}, ["proj", "proj.common"]),
     })
     out = extract_planned(root, tmp_path / "out")
     web = out / "services" / "web" / "web_service"
@@ -142,20 +129,8 @@ def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path
             def album():
                 return pictures(2)
         """,
-        "plan.toml": """
-            schema = "msa-plan/1"
-
-            [[service]]
-            name = "images"
-            members = ["proj.images", "proj.types.image"]
-
-            [[service]]
-            name = "web"
-            members = ["proj.web"]
-
-            [shared]
-            members = ["proj", "proj.types", "proj.types.gallery"]
-        """,
+        "plan.toml": plan_toml({"images": ["proj.images", "proj.types.image"], "web": ["proj.web"]},
+                               ["proj", "proj.types", "proj.types.gallery"]),
     })
     out = extract_planned(root, tmp_path / "out")
     check = ("from web_service.vendor.proj.types import Image, ImageRef; "
