@@ -74,6 +74,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         operations = planner.operations()
         routes = planner.routes()
         decisions = tuple(sorted(planner.decisions.values(), key=lambda d: (d.target, d.action)))
+        environment, required = _environment(prog, plans)
         ex = ServiceExtraction(
             slug=svc.slug,
             package=svc.package,
@@ -89,8 +90,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
             session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
             dependencies=requirements,
             data=tuple(DataCopy(i.rel, i.folder, len(i.files), i.size, i.left) for i in data.items),
-            environment=_environment(prog, plans),
-            environment_required=_environment(prog, plans, required=True),
+            environment=environment,
+            environment_required=required,
         )
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
@@ -107,21 +108,22 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
     return dict(sorted(out.items())), extraction
 
 
-def _environment(prog: Program, plans: dict[str, ModulePlan], required: bool = False) -> tuple[str, ...]:
-    """The environment variables the statements a service keeps read (only those read with
-    no default, if ``required``): the monolith's deployment set them (Dispatch's config reads
+def _environment(prog: Program, plans: dict[str, ModulePlan]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The environment variables the statements a service keeps read, and those of them read
+    with no default: the monolith's deployment set them (Dispatch's config reads
     ``DISPATCH_ENCRYPTION_KEY`` on import, and every service failed without it), so the
     service's README names them."""
     names: set[str] = set()
+    required: set[str] = set()
     for module, plan in plans.items():
         inv = prog.inventory(module)
         units = inv.units()
         kept = (range(len(inv.statements)) if plan.full
                 else plan.statements | {units[u].index for u in plan.units if u in units})
         for index in kept:
-            st = inv.statements[index]
-            names |= st.env_required if required else st.env
-    return tuple(sorted(names))
+            names |= inv.statements[index].env
+            required |= inv.statements[index].env_required
+    return tuple(sorted(names)), tuple(sorted(required))
 
 
 # -- module copies ------------------------------------------------------------------------------------
