@@ -106,7 +106,8 @@ def test_a_forward_reference_in_an_annotation_is_a_use() -> None:
 def test_the_inventory_knows_the_environment_variables_a_statement_reads() -> None:
     """``os.environ[...]`` and a settings reader without a default are required; ``getenv``,
     ``environ.get`` and a reader given a default are not; a settings reader's name must be in
-    capitals (``config("lower")`` is some other call)."""
+    capitals (``config("lower")`` is some other call); one the code checks for first
+    (``"BUILD" in os.environ``) is not required either."""
     inv = parse("shop.config", False, dedent("""
         import os
 
@@ -120,11 +121,17 @@ def test_the_inventory_knows_the_environment_variables_a_statement_reads() -> No
 
         def app(environ, start_response):
             return environ["PATH_INFO"], environ.get("HTTP_HOST")
+
+        def build():
+            if "BUILD" in os.environ:
+                return os.environ["BUILD"]
+            return os.environ["VERSION"]
     """)).inventory
     env = {st.binds[0]: (sorted(st.env), sorted(st.env_required)) for st in inv.statements[1:]}
     assert env == {"KEY": (["SECRET_KEY"], ["SECRET_KEY"]), "PORT": (["PORT"], []),
                    "DB": (["DATABASE_URL"], ["DATABASE_URL"]), "X": (["FLAVOUR"], []),
-                   "flags": (["DEBUG", "FEATURE_X", "HOME"], ["FEATURE_X"]), "app": ([], [])}
+                   "flags": (["DEBUG", "FEATURE_X", "HOME"], ["FEATURE_X"]), "app": ([], []),
+                   "build": (["BUILD", "VERSION"], ["VERSION"])}  # checked before it is read: not required
 
 
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:

@@ -62,6 +62,11 @@ def test_the_default_scaffold_is_what_extraction_starts_from(doc, extracted) -> 
             else "/".join(parts[2:]) if parts[0] == "services" else path
         if parts[0] == "services" and rel in CHANGED:
             continue
+        if path == "deploy/docker-compose.yml" or path.startswith("deploy/k8s/") and "-route" not in path:
+            # the manifests only gain the environment the moved code reads (SHOP_DATABASE_URL)
+            extra = iter(files[path].splitlines())
+            assert all(line in extra for line in text.splitlines()), f"{path} lost a line"
+            continue
         assert files[path] == text, f"{path} changed"
 
 

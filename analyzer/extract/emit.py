@@ -20,6 +20,7 @@ import libcst as cst
 from analyzer.analysis import Analysis
 from analyzer.extract.codemod import CopyContext, copy_module
 from analyzer.extract.datafiles import DataFiles
+from analyzer.extract.environment import known_values
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.model import (
     PORTED,
@@ -34,7 +35,7 @@ from analyzer.extract.model import (
 from analyzer.extract.program import Program
 from analyzer.extract.requirements import monolith_python, monolith_requirements
 from analyzer.model import SHARED
-from analyzer.scaffold import MANIFEST
+from analyzer.scaffold import MANIFEST, deploy_files
 from analyzer.scaffold.context import ScaffoldContext, ServiceContext
 from analyzer.scaffold.render import render
 
@@ -60,6 +61,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
     services = []
     requirements = monolith_requirements(Path(doc.root))
     python = monolith_python(Path(doc.root))
+    known = known_values(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
     data_files = DataFiles(prog, (PORTED, VENDOR))
     for svc in ctx.services:
@@ -74,7 +76,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
         operations = planner.operations()
         routes = planner.routes()
         decisions = tuple(sorted(planner.decisions.values(), key=lambda d: (d.target, d.action)))
-        environment, required = _environment(prog, plans)
+        names, required = _environment(prog, plans)
         ex = ServiceExtraction(
             slug=svc.slug,
             package=svc.package,
@@ -90,8 +92,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
             session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
             dependencies=requirements,
             data=tuple(DataCopy(i.rel, i.folder, len(i.files), i.size, i.left) for i in data.items),
-            environment=environment,
-            environment_required=required,
+            environment=known.variables(names, required),
         )
         services.append(ex)
         _service_files(out, ctx, svc, ex, plans, prog, g)
@@ -101,6 +102,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
                 out.setdefault(f"{base}/{svc.package}/{tree}/{rel}", content)
             if at_root:
                 out.setdefault(f"{base}/{rel}", content)
+    # the manifests again, now setting the variables the moved code reads
+    out.update(deploy_files(ctx, {s.slug: s.environment for s in services}))
     extraction = Extraction(tuple(services), tuple(prog.moved_models))
     out["MIGRATION.md"] = out["MIGRATION.md"].rstrip("\n") + "\n\n" + render(
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
@@ -427,6 +430,9 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules
                     if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
+    tested = [v for v in ex.environment if v.test is not None]
+    if tested:  # set before conftest.py imports the moved code
+        out[f"{base}/tests/__init__.py"] = render("extract/tests_init.py.j2", variables=tested, **env)
     settings = dict(ex.modules).get(g.django_settings) if g.django_settings else None
     if settings is not None:
         owner = g.user_model_owner()

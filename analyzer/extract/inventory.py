@@ -247,6 +247,7 @@ class NameUse(cst.CSTVisitor):
         self.depends: set[str] = set()  # names handed to FastAPI's ``Depends(...)`` / ``Security(...)``
         self.env: set[str] = set()  # environment variables read (see _env_read)
         self.env_required: set[str] = set()  # ... with no default
+        self.env_checked: set[str] = set()  # ... whose presence the code checks first (``"X" in os.environ``)
         self.globals: set[str] = set()
         self.stars: list[str] = []
 
@@ -307,6 +308,17 @@ class NameUse(cst.CSTVisitor):
 
     def visit_Subscript(self, node: cst.Subscript) -> bool:
         self._env(node)
+        return True
+
+    def visit_Comparison(self, node: cst.Comparison) -> bool:
+        """``"DISPATCH_BUILD" in os.environ``: the code checks before it reads, so the
+        variable is read with a default after all."""
+        if len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.In) \
+                and dotted(node.comparisons[0].comparator) == "os.environ" and isinstance(node.left, cst.SimpleString):
+            name = node.left.evaluated_value
+            if isinstance(name, str) and name:
+                self.env.add(name)
+                self.env_checked.add(name)
         return True
 
     def visit_Call(self, node: cst.Call) -> bool:
@@ -874,7 +886,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,
             decorated_with=decorated_with, dependency=dependency, depends=frozenset(use.depends),
-            env=frozenset(use.env), env_required=frozenset(use.env_required),
+            env=frozenset(use.env), env_required=frozenset(use.env_required - use.env_checked),
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:

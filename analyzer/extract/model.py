@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analyzer.extract.environment import EnvVar
+
 # what a service does with a name that belongs to another service
 REWIRED = "rewired"  # a call through the generated client of the owner
 REPLICATED = "replicated"  # stateless code copied in (a remote call cannot work for it)
@@ -177,8 +179,7 @@ class ServiceExtraction:
     session_factory: str | None
     dependencies: tuple[str, ...]  # the monolith's requirements the copied code needs
     data: tuple[DataCopy, ...] = ()  # files and folders copied beside the code, or left
-    environment: tuple[str, ...] = ()  # the environment variables the copied code reads
-    environment_required: tuple[str, ...] = ()  # ... of which some read with no default
+    environment: tuple[EnvVar, ...] = ()  # the environment variables the copied code reads, required first
 
     def count(self, action: str) -> int:
         return sum(c.sites for c in self.calls if c.action == action)

@@ -23,16 +23,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.analysis import Analysis
 from analyzer.scaffold.build import build_context
 from analyzer.scaffold.context import ScaffoldContext, ScaffoldOptions
-from analyzer.scaffold.deploy import compose_cpus, compose_memory, http_routes, ingress_paths
+from analyzer.scaffold.deploy import (
+    compose_cpus,
+    compose_memory,
+    compose_value,
+    deployed_environment,
+    http_routes,
+    ingress_paths,
+)
 from analyzer.scaffold.gateway import render_gateway
 from analyzer.scaffold.openapi import openapi_document, render_openapi
 from analyzer.scaffold.render import render
 from analyzer.scaffold.writer import check_relative, write_tree
+
+if TYPE_CHECKING:
+    from analyzer.extract.environment import EnvVar
 
 SCAFFOLD_SCHEMA = "msa-scaffold/1"
 MANIFEST = "scaffold.json"
@@ -107,21 +119,39 @@ def render_files(ctx: ScaffoldContext) -> dict[str, str]:
         description = (f"The {s.slug} service, cut out of the {ctx.project} monolith. Interface operations live "
                        f"under {s.api_prefix}/; stubs answer 501 until ported.")
         put(f"openapi/{s.slug}.json", render_openapi(openapi_document(s, description)))
-        put(f"deploy/k8s/{s.slug}.yaml", render("deploy/k8s/service.yaml.j2", **env))
         put(f"deploy/k8s/{s.slug}-route.yaml",
             render("deploy/k8s/httproute.yaml.j2", routes=http_routes(ctx, s), **env))
     put("gateway/nginx.conf", render_gateway(ctx))
     put("gateway/nginx.docker.conf", render_gateway(ctx, docker=True))
     put("gateway/nginx.k8s.conf", render_gateway(ctx, docker=True, dns_suffix=f".{o.namespace}.svc.cluster.local"))
-    put("deploy/docker-compose.yml",
-        render("deploy/docker-compose.yml.j2", ctx=ctx, o=o, cpus=compose_cpus, memory=compose_memory))
+    for path, text in deploy_files(ctx).items():
+        put(path, text)
     put("deploy/k8s/gateway.yaml", render("deploy/k8s/gateway.yaml.j2", ctx=ctx, o=o))
-    put("deploy/k8s/kustomization.yaml", render("deploy/k8s/kustomization.yaml.j2", ctx=ctx, o=o))
     put("deploy/k8s/optional/ingress.yaml", render("deploy/k8s/ingress.yaml.j2", ctx=ctx, o=o,
                                                     paths=ingress_paths(ctx)))
     put("monolith/importlinter.ini", render("monolith/importlinter.ini.j2", ctx=ctx))
     put(MANIFEST, _manifest(ctx, files))
     return dict(sorted(files.items()))
+
+
+def deploy_files(ctx: ScaffoldContext, environment: Mapping[str, Iterable[EnvVar]] | None = None) -> dict[str, str]:
+    """The manifests that set each service's environment: its Deployment, the compose file, the
+    kustomization and, for the variables the moved code reads (``environment``: slug ->
+    variables, from ``--extract``), the file kustomize makes each service's Secret of."""
+    o = ctx.options
+    variables = {s.slug: deployed_environment(s, (environment or {}).get(s.slug, ())) for s in ctx.services}
+    files = {}
+    for s in ctx.services:
+        files[f"deploy/k8s/{s.slug}.yaml"] = render("deploy/k8s/service.yaml.j2", ctx=ctx, o=o, s=s,
+                                                    variables=variables[s.slug])
+        if variables[s.slug]:
+            files[f"deploy/k8s/env/{s.slug}.env"] = render("deploy/k8s/service.env.j2", ctx=ctx, s=s,
+                                                           variables=variables[s.slug])
+    files["deploy/docker-compose.yml"] = render("deploy/docker-compose.yml.j2", ctx=ctx, o=o, cpus=compose_cpus,
+                                                memory=compose_memory, variables=variables, value=compose_value)
+    files["deploy/k8s/kustomization.yaml"] = render("deploy/k8s/kustomization.yaml.j2", ctx=ctx, o=o,
+                                                    variables=variables)
+    return files
 
 
 def _manifest(ctx: ScaffoldContext, files: dict[str, str]) -> str:

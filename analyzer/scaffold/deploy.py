@@ -8,11 +8,17 @@ API limits an HTTPRoute to 16 rules of at most 8 matches each, so routes are chu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analyzer.scaffold.context import ScaffoldContext, ServiceContext
 
+if TYPE_CHECKING:
+    from analyzer.extract.environment import EnvVar
+
 MAX_MATCHES = 8  # per HTTPRoute rule (Gateway API v1)
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # what a shell, compose and Kubernetes all take
 MAX_RULES = 16  # per HTTPRoute
 
 
@@ -94,3 +100,23 @@ def compose_memory(quantity: str) -> str:
         raise ValueError(f"not a memory quantity: {quantity!r}")
     unit = {"Ki": "k", "Mi": "M", "Gi": "G", "k": "k", "M": "M", "G": "G"}[m.group("unit")]
     return f"{m.group('n')}{unit}"
+
+
+def deployed_environment(s: ServiceContext, variables: Iterable[EnvVar]) -> tuple[EnvVar, ...]:
+    """The variables the moved code reads that the service's deployment sets: names a shell
+    and Kubernetes take, and none of those the scaffold sets itself (host, port, clients)."""
+    own = {f"{s.env_prefix}HOST", f"{s.env_prefix}PORT", *(c.env for c in s.clients)}
+    return tuple(v for v in variables if _ENV_NAME.match(v.name) and v.name not in own)
+
+
+def compose_value(v: EnvVar, slug: str) -> str | None:
+    """A variable's value in the compose file: the shell's, else the monolith's example
+    (``${NAME:-example}``); for a required one without an example ``${NAME:?...}``, so that
+    compose refuses to start and names it; ``None`` (passed on from the shell when it is set)
+    for an optional one."""
+    example = v.example
+    if example is not None and "}" not in example and "\n" not in example:
+        return "${" + v.name + ":-" + example.replace("$", "$$") + "}"
+    if v.required:
+        return "${" + v.name + ":?set " + v.name + " for the " + slug + " service: see services/" + slug + "/README.md}"
+    return None
