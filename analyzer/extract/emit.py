@@ -20,8 +20,8 @@ import libcst as cst
 from analyzer.analysis import Analysis
 from analyzer.extract.codemod import CopyContext, copy_module
 from analyzer.extract.datafiles import DataFiles
-from analyzer.extract.environment import known_values
 from analyzer.extract.decide import Globals, Planner, module_path
+from analyzer.extract.environment import known_values
 from analyzer.extract.model import (
     PORTED,
     VENDOR,
