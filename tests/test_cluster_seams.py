@@ -403,6 +403,28 @@ def test_operational_scripts_are_set_aside_and_choose_no_owner():
     assert used.get(backfill) != "tooling"
 
 
+def test_a_tool_folder_that_is_a_root_of_its_own_is_tooling_too():
+    """mealie's ``dev/code-generation/`` has no ``__init__.py``: its scripts are the modules
+    ``gen_docs_api`` and ``utils``, named from that folder, and they came out in a service
+    with the API's routes they import. Their files' top-level folder says what they are."""
+    analysis, _ = layered.generate()
+    for module in ("gen_docs_api", "utils"):
+        analysis.symbols += [Symbol(module, "module", module, module, 1, 80),
+                             Symbol(f"{module}.run", "function", module, "run", 2, 79)]
+        analysis.modules.append(ModuleInfo(module, f"dev/code-generation/{module}.py", 80, "0"))
+    analysis.edges += [Edge("gen_docs_api.run", "utils.run", "call"),
+                       Edge("gen_docs_api.run", "mall.order.actions.update", "call", 3)]
+    rules = {s["module"]: s["rule"] for s in decompose(analysis).info["shared"]}
+    assert rules.get("gen_docs_api") == "tooling" and rules.get("utils") == "tooling"
+    # the same files beside the application's own code are no tool folder's
+    import dataclasses
+
+    analysis.modules = [dataclasses.replace(m, path=f"codegen/{m.name}.py") if m.name in ("gen_docs_api", "utils")
+                        else m for m in analysis.modules]
+    rules = {s["module"]: s["rule"] for s in decompose(analysis).info["shared"]}
+    assert rules.get("gen_docs_api") != "tooling"
+
+
 def test_a_tool_folder_module_serving_pages_keeps_what_it_uses_out_of_tooling():
     """A page in ``docs/`` (a proxy script's, indico's ``bin/utils/apiProxy.py``), and the
     helpers only it uses, are no tooling; beside them a documentation build script is. In

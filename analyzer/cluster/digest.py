@@ -2,7 +2,8 @@
 
 ``decompose``, ``score`` and ``baselines`` read the graph (symbol ids, kinds, modules and
 sizes in lines; edge ends, kinds and weights), the entities' ids, modules, model classes and
-abstractness, the routes' handlers, which modules are packages, and the options. They never
+abstractness, the routes' handlers, which modules are packages, the operational folders
+modules sit in when their names do not show it, and the options. They never
 read where a symbol starts, its signature or docstring, or the lines of an edge's sites: an
 edit that changes only those (or nothing the graph shows: a literal, a condition) leaves the
 digest as it was, and the stage cache (``analyzer.stage_cache``) skips clustering.
@@ -32,12 +33,14 @@ def graph_digests(analysis) -> tuple[str, str]:
     symbols' sizes, and without them. The baselines, which take no options and whose cuts
     read no size, are keyed by the second (their few line counts are counted again). The
     edges, most of the work, are hashed once for both."""
+    from analyzer.cluster.shared import tool_folders
     common = hashlib.blake2b(digest_size=20)
     for part in (
         [(e.source, e.target, e.kind, e.weight) for e in analysis.edges],
         [(e.id, e.module, e.model, e.abstract) for e in analysis.entities],
         [(r.id, r.kind, r.handler) for r in analysis.routes],
         [(m.name, m.is_package) for m in analysis.modules],
+        sorted(tool_folders(analysis).items()),  # the shared library's tooling rule reads them
     ):
         common.update(canonical_bytes(part))
     sized, plain = common.copy(), common

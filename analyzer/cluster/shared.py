@@ -123,8 +123,21 @@ def kept_out_of_library(analysis) -> list[KeptOut]:
     return sorted((k for m, k in found.items() if m not in placed), key=lambda k: (-k.fan_in, k.module))
 
 
+def tool_folders(analysis) -> dict[str, str]:
+    """The modules whose file sits under a top-level folder of operational code
+    (``TOOL_FOLDERS``) that their name does not show, with that folder: a folder without
+    ``__init__.py`` is a root of its own, so mealie's ``dev/code-generation/gen_docs_api.py``
+    is the module ``gen_docs_api``, and it was cut into a service with the API's routes."""
+    out: dict[str, str] = {}
+    for m in analysis.modules:
+        folder, sep, _ = (m.path or "").partition("/")
+        if sep and folder in TOOL_FOLDERS and m.name.partition(".")[0] != folder:
+            out[m.name] = folder
+    return out
+
+
 def _tool_modules(modules: list[str], served: Mapping[str, int], pages: Mapping[str, int], domain: set[str],
-                  users: Mapping[str, set[str]]) -> set[str]:
+                  users: Mapping[str, set[str]], folders: Mapping[str, str]) -> set[str]:
     """The modules of the ``tooling`` rule: in a top-level folder of operational code
     (``TOOL_FOLDERS``) that is not most of the tree and is no application (pages and data
     both: djangoproject.com's ``docs`` app), serving no entry point but command lines,
@@ -133,7 +146,7 @@ def _tool_modules(modules: list[str], served: Mapping[str, int], pages: Mapping[
     script serving pages only itself and what it uses."""
     held: dict[str, list[str]] = defaultdict(list)  # top-level folder -> its modules
     for m in modules:
-        held[m.partition(".")[0]].append(m)
+        held[folders.get(m) or m.partition(".")[0]].append(m)
     tools = {m for f in TOOL_FOLDERS if 0 < len(held.get(f, ())) <= TOOL_FOLDER_SHARE * len(modules)
              # a folder serving pages of its own data is an application
              and not (any(pages.get(m) for m in held[f]) and any(m in domain for m in held[f]))
@@ -255,7 +268,7 @@ def detect_shared(
         return all(not users.get(u) or (u not in seen and in_settings(u) and started_only(u, seen | {m}))
                    for u in users.get(m, ()) if u not in shared)
 
-    tool_modules = _tool_modules(modules, served, pages, domain, users)
+    tool_modules = _tool_modules(modules, served, pages, domain, users, tool_folders(analysis))
     candidates = [m for m in modules if m not in domain]
     settled = False  # the settings rule waits until the others are done: they name a module better
     changed = True
