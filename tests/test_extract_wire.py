@@ -120,8 +120,7 @@ def test_an_entity_is_reloaded_by_its_owner_and_a_snapshot_elsewhere(services, m
     models = importlib.import_module("orders_service.ported.shop.orders.models")
     orders = services["orders"]
     app = runtime.monolith_app()
-    with app.app_context():
-        session = runtime._session()
+    with app.app_context(), runtime._session() as session:
         try:
             order = models.Order(number="SO-20240517-ABCDEF", customer_id=7, subtotal=Decimal("10.00"),
                                  total=Decimal("14.90"))

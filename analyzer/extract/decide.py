@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from analyzer.discover import settings_name
-from analyzer.extract.inventory import ROUTE_CONTAINERS
+from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted
 from analyzer.extract.model import (
     PORTED,
     PRUNED,
@@ -48,7 +48,7 @@ from analyzer.extract.model import (
 )
 from analyzer.extract.program import Program, Target
 from analyzer.interfaces import cross_calls
-from analyzer.model import CLASS, FUNCTION, METHOD, READ, SHARED, WRITE
+from analyzer.model import CLASS, FUNCTION, METHOD, READ, SHARED, WRITE, Symbol
 from analyzer.scaffold.context import Client, ClientCall, Operation, ScaffoldContext, ServiceContext
 from analyzer.scaffold.typemap import ANY, PyType, map_annotation
 
@@ -119,6 +119,38 @@ def annotation_names(text: str) -> list[str]:
     return out
 
 
+# how a session comes of the session factory (templates/extract/runtime.py.j2)
+CALL, CONTEXT, GENERATOR = "call", "context", "generator"
+SESSION_YIELDERS = frozenset({"Generator", "Iterator", "Iterable", "ContextManager", "AbstractContextManager"})
+
+
+def _session_type(name: str) -> bool:
+    return name in SESSION_NAMES and name != "AsyncSession" or (name.endswith("Session") and not name.startswith("Async"))
+
+
+def _has_yield(fn: cst.FunctionDef) -> bool:
+    """Whether a function is a generator: a ``yield`` of its own, not of a nested def."""
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is fn
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Yield(self, node: cst.Yield) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+    fn.visit(Visitor())
+    return found
+
+
 def _all_optional(params: tuple[dict, ...]) -> bool:
     return all(p.get("default") is not None or p.get("kind") in ("var_positional", "var_keyword") for p in params)
 
@@ -141,8 +173,7 @@ class Globals:
         self.django_settings, self.django_apps = self._django()
         self.user_model = self._setting_string("AUTH_USER_MODEL")
         self.app_factory = self._factory(lambda head: head == "Flask")
-        self.session_factory = self._factory(lambda head: head in SESSION_NAMES or head.endswith("Session"),
-                                             prefer="session")
+        self.session_factory, self.session_kind = self._session_factory()
 
     def slug(self, service: str) -> str:
         return self.slugs.get(service, "shared" if service == SHARED else service)
@@ -159,6 +190,62 @@ class Globals:
             shared = self.prog.placement.get(s.id, SHARED) == SHARED
             found.append((not shared, prefer not in s.name.lower(), s.id.count("."), s.id))
         return min(found)[3] if found else None
+
+    def _session_factory(self) -> tuple[str | None, str]:
+        """The monolith's session factory, and how a session comes of it (``SESSION_KINDS``):
+        a function returning one, a ``@contextmanager`` or a generator yielding one (FastAPI's
+        ``get_db`` dependency: mealie's ``session_context`` and ``generate_session``; Dispatch's
+        ``get_session`` is a context manager though annotated ``-> Session``), or a module-level
+        ``sessionmaker(...)`` (Dispatch's ``SessionLocal``). The shared library's first, then
+        functions, then one named for sessions, the shallowest."""
+        found = []
+        for sym in self.prog.doc.symbols:
+            if sym.kind != FUNCTION or sym.module not in self.prog.modules or f"{sym.module}.{sym.name}" != sym.id \
+                    or not _all_optional(sym.params):
+                continue
+            names = annotation_names(sym.returns or "")
+            heads = [n.rsplit(".", 1)[-1] for n in names if n.rsplit(".", 1)[-1] not in ("Optional", "Union", "None")]
+            if not heads:
+                continue
+            yielded = heads[0] in SESSION_YIELDERS and len(heads) > 1
+            session = heads[1] if yielded else heads[0]
+            if not _session_type(session):
+                continue
+            decorated = any(d.rsplit(".", 1)[-1] in ("contextmanager",) for d in sym.decorators)
+            kind = CONTEXT if decorated else GENERATOR if yielded or self._yields(sym) else CALL
+            found.append((self.prog.placement.get(sym.id, SHARED) != SHARED, False, "session" not in sym.name.lower(),
+                          sym.id.count("."), sym.id, kind))
+        for module in sorted(self.prog.modules):
+            for name in self._session_makers(module):
+                qualname = f"{module}.{name}"
+                # after a function: one may set the maker up first (the sample's ``init_db`` binds it)
+                found.append((self.prog.top(module) != SHARED, True, "session" not in name.lower(),
+                              qualname.count("."), qualname, CALL))
+        if not found:
+            return None, CALL
+        best = min(found)
+        return best[4], best[5]
+
+    def _session_makers(self, module: str) -> list[str]:
+        """Module-level names bound to ``sessionmaker(...)`` (or ``scoped_session`` of one)."""
+        out = []
+        for st in self.prog.inventory(module).statements:
+            if st.kind != "assign" or len(st.binds) != 1 or not (
+                    {"sessionmaker", "scoped_session"} & st.refs
+                    or any(attr in ("sessionmaker", "scoped_session") for _, attr in st.attrs)):
+                continue
+            node = self.prog.parsed(module).tree.body[st.index]
+            for small in node.body if isinstance(node, cst.SimpleStatementLine) else ():
+                value = small.value if isinstance(small, cst.Assign | cst.AnnAssign) else None
+                if isinstance(value, cst.Call) and (dotted(value.func) or "").rpartition(".")[2] in (
+                        "sessionmaker", "scoped_session"):
+                    out.append(st.binds[0])
+        return out
+
+    def _yields(self, sym: Symbol) -> bool:
+        fn = next((n for n in self.prog.parsed(sym.module).tree.body
+                   if isinstance(n, cst.FunctionDef) and n.name.value == sym.name), None)
+        return fn is not None and _has_yield(fn)
 
     def _django(self) -> tuple[str | None, tuple[str, ...]]:
         """The monolith's Django settings module (of the modules binding INSTALLED_APPS, the one
@@ -258,7 +345,14 @@ class Globals:
         return head if self.prog.modules[head].is_package else head.rpartition(".")[0] or None
 
     def local_to(self, qualname: str | None, service: str) -> bool:
-        return qualname is not None and self.prog.placement.get(qualname, SHARED) in (SHARED, service)
+        """Whether a unit, or a module-level value (a ``sessionmaker``), is the shared
+        library's or this service's."""
+        if qualname is None:
+            return False
+        owner = self.prog.placement.get(qualname)
+        if owner is None and qualname not in self.prog.index:
+            owner = self.prog.top(qualname.rpartition(".")[0])
+        return (owner or SHARED) in (SHARED, service)
 
 
 class Planner:

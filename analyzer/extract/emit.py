@@ -50,6 +50,7 @@ class RuntimeView:
     session_factory: str | None
     session_factory_module: str
     session_factory_name: str
+    session_kind: str  # how a session comes of the factory: decide.CALL, CONTEXT or GENERATOR
 
 
 def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
@@ -413,6 +414,7 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
         session_factory=ex.session_factory,
         session_factory_module=local(ex.session_factory.rpartition(".")[0]) if ex.session_factory else "",
         session_factory_name=ex.session_factory.rpartition(".")[2] if ex.session_factory else "",
+        session_kind=g.session_kind,
     )
     env = {"ctx": ctx, "o": ctx.options, "s": svc, "x": rt, "ex": ex}
     out[f"{pkg}/wire.py"] = render("extract/wire.py.j2", **env)
