@@ -65,6 +65,13 @@ def scaffold_support():
     return load_module(Path(__file__).resolve().parent / "fixtures/scaffold/support.py", "scaffold_support")
 
 
+def python_in(service: Path, code: str):
+    """Runs ``code`` with the test interpreter in a generated service's folder, where its
+    package imports, in a clean environment: the completed process."""
+    support = scaffold_support()
+    return support.run([support.PYTHON, "-c", code], cwd=service, env=support.clean_env(), timeout=120)
+
+
 # -- whole runs of ``msa analyze`` on a copy of the sample (the stage-cache tests) ----------
 
 SHOP = Path(__file__).parent.parent / "samples" / "shop"

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import plan_toml, scaffold_support
-
-support = scaffold_support()
+from tests.helpers import plan_toml, python_in
 
 
 def test_a_class_deriving_from_a_stub_through_its_module_is_stubbed(tmp_path: Path) -> None:
@@ -52,6 +50,5 @@ def test_a_class_deriving_from_a_stub_through_its_module_is_stubbed(tmp_path: Pa
     migration = (out / "MIGRATION.md").read_text()
     assert "`proj.icons.cache.IconCache`" in migration and "`Appl`, which is stubbed here" in migration
     check = "from icons_service.ported.proj.icons.cache import size; print(size())"
-    result = support.run([support.PYTHON, "-c", check], cwd=out / "services" / "icons", env=support.clean_env(),
-                         timeout=120)
+    result = python_in(out / "services" / "icons", check)
     assert result.returncode == 0 and result.stdout.strip() == "16", result.stdout[-3000:]

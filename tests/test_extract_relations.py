@@ -11,14 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzer.pipeline import AnalyzeOptions, run_analysis
-from tests.helpers import plan_toml, scaffold_support
-
-support = scaffold_support()
-
-def _python_in(service: Path, code: str):
-    """Runs ``code`` in the service's folder, where its package imports."""
-    return support.run([support.PYTHON, "-c", code], cwd=service, env=support.clean_env(), timeout=120)
-
+from tests.helpers import plan_toml, python_in
 
 DECLARATIVE_BASE = """
     from sqlalchemy.orm import declarative_base
@@ -84,7 +77,7 @@ def test_a_relationship_to_a_subclass_of_another_services_entity_goes(tmp_path: 
     assert "a relationship to `ChallengeFiles`, an entity of another service" in migration
     check = ("from sqlalchemy.orm import configure_mappers; "
              "import challenges_service.ported.proj.challenges.models; configure_mappers(); print('ok')")
-    result = support.run([support.PYTHON, "-c", check], cwd=service, env=support.clean_env(), timeout=120)
+    result = python_in(service, check)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout[-3000:]
 
 
@@ -182,7 +175,7 @@ def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(t
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "task"
     check = "import task_service.ported.proj.task.service as m; print(m.incident_service.__name__)"
-    result = _python_in(service, check)
+    result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().endswith("proj.incident.service")
 
@@ -232,7 +225,7 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
              "print(m.ARITY, inspect.iscoroutinefunction(m.MIDDLEWARE[0]))\n"
              "try:\n    asyncio.run(m.MIDDLEWARE[0]({}, None))\n"
              "except NotExtracted as exc:\n    print('raised', 'proj.slack.middleware.db_middleware' in str(exc))")
-    result = _python_in(service, check)
+    result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]
 
@@ -278,7 +271,7 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "search"
     check = "import search_service.ported.proj.net.errors as m; print(m.is_error.__name__)"
-    result = _python_in(service, check)
+    result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -321,7 +314,7 @@ def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Pat
     assert "def install_plugins() -> int:\n    return len(" in copied
     assert "_msa_wire.call(" in copied and "def plugin_count()" in copied  # still a proxy
     check = "import slack_service.ported.proj.slack.main as m; print(m.INSTALLED)"
-    result = _python_in(service, check)
+    result = python_in(service, check)
     assert result.returncode == 0 and result.stdout.strip() == "1", result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -405,7 +398,7 @@ def test_another_services_fastapi_dependencies_keep_the_routes_that_name_them_de
              "app = FastAPI(); app.include_router(views.router)\n"
              "try:\n    TestClient(app).get('/tags')\n"
              "except Exception as exc:\n    print(type(exc).__name__, 'proj.auth.service' in str(exc))")
-    result = _python_in(service, check)
+    result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "NotExtracted True"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import plan_toml, scaffold_support
+from tests.helpers import plan_toml, python_in, scaffold_support
 
 support = scaffold_support()
 
@@ -135,6 +135,5 @@ def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path
     out = extract_planned(root, tmp_path / "out")
     check = ("from web_service.vendor.proj.types import Image, ImageRef; "
              "from web_service.ported.proj.web.views import link; print(link('u'))")
-    result = support.run([support.PYTHON, "-c", check],
-                         cwd=out / "services" / "web", env=support.clean_env(), timeout=120)
+    result = python_in(out / "services" / "web", check)
     assert result.returncode == 0 and result.stdout.strip() == "u", result.stdout[-3000:]
