@@ -134,6 +134,40 @@ def test_the_inventory_knows_the_environment_variables_a_statement_reads() -> No
                    "build": (["BUILD", "VERSION"], ["VERSION"])}  # checked before it is read: not required
 
 
+def test_the_fields_of_a_settings_class_are_environment_variables() -> None:
+    """pydantic-settings reads each field of a ``BaseSettings`` class from the environment
+    (mealie's ``AppSettings``: ``SECRET: str``, ``BASE_URL: str = "..."``), with the class's
+    ``env_prefix``, which a subclass in the module inherits."""
+    inv = parse("shop.settings", False, dedent("""
+        from typing import ClassVar
+
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+        class Logging(BaseSettings):
+            model_config = SettingsConfigDict(env_prefix="shop_")
+            log_level: str = "info"
+
+        class App(Logging):
+            SECRET: str
+            BASE_URL: str = "http://localhost"
+            _cache: dict = {}
+            KINDS: ClassVar[tuple] = ()
+
+        class Legacy(BaseSettings):
+            token: str
+
+            class Config:
+                env_prefix = "OLD_"
+
+        class Plain:
+            NAME: str
+    """)).inventory
+    env = {st.binds[0]: (sorted(st.env), sorted(st.env_required)) for st in inv.statements if st.kind == "class"}
+    assert env == {"Logging": (["SHOP_LOG_LEVEL"], []),
+                   "App": (["SHOP_BASE_URL", "SHOP_SECRET"], ["SHOP_SECRET"]),
+                   "Legacy": (["OLD_TOKEN"], ["OLD_TOKEN"]), "Plain": ([], [])}
+
+
 def test_registries_a_module_fills_on_import_count_as_constants() -> None:
     # a template tag library and a signal, which the module's decorators name: a copy of
     # some of its units gets its own rather than a stub that fails the decorator on import;

@@ -32,6 +32,8 @@ def test_values_come_from_the_test_set_up_and_the_example_files(tmp_path: Path) 
             os.environ.setdefault("PORT", 5432)
             os.environ.update({"REGION": "eu"}, FLAG="1")
             os.environ["COMPUTED"] = compute()
+            mp = MonkeyPatch()
+            mp.setenv("PRODUCTION", "True")
 
             def pytest_configure(config):
                 os.environ["IN_HOOK"] = "yes"
@@ -50,7 +52,7 @@ def test_values_come_from_the_test_set_up_and_the_example_files(tmp_path: Path) 
     })
     known = known_values(root)
     assert known.tests == {"DATABASE_HOSTNAME": "localhost", "PORT": "5432", "REGION": "eu", "FLAG": "1",
-                           "IN_HOOK": "yes", "FROM_PYTEST_ENV": "on", "TABLE": "t", "NESTED": "n", "FROM_TOX": "1"}
+                           "IN_HOOK": "yes", "PRODUCTION": "True", "FROM_PYTEST_ENV": "on", "TABLE": "t", "NESTED": "n", "FROM_TOX": "1"}
     assert known.examples == {"SECRET_KEY": "change-me", "PLAIN": "a b", "ONLY_HERE": "q"}
 
 
@@ -138,3 +140,4 @@ def test_the_deployment_and_the_tests_set_what_the_moved_code_reads(tmp_path: Pa
     result = support.run([support.PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"], cwd=service,
                          env=support.clean_env(), timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analyzer.pipeline import AnalyzeOptions, run_analysis
 from tests.helpers import plan_toml, python_in
 
@@ -230,10 +232,15 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
     assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]
 
 
-def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("imports", "test"), [("import typing as t", "t.TYPE_CHECKING"),
+                                               ("from typing import TYPE_CHECKING", "TYPE_CHECKING")])
+def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_reads(
+        tmp_path: Path, imports: str, test: str) -> None:
     """``resp: "SXNG_Response"`` names a class imported under ``if t.TYPE_CHECKING:``; a copy
     that keeps the block for it must keep ``import typing as t`` too (searxng's
-    ``raise_for_httperror`` failed with ``NameError: name 't' is not defined``)."""
+    ``raise_for_httperror`` failed with ``NameError: name 't' is not defined``), and
+    ``from typing import TYPE_CHECKING`` for a bare ``if TYPE_CHECKING:`` (mealie's models:
+    ``NameError: name 'TYPE_CHECKING' is not defined`` in 16 services)."""
     from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
@@ -243,10 +250,10 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
                 status_code = 200
         """,
         "proj/net/__init__.py": "",
-        "proj/net/errors.py": """
-            import typing as t
+        "proj/net/errors.py": f"""
+            {imports}
 
-            if t.TYPE_CHECKING:
+            if {test}:
                 from proj.types import Response
 
 

@@ -29,8 +29,17 @@ def test_poetry_dependencies_become_requirements(tmp_path):
     write(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3.0.2"\n'
                                       'sqlalchemy = {version = "~2.0", extras = ["asyncio"]}\nredis = "*"\n'
                                       'celery = "5.4.0"\nhttpx = ">=0.27,<1"\n'})
-    assert monolith_requirements(tmp_path) == ("celery==5.4.0", "flask>=3.0.2", "httpx>=0.27,<1", "redis",
-                                               "sqlalchemy>=2.0")
+    assert monolith_requirements(tmp_path) == ("celery==5.4.0", "flask>=3.0.2,<4", "httpx>=0.27,<1", "redis",
+                                               "sqlalchemy>=2.0,<2.1")
+
+
+def test_poetry_carets_and_tildes_keep_their_ceilings(tmp_path):
+    """mealie's ``openai = "^1.27.0"`` became ``openai>=1.27.0``, and pip installed openai 3."""
+    from analyzer.extract.requirements import _poetry
+
+    assert [_poetry("x", v) for v in ("^1.27.0", "^0.20.0", "^0.0.12", "^2", "^0", "~1.2.3", "~1.2", "~1", "^1.0b1")] == [
+        "x>=1.27.0,<2", "x>=0.20.0,<0.21", "x>=0.0.12,<0.0.13", "x>=2,<3", "x>=0,<1", "x>=1.2.3,<1.3",
+        "x>=1.2,<1.3", "x>=1,<2", "x>=1.0b1"]
 
 
 def test_setup_cfg_then_a_literal_setup_py_list(tmp_path):

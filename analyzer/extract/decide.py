@@ -47,7 +47,7 @@ from analyzer.extract.model import (
     WireParam,
 )
 from analyzer.extract.program import Program, Target
-from analyzer.interfaces import cross_calls
+from analyzer.interfaces import cross_calls, tooling_modules
 from analyzer.model import CLASS, FUNCTION, METHOD, READ, SHARED, WRITE, Symbol
 from analyzer.scaffold.context import Client, ClientCall, Operation, ScaffoldContext, ServiceContext
 from analyzer.scaffold.typemap import ANY, PyType, map_annotation
@@ -174,6 +174,9 @@ class Globals:
         self.user_model = self._setting_string("AUTH_USER_MODEL")
         self.app_factory = self._factory(lambda head: head == "Flask")
         self.session_factory, self.session_kind = self._session_factory()
+        # operational scripts set aside by the cluster stage: mealie's code generators, copied
+        # into every service, failed its import tests on their development-only packages
+        self.tools = tooling_modules(prog.doc)
 
     def slug(self, service: str) -> str:
         return self.slugs.get(service, "shared" if service == SHARED else service)
@@ -382,6 +385,8 @@ class Planner:
     def run(self) -> dict[str, ModulePlan]:
         for module in sorted(self.prog.modules):
             top = self.prog.top(module)
+            if top == SHARED and module in self.g.tools:
+                continue  # operational scripts stay with the monolith (copied only if kept code imports one)
             if top in (self.name, SHARED) or self._has_units_here(module):
                 self.materialize(module)
         for module in self.g.settings_modules():

@@ -9,8 +9,8 @@ that the services start and test as the monolith did:
 - **test values**, for the service's own tests (``tests/__init__.py`` sets them before the
   moved code is imported), from the monolith's test setup, first found wins:
   ``conftest.py`` (``os.environ["N"] = "v"``, ``environ[...]`` imported from ``os`` or
-  ``starlette.config``, ``setdefault``, ``update``, at the top level or in a pytest start-up
-  hook), then pytest-env's ``env`` option (``pytest.ini``, ``setup.cfg``, ``tox.ini``,
+  ``starlette.config``, ``setdefault``, ``update``, a ``MonkeyPatch``'s ``setenv``, at the top
+  level or in a pytest start-up hook), then pytest-env's ``env`` option (``pytest.ini``, ``setup.cfg``, ``tox.ini``,
   ``pyproject.toml``), then tox's ``setenv``;
 - **example values**, for the deployment (the compose file's defaults, the Kubernetes
   secret's file), from the files a project ships as the template of its own ``.env``:
@@ -163,7 +163,8 @@ def _conftest_values(path: Path) -> dict[str, str]:
 
 def _setting(small: cst.BaseSmallStatement, environ: set[str]) -> list[tuple[str, str]]:
     """What one statement sets: ``environ["N"] = "v"``, ``environ.setdefault("N", "v")``,
-    ``environ.update({"N": "v"})`` or ``environ.update(N="v")``."""
+    ``environ.update({"N": "v"})``, ``environ.update(N="v")`` or a monkeypatch's
+    ``mp.setenv("N", "v")``."""
     if isinstance(small, cst.Assign) and len(small.targets) == 1:
         target = small.targets[0].target
         if isinstance(target, cst.Subscript) and dotted(target.value) in environ and len(target.slice) == 1 \
@@ -172,10 +173,14 @@ def _setting(small: cst.BaseSmallStatement, environ: set[str]) -> list[tuple[str
             return [pair] if pair[0] and pair[1] is not None else []
         return []
     call = small.value if isinstance(small, cst.Expr) else None
-    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) \
-            or dotted(call.func.value) not in environ:
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
         return []
     method = call.func.attr.value
+    if method == "setenv" and len(call.args) >= 2:  # a ``MonkeyPatch()`` of the conftest's own (mealie's)
+        pair = (_text(call.args[0].value), _text(call.args[1].value))
+        return [pair] if pair[0] and pair[1] is not None else []
+    if dotted(call.func.value) not in environ:
+        return []
     if method == "setdefault" and len(call.args) == 2:
         pair = (_text(call.args[0].value), _text(call.args[1].value))
         return [pair] if pair[0] and pair[1] is not None else []

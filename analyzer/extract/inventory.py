@@ -192,6 +192,58 @@ def _env_read(node: cst.Call | cst.Subscript) -> tuple[str, bool] | None:
     return text, required
 
 
+def _env_prefix(cls: cst.ClassDef) -> str:
+    """A settings class's ``env_prefix``: ``model_config = SettingsConfigDict(env_prefix="X_")``
+    or, in pydantic 1, ``class Config: env_prefix = "X_"``."""
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Config":
+            for inner in stmt.body.body:
+                for small in inner.body if isinstance(inner, cst.SimpleStatementLine) else ():
+                    if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and
+                                                             t.target.value == "env_prefix" for t in small.targets):
+                        text = small.value.evaluated_value if isinstance(small.value, cst.SimpleString) else None
+                        if isinstance(text, str):
+                            return text
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                else small.target if isinstance(small, cst.AnnAssign) else None
+            if isinstance(target, cst.Name) and target.value == "model_config" and isinstance(small.value, cst.Call):
+                for arg in small.value.args:
+                    if arg.keyword is not None and arg.keyword.value == "env_prefix" \
+                            and isinstance(arg.value, cst.SimpleString):
+                        text = arg.value.evaluated_value
+                        return text if isinstance(text, str) else ""
+    return ""
+
+
+def _settings_fields(cls: cst.ClassDef, inherited_prefix: str) -> tuple[set[str], set[str]]:
+    """The environment variables a pydantic-settings class reads: one per annotated field,
+    named by the field with the class's ``env_prefix``, in capitals (the match is not case
+    sensitive); required when the field has no default. A private field (``_cache``), a
+    ``ClassVar`` and ``model_config`` are none."""
+    prefix = _env_prefix(cls) or inherited_prefix
+    names: set[str] = set()
+    required: set[str] = set()
+    for stmt in cls.body.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if not isinstance(small, cst.AnnAssign) or not isinstance(small.target, cst.Name):
+                continue
+            field = small.target.value
+            annotation = small.annotation.annotation
+            if isinstance(annotation, cst.Subscript):
+                annotation = annotation.value
+            head = (dotted(annotation) or "").rpartition(".")[2]
+            if field.startswith("_") or field == "model_config" or head == "ClassVar":
+                continue
+            name = (prefix + field).upper()
+            if not _ENV_NAME.match(name):
+                continue
+            names.add(name)
+            if small.value is None:
+                required.add(name)
+    return names, required
+
+
 def _dependency_alias(value: cst.BaseExpression | None) -> bool:
     """``Annotated[User, Depends(get_current_user)]`` (or ``Security(...)``): a type FastAPI
     reads to call the dependency for each request that names it."""
@@ -426,6 +478,7 @@ class NameUse(cst.CSTVisitor):
 
     def visit_If(self, node: cst.If) -> bool:
         if is_type_checking(node):
+            node.test.visit(self)  # the ``TYPE_CHECKING`` a kept block reads needs its import (mealie)
             saved, self.type_checking = self.type_checking, True
             node.body.visit(self)
             self.type_checking = saved
@@ -844,6 +897,8 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
     all_names: tuple[str, ...] | None = None
     values: dict[int, list[cst.BaseExpression | None]] = {}  # an assignment's index -> its values
     configured: set[str] = set()
+    settings_classes: set[str] = set()  # pydantic-settings classes of this module
+    prefixes: dict[str, str] = {}  # ... and their ``env_prefix``
     for index, stmt in enumerate(tree.body):
         configured |= _configured(stmt)
         kind = _kind(stmt, index)
@@ -870,6 +925,13 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
                 enum_like = bool(bases & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
                 rows = bool(bases & ROW_BASES)
                 rows_like = any(b.endswith(("Manager", "QuerySet")) for b in bases)
+                if any(b.endswith("BaseSettings") for b in bases) or bases & settings_classes:
+                    settings_classes.add(stmt.name.value)
+                    fields, required = _settings_fields(stmt, prefixes.get(next(iter(bases & settings_classes), ""), ""))
+                    prefixes[stmt.name.value] = _env_prefix(stmt) or prefixes.get(
+                        next(iter(bases & settings_classes), ""), "")
+                    use.env |= fields
+                    use.env_required |= required
         else:
             binds = set(use.stores)
             refs = set(use.loads)

@@ -72,16 +72,43 @@ def _poetry_dependencies(root: Path) -> set[str]:
 
 
 def _poetry(name: str, spec: object) -> str:
-    """A Poetry dependency as a requirement: ``^1.2`` and ``~1.2`` as lower bounds."""
+    """A Poetry dependency as a requirement, with Poetry's own bounds: ``^1.27`` is
+    ``>=1.27,<2`` (up to the next change of the first non-zero part: ``^0.20.0`` is
+    ``<0.21.0``), ``~1.2.3`` is ``>=1.2.3,<1.3.0``. Open-ended, pip took openai 3 for mealie's
+    ``^1.27.0``, whose ``ChatCompletion`` import the moved code failed on."""
     version = spec.get("version") if isinstance(spec, dict) else spec
     version = str(version).strip() if version is not None else "*"
     if version in ("", "*"):
         return name
     if version[0] in "^~" and version[1:2] != "=":
-        return f"{name}>={version[1:]}"
+        low = version[1:].strip()
+        high = _caret_ceiling(low) if version[0] == "^" else _tilde_ceiling(low)
+        return f"{name}>={low},<{high}" if high else f"{name}>={low}"
     if version[0].isdigit():
         return f"{name}=={version}"
     return f"{name}{version}"
+
+
+def _release(version: str) -> list[int] | None:
+    parts = version.split(".")
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) and parts else None
+
+
+def _caret_ceiling(version: str) -> str | None:
+    parts = _release(version)
+    if parts is None:
+        return None
+    # the first non-zero part goes up (or the last given part, when all are zero: ^0.0 is <0.1)
+    at = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
+    return ".".join(map(str, [*parts[:at], parts[at] + 1]))
+
+
+def _tilde_ceiling(version: str) -> str | None:
+    parts = _release(version)
+    if parts is None:
+        return None
+    at = 0 if len(parts) == 1 else 1  # ~1 is <2, ~1.2 and ~1.2.3 are <1.3
+    return ".".join(map(str, [*parts[:at], parts[at] + 1]))
 
 
 def _setup_cfg(root: Path) -> set[str]:
