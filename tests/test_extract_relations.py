@@ -449,3 +449,141 @@ def test_a_services_readme_names_the_environment_its_code_reads(tmp_path: Path) 
     assert "Read with a default: `DEBUG`, `REGION`." in readme
     billing = (out / "services" / "billing" / "README.md").read_text()  # the shared library is in every service
     assert "`SECRET_KEY`." in billing and "REGION" not in billing
+
+
+def test_a_star_import_does_not_bind_what_its_module_imports_only_for_type_checkers(tmp_path: Path) -> None:
+    """mealie's ``models/users/__init__.py`` star-imports ``password_reset``, then ``users``.
+    ``password_reset`` imports ``User`` under ``if TYPE_CHECKING:`` only, so at run time the
+    package's ``User`` is ``users``'s; the copy followed the first star import and bound it to
+    a module holding nothing but that block (``NameError`` in 4 services)."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/accounts/__init__.py": "",
+        "proj/accounts/models/__init__.py": "from .reset import *\nfrom .users import *\n",
+        "proj/accounts/models/reset.py": """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from .users import User
+
+
+            class Reset:
+                def owner(self) -> "User":
+                    raise NotImplementedError
+        """,
+        "proj/accounts/models/users.py": """
+            class User:
+                def __init__(self, name: str) -> None:
+                    self.name = name
+        """,
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": """
+            from proj.accounts.models import User
+
+
+            def customer(name: str) -> str:
+                return User(name).name
+        """,
+        "plan.toml": plan_toml({"accounts": ["proj.accounts"], "billing": ["proj.billing"]}, ["proj"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "billing"
+    result = python_in(service, "import billing_service.ported.proj.billing.views as m; print(m.customer('ann'))")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "ann"
+
+
+def test_a_module_a_kept_star_import_names_exists_in_the_copy(tmp_path: Path) -> None:
+    """mealie's shared ``models/recipe/__init__.py`` star-imports every model module, most of
+    them other services'. A module nothing of this service uses was never copied, and the
+    vendored package failed on import (``No module named ...api_extras``)."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/models/__init__.py": "from .orders import *\nfrom .invoices import *\n",
+        "proj/models/orders.py": "class Order:\n    total = 0\n",
+        "proj/models/invoices.py": "class Invoice:\n    number = ''\n",
+        "proj/orders/__init__.py": "",
+        "proj/orders/views.py": "from proj.models import Order\n\n\ndef total() -> int:\n    return Order.total\n",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.models import Invoice\n\n\ndef number() -> str:\n    return Invoice.number\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders", "proj.models.orders"],
+                                "billing": ["proj.billing", "proj.models.invoices"]}, ["proj", "proj.models"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    result = python_in(out / "services" / "billing", "import billing_service.vendor.proj.models as m; print(m.Invoice)")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_top_level_code_using_a_stub_on_import_is_left_out(tmp_path: Path) -> None:
+    """mealie's shared schema module stubs ``RecipeCategoryResponse`` (it reads another
+    service's model when it is defined) and then calls ``RecipeCategoryResponse.model_rebuild()``
+    on import; its users module registers ``@event.listens_for(UserToRecipe, ...)`` on another
+    service's model. Both raised on import in every service that holds the copy."""
+    from tests.helpers import build_tree, extract_planned, sqlalchemy_models
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": DECLARATIVE_BASE,
+        "proj/recipes/__init__.py": "",
+        "proj/recipes/models.py": sqlalchemy_models(Recipe="recipes"),
+        "proj/recipes/views.py": """
+            from proj.recipes.models import Recipe
+
+
+            def count(session) -> int:
+                return session.query(Recipe).count()
+        """,
+        "proj/schema.py": """
+            from pydantic import BaseModel, ConfigDict
+            from sqlalchemy import event
+
+            from proj.recipes.models import Recipe
+
+
+            class Category(BaseModel):
+                name: str = ""
+
+
+            class CategoryResponse(Category):
+                model_config = ConfigDict(arbitrary_types_allowed=True)
+                recipes: list[Recipe] = []
+
+
+            CategoryResponse.model_rebuild()
+        """,
+        "proj/billing/__init__.py": "",
+        "proj/billing/hooks.py": """
+            from sqlalchemy import event
+
+            from proj.recipes.models import Recipe
+
+
+            @event.listens_for(Recipe, "after_insert")
+            def on_recipe(mapper, connection, target) -> None:
+                pass
+        """,
+        "proj/billing/views.py": """
+            from proj.billing import hooks
+            from proj.schema import Category
+
+
+            def label() -> str:
+                return Category(name="x").name + hooks.on_recipe.__name__
+        """,
+        "plan.toml": plan_toml({"recipes": ["proj.recipes"], "billing": ["proj.billing"]},
+                               ["proj", "proj.db", "proj.schema"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "billing"
+    result = python_in(service, "import billing_service.ported.proj.billing.views as m; print(m.label())")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "xon_recipe"
+    migration = (out / "MIGRATION.md").read_text()
+    assert "CategoryResponse.model_rebuild()" in migration and '@event.listens_for(Recipe, "after_insert")' in migration
+    hooks = (service / "billing_service" / "ported" / "proj" / "billing" / "hooks.py").read_text()
+    assert "listens_for" not in hooks and "def on_recipe" in hooks
+

@@ -210,6 +210,9 @@ class ModuleCopy(cst.CSTTransformer):
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef):
         self.depth -= 1
+        if self.depth == 0 and self.cc.foreign_entities:
+            # ``@event.listens_for(UserToRecipe, "after_delete")``: the owner's listener (mealie)
+            updated = self._without_foreign_registrations(original, updated)
         if self.pruned:
             self.bodies.pop()
         if id(original) in self.quoted:  # in the scope around it, as its header
@@ -224,14 +227,33 @@ class ModuleCopy(cst.CSTTransformer):
         self.depth -= 1
         self.classes.pop()
         if self.depth == 0 and self.cc.foreign_entities:
-            kept = [d for d in updated.decorators if self._foreign_entity_argument(d.decorator) is None]
-            for d in original.decorators:
-                entity = self._foreign_entity_argument(d.decorator)
-                if entity is not None:
-                    self._removed(d, f"@{one_line(d.decorator)}", _REGISTERS.format(entity=entity))
-            if len(kept) != len(updated.decorators):
-                updated = updated.with_changes(decorators=kept)
+            updated = self._without_foreign_registrations(original, updated)
         return self._compound(original, self._mark(updated))
+
+    def _without_foreign_registrations(self, original, updated):
+        """A top-level def without the decorators that hand another service's model to a call."""
+        kept = [d for d in updated.decorators if self._foreign_entity_argument(d.decorator) is None]
+        for d in original.decorators:
+            entity = self._foreign_entity_argument(d.decorator)
+            if entity is not None:
+                self._removed(d, f"@{one_line(d.decorator)}", _REGISTERS.format(entity=entity))
+        return updated.with_changes(decorators=kept) if len(kept) != len(updated.decorators) else updated
+
+    def _stub_receiver(self, node: cst.BaseExpression) -> str | None:
+        """The stub of this copy a top-level call is made on: ``RecipeCategoryResponse.
+        model_rebuild()`` after the class became a stub (mealie's schemas), or a method of
+        another service's model; run on import, it raised in every service holding the copy."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        root = node.func.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return None
+        name = root.value
+        entry = self.plan.facade.get(name)
+        stubbed = (entry is not None and entry.kind == "stub") or name in self.cc.foreign_entities
+        return name if stubbed else None
 
     def _foreign_entity_argument(self, node: cst.BaseExpression) -> str | None:
         """Another service's model handed to a call (``admin.site.register(Alert, AlertAdmin)``,
@@ -351,6 +373,11 @@ class ModuleCopy(cst.CSTTransformer):
             entity = self._foreign_entity_argument(updated.body[0].value)
             if entity is not None:
                 self._removed(original, one_line(original), _REGISTERS.format(entity=entity))
+                return cst.RemoveFromParent()
+        if self.depth == 0 and len(updated.body) == 1 and isinstance(updated.body[0], cst.Expr):
+            stub = self._stub_receiver(updated.body[0].value)
+            if stub is not None:
+                self._removed(original, one_line(original), _STUB_CALLED.format(name=stub))
                 return cst.RemoveFromParent()
         if len(updated.body) == 1 and isinstance(updated.body[0], cst.ImportFrom):
             split = self._import_from(original.body[0], updated.body[0])
@@ -690,6 +717,8 @@ class DropRelations(cst.CSTTransformer):
         return updated.with_changes(body=[assign.with_changes(semicolon=getattr(stmt, "semicolon", cst.MaybeSentinel.DEFAULT))])
 
 
+_STUB_CALLED = ("calls a method of `{name}` on import, and `{name}` is a stub here (another service's, or it "
+                "reads one when it is defined)")
 _REGISTERS = ("hands another service's model `{entity}` (a stub here) to a call made on import: its "
               "registration belongs with that service")
 class _RenameFields(cst.CSTTransformer):

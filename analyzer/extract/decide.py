@@ -577,6 +577,10 @@ class Planner:
             if not b.type_checking:
                 self.require_import(module, b.name, b.module, b.attr, shared)
                 self._require_loaded(b)
+        for star in st.stars:
+            # the module must exist here, even holding nothing this service uses: a package's
+            # ``from .api_extras import *`` (mealie's models) failed on a module never copied
+            self._materialize_path(star)
         for n in sorted(st.refs):
             if n in nested:
                 continue

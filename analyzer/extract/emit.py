@@ -252,6 +252,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
             replicas = {u: g.slug(prog.place(module, u)) for u in plan.replicas}
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
                    frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
+                   frozenset(e.name for e in plan.facade.values() if e.kind == "stub"),
                    tuple(sorted(strings.items())), tuple(sorted(replicas.items())), entity_classes,
                    tuple(sorted(app_names.items())), tuple(sorted(foreign_routes.get(module, {}).items())),
                    (foreign_tables, foreign_entities) if entity_classes else None)

@@ -90,6 +90,7 @@ class Statement:
     depends: frozenset[str] = frozenset()  # names it hands to ``Depends(...)`` (``Depends(get_current_role)``)
     env: frozenset[str] = frozenset()  # environment variables it reads (``os.environ["DB_URL"]``, ``config("KEY")``)
     env_required: frozenset[str] = frozenset()  # ... of which read with no default
+    stars: tuple[str, ...] = ()  # modules the statement star-imports
 
 
 @dataclass(frozen=True, slots=True)
@@ -948,7 +949,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,
             decorated_with=decorated_with, dependency=dependency, depends=frozenset(use.depends),
-            env=frozenset(use.env), env_required=frozenset(use.env_required - use.env_checked),
+            env=frozenset(use.env), env_required=frozenset(use.env_required - use.env_checked), stars=tuple(use.stars),
         ))
     _constants_of_constants(statements, values, mutated)
     if project is not None:

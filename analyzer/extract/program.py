@@ -184,7 +184,7 @@ class Program:
             if self.is_monolith(sub):
                 return Target("module", sub)
             for star in inv.stars:
-                if self.is_module(star) and (star, name) not in hops:
+                if self.is_module(star) and (star, name) not in hops and self._star_exports(star, name):
                     found = self._follow(star, name, hops)
                     if found.kind != "missing":
                         return found
@@ -197,6 +197,19 @@ class Program:
         if imp is None:
             return Target("var", module, name)
         return self.import_target(imp.module, imp.attr, hops)
+
+    def _star_exports(self, module: str, name: str) -> bool:
+        """Whether ``from module import *`` can bind ``name`` when it runs: listed in its
+        ``__all__``, else public, and not bound only for type checkers (mealie's
+        ``users/__init__.py`` star-imports ``password_reset``, whose ``User`` is imported under
+        ``if TYPE_CHECKING:``; the real one comes from the next star import, ``users``)."""
+        inv = self.inventory(module)
+        if inv.all_names is not None:
+            return name in inv.all_names
+        if name.startswith("_"):
+            return False
+        binders = inv.binders(name)
+        return not binders or not all(b.type_checking for b in binders)
 
     def import_target(self, module: str, attr: str | None, hops: list[tuple[str, str]] | None = None) -> Target:
         """What an import statement binds: ``import module`` (attr None) or ``from module import attr``."""
