@@ -125,7 +125,8 @@ SESSION_YIELDERS = frozenset({"Generator", "Iterator", "Iterable", "ContextManag
 
 
 def _session_type(name: str) -> bool:
-    return name in SESSION_NAMES and name != "AsyncSession" or (name.endswith("Session") and not name.startswith("Async"))
+    """A synchronous ORM session's class: the runtime runs the moved code in worker threads."""
+    return (name in SESSION_NAMES or name.endswith("Session")) and not name.startswith("Async")
 
 
 def _has_yield(fn: cst.FunctionDef) -> bool:
@@ -181,9 +182,9 @@ class Globals:
     def slug(self, service: str) -> str:
         return self.slugs.get(service, "shared" if service == SHARED else service)
 
-    def _factory(self, wanted, prefer: str = "") -> str | None:
+    def _factory(self, wanted) -> str | None:
         """A function of the shared library (else of a service) that builds the thing without
-        arguments: the monolith's app factory or its session factory."""
+        arguments, by its return annotation: the monolith's app factory."""
         found = []
         for s in self.prog.doc.symbols:
             if s.kind != FUNCTION or s.module not in self.prog.modules or f"{s.module}.{s.name}" != s.id:
@@ -191,11 +192,12 @@ class Globals:
             if not wanted(annotation_head(s.returns)) or not _all_optional(s.params):
                 continue
             shared = self.prog.placement.get(s.id, SHARED) == SHARED
-            found.append((not shared, prefer not in s.name.lower(), s.id.count("."), s.id))
-        return min(found)[3] if found else None
+            found.append((not shared, s.id.count("."), s.id))
+        return min(found)[2] if found else None
 
     def _session_factory(self) -> tuple[str | None, str]:
-        """The monolith's session factory, and how a session comes of it (``SESSION_KINDS``):
+        """The monolith's session factory, and how a session comes of it (``CALL``, ``CONTEXT``,
+        ``GENERATOR``):
         a function returning one, a ``@contextmanager`` or a generator yielding one (FastAPI's
         ``get_db`` dependency: mealie's ``session_context`` and ``generate_session``; Dispatch's
         ``get_session`` is a context manager though annotated ``-> Session``), or a module-level
