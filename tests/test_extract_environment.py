@@ -17,7 +17,7 @@ import yaml
 
 from analyzer.extract.environment import EnvVar, KnownValues, dotenv_values, known_values
 from analyzer.scaffold.deploy import compose_value
-from tests.helpers import build_tree, plan_toml, scaffold_support
+from tests.helpers import build_tree, extract_planned, plan_toml, scaffold_support
 
 support = scaffold_support()
 
@@ -79,8 +79,6 @@ def test_the_compose_value_prefers_the_shell_then_the_example() -> None:
 
 
 def test_the_deployment_and_the_tests_set_what_the_moved_code_reads(tmp_path: Path) -> None:
-    from tests.helpers import extract_planned
-
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
         "proj/config.py": """

@@ -216,7 +216,7 @@ class Globals:
             session = heads[1] if yielded else heads[0]
             if not _session_type(session):
                 continue
-            decorated = any(d.rsplit(".", 1)[-1] in ("contextmanager",) for d in sym.decorators)
+            decorated = any(d.rsplit(".", 1)[-1] == "contextmanager" for d in sym.decorators)
             kind = CONTEXT if decorated else GENERATOR if yielded or self._yields(sym) else CALL
             found.append((self.prog.placement.get(sym.id, SHARED) != SHARED, False, "session" not in sym.name.lower(),
                           sym.id.count("."), sym.id, kind))

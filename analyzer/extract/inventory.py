@@ -217,12 +217,11 @@ def _env_prefix(cls: cst.ClassDef) -> str:
     return ""
 
 
-def _settings_fields(cls: cst.ClassDef, inherited_prefix: str) -> tuple[set[str], set[str]]:
+def _settings_fields(cls: cst.ClassDef, prefix: str) -> tuple[set[str], set[str]]:
     """The environment variables a pydantic-settings class reads: one per annotated field,
-    named by the field with the class's ``env_prefix``, in capitals (the match is not case
-    sensitive); required when the field has no default. A private field (``_cache``), a
-    ``ClassVar`` and ``model_config`` are none."""
-    prefix = _env_prefix(cls) or inherited_prefix
+    named by the field with the class's ``env_prefix`` (``prefix``), in capitals (the match
+    is not case sensitive); required when the field has no default. A private field
+    (``_cache``), a ``ClassVar`` and ``model_config`` are none."""
     names: set[str] = set()
     required: set[str] = set()
     for stmt in cls.body.body:
@@ -732,7 +731,11 @@ def _decorator_heads(node: cst.FunctionDef | cst.ClassDef) -> set[str]:
 
 
 def _base_names(node: cst.ClassDef) -> set[str]:
-    return {(dotted(b.value) or "").rsplit(".", 1)[-1] for b in node.bases}
+    return set(_ordered_base_names(node))
+
+
+def _ordered_base_names(node: cst.ClassDef) -> list[str]:
+    return [(dotted(b.value) or "").rsplit(".", 1)[-1] for b in node.bases]
 
 
 def _is_docstring(stmt: cst.CSTNode) -> bool:
@@ -898,8 +901,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
     all_names: tuple[str, ...] | None = None
     values: dict[int, list[cst.BaseExpression | None]] = {}  # an assignment's index -> its values
     configured: set[str] = set()
-    settings_classes: set[str] = set()  # pydantic-settings classes of this module
-    prefixes: dict[str, str] = {}  # ... and their ``env_prefix``
+    prefixes: dict[str, str] = {}  # pydantic-settings classes of this module -> their ``env_prefix``
     for index, stmt in enumerate(tree.body):
         configured |= _configured(stmt)
         kind = _kind(stmt, index)
@@ -926,11 +928,11 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
                 enum_like = bool(bases & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
                 rows = bool(bases & ROW_BASES)
                 rows_like = any(b.endswith(("Manager", "QuerySet")) for b in bases)
-                if any(b.endswith("BaseSettings") for b in bases) or bases & settings_classes:
-                    settings_classes.add(stmt.name.value)
-                    fields, required = _settings_fields(stmt, prefixes.get(next(iter(bases & settings_classes), ""), ""))
-                    prefixes[stmt.name.value] = _env_prefix(stmt) or prefixes.get(
-                        next(iter(bases & settings_classes), ""), "")
+                # the first settings base in declaration order gives the inherited prefix
+                inherited = next((prefixes[b] for b in _ordered_base_names(stmt) if b in prefixes), None)
+                if inherited is not None or any(b.endswith("BaseSettings") for b in bases):
+                    prefix = prefixes[stmt.name.value] = _env_prefix(stmt) or inherited or ""
+                    fields, required = _settings_fields(stmt, prefix)
                     use.env |= fields
                     use.env_required |= required
         else:

@@ -115,7 +115,7 @@ def compose_value(v: EnvVar, slug: str) -> str | None:
     compose refuses to start and names it; ``None`` (passed on from the shell when it is set)
     for an optional one."""
     example = v.example
-    if example is not None and "}" not in example and "\n" not in example:
+    if example is not None and "}" not in example:  # a dotenv line: no newline in it
         return "${" + v.name + ":-" + example.replace("$", "$$") + "}"
     if v.required:
         return "${" + v.name + ":?set " + v.name + " for the " + slug + " service: see services/" + slug + "/README.md}"
