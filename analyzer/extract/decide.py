@@ -50,7 +50,7 @@ from analyzer.extract.program import Program, Target
 from analyzer.interfaces import cross_calls, tooling_modules
 from analyzer.model import CLASS, FUNCTION, METHOD, READ, SHARED, WRITE, Symbol
 from analyzer.scaffold.context import Client, ClientCall, Operation, ScaffoldContext, ServiceContext
-from analyzer.scaffold.typemap import ANY, PyType, map_annotation
+from analyzer.scaffold.typemap import ANY, LIST, NONE, UNION, PyType, map_annotation
 
 CALLABLE_NAMES = frozenset({"Callable", "Awaitable", "Coroutine"})
 IO_NAMES = frozenset({"IO", "TextIO", "BinaryIO", "TextIOWrapper", "BufferedReader", "BufferedWriter", "IOBase",
@@ -75,6 +75,13 @@ def _copied_var(binders, shared: bool) -> bool:
 def plain(t: PyType) -> bool:
     """Typed exactly all the way down: pydantic carries such a value as it is."""
     return t.kind != ANY and all(plain(a) for a in t.args)
+
+
+def array(t: PyType) -> bool:
+    """Declared a list (or ``None``): the JSON array a ``tuple[...]`` or ``set[...]``
+    annotation maps to, which the wire's tagged tuple (``{"__tuple__": [...]}``) would not fit."""
+    arms = t.args if t.kind == UNION else (t,)
+    return any(a.kind == LIST for a in arms) and all(a.kind in (LIST, NONE) for a in arms)
 
 
 def annotation_head(text: str | None) -> str:
@@ -1123,7 +1130,8 @@ class Planner:
         result = next((f for f in op.response.fields if f.name == "result"), None)
         tree = self.plans[sym.module].tree
         return OperationPort(op.func, op.symbol, True, "", f"{self.svc.package}.{tree}.{sym.module}:{unit}",
-                             session, star, tuple(positional), plain(result.type) if result is not None else False)
+                             session, star, tuple(positional), plain(result.type) if result is not None else False,
+                             result is not None and array(result.type))
 
     def routes(self) -> tuple[RoutePort, ...]:
         frameworks = {(r.handler, r.path): r.framework for r in self.prog.doc.routes}

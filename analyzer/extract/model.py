@@ -142,6 +142,7 @@ class OperationPort:
     star: str | None = None  # ``*args`` parameter
     positional: tuple[str, ...] = ()  # positional-only parameters, in order
     result_plain: bool = True
+    result_array: bool = False  # the result is declared a list: a tuple or set returned goes as one
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 from analyzer import __version__
@@ -104,6 +104,13 @@ def build_context(doc: Analysis, options: ScaffoldOptions | None = None) -> Scaf
         raise PlanError("the analysis has no decomposition with services: nothing to scaffold")
     views = service_views(doc, d)
     facts = _Facts(doc)
+    if options.extract:
+        from analyzer.extract.implicit_none import none_checker
+        from analyzer.extract.source import Sources
+
+        sources = Sources(doc)
+        check = none_checker(sources.text)
+        facts.returns_none = lambda module, symbol: module in sources and check(module, symbol)
     slugs = unique((v.name for v in views), service_slug, taken=RESERVED_SERVICES)
     ordered = sorted(views, key=lambda v: slugs[v.name])
     ports = {v.name: options.base_port + i for i, v in enumerate(ordered)}
@@ -215,6 +222,9 @@ class _Facts:
             elif e.kind == WRITE:
                 self.writers.add(e.source)
         self._writes: dict[str, bool] = {}
+        # (module, function) -> may it return None whatever its annotation says? Known only
+        # from the source, which extraction reads (analyzer.extract.implicit_none)
+        self.returns_none: Callable[[str, str], bool] = lambda module, symbol: False
 
     def source_of(self, symbol_id: str, module: str | None = None, line: int | None = None) -> str:
         s = self.index.get(symbol_id)
@@ -269,7 +279,7 @@ def _operations(v: ServiceView, slugs: dict[str, str], facts: _Facts) -> tuple[O
     for symbol in sorted(funcs):
         f = funcs[symbol]
         request = _request_model(f, f"{model_bases[symbol]}Request", facts)
-        response = _response_model(f, f"{model_bases[symbol]}Response")
+        response = _response_model(f, f"{model_bases[symbol]}Response", facts)
         out.append(
             Operation(
                 func=func_names[symbol],
@@ -367,8 +377,9 @@ def _request_model(f: InterfaceFunction, name: str, facts: _Facts) -> Model:
     return _model(name, fields, reasons, f"Arguments of `{f.symbol}{_sig(f)}`.", dropped)
 
 
-def _response_model(f: InterfaceFunction, name: str) -> Model:
+def _response_model(f: InterfaceFunction, name: str, facts: _Facts) -> Model:
     reasons: list[str] = []
+    note = None
     if f.kind == CLASS:
         reasons.append(f"`result`: returns a `{f.name}` instance, not plain data")
         t = ANY_T
@@ -377,8 +388,11 @@ def _response_model(f: InterfaceFunction, name: str) -> Model:
         t = mapped.type
         if not mapped.exact:
             reasons.append(f"`result`: {mapped.reason}")
+        if not accepts_none(t) and facts.returns_none(f.module, f.symbol):
+            t = optional(t)  # the moved code answers None where the annotation does not say so
+            note = "the function may end without returning a value (None)"
     default = Default(None) if accepts_none(t) else None
-    field = Field("result", None, t, python_type(t), default is None, default, None)
+    field = Field("result", None, t, python_type(t), default is None, default, note)
     return _model(name, [field], reasons, f"What `{f.symbol}` returns.")
 
 
