@@ -137,3 +137,112 @@ def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path
              "from web_service.ported.proj.web.views import link; print(link('u'))")
     result = python_in(out / "services" / "web", check)
     assert result.returncode == 0 and result.stdout.strip() == "u", result.stdout[-3000:]
+
+
+def test_an_import_kept_only_to_pass_on_a_pruned_name_goes_too(tmp_path: Path) -> None:
+    """mealie's shared ``household/__init__.py`` re-exports ``ShoppingListExtras`` (another
+    service's entity) from ``shopping_list.py``, which imports it from ``api_extras.py``. The
+    shared copy pruned the re-export, yet the partial copy of ``shopping_list.py`` (kept for a
+    name this service uses) kept the import, and failed with ``cannot import name``."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/db.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+        "proj/models/__init__.py": """
+            from proj.models.lists import ListExtras, ShoppingList
+        """,
+        "proj/models/extras.py": """
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from proj.db import Base
+
+
+            class ListExtras(Base):
+                __tablename__ = "list_extras"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+        "proj/models/lists.py": """
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            from proj.db import Base
+            from proj.models.extras import ListExtras
+
+
+            class ShoppingList(Base):
+                __tablename__ = "lists"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            def label(name):
+                return f"list {name}"
+
+
+            def count(session):
+                return session.query(ShoppingList).count() + session.query(ListExtras).count()
+        """,
+        "proj/web/__init__.py": "",
+        "proj/web/views.py": """
+            from proj.models.lists import label
+
+
+            def show(name):
+                return label(name)
+        """,
+        "plan.toml": plan_toml({"extras": ["proj.models.extras"], "lists": ["proj.models.lists"],
+                                "web": ["proj.web"]}, ["proj", "proj.db", "proj.models"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    check = "import web_service.vendor.proj.models, web_service.ported.proj.web.views; print('ok')"
+    result = python_in(out / "services" / "web", check)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_a_decorator_a_class_body_applies_is_copied_not_called_remotely(tmp_path: Path) -> None:
+    """mealie's models decorate their ``__init__`` with another service's ``@api_extras``:
+    rewired to a remote call, the class body handed it a function on import (WireError)."""
+    from tests.helpers import build_tree, extract_planned
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/tools/__init__.py": "",
+        "proj/tools/extras.py": """
+            def with_extras(func):
+                def wrapper(*args, **kwargs):
+                    kwargs["extras"] = sorted(kwargs.get("extras") or [])
+                    return func(*args, **kwargs)
+
+                return wrapper
+        """,
+        "proj/shop/__init__.py": "",
+        "proj/shop/models.py": """
+            from proj.tools.extras import with_extras
+
+
+            class Item:
+                @with_extras
+                def __init__(self, name, extras=None):
+                    self.name = name
+                    self.extras = extras
+
+
+            def make(name: str, extras: list[str]) -> list[str]:
+                return Item(name, extras=extras).extras
+        """,
+        "proj/web/__init__.py": "",
+        "proj/web/views.py": """
+            from proj.shop.models import make
+
+
+            def show():
+                return make("a", ["y", "x"])
+        """,
+        "plan.toml": plan_toml({"tools": ["proj.tools"], "shop": ["proj.shop"], "web": ["proj.web"]}, ["proj"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    check = "from shop_service.ported.proj.shop.models import make; print(make('a', extras=['y', 'x']))"
+    result = python_in(out / "services" / "shop", check)
+    assert result.returncode == 0 and result.stdout.strip() == "['x', 'y']", \
+        result.stdout[-3000:] + result.stderr[-3000:]
+    migration = (out / "MIGRATION.md").read_text()
+    assert "a module's top-level code calls it, on import" in migration

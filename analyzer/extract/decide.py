@@ -407,6 +407,7 @@ class Planner:
                 self.scan(module, index)
             if not self._copy_named_code(named) and not self._reexport_pruned():
                 break
+        self._prune_lost_reexports()
         for module, plan in list(self.plans.items()):
             if (not plan.full and not plan.units and not plan.statements and not plan.facade and not plan.exports
                     and module not in self.module_imports):
@@ -783,6 +784,30 @@ class Planner:
                 self.require_import(module, name, nm, nn, False)
                 required = True
         return required
+
+    def _prune_lost_reexports(self) -> None:
+        """A partial copy kept an import only to pass a name on (``_provide``), but the module
+        it imports from does not bind the name here: the shared library's use at the chain's
+        start was pruned, so nothing in this service stubs or copies it. The import goes too;
+        kept, it failed (mealie's ``household/shopping_list.py`` kept ``from
+        ...recipe.api_extras import ShoppingListExtras``, another service's entity, for the
+        shared ``household/__init__.py`` that had pruned its own re-export). Along a chain the
+        loss travels back, hop by hop."""
+        changed = True
+        while changed:
+            changed = False
+            for (module, name), (nm, nn) in sorted(self.provided.items()):
+                plan, nxt = self.plans.get(module), self.plans.get(nm)
+                if plan is None or plan.full or name in plan.pruned or name in plan.units or name in plan.facade:
+                    continue
+                if nxt is not None and nn not in nxt.pruned and (
+                        nxt.full or nn in nxt.units or nn in nxt.facade
+                        or any(st.index in nxt.statements for st in self.prog.inventory(nm).binders(nn))):
+                    continue
+                if not self.prog.is_module(nm) or self.prog.is_monolith(f"{nm}.{nn}"):
+                    continue  # a submodule: materialized, not bound by a statement
+                plan.pruned.add(name)
+                changed = True
 
     def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)

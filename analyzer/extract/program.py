@@ -301,13 +301,21 @@ class Program:
 
     def called_on_import(self, symbol: str) -> bool:
         """Does a module's top-level code call ``symbol`` (Dispatch's ``main.py`` runs
-        ``install_plugins()``, searxng's ``webapp.py`` runs ``init()``)? Such a call runs while
-        the module is imported, before a service has bound any client."""
+        ``install_plugins()``, searxng's ``webapp.py`` runs ``init()``), or the body of a class
+        defined there (mealie's models decorate their ``__init__`` with ``@api_extras``)? Such
+        a call runs while the module is imported, before a service has bound any client."""
         if self._on_import is None:
             self._on_import = frozenset(t for source, targets in self.calls.items()
-                                        if (sym := self.index.get(source)) is not None and sym.kind == "module"
-                                        for t in targets)
+                                        if self._runs_on_import(source) for t in targets)
         return symbol in self._on_import
+
+    def _runs_on_import(self, scope: str) -> bool:
+        """A module, or a class whose enclosing scopes are classes up to its module."""
+        sym = self.index.get(scope)
+        while sym is not None and sym.kind == "class":
+            sym = self.index.get(scope.rpartition(".")[0])
+            scope = scope.rpartition(".")[0]
+        return sym is not None and sym.kind == "module"
 
     def request_bound(self, symbol: str) -> str | None:
         """A function in reach of ``symbol`` that reads the request being served (``flask.g``...)."""
