@@ -247,18 +247,18 @@ def holds_tests(names: set[str]) -> bool:
     return tests >= TEST_FOLDER_MIN and tests >= TEST_FOLDER_SHARE * (len(modules) - tests)
 
 
-def is_migration_path(parts: tuple[str, ...], names: set[str] | frozenset[str] = frozenset()) -> bool:
-    """Is this file (path parts) a migration? ``names`` are the file names beside it: a
-    ``migrations`` package holding nothing but its ``__init__.py`` (no numbered scripts, no
-    Alembic ``env.py`` or ``versions/``) is code the application imports, not migrations
-    (CTFd's ``utils/migrations`` creates and stamps the database; leaving it out left its
-    importers' copies with an import of a module that is not there)."""
-    if not any(p in MIGRATION_DIRS for p in parts[:-1]):
-        return False
-    return not (parts[-1] == "__init__.py" and parts[-2] in MIGRATION_DIRS
-                and not any(p in MIGRATION_DIRS for p in parts[:-2])
-                and not any(n.endswith(".py") and n != "__init__.py" for n in names)
-                and not names & {"versions", "env.py", "alembic.ini"})
+ALEMBIC_MARKERS = frozenset({"versions", "env.py", "alembic.ini", "script.py.mako"})
+_NUMBERED_SCRIPT = re.compile(r"^(?:\d+|[0-9a-f]{12})[_.-]")  # 0001_initial.py, 2024-01-02_x.py, ae1027a6acf_x.py
+
+
+def looks_like_migrations(names: set[str] | frozenset[str]) -> bool:
+    """Does a folder named ``migrations`` (or ``alembic``), with these file names, hold
+    database migrations: numbered scripts (Django's ``0001_initial.py``, Alembic's
+    revisions) or Alembic's ``env.py`` / ``versions/``? Otherwise it is code the application
+    imports: CTFd's ``utils/migrations/__init__.py`` creates and stamps the database, and
+    mealie's ``services/migrations/`` imports recipes from other apps (Paprika, Nextcloud...);
+    left out, their importers' copies imported modules that were not there."""
+    return bool(names & ALEMBIC_MARKERS) or any(n.endswith(".py") and _NUMBERED_SCRIPT.match(n) for n in names)
 
 
 def _gitignore(root: Path):
@@ -294,6 +294,7 @@ def discover(
     runs_from: set[str] = set()  # folders holding a Django manage.py: an import root (below)
     manage_heads: dict[str, str | None] = {}  # folder -> the head of its manage.py, read once
     test_folders: set[str] = set()  # folders of tests by their content (holds_tests), and below
+    in_migrations: dict[str, bool] = {}  # folder -> inside a folder of migrations (looks_like_migrations)
 
     top = str(root)
     prefix = top.rstrip(os.sep) + os.sep  # entries' relative paths by slicing: pathlib is slow
@@ -324,6 +325,10 @@ def discover(
             skipped.append((_rel(Path(folder), root) + "/", f"documentation: a Sphinx folder ({sphinx})"))
             continue
         has_init[folder] = "__init__.py" in names
+        # a folder of migrations makes every file below it one
+        in_migrations[folder] = folder != top and (
+            in_migrations.get(os.path.dirname(folder), False)
+            or (os.path.basename(folder) in MIGRATION_DIRS and looks_like_migrations(names)))
         dir_is_project[folder] = any(n in names for n in PROJECT_FILES)
         if "manage.py" in names:
             manage_heads[folder] = _head(os.path.join(folder, "manage.py"), 8192)
@@ -383,7 +388,7 @@ def discover(
                 continue
             if not include_tests and (folder in test_folders or _is_test(parts, entry.path)):
                 continue
-            if not include_migrations and is_migration_path(parts, names):
+            if not include_migrations and in_migrations[folder]:
                 continue
             dir_has_py[folder] = True
             found.append((entry.path, rel))

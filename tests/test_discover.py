@@ -331,6 +331,30 @@ def test_a_migrations_package_of_helpers_is_code(tmp_path):
     assert set(modules(tmp_path)) == {"app", "app.utils", "app.utils.migrations", "app.shop"}
 
 
+def test_a_migrations_package_of_importers_is_code(tmp_path):
+    """mealie's ``services/migrations/`` imports recipes from other apps (``paprika.py``,
+    ``nextcloud.py``, a ``utils/`` package): no numbered script, no Alembic folder, so code.
+    Left out, the routes importing it kept an import of a module the analysis never saw."""
+    build_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/services/__init__.py": "",
+        "app/services/migrations/__init__.py": "from .paprika import PaprikaMigrator\n",
+        "app/services/migrations/paprika.py": "class PaprikaMigrator:\n    pass\n",
+        "app/services/migrations/utils/__init__.py": "",
+        "app/services/migrations/utils/helpers.py": "def split(x):\n    return x\n",
+        "app/orders/__init__.py": "",
+        "app/orders/migrations/__init__.py": "",
+        "app/orders/migrations/0001_initial.py": "",
+        "app/orders/migrations/0002_add_total.py": "",
+        "app/alembic/versions/2024-01-02_ae1027a6acf_init.py": "",
+    })
+    assert set(modules(tmp_path)) == {
+        "app", "app.services", "app.services.migrations", "app.services.migrations.paprika",
+        "app.services.migrations.utils", "app.services.migrations.utils.helpers", "app.orders"}
+    with_migrations = set(modules(tmp_path, include_migrations=True))
+    assert "app.orders.migrations" in with_migrations
+
+
 def test_a_django_project_folder_with_an_init_runs_from_itself(tmp_path):
     """``manage.py`` runs with its own folder on the path, so the apps beside it import top
     level (tabbycat's ``tabbycat/draw/views.py`` is ``draw.views``) even when that folder has an

@@ -791,23 +791,40 @@ class Planner:
         start was pruned, so nothing in this service stubs or copies it. The import goes too;
         kept, it failed (mealie's ``household/shopping_list.py`` kept ``from
         ...recipe.api_extras import ShoppingListExtras``, another service's entity, for the
-        shared ``household/__init__.py`` that had pruned its own re-export). Along a chain the
-        loss travels back, hop by hop."""
+        shared ``household/__init__.py`` that had pruned its own re-export). A re-export the
+        facade made for a star import's name goes the same way (``users/__init__.py``'s
+        ``from .users import *`` for ``User``). Along a chain the loss travels back, hop by hop."""
         changed = True
         while changed:
             changed = False
             for (module, name), (nm, nn) in sorted(self.provided.items()):
                 plan, nxt = self.plans.get(module), self.plans.get(nm)
-                if plan is None or plan.full or name in plan.pruned or name in plan.units or name in plan.facade:
+                if plan is None or plan.full or name in plan.pruned or name in plan.units:
                     continue
-                if nxt is not None and nn not in nxt.pruned and (
-                        nxt.full or nn in nxt.units or nn in nxt.facade
-                        or any(st.index in nxt.statements for st in self.prog.inventory(nm).binders(nn))):
+                entry = plan.facade.get(name)
+                if entry is not None and (entry.kind != "reexport" or entry.source_module != nm):
+                    continue
+                if nxt is not None and self._binds(nm, nxt, nn):
                     continue
                 if not self.prog.is_module(nm) or self.prog.is_monolith(f"{nm}.{nn}"):
                     continue  # a submodule: materialized, not bound by a statement
-                plan.pruned.add(name)
+                if entry is not None:
+                    del plan.facade[name]  # a star import's name, re-exported for the chain
+                else:
+                    plan.pruned.add(name)
                 changed = True
+
+    def _binds(self, module: str, plan: ModulePlan, name: str) -> bool:
+        """Does the copy of ``module`` bind ``name``: a class or function it keeps (a whole
+        copy keeps only its units: another service's class in it is a stub or is left out),
+        a facade entry, or another statement it keeps?"""
+        if name in plan.pruned:
+            return False
+        if name in plan.units or name in plan.facade:
+            return True
+        if self.prog.is_module(module) and name in self.prog.inventory(module).units():
+            return False
+        return plan.full or any(st.index in plan.statements for st in self.prog.inventory(module).binders(name))
 
     def require_unit(self, module: str, name: str, origin: str, local: str, shared: bool) -> None:
         plan = self.materialize(module)
@@ -830,7 +847,9 @@ class Planner:
                 self._enqueue(module, st.index)
         elif d.action == REWIRED:
             self._apply(d)
-            plan.facade[name] = FacadeEntry(name, "proxy", d.target, d.owner, d.reason, d.proxy, notes=d.notes)
+            sym = self.prog.index.get(d.target)
+            plan.facade[name] = FacadeEntry(name, "proxy", d.target, d.owner, d.reason, d.proxy, notes=d.notes,
+                                            is_async=sym is not None and sym.is_async)
         elif shared and not (d.kind == "function" and self._handed_to_depends(origin, local)):
             self._prune(origin, local, d)
         else:
@@ -980,19 +999,26 @@ class Planner:
         return False
 
     def replicable(self, module: str, name: str) -> tuple[bool, str]:
+        """Whether a unit can be copied here, or why not. A data shape (a pydantic model, a
+        dataclass...) is copied even when one of its methods reaches the database (mealie's
+        ``Recipe`` schema builds a search query in ``filter_search_query``): FastAPI reads it as
+        a response model when a route is defined, so a stub fails the module on import, while
+        in a copy only that method fails, and only when called (another service's entity is a
+        stub here); what it reads when it is defined is checked as for any class."""
         inv = self.prog.inventory(module)
         st = inv.units()[name]
         state = sorted(n for n in st.refs & inv.mutated if not inv.per_process(n))
         if state:
             return False, f"uses the module state `{state[0]}`"
+        shape = st.kind == "class" and self._data_shape(module, name, 0)
         touching = self.prog.touches(f"{module}.{name}")
-        if touching is not None:
+        if touching is not None and not shape:
             return False, f"reaches the database (`{touching}`)"
         if st.kind in ("class", "def"):
             at_definition = self._fails_at_definition(module, name, st)
             if at_definition is not None:
                 return False, f"reads {at_definition} when it is defined"
-        for ref in sorted(st.refs):
+        for ref in sorted(st.defined_with if shape else st.refs):
             # an entity class named in it: a schema or form of another service's model
             # (CTFd's ``ChallengeSchema``: ``model = Challenges``, ``field_for(Challenges, ...)``)
             # reads the ORM class when it is defined, and the copy here would get a stub
@@ -1000,6 +1026,21 @@ class Planner:
             if entity is not None:
                 return False, f"uses {entity}"
         return True, ""
+
+    def _data_shape(self, module: str, name: str, depth: int) -> bool:
+        """A class describing data: a dataclass, an enum, or one deriving (through the
+        project's classes) from pydantic's ``BaseModel``, ``TypedDict``, ``NamedTuple``..."""
+        st = self.prog.inventory(module).units().get(name)
+        if st is None or st.kind != "class" or depth > 16:
+            return False
+        if st.dataclass or st.enum or st.model_like:
+            return True
+        for base in self.prog.bases.get(f"{module}.{name}", ()):
+            sym = self.prog.index.get(base)
+            if sym is not None and base == f"{sym.module}.{sym.name}" and sym.module in self.prog.modules \
+                    and self._data_shape(sym.module, sym.name, depth + 1):
+                return True
+        return False
 
     def crossable(self, target: str, module: str, hit: tuple[Client, ClientCall],
                   ) -> tuple[bool, tuple[str, ...], str, Proxy | None]:

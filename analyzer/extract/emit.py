@@ -22,6 +22,7 @@ from analyzer.extract.codemod import CopyContext, copy_module
 from analyzer.extract.datafiles import DataFiles
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.environment import known_values
+from analyzer.extract.inventory import dotted
 from analyzer.extract.model import (
     PORTED,
     VENDOR,
@@ -32,7 +33,7 @@ from analyzer.extract.model import (
     Removal,
     ServiceExtraction,
 )
-from analyzer.extract.program import Program
+from analyzer.extract.program import Program, Target
 from analyzer.extract.requirements import monolith_python, monolith_requirements
 from analyzer.model import SHARED
 from analyzer.scaffold import MANIFEST, deploy_files
@@ -217,6 +218,56 @@ def _foreign_routes(prog: Program, g: Globals, service: str) -> dict[str, dict[i
     return out
 
 
+# calls that mount a router, blueprint or app of routes into another one
+ROUTE_INCLUDERS = frozenset({"include_router", "register_blueprint", "mount", "include_app"})
+
+
+def _foreign_includes(prog: Program, g: Globals, plans: dict[str, ModulePlan]) -> dict[str, dict[int, str]]:
+    """Top-level calls that mount another service's router in a copy here (mealie's
+    ``router.include_router(users.router)`` in ``routes/__init__.py``), by module and line:
+    the router is a stub here and mounting it failed on import. The gateway sends its routes
+    to the service that serves them."""
+    out: dict[str, dict[int, str]] = {}
+    for module, plan in plans.items():
+        if not (plan.full or plan.statements):
+            continue
+        parsed = prog.parsed(module)
+        for st in parsed.inventory.statements:
+            if st.kind != "other" or (not plan.full and st.index not in plan.statements):
+                continue
+            node = parsed.tree.body[st.index]
+            call = node.body[0].value if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 \
+                and isinstance(node.body[0], cst.Expr) else None
+            if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) \
+                    or call.func.attr.value not in ROUTE_INCLUDERS or not call.args:
+                continue
+            stub = _stubbed_here(prog, plans, module, call.args[-1].value if call.func.attr.value == "mount"
+                                 else call.args[0].value)
+            if stub is not None:
+                owner = g.slug(prog.place(stub.module, stub.name or ""))
+                out.setdefault(module, {})[parsed.line(call)] = (
+                    f"mounts `{stub.qualname}`, routes the {owner} service serves (the gateway sends them there)")
+    return out
+
+
+def _stubbed_here(prog: Program, plans: dict[str, ModulePlan], module: str,
+                  expr: cst.BaseExpression) -> Target | None:
+    """The monolith name ``expr`` (``router``, ``users.router``) reads in ``module`` when this
+    service's copy of it is a stub, else ``None``."""
+    parts = (dotted(expr) or "").split(".")
+    if not parts[0]:
+        return None
+    t = prog.resolve(module, parts[0])
+    for part in parts[1:]:
+        if t.kind != "module":
+            return None
+        t = prog.resolve(t.module, part) if prog.is_module(t.module) else t
+    if t.kind not in ("var", "unit") or not t.name:
+        return None
+    entry = plans[t.module].facade.get(t.name) if t.module in plans else None
+    return t if entry is not None and entry.kind == "stub" else None
+
+
 # stands for the service's package while a module is copied, so one copy serves every service
 # that needs the same code (the shared library is copied into each of them)
 _PACKAGE = "__msa_service_package__"
@@ -241,6 +292,8 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
     apps = _django_apps(g, plans, _PACKAGE)
     app_names = {a: copy for a, copy in apps.items() if copy is not None and "." not in a}
     foreign_routes = _foreign_routes(prog, g, svc.name)
+    for module, lines in _foreign_includes(prog, g, plans).items():
+        foreign_routes.setdefault(module, {}).update(lines)
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -286,8 +339,28 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
         parts = PurePosixPath(rel).parts
         for i in range(2, len(parts)):
             init = "/".join(parts[:i]) + "/__init__.py"
-            files.setdefault(init, _package_doc(svc, parts[0], project))
+            if init not in files:
+                files[init] = _package_doc(svc, parts[0], project) + _package_first(
+                    svc, plans, parts[0], ".".join(parts[1:i]), files)
     return dict(sorted(files.items())), removals
+
+
+def _package_first(svc: ServiceContext, plans: dict[str, ModulePlan], tree: str, package: str,
+                   files: dict[str, str]) -> str:
+    """For a package that only holds modules in this tree while the monolith's package
+    (its ``__init__``) is copied into the other tree: an import of that copy. The monolith runs
+    a package's ``__init__`` before any module in it, and code relies on that order: mealie's
+    shared ``schema/recipe/__init__.py`` imports its modules in an order that breaks their
+    cycles; imported first, a ported ``recipe_timeline_events.py`` reached that ``__init__``
+    through a third module and failed on a partially initialized module."""
+    plan = plans.get(package)
+    if plan is None or plan.tree == tree:
+        return ""
+    copy = files.get(f"{plan.tree}/{package.replace('.', '/')}/__init__.py", "")
+    if not any(line.startswith(("import ", "from ")) for line in copy.splitlines()):
+        return ""  # an __init__ importing nothing sets no order
+    return (f"\n# the monolith runs this package's __init__ (copied into {plan.tree}/) before any module in it\n"
+            f"import {svc.package}.{plan.tree}.{package}  # noqa: E402,F401\n")
 
 
 # Modules whose import runs a program (packaging, a server, a management command): copied,
@@ -384,7 +457,7 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
                 "request_model": p.request_model, "payload": "{" + ", ".join(payload) + "}",
                 "plain": sorted(w.field for w in p.params if w.field and w.plain), "result_plain": p.result_plain,
                 "spread": spread, "refused": {w.field: w.refused for w in p.params if w.refused and w.field},
-                "notes": list(e.notes),
+                "notes": list(e.notes), "is_async": e.is_async,
             })
         elif e.kind == "stub":
             stubs.append({"name": e.name, "target": e.target, "owner": e.owner, "reason": e.reason,

@@ -63,6 +63,10 @@ class ImportBinding:
     loads: str | None = None
 
 
+# bases of classes that describe data: pydantic's (v1 and v2), typing's and msgspec's
+DATA_SHAPE_BASES = frozenset({"BaseModel", "RootModel", "GenericModel", "TypedDict", "NamedTuple", "Struct"})
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """A top-level statement of a module and what it binds and uses."""
@@ -79,6 +83,7 @@ class Statement:
     enum: bool = False
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
     rows_like: bool = False  # derives from a class named like one (django-model-utils' ``InheritanceManager``)
+    model_like: bool = False  # derives from a data-shape base: pydantic's ``BaseModel``, ``TypedDict``...
     maker: str = ""  # an instance a library makes of constants: the library callable's dotted name
     defined_with: frozenset[str] = frozenset()  # a class: the free names its body loads while it is defined
     # a class: the ``name.attr`` it loads while it is defined (``class C(sqlitedb.SQLiteAppl)``)
@@ -910,7 +915,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         mutated |= use.mutated
         stars.extend(use.stars)
         binds: set[str] = set()
-        dataclass_like = enum_like = rows = rows_like = False
+        dataclass_like = enum_like = rows = rows_like = model_like = False
         constant = dependency = False
         defined_with: frozenset[str] = frozenset()
         defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
@@ -928,6 +933,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
                 enum_like = bool(bases & {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
                 rows = bool(bases & ROW_BASES)
                 rows_like = any(b.endswith(("Manager", "QuerySet")) for b in bases)
+                model_like = bool(bases & DATA_SHAPE_BASES)
                 # the first settings base in declaration order gives the inherited prefix
                 inherited = next((prefixes[b] for b in _ordered_base_names(stmt) if b in prefixes), None)
                 if inherited is not None or any(b.endswith("BaseSettings") for b in bases):
@@ -948,7 +954,8 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), chains=frozenset(use.chains), imports=tuple(use.imports), constant=constant, type_checking=tc,
-            dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, defined_with=defined_with,
+            dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, model_like=model_like,
+            defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,
             decorated_with=decorated_with, dependency=dependency, depends=frozenset(use.depends),
             env=frozenset(use.env), env_required=frozenset(use.env_required - use.env_checked), stars=tuple(use.stars),
