@@ -136,3 +136,46 @@ def test_setup_py_install_requires_through_a_name_and_broken_strings_left_out(tm
     assert monolith_requirements(tmp_path) == ("django>=1.11,<2.3", "six>=1.9,<2")
     for good in ("psycopg[binary]~=3.3.2", 'foo==1.0; python_version<"3.12"', "pkg @ git+https://x/y.git", "a (>=1.0)"):
         assert valid_requirement(good), good
+
+
+def test_a_lock_file_gives_the_versions_the_monolith_runs(tmp_path) -> None:
+    """mealie declares ``openai = "^1.27.0"`` and its poetry.lock pins 1.52.2; the latest 1.x
+    no longer has the ``ChatCompletion`` its code imports, so three services failed on import
+    with the requirement as declared."""
+    from analyzer.extract.emit import add_dependencies
+    from analyzer.extract.requirements import at_locked_version, monolith_locks
+
+    write(tmp_path, {
+        "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nopenai = "^1.27.0"\n',
+        "poetry.lock": '[[package]]\nname = "openai"\nversion = "1.52.2"\n\n'
+                       '[[package]]\nname = "Pillow"\nversion = "11.0.0"\n\n'
+                       '[[package]]\nname = "numpy"\nversion = "1.26.4"\n\n'
+                       '[[package]]\nname = "numpy"\nversion = "2.1.0"\n\n'
+                       '[[package]]\nname = "fastapi"\nversion = "0.110.0"\n',
+    })
+    lock, locked = monolith_locks(tmp_path)
+    assert lock == "poetry.lock"
+    assert locked == {"openai": "1.52.2", "pillow": "11.0.0", "fastapi": "0.110.0"}  # numpy: two versions
+    assert at_locked_version("openai>=1.27.0,<2", locked) == "openai~=1.52.2"
+    assert at_locked_version('pillow[webp]>=10 ; python_version >= "3.11"', locked) == \
+        'pillow[webp]~=11.0.0 ; python_version >= "3.11"'
+    assert at_locked_version("numpy>=1.24", locked) is None
+    assert at_locked_version("openai==1.40.0", locked) is None  # pinned by the monolith itself
+    pyproject = 'dependencies = [\n    "fastapi>=0.115",\n]\n'
+    added = add_dependencies(pyproject, ("fastapi>=0.100", "numpy>=1.24", "openai>=1.27.0,<2"), (lock, locked))
+    assert '"openai~=1.52.2",  # the release poetry.lock locks, and its patch releases' in added
+    assert '"numpy>=1.24",' in added
+    assert "fastapi~=" not in added  # the service's own stack decides its version
+
+
+def test_uv_and_pipfile_locks(tmp_path) -> None:
+    from analyzer.extract.requirements import monolith_locks
+
+    write(tmp_path / "uv", {"uv.lock": 'version = 1\n\n[[package]]\nname = "Flask_Login"\nversion = "0.6.3"\n'
+                                       'source = { registry = "https://pypi.org/simple" }\n'})
+    assert monolith_locks(tmp_path / "uv") == ("uv.lock", {"flask-login": "0.6.3"})
+    write(tmp_path / "pipenv", {"Pipfile.lock": '{"default": {"requests": {"version": "==2.32.3"}, '
+                                               '"local": {"path": "."}}, "develop": {"pytest": {"version": "==8.0"}}}'})
+    assert monolith_locks(tmp_path / "pipenv") == ("Pipfile.lock", {"requests": "2.32.3"})
+    write(tmp_path / "broken", {"poetry.lock": "[[package]\nname = "})
+    assert monolith_locks(tmp_path / "broken") == ("", {})

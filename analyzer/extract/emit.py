@@ -34,7 +34,12 @@ from analyzer.extract.model import (
     ServiceExtraction,
 )
 from analyzer.extract.program import Program, Target
-from analyzer.extract.requirements import monolith_python, monolith_requirements
+from analyzer.extract.requirements import (
+    at_locked_version,
+    monolith_locks,
+    monolith_python,
+    monolith_requirements,
+)
 from analyzer.model import SHARED
 from analyzer.scaffold import MANIFEST, deploy_files
 from analyzer.scaffold.context import ScaffoldContext, ServiceContext
@@ -62,6 +67,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
     out: dict[str, str | bytes] = dict(files)
     services = []
     requirements = monolith_requirements(Path(doc.root))
+    locks = monolith_locks(Path(doc.root))
     python = monolith_python(Path(doc.root))
     known = known_values(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
@@ -97,7 +103,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
             environment=known.variables(names, required),
         )
         services.append(ex)
-        _service_files(out, ctx, svc, ex, plans, prog, g)
+        _service_files(out, ctx, svc, ex, plans, prog, g, locks)
         _python_floor(out, f"services/{svc.slug}", python)
         for rel, (content, at_root, trees) in data.files.items():
             for tree in sorted(trees):
@@ -477,7 +483,8 @@ def _facade(svc: ServiceContext, module: str, entries: list[FacadeEntry], projec
 
 
 def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: ServiceContext, ex: ServiceExtraction,
-                   plans: dict[str, ModulePlan], prog: Program, g: Globals) -> None:
+                   plans: dict[str, ModulePlan], prog: Program, g: Globals,
+                   locks: tuple[str, dict[str, str]] = ("", {})) -> None:
     base = f"services/{svc.slug}"
     pkg = f"{base}/{svc.package}"
     local = _local(prog, plans, svc.package)
@@ -519,7 +526,7 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     out[f"{base}/README.md"] = out[f"{base}/README.md"].rstrip("\n") + "\n\n" + render(
         "extract/README.md.j2", **env)
     out[f"{base}/pyproject.toml"] = _lint_own_code_only(
-        add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies), svc.package)
+        add_dependencies(out[f"{base}/pyproject.toml"], ex.dependencies, locks), svc.package)
 
 
 SERVICE_PYTHON = (3, 11)  # the services' own floor: templates/service/pyproject.toml.j2
@@ -572,8 +579,12 @@ SERVICE_STACK = frozenset({
 })
 
 
-def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
-    """The service's pyproject.toml with the monolith's requirements added to its dependencies."""
+def add_dependencies(pyproject: str, extra: tuple[str, ...],
+                     locks: tuple[str, dict[str, str]] = ("", {})) -> str:
+    """The service's pyproject.toml with the monolith's requirements added to its dependencies:
+    at the versions of the monolith's lock file (``locks``: its name and pins) when it has one,
+    except the packages the service's own stack needs too."""
+    lock_file, locked = locks
     lines = pyproject.splitlines(keepends=True)
     try:
         start = next(i for i, ln in enumerate(lines) if ln.strip() == "dependencies = [")
@@ -586,6 +597,10 @@ def add_dependencies(pyproject: str, extra: tuple[str, ...]) -> str:
     for d in extra:
         name = _requirement_name(d)
         if name in have:
+            continue
+        at_lock = at_locked_version(d, locked) if name not in SERVICE_STACK else None
+        if at_lock is not None:
+            new.append(f"    {json.dumps(at_lock)},  # the release {lock_file} locks, and its patch releases\n")
             continue
         if name in SERVICE_STACK:
             loose, why = loosen_pin(d), "at least that version, so the service's own dependencies resolve"

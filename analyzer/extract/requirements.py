@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import os
 import re
 import tomllib
@@ -273,6 +274,61 @@ def _joined(lines: list[str]) -> list[str]:
     if carried:
         out.append(carried)
     return out
+
+
+LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
+_RELEASE = re.compile(r"^\d+(?:\.\d+)+$")
+_REQUIREMENT_HEAD = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*([^;]*?)\s*(;.*)?$")
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as package indexes compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def monolith_locks(root: Path) -> tuple[str, dict[str, str]]:
+    """The monolith's lock file at the root and the version it pins of each distribution
+    (normalized name -> release), or ``("", {})``. A name locked at several versions (per
+    platform or Python) is left out: no one version is the monolith's."""
+    for name in LOCK_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        versions: dict[str, set[str]] = {}
+        if name == "Pipfile.lock":
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+            for dist, info in (data.get("default") or {}).items() if isinstance(data, dict) else ():
+                version = info.get("version", "") if isinstance(info, dict) else ""
+                if isinstance(version, str) and version.startswith("=="):
+                    versions.setdefault(normalized(dist), set()).add(version[2:])
+        else:
+            for package in _toml(path).get("package") or ():
+                if isinstance(package, dict) and isinstance(package.get("name"), str) \
+                        and isinstance(package.get("version"), str):
+                    versions.setdefault(normalized(package["name"]), set()).add(package["version"])
+        locked = {dist: next(iter(v)) for dist, v in versions.items() if len(v) == 1 and _RELEASE.match(next(iter(v)))}
+        if locked:
+            return name, locked
+    return "", {}
+
+
+def at_locked_version(spec: str, locked: dict[str, str]) -> str | None:
+    """``openai>=1.27.0,<2`` with ``openai`` locked at 1.52.2 -> ``openai~=1.52.2``: the
+    release the monolith runs and tests with, and its patch releases (mealie's code imports
+    ``openai.resources.chat.completions.ChatCompletion``, which later 1.x releases dropped).
+    Extras and markers stay. ``None`` when the lock does not hold the package, or the spec
+    pins one version itself."""
+    m = _REQUIREMENT_HEAD.match(spec)
+    if m is None or "==" in (m.group(3) or "") or "@" in spec:
+        return None
+    version = locked.get(normalized(m.group(1)))
+    if version is None:
+        return None
+    marker = f" {m.group(4).strip()}" if m.group(4) else ""
+    return f"{m.group(1)}{m.group(2) or ''}~={version}{marker}"
 
 
 def _toml(path: Path) -> dict:
