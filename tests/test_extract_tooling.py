@@ -31,3 +31,28 @@ def test_operational_scripts_stay_with_the_monolith(tmp_path: Path) -> None:
     out = extract_planned(root, tmp_path / "out")
     assert "`scripts.seed`" in (out / "MIGRATION.md").read_text()  # listed among the operational scripts
     assert not list((out / "services").rglob("seed.py"))
+
+
+def test_a_build_hook_is_not_import_tested(tmp_path: Path) -> None:
+    """ihatemoney's ``hatch_build.py`` (a Hatch build hook at the root) is shared code to the
+    analysis, and every service's import test failed on ``import hatchling``, a build tool no
+    service installs. Like ``setup.py``, it is copied but not imported."""
+    root = build_tree(tmp_path / "mono", {
+        "hatch_build.py": """
+            from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+            class CustomBuildHook(BuildHookInterface):
+                def initialize(self, version, build_data):
+                    build_data["force_include"] = {}
+        """,
+        "proj/__init__.py": "",
+        "proj/orders/__init__.py": "",
+        "proj/orders/views.py": "def show(order_id: int) -> dict:\n    return {'id': order_id}\n",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.orders.views import show\n\n\ndef total() -> int:\n    return show(1)['id']\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj", "hatch_build"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    tests = (out / "services" / "orders" / "tests" / "test_extracted.py").read_text()
+    assert "hatch_build" not in tests and "proj.orders.views" in tests

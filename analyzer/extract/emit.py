@@ -369,9 +369,11 @@ def _package_first(svc: ServiceContext, plans: dict[str, ModulePlan], tree: str,
             f"import {svc.package}.{plan.tree}.{package}  # noqa: E402,F401\n")
 
 
-# Modules whose import runs a program (packaging, a server, a management command): copied,
-# but not imported by the service's import test.
-ENTRY_SCRIPTS = frozenset({"setup", "manage", "conftest", "wsgi", "asgi", "__main__"})
+# Modules whose import runs a program (packaging, a server, a management command) or needs a
+# build or task tool the service does not install (ihatemoney's Hatch hook ``hatch_build.py``
+# imports hatchling): copied, but not imported by the service's import test.
+ENTRY_SCRIPTS = frozenset({"setup", "manage", "conftest", "wsgi", "asgi", "__main__", "hatch_build", "noxfile",
+                           "fabfile", "pavement"})
 
 
 def _after_imports(text: str, facade: str) -> str:
