@@ -358,15 +358,21 @@ def _package_first(svc: ServiceContext, plans: dict[str, ModulePlan], tree: str,
     a package's ``__init__`` before any module in it, and code relies on that order: mealie's
     shared ``schema/recipe/__init__.py`` imports its modules in an order that breaks their
     cycles; imported first, a ported ``recipe_timeline_events.py`` reached that ``__init__``
-    through a third module and failed on a partially initialized module."""
+    through a third module and failed on a partially initialized module. An ``__init__`` that
+    fails here (CTFd's ``utils/helpers/__init__.py`` registers ``@current_app.url_defaults``,
+    which needs the app context the monolith imports it in) does not take the module with it:
+    the import only orders, and the ``__init__``'s own import test reports its failure."""
     plan = plans.get(package)
     if plan is None or plan.tree == tree:
         return ""
     copy = files.get(f"{plan.tree}/{package.replace('.', '/')}/__init__.py", "")
     if not any(line.startswith(("import ", "from ")) for line in copy.splitlines()):
         return ""  # an __init__ importing nothing sets no order
-    return (f"\n# the monolith runs this package's __init__ (copied into {plan.tree}/) before any module in it\n"
-            f"import {svc.package}.{plan.tree}.{package}  # noqa: E402,F401\n")
+    return (f"\nimport contextlib\n\n"
+            f"# the monolith runs this package's __init__ (copied into {plan.tree}/) before any module in it; where\n"
+            f"# it cannot run here (it needs the monolith's app context on import), its own import test says so\n"
+            f"with contextlib.suppress(Exception):\n"
+            f"    import {svc.package}.{plan.tree}.{package}  # noqa: F401\n")
 
 
 # Modules whose import runs a program (packaging, a server, a management command) or needs a
