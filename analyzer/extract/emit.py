@@ -520,7 +520,11 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
         out[f"{base}/tests/test_api.py"] = render("extract/test_api.py.j2", ports=op_ports, **env)
     copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules
                     if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
-    out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, **env)
+    # a module whose import fails in the monolith too is expected to fail here, and says why
+    broken = {f"{svc.package}.{tree}.{m}": why for m, tree in ex.modules
+              if m.rpartition(".")[2] not in ENTRY_SCRIPTS and (why := prog.broken_import(m))}
+    out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, broken=broken,
+                                                    **env)
     tested = [v for v in ex.environment if v.test is not None]
     if tested:  # set before conftest.py imports the moved code
         out[f"{base}/tests/__init__.py"] = render("extract/tests_init.py.j2", variables=tested, **env)

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from analyzer.analysis import Analysis
 from analyzer.cluster.ownership import model_classes
@@ -197,6 +198,39 @@ class Program:
         if imp is None:
             return Target("var", module, name)
         return self.import_target(imp.module, imp.attr, hops)
+
+    def broken_import(self, module: str) -> str | None:
+        """A top-level ``from x import name`` of ``module`` that names nothing ``x`` defines,
+        re-exports or holds as a submodule, so that the monolith's own module fails on import
+        (Dispatch's test plugin imports a ``DocumentResolverPlugin`` its ``plugins.bases`` does not
+        define): what it imports, or ``None``. Where a name may come from outside the
+        project's sight (a star import of a library, a module ``__getattr__``), none is."""
+        if module not in self.modules:
+            return None
+        for st in self.inventory(module).statements:
+            if st.kind != "import" or st.type_checking:
+                continue
+            for b in st.imports:
+                if b.attr is None or b.type_checking or not self.is_module(b.module):
+                    continue
+                t = self.import_target(b.module, b.attr)
+                if t.kind != "missing" or t.module not in self.modules or "." not in t.module:
+                    continue  # a top-level module may be shadowed by a library of the same name
+                inv = self.inventory(t.module)
+                if inv.binders("__getattr__") or any(not self.is_module(star) for star in inv.stars) \
+                        or self._file_beside(t.module, t.name or ""):
+                    continue
+                return f"`from {b.module} import {b.attr}`: `{t.module}` defines no `{t.name}`"
+        return None
+
+    def _file_beside(self, package: str, name: str) -> bool:
+        """Whether the package's folder holds a module or folder ``name`` the analysis left
+        out (a test module, migrations, a file that did not parse): the monolith imports it."""
+        info = self.modules[package]
+        if not info.is_package:
+            return False
+        folder = (Path(self.doc.root) / info.path).parent
+        return (folder / f"{name}.py").exists() or (folder / name).is_dir()
 
     def _star_exports(self, module: str, name: str) -> bool:
         """Whether ``from module import *`` can bind ``name`` when it runs: listed in its
