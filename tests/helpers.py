@@ -78,6 +78,15 @@ SHOP = Path(__file__).parent.parent / "samples" / "shop"
 RUN_SPECIFIC = ("timings", "peak_mib", "cache_hits", "reused")  # what differs between equal runs
 
 
+def client_script(package: str, body: str) -> str:
+    """A script to run in a generated service (:func:`python_in`): ``client``, a TestClient of
+    the service's app with its settings from nothing but defaults, then ``body``."""
+    return ("import json\nfrom fastapi.testclient import TestClient\n"
+            f"from {package}.main import create_app\n"
+            f"from {package}.settings import Settings\n"
+            "client = TestClient(create_app(Settings(_env_file=None, consul_enabled=False)))\n" + body)
+
+
 def copy_shop(tmp_path: Path) -> Path:
     tree = tmp_path / "shop"
     shutil.copytree(SHOP, tree, ignore=shutil.ignore_patterns("__pycache__"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import build_tree, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
 
 DB = """
     from sqlalchemy import create_engine
@@ -198,12 +198,9 @@ def test_an_async_function_runs_to_its_end_and_its_proxy_is_a_coroutine(tmp_path
     facade = (out / "services" / "images" / "images_service" / "ported" / "proj" / "fetch" / "sizes.py").read_text()
     assert "async def largest(" in facade
     service = out / "services" / "fetch"
-    check = ("import json\nfrom fastapi.testclient import TestClient\n"
-             "from fetch_service.main import create_app\n"
-             "from fetch_service.settings import Settings\n"
-             "client = TestClient(create_app(Settings(_env_file=None, consul_enabled=False)))\n"
-             "r = client.post('/api/fetch/largest', json={'urls': ['a', 'abc', 'ab']})\n"
-             "print(json.dumps([r.status_code, r.json()]))\n")
+    check = client_script("fetch_service",
+                          "r = client.post('/api/fetch/largest', json={'urls': ['a', 'abc', 'ab']})\n"
+                          "print(json.dumps([r.status_code, r.json()]))\n")
     result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, {"result": ["abc", 3]}]

@@ -17,7 +17,7 @@ import libcst as cst
 import pytest
 
 from analyzer.extract.implicit_none import find_function, may_return_none
-from tests.helpers import build_tree, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
 
 
 def _returns_none(source: str, name: str = "f") -> bool:
@@ -200,14 +200,11 @@ def test_results_reach_the_caller_whatever_the_annotation_says(tmp_path: Path) -
     service = out / "services" / "tags"
     models = (service / "tags_service" / "models.py").read_text()
     assert "may end without returning a value" in models  # recent's result is optional
-    check = ("import json\nfrom fastapi.testclient import TestClient\n"
-             "from tags_service.main import create_app\n"
-             "from tags_service.settings import Settings\n"
-             "client = TestClient(create_app(Settings(_env_file=None, consul_enabled=False)))\n"
-             "change = client.post('/api/tags/tag-change', json={'before': ['a'], 'after': ['a', 'b']})\n"
-             "known = client.post('/api/tags/recent', json={'status': 'closed'})\n"
-             "unknown = client.post('/api/tags/recent', json={'status': 'other'})\n"
-             "print(json.dumps([[r.status_code, r.json()] for r in (change, known, unknown)]))\n")
+    check = client_script("tags_service",
+                          "change = client.post('/api/tags/tag-change', json={'before': ['a'], 'after': ['a', 'b']})\n"
+                          "known = client.post('/api/tags/recent', json={'status': 'closed'})\n"
+                          "unknown = client.post('/api/tags/recent', json={'status': 'other'})\n"
+                          "print(json.dumps([[r.status_code, r.json()] for r in (change, known, unknown)]))\n")
     result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     change, known, unknown = json.loads(result.stdout.strip().splitlines()[-1])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_tree, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
 
 ENGINE = """
     from contextlib import contextmanager
@@ -107,13 +107,10 @@ def test_an_operation_taking_a_session_runs_with_one(tmp_path: Path, factory: st
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "orders"
-    check = ("import json\nfrom fastapi.testclient import TestClient\n"
-             "from orders_service.main import create_app\n"
-             "from orders_service.settings import Settings\n"
-             "client = TestClient(create_app(Settings(_env_file=None, consul_enabled=False)))\n"
-             "first = client.post('/api/orders/add-order', json={})\n"
-             "second = client.post('/api/orders/add-order', json={})\n"
-             "print(json.dumps([first.status_code, first.json(), second.json()]))\n")
+    check = client_script("orders_service",
+                          "first = client.post('/api/orders/add-order', json={})\n"
+                          "second = client.post('/api/orders/add-order', json={})\n"
+                          "print(json.dumps([first.status_code, first.json(), second.json()]))\n")
     result = python_in(service, check)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     status, first, second = json.loads(result.stdout.strip().splitlines()[-1])

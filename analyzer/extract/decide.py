@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from analyzer.discover import settings_name
+from analyzer.extract.implicit_none import is_generator
 from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted
 from analyzer.extract.model import (
     PORTED,
@@ -136,29 +137,6 @@ def _session_type(name: str) -> bool:
     return (name in SESSION_NAMES or name.endswith("Session")) and not name.startswith("Async")
 
 
-def _has_yield(fn: cst.FunctionDef) -> bool:
-    """Whether a function is a generator: a ``yield`` of its own, not of a nested def."""
-    found = False
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is fn
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Yield(self, node: cst.Yield) -> bool:
-            nonlocal found
-            found = True
-            return False
-
-    fn.visit(Visitor())
-    return found
-
-
 def _all_optional(params: tuple[dict, ...]) -> bool:
     return all(p.get("default") is not None or p.get("kind") in ("var_positional", "var_keyword") for p in params)
 
@@ -257,7 +235,7 @@ class Globals:
     def _yields(self, sym: Symbol) -> bool:
         fn = next((n for n in self.prog.parsed(sym.module).tree.body
                    if isinstance(n, cst.FunctionDef) and n.name.value == sym.name), None)
-        return fn is not None and _has_yield(fn)
+        return fn is not None and is_generator(fn)
 
     def _django(self) -> tuple[str | None, tuple[str, ...]]:
         """The monolith's Django settings module (of the modules binding INSTALLED_APPS, the one

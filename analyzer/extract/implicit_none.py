@@ -29,11 +29,18 @@ def may_return_none(fn: cst.FunctionDef) -> bool:
     """Whether calling ``fn`` may give ``None`` without a ``return`` of a value saying so:
     its body can end, or it has a bare ``return`` / ``return None``. Generators never do
     (they give a generator)."""
-    finder = _Returns(fn)
-    fn.body.visit(finder)
-    if finder.yields:
+    if is_generator(fn):
         return False
+    finder = _Returns()
+    fn.body.visit(finder)
     return finder.none_returned or _completes(fn.body.body)
+
+
+def is_generator(fn: cst.FunctionDef) -> bool:
+    """Whether a function is a generator: a ``yield`` of its own, not of a nested def."""
+    finder = _Returns()
+    fn.body.visit(finder)
+    return finder.yields
 
 
 def _completes(body) -> bool:
@@ -108,10 +115,9 @@ def _breaks(node: cst.CSTNode) -> bool:
 
 
 class _Returns(cst.CSTVisitor):
-    """The function's own returns and yields (not those of nested defs, classes or lambdas)."""
+    """A function body's own returns and yields (not those of nested defs, classes or lambdas)."""
 
-    def __init__(self, fn: cst.FunctionDef) -> None:
-        self.fn = fn
+    def __init__(self) -> None:
         self.none_returned = False
         self.yields = False
 
