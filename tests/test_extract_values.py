@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import plan_toml, python_in, scaffold_support
 
 support = scaffold_support()
@@ -139,11 +141,22 @@ def test_a_name_the_shared_library_re_exports_is_bound_by_the_next_copy(tmp_path
     assert result.returncode == 0 and result.stdout.strip() == "u", result.stdout[-3000:]
 
 
-def test_an_import_kept_only_to_pass_on_a_pruned_name_goes_too(tmp_path: Path) -> None:
+# where the module defining the entity goes: another service (a facade here), or this service
+# with the entity class alone placed elsewhere (a whole copy here that leaves the class out:
+# mealie's recipe service held ``api_extras.py`` while ``ShoppingListExtras`` was another's)
+EXTRAS_PLACEMENTS = {
+    "module elsewhere": ({"extras": ["proj.models.extras"]}, []),
+    "class elsewhere": ({"extras": ["proj.models.extras.ListExtras"]}, ["proj.models.extras"]),
+}
+
+
+@pytest.mark.parametrize("placement", sorted(EXTRAS_PLACEMENTS))
+def test_an_import_kept_only_to_pass_on_a_pruned_name_goes_too(tmp_path: Path, placement: str) -> None:
     """mealie's shared ``household/__init__.py`` re-exports ``ShoppingListExtras`` (another
     service's entity) from ``shopping_list.py``, which imports it from ``api_extras.py``. The
     shared copy pruned the re-export, yet the partial copy of ``shopping_list.py`` (kept for a
     name this service uses) kept the import, and failed with ``cannot import name``."""
+    extras, web = EXTRAS_PLACEMENTS[placement]
     from tests.helpers import build_tree, extract_planned
 
     root = build_tree(tmp_path / "mono", {
@@ -189,8 +202,8 @@ def test_an_import_kept_only_to_pass_on_a_pruned_name_goes_too(tmp_path: Path) -
             def show(name):
                 return label(name)
         """,
-        "plan.toml": plan_toml({"extras": ["proj.models.extras"], "lists": ["proj.models.lists"],
-                                "web": ["proj.web"]}, ["proj", "proj.db", "proj.models"]),
+        "plan.toml": plan_toml({**extras, "lists": ["proj.models.lists"], "web": ["proj.web", *web]},
+                               ["proj", "proj.db", "proj.models"]),
     })
     out = extract_planned(root, tmp_path / "out")
     check = "import web_service.vendor.proj.models, web_service.ported.proj.web.views; print('ok')"
