@@ -72,6 +72,13 @@ def python_in(service: Path, code: str):
     return support.run([support.PYTHON, "-c", code], cwd=service, env=support.clean_env(), timeout=120)
 
 
+def python_ok(service: Path, code: str):
+    """:func:`python_in`, which must succeed: the completed process (its output on failure)."""
+    result = python_in(service, code)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
 # -- whole runs of ``msa analyze`` on a copy of the sample (the stage-cache tests) ----------
 
 SHOP = Path(__file__).parent.parent / "samples" / "shop"

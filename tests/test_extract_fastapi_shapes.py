@@ -15,18 +15,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
-
-DB = """
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import DeclarativeBase
-
-    engine = create_engine("sqlite://")
-
-
-    class Base(DeclarativeBase):
-        pass
-"""
+from tests.helpers import (
+    build_tree,
+    client_script,
+    extract_planned,
+    plan_toml,
+    python_in,
+    python_ok,
+    sqlalchemy_models,
+)
 
 
 def test_a_shared_package_init_runs_before_a_module_of_it(tmp_path: Path) -> None:
@@ -79,7 +76,6 @@ def test_a_shared_package_init_runs_before_a_module_of_it(tmp_path: Path) -> Non
 def test_a_schema_with_a_query_method_is_copied_and_a_foreign_router_is_not_mounted(tmp_path: Path) -> None:
     root = build_tree(tmp_path / "mono", {
         "proj/__init__.py": "",
-        "proj/db.py": DB,
         "proj/recipes/__init__.py": """
             from fastapi import APIRouter
 
@@ -88,16 +84,7 @@ def test_a_schema_with_a_query_method_is_copied_and_a_foreign_router_is_not_moun
             router = APIRouter()
             router.include_router(routes.router, prefix="/recipes")
         """,
-        "proj/recipes/models.py": """
-            from sqlalchemy.orm import Mapped, mapped_column
-
-            from proj.db import Base
-
-
-            class RecipeModel(Base):
-                __tablename__ = "recipes"
-                id: Mapped[int] = mapped_column(primary_key=True)
-        """,
+        "proj/recipes/models.py": sqlalchemy_models(RecipeModel="recipes"),
         "proj/recipes/schema.py": """
             from pydantic import BaseModel
 
@@ -149,7 +136,7 @@ def test_a_schema_with_a_query_method_is_copied_and_a_foreign_router_is_not_moun
             def title() -> str:
                 return home().name
         """,
-        "plan.toml": plan_toml({"recipes": ["proj.recipes"], "web": ["proj.web"]}, ["proj", "proj.db"]),
+        "plan.toml": plan_toml({"recipes": ["proj.recipes"], "web": ["proj.web"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "web"
@@ -160,13 +147,12 @@ def test_a_schema_with_a_query_method_is_copied_and_a_foreign_router_is_not_moun
     assert "router.include_router(pages.router)" in package
     assert "include_router(recipes.router)" not in package
     assert "routes the recipes service serves" in (out / "MIGRATION.md").read_text()
-    result = python_in(service, "from fastapi import FastAPI\nfrom fastapi.testclient import TestClient\n"
+    result = python_ok(service, "from fastapi import FastAPI\nfrom fastapi.testclient import TestClient\n"
                                 "import web_service.ported.proj.web as web\n"
                                 "from web_service.ported.proj.web.pages import title\n"
                                 "app = FastAPI()\napp.include_router(web.router)\nclient = TestClient(app)\n"
                                 "print(title(), client.get('/api/pages/home').json(), "
                                 "client.get('/api/recipes/first').status_code)")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip() == "home {'name': 'home'} 404"
 
 
@@ -201,6 +187,5 @@ def test_an_async_function_runs_to_its_end_and_its_proxy_is_a_coroutine(tmp_path
     check = client_script("fetch_service",
                           "r = client.post('/api/fetch/largest', json={'urls': ['a', 'abc', 'ab']})\n"
                           "print(json.dumps([r.status_code, r.json()]))\n")
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, {"result": ["abc", 3]}]

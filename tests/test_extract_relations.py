@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.pipeline import AnalyzeOptions, run_analysis
-from tests.helpers import plan_toml, python_in
+from tests.helpers import plan_toml, python_in, python_ok
 
 DECLARATIVE_BASE = """
     from sqlalchemy.orm import declarative_base
@@ -177,8 +177,7 @@ def test_a_module_another_services_module_imports_is_re_exported_by_its_facade(t
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "task"
     check = "import task_service.ported.proj.task.service as m; print(m.incident_service.__name__)"
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     assert result.stdout.strip().endswith("proj.incident.service")
 
 
@@ -227,8 +226,7 @@ def test_a_stubbed_function_is_a_function_of_the_same_parameters(tmp_path: Path)
              "print(m.ARITY, inspect.iscoroutinefunction(m.MIDDLEWARE[0]))\n"
              "try:\n    asyncio.run(m.MIDDLEWARE[0]({}, None))\n"
              "except NotExtracted as exc:\n    print('raised', 'proj.slack.middleware.db_middleware' in str(exc))")
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     assert result.stdout.split("\n")[:2] == ["{'db_middleware': ['context', 'next', 'session']} True", "raised True"]
 
 
@@ -278,8 +276,7 @@ def test_a_type_checking_block_kept_for_a_forward_reference_keeps_what_its_test_
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "search"
     check = "import search_service.ported.proj.net.errors as m; print(m.is_error.__name__)"
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    python_ok(service, check)
 
 
 def test_a_function_a_module_calls_on_import_is_copied_not_rewired(tmp_path: Path) -> None:
@@ -405,8 +402,7 @@ def test_another_services_fastapi_dependencies_keep_the_routes_that_name_them_de
              "app = FastAPI(); app.include_router(views.router)\n"
              "try:\n    TestClient(app).get('/tags')\n"
              "except Exception as exc:\n    print(type(exc).__name__, 'proj.auth.service' in str(exc))")
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     assert result.stdout.strip().splitlines()[-1] == "NotExtracted True"
 
 
@@ -490,8 +486,7 @@ def test_a_star_import_does_not_bind_what_its_module_imports_only_for_type_check
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "billing"
-    result = python_in(service, "import billing_service.ported.proj.billing.views as m; print(m.customer('ann'))")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, "import billing_service.ported.proj.billing.views as m; print(m.customer('ann'))")
     assert result.stdout.strip().splitlines()[-1] == "ann"
 
 
@@ -514,8 +509,7 @@ def test_a_module_a_kept_star_import_names_exists_in_the_copy(tmp_path: Path) ->
                                 "billing": ["proj.billing", "proj.models.invoices"]}, ["proj", "proj.models"]),
     })
     out = extract_planned(root, tmp_path / "out")
-    result = python_in(out / "services" / "billing", "import billing_service.vendor.proj.models as m; print(m.Invoice)")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    python_ok(out / "services" / "billing", "import billing_service.vendor.proj.models as m; print(m.Invoice)")
 
 
 def test_top_level_code_using_a_stub_on_import_is_left_out(tmp_path: Path) -> None:
@@ -579,8 +573,7 @@ def test_top_level_code_using_a_stub_on_import_is_left_out(tmp_path: Path) -> No
     })
     out = extract_planned(root, tmp_path / "out")
     service = out / "services" / "billing"
-    result = python_in(service, "import billing_service.ported.proj.billing.views as m; print(m.label())")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, "import billing_service.ported.proj.billing.views as m; print(m.label())")
     assert result.stdout.strip().splitlines()[-1] == "xon_recipe"
     migration = (out / "MIGRATION.md").read_text()
     assert "CategoryResponse.model_rebuild()" in migration and '@event.listens_for(Recipe, "after_insert")' in migration

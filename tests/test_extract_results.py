@@ -17,7 +17,7 @@ import libcst as cst
 import pytest
 
 from analyzer.extract.implicit_none import find_function, may_return_none
-from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_ok
 
 
 def _returns_none(source: str, name: str = "f") -> bool:
@@ -205,8 +205,7 @@ def test_results_reach_the_caller_whatever_the_annotation_says(tmp_path: Path) -
                           "known = client.post('/api/tags/recent', json={'status': 'closed'})\n"
                           "unknown = client.post('/api/tags/recent', json={'status': 'other'})\n"
                           "print(json.dumps([[r.status_code, r.json()] for r in (change, known, unknown)]))\n")
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     change, known, unknown = json.loads(result.stdout.strip().splitlines()[-1])
     # the tuple goes as the JSON array its annotation declares
     assert change == [200, {"result": ["added 1", {"added": ["b"]}]}]

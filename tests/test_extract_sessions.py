@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, client_script, extract_planned, plan_toml, python_ok
 
 ENGINE = """
     from contextlib import contextmanager
@@ -111,8 +111,7 @@ def test_an_operation_taking_a_session_runs_with_one(tmp_path: Path, factory: st
                           "first = client.post('/api/orders/add-order', json={})\n"
                           "second = client.post('/api/orders/add-order', json={})\n"
                           "print(json.dumps([first.status_code, first.json(), second.json()]))\n")
-    result = python_in(service, check)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = python_ok(service, check)
     status, first, second = json.loads(result.stdout.strip().splitlines()[-1])
     # the first order was committed: the second operation's session counts both
     assert (status, first, second) == (200, {"result": 1}, {"result": 2})

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from analyzer.discover import settings_name
-from analyzer.extract.implicit_none import is_generator
+from analyzer.extract.implicit_none import find_function, is_generator
 from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted
 from analyzer.extract.model import (
     PORTED,
@@ -233,8 +233,7 @@ class Globals:
         return out
 
     def _yields(self, sym: Symbol) -> bool:
-        fn = next((n for n in self.prog.parsed(sym.module).tree.body
-                   if isinstance(n, cst.FunctionDef) and n.name.value == sym.name), None)
+        fn = find_function(self.prog.parsed(sym.module).tree, [sym.name])
         return fn is not None and is_generator(fn)
 
     def _django(self) -> tuple[str | None, tuple[str, ...]]:
@@ -923,7 +922,7 @@ class Planner:
                 self.svc.slug, target, owner, "entity", STUBBED,
                 f"the {owner} service's entity `{name}`: using its ORM class here is direct database access, "
                 "not a call"))
-        if st.kind == "class" and self._rows(module, name, 0):
+        if st.kind == "class" and self._rows(module, name):
             # a queryset or manager of another service's module, made a model's ``objects``
             # here (treeherder's FailuresQuerySet.as_manager() in the Job model's body): it
             # works on the rows of the model using it, which live in this service's database
@@ -960,19 +959,26 @@ class Planner:
         return self._record(Decision(self.svc.slug, target, owner, "function", STUBBED,
                                      f"{why}; cannot be copied: it {why_not}", notes))
 
-    def _rows(self, module: str, name: str, depth: int) -> bool:
+    def _rows(self, module: str, name: str) -> bool:
         """A Django queryset or manager class, itself or through the project's classes it
         derives from (evennia's ``TypedObjectManager(SharedMemoryManager)``); in a Django
         monolith, also one deriving from a library's class named like one (zds-site's
         ``PostManager(InheritanceManager)``, of django-model-utils)."""
+        django = self.g.django_settings is not None
+        return self._class_is(module, name, lambda st: st.rows or (st.rows_like and django))
+
+    def _class_is(self, module: str, name: str, test, depth: int = 0) -> bool:
+        """Whether a class of the project passes ``test`` (on its statement), itself or through
+        the project's classes it derives from."""
         st = self.prog.inventory(module).units().get(name)
         if st is None or st.kind != "class" or depth > 16:
             return False
-        if st.rows or (st.rows_like and self.g.django_settings is not None):
+        if test(st):
             return True
         for base in self.prog.bases.get(f"{module}.{name}", ()):
             sym = self.prog.index.get(base)
-            if sym is not None and base == f"{sym.module}.{sym.name}" and self._rows(sym.module, sym.name, depth + 1):
+            if sym is not None and base == f"{sym.module}.{sym.name}" and sym.module in self.prog.modules \
+                    and self._class_is(sym.module, sym.name, test, depth + 1):
                 return True
         return False
 
@@ -988,7 +994,7 @@ class Planner:
         state = sorted(n for n in st.refs & inv.mutated if not inv.per_process(n))
         if state:
             return False, f"uses the module state `{state[0]}`"
-        shape = st.kind == "class" and self._data_shape(module, name, 0)
+        shape = st.kind == "class" and self._data_shape(module, name)
         touching = self.prog.touches(f"{module}.{name}")
         if touching is not None and not shape:
             return False, f"reaches the database (`{touching}`)"
@@ -1005,20 +1011,10 @@ class Planner:
                 return False, f"uses {entity}"
         return True, ""
 
-    def _data_shape(self, module: str, name: str, depth: int) -> bool:
+    def _data_shape(self, module: str, name: str) -> bool:
         """A class describing data: a dataclass, an enum, or one deriving (through the
         project's classes) from pydantic's ``BaseModel``, ``TypedDict``, ``NamedTuple``..."""
-        st = self.prog.inventory(module).units().get(name)
-        if st is None or st.kind != "class" or depth > 16:
-            return False
-        if st.dataclass or st.enum or st.model_like:
-            return True
-        for base in self.prog.bases.get(f"{module}.{name}", ()):
-            sym = self.prog.index.get(base)
-            if sym is not None and base == f"{sym.module}.{sym.name}" and sym.module in self.prog.modules \
-                    and self._data_shape(sym.module, sym.name, depth + 1):
-                return True
-        return False
+        return self._class_is(module, name, lambda st: st.dataclass or st.enum or st.model_like)
 
     def crossable(self, target: str, module: str, hit: tuple[Client, ClientCall],
                   ) -> tuple[bool, tuple[str, ...], str, Proxy | None]:

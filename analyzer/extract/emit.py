@@ -39,6 +39,7 @@ from analyzer.extract.requirements import (
     monolith_locks,
     monolith_python,
     monolith_requirements,
+    normalized,
 )
 from analyzer.model import SHARED
 from analyzer.scaffold import MANIFEST, deploy_files
@@ -59,10 +60,11 @@ class RuntimeView:
     session_kind: str  # how a session comes of the factory: decide.CALL, CONTEXT or GENERATOR
 
 
-def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str],
+def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], program: Program | None = None,
                   ) -> tuple[dict[str, str | bytes], Extraction]:
-    """The scaffold's files with the monolith's code moved in; and what the extraction did."""
-    prog = Program(doc)
+    """The scaffold's files with the monolith's code moved in; and what the extraction did.
+    ``program``: the one the context was built with, whose parses are reused."""
+    prog = program or Program(doc)
     g = Globals(prog, ctx)
     out: dict[str, str | bytes] = dict(files)
     services = []
@@ -576,7 +578,7 @@ def _requirement_name(spec: str) -> str:
     name = spec
     for sep in "<>=!~;[ (":
         name = name.split(sep, 1)[0]
-    return name.strip().lower().replace("_", "-")
+    return normalized(name.strip())
 
 
 # What the service's own code installs (templates/service/pyproject.toml.j2, with its test

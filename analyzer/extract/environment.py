@@ -169,21 +169,18 @@ def _setting(small: cst.BaseSmallStatement, environ: set[str]) -> list[tuple[str
         target = small.targets[0].target
         if isinstance(target, cst.Subscript) and dotted(target.value) in environ and len(target.slice) == 1 \
                 and isinstance(target.slice[0].slice, cst.Index):
-            pair = (_text(target.slice[0].slice.value), _text(small.value))
-            return [pair] if pair[0] and pair[1] is not None else []
+            return _pair(target.slice[0].slice.value, small.value)
         return []
     call = small.value if isinstance(small, cst.Expr) else None
     if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
         return []
     method = call.func.attr.value
     if method == "setenv" and len(call.args) >= 2:  # a ``MonkeyPatch()`` of the conftest's own (mealie's)
-        pair = (_text(call.args[0].value), _text(call.args[1].value))
-        return [pair] if pair[0] and pair[1] is not None else []
+        return _pair(call.args[0].value, call.args[1].value)
     if dotted(call.func.value) not in environ:
         return []
     if method == "setdefault" and len(call.args) == 2:
-        pair = (_text(call.args[0].value), _text(call.args[1].value))
-        return [pair] if pair[0] and pair[1] is not None else []
+        return _pair(call.args[0].value, call.args[1].value)
     if method != "update":
         return []
     pairs: list[tuple[str | None, str | None]] = []
@@ -193,6 +190,12 @@ def _setting(small: cst.BaseSmallStatement, environ: set[str]) -> list[tuple[str
         elif isinstance(arg.value, cst.Dict):
             pairs.extend((_text(e.key), _text(e.value)) for e in arg.value.elements if isinstance(e, cst.DictElement))
     return [(n, v) for n, v in pairs if n and v is not None]
+
+
+def _pair(name: cst.BaseExpression, value: cst.BaseExpression) -> list[tuple[str, str]]:
+    """``[(name, value)]`` of two literals, or nothing when either is no literal."""
+    n, v = _text(name), _text(value)
+    return [(n, v)] if n and v is not None else []
 
 
 def _text(node: cst.BaseExpression) -> str | None:

@@ -15,10 +15,14 @@ run time; a ``None`` the model rejects fails the call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from analyzer.extract.inventory import dotted
+
+if TYPE_CHECKING:
+    from analyzer.extract.program import Program
 
 # calls that never return: the process ends or the request is aborted with an HTTP error
 NEVER_RETURN = frozenset({"sys.exit", "exit", "quit", "os._exit", "abort", "flask.abort", "assert_never",
@@ -154,22 +158,15 @@ def find_function(tree: cst.Module, path: list[str]) -> cst.FunctionDef | None:
     return None
 
 
-def none_checker(text_of: Callable[[str], str]) -> Callable[[str, str], bool]:
+def none_checker(program: Program) -> Callable[[str, str], bool]:
     """``check(module, symbol)``: whether that function of the analyzed source may return
-    ``None`` (see :func:`may_return_none`); ``False`` when it is not found. ``text_of(module)``
-    gives a module's source; each module is parsed once."""
-    trees: dict[str, cst.Module | None] = {}
+    ``None`` (see :func:`may_return_none`); ``False`` when it is not found. The modules are the
+    extraction's own parses (``program.parsed``), so none is read or parsed twice."""
 
     def check(module: str, symbol: str) -> bool:
-        if module not in trees:
-            try:
-                trees[module] = cst.parse_module(text_of(module))
-            except cst.ParserSyntaxError:
-                trees[module] = None
-        tree = trees[module]
-        if tree is None or not symbol.startswith(module + "."):
+        if module not in program.modules or not symbol.startswith(module + "."):
             return False
-        fn = find_function(tree, symbol[len(module) + 1:].split("."))
+        fn = find_function(program.parsed(module).tree, symbol[len(module) + 1:].split("."))
         return fn is not None and may_return_none(fn)
 
     return check

@@ -347,8 +347,8 @@ class Program:
         """A module, or a class whose enclosing scopes are classes up to its module."""
         sym = self.index.get(scope)
         while sym is not None and sym.kind == "class":
-            sym = self.index.get(scope.rpartition(".")[0])
             scope = scope.rpartition(".")[0]
+            sym = self.index.get(scope)
         return sym is not None and sym.kind == "module"
 
     def request_bound(self, symbol: str) -> str | None:

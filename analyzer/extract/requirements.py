@@ -277,7 +277,6 @@ def _joined(lines: list[str]) -> list[str]:
 
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
-_RELEASE = re.compile(r"^\d+(?:\.\d+)+$")
 _REQUIREMENT_HEAD = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*([^;]*?)\s*(;.*)?$")
 
 
@@ -309,7 +308,9 @@ def monolith_locks(root: Path) -> tuple[str, dict[str, str]]:
                 if isinstance(package, dict) and isinstance(package.get("name"), str) \
                         and isinstance(package.get("version"), str):
                     versions.setdefault(normalized(package["name"]), set()).add(package["version"])
-        locked = {dist: next(iter(v)) for dist, v in versions.items() if len(v) == 1 and _RELEASE.match(next(iter(v)))}
+        # one release per name, of two parts or more (``~=`` takes no fewer)
+        single = {dist: next(iter(vs)) for dist, vs in versions.items() if len(vs) == 1}
+        locked = {dist: v for dist, v in single.items() if len(_release(v) or ()) > 1}
         if locked:
             return name, locked
     return "", {}

@@ -45,6 +45,7 @@ from analyzer.scaffold.writer import check_relative, write_tree
 
 if TYPE_CHECKING:
     from analyzer.extract.environment import EnvVar
+    from analyzer.extract.program import Program
 
 SCAFFOLD_SCHEMA = "msa-scaffold/1"
 MANIFEST = "scaffold.json"
@@ -56,13 +57,14 @@ def scaffold(doc: Analysis, out: Path, *, force: bool = False, options: Scaffold
     An existing, non-empty ``out`` is replaced only with ``force``
     (:class:`~analyzer.errors.OutputExistsError` otherwise).
     """
-    ctx = build_context(doc, options)
+    program = _extraction_program(doc) if options is not None and options.extract else None
+    ctx = build_context(doc, options, program)
     files = render_files(ctx)
     extracted = ""
     if ctx.options.extract:
         from analyzer.extract import extract_files
 
-        files, extraction = extract_files(doc, ctx, files)
+        files, extraction = extract_files(doc, ctx, files, program)
         x = extraction.summary()
         extracted = (f"; extracted the code: {x['rewired']} of {x['cross_service_call_sites']} cross-service call "
                      f"sites rewired, {x['replicated']} replicated, {x['stubbed']} stubbed (see MIGRATION.md)")
@@ -132,6 +134,16 @@ def render_files(ctx: ScaffoldContext) -> dict[str, str]:
     put("monolith/importlinter.ini", render("monolith/importlinter.ini.j2", ctx=ctx))
     put(MANIFEST, _manifest(ctx, files))
     return dict(sorted(files.items()))
+
+
+def _extraction_program(doc: Analysis) -> Program | None:
+    """The program extraction reads, made once for the context and the extraction; ``None``
+    without a decomposition, which :func:`build_context` reports."""
+    if doc.decomposition is None or not doc.decomposition.services:
+        return None
+    from analyzer.extract.program import Program
+
+    return Program(doc)
 
 
 def deploy_files(ctx: ScaffoldContext, environment: Mapping[str, Iterable[EnvVar]] | None = None) -> dict[str, str]:

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from analyzer import __version__
 from analyzer.analysis import Analysis
@@ -62,6 +63,9 @@ from analyzer.scaffold.typemap import (
     python_type,
 )
 
+if TYPE_CHECKING:
+    from analyzer.extract.program import Program
+
 # compose service names the scaffold uses itself
 RESERVED_SERVICES = ("gateway", "monolith")
 # path segments under /api/<service>/ that the service serves itself
@@ -95,8 +99,11 @@ _REACH_LIMIT = 5000  # call-graph nodes explored before "might write" is assumed
 _PARAM_TEXT = re.compile(r"\{[^{}]*\}")
 
 
-def build_context(doc: Analysis, options: ScaffoldOptions | None = None) -> ScaffoldContext:
-    """Everything the templates need to scaffold ``doc``'s decomposition."""
+def build_context(doc: Analysis, options: ScaffoldOptions | None = None, program: Program | None = None,
+                  ) -> ScaffoldContext:
+    """Everything the templates need to scaffold ``doc``'s decomposition. With ``extract``, the
+    source is read (through ``program``, the extraction's, made here when not given) for what
+    the types alone do not say."""
     options = options or ScaffoldOptions()
     check_options(options)
     d = doc.decomposition
@@ -106,11 +113,9 @@ def build_context(doc: Analysis, options: ScaffoldOptions | None = None) -> Scaf
     facts = _Facts(doc)
     if options.extract:
         from analyzer.extract.implicit_none import none_checker
-        from analyzer.extract.source import Sources
+        from analyzer.extract.program import Program
 
-        sources = Sources(doc)
-        check = none_checker(sources.text)
-        facts.returns_none = lambda module, symbol: module in sources and check(module, symbol)
+        facts.returns_none = none_checker(program or Program(doc))
     slugs = unique((v.name for v in views), service_slug, taken=RESERVED_SERVICES)
     ordered = sorted(views, key=lambda v: slugs[v.name])
     ports = {v.name: options.base_port + i for i, v in enumerate(ordered)}
