@@ -58,6 +58,11 @@ class RuntimeView:
     session_factory_module: str
     session_factory_name: str
     session_kind: str  # how a session comes of the factory: decide.CALL, CONTEXT or GENERATOR
+    # without the monolith's app factory, the framework ("flask", "quart") of the bare app the
+    # moved code runs in when some of it needs an app's context on import; else ""
+    bare_app: str = ""
+    # some moved modules use the app's context on import: the API imports them inside it
+    import_in_context: bool = False
 
 
 def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], program: Program | None = None,
@@ -498,7 +503,20 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     base = f"services/{svc.slug}"
     pkg = f"{base}/{svc.package}"
     local = _local(prog, plans, svc.package)
+    # the copies the tests import: not the entry scripts, nor a script that acts on import
+    # (the monolith runs those, it never imports them: they are compiled instead)
+    importable = [(m, f"{svc.package}.{tree}.{m}") for m, tree in ex.modules
+                  if m.rpartition(".")[2] not in ENTRY_SCRIPTS]
+    scripts = {f"{svc.package}/{tree}/{m.replace('.', '/')}{'/__init__' if prog.modules[m].is_package else ''}.py": why
+               for m, tree in ex.modules if m.rpartition(".")[2] not in ENTRY_SCRIPTS and m in prog.modules
+               and (why := prog.runs_as_script(m))}
+    importable = [(m, copy) for m, copy in importable if not (m in prog.modules and prog.runs_as_script(m))]
+    # modules that use the app's context locals on import: the monolith imports them inside
+    # its app's context, and so do the service and its tests
+    app_context = {copy: why for m, copy in importable if (why := prog.needs_app_context(m))}
     rt = RuntimeView(
+        bare_app=min(app_context.values()).partition(".")[0] if app_context and not ex.app_factory else "",
+        import_in_context=bool(app_context),
         app_factory=ex.app_factory,
         app_factory_module=local(ex.app_factory.rpartition(".")[0]) if ex.app_factory else "",
         app_factory_name=ex.app_factory.rpartition(".")[2] if ex.app_factory else "",
@@ -520,13 +538,12 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
         out[f"{base}/tests/test_routes.py"] = render("extract/test_routes.py.j2", ports=route_ports, **env)
     if svc.operations:
         out[f"{base}/tests/test_api.py"] = render("extract/test_api.py.j2", ports=op_ports, **env)
-    copies = sorted(f"{svc.package}.{tree}.{m}" for m, tree in ex.modules
-                    if m.rpartition(".")[2] not in ENTRY_SCRIPTS)
+    copies = sorted(copy for _m, copy in importable)
     # a module whose import fails in the monolith too is expected to fail here, and says why
-    broken = {f"{svc.package}.{tree}.{m}": why for m, tree in ex.modules
-              if m.rpartition(".")[2] not in ENTRY_SCRIPTS and (why := prog.broken_import(m))}
+    broken = {copy: why for m, copy in importable if (why := prog.broken_import(m))}
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, broken=broken,
-                                                    **env)
+                                                    app_context=sorted(app_context.items()),
+                                                    scripts=sorted(scripts.items()), **env)
     tested = [v for v in ex.environment if v.test is not None]
     if tested:  # set before conftest.py imports the moved code
         out[f"{base}/tests/__init__.py"] = render("extract/tests_init.py.j2", variables=tested, **env)

@@ -79,6 +79,7 @@ class Statement:
     imports: tuple[ImportBinding, ...]  # every import inside it (nested ones too)
     constant: bool = False  # an assignment of a plain value (literal or pure call)
     type_checking: bool = False  # ``if TYPE_CHECKING:`` block
+    main_guard: bool = False  # ``if __name__ == "__main__":`` block: runs only as a script
     dataclass: bool = False
     enum: bool = False
     rows: bool = False  # a Django queryset or manager class: a model's ``objects`` is made of it
@@ -135,6 +136,19 @@ def dotted(node: cst.BaseExpression | None) -> str | None:
 
 def is_type_checking(node: cst.If) -> bool:
     return dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
+def is_main_guard(node: cst.CSTNode) -> bool:
+    """``if __name__ == "__main__":`` (either way round)."""
+    if not isinstance(node, cst.If) or not isinstance(node.test, cst.Comparison):
+        return False
+    test = node.test
+    if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    names = [dotted(x) for x in sides]
+    strings = [x.evaluated_value for x in sides if isinstance(x, cst.SimpleString)]
+    return "__name__" in names and strings == ["__main__"]
 
 
 class _Scope:
@@ -921,6 +935,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         defined_with_attrs: frozenset[tuple[str, str]] = frozenset()
         decorated_with: frozenset[str] = frozenset()
         tc = isinstance(stmt, cst.If) and is_type_checking(stmt)
+        main_guard = is_main_guard(stmt)
         if kind in ("def", "class"):
             binds = {stmt.name.value}
             decorated_with = frozenset(_decorator_heads(stmt))
@@ -954,6 +969,7 @@ def inventory(module: str, is_package: bool, tree: cst.Module,
         statements.append(Statement(
             index=index, kind=kind, binds=tuple(sorted(binds)), refs=frozenset(refs),
             attrs=frozenset(use.attrs), chains=frozenset(use.chains), imports=tuple(use.imports), constant=constant, type_checking=tc,
+            main_guard=main_guard,
             dataclass=dataclass_like, enum=enum_like, rows=rows, rows_like=rows_like, model_like=model_like,
             defined_with=defined_with,
             defined_with_attrs=defined_with_attrs,

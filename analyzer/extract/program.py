@@ -29,7 +29,11 @@ REQUEST_LOCALS = frozenset({
     "flask.g", "flask.request", "flask.session", "flask.globals.g", "flask.globals.request",
     "flask.globals.session", "quart.g", "quart.request", "quart.session",
 })
+# what needs an application context as soon as it is used: the request's locals and the app's
+APP_LOCALS = REQUEST_LOCALS | {"flask.current_app", "flask.globals.current_app", "quart.current_app"}
 _MAX_HOPS = 16
+_COMMAND_LINE = frozenset({"parse_args", "parse_known_args"})  # argparse reading sys.argv
+_EXITS = frozenset({"exit", "quit"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +354,53 @@ class Program:
             scope = scope.rpartition(".")[0]
             sym = self.index.get(scope)
         return sym is not None and sym.kind == "module"
+
+    def runs_as_script(self, module: str) -> str | None:
+        """What makes a module a script that acts on import: top-level code (outside
+        ``if __name__ == "__main__":``) that reads the command line (``parser.parse_args()``,
+        ``sys.argv``) or exits (``sys.exit``, ``exit``): CTFd's ``serve.py``, ``populate.py``,
+        ``export.py`` and ``ping.py``.
+        The monolith runs such a file, it never imports it. ``None`` when there is none."""
+        if module not in self.modules:
+            return None
+        for st in self.inventory(module).statements:
+            if st.main_guard or st.type_checking or st.kind in ("docstring", "future", "import", "def", "class"):
+                continue
+            for n, attr in sorted(st.attrs):
+                if attr in _COMMAND_LINE:
+                    return f"`{n}.{attr}()` at its top level"
+                if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys"):
+                    return f"`sys.{attr}` at its top level"
+            for n in sorted(st.refs & _EXITS):
+                if self.resolve(module, n).kind == "missing":  # the builtin, bound nowhere in the module
+                    return f"`{n}()` at its top level"
+        return None
+
+    def needs_app_context(self, module: str) -> str | None:
+        """The Flask context local (``current_app``, ``g``...) a module's import-time code uses:
+        a decorator (CTFd's ``@current_app.url_defaults`` in ``utils/helpers``), a module-level
+        statement, a class body. The monolith imports such a module inside its app's context
+        (from its app factory); outside one, the import raises. ``None`` when there is none."""
+        if module not in self.modules:
+            return None
+        for st in self.inventory(module).statements:
+            if st.type_checking or st.kind in ("docstring", "future", "import"):
+                continue
+            if st.kind == "def":
+                names, attrs = st.decorated_with, frozenset()
+            elif st.kind == "class":
+                names, attrs = st.decorated_with | st.defined_with, st.defined_with_attrs
+            else:
+                names, attrs = st.refs, st.attrs
+            for n in sorted(names):
+                t = self.resolve(module, n)
+                if t.kind == "external" and t.module in APP_LOCALS:
+                    return t.module
+            for n, attr in sorted(attrs):
+                t = self.resolve(module, n)
+                if t.kind == "external" and f"{t.module}.{attr}" in APP_LOCALS:
+                    return f"{t.module}.{attr}"
+        return None
 
     def request_bound(self, symbol: str) -> str | None:
         """A function in reach of ``symbol`` that reads the request being served (``flask.g``...)."""

@@ -1,0 +1,121 @@
+"""What a copied module does when it is imported: the generated import tests import each copy
+as the monolith does, inside its app's context where the monolith's own import needs one, and
+compile (not import) the scripts the monolith only ever runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import build_tree, extract_planned, plan_toml, python_in, python_ok
+
+
+def _pytest_tail(service: Path, test_file: str) -> str:
+    """The last line pytest prints for one of the service's own test files."""
+    result = python_in(service, "import subprocess, sys\n"
+                                f"r = subprocess.run([sys.executable, '-m', 'pytest', '-q', {test_file!r}],"
+                                " capture_output=True, text=True)\nprint(r.stdout.strip().splitlines()[-1])")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout.strip()
+
+
+def test_a_module_using_the_app_on_import_is_imported_in_an_app_context(tmp_path: Path) -> None:
+    """CTFd's ``utils/helpers`` registers URL defaults with ``@current_app.url_defaults`` as it is
+    imported, which the monolith does inside its app factory's app context; imported bare, it
+    raised 'Working outside of application context' in 35 of the services' import tests. With
+    no factory found, the service runs its moved code in a bare app's context and its tests
+    import every module in one (one module may import another)."""
+    pytest.importorskip("flask")
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/web/__init__.py": "",
+        "proj/web/helpers.py": """
+            from flask import current_app
+
+            SEEN = []
+
+
+            @current_app.url_defaults
+            def versioned(endpoint, values):
+                SEEN.append(endpoint)
+
+
+            def shout(text: str) -> str:
+                return text.upper()
+        """,
+        "proj/web/pages.py": "from proj.web.helpers import shout\n\n\ndef title(name: str) -> str:\n"
+                             "    return shout(name)\n",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.web.pages import title\n\n\ndef invoice_title() -> str:\n"
+                                 "    return title('invoice')\n",
+        "plan.toml": plan_toml({"web": ["proj.web"], "billing": ["proj.billing"]}, ["proj"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "web"
+    tests = (service / "tests" / "test_extracted.py").read_text()
+    assert '"web_service.ported.proj.web.helpers": "flask.current_app",' in tests
+    assert "with _importing():" in tests
+    runtime = (service / "web_service" / "runtime.py").read_text()
+    assert "from flask import Flask as App" in runtime and "app = code_app()" in runtime
+    assert _pytest_tail(service, "tests/test_extracted.py").startswith("4 passed")
+    # the operation other services call runs in that context too
+    python_ok(service, "from web_service.api import _title\nfrom web_service.runtime import _run\n"
+                       "assert _run(_title, {'name': 'a'}, None, None, (), True) == 'A'\n")
+    # a service whose modules need no app context keeps running without one
+    billing = (out / "services" / "billing" / "billing_service" / "runtime.py").read_text()
+    assert "from flask import" not in billing and "_importing" not in (
+        out / "services" / "billing" / "tests" / "test_extracted.py").read_text()
+
+
+def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) -> None:
+    """CTFd's ``serve.py`` and ``populate.py`` parse the command line at their top level, its
+    ``export.py`` reads ``sys.argv`` and ``ping.py`` exits: importing one runs it, and the
+    import tests failed with ``SystemExit``. The monolith runs them and never imports them;
+    the service's tests compile them. A module whose script part is under
+    ``if __name__ == "__main__":`` is an ordinary module."""
+    root = build_tree(tmp_path / "mono", {
+        "serve.py": """
+            import argparse
+
+            from proj.orders.views import show
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--port", default=4000)
+            args = parser.parse_args()
+            print(show(int(args.port)))
+        """,
+        "ping.py": "import sys\n\nfrom proj.orders.views import show\n\nif show(1):\n    sys.exit(0)\n",
+        "export.py": "import sys\n\nfrom proj.orders.views import show\n\nprint(show(len(sys.argv)))\n",
+        "tool.py": """
+            import argparse
+
+            from proj.orders.views import show
+
+
+            def main() -> None:
+                parser = argparse.ArgumentParser()
+                print(show(parser.parse_args().n))
+
+
+            if __name__ == "__main__":
+                main()
+        """,
+        "proj/__init__.py": "",
+        "proj/orders/__init__.py": "",
+        "proj/orders/views.py": "def show(order_id: int) -> dict:\n    return {'id': order_id}\n",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.orders.views import show\n\n\ndef total() -> int:\n    return show(1)['id']\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "tool"],
+                                "billing": ["proj.billing"]}, ["proj"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "orders"
+    tests = (service / "tests" / "test_extracted.py").read_text()
+    scripts = tests.split("SCRIPTS = {")[1]
+    assert '"orders_service/ported/serve.py": "`parser.parse_args()` at its top level",' in scripts
+    assert '"orders_service/ported/ping.py": "`sys.exit` at its top level",' in scripts
+    assert '"orders_service/ported/export.py": "`sys.argv` at its top level",' in scripts
+    modules = tests.split("MODULES = [")[1].split("]")[0]
+    assert '"orders_service.ported.tool",' in modules and "serve" not in modules and "ping" not in modules
+    assert _pytest_tail(service, "tests/test_extracted.py").startswith("7 passed")  # 4 modules imported, 3 scripts compiled
