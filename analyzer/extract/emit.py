@@ -505,12 +505,16 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     local = _local(prog, plans, svc.package)
     # the copies the tests import: not the entry scripts, nor a script that acts on import
     # (the monolith runs those, it never imports them: they are compiled instead)
-    importable = [(m, f"{svc.package}.{tree}.{m}") for m, tree in ex.modules
-                  if m.rpartition(".")[2] not in ENTRY_SCRIPTS]
-    scripts = {f"{svc.package}/{tree}/{m.replace('.', '/')}{'/__init__' if prog.modules[m].is_package else ''}.py": why
-               for m, tree in ex.modules if m.rpartition(".")[2] not in ENTRY_SCRIPTS and m in prog.modules
-               and (why := prog.runs_as_script(m))}
-    importable = [(m, copy) for m, copy in importable if not (m in prog.modules and prog.runs_as_script(m))]
+    importable: list[tuple[str, str]] = []
+    scripts: dict[str, str] = {}  # the script's file in the service -> what makes it one
+    for m, tree in ex.modules:
+        if m.rpartition(".")[2] in ENTRY_SCRIPTS:
+            continue
+        why = prog.runs_as_script(m)
+        if why is None:
+            importable.append((m, f"{svc.package}.{tree}.{m}"))
+        else:
+            scripts[f"{svc.package}/{tree}/{m.replace('.', '/')}{'/__init__' if prog.modules[m].is_package else ''}.py"] = why
     # modules that use the app's context locals on import: the monolith imports them inside
     # its app's context, and so do the service and its tests
     app_context = {copy: why for m, copy in importable if (why := prog.needs_app_context(m))}
