@@ -57,7 +57,7 @@ def test_a_module_using_the_app_on_import_is_imported_in_an_app_context(tmp_path
     assert '"web_service.ported.proj.web.helpers": "flask.current_app",' in tests
     assert "with _importing():" in tests
     runtime = (service / "web_service" / "runtime.py").read_text()
-    assert "from flask import Flask as App" in runtime and "app = code_app()" in runtime
+    assert "from flask import Flask" in runtime and "app = code_app()" in runtime
     assert _pytest_tail(service, "tests/test_extracted.py").startswith("4 passed")
     # the operation other services call runs in that context too
     python_ok(service, "from web_service.api import _title\nfrom web_service.runtime import _run\n"

@@ -29,8 +29,10 @@ REQUEST_LOCALS = frozenset({
     "flask.g", "flask.request", "flask.session", "flask.globals.g", "flask.globals.request",
     "flask.globals.session", "quart.g", "quart.request", "quart.session",
 })
-# what needs an application context as soon as it is used: the request's locals and the app's
-APP_LOCALS = REQUEST_LOCALS | {"flask.current_app", "flask.globals.current_app", "quart.current_app"}
+# Flask's context locals, which need an application context as soon as they are used (Quart's
+# take an ``async with``, which an import cannot enter)
+APP_LOCALS = frozenset({"flask.current_app", "flask.globals.current_app"}
+                       | {name for name in REQUEST_LOCALS if name.startswith("flask.")})
 _MAX_HOPS = 16
 _COMMAND_LINE = frozenset({"parse_args", "parse_known_args"})  # argparse reading sys.argv
 _EXITS = frozenset({"exit", "quit"})
