@@ -119,3 +119,47 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
     modules = tests.split("MODULES = [")[1].split("]")[0]
     assert '"orders_service.ported.tool",' in modules and "serve" not in modules and "ping" not in modules
     assert _pytest_tail(service, "tests/test_extracted.py").startswith("7 passed")  # 4 modules imported, 3 scripts compiled
+
+
+def test_code_written_for_pydantic_1_runs_on_pydantic_2s_v1_api(tmp_path: Path) -> None:
+    """CTFd pins ``pydantic==1.6.2`` and reads a model's ``schema()["definitions"]``, which
+    pydantic 2 (the services' own stack) calls ``$defs``: three services failed on import with
+    ``KeyError``. Pydantic 2 keeps the first API as ``pydantic.v1``, and the copies import it
+    from there; MIGRATION.md lists each rewritten import. A monolith on pydantic 2 keeps its
+    imports."""
+    files = {
+        "requirements.txt": "pydantic==1.10.13\n",
+        "proj/__init__.py": "",
+        "proj/orders/__init__.py": "",
+        "proj/orders/schemas.py": """
+            import pydantic
+            from pydantic import BaseModel
+
+
+            class Item(BaseModel):
+                name: str
+
+
+            class Order(pydantic.BaseModel):
+                items: list[Item]
+
+
+            def order_schema_names() -> list[str]:
+                return sorted(Order.schema()["definitions"])
+        """,
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.orders.schemas import order_schema_names\n\n\n"
+                                 "def lines() -> int:\n    return len(order_schema_names())\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj"]),
+    }
+    out = extract_planned(build_tree(tmp_path / "mono", files), tmp_path / "out")
+    service = out / "services" / "orders"
+    copy = (service / "orders_service" / "ported" / "proj" / "orders" / "schemas.py").read_text()
+    assert "import pydantic.v1 as pydantic\nfrom pydantic.v1 import BaseModel\n" in copy
+    assert "`pydantic` is now `pydantic.v1`" in (out / "MIGRATION.md").read_text()
+    python_ok(service, "from orders_service.ported.proj.orders.schemas import order_schema_names\n"
+                       "assert order_schema_names() == ['Item'], order_schema_names()\n")
+    files["requirements.txt"] = "pydantic>=2.6\n"
+    out = extract_planned(build_tree(tmp_path / "mono2", files), tmp_path / "out2")
+    copy = (out / "services" / "orders" / "orders_service" / "ported" / "proj" / "orders" / "schemas.py").read_text()
+    assert "pydantic.v1" not in copy and "from pydantic import BaseModel" in copy

@@ -179,3 +179,18 @@ def test_uv_and_pipfile_locks(tmp_path) -> None:
     assert monolith_locks(tmp_path / "pipenv") == ("Pipfile.lock", {"requests": "2.32.3"})
     write(tmp_path / "broken", {"poetry.lock": "[[package]\nname = "})
     assert monolith_locks(tmp_path / "broken") == ("", {})
+
+
+def test_which_monoliths_hold_a_library_below_a_release() -> None:
+    """CTFd pins ``pydantic==1.6.2``; the services' stack needs pydantic 2."""
+    from analyzer.extract.requirements import held_below
+
+    def below(*specs: str, locked: dict[str, str] | None = None) -> bool:
+        return held_below(specs, locked or {}, "pydantic", 2)
+
+    assert below("pydantic==1.6.2") and below("pydantic<2") and below("pydantic>=1.8,<2.0")
+    assert below("pydantic~=1.10") and below("pydantic<=1.10.13") and below("Pydantic[email]==1.10.2; python_version>'3'")
+    assert below("pydantic>=1", locked={"pydantic": "1.10.13"})  # the lock's release decides
+    assert not below("pydantic>=1", locked={"pydantic": "2.5.0"})
+    assert not below("pydantic>=1.8,<3") and not below("pydantic>=2") and not below("pydantic<2.1")
+    assert not below("fastapi==0.95.0") and not below()

@@ -80,6 +80,9 @@ class CopyContext:
     # line of a route registration in this module (``app.add_url_rule(...)``) whose handler
     # another service serves -> what the report says of it
     foreign_routes: dict[int, str] = field(default_factory=dict)
+    # a library the monolith holds below the release the service's stack needs -> the module
+    # of the newer release that keeps the older API (``pydantic`` -> ``pydantic.v1``)
+    library_renames: dict[str, str] = field(default_factory=dict)
 
 
 def one_line(node: cst.CSTNode, limit: int = 140) -> str:
@@ -158,6 +161,10 @@ class _Quote(cst.CSTTransformer):
             return updated
         code = cst.Module(body=[]).code_for_node(original.annotation)
         return updated.with_changes(annotation=cst.SimpleString(repr(" ".join(code.split()))))
+
+
+_OLDER_API = ("`{module}` is now `{renamed}`: the monolith runs a release below the one the service's stack "
+              "needs, and that release keeps the older API there")
 
 
 class ModuleCopy(cst.CSTTransformer):
@@ -402,11 +409,15 @@ class ModuleCopy(cst.CSTTransformer):
         if module == "__future__":
             return None
         if level == 0 and not self.cc.is_monolith(module):
+            renamed = self._renamed_library(module)
+            if renamed is not None:
+                self._removed(original, f"from {module} import ...", _OLDER_API.format(module=module, renamed=renamed))
+                updated = updated.with_changes(module=_module_expr(renamed))
             if isinstance(updated.names, cst.ImportStar):
-                return None
+                return None if renamed is None else [updated]
             kept = [a for a in updated.names if _bound(a) not in self.pruned]
             if len(kept) == len(updated.names):
-                return None
+                return None if renamed is None else [updated]
             for a in updated.names:
                 if _bound(a) in self.pruned:
                     self._lost(_bound(a))
@@ -434,6 +445,14 @@ class ModuleCopy(cst.CSTTransformer):
             aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             out.append(cst.ImportFrom(module=_module_expr(parent), names=aliases, relative=()))
         return out
+
+    def _renamed_library(self, module: str) -> str | None:
+        """The module of the newer release standing for ``module`` of an older one the monolith
+        holds (``pydantic.fields`` -> ``pydantic.v1.fields``), or ``None``."""
+        for old, new in self.cc.library_renames.items():
+            if (module == old or module.startswith(old + ".")) and not (module == new or module.startswith(new + ".")):
+                return new + module[len(old):]
+        return None
 
     def visit_Import(self, node: cst.Import) -> bool:
         self.in_import += 1
@@ -472,6 +491,12 @@ class ModuleCopy(cst.CSTTransformer):
                 alias = alias.with_changes(name=_module_expr(local),
                                            asname=alias.asname if bound else cst.AsName(name=cst.Name(name.split(".")[0]))
                                            if "." not in name else None)
+            elif (renamed := self._renamed_library(name)) is not None and (bound or "." not in name):
+                # ``import pydantic`` -> ``import pydantic.v1 as pydantic`` (a dotted import
+                # without a name binds the top package, whose other modules are the newer API's)
+                self._removed(original, f"import {name}", _OLDER_API.format(module=name, renamed=renamed))
+                alias = alias.with_changes(name=_module_expr(renamed),
+                                           asname=alias.asname or cst.AsName(name=cst.Name(name)))
             names.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
         if not names:
             return cst.RemoveFromParent()

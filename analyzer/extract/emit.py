@@ -36,6 +36,7 @@ from analyzer.extract.model import (
 from analyzer.extract.program import Program, Target
 from analyzer.extract.requirements import (
     at_locked_version,
+    held_below,
     monolith_locks,
     monolith_python,
     monolith_requirements,
@@ -75,6 +76,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], pr
     services = []
     requirements = monolith_requirements(Path(doc.root))
     locks = monolith_locks(Path(doc.root))
+    # code written for pydantic 1 runs on the pydantic 2 of the service's stack as ``pydantic.v1``
+    renames = {"pydantic": "pydantic.v1"} if held_below(requirements, locks[1], "pydantic", 2) else {}
     python = monolith_python(Path(doc.root))
     known = known_values(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
@@ -82,7 +85,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], pr
     for svc in ctx.services:
         planner = Planner(g, svc)
         plans = planner.run()
-        modules, removals = _module_files(prog, g, svc, plans, ctx.project, cache)
+        modules, removals = _module_files(prog, g, svc, plans, ctx.project, cache, renames)
         base = f"services/{svc.slug}"
         for rel, text in modules.items():
             out[f"{base}/{svc.package}/{rel}"] = text
@@ -287,7 +290,8 @@ _PACKAGE = "__msa_service_package__"
 
 
 def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[str, ModulePlan], project: str,
-                  cache: dict[tuple, tuple[str, list[Removal]]]) -> tuple[dict[str, str], list[Removal]]:
+                  cache: dict[tuple, tuple[str, list[Removal]]], renames: dict[str, str] | None = None,
+                  ) -> tuple[dict[str, str], list[Removal]]:
     files: dict[str, str] = {}
     removals: list[Removal] = []
     local = _local(prog, plans, svc.package)
@@ -329,6 +333,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                     is_monolith=prog.is_monolith, strings=strings, foreign_tables=foreign_tables,
                     foreign_entities=foreign_entities, entity_classes=entity_classes, replica_note=replicas,
                     app_names=app_names, foreign_routes=foreign_routes.get(module, {}),
+                    library_renames=renames or {},
                 )
                 hit = cache[key] = copy_module(prog.parsed(module), plan, cc, header="")
             body, removed = hit

@@ -332,6 +332,29 @@ def at_locked_version(spec: str, locked: dict[str, str]) -> str | None:
     return f"{m.group(1)}{m.group(2) or ''}~={version}{marker}"
 
 
+def held_below(requirements: tuple[str, ...], locked: dict[str, str], name: str, major: int) -> bool:
+    """Whether the monolith runs ``name`` at a release below ``major``: its lock file says so,
+    or a declared requirement of it caps it there (``pydantic==1.6.2``, ``pydantic<2``,
+    ``pydantic>=1.8,<2.0``, ``pydantic~=1.10``; Poetry's ``^1.10`` is read as ``<2``)."""
+    version = _release(locked.get(normalized(name), "").split("+")[0])
+    if version:
+        return version[0] < major
+    for spec in requirements:
+        m = _REQUIREMENT_HEAD.match(spec)
+        if m is None or normalized(m.group(1)) != normalized(name):
+            continue
+        for clause in (m.group(3) or "").split(","):
+            op, _, version_text = re.match(r"\s*([<>=!~]*)\s*(([\d.]+).*)?", clause).groups()
+            release = _release((version_text or "").rstrip("."))
+            if not release:
+                continue
+            if op in ("==", "~=", "===") and release[0] < major \
+                    or op == "<" and release <= [major] + [0] * (len(release) - 1) \
+                    or op == "<=" and release[0] < major:
+                return True
+    return False
+
+
 def _toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
