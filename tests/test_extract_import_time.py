@@ -87,6 +87,8 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
         """,
         "ping.py": "import sys\n\nfrom proj.orders.views import show\n\nif show(1):\n    sys.exit(0)\n",
         "export.py": "import sys\n\nfrom proj.orders.views import show\n\nprint(show(len(sys.argv)))\n",
+        # a flag looked for in the arguments is no script's (a settings module's test switch)
+        "flags.py": "import sys\n\nTESTING = 'test' in sys.argv\n",
         "tool.py": """
             import argparse
 
@@ -106,7 +108,7 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
         "proj/orders/views.py": "def show(order_id: int) -> dict:\n    return {'id': order_id}\n",
         "proj/billing/__init__.py": "",
         "proj/billing/views.py": "from proj.orders.views import show\n\n\ndef total() -> int:\n    return show(1)['id']\n",
-        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "tool"],
+        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "tool", "flags"],
                                 "billing": ["proj.billing"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
@@ -117,8 +119,9 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
     assert '"orders_service/ported/ping.py": "`sys.exit` at its top level",' in scripts
     assert '"orders_service/ported/export.py": "`sys.argv` at its top level",' in scripts
     modules = tests.split("MODULES = [")[1].split("]")[0]
-    assert '"orders_service.ported.tool",' in modules and "serve" not in modules and "ping" not in modules
-    assert _pytest_tail(service, "tests/test_extracted.py").startswith("7 passed")  # 4 modules imported, 3 scripts compiled
+    assert '"orders_service.ported.tool",' in modules and '"orders_service.ported.flags",' in modules
+    assert "serve" not in modules and "ping" not in modules
+    assert _pytest_tail(service, "tests/test_extracted.py").startswith("8 passed")  # 5 modules imported, 3 scripts compiled
 
 
 def test_code_written_for_pydantic_1_runs_on_pydantic_2s_v1_api(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import libcst as cst
+
 from analyzer.analysis import Analysis
 from analyzer.cluster.ownership import model_classes
 from analyzer.errors import AnalysisFileError, PlanError
@@ -360,8 +362,9 @@ class Program:
     def runs_as_script(self, module: str) -> str | None:
         """What makes a module a script that acts on import: top-level code (outside
         ``if __name__ == "__main__":``) that reads the command line (``parser.parse_args()``,
-        ``sys.argv``) or exits (``sys.exit``, ``exit``): CTFd's ``serve.py``, ``populate.py``,
-        ``export.py`` and ``ping.py``.
+        an argument of ``sys.argv``: ``sys.argv[1]``, ``len(sys.argv)``, not a settings
+        module's ``"test" in sys.argv``) or exits (``sys.exit``, ``exit``): CTFd's ``serve.py``,
+        ``populate.py``, ``export.py`` and ``ping.py``.
         The monolith runs such a file, it never imports it. ``None`` when there is none."""
         if module not in self.modules:
             return None
@@ -371,7 +374,8 @@ class Program:
             for n, attr in sorted(st.attrs):
                 if attr in _COMMAND_LINE:
                     return f"`{n}.{attr}()` at its top level"
-                if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys"):
+                if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys") \
+                        and (attr == "exit" or _takes_arguments(self.parsed(module).tree.body[st.index], n)):
                     return f"`sys.{attr}` at its top level"
             for n in sorted(st.refs & _EXITS):
                 if self.resolve(module, n).kind == "missing":  # the builtin, bound nowhere in the module
@@ -447,6 +451,30 @@ class Program:
                         break
         self._request[symbol] = result
         return result
+
+
+def _takes_arguments(node: cst.CSTNode, sys_name: str) -> bool:
+    """Whether ``node`` indexes ``sys.argv`` or takes its length (``sys.argv[1]``,
+    ``len(sys.argv) > 1``): a script's arguments, not a flag looked for in them."""
+    found = False
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Subscript(self, sub: cst.Subscript) -> None:
+            nonlocal found
+            found = found or _is_argv(sub.value, sys_name)
+
+        def visit_Call(self, call: cst.Call) -> None:
+            nonlocal found
+            if isinstance(call.func, cst.Name) and call.func.value == "len" and call.args:
+                found = found or _is_argv(call.args[0].value, sys_name)
+
+    node.visit(_Visitor())
+    return found
+
+
+def _is_argv(expr: cst.BaseExpression, sys_name: str) -> bool:
+    return (isinstance(expr, cst.Attribute) and expr.attr.value == "argv" and isinstance(expr.value, cst.Name)
+            and expr.value.value == sys_name)
 
 
 @lru_cache(maxsize=4096)
