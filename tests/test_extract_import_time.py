@@ -166,3 +166,71 @@ def test_code_written_for_pydantic_1_runs_on_pydantic_2s_v1_api(tmp_path: Path) 
     out = extract_planned(build_tree(tmp_path / "mono2", files), tmp_path / "out2")
     copy = (out / "services" / "orders" / "orders_service" / "ported" / "proj" / "orders" / "schemas.py").read_text()
     assert "pydantic.v1" not in copy and "from pydantic import BaseModel" in copy
+
+
+def test_a_value_made_on_import_from_another_services_entity_is_a_stub(tmp_path: Path) -> None:
+    """ihatemoney's ``PersonVersion = version_class(Person)`` and CTFd's ``AwardModel =
+    sqlalchemy_to_pydantic(Awards)`` run on import, where the entity is another service's and a
+    stub: the copy failed on import (ihatemoney's two failing tests, 18 of CTFd's). The value is
+    a stub too, so are the classes that read it while they are defined, and a top-level call of
+    a stub's method, in an argument too (``ns.schema_model(AwardResponse.apidoc())``), leaves
+    the copy, as MIGRATION.md says; the rest of the module imports and works."""
+    from tests.helpers import sqlalchemy_models
+
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/shapes.py": """
+            def shape_of(model) -> dict:
+                return {"table": model.__tablename__}
+
+
+            class Registry:
+                def __init__(self) -> None:
+                    self.shapes = []
+
+                def add(self, name: str, shape: dict) -> None:
+                    self.shapes.append((name, shape))
+        """,
+        "proj/orders/__init__.py": "",
+        "proj/orders/models.py": sqlalchemy_models(Order="orders"),
+        "proj/orders/service.py": "from proj.orders.models import Order\n\n\n"
+                                  "def count() -> int:\n    return len([Order])\n",
+        "proj/reports/__init__.py": "",
+        "proj/reports/views.py": """
+            from proj.orders.models import Order
+            from proj.orders.service import count
+            from proj.shapes import Registry, shape_of
+
+            REGISTRY = Registry()
+            OrderShape = shape_of(Order)
+
+
+            class OrderReport:
+                shape = OrderShape
+
+                @classmethod
+                def describe(cls) -> dict:
+                    return cls.shape
+
+
+            REGISTRY.add("orders", OrderReport.describe())
+
+
+            def report_count() -> int:
+                return count()
+        """,
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "reports": ["proj.reports"]}, ["proj", "proj.shapes"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "reports"
+    copy = (service / "reports_service" / "ported" / "proj" / "reports" / "views.py").read_text()
+    assert "OrderShape = _msa_wire.Stub(" in copy and "OrderReport = _msa_wire.Stub(" in copy
+    assert "OrderShape = shape_of(Order)" not in copy and 'REGISTRY.add("orders"' not in copy
+    migration = (out / "MIGRATION.md").read_text()
+    assert "a module-level value made on import from the orders service's entity `Order`" in migration
+    tail = _pytest_tail(service, "tests/test_extracted.py")
+    assert tail.startswith("6 passed") and "failed" not in tail and "error" not in tail, tail
+    python_ok(service, "from reports_service.ported.proj.reports import views\n"
+                       "assert views.REGISTRY.shapes == []\n"
+                       "try:\n    views.OrderShape.get('table')\nexcept Exception as exc:\n"
+                       "    assert type(exc).__name__ == 'NotExtracted', exc\nelse:\n    raise AssertionError\n")

@@ -250,17 +250,19 @@ class ModuleCopy(cst.CSTTransformer):
         """The stub of this copy a top-level call is made on: ``RecipeCategoryResponse.
         model_rebuild()`` after the class became a stub (mealie's schemas), or a method of
         another service's model; run on import, it raised in every service holding the copy."""
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        if not isinstance(node, cst.Call):
             return None
-        root = node.func.value
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        if not isinstance(root, cst.Name):
-            return None
-        name = root.value
-        entry = self.plan.facade.get(name)
-        stubbed = (entry is not None and entry.kind == "stub") or name in self.cc.foreign_entities
-        return name if stubbed else None
+        if isinstance(node.func, cst.Attribute):
+            root = node.func.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                name = root.value
+                entry = self.plan.facade.get(name)
+                if (entry is not None and entry.kind == "stub") or name in self.cc.foreign_entities:
+                    return name
+        # and a call of its argument (CTFd's ``ns.schema_model("Award", AwardResponse.apidoc())``)
+        return next((found for arg in node.args if (found := self._stub_receiver(arg.value)) is not None), None)
 
     def _foreign_entity_argument(self, node: cst.BaseExpression) -> str | None:
         """Another service's model handed to a call (``admin.site.register(Alert, AlertAdmin)``,
@@ -801,7 +803,7 @@ def keep_statements(parsed: Parsed, plan: ModulePlan) -> list[cst.BaseStatement]
         elif st.kind in ("def", "class"):
             if st.binds[0] in plan.units:
                 out.append(node)
-        elif plan.full or st.index in plan.statements:
+        elif (plan.full and st.index not in plan.stubbed_statements) or st.index in plan.statements:
             out.append(node)
     return out
 

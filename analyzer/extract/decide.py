@@ -403,6 +403,8 @@ class Planner:
         plan = ModulePlan(module=module, tree=VENDOR if top == SHARED else PORTED, full=full)
         self.plans[module] = plan
         inv = self.prog.inventory(module)
+        if full:
+            self._stub_values_of_foreign_entities(plan, inv)
         for name, st in sorted(inv.units().items()):
             if self.prog.place(module, name) in (self.name, SHARED):
                 entity = self._fails_at_definition(module, name, st)
@@ -421,6 +423,46 @@ class Planner:
                 if st.kind not in ("def", "class"):
                     self._enqueue(module, st.index)
         return plan
+
+    def _stub_values_of_foreign_entities(self, plan: ModulePlan, inv) -> None:
+        """A module-level value made on import by a call handed another service's entity, a stub
+        here (ihatemoney's ``PersonVersion = version_class(Person)``, CTFd's ``AwardModel =
+        sqlalchemy_to_pydantic(Awards)``), failed the copy on import: the statement is left out
+        and each name it binds is a stub, which what reads it while it is defined follows."""
+        tree = self.prog.parsed(plan.module).tree
+        for st in inv.statements:
+            if st.kind != "assign" or st.type_checking:
+                continue
+            found = self._foreign_entity_handed(plan.module, tree.body[st.index])
+            if found is None:
+                continue
+            owner, entity = found
+            plan.stubbed_statements.add(st.index)
+            for name in st.binds:
+                d = Decision(self.svc.slug, f"{plan.module}.{name}", owner, "variable", STUBBED,
+                             f"a module-level value made on import from {entity}, which is not here")
+                self._apply(d)
+                plan.facade[name] = FacadeEntry(name, "stub", d.target, owner, d.reason)
+
+    def _foreign_entity_handed(self, module: str, node) -> tuple[str, str] | None:
+        """The owner and description of another service's entity that the value of an
+        assignment hands to a call as an argument, or ``None``."""
+        values = [b.value for b in getattr(node, "body", ()) if isinstance(b, cst.Assign | cst.AnnAssign)]
+        for value in values:
+            if not isinstance(value, cst.Call):
+                continue
+            for arg in value.args:
+                name = dotted(arg.value) if isinstance(arg.value, cst.Name | cst.Attribute) else None
+                if name is None or "." in name:
+                    continue
+                t = self.prog.resolve(module, name)
+                e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
+                if e is None or e.abstract:
+                    continue
+                owner = self.prog.entity_owner.get(e.id, SHARED)
+                if owner not in (self.name, SHARED):
+                    return self.g.slug(owner), f"the {self.g.slug(owner)} service's entity `{t.name}`"
+        return None
 
     def _fails_at_definition(self, module: str, name: str, st) -> str | None:
         """What a class or function of this copy reads while it is defined that is a stub here:
@@ -455,6 +497,13 @@ class Planner:
             if m is not None:
                 read.append((f"{n}.{attr}", self.prog.resolve(m.module, attr)))
         for ref, t in read if found is None else ():
+            if t.kind == "var":
+                plan = self.plans.get(t.module)
+                entry = plan.facade.get(t.name or "") if plan is not None and plan.full else None
+                if entry is not None and entry.kind == "stub":  # a value stubbed in this copy
+                    found = f"`{t.name}`, which is stubbed here"
+                    break
+                continue
             if t.kind != "unit":
                 continue
             if f"{t.module}.{t.name}" in self.prog.models:

@@ -87,6 +87,9 @@ class ModulePlan:
     units: set[str] = field(default_factory=set)  # classes and functions kept as real code
     replicas: set[str] = field(default_factory=set)  # ... of which copied from another service
     statements: set[int] = field(default_factory=set)  # other top-level statements kept
+    # statements of a full copy left out, the names they bind stubs in the facade (a value made
+    # on import from another service's entity)
+    stubbed_statements: set[int] = field(default_factory=set)
     facade: dict[str, FacadeEntry] = field(default_factory=dict)
     pruned: set[str] = field(default_factory=set)  # names the shared copy leaves out
     exports: set[str] = field(default_factory=set)  # names other copies import from this one
