@@ -234,3 +234,26 @@ def test_a_value_made_on_import_from_another_services_entity_is_a_stub(tmp_path:
                        "assert views.REGISTRY.shapes == []\n"
                        "try:\n    views.OrderShape.get('table')\nexcept Exception as exc:\n"
                        "    assert type(exc).__name__ == 'NotExtracted', exc\nelse:\n    raise AssertionError\n")
+
+
+def test_a_source_in_a_declared_encoding_is_copied_in_utf8(tmp_path: Path) -> None:
+    """A file in latin-1 that says so (PEP 263) is legal Python and the analysis reads it, but
+    extraction stopped the whole run on it ("not UTF-8"). It is read in its encoding and
+    copied in UTF-8, its declaration saying ``utf-8``, and its strings stay the same."""
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/orders/__init__.py": "",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.orders.labels import label\n\n\ndef title() -> str:\n"
+                                 "    return label()\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj"]),
+    })
+    (root / "proj/orders/labels.py").write_bytes(
+        b'#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nLABEL = "caf\xe9"\n\n\ndef label() -> str:\n'
+        b"    return LABEL\n")
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "orders"
+    copy = (service / "orders_service" / "ported" / "proj" / "orders" / "labels.py").read_bytes()
+    assert b"# -*- coding: utf-8 -*-\n" in copy and 'LABEL = "café"'.encode() in copy
+    python_ok(service, "from orders_service.ported.proj.orders.labels import label\n"
+                       "assert label() == 'caf\\xe9', label()\n")

@@ -161,8 +161,9 @@ def test_bad_options_are_refused_with_every_problem_at_once() -> None:
 
 
 def test_overlapping_ports_are_refused() -> None:
-    with pytest.raises(ConfigError, match="ports overlap"):
+    with pytest.raises(ConfigError, match="ports overlap") as info:
         build_context(support.shop(), ScaffoldOptions(base_port=8079, gateway_port=8080))
+    assert str(info.value).endswith("start the services above them with --base-port 8081")  # the way out
 
 
 def test_no_decomposition_is_a_plan_error() -> None:

@@ -3,11 +3,15 @@
 Extraction copies code, so it reads each module's file from the analysis document's ``root``
 and ``modules[].path``. A file that is gone, unreadable or different from the one analyzed
 (its hash no longer matches) stops the run with one line: copying code the analysis did not
-see would put calls in services that nobody counted.
+see would put calls in services that nobody counted. A source in another encoding it declares
+(PEP 263) is read in that encoding and copied in UTF-8, its declaration saying so.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from pathlib import Path
 
 from analyzer.analysis import Analysis
@@ -45,6 +49,24 @@ class Sources:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise AnalysisFileError(f"{path}: not UTF-8; extraction copies UTF-8 sources only") from None
+            text = _declared_text(data, path)
         self._text[module] = text
         return text
+
+
+_COOKIE = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)", re.MULTILINE)
+
+
+def _declared_text(data: bytes, path: Path) -> str:
+    """The text of a source in the encoding its first lines declare (PEP 263: ``# -*- coding:
+    latin-1 -*-``), with the declaration saying ``utf-8``: the copies are written in UTF-8."""
+    try:
+        encoding, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        raise AnalysisFileError(f"{path}: neither UTF-8 nor in the encoding its first lines declare") from None
+    head, newline, rest = text.partition("\n")
+    if _COOKIE.match(head) is None:  # the declaration is on the second line
+        second, newline2, rest = rest.partition("\n")
+        return head + newline + _COOKIE.sub(r"\1utf-8", second, count=1) + newline2 + rest
+    return _COOKIE.sub(r"\1utf-8", head, count=1) + newline + rest

@@ -208,8 +208,10 @@ def _check_ports(o: ScaffoldOptions, service_ports: list[int]) -> None:
     clashes = [name for name, port in (("gateway_port", o.gateway_port), ("monolith_port", o.monolith_port))
                if port in service_ports]
     if clashes or o.gateway_port == o.monolith_port:
+        hint = f"; start the services above them with --base-port {max(o.gateway_port, o.monolith_port) + 1}" \
+            if clashes and o.gateway_port != o.monolith_port else ""
         raise ConfigError(f"ports overlap: services use {service_ports[0]}-{service_ports[-1]}, gateway "
-                          f"{o.gateway_port}, monolith {o.monolith_port}")
+                          f"{o.gateway_port}, monolith {o.monolith_port}{hint}")
 
 
 class _Facts:
