@@ -519,7 +519,7 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
         if why is None:
             importable.append((m, f"{svc.package}.{tree}.{m}"))
         else:
-            scripts[f"{svc.package}/{tree}/{m.replace('.', '/')}{'/__init__' if prog.modules[m].is_package else ''}.py"] = why
+            scripts[f"{svc.package}/{tree}/{module_path(m, prog.modules[m].is_package)}"] = why
     # modules that use the app's context locals on import: the monolith imports them inside
     # its app's context, and so do the service and its tests
     app_context = {copy: why for m, copy in importable if (why := prog.needs_app_context(m))}

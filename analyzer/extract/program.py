@@ -390,7 +390,7 @@ class Program:
         if module not in self.modules:
             return None
         for st in self.inventory(module).statements:
-            if st.type_checking or st.kind in ("docstring", "future", "import"):
+            if st.type_checking or st.main_guard or st.kind in ("docstring", "future", "import"):
                 continue
             if st.kind == "def":
                 names, attrs = st.decorated_with, frozenset()
