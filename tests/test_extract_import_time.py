@@ -70,7 +70,8 @@ def test_a_module_using_the_app_on_import_is_imported_in_an_app_context(tmp_path
 
 def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) -> None:
     """CTFd's ``serve.py`` and ``populate.py`` parse the command line at their top level, its
-    ``export.py`` reads ``sys.argv`` and ``ping.py`` exits: importing one runs it, and the
+    ``export.py`` reads ``sys.argv`` and ``ping.py`` exits, healthchecks' Docker probe asks the
+    server and prints: importing one runs it, and the
     import tests failed with ``SystemExit``. The monolith runs them and never imports them;
     the service's tests compile them. A module whose script part is under
     ``if __name__ == "__main__":`` is an ordinary module."""
@@ -87,6 +88,9 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
         """,
         "ping.py": "import sys\n\nfrom proj.orders.views import show\n\nif show(1):\n    sys.exit(0)\n",
         "export.py": "import sys\n\nfrom proj.orders.views import show\n\nprint(show(len(sys.argv)))\n",
+        # a health probe: it asks the running server as it is imported, and prints the answer
+        "probe.py": "from urllib.request import urlopen\n\nfrom proj.orders.views import show\n\n"
+                    "print(show(1), urlopen('http://127.0.0.1:9/status').status)\n",
         # a flag looked for in the arguments is no script's (a settings module's test switch)
         "flags.py": "import sys\n\nTESTING = 'test' in sys.argv\n",
         "tool.py": """
@@ -108,7 +112,7 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
         "proj/orders/views.py": "def show(order_id: int) -> dict:\n    return {'id': order_id}\n",
         "proj/billing/__init__.py": "",
         "proj/billing/views.py": "from proj.orders.views import show\n\n\ndef total() -> int:\n    return show(1)['id']\n",
-        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "tool", "flags"],
+        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "probe", "tool", "flags"],
                                 "billing": ["proj.billing"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
@@ -118,10 +122,11 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
     assert '"orders_service/ported/serve.py": "`parser.parse_args()` at its top level",' in scripts
     assert '"orders_service/ported/ping.py": "`sys.exit` at its top level",' in scripts
     assert '"orders_service/ported/export.py": "`sys.argv` at its top level",' in scripts
+    assert '"orders_service/ported/probe.py": "`print()` at its top level",' in scripts
     modules = tests.split("MODULES = [")[1].split("]")[0]
     assert '"orders_service.ported.tool",' in modules and '"orders_service.ported.flags",' in modules
     assert "serve" not in modules and "ping" not in modules
-    assert _pytest_tail(service, "tests/test_extracted.py").startswith("8 passed")  # 5 modules imported, 3 scripts compiled
+    assert _pytest_tail(service, "tests/test_extracted.py").startswith("9 passed")  # 5 modules imported, 4 scripts compiled
 
 
 def test_code_written_for_pydantic_1_runs_on_pydantic_2s_v1_api(tmp_path: Path) -> None:
@@ -257,3 +262,60 @@ def test_a_source_in_a_declared_encoding_is_copied_in_utf8(tmp_path: Path) -> No
     assert b"# -*- coding: utf-8 -*-\n" in copy and 'LABEL = "café"'.encode() in copy
     python_ok(service, "from orders_service.ported.proj.orders.labels import label\n"
                        "assert label() == 'caf\\xe9', label()\n")
+
+
+def test_a_logging_handler_of_another_service_is_a_null_handler(tmp_path: Path) -> None:
+    """healthchecks' settings log to ``"db": {"class": "hc.logs.Handler"}``, the logs service's
+    code: in every other service ``django.setup()`` failed on it ("Unable to configure handler
+    'db'"), and five services could not load their tests. It becomes a ``logging.NullHandler``
+    keeping its level (the loggers still name it); MIGRATION.md says where the records went."""
+    pytest.importorskip("django")
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": "import os\nimport sys\n\nif __name__ == '__main__':\n"
+                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": """
+            SECRET_KEY = "test"
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.logs", "proj.orders"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+            LOGGING = {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "handlers": {"db": {"level": "DEBUG", "class": "proj.logs.handlers.Handler", "table": "entries"}},
+                "loggers": {"proj": {"level": "DEBUG", "handlers": ["db"]}},
+            }
+        """,
+        "proj/logs/__init__.py": "",
+        "proj/logs/models.py": "from django.db import models\n\n\nclass Entry(models.Model):\n"
+                               "    text = models.TextField()\n",
+        "proj/logs/handlers.py": """
+            import logging
+
+
+            class Handler(logging.Handler):
+                def __init__(self, table: str) -> None:
+                    super().__init__()
+                    self.table = table
+
+                def emit(self, record) -> None:
+                    from proj.logs.models import Entry
+
+                    Entry.objects.create(text=record.getMessage())
+        """,
+        "proj/orders/__init__.py": "",
+        "proj/orders/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n"
+                                 "    total = models.IntegerField()\n",
+        "proj/orders/views.py": "import logging\n\nfrom proj.orders.models import Order\n\n\n"
+                                "def count() -> int:\n    logging.getLogger('proj').info('counted')\n"
+                                "    return Order.objects.count()\n",
+        "plan.toml": plan_toml({"logs": ["proj.logs"], "orders": ["proj.orders"]}, ["proj", "manage"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "orders"
+    settings = next(p for p in service.rglob("settings.py") if "proj" in p.parts).read_text()
+    assert '"db": {"level": "DEBUG", "class": "logging.NullHandler"}' in settings
+    migration = (out / "MIGRATION.md").read_text()
+    assert "`proj.logs.handlers.Handler`" in migration
+    assert "a `logging.NullHandler` here, so the records it took go nowhere in this service" in migration
+    tail = _pytest_tail(service, "tests/test_extracted.py")
+    assert "passed" in tail and "failed" not in tail and "error" not in tail, tail

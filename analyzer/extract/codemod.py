@@ -163,6 +163,8 @@ class _Quote(cst.CSTTransformer):
         return updated.with_changes(annotation=cst.SimpleString(repr(" ".join(code.split()))))
 
 
+_OTHER_HANDLER = ("a logging handler of another service's code (`{handler}`): a `logging.NullHandler` here, so "
+                  "the records it took go nowhere in this service; send them to that service")
 _OLDER_API = ("`{module}` is now `{renamed}`: the monolith runs a release below the one the service's stack "
               "needs, and that release keeps the older API there")
 
@@ -519,7 +521,30 @@ class ModuleCopy(cst.CSTTransformer):
 
     def leave_Dict(self, original: cst.Dict, updated: cst.Dict):
         self.dicts -= 1
+        if self.depth == 0 and self.dicts >= 1:
+            return self._handler_of_another_service(original, updated)
         return updated
+
+    def _handler_of_another_service(self, original: cst.Dict, updated: cst.Dict) -> cst.Dict:
+        """A ``LOGGING`` handler whose ``"class"`` is another service's code (healthchecks' ``"db":
+        {"class": "hc.logs.Handler"}``, which writes the logs service's entity): left in, Django's
+        set-up fails on import in every other service; left out, so do the loggers naming it. It
+        becomes a ``logging.NullHandler`` that keeps the handler's level, formatter and filters
+        (dictConfig's own keys: the others were the class's arguments)."""
+        handler = next((e for e in updated.elements if isinstance(e, cst.DictElement)
+                        and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "class"), None)
+        if handler is None:
+            return updated
+        text = self._foreign_string(handler.value)
+        if text is None or not isinstance(handler.value, cst.SimpleString):
+            return updated
+        kept = [e.with_changes(value=cst.SimpleString('"logging.NullHandler"')) if e is handler else e
+                for e in updated.elements if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                and e.key.evaluated_value in ("class", "level", "formatter", "filters")]
+        if kept and kept[-1] is not updated.elements[-1]:  # the last one's comma, as written
+            kept[-1] = kept[-1].with_changes(comma=updated.elements[-1].comma)
+        self._removed(original, one_line(original), _OTHER_HANDLER.format(handler=text))
+        return updated.with_changes(elements=kept)
 
     def leave_DictElement(self, original: cst.DictElement, updated: cst.DictElement):
         """``"DEFAULT_PAGINATION_CLASS": "zds.api.pagination.DefaultPagination"`` in a settings

@@ -37,7 +37,7 @@ APP_LOCALS = frozenset({"flask.current_app", "flask.globals.current_app"}
                        | {name for name in REQUEST_LOCALS if name.startswith("flask.")})
 _MAX_HOPS = 16
 _COMMAND_LINE = frozenset({"parse_args", "parse_known_args"})  # argparse reading sys.argv
-_EXITS = frozenset({"exit", "quit"})
+_EXITS = frozenset({"exit", "quit", "print"})  # builtins a script calls at its top level
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,8 +363,9 @@ class Program:
         """What makes a module a script that acts on import: top-level code (outside
         ``if __name__ == "__main__":``) that reads the command line (``parser.parse_args()``,
         an argument of ``sys.argv``: ``sys.argv[1]``, ``len(sys.argv)``, not a settings
-        module's ``"test" in sys.argv``) or exits (``sys.exit``, ``exit``): CTFd's ``serve.py``,
-        ``populate.py``, ``export.py`` and ``ping.py``.
+        module's ``"test" in sys.argv``), exits (``sys.exit``, ``exit``) or prints: CTFd's
+        ``serve.py``, ``populate.py``, ``export.py`` and ``ping.py``, healthchecks'
+        ``docker/fetchstatus.py`` (which probes the running server as it is imported).
         The monolith runs such a file, it never imports it. ``None`` when there is none."""
         if module not in self.modules:
             return None
