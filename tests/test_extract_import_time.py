@@ -92,7 +92,8 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
         "probe.py": "from urllib.request import urlopen\n\nfrom proj.orders.views import show\n\n"
                     "print(show(1), urlopen('http://127.0.0.1:9/status').status)\n",
         # a flag looked for in the arguments is no script's (a settings module's test switch)
-        "flags.py": "import sys\n\nTESTING = 'test' in sys.argv\n",
+        "flags.py": "import sys\n\nTESTING = 'test' in sys.argv\nfail = lambda: sys.exit(1)\n"
+                    "say = lambda text: print(text)\n",
         "tool.py": """
             import argparse
 

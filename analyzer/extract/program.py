@@ -372,13 +372,16 @@ class Program:
         for st in self.inventory(module).statements:
             if st.main_guard or st.type_checking or st.kind in ("docstring", "future", "import", "def", "class"):
                 continue
+            # exiting and printing count where the statement runs them (not in a lambda an
+            # assignment binds: ``fail = lambda: sys.exit(1)``)
+            runs = st.kind == "other"
             for n, attr in sorted(st.attrs):
                 if attr in _COMMAND_LINE:
                     return f"`{n}.{attr}()` at its top level"
                 if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys") \
-                        and (attr == "exit" or _takes_arguments(self.parsed(module).tree.body[st.index], n)):
+                        and (runs if attr == "exit" else _takes_arguments(self.parsed(module).tree.body[st.index], n)):
                     return f"`sys.{attr}` at its top level"
-            for n in sorted(st.refs & _EXITS):
+            for n in sorted(st.refs & _EXITS if runs else ()):
                 if self.resolve(module, n).kind == "missing":  # the builtin, bound nowhere in the module
                     return f"`{n}()` at its top level"
         return None
