@@ -533,10 +533,9 @@ class ModuleCopy(cst.CSTTransformer):
         (dictConfig's own keys: the others were the class's arguments)."""
         handler = next((e for e in updated.elements if isinstance(e, cst.DictElement)
                         and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "class"), None)
-        if handler is None:
-            return updated
-        text = self._foreign_string(handler.value)
-        if text is None or not isinstance(handler.value, cst.SimpleString):
+        text = self._foreign_string(handler.value) if handler is not None and isinstance(
+            handler.value, cst.SimpleString) else None
+        if text is None:
             return updated
         kept = [e.with_changes(value=cst.SimpleString('"logging.NullHandler"')) if e is handler else e
                 for e in updated.elements if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)

@@ -452,16 +452,12 @@ class Planner:
             if not isinstance(value, cst.Call):
                 continue
             for arg in value.args:
-                name = dotted(arg.value) if isinstance(arg.value, cst.Name | cst.Attribute) else None
-                if name is None or "." in name:
+                if not isinstance(arg.value, cst.Name):
                     continue
-                t = self.prog.resolve(module, name)
-                e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
-                if e is None or e.abstract:
-                    continue
-                owner = self.prog.entity_owner.get(e.id, SHARED)
-                if owner not in (self.name, SHARED):
-                    return self.g.slug(owner), f"the {self.g.slug(owner)} service's entity `{t.name}`"
+                t = self.prog.resolve(module, arg.value.value)
+                owner = self._entity_owner(t)
+                if owner is not None:
+                    return owner, f"the {owner} service's entity `{t.name}`"
         return None
 
     def _fails_at_definition(self, module: str, name: str, st) -> str | None:
@@ -527,11 +523,17 @@ class Planner:
     def _foreign_entity(self, t: Target) -> str | None:
         """``the orders service's entity `Order```, when ``t`` is another service's entity
         (not an abstract model)."""
+        owner = self._entity_owner(t)
+        return None if owner is None else f"the {owner} service's entity `{t.name}`"
+
+    def _entity_owner(self, t: Target) -> str | None:
+        """The slug of the other service owning the entity ``t`` is the model of (not an
+        abstract model), or ``None``."""
         e = self.prog.models.get(f"{t.module}.{t.name}") if t.kind == "unit" else None
         if e is None or e.abstract:
             return None
         owner = self.prog.entity_owner.get(e.id, SHARED)
-        return None if owner in (self.name, SHARED) else f"the {self.g.slug(owner)} service's entity `{t.name}`"
+        return None if owner in (self.name, SHARED) else self.g.slug(owner)
 
     def _stubbed_var(self, module: str, name: str) -> bool:
         """Would a module-level value be a stub in this copy (:meth:`require_var`)?"""

@@ -59,11 +59,14 @@ class RuntimeView:
     session_factory_module: str
     session_factory_name: str
     session_kind: str  # how a session comes of the factory: decide.CALL, CONTEXT or GENERATOR
-    # without the monolith's app factory: the moved code runs in a bare Flask app, since some of
-    # it needs an app's context on import
-    bare_app: bool = False
     # some moved modules use the app's context on import: the API imports them inside it
     import_in_context: bool = False
+
+    @property
+    def bare_app(self) -> bool:
+        """Without the monolith's app factory, the moved code that needs an app's context on
+        import runs in a bare Flask app."""
+        return self.import_in_context and not self.app_factory
 
 
 def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], program: Program | None = None,
@@ -524,7 +527,6 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     # its app's context, and so do the service and its tests
     app_context = {copy: why for m, copy in importable if (why := prog.needs_app_context(m))}
     rt = RuntimeView(
-        bare_app=bool(app_context) and not ex.app_factory,
         import_in_context=bool(app_context),
         app_factory=ex.app_factory,
         app_factory_module=local(ex.app_factory.rpartition(".")[0]) if ex.app_factory else "",

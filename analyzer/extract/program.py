@@ -402,14 +402,30 @@ class Program:
                 names, attrs = st.decorated_with | st.defined_with, st.defined_with_attrs
             else:
                 names, attrs = st.refs, st.attrs
-            for n in sorted(names):
-                t = self.resolve(module, n)
-                if t.kind == "external" and t.module in APP_LOCALS:
-                    return t.module
-            for n, attr in sorted(attrs):
-                t = self.resolve(module, n)
-                if t.kind == "external" and f"{t.module}.{attr}" in APP_LOCALS:
-                    return f"{t.module}.{attr}"
+            found = self._library_name(module, names, attrs, APP_LOCALS)
+            if found is not None:
+                return found
+        return None
+
+    def _library_name(self, module: str, names, attrs, wanted: frozenset[str],
+                      nested: dict | None = None) -> str | None:
+        """The library name among ``wanted`` (``flask.g``...) that one of a statement's loaded
+        names or ``name.attr`` loads stands for, or ``None``. ``nested``: the statement's own
+        imports by the name they bind, which come before the module's."""
+        nested = nested or {}
+
+        def target(n: str) -> Target:
+            b = nested.get(n)
+            return self.import_target(b.module, b.attr) if b is not None else self.resolve(module, n)
+
+        for n in sorted(names):
+            t = target(n)
+            if t.kind == "external" and t.module in wanted:
+                return t.module
+        for n, attr in sorted(attrs):
+            t = target(n)
+            if t.kind == "external" and f"{t.module}.{attr}" in wanted:
+                return f"{t.module}.{attr}"
         return None
 
     def request_bound(self, symbol: str) -> str | None:
@@ -437,22 +453,9 @@ class Program:
             module, unit = home
             st = self.inventory(module).units().get(unit)
             if st is not None:
-                names = set(st.refs) | {b.name for b in st.imports}
                 local = {b.name: b for b in st.imports}
-                for n in names:
-                    if n in local:
-                        t = self.import_target(local[n].module, local[n].attr)
-                    else:
-                        t = self.resolve(module, n)
-                    if t.kind == "external" and t.module in REQUEST_LOCALS:
-                        result = True
-                        break
-                for n, attr in sorted(st.attrs):
-                    t = self.resolve(module, n) if n not in local else self.import_target(local[n].module,
-                                                                                            local[n].attr)
-                    if t.kind == "external" and f"{t.module}.{attr}" in REQUEST_LOCALS:
-                        result = True
-                        break
+                result = self._library_name(module, set(st.refs) | set(local), st.attrs, REQUEST_LOCALS,
+                                            local) is not None
         self._request[symbol] = result
         return result
 

@@ -54,7 +54,7 @@ class Sources:
         return text
 
 
-_COOKIE = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)", re.MULTILINE)
+_COOKIE = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
 
 
 def _declared_text(data: bytes, path: Path) -> str:
@@ -65,8 +65,9 @@ def _declared_text(data: bytes, path: Path) -> str:
         text = data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError):
         raise AnalysisFileError(f"{path}: neither UTF-8 nor in the encoding its first lines declare") from None
-    head, newline, rest = text.partition("\n")
-    if _COOKIE.match(head) is None:  # the declaration is on the second line
-        second, newline2, rest = rest.partition("\n")
-        return head + newline + _COOKIE.sub(r"\1utf-8", second, count=1) + newline2 + rest
-    return _COOKIE.sub(r"\1utf-8", head, count=1) + newline + rest
+    lines = text.split("\n", 2)  # the declaration is on one of the first two lines
+    for at, line in enumerate(lines[:2]):
+        if _COOKIE.match(line):
+            lines[at] = _COOKIE.sub(r"\1utf-8", line, count=1)
+            break
+    return "\n".join(lines)
