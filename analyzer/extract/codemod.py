@@ -80,6 +80,12 @@ class CopyContext:
     # line of a route registration in this module (``app.add_url_rule(...)``) whose handler
     # another service serves -> what the report says of it
     foreign_routes: dict[int, str] = field(default_factory=dict)
+    # line of an item of a top-level list that calls a stub's method on import
+    # (``path("add/", views.UserAdd.as_view())``) -> why it goes
+    stub_items: dict[int, str] = field(default_factory=dict)
+    # ``model = ...`` of a Meta (a ModelForm's, a FilterSet's) as written -> the model's fields
+    # that became an ``<name>_id`` column here, and its many-to-many fields that went
+    meta_fields: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     # a library the monolith holds below the release the service's stack needs -> the module
     # of the newer release that keeps the older API (``pydantic`` -> ``pydantic.v1``)
     library_renames: dict[str, str] = field(default_factory=dict)
@@ -373,9 +379,11 @@ class ModuleCopy(cst.CSTTransformer):
         return result
 
     def _leave_line(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
-        if self.cc.foreign_routes and len(updated.body) == 1 and isinstance(original.body[0], cst.Expr) \
+        if (self.cc.foreign_routes or self.cc.stub_items) and len(updated.body) == 1 \
+                and isinstance(original.body[0], cst.Expr) \
                 and isinstance(original.body[0].value, cst.Call):
-            route = self.cc.foreign_routes.get(self.parsed.line(original.body[0].value))
+            line = self.parsed.line(original.body[0].value)
+            route = self.cc.foreign_routes.get(line) or self.cc.stub_items.get(line)
             if route is not None:
                 self._removed(original, one_line(original), route)
                 return cst.RemoveFromParent()
@@ -508,6 +516,14 @@ class ModuleCopy(cst.CSTTransformer):
 
     # -- strings that name code -----------------------------------------------------------------------
     def leave_Element(self, original: cst.Element, updated: cst.Element):
+        """A string naming another service's code goes from its list; so does an item of a
+        top-level list that calls a stub on import (``path("add/", views.UserAdd.as_view())``,
+        :func:`analyzer.extract.emit._stub_items`)."""
+        if self.depth == 0 and self.cc.stub_items and isinstance(original.value, cst.Call):
+            why = self.cc.stub_items.get(self.parsed.line(original.value))
+            if why is not None:
+                self._removed(original, one_line(original.value), why)
+                return cst.RemoveFromParent()
         text = self._foreign_string(original.value)
         if text is not None:
             what = text if isinstance(original.value, cst.SimpleString) else one_line(original.value)
@@ -744,7 +760,7 @@ class DropRelations(cst.CSTTransformer):
         with it); a foreign key or one-to-one keeps its column as a plain id. Made with the
         related model, the field would fail when the class is defined: the model is a stub."""
         kind = (dotted(call.func) or "").rsplit(".", 1)[-1]
-        if kind == "ManyToManyField":
+        if kind == "ManyToManyField" or kind not in _DJANGO_RELATIONS:
             self.copy._removed(original, one_line(original), f"a many-to-many relation to `{target}`, an entity of "
                                                              "another service: keep the ids through that service")
             return cst.RemoveFromParent()
@@ -772,12 +788,68 @@ _STUB_CALLED = ("calls a method of `{name}` on import, and `{name}` is a stub he
                 "reads one when it is defined)")
 _REGISTERS = ("hands another service's model `{entity}` (a stub here) to a call made on import: its "
               "registration belongs with that service")
-class _RenameFields(cst.CSTTransformer):
-    """Field names in strings (``"repository"``, ``"-repository"``) -> the id column's attribute."""
+def relations_to(node: cst.ClassDef, foreign: frozenset[str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What :class:`DropRelations` does to a model class's relations to the models ``foreign``
+    names: (the fields that become an ``<name>_id`` column, the many-to-many fields that go),
+    or ``None`` when it changes none."""
+    ids, gone = set(), set()
+    for line in node.body.body:
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            relation = _django_relation(line.body[0], foreign)
+            if relation is not None:
+                kind = (dotted(relation[1].func) or "").rsplit(".", 1)[-1]
+                (gone if kind == "ManyToManyField" or kind not in _DJANGO_RELATIONS else ids).add(relation[0])
+    return (frozenset(ids), frozenset(gone)) if ids or gone else None
 
-    def __init__(self, names: set[str]) -> None:
+
+class _OtherMetas(cst.CSTTransformer):
+    """The ``Meta`` of a class built on a model whose relations the copy rewrote (a
+    ``ModelForm``'s ``fields = ["child", "name"]``, a django-filter ``FilterSet``'s): its field
+    names follow the model, or Django stops on import with "Unknown field(s) (child)"
+    (babybuddy's ``TimerForm``, wger's forms and filters)."""
+
+    def __init__(self, models: dict[str, tuple[frozenset[str], frozenset[str]]]) -> None:
+        super().__init__()
+        self.models = models
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
+        if updated.name.value != "Meta":
+            return updated
+        model = next((small.value for line in updated.body.body if isinstance(line, cst.SimpleStatementLine)
+                      for small in line.body if isinstance(small, cst.Assign) and len(small.targets) == 1
+                      and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "model"),
+                     None)
+        fields = self.models.get(dotted(model) or "") if model is not None else None
+        return updated if fields is None else updated.visit(_RenameFields(set(fields[0]), set(fields[1])))
+
+
+class _RenameFields(cst.CSTTransformer):
+    """Field names in strings (``"repository"``, ``"-repository"``) -> the id column's
+    attribute; a list's or tuple's item naming a field that went is left out."""
+
+    def __init__(self, names: set[str], gone: set[str] = frozenset()) -> None:
         super().__init__()
         self.names = names
+        self.gone = gone
+
+    def _gone(self, value: cst.BaseExpression) -> bool:
+        return isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str) \
+            and value.evaluated_value.lstrip("-+") in self.gone
+
+    def leave_Element(self, original: cst.Element, updated: cst.Element):
+        return cst.RemoveFromParent() if self._gone(original.value) else updated
+
+    def leave_DictElement(self, original: cst.DictElement, updated: cst.DictElement):
+        return cst.RemoveFromParent() if self._gone(original.key) else updated
+
+    def leave_List(self, original: cst.List, updated: cst.List):
+        return _no_trailing_comma(original, updated)
+
+    def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple):
+        return _no_trailing_comma(original, updated)
+
+    def leave_Dict(self, original: cst.Dict, updated: cst.Dict):
+        return _no_trailing_comma(original, updated)
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
         text = updated.evaluated_value
@@ -789,6 +861,14 @@ class _RenameFields(cst.CSTTransformer):
         return updated.with_changes(value=f"{updated.prefix}{updated.quote}{text}_id{updated.quote}")
 
 
+def _no_trailing_comma(original, updated):
+    """A display whose last items went keeps no comma after its new last one (``["a", ]``)."""
+    if len(updated.elements) == len(original.elements) or not updated.elements:
+        return updated
+    last = updated.elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return updated.with_changes(elements=[*updated.elements[:-1], last])
+
+
 # what a relation's id column keeps of the relation's arguments
 _ID_KEYWORDS = frozenset({"null", "blank", "db_column", "db_index", "primary_key", "unique", "default", "editable",
                           "verbose_name", "help_text", "db_comment"})
@@ -798,13 +878,21 @@ _DJANGO_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"}
 def _django_relation(stmt: cst.BaseSmallStatement, foreign: frozenset[str]) -> tuple[str, cst.Call, str] | None:
     """(attribute, call, related model) for ``attr = models.ForeignKey(Model, ...)`` (or a
     one-to-one, a many-to-many; the model by name, dotted, or as ``"app.Model"``) when the
-    related model is an entity of another service."""
+    related model, or the model a many-to-many goes ``through``, is an entity of another
+    service."""
     if not isinstance(stmt, (cst.Assign, cst.AnnAssign)) or not isinstance(stmt.value, cst.Call):
         return None
     target = stmt.targets[0].target if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1 else \
         stmt.target if isinstance(stmt, cst.AnnAssign) else None
     call = stmt.value
-    if not isinstance(target, cst.Name) or (dotted(call.func) or "").rsplit(".", 1)[-1] not in _DJANGO_RELATIONS:
+    if not isinstance(target, cst.Name):
+        return None
+    # a many-to-many of a library's field class through a model of the project (django-taggit's
+    # ``tags = TaggableManager(through=Tagged)``): a stub ``Tagged`` failed the model's class
+    through = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "through"), None)
+    if isinstance(through, (cst.Name, cst.Attribute)) and (dotted(through) or "").rsplit(".", 1)[-1] in foreign:
+        return target.value, call, (dotted(through) or "").rsplit(".", 1)[-1]
+    if (dotted(call.func) or "").rsplit(".", 1)[-1] not in _DJANGO_RELATIONS:
         return None
     to = next((a.value for a in call.args if a.keyword is None), None) or \
         next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "to"), None)
@@ -907,6 +995,8 @@ def copy_module(parsed: Parsed, plan: ModulePlan, cc: CopyContext, header: str,
             break
     if cc.entity_classes:
         out = out.visit(DropRelations(transformer))
+    if cc.meta_fields:
+        out = out.visit(_OtherMetas(cc.meta_fields))
     if not plan.full:
         out = prune_unused_imports(out, set(plan.exports) | set(plan.facade), parsed.inventory.module,
                                    parsed.inventory.is_package)

@@ -64,6 +64,27 @@ PLUMBING = {"Session": "a database session", "AsyncSession": "a database session
 SESSION_NAMES = frozenset({"Session", "AsyncSession", "scoped_session", "OrmSession"})
 
 
+def _read_on(value: cst.BaseExpression) -> list[str]:
+    """The names an expression reads an attribute of or calls while it is evaluated (not in a
+    lambda's body, which runs later)."""
+    found: list[str] = []
+
+    class Reads(cst.CSTVisitor):
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name):
+                found.append(node.value.value)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name):
+                found.append(node.func.value)
+
+    value.visit(Reads())
+    return found
+
+
 def _copied_var(binders, shared: bool) -> bool:
     """Is a module-level value another service's code may name copied rather than stubbed:
     bound only to constants or to what a library makes of them (not a route container, when
@@ -249,7 +270,7 @@ class Globals:
             module = self.prog.reference_module(ref)
             if self.prog.is_module(module):
                 settings[module] = settings.get(module, 0) + 1
-            app = self._app_package(str(ref.get("value") or ""))
+            app = self.app_package(str(ref.get("value") or ""))
             if app is not None and app not in apps:
                 apps.append(app)
         if not settings:
@@ -323,7 +344,7 @@ class Globals:
             return min(on_chain, key=lambda m: (-m.count("."), m))
         return aggregators[0] if len(aggregators) == 1 and not reached else settings
 
-    def _app_package(self, entry: str) -> str | None:
+    def app_package(self, entry: str) -> str | None:
         """The project package an INSTALLED_APPS entry names: the package itself, or the
         package of the module holding the AppConfig class a dotted class path names."""
         if self.prog.is_module(entry) or entry in self.prog.packages:
@@ -382,7 +403,7 @@ class Planner:
             while self.todo:
                 module, index = self.todo.popleft()
                 self.scan(module, index)
-            if not self._copy_named_code(named) and not self._reexport_pruned():
+            if not (self._copy_named_code(named) or self._reexport_pruned() or self._copy_app_configs()):
                 break
         self._prune_lost_reexports()
         for module, plan in list(self.plans.items()):
@@ -446,15 +467,15 @@ class Planner:
 
     def _foreign_entity_handed(self, module: str, node) -> tuple[str, str] | None:
         """The owner and description of another service's entity that the value of an
-        assignment hands to a call as an argument, or ``None``."""
+        assignment hands to a call as an argument, or reads an attribute of while it is
+        computed (babybuddy's ``dict(Feeding.method.field.choices)``), or ``None``."""
         values = [b.value for b in getattr(node, "body", ()) if isinstance(b, cst.Assign | cst.AnnAssign)]
         for value in values:
-            if not isinstance(value, cst.Call):
-                continue
-            for arg in value.args:
-                if not isinstance(arg.value, cst.Name):
-                    continue
-                t = self.prog.resolve(module, arg.value.value)
+            names = [a.value.value for a in value.args if isinstance(a.value, cst.Name)] \
+                if isinstance(value, cst.Call) else []
+            names += _read_on(value)
+            for name in names:
+                t = self.prog.resolve(module, name)
                 owner = self._entity_owner(t)
                 if owner is not None:
                     return owner, f"the {owner} service's entity `{t.name}`"
@@ -787,6 +808,41 @@ class Planner:
                     self.require_unit(head, name, module, name, False)
                     copied = True
         return copied
+
+    def _copy_app_configs(self) -> bool:
+        """The AppConfig class INSTALLED_APPS names (``"core.apps.CoreConfig"``) of an app
+        another service owns, copied when this service holds one of the app's models: left out of the settings, the app's models here belonged to no
+        installed app and Django refused them ("doesn't declare an explicit app_label";
+        babybuddy's reports service with ``core.models.HeightPercentile``). Whether one was
+        copied (its own uses are then scanned)."""
+        copied = False
+        for ref in self.prog.doc.references:
+            value = ref.get("value")
+            if ref.get("kind") != "installed-app" or not isinstance(value, str):
+                continue
+            head, _, name = value.rpartition(".")
+            if not self.prog.is_module(head) or self.prog.inventory(head).units().get(name) is None:
+                continue
+            app = self.g.app_package(value)
+            plan = self.plans.get(head)
+            if app is None or (plan is not None and (name in plan.units or name in plan.facade)) \
+                    or not self.holds_models_of(app):
+                continue
+            if self.prog.place(head, name) in (self.name, SHARED) \
+                    or self.decide_unit(head, name).action == REPLICATED:
+                self.require_unit(head, name, head, name, False)
+                copied = True
+        return copied
+
+    def holds_models_of(self, app: str) -> bool:
+        """Whether this service's copies hold a model class of the Django app ``app``."""
+        for qualname in self.prog.models:
+            module, _, name = qualname.rpartition(".")
+            plan = self.plans.get(module)
+            if plan is not None and (module == app or module.startswith(app + ".")) \
+                    and (plan.full or name in plan.units):
+                return True
+        return False
 
     def _reexport_pruned(self) -> bool:
         """A vendored module that re-exports another service's code loses the import (it is

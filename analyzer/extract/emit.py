@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import libcst as cst
 
 from analyzer.analysis import Analysis
-from analyzer.extract.codemod import CopyContext, copy_module
+from analyzer.extract.codemod import CopyContext, copy_module, relations_to
 from analyzer.extract.datafiles import DataFiles
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.environment import known_values
@@ -215,6 +215,11 @@ def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: 
         here = plan is not None and (name in plan.units or (plan.full and prog.place(head, name) in (service, SHARED)
                                                               and not prog.inventory(head).units().get(name)))
         out[value] = f"{local(head)}.{name}" if here else None
+        if not here and ref.get("kind") == "installed-app":
+            # an app config another service keeps (it could not be copied): the app's copy here
+            # is installed with Django's default config, so that its models still have an app
+            app = max((a for a in apps if value.startswith(a + ".")), key=len, default=None)
+            out[value] = apps[app] if app is not None else None
     return out
 
 
@@ -269,10 +274,81 @@ def _foreign_includes(prog: Program, g: Globals, plans: dict[str, ModulePlan]) -
     return out
 
 
+def _stub_items(prog: Program, g: Globals, plans: dict[str, ModulePlan],
+                   routes: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
+    """Items of a top-level list, and top-level calls, that call a method of a stub here, by
+    module and line (babybuddy's ``urlpatterns = [path("users/add/", views.UserAdd.as_view()),
+    ...]`` where ``UserAdd`` is a stub), and calls handed a class stubbed here: evaluated on
+    import, each failed the whole module, so it is left out. A route another service serves
+    says so; its reverse() name then resolves in that service only."""
+    out: dict[str, dict[int, str]] = {}
+    for module, plan in plans.items():
+        if not (plan.full or plan.statements):
+            continue
+        parsed = prog.parsed(module)
+        for st in parsed.inventory.statements:
+            if st.kind not in ("assign", "other") or (not plan.full and st.index not in plan.statements):
+                continue
+            node = parsed.tree.body[st.index]
+            for small in node.body if isinstance(node, cst.SimpleStatementLine) else ():
+                value = getattr(small, "value", None)
+                if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
+                    items = [value]
+                elif st.kind == "assign" and isinstance(value, (cst.List, cst.Tuple)):
+                    items = [e.value for e in value.elements]
+                else:
+                    continue
+                for item in items:
+                    how = "calls a method of `{name}` on import, a stub here (the {owner} service's)"
+                    stub = _stub_called(prog, plans, module, item)
+                    if stub is None and isinstance(small, cst.Expr):
+                        # DRF's ``router.register(r"bmi", views.BMIViewSet)`` reads the view set's queryset
+                        how = "hands `{name}`, a stub here (the {owner} service's), to a call on import"
+                        stub = _stub_class_handed(prog, plans, module, item)
+                    if stub is None:
+                        continue
+                    line = parsed.line(item)
+                    owner = g.slug(prog.place(stub.module, stub.name or ""))
+                    out.setdefault(module, {})[line] = routes.get(module, {}).get(line) or how.format(
+                        name=stub.qualname, owner=owner)
+    return out
+
+
+def _stub_class_handed(prog: Program, plans: dict[str, ModulePlan], module: str, call: cst.Call) -> Target | None:
+    """A class stubbed here that ``call`` is handed as an argument."""
+    for arg in call.args:
+        t = _stubbed_here(prog, plans, module, arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
+        unit = prog.inventory(t.module).units().get(t.name or "") if t is not None else None
+        if unit is not None and unit.kind == "class":
+            return t
+    return None
+
+
+def _stub_called(prog: Program, plans: dict[str, ModulePlan], module: str,
+                 expr: cst.BaseExpression) -> Target | None:
+    """The stub here that ``expr`` calls a method of while it is evaluated (``views.UserAdd.
+    as_view()``, also in a call's arguments: ``path("add/", views.UserAdd.as_view())``)."""
+    if not isinstance(expr, cst.Call):
+        return None
+    if isinstance(expr.func, cst.Attribute):
+        stub = _stubbed_here(prog, plans, module, expr.func.value)
+        if stub is not None:
+            return stub
+    return next((t for a in expr.args if (t := _stub_called(prog, plans, module, a.value)) is not None), None)
+
+
 def _stubbed_here(prog: Program, plans: dict[str, ModulePlan], module: str,
                   expr: cst.BaseExpression) -> Target | None:
     """The monolith name ``expr`` (``router``, ``users.router``) reads in ``module`` when this
     service's copy of it is a stub, else ``None``."""
+    t = _named(prog, module, expr)
+    entry = plans[t.module].facade.get(t.name) if t is not None and t.module in plans else None
+    return t if entry is not None and entry.kind == "stub" else None
+
+
+def _named(prog: Program, module: str, expr: cst.BaseExpression) -> Target | None:
+    """The module-level name of the monolith that ``expr`` (``Timer``, ``models.Timer``)
+    reads in ``module``, or ``None``."""
     parts = (dotted(expr) or "").split(".")
     if not parts[0]:
         return None
@@ -281,10 +357,64 @@ def _stubbed_here(prog: Program, plans: dict[str, ModulePlan], module: str,
         if t.kind != "module":
             return None
         t = prog.resolve(t.module, part) if prog.is_module(t.module) else t
-    if t.kind not in ("var", "unit") or not t.name:
-        return None
-    entry = plans[t.module].facade.get(t.name) if t.module in plans else None
-    return t if entry is not None and entry.kind == "stub" else None
+    return t if t.kind in ("var", "unit") and t.name else None
+
+
+def _relations_gone(prog: Program, plans: dict[str, ModulePlan],
+                    foreign: frozenset[str]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each model class copied here whose relations to other services' models the copy
+    rewrites: its qualified name -> (the fields that become an ``<name>_id`` column, the
+    many-to-many fields that go). See :class:`analyzer.extract.codemod.DropRelations`."""
+    own: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for module, plan in plans.items():
+        inventory = prog.inventory(module) if plan.units else None
+        for name in sorted(plan.units):
+            if f"{module}.{name}" not in prog.models:
+                continue
+            node = prog.parsed(module).tree.body[inventory.units()[name].index]
+            gone = relations_to(node, foreign) if isinstance(node, cst.ClassDef) else None
+            if gone is not None:
+                own[f"{module}.{name}"] = gone
+
+    def inherited(cls: str, seen: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        # a model has the fields of the abstract models it derives from (wger's ``license`` of
+        # ``AbstractLicenseModel``)
+        ids, gone = own.get(cls, (frozenset(), frozenset()))
+        for base in prog.bases.get(cls, ()):
+            if base not in seen and base in prog.models:
+                more = inherited(base, seen | {base})
+                ids, gone = ids | more[0], gone | more[1]
+        return ids, gone
+
+    if not own:
+        return {}
+    out = {}
+    for cls in prog.models:
+        ids, gone = inherited(cls, frozenset({cls}))
+        if ids or gone:
+            out[cls] = (ids, gone)
+    return out
+
+
+def _meta_fields(prog: Program, module: str, relations: dict[str, tuple[frozenset[str], frozenset[str]]],
+                 ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """The ``model = ...`` expressions of the inner ``Meta`` classes of ``module`` (a
+    ``ModelForm``, a django-filter ``FilterSet``, a serializer) that name a model whose
+    relations the copy rewrites, as written -> what :func:`_relations_gone` says of it."""
+    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for node in prog.parsed(module).tree.body:
+        for meta in node.body.body if isinstance(node, cst.ClassDef) else ():
+            if not isinstance(meta, cst.ClassDef) or meta.name.value != "Meta":
+                continue
+            for line in meta.body.body:
+                for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                            and isinstance(small.targets[0].target, cst.Name) \
+                            and small.targets[0].target.value == "model":
+                        t = _named(prog, module, small.value)
+                        if t is not None and t.qualname in relations:
+                            out[dotted(small.value) or ""] = relations[t.qualname]
+    return out
 
 
 # stands for the service's package while a module is copied, so one copy serves every service
@@ -314,6 +444,8 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
     foreign_routes = _foreign_routes(prog, g, svc.name)
     for module, lines in _foreign_includes(prog, g, plans).items():
         foreign_routes.setdefault(module, {}).update(lines)
+    stub_items = _stub_items(prog, g, plans, foreign_routes)
+    relations = _relations_gone(prog, plans, foreign_entities)
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -321,6 +453,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
         entries = sorted(plan.facade.values(), key=lambda e: e.name)
         if plan.units or plan.statements or plan.full:
             entity_classes = frozenset(u for u in plan.units if f"{module}.{u}" in prog.models)
+            meta_fields = _meta_fields(prog, module, relations) if relations else {}
             strings = _strings(prog, module, plans, svc.name, generic, apps, g.django_settings)
             replicas = {u: g.slug(prog.place(module, u)) for u in plan.replicas}
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
@@ -328,6 +461,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                    frozenset(e.name for e in plan.facade.values() if e.kind == "stub"),
                    tuple(sorted(strings.items())), tuple(sorted(replicas.items())), entity_classes,
                    tuple(sorted(app_names.items())), tuple(sorted(foreign_routes.get(module, {}).items())),
+                   tuple(sorted(stub_items.get(module, {}).items())), tuple(sorted(meta_fields.items())),
                    (foreign_tables, foreign_entities) if entity_classes else None)
             hit = cache.get(key)
             if hit is None:
@@ -336,6 +470,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                     is_monolith=prog.is_monolith, strings=strings, foreign_tables=foreign_tables,
                     foreign_entities=foreign_entities, entity_classes=entity_classes, replica_note=replicas,
                     app_names=app_names, foreign_routes=foreign_routes.get(module, {}),
+                    stub_items=stub_items.get(module, {}), meta_fields=meta_fields,
                     library_renames=renames or {},
                 )
                 hit = cache[key] = copy_module(prog.parsed(module), plan, cc, header="")

@@ -1,0 +1,223 @@
+"""A Django service holding some models of an app another service owns (babybuddy's reports
+service with ``core.models.HeightPercentile``): the app stays installed there, what the models'
+relations lost follows into the forms built on them, and what reads another service's model
+or a stub on import is left out, so every moved module imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import build_tree, extract_planned, plan_toml, python_in
+
+_APPS = {
+    # an AppConfig the service can copy
+    "copied": """
+        from django.apps import AppConfig
+
+
+        class CoreConfig(AppConfig):
+            name = "proj.core"
+            label = "core"
+    """,
+    # one it cannot (its ready() writes the core service's data): the app's copy is installed bare
+    "bare": """
+        from django.apps import AppConfig
+
+
+        class CoreConfig(AppConfig):
+            name = "proj.core"
+
+            def ready(self):
+                from proj.core.models import Tag
+
+                Tag.objects.get_or_create(name="default")
+    """,
+}
+
+
+def _monolith(root: Path, apps: str) -> Path:
+    return build_tree(root, {
+        "manage.py": "import os\n\nif __name__ == '__main__':\n"
+                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": """
+            SECRET_KEY = "test"
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.core.apps.CoreConfig",
+                              "proj.reports"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+            DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+        """,
+        "proj/fields.py": """
+            from django.db import models
+
+
+            class TagsField(models.ManyToManyField):
+                pass
+        """,
+        "proj/registry.py": """
+            class Registry:
+                def __init__(self):
+                    self.models = {}
+
+                def register(self, prefix, view):
+                    self.models[prefix] = view.model
+
+
+            registry = Registry()
+        """,
+        "proj/core/__init__.py": "",
+        "proj/core/apps.py": _APPS[apps],
+        "proj/core/models.py": """
+            from django.db import models
+
+            from proj.fields import TagsField
+
+
+            class Tag(models.Model):
+                name = models.CharField(max_length=20)
+
+
+            class Child(models.Model):
+                name = models.CharField(max_length=20)
+
+
+            class Tagging(models.Model):
+                tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+                percentile = models.ForeignKey("Percentile", on_delete=models.CASCADE)
+
+
+            class Feeding(models.Model):
+                METHODS = [("bottle", "Bottle"), ("breast", "Breast")]
+                method = models.CharField(max_length=10, choices=METHODS)
+                child = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+
+            class Measured(models.Model):
+                child = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+                class Meta:
+                    abstract = True
+
+
+            class Percentile(Measured):
+                value = models.FloatField()
+                tags = TagsField(Tag, through=Tagging)
+
+
+            def feedings(child_id: int) -> int:
+                return Feeding.objects.filter(child_id=child_id).count()
+        """,
+        "proj/reports/__init__.py": "",
+        "proj/reports/graphs.py": """
+            from proj.core.models import Feeding, Percentile
+
+            COLORS = {method: i for i, (method, _) in enumerate(Feeding.method.field.choices)}
+            LABELS = dict(Feeding.METHODS)
+
+
+            def values() -> list:
+                return list(Percentile.objects.values_list("value", flat=True))
+
+
+            def color(method: str) -> int:
+                return COLORS[method]
+        """,
+        "proj/reports/forms.py": """
+            from django import forms
+
+            from proj.core import models
+
+
+            class PercentileForm(forms.ModelForm):
+                class Meta:
+                    model = models.Percentile
+                    fields = ["child", "value", "tags"]
+                    labels = {"child": "Child", "tags": "Tags"}
+        """,
+        "proj/reports/views.py": """
+            from django.http import HttpResponse
+            from django.views import View
+
+            from proj.core.models import Feeding, Percentile, feedings
+
+
+            class PercentileView(View):
+                def get(self, request):
+                    return HttpResponse(str(Percentile.objects.count() + feedings(1)))
+
+
+            class FeedingView(View):
+                model = Feeding
+
+                def get(self, request):
+                    return HttpResponse("feedings")
+        """,
+        "proj/reports/urls.py": """
+            from django.urls import path
+
+            from proj.registry import registry
+            from proj.reports import views
+
+            registry.register("feedings", views.FeedingView)
+
+            urlpatterns = [
+                path("percentiles/", views.PercentileView.as_view(), name="percentiles"),
+                path("feedings/", views.FeedingView.as_view(), name="feedings"),
+            ]
+        """,
+        "plan.toml": plan_toml({"core": ["proj.core"], "reports": ["proj.reports", "proj.core.models.Percentile"]},
+                               ["proj", "manage"]),
+    })
+
+
+@pytest.mark.parametrize("apps", sorted(_APPS))
+def test_a_service_holding_models_of_another_services_app_imports_every_module(tmp_path: Path, apps: str) -> None:
+    """babybuddy: 36 of its services' tests failed, among them:
+
+    - 27: the settings dropped ``"core.apps.CoreConfig"`` (the core service's) while the
+      reports service held ``core.models.HeightPercentile``: Django refused the model ("doesn't
+      declare an explicit app_label"). The AppConfig is copied, or, when it cannot be, the
+      app's copy is installed with Django's default config;
+    - a many-to-many ``through`` another service's model (django-taggit's
+      ``TaggableManager(through=Tagged)``) failed its model's class: it goes;
+    - a value made on import from another service's model (``dict(Feeding.method.field.choices)``)
+      is a stub;
+    - ``path(..., views.UserAdd.as_view())`` and ``router.register(..., views.BMIViewSet)`` on
+      a view stubbed here failed the URL module: they go;
+    - a ``ModelForm`` naming the field ``child`` that became ``child_id`` (wger's forms and
+      filter sets, through an abstract model's field too) failed on import."""
+    pytest.importorskip("django")
+    out = extract_planned(_monolith(tmp_path / "mono", apps), tmp_path / "out")
+    service = out / "services" / "reports"
+    package = service / "reports_service"
+    settings = (package / "vendor" / "proj" / "settings.py").read_text()
+    if apps == "copied":
+        assert '"reports_service.ported.proj.core.apps.CoreConfig"' in settings
+        config = (package / "ported" / "proj" / "core" / "apps.py").read_text()
+        assert 'name = "reports_service.ported.proj.core"' in config and 'label = "core"' in config
+    else:
+        assert '"reports_service.ported.proj.core",' in settings
+    models = (package / "ported" / "proj" / "core" / "models.py").read_text()
+    assert "class Percentile(Measured):" in models and "TagsField(" not in models
+    assert "child_id = models.BigIntegerField(" in models
+    forms = (package / "ported" / "proj" / "reports" / "forms.py").read_text()
+    assert 'fields = ["child_id", "value"]' in forms and 'labels = {"child_id": "Child"}' in forms
+    urls = (package / "ported" / "proj" / "reports" / "urls.py").read_text()
+    assert "views.PercentileView.as_view()" in urls
+    assert "views.FeedingView" not in urls
+    migration = (out / "MIGRATION.md").read_text()
+    assert "calls a method of `proj.reports.views.FeedingView` on import" in migration
+    assert "hands `proj.reports.views.FeedingView`" in migration
+    assert "a module-level value made on import from the core service's entity `Feeding`" in migration
+    result = python_in(service, "import subprocess, sys\n"
+                                "r = subprocess.run([sys.executable, '-m', 'pytest', '-q', 'tests/test_extracted.py'],"
+                                " capture_output=True, text=True)\nprint(r.stdout[-3000:])")
+    tail = result.stdout.strip().splitlines()[-1]
+    assert "passed" in tail and "failed" not in tail and "error" not in tail, result.stdout
+    # the form works on the model as the copy has it
+    check = python_in(service, "import reports_service.ported\n"
+                               "from reports_service.ported.proj.reports.forms import PercentileForm\n"
+                               "print(sorted(PercentileForm.base_fields))\n")
+    assert check.stdout.strip() == "['child_id', 'value']", check.stdout + check.stderr
