@@ -48,6 +48,49 @@ def _monolith(root: Path, apps: str) -> Path:
                               "proj.reports"]
             DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
             DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+            ROOT_URLCONF = "proj.urls"
+            TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+        """,
+        "proj/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import include, path
+
+            urlpatterns = i18n_patterns(
+                path("core/", include(("proj.core.urls", "core"), namespace="core")),
+                path("reports/", include(("proj.reports.urls", "reports"), namespace="reports")),
+            )
+        """,
+        "proj/core/urls.py": """
+            from django.urls import path
+
+            from proj.core import views
+
+            urlpatterns = [path("", views.home, name="home")]
+        """,
+        "proj/core/views.py": """
+            from django.http import HttpResponse
+
+            from proj.core.models import Child
+
+
+            def home(request):
+                return HttpResponse(str(Child.objects.count()))
+        """,
+        "proj/core/templatetags/__init__.py": "",
+        "proj/core/templatetags/core_tags.py": """
+            from django import template
+
+            register = template.Library()
+
+
+            @register.filter
+            def shout(text: str) -> str:
+                return text.upper()
+
+
+            @register.filter
+            def hms(seconds: int) -> str:
+                return f"{seconds // 3600}h {seconds // 60 % 60}m"
         """,
         "proj/fields.py": """
             from django.db import models
@@ -141,11 +184,12 @@ def _monolith(root: Path, apps: str) -> Path:
             from django.views import View
 
             from proj.core.models import Feeding, Percentile, feedings
+            from proj.core.templatetags.core_tags import shout
 
 
             class PercentileView(View):
                 def get(self, request):
-                    return HttpResponse(str(Percentile.objects.count() + feedings(1)))
+                    return HttpResponse(shout(str(Percentile.objects.count() + feedings(1))))
 
 
             class FeedingView(View):
@@ -187,7 +231,10 @@ def test_a_service_holding_models_of_another_services_app_imports_every_module(t
     - ``path(..., views.UserAdd.as_view())`` and ``router.register(..., views.BMIViewSet)`` on
       a view stubbed here failed the URL module: they go;
     - a ``ModelForm`` naming the field ``child`` that became ``child_id`` (wger's forms and
-      filter sets, through an abstract model's field too) failed on import."""
+      filter sets, through an abstract model's field too) failed on import;
+    - wger's ``i18n_patterns(path("", include(("wger.core.urls", "core")), ...)``: the include
+      of another service's URLs goes whole, not its module from the tuple (``("core",)``);
+    - healthchecks: a template tag library copied in part lacked the filter a template uses."""
     pytest.importorskip("django")
     out = extract_planned(_monolith(tmp_path / "mono", apps), tmp_path / "out")
     service = out / "services" / "reports"
@@ -211,6 +258,13 @@ def test_a_service_holding_models_of_another_services_app_imports_every_module(t
     assert "calls a method of `proj.reports.views.FeedingView` on import" in migration
     assert "hands `proj.reports.views.FeedingView`" in migration
     assert "a module-level value made on import from the core service's entity `Feeding`" in migration
+    # the root URL conf keeps its own patterns and leaves out the core service's include
+    root_urls = (package / "vendor" / "proj" / "urls.py").read_text()
+    assert 'include(("reports_service.ported.proj.reports.urls", "reports"), namespace="reports")' in root_urls
+    assert "core" not in root_urls
+    # a template tag library is copied with every filter, not only those code calls
+    tags = (package / "ported" / "proj" / "core" / "templatetags" / "core_tags.py").read_text()
+    assert "def shout(" in tags and "def hms(" in tags
     result = python_in(service, "import subprocess, sys\n"
                                 "r = subprocess.run([sys.executable, '-m', 'pytest', '-q', 'tests/test_extracted.py'],"
                                 " capture_output=True, text=True)\nprint(r.stdout[-3000:])")
@@ -221,3 +275,49 @@ def test_a_service_holding_models_of_another_services_app_imports_every_module(t
                                "from reports_service.ported.proj.reports.forms import PercentileForm\n"
                                "print(sorted(PercentileForm.base_fields))\n")
     assert check.stdout.strip() == "['child_id', 'value']", check.stdout + check.stderr
+    rendered = python_in(service, "import reports_service.ported\n"
+                                  "from django.template import engines\n"
+                                  "t = engines['django'].from_string('{% load core_tags %}{{ 3725|hms }}')\n"
+                                  "print(t.render({}))\n")
+    assert rendered.stdout.strip() == "1h 2m", rendered.stdout + rendered.stderr
+
+
+def test_a_copy_importing_a_module_placed_otherwise_in_one_service_is_not_shared_with_it(tmp_path: Path) -> None:
+    """wger's ``settings/ci.py`` (shared library) star-imports ``settings_global``, which the
+    utils service owns: utils holds it in ``ported``, every other service in ``vendor`` with the
+    settings. One copy of ``ci.py`` served all of them, and in utils it imported the module from
+    ``vendor``, where there was none."""
+    pytest.importorskip("django")
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": "import os\n\nif __name__ == '__main__':\n"
+                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.base')\n",
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": """
+            SECRET_KEY = "test"
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.core", "proj.reports"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+
+            def secret(name: str) -> str:
+                return name.upper()
+        """,
+        "proj/settings/ci.py": "from .base import *\n\nDEBUG = True\n",
+        "proj/core/__init__.py": "",
+        "proj/core/models.py": "from django.db import models\n\n\nclass Child(models.Model):\n"
+                               "    name = models.CharField(max_length=20)\n",
+        "proj/reports/__init__.py": "",
+        "proj/reports/models.py": "from django.db import models\n\n\nclass Report(models.Model):\n"
+                                  "    title = models.CharField(max_length=20)\n",
+        "plan.toml": plan_toml({"core": ["proj.core", "proj.settings.base"], "reports": ["proj.reports"]},
+                               ["proj", "manage"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    for name, tree in (("core", "ported"), ("reports", "vendor")):
+        package = out / "services" / name / f"{name}_service"
+        assert (package / tree / "proj" / "settings" / "base.py").is_file()
+        ci = (package / "vendor" / "proj" / "settings" / "ci.py").read_text()
+        assert f"from {name}_service.{tree}.proj.settings.base import *" in ci, ci
+        check = python_in(out / "services" / name, f"import {name}_service.vendor.proj.settings.ci as ci\n"
+                                                   "print(ci.DEBUG, ci.SECRET_KEY)\n")
+        assert check.stdout.strip() == "True test", check.stdout + check.stderr

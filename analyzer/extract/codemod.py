@@ -194,6 +194,8 @@ class ModuleCopy(cst.CSTTransformer):
         self.changed_names = False
         self.doomed: set[int] = set()
         self.dicts = 0  # dict displays the pass is inside
+        self.arg_tuples: set[int] = set()  # tuples handed to a call as an argument
+        self.displays: list[bool] = [False]  # per list, set or tuple the pass is inside: is it such a tuple
         # the source line of each statement this pass made in an entity class's body (by the
         # identity of the new node), for what a later pass over the copy reports of it
         self.lines: dict[int, int] = {}
@@ -525,11 +527,59 @@ class ModuleCopy(cst.CSTTransformer):
                 self._removed(original, one_line(original.value), why)
                 return cst.RemoveFromParent()
         text = self._foreign_string(original.value)
-        if text is not None:
+        if text is not None and not self.displays[-1]:
             what = text if isinstance(original.value, cst.SimpleString) else one_line(original.value)
             self._removed(original, what, "names another service's code: dropped from the list")
             return cst.RemoveFromParent()
         return updated
+
+    # a tuple handed to a call is one value of parts (``include(("wger.core.urls", "core"))``:
+    # the URL module and its app name), not a list of items: none of them is dropped, or
+    # ``("core",)`` failed with "not enough values to unpack" on import
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if isinstance(node.value, cst.Tuple):
+            self.arg_tuples.add(id(node.value))
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self.displays.append(id(node) in self.arg_tuples)
+
+    def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple):
+        self.displays.pop()
+        return updated
+
+    def visit_List(self, node: cst.List) -> None:
+        self.displays.append(False)
+
+    def leave_List(self, original: cst.List, updated: cst.List):
+        self.displays.pop()
+        return updated
+
+    def visit_Set(self, node: cst.Set) -> None:
+        self.displays.append(False)
+
+    def leave_Set(self, original: cst.Set, updated: cst.Set):
+        self.displays.pop()
+        return updated
+
+    def _patterns_of_other_services(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """``i18n_patterns(path("", include("wger.core.urls")), ...)`` at the top level: the
+        URL patterns that include another service's URL module, or call a stub on import, go,
+        as items of a list do."""
+        keep = []
+        for before, after in zip(original.args, updated.args, strict=True):
+            if not isinstance(before.value, cst.Call):
+                keep.append(after)
+            elif (why := self.cc.stub_items.get(self.parsed.line(before.value))) is not None:
+                self._removed(before, one_line(before.value), why)
+            elif self._foreign_string(before.value) is not None:
+                self._removed(before, one_line(before.value), "names another service's code: dropped from the list")
+            else:
+                keep.append(after)
+        if len(keep) == len(updated.args):
+            return updated
+        if keep:
+            keep[-1] = keep[-1].with_changes(comma=updated.args[-1].comma)
+        return updated.with_changes(args=keep)
 
     def visit_Dict(self, node: cst.Dict) -> bool:
         self.dicts += 1
@@ -619,6 +669,9 @@ class ModuleCopy(cst.CSTTransformer):
         return bool(self.classes) and self.classes[-1] in self.cc.entity_classes
 
     def leave_Call(self, original: cst.Call, updated: cst.Call):
+        if self.depth == 0 and (dotted(original.func) or "").endswith("patterns") \
+                and len(original.args) == len(updated.args):
+            return self._patterns_of_other_services(original, updated)
         if not self._in_entity():
             return updated
         keep = []

@@ -443,6 +443,12 @@ class Planner:
             for st in inv.statements:
                 if st.kind not in ("def", "class"):
                     self._enqueue(module, st.index)
+        elif self.g.django_settings is not None and "templatetags" in module.split(".")[:-1]:
+            # a Django template tag library: templates name its filters and tags, which no code
+            # calls (healthchecks' ``{{ d|hms }}`` in a template another service's view renders);
+            # a library copied in part lacked them ("Invalid filter: 'hms'")
+            for name in sorted(inv.units()):
+                self.require_unit(module, name, module, name, False)
         return plan
 
     def _stub_values_of_foreign_entities(self, plan: ModulePlan, inv) -> None:

@@ -294,8 +294,12 @@ def _stub_items(prog: Program, g: Globals, plans: dict[str, ModulePlan],
                 value = getattr(small, "value", None)
                 if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
                     items = [value]
-                elif st.kind == "assign" and isinstance(value, (cst.List, cst.Tuple)):
+                elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)) \
+                        and isinstance(value, (cst.List, cst.Tuple)):  # ``urlpatterns += [...]`` too
                     items = [e.value for e in value.elements]
+                elif isinstance(small, (cst.Assign, cst.AugAssign)) and isinstance(value, cst.Call) \
+                        and (dotted(value.func) or "").endswith("patterns"):  # ``i18n_patterns(path(...))``
+                    items = [a.value for a in value.args]
                 else:
                     continue
                 for item in items:
@@ -446,6 +450,12 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
         foreign_routes.setdefault(module, {}).update(lines)
     stub_items = _stub_items(prog, g, plans, foreign_routes)
     relations = _relations_gone(prog, plans, foreign_entities)
+    # a copy names the modules it imports by their tree here, which is the one their owner
+    # gives them unless this service placed them otherwise (wger's settings, the utils
+    # service's own code, are vendored by every other service): one copy serves the services
+    # that place them alike
+    trees = frozenset((m, p.tree) for m, p in plans.items()
+                      if p.tree != (VENDOR if prog.top(m) == SHARED else PORTED))
     for module in sorted(plans):
         plan = plans[module]
         info = prog.modules[module]
@@ -463,6 +473,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                    tuple(sorted(app_names.items())), tuple(sorted(foreign_routes.get(module, {}).items())),
                    tuple(sorted(stub_items.get(module, {}).items())), tuple(sorted(meta_fields.items())),
                    (foreign_tables, foreign_entities) if entity_classes else None)
+            key += (trees,)
             hit = cache.get(key)
             if hit is None:
                 cc = CopyContext(
