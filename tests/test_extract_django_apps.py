@@ -321,3 +321,72 @@ def test_a_copy_importing_a_module_placed_otherwise_in_one_service_is_not_shared
         check = python_in(out / "services" / name, f"import {name}_service.vendor.proj.settings.ci as ci\n"
                                                    "print(ci.DEBUG, ci.SECRET_KEY)\n")
         assert check.stdout.strip() == "True test", check.stdout + check.stderr
+
+
+def test_a_url_converter_registered_by_another_services_module_is_registered_by_the_copy(tmp_path: Path) -> None:
+    """healthchecks registers ``sha1`` in ``hc/api/urls.py``, which its root URL conf includes
+    before ``hc/front/urls.py`` uses ``<sha1:unique_key>``: in the front service nothing ran
+    the registration, and its URL module failed on import ("invalid converter 'sha1'")."""
+    pytest.importorskip("django")
+    root = build_tree(tmp_path / "mono", {
+        "manage.py": "import os\n\nif __name__ == '__main__':\n"
+                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": """
+            SECRET_KEY = "test"
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.api", "proj.front"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+            ROOT_URLCONF = "proj.urls"
+        """,
+        "proj/urls.py": """
+            from django.urls import include, path
+
+            urlpatterns = [path("api/", include("proj.api.urls")), path("", include("proj.front.urls"))]
+        """,
+        "proj/api/__init__.py": "",
+        "proj/api/views.py": "from django.http import HttpResponse\n\n\ndef check(request, code):\n"
+                             "    return HttpResponse(code)\n",
+        "proj/api/urls.py": """
+            from django.urls import path, register_converter
+
+            from proj.api import views
+
+
+            class SHA1Converter:
+                regex = "[A-z0-9]{40}"
+
+                def to_python(self, value):
+                    return value
+
+                def to_url(self, value):
+                    return value
+
+
+            register_converter(SHA1Converter, "sha1")
+
+            urlpatterns = [path("checks/<sha1:code>", views.check)]
+        """,
+        "proj/front/__init__.py": "",
+        "proj/front/views.py": "from django.http import HttpResponse\n\n\ndef cloaked(request, key):\n"
+                               "    return HttpResponse(key.upper())\n",
+        "proj/front/urls.py": """
+            from django.urls import path
+
+            from proj.front import views
+
+            urlpatterns = [path("cloaked/<sha1:key>/", views.cloaked, name="cloaked")]
+        """,
+        "plan.toml": plan_toml({"api": ["proj.api"], "front": ["proj.front"]}, ["proj", "manage"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    service = out / "services" / "front"
+    urls = (service / "front_service" / "ported" / "proj" / "front" / "urls.py").read_text()
+    assert "_msa_register_converter(_msa_SHA1Converter, 'sha1')" in urls
+    check = python_in(service, "import front_service.ported\n"
+                               "from django.urls import resolve\n"
+                               "from front_service.ported.proj.front import urls\n"
+                               "print(urls.urlpatterns[0].resolve('cloaked/' + 'a' * 40 + '/').func.__name__)\n")
+    assert check.stdout.strip() == "cloaked", check.stdout + check.stderr
+    # the api service registers it itself, once
+    api = (out / "services" / "api" / "api_service" / "ported" / "proj" / "api" / "urls.py").read_text()
+    assert "_msa_register_converter" not in api and 'register_converter(SHA1Converter, "sha1")' in api

@@ -320,3 +320,21 @@ def test_a_logging_handler_of_another_service_is_a_null_handler(tmp_path: Path) 
     assert "a `logging.NullHandler` here, so the records it took go nowhere in this service" in migration
     tail = _pytest_tail(service, "tests/test_extracted.py")
     assert "passed" in tail and "failed" not in tail and "error" not in tail, tail
+
+
+def test_an_annotation_without_a_value_is_no_value_made_on_import(tmp_path: Path) -> None:
+    """mitmproxy: a module-level ``name: Type`` (no value) stopped the whole extraction with an
+    AttributeError while values made from another service's entity were looked for."""
+    root = build_tree(tmp_path / "mono", {
+        "proj/__init__.py": "",
+        "proj/orders/__init__.py": "",
+        "proj/orders/state.py": "from typing import Optional\n\ncurrent: Optional[int]\nLIMIT: int = 3\n\n\n"
+                                "def limit() -> int:\n    return LIMIT\n",
+        "proj/billing/__init__.py": "",
+        "proj/billing/views.py": "from proj.orders.state import limit\n\n\ndef twice() -> int:\n"
+                                 "    return 2 * limit()\n",
+        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    copy = (out / "services" / "orders" / "orders_service" / "ported" / "proj" / "orders" / "state.py").read_text()
+    assert "current: Optional[int]" in copy and "LIMIT: int = 3" in copy

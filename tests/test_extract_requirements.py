@@ -194,3 +194,50 @@ def test_which_monoliths_hold_a_library_below_a_release() -> None:
     assert not below("pydantic>=1", locked={"pydantic": "2.5.0"})
     assert not below("pydantic>=1.8,<3") and not below("pydantic>=2") and not below("pydantic<2.1")
     assert not below("fastapi==0.95.0") and not below()
+
+
+def test_development_groups_extras_and_files_are_read_apart_from_the_runtime_ones(tmp_path) -> None:
+    from analyzer.extract.requirements import monolith_other_requirements
+
+    pep = write(tmp_path / "pep", {
+        "pyproject.toml": '[project]\nname = "w"\ndependencies = ["django~=5.2"]\n\n'
+                          '[project.optional-dependencies]\ns3 = ["boto3>=1.30"]\n\n'
+                          '[dependency-groups]\ndev = ["faker~=40.36.0", "ruff", {include-group = "docs"}]\n'
+                          'docs = ["sphinx"]\n',
+        "requirements-dev.txt": "-r requirements.txt\ncoverage==7.5\n",
+        "requirements.txt": "django~=5.2\n",
+    })
+    assert monolith_requirements(pep) == ("django~=5.2",)
+    assert monolith_other_requirements(pep) == ("boto3>=1.30", "coverage==7.5", "django~=5.2", "faker~=40.36.0",
+                                                "ruff", "sphinx")
+    poetry = write(tmp_path / "poetry", {
+        "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3"\n\n'
+                          '[tool.poetry.group.test.dependencies]\nfactory-boy = "^3.3"\n\n'
+                          '[tool.poetry.dev-dependencies]\nmypy = "*"\n',
+        "Pipfile": '[packages]\nflask = "*"\n\n[dev-packages]\nfaker = "==20.1"\n',
+    })
+    assert monolith_other_requirements(poetry) == ("factory-boy>=3.3,<4", "faker==20.1", "mypy")
+
+
+def test_a_development_requirement_the_moved_code_imports_is_the_services(tmp_path) -> None:
+    """wger's and babybuddy's fake-data management commands import ``faker``, a development
+    dependency: the service holding one needs it to import its code (the import test failed
+    with "No module named 'faker'"); one no moved code imports stays out."""
+    from tests.helpers import build_tree, extract_planned, plan_toml
+
+    root = build_tree(tmp_path / "mono", {
+        "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["httpx>=0.27"]\n\n'
+                          '[dependency-groups]\ndev = ["Faker>=20", "ruff"]\n',
+        "shop/__init__.py": "",
+        "shop/orders/__init__.py": "",
+        "shop/orders/fake.py": "from faker import Faker\n\n\ndef names(n: int) -> list:\n"
+                               "    return [Faker().name() for _ in range(n)]\n",
+        "shop/billing/__init__.py": "",
+        "shop/billing/totals.py": "def total(xs: list) -> int:\n    return sum(xs)\n",
+        "plan.toml": plan_toml({"orders": ["shop.orders"], "billing": ["shop.billing"]}, ["shop"]),
+    })
+    out = extract_planned(root, tmp_path / "out")
+    orders = (out / "services" / "orders" / "pyproject.toml").read_text()
+    billing = (out / "services" / "billing" / "pyproject.toml").read_text()
+    assert '"Faker>=20"' in orders and '"httpx>=0.27"' in orders and '"ruff' not in orders
+    assert "Faker" not in billing and '"httpx>=0.27"' in billing

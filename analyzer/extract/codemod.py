@@ -841,6 +841,8 @@ _STUB_CALLED = ("calls a method of `{name}` on import, and `{name}` is a stub he
                 "reads one when it is defined)")
 _REGISTERS = ("hands another service's model `{entity}` (a stub here) to a call made on import: its "
               "registration belongs with that service")
+
+
 def relations_to(node: cst.ClassDef, foreign: frozenset[str]) -> tuple[frozenset[str], frozenset[str]] | None:
     """What :class:`DropRelations` does to a model class's relations to the models ``foreign``
     names: (the fields that become an ``<name>_id`` column, the many-to-many fields that go),

@@ -22,6 +22,7 @@ service's vendored copy, and listed.
 from __future__ import annotations
 
 import ast
+import re
 from collections import deque
 from pathlib import PurePosixPath
 
@@ -184,6 +185,30 @@ class Globals:
         # operational scripts set aside by the cluster stage: mealie's code generators, copied
         # into every service, failed its import tests on their development-only packages
         self.tools = tooling_modules(prog.doc)
+        self.url_converters = self._url_converters() if self.django_settings is not None else {}
+
+    def _url_converters(self) -> dict[str, tuple[str, int, str]]:
+        """The URL converters the monolith registers on import (``register_converter(
+        SHA1Converter, "sha1")``): name -> (module, statement index, the class's name there)."""
+        out: dict[str, tuple[str, int, str]] = {}
+        for module in sorted(self.prog.modules):
+            inv = self.prog.inventory(module)
+            for st in inv.statements:
+                if st.kind != "other" or "register_converter" not in st.refs | {a for _, a in st.attrs}:
+                    continue
+                node = self.prog.parsed(module).tree.body[st.index]
+                call = node.body[0].value if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 \
+                    and isinstance(node.body[0], cst.Expr) else None
+                if not isinstance(call, cst.Call) or len(call.args) != 2 \
+                        or not (dotted(call.func) or "").endswith("register_converter") \
+                        or not isinstance(call.args[0].value, cst.Name) \
+                        or not isinstance(call.args[1].value, cst.SimpleString):
+                    continue
+                name = call.args[1].value.evaluated_value
+                cls = self.prog.resolve(module, call.args[0].value.value)
+                if isinstance(name, str) and cls.kind == "unit" and cls.name:
+                    out.setdefault(name, (module, st.index, cls.qualname))
+        return out
 
     def slug(self, service: str) -> str:
         return self.slugs.get(service, "shared" if service == SHARED else service)
@@ -403,7 +428,8 @@ class Planner:
             while self.todo:
                 module, index = self.todo.popleft()
                 self.scan(module, index)
-            if not (self._copy_named_code(named) or self._reexport_pruned() or self._copy_app_configs()):
+            if not (self._copy_named_code(named) or self._reexport_pruned() or self._copy_app_configs()
+                    or self._register_url_converters()):
                 break
         self._prune_lost_reexports()
         for module, plan in list(self.plans.items()):
@@ -475,7 +501,8 @@ class Planner:
         """The owner and description of another service's entity that the value of an
         assignment hands to a call as an argument, or reads an attribute of while it is
         computed (babybuddy's ``dict(Feeding.method.field.choices)``), or ``None``."""
-        values = [b.value for b in getattr(node, "body", ()) if isinstance(b, cst.Assign | cst.AnnAssign)]
+        values = [b.value for b in getattr(node, "body", ())
+                  if isinstance(b, cst.Assign | cst.AnnAssign) and b.value is not None]  # not ``x: int``
         for value in values:
             names = [a.value.value for a in value.args if isinstance(a.value, cst.Name)] \
                 if isinstance(value, cst.Call) else []
@@ -817,10 +844,10 @@ class Planner:
 
     def _copy_app_configs(self) -> bool:
         """The AppConfig class INSTALLED_APPS names (``"core.apps.CoreConfig"``) of an app
-        another service owns, copied when this service holds one of the app's models: left out of the settings, the app's models here belonged to no
-        installed app and Django refused them ("doesn't declare an explicit app_label";
-        babybuddy's reports service with ``core.models.HeightPercentile``). Whether one was
-        copied (its own uses are then scanned)."""
+        another service owns, copied when this service holds one of the app's models: left out
+        of the settings, the app's models here belonged to no installed app and Django refused
+        them ("doesn't declare an explicit app_label"; babybuddy's reports service with
+        ``core.models.HeightPercentile``). Whether one was copied (its uses are then scanned)."""
         copied = False
         for ref in self.prog.doc.references:
             value = ref.get("value")
@@ -839,6 +866,34 @@ class Planner:
                 self.require_unit(head, name, head, name, False)
                 copied = True
         return copied
+
+    def _register_url_converters(self) -> bool:
+        """A copied URL module whose routes use a converter (``cloaked/<sha1:unique_key>/``)
+        that another module registers, one this service does not run: the monolith registers
+        it first because its root URL conf includes that module earlier (healthchecks'
+        ``hc.api.urls``), and the copy here failed on import with "invalid converter 'sha1'".
+        The converter class is copied and the copy registers it (``ModulePlan.converters``).
+        Whether one was required."""
+        required = False
+        for route in self.prog.doc.routes:
+            plan = self.plans.get(route.module or "")
+            if plan is None or not (plan.full or plan.statements) or "<" not in (route.path or ""):
+                continue
+            for name in re.findall(r"<(\w+):", route.path or ""):
+                found = self.g.url_converters.get(name)
+                if found is None or name in plan.converters:
+                    continue
+                module, index, qualname = found
+                there = self.plans.get(module)
+                if module == route.module or (there is not None and (
+                        (there.full and index not in there.stubbed_statements) or index in there.statements)):
+                    continue  # registered by code this service runs
+                cls = qualname[len(module) + 1:]
+                self.require_unit(module, cls, module, cls, False)
+                if cls in self.plans[module].units:
+                    plan.converters[name] = qualname
+                    required = True
+        return required
 
     def holds_models_of(self, app: str) -> bool:
         """Whether this service's copies hold a model class of the Django app ``app``."""

@@ -38,6 +38,7 @@ from analyzer.extract.requirements import (
     at_locked_version,
     held_below,
     monolith_locks,
+    monolith_other_requirements,
     monolith_python,
     monolith_requirements,
     normalized,
@@ -81,6 +82,8 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], pr
     locks = monolith_locks(Path(doc.root))
     # code written for pydantic 1 runs on the pydantic 2 of the service's stack as ``pydantic.v1``
     renames = {"pydantic": "pydantic.v1"} if held_below(requirements, locks[1], "pydantic", 2) else {}
+    runtime = {_requirement_name(r) for r in requirements}
+    others = [r for r in monolith_other_requirements(Path(doc.root)) if _requirement_name(r) not in runtime]
     python = monolith_python(Path(doc.root))
     known = known_values(Path(doc.root))
     cache: dict[tuple, tuple[str, list[Removal]]] = {}
@@ -111,7 +114,7 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], pr
             routes=routes,
             app_factory=g.app_factory if g.local_to(g.app_factory, svc.name) else None,
             session_factory=g.session_factory if g.local_to(g.session_factory, svc.name) else None,
-            dependencies=requirements,
+            dependencies=requirements + _imported_from(prog, plans, others),
             data=tuple(DataCopy(i.rel, i.folder, len(i.files), i.size, i.left) for i in data.items),
             environment=known.variables(names, required),
         )
@@ -130,6 +133,21 @@ def extract_files(doc: Analysis, ctx: ScaffoldContext, files: dict[str, str], pr
         "extract/MIGRATION.md.j2", ctx=ctx, x=extraction, summary=extraction.summary())
     out[MANIFEST] = _manifest(out, extraction)
     return dict(sorted(out.items())), extraction
+
+
+def _imported_from(prog: Program, plans: dict[str, ModulePlan], requirements: list[str]) -> tuple[str, ...]:
+    """Of the monolith's development, test and optional requirements, those whose package the
+    copies here import outside ``if TYPE_CHECKING:`` (by the distribution's own name:
+    ``faker``), which the service then needs to import its code."""
+    if not requirements:
+        return ()
+    imported: set[str] = set()
+    for module, plan in plans.items():
+        if plan.full or plan.units or plan.statements:
+            for st in prog.inventory(module).statements:
+                imported.update(normalized(b.module.split(".")[0]) for b in st.imports
+                                if not b.type_checking and not prog.is_monolith(b.module))
+    return tuple(r for r in requirements if _requirement_name(r) in imported)
 
 
 def _environment(prog: Program, plans: dict[str, ModulePlan]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -494,6 +512,8 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                 facade = _facade(svc, module, entries, project, local, standalone=False)
                 _check_syntax(facade, f"{svc.package}/{rel}")
                 text = _after_imports(text, facade)
+            if plan.converters:
+                text = _after_imports(text, _converter_registrations(plan.converters, local))
             removals.extend(dataclasses.replace(r, service=svc.slug) for r in removed)
         else:
             text = _facade(svc, module, entries, project, local, standalone=True)
@@ -510,6 +530,20 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
                 files[init] = _package_doc(svc, parts[0], project) + _package_first(
                     svc, plans, parts[0], ".".join(parts[1:i]), files)
     return dict(sorted(files.items())), removals
+
+
+def _converter_registrations(converters: dict[str, str], local) -> str:
+    """Registers the URL converters a copied URL module uses that the module registering them
+    in the monolith does not here (:meth:`Planner._register_url_converters`); one already
+    registered is left as it is."""
+    lines = ["# -- Registered by msa-analyzer: URL converters the monolith registers elsewhere -----------------",
+             "from django.urls import converters as _msa_converters, register_converter as _msa_register_converter"]
+    for name, qualname in sorted(converters.items()):
+        module, _, cls = qualname.rpartition(".")
+        lines += [f"from {local(module)} import {cls} as _msa_{cls}",
+                  f"if {name!r} not in _msa_converters.get_converters():",
+                  f"    _msa_register_converter(_msa_{cls}, {name!r})"]
+    return "\n".join(lines) + "\n"
 
 
 def _package_first(svc: ServiceContext, plans: dict[str, ModulePlan], tree: str, package: str,

@@ -93,6 +93,9 @@ class ModulePlan:
     facade: dict[str, FacadeEntry] = field(default_factory=dict)
     pruned: set[str] = field(default_factory=set)  # names the shared copy leaves out
     exports: set[str] = field(default_factory=set)  # names other copies import from this one
+    # URL converters its routes use that the module registering them does not register here:
+    # converter name -> the class's qualified name (the copy registers it)
+    converters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

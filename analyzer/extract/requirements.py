@@ -53,6 +53,41 @@ def monolith_requirements(root: Path) -> tuple[str, ...]:
     return ()
 
 
+# where projects declare what development, tests and optional features need
+DEV_REQUIREMENT_FILES = ("requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt",
+                         "requirements-test.txt", "test-requirements.txt", "requirements/dev.txt",
+                         "requirements/development.txt", "requirements/local.txt", "requirements/test.txt",
+                         "requirements/tests.txt", "requirements/testing.txt")
+
+
+def monolith_other_requirements(root: Path) -> tuple[str, ...]:
+    """The requirements the monolith declares beside its runtime ones, sorted: its
+    development and test groups and its optional extras (``[dependency-groups]``,
+    ``[project.optional-dependencies]``, Poetry's groups, Pipfile's ``[dev-packages]``, the
+    usual development requirement files). Code that is moved may import one of them at its top
+    level (wger's and babybuddy's fake-data management commands import ``faker``, a
+    development dependency), and the service then needs it installed to import that code."""
+    data = _toml(root / "pyproject.toml")
+    found: set[str] = set()
+    groups = list((data.get("dependency-groups") or {}).values()) + list(
+        ((data.get("project") or {}).get("optional-dependencies") or {}).values())
+    for group in groups:
+        if isinstance(group, list):
+            found.update(r for r in group if isinstance(r, str))
+    poetry = (data.get("tool") or {}).get("poetry") or {}
+    tables = [poetry.get("dev-dependencies")] + [g.get("dependencies") for g in (poetry.get("group") or {}).values()
+                                                  if isinstance(g, dict)]
+    for table in tables:
+        if isinstance(table, dict):
+            found.update(_poetry(name, spec) for name, spec in table.items() if name.lower() != "python")
+    dev = _toml(root / "Pipfile").get("dev-packages")
+    if isinstance(dev, dict):
+        found.update(_pipenv(name, spec) for name, spec in dev.items())
+    for name in DEV_REQUIREMENT_FILES:
+        read_requirements(root / name, found, set())
+    return tuple(sorted(r for r in found if valid_requirement(r)))
+
+
 def _pyproject(root: Path) -> set[str]:
     data = _toml(root / "pyproject.toml")
     deps = (data.get("project") or {}).get("dependencies")
