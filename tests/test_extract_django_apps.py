@@ -178,6 +178,7 @@ def _monolith(root: Path, apps: str) -> Path:
                     model = models.Percentile
                     fields = ["child", "value", "tags"]
                     labels = {"child": "Child", "tags": "Tags"}
+                    field_classes = {"child": forms.ModelChoiceField}
         """,
         "proj/reports/views.py": """
             from django.http import HttpResponse
@@ -190,6 +191,14 @@ def _monolith(root: Path, apps: str) -> Path:
             class PercentileView(View):
                 def get(self, request):
                     return HttpResponse(shout(str(Percentile.objects.count() + feedings(1))))
+
+
+            class Watcher:
+                # a union of another service's model: the stub stands for it, the class is defined
+                watched = Percentile | Feeding
+
+                def sees(self, obj) -> bool:
+                    return isinstance(obj, self.watched)
 
 
             class FeedingView(View):
@@ -231,10 +240,13 @@ def test_a_service_holding_models_of_another_services_app_imports_every_module(t
     - ``path(..., views.UserAdd.as_view())`` and ``router.register(..., views.BMIViewSet)`` on
       a view stubbed here failed the URL module: they go;
     - a ``ModelForm`` naming the field ``child`` that became ``child_id`` (wger's forms and
-      filter sets, through an abstract model's field too) failed on import;
+      filter sets, through an abstract model's field too), or forcing a model choice field on it
+      (Tandoor's ``field_classes = {"space": SafeModelChoiceField}``), failed on import;
     - wger's ``i18n_patterns(path("", include(("wger.core.urls", "core")), ...)``: the include
       of another service's URLs goes whole, not its module from the tuple (``("core",)``);
-    - healthchecks: a template tag library copied in part lacked the filter a template uses."""
+    - healthchecks: a template tag library copied in part lacked the filter a template uses;
+    - Tandoor: a class whose body reads another service's model only in a union
+      (``REGISTERED_CLASSES | ConnectorConfig``) was stubbed, though a stub stands for the union."""
     pytest.importorskip("django")
     out = extract_planned(_monolith(tmp_path / "mono", apps), tmp_path / "out")
     service = out / "services" / "reports"
@@ -251,6 +263,9 @@ def test_a_service_holding_models_of_another_services_app_imports_every_module(t
     assert "child_id = models.BigIntegerField(" in models
     forms = (package / "ported" / "proj" / "reports" / "forms.py").read_text()
     assert 'fields = ["child_id", "value"]' in forms and 'labels = {"child_id": "Child"}' in forms
+    assert "field_classes = {}" in forms  # a model choice field on the id column failed the class
+    views = (package / "ported" / "proj" / "reports" / "views.py").read_text()
+    assert "class Watcher:" in views and "watched = Percentile | Feeding" in views
     urls = (package / "ported" / "proj" / "reports" / "urls.py").read_text()
     assert "views.PercentileView.as_view()" in urls
     assert "views.FeedingView" not in urls

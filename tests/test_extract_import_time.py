@@ -108,12 +108,15 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
             if __name__ == "__main__":
                 main()
         """,
+        # a script whose top level calls its own function, which acts (Tandoor's ``fdc_helper.py``)
+        "dump.py": "from proj.orders.views import show\n\n\ndef dump() -> None:\n"
+                   "    with open('') as f:\n        print(show(len(f.read())))\n\n\ndump()\n",
         "proj/__init__.py": "",
         "proj/orders/__init__.py": "",
         "proj/orders/views.py": "def show(order_id: int) -> dict:\n    return {'id': order_id}\n",
         "proj/billing/__init__.py": "",
         "proj/billing/views.py": "from proj.orders.views import show\n\n\ndef total() -> int:\n    return show(1)['id']\n",
-        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "probe", "tool", "flags"],
+        "plan.toml": plan_toml({"orders": ["proj.orders", "serve", "ping", "export", "probe", "tool", "flags", "dump"],
                                 "billing": ["proj.billing"]}, ["proj"]),
     })
     out = extract_planned(root, tmp_path / "out")
@@ -124,10 +127,11 @@ def test_scripts_that_act_on_import_are_compiled_not_imported(tmp_path: Path) ->
     assert '"orders_service/ported/ping.py": "`sys.exit` at its top level",' in scripts
     assert '"orders_service/ported/export.py": "`sys.argv` at its top level",' in scripts
     assert '"orders_service/ported/probe.py": "`print()` at its top level",' in scripts
+    assert '"orders_service/ported/dump.py": "`print()` in `dump()`, which its top level calls",' in scripts
     modules = tests.split("MODULES = [")[1].split("]")[0]
     assert '"orders_service.ported.tool",' in modules and '"orders_service.ported.flags",' in modules
     assert "serve" not in modules and "ping" not in modules
-    assert _pytest_tail(service, "tests/test_extracted.py").startswith("9 passed")  # 5 modules imported, 4 scripts compiled
+    assert _pytest_tail(service, "tests/test_extracted.py").startswith("10 passed")  # 5 modules imported, 5 scripts compiled
 
 
 def test_code_written_for_pydantic_1_runs_on_pydantic_2s_v1_api(tmp_path: Path) -> None:

@@ -875,7 +875,28 @@ class _OtherMetas(cst.CSTTransformer):
                       and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "model"),
                      None)
         fields = self.models.get(dotted(model) or "") if model is not None else None
-        return updated if fields is None else updated.visit(_RenameFields(set(fields[0]), set(fields[1])))
+        if fields is None:
+            return updated
+        return _without_field_classes(updated, fields[0] | fields[1]).visit(
+            _RenameFields(set(fields[0]), set(fields[1])))
+
+
+def _without_field_classes(meta: cst.ClassDef, names: frozenset[str]) -> cst.ClassDef:
+    """A ``Meta``'s ``field_classes`` without the fields that became an id column or went:
+    a model choice field forced on the id column failed the form's class ("missing 1
+    required positional argument: 'queryset'", Tandoor's ``InviteLinkForm``)."""
+    lines = []
+    for line in meta.body.body:
+        small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Dict) and len(small.targets) == 1 \
+                and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "field_classes":
+            kept = [e for e in small.value.elements if not (
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value in names)]
+            if len(kept) != len(small.value.elements):
+                line = line.with_changes(body=[small.with_changes(value=_no_trailing_comma(
+                    small.value, small.value.with_changes(elements=kept)))])
+        lines.append(line)
+    return meta.with_changes(body=meta.body.with_changes(body=lines))
 
 
 class _RenameFields(cst.CSTTransformer):

@@ -734,7 +734,8 @@ def _service_files(out: dict[str, str | bytes], ctx: ScaffoldContext, svc: Servi
     broken = {copy: why for m, copy in importable if (why := prog.broken_import(m))}
     out[f"{base}/tests/test_extracted.py"] = render("extract/test_extracted.py.j2", modules=copies, broken=broken,
                                                     app_context=sorted(app_context.items()),
-                                                    scripts=sorted(scripts.items()), **env)
+                                                    scripts=sorted(scripts.items()),
+                                                    django=g.django_settings is not None, **env)
     tested = [v for v in ex.environment if v.test is not None]
     if tested:  # set before conftest.py imports the moved code
         out[f"{base}/tests/__init__.py"] = render("extract/tests_init.py.j2", variables=tested, **env)

@@ -719,7 +719,45 @@ def _definition_loads(node: cst.ClassDef, module: str, is_package: bool
     use.enter("class")
     body(node)
     use.leave()
-    return frozenset(use.loads), frozenset((n, a) for n, a in use.attrs if n in use.loads)
+    loads = frozenset(use.loads) - _only_in_unions(node)
+    return loads, frozenset((n, a) for n, a in use.attrs if n in loads)
+
+
+def _only_in_unions(node: cst.ClassDef) -> frozenset[str]:
+    """Names a class body's statements read only as operands of ``|`` (Tandoor's
+    ``_listening_to_classes = REGISTERED_CLASSES | ConnectorConfig``): a stub in their place
+    stands for the union (``Stub.__or__``), so the class is still defined."""
+    union: set[str] = set()
+    other: set[str] = set()
+
+    class Reads(cst.CSTVisitor):
+        def visit_BinaryOperation(self, n: cst.BinaryOperation) -> bool:
+            if not isinstance(n.operator, cst.BitOr):
+                return True
+            for side in (n.left, n.right):
+                if isinstance(side, cst.Name):
+                    union.add(side.value)
+                else:
+                    side.visit(self)
+            return False
+
+        def visit_Name(self, n: cst.Name) -> None:
+            other.add(n.value)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False  # what a method runs later (its defaults and decorators read as others)
+
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            params = stmt.params
+            for part in (*stmt.decorators, *(p.default for p in (*params.posonly_params, *params.params,
+                                                                  *params.kwonly_params) if p.default is not None)):
+                part.visit(Reads())
+        else:
+            stmt.visit(Reads())
+    for b in (*node.bases, *node.keywords):
+        b.visit(Reads())
+    return frozenset(union - other)
 
 
 def _target_names(target: cst.BaseExpression) -> list[cst.Name]:

@@ -363,27 +363,44 @@ class Program:
         """What makes a module a script that acts on import: top-level code (outside
         ``if __name__ == "__main__":``) that reads the command line (``parser.parse_args()``,
         an argument of ``sys.argv``: ``sys.argv[1]``, ``len(sys.argv)``, not a settings
-        module's ``"test" in sys.argv``), exits (``sys.exit``, ``exit``) or prints: CTFd's
+        module's ``"test" in sys.argv``), exits (``sys.exit``, ``exit``) or prints, itself or in
+        a function of the module it calls: CTFd's
         ``serve.py``, ``populate.py``, ``export.py`` and ``ping.py``, healthchecks'
         ``docker/fetchstatus.py`` (which probes the running server as it is imported).
         The monolith runs such a file, it never imports it. ``None`` when there is none."""
         if module not in self.modules:
             return None
-        for st in self.inventory(module).statements:
+        inv = self.inventory(module)
+        for st in inv.statements:
             if st.main_guard or st.type_checking or st.kind in ("docstring", "future", "import", "def", "class"):
                 continue
             # exiting and printing count where the statement runs them (not in a lambda an
             # assignment binds: ``fail = lambda: sys.exit(1)``)
             runs = st.kind == "other"
-            for n, attr in sorted(st.attrs):
-                if attr in _COMMAND_LINE:
-                    return f"`{n}.{attr}()` at its top level"
-                if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys") \
-                        and (runs if attr == "exit" else _takes_arguments(self.parsed(module).tree.body[st.index], n)):
-                    return f"`sys.{attr}` at its top level"
-            for n in sorted(st.refs & _EXITS if runs else ()):
-                if self.resolve(module, n).kind == "missing":  # the builtin, bound nowhere in the module
-                    return f"`{n}()` at its top level"
+            found = self._acts(module, st, runs)
+            if found is not None:
+                return f"{found} at its top level"
+            # and in a function of the module its top level calls (Tandoor's ``fdc_helper.py``
+            # ends with ``get_all_nutrient_types()``, which opens a file and prints)
+            for name in sorted(st.refs if runs else ()):
+                called = inv.units().get(name)
+                found = self._acts(module, called, True) if called is not None and called.kind == "def" else None
+                if found is not None:
+                    return f"{found} in `{name}()`, which its top level calls"
+        return None
+
+    def _acts(self, module: str, st, runs: bool) -> str | None:
+        """What in one statement reads the command line, exits or prints (exits and prints
+        only where ``runs``: the statement runs its code)."""
+        for n, attr in sorted(st.attrs):
+            if attr in _COMMAND_LINE:
+                return f"`{n}.{attr}()`"
+            if attr in ("exit", "argv") and self.resolve(module, n) == Target("external", "sys") \
+                    and (runs if attr == "exit" else _takes_arguments(self.parsed(module).tree.body[st.index], n)):
+                return f"`sys.{attr}`"
+        for n in sorted(st.refs & _EXITS if runs else ()):
+            if self.resolve(module, n).kind == "missing":  # the builtin, bound nowhere in the module
+                return f"`{n}()`"
         return None
 
     def needs_app_context(self, module: str) -> str | None:
