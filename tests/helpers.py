@@ -30,6 +30,21 @@ def sqlalchemy_models(**tables: str) -> str:
             "class Base(DeclarativeBase):\n    pass\n" + classes)
 
 
+def django_project(apps: list[str], settings: str = "") -> dict[str, str]:
+    """``manage.py`` naming ``proj.settings``, ``proj/__init__.py`` and ``proj/settings.py``
+    installing ``contenttypes``, ``auth`` and ``apps`` on an in-memory SQLite database, with
+    ``settings`` (more lines) after them."""
+    installed = ", ".join(f'"{a}"' for a in ["django.contrib.contenttypes", "django.contrib.auth", *apps])
+    return {
+        "manage.py": "import os\n\nif __name__ == '__main__':\n"
+                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": f'SECRET_KEY = "test"\nINSTALLED_APPS = [{installed}]\n'
+                            'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n'
+                            + dedent(settings).lstrip("\n"),
+    }
+
+
 def flask_sqlalchemy_models(**tables: str) -> str:
     """A models module of Flask-SQLAlchemy classes on ``db = SQLAlchemy()``, each with its
     table and an ``id`` column: ``flask_sqlalchemy_models(Budget="budgets")``."""

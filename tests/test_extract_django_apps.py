@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_tree, extract_planned, plan_toml, python_in
+from tests.helpers import build_tree, django_project, extract_planned, plan_toml, python_in
 
 _APPS = {
     # an AppConfig the service can copy
@@ -39,18 +39,11 @@ _APPS = {
 
 def _monolith(root: Path, apps: str) -> Path:
     return build_tree(root, {
-        "manage.py": "import os\n\nif __name__ == '__main__':\n"
-                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
-        "proj/__init__.py": "",
-        "proj/settings.py": """
-            SECRET_KEY = "test"
-            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.core.apps.CoreConfig",
-                              "proj.reports"]
-            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+        **django_project(["proj.core.apps.CoreConfig", "proj.reports"], """
             DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
             ROOT_URLCONF = "proj.urls"
             TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
-        """,
+        """),
         "proj/urls.py": """
             from django.conf.urls.i18n import i18n_patterns
             from django.urls import include, path
@@ -344,15 +337,7 @@ def test_a_url_converter_registered_by_another_services_module_is_registered_by_
     the registration, and its URL module failed on import ("invalid converter 'sha1'")."""
     pytest.importorskip("django")
     root = build_tree(tmp_path / "mono", {
-        "manage.py": "import os\n\nif __name__ == '__main__':\n"
-                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
-        "proj/__init__.py": "",
-        "proj/settings.py": """
-            SECRET_KEY = "test"
-            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.api", "proj.front"]
-            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-            ROOT_URLCONF = "proj.urls"
-        """,
+        **django_project(["proj.api", "proj.front"], 'ROOT_URLCONF = "proj.urls"\n'),
         "proj/urls.py": """
             from django.urls import include, path
 

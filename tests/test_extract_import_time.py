@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_tree, extract_planned, plan_toml, python_in, python_ok
+from tests.helpers import build_tree, django_project, extract_planned, plan_toml, python_in, python_ok
 
 
 def _pytest_tail(service: Path, test_file: str) -> str:
@@ -276,20 +276,14 @@ def test_a_logging_handler_of_another_service_is_a_null_handler(tmp_path: Path) 
     keeping its level (the loggers still name it); MIGRATION.md says where the records went."""
     pytest.importorskip("django")
     root = build_tree(tmp_path / "mono", {
-        "manage.py": "import os\nimport sys\n\nif __name__ == '__main__':\n"
-                     "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
-        "proj/__init__.py": "",
-        "proj/settings.py": """
-            SECRET_KEY = "test"
-            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "proj.logs", "proj.orders"]
-            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+        **django_project(["proj.logs", "proj.orders"], """
             LOGGING = {
                 "version": 1,
                 "disable_existing_loggers": False,
                 "handlers": {"db": {"level": "DEBUG", "class": "proj.logs.handlers.Handler", "table": "entries"}},
                 "loggers": {"proj": {"level": "DEBUG", "handlers": ["db"]}},
             }
-        """,
+        """),
         "proj/logs/__init__.py": "",
         "proj/logs/models.py": "from django.db import models\n\n\nclass Entry(models.Model):\n"
                                "    text = models.TextField()\n",
@@ -329,16 +323,12 @@ def test_a_logging_handler_of_another_service_is_a_null_handler(tmp_path: Path) 
 def test_an_annotation_without_a_value_is_no_value_made_on_import(tmp_path: Path) -> None:
     """mitmproxy: a module-level ``name: Type`` (no value) stopped the whole extraction with an
     AttributeError while values made from another service's entity were looked for."""
-    root = build_tree(tmp_path / "mono", {
-        "proj/__init__.py": "",
-        "proj/orders/__init__.py": "",
-        "proj/orders/state.py": "from typing import Optional\n\ncurrent: Optional[int]\nLIMIT: int = 3\n\n\n"
-                                "def limit() -> int:\n    return LIMIT\n",
-        "proj/billing/__init__.py": "",
-        "proj/billing/views.py": "from proj.orders.state import limit\n\n\ndef twice() -> int:\n"
-                                 "    return 2 * limit()\n",
-        "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj"]),
-    })
-    out = extract_planned(root, tmp_path / "out")
+    state = "from typing import Optional\n\ncurrent: Optional[int]\nLIMIT: int = 3\n\n\ndef limit() -> int:\n" \
+            "    return LIMIT\n"
+    views = "from proj.orders.state import limit\n\n\ndef twice() -> int:\n    return 2 * limit()\n"
+    files = {"proj/__init__.py": "", "proj/orders/__init__.py": "", "proj/orders/state.py": state,
+             "proj/billing/__init__.py": "", "proj/billing/views.py": views,
+             "plan.toml": plan_toml({"orders": ["proj.orders"], "billing": ["proj.billing"]}, ["proj"])}
+    out = extract_planned(build_tree(tmp_path / "mono", files), tmp_path / "out")
     copy = (out / "services" / "orders" / "orders_service" / "ported" / "proj" / "orders" / "state.py").read_text()
     assert "current: Optional[int]" in copy and "LIMIT: int = 3" in copy

@@ -30,7 +30,7 @@ import libcst as cst
 
 from analyzer.discover import settings_name
 from analyzer.extract.implicit_none import find_function, is_generator
-from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted
+from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted, statement_call
 from analyzer.extract.model import (
     PORTED,
     PRUNED,
@@ -196,10 +196,8 @@ class Globals:
             for st in inv.statements:
                 if st.kind != "other" or "register_converter" not in st.refs | {a for _, a in st.attrs}:
                     continue
-                node = self.prog.parsed(module).tree.body[st.index]
-                call = node.body[0].value if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 \
-                    and isinstance(node.body[0], cst.Expr) else None
-                if not isinstance(call, cst.Call) or len(call.args) != 2 \
+                call = statement_call(self.prog.parsed(module).tree.body[st.index])
+                if call is None or len(call.args) != 2 \
                         or not (dotted(call.func) or "").endswith("register_converter") \
                         or not isinstance(call.args[0].value, cst.Name) \
                         or not isinstance(call.args[1].value, cst.SimpleString):

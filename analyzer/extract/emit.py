@@ -22,7 +22,7 @@ from analyzer.extract.codemod import CopyContext, copy_module, relations_to
 from analyzer.extract.datafiles import DataFiles
 from analyzer.extract.decide import Globals, Planner, module_path
 from analyzer.extract.environment import known_values
-from analyzer.extract.inventory import dotted
+from analyzer.extract.inventory import dotted, statement_call
 from analyzer.extract.model import (
     PORTED,
     VENDOR,
@@ -270,69 +270,67 @@ def _foreign_includes(prog: Program, g: Globals, plans: dict[str, ModulePlan]) -
     the router is a stub here and mounting it failed on import. The gateway sends its routes
     to the service that serves them."""
     out: dict[str, dict[int, str]] = {}
+    for module, parsed, st in _kept_statements(prog, plans, ("other",)):
+        call = statement_call(parsed.tree.body[st.index])
+        if call is None or not isinstance(call.func, cst.Attribute) \
+                or call.func.attr.value not in ROUTE_INCLUDERS or not call.args:
+            continue
+        stub = _stubbed_here(prog, plans, module, call.args[-1].value if call.func.attr.value == "mount"
+                             else call.args[0].value)
+        if stub is not None:
+            owner = g.slug(prog.place(stub.module, stub.name or ""))
+            out.setdefault(module, {})[parsed.line(call)] = (
+                f"mounts `{stub.qualname}`, routes the {owner} service serves (the gateway sends them there)")
+    return out
+
+
+def _kept_statements(prog: Program, plans: dict[str, ModulePlan], kinds: tuple[str, ...]):
+    """(module, its parse, statement) for each top-level statement of these kinds that this
+    service's copies keep."""
     for module, plan in plans.items():
         if not (plan.full or plan.statements):
             continue
         parsed = prog.parsed(module)
         for st in parsed.inventory.statements:
-            if st.kind != "other" or (not plan.full and st.index not in plan.statements):
-                continue
-            node = parsed.tree.body[st.index]
-            call = node.body[0].value if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 \
-                and isinstance(node.body[0], cst.Expr) else None
-            if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) \
-                    or call.func.attr.value not in ROUTE_INCLUDERS or not call.args:
-                continue
-            stub = _stubbed_here(prog, plans, module, call.args[-1].value if call.func.attr.value == "mount"
-                                 else call.args[0].value)
-            if stub is not None:
-                owner = g.slug(prog.place(stub.module, stub.name or ""))
-                out.setdefault(module, {})[parsed.line(call)] = (
-                    f"mounts `{stub.qualname}`, routes the {owner} service serves (the gateway sends them there)")
-    return out
+            if st.kind in kinds and (plan.full or st.index in plan.statements):
+                yield module, parsed, st
 
 
 def _stub_items(prog: Program, g: Globals, plans: dict[str, ModulePlan],
-                   routes: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
+               routes: dict[str, dict[int, str]]) -> dict[str, dict[int, str]]:
     """Items of a top-level list, and top-level calls, that call a method of a stub here, by
     module and line (babybuddy's ``urlpatterns = [path("users/add/", views.UserAdd.as_view()),
     ...]`` where ``UserAdd`` is a stub), and calls handed a class stubbed here: evaluated on
     import, each failed the whole module, so it is left out. A route another service serves
     says so; its reverse() name then resolves in that service only."""
     out: dict[str, dict[int, str]] = {}
-    for module, plan in plans.items():
-        if not (plan.full or plan.statements):
-            continue
-        parsed = prog.parsed(module)
-        for st in parsed.inventory.statements:
-            if st.kind not in ("assign", "other") or (not plan.full and st.index not in plan.statements):
+    for module, parsed, st in _kept_statements(prog, plans, ("assign", "other")):
+        node = parsed.tree.body[st.index]
+        for small in node.body if isinstance(node, cst.SimpleStatementLine) else ():
+            value = getattr(small, "value", None)
+            if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
+                items = [value]
+            elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)) \
+                    and isinstance(value, (cst.List, cst.Tuple)):  # ``urlpatterns += [...]`` too
+                items = [e.value for e in value.elements]
+            elif isinstance(small, (cst.Assign, cst.AugAssign)) and isinstance(value, cst.Call) \
+                    and (dotted(value.func) or "").endswith("patterns"):  # ``i18n_patterns(path(...))``
+                items = [a.value for a in value.args]
+            else:
                 continue
-            node = parsed.tree.body[st.index]
-            for small in node.body if isinstance(node, cst.SimpleStatementLine) else ():
-                value = getattr(small, "value", None)
-                if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
-                    items = [value]
-                elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)) \
-                        and isinstance(value, (cst.List, cst.Tuple)):  # ``urlpatterns += [...]`` too
-                    items = [e.value for e in value.elements]
-                elif isinstance(small, (cst.Assign, cst.AugAssign)) and isinstance(value, cst.Call) \
-                        and (dotted(value.func) or "").endswith("patterns"):  # ``i18n_patterns(path(...))``
-                    items = [a.value for a in value.args]
-                else:
+            for item in items:
+                how = "calls a method of `{name}` on import, a stub here (the {owner} service's)"
+                stub = _stub_called(prog, plans, module, item)
+                if stub is None and isinstance(small, cst.Expr):
+                    # DRF's ``router.register(r"bmi", views.BMIViewSet)`` reads the view set's queryset
+                    how = "hands `{name}`, a stub here (the {owner} service's), to a call on import"
+                    stub = _stub_class_handed(prog, plans, module, item)
+                if stub is None:
                     continue
-                for item in items:
-                    how = "calls a method of `{name}` on import, a stub here (the {owner} service's)"
-                    stub = _stub_called(prog, plans, module, item)
-                    if stub is None and isinstance(small, cst.Expr):
-                        # DRF's ``router.register(r"bmi", views.BMIViewSet)`` reads the view set's queryset
-                        how = "hands `{name}`, a stub here (the {owner} service's), to a call on import"
-                        stub = _stub_class_handed(prog, plans, module, item)
-                    if stub is None:
-                        continue
-                    line = parsed.line(item)
-                    owner = g.slug(prog.place(stub.module, stub.name or ""))
-                    out.setdefault(module, {})[line] = routes.get(module, {}).get(line) or how.format(
-                        name=stub.qualname, owner=owner)
+                line = parsed.line(item)
+                owner = g.slug(prog.place(stub.module, stub.name or ""))
+                out.setdefault(module, {})[line] = routes.get(module, {}).get(line) or how.format(
+                    name=stub.qualname, owner=owner)
     return out
 
 

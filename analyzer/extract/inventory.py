@@ -134,6 +134,14 @@ def dotted(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def statement_call(node: cst.CSTNode) -> cst.Call | None:
+    """The call a statement that is one expression makes (``register_converter(C, "x")``)."""
+    if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and isinstance(node.body[0], cst.Expr) \
+            and isinstance(node.body[0].value, cst.Call):
+        return node.body[0].value
+    return None
+
+
 def is_type_checking(node: cst.If) -> bool:
     return dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
