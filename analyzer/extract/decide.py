@@ -30,7 +30,7 @@ import libcst as cst
 
 from analyzer.discover import settings_name
 from analyzer.extract.implicit_none import find_function, is_generator
-from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted, statement_call
+from analyzer.extract.inventory import ROUTE_CONTAINERS, dotted, only_in_unions, statement_call
 from analyzer.extract.model import (
     PORTED,
     PRUNED,
@@ -484,7 +484,7 @@ class Planner:
         for st in inv.statements:
             if st.kind != "assign" or st.type_checking:
                 continue
-            found = self._foreign_entity_handed(plan.module, tree.body[st.index])
+            found = self._foreign_entity_handed(plan.module, st, tree.body[st.index])
             if found is None:
                 continue
             owner, entity = found
@@ -495,20 +495,21 @@ class Planner:
                 self._apply(d)
                 plan.facade[name] = FacadeEntry(name, "stub", d.target, owner, d.reason)
 
-    def _foreign_entity_handed(self, module: str, node) -> tuple[str, str] | None:
+    def _foreign_entity_handed(self, module: str, st, node) -> tuple[str, str] | None:
         """The owner and description of another service's entity that the value of an
-        assignment hands to a call as an argument, or reads an attribute of while it is
-        computed (babybuddy's ``dict(Feeding.method.field.choices)``), or ``None``."""
+        assignment (statement ``st``) hands to a call as an argument, or reads an attribute of
+        while it is computed (babybuddy's ``dict(Feeding.method.field.choices)``), or ``None``."""
         values = [b.value for b in getattr(node, "body", ())
                   if isinstance(b, cst.Assign | cst.AnnAssign) and b.value is not None]  # not ``x: int``
         for value in values:
-            names = [a.value.value for a in value.args if isinstance(a.value, cst.Name)] \
+            handed = [a.value.value for a in value.args if isinstance(a.value, cst.Name)] \
                 if isinstance(value, cst.Call) else []
-            names += _read_on(value)
-            for name in names:
+            # the statement's ``name.attr`` loads (its inventory's) first, and the value walked
+            # only for a name that is an entity: the walk leaves out lambdas, which run later
+            for name in [*handed, *sorted({n for n, _ in st.attrs} - set(handed))]:
                 t = self.prog.resolve(module, name)
                 owner = self._entity_owner(t)
-                if owner is not None:
+                if owner is not None and (name in handed or name in _read_on(value)):
                     return owner, f"the {owner} service's entity `{t.name}`"
         return None
 
@@ -544,33 +545,40 @@ class Planner:
             m = self._module_named(module, inv, {}, n)
             if m is not None:
                 read.append((f"{n}.{attr}", self.prog.resolve(m.module, attr)))
+        unions: frozenset[str] | None = None  # what the class body reads only as operands of ``|``
         for ref, t in read if found is None else ():
-            if t.kind == "var":
-                plan = self.plans.get(t.module)
-                entry = plan.facade.get(t.name or "") if plan is not None and plan.full else None
-                if entry is not None and entry.kind == "stub":  # a value stubbed in this copy
-                    found = f"`{t.name}`, which is stubbed here"
-                    break
-                continue
-            if t.kind != "unit":
-                continue
-            if f"{t.module}.{t.name}" in self.prog.models:
-                found = self._foreign_entity(t)
-                if found is not None:
-                    break
-                continue
-            unit = self.prog.inventory(t.module).units().get(t.name)
-            if unit is None or unit.kind != "class":
-                continue
-            if self.prog.place(t.module, t.name) in (self.name, SHARED):
-                stubbed = self._fails_at_definition(t.module, t.name, unit) is not None
-            else:  # another service's class, which a stub stands for here unless it is copied
-                stubbed = self.decide_unit(t.module, t.name).action == STUBBED
-            if stubbed:
-                found = f"`{t.name}`, which is stubbed here"  # a base or a class it reads
+            why = self._stub_when_defined(t)
+            if why is not None and st.kind == "class" and "." not in ref:
+                # a stub stands for a union (``Stub.__or__``): Tandoor's ``_listening_to_classes
+                # = REGISTERED_CLASSES | ConnectorConfig`` does not fail the class
+                if unions is None:
+                    unions = only_in_unions(self.prog.parsed(module).tree.body[st.index])
+                why = None if ref in unions else why
+            if why is not None:
+                found = why
                 break
         self.defined_with_foreign[key] = found
         return found
+
+    def _stub_when_defined(self, t: Target) -> str | None:
+        """Why what ``t`` names is a stub here (a value stubbed in its copy, another service's
+        entity, a class stubbed here), or ``None``."""
+        if t.kind == "var":
+            plan = self.plans.get(t.module)
+            entry = plan.facade.get(t.name or "") if plan is not None and plan.full else None
+            return f"`{t.name}`, which is stubbed here" if entry is not None and entry.kind == "stub" else None
+        if t.kind != "unit":
+            return None
+        if f"{t.module}.{t.name}" in self.prog.models:
+            return self._foreign_entity(t)
+        unit = self.prog.inventory(t.module).units().get(t.name)
+        if unit is None or unit.kind != "class":
+            return None
+        if self.prog.place(t.module, t.name) in (self.name, SHARED):
+            stubbed = self._fails_at_definition(t.module, t.name, unit) is not None
+        else:  # another service's class, which a stub stands for here unless it is copied
+            stubbed = self.decide_unit(t.module, t.name).action == STUBBED
+        return f"`{t.name}`, which is stubbed here" if stubbed else None  # a base or a class it reads
 
     def _foreign_entity(self, t: Target) -> str | None:
         """``the orders service's entity `Order```, when ``t`` is another service's entity

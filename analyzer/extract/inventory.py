@@ -727,11 +727,10 @@ def _definition_loads(node: cst.ClassDef, module: str, is_package: bool
     use.enter("class")
     body(node)
     use.leave()
-    loads = frozenset(use.loads) - _only_in_unions(node)
-    return loads, frozenset((n, a) for n, a in use.attrs if n in loads)
+    return frozenset(use.loads), frozenset((n, a) for n, a in use.attrs if n in use.loads)
 
 
-def _only_in_unions(node: cst.ClassDef) -> frozenset[str]:
+def only_in_unions(node: cst.ClassDef) -> frozenset[str]:
     """Names a class body's statements read only as operands of ``|`` (Tandoor's
     ``_listening_to_classes = REGISTERED_CLASSES | ConnectorConfig``): a stub in their place
     stands for the union (``Stub.__or__``), so the class is still defined."""
