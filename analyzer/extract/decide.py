@@ -66,8 +66,8 @@ SESSION_NAMES = frozenset({"Session", "AsyncSession", "scoped_session", "OrmSess
 
 
 def _read_on(value: cst.BaseExpression) -> list[str]:
-    """The names an expression reads an attribute of or calls while it is evaluated (not in a
-    lambda's body, which runs later)."""
+    """The names an expression reads an attribute of while it is evaluated (not in a lambda's
+    body, which runs later)."""
     found: list[str] = []
 
     class Reads(cst.CSTVisitor):
@@ -77,10 +77,6 @@ def _read_on(value: cst.BaseExpression) -> list[str]:
         def visit_Attribute(self, node: cst.Attribute) -> None:
             if isinstance(node.value, cst.Name):
                 found.append(node.value.value)
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name):
-                found.append(node.func.value)
 
     value.visit(Reads())
     return found

@@ -207,11 +207,12 @@ def _django_apps(g: Globals, plans: dict[str, ModulePlan], package: str) -> dict
     return out
 
 
-def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: str, local,
-             apps: dict[str, str | None], settings: str | None) -> dict[str, str | None]:
+def _strings(g: Globals, module: str, plans: dict[str, ModulePlan], service: str, local,
+             apps: dict[str, str | None]) -> dict[str, str | None]:
     """Strings of ``module`` that name code: their replacement here (None: another service's code).
     A Django app's name (INSTALLED_APPS, an AppConfig's ``name``) becomes its copy here; a
     one-word app name only in the settings, where it cannot be anything else."""
+    prog, settings = g.prog, g.django_settings
     out: dict[str, str | None] = {}
     for ref in prog.references_of(module):
         value = ref.get("value")
@@ -236,8 +237,7 @@ def _strings(prog: Program, module: str, plans: dict[str, ModulePlan], service: 
         if not here and ref.get("kind") == "installed-app":
             # an app config another service keeps (it could not be copied): the app's copy here
             # is installed with Django's default config, so that its models still have an app
-            app = max((a for a in apps if value.startswith(a + ".")), key=len, default=None)
-            out[value] = apps[app] if app is not None else None
+            out[value] = apps.get(g.app_package(value) or "")
     return out
 
 
@@ -480,7 +480,7 @@ def _module_files(prog: Program, g: Globals, svc: ServiceContext, plans: dict[st
         if plan.units or plan.statements or plan.full:
             entity_classes = frozenset(u for u in plan.units if f"{module}.{u}" in prog.models)
             meta_fields = _meta_fields(prog, module, relations) if relations else {}
-            strings = _strings(prog, module, plans, svc.name, generic, apps, g.django_settings)
+            strings = _strings(g, module, plans, svc.name, generic, apps)
             replicas = {u: g.slug(prog.place(module, u)) for u in plan.replicas}
             key = (module, plan.tree, plan.full, frozenset(plan.units), frozenset(plan.statements),
                    frozenset(plan.pruned), frozenset(plan.exports) | frozenset(plan.facade),
